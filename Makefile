@@ -1,0 +1,139 @@
+# SPDX-License-Identifier: ISC
+#
+# charond's one Makefile (not recursive). configure writes config.mk with the
+# flags of the libraries it found; if it has not run yet, make runs it.
+#
+#   make                          build everything
+#   make check                    install what is missing, run every test
+#   make check-unit               unit tests only
+#   make check-fuzz               the fuzzers, FUZZ_SECONDS each (default 60)
+#   make CC=clang ...             build with clang (objects go to build/clang)
+#   make SANITIZE=address,undefined check-unit
+#   make format / make lint       clang-format / cppcheck
+
+ifeq ($(filter clean distclean deps,$(MAKECMDGOALS)),)
+include config.mk
+endif
+
+ifeq ($(origin CC),default)
+CC := $(CONFIGURED_CC)
+endif
+
+comma := ,
+V_SAN := $(if $(SANITIZE),-$(subst $(comma),-,$(SANITIZE)))
+B := build/$(notdir $(firstword $(CC)))$(V_SAN)
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wformat=2 \
+	-Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) \
+	$(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all) $(OPENSSL_CFLAGS)
+ALL_LDFLAGS := $(LDFLAGS) $(if $(SANITIZE),-fsanitize=$(SANITIZE))
+
+.PHONY: all check check-unit check-fuzz fuzz deps format lint clean distclean
+
+all: $(B)/libike.a
+
+# --- libike -----------------------------------------------------------------
+LIBIKE_SRC := $(sort $(wildcard libike/*.c))
+LIBIKE_OBJ := $(LIBIKE_SRC:%.c=$(B)/%.o)
+
+$(B)/libike.a: $(LIBIKE_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -Ilibike -c -o $@ $<
+
+# --- unit tests (Check) -----------------------------------------------------
+# Every test/unit/*.c file defines one or more `Suite *NAME_suite(void)`;
+# the runner's list of suites is generated from those definitions.
+UNIT_SRC := $(sort $(wildcard test/unit/*.c))
+UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
+TEST_DATA := $(CURDIR)/test/data
+
+$(B)/test/unit/suites.h: $(UNIT_SRC)
+	@mkdir -p $(dir $@)
+	sed -n 's/^\([a-z0-9_]*_suite\)(void)$$/X(\1)/p' $(UNIT_SRC) > $@
+
+$(B)/test/unit/%.o: test/unit/%.c $(B)/test/unit/suites.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -MMD -MP -Ilibike -I$(B)/test/unit \
+	    -DTEST_DATA='"$(TEST_DATA)"' -c -o $@ $<
+
+$(B)/check_libike: $(UNIT_OBJ) $(B)/libike.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(OPENSSL_LIBS)
+
+check-unit: $(B)/check_libike
+	CK_FORK=$(if $(SANITIZE),no,yes) $(B)/check_libike
+
+# --- fuzzers (clang's libFuzzer) --------------------------------------------
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FB := build/fuzz
+FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	$(OPENSSL_CFLAGS)
+FUZZ_SRC := $(sort $(wildcard test/fuzz/fuzz_*.c))
+FUZZ_BIN := $(FUZZ_SRC:test/fuzz/%.c=$(FB)/%)
+
+$(FB)/libike/%.o: libike/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(subst fuzzer$(comma),fuzzer-no-link$(comma),$(FUZZ_FLAGS)) \
+	    -MMD -MP -Ilibike -c -o $@ $<
+
+$(FB)/fuzz_%: test/fuzz/fuzz_%.c $(LIBIKE_SRC:%.c=$(FB)/%.o)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Ilibike -o $@ $^ $(OPENSSL_LIBS)
+
+fuzz: $(FUZZ_BIN)
+
+# Each fuzzer starts from its committed seed corpus (never written to) and a
+# scratch corpus; any crash, leak or sanitizer report fails the target.
+check-fuzz: $(FUZZ_BIN)
+	@for f in $(FUZZ_BIN); do \
+	    n=$${f##*/fuzz_}; work=$(FB)/work-$$n; \
+	    rm -rf $$work; mkdir -p $$work; \
+	    echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
+	    $$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	        -print_final_stats=1 -artifact_prefix=$(FB)/ \
+	        $$work test/fuzz/corpus/$$n > $(FB)/fuzz-$$n.log 2>&1 \
+	    || { tail -n 60 $(FB)/fuzz-$$n.log; \
+	         echo "fuzz: $$n FAILED (log: $(FB)/fuzz-$$n.log)"; exit 1; }; \
+	    grep -E '^stat::number_of_executed_units|^Done' $(FB)/fuzz-$$n.log; \
+	done
+
+# --- check: the README's test command ---------------------------------------
+check: deps
+	$(MAKE) check-unit
+	$(MAKE) check-fuzz
+
+deps:
+	scripts/deps.sh
+
+config.mk: configure.ac config.mk.in
+	scripts/deps.sh
+	autoconf
+	./configure
+
+configure: configure.ac
+	autoconf
+
+# --- hygiene ----------------------------------------------------------------
+FORMAT_SRC = $(wildcard libike/*.[ch] test/unit/*.[ch] test/fuzz/*.c)
+
+format:
+	clang-format -i $(FORMAT_SRC)
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+	    --std=c11 --inline-suppr -Ilibike libike test/fuzz
+
+clean:
+	rm -rf build
+
+distclean: clean
+	rm -rf config.mk config.log config.status configure autom4te.cache
+
+-include $(shell find build -name '*.d' 2>/dev/null)
