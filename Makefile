@@ -24,7 +24,7 @@ V_SAN := $(if $(SANITIZE),-$(subst $(comma),-,$(SANITIZE)))
 B := build/$(notdir $(firstword $(CC)))$(V_SAN)
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wformat=2 \
-	-Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+	-Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter -Wno-missing-field-initializers
 CFLAGS ?= -O2 -g
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) \
 	$(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer \
