@@ -247,4 +247,35 @@ int sk_open(struct msg *m, const struct sk_keys *k, uint8_t *plain,
 int skf_open(const struct msg *m, const struct sk_keys *k, uint8_t *plain,
     size_t cap, size_t *plain_len, struct ike_err *e);
 
+/* frag.c: RFC 7383 fragmentation of the inner chain of an SK message. */
+#define IKE_MAX_FRAGMENTS 32
+
+/* Split inner (the plaintext payload chain, first payload np) into SKF
+ * messages of at most max_msg bytes with header h, each passed to emit.
+ * Returns the number of fragments or -1. */
+int frag_split(const struct ike_hdr *h, const struct sk_keys *k, uint8_t np,
+    const uint8_t *inner, size_t len, size_t max_msg,
+    int (*emit)(void *ctx, const uint8_t *msg, size_t len), void *ctx);
+
+/* Fragments of one message being collected; contents are secret. */
+struct frag_reasm {
+	bool active;
+	uint32_t msgid;
+	uint16_t total, have;
+	uint8_t np;
+	size_t len;
+	struct secret *part[IKE_MAX_FRAGMENTS];
+};
+
+void frag_reasm_init(struct frag_reasm *r);
+void frag_reasm_clear(struct frag_reasm *r);
+/* Authenticate, decrypt and keep one fragment: 1 when all are here, 0
+ * while some are missing, -1 when dropped (e says why). */
+int frag_reasm_add(struct frag_reasm *r, const struct msg *m,
+    const struct sk_keys *k, struct ike_err *e);
+/* Concatenate the fragments into plain and frame the inner chain into m
+ * (whose outer part is the last fragment's). */
+int frag_reasm_finish(struct frag_reasm *r, struct msg *m, uint8_t *plain,
+    size_t cap, struct ike_err *e);
+
 #endif
