@@ -247,6 +247,11 @@ int sk_open(struct msg *m, const struct sk_keys *k, uint8_t *plain,
 int skf_open(const struct msg *m, const struct sk_keys *k, uint8_t *plain,
     size_t cap, size_t *plain_len, struct ike_err *e);
 
+/* rules_v2.c: the payloads the message's exchange allows (RFC 7296 1.2 to
+ * 1.5), counted over the outer and, once opened, the inner chain;
+ * INVALID_SYNTAX naming the offending payload otherwise. */
+int rules_v2_check(const struct msg *m, struct ike_err *e);
+
 /* frag.c: RFC 7383 fragmentation of the inner chain of an SK message. */
 #define IKE_MAX_FRAGMENTS 32
 

@@ -35,8 +35,10 @@ try_inner(const struct msg *framed)
 	if (r->type != IKEV2_PL_SK)
 		return;
 	if (msg_frame_inner(&m, m.sk_np, r->body.ptr, r->body.len,
-		r->offset + IKEV2_GEN_HDR_LEN, &e) == 0)
+		r->offset + IKEV2_GEN_HDR_LEN, &e) == 0) {
+		rules_v2_check(&m, &e);
 		msg_decode_all(&m, &e);
+	}
 }
 
 int
@@ -52,6 +54,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (msg_frame(data, size, &m, &e) < 0)
 		return 0;
+	rules_v2_check(&m, &e);
 	msg_decode_all(&m, &e);
 	if (m.sk < 0)
 		return 0;
