@@ -6,6 +6,7 @@
  * received buffer.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -86,7 +87,7 @@ cur_u32(struct cur *c, uint32_t *v)
 	const uint8_t *p = cur_take(c, 4);
 
 	*v = p ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-		 (uint32_t)p[2] << 8 | p[3]
+		     (uint32_t)p[2] << 8 | p[3]
 	       : 0;
 	return p != NULL;
 }
@@ -307,8 +308,8 @@ bytes_equal_ct(const void *a, const void *b, size_t len)
 }
 
 void
-ike_err_set(struct ike_err *e, uint16_t notify, uint8_t pld_type,
-    size_t offset, const char *fmt, ...)
+ike_err_set(struct ike_err *e, uint16_t notify, uint8_t pld_type, size_t offset,
+	    const char *fmt, ...)
 {
 	va_list ap;
 
@@ -320,4 +321,67 @@ ike_err_set(struct ike_err *e, uint16_t notify, uint8_t pld_type,
 	va_start(ap, fmt);
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 	va_end(ap);
+}
+
+/* Bounded text: appends into a caller's buffer and remembers truncation, so
+ * the text can end in "..." rather than mid-word without the reader knowing. */
+void
+tbuf_init(struct tbuf *b, char *buf, size_t len)
+{
+	b->buf = buf;
+	b->len = buf != NULL ? len : 0;
+	b->pos = 0;
+	b->trunc = false;
+	if (b->len > 0)
+		b->buf[0] = '\0';
+}
+
+void
+tbuf_put(struct tbuf *b, const char *s, size_t n)
+{
+	size_t room;
+
+	if (b->len == 0) {
+		b->trunc = b->trunc || n > 0;
+		return;
+	}
+	room = b->len - 1 - b->pos;
+	if (n > room) {
+		n = room;
+		b->trunc = true;
+	}
+	memcpy(b->buf + b->pos, s, n);
+	b->pos += n;
+	b->buf[b->pos] = '\0';
+}
+
+void
+tbuf_puts(struct tbuf *b, const char *s)
+{
+	tbuf_put(b, s, strlen(s));
+}
+
+void
+tbuf_printf(struct tbuf *b, const char *fmt, ...)
+{
+	char tmp[64];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	tbuf_puts(b, tmp);
+}
+
+int
+tbuf_finish(struct tbuf *b)
+{
+	if (!b->trunc)
+		return 0;
+	if (b->len >= 4)
+		memcpy(b->buf + b->len - 4, "...", 4);
+	return -1;
 }

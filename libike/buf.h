@@ -95,7 +95,23 @@ struct ike_err {
 };
 
 void ike_err_set(struct ike_err *e, uint16_t notify, uint8_t pld_type,
-    size_t offset, const char *fmt, ...)
+		 size_t offset, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+
+/* Bounded text for messages meant for people (reasons, proposal strings). */
+struct tbuf {
+	char *buf;
+	size_t len;
+	size_t pos;
+	bool trunc;
+};
+
+void tbuf_init(struct tbuf *b, char *buf, size_t len);
+void tbuf_put(struct tbuf *b, const char *s, size_t n);
+void tbuf_puts(struct tbuf *b, const char *s);
+void tbuf_printf(struct tbuf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* 0, or -1 when the text was cut (and then ends in "..."). */
+int tbuf_finish(struct tbuf *b);
 
 #endif
