@@ -1,0 +1,450 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The IKEv2 algorithm tables and the symmetric primitives over OpenSSL 3
+ * EVP: HMAC PRFs and prf+ (RFC 7296 2.13), truncated HMAC integrity
+ * (RFC 2404, RFC 4868), the SK payload ciphers (AES-GCM of RFC 5282,
+ * ChaCha20-Poly1305 of RFC 7634, AES-CBC of RFC 3602, 3DES-CBC) and the
+ * random source. Nothing here keeps state between calls; every OpenSSL
+ * object is fetched, used and freed within one function.
+ */
+#include <limits.h>
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+#include <openssl/rand.h>
+
+#include "crypto.h"
+#include "ikev2_const.h"
+
+/*
+ * AEAD entries follow RFC 5282 section 7.1 and RFC 7634 section 2: four
+ * bytes of salt come from the keying material after the key, the payload
+ * carries an 8-byte IV, and the two make the 12-byte nonce. The block
+ * length of an AEAD is the padding unit the SK payload must respect: GCM
+ * pads to 4 bytes so the ICV stays aligned (RFC 5282 section 3), ChaCha20
+ * is a stream cipher (RFC 7634 section 3).
+ */
+static const struct encr_alg encr_table[] = {
+    {IKEV2_ENCR_AES_GCM_16, 128, 20, 4, 8, 4, 16, true, "AES-128-GCM"},
+    {IKEV2_ENCR_AES_GCM_16, 192, 28, 4, 8, 4, 16, true, "AES-192-GCM"},
+    {IKEV2_ENCR_AES_GCM_16, 256, 36, 4, 8, 4, 16, true, "AES-256-GCM"},
+    {IKEV2_ENCR_CHACHA20_POLY1305, 0, 36, 4, 8, 1, 16, true,
+     "ChaCha20-Poly1305"},
+    {IKEV2_ENCR_AES_CBC, 128, 16, 0, 16, 16, 0, false, "AES-128-CBC"},
+    {IKEV2_ENCR_AES_CBC, 192, 24, 0, 16, 16, 0, false, "AES-192-CBC"},
+    {IKEV2_ENCR_AES_CBC, 256, 32, 0, 16, 16, 0, false, "AES-256-CBC"},
+    {IKEV2_ENCR_3DES, 0, 24, 0, 8, 8, 0, false, "DES-EDE3-CBC"},
+};
+
+/* RFC 4868 section 2.1.1: the key is as long as the hash output. */
+static const struct integ_alg integ_table[] = {
+    {IKEV2_INTEG_HMAC_SHA1_96, 20, 12, "SHA1"},
+    {IKEV2_INTEG_HMAC_SHA2_256_128, 32, 16, "SHA2-256"},
+    {IKEV2_INTEG_HMAC_SHA2_384_192, 48, 24, "SHA2-384"},
+    {IKEV2_INTEG_HMAC_SHA2_512_256, 64, 32, "SHA2-512"},
+};
+
+static const struct prf_alg prf_table[] = {
+    {IKEV2_PRF_HMAC_SHA1, 20, 20, "SHA1"},
+    {IKEV2_PRF_HMAC_SHA2_256, 32, 32, "SHA2-256"},
+    {IKEV2_PRF_HMAC_SHA2_384, 48, 48, "SHA2-384"},
+    {IKEV2_PRF_HMAC_SHA2_512, 64, 64, "SHA2-512"},
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* prf+ stops at 255 blocks: its counter is one octet (RFC 7296 2.13). */
+#define PRF_PLUS_MAX_BLOCKS 255
+
+/* The nonce of every AEAD we support is salt | IV = 12 bytes. */
+#define AEAD_NONCE_MAX 16
+
+const struct encr_alg *
+crypto_encr(uint16_t id, uint16_t key_bits)
+{
+	size_t i;
+
+	for (i = 0; i < NELEM(encr_table); i++)
+		if (encr_table[i].id == id &&
+		    encr_table[i].key_bits == key_bits)
+			return &encr_table[i];
+	return NULL;
+}
+
+const struct integ_alg *
+crypto_integ(uint16_t id)
+{
+	size_t i;
+
+	for (i = 0; i < NELEM(integ_table); i++)
+		if (integ_table[i].id == id)
+			return &integ_table[i];
+	return NULL;
+}
+
+const struct prf_alg *
+crypto_prf(uint16_t id)
+{
+	size_t i;
+
+	for (i = 0; i < NELEM(prf_table); i++)
+		if (prf_table[i].id == id)
+			return &prf_table[i];
+	return NULL;
+}
+
+/* An HMAC context keyed and ready for updates, or NULL. */
+static EVP_MAC_CTX *
+hmac_start(const char *digest, const uint8_t *key, size_t key_len)
+{
+	/* HMAC with an empty key is defined; OpenSSL wants a non-NULL
+	 * pointer to tell "empty key" from "keep the previous key". */
+	static const uint8_t empty_key[1];
+	OSSL_PARAM params[2];
+	EVP_MAC *mac;
+	EVP_MAC_CTX *ctx;
+
+	mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	if (!mac)
+		return NULL;
+	ctx = EVP_MAC_CTX_new(mac);
+	EVP_MAC_free(mac); /* the context holds its own reference */
+	if (!ctx)
+		return NULL;
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+						     (char *)digest, 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if (!EVP_MAC_init(ctx, key_len ? key : empty_key, key_len, params)) {
+		EVP_MAC_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+static int
+hmac_update(EVP_MAC_CTX *ctx, const struct bytes *parts, size_t nparts)
+{
+	size_t i;
+
+	for (i = 0; i < nparts; i++)
+		if (parts[i].len &&
+		    !EVP_MAC_update(ctx, parts[i].ptr, parts[i].len))
+			return -1;
+	return 0;
+}
+
+/* The full HMAC of parts into out (EVP_MAX_MD_SIZE bytes of room). */
+static int
+hmac_full(const char *digest, const uint8_t *key, size_t key_len,
+	  const struct bytes *parts, size_t nparts, uint8_t *out,
+	  size_t out_len)
+{
+	EVP_MAC_CTX *ctx;
+	size_t got = 0;
+	int rc = -1;
+
+	ctx = hmac_start(digest, key, key_len);
+	if (!ctx)
+		return -1;
+	if (hmac_update(ctx, parts, nparts) == 0 &&
+	    EVP_MAC_final(ctx, out, &got, EVP_MAX_MD_SIZE) && got == out_len)
+		rc = 0;
+	EVP_MAC_CTX_free(ctx);
+	return rc;
+}
+
+int
+crypto_prf_compute(const struct prf_alg *prf, const uint8_t *key,
+		   size_t key_len, const struct bytes *parts, size_t nparts,
+		   uint8_t *out)
+{
+	uint8_t md[EVP_MAX_MD_SIZE];
+	int rc;
+
+	if (!prf || !out || (!key && key_len))
+		return -1;
+	rc = hmac_full(prf->digest, key, key_len, parts, nparts, md,
+		       prf->out_len);
+	if (rc == 0)
+		memcpy(out, md, prf->out_len);
+	OPENSSL_cleanse(md, sizeof(md));
+	return rc;
+}
+
+/*
+ * RFC 7296 2.13: prf+ (K,S) = T1 | T2 | T3 | ... where
+ * T1 = prf (K, S | 0x01) and Tn = prf (K, Tn-1 | S | n).
+ */
+int
+crypto_prf_plus(const struct prf_alg *prf, const uint8_t *key, size_t key_len,
+		const struct bytes *seed, size_t nseed, uint8_t *out,
+		size_t out_len)
+{
+	uint8_t t[EVP_MAX_MD_SIZE];
+	size_t done = 0, got;
+	unsigned int n;
+	uint8_t counter;
+	EVP_MAC_CTX *ctx = NULL;
+	int rc = -1;
+
+	if (!prf || (!out && out_len) || (!key && key_len))
+		return -1;
+	if (out_len > (size_t)PRF_PLUS_MAX_BLOCKS * prf->out_len)
+		return -1;
+	for (n = 1; done < out_len; n++) {
+		ctx = hmac_start(prf->digest, key, key_len);
+		if (!ctx)
+			goto out;
+		counter = (uint8_t)n;
+		if (n > 1 && !EVP_MAC_update(ctx, t, prf->out_len))
+			goto out;
+		if (hmac_update(ctx, seed, nseed) != 0 ||
+		    !EVP_MAC_update(ctx, &counter, 1))
+			goto out;
+		got = 0;
+		if (!EVP_MAC_final(ctx, t, &got, sizeof(t)) ||
+		    got != prf->out_len)
+			goto out;
+		EVP_MAC_CTX_free(ctx);
+		ctx = NULL;
+		got = out_len - done < prf->out_len ? out_len - done
+						    : prf->out_len;
+		memcpy(out + done, t, got);
+		done += got;
+	}
+	rc = 0;
+out:
+	EVP_MAC_CTX_free(ctx);
+	OPENSSL_cleanse(t, sizeof(t));
+	if (rc != 0 && out_len)
+		OPENSSL_cleanse(out, out_len);
+	return rc;
+}
+
+int
+crypto_integ_compute(const struct integ_alg *integ, const uint8_t *key,
+		     const struct bytes *parts, size_t nparts, uint8_t *out)
+{
+	uint8_t md[EVP_MAX_MD_SIZE];
+	int rc;
+
+	if (!integ || !key || !out)
+		return -1;
+	/* The ICV is the leading part of the full HMAC (RFC 2404 section 2,
+	 * RFC 4868 section 2.3). Every key here is as long as the hash
+	 * output, so key_len is also the untruncated length. */
+	rc = hmac_full(integ->digest, key, integ->key_len, parts, nparts, md,
+		       integ->key_len);
+	if (rc == 0)
+		memcpy(out, md, integ->icv_len);
+	OPENSSL_cleanse(md, sizeof(md));
+	return rc;
+}
+
+int
+crypto_integ_verify(const struct integ_alg *integ, const uint8_t *key,
+		    const struct bytes *parts, size_t nparts,
+		    const uint8_t *icv)
+{
+	uint8_t mine[EVP_MAX_MD_SIZE];
+	int rc = -1;
+
+	if (!integ || !icv)
+		return -1;
+	if (crypto_integ_compute(integ, key, parts, nparts, mine) == 0 &&
+	    CRYPTO_memcmp(mine, icv, integ->icv_len) == 0)
+		rc = 0;
+	OPENSSL_cleanse(mine, sizeof(mine));
+	return rc;
+}
+
+/* A cipher context set up for enc (1) or dec (0) with key and iv/nonce. */
+static EVP_CIPHER_CTX *
+cipher_start(const struct encr_alg *encr, int enc, const uint8_t *key,
+	     size_t key_len, const uint8_t *iv, size_t iv_len)
+{
+	EVP_CIPHER *cipher;
+	EVP_CIPHER_CTX *ctx = NULL;
+	OSSL_PARAM params[2];
+	size_t ivl = iv_len;
+
+	cipher = EVP_CIPHER_fetch(NULL, encr->evp_name, NULL);
+	if (!cipher)
+		return NULL;
+	if ((size_t)EVP_CIPHER_get_key_length(cipher) != key_len)
+		goto fail;
+	ctx = EVP_CIPHER_CTX_new();
+	if (!ctx || !EVP_CipherInit_ex2(ctx, cipher, NULL, NULL, enc, NULL))
+		goto fail;
+	if (encr->aead) {
+		params[0] = OSSL_PARAM_construct_size_t(
+		    OSSL_CIPHER_PARAM_AEAD_IVLEN, &ivl);
+		params[1] = OSSL_PARAM_construct_end();
+		if (!EVP_CIPHER_CTX_set_params(ctx, params))
+			goto fail;
+	} else if ((size_t)EVP_CIPHER_get_iv_length(cipher) != iv_len) {
+		goto fail;
+	}
+	if (!EVP_CipherInit_ex2(ctx, NULL, key, iv, enc, NULL))
+		goto fail;
+	if (!encr->aead && !EVP_CIPHER_CTX_set_padding(ctx, 0))
+		goto fail;
+	EVP_CIPHER_free(cipher); /* the context holds its own reference */
+	return ctx;
+fail:
+	EVP_CIPHER_CTX_free(ctx);
+	EVP_CIPHER_free(cipher);
+	return NULL;
+}
+
+static EVP_CIPHER_CTX *
+aead_start(const struct encr_alg *encr, int enc, const uint8_t *key,
+	   const uint8_t *iv, struct bytes aad)
+{
+	uint8_t nonce[AEAD_NONCE_MAX];
+	size_t cipher_key_len, nonce_len;
+	EVP_CIPHER_CTX *ctx;
+	int outl;
+
+	if (!encr || !encr->aead || !key || !iv ||
+	    encr->salt_len > encr->key_len || aad.len > INT_MAX ||
+	    (!aad.ptr && aad.len))
+		return NULL;
+	nonce_len = encr->salt_len + encr->iv_len;
+	if (nonce_len > sizeof(nonce))
+		return NULL;
+	cipher_key_len = encr->key_len - encr->salt_len;
+	/* Nonce = salt | IV; the salt trails the key in the keying
+	 * material (RFC 5282 section 7.1, RFC 7634 section 2). */
+	memcpy(nonce, key + cipher_key_len, encr->salt_len);
+	memcpy(nonce + encr->salt_len, iv, encr->iv_len);
+	ctx = cipher_start(encr, enc, key, cipher_key_len, nonce, nonce_len);
+	OPENSSL_cleanse(nonce, sizeof(nonce));
+	if (!ctx)
+		return NULL;
+	if (aad.len &&
+	    !EVP_CipherUpdate(ctx, NULL, &outl, aad.ptr, (int)aad.len)) {
+		EVP_CIPHER_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+int
+crypto_aead_seal(const struct encr_alg *encr, const uint8_t *key,
+		 const uint8_t *iv, struct bytes aad, uint8_t *buf, size_t len,
+		 uint8_t *icv)
+{
+	EVP_CIPHER_CTX *ctx;
+	OSSL_PARAM params[2];
+	/* AEAD modes keep nothing back, so Final writes no bytes. */
+	uint8_t fin[EVP_MAX_BLOCK_LENGTH];
+	int outl = 0, finl = 0, rc = -1;
+
+	if (len > INT_MAX || (!buf && len) || !icv)
+		return -1;
+	ctx = aead_start(encr, 1, key, iv, aad);
+	if (!ctx)
+		return -1;
+	if (len && !EVP_EncryptUpdate(ctx, buf, &outl, buf, (int)len))
+		goto out;
+	if (!EVP_EncryptFinal_ex(ctx, fin, &finl) || finl != 0 ||
+	    (size_t)outl != len)
+		goto out;
+	params[0] = OSSL_PARAM_construct_octet_string(
+	    OSSL_CIPHER_PARAM_AEAD_TAG, icv, encr->icv_len);
+	params[1] = OSSL_PARAM_construct_end();
+	if (!EVP_CIPHER_CTX_get_params(ctx, params))
+		goto out;
+	rc = 0;
+out:
+	EVP_CIPHER_CTX_free(ctx);
+	return rc;
+}
+
+int
+crypto_aead_open(const struct encr_alg *encr, const uint8_t *key,
+		 const uint8_t *iv, struct bytes aad, uint8_t *buf, size_t len,
+		 const uint8_t *icv)
+{
+	EVP_CIPHER_CTX *ctx;
+	OSSL_PARAM params[2];
+	/* AEAD modes keep nothing back, so Final writes no bytes. */
+	uint8_t fin[EVP_MAX_BLOCK_LENGTH];
+	int outl = 0, finl = 0, rc = -1;
+
+	if (len > INT_MAX || (!buf && len) || !icv)
+		return -1;
+	ctx = aead_start(encr, 0, key, iv, aad);
+	if (!ctx)
+		return -1;
+	params[0] = OSSL_PARAM_construct_octet_string(
+	    OSSL_CIPHER_PARAM_AEAD_TAG, (void *)icv, encr->icv_len);
+	params[1] = OSSL_PARAM_construct_end();
+	if (!EVP_CIPHER_CTX_set_params(ctx, params))
+		goto out;
+	if (len && !EVP_DecryptUpdate(ctx, buf, &outl, buf, (int)len))
+		goto out;
+	/* The tag is checked here; a mismatch fails the whole open. */
+	if (EVP_DecryptFinal_ex(ctx, fin, &finl) <= 0 || finl != 0 ||
+	    (size_t)outl != len)
+		goto out;
+	rc = 0;
+out:
+	EVP_CIPHER_CTX_free(ctx);
+	return rc;
+}
+
+static int
+cbc_crypt(const struct encr_alg *encr, int enc, const uint8_t *key,
+	  const uint8_t *iv, uint8_t *buf, size_t len)
+{
+	EVP_CIPHER_CTX *ctx;
+	/* Without padding, Update consumes whole blocks and Final writes
+	 * no bytes. */
+	uint8_t fin[EVP_MAX_BLOCK_LENGTH];
+	int outl = 0, finl = 0, rc = -1;
+
+	if (!encr || encr->aead || !key || !iv || (!buf && len) ||
+	    len > INT_MAX || encr->block_len == 0 || len % encr->block_len)
+		return -1;
+	ctx = cipher_start(encr, enc, key, encr->key_len, iv, encr->iv_len);
+	if (!ctx)
+		return -1;
+	if (len && !EVP_CipherUpdate(ctx, buf, &outl, buf, (int)len))
+		goto out;
+	if (!EVP_CipherFinal_ex(ctx, fin, &finl) || finl != 0 ||
+	    (size_t)outl != len)
+		goto out;
+	rc = 0;
+out:
+	EVP_CIPHER_CTX_free(ctx);
+	return rc;
+}
+
+int
+crypto_cbc_encrypt(const struct encr_alg *encr, const uint8_t *key,
+		   const uint8_t *iv, uint8_t *buf, size_t len)
+{
+	return cbc_crypt(encr, 1, key, iv, buf, len);
+}
+
+int
+crypto_cbc_decrypt(const struct encr_alg *encr, const uint8_t *key,
+		   const uint8_t *iv, uint8_t *buf, size_t len)
+{
+	return cbc_crypt(encr, 0, key, iv, buf, len);
+}
+
+int
+crypto_random(uint8_t *out, size_t len)
+{
+	if (len == 0)
+		return 0;
+	if (!out || len > INT_MAX)
+		return -1;
+	return RAND_bytes(out, (int)len) == 1 ? 0 : -1;
+}
