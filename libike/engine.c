@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The engine: its connections, the entry points of ike.h, and the first
+ * routing of every datagram to the SA (or the new SA) it belongs to.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ike_int.h"
+
+void
+ike_log(struct ike_engine *e, const struct ike_sa *sa,
+    enum ike_log_level level, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	if (!e->env.log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	e->env.log(e->env.ctx, level, sa ? ike_conn(e, sa)->name : NULL,
+	    sa ? sa->id : 0, buf);
+}
+
+void
+ike_emit(struct ike_engine *e, const struct ike_sa *sa,
+    enum ike_event_type type, const struct child_sa *c, const char *reason)
+{
+	const struct ike_conn_cfg *conn = ike_conn(e, sa);
+	struct ike_event ev = {
+	    .type = type,
+	    .ike_id = sa->id,
+	    .child_id = c ? c->id : 0,
+	    .conn = conn->name,
+	    .child = c ? conn->children[c->cfg].name : NULL,
+	    .reason = reason,
+	};
+
+	if (e->env.event)
+		e->env.event(e->env.ctx, &ev);
+}
+
+const struct ike_conn_cfg *
+ike_conn(const struct ike_engine *e, const struct ike_sa *sa)
+{
+	return &e->conns[sa->conn];
+}
+
+struct ike_engine *
+ike_engine_new(const struct ike_env *env)
+{
+	struct ike_engine *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return NULL;
+	e->env = *env;
+	e->rt_timeout = 4000;
+	e->rt_base = 1.8;
+	e->rt_tries = 5;
+	e->plain = malloc(IKEV2_MAX_MSG_LEN);
+	e->out = malloc(IKEV2_MAX_MSG_LEN);
+	if (!e->plain || !e->out) {
+		ike_engine_free(e);
+		return NULL;
+	}
+	return e;
+}
+
+void
+ike_engine_free(struct ike_engine *e)
+{
+	if (!e)
+		return;
+	while (e->sas)
+		sa_free(e, e->sas);
+	free(e->by_ours);
+	free(e->by_peer);
+	free(e->conns);
+	free(e->plain);
+	free(e->out);
+	free(e);
+}
+
+void
+ike_engine_set_retransmit(struct ike_engine *e, uint64_t timeout_ms,
+    double base, unsigned tries)
+{
+	e->rt_timeout = timeout_ms;
+	e->rt_base = base;
+	e->rt_tries = tries;
+}
+
+int
+ike_engine_set_conns(struct ike_engine *e, const struct ike_conn_cfg *c,
+    size_t n, uint64_t now)
+{
+	struct ike_conn_cfg *copy = NULL;
+	struct ike_sa *sa;
+
+	if (n) {
+		copy = calloc(n, sizeof(*copy));
+		if (!copy)
+			return -1;
+		memcpy(copy, c, n * sizeof(*copy));
+	}
+	/* SAs keep their connection by index: those of a connection that is
+	 * gone or renamed are closed. */
+	for (sa = e->sas; sa; sa = sa->next) {
+		const char *name = e->conns[sa->conn].name;
+		size_t i;
+
+		for (i = 0; i < n; i++)
+			if (strcmp(copy[i].name, name) == 0)
+				break;
+		if (i == n)
+			ike_terminate(e, now, sa->id);
+		else
+			sa->conn = (unsigned)i;
+	}
+	/* Terminating SAs still refer to the old table until they are freed;
+	 * keep their connection's config alive by appending it. */
+	for (sa = e->sas; sa; sa = sa->next) {
+		struct ike_conn_cfg *grown;
+
+		if (sa->conn < n && strcmp(copy[sa->conn].name,
+					e->conns[sa->conn].name) == 0)
+			continue;
+		grown = realloc(copy, (n + 1) * sizeof(*copy));
+		if (!grown)
+			break;
+		copy = grown;
+		copy[n] = e->conns[sa->conn];
+		sa->conn = (unsigned)n++;
+	}
+	free(e->conns);
+	e->conns = copy;
+	e->n_conns = n;
+	return 0;
+}
+
+/* RFC 7296 1.5: a major version we do not speak gets an unauthenticated
+ * INVALID_MAJOR_VERSION in an IKE_SA_INIT, and silence otherwise. */
+static void
+reply_major_version(struct ike_engine *e, const struct ike_endpoint *local,
+    const struct ike_endpoint *remote, const uint8_t *pkt, size_t len)
+{
+	struct ike_hdr in, h = {0};
+	struct pld_notify n = {0, 0, IKEV2_N_INVALID_MAJOR_VERSION};
+	struct msg_builder b;
+	struct cur c;
+	uint8_t ver;
+	size_t out;
+
+	cur_init(&c, pkt, len, 0);
+	cur_copy(&c, in.spi_i, IKEV2_SPI_LEN);
+	cur_copy(&c, in.spi_r, IKEV2_SPI_LEN);
+	cur_u8(&c, &in.np);
+	cur_u8(&c, &ver);
+	cur_u8(&c, &in.exchange);
+	cur_u8(&c, &in.flags);
+	cur_u32(&c, &in.msgid);
+	if (!cur_ok(&c) || in.exchange != IKEV2_EXCH_IKE_SA_INIT ||
+	    (in.flags & IKEV2_FLAG_RESPONSE) || (ver >> 4) <= IKEV2_MAJOR)
+		return;
+	memcpy(h.spi_i, in.spi_i, IKEV2_SPI_LEN);
+	h.major = IKEV2_MAJOR;
+	h.exchange = in.exchange;
+	h.flags = IKEV2_FLAG_RESPONSE;
+	h.msgid = in.msgid;
+	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
+	pld_notify_put(&b, &n);
+	if ((out = msg_build_finish(&b)))
+		e->env.send(e->env.ctx, local, remote, e->out, out);
+}
+
+void
+ike_input(struct ike_engine *e, uint64_t now,
+    const struct ike_endpoint *local, const struct ike_endpoint *remote,
+    const uint8_t *pkt, size_t len)
+{
+	static struct msg m;
+	struct ike_err err = {0};
+	struct ike_sa *sa;
+	bool from_initiator;
+
+	if (msg_frame(pkt, len, &m, &err) < 0) {
+		ike_log(e, NULL, IKE_LOG_INFO, "dropped %zu bytes: %s", len,
+		    err.msg);
+		if (err.notify == IKEV2_N_INVALID_MAJOR_VERSION)
+			reply_major_version(e, local, remote, pkt, len);
+		return;
+	}
+	if (m.hdr.exchange == IKEV2_EXCH_IKE_SA_INIT &&
+	    !(m.hdr.flags & IKEV2_FLAG_RESPONSE)) {
+		sa = sa_by_peer(e, m.hdr.spi_i, remote);
+		if (sa && sa->resp && m.hdr.msgid == 0) {
+			/* A retransmission: the same answer, no new state. */
+			e->env.send(e->env.ctx, &sa->local, &sa->remote,
+			    sa->resp, sa->resp_len);
+			return;
+		}
+		if (!sa)
+			v2_init_respond(e, now, local, remote, &m);
+		return;
+	}
+	from_initiator = m.hdr.flags & IKEV2_FLAG_INITIATOR;
+	sa = sa_by_ours(e, from_initiator ? m.hdr.spi_r : m.hdr.spi_i);
+	if (!sa || sa->initiator == from_initiator) {
+		ike_log(e, NULL, IKE_LOG_DEBUG,
+		    "message for an unknown IKE SA; dropped");
+		return;
+	}
+	if (sa->initiator && sa->state == IKE_SA_INIT_SENT)
+		memcpy(sa->spi_r, m.hdr.spi_r, IKEV2_SPI_LEN);
+	xchg_input(e, sa, now, &m);
+}
+
+uint64_t
+ike_next_deadline(const struct ike_engine *e)
+{
+	const struct ike_sa *sa;
+	uint64_t next = UINT64_MAX;
+
+	for (sa = e->sas; sa; sa = sa->next) {
+		if (sa->state == IKE_SA_DEAD)
+			return 0;
+		if (sa->req.msg && sa->req.deadline < next)
+			next = sa->req.deadline;
+	}
+	return next;
+}
+
+uint64_t
+ike_tick(struct ike_engine *e, uint64_t now)
+{
+	struct ike_sa *sa, *next;
+
+	for (sa = e->sas; sa; sa = next) {
+		next = sa->next;
+		if (sa->state != IKE_SA_DEAD)
+			xchg_tick(e, sa, now);
+	}
+	for (sa = e->sas; sa; sa = next) {
+		next = sa->next;
+		if (sa->state == IKE_SA_DEAD)
+			sa_free(e, sa);
+	}
+	return ike_next_deadline(e);
+}
+
+unsigned
+ike_initiate(struct ike_engine *e, uint64_t now, const char *conn,
+    const char *child)
+{
+	const struct ike_conn_cfg *c = NULL;
+	struct ike_sa *sa;
+	size_t i;
+
+	for (i = 0; i < e->n_conns; i++)
+		if (strcmp(e->conns[i].name, conn) == 0)
+			c = &e->conns[i];
+	if (!c) {
+		ike_log(e, NULL, IKE_LOG_ERROR, "no connection named '%s'",
+		    conn);
+		return 0;
+	}
+	if (c->remote.ss.ss_family == AF_UNSPEC) {
+		ike_log(e, NULL, IKE_LOG_ERROR,
+		    "connection '%s' has no remote address to initiate to",
+		    conn);
+		return 0;
+	}
+	sa = sa_new(e, (unsigned)(c - e->conns), true);
+	if (!sa)
+		return 0;
+	sa->local = c->local;
+	sa->remote = c->remote;
+	for (i = 0; i < c->n_children; i++)
+		if (child ? strcmp(c->children[i].name, child) == 0
+			  : c->children[i].start) {
+			sa->want_child = (unsigned)i + 1;
+			break;
+		}
+	if (child && !sa->want_child) {
+		ike_log(e, sa, IKE_LOG_ERROR, "connection '%s' has no child "
+		    "'%s'", conn, child);
+		sa_kill(e, sa, "no such child");
+		return 0;
+	}
+	sa_set_our_spi(e, sa);
+	if (v2_init_start(e, sa, now) < 0) {
+		sa_kill(e, sa, "could not start IKE_SA_INIT");
+		return 0;
+	}
+	return sa->id;
+}
+
+int
+ike_terminate(struct ike_engine *e, uint64_t now, unsigned ike_id)
+{
+	struct ike_sa *sa = sa_by_id(e, ike_id);
+
+	if (!sa || sa->state == IKE_SA_DEAD)
+		return -1;
+	if (sa->state != IKE_SA_ESTABLISHED) {
+		sa_kill(e, sa, "terminated");
+		return 0;
+	}
+	return v2_info_delete_ike(e, sa, now);
+}
+
+void
+ike_terminate_all(struct ike_engine *e, uint64_t now)
+{
+	struct ike_sa *sa;
+
+	for (sa = e->sas; sa; sa = sa->next)
+		ike_terminate(e, now, sa->id);
+}

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * libike's public interface: an IKEv2 engine with no I/O. The host (charond,
+ * or a test harness) feeds it datagrams, timer ticks and commands, and the
+ * engine acts only through the callbacks of struct ike_env: it sends
+ * datagrams, asks for SPIs, installs and removes CHILD SAs, logs and reports
+ * events. Time is a caller-supplied millisecond clock.
+ */
+#ifndef LIBIKE_IKE_H
+#define LIBIKE_IKE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "buf.h"
+#include "msg.h"
+#include "prop.h"
+
+#define IKE_NAME_MAX   64
+#define IKE_ID_MAX     256
+#define IKE_MAX_CONN_PROPOSALS 16
+
+enum ike_log_level {
+	IKE_LOG_ERROR,
+	IKE_LOG_WARN,
+	IKE_LOG_INFO,
+	IKE_LOG_DEBUG,
+	IKE_LOG_TRACE,
+};
+
+/* An endpoint: address and UDP port. */
+struct ike_endpoint {
+	struct sockaddr_storage ss;
+};
+
+/* A traffic selector as configured; dynamic means "our (or the peer's)
+ * address", filled in when the SA's addresses are known. */
+struct ike_ts_cfg {
+	bool dynamic;
+	struct ts ts;
+};
+
+#define IKE_MAX_CFG_TS 8
+
+struct ike_child_cfg {
+	char name[IKE_NAME_MAX];
+	bool transport; /* mode transport, else tunnel */
+	unsigned n_local_ts, n_remote_ts;
+	struct ike_ts_cfg local_ts[IKE_MAX_CFG_TS];
+	struct ike_ts_cfg remote_ts[IKE_MAX_CFG_TS];
+	unsigned n_proposals;
+	struct proposal proposals[IKE_MAX_CONN_PROPOSALS];
+	bool start; /* start_action start */
+	uint64_t rekey_ms;
+};
+
+struct ike_id_cfg {
+	uint8_t type; /* IKEV2_ID_*; 0 = derive from our address */
+	size_t len;
+	uint8_t data[IKE_ID_MAX];
+};
+
+#define IKE_MAX_CHILDREN 8
+
+struct ike_conn_cfg {
+	char name[IKE_NAME_MAX];
+	struct ike_endpoint local, remote; /* remote family AF_UNSPEC = %any */
+	unsigned n_proposals;
+	struct proposal proposals[IKE_MAX_CONN_PROPOSALS];
+	struct ike_id_cfg local_id, remote_id; /* remote type 0 = any */
+	unsigned keyingtries; /* 0 = forever */
+	unsigned n_children;
+	struct ike_child_cfg children[IKE_MAX_CHILDREN];
+};
+
+/* What the host installs into the kernel for one CHILD SA; the keys are
+ * only valid during the callback. */
+struct ike_child_install {
+	unsigned ike_id, child_id;
+	const char *conn, *child;
+	bool transport;
+	bool initiator;
+	struct ike_endpoint local, remote;
+	uint32_t spi_in, spi_out; /* network order as on the wire */
+	uint32_t reqid;
+	uint16_t encr, encr_bits, integ;
+	bool esn;
+	const struct secret *encr_in, *integ_in, *encr_out, *integ_out;
+	unsigned n_local_ts, n_remote_ts;
+	const struct ts *local_ts, *remote_ts;
+};
+
+enum ike_event_type {
+	IKE_EV_IKE_UP,
+	IKE_EV_IKE_DOWN,
+	IKE_EV_CHILD_UP,
+	IKE_EV_CHILD_DOWN,
+	IKE_EV_AUTH_FAILED,
+	IKE_EV_FAILED, /* a negotiation we started gave up */
+};
+
+struct ike_event {
+	enum ike_event_type type;
+	unsigned ike_id, child_id;
+	const char *conn, *child;
+	const char *reason; /* for failures: what went wrong, in words */
+};
+
+struct ike_env {
+	void *ctx;
+	/* Send one datagram from local to remote. */
+	void (*send)(void *ctx, const struct ike_endpoint *local,
+	    const struct ike_endpoint *remote, const uint8_t *pkt, size_t len);
+	/* An inbound ESP SPI from the kernel (XFRM ALLOCSPI). */
+	int (*spi_alloc)(void *ctx, const struct ike_endpoint *local,
+	    const struct ike_endpoint *remote, uint32_t reqid, uint32_t *spi);
+	int (*child_install)(void *ctx, const struct ike_child_install *ci);
+	void (*child_remove)(void *ctx, const struct ike_child_install *ci);
+	/* The PSK for a pair of identities, or NULL. The engine does not
+	 * keep the pointer past the call that asked. */
+	const struct secret *(*psk_lookup)(void *ctx, const char *conn,
+	    const struct ike_id_cfg *local, const struct pld_id *remote);
+	void (*log)(void *ctx, enum ike_log_level level, const char *conn,
+	    unsigned ike_id, const char *msg);
+	void (*event)(void *ctx, const struct ike_event *ev);
+};
+
+struct ike_engine;
+
+struct ike_engine *ike_engine_new(const struct ike_env *env);
+void ike_engine_free(struct ike_engine *e);
+/* Replace the connection set; IKE SAs of connections that vanished are
+ * deleted. The configs are copied. */
+int ike_engine_set_conns(struct ike_engine *e, const struct ike_conn_cfg *c,
+    size_t n, uint64_t now);
+/* Retransmission policy (RFC 7296 2.1): timeout, back-off base, tries. */
+void ike_engine_set_retransmit(struct ike_engine *e, uint64_t timeout_ms,
+    double base, unsigned tries);
+
+/* A datagram arrived on local from remote. */
+void ike_input(struct ike_engine *e, uint64_t now,
+    const struct ike_endpoint *local, const struct ike_endpoint *remote,
+    const uint8_t *pkt, size_t len);
+/* Run timers due at now; returns the next deadline (UINT64_MAX: none). */
+uint64_t ike_tick(struct ike_engine *e, uint64_t now);
+uint64_t ike_next_deadline(const struct ike_engine *e);
+
+/* Bring up a connection's IKE SA and a child (NULL: every child with
+ * start, or none). Returns the IKE SA id, 0 on failure. */
+unsigned ike_initiate(struct ike_engine *e, uint64_t now, const char *conn,
+    const char *child);
+/* Delete an IKE SA (and its children) with an INFORMATIONAL exchange. */
+int ike_terminate(struct ike_engine *e, uint64_t now, unsigned ike_id);
+/* Delete everything, telling every peer (shutdown). */
+void ike_terminate_all(struct ike_engine *e, uint64_t now);
+
+#endif

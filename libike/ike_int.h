@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * libike's engine internals: the IKE and CHILD SA structures and the
+ * prototypes of each file, grouped under the file that owns them.
+ */
+#ifndef LIBIKE_IKE_INT_H
+#define LIBIKE_IKE_INT_H
+
+#include "crypto.h"
+#include "ike.h"
+
+#define IKE_NONCE_LEN   32
+#define IKE_SA_BUCKETS  1024 /* grows with the table; a power of two */
+
+enum ike_sa_state {
+	IKE_SA_INIT_SENT,   /* initiator: IKE_SA_INIT request out */
+	IKE_SA_AUTH_SENT,   /* initiator: IKE_AUTH request out */
+	IKE_SA_INIT_DONE,   /* responder: IKE_SA_INIT answered */
+	IKE_SA_ESTABLISHED,
+	IKE_SA_DELETING,    /* our DELETE is out */
+	IKE_SA_DEAD,        /* to be freed at the next tick */
+};
+
+struct child_sa {
+	unsigned id;
+	unsigned cfg; /* index into the connection's children */
+	uint32_t spi_in, spi_out;
+	uint32_t reqid;
+	uint16_t encr, encr_bits, integ;
+	bool esn;
+	bool installed;
+	unsigned n_local_ts, n_remote_ts;
+	struct ts local_ts[IKE_MAX_TS];
+	struct ts remote_ts[IKE_MAX_TS];
+	struct child_sa *next;
+};
+
+/* The request we are waiting on an answer for (one: window size 1). */
+struct pending {
+	uint8_t *msg;
+	size_t len;
+	uint32_t msgid;
+	uint8_t exchange;
+	unsigned tries;
+	uint64_t deadline;
+};
+
+struct ike_sa {
+	unsigned id;
+	unsigned conn; /* index into the engine's connections */
+	bool initiator;
+	enum ike_sa_state state;
+	uint8_t spi_i[IKEV2_SPI_LEN], spi_r[IKEV2_SPI_LEN];
+	struct ike_endpoint local, remote;
+
+	/* IKE_SA_INIT */
+	uint16_t dh_group;
+	struct dh *dh;
+	struct secret *ni, *nr;
+	struct bytes cookie;            /* owned copy, from the responder */
+	uint8_t *init_req, *init_resp;  /* for the AUTH payload (2.15) */
+	size_t init_req_len, init_resp_len;
+	struct proposal *ike_prop;      /* the chosen one */
+	struct ike_suite suite;
+	struct ike_keys keys;
+
+	/* IKE_AUTH */
+	struct pld_id peer_id;          /* data points into peer_id_buf */
+	uint8_t peer_id_buf[IKE_ID_MAX];
+	unsigned want_child;            /* initiator: child cfg to create + 1 */
+	uint32_t child_spi;             /* initiator: inbound SPI offered */
+
+	/* exchanges */
+	uint32_t msgid_out;             /* next request we send */
+	uint32_t msgid_in;              /* next request we expect */
+	struct pending req;
+	uint8_t *resp;                  /* cached answer to msgid_in - 1 */
+	size_t resp_len;
+
+	struct child_sa *children;
+	unsigned next_child_id;
+
+	struct ike_sa *hnext_ours;      /* by our SPI */
+	struct ike_sa *hnext_peer;      /* half-open, by peer SPI */
+	struct ike_sa *next;            /* all SAs */
+};
+
+struct ike_engine {
+	struct ike_env env;
+	struct ike_conn_cfg *conns;
+	size_t n_conns;
+	uint64_t rt_timeout;
+	double rt_base;
+	unsigned rt_tries;
+	unsigned next_sa_id;
+	uint32_t next_reqid;
+	struct ike_sa *sas;
+	size_t n_sas;
+	size_t n_buckets;
+	struct ike_sa **by_ours;
+	struct ike_sa **by_peer;
+	uint8_t *plain; /* IKEV2_MAX_MSG_LEN bytes for decrypted payloads */
+	uint8_t *out;   /* IKEV2_MAX_MSG_LEN bytes to build messages in */
+};
+
+/* engine.c */
+void ike_log(struct ike_engine *e, const struct ike_sa *sa,
+    enum ike_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void ike_emit(struct ike_engine *e, const struct ike_sa *sa,
+    enum ike_event_type type, const struct child_sa *c, const char *reason);
+const struct ike_conn_cfg *ike_conn(const struct ike_engine *e,
+    const struct ike_sa *sa);
+
+/* sa.c */
+struct ike_sa *sa_new(struct ike_engine *e, unsigned conn, bool initiator);
+void sa_free(struct ike_engine *e, struct ike_sa *sa);
+void sa_set_our_spi(struct ike_engine *e, struct ike_sa *sa);
+struct ike_sa *sa_by_ours(const struct ike_engine *e, const uint8_t *spi);
+struct ike_sa *sa_by_peer(const struct ike_engine *e, const uint8_t *spi,
+    const struct ike_endpoint *remote);
+const uint8_t *sa_our_spi(const struct ike_sa *sa);
+struct ike_sa *sa_by_id(const struct ike_engine *e, unsigned id);
+void sa_kill(struct ike_engine *e, struct ike_sa *sa, const char *reason);
+struct child_sa *child_new(struct ike_sa *sa, unsigned cfg);
+void child_remove_all(struct ike_engine *e, struct ike_sa *sa);
+void sa_keys_for(const struct ike_sa *sa, bool outbound, struct sk_keys *k);
+
+/* xchg.c */
+void xchg_hdr(const struct ike_sa *sa, struct ike_hdr *h, uint8_t exchange,
+    bool response, uint32_t msgid);
+int xchg_send_request(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
+    const uint8_t *msg, size_t len, uint8_t exchange);
+void xchg_send_response(struct ike_engine *e, struct ike_sa *sa,
+    const uint8_t *msg, size_t len);
+void xchg_request_done(struct ike_sa *sa);
+uint64_t xchg_tick(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
+void xchg_input(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
+    struct msg *m);
+/* An encrypted answer carrying only one error notify. */
+void xchg_notify_reply(struct ike_engine *e, struct ike_sa *sa,
+    const struct msg *req, uint16_t type, struct bytes data);
+
+/* v2_init.c */
+int v2_init_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
+void v2_init_respond(struct ike_engine *e, uint64_t now,
+    const struct ike_endpoint *local, const struct ike_endpoint *remote,
+    const struct msg *m);
+void v2_init_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
+    const struct msg *m);
+
+/* v2_auth.c */
+int v2_auth_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
+void v2_auth_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
+    const struct msg *m);
+void v2_auth_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
+    const struct msg *m);
+
+/* v2_child.c */
+int v2_child_offer(struct ike_engine *e, struct ike_sa *sa,
+    struct msg_builder *b, unsigned cfg);
+int v2_child_accept(struct ike_engine *e, struct ike_sa *sa,
+    const struct msg *m, struct msg_builder *b, uint16_t *notify);
+int v2_child_complete(struct ike_engine *e, struct ike_sa *sa,
+    const struct msg *m);
+void v2_child_uninstall(struct ike_engine *e, struct ike_sa *sa,
+    struct child_sa *c);
+
+/* v2_info.c */
+int v2_info_delete_ike(struct ike_engine *e, struct ike_sa *sa,
+    uint64_t now);
+void v2_info_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
+    const struct msg *m);
+void v2_info_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
+    const struct msg *m);
+
+/* ts.c */
+void ts_from_cfg(const struct ike_ts_cfg *cfg, unsigned n,
+    const struct ike_endpoint *self, struct pld_ts *out);
+int ts_narrow(const struct pld_ts *offered, const struct pld_ts *allowed,
+    struct pld_ts *out);
+void ts_format(const struct ts *t, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * IKE and CHILD SA objects: creation, lookup and teardown. IKE SAs are found
+ * in O(1) by our own SPI (every message after IKE_SA_INIT carries it) and,
+ * while half-open, by the peer's SPI and address (a retransmitted
+ * IKE_SA_INIT request must find the SA it created, RFC 7296 2.1).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ike_int.h"
+
+static size_t
+spi_hash(const uint8_t *spi, size_t buckets)
+{
+	uint64_t h = 0;
+	int i;
+
+	/* Our SPIs are random; the peer's need not be, so mix anyway. */
+	for (i = 0; i < IKEV2_SPI_LEN; i++)
+		h = (h ^ spi[i]) * 0x100000001b3ULL;
+	return (size_t)(h ^ (h >> 29)) & (buckets - 1);
+}
+
+const uint8_t *
+sa_our_spi(const struct ike_sa *sa)
+{
+	return sa->initiator ? sa->spi_i : sa->spi_r;
+}
+
+static const uint8_t *
+peer_spi(const struct ike_sa *sa)
+{
+	return sa->initiator ? sa->spi_r : sa->spi_i;
+}
+
+static void
+hash_unlink(struct ike_sa **bucket, struct ike_sa *sa, bool ours)
+{
+	struct ike_sa **pp;
+
+	for (pp = bucket; *pp; pp = ours ? &(*pp)->hnext_ours
+					 : &(*pp)->hnext_peer) {
+		if (*pp == sa) {
+			*pp = ours ? sa->hnext_ours : sa->hnext_peer;
+			return;
+		}
+	}
+}
+
+static int
+grow(struct ike_engine *e)
+{
+	size_t n = e->n_buckets ? e->n_buckets * 2 : IKE_SA_BUCKETS;
+	struct ike_sa **ours = calloc(n, sizeof(*ours));
+	struct ike_sa **peer = calloc(n, sizeof(*peer));
+	struct ike_sa *sa;
+
+	if (!ours || !peer) {
+		free(ours);
+		free(peer);
+		return -1;
+	}
+	free(e->by_ours);
+	free(e->by_peer);
+	e->by_ours = ours;
+	e->by_peer = peer;
+	e->n_buckets = n;
+	for (sa = e->sas; sa; sa = sa->next) {
+		size_t h = spi_hash(sa_our_spi(sa), n);
+
+		sa->hnext_ours = ours[h];
+		ours[h] = sa;
+		sa->hnext_peer = NULL;
+		if (!sa->initiator) {
+			h = spi_hash(peer_spi(sa), n);
+			sa->hnext_peer = peer[h];
+			peer[h] = sa;
+		}
+	}
+	return 0;
+}
+
+struct ike_sa *
+sa_new(struct ike_engine *e, unsigned conn, bool initiator)
+{
+	struct ike_sa *sa;
+
+	if (e->n_sas + 1 > e->n_buckets && grow(e) < 0)
+		return NULL;
+	sa = calloc(1, sizeof(*sa));
+	if (!sa)
+		return NULL;
+	sa->id = ++e->next_sa_id;
+	sa->conn = conn;
+	sa->initiator = initiator;
+	sa->next = e->sas;
+	e->sas = sa;
+	e->n_sas++;
+	return sa;
+}
+
+/* Pick a random SPI of ours that no other SA uses, and index it. */
+void
+sa_set_our_spi(struct ike_engine *e, struct ike_sa *sa)
+{
+	uint8_t *spi = sa->initiator ? sa->spi_i : sa->spi_r;
+	size_t h;
+
+	do {
+		crypto_random(spi, IKEV2_SPI_LEN);
+	} while (sa_by_ours(e, spi) ||
+		 memcmp(spi, "\0\0\0\0\0\0\0\0", IKEV2_SPI_LEN) == 0);
+	h = spi_hash(spi, e->n_buckets);
+	sa->hnext_ours = e->by_ours[h];
+	e->by_ours[h] = sa;
+	if (!sa->initiator) {
+		h = spi_hash(sa->spi_i, e->n_buckets);
+		sa->hnext_peer = e->by_peer[h];
+		e->by_peer[h] = sa;
+	}
+}
+
+struct ike_sa *
+sa_by_ours(const struct ike_engine *e, const uint8_t *spi)
+{
+	struct ike_sa *sa;
+
+	if (!e->n_buckets)
+		return NULL;
+	for (sa = e->by_ours[spi_hash(spi, e->n_buckets)]; sa;
+	     sa = sa->hnext_ours)
+		if (memcmp(sa_our_spi(sa), spi, IKEV2_SPI_LEN) == 0)
+			return sa;
+	return NULL;
+}
+
+static bool
+same_endpoint(const struct ike_endpoint *a, const struct ike_endpoint *b)
+{
+	return memcmp(&a->ss, &b->ss, sizeof(a->ss)) == 0;
+}
+
+struct ike_sa *
+sa_by_peer(const struct ike_engine *e, const uint8_t *spi,
+    const struct ike_endpoint *remote)
+{
+	struct ike_sa *sa;
+
+	if (!e->n_buckets)
+		return NULL;
+	for (sa = e->by_peer[spi_hash(spi, e->n_buckets)]; sa;
+	     sa = sa->hnext_peer)
+		if (memcmp(sa->spi_i, spi, IKEV2_SPI_LEN) == 0 &&
+		    same_endpoint(&sa->remote, remote))
+			return sa;
+	return NULL;
+}
+
+struct ike_sa *
+sa_by_id(const struct ike_engine *e, unsigned id)
+{
+	struct ike_sa *sa;
+
+	for (sa = e->sas; sa; sa = sa->next)
+		if (sa->id == id)
+			return sa;
+	return NULL;
+}
+
+struct child_sa *
+child_new(struct ike_sa *sa, unsigned cfg)
+{
+	struct child_sa *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->id = ++sa->next_child_id;
+	c->cfg = cfg;
+	c->next = sa->children;
+	sa->children = c;
+	return c;
+}
+
+void
+child_remove_all(struct ike_engine *e, struct ike_sa *sa)
+{
+	struct child_sa *c;
+
+	while ((c = sa->children)) {
+		sa->children = c->next;
+		v2_child_uninstall(e, sa, c);
+		free(c);
+	}
+}
+
+/* Mark an SA dead: its kernel state goes now, the memory at the next tick
+ * (the caller may still be using it). */
+void
+sa_kill(struct ike_engine *e, struct ike_sa *sa, const char *reason)
+{
+	if (sa->state == IKE_SA_DEAD)
+		return;
+	if (sa->state == IKE_SA_ESTABLISHED || sa->state == IKE_SA_DELETING)
+		ike_emit(e, sa, IKE_EV_IKE_DOWN, NULL, reason);
+	else if (sa->initiator)
+		ike_emit(e, sa, IKE_EV_FAILED, NULL, reason);
+	child_remove_all(e, sa);
+	sa->state = IKE_SA_DEAD;
+}
+
+void
+sa_free(struct ike_engine *e, struct ike_sa *sa)
+{
+	struct ike_sa **pp;
+
+	if (!sa)
+		return;
+	child_remove_all(e, sa);
+	if (e->n_buckets) {
+		hash_unlink(&e->by_ours[spi_hash(sa_our_spi(sa), e->n_buckets)],
+		    sa, true);
+		hash_unlink(&e->by_peer[spi_hash(sa->spi_i, e->n_buckets)], sa,
+		    false);
+	}
+	for (pp = &e->sas; *pp; pp = &(*pp)->next)
+		if (*pp == sa) {
+			*pp = sa->next;
+			break;
+		}
+	e->n_sas--;
+	dh_free(sa->dh);
+	secret_free(sa->ni);
+	secret_free(sa->nr);
+	free((void *)sa->cookie.ptr);
+	free(sa->init_req);
+	free(sa->init_resp);
+	free(sa->ike_prop);
+	ike_keys_clear(&sa->keys);
+	free(sa->req.msg);
+	free(sa->resp);
+	free(sa);
+}
+
+/* The SK keys protecting our outbound (or the peer's inbound) messages. */
+void
+sa_keys_for(const struct ike_sa *sa, bool outbound, struct sk_keys *k)
+{
+	bool use_i = sa->initiator == outbound;
+
+	k->encr = sa->suite.encr;
+	k->integ = sa->suite.integ;
+	k->ekey = use_i ? sa->keys.sk_ei : sa->keys.sk_er;
+	k->akey = use_i ? sa->keys.sk_ai : sa->keys.sk_ar;
+}

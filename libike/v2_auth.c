@@ -1,0 +1,371 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * IKE_AUTH with a pre-shared key (RFC 7296 1.2, 2.15): identities, the AUTH
+ * payload over each side's IKE_SA_INIT message, and the first CHILD SA
+ * carried along (v2_child.c).
+ *
+ *   AUTH = prf(prf(Shared Secret, "Key Pad for IKEv2"), <SignedOctets>)
+ *   SignedOctets = RealMessage | NonceData (of the peer) |
+ *                  prf(SK_p, RestOfIDPayload)
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "ike_int.h"
+
+#define KEY_PAD "Key Pad for IKEv2"
+
+/* The AUTH value one side computes for itself (signer true) or expects
+ * from its peer. */
+static int
+psk_auth(const struct ike_sa *sa, bool by_initiator, const struct secret *psk,
+    struct bytes id_body, uint8_t *out)
+{
+	const struct prf_alg *prf = sa->suite.prf;
+	const struct secret *skp = by_initiator ? sa->keys.sk_pi
+						: sa->keys.sk_pr;
+	const struct secret *nonce = by_initiator ? sa->nr : sa->ni;
+	uint8_t maced[64], pad[64];
+	struct bytes part[3];
+	int rc;
+
+	if (prf->out_len > sizeof(maced))
+		return -1;
+	part[0].ptr = (const uint8_t *)KEY_PAD;
+	part[0].len = sizeof(KEY_PAD) - 1;
+	if (crypto_prf_compute(prf, skp->ptr, skp->len, &id_body, 1, maced) <
+		0 ||
+	    crypto_prf_compute(prf, psk->ptr, psk->len, part, 1, pad) < 0)
+		return -1;
+	part[0].ptr = by_initiator ? sa->init_req : sa->init_resp;
+	part[0].len = by_initiator ? sa->init_req_len : sa->init_resp_len;
+	part[1].ptr = nonce->ptr;
+	part[1].len = nonce->len;
+	part[2].ptr = maced;
+	part[2].len = prf->out_len;
+	rc = crypto_prf_compute(prf, pad, prf->out_len, part, 3, out);
+	OPENSSL_cleanse(pad, sizeof(pad));
+	return rc;
+}
+
+/* Our identity: configured, or our IP address. */
+static void
+our_id(const struct ike_sa *sa, const struct ike_conn_cfg *c,
+    struct ike_id_cfg *id)
+{
+	if (c->local_id.type) {
+		*id = c->local_id;
+		return;
+	}
+	memset(id, 0, sizeof(*id));
+	if (sa->local.ss.ss_family == AF_INET6) {
+		id->type = IKEV2_ID_IPV6_ADDR;
+		id->len = 16;
+		memcpy(id->data,
+		    &((const struct sockaddr_in6 *)&sa->local.ss)->sin6_addr,
+		    16);
+	} else {
+		id->type = IKEV2_ID_IPV4_ADDR;
+		id->len = 4;
+		memcpy(id->data,
+		    &((const struct sockaddr_in *)&sa->local.ss)->sin_addr, 4);
+	}
+}
+
+/* The body of an ID payload as RestOfIDPayload: type, 3 reserved, data. */
+static struct bytes
+id_body(const struct ike_id_cfg *id, uint8_t *buf)
+{
+	struct bytes b = {buf, 4 + id->len};
+
+	buf[0] = id->type;
+	memset(buf + 1, 0, 3);
+	memcpy(buf + 4, id->data, id->len);
+	return b;
+}
+
+static void
+id_text(const struct pld_id *id, char *buf, size_t len)
+{
+	if (id->type == IKEV2_ID_IPV4_ADDR && id->data.len == 4)
+		inet_ntop(AF_INET, id->data.ptr, buf, (socklen_t)len);
+	else if (id->type == IKEV2_ID_IPV6_ADDR && id->data.len == 16)
+		inet_ntop(AF_INET6, id->data.ptr, buf, (socklen_t)len);
+	else if (id->type == IKEV2_ID_FQDN || id->type == IKEV2_ID_RFC822_ADDR)
+		snprintf(buf, len, "%.*s", (int)id->data.len,
+		    (const char *)id->data.ptr);
+	else
+		snprintf(buf, len, "<ID type %u, %zu bytes>", id->type,
+		    id->data.len);
+}
+
+static bool
+id_matches(const struct ike_id_cfg *want, const struct pld_id *got)
+{
+	return want->type == 0 ||
+	       (want->type == got->type && want->len == got->data.len &&
+		memcmp(want->data, got->data.ptr, want->len) == 0);
+}
+
+/* Remember the peer's identity past the message it came in. */
+static void
+keep_peer_id(struct ike_sa *sa, const struct pld_id *id)
+{
+	size_t n = id->data.len < IKE_ID_MAX ? id->data.len : IKE_ID_MAX;
+
+	memcpy(sa->peer_id_buf, id->data.ptr, n);
+	sa->peer_id.type = id->type;
+	sa->peer_id.data.ptr = sa->peer_id_buf;
+	sa->peer_id.data.len = n;
+}
+
+/* Check the peer's ID and AUTH payloads; on failure log why and return
+ * -1. The reason is for our log only: the peer learns just the notify. */
+static int
+verify_peer(struct ike_engine *e, struct ike_sa *sa, const struct msg *m,
+    uint8_t id_type)
+{
+	const struct ike_conn_cfg *c = ike_conn(e, sa);
+	const struct pld_ref *ri = msg_find(m, id_type, NULL);
+	const struct pld_ref *ra = msg_find(m, IKEV2_PL_AUTH, NULL);
+	struct ike_id_cfg local;
+	const struct secret *psk;
+	struct pld_id id;
+	struct pld_auth auth;
+	struct ike_err err;
+	uint8_t want[64];
+	char who[IKE_ID_MAX + 1];
+
+	if (!ri || !ra || pld_id_get(ri, &id, &err) < 0 ||
+	    pld_auth_get(ra, &auth, &err) < 0) {
+		ike_log(e, sa, IKE_LOG_WARN,
+		    "peer sent no identity or no AUTH payload");
+		return -1;
+	}
+	id_text(&id, who, sizeof(who));
+	if (!id_matches(&c->remote_id, &id)) {
+		ike_log(e, sa, IKE_LOG_WARN,
+		    "peer identity '%s' is not the one configured for '%s'",
+		    who, c->name);
+		return -1;
+	}
+	keep_peer_id(sa, &id);
+	if (auth.method != IKEV2_AUTH_SHARED_KEY_MIC) {
+		ike_log(e, sa, IKE_LOG_WARN,
+		    "peer '%s' authenticates with method %u, connection '%s' "
+		    "expects a pre-shared key (method 2)",
+		    who, auth.method, c->name);
+		return -1;
+	}
+	our_id(sa, c, &local);
+	psk = e->env.psk_lookup
+		  ? e->env.psk_lookup(e->env.ctx, c->name, &local, &id)
+		  : NULL;
+	if (!psk) {
+		ike_log(e, sa, IKE_LOG_WARN,
+		    "no pre-shared key for peer '%s' on connection '%s'", who,
+		    c->name);
+		return -1;
+	}
+	if (psk_auth(sa, !sa->initiator, psk, ri->body, want) < 0)
+		return -1;
+	if (auth.data.len != sa->suite.prf->out_len ||
+	    !bytes_equal_ct(auth.data.ptr, want, auth.data.len)) {
+		ike_log(e, sa, IKE_LOG_WARN,
+		    "AUTH from peer '%s' does not verify: the pre-shared keys "
+		    "differ",
+		    who);
+		return -1;
+	}
+	ike_log(e, sa, IKE_LOG_INFO, "peer '%s' authenticated with a "
+				     "pre-shared key", who);
+	return 0;
+}
+
+/* Write our ID and AUTH payloads. */
+static int
+put_id_auth(struct ike_engine *e, struct ike_sa *sa, struct msg_builder *b)
+{
+	const struct ike_conn_cfg *c = ike_conn(e, sa);
+	struct ike_id_cfg local;
+	struct pld_id id;
+	struct pld_auth auth;
+	const struct secret *psk;
+	uint8_t body[4 + IKE_ID_MAX], mac[64];
+
+	our_id(sa, c, &local);
+	id.type = local.type;
+	id.data.ptr = local.data;
+	id.data.len = local.len;
+	pld_id_put(b, sa->initiator ? IKEV2_PL_IDi : IKEV2_PL_IDr, &id);
+	if (sa->initiator && c->remote_id.type) {
+		struct pld_id r = {c->remote_id.type,
+		    {c->remote_id.data, c->remote_id.len}};
+
+		pld_id_put(b, IKEV2_PL_IDr, &r);
+	}
+	psk = e->env.psk_lookup
+		  ? e->env.psk_lookup(e->env.ctx, c->name, &local,
+			sa->initiator ? NULL : &sa->peer_id)
+		  : NULL;
+	if (!psk) {
+		ike_log(e, sa, IKE_LOG_ERROR,
+		    "no pre-shared key configured for connection '%s'",
+		    c->name);
+		return -1;
+	}
+	if (psk_auth(sa, sa->initiator, psk, id_body(&local, body), mac) < 0)
+		return -1;
+	auth.method = IKEV2_AUTH_SHARED_KEY_MIC;
+	auth.data.ptr = mac;
+	auth.data.len = sa->suite.prf->out_len;
+	pld_auth_put(b, &auth);
+	return 0;
+}
+
+int
+v2_auth_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
+{
+	struct msg_builder b;
+	struct ike_hdr h;
+	struct sk_keys k;
+	size_t len;
+
+	xchg_hdr(sa, &h, IKEV2_EXCH_IKE_AUTH, false, sa->msgid_out);
+	sa_keys_for(sa, true, &k);
+	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
+	if (sk_begin(&b, &k) < 0 || put_id_auth(e, sa, &b) < 0)
+		return -1;
+	if (sa->want_child &&
+	    v2_child_offer(e, sa, &b, sa->want_child - 1) < 0)
+		return -1;
+	if (!(len = sk_end(&b, &k)))
+		return -1;
+	sa->state = IKE_SA_AUTH_SENT;
+	return xchg_send_request(e, sa, now, e->out, len,
+	    IKEV2_EXCH_IKE_AUTH);
+}
+
+void
+v2_auth_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
+    const struct msg *m)
+{
+	struct msg_builder b;
+	struct ike_hdr h;
+	struct sk_keys k;
+	uint16_t child_notify = 0;
+	size_t len;
+
+	if (sa->state != IKE_SA_INIT_DONE) {
+		xchg_notify_reply(e, sa, m, IKEV2_N_INVALID_SYNTAX,
+		    (struct bytes){NULL, 0});
+		return;
+	}
+	if (verify_peer(e, sa, m, IKEV2_PL_IDi) < 0) {
+		xchg_notify_reply(e, sa, m, IKEV2_N_AUTHENTICATION_FAILED,
+		    (struct bytes){NULL, 0});
+		ike_emit(e, sa, IKE_EV_AUTH_FAILED, NULL,
+		    "peer failed authentication");
+		sa_kill(e, sa, "authentication failed");
+		return;
+	}
+	xchg_hdr(sa, &h, IKEV2_EXCH_IKE_AUTH, true, m->hdr.msgid);
+	sa_keys_for(sa, true, &k);
+	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
+	if (sk_begin(&b, &k) < 0 || put_id_auth(e, sa, &b) < 0)
+		goto fail;
+	sa->state = IKE_SA_ESTABLISHED;
+	ike_log(e, sa, IKE_LOG_INFO, "IKE SA established");
+	ike_emit(e, sa, IKE_EV_IKE_UP, NULL, NULL);
+	/* A refused child does not fail the IKE SA (1.2): its notify goes
+	 * into the same answer. */
+	if (v2_child_accept(e, sa, m, &b, &child_notify) < 0) {
+		struct pld_notify n = {0, 0, child_notify};
+
+		pld_notify_put(&b, &n);
+	}
+	if (!(len = sk_end(&b, &k)))
+		goto fail;
+	xchg_send_response(e, sa, e->out, len);
+	(void)now;
+	return;
+fail:
+	xchg_notify_reply(e, sa, m, IKEV2_N_AUTHENTICATION_FAILED,
+	    (struct bytes){NULL, 0});
+	sa_kill(e, sa, "could not answer IKE_AUTH");
+}
+
+static const char *
+auth_notify_text(uint16_t type)
+{
+	switch (type) {
+	case IKEV2_N_AUTHENTICATION_FAILED:
+		return "AUTHENTICATION_FAILED: the peer did not accept our "
+		       "identity or pre-shared key";
+	case IKEV2_N_NO_PROPOSAL_CHOSEN:
+		return "NO_PROPOSAL_CHOSEN: the peer accepts none of our ESP "
+		       "proposals";
+	case IKEV2_N_TS_UNACCEPTABLE:
+		return "TS_UNACCEPTABLE: the peer does not accept our traffic "
+		       "selectors";
+	case IKEV2_N_INVALID_SYNTAX:
+		return "INVALID_SYNTAX";
+	default:
+		return NULL;
+	}
+}
+
+void
+v2_auth_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
+    const struct msg *m)
+{
+	const struct pld_ref *r = NULL;
+	struct pld_notify n;
+	struct ike_err err;
+	uint16_t child_error = 0;
+
+	while ((r = msg_find(m, IKEV2_PL_N, r))) {
+		const char *text;
+
+		if (pld_notify_get(r, &n, &err) < 0 ||
+		    n.type > IKEV2_N_ERROR_MAX)
+			continue;
+		text = auth_notify_text(n.type);
+		if (n.type == IKEV2_N_AUTHENTICATION_FAILED ||
+		    n.type == IKEV2_N_INVALID_SYNTAX ||
+		    !msg_find(m, IKEV2_PL_AUTH, NULL)) {
+			ike_log(e, sa, IKE_LOG_WARN, "IKE_AUTH refused: %s",
+			    text ? text : "error notify");
+			ike_emit(e, sa, IKE_EV_AUTH_FAILED, NULL,
+			    text ? text : "IKE_AUTH refused");
+			sa_kill(e, sa, text ? text : "IKE_AUTH refused");
+			return;
+		}
+		child_error = n.type;
+	}
+	if (verify_peer(e, sa, m, IKEV2_PL_IDr) < 0) {
+		ike_emit(e, sa, IKE_EV_AUTH_FAILED, NULL,
+		    "responder failed authentication");
+		sa_kill(e, sa, "responder failed authentication");
+		return;
+	}
+	sa->state = IKE_SA_ESTABLISHED;
+	ike_log(e, sa, IKE_LOG_INFO, "IKE SA established");
+	ike_emit(e, sa, IKE_EV_IKE_UP, NULL, NULL);
+	if (!sa->want_child)
+		return;
+	if (child_error) {
+		const char *text = auth_notify_text(child_error);
+
+		ike_log(e, sa, IKE_LOG_WARN, "CHILD SA refused: %s",
+		    text ? text : "error notify");
+		v2_child_complete(e, sa, NULL);
+		return;
+	}
+	v2_child_complete(e, sa, m);
+	(void)now;
+}

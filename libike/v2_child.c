@@ -1,0 +1,373 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * CHILD SAs negotiated inside IKE_AUTH (RFC 7296 1.2, 2.9, 2.17): the ESP
+ * proposal with our inbound SPI, traffic selectors and USE_TRANSPORT_MODE
+ * (1.3.1); the responder's choice among its children; keying material; and
+ * the install and removal through the host's callbacks.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ike_int.h"
+
+static bool
+wants_transport(const struct msg *m)
+{
+	const struct pld_ref *r = NULL;
+	struct pld_notify n;
+	struct ike_err err;
+
+	while ((r = msg_find(m, IKEV2_PL_N, r)))
+		if (pld_notify_get(r, &n, &err) == 0 &&
+		    n.type == IKEV2_N_USE_TRANSPORT_MODE)
+			return true;
+	return false;
+}
+
+static void
+put_transport(struct msg_builder *b)
+{
+	struct pld_notify n = {0, 0, IKEV2_N_USE_TRANSPORT_MODE};
+
+	pld_notify_put(b, &n);
+}
+
+static uint32_t
+spi_of(const struct proposal *p)
+{
+	return (uint32_t)p->spi[0] << 24 | (uint32_t)p->spi[1] << 16 |
+	       (uint32_t)p->spi[2] << 8 | p->spi[3];
+}
+
+static void
+set_spi(struct proposal *p, uint32_t spi)
+{
+	p->spi_size = 4;
+	p->spi[0] = spi >> 24;
+	p->spi[1] = (spi >> 16) & 0xff;
+	p->spi[2] = (spi >> 8) & 0xff;
+	p->spi[3] = spi & 0xff;
+}
+
+/* Keys and kernel state for a child whose proposal and selectors are
+ * settled. */
+static int
+install(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c,
+    const struct proposal *chosen)
+{
+	const struct ike_conn_cfg *conn = ike_conn(e, sa);
+	const struct transform *encr =
+	    prop_xf_first(chosen, IKEV2_TRANS_ENCR);
+	const struct transform *integ =
+	    prop_xf_first(chosen, IKEV2_TRANS_INTEG);
+	const struct transform *esn = prop_xf_first(chosen, IKEV2_TRANS_ESN);
+	const struct encr_alg *ea;
+	const struct integ_alg *ia = NULL;
+	struct child_keys keys = {0};
+	struct ike_child_install ci = {0};
+	struct bytes ni = {sa->ni->ptr, sa->ni->len};
+	struct bytes nr = {sa->nr->ptr, sa->nr->len};
+	int rc;
+
+	ea = encr ? crypto_encr(encr->id, encr->key_bits) : NULL;
+	if (integ && integ->id)
+		ia = crypto_integ(integ->id);
+	if (!ea || (!ea->aead && !ia)) {
+		ike_log(e, sa, IKE_LOG_ERROR,
+		    "negotiated ESP algorithms are not implemented");
+		return -1;
+	}
+	c->encr = encr->id;
+	c->encr_bits = encr->key_bits;
+	c->integ = ia ? ia->id : 0;
+	c->esn = esn && esn->id == IKEV2_ESN_YES;
+	if (keymat_v2_child(sa->suite.prf, sa->keys.sk_d, NULL, ni, nr,
+		ea->key_len, ia ? ia->key_len : 0, &keys) < 0)
+		return -1;
+	ci.ike_id = sa->id;
+	ci.child_id = c->id;
+	ci.conn = conn->name;
+	ci.child = conn->children[c->cfg].name;
+	ci.transport = conn->children[c->cfg].transport;
+	ci.initiator = sa->initiator;
+	ci.local = sa->local;
+	ci.remote = sa->remote;
+	ci.spi_in = c->spi_in;
+	ci.spi_out = c->spi_out;
+	ci.reqid = c->reqid;
+	ci.encr = c->encr;
+	ci.encr_bits = c->encr_bits;
+	ci.integ = c->integ;
+	ci.esn = c->esn;
+	/* The initiator sends with the i->r keys, the responder with r->i. */
+	ci.encr_out = sa->initiator ? keys.encr_i : keys.encr_r;
+	ci.integ_out = sa->initiator ? keys.integ_i : keys.integ_r;
+	ci.encr_in = sa->initiator ? keys.encr_r : keys.encr_i;
+	ci.integ_in = sa->initiator ? keys.integ_r : keys.integ_i;
+	ci.n_local_ts = c->n_local_ts;
+	ci.local_ts = c->local_ts;
+	ci.n_remote_ts = c->n_remote_ts;
+	ci.remote_ts = c->remote_ts;
+	rc = e->env.child_install ? e->env.child_install(e->env.ctx, &ci) : 0;
+	child_keys_clear(&keys);
+	if (rc < 0) {
+		ike_log(e, sa, IKE_LOG_ERROR,
+		    "the kernel refused CHILD SA '%s' (%d)", ci.child, rc);
+		return -1;
+	}
+	c->installed = true;
+	ike_log(e, sa, IKE_LOG_INFO,
+	    "CHILD SA '%s' installed, SPIs in %08x out %08x", ci.child,
+	    c->spi_in, c->spi_out);
+	ike_emit(e, sa, IKE_EV_CHILD_UP, c, NULL);
+	return 0;
+}
+
+static int
+alloc_spi(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c)
+{
+	c->reqid = ++e->next_reqid;
+	if (!e->env.spi_alloc ||
+	    e->env.spi_alloc(e->env.ctx, &sa->local, &sa->remote, c->reqid,
+		&c->spi_in) < 0) {
+		ike_log(e, sa, IKE_LOG_ERROR, "no inbound SPI from the kernel");
+		return -1;
+	}
+	return 0;
+}
+
+int
+v2_child_offer(struct ike_engine *e, struct ike_sa *sa,
+    struct msg_builder *b, unsigned cfg)
+{
+	const struct ike_child_cfg *cc = &ike_conn(e, sa)->children[cfg];
+	struct pld_sa *sap = calloc(1, sizeof(*sap));
+	struct pld_ts tsi, tsr;
+	struct child_sa *c = child_new(sa, cfg);
+	unsigned i;
+
+	if (!sap || !c || alloc_spi(e, sa, c) < 0) {
+		free(sap);
+		return -1;
+	}
+	for (i = 0; i < cc->n_proposals && i < IKE_MAX_PROPOSALS; i++) {
+		sap->prop[i] = cc->proposals[i];
+		sap->prop[i].num = (uint8_t)(i + 1);
+		sap->prop[i].proto = IKEV2_PROTO_ESP;
+		set_spi(&sap->prop[i], c->spi_in);
+	}
+	sap->n = i;
+	ts_from_cfg(cc->local_ts, cc->n_local_ts, &sa->local, &tsi);
+	ts_from_cfg(cc->remote_ts, cc->n_remote_ts, &sa->remote, &tsr);
+	if (cc->transport)
+		put_transport(b);
+	pld_sa_put(b, sap);
+	pld_ts_put(b, IKEV2_PL_TSi, &tsi);
+	pld_ts_put(b, IKEV2_PL_TSr, &tsr);
+	free(sap);
+	return 0;
+}
+
+/* The SA, TSi and TSr payloads of m, decoded. */
+static int
+child_payloads(const struct msg *m, struct pld_sa *sap, struct pld_ts *tsi,
+    struct pld_ts *tsr)
+{
+	const struct pld_ref *rs = msg_find(m, IKEV2_PL_SA, NULL);
+	const struct pld_ref *ri = msg_find(m, IKEV2_PL_TSi, NULL);
+	const struct pld_ref *rr = msg_find(m, IKEV2_PL_TSr, NULL);
+	struct ike_err err;
+
+	if (!rs || !ri || !rr || pld_sa_get(rs, sap, &err) < 0 ||
+	    pld_ts_get(ri, tsi, &err) < 0 || pld_ts_get(rr, tsr, &err) < 0)
+		return -1;
+	return 0;
+}
+
+int
+v2_child_accept(struct ike_engine *e, struct ike_sa *sa, const struct msg *m,
+    struct msg_builder *b, uint16_t *notify)
+{
+	const struct ike_conn_cfg *conn = ike_conn(e, sa);
+	struct pld_sa *offer = calloc(1, sizeof(*offer));
+	struct pld_sa *ans = calloc(1, sizeof(*ans));
+	struct pld_ts tsi, tsr, ni, nr, allow_i, allow_r;
+	struct proposal chosen;
+	struct child_sa *c;
+	char reason[512] = "";
+	bool transport = wants_transport(m), ts_fail = false;
+	unsigned i;
+	int rc = -1;
+
+	*notify = IKEV2_N_NO_PROPOSAL_CHOSEN;
+	if (!offer || !ans)
+		goto out;
+	if (!msg_find(m, IKEV2_PL_SA, NULL)) {
+		rc = 0; /* IKE SA only, no child asked for */
+		goto out;
+	}
+	if (child_payloads(m, offer, &tsi, &tsr) < 0) {
+		*notify = IKEV2_N_INVALID_SYNTAX;
+		ike_log(e, sa, IKE_LOG_WARN,
+		    "CHILD SA request lacks SA, TSi or TSr");
+		goto out;
+	}
+	/* The first child of the connection that fits everything wins;
+	 * TSi is the initiator's side, our remote. */
+	for (i = 0; i < conn->n_children; i++) {
+		const struct ike_child_cfg *cc = &conn->children[i];
+
+		if (cc->transport != transport)
+			continue;
+		if (prop_select(cc->proposals, cc->n_proposals, offer->prop,
+			offer->n, &chosen, reason, sizeof(reason)) < 0)
+			continue;
+		ts_from_cfg(cc->remote_ts, cc->n_remote_ts, &sa->remote,
+		    &allow_i);
+		ts_from_cfg(cc->local_ts, cc->n_local_ts, &sa->local,
+		    &allow_r);
+		if (ts_narrow(&tsi, &allow_i, &ni) < 0 ||
+		    ts_narrow(&tsr, &allow_r, &nr) < 0) {
+			ts_fail = true;
+			continue;
+		}
+		break;
+	}
+	if (i == conn->n_children) {
+		if (ts_fail) {
+			*notify = IKEV2_N_TS_UNACCEPTABLE;
+			ike_log(e, sa, IKE_LOG_WARN,
+			    "CHILD SA refused: the peer's traffic selectors fit "
+			    "no child of '%s'",
+			    conn->name);
+		} else {
+			ike_log(e, sa, IKE_LOG_WARN,
+			    "CHILD SA refused (%s mode requested): %s",
+			    transport ? "transport" : "tunnel",
+			    reason[0] ? reason : "no child of that mode");
+		}
+		goto out;
+	}
+	c = child_new(sa, i);
+	if (!c || alloc_spi(e, sa, c) < 0) {
+		*notify = IKEV2_N_TEMPORARY_FAILURE;
+		goto out;
+	}
+	c->spi_out = spi_of(&chosen);
+	c->n_local_ts = nr.n;
+	memcpy(c->local_ts, nr.ts, sizeof(nr.ts[0]) * nr.n);
+	c->n_remote_ts = ni.n;
+	memcpy(c->remote_ts, ni.ts, sizeof(ni.ts[0]) * ni.n);
+	if (chosen.spi_size != 4 || install(e, sa, c, &chosen) < 0) {
+		*notify = IKEV2_N_NO_PROPOSAL_CHOSEN;
+		goto out;
+	}
+	ans->n = 1;
+	ans->prop[0] = chosen;
+	set_spi(&ans->prop[0], c->spi_in);
+	if (transport)
+		put_transport(b);
+	pld_sa_put(b, ans);
+	pld_ts_put(b, IKEV2_PL_TSi, &ni);
+	pld_ts_put(b, IKEV2_PL_TSr, &nr);
+	rc = 0;
+out:
+	free(offer);
+	free(ans);
+	return rc;
+}
+
+/* Is every selector of got inside one of want? (The responder may only
+ * narrow, 2.9.) */
+static bool
+ts_within(const struct pld_ts *got, const struct pld_ts *want)
+{
+	struct pld_ts meet;
+
+	return ts_narrow(got, want, &meet) == 0 && meet.n == got->n &&
+	       memcmp(meet.ts, got->ts, sizeof(got->ts[0]) * got->n) == 0;
+}
+
+int
+v2_child_complete(struct ike_engine *e, struct ike_sa *sa,
+    const struct msg *m)
+{
+	const struct ike_conn_cfg *conn = ike_conn(e, sa);
+	struct child_sa *c = sa->children;
+	struct pld_sa *ans = NULL;
+	struct pld_ts tsi, tsr, off_i, off_r;
+	struct proposal chosen;
+	const struct ike_child_cfg *cc;
+	char reason[512];
+	int rc = -1;
+
+	if (!c || c->installed)
+		return -1;
+	cc = &conn->children[c->cfg];
+	if (!m)
+		goto fail;
+	ans = calloc(1, sizeof(*ans));
+	if (!ans || child_payloads(m, ans, &tsi, &tsr) < 0) {
+		ike_log(e, sa, IKE_LOG_WARN,
+		    "responder created no CHILD SA (no SA/TS payloads)");
+		goto fail;
+	}
+	ts_from_cfg(cc->local_ts, cc->n_local_ts, &sa->local, &off_i);
+	ts_from_cfg(cc->remote_ts, cc->n_remote_ts, &sa->remote, &off_r);
+	if (ans->n != 1 || ans->prop[0].spi_size != 4 ||
+	    prop_select(cc->proposals, cc->n_proposals, ans->prop, 1, &chosen,
+		reason, sizeof(reason)) < 0 ||
+	    !ts_within(&tsi, &off_i) || !ts_within(&tsr, &off_r) ||
+	    wants_transport(m) != cc->transport) {
+		ike_log(e, sa, IKE_LOG_WARN,
+		    "responder's CHILD SA does not fit what we proposed "
+		    "(proposal, selectors or mode)");
+		goto fail;
+	}
+	c->spi_out = spi_of(&ans->prop[0]);
+	c->n_local_ts = tsi.n;
+	memcpy(c->local_ts, tsi.ts, sizeof(tsi.ts[0]) * tsi.n);
+	c->n_remote_ts = tsr.n;
+	memcpy(c->remote_ts, tsr.ts, sizeof(tsr.ts[0]) * tsr.n);
+	rc = install(e, sa, c, &ans->prop[0]);
+	free(ans);
+	if (rc == 0)
+		return 0;
+fail:
+	free(ans);
+	ike_emit(e, sa, IKE_EV_FAILED, c, "CHILD SA not created");
+	sa->children = c->next;
+	free(c);
+	return -1;
+}
+
+void
+v2_child_uninstall(struct ike_engine *e, struct ike_sa *sa,
+    struct child_sa *c)
+{
+	const struct ike_conn_cfg *conn = ike_conn(e, sa);
+	struct ike_child_install ci = {0};
+
+	if (!c->installed)
+		return;
+	ci.ike_id = sa->id;
+	ci.child_id = c->id;
+	ci.conn = conn->name;
+	ci.child = conn->children[c->cfg].name;
+	ci.transport = conn->children[c->cfg].transport;
+	ci.initiator = sa->initiator;
+	ci.local = sa->local;
+	ci.remote = sa->remote;
+	ci.spi_in = c->spi_in;
+	ci.spi_out = c->spi_out;
+	ci.reqid = c->reqid;
+	ci.n_local_ts = c->n_local_ts;
+	ci.local_ts = c->local_ts;
+	ci.n_remote_ts = c->n_remote_ts;
+	ci.remote_ts = c->remote_ts;
+	if (e->env.child_remove)
+		e->env.child_remove(e->env.ctx, &ci);
+	c->installed = false;
+	ike_emit(e, sa, IKE_EV_CHILD_DOWN, c, NULL);
+}

@@ -1,0 +1,493 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * IKE_SA_INIT (RFC 7296 1.2): proposals, key exchange and nonces, as
+ * initiator (with the retry on INVALID_KE_PAYLOAD and COOKIE, 1.2 and 2.6)
+ * and as responder, ending with the IKE SA's keys derived (2.14).
+ */
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ike_int.h"
+
+static const char *
+notify_name(uint16_t type)
+{
+	switch (type) {
+	case IKEV2_N_NO_PROPOSAL_CHOSEN:
+		return "NO_PROPOSAL_CHOSEN";
+	case IKEV2_N_INVALID_KE_PAYLOAD:
+		return "INVALID_KE_PAYLOAD";
+	case IKEV2_N_INVALID_SYNTAX:
+		return "INVALID_SYNTAX";
+	case IKEV2_N_INVALID_MAJOR_VERSION:
+		return "INVALID_MAJOR_VERSION";
+	case IKEV2_N_AUTHENTICATION_FAILED:
+		return "AUTHENTICATION_FAILED";
+	case IKEV2_N_TEMPORARY_FAILURE:
+		return "TEMPORARY_FAILURE";
+	default:
+		return "an error";
+	}
+}
+
+static bool
+addr_equal(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	if (a->ss_family == AF_INET6)
+		return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+			   &((const struct sockaddr_in6 *)b)->sin6_addr,
+			   16) == 0;
+	return false;
+}
+
+/* The connection for an IKE_SA_INIT from remote to local: exact addresses
+ * beat %any, a remote match weighs more than a local one. */
+static int
+conn_for(const struct ike_engine *e, const struct ike_endpoint *local,
+    const struct ike_endpoint *remote)
+{
+	int best = -1, best_score = -1;
+	size_t i;
+
+	for (i = 0; i < e->n_conns; i++) {
+		const struct ike_conn_cfg *c = &e->conns[i];
+		int score = 0;
+
+		if (c->local.ss.ss_family != AF_UNSPEC) {
+			if (!addr_equal(&c->local.ss, &local->ss))
+				continue;
+			score += 1;
+		}
+		if (c->remote.ss.ss_family != AF_UNSPEC) {
+			if (!addr_equal(&c->remote.ss, &remote->ss))
+				continue;
+			score += 2;
+		}
+		if (score > best_score) {
+			best = (int)i;
+			best_score = score;
+		}
+	}
+	return best;
+}
+
+static uint16_t
+first_group(const struct ike_conn_cfg *c)
+{
+	const struct transform *t =
+	    c->n_proposals ? prop_xf_first(&c->proposals[0], IKEV2_TRANS_DH)
+			   : NULL;
+
+	return t ? t->id : 0;
+}
+
+static bool
+group_offered(const struct ike_conn_cfg *c, uint16_t group)
+{
+	unsigned i, j;
+
+	for (i = 0; i < c->n_proposals; i++)
+		for (j = 0; j < c->proposals[i].n_xf; j++)
+			if (c->proposals[i].xf[j].type == IKEV2_TRANS_DH &&
+			    c->proposals[i].xf[j].id == group)
+				return true;
+	return false;
+}
+
+int
+v2_init_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
+{
+	const struct ike_conn_cfg *c = ike_conn(e, sa);
+	struct pld_sa *sap = calloc(1, sizeof(*sap));
+	uint8_t pub[1024];
+	struct pld_ke ke;
+	struct pld_nonce n;
+	struct msg_builder b;
+	struct ike_hdr h;
+	size_t len, i;
+
+	if (!sap)
+		return -1;
+	if (!sa->dh_group)
+		sa->dh_group = first_group(c);
+	dh_free(sa->dh);
+	secret_free(sa->ni);
+	sa->dh = dh_new(sa->dh_group);
+	sa->ni = secret_new(IKE_NONCE_LEN);
+	ke.group = sa->dh_group;
+	ke.data.ptr = pub;
+	ke.data.len = dh_public_len(sa->dh_group);
+	if (!sa->dh || !sa->ni || ke.data.len > sizeof(pub) ||
+	    dh_public(sa->dh, pub, ke.data.len) < 0 ||
+	    crypto_random(sa->ni->ptr, sa->ni->len) < 0) {
+		ike_log(e, sa, IKE_LOG_ERROR,
+		    "cannot create a key exchange for group %u", sa->dh_group);
+		free(sap);
+		return -1;
+	}
+	for (i = 0; i < c->n_proposals && i < IKE_MAX_PROPOSALS; i++) {
+		sap->prop[i] = c->proposals[i];
+		sap->prop[i].num = (uint8_t)(i + 1);
+		sap->prop[i].proto = IKEV2_PROTO_IKE;
+		sap->prop[i].spi_size = 0;
+	}
+	sap->n = (unsigned)i;
+	n.data.ptr = sa->ni->ptr;
+	n.data.len = sa->ni->len;
+	sa->msgid_out = 0;
+	memset(sa->spi_r, 0, IKEV2_SPI_LEN);
+	xchg_hdr(sa, &h, IKEV2_EXCH_IKE_SA_INIT, false, 0);
+	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
+	if (sa->cookie.len) {
+		struct pld_notify ck = {0, 0, IKEV2_N_COOKIE, {NULL, 0},
+		    sa->cookie};
+
+		pld_notify_put(&b, &ck);
+	}
+	pld_sa_put(&b, sap);
+	pld_ke_put(&b, &ke);
+	pld_nonce_put(&b, &n);
+	free(sap);
+	if (!(len = msg_build_finish(&b)))
+		return -1;
+	free(sa->init_req);
+	sa->init_req = malloc(len);
+	if (!sa->init_req)
+		return -1;
+	memcpy(sa->init_req, e->out, len);
+	sa->init_req_len = len;
+	sa->state = IKE_SA_INIT_SENT;
+	ike_log(e, sa, IKE_LOG_INFO, "initiating IKE_SA_INIT with group %u",
+	    sa->dh_group);
+	return xchg_send_request(e, sa, now, e->out, len,
+	    IKEV2_EXCH_IKE_SA_INIT);
+}
+
+/* Both roles: the suite of the chosen proposal, g^ir and the keys. */
+static int
+derive_keys(struct ike_engine *e, struct ike_sa *sa,
+    const struct proposal *chosen, const struct pld_ke *peer_ke)
+{
+	const struct transform *encr =
+	    prop_xf_first(chosen, IKEV2_TRANS_ENCR);
+	const struct transform *integ =
+	    prop_xf_first(chosen, IKEV2_TRANS_INTEG);
+	const struct transform *prf = prop_xf_first(chosen, IKEV2_TRANS_PRF);
+	struct secret *gir = NULL;
+	struct bytes ni, nr;
+	int rc;
+
+	sa->suite.encr = encr ? crypto_encr(encr->id, encr->key_bits) : NULL;
+	sa->suite.integ = integ && integ->id ? crypto_integ(integ->id) : NULL;
+	sa->suite.prf = prf ? crypto_prf(prf->id) : NULL;
+	sa->suite.dh = sa->dh_group;
+	if (!sa->suite.encr || !sa->suite.prf ||
+	    (!sa->suite.encr->aead && !sa->suite.integ)) {
+		ike_log(e, sa, IKE_LOG_ERROR,
+		    "negotiated algorithms are not implemented");
+		return -1;
+	}
+	if (dh_shared(sa->dh, peer_ke->data.ptr, peer_ke->data.len, &gir) <
+	    0) {
+		ike_log(e, sa, IKE_LOG_WARN,
+		    "peer's key exchange value for group %u is invalid",
+		    peer_ke->group);
+		return -1;
+	}
+	ni.ptr = sa->ni->ptr;
+	ni.len = sa->ni->len;
+	nr.ptr = sa->nr->ptr;
+	nr.len = sa->nr->len;
+	rc = keymat_v2_ike(&sa->suite, gir, ni, nr, sa->spi_i, sa->spi_r,
+	    &sa->keys);
+	secret_free(gir);
+	free(sa->ike_prop);
+	sa->ike_prop = malloc(sizeof(*sa->ike_prop));
+	if (!sa->ike_prop)
+		return -1;
+	*sa->ike_prop = *chosen;
+	return rc;
+}
+
+/* An unencrypted answer to an IKE_SA_INIT request we will not serve. */
+static void
+init_reject(struct ike_engine *e, const struct ike_endpoint *local,
+    const struct ike_endpoint *remote, const struct msg *m, uint16_t type,
+    struct bytes data)
+{
+	struct pld_notify n = {0, 0, type, {NULL, 0}, data};
+	struct msg_builder b;
+	struct ike_hdr h = {0};
+	size_t len;
+
+	memcpy(h.spi_i, m->hdr.spi_i, IKEV2_SPI_LEN);
+	h.major = IKEV2_MAJOR;
+	h.exchange = IKEV2_EXCH_IKE_SA_INIT;
+	h.flags = IKEV2_FLAG_RESPONSE;
+	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
+	pld_notify_put(&b, &n);
+	if ((len = msg_build_finish(&b)))
+		e->env.send(e->env.ctx, local, remote, e->out, len);
+}
+
+static int
+get_one(const struct msg *m, uint8_t type, struct ike_err *err,
+    const struct pld_ref **r)
+{
+	*r = msg_find(m, type, NULL);
+	if (!*r)
+		ike_err_set(err, IKEV2_N_INVALID_SYNTAX, type, 0, "no %s payload",
+		    pld_type_name(type));
+	return *r ? 0 : -1;
+}
+
+void
+v2_init_respond(struct ike_engine *e, uint64_t now,
+    const struct ike_endpoint *local, const struct ike_endpoint *remote,
+    const struct msg *m)
+{
+	struct pld_sa *offer = calloc(1, sizeof(*offer));
+	struct proposal chosen;
+	const struct pld_ref *r;
+	const struct ike_conn_cfg *c;
+	struct ike_err err = {0};
+	struct pld_ke ke, our_ke;
+	struct pld_nonce ni, nr;
+	struct pld_sa *ans = NULL;
+	struct ike_sa *sa = NULL;
+	char reason[512];
+	uint8_t pub[1024];
+	uint16_t want = 0;
+	struct msg_builder b;
+	struct ike_hdr h;
+	int ci = conn_for(e, local, remote);
+	size_t len;
+
+	if (!offer)
+		return;
+	if (ci < 0) {
+		ike_log(e, NULL, IKE_LOG_WARN,
+		    "IKE_SA_INIT from a peer no connection is configured for; "
+		    "answered NO_PROPOSAL_CHOSEN");
+		init_reject(e, local, remote, m, IKEV2_N_NO_PROPOSAL_CHOSEN,
+		    (struct bytes){NULL, 0});
+		goto out;
+	}
+	c = &e->conns[ci];
+	if (msg_check_critical(m, &err) < 0 || rules_v2_check(m, &err) < 0 ||
+	    msg_decode_all(m, &err) < 0 || get_one(m, IKEV2_PL_SA, &err, &r) ||
+	    pld_sa_get(r, offer, &err) < 0 ||
+	    get_one(m, IKEV2_PL_KE, &err, &r) || pld_ke_get(r, &ke, &err) < 0 ||
+	    get_one(m, IKEV2_PL_NONCE, &err, &r) ||
+	    pld_nonce_get(r, &ni, &err) < 0) {
+		ike_log(e, NULL, IKE_LOG_WARN, "'%s': malformed IKE_SA_INIT: %s",
+		    c->name, err.msg);
+		if (err.notify == IKEV2_N_UNSUPPORTED_CRITICAL_PAYLOAD) {
+			uint8_t t = err.pld_type;
+
+			init_reject(e, local, remote, m, err.notify,
+			    (struct bytes){&t, 1});
+		} else {
+			init_reject(e, local, remote, m, err.notify,
+			    (struct bytes){NULL, 0});
+		}
+		goto out;
+	}
+	if (prop_select_ke(c->proposals, c->n_proposals, offer->prop, offer->n,
+		ke.group, &chosen, &want, reason, sizeof(reason)) < 0) {
+		ike_log(e, NULL, IKE_LOG_WARN, "'%s': IKE_SA_INIT %s", c->name,
+		    reason);
+		init_reject(e, local, remote, m, IKEV2_N_NO_PROPOSAL_CHOSEN,
+		    (struct bytes){NULL, 0});
+		goto out;
+	}
+	if (want) {
+		uint8_t g[2] = {want >> 8, want & 0xff};
+
+		ike_log(e, NULL, IKE_LOG_INFO,
+		    "'%s': peer sent a key exchange for group %u, asking for "
+		    "group %u",
+		    c->name, ke.group, want);
+		init_reject(e, local, remote, m, IKEV2_N_INVALID_KE_PAYLOAD,
+		    (struct bytes){g, 2});
+		goto out;
+	}
+	sa = sa_new(e, (unsigned)ci, false);
+	if (!sa)
+		goto out;
+	sa->local = *local;
+	sa->remote = *remote;
+	memcpy(sa->spi_i, m->hdr.spi_i, IKEV2_SPI_LEN);
+	sa_set_our_spi(e, sa);
+	sa->dh_group = ke.group;
+	sa->dh = dh_new(ke.group);
+	sa->ni = secret_dup(ni.data.ptr, ni.data.len);
+	sa->nr = secret_new(IKE_NONCE_LEN);
+	our_ke.group = ke.group;
+	our_ke.data.ptr = pub;
+	our_ke.data.len = dh_public_len(ke.group);
+	if (!sa->dh || !sa->ni || !sa->nr || our_ke.data.len > sizeof(pub) ||
+	    dh_public(sa->dh, pub, our_ke.data.len) < 0 ||
+	    crypto_random(sa->nr->ptr, sa->nr->len) < 0)
+		goto fail;
+	if (derive_keys(e, sa, &chosen, &ke) < 0) {
+		init_reject(e, local, remote, m, IKEV2_N_INVALID_SYNTAX,
+		    (struct bytes){NULL, 0});
+		goto fail;
+	}
+	ans = calloc(1, sizeof(*ans));
+	if (!ans)
+		goto fail;
+	ans->n = 1;
+	ans->prop[0] = chosen;
+	nr.data.ptr = sa->nr->ptr;
+	nr.data.len = sa->nr->len;
+	xchg_hdr(sa, &h, IKEV2_EXCH_IKE_SA_INIT, true, 0);
+	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
+	pld_sa_put(&b, ans);
+	pld_ke_put(&b, &our_ke);
+	pld_nonce_put(&b, &nr);
+	if (!(len = msg_build_finish(&b)))
+		goto fail;
+	sa->init_req = malloc(m->raw.len);
+	sa->init_resp = malloc(len);
+	if (!sa->init_req || !sa->init_resp)
+		goto fail;
+	memcpy(sa->init_req, m->raw.ptr, m->raw.len);
+	sa->init_req_len = m->raw.len;
+	memcpy(sa->init_resp, e->out, len);
+	sa->init_resp_len = len;
+	sa->state = IKE_SA_INIT_DONE;
+	sa->msgid_in = 1;
+	ike_log(e, sa, IKE_LOG_INFO, "IKE_SA_INIT answered with group %u",
+	    ke.group);
+	xchg_send_response(e, sa, e->out, len);
+	goto out;
+fail:
+	sa_kill(e, sa, "IKE_SA_INIT failed");
+out:
+	free(ans);
+	free(offer);
+	(void)now;
+}
+
+/* The responder refused with a notify: retry if it tells us how. */
+static bool
+init_retry(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
+    const struct msg *m)
+{
+	const struct ike_conn_cfg *c = ike_conn(e, sa);
+	const struct pld_ref *r = NULL;
+	struct pld_notify n;
+	struct ike_err err;
+
+	while ((r = msg_find(m, IKEV2_PL_N, r))) {
+		if (pld_notify_get(r, &n, &err) < 0)
+			continue;
+		if (n.type == IKEV2_N_INVALID_KE_PAYLOAD && n.data.len == 2) {
+			uint16_t g = (uint16_t)(n.data.ptr[0] << 8 |
+						n.data.ptr[1]);
+
+			if (g == sa->dh_group || !group_offered(c, g)) {
+				ike_log(e, sa, IKE_LOG_WARN,
+				    "peer asks for group %u, which we do not "
+				    "offer",
+				    g);
+				sa_kill(e, sa, "peer wants a group we do not "
+					       "offer");
+				return true;
+			}
+			ike_log(e, sa, IKE_LOG_INFO,
+			    "peer asks for group %u instead of %u; retrying", g,
+			    sa->dh_group);
+			sa->dh_group = g;
+		} else if (n.type == IKEV2_N_COOKIE && n.data.len >= 1 &&
+			   n.data.len <= 64 && !sa->cookie.len) {
+			uint8_t *ck = malloc(n.data.len);
+
+			if (!ck)
+				return false;
+			memcpy(ck, n.data.ptr, n.data.len);
+			sa->cookie.ptr = ck;
+			sa->cookie.len = n.data.len;
+		} else if (n.type <= IKEV2_N_ERROR_MAX) {
+			ike_log(e, sa, IKE_LOG_WARN,
+			    "peer refused IKE_SA_INIT with %s (%u)",
+			    notify_name(n.type), n.type);
+			xchg_request_done(sa);
+			sa_kill(e, sa, notify_name(n.type));
+			return true;
+		} else {
+			continue;
+		}
+		xchg_request_done(sa);
+		if (v2_init_start(e, sa, now) < 0)
+			sa_kill(e, sa, "could not restart IKE_SA_INIT");
+		return true;
+	}
+	return false;
+}
+
+void
+v2_init_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
+    const struct msg *m)
+{
+	const struct ike_conn_cfg *c = ike_conn(e, sa);
+	struct pld_sa *ans;
+	struct proposal chosen;
+	const struct pld_ref *r;
+	struct ike_err err = {0};
+	struct pld_ke ke;
+	struct pld_nonce nr;
+	char reason[512];
+
+	if (init_retry(e, sa, now, m))
+		return;
+	ans = calloc(1, sizeof(*ans));
+	if (!ans)
+		return;
+	if (msg_check_critical(m, &err) < 0 || rules_v2_check(m, &err) < 0 ||
+	    msg_decode_all(m, &err) < 0 || get_one(m, IKEV2_PL_SA, &err, &r) ||
+	    pld_sa_get(r, ans, &err) < 0 ||
+	    get_one(m, IKEV2_PL_KE, &err, &r) || pld_ke_get(r, &ke, &err) < 0 ||
+	    get_one(m, IKEV2_PL_NONCE, &err, &r) ||
+	    pld_nonce_get(r, &nr, &err) < 0) {
+		ike_log(e, sa, IKE_LOG_WARN, "malformed IKE_SA_INIT response: %s",
+		    err.msg);
+		goto fail;
+	}
+	/* The answer must be one of our proposals, cut to one transform
+	 * per type (2.7): check it by selecting it against ours. */
+	if (ans->n != 1 ||
+	    prop_select(c->proposals, c->n_proposals, ans->prop, 1, &chosen,
+		reason, sizeof(reason)) < 0 ||
+	    ke.group != sa->dh_group) {
+		ike_log(e, sa, IKE_LOG_WARN,
+		    "peer chose a proposal we did not offer (or a different "
+		    "group than our key exchange)");
+		goto fail;
+	}
+	sa->nr = secret_dup(nr.data.ptr, nr.data.len);
+	if (!sa->nr || derive_keys(e, sa, &ans->prop[0], &ke) < 0)
+		goto fail;
+	sa->init_resp = malloc(m->raw.len);
+	if (!sa->init_resp)
+		goto fail;
+	memcpy(sa->init_resp, m->raw.ptr, m->raw.len);
+	sa->init_resp_len = m->raw.len;
+	xchg_request_done(sa);
+	free(ans);
+	if (v2_auth_start(e, sa, now) < 0)
+		sa_kill(e, sa, "could not start IKE_AUTH");
+	return;
+fail:
+	free(ans);
+	xchg_request_done(sa);
+	sa_kill(e, sa, "IKE_SA_INIT failed");
+}

@@ -1,0 +1,600 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Two engines talking IKEv2 to each other through a fake network, with a
+ * fake kernel and a fake clock: every exchange end to end, in one process,
+ * including loss, retransmission and failure paths.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "ike.h"
+#include "testutil.h"
+
+#define MAX_Q    64
+#define MAX_INST 8
+#define MAX_EV   32
+
+struct datagram {
+	struct ike_endpoint from, to;
+	size_t len;
+	uint8_t data[4096];
+};
+
+struct installed {
+	struct ike_child_install ci;
+	uint8_t encr_in[64], encr_out[64];
+	size_t encr_len;
+	bool live;
+};
+
+struct host {
+	const char *name;
+	struct ike_engine *e;
+	struct ike_endpoint addr;
+	struct secret *psk;
+	uint32_t next_spi;
+	struct installed inst[MAX_INST];
+	unsigned n_inst;
+	enum ike_event_type ev[MAX_EV];
+	char ev_reason[MAX_EV][160];
+	unsigned n_ev;
+	char last_log[512];
+	unsigned logs_with; /* count of log lines containing `watch` */
+	const char *watch;
+};
+
+static struct datagram queue[MAX_Q];
+static unsigned q_len;
+static unsigned drop_next; /* drop this many datagrams */
+static unsigned sent_total;
+static uint64_t now;
+static struct host moon, sun;
+
+static void
+net_send(void *ctx, const struct ike_endpoint *local,
+    const struct ike_endpoint *remote, const uint8_t *pkt, size_t len)
+{
+	(void)ctx;
+	sent_total++;
+	if (drop_next) {
+		drop_next--;
+		return;
+	}
+	ck_assert_uint_lt(q_len, MAX_Q);
+	ck_assert_uint_le(len, sizeof(queue[0].data));
+	queue[q_len].from = *local;
+	queue[q_len].to = *remote;
+	queue[q_len].len = len;
+	memcpy(queue[q_len].data, pkt, len);
+	q_len++;
+}
+
+static int
+k_spi_alloc(void *ctx, const struct ike_endpoint *local,
+    const struct ike_endpoint *remote, uint32_t reqid, uint32_t *spi)
+{
+	struct host *h = ctx;
+
+	*spi = h->next_spi++;
+	return 0;
+}
+
+static int
+k_install(void *ctx, const struct ike_child_install *ci)
+{
+	struct host *h = ctx;
+	struct installed *in;
+
+	ck_assert_uint_lt(h->n_inst, MAX_INST);
+	in = &h->inst[h->n_inst++];
+	in->ci = *ci;
+	in->ci.encr_in = in->ci.encr_out = NULL;
+	in->ci.integ_in = in->ci.integ_out = NULL;
+	in->ci.local_ts = in->ci.remote_ts = NULL;
+	in->encr_len = ci->encr_in->len;
+	ck_assert_uint_le(in->encr_len, sizeof(in->encr_in));
+	memcpy(in->encr_in, ci->encr_in->ptr, in->encr_len);
+	memcpy(in->encr_out, ci->encr_out->ptr, in->encr_len);
+	in->live = true;
+	return 0;
+}
+
+static void
+k_remove(void *ctx, const struct ike_child_install *ci)
+{
+	struct host *h = ctx;
+	unsigned i;
+
+	for (i = 0; i < h->n_inst; i++)
+		if (h->inst[i].ci.spi_in == ci->spi_in)
+			h->inst[i].live = false;
+}
+
+static const struct secret *
+psk_lookup(void *ctx, const char *conn, const struct ike_id_cfg *local,
+    const struct pld_id *remote)
+{
+	return ((struct host *)ctx)->psk;
+}
+
+static void
+on_log(void *ctx, enum ike_log_level level, const char *conn, unsigned id,
+    const char *msg)
+{
+	struct host *h = ctx;
+
+	snprintf(h->last_log, sizeof(h->last_log), "%s", msg);
+	if (h->watch && strstr(msg, h->watch))
+		h->logs_with++;
+	if (getenv("ENGINE_LOG"))
+		fprintf(stderr, "[%s %s#%u] %s\n", h->name, conn ? conn : "-",
+		    id, msg);
+}
+
+static void
+on_event(void *ctx, const struct ike_event *ev)
+{
+	struct host *h = ctx;
+
+	ck_assert_uint_lt(h->n_ev, MAX_EV);
+	h->ev[h->n_ev] = ev->type;
+	snprintf(h->ev_reason[h->n_ev], sizeof(h->ev_reason[0]), "%s",
+	    ev->reason ? ev->reason : "");
+	h->n_ev++;
+}
+
+static void
+endpoint(struct ike_endpoint *ep, const char *ip)
+{
+	struct sockaddr_in *a = (struct sockaddr_in *)&ep->ss;
+
+	memset(ep, 0, sizeof(*ep));
+	a->sin_family = AF_INET;
+	a->sin_port = htons(500);
+	ck_assert_int_eq(inet_pton(AF_INET, ip, &a->sin_addr), 1);
+}
+
+static void
+prop(struct proposal *p, const char *kw, uint8_t proto)
+{
+	char err[256];
+
+	ck_assert_msg(prop_parse(kw, proto, p, err, sizeof(err)) == 0, "%s",
+	    err);
+}
+
+static void
+subnet(struct ike_ts_cfg *t, const char *from, const char *to)
+{
+	memset(t, 0, sizeof(*t));
+	t->ts.type = IKEV2_TS_IPV4_ADDR_RANGE;
+	t->ts.eport = 65535;
+	inet_pton(AF_INET, from, t->ts.saddr);
+	inet_pton(AF_INET, to, t->ts.eaddr);
+}
+
+/* A connection from `self` to `peer`: tunnel 10.1/16 <-> 10.2/16 as seen
+ * from moon (mirrored for sun), or transport. */
+static void
+conn_cfg(struct ike_conn_cfg *c, const struct host *self,
+    const struct host *peer, const char *ike, const char *esp,
+    bool transport)
+{
+	struct ike_child_cfg *ch = &c->children[0];
+	bool is_moon = self == &moon;
+
+	memset(c, 0, sizeof(*c));
+	snprintf(c->name, sizeof(c->name), "site");
+	c->local = self->addr;
+	c->remote = peer->addr;
+	c->n_proposals = 1;
+	prop(&c->proposals[0], ike, IKEV2_PROTO_IKE);
+	c->local_id.type = IKEV2_ID_FQDN;
+	c->local_id.len = strlen(self->name);
+	memcpy(c->local_id.data, self->name, c->local_id.len);
+	c->remote_id.type = IKEV2_ID_FQDN;
+	c->remote_id.len = strlen(peer->name);
+	memcpy(c->remote_id.data, peer->name, c->remote_id.len);
+	c->n_children = 1;
+	snprintf(ch->name, sizeof(ch->name), "net");
+	ch->n_proposals = 1;
+	prop(&ch->proposals[0], esp, IKEV2_PROTO_ESP);
+	ch->transport = transport;
+	if (!transport) {
+		ch->n_local_ts = ch->n_remote_ts = 1;
+		subnet(&ch->local_ts[0], is_moon ? "10.1.0.0" : "10.2.0.0",
+		    is_moon ? "10.1.255.255" : "10.2.255.255");
+		subnet(&ch->remote_ts[0], is_moon ? "10.2.0.0" : "10.1.0.0",
+		    is_moon ? "10.2.255.255" : "10.1.255.255");
+	}
+}
+
+static void
+host_init(struct host *h, const char *name, const char *ip, const char *psk)
+{
+	struct ike_env env = {
+	    .ctx = h,
+	    .send = net_send,
+	    .spi_alloc = k_spi_alloc,
+	    .child_install = k_install,
+	    .child_remove = k_remove,
+	    .psk_lookup = psk_lookup,
+	    .log = on_log,
+	    .event = on_event,
+	};
+
+	memset(h, 0, sizeof(*h));
+	h->name = name;
+	endpoint(&h->addr, ip);
+	h->psk = secret_dup(psk, strlen(psk));
+	h->next_spi = h == &moon ? 0xc1000001 : 0xc2000001;
+	h->e = ike_engine_new(&env);
+	ck_assert_ptr_nonnull(h->e);
+}
+
+static void
+setup_pair(const char *ike_m, const char *esp_m, const char *ike_s,
+    const char *esp_s, bool transport, const char *psk_m, const char *psk_s)
+{
+	static struct ike_conn_cfg c;
+
+	q_len = 0;
+	drop_next = 0;
+	sent_total = 0;
+	now = 1000;
+	host_init(&moon, "moon.example.org", "192.0.2.1", psk_m);
+	host_init(&sun, "sun.example.org", "192.0.2.2", psk_s);
+	conn_cfg(&c, &moon, &sun, ike_m, esp_m, transport);
+	c.children[0].start = true;
+	ck_assert_int_eq(ike_engine_set_conns(moon.e, &c, 1, now), 0);
+	conn_cfg(&c, &sun, &moon, ike_s, esp_s, transport);
+	ck_assert_int_eq(ike_engine_set_conns(sun.e, &c, 1, now), 0);
+}
+
+static void
+teardown_pair(void)
+{
+	ike_engine_free(moon.e);
+	ike_engine_free(sun.e);
+	secret_free(moon.psk);
+	secret_free(sun.psk);
+}
+
+static struct host *
+host_at(const struct ike_endpoint *ep)
+{
+	return memcmp(ep, &moon.addr, sizeof(*ep)) == 0 ? &moon : &sun;
+}
+
+/* Deliver queued datagrams until the network is quiet. */
+static void
+pump(void)
+{
+	unsigned rounds = 0;
+
+	while (q_len && rounds++ < 100) {
+		struct datagram d = queue[0];
+		struct host *to = host_at(&d.to);
+
+		memmove(queue, queue + 1, (q_len - 1) * sizeof(queue[0]));
+		q_len--;
+		ike_input(to->e, now, &d.to, &d.from, d.data, d.len);
+	}
+	ck_assert_uint_eq(q_len, 0);
+}
+
+/* Let time pass to the next deadline of either engine and run it. */
+static void
+advance(void)
+{
+	uint64_t a = ike_next_deadline(moon.e), b = ike_next_deadline(sun.e);
+	uint64_t t = a < b ? a : b;
+
+	if (t != UINT64_MAX && t > now)
+		now = t;
+	ike_tick(moon.e, now);
+	ike_tick(sun.e, now);
+}
+
+static bool
+has_event(const struct host *h, enum ike_event_type t)
+{
+	unsigned i;
+
+	for (i = 0; i < h->n_ev; i++)
+		if (h->ev[i] == t)
+			return true;
+	return false;
+}
+
+static unsigned
+live(const struct host *h)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < h->n_inst; i++)
+		n += h->inst[i].live;
+	return n;
+}
+
+/* The two installs describe one pair of SAs. */
+static void
+assert_pair_matches(void)
+{
+	const struct installed *m = &moon.inst[0], *s = &sun.inst[0];
+
+	ck_assert_uint_eq(moon.n_inst, 1);
+	ck_assert_uint_eq(sun.n_inst, 1);
+	ck_assert_uint_eq(m->ci.spi_out, s->ci.spi_in);
+	ck_assert_uint_eq(m->ci.spi_in, s->ci.spi_out);
+	ck_assert_uint_eq(m->ci.encr, s->ci.encr);
+	ck_assert_uint_eq(m->ci.integ, s->ci.integ);
+	ck_assert_uint_eq(m->encr_len, s->encr_len);
+	ck_assert_mem_eq(m->encr_out, s->encr_in, m->encr_len);
+	ck_assert_mem_eq(m->encr_in, s->encr_out, m->encr_len);
+	ck_assert(memcmp(m->encr_in, m->encr_out, m->encr_len) != 0);
+	ck_assert(m->ci.initiator);
+	ck_assert(!s->ci.initiator);
+	ck_assert_uint_eq(m->ci.transport, s->ci.transport);
+	ck_assert_uint_eq(m->ci.n_local_ts, s->ci.n_remote_ts);
+}
+
+static void
+bring_up(void)
+{
+	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", NULL), 0);
+	pump();
+}
+
+START_TEST(psk_tunnel_gcm_ecp256)
+{
+	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+	    "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "secret",
+	    "secret");
+	bring_up();
+	ck_assert(has_event(&moon, IKE_EV_IKE_UP));
+	ck_assert(has_event(&sun, IKE_EV_IKE_UP));
+	ck_assert(has_event(&moon, IKE_EV_CHILD_UP));
+	ck_assert(has_event(&sun, IKE_EV_CHILD_UP));
+	assert_pair_matches();
+	ck_assert_uint_eq(moon.inst[0].ci.encr, IKEV2_ENCR_AES_GCM_16);
+	ck_assert_uint_eq(moon.inst[0].encr_len, 20); /* key and salt */
+	ck_assert(!moon.inst[0].ci.transport);
+	ck_assert_uint_eq(sent_total, 4); /* two exchanges, no retransmit */
+	teardown_pair();
+}
+END_TEST
+
+START_TEST(psk_transport_cbc_modp3072)
+{
+	setup_pair("aes256-sha256-modp3072", "aes256-sha256",
+	    "aes256-sha256-modp3072", "aes256-sha256", true, "k", "k");
+	bring_up();
+	assert_pair_matches();
+	ck_assert(moon.inst[0].ci.transport);
+	ck_assert_uint_eq(moon.inst[0].ci.integ,
+	    IKEV2_INTEG_HMAC_SHA2_256_128);
+	ck_assert_uint_eq(moon.inst[0].encr_len, 32);
+	teardown_pair();
+}
+END_TEST
+
+START_TEST(psk_curve25519_and_ecp384)
+{
+	setup_pair("aes128gcm16-prfsha256-curve25519", "aes128gcm16",
+	    "aes128gcm16-prfsha256-curve25519", "aes128gcm16", false, "x",
+	    "x");
+	bring_up();
+	assert_pair_matches();
+	teardown_pair();
+	setup_pair("aes256gcm16-prfsha384-ecp384", "aes256gcm16",
+	    "aes256gcm16-prfsha384-ecp384", "aes256gcm16", false, "x", "x");
+	bring_up();
+	assert_pair_matches();
+	ck_assert_uint_eq(moon.inst[0].encr_len, 36);
+	teardown_pair();
+}
+END_TEST
+
+START_TEST(wrong_psk_fails_cleanly)
+{
+	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+	    "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "right",
+	    "wrong");
+	sun.watch = "pre-shared keys differ";
+	bring_up();
+	ck_assert_uint_eq(sun.logs_with, 1);
+	ck_assert(has_event(&moon, IKE_EV_AUTH_FAILED));
+	ck_assert(has_event(&sun, IKE_EV_AUTH_FAILED));
+	ck_assert(!has_event(&moon, IKE_EV_IKE_UP));
+	ck_assert_uint_eq(moon.n_inst + sun.n_inst, 0);
+	advance();
+	ck_assert_uint_eq(ike_next_deadline(moon.e), UINT64_MAX);
+	ck_assert_uint_eq(ike_next_deadline(sun.e), UINT64_MAX);
+	teardown_pair();
+}
+END_TEST
+
+START_TEST(proposal_mismatch_explained)
+{
+	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+	    "aes256-sha512-modp4096", "aes128gcm16", false, "x", "x");
+	sun.watch = "peer offered aes128gcm16-prfsha256-ecp256; we accept "
+		    "aes256-sha512-modp4096";
+	bring_up();
+	ck_assert_msg(sun.logs_with == 1, "log: %s", sun.last_log);
+	ck_assert(has_event(&moon, IKE_EV_FAILED));
+	ck_assert_str_eq(moon.ev_reason[0], "NO_PROPOSAL_CHOSEN");
+	ck_assert_uint_eq(moon.n_inst + sun.n_inst, 0);
+	teardown_pair();
+}
+END_TEST
+
+START_TEST(invalid_ke_retry)
+{
+	setup_pair("aes128gcm16-prfsha256-ecp256-modp3072", "aes128gcm16",
+	    "aes128gcm16-prfsha256-modp3072", "aes128gcm16", false, "x", "x");
+	moon.watch = "peer asks for group 15";
+	bring_up();
+	ck_assert_uint_eq(moon.logs_with, 1);
+	assert_pair_matches();
+	ck_assert_uint_eq(sent_total, 6);
+	teardown_pair();
+}
+END_TEST
+
+START_TEST(lost_auth_response)
+{
+	struct datagram d;
+
+	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+	    "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "x", "x");
+	sun.watch = "retransmitted request";
+	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", NULL), 0);
+	/* init request to sun; sun answers; moon sends IKE_AUTH */
+	d = queue[0];
+	q_len = 0;
+	ike_input(sun.e, now, &d.to, &d.from, d.data, d.len);
+	d = queue[0];
+	q_len = 0;
+	ike_input(moon.e, now, &d.to, &d.from, d.data, d.len);
+	d = queue[0];
+	q_len = 0;
+	ike_input(sun.e, now, &d.to, &d.from, d.data, d.len);
+	ck_assert_uint_eq(q_len, 1); /* sun's IKE_AUTH answer... */
+	q_len = 0;                   /* ...is lost */
+	ck_assert(has_event(&sun, IKE_EV_CHILD_UP));
+	ck_assert(!has_event(&moon, IKE_EV_IKE_UP));
+	advance(); /* moon retransmits after its timeout */
+	ck_assert_uint_eq(now, 1000 + 4000);
+	pump();
+	ck_assert_uint_eq(sun.logs_with, 1);
+	ck_assert(has_event(&moon, IKE_EV_CHILD_UP));
+	ck_assert_uint_eq(sun.n_inst, 1); /* computed once, answered twice */
+	assert_pair_matches();
+	teardown_pair();
+}
+END_TEST
+
+START_TEST(silent_peer_gives_up_with_backoff)
+{
+	uint64_t start;
+	unsigned tries = 0;
+
+	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+	    "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "x", "x");
+	ike_engine_set_retransmit(moon.e, 1000, 2.0, 3);
+	start = now;
+	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", NULL), 0);
+	while (!has_event(&moon, IKE_EV_FAILED) && tries++ < 10) {
+		q_len = 0; /* sun is unreachable */
+		advance();
+	}
+	ck_assert(has_event(&moon, IKE_EV_FAILED));
+	ck_assert_str_eq(moon.ev_reason[0], "peer not responding");
+	/* 1 s, then 2, 4, 8: gives up 15 s after the first send */
+	ck_assert_uint_eq(now - start, 1000 + 2000 + 4000 + 8000);
+	ck_assert_uint_eq(sent_total, 4);
+	advance();
+	ck_assert_uint_eq(ike_next_deadline(moon.e), UINT64_MAX);
+	teardown_pair();
+}
+END_TEST
+
+START_TEST(terminate_removes_everything)
+{
+	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+	    "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "x", "x");
+	bring_up();
+	ck_assert_uint_eq(live(&moon) + live(&sun), 2);
+	ck_assert_int_eq(ike_terminate(moon.e, now, 1), 0);
+	pump();
+	advance();
+	ck_assert_uint_eq(live(&moon) + live(&sun), 0);
+	ck_assert(has_event(&moon, IKE_EV_IKE_DOWN));
+	ck_assert(has_event(&sun, IKE_EV_IKE_DOWN));
+	ck_assert(has_event(&sun, IKE_EV_CHILD_DOWN));
+	ck_assert_uint_eq(ike_next_deadline(moon.e), UINT64_MAX);
+	teardown_pair();
+}
+END_TEST
+
+START_TEST(child_refused_keeps_ike_sa)
+{
+	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+	    "aes128gcm16-prfsha256-ecp256", "aes256-sha256", false, "x", "x");
+	moon.watch = "NO_PROPOSAL_CHOSEN";
+	bring_up();
+	ck_assert(has_event(&moon, IKE_EV_IKE_UP));
+	ck_assert(has_event(&sun, IKE_EV_IKE_UP));
+	ck_assert_uint_eq(moon.n_inst + sun.n_inst, 0);
+	ck_assert_uint_eq(moon.logs_with, 1);
+	teardown_pair();
+}
+END_TEST
+
+START_TEST(ts_mismatch_is_ts_unacceptable)
+{
+	static struct ike_conn_cfg c;
+
+	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+	    "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "x", "x");
+	conn_cfg(&c, &sun, &moon, "aes128gcm16-prfsha256-ecp256",
+	    "aes128gcm16", false);
+	subnet(&c.children[0].remote_ts[0], "10.9.0.0", "10.9.255.255");
+	ck_assert_int_eq(ike_engine_set_conns(sun.e, &c, 1, now), 0);
+	moon.watch = "TS_UNACCEPTABLE";
+	bring_up();
+	ck_assert_uint_eq(moon.logs_with, 1);
+	ck_assert_uint_eq(moon.n_inst + sun.n_inst, 0);
+	teardown_pair();
+}
+END_TEST
+
+START_TEST(garbage_and_replays_are_harmless)
+{
+	uint8_t junk[200];
+	unsigned i;
+
+	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+	    "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "x", "x");
+	bring_up();
+	for (i = 0; i < 1000; i++) {
+		crypto_random(junk, sizeof(junk));
+		junk[17] = 0x20;
+		ike_input(sun.e, now, &sun.addr, &moon.addr, junk,
+		    (size_t)(i % sizeof(junk)));
+	}
+	pump();
+	ck_assert_uint_eq(live(&sun), 1);
+	teardown_pair();
+}
+END_TEST
+
+Suite *
+engine_suite(void)
+{
+	Suite *s = suite_create("engine");
+	TCase *tc = tcase_create("two engines");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, psk_tunnel_gcm_ecp256);
+	tcase_add_test(tc, psk_transport_cbc_modp3072);
+	tcase_add_test(tc, psk_curve25519_and_ecp384);
+	tcase_add_test(tc, wrong_psk_fails_cleanly);
+	tcase_add_test(tc, proposal_mismatch_explained);
+	tcase_add_test(tc, invalid_ke_retry);
+	tcase_add_test(tc, lost_auth_response);
+	tcase_add_test(tc, silent_peer_gives_up_with_backoff);
+	tcase_add_test(tc, terminate_removes_everything);
+	tcase_add_test(tc, child_refused_keeps_ike_sa);
+	tcase_add_test(tc, ts_mismatch_is_ts_unacceptable);
+	tcase_add_test(tc, garbage_and_replays_are_harmless);
+	suite_add_tcase(s, tc);
+	return s;
+}
