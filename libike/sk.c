@@ -163,7 +163,10 @@ sk_decrypt(const struct msg *m, const struct sk_keys *k, uint8_t *plain,
 	cur_view(&c, icvl, &icv);
 	/* Unauthenticated: an answer could be spoofed, so the sender learns
 	 * nothing (RFC 7296 2.21.2); e->notify stays 0. */
-	if (!cur_ok(&c) || ct.len % k->encr->block_len != 0) {
+	/* Only CBC needs whole blocks; AEAD modes are stream ciphers and
+	 * senders differ in how they pad (strongSwan does not). */
+	if (!cur_ok(&c) ||
+	    (!k->encr->aead && ct.len % k->encr->block_len != 0)) {
 		ike_err_set(e, 0, r->type, r->offset,
 		    "%s payload at offset %zu too short or not whole blocks "
 		    "for %zu-byte IV and %zu-byte ICV; dropped",
