@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * libFuzzer target for the IKEv2 engine as a responder: arbitrary
+ * datagrams into ike_input, then a timer tick. Whatever arrives, the engine
+ * must not crash, leak, or install anything into the (fake) kernel.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ike.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static unsigned installs;
+
+static void
+fz_send(void *ctx, const struct ike_endpoint *l, const struct ike_endpoint *r,
+    const uint8_t *pkt, size_t len)
+{
+}
+
+static int
+fz_spi(void *ctx, const struct ike_endpoint *l, const struct ike_endpoint *r,
+    uint32_t reqid, uint32_t *spi)
+{
+	*spi = 0xc0000000 | reqid;
+	return 0;
+}
+
+static int
+fz_install(void *ctx, const struct ike_child_install *ci)
+{
+	installs++;
+	return 0;
+}
+
+static const struct secret *
+fz_psk(void *ctx, const char *conn, const struct ike_id_cfg *local,
+    const struct pld_id *remote)
+{
+	static uint8_t k[] = "fuzz";
+	static struct secret s = {k, 4};
+
+	return &s;
+}
+
+static void
+endpoint(struct ike_endpoint *ep, const char *ip)
+{
+	struct sockaddr_in *a = (struct sockaddr_in *)&ep->ss;
+
+	memset(ep, 0, sizeof(*ep));
+	a->sin_family = AF_INET;
+	a->sin_port = htons(500);
+	inet_pton(AF_INET, ip, &a->sin_addr);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct ike_conn_cfg c;
+	static bool ready;
+	struct ike_env env = {.send = fz_send, .spi_alloc = fz_spi,
+	    .child_install = fz_install, .psk_lookup = fz_psk};
+	struct ike_endpoint local, remote;
+	struct ike_engine *e;
+	char err[128];
+
+	if (!ready) {
+		snprintf(c.name, sizeof(c.name), "fuzz");
+		c.n_proposals = 2;
+		prop_parse("aes128gcm16-prfsha256-ecp256-curve25519", 1,
+		    &c.proposals[0], err, sizeof(err));
+		prop_parse("aes256-sha256-modp2048", 1, &c.proposals[1], err,
+		    sizeof(err));
+		c.n_children = 1;
+		snprintf(c.children[0].name, sizeof(c.children[0].name), "c");
+		c.children[0].n_proposals = 1;
+		prop_parse("aes128gcm16", 3, &c.children[0].proposals[0], err,
+		    sizeof(err));
+		ready = true;
+	}
+	endpoint(&local, "192.0.2.1");
+	endpoint(&remote, "192.0.2.2");
+	e = ike_engine_new(&env);
+	if (!e)
+		return 0;
+	ike_engine_set_conns(e, &c, 1, 0);
+	ike_input(e, 0, &local, &remote, data, size);
+	ike_tick(e, 100000);
+	ike_engine_free(e);
+	/* Nothing unauthenticated may reach the kernel. */
+	if (installs)
+		abort();
+	return 0;
+}
