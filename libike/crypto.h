@@ -27,9 +27,9 @@ struct encr_alg {
 	uint16_t key_bits; /* the Key Length attribute; 0 for fixed-size */
 	size_t key_len;    /* bytes of keying material, salt included */
 	size_t salt_len;
-	size_t iv_len;     /* bytes of IV carried in the payload */
-	size_t block_len;  /* padding unit */
-	size_t icv_len;    /* AEAD tag length; 0 for non-AEAD */
+	size_t iv_len;    /* bytes of IV carried in the payload */
+	size_t block_len; /* padding unit */
+	size_t icv_len;   /* AEAD tag length; 0 for non-AEAD */
 	bool aead;
 	const char *evp_name; /* OpenSSL cipher name */
 };
@@ -42,8 +42,8 @@ struct integ_alg {
 };
 
 struct prf_alg {
-	uint16_t id;     /* IKEV2_PRF_* */
-	size_t key_len;  /* preferred key length (= output length for HMAC) */
+	uint16_t id;    /* IKEV2_PRF_* */
+	size_t key_len; /* preferred key length (= output length for HMAC) */
 	size_t out_len;
 	const char *digest;
 };
@@ -55,33 +55,36 @@ const struct prf_alg *crypto_prf(uint16_t id);
 
 /* prf(key, parts[0] | parts[1] | ...); out holds prf->out_len bytes. */
 int crypto_prf_compute(const struct prf_alg *prf, const uint8_t *key,
-    size_t key_len, const struct bytes *parts, size_t nparts, uint8_t *out);
+		       size_t key_len, const struct bytes *parts, size_t nparts,
+		       uint8_t *out);
 /* prf+ of RFC 7296 section 2.13 over the concatenated seed parts. At most
  * 255 PRF outputs can be produced; asking for more fails. */
 int crypto_prf_plus(const struct prf_alg *prf, const uint8_t *key,
-    size_t key_len, const struct bytes *seed, size_t nseed, uint8_t *out,
-    size_t out_len);
+		    size_t key_len, const struct bytes *seed, size_t nseed,
+		    uint8_t *out, size_t out_len);
 /* Truncated HMAC over parts; out holds integ->icv_len bytes. */
 int crypto_integ_compute(const struct integ_alg *integ, const uint8_t *key,
-    const struct bytes *parts, size_t nparts, uint8_t *out);
+			 const struct bytes *parts, size_t nparts,
+			 uint8_t *out);
 /* Verify a received ICV in constant time. */
 int crypto_integ_verify(const struct integ_alg *integ, const uint8_t *key,
-    const struct bytes *parts, size_t nparts, const uint8_t *icv);
+			const struct bytes *parts, size_t nparts,
+			const uint8_t *icv);
 
 /* AEAD in place: key is encr->key_len bytes (key then salt), iv is
  * encr->iv_len bytes, nonce = salt | iv. open returns -1 when the tag does
  * not verify, and then buf is left undefined. */
 int crypto_aead_seal(const struct encr_alg *encr, const uint8_t *key,
-    const uint8_t *iv, struct bytes aad, uint8_t *buf, size_t len,
-    uint8_t *icv);
+		     const uint8_t *iv, struct bytes aad, uint8_t *buf,
+		     size_t len, uint8_t *icv);
 int crypto_aead_open(const struct encr_alg *encr, const uint8_t *key,
-    const uint8_t *iv, struct bytes aad, uint8_t *buf, size_t len,
-    const uint8_t *icv);
+		     const uint8_t *iv, struct bytes aad, uint8_t *buf,
+		     size_t len, const uint8_t *icv);
 /* CBC in place, no padding: len must be a multiple of encr->block_len. */
 int crypto_cbc_encrypt(const struct encr_alg *encr, const uint8_t *key,
-    const uint8_t *iv, uint8_t *buf, size_t len);
+		       const uint8_t *iv, uint8_t *buf, size_t len);
 int crypto_cbc_decrypt(const struct encr_alg *encr, const uint8_t *key,
-    const uint8_t *iv, uint8_t *buf, size_t len);
+		       const uint8_t *iv, uint8_t *buf, size_t len);
 
 int crypto_random(uint8_t *out, size_t len);
 
@@ -94,15 +97,14 @@ size_t dh_public_len(uint16_t group);
 /* A fresh key pair. */
 struct dh *dh_new(uint16_t group);
 /* A key pair from a given private value (known-answer tests). */
-struct dh *dh_new_from_private(uint16_t group, const uint8_t *priv,
-    size_t len);
+struct dh *dh_new_from_private(uint16_t group, const uint8_t *priv, size_t len);
 /* Our public value as the KE payload carries it (RFC 7296 3.4, RFC 5903
  * section 7 for ECP: x | y, RFC 8031 for curve25519/448). */
 int dh_public(const struct dh *dh, uint8_t *out, size_t len);
 /* The shared secret g^ir; -1 if the peer's value is invalid (wrong length,
  * not on the curve, not 1 < y < p-1, or an all-zero X25519/X448 result). */
 int dh_shared(struct dh *dh, const uint8_t *peer, size_t len,
-    struct secret **out);
+	      struct secret **out);
 void dh_free(struct dh *dh);
 
 /* keymat_v2.c: RFC 7296 sections 2.14, 2.17 and 2.18. */
@@ -121,14 +123,16 @@ struct ike_keys {
 /* SKEYSEED = prf(Ni | Nr, g^ir) and the seven keys from prf+(SKEYSEED,
  * Ni | Nr | SPIi | SPIr). */
 int keymat_v2_ike(const struct ike_suite *s, const struct secret *gir,
-    struct bytes ni, struct bytes nr, const uint8_t spi_i[8],
-    const uint8_t spi_r[8], struct ike_keys *out);
+		  struct bytes ni, struct bytes nr, const uint8_t spi_i[8],
+		  const uint8_t spi_r[8], struct ike_keys *out);
 /* IKE SA rekey (2.18): SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr)
  * with the old SA's PRF, then the keys as above with the new suite. */
 int keymat_v2_ike_rekey(const struct prf_alg *old_prf,
-    const struct secret *old_sk_d, const struct ike_suite *s,
-    const struct secret *gir, struct bytes ni, struct bytes nr,
-    const uint8_t spi_i[8], const uint8_t spi_r[8], struct ike_keys *out);
+			const struct secret *old_sk_d,
+			const struct ike_suite *s, const struct secret *gir,
+			struct bytes ni, struct bytes nr,
+			const uint8_t spi_i[8], const uint8_t spi_r[8],
+			struct ike_keys *out);
 void ike_keys_clear(struct ike_keys *k);
 
 /* CHILD SA keying material (2.17): KEYMAT = prf+(SK_d, [g^ir (new) |] Ni |
@@ -140,8 +144,8 @@ struct child_keys {
 };
 
 int keymat_v2_child(const struct prf_alg *prf, const struct secret *sk_d,
-    const struct secret *gir, struct bytes ni, struct bytes nr,
-    size_t encr_len, size_t integ_len, struct child_keys *out);
+		    const struct secret *gir, struct bytes ni, struct bytes nr,
+		    size_t encr_len, size_t integ_len, struct child_keys *out);
 void child_keys_clear(struct child_keys *k);
 
 #endif

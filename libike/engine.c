@@ -11,8 +11,8 @@
 #include "ike_int.h"
 
 void
-ike_log(struct ike_engine *e, const struct ike_sa *sa,
-    enum ike_log_level level, const char *fmt, ...)
+ike_log(struct ike_engine *e, const struct ike_sa *sa, enum ike_log_level level,
+	const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
@@ -23,12 +23,12 @@ ike_log(struct ike_engine *e, const struct ike_sa *sa,
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	e->env.log(e->env.ctx, level, sa ? ike_conn(e, sa)->name : NULL,
-	    sa ? sa->id : 0, buf);
+		   sa ? sa->id : 0, buf);
 }
 
 void
 ike_emit(struct ike_engine *e, const struct ike_sa *sa,
-    enum ike_event_type type, const struct child_sa *c, const char *reason)
+	 enum ike_event_type type, const struct child_sa *c, const char *reason)
 {
 	const struct ike_conn_cfg *conn = ike_conn(e, sa);
 	struct ike_event ev = {
@@ -87,7 +87,7 @@ ike_engine_free(struct ike_engine *e)
 
 void
 ike_engine_set_retransmit(struct ike_engine *e, uint64_t timeout_ms,
-    double base, unsigned tries)
+			  double base, unsigned tries)
 {
 	e->rt_timeout = timeout_ms;
 	e->rt_base = base;
@@ -96,7 +96,7 @@ ike_engine_set_retransmit(struct ike_engine *e, uint64_t timeout_ms,
 
 int
 ike_engine_set_conns(struct ike_engine *e, const struct ike_conn_cfg *c,
-    size_t n, uint64_t now)
+		     size_t n, uint64_t now)
 {
 	struct ike_conn_cfg *copy = NULL;
 	struct ike_sa *sa;
@@ -126,8 +126,8 @@ ike_engine_set_conns(struct ike_engine *e, const struct ike_conn_cfg *c,
 	for (sa = e->sas; sa; sa = sa->next) {
 		struct ike_conn_cfg *grown;
 
-		if (sa->conn < n && strcmp(copy[sa->conn].name,
-					e->conns[sa->conn].name) == 0)
+		if (sa->conn < n &&
+		    strcmp(copy[sa->conn].name, e->conns[sa->conn].name) == 0)
 			continue;
 		grown = realloc(copy, (n + 1) * sizeof(*copy));
 		if (!grown)
@@ -146,7 +146,8 @@ ike_engine_set_conns(struct ike_engine *e, const struct ike_conn_cfg *c,
  * INVALID_MAJOR_VERSION in an IKE_SA_INIT, and silence otherwise. */
 static void
 reply_major_version(struct ike_engine *e, const struct ike_endpoint *local,
-    const struct ike_endpoint *remote, const uint8_t *pkt, size_t len)
+		    const struct ike_endpoint *remote, const uint8_t *pkt,
+		    size_t len)
 {
 	struct ike_hdr in, h = {0};
 	struct pld_notify n = {0, 0, IKEV2_N_INVALID_MAJOR_VERSION};
@@ -178,9 +179,8 @@ reply_major_version(struct ike_engine *e, const struct ike_endpoint *local,
 }
 
 void
-ike_input(struct ike_engine *e, uint64_t now,
-    const struct ike_endpoint *local, const struct ike_endpoint *remote,
-    const uint8_t *pkt, size_t len)
+ike_input(struct ike_engine *e, uint64_t now, const struct ike_endpoint *local,
+	  const struct ike_endpoint *remote, const uint8_t *pkt, size_t len)
 {
 	static struct msg m;
 	struct ike_err err = {0};
@@ -189,7 +189,7 @@ ike_input(struct ike_engine *e, uint64_t now,
 
 	if (msg_frame(pkt, len, &m, &err) < 0) {
 		ike_log(e, NULL, IKE_LOG_INFO, "dropped %zu bytes: %s", len,
-		    err.msg);
+			err.msg);
 		if (err.notify == IKEV2_N_INVALID_MAJOR_VERSION)
 			reply_major_version(e, local, remote, pkt, len);
 		return;
@@ -200,7 +200,7 @@ ike_input(struct ike_engine *e, uint64_t now,
 		if (sa && sa->resp && m.hdr.msgid == 0) {
 			/* A retransmission: the same answer, no new state. */
 			e->env.send(e->env.ctx, &sa->local, &sa->remote,
-			    sa->resp, sa->resp_len);
+				    sa->resp, sa->resp_len);
 			return;
 		}
 		if (!sa)
@@ -211,7 +211,7 @@ ike_input(struct ike_engine *e, uint64_t now,
 	sa = sa_by_ours(e, from_initiator ? m.hdr.spi_r : m.hdr.spi_i);
 	if (!sa || sa->initiator == from_initiator) {
 		ike_log(e, NULL, IKE_LOG_DEBUG,
-		    "message for an unknown IKE SA; dropped");
+			"message for an unknown IKE SA; dropped");
 		return;
 	}
 	if (sa->initiator && sa->state == IKE_SA_INIT_SENT)
@@ -254,7 +254,7 @@ ike_tick(struct ike_engine *e, uint64_t now)
 
 unsigned
 ike_initiate(struct ike_engine *e, uint64_t now, const char *conn,
-    const char *child)
+	     const char *child)
 {
 	const struct ike_conn_cfg *c = NULL;
 	struct ike_sa *sa;
@@ -265,13 +265,13 @@ ike_initiate(struct ike_engine *e, uint64_t now, const char *conn,
 			c = &e->conns[i];
 	if (!c) {
 		ike_log(e, NULL, IKE_LOG_ERROR, "no connection named '%s'",
-		    conn);
+			conn);
 		return 0;
 	}
 	if (c->remote.ss.ss_family == AF_UNSPEC) {
 		ike_log(e, NULL, IKE_LOG_ERROR,
-		    "connection '%s' has no remote address to initiate to",
-		    conn);
+			"connection '%s' has no remote address to initiate to",
+			conn);
 		return 0;
 	}
 	sa = sa_new(e, (unsigned)(c - e->conns), true);
@@ -286,8 +286,10 @@ ike_initiate(struct ike_engine *e, uint64_t now, const char *conn,
 			break;
 		}
 	if (child && !sa->want_child) {
-		ike_log(e, sa, IKE_LOG_ERROR, "connection '%s' has no child "
-		    "'%s'", conn, child);
+		ike_log(e, sa, IKE_LOG_ERROR,
+			"connection '%s' has no child "
+			"'%s'",
+			conn, child);
 		sa_kill(e, sa, "no such child");
 		return 0;
 	}

@@ -24,8 +24,8 @@ skf_overhead(const struct sk_keys *k)
 
 int
 frag_split(const struct ike_hdr *h, const struct sk_keys *k, uint8_t np,
-    const uint8_t *inner, size_t len, size_t max_msg,
-    int (*emit)(void *ctx, const uint8_t *msg, size_t len), void *ctx)
+	   const uint8_t *inner, size_t len, size_t max_msg,
+	   int (*emit)(void *ctx, const uint8_t *msg, size_t len), void *ctx)
 {
 	static uint8_t out[IKEV2_MAX_MSG_LEN];
 	size_t over, chunk, total, i;
@@ -82,7 +82,7 @@ frag_reasm_clear(struct frag_reasm *r)
 
 int
 frag_reasm_add(struct frag_reasm *r, const struct msg *m,
-    const struct sk_keys *k, struct ike_err *e)
+	       const struct sk_keys *k, struct ike_err *e)
 {
 	static uint8_t plain[IKEV2_MAX_MSG_LEN];
 	struct pld_skf f;
@@ -90,13 +90,14 @@ frag_reasm_add(struct frag_reasm *r, const struct msg *m,
 
 	if (m->sk < 0 || m->pl[m->sk].type != IKEV2_PL_SKF) {
 		ike_err_set(e, IKEV2_N_INVALID_SYNTAX, IKEV2_PL_SKF, 0,
-		    "not a fragment");
+			    "not a fragment");
 		return -1;
 	}
 	if (pld_skf_get(&m->pl[m->sk], &f, e) < 0)
 		return -1;
 	if (f.total > IKE_MAX_FRAGMENTS) {
-		ike_err_set(e, 0, IKEV2_PL_SKF, m->pl[m->sk].offset,
+		ike_err_set(
+		    e, 0, IKEV2_PL_SKF, m->pl[m->sk].offset,
 		    "message in %u fragments, we accept at most %d; dropped",
 		    f.total, IKE_MAX_FRAGMENTS);
 		return -1;
@@ -105,8 +106,8 @@ frag_reasm_add(struct frag_reasm *r, const struct msg *m,
 		/* 2.6: a fragment of another message, or of an older
 		 * fragmentation of this one, is ignored. */
 		ike_err_set(e, 0, IKEV2_PL_SKF, m->pl[m->sk].offset,
-		    "stale fragment %u/%u of message %u; dropped", f.num,
-		    f.total, m->hdr.msgid);
+			    "stale fragment %u/%u of message %u; dropped",
+			    f.num, f.total, m->hdr.msgid);
 		return -1;
 	}
 	if (skf_open(m, k, plain, sizeof(plain), &len, e) < 0)
@@ -137,7 +138,7 @@ frag_reasm_add(struct frag_reasm *r, const struct msg *m,
 
 int
 frag_reasm_finish(struct frag_reasm *r, struct msg *m, uint8_t *plain,
-    size_t cap, struct ike_err *e)
+		  size_t cap, struct ike_err *e)
 {
 	size_t off = 0;
 	unsigned i;
@@ -148,7 +149,8 @@ frag_reasm_finish(struct frag_reasm *r, struct msg *m, uint8_t *plain,
 	}
 	if (r->len > cap) {
 		ike_err_set(e, 0, IKEV2_PL_SKF, 0,
-		    "reassembled message of %zu bytes too large", r->len);
+			    "reassembled message of %zu bytes too large",
+			    r->len);
 		return -1;
 	}
 	for (i = 0; i < r->total; i++) {

@@ -18,8 +18,8 @@
 #include "msg.h"
 #include "prop.h"
 
-#define IKE_NAME_MAX   64
-#define IKE_ID_MAX     256
+#define IKE_NAME_MAX           64
+#define IKE_ID_MAX             256
 #define IKE_MAX_CONN_PROPOSALS 16
 
 enum ike_log_level {
@@ -70,7 +70,7 @@ struct ike_conn_cfg {
 	unsigned n_proposals;
 	struct proposal proposals[IKE_MAX_CONN_PROPOSALS];
 	struct ike_id_cfg local_id, remote_id; /* remote type 0 = any */
-	unsigned keyingtries; /* 0 = forever */
+	unsigned keyingtries;                  /* 0 = forever */
 	unsigned n_children;
 	struct ike_child_cfg children[IKE_MAX_CHILDREN];
 };
@@ -112,18 +112,21 @@ struct ike_env {
 	void *ctx;
 	/* Send one datagram from local to remote. */
 	void (*send)(void *ctx, const struct ike_endpoint *local,
-	    const struct ike_endpoint *remote, const uint8_t *pkt, size_t len);
+		     const struct ike_endpoint *remote, const uint8_t *pkt,
+		     size_t len);
 	/* An inbound ESP SPI from the kernel (XFRM ALLOCSPI). */
 	int (*spi_alloc)(void *ctx, const struct ike_endpoint *local,
-	    const struct ike_endpoint *remote, uint32_t reqid, uint32_t *spi);
+			 const struct ike_endpoint *remote, uint32_t reqid,
+			 uint32_t *spi);
 	int (*child_install)(void *ctx, const struct ike_child_install *ci);
 	void (*child_remove)(void *ctx, const struct ike_child_install *ci);
 	/* The PSK for a pair of identities, or NULL. The engine does not
 	 * keep the pointer past the call that asked. */
 	const struct secret *(*psk_lookup)(void *ctx, const char *conn,
-	    const struct ike_id_cfg *local, const struct pld_id *remote);
+					   const struct ike_id_cfg *local,
+					   const struct pld_id *remote);
 	void (*log)(void *ctx, enum ike_log_level level, const char *conn,
-	    unsigned ike_id, const char *msg);
+		    unsigned ike_id, const char *msg);
 	void (*event)(void *ctx, const struct ike_event *ev);
 };
 
@@ -134,15 +137,16 @@ void ike_engine_free(struct ike_engine *e);
 /* Replace the connection set; IKE SAs of connections that vanished are
  * deleted. The configs are copied. */
 int ike_engine_set_conns(struct ike_engine *e, const struct ike_conn_cfg *c,
-    size_t n, uint64_t now);
+			 size_t n, uint64_t now);
 /* Retransmission policy (RFC 7296 2.1): timeout, back-off base, tries. */
 void ike_engine_set_retransmit(struct ike_engine *e, uint64_t timeout_ms,
-    double base, unsigned tries);
+			       double base, unsigned tries);
 
 /* A datagram arrived on local from remote. */
 void ike_input(struct ike_engine *e, uint64_t now,
-    const struct ike_endpoint *local, const struct ike_endpoint *remote,
-    const uint8_t *pkt, size_t len);
+	       const struct ike_endpoint *local,
+	       const struct ike_endpoint *remote, const uint8_t *pkt,
+	       size_t len);
 /* Run timers due at now; returns the next deadline (UINT64_MAX: none). */
 uint64_t ike_tick(struct ike_engine *e, uint64_t now);
 uint64_t ike_next_deadline(const struct ike_engine *e);
@@ -150,7 +154,7 @@ uint64_t ike_next_deadline(const struct ike_engine *e);
 /* Bring up a connection's IKE SA and a child (NULL: every child with
  * start, or none). Returns the IKE SA id, 0 on failure. */
 unsigned ike_initiate(struct ike_engine *e, uint64_t now, const char *conn,
-    const char *child);
+		      const char *child);
 /* Delete an IKE SA (and its children) with an INFORMATIONAL exchange. */
 int ike_terminate(struct ike_engine *e, uint64_t now, unsigned ike_id);
 /* Delete everything, telling every peer (shutdown). */

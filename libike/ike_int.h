@@ -9,16 +9,16 @@
 #include "crypto.h"
 #include "ike.h"
 
-#define IKE_NONCE_LEN   32
-#define IKE_SA_BUCKETS  1024 /* grows with the table; a power of two */
+#define IKE_NONCE_LEN  32
+#define IKE_SA_BUCKETS 1024 /* grows with the table; a power of two */
 
 enum ike_sa_state {
-	IKE_SA_INIT_SENT,   /* initiator: IKE_SA_INIT request out */
-	IKE_SA_AUTH_SENT,   /* initiator: IKE_AUTH request out */
-	IKE_SA_INIT_DONE,   /* responder: IKE_SA_INIT answered */
+	IKE_SA_INIT_SENT, /* initiator: IKE_SA_INIT request out */
+	IKE_SA_AUTH_SENT, /* initiator: IKE_AUTH request out */
+	IKE_SA_INIT_DONE, /* responder: IKE_SA_INIT answered */
 	IKE_SA_ESTABLISHED,
-	IKE_SA_DELETING,    /* our DELETE is out */
-	IKE_SA_DEAD,        /* to be freed at the next tick */
+	IKE_SA_DELETING, /* our DELETE is out */
+	IKE_SA_DEAD,     /* to be freed at the next tick */
 };
 
 struct child_sa {
@@ -57,32 +57,32 @@ struct ike_sa {
 	uint16_t dh_group;
 	struct dh *dh;
 	struct secret *ni, *nr;
-	struct bytes cookie;            /* owned copy, from the responder */
-	uint8_t *init_req, *init_resp;  /* for the AUTH payload (2.15) */
+	struct bytes cookie;           /* owned copy, from the responder */
+	uint8_t *init_req, *init_resp; /* for the AUTH payload (2.15) */
 	size_t init_req_len, init_resp_len;
-	struct proposal *ike_prop;      /* the chosen one */
+	struct proposal *ike_prop; /* the chosen one */
 	struct ike_suite suite;
 	struct ike_keys keys;
 
 	/* IKE_AUTH */
-	struct pld_id peer_id;          /* data points into peer_id_buf */
+	struct pld_id peer_id; /* data points into peer_id_buf */
 	uint8_t peer_id_buf[IKE_ID_MAX];
-	unsigned want_child;            /* initiator: child cfg to create + 1 */
-	uint32_t child_spi;             /* initiator: inbound SPI offered */
+	unsigned want_child; /* initiator: child cfg to create + 1 */
+	uint32_t child_spi;  /* initiator: inbound SPI offered */
 
 	/* exchanges */
-	uint32_t msgid_out;             /* next request we send */
-	uint32_t msgid_in;              /* next request we expect */
+	uint32_t msgid_out; /* next request we send */
+	uint32_t msgid_in;  /* next request we expect */
 	struct pending req;
-	uint8_t *resp;                  /* cached answer to msgid_in - 1 */
+	uint8_t *resp; /* cached answer to msgid_in - 1 */
 	size_t resp_len;
 
 	struct child_sa *children;
 	unsigned next_child_id;
 
-	struct ike_sa *hnext_ours;      /* by our SPI */
-	struct ike_sa *hnext_peer;      /* half-open, by peer SPI */
-	struct ike_sa *next;            /* all SAs */
+	struct ike_sa *hnext_ours; /* by our SPI */
+	struct ike_sa *hnext_peer; /* half-open, by peer SPI */
+	struct ike_sa *next;       /* all SAs */
 };
 
 struct ike_engine {
@@ -105,12 +105,13 @@ struct ike_engine {
 
 /* engine.c */
 void ike_log(struct ike_engine *e, const struct ike_sa *sa,
-    enum ike_log_level level, const char *fmt, ...)
+	     enum ike_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 void ike_emit(struct ike_engine *e, const struct ike_sa *sa,
-    enum ike_event_type type, const struct child_sa *c, const char *reason);
+	      enum ike_event_type type, const struct child_sa *c,
+	      const char *reason);
 const struct ike_conn_cfg *ike_conn(const struct ike_engine *e,
-    const struct ike_sa *sa);
+				    const struct ike_sa *sa);
 
 /* sa.c */
 struct ike_sa *sa_new(struct ike_engine *e, unsigned conn, bool initiator);
@@ -118,7 +119,7 @@ void sa_free(struct ike_engine *e, struct ike_sa *sa);
 void sa_set_our_spi(struct ike_engine *e, struct ike_sa *sa);
 struct ike_sa *sa_by_ours(const struct ike_engine *e, const uint8_t *spi);
 struct ike_sa *sa_by_peer(const struct ike_engine *e, const uint8_t *spi,
-    const struct ike_endpoint *remote);
+			  const struct ike_endpoint *remote);
 const uint8_t *sa_our_spi(const struct ike_sa *sa);
 struct ike_sa *sa_by_id(const struct ike_engine *e, unsigned id);
 void sa_kill(struct ike_engine *e, struct ike_sa *sa, const char *reason);
@@ -128,57 +129,57 @@ void sa_keys_for(const struct ike_sa *sa, bool outbound, struct sk_keys *k);
 
 /* xchg.c */
 void xchg_hdr(const struct ike_sa *sa, struct ike_hdr *h, uint8_t exchange,
-    bool response, uint32_t msgid);
+	      bool response, uint32_t msgid);
 int xchg_send_request(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
-    const uint8_t *msg, size_t len, uint8_t exchange);
+		      const uint8_t *msg, size_t len, uint8_t exchange);
 void xchg_send_response(struct ike_engine *e, struct ike_sa *sa,
-    const uint8_t *msg, size_t len);
+			const uint8_t *msg, size_t len);
 void xchg_request_done(struct ike_sa *sa);
 uint64_t xchg_tick(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
 void xchg_input(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
-    struct msg *m);
+		struct msg *m);
 /* An encrypted answer carrying only one error notify. */
 void xchg_notify_reply(struct ike_engine *e, struct ike_sa *sa,
-    const struct msg *req, uint16_t type, struct bytes data);
+		       const struct msg *req, uint16_t type, struct bytes data);
 
 /* v2_init.c */
 int v2_init_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
 void v2_init_respond(struct ike_engine *e, uint64_t now,
-    const struct ike_endpoint *local, const struct ike_endpoint *remote,
-    const struct msg *m);
+		     const struct ike_endpoint *local,
+		     const struct ike_endpoint *remote, const struct msg *m);
 void v2_init_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
-    const struct msg *m);
+		      const struct msg *m);
 
 /* v2_auth.c */
 int v2_auth_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
 void v2_auth_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
-    const struct msg *m);
+		     const struct msg *m);
 void v2_auth_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
-    const struct msg *m);
+		      const struct msg *m);
 
 /* v2_child.c */
 int v2_child_offer(struct ike_engine *e, struct ike_sa *sa,
-    struct msg_builder *b, unsigned cfg);
+		   struct msg_builder *b, unsigned cfg);
 int v2_child_accept(struct ike_engine *e, struct ike_sa *sa,
-    const struct msg *m, struct msg_builder *b, uint16_t *notify);
+		    const struct msg *m, struct msg_builder *b,
+		    uint16_t *notify);
 int v2_child_complete(struct ike_engine *e, struct ike_sa *sa,
-    const struct msg *m);
+		      const struct msg *m);
 void v2_child_uninstall(struct ike_engine *e, struct ike_sa *sa,
-    struct child_sa *c);
+			struct child_sa *c);
 
 /* v2_info.c */
-int v2_info_delete_ike(struct ike_engine *e, struct ike_sa *sa,
-    uint64_t now);
+int v2_info_delete_ike(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
 void v2_info_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
-    const struct msg *m);
+		     const struct msg *m);
 void v2_info_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
-    const struct msg *m);
+		      const struct msg *m);
 
 /* ts.c */
 void ts_from_cfg(const struct ike_ts_cfg *cfg, unsigned n,
-    const struct ike_endpoint *self, struct pld_ts *out);
+		 const struct ike_endpoint *self, struct pld_ts *out);
 int ts_narrow(const struct pld_ts *offered, const struct pld_ts *allowed,
-    struct pld_ts *out);
+	      struct pld_ts *out);
 void ts_format(const struct ts *t, char *buf, size_t len);
 
 #endif

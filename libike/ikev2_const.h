@@ -7,12 +7,12 @@
 #ifndef LIBIKE_IKEV2_CONST_H
 #define LIBIKE_IKEV2_CONST_H
 
-#define IKEV2_HDR_LEN      28 /* RFC 7296 3.1 */
-#define IKEV2_GEN_HDR_LEN  4  /* RFC 7296 3.2 */
-#define IKEV2_MAJOR        2
-#define IKEV2_MINOR        0
-#define IKEV2_SPI_LEN      8
-#define IKEV2_MAX_MSG_LEN  65535 /* the length field is 32 bits, UDP is not */
+#define IKEV2_HDR_LEN     28 /* RFC 7296 3.1 */
+#define IKEV2_GEN_HDR_LEN 4  /* RFC 7296 3.2 */
+#define IKEV2_MAJOR       2
+#define IKEV2_MINOR       0
+#define IKEV2_SPI_LEN     8
+#define IKEV2_MAX_MSG_LEN 65535 /* the length field is 32 bits, UDP is not */
 
 /* Exchange types (RFC 7296 3.1) */
 #define IKEV2_EXCH_IKE_SA_INIT     34
@@ -64,15 +64,15 @@
 #define IKEV2_ATTR_AF_TV      0x8000
 
 /* Encryption algorithms */
-#define IKEV2_ENCR_3DES                   3
-#define IKEV2_ENCR_NULL                   11
-#define IKEV2_ENCR_AES_CBC                12
-#define IKEV2_ENCR_AES_CTR                13
-#define IKEV2_ENCR_AES_GCM_8              18
-#define IKEV2_ENCR_AES_GCM_12             19
-#define IKEV2_ENCR_AES_GCM_16             20
-#define IKEV2_ENCR_NULL_AUTH_AES_GMAC     21
-#define IKEV2_ENCR_CHACHA20_POLY1305      28
+#define IKEV2_ENCR_3DES               3
+#define IKEV2_ENCR_NULL               11
+#define IKEV2_ENCR_AES_CBC            12
+#define IKEV2_ENCR_AES_CTR            13
+#define IKEV2_ENCR_AES_GCM_8          18
+#define IKEV2_ENCR_AES_GCM_12         19
+#define IKEV2_ENCR_AES_GCM_16         20
+#define IKEV2_ENCR_NULL_AUTH_AES_GMAC 21
+#define IKEV2_ENCR_CHACHA20_POLY1305  28
 
 /* Pseudo-random functions */
 #define IKEV2_PRF_HMAC_MD5      1
@@ -116,11 +116,11 @@
 #define IKEV2_ID_KEY_ID      11
 
 /* Certificate encodings (RFC 7296 3.6) */
-#define IKEV2_CERT_X509_SIG         4
-#define IKEV2_CERT_CRL              7
-#define IKEV2_CERT_RAW_RSA_KEY      11 /* deprecated */
-#define IKEV2_CERT_HASH_URL_X509    12
-#define IKEV2_CERT_HASH_URL_BUNDLE  13
+#define IKEV2_CERT_X509_SIG        4
+#define IKEV2_CERT_CRL             7
+#define IKEV2_CERT_RAW_RSA_KEY     11 /* deprecated */
+#define IKEV2_CERT_HASH_URL_X509   12
+#define IKEV2_CERT_HASH_URL_BUNDLE 13
 
 /* Authentication methods (RFC 7296 3.8, RFC 7427) */
 #define IKEV2_AUTH_RSA_SIG        1
@@ -180,25 +180,25 @@
 #define IKEV2_N_CHILD_SA_NOT_FOUND           44
 
 /* Notify message types: status (RFC 7296 3.10.1 and later RFCs) */
-#define IKEV2_N_INITIAL_CONTACT                 16384
-#define IKEV2_N_SET_WINDOW_SIZE                 16385
-#define IKEV2_N_ADDITIONAL_TS_POSSIBLE          16386
-#define IKEV2_N_IPCOMP_SUPPORTED                16387
-#define IKEV2_N_NAT_DETECTION_SOURCE_IP         16388
-#define IKEV2_N_NAT_DETECTION_DESTINATION_IP    16389
-#define IKEV2_N_COOKIE                          16390
-#define IKEV2_N_USE_TRANSPORT_MODE              16391
-#define IKEV2_N_HTTP_CERT_LOOKUP_SUPPORTED      16392
-#define IKEV2_N_REKEY_SA                        16393
-#define IKEV2_N_ESP_TFC_PADDING_NOT_SUPPORTED   16394
-#define IKEV2_N_NON_FIRST_FRAGMENTS_ALSO        16395
-#define IKEV2_N_MOBIKE_SUPPORTED                16396
-#define IKEV2_N_MULTIPLE_AUTH_SUPPORTED         16404
-#define IKEV2_N_ANOTHER_AUTH_FOLLOWS            16405
-#define IKEV2_N_REDIRECT_SUPPORTED              16406
-#define IKEV2_N_EAP_ONLY_AUTHENTICATION         16417
-#define IKEV2_N_IKEV2_FRAGMENTATION_SUPPORTED   16430 /* RFC 7383 */
-#define IKEV2_N_SIGNATURE_HASH_ALGORITHMS       16431 /* RFC 7427 */
+#define IKEV2_N_INITIAL_CONTACT               16384
+#define IKEV2_N_SET_WINDOW_SIZE               16385
+#define IKEV2_N_ADDITIONAL_TS_POSSIBLE        16386
+#define IKEV2_N_IPCOMP_SUPPORTED              16387
+#define IKEV2_N_NAT_DETECTION_SOURCE_IP       16388
+#define IKEV2_N_NAT_DETECTION_DESTINATION_IP  16389
+#define IKEV2_N_COOKIE                        16390
+#define IKEV2_N_USE_TRANSPORT_MODE            16391
+#define IKEV2_N_HTTP_CERT_LOOKUP_SUPPORTED    16392
+#define IKEV2_N_REKEY_SA                      16393
+#define IKEV2_N_ESP_TFC_PADDING_NOT_SUPPORTED 16394
+#define IKEV2_N_NON_FIRST_FRAGMENTS_ALSO      16395
+#define IKEV2_N_MOBIKE_SUPPORTED              16396
+#define IKEV2_N_MULTIPLE_AUTH_SUPPORTED       16404
+#define IKEV2_N_ANOTHER_AUTH_FOLLOWS          16405
+#define IKEV2_N_REDIRECT_SUPPORTED            16406
+#define IKEV2_N_EAP_ONLY_AUTHENTICATION       16417
+#define IKEV2_N_IKEV2_FRAGMENTATION_SUPPORTED 16430 /* RFC 7383 */
+#define IKEV2_N_SIGNATURE_HASH_ALGORITHMS     16431 /* RFC 7427 */
 
 /* The boundary between error and status notify types (RFC 7296 3.10.1) */
 #define IKEV2_N_ERROR_MAX 16383

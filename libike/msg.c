@@ -31,14 +31,14 @@ static const struct {
 	uint8_t type;
 	const char *name;
 } pld_names[] = {
-    {IKEV2_PL_SA, "SA"},	{IKEV2_PL_KE, "KE"},
-    {IKEV2_PL_IDi, "IDi"},	{IKEV2_PL_IDr, "IDr"},
-    {IKEV2_PL_CERT, "CERT"},	{IKEV2_PL_CERTREQ, "CERTREQ"},
-    {IKEV2_PL_AUTH, "AUTH"},	{IKEV2_PL_NONCE, "Nonce"},
-    {IKEV2_PL_N, "N"},		{IKEV2_PL_D, "D"},
-    {IKEV2_PL_V, "V"},		{IKEV2_PL_TSi, "TSi"},
-    {IKEV2_PL_TSr, "TSr"},	{IKEV2_PL_SK, "SK"},
-    {IKEV2_PL_CP, "CP"},	{IKEV2_PL_EAP, "EAP"},
+    {IKEV2_PL_SA, "SA"},     {IKEV2_PL_KE, "KE"},
+    {IKEV2_PL_IDi, "IDi"},   {IKEV2_PL_IDr, "IDr"},
+    {IKEV2_PL_CERT, "CERT"}, {IKEV2_PL_CERTREQ, "CERTREQ"},
+    {IKEV2_PL_AUTH, "AUTH"}, {IKEV2_PL_NONCE, "Nonce"},
+    {IKEV2_PL_N, "N"},       {IKEV2_PL_D, "D"},
+    {IKEV2_PL_V, "V"},       {IKEV2_PL_TSi, "TSi"},
+    {IKEV2_PL_TSr, "TSr"},   {IKEV2_PL_SK, "SK"},
+    {IKEV2_PL_CP, "CP"},     {IKEV2_PL_EAP, "EAP"},
     {IKEV2_PL_SKF, "SKF"},
 };
 
@@ -60,8 +60,7 @@ pld_type_known(uint8_t type)
 }
 
 int
-msg_hdr_get(const uint8_t *p, size_t len, struct ike_hdr *h,
-    struct ike_err *e)
+msg_hdr_get(const uint8_t *p, size_t len, struct ike_hdr *h, struct ike_err *e)
 {
 	struct cur c;
 	uint8_t ver;
@@ -78,21 +77,22 @@ msg_hdr_get(const uint8_t *p, size_t len, struct ike_hdr *h,
 	h->major = ver >> 4;
 	h->minor = ver & 0x0f;
 	if (!cur_ok(&c)) {
-		ike_err_set(e, IKEV2_N_INVALID_SYNTAX, IKEV2_PL_NONE, 0,
-		    "message of %zu bytes is shorter than the IKE header",
-		    len);
+		ike_err_set(
+		    e, IKEV2_N_INVALID_SYNTAX, IKEV2_PL_NONE, 0,
+		    "message of %zu bytes is shorter than the IKE header", len);
 		return -1;
 	}
 	/* RFC 7296 1.5: a major version we do not speak is answered with
 	 * INVALID_MAJOR_VERSION carrying the version we do. */
 	if (h->major != IKEV2_MAJOR) {
-		ike_err_set(e, IKEV2_N_INVALID_MAJOR_VERSION, IKEV2_PL_NONE,
-		    17, "IKE major version %u, only %u is supported here",
-		    h->major, IKEV2_MAJOR);
+		ike_err_set(e, IKEV2_N_INVALID_MAJOR_VERSION, IKEV2_PL_NONE, 17,
+			    "IKE major version %u, only %u is supported here",
+			    h->major, IKEV2_MAJOR);
 		return -1;
 	}
 	if (h->length != len) {
-		ike_err_set(e, IKEV2_N_INVALID_SYNTAX, IKEV2_PL_NONE, 24,
+		ike_err_set(
+		    e, IKEV2_N_INVALID_SYNTAX, IKEV2_PL_NONE, 24,
 		    "header says %u bytes but the datagram has %zu (%s)",
 		    h->length, len,
 		    h->length > len ? "truncated" : "trailing bytes");
@@ -106,7 +106,7 @@ msg_hdr_get(const uint8_t *p, size_t len, struct ike_hdr *h,
  * of the message and its next-payload field names the first inner payload. */
 static int
 frame_chain(struct msg *m, uint8_t np, struct cur *c, bool inner,
-    struct ike_err *e)
+	    struct ike_err *e)
 {
 	while (np != IKEV2_PL_NONE) {
 		struct pld_ref *r;
@@ -117,8 +117,8 @@ frame_chain(struct msg *m, uint8_t np, struct cur *c, bool inner,
 
 		if (m->n >= IKE_MAX_PAYLOADS) {
 			ike_err_set(e, IKEV2_N_INVALID_SYNTAX, np, at,
-			    "more than %d payloads in one message",
-			    IKE_MAX_PAYLOADS);
+				    "more than %d payloads in one message",
+				    IKE_MAX_PAYLOADS);
 			return -1;
 		}
 		cur_u8(c, &next);
@@ -126,13 +126,14 @@ frame_chain(struct msg *m, uint8_t np, struct cur *c, bool inner,
 		cur_u16(c, &len);
 		if (!cur_ok(c)) {
 			ike_err_set(e, IKEV2_N_INVALID_SYNTAX, np, at,
-			    "%s payload header truncated at offset %zu",
-			    pld_type_name(np), at);
+				    "%s payload header truncated at offset %zu",
+				    pld_type_name(np), at);
 			return -1;
 		}
 		if (len < IKEV2_GEN_HDR_LEN ||
 		    !cur_sub(c, len - IKEV2_GEN_HDR_LEN, &body)) {
-			ike_err_set(e, IKEV2_N_INVALID_SYNTAX, np, at,
+			ike_err_set(
+			    e, IKEV2_N_INVALID_SYNTAX, np, at,
 			    "%s payload at offset %zu has length %u, but %zu "
 			    "bytes remain",
 			    pld_type_name(np), at, len,
@@ -148,8 +149,8 @@ frame_chain(struct msg *m, uint8_t np, struct cur *c, bool inner,
 		if (np == IKEV2_PL_SK || np == IKEV2_PL_SKF) {
 			if (inner || m->sk >= 0) {
 				ike_err_set(e, IKEV2_N_INVALID_SYNTAX, np, at,
-				    "nested %s payload at offset %zu",
-				    pld_type_name(np), at);
+					    "nested %s payload at offset %zu",
+					    pld_type_name(np), at);
 				return -1;
 			}
 			m->sk = (int)(m->n - 1);
@@ -160,8 +161,8 @@ frame_chain(struct msg *m, uint8_t np, struct cur *c, bool inner,
 	}
 	if (cur_left(c) != 0) {
 		ike_err_set(e, IKEV2_N_INVALID_SYNTAX, np, cur_offset(c),
-		    "%zu bytes after the last payload at offset %zu",
-		    cur_left(c), cur_offset(c));
+			    "%zu bytes after the last payload at offset %zu",
+			    cur_left(c), cur_offset(c));
 		return -1;
 	}
 	return 0;
@@ -185,7 +186,7 @@ msg_frame(const uint8_t *p, size_t len, struct msg *m, struct ike_err *e)
 
 int
 msg_frame_inner(struct msg *m, uint8_t np, const uint8_t *p, size_t len,
-    size_t base, struct ike_err *e)
+		size_t base, struct ike_err *e)
 {
 	struct cur c;
 
@@ -213,8 +214,9 @@ msg_check_critical(const struct msg *m, struct ike_err *e)
 		const struct pld_ref *r = &m->pl[i];
 
 		if (r->critical && !pld_type_known(r->type)) {
-			ike_err_set(e, IKEV2_N_UNSUPPORTED_CRITICAL_PAYLOAD,
-			    r->type, r->offset,
+			ike_err_set(
+			    e, IKEV2_N_UNSUPPORTED_CRITICAL_PAYLOAD, r->type,
+			    r->offset,
 			    "critical payload of unknown type %u at offset %zu",
 			    r->type, r->offset);
 			return -1;
@@ -225,7 +227,7 @@ msg_check_critical(const struct msg *m, struct ike_err *e)
 
 void
 msg_build_init(struct msg_builder *b, uint8_t *buf, size_t cap,
-    const struct ike_hdr *h)
+	       const struct ike_hdr *h)
 {
 	memset(b, 0, sizeof(*b));
 	wbuf_init(&b->w, buf, cap);

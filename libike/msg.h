@@ -56,19 +56,19 @@ struct msg {
 	struct bytes raw; /* the whole datagram */
 	unsigned n;
 	struct pld_ref pl[IKE_MAX_PAYLOADS];
-	int sk; /* index of the SK or SKF payload, -1 if none */
+	int sk;        /* index of the SK or SKF payload, -1 if none */
 	uint8_t sk_np; /* first inner payload type, from the SK header */
 };
 
 /* msg.c */
 int msg_hdr_get(const uint8_t *p, size_t len, struct ike_hdr *h,
-    struct ike_err *e);
+		struct ike_err *e);
 int msg_frame(const uint8_t *p, size_t len, struct msg *m, struct ike_err *e);
 int msg_frame_inner(struct msg *m, uint8_t np, const uint8_t *p, size_t len,
-    size_t base, struct ike_err *e);
+		    size_t base, struct ike_err *e);
 /* The first payload of a type after `prev` (NULL: from the start). */
 const struct pld_ref *msg_find(const struct msg *m, uint8_t type,
-    const struct pld_ref *prev);
+			       const struct pld_ref *prev);
 /* UNSUPPORTED_CRITICAL_PAYLOAD for the first critical payload we do not
  * know (RFC 7296 2.5); unknown non-critical payloads are ignored. */
 int msg_check_critical(const struct msg *m, struct ike_err *e);
@@ -87,7 +87,7 @@ struct msg_builder {
 };
 
 void msg_build_init(struct msg_builder *b, uint8_t *buf, size_t cap,
-    const struct ike_hdr *h);
+		    const struct ike_hdr *h);
 void msg_pld_begin(struct msg_builder *b, uint8_t type, bool critical);
 void msg_pld_end(struct msg_builder *b);
 /* Patch the header length; returns the message length or 0 on overflow. */
@@ -185,23 +185,22 @@ int pld_sa_get(const struct pld_ref *r, struct pld_sa *sa, struct ike_err *e);
 int pld_ke_get(const struct pld_ref *r, struct pld_ke *ke, struct ike_err *e);
 int pld_id_get(const struct pld_ref *r, struct pld_id *id, struct ike_err *e);
 int pld_cert_get(const struct pld_ref *r, struct pld_cert *c,
-    struct ike_err *e);
+		 struct ike_err *e);
 int pld_auth_get(const struct pld_ref *r, struct pld_auth *a,
-    struct ike_err *e);
+		 struct ike_err *e);
 int pld_nonce_get(const struct pld_ref *r, struct pld_nonce *n,
-    struct ike_err *e);
+		  struct ike_err *e);
 int pld_notify_get(const struct pld_ref *r, struct pld_notify *n,
-    struct ike_err *e);
+		   struct ike_err *e);
 int pld_delete_get(const struct pld_ref *r, struct pld_delete *d,
-    struct ike_err *e);
+		   struct ike_err *e);
 int pld_vendor_get(const struct pld_ref *r, struct pld_vendor *v,
-    struct ike_err *e);
+		   struct ike_err *e);
 int pld_ts_get(const struct pld_ref *r, struct pld_ts *ts, struct ike_err *e);
 int pld_cp_get(const struct pld_ref *r, struct pld_cp *cp, struct ike_err *e);
 int pld_eap_get(const struct pld_ref *r, struct pld_eap *eap,
-    struct ike_err *e);
-int pld_skf_get(const struct pld_ref *r, struct pld_skf *f,
-    struct ike_err *e);
+		struct ike_err *e);
+int pld_skf_get(const struct pld_ref *r, struct pld_skf *f, struct ike_err *e);
 /* Decode every payload of a message (the fuzzer's and tests' entry). */
 int msg_decode_all(const struct msg *m, struct ike_err *e);
 
@@ -210,7 +209,7 @@ void pld_sa_put(struct msg_builder *b, const struct pld_sa *sa);
 void pld_ke_put(struct msg_builder *b, const struct pld_ke *ke);
 void pld_id_put(struct msg_builder *b, uint8_t type, const struct pld_id *id);
 void pld_cert_put(struct msg_builder *b, uint8_t type,
-    const struct pld_cert *c);
+		  const struct pld_cert *c);
 void pld_auth_put(struct msg_builder *b, const struct pld_auth *a);
 void pld_nonce_put(struct msg_builder *b, const struct pld_nonce *n);
 void pld_notify_put(struct msg_builder *b, const struct pld_notify *n);
@@ -234,18 +233,18 @@ int sk_begin(struct msg_builder *b, const struct sk_keys *k);
 size_t sk_end(struct msg_builder *b, const struct sk_keys *k);
 /* The same for one fragment of an RFC 7383 fragmented message. */
 int skf_begin(struct msg_builder *b, const struct sk_keys *k, uint16_t num,
-    uint16_t total);
+	      uint16_t total);
 
 /* Verify and decrypt the SK (or a lone SKF) payload of m into plain (at
  * least as large as the payload) and frame the inner payloads into m. A
  * message that fails integrity must be dropped without an answer: then
  * e->notify is 0. */
-int sk_open(struct msg *m, const struct sk_keys *k, uint8_t *plain,
-    size_t cap, struct ike_err *e);
+int sk_open(struct msg *m, const struct sk_keys *k, uint8_t *plain, size_t cap,
+	    struct ike_err *e);
 /* Only the authentication and decryption of an SKF payload: plain receives
  * the fragment's decrypted content, *plain_len its length. */
 int skf_open(const struct msg *m, const struct sk_keys *k, uint8_t *plain,
-    size_t cap, size_t *plain_len, struct ike_err *e);
+	     size_t cap, size_t *plain_len, struct ike_err *e);
 
 /* rules_v2.c: the payloads the message's exchange allows (RFC 7296 1.2 to
  * 1.5), counted over the outer and, once opened, the inner chain;
@@ -259,8 +258,9 @@ int rules_v2_check(const struct msg *m, struct ike_err *e);
  * messages of at most max_msg bytes with header h, each passed to emit.
  * Returns the number of fragments or -1. */
 int frag_split(const struct ike_hdr *h, const struct sk_keys *k, uint8_t np,
-    const uint8_t *inner, size_t len, size_t max_msg,
-    int (*emit)(void *ctx, const uint8_t *msg, size_t len), void *ctx);
+	       const uint8_t *inner, size_t len, size_t max_msg,
+	       int (*emit)(void *ctx, const uint8_t *msg, size_t len),
+	       void *ctx);
 
 /* Fragments of one message being collected; contents are secret. */
 struct frag_reasm {
@@ -277,10 +277,10 @@ void frag_reasm_clear(struct frag_reasm *r);
 /* Authenticate, decrypt and keep one fragment: 1 when all are here, 0
  * while some are missing, -1 when dropped (e says why). */
 int frag_reasm_add(struct frag_reasm *r, const struct msg *m,
-    const struct sk_keys *k, struct ike_err *e);
+		   const struct sk_keys *k, struct ike_err *e);
 /* Concatenate the fragments into plain and frame the inner chain into m
  * (whose outer part is the last fragment's). */
 int frag_reasm_finish(struct frag_reasm *r, struct msg *m, uint8_t *plain,
-    size_t cap, struct ike_err *e);
+		      size_t cap, struct ike_err *e);
 
 #endif

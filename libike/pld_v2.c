@@ -10,12 +10,12 @@
 #include "msg.h"
 
 /* Sub-structure markers of the SA payload (RFC 7296 3.3.1, 3.3.2). */
-#define SUBST_LAST       0
-#define SUBST_PROPOSAL   2
-#define SUBST_TRANSFORM  3
-#define PROPOSAL_HDR_LEN 8
+#define SUBST_LAST        0
+#define SUBST_PROPOSAL    2
+#define SUBST_TRANSFORM   3
+#define PROPOSAL_HDR_LEN  8
 #define TRANSFORM_HDR_LEN 8
-#define TS_HDR_LEN       8
+#define TS_HDR_LEN        8
 
 /* Common end of every decoder: the body must be consumed exactly. */
 static int
@@ -23,12 +23,13 @@ body_done(const struct pld_ref *r, struct cur *c, struct ike_err *e)
 {
 	if (!cur_ok(c)) {
 		ike_err_set(e, IKEV2_N_INVALID_SYNTAX, r->type, r->offset,
-		    "%s payload at offset %zu is truncated",
-		    pld_type_name(r->type), r->offset);
+			    "%s payload at offset %zu is truncated",
+			    pld_type_name(r->type), r->offset);
 		return -1;
 	}
 	if (cur_left(c) != 0) {
-		ike_err_set(e, IKEV2_N_INVALID_SYNTAX, r->type, cur_offset(c),
+		ike_err_set(
+		    e, IKEV2_N_INVALID_SYNTAX, r->type, cur_offset(c),
 		    "%s payload at offset %zu has %zu unexpected bytes at "
 		    "offset %zu",
 		    pld_type_name(r->type), r->offset, cur_left(c),
@@ -42,8 +43,8 @@ static int
 bad(const struct pld_ref *r, size_t at, struct ike_err *e, const char *what)
 {
 	ike_err_set(e, IKEV2_N_INVALID_SYNTAX, r->type, at,
-	    "%s payload at offset %zu: %s (offset %zu)",
-	    pld_type_name(r->type), r->offset, what, at);
+		    "%s payload at offset %zu: %s (offset %zu)",
+		    pld_type_name(r->type), r->offset, what, at);
 	return -1;
 }
 
@@ -60,7 +61,7 @@ body_reader(const struct pld_ref *r, struct cur *c)
  */
 static int
 attrs_get(const struct pld_ref *r, struct cur *c, struct transform *t,
-    struct ike_err *e)
+	  struct ike_err *e)
 {
 	while (cur_left(c) > 0) {
 		uint16_t type, val;
@@ -71,9 +72,11 @@ attrs_get(const struct pld_ref *r, struct cur *c, struct transform *t,
 		if (!(type & IKEV2_ATTR_AF_TV)) {
 			/* TLV: val is the length of the value that follows. */
 			if (!cur_skip(c, val))
-				return bad(r, at, e, "attribute overruns its transform");
+				return bad(r, at, e,
+					   "attribute overruns its transform");
 			t->flags |= XF_UNKNOWN_ATTR;
-		} else if ((type & ~IKEV2_ATTR_AF_TV) == IKEV2_ATTR_KEY_LENGTH) {
+		} else if ((type & ~IKEV2_ATTR_AF_TV) ==
+			   IKEV2_ATTR_KEY_LENGTH) {
 			t->key_bits = val;
 		} else {
 			t->flags |= XF_UNKNOWN_ATTR;
@@ -84,7 +87,7 @@ attrs_get(const struct pld_ref *r, struct cur *c, struct transform *t,
 
 static int
 transform_get(const struct pld_ref *r, struct cur *c, struct transform *t,
-    uint8_t *last, struct ike_err *e)
+	      uint8_t *last, struct ike_err *e)
 {
 	size_t at = cur_offset(c);
 	uint8_t res;
@@ -97,8 +100,7 @@ transform_get(const struct pld_ref *r, struct cur *c, struct transform *t,
 	cur_u16(c, &len);
 	if (!cur_ok(c) || (*last != SUBST_LAST && *last != SUBST_TRANSFORM))
 		return bad(r, at, e, "bad transform substructure header");
-	if (len < TRANSFORM_HDR_LEN ||
-	    !cur_sub(c, len - 4, &body))
+	if (len < TRANSFORM_HDR_LEN || !cur_sub(c, len - 4, &body))
 		return bad(r, at, e, "transform length out of bounds");
 	cur_u8(&body, &t->type);
 	cur_u8(&body, &res);
@@ -108,7 +110,7 @@ transform_get(const struct pld_ref *r, struct cur *c, struct transform *t,
 
 static int
 proposal_get(const struct pld_ref *r, struct cur *c, struct proposal *p,
-    uint8_t *last, struct ike_err *e)
+	     uint8_t *last, struct ike_err *e)
 {
 	size_t at = cur_offset(c);
 	uint8_t res, n_xf, xf_last = SUBST_TRANSFORM;
@@ -136,7 +138,7 @@ proposal_get(const struct pld_ref *r, struct cur *c, struct proposal *p,
 	for (i = 0; i < n_xf; i++) {
 		if (xf_last == SUBST_LAST)
 			return bad(r, cur_offset(&body), e,
-			    "transform after the one marked last");
+				   "transform after the one marked last");
 		if (transform_get(r, &body, &p->xf[i], &xf_last, e) < 0)
 			return -1;
 	}
@@ -145,7 +147,7 @@ proposal_get(const struct pld_ref *r, struct cur *c, struct proposal *p,
 		return bad(r, at, e, "fewer transforms than announced");
 	if (!cur_ok(&body) || cur_left(&body) != 0)
 		return bad(r, cur_offset(&body), e,
-		    "proposal length does not match its transforms");
+			   "proposal length does not match its transforms");
 	return 0;
 }
 
@@ -163,10 +165,10 @@ pld_sa_get(const struct pld_ref *r, struct pld_sa *sa, struct ike_err *e)
 	while (cur_left(&c) > 0) {
 		if (last == SUBST_LAST)
 			return bad(r, cur_offset(&c), e,
-			    "proposal after the one marked last");
+				   "proposal after the one marked last");
 		if (sa->n >= IKE_MAX_PROPOSALS)
 			return bad(r, cur_offset(&c), e,
-			    "more proposals than we accept (32)");
+				   "more proposals than we accept (32)");
 		if (proposal_get(r, &c, &sa->prop[sa->n], &last, e) < 0)
 			return -1;
 		sa->n++;
@@ -196,12 +198,12 @@ pld_sa_put(struct msg_builder *b, const struct pld_sa *sa)
 		wbuf_u8(&b->w, p->spi_size);
 		wbuf_u8(&b->w, p->n_xf);
 		wbuf_put(&b->w, p->spi,
-		    p->spi_size <= sizeof(p->spi) ? p->spi_size : 0);
+			 p->spi_size <= sizeof(p->spi) ? p->spi_size : 0);
 		for (j = 0; j < p->n_xf && j < IKE_MAX_TRANSFORMS; j++) {
 			const struct transform *t = &p->xf[j];
 
-			wbuf_u8(&b->w,
-			    j + 1 == p->n_xf ? SUBST_LAST : SUBST_TRANSFORM);
+			wbuf_u8(&b->w, j + 1 == p->n_xf ? SUBST_LAST
+							: SUBST_TRANSFORM);
 			wbuf_u8(&b->w, 0);
 			wbuf_u16(&b->w, t->key_bits ? 12 : 8);
 			wbuf_u8(&b->w, t->type);
@@ -209,7 +211,7 @@ pld_sa_put(struct msg_builder *b, const struct pld_sa *sa)
 			wbuf_u16(&b->w, t->id);
 			if (t->key_bits) {
 				wbuf_u16(&b->w, IKEV2_ATTR_AF_TV |
-				    IKEV2_ATTR_KEY_LENGTH);
+						    IKEV2_ATTR_KEY_LENGTH);
 				wbuf_u16(&b->w, t->key_bits);
 			}
 		}
@@ -261,7 +263,7 @@ pld_id_get(const struct pld_ref *r, struct pld_id *id, struct ike_err *e)
 		if ((id->type == IKEV2_ID_IPV4_ADDR && id->data.len != 4) ||
 		    (id->type == IKEV2_ID_IPV6_ADDR && id->data.len != 16))
 			return bad(r, r->offset, e,
-			    "IP address identity of the wrong length");
+				   "IP address identity of the wrong length");
 		if (id->data.len == 0)
 			return bad(r, r->offset, e, "empty identity");
 	}
@@ -282,8 +284,7 @@ pld_id_put(struct msg_builder *b, uint8_t type, const struct pld_id *id)
  * CERT (3.6) and CERTREQ (3.7): | Encoding | Data ... |
  */
 int
-pld_cert_get(const struct pld_ref *r, struct pld_cert *cert,
-    struct ike_err *e)
+pld_cert_get(const struct pld_ref *r, struct pld_cert *cert, struct ike_err *e)
 {
 	struct cur c;
 
@@ -333,8 +334,7 @@ pld_auth_put(struct msg_builder *b, const struct pld_auth *a)
  * Nonce (3.9): between 16 and 256 octets.
  */
 int
-pld_nonce_get(const struct pld_ref *r, struct pld_nonce *n,
-    struct ike_err *e)
+pld_nonce_get(const struct pld_ref *r, struct pld_nonce *n, struct ike_err *e)
 {
 	struct cur c;
 
@@ -342,7 +342,7 @@ pld_nonce_get(const struct pld_ref *r, struct pld_nonce *n,
 	cur_rest(&c, &n->data);
 	if (n->data.len < IKE_NONCE_MIN || n->data.len > IKE_NONCE_MAX)
 		return bad(r, r->offset, e,
-		    "nonce length outside 16..256 octets");
+			   "nonce length outside 16..256 octets");
 	return body_done(r, &c, e);
 }
 
@@ -359,8 +359,7 @@ pld_nonce_put(struct msg_builder *b, const struct pld_nonce *n)
  *                | SPI ... | Notification Data ... |
  */
 int
-pld_notify_get(const struct pld_ref *r, struct pld_notify *n,
-    struct ike_err *e)
+pld_notify_get(const struct pld_ref *r, struct pld_notify *n, struct ike_err *e)
 {
 	struct cur c;
 
@@ -390,8 +389,7 @@ pld_notify_put(struct msg_builder *b, const struct pld_notify *n)
  * IKE SA deletes carry no SPI (size 0); ESP and AH carry 4-byte SPIs.
  */
 int
-pld_delete_get(const struct pld_ref *r, struct pld_delete *d,
-    struct ike_err *e)
+pld_delete_get(const struct pld_ref *r, struct pld_delete *d, struct ike_err *e)
 {
 	struct cur c;
 
@@ -425,8 +423,7 @@ pld_delete_put(struct msg_builder *b, const struct pld_delete *d)
  * Vendor ID (3.12): opaque.
  */
 int
-pld_vendor_get(const struct pld_ref *r, struct pld_vendor *v,
-    struct ike_err *e)
+pld_vendor_get(const struct pld_ref *r, struct pld_vendor *v, struct ike_err *e)
 {
 	struct cur c;
 
@@ -475,7 +472,7 @@ pld_ts_get(const struct pld_ref *r, struct pld_ts *ts, struct ike_err *e)
 		return bad(r, r->offset, e, "no traffic selector");
 	if (count > IKE_MAX_TS)
 		return bad(r, r->offset, e,
-		    "more traffic selectors than we accept (16)");
+			   "more traffic selectors than we accept (16)");
 	memset(ts, 0, sizeof(*ts));
 	for (i = 0; i < count && cur_ok(&c); i++) {
 		struct ts *t = &ts->ts[i];
@@ -493,7 +490,7 @@ pld_ts_get(const struct pld_ref *r, struct pld_ts *ts, struct ike_err *e)
 			continue; /* unknown type: skipped by its length */
 		if (len != TS_HDR_LEN + 2 * alen)
 			return bad(r, at, e,
-			    "selector length wrong for its type");
+				   "selector length wrong for its type");
 		cur_u16(&sel, &t->sport);
 		cur_u16(&sel, &t->eport);
 		cur_copy(&sel, t->saddr, alen);
@@ -545,7 +542,8 @@ pld_cp_get(const struct pld_ref *r, struct pld_cp *cp, struct ike_err *e)
 		uint16_t len;
 
 		if (cp->n >= IKE_MAX_CP_ATTRS)
-			return bad(r, at, e,
+			return bad(
+			    r, at, e,
 			    "more configuration attributes than we accept");
 		a = &cp->attr[cp->n++];
 		cur_u16(&c, &a->type);
@@ -592,7 +590,7 @@ pld_eap_get(const struct pld_ref *r, struct pld_eap *eap, struct ike_err *e)
 		return body_done(r, &c, e);
 	if (len != r->body.len)
 		return bad(r, r->offset, e,
-		    "EAP length differs from the payload length");
+			   "EAP length differs from the payload length");
 	switch (eap->code) {
 	case EAP_CODE_REQUEST:
 	case EAP_CODE_RESPONSE:

@@ -23,44 +23,61 @@ struct exch_rules {
 };
 
 /* Payloads every message may carry any number of. */
-#define COMMON {IKEV2_PL_N, 0, MANY}, {IKEV2_PL_V, 0, MANY}
+#define COMMON                                                                 \
+	{IKEV2_PL_N, 0, MANY},                                                 \
+	{                                                                      \
+		IKEV2_PL_V, 0, MANY                                            \
+	}
 
 static const struct pld_rule init_req[] = {
-    {IKEV2_PL_SA, 1, 1}, {IKEV2_PL_KE, 1, 1}, {IKEV2_PL_NONCE, 1, 1},
+    {IKEV2_PL_SA, 1, 1},
+    {IKEV2_PL_KE, 1, 1},
+    {IKEV2_PL_NONCE, 1, 1},
     COMMON,
 };
 static const struct pld_rule init_resp[] = {
-    {IKEV2_PL_SA, 1, 1}, {IKEV2_PL_KE, 1, 1}, {IKEV2_PL_NONCE, 1, 1},
-    {IKEV2_PL_CERTREQ, 0, MANY}, COMMON,
+    {IKEV2_PL_SA, 1, 1},
+    {IKEV2_PL_KE, 1, 1},
+    {IKEV2_PL_NONCE, 1, 1},
+    {IKEV2_PL_CERTREQ, 0, MANY},
+    COMMON,
 };
 static const struct pld_rule auth_req[] = {
-    {IKEV2_PL_IDi, 1, 1}, {IKEV2_PL_IDr, 0, 1},
-    {IKEV2_PL_CERT, 0, MANY}, {IKEV2_PL_CERTREQ, 0, MANY},
-    {IKEV2_PL_AUTH, 0, 1}, {IKEV2_PL_CP, 0, 1}, {IKEV2_PL_SA, 0, 1},
-    {IKEV2_PL_TSi, 0, 1}, {IKEV2_PL_TSr, 0, 1}, {IKEV2_PL_EAP, 0, 1},
+    {IKEV2_PL_IDi, 1, 1},
+    {IKEV2_PL_IDr, 0, 1},
+    {IKEV2_PL_CERT, 0, MANY},
+    {IKEV2_PL_CERTREQ, 0, MANY},
+    {IKEV2_PL_AUTH, 0, 1},
+    {IKEV2_PL_CP, 0, 1},
+    {IKEV2_PL_SA, 0, 1},
+    {IKEV2_PL_TSi, 0, 1},
+    {IKEV2_PL_TSr, 0, 1},
+    {IKEV2_PL_EAP, 0, 1},
     COMMON,
 };
 static const struct pld_rule auth_resp[] = {
-    {IKEV2_PL_IDr, 0, 1}, {IKEV2_PL_CERT, 0, MANY},
-    {IKEV2_PL_AUTH, 0, 1}, {IKEV2_PL_CP, 0, 1}, {IKEV2_PL_SA, 0, 1},
-    {IKEV2_PL_TSi, 0, 1}, {IKEV2_PL_TSr, 0, 1}, {IKEV2_PL_EAP, 0, 1},
-    COMMON,
+    {IKEV2_PL_IDr, 0, 1}, {IKEV2_PL_CERT, 0, MANY}, {IKEV2_PL_AUTH, 0, 1},
+    {IKEV2_PL_CP, 0, 1},  {IKEV2_PL_SA, 0, 1},      {IKEV2_PL_TSi, 0, 1},
+    {IKEV2_PL_TSr, 0, 1}, {IKEV2_PL_EAP, 0, 1},     COMMON,
 };
 static const struct pld_rule child_req[] = {
-    {IKEV2_PL_SA, 1, 1}, {IKEV2_PL_NONCE, 1, 1}, {IKEV2_PL_KE, 0, 1},
-    {IKEV2_PL_TSi, 0, 1}, {IKEV2_PL_TSr, 0, 1}, COMMON,
+    {IKEV2_PL_SA, 1, 1},  {IKEV2_PL_NONCE, 1, 1}, {IKEV2_PL_KE, 0, 1},
+    {IKEV2_PL_TSi, 0, 1}, {IKEV2_PL_TSr, 0, 1},   COMMON,
 };
 static const struct pld_rule child_resp[] = {
-    {IKEV2_PL_SA, 1, 1}, {IKEV2_PL_NONCE, 1, 1}, {IKEV2_PL_KE, 0, 1},
-    {IKEV2_PL_TSi, 0, 1}, {IKEV2_PL_TSr, 0, 1}, COMMON,
+    {IKEV2_PL_SA, 1, 1},  {IKEV2_PL_NONCE, 1, 1}, {IKEV2_PL_KE, 0, 1},
+    {IKEV2_PL_TSi, 0, 1}, {IKEV2_PL_TSr, 0, 1},   COMMON,
 };
 static const struct pld_rule info[] = {
-    {IKEV2_PL_D, 0, MANY}, {IKEV2_PL_CP, 0, 1}, COMMON,
+    {IKEV2_PL_D, 0, MANY},
+    {IKEV2_PL_CP, 0, 1},
+    COMMON,
 };
 /* A response that carries only notifies is an error report (or COOKIE,
  * INVALID_KE_PAYLOAD) and replaces the normal content. */
 static const struct pld_rule notify_only[] = {
-    {IKEV2_PL_N, 1, MANY}, {IKEV2_PL_V, 0, MANY},
+    {IKEV2_PL_N, 1, MANY},
+    {IKEV2_PL_V, 0, MANY},
 };
 
 #define RULES(x) x, sizeof(x) / sizeof(x[0])
@@ -116,7 +133,7 @@ rule_for(const struct pld_rule *rules, size_t n, uint8_t type)
 
 static int
 check_set(const struct msg *m, const struct exch_rules *x,
-    const struct pld_rule *rules, size_t n, struct ike_err *e)
+	  const struct pld_rule *rules, size_t n, struct ike_err *e)
 {
 	const char *dir = x->response ? "response" : "request";
 	unsigned i;
@@ -128,9 +145,10 @@ check_set(const struct msg *m, const struct exch_rules *x,
 			continue; /* unknown: msg_check_critical decides */
 		if (!rule_for(rules, n, r->type)) {
 			ike_err_set(e, IKEV2_N_INVALID_SYNTAX, r->type,
-			    r->offset, "%s %s may not carry a %s payload",
-			    exch_name(x->exchange), dir,
-			    pld_type_name(r->type));
+				    r->offset,
+				    "%s %s may not carry a %s payload",
+				    exch_name(x->exchange), dir,
+				    pld_type_name(r->type));
 			return -1;
 		}
 	}
@@ -138,12 +156,14 @@ check_set(const struct msg *m, const struct exch_rules *x,
 		unsigned c = count(m, rules[i].type);
 
 		if (c < rules[i].min || c > rules[i].max) {
-			ike_err_set(e, IKEV2_N_INVALID_SYNTAX, rules[i].type,
-			    0, "%s %s carries %u %s payloads, %s %u",
-			    exch_name(x->exchange), dir, c,
-			    pld_type_name(rules[i].type),
-			    c < rules[i].min ? "needs at least" : "allows at most",
-			    c < rules[i].min ? rules[i].min : rules[i].max);
+			ike_err_set(e, IKEV2_N_INVALID_SYNTAX, rules[i].type, 0,
+				    "%s %s carries %u %s payloads, %s %u",
+				    exch_name(x->exchange), dir, c,
+				    pld_type_name(rules[i].type),
+				    c < rules[i].min ? "needs at least"
+						     : "allows at most",
+				    c < rules[i].min ? rules[i].min
+						     : rules[i].max);
 			return -1;
 		}
 	}
@@ -163,29 +183,30 @@ rules_v2_check(const struct msg *m, struct ike_err *e)
 			x = &exch_rules[i];
 	if (!x) {
 		ike_err_set(e, IKEV2_N_INVALID_SYNTAX, IKEV2_PL_NONE, 18,
-		    "unknown exchange type %u", m->hdr.exchange);
+			    "unknown exchange type %u", m->hdr.exchange);
 		return -1;
 	}
 	if (x->encrypted) {
 		if (m->sk < 0) {
 			ike_err_set(e, IKEV2_N_INVALID_SYNTAX, IKEV2_PL_SK, 0,
-			    "%s without an encrypted payload",
-			    exch_name(x->exchange));
+				    "%s without an encrypted payload",
+				    exch_name(x->exchange));
 			return -1;
 		}
 		for (i = 0; i < m->n; i++)
 			if (!m->pl[i].inner && (int)i != m->sk &&
 			    pld_type_known(m->pl[i].type)) {
-				ike_err_set(e, IKEV2_N_INVALID_SYNTAX,
-				    m->pl[i].type, m->pl[i].offset,
+				ike_err_set(
+				    e, IKEV2_N_INVALID_SYNTAX, m->pl[i].type,
+				    m->pl[i].offset,
 				    "%s payload outside the encrypted payload",
 				    pld_type_name(m->pl[i].type));
 				return -1;
 			}
 	} else if (m->sk >= 0) {
 		ike_err_set(e, IKEV2_N_INVALID_SYNTAX, m->pl[m->sk].type,
-		    m->pl[m->sk].offset, "%s may not be encrypted",
-		    exch_name(x->exchange));
+			    m->pl[m->sk].offset, "%s may not be encrypted",
+			    exch_name(x->exchange));
 		return -1;
 	}
 	if (response && count(m, IKEV2_PL_N) > 0 &&

@@ -39,8 +39,8 @@ hash_unlink(struct ike_sa **bucket, struct ike_sa *sa, bool ours)
 {
 	struct ike_sa **pp;
 
-	for (pp = bucket; *pp; pp = ours ? &(*pp)->hnext_ours
-					 : &(*pp)->hnext_peer) {
+	for (pp = bucket; *pp;
+	     pp = ours ? &(*pp)->hnext_ours : &(*pp)->hnext_peer) {
 		if (*pp == sa) {
 			*pp = ours ? sa->hnext_ours : sa->hnext_peer;
 			return;
@@ -143,7 +143,7 @@ same_endpoint(const struct ike_endpoint *a, const struct ike_endpoint *b)
 
 struct ike_sa *
 sa_by_peer(const struct ike_engine *e, const uint8_t *spi,
-    const struct ike_endpoint *remote)
+	   const struct ike_endpoint *remote)
 {
 	struct ike_sa *sa;
 
@@ -219,9 +219,9 @@ sa_free(struct ike_engine *e, struct ike_sa *sa)
 	child_remove_all(e, sa);
 	if (e->n_buckets) {
 		hash_unlink(&e->by_ours[spi_hash(sa_our_spi(sa), e->n_buckets)],
-		    sa, true);
+			    sa, true);
 		hash_unlink(&e->by_peer[spi_hash(sa->spi_i, e->n_buckets)], sa,
-		    false);
+			    false);
 	}
 	for (pp = &e->sas; *pp; pp = &(*pp)->next)
 		if (*pp == sa) {

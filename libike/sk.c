@@ -38,7 +38,7 @@ keys_usable(const struct sk_keys *k)
 
 static int
 sk_open_payload(struct msg_builder *b, const struct sk_keys *k, uint8_t type,
-    uint16_t num, uint16_t total)
+		uint16_t num, uint16_t total)
 {
 	uint8_t *iv;
 
@@ -71,7 +71,7 @@ sk_begin(struct msg_builder *b, const struct sk_keys *k)
 
 int
 skf_begin(struct msg_builder *b, const struct sk_keys *k, uint16_t num,
-    uint16_t total)
+	  uint16_t total)
 {
 	return sk_open_payload(b, k, IKEV2_PL_SKF, num, total);
 }
@@ -107,7 +107,7 @@ sk_end(struct msg_builder *b, const struct sk_keys *k)
 		part.ptr = b->w.ptr;
 		part.len = b->iv_at;
 		if (crypto_aead_seal(k->encr, k->ekey->ptr, iv, part, ct,
-			pt_len, tag) < 0)
+				     pt_len, tag) < 0)
 			goto fail;
 	} else {
 		if (crypto_cbc_encrypt(k->encr, k->ekey->ptr, iv, ct, pt_len) <
@@ -116,7 +116,7 @@ sk_end(struct msg_builder *b, const struct sk_keys *k)
 		part.ptr = b->w.ptr;
 		part.len = len - icv;
 		if (crypto_integ_compute(k->integ, k->akey->ptr, &part, 1,
-			tag) < 0)
+					 tag) < 0)
 			goto fail;
 	}
 	b->sk_at = 0;
@@ -131,7 +131,7 @@ fail:
  * length of the inner payloads, padding removed. */
 static int
 sk_decrypt(const struct msg *m, const struct sk_keys *k, uint8_t *plain,
-    size_t cap, size_t *pt_at, size_t *pt_len, struct ike_err *e)
+	   size_t cap, size_t *pt_at, size_t *pt_len, struct ike_err *e)
 {
 	const struct pld_ref *r;
 	struct cur c;
@@ -141,7 +141,7 @@ sk_decrypt(const struct msg *m, const struct sk_keys *k, uint8_t *plain,
 
 	if (m->sk < 0) {
 		ike_err_set(e, IKEV2_N_INVALID_SYNTAX, IKEV2_PL_SK, 0,
-		    "message has no encrypted payload");
+			    "message has no encrypted payload");
 		return -1;
 	}
 	if (!keys_usable(k)) {
@@ -167,14 +167,16 @@ sk_decrypt(const struct msg *m, const struct sk_keys *k, uint8_t *plain,
 	 * senders differ in how they pad (strongSwan does not). */
 	if (!cur_ok(&c) ||
 	    (!k->encr->aead && ct.len % k->encr->block_len != 0)) {
-		ike_err_set(e, 0, r->type, r->offset,
+		ike_err_set(
+		    e, 0, r->type, r->offset,
 		    "%s payload at offset %zu too short or not whole blocks "
 		    "for %zu-byte IV and %zu-byte ICV; dropped",
 		    pld_type_name(r->type), r->offset, ivl, icvl);
 		return -1;
 	}
 	if (ct.len > cap) {
-		ike_err_set(e, 0, r->type, r->offset,
+		ike_err_set(
+		    e, 0, r->type, r->offset,
 		    "%s payload larger than the decryption buffer; dropped",
 		    pld_type_name(r->type));
 		return -1;
@@ -184,17 +186,17 @@ sk_decrypt(const struct msg *m, const struct sk_keys *k, uint8_t *plain,
 	if (k->encr->aead) {
 		part.len = iv_at;
 		if (crypto_aead_open(k->encr, k->ekey->ptr, iv.ptr, part, plain,
-			ct.len, icv.ptr) < 0)
+				     ct.len, icv.ptr) < 0)
 			goto badicv;
 	} else {
 		part.len = ct_at + ct.len;
 		if (crypto_integ_verify(k->integ, k->akey->ptr, &part, 1,
-			icv.ptr) < 0)
+					icv.ptr) < 0)
 			goto badicv;
 		if (crypto_cbc_decrypt(k->encr, k->ekey->ptr, iv.ptr, plain,
-			ct.len) < 0) {
+				       ct.len) < 0) {
 			ike_err_set(e, 0, r->type, r->offset,
-			    "decryption failed");
+				    "decryption failed");
 			return -1;
 		}
 	}
@@ -202,9 +204,9 @@ sk_decrypt(const struct msg *m, const struct sk_keys *k, uint8_t *plain,
 	pad = plain[ct.len - 1];
 	if ((size_t)pad + 1 > ct.len) {
 		ike_err_set(e, IKEV2_N_INVALID_SYNTAX, r->type,
-		    ct_at + ct.len - 1,
-		    "pad length %u exceeds the %zu decrypted bytes", pad,
-		    ct.len);
+			    ct_at + ct.len - 1,
+			    "pad length %u exceeds the %zu decrypted bytes",
+			    pad, ct.len);
 		return -1;
 	}
 	*pt_at = ct_at;
@@ -213,21 +215,21 @@ sk_decrypt(const struct msg *m, const struct sk_keys *k, uint8_t *plain,
 badicv:
 	OPENSSL_cleanse(plain, ct.len);
 	ike_err_set(e, 0, r->type, r->offset,
-	    "integrity check of the %s payload failed (wrong keys or "
-	    "tampered message); dropped",
-	    pld_type_name(r->type));
+		    "integrity check of the %s payload failed (wrong keys or "
+		    "tampered message); dropped",
+		    pld_type_name(r->type));
 	return -1;
 }
 
 int
 sk_open(struct msg *m, const struct sk_keys *k, uint8_t *plain, size_t cap,
-    struct ike_err *e)
+	struct ike_err *e)
 {
 	size_t at, len;
 
 	if (m->sk >= 0 && m->pl[m->sk].type != IKEV2_PL_SK) {
 		ike_err_set(e, IKEV2_N_INVALID_SYNTAX, IKEV2_PL_SKF, 0,
-		    "a fragment needs reassembly, not sk_open");
+			    "a fragment needs reassembly, not sk_open");
 		return -1;
 	}
 	if (sk_decrypt(m, k, plain, cap, &at, &len, e) < 0)
@@ -237,13 +239,13 @@ sk_open(struct msg *m, const struct sk_keys *k, uint8_t *plain, size_t cap,
 
 int
 skf_open(const struct msg *m, const struct sk_keys *k, uint8_t *plain,
-    size_t cap, size_t *plain_len, struct ike_err *e)
+	 size_t cap, size_t *plain_len, struct ike_err *e)
 {
 	size_t at;
 
 	if (m->sk < 0 || m->pl[m->sk].type != IKEV2_PL_SKF) {
 		ike_err_set(e, IKEV2_N_INVALID_SYNTAX, IKEV2_PL_SKF, 0,
-		    "message has no encrypted fragment");
+			    "message has no encrypted fragment");
 		return -1;
 	}
 	return sk_decrypt(m, k, plain, cap, &at, plain_len, e);

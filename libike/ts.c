@@ -33,7 +33,7 @@ ts_host(const struct ike_endpoint *self, struct ts *t)
 
 void
 ts_from_cfg(const struct ike_ts_cfg *cfg, unsigned n,
-    const struct ike_endpoint *self, struct pld_ts *out)
+	    const struct ike_endpoint *self, struct pld_ts *out)
 {
 	unsigned i;
 
@@ -65,7 +65,7 @@ ts_meet(const struct ts *a, const struct ts *b, struct ts *out)
 	size_t n = alen(a->type);
 
 	if (a->type != b->type || (a->type != IKEV2_TS_IPV4_ADDR_RANGE &&
-				      a->type != IKEV2_TS_IPV6_ADDR_RANGE))
+				   a->type != IKEV2_TS_IPV6_ADDR_RANGE))
 		return false;
 	if (a->proto && b->proto && a->proto != b->proto)
 		return false;
@@ -78,15 +78,15 @@ ts_meet(const struct ts *a, const struct ts *b, struct ts *out)
 		return false;
 	/* Addresses are big-endian, so memcmp orders them. */
 	memcpy(out->saddr,
-	    memcmp(a->saddr, b->saddr, n) > 0 ? a->saddr : b->saddr, n);
+	       memcmp(a->saddr, b->saddr, n) > 0 ? a->saddr : b->saddr, n);
 	memcpy(out->eaddr,
-	    memcmp(a->eaddr, b->eaddr, n) < 0 ? a->eaddr : b->eaddr, n);
+	       memcmp(a->eaddr, b->eaddr, n) < 0 ? a->eaddr : b->eaddr, n);
 	return memcmp(out->saddr, out->eaddr, n) <= 0;
 }
 
 int
 ts_narrow(const struct pld_ts *offered, const struct pld_ts *allowed,
-    struct pld_ts *out)
+	  struct pld_ts *out)
 {
 	unsigned i, j, k;
 
@@ -116,7 +116,7 @@ ts_format(const struct ts *t, char *buf, size_t len)
 	inet_ntop(af, t->eaddr, e, sizeof(e));
 	if (t->proto || t->sport || t->eport != 65535)
 		snprintf(buf, len, "%s-%s[%u/%u-%u]", s, e, t->proto, t->sport,
-		    t->eport);
+			 t->eport);
 	else
 		snprintf(buf, len, "%s-%s", s, e);
 }

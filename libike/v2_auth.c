@@ -23,11 +23,11 @@
  * from its peer. */
 static int
 psk_auth(const struct ike_sa *sa, bool by_initiator, const struct secret *psk,
-    struct bytes id_body, uint8_t *out)
+	 struct bytes id_body, uint8_t *out)
 {
 	const struct prf_alg *prf = sa->suite.prf;
-	const struct secret *skp = by_initiator ? sa->keys.sk_pi
-						: sa->keys.sk_pr;
+	const struct secret *skp =
+	    by_initiator ? sa->keys.sk_pi : sa->keys.sk_pr;
 	const struct secret *nonce = by_initiator ? sa->nr : sa->ni;
 	uint8_t maced[64], pad[64];
 	struct bytes part[3];
@@ -55,7 +55,7 @@ psk_auth(const struct ike_sa *sa, bool by_initiator, const struct secret *psk,
 /* Our identity: configured, or our IP address. */
 static void
 our_id(const struct ike_sa *sa, const struct ike_conn_cfg *c,
-    struct ike_id_cfg *id)
+       struct ike_id_cfg *id)
 {
 	if (c->local_id.type) {
 		*id = c->local_id;
@@ -66,13 +66,14 @@ our_id(const struct ike_sa *sa, const struct ike_conn_cfg *c,
 		id->type = IKEV2_ID_IPV6_ADDR;
 		id->len = 16;
 		memcpy(id->data,
-		    &((const struct sockaddr_in6 *)&sa->local.ss)->sin6_addr,
-		    16);
+		       &((const struct sockaddr_in6 *)&sa->local.ss)->sin6_addr,
+		       16);
 	} else {
 		id->type = IKEV2_ID_IPV4_ADDR;
 		id->len = 4;
 		memcpy(id->data,
-		    &((const struct sockaddr_in *)&sa->local.ss)->sin_addr, 4);
+		       &((const struct sockaddr_in *)&sa->local.ss)->sin_addr,
+		       4);
 	}
 }
 
@@ -97,10 +98,10 @@ id_text(const struct pld_id *id, char *buf, size_t len)
 		inet_ntop(AF_INET6, id->data.ptr, buf, (socklen_t)len);
 	else if (id->type == IKEV2_ID_FQDN || id->type == IKEV2_ID_RFC822_ADDR)
 		snprintf(buf, len, "%.*s", (int)id->data.len,
-		    (const char *)id->data.ptr);
+			 (const char *)id->data.ptr);
 	else
 		snprintf(buf, len, "<ID type %u, %zu bytes>", id->type,
-		    id->data.len);
+			 id->data.len);
 }
 
 static bool
@@ -127,7 +128,7 @@ keep_peer_id(struct ike_sa *sa, const struct pld_id *id)
  * -1. The reason is for our log only: the peer learns just the notify. */
 static int
 verify_peer(struct ike_engine *e, struct ike_sa *sa, const struct msg *m,
-    uint8_t id_type)
+	    uint8_t id_type)
 {
 	const struct ike_conn_cfg *c = ike_conn(e, sa);
 	const struct pld_ref *ri = msg_find(m, id_type, NULL);
@@ -143,19 +144,20 @@ verify_peer(struct ike_engine *e, struct ike_sa *sa, const struct msg *m,
 	if (!ri || !ra || pld_id_get(ri, &id, &err) < 0 ||
 	    pld_auth_get(ra, &auth, &err) < 0) {
 		ike_log(e, sa, IKE_LOG_WARN,
-		    "peer sent no identity or no AUTH payload");
+			"peer sent no identity or no AUTH payload");
 		return -1;
 	}
 	id_text(&id, who, sizeof(who));
 	if (!id_matches(&c->remote_id, &id)) {
 		ike_log(e, sa, IKE_LOG_WARN,
-		    "peer identity '%s' is not the one configured for '%s'",
-		    who, c->name);
+			"peer identity '%s' is not the one configured for '%s'",
+			who, c->name);
 		return -1;
 	}
 	keep_peer_id(sa, &id);
 	if (auth.method != IKEV2_AUTH_SHARED_KEY_MIC) {
-		ike_log(e, sa, IKE_LOG_WARN,
+		ike_log(
+		    e, sa, IKE_LOG_WARN,
 		    "peer '%s' authenticates with method %u, connection '%s' "
 		    "expects a pre-shared key (method 2)",
 		    who, auth.method, c->name);
@@ -167,22 +169,25 @@ verify_peer(struct ike_engine *e, struct ike_sa *sa, const struct msg *m,
 		  : NULL;
 	if (!psk) {
 		ike_log(e, sa, IKE_LOG_WARN,
-		    "no pre-shared key for peer '%s' on connection '%s'", who,
-		    c->name);
+			"no pre-shared key for peer '%s' on connection '%s'",
+			who, c->name);
 		return -1;
 	}
 	if (psk_auth(sa, !sa->initiator, psk, ri->body, want) < 0)
 		return -1;
 	if (auth.data.len != sa->suite.prf->out_len ||
 	    !bytes_equal_ct(auth.data.ptr, want, auth.data.len)) {
-		ike_log(e, sa, IKE_LOG_WARN,
+		ike_log(
+		    e, sa, IKE_LOG_WARN,
 		    "AUTH from peer '%s' does not verify: the pre-shared keys "
 		    "differ",
 		    who);
 		return -1;
 	}
-	ike_log(e, sa, IKE_LOG_INFO, "peer '%s' authenticated with a "
-				     "pre-shared key", who);
+	ike_log(e, sa, IKE_LOG_INFO,
+		"peer '%s' authenticated with a "
+		"pre-shared key",
+		who);
 	return 0;
 }
 
@@ -204,18 +209,18 @@ put_id_auth(struct ike_engine *e, struct ike_sa *sa, struct msg_builder *b)
 	pld_id_put(b, sa->initiator ? IKEV2_PL_IDi : IKEV2_PL_IDr, &id);
 	if (sa->initiator && c->remote_id.type) {
 		struct pld_id r = {c->remote_id.type,
-		    {c->remote_id.data, c->remote_id.len}};
+				   {c->remote_id.data, c->remote_id.len}};
 
 		pld_id_put(b, IKEV2_PL_IDr, &r);
 	}
 	psk = e->env.psk_lookup
 		  ? e->env.psk_lookup(e->env.ctx, c->name, &local,
-			sa->initiator ? NULL : &sa->peer_id)
+				      sa->initiator ? NULL : &sa->peer_id)
 		  : NULL;
 	if (!psk) {
 		ike_log(e, sa, IKE_LOG_ERROR,
-		    "no pre-shared key configured for connection '%s'",
-		    c->name);
+			"no pre-shared key configured for connection '%s'",
+			c->name);
 		return -1;
 	}
 	if (psk_auth(sa, sa->initiator, psk, id_body(&local, body), mac) < 0)
@@ -240,19 +245,17 @@ v2_auth_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
 	if (sk_begin(&b, &k) < 0 || put_id_auth(e, sa, &b) < 0)
 		return -1;
-	if (sa->want_child &&
-	    v2_child_offer(e, sa, &b, sa->want_child - 1) < 0)
+	if (sa->want_child && v2_child_offer(e, sa, &b, sa->want_child - 1) < 0)
 		return -1;
 	if (!(len = sk_end(&b, &k)))
 		return -1;
 	sa->state = IKE_SA_AUTH_SENT;
-	return xchg_send_request(e, sa, now, e->out, len,
-	    IKEV2_EXCH_IKE_AUTH);
+	return xchg_send_request(e, sa, now, e->out, len, IKEV2_EXCH_IKE_AUTH);
 }
 
 void
 v2_auth_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
-    const struct msg *m)
+		const struct msg *m)
 {
 	struct msg_builder b;
 	struct ike_hdr h;
@@ -262,14 +265,14 @@ v2_auth_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 
 	if (sa->state != IKE_SA_INIT_DONE) {
 		xchg_notify_reply(e, sa, m, IKEV2_N_INVALID_SYNTAX,
-		    (struct bytes){NULL, 0});
+				  (struct bytes){NULL, 0});
 		return;
 	}
 	if (verify_peer(e, sa, m, IKEV2_PL_IDi) < 0) {
 		xchg_notify_reply(e, sa, m, IKEV2_N_AUTHENTICATION_FAILED,
-		    (struct bytes){NULL, 0});
+				  (struct bytes){NULL, 0});
 		ike_emit(e, sa, IKE_EV_AUTH_FAILED, NULL,
-		    "peer failed authentication");
+			 "peer failed authentication");
 		sa_kill(e, sa, "authentication failed");
 		return;
 	}
@@ -295,7 +298,7 @@ v2_auth_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	return;
 fail:
 	xchg_notify_reply(e, sa, m, IKEV2_N_AUTHENTICATION_FAILED,
-	    (struct bytes){NULL, 0});
+			  (struct bytes){NULL, 0});
 	sa_kill(e, sa, "could not answer IKE_AUTH");
 }
 
@@ -321,7 +324,7 @@ auth_notify_text(uint16_t type)
 
 void
 v2_auth_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
-    const struct msg *m)
+		 const struct msg *m)
 {
 	const struct pld_ref *r = NULL;
 	struct pld_notify n;
@@ -339,9 +342,9 @@ v2_auth_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		    n.type == IKEV2_N_INVALID_SYNTAX ||
 		    !msg_find(m, IKEV2_PL_AUTH, NULL)) {
 			ike_log(e, sa, IKE_LOG_WARN, "IKE_AUTH refused: %s",
-			    text ? text : "error notify");
+				text ? text : "error notify");
 			ike_emit(e, sa, IKE_EV_AUTH_FAILED, NULL,
-			    text ? text : "IKE_AUTH refused");
+				 text ? text : "IKE_AUTH refused");
 			sa_kill(e, sa, text ? text : "IKE_AUTH refused");
 			return;
 		}
@@ -349,7 +352,7 @@ v2_auth_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	}
 	if (verify_peer(e, sa, m, IKEV2_PL_IDr) < 0) {
 		ike_emit(e, sa, IKE_EV_AUTH_FAILED, NULL,
-		    "responder failed authentication");
+			 "responder failed authentication");
 		sa_kill(e, sa, "responder failed authentication");
 		return;
 	}
@@ -362,7 +365,7 @@ v2_auth_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		const char *text = auth_notify_text(child_error);
 
 		ike_log(e, sa, IKE_LOG_WARN, "CHILD SA refused: %s",
-		    text ? text : "error notify");
+			text ? text : "error notify");
 		v2_child_complete(e, sa, NULL);
 		return;
 	}

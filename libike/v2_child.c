@@ -54,11 +54,10 @@ set_spi(struct proposal *p, uint32_t spi)
  * settled. */
 static int
 install(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c,
-    const struct proposal *chosen)
+	const struct proposal *chosen)
 {
 	const struct ike_conn_cfg *conn = ike_conn(e, sa);
-	const struct transform *encr =
-	    prop_xf_first(chosen, IKEV2_TRANS_ENCR);
+	const struct transform *encr = prop_xf_first(chosen, IKEV2_TRANS_ENCR);
 	const struct transform *integ =
 	    prop_xf_first(chosen, IKEV2_TRANS_INTEG);
 	const struct transform *esn = prop_xf_first(chosen, IKEV2_TRANS_ESN);
@@ -75,7 +74,7 @@ install(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c,
 		ia = crypto_integ(integ->id);
 	if (!ea || (!ea->aead && !ia)) {
 		ike_log(e, sa, IKE_LOG_ERROR,
-		    "negotiated ESP algorithms are not implemented");
+			"negotiated ESP algorithms are not implemented");
 		return -1;
 	}
 	c->encr = encr->id;
@@ -83,7 +82,7 @@ install(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c,
 	c->integ = ia ? ia->id : 0;
 	c->esn = esn && esn->id == IKEV2_ESN_YES;
 	if (keymat_v2_child(sa->suite.prf, sa->keys.sk_d, NULL, ni, nr,
-		ea->key_len, ia ? ia->key_len : 0, &keys) < 0)
+			    ea->key_len, ia ? ia->key_len : 0, &keys) < 0)
 		return -1;
 	ci.ike_id = sa->id;
 	ci.child_id = c->id;
@@ -113,13 +112,13 @@ install(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c,
 	child_keys_clear(&keys);
 	if (rc < 0) {
 		ike_log(e, sa, IKE_LOG_ERROR,
-		    "the kernel refused CHILD SA '%s' (%d)", ci.child, rc);
+			"the kernel refused CHILD SA '%s' (%d)", ci.child, rc);
 		return -1;
 	}
 	c->installed = true;
 	ike_log(e, sa, IKE_LOG_INFO,
-	    "CHILD SA '%s' installed, SPIs in %08x out %08x", ci.child,
-	    c->spi_in, c->spi_out);
+		"CHILD SA '%s' installed, SPIs in %08x out %08x", ci.child,
+		c->spi_in, c->spi_out);
 	ike_emit(e, sa, IKE_EV_CHILD_UP, c, NULL);
 	return 0;
 }
@@ -130,7 +129,7 @@ alloc_spi(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c)
 	c->reqid = ++e->next_reqid;
 	if (!e->env.spi_alloc ||
 	    e->env.spi_alloc(e->env.ctx, &sa->local, &sa->remote, c->reqid,
-		&c->spi_in) < 0) {
+			     &c->spi_in) < 0) {
 		ike_log(e, sa, IKE_LOG_ERROR, "no inbound SPI from the kernel");
 		return -1;
 	}
@@ -138,8 +137,8 @@ alloc_spi(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c)
 }
 
 int
-v2_child_offer(struct ike_engine *e, struct ike_sa *sa,
-    struct msg_builder *b, unsigned cfg)
+v2_child_offer(struct ike_engine *e, struct ike_sa *sa, struct msg_builder *b,
+	       unsigned cfg)
 {
 	const struct ike_child_cfg *cc = &ike_conn(e, sa)->children[cfg];
 	struct pld_sa *sap = calloc(1, sizeof(*sap));
@@ -151,7 +150,7 @@ v2_child_offer(struct ike_engine *e, struct ike_sa *sa,
 		free(sap);
 		return -1;
 	}
-	for (i = 0; i < cc->n_proposals && i < IKE_MAX_PROPOSALS; i++) {
+	for (i = 0; i < cc->n_proposals && i < IKE_MAX_CONN_PROPOSALS; i++) {
 		sap->prop[i] = cc->proposals[i];
 		sap->prop[i].num = (uint8_t)(i + 1);
 		sap->prop[i].proto = IKEV2_PROTO_ESP;
@@ -172,7 +171,7 @@ v2_child_offer(struct ike_engine *e, struct ike_sa *sa,
 /* The SA, TSi and TSr payloads of m, decoded. */
 static int
 child_payloads(const struct msg *m, struct pld_sa *sap, struct pld_ts *tsi,
-    struct pld_ts *tsr)
+	       struct pld_ts *tsr)
 {
 	const struct pld_ref *rs = msg_find(m, IKEV2_PL_SA, NULL);
 	const struct pld_ref *ri = msg_find(m, IKEV2_PL_TSi, NULL);
@@ -187,7 +186,7 @@ child_payloads(const struct msg *m, struct pld_sa *sap, struct pld_ts *tsi,
 
 int
 v2_child_accept(struct ike_engine *e, struct ike_sa *sa, const struct msg *m,
-    struct msg_builder *b, uint16_t *notify)
+		struct msg_builder *b, uint16_t *notify)
 {
 	const struct ike_conn_cfg *conn = ike_conn(e, sa);
 	struct pld_sa *offer = calloc(1, sizeof(*offer));
@@ -210,7 +209,7 @@ v2_child_accept(struct ike_engine *e, struct ike_sa *sa, const struct msg *m,
 	if (child_payloads(m, offer, &tsi, &tsr) < 0) {
 		*notify = IKEV2_N_INVALID_SYNTAX;
 		ike_log(e, sa, IKE_LOG_WARN,
-		    "CHILD SA request lacks SA, TSi or TSr");
+			"CHILD SA request lacks SA, TSi or TSr");
 		goto out;
 	}
 	/* The first child of the connection that fits everything wins;
@@ -221,12 +220,11 @@ v2_child_accept(struct ike_engine *e, struct ike_sa *sa, const struct msg *m,
 		if (cc->transport != transport)
 			continue;
 		if (prop_select(cc->proposals, cc->n_proposals, offer->prop,
-			offer->n, &chosen, reason, sizeof(reason)) < 0)
+				offer->n, &chosen, reason, sizeof(reason)) < 0)
 			continue;
 		ts_from_cfg(cc->remote_ts, cc->n_remote_ts, &sa->remote,
-		    &allow_i);
-		ts_from_cfg(cc->local_ts, cc->n_local_ts, &sa->local,
-		    &allow_r);
+			    &allow_i);
+		ts_from_cfg(cc->local_ts, cc->n_local_ts, &sa->local, &allow_r);
 		if (ts_narrow(&tsi, &allow_i, &ni) < 0 ||
 		    ts_narrow(&tsr, &allow_r, &nr) < 0) {
 			ts_fail = true;
@@ -237,15 +235,16 @@ v2_child_accept(struct ike_engine *e, struct ike_sa *sa, const struct msg *m,
 	if (i == conn->n_children) {
 		if (ts_fail) {
 			*notify = IKEV2_N_TS_UNACCEPTABLE;
-			ike_log(e, sa, IKE_LOG_WARN,
+			ike_log(
+			    e, sa, IKE_LOG_WARN,
 			    "CHILD SA refused: the peer's traffic selectors fit "
 			    "no child of '%s'",
 			    conn->name);
 		} else {
 			ike_log(e, sa, IKE_LOG_WARN,
-			    "CHILD SA refused (%s mode requested): %s",
-			    transport ? "transport" : "tunnel",
-			    reason[0] ? reason : "no child of that mode");
+				"CHILD SA refused (%s mode requested): %s",
+				transport ? "transport" : "tunnel",
+				reason[0] ? reason : "no child of that mode");
 		}
 		goto out;
 	}
@@ -290,8 +289,7 @@ ts_within(const struct pld_ts *got, const struct pld_ts *want)
 }
 
 int
-v2_child_complete(struct ike_engine *e, struct ike_sa *sa,
-    const struct msg *m)
+v2_child_complete(struct ike_engine *e, struct ike_sa *sa, const struct msg *m)
 {
 	const struct ike_conn_cfg *conn = ike_conn(e, sa);
 	struct child_sa *c = sa->children;
@@ -310,19 +308,19 @@ v2_child_complete(struct ike_engine *e, struct ike_sa *sa,
 	ans = calloc(1, sizeof(*ans));
 	if (!ans || child_payloads(m, ans, &tsi, &tsr) < 0) {
 		ike_log(e, sa, IKE_LOG_WARN,
-		    "responder created no CHILD SA (no SA/TS payloads)");
+			"responder created no CHILD SA (no SA/TS payloads)");
 		goto fail;
 	}
 	ts_from_cfg(cc->local_ts, cc->n_local_ts, &sa->local, &off_i);
 	ts_from_cfg(cc->remote_ts, cc->n_remote_ts, &sa->remote, &off_r);
 	if (ans->n != 1 || ans->prop[0].spi_size != 4 ||
 	    prop_select(cc->proposals, cc->n_proposals, ans->prop, 1, &chosen,
-		reason, sizeof(reason)) < 0 ||
+			reason, sizeof(reason)) < 0 ||
 	    !ts_within(&tsi, &off_i) || !ts_within(&tsr, &off_r) ||
 	    wants_transport(m) != cc->transport) {
 		ike_log(e, sa, IKE_LOG_WARN,
-		    "responder's CHILD SA does not fit what we proposed "
-		    "(proposal, selectors or mode)");
+			"responder's CHILD SA does not fit what we proposed "
+			"(proposal, selectors or mode)");
 		goto fail;
 	}
 	c->spi_out = spi_of(&ans->prop[0]);
@@ -343,8 +341,7 @@ fail:
 }
 
 void
-v2_child_uninstall(struct ike_engine *e, struct ike_sa *sa,
-    struct child_sa *c)
+v2_child_uninstall(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c)
 {
 	const struct ike_conn_cfg *conn = ike_conn(e, sa);
 	struct ike_child_install ci = {0};

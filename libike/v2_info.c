@@ -33,7 +33,7 @@ v2_info_delete_ike(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 	sa->state = IKE_SA_DELETING;
 	ike_log(e, sa, IKE_LOG_INFO, "deleting IKE SA");
 	return xchg_send_request(e, sa, now, e->out, len,
-	    IKEV2_EXCH_INFORMATIONAL);
+				 IKEV2_EXCH_INFORMATIONAL);
 fail:
 	sa_kill(e, sa, "deleted");
 	return -1;
@@ -64,7 +64,7 @@ unlink_child(struct ike_sa *sa, struct child_sa *c)
 
 void
 v2_info_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
-    const struct msg *m)
+		const struct msg *m)
 {
 	const struct pld_ref *r = NULL;
 	uint8_t spis[4 * 64];
@@ -94,9 +94,11 @@ v2_info_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 			if (!c || ours.n_spi >= 64)
 				continue;
 			/* 1.4.1: answer with our SPI of the same pair. */
-			memcpy(spis + 4 * ours.n_spi, (uint8_t[4]){
-			    c->spi_in >> 24, (c->spi_in >> 16) & 0xff,
-			    (c->spi_in >> 8) & 0xff, c->spi_in & 0xff}, 4);
+			memcpy(spis + 4 * ours.n_spi,
+			       (uint8_t[4]){
+				   c->spi_in >> 24, (c->spi_in >> 16) & 0xff,
+				   (c->spi_in >> 8) & 0xff, c->spi_in & 0xff},
+			       4);
 			ours.n_spi++;
 			v2_child_uninstall(e, sa, c);
 			unlink_child(sa, c);
@@ -122,7 +124,7 @@ v2_info_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 
 void
 v2_info_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
-    const struct msg *m)
+		 const struct msg *m)
 {
 	if (sa->state == IKE_SA_DELETING) {
 		ike_log(e, sa, IKE_LOG_INFO, "IKE SA deleted");

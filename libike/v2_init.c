@@ -41,8 +41,8 @@ addr_equal(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
 	if (a->ss_family == AF_INET6)
 		return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
-			   &((const struct sockaddr_in6 *)b)->sin6_addr,
-			   16) == 0;
+			      &((const struct sockaddr_in6 *)b)->sin6_addr,
+			      16) == 0;
 	return false;
 }
 
@@ -50,7 +50,7 @@ addr_equal(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
  * beat %any, a remote match weighs more than a local one. */
 static int
 conn_for(const struct ike_engine *e, const struct ike_endpoint *local,
-    const struct ike_endpoint *remote)
+	 const struct ike_endpoint *remote)
 {
 	int best = -1, best_score = -1;
 	size_t i;
@@ -127,11 +127,12 @@ v2_init_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 	    dh_public(sa->dh, pub, ke.data.len) < 0 ||
 	    crypto_random(sa->ni->ptr, sa->ni->len) < 0) {
 		ike_log(e, sa, IKE_LOG_ERROR,
-		    "cannot create a key exchange for group %u", sa->dh_group);
+			"cannot create a key exchange for group %u",
+			sa->dh_group);
 		free(sap);
 		return -1;
 	}
-	for (i = 0; i < c->n_proposals && i < IKE_MAX_PROPOSALS; i++) {
+	for (i = 0; i < c->n_proposals && i < IKE_MAX_CONN_PROPOSALS; i++) {
 		sap->prop[i] = c->proposals[i];
 		sap->prop[i].num = (uint8_t)(i + 1);
 		sap->prop[i].proto = IKEV2_PROTO_IKE;
@@ -145,8 +146,8 @@ v2_init_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 	xchg_hdr(sa, &h, IKEV2_EXCH_IKE_SA_INIT, false, 0);
 	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
 	if (sa->cookie.len) {
-		struct pld_notify ck = {0, 0, IKEV2_N_COOKIE, {NULL, 0},
-		    sa->cookie};
+		struct pld_notify ck = {
+		    0, 0, IKEV2_N_COOKIE, {NULL, 0}, sa->cookie};
 
 		pld_notify_put(&b, &ck);
 	}
@@ -164,18 +165,17 @@ v2_init_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 	sa->init_req_len = len;
 	sa->state = IKE_SA_INIT_SENT;
 	ike_log(e, sa, IKE_LOG_INFO, "initiating IKE_SA_INIT with group %u",
-	    sa->dh_group);
+		sa->dh_group);
 	return xchg_send_request(e, sa, now, e->out, len,
-	    IKEV2_EXCH_IKE_SA_INIT);
+				 IKEV2_EXCH_IKE_SA_INIT);
 }
 
 /* Both roles: the suite of the chosen proposal, g^ir and the keys. */
 static int
 derive_keys(struct ike_engine *e, struct ike_sa *sa,
-    const struct proposal *chosen, const struct pld_ke *peer_ke)
+	    const struct proposal *chosen, const struct pld_ke *peer_ke)
 {
-	const struct transform *encr =
-	    prop_xf_first(chosen, IKEV2_TRANS_ENCR);
+	const struct transform *encr = prop_xf_first(chosen, IKEV2_TRANS_ENCR);
 	const struct transform *integ =
 	    prop_xf_first(chosen, IKEV2_TRANS_INTEG);
 	const struct transform *prf = prop_xf_first(chosen, IKEV2_TRANS_PRF);
@@ -190,14 +190,13 @@ derive_keys(struct ike_engine *e, struct ike_sa *sa,
 	if (!sa->suite.encr || !sa->suite.prf ||
 	    (!sa->suite.encr->aead && !sa->suite.integ)) {
 		ike_log(e, sa, IKE_LOG_ERROR,
-		    "negotiated algorithms are not implemented");
+			"negotiated algorithms are not implemented");
 		return -1;
 	}
-	if (dh_shared(sa->dh, peer_ke->data.ptr, peer_ke->data.len, &gir) <
-	    0) {
+	if (dh_shared(sa->dh, peer_ke->data.ptr, peer_ke->data.len, &gir) < 0) {
 		ike_log(e, sa, IKE_LOG_WARN,
-		    "peer's key exchange value for group %u is invalid",
-		    peer_ke->group);
+			"peer's key exchange value for group %u is invalid",
+			peer_ke->group);
 		return -1;
 	}
 	ni.ptr = sa->ni->ptr;
@@ -205,7 +204,7 @@ derive_keys(struct ike_engine *e, struct ike_sa *sa,
 	nr.ptr = sa->nr->ptr;
 	nr.len = sa->nr->len;
 	rc = keymat_v2_ike(&sa->suite, gir, ni, nr, sa->spi_i, sa->spi_r,
-	    &sa->keys);
+			   &sa->keys);
 	secret_free(gir);
 	free(sa->ike_prop);
 	sa->ike_prop = malloc(sizeof(*sa->ike_prop));
@@ -218,8 +217,8 @@ derive_keys(struct ike_engine *e, struct ike_sa *sa,
 /* An unencrypted answer to an IKE_SA_INIT request we will not serve. */
 static void
 init_reject(struct ike_engine *e, const struct ike_endpoint *local,
-    const struct ike_endpoint *remote, const struct msg *m, uint16_t type,
-    struct bytes data)
+	    const struct ike_endpoint *remote, const struct msg *m,
+	    uint16_t type, struct bytes data)
 {
 	struct pld_notify n = {0, 0, type, {NULL, 0}, data};
 	struct msg_builder b;
@@ -238,19 +237,19 @@ init_reject(struct ike_engine *e, const struct ike_endpoint *local,
 
 static int
 get_one(const struct msg *m, uint8_t type, struct ike_err *err,
-    const struct pld_ref **r)
+	const struct pld_ref **r)
 {
 	*r = msg_find(m, type, NULL);
 	if (!*r)
-		ike_err_set(err, IKEV2_N_INVALID_SYNTAX, type, 0, "no %s payload",
-		    pld_type_name(type));
+		ike_err_set(err, IKEV2_N_INVALID_SYNTAX, type, 0,
+			    "no %s payload", pld_type_name(type));
 	return *r ? 0 : -1;
 }
 
 void
 v2_init_respond(struct ike_engine *e, uint64_t now,
-    const struct ike_endpoint *local, const struct ike_endpoint *remote,
-    const struct msg *m)
+		const struct ike_endpoint *local,
+		const struct ike_endpoint *remote, const struct msg *m)
 {
 	struct pld_sa *offer = calloc(1, sizeof(*offer));
 	struct proposal chosen;
@@ -272,11 +271,12 @@ v2_init_respond(struct ike_engine *e, uint64_t now,
 	if (!offer)
 		return;
 	if (ci < 0) {
-		ike_log(e, NULL, IKE_LOG_WARN,
+		ike_log(
+		    e, NULL, IKE_LOG_WARN,
 		    "IKE_SA_INIT from a peer no connection is configured for; "
 		    "answered NO_PROPOSAL_CHOSEN");
 		init_reject(e, local, remote, m, IKEV2_N_NO_PROPOSAL_CHOSEN,
-		    (struct bytes){NULL, 0});
+			    (struct bytes){NULL, 0});
 		goto out;
 	}
 	c = &e->conns[ci];
@@ -286,36 +286,38 @@ v2_init_respond(struct ike_engine *e, uint64_t now,
 	    get_one(m, IKEV2_PL_KE, &err, &r) || pld_ke_get(r, &ke, &err) < 0 ||
 	    get_one(m, IKEV2_PL_NONCE, &err, &r) ||
 	    pld_nonce_get(r, &ni, &err) < 0) {
-		ike_log(e, NULL, IKE_LOG_WARN, "'%s': malformed IKE_SA_INIT: %s",
-		    c->name, err.msg);
+		ike_log(e, NULL, IKE_LOG_WARN,
+			"'%s': malformed IKE_SA_INIT: %s", c->name, err.msg);
 		if (err.notify == IKEV2_N_UNSUPPORTED_CRITICAL_PAYLOAD) {
 			uint8_t t = err.pld_type;
 
 			init_reject(e, local, remote, m, err.notify,
-			    (struct bytes){&t, 1});
+				    (struct bytes){&t, 1});
 		} else {
 			init_reject(e, local, remote, m, err.notify,
-			    (struct bytes){NULL, 0});
+				    (struct bytes){NULL, 0});
 		}
 		goto out;
 	}
 	if (prop_select_ke(c->proposals, c->n_proposals, offer->prop, offer->n,
-		ke.group, &chosen, &want, reason, sizeof(reason)) < 0) {
+			   ke.group, &chosen, &want, reason,
+			   sizeof(reason)) < 0) {
 		ike_log(e, NULL, IKE_LOG_WARN, "'%s': IKE_SA_INIT %s", c->name,
-		    reason);
+			reason);
 		init_reject(e, local, remote, m, IKEV2_N_NO_PROPOSAL_CHOSEN,
-		    (struct bytes){NULL, 0});
+			    (struct bytes){NULL, 0});
 		goto out;
 	}
 	if (want) {
 		uint8_t g[2] = {want >> 8, want & 0xff};
 
-		ike_log(e, NULL, IKE_LOG_INFO,
+		ike_log(
+		    e, NULL, IKE_LOG_INFO,
 		    "'%s': peer sent a key exchange for group %u, asking for "
 		    "group %u",
 		    c->name, ke.group, want);
 		init_reject(e, local, remote, m, IKEV2_N_INVALID_KE_PAYLOAD,
-		    (struct bytes){g, 2});
+			    (struct bytes){g, 2});
 		goto out;
 	}
 	sa = sa_new(e, (unsigned)ci, false);
@@ -338,7 +340,7 @@ v2_init_respond(struct ike_engine *e, uint64_t now,
 		goto fail;
 	if (derive_keys(e, sa, &chosen, &ke) < 0) {
 		init_reject(e, local, remote, m, IKEV2_N_INVALID_SYNTAX,
-		    (struct bytes){NULL, 0});
+			    (struct bytes){NULL, 0});
 		goto fail;
 	}
 	ans = calloc(1, sizeof(*ans));
@@ -366,7 +368,7 @@ v2_init_respond(struct ike_engine *e, uint64_t now,
 	sa->state = IKE_SA_INIT_DONE;
 	sa->msgid_in = 1;
 	ike_log(e, sa, IKE_LOG_INFO, "IKE_SA_INIT answered with group %u",
-	    ke.group);
+		ke.group);
 	xchg_send_response(e, sa, e->out, len);
 	goto out;
 fail:
@@ -380,7 +382,7 @@ out:
 /* The responder refused with a notify: retry if it tells us how. */
 static bool
 init_retry(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
-    const struct msg *m)
+	   const struct msg *m)
 {
 	const struct ike_conn_cfg *c = ike_conn(e, sa);
 	const struct pld_ref *r = NULL;
@@ -391,19 +393,22 @@ init_retry(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		if (pld_notify_get(r, &n, &err) < 0)
 			continue;
 		if (n.type == IKEV2_N_INVALID_KE_PAYLOAD && n.data.len == 2) {
-			uint16_t g = (uint16_t)(n.data.ptr[0] << 8 |
-						n.data.ptr[1]);
+			uint16_t g =
+			    (uint16_t)(n.data.ptr[0] << 8 | n.data.ptr[1]);
 
 			if (g == sa->dh_group || !group_offered(c, g)) {
-				ike_log(e, sa, IKE_LOG_WARN,
+				ike_log(
+				    e, sa, IKE_LOG_WARN,
 				    "peer asks for group %u, which we do not "
 				    "offer",
 				    g);
-				sa_kill(e, sa, "peer wants a group we do not "
-					       "offer");
+				sa_kill(e, sa,
+					"peer wants a group we do not "
+					"offer");
 				return true;
 			}
-			ike_log(e, sa, IKE_LOG_INFO,
+			ike_log(
+			    e, sa, IKE_LOG_INFO,
 			    "peer asks for group %u instead of %u; retrying", g,
 			    sa->dh_group);
 			sa->dh_group = g;
@@ -418,8 +423,8 @@ init_retry(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 			sa->cookie.len = n.data.len;
 		} else if (n.type <= IKEV2_N_ERROR_MAX) {
 			ike_log(e, sa, IKE_LOG_WARN,
-			    "peer refused IKE_SA_INIT with %s (%u)",
-			    notify_name(n.type), n.type);
+				"peer refused IKE_SA_INIT with %s (%u)",
+				notify_name(n.type), n.type);
 			xchg_request_done(sa);
 			sa_kill(e, sa, notify_name(n.type));
 			return true;
@@ -436,7 +441,7 @@ init_retry(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 
 void
 v2_init_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
-    const struct msg *m)
+		 const struct msg *m)
 {
 	const struct ike_conn_cfg *c = ike_conn(e, sa);
 	struct pld_sa *ans;
@@ -454,21 +459,22 @@ v2_init_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		return;
 	if (msg_check_critical(m, &err) < 0 || rules_v2_check(m, &err) < 0 ||
 	    msg_decode_all(m, &err) < 0 || get_one(m, IKEV2_PL_SA, &err, &r) ||
-	    pld_sa_get(r, ans, &err) < 0 ||
-	    get_one(m, IKEV2_PL_KE, &err, &r) || pld_ke_get(r, &ke, &err) < 0 ||
+	    pld_sa_get(r, ans, &err) < 0 || get_one(m, IKEV2_PL_KE, &err, &r) ||
+	    pld_ke_get(r, &ke, &err) < 0 ||
 	    get_one(m, IKEV2_PL_NONCE, &err, &r) ||
 	    pld_nonce_get(r, &nr, &err) < 0) {
-		ike_log(e, sa, IKE_LOG_WARN, "malformed IKE_SA_INIT response: %s",
-		    err.msg);
+		ike_log(e, sa, IKE_LOG_WARN,
+			"malformed IKE_SA_INIT response: %s", err.msg);
 		goto fail;
 	}
 	/* The answer must be one of our proposals, cut to one transform
 	 * per type (2.7): check it by selecting it against ours. */
 	if (ans->n != 1 ||
 	    prop_select(c->proposals, c->n_proposals, ans->prop, 1, &chosen,
-		reason, sizeof(reason)) < 0 ||
+			reason, sizeof(reason)) < 0 ||
 	    ke.group != sa->dh_group) {
-		ike_log(e, sa, IKE_LOG_WARN,
+		ike_log(
+		    e, sa, IKE_LOG_WARN,
 		    "peer chose a proposal we did not offer (or a different "
 		    "group than our key exchange)");
 		goto fail;

@@ -13,7 +13,7 @@
 
 void
 xchg_hdr(const struct ike_sa *sa, struct ike_hdr *h, uint8_t exchange,
-    bool response, uint32_t msgid)
+	 bool response, uint32_t msgid)
 {
 	memset(h, 0, sizeof(*h));
 	memcpy(h->spi_i, sa->spi_i, IKEV2_SPI_LEN);
@@ -28,7 +28,7 @@ xchg_hdr(const struct ike_sa *sa, struct ike_hdr *h, uint8_t exchange,
 
 int
 xchg_send_request(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
-    const uint8_t *msg, size_t len, uint8_t exchange)
+		  const uint8_t *msg, size_t len, uint8_t exchange)
 {
 	uint8_t *copy = malloc(len);
 
@@ -56,8 +56,8 @@ xchg_request_done(struct ike_sa *sa)
 }
 
 void
-xchg_send_response(struct ike_engine *e, struct ike_sa *sa,
-    const uint8_t *msg, size_t len)
+xchg_send_response(struct ike_engine *e, struct ike_sa *sa, const uint8_t *msg,
+		   size_t len)
 {
 	uint8_t *copy = malloc(len);
 
@@ -83,9 +83,9 @@ xchg_tick(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 		return sa->req.deadline;
 	if (sa->req.tries >= e->rt_tries) {
 		ike_log(e, sa, IKE_LOG_WARN,
-		    "peer did not answer our request (message %u) after %u "
-		    "retransmits; giving up",
-		    sa->req.msgid, sa->req.tries);
+			"peer did not answer our request (message %u) after %u "
+			"retransmits; giving up",
+			sa->req.msgid, sa->req.tries);
 		sa_kill(e, sa, "peer not responding");
 		return UINT64_MAX;
 	}
@@ -95,15 +95,15 @@ xchg_tick(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 		wait *= e->rt_base;
 	sa->req.deadline = now + (uint64_t)wait;
 	ike_log(e, sa, IKE_LOG_DEBUG, "retransmit %u of message %u",
-	    sa->req.tries, sa->req.msgid);
+		sa->req.tries, sa->req.msgid);
 	e->env.send(e->env.ctx, &sa->local, &sa->remote, sa->req.msg,
-	    sa->req.len);
+		    sa->req.len);
 	return sa->req.deadline;
 }
 
 void
 xchg_notify_reply(struct ike_engine *e, struct ike_sa *sa,
-    const struct msg *req, uint16_t type, struct bytes data)
+		  const struct msg *req, uint16_t type, struct bytes data)
 {
 	struct pld_notify n = {0, 0, type, {NULL, 0}, data};
 	struct msg_builder b;
@@ -124,7 +124,7 @@ xchg_notify_reply(struct ike_engine *e, struct ike_sa *sa,
 
 static void
 dispatch(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
-    const struct msg *m, bool response)
+	 const struct msg *m, bool response)
 {
 	switch (m->hdr.exchange) {
 	case IKEV2_EXCH_IKE_AUTH:
@@ -143,7 +143,7 @@ dispatch(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		/* Not yet: answer so the peer does not wait in vain. */
 		if (!response)
 			xchg_notify_reply(e, sa, m, IKEV2_N_NO_ADDITIONAL_SAS,
-			    (struct bytes){NULL, 0});
+					  (struct bytes){NULL, 0});
 		break;
 	default:
 		break;
@@ -152,8 +152,7 @@ dispatch(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 
 /* A message for an existing SA (not an IKE_SA_INIT request). */
 void
-xchg_input(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
-    struct msg *m)
+xchg_input(struct ike_engine *e, struct ike_sa *sa, uint64_t now, struct msg *m)
 {
 	bool response = m->hdr.flags & IKEV2_FLAG_RESPONSE;
 	struct ike_err err = {0};
@@ -163,7 +162,8 @@ xchg_input(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		return;
 	if (response) {
 		if (!sa->req.msg || m->hdr.msgid != sa->req.msgid) {
-			ike_log(e, sa, IKE_LOG_DEBUG,
+			ike_log(
+			    e, sa, IKE_LOG_DEBUG,
 			    "unexpected response with message ID %u; dropped",
 			    m->hdr.msgid);
 			return;
@@ -174,16 +174,18 @@ xchg_input(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		}
 	} else {
 		if (m->hdr.msgid + 1 == sa->msgid_in && sa->resp) {
-			ike_log(e, sa, IKE_LOG_DEBUG,
+			ike_log(
+			    e, sa, IKE_LOG_DEBUG,
 			    "retransmitted request %u, resending our answer",
 			    m->hdr.msgid);
 			e->env.send(e->env.ctx, &sa->local, &sa->remote,
-			    sa->resp, sa->resp_len);
+				    sa->resp, sa->resp_len);
 			return;
 		}
 		if (m->hdr.msgid != sa->msgid_in ||
 		    m->hdr.exchange == IKEV2_EXCH_IKE_SA_INIT) {
-			ike_log(e, sa, IKE_LOG_DEBUG,
+			ike_log(
+			    e, sa, IKE_LOG_DEBUG,
 			    "request with message ID %u, expected %u; dropped",
 			    m->hdr.msgid, sa->msgid_in);
 			return;
@@ -191,7 +193,7 @@ xchg_input(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	}
 	if (!sa->keys.sk_d) {
 		ike_log(e, sa, IKE_LOG_DEBUG,
-		    "encrypted message before keys exist; dropped");
+			"encrypted message before keys exist; dropped");
 		return;
 	}
 	sa_keys_for(sa, false, &k);
@@ -199,13 +201,14 @@ xchg_input(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	    msg_check_critical(m, &err) < 0 || rules_v2_check(m, &err) < 0 ||
 	    msg_decode_all(m, &err) < 0) {
 		ike_log(e, sa, err.notify ? IKE_LOG_WARN : IKE_LOG_INFO,
-		    "%s %u: %s", response ? "response" : "request",
-		    m->hdr.msgid, err.msg);
+			"%s %u: %s", response ? "response" : "request",
+			m->hdr.msgid, err.msg);
 		if (err.notify && !response) {
 			uint8_t type = err.pld_type;
 
 			sa->msgid_in++;
-			xchg_notify_reply(e, sa, m, err.notify,
+			xchg_notify_reply(
+			    e, sa, m, err.notify,
 			    err.notify == IKEV2_N_UNSUPPORTED_CRITICAL_PAYLOAD
 				? (struct bytes){&type, 1}
 				: (struct bytes){NULL, 0});

@@ -18,13 +18,13 @@ static unsigned installs;
 
 static void
 fz_send(void *ctx, const struct ike_endpoint *l, const struct ike_endpoint *r,
-    const uint8_t *pkt, size_t len)
+	const uint8_t *pkt, size_t len)
 {
 }
 
 static int
 fz_spi(void *ctx, const struct ike_endpoint *l, const struct ike_endpoint *r,
-    uint32_t reqid, uint32_t *spi)
+       uint32_t reqid, uint32_t *spi)
 {
 	*spi = 0xc0000000 | reqid;
 	return 0;
@@ -39,7 +39,7 @@ fz_install(void *ctx, const struct ike_child_install *ci)
 
 static const struct secret *
 fz_psk(void *ctx, const char *conn, const struct ike_id_cfg *local,
-    const struct pld_id *remote)
+       const struct pld_id *remote)
 {
 	static uint8_t k[] = "fuzz";
 	static struct secret s = {k, 4};
@@ -63,8 +63,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct ike_conn_cfg c;
 	static bool ready;
-	struct ike_env env = {.send = fz_send, .spi_alloc = fz_spi,
-	    .child_install = fz_install, .psk_lookup = fz_psk};
+	struct ike_env env = {.send = fz_send,
+			      .spi_alloc = fz_spi,
+			      .child_install = fz_install,
+			      .psk_lookup = fz_psk};
 	struct ike_endpoint local, remote;
 	struct ike_engine *e;
 	char err[128];
@@ -73,14 +75,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snprintf(c.name, sizeof(c.name), "fuzz");
 		c.n_proposals = 2;
 		prop_parse("aes128gcm16-prfsha256-ecp256-curve25519", 1,
-		    &c.proposals[0], err, sizeof(err));
+			   &c.proposals[0], err, sizeof(err));
 		prop_parse("aes256-sha256-modp2048", 1, &c.proposals[1], err,
-		    sizeof(err));
+			   sizeof(err));
 		c.n_children = 1;
 		snprintf(c.children[0].name, sizeof(c.children[0].name), "c");
 		c.children[0].n_proposals = 1;
 		prop_parse("aes128gcm16", 3, &c.children[0].proposals[0], err,
-		    sizeof(err));
+			   sizeof(err));
 		ready = true;
 	}
 	endpoint(&local, "192.0.2.1");

@@ -35,7 +35,7 @@ try_inner(const struct msg *framed)
 	if (r->type != IKEV2_PL_SK)
 		return;
 	if (msg_frame_inner(&m, m.sk_np, r->body.ptr, r->body.len,
-		r->offset + IKEV2_GEN_HDR_LEN, &e) == 0) {
+			    r->offset + IKEV2_GEN_HDR_LEN, &e) == 0) {
 		rules_v2_check(&m, &e);
 		msg_decode_all(&m, &e);
 	}

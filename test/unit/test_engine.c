@@ -57,7 +57,7 @@ static struct host moon, sun;
 
 static void
 net_send(void *ctx, const struct ike_endpoint *local,
-    const struct ike_endpoint *remote, const uint8_t *pkt, size_t len)
+	 const struct ike_endpoint *remote, const uint8_t *pkt, size_t len)
 {
 	(void)ctx;
 	sent_total++;
@@ -76,7 +76,7 @@ net_send(void *ctx, const struct ike_endpoint *local,
 
 static int
 k_spi_alloc(void *ctx, const struct ike_endpoint *local,
-    const struct ike_endpoint *remote, uint32_t reqid, uint32_t *spi)
+	    const struct ike_endpoint *remote, uint32_t reqid, uint32_t *spi)
 {
 	struct host *h = ctx;
 
@@ -117,14 +117,14 @@ k_remove(void *ctx, const struct ike_child_install *ci)
 
 static const struct secret *
 psk_lookup(void *ctx, const char *conn, const struct ike_id_cfg *local,
-    const struct pld_id *remote)
+	   const struct pld_id *remote)
 {
 	return ((struct host *)ctx)->psk;
 }
 
 static void
 on_log(void *ctx, enum ike_log_level level, const char *conn, unsigned id,
-    const char *msg)
+       const char *msg)
 {
 	struct host *h = ctx;
 
@@ -133,7 +133,7 @@ on_log(void *ctx, enum ike_log_level level, const char *conn, unsigned id,
 		h->logs_with++;
 	if (getenv("ENGINE_LOG"))
 		fprintf(stderr, "[%s %s#%u] %s\n", h->name, conn ? conn : "-",
-		    id, msg);
+			id, msg);
 }
 
 static void
@@ -144,7 +144,7 @@ on_event(void *ctx, const struct ike_event *ev)
 	ck_assert_uint_lt(h->n_ev, MAX_EV);
 	h->ev[h->n_ev] = ev->type;
 	snprintf(h->ev_reason[h->n_ev], sizeof(h->ev_reason[0]), "%s",
-	    ev->reason ? ev->reason : "");
+		 ev->reason ? ev->reason : "");
 	h->n_ev++;
 }
 
@@ -165,7 +165,7 @@ prop(struct proposal *p, const char *kw, uint8_t proto)
 	char err[256];
 
 	ck_assert_msg(prop_parse(kw, proto, p, err, sizeof(err)) == 0, "%s",
-	    err);
+		      err);
 }
 
 static void
@@ -182,8 +182,8 @@ subnet(struct ike_ts_cfg *t, const char *from, const char *to)
  * from moon (mirrored for sun), or transport. */
 static void
 conn_cfg(struct ike_conn_cfg *c, const struct host *self,
-    const struct host *peer, const char *ike, const char *esp,
-    bool transport)
+	 const struct host *peer, const char *ike, const char *esp,
+	 bool transport)
 {
 	struct ike_child_cfg *ch = &c->children[0];
 	bool is_moon = self == &moon;
@@ -208,9 +208,9 @@ conn_cfg(struct ike_conn_cfg *c, const struct host *self,
 	if (!transport) {
 		ch->n_local_ts = ch->n_remote_ts = 1;
 		subnet(&ch->local_ts[0], is_moon ? "10.1.0.0" : "10.2.0.0",
-		    is_moon ? "10.1.255.255" : "10.2.255.255");
+		       is_moon ? "10.1.255.255" : "10.2.255.255");
 		subnet(&ch->remote_ts[0], is_moon ? "10.2.0.0" : "10.1.0.0",
-		    is_moon ? "10.2.255.255" : "10.1.255.255");
+		       is_moon ? "10.2.255.255" : "10.1.255.255");
 	}
 }
 
@@ -239,7 +239,8 @@ host_init(struct host *h, const char *name, const char *ip, const char *psk)
 
 static void
 setup_pair(const char *ike_m, const char *esp_m, const char *ike_s,
-    const char *esp_s, bool transport, const char *psk_m, const char *psk_s)
+	   const char *esp_s, bool transport, const char *psk_m,
+	   const char *psk_s)
 {
 	static struct ike_conn_cfg c;
 
@@ -354,8 +355,8 @@ bring_up(void)
 START_TEST(psk_tunnel_gcm_ecp256)
 {
 	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
-	    "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "secret",
-	    "secret");
+		   "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false,
+		   "secret", "secret");
 	bring_up();
 	ck_assert(has_event(&moon, IKE_EV_IKE_UP));
 	ck_assert(has_event(&sun, IKE_EV_IKE_UP));
@@ -373,12 +374,11 @@ END_TEST
 START_TEST(psk_transport_cbc_modp3072)
 {
 	setup_pair("aes256-sha256-modp3072", "aes256-sha256",
-	    "aes256-sha256-modp3072", "aes256-sha256", true, "k", "k");
+		   "aes256-sha256-modp3072", "aes256-sha256", true, "k", "k");
 	bring_up();
 	assert_pair_matches();
 	ck_assert(moon.inst[0].ci.transport);
-	ck_assert_uint_eq(moon.inst[0].ci.integ,
-	    IKEV2_INTEG_HMAC_SHA2_256_128);
+	ck_assert_uint_eq(moon.inst[0].ci.integ, IKEV2_INTEG_HMAC_SHA2_256_128);
 	ck_assert_uint_eq(moon.inst[0].encr_len, 32);
 	teardown_pair();
 }
@@ -387,13 +387,14 @@ END_TEST
 START_TEST(psk_curve25519_and_ecp384)
 {
 	setup_pair("aes128gcm16-prfsha256-curve25519", "aes128gcm16",
-	    "aes128gcm16-prfsha256-curve25519", "aes128gcm16", false, "x",
-	    "x");
+		   "aes128gcm16-prfsha256-curve25519", "aes128gcm16", false,
+		   "x", "x");
 	bring_up();
 	assert_pair_matches();
 	teardown_pair();
 	setup_pair("aes256gcm16-prfsha384-ecp384", "aes256gcm16",
-	    "aes256gcm16-prfsha384-ecp384", "aes256gcm16", false, "x", "x");
+		   "aes256gcm16-prfsha384-ecp384", "aes256gcm16", false, "x",
+		   "x");
 	bring_up();
 	assert_pair_matches();
 	ck_assert_uint_eq(moon.inst[0].encr_len, 36);
@@ -404,8 +405,8 @@ END_TEST
 START_TEST(wrong_psk_fails_cleanly)
 {
 	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
-	    "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "right",
-	    "wrong");
+		   "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false,
+		   "right", "wrong");
 	sun.watch = "pre-shared keys differ";
 	bring_up();
 	ck_assert_uint_eq(sun.logs_with, 1);
@@ -423,7 +424,7 @@ END_TEST
 START_TEST(proposal_mismatch_explained)
 {
 	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
-	    "aes256-sha512-modp4096", "aes128gcm16", false, "x", "x");
+		   "aes256-sha512-modp4096", "aes128gcm16", false, "x", "x");
 	sun.watch = "peer offered aes128gcm16-prfsha256-ecp256; we accept "
 		    "aes256-sha512-modp4096";
 	bring_up();
@@ -438,7 +439,8 @@ END_TEST
 START_TEST(invalid_ke_retry)
 {
 	setup_pair("aes128gcm16-prfsha256-ecp256-modp3072", "aes128gcm16",
-	    "aes128gcm16-prfsha256-modp3072", "aes128gcm16", false, "x", "x");
+		   "aes128gcm16-prfsha256-modp3072", "aes128gcm16", false, "x",
+		   "x");
 	moon.watch = "peer asks for group 15";
 	bring_up();
 	ck_assert_uint_eq(moon.logs_with, 1);
@@ -453,7 +455,8 @@ START_TEST(lost_auth_response)
 	struct datagram d;
 
 	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
-	    "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "x", "x");
+		   "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "x",
+		   "x");
 	sun.watch = "retransmitted request";
 	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", NULL), 0);
 	/* init request to sun; sun answers; moon sends IKE_AUTH */
@@ -487,7 +490,8 @@ START_TEST(silent_peer_gives_up_with_backoff)
 	unsigned tries = 0;
 
 	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
-	    "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "x", "x");
+		   "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "x",
+		   "x");
 	ike_engine_set_retransmit(moon.e, 1000, 2.0, 3);
 	start = now;
 	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", NULL), 0);
@@ -509,7 +513,8 @@ END_TEST
 START_TEST(terminate_removes_everything)
 {
 	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
-	    "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "x", "x");
+		   "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "x",
+		   "x");
 	bring_up();
 	ck_assert_uint_eq(live(&moon) + live(&sun), 2);
 	ck_assert_int_eq(ike_terminate(moon.e, now, 1), 0);
@@ -527,7 +532,8 @@ END_TEST
 START_TEST(child_refused_keeps_ike_sa)
 {
 	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
-	    "aes128gcm16-prfsha256-ecp256", "aes256-sha256", false, "x", "x");
+		   "aes128gcm16-prfsha256-ecp256", "aes256-sha256", false, "x",
+		   "x");
 	moon.watch = "NO_PROPOSAL_CHOSEN";
 	bring_up();
 	ck_assert(has_event(&moon, IKE_EV_IKE_UP));
@@ -543,9 +549,10 @@ START_TEST(ts_mismatch_is_ts_unacceptable)
 	static struct ike_conn_cfg c;
 
 	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
-	    "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "x", "x");
-	conn_cfg(&c, &sun, &moon, "aes128gcm16-prfsha256-ecp256",
-	    "aes128gcm16", false);
+		   "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "x",
+		   "x");
+	conn_cfg(&c, &sun, &moon, "aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+		 false);
 	subnet(&c.children[0].remote_ts[0], "10.9.0.0", "10.9.255.255");
 	ck_assert_int_eq(ike_engine_set_conns(sun.e, &c, 1, now), 0);
 	moon.watch = "TS_UNACCEPTABLE";
@@ -562,13 +569,14 @@ START_TEST(garbage_and_replays_are_harmless)
 	unsigned i;
 
 	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
-	    "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "x", "x");
+		   "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "x",
+		   "x");
 	bring_up();
 	for (i = 0; i < 1000; i++) {
 		crypto_random(junk, sizeof(junk));
 		junk[17] = 0x20;
 		ike_input(sun.e, now, &sun.addr, &moon.addr, junk,
-		    (size_t)(i % sizeof(junk)));
+			  (size_t)(i % sizeof(junk)));
 	}
 	pump();
 	ck_assert_uint_eq(live(&sun), 1);

@@ -108,17 +108,17 @@ START_TEST(split_and_reassemble_any_order)
 			unsigned j = order ? s.n - 1 - i : i;
 
 			ck_assert_int_eq(msg_frame(s.msg[j], s.len[j], &m, &e),
-			    0);
+					 0);
 			rc = frag_reasm_add(&r, &m, &k, &e);
 			ck_assert_msg(rc >= 0, "%s", e.msg);
 			if (order) {
 				ck_assert_int_eq(frag_reasm_add(&r, &m, &k, &e),
-				    rc);
+						 rc);
 			}
 			ck_assert_int_eq(rc, i + 1 == s.n);
 		}
-		ck_assert_int_eq(frag_reasm_finish(&r, &m, plain,
-				     sizeof(plain), &e), 0);
+		ck_assert_int_eq(
+		    frag_reasm_finish(&r, &m, plain, sizeof(plain), &e), 0);
 		ck_assert_uint_eq(m.n, 3);
 		ck_assert_uint_eq(m.pl[1].type, IKEV2_PL_CERT);
 		ck_assert_uint_eq(m.pl[2].type, IKEV2_PL_NONCE);
@@ -145,8 +145,8 @@ START_TEST(forged_and_stale_fragments_dropped)
 	keys(&k);
 	memset(&s, 0, sizeof(s));
 	memset(&s2, 0, sizeof(s2));
-	ck_assert_int_gt(frag_split(&hdr, &k, np, inner, len, 300, collect,
-			     &s), 1);
+	ck_assert_int_gt(frag_split(&hdr, &k, np, inner, len, 300, collect, &s),
+			 1);
 	frag_reasm_init(&r);
 	/* A forged fragment (flipped ciphertext) is dropped, not kept. */
 	s.msg[0][s.len[0] - 20] ^= 1;
@@ -159,15 +159,15 @@ START_TEST(forged_and_stale_fragments_dropped)
 	ck_assert_int_eq(frag_reasm_add(&r, &m, &k, &e), 0);
 	/* A fragment of another message ID is stale. */
 	h2.msgid = 2;
-	ck_assert_int_gt(frag_split(&h2, &k, np, inner, len, 300, collect,
-			     &s2), 1);
+	ck_assert_int_gt(frag_split(&h2, &k, np, inner, len, 300, collect, &s2),
+			 1);
 	ck_assert_int_eq(msg_frame(s2.msg[1], s2.len[1], &m, &e), 0);
 	ck_assert_int_eq(frag_reasm_add(&r, &m, &k, &e), -1);
 	ck_assert_ptr_nonnull(strstr(e.msg, "stale"));
 	/* A re-fragmentation with more, smaller fragments restarts. */
 	memset(&s2, 0, sizeof(s2));
-	ck_assert_int_gt(frag_split(&hdr, &k, np, inner, len, 150, collect,
-			     &s2), (int)s.n);
+	ck_assert_int_gt(
+	    frag_split(&hdr, &k, np, inner, len, 150, collect, &s2), (int)s.n);
 	ck_assert_int_eq(msg_frame(s2.msg[2], s2.len[2], &m, &e), 0);
 	ck_assert_int_eq(frag_reasm_add(&r, &m, &k, &e), 0);
 	ck_assert_uint_eq(r.total, s2.n);
@@ -191,10 +191,10 @@ START_TEST(split_limits)
 	memset(&s, 0, sizeof(s));
 	/* No room for any data next to the headers. */
 	ck_assert_int_eq(frag_split(&hdr, &k, np, inner, len, 60, collect, &s),
-	    -1);
+			 -1);
 	/* More than IKE_MAX_FRAGMENTS fragments would be needed. */
 	ck_assert_int_eq(frag_split(&hdr, &k, np, inner, len, 90, collect, &s),
-	    -1);
+			 -1);
 	ck_assert_uint_eq(s.n, 0);
 }
 END_TEST

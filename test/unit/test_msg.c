@@ -13,7 +13,11 @@
 
 /* Header of an IKE_SA_INIT request with first payload np, length patched
  * by the helper below. */
-#define HDR(np) "0102030405060708" "0000000000000000" np "202208" "00000000" "00000000"
+#define HDR(np)                                                                \
+	"0102030405060708"                                                     \
+	"0000000000000000" np "202208"                                         \
+	"00000000"                                                             \
+	"00000000"
 
 struct bad_case {
 	const char *name;
@@ -26,78 +30,160 @@ struct bad_case {
 
 static const struct bad_case bad_cases[] = {
     {"payload length below 4", HDR("28") "00000003", IKEV2_N_INVALID_SYNTAX,
-	IKEV2_PL_NONCE, 28, true},
-    {"payload length past the end", HDR("28") "00000030" "00112233",
-	IKEV2_N_INVALID_SYNTAX, IKEV2_PL_NONCE, 28, true},
+     IKEV2_PL_NONCE, 28, true},
+    {"payload length past the end",
+     HDR("28") "00000030"
+	       "00112233",
+     IKEV2_N_INVALID_SYNTAX, IKEV2_PL_NONCE, 28, true},
     {"truncated generic header", HDR("28") "0000", IKEV2_N_INVALID_SYNTAX,
-	IKEV2_PL_NONCE, 28, true},
-    {"trailing bytes after the chain", HDR("28") "00000014"
-	"00112233445566778899aabbccddeeff" "ffff",
-	IKEV2_N_INVALID_SYNTAX, IKEV2_PL_NONE, 48, true},
-    {"SK not last", HDR("2e") "00000008" "00000000" "28000004",
-	IKEV2_N_INVALID_SYNTAX, IKEV2_PL_SK, 36, true},
-    {"nonce too short", HDR("28") "00000008" "00112233",
-	IKEV2_N_INVALID_SYNTAX, IKEV2_PL_NONCE, 28},
-    {"empty KE data", HDR("22") "00000008" "00130000",
-	IKEV2_N_INVALID_SYNTAX, IKEV2_PL_KE, 28},
-    {"KE header truncated", HDR("22") "00000006" "0013",
-	IKEV2_N_INVALID_SYNTAX, IKEV2_PL_KE, 28},
-    {"IPv4 ID of 3 bytes", HDR("23") "0000000b" "01000000" "0a0101",
-	IKEV2_N_INVALID_SYNTAX, IKEV2_PL_IDi, 28},
-    {"empty AUTH data", HDR("27") "00000008" "02000000",
-	IKEV2_N_INVALID_SYNTAX, IKEV2_PL_AUTH, 28},
-    {"notify SPI overruns", HDR("29") "0000000a" "03044000" "0102",
-	IKEV2_N_INVALID_SYNTAX, IKEV2_PL_N, 28},
-    {"ESP delete with SPI size 8", HDR("2a") "00000010" "03080001"
-	"0102030405060708",
-	IKEV2_N_INVALID_SYNTAX, IKEV2_PL_D, 28},
-    {"IKE delete carrying SPIs", HDR("2a") "0000000c" "01040001" "01020304",
-	IKEV2_N_INVALID_SYNTAX, IKEV2_PL_D, 28},
-    {"delete SPI count larger than body", HDR("2a") "0000000c" "03040002"
-	"01020304",
-	IKEV2_N_INVALID_SYNTAX, IKEV2_PL_D, 28},
-    {"TS count zero", HDR("2c") "00000008" "00000000",
-	IKEV2_N_INVALID_SYNTAX, IKEV2_PL_TSi, 28},
-    {"IPv4 selector of IPv6 length", HDR("2c") "00000030" "01000000"
-	"07000028" "0000ffff" "00000000000000000000000000000000"
-	"00000000000000000000000000000000",
-	IKEV2_N_INVALID_SYNTAX, IKEV2_PL_TSi, 36},
-    {"TS count larger than selectors", HDR("2c") "00000018" "02000000"
-	"07000010" "0000ffff" "0a000000" "0affffff",
-	IKEV2_N_INVALID_SYNTAX, IKEV2_PL_TSi, 52},
-    {"CP attribute overruns", HDR("2f") "0000000c" "01000000" "00010008",
-	IKEV2_N_INVALID_SYNTAX, IKEV2_PL_CP, 36},
-    {"EAP length mismatch", HDR("30") "00000009" "01010006" "01",
-	IKEV2_N_INVALID_SYNTAX, IKEV2_PL_EAP, 28},
-    {"EAP unknown code", HDR("30") "00000008" "09010004",
-	IKEV2_N_INVALID_SYNTAX, IKEV2_PL_EAP, 28},
-    {"SKF number above total", HDR("35") "00000014" "00030002"
-	"00112233445566778899aabb",
-	IKEV2_N_INVALID_SYNTAX, IKEV2_PL_SKF, 28},
+     IKEV2_PL_NONCE, 28, true},
+    {"trailing bytes after the chain",
+     HDR("28") "00000014"
+	       "00112233445566778899aabbccddeeff"
+	       "ffff",
+     IKEV2_N_INVALID_SYNTAX, IKEV2_PL_NONE, 48, true},
+    {"SK not last",
+     HDR("2e") "00000008"
+	       "00000000"
+	       "28000004",
+     IKEV2_N_INVALID_SYNTAX, IKEV2_PL_SK, 36, true},
+    {"nonce too short",
+     HDR("28") "00000008"
+	       "00112233",
+     IKEV2_N_INVALID_SYNTAX, IKEV2_PL_NONCE, 28},
+    {"empty KE data",
+     HDR("22") "00000008"
+	       "00130000",
+     IKEV2_N_INVALID_SYNTAX, IKEV2_PL_KE, 28},
+    {"KE header truncated",
+     HDR("22") "00000006"
+	       "0013",
+     IKEV2_N_INVALID_SYNTAX, IKEV2_PL_KE, 28},
+    {"IPv4 ID of 3 bytes",
+     HDR("23") "0000000b"
+	       "01000000"
+	       "0a0101",
+     IKEV2_N_INVALID_SYNTAX, IKEV2_PL_IDi, 28},
+    {"empty AUTH data",
+     HDR("27") "00000008"
+	       "02000000",
+     IKEV2_N_INVALID_SYNTAX, IKEV2_PL_AUTH, 28},
+    {"notify SPI overruns",
+     HDR("29") "0000000a"
+	       "03044000"
+	       "0102",
+     IKEV2_N_INVALID_SYNTAX, IKEV2_PL_N, 28},
+    {"ESP delete with SPI size 8",
+     HDR("2a") "00000010"
+	       "03080001"
+	       "0102030405060708",
+     IKEV2_N_INVALID_SYNTAX, IKEV2_PL_D, 28},
+    {"IKE delete carrying SPIs",
+     HDR("2a") "0000000c"
+	       "01040001"
+	       "01020304",
+     IKEV2_N_INVALID_SYNTAX, IKEV2_PL_D, 28},
+    {"delete SPI count larger than body",
+     HDR("2a") "0000000c"
+	       "03040002"
+	       "01020304",
+     IKEV2_N_INVALID_SYNTAX, IKEV2_PL_D, 28},
+    {"TS count zero",
+     HDR("2c") "00000008"
+	       "00000000",
+     IKEV2_N_INVALID_SYNTAX, IKEV2_PL_TSi, 28},
+    {"IPv4 selector of IPv6 length",
+     HDR("2c") "00000030"
+	       "01000000"
+	       "07000028"
+	       "0000ffff"
+	       "00000000000000000000000000000000"
+	       "00000000000000000000000000000000",
+     IKEV2_N_INVALID_SYNTAX, IKEV2_PL_TSi, 36},
+    {"TS count larger than selectors",
+     HDR("2c") "00000018"
+	       "02000000"
+	       "07000010"
+	       "0000ffff"
+	       "0a000000"
+	       "0affffff",
+     IKEV2_N_INVALID_SYNTAX, IKEV2_PL_TSi, 52},
+    {"CP attribute overruns",
+     HDR("2f") "0000000c"
+	       "01000000"
+	       "00010008",
+     IKEV2_N_INVALID_SYNTAX, IKEV2_PL_CP, 36},
+    {"EAP length mismatch",
+     HDR("30") "00000009"
+	       "01010006"
+	       "01",
+     IKEV2_N_INVALID_SYNTAX, IKEV2_PL_EAP, 28},
+    {"EAP unknown code",
+     HDR("30") "00000008"
+	       "09010004",
+     IKEV2_N_INVALID_SYNTAX, IKEV2_PL_EAP, 28},
+    {"SKF number above total",
+     HDR("35") "00000014"
+	       "00030002"
+	       "00112233445566778899aabb",
+     IKEV2_N_INVALID_SYNTAX, IKEV2_PL_SKF, 28},
     {"SA without proposals", HDR("21") "00000004", IKEV2_N_INVALID_SYNTAX,
-	IKEV2_PL_SA, 28},
-    {"proposal marked not last at the end", HDR("21") "0000001c"
-	"02000018" "01010002" "03000008" "01000014" "00000008"
-	"02000005",
-	IKEV2_N_INVALID_SYNTAX, IKEV2_PL_SA},
-    {"fewer transforms than announced", HDR("21") "00000014" "00000010"
-	"01010003" "03000008" "01000014",
-	IKEV2_N_INVALID_SYNTAX, IKEV2_PL_SA},
-    {"more transforms than announced", HDR("21") "0000001c" "00000018"
-	"01010001" "03000008" "01000014" "00000008" "02000005",
-	IKEV2_N_INVALID_SYNTAX, IKEV2_PL_SA},
-    {"transform length past proposal", HDR("21") "00000014" "00000010"
-	"01010001" "00000010" "01000014",
-	IKEV2_N_INVALID_SYNTAX, IKEV2_PL_SA},
-    {"SPI size 9", HDR("21") "0000001d" "00000019" "01010901"
-	"010203040506070809" "00000008" "01000014",
-	IKEV2_N_INVALID_SYNTAX, IKEV2_PL_SA},
-    {"bad proposal substructure marker", HDR("21") "00000014" "05000010"
-	"01010001" "00000008" "01000014",
-	IKEV2_N_INVALID_SYNTAX, IKEV2_PL_SA},
-    {"attribute overruns transform", HDR("21") "00000018" "00000014"
-	"01010001" "0000000c" "01000014" "000e0010",
-	IKEV2_N_INVALID_SYNTAX, IKEV2_PL_SA},
+     IKEV2_PL_SA, 28},
+    {"proposal marked not last at the end",
+     HDR("21") "0000001c"
+	       "02000018"
+	       "01010002"
+	       "03000008"
+	       "01000014"
+	       "00000008"
+	       "02000005",
+     IKEV2_N_INVALID_SYNTAX, IKEV2_PL_SA},
+    {"fewer transforms than announced",
+     HDR("21") "00000014"
+	       "00000010"
+	       "01010003"
+	       "03000008"
+	       "01000014",
+     IKEV2_N_INVALID_SYNTAX, IKEV2_PL_SA},
+    {"more transforms than announced",
+     HDR("21") "0000001c"
+	       "00000018"
+	       "01010001"
+	       "03000008"
+	       "01000014"
+	       "00000008"
+	       "02000005",
+     IKEV2_N_INVALID_SYNTAX, IKEV2_PL_SA},
+    {"transform length past proposal",
+     HDR("21") "00000014"
+	       "00000010"
+	       "01010001"
+	       "00000010"
+	       "01000014",
+     IKEV2_N_INVALID_SYNTAX, IKEV2_PL_SA},
+    {"SPI size 9",
+     HDR("21") "0000001d"
+	       "00000019"
+	       "01010901"
+	       "010203040506070809"
+	       "00000008"
+	       "01000014",
+     IKEV2_N_INVALID_SYNTAX, IKEV2_PL_SA},
+    {"bad proposal substructure marker",
+     HDR("21") "00000014"
+	       "05000010"
+	       "01010001"
+	       "00000008"
+	       "01000014",
+     IKEV2_N_INVALID_SYNTAX, IKEV2_PL_SA},
+    {"attribute overruns transform",
+     HDR("21") "00000018"
+	       "00000014"
+	       "01010001"
+	       "0000000c"
+	       "01000014"
+	       "000e0010",
+     IKEV2_N_INVALID_SYNTAX, IKEV2_PL_SA},
 };
 
 /* Build the message of a case with a correct header length. */
@@ -124,17 +210,17 @@ START_TEST(malformed_payloads)
 
 	if (!bc->frame_only) {
 		ck_assert_msg(rc == 0, "%s: framing failed: %s", bc->name,
-		    e.msg);
+			      e.msg);
 		rc = msg_decode_all(&m, &e);
 	}
 	ck_assert_msg(rc == -1, "%s: accepted", bc->name);
 	ck_assert_msg(e.notify == bc->notify, "%s: notify %u", bc->name,
-	    e.notify);
+		      e.notify);
 	ck_assert_msg(e.pld_type == bc->pld_type, "%s: payload type %u",
-	    bc->name, e.pld_type);
+		      bc->name, e.pld_type);
 	if (bc->offset)
 		ck_assert_msg(e.offset == bc->offset, "%s: offset %zu (%s)",
-		    bc->name, e.offset, e.msg);
+			      bc->name, e.offset, e.msg);
 	ck_assert_msg(strlen(e.msg) > 10, "%s: no message", bc->name);
 	free(p);
 }
@@ -206,8 +292,11 @@ START_TEST(find_walks_types)
 	struct msg m;
 	struct ike_err e;
 	size_t len;
-	uint8_t *p = hex_decode(HDR("29") "29000008" "00004004"
-				"00000008" "00004005", &len);
+	uint8_t *p = hex_decode(HDR("29") "29000008"
+					  "00004004"
+					  "00000008"
+					  "00004005",
+				&len);
 
 	p[27] = (uint8_t)len;
 	ck_assert_int_eq(msg_frame(p, len, &m, &e), 0);
@@ -222,8 +311,9 @@ END_TEST
 /* Every truncation of a valid message is refused without a crash. */
 START_TEST(truncations_refused)
 {
-	const struct bad_case ok = {"ok", HDR("28") "00000014"
-	    "00112233445566778899aabbccddeeff"};
+	const struct bad_case ok = {
+	    "ok", HDR("28") "00000014"
+			    "00112233445566778899aabbccddeeff"};
 	struct msg m;
 	struct ike_err e;
 	size_t len, n;
@@ -248,7 +338,7 @@ msg_suite(void)
 	TCase *tc = tcase_create("malformed");
 
 	tcase_add_loop_test(tc, malformed_payloads, 0,
-	    sizeof(bad_cases) / sizeof(bad_cases[0]));
+			    sizeof(bad_cases) / sizeof(bad_cases[0]));
 	tcase_add_test(tc, header_errors);
 	tcase_add_test(tc, overlong_chain);
 	tcase_add_test(tc, find_walks_types);

@@ -41,8 +41,7 @@ finish(struct msg_builder *b, struct msg *m)
 }
 
 static struct bytes
-B(const char *s)
-{
+B(const char *s) {
 	struct bytes b = {(const uint8_t *)s, strlen(s)};
 
 	return b;
@@ -51,7 +50,8 @@ B(const char *s)
 static bool
 bytes_eq(struct bytes a, struct bytes b)
 {
-	return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
+	return a.len == b.len &&
+	       (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
 }
 
 START_TEST(header_roundtrip)
@@ -70,8 +70,11 @@ START_TEST(header_roundtrip)
 	ck_assert_uint_eq(m.hdr.spi_i[7], 8);
 	ck_assert_uint_eq(m.n, 0);
 	ck_assert_hex(mem, IKEV2_HDR_LEN,
-	    "0102030405060708" "0000000000000000" "00202208" "00000007"
-	    "0000001c");
+		      "0102030405060708"
+		      "0000000000000000"
+		      "00202208"
+		      "00000007"
+		      "0000001c");
 }
 END_TEST
 
@@ -84,16 +87,22 @@ START_TEST(sa_roundtrip)
 
 	memset(&sa, 0, sizeof(sa));
 	sa.n = 2;
-	sa.prop[0] = (struct proposal){.num = 1, .proto = IKEV2_PROTO_IKE,
+	sa.prop[0] = (struct proposal){
+	    .num = 1,
+	    .proto = IKEV2_PROTO_IKE,
 	    .n_xf = 3,
 	    .xf = {{IKEV2_TRANS_ENCR, 0, IKEV2_ENCR_AES_GCM_16, 256},
-		{IKEV2_TRANS_PRF, 0, IKEV2_PRF_HMAC_SHA2_384, 0},
-		{IKEV2_TRANS_DH, 0, IKEV2_DH_ECP384, 0}}};
-	sa.prop[1] = (struct proposal){.num = 2, .proto = IKEV2_PROTO_ESP,
-	    .spi_size = 4, .spi = {0xc0, 0xff, 0xee, 0x01}, .n_xf = 3,
+		   {IKEV2_TRANS_PRF, 0, IKEV2_PRF_HMAC_SHA2_384, 0},
+		   {IKEV2_TRANS_DH, 0, IKEV2_DH_ECP384, 0}}};
+	sa.prop[1] = (struct proposal){
+	    .num = 2,
+	    .proto = IKEV2_PROTO_ESP,
+	    .spi_size = 4,
+	    .spi = {0xc0, 0xff, 0xee, 0x01},
+	    .n_xf = 3,
 	    .xf = {{IKEV2_TRANS_ENCR, 0, IKEV2_ENCR_AES_CBC, 128},
-		{IKEV2_TRANS_INTEG, 0, IKEV2_INTEG_HMAC_SHA2_256_128, 0},
-		{IKEV2_TRANS_ESN, 0, IKEV2_ESN_NO, 0}}};
+		   {IKEV2_TRANS_INTEG, 0, IKEV2_INTEG_HMAC_SHA2_256_128, 0},
+		   {IKEV2_TRANS_ESN, 0, IKEV2_ESN_NO, 0}}};
 	begin(&b, IKEV2_EXCH_IKE_SA_INIT);
 	pld_sa_put(&b, &sa);
 	finish(&b, &m);
@@ -104,10 +113,16 @@ START_TEST(sa_roundtrip)
 	ck_assert_mem_eq(&out.prop[1], &sa.prop[1], sizeof(sa.prop[1]));
 	/* RFC 7296 3.3.1/3.3.2/3.3.5 layout of the second proposal. */
 	ck_assert_hex(mem + IKEV2_HDR_LEN + 4 + 36, 40,
-	    "00000028" "02030403" "c0ffee01"
-	    "0300000c" "0100000c" "800e0080"
-	    "03000008" "0300000c"
-	    "00000008" "05000000");
+		      "00000028"
+		      "02030403"
+		      "c0ffee01"
+		      "0300000c"
+		      "0100000c"
+		      "800e0080"
+		      "03000008"
+		      "0300000c"
+		      "00000008"
+		      "05000000");
 }
 END_TEST
 
@@ -162,10 +177,18 @@ END_TEST
 START_TEST(notify_and_delete_roundtrip)
 {
 	static const uint8_t spis[] = {1, 2, 3, 4, 5, 6, 7, 8};
-	struct pld_notify n = {IKEV2_PROTO_ESP, 4, IKEV2_N_REKEY_SA,
-	    {spis, 4}, {NULL, 0}}, n2;
-	struct pld_notify nat = {0, 0, IKEV2_N_NAT_DETECTION_SOURCE_IP,
-	    {NULL, 0}, B("01234567890123456789")}, nat2;
+	struct pld_notify n = {IKEV2_PROTO_ESP,
+			       4,
+			       IKEV2_N_REKEY_SA,
+			       {spis, 4},
+			       {NULL, 0}},
+			  n2;
+	struct pld_notify nat = {0,
+				 0,
+				 IKEV2_N_NAT_DETECTION_SOURCE_IP,
+				 {NULL, 0},
+				 B("01234567890123456789")},
+			  nat2;
 	struct pld_delete d = {IKEV2_PROTO_ESP, 4, 2, {spis, 8}}, d2;
 	struct pld_delete dike = {IKEV2_PROTO_IKE, 0, 0, {NULL, 0}}, dike2;
 	struct msg_builder b;
@@ -204,10 +227,15 @@ START_TEST(ts_roundtrip)
 
 	memset(&ts, 0, sizeof(ts));
 	ts.n = 2;
-	ts.ts[0] = (struct ts){IKEV2_TS_IPV4_ADDR_RANGE, 17, 1701, 1701,
-	    {10, 1, 0, 0}, {10, 1, 255, 255}};
-	ts.ts[1] = (struct ts){IKEV2_TS_IPV6_ADDR_RANGE, 0, 0, 65535,
-	    {0x20, 0x01, 0x0d, 0xb8}, {0x20, 0x01, 0x0d, 0xb8, [15] = 0xff}};
+	ts.ts[0] =
+	    (struct ts){IKEV2_TS_IPV4_ADDR_RANGE, 17, 1701, 1701, {10, 1, 0, 0},
+			{10, 1, 255, 255}};
+	ts.ts[1] = (struct ts){IKEV2_TS_IPV6_ADDR_RANGE,
+			       0,
+			       0,
+			       65535,
+			       {0x20, 0x01, 0x0d, 0xb8},
+			       {0x20, 0x01, 0x0d, 0xb8, [15] = 0xff}};
 	begin(&b, IKEV2_EXCH_CREATE_CHILD_SA);
 	pld_ts_put(&b, IKEV2_PL_TSi, &ts);
 	pld_ts_put(&b, IKEV2_PL_TSr, &ts);
@@ -218,7 +246,11 @@ START_TEST(ts_roundtrip)
 	ck_assert_mem_eq(&ts2.ts[0], &ts.ts[0], sizeof(ts.ts[0]));
 	ck_assert_mem_eq(&ts2.ts[1], &ts.ts[1], sizeof(ts.ts[1]));
 	ck_assert_hex(mem + m.pl[0].offset + 4, 20,
-	    "02000000" "07110010" "06a506a5" "0a010000" "0a01ffff");
+		      "02000000"
+		      "07110010"
+		      "06a506a5"
+		      "0a010000"
+		      "0a01ffff");
 }
 END_TEST
 
@@ -236,8 +268,7 @@ START_TEST(cp_and_eap_roundtrip)
 
 	cp.type = IKEV2_CFG_REPLY;
 	cp.n = 2;
-	cp.attr[0] = (struct cp_attr){IKEV2_CFG_INTERNAL_IP4_ADDRESS,
-	    {ip, 4}};
+	cp.attr[0] = (struct cp_attr){IKEV2_CFG_INTERNAL_IP4_ADDRESS, {ip, 4}};
 	cp.attr[1] = (struct cp_attr){IKEV2_CFG_INTERNAL_IP4_DNS, {NULL, 0}};
 	begin(&b, IKEV2_EXCH_IKE_AUTH);
 	pld_cp_put(&b, &cp);

@@ -33,9 +33,12 @@ check_plain(struct msg_builder *b, struct ike_err *e)
 static void
 put_init(struct msg_builder *b, bool sa, bool ke, bool nonce)
 {
-	static struct pld_sa sa_p = {.n = 1,
-	    .prop = {{.num = 1, .proto = IKEV2_PROTO_IKE, .n_xf = 1,
-		.xf = {{IKEV2_TRANS_DH, 0, IKEV2_DH_ECP256, 0}}}}};
+	static struct pld_sa sa_p = {
+	    .n = 1,
+	    .prop = {{.num = 1,
+		      .proto = IKEV2_PROTO_IKE,
+		      .n_xf = 1,
+		      .xf = {{IKEV2_TRANS_DH, 0, IKEV2_DH_ECP256, 0}}}}};
 	struct pld_ke ke_p = {IKEV2_DH_ECP256, {n16, 16}};
 	struct pld_nonce n = {{n16, 16}};
 
@@ -95,8 +98,7 @@ END_TEST
 static struct secret *key;
 
 static int
-check_sealed(struct msg_builder *b, const struct sk_keys *k,
-    struct ike_err *e)
+check_sealed(struct msg_builder *b, const struct sk_keys *k, struct ike_err *e)
 {
 	size_t len = sk_end(b, k);
 

@@ -73,7 +73,8 @@ seal(uint8_t *mem, size_t cap, const struct sk_keys *k, size_t id_len)
 {
 	static const uint8_t idbuf[300] = {'x'};
 	struct pld_id id = {IKEV2_ID_FQDN, {idbuf, id_len}};
-	struct pld_auth auth = {IKEV2_AUTH_SHARED_KEY_MIC,
+	struct pld_auth auth = {
+	    IKEV2_AUTH_SHARED_KEY_MIC,
 	    {(const uint8_t *)"0123456789abcdef0123456789abcdef", 32}};
 	struct pld_notify n = {0, 0, IKEV2_N_INITIAL_CONTACT};
 	struct msg_builder b;
@@ -104,12 +105,12 @@ START_TEST(seal_open_roundtrip)
 		ck_assert_int_eq(m.n, 1);
 		ck_assert_uint_eq(m.pl[0].type, IKEV2_PL_SK);
 		ck_assert_uint_eq(m.sk_np, IKEV2_PL_IDi);
-		ct_len = m.pl[0].body.len - f.k.encr->iv_len -
-			 (f.k.encr->aead ? f.k.encr->icv_len
-					 : f.k.integ->icv_len);
+		ct_len =
+		    m.pl[0].body.len - f.k.encr->iv_len -
+		    (f.k.encr->aead ? f.k.encr->icv_len : f.k.integ->icv_len);
 		ck_assert_uint_eq(ct_len % f.k.encr->block_len, 0);
 		ck_assert_msg(sk_open(&m, &f.k, plain, sizeof(plain), &e) == 0,
-		    "%s: %s", sc->name, e.msg);
+			      "%s: %s", sc->name, e.msg);
 		ck_assert_uint_eq(m.n, 4);
 		ck_assert_uint_eq(m.pl[1].type, IKEV2_PL_IDi);
 		ck_assert(m.pl[1].inner);
@@ -120,7 +121,8 @@ START_TEST(seal_open_roundtrip)
 		ck_assert_uint_eq(id.data.len, id_len);
 		/* Inner offsets are message offsets of the ciphertext. */
 		ck_assert_uint_eq(m.pl[1].offset, IKEV2_HDR_LEN +
-		    IKEV2_GEN_HDR_LEN + f.k.encr->iv_len);
+						      IKEV2_GEN_HDR_LEN +
+						      f.k.encr->iv_len);
 	}
 	fixture_free(&f);
 }
@@ -141,8 +143,8 @@ START_TEST(any_flipped_bit_is_dropped)
 		mem[bit / 8] ^= (uint8_t)(1u << (bit % 8));
 		if (msg_frame(mem, len, &m, &e) == 0 && m.sk >= 0) {
 			e.notify = 1;
-			ck_assert_msg(sk_open(&m, &f.k, plain, sizeof(plain),
-					  &e) == -1,
+			ck_assert_msg(
+			    sk_open(&m, &f.k, plain, sizeof(plain), &e) == -1,
 			    "%s: bit %zu flipped and accepted", sc->name, bit);
 			ck_assert_uint_eq(e.notify, 0);
 		}
@@ -214,15 +216,16 @@ START_TEST(bad_pad_length_after_decrypt)
 	ct_len = len - ct_at - 16;
 	iv = mem + ct_at - 16;
 	ct = mem + ct_at;
-	ck_assert_int_eq(crypto_cbc_decrypt(f.k.encr, f.ekey->ptr, iv, ct,
-			     ct_len), 0);
+	ck_assert_int_eq(
+	    crypto_cbc_decrypt(f.k.encr, f.ekey->ptr, iv, ct, ct_len), 0);
 	ct[ct_len - 1] = 0xff;
-	ck_assert_int_eq(crypto_cbc_encrypt(f.k.encr, f.ekey->ptr, iv, ct,
-			     ct_len), 0);
+	ck_assert_int_eq(
+	    crypto_cbc_encrypt(f.k.encr, f.ekey->ptr, iv, ct, ct_len), 0);
 	part.ptr = mem;
 	part.len = len - 16;
-	ck_assert_int_eq(crypto_integ_compute(f.k.integ, f.akey->ptr, &part,
-			     1, mem + len - 16), 0);
+	ck_assert_int_eq(crypto_integ_compute(f.k.integ, f.akey->ptr, &part, 1,
+					      mem + len - 16),
+			 0);
 	ck_assert_int_eq(msg_frame(mem, len, &m, &e), 0);
 	ck_assert_int_eq(sk_open(&m, &f.k, plain, sizeof(plain), &e), -1);
 	ck_assert_uint_eq(e.notify, IKEV2_N_INVALID_SYNTAX);
@@ -255,7 +258,7 @@ START_TEST(fragment_roundtrip_and_fields_authenticated)
 	ck_assert_uint_eq(skf.num, 2);
 	ck_assert_uint_eq(skf.total, 3);
 	ck_assert_int_eq(skf_open(&m, &f.k, plain, sizeof(plain), &plen, &e),
-	    0);
+			 0);
 	ck_assert_uint_eq(plen, sizeof(chunk));
 	ck_assert_mem_eq(plain, chunk, sizeof(chunk));
 	/* sk_open refuses a lone fragment: it needs reassembly. */
@@ -264,7 +267,7 @@ START_TEST(fragment_roundtrip_and_fields_authenticated)
 	mem[IKEV2_HDR_LEN + IKEV2_GEN_HDR_LEN + 1] ^= 1;
 	ck_assert_int_eq(msg_frame(mem, len, &m, &e), 0);
 	ck_assert_int_eq(skf_open(&m, &f.k, plain, sizeof(plain), &plen, &e),
-	    -1);
+			 -1);
 	fixture_free(&f);
 }
 END_TEST
@@ -298,7 +301,7 @@ sk_suite(void)
 	tcase_add_loop_test(tc, any_flipped_bit_is_dropped, 0, n);
 	tcase_add_loop_test(tc, wrong_key_is_dropped, 0, n);
 	tcase_add_loop_test(tc, fragment_roundtrip_and_fields_authenticated, 0,
-	    n);
+			    n);
 	tcase_add_test(tc, short_sk_body_is_dropped);
 	tcase_add_test(tc, bad_pad_length_after_decrypt);
 	tcase_add_test(tc, unusable_keys_refused);
