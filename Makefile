@@ -7,6 +7,7 @@
 #   make check                    install what is missing, run every test
 #   make check-unit               unit tests only
 #   make check-fuzz               the fuzzers, FUZZ_SECONDS each (default 60)
+#   make check-vm                 real-kernel scenarios in a QEMU VM (test/vm)
 #   make CC=clang ...             build with clang (objects go to build/clang)
 #   make SANITIZE=address,undefined check-unit
 #   make format / make lint       clang-format / cppcheck
@@ -102,6 +103,27 @@ check-fuzz: $(FUZZ_BIN)
 	    || { tail -n 60 $(FB)/fuzz-$$n.log; \
 	         echo "fuzz: $$n FAILED (log: $(FB)/fuzz-$$n.log)"; exit 1; }; \
 	    grep -E '^stat::number_of_executed_units|^Done' $(FB)/fuzz-$$n.log; \
+	done
+
+# --- real-kernel scenarios in a QEMU VM (test/vm/README.md) -----------------
+VM_SCENARIOS := $(sort $(wildcard test/vm/scenarios/*.sh))
+.PHONY: check-vm
+
+# Skipped, loudly, only when QEMU cannot run here at all; a scenario that
+# fails, or a VM that cannot be set up while QEMU works, fails the target.
+check-vm:
+	@if ! test/vm/setup.sh >/dev/null; then \
+	    if qemu-system-x86_64 -accel help 2>/dev/null | grep -qx tcg; then \
+	        echo "vm: set-up FAILED"; exit 1; fi; \
+	    echo "*** check-vm SKIPPED: QEMU cannot run on this machine ***"; \
+	    exit 0; \
+	fi; \
+	mkdir -p build/vm; \
+	for s in $(VM_SCENARIOS); do \
+	    n=$$(basename $$s .sh); log=build/vm/$$n.log; \
+	    test/vm/run.sh $$s > $$log 2>&1 \
+	    || { tail -n 80 $$log; echo "vm: $$n FAILED (log: $$log)"; exit 1; }; \
+	    echo "vm: $$n ok"; \
 	done
 
 # --- check: the README's test command ---------------------------------------

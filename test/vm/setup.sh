@@ -1,0 +1,72 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+#
+# Makes sure this machine can boot the test VM: installs the Debian packages
+# it needs (as root with apt-get; otherwise prints the exact command and
+# fails), then prints on stdout the one thing callers need, the version of
+# the guest kernel (everything else goes to stderr). Quick when all is there.
+#
+# The guest kernel is the newest Debian "-amd64" kernel in /boot whose
+# modules are installed, never the host's running kernel (a custom build
+# without ESP). VM_KERNEL=<version> overrides the choice.
+set -eu
+
+# What each package is for:
+#   qemu-system-x86  the emulator (TCG; KVM guests hang on these machines)
+#   linux-image-amd64 the guest kernel, with esp4/6, gcm, l2tp, ppp, 9p, veth
+#   busybox-static   the initramfs's only program
+#   cpio             packs the initramfs
+#   kmod             modprobe, on the host (module dependencies for the
+#                    initramfs) and in the guest
+#   iproute2 nftables iputils-ping procps   what scenarios run in the guest
+pkgs="qemu-system-x86 linux-image-amd64 busybox-static cpio kmod iproute2
+nftables iputils-ping procps"
+
+# One dpkg-query for all packages keeps the common case fast.
+missing=$(
+	# shellcheck disable=SC2086
+	dpkg-query -W -f='${Package} ${Status}\n' $pkgs 2>/dev/null |
+	    awk -v p="$pkgs" '$NF == "installed" { ok[$1] = 1 }
+	        END { n = split(p, a, " ");
+	              for (i = 1; i <= n; i++) if (!ok[a[i]]) printf " %s", a[i] }'
+)
+
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "vm setup: missing Debian packages; run as root:" >&2
+		echo "  apt-get install -y --no-install-recommends$missing" >&2
+		exit 1
+	fi
+	echo "vm setup: installing$missing" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	# apt's progress goes to stderr so stdout stays the kernel version.
+	apt-get update -qq >&2
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >&2
+fi
+
+pick_kernel() {
+	for f in /boot/vmlinuz-*-amd64; do
+		[ -e "$f" ] || continue
+		v=${f#/boot/vmlinuz-}
+		[ -f "/lib/modules/$v/modules.dep" ] && echo "$v"
+	done | sort -V | tail -n 1
+}
+
+kver=${VM_KERNEL:-$(pick_kernel)}
+if [ -z "$kver" ]; then
+	echo "vm setup: no Debian -amd64 kernel with modules found" \
+	    "(/boot/vmlinuz-*-amd64 and /lib/modules/<version>)" >&2
+	exit 1
+fi
+if [ ! -f "/boot/vmlinuz-$kver" ] || [ ! -f "/lib/modules/$kver/modules.dep" ]
+then
+	echo "vm setup: kernel $kver lacks /boot/vmlinuz-$kver or its modules" >&2
+	exit 1
+fi
+# Some systems install vmlinuz mode 0600: only root can boot it then.
+if [ ! -r "/boot/vmlinuz-$kver" ]; then
+	echo "vm setup: /boot/vmlinuz-$kver is not readable (run as root)" >&2
+	exit 1
+fi
+echo "$kver"
