@@ -108,6 +108,20 @@ struct ike_event {
 	const char *reason; /* for failures: what went wrong, in words */
 };
 
+/* What an authentication method signs or checks (RFC 7296 2.15):
+ * octets = RealMessage | NonceData | prf(SK_p, RestOfIDPayload), the
+ * message being our (or the peer's) IKE_SA_INIT message. */
+struct ike_auth_req {
+	const char *conn;
+	unsigned ike_id;
+	const struct ike_id_cfg *local_id;
+	const struct pld_id *peer_id; /* NULL while unknown */
+	const struct prf_alg *prf;
+	struct bytes octets;
+};
+
+#define IKE_AUTH_MAX 1024 /* largest AUTH data we produce */
+
 struct ike_env {
 	void *ctx;
 	/* Send one datagram from local to remote. */
@@ -120,11 +134,14 @@ struct ike_env {
 			 uint32_t *spi);
 	int (*child_install)(void *ctx, const struct ike_child_install *ci);
 	void (*child_remove)(void *ctx, const struct ike_child_install *ci);
-	/* The PSK for a pair of identities, or NULL. The engine does not
-	 * keep the pointer past the call that asked. */
-	const struct secret *(*psk_lookup)(void *ctx, const char *conn,
-					   const struct ike_id_cfg *local,
-					   const struct pld_id *remote);
+	/* Authentication is a plugin's business (psk, pubkey): the engine
+	 * hands it the octets to sign or check, see struct ike_auth_req. */
+	int (*auth_sign)(void *ctx, const struct ike_auth_req *r,
+			 uint8_t *method, uint8_t *out, size_t *len);
+	/* 0 if data proves the peer; else -1 and why, in words for the log. */
+	int (*auth_verify)(void *ctx, const struct ike_auth_req *r,
+			   uint8_t method, struct bytes data, char *why,
+			   size_t why_len);
 	void (*log)(void *ctx, enum ike_log_level level, const char *conn,
 		    unsigned ike_id, const char *msg);
 	void (*event)(void *ctx, const struct ike_event *ev);
@@ -159,5 +176,13 @@ unsigned ike_initiate(struct ike_engine *e, uint64_t now, const char *conn,
 int ike_terminate(struct ike_engine *e, uint64_t now, unsigned ike_id);
 /* Delete everything, telling every peer (shutdown). */
 void ike_terminate_all(struct ike_engine *e, uint64_t now);
+
+/* auth_psk.c: the pre-shared key AUTH value of RFC 7296 2.15,
+ * prf(prf(PSK, "Key Pad for IKEv2"), octets), and its constant-time check,
+ * for the psk plugin (and tests) to use. */
+int ike_psk_auth(const struct prf_alg *prf, const struct secret *psk,
+		 struct bytes octets, uint8_t *out, size_t *len);
+bool ike_psk_verify(const struct prf_alg *prf, const struct secret *psk,
+		    struct bytes octets, struct bytes got);
 
 #endif

@@ -11,45 +11,36 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-
-#include <openssl/crypto.h>
 
 #include "ike_int.h"
 
-#define KEY_PAD "Key Pad for IKEv2"
-
-/* The AUTH value one side computes for itself (signer true) or expects
- * from its peer. */
-static int
-psk_auth(const struct ike_sa *sa, bool by_initiator, const struct secret *psk,
-	 struct bytes id_body, uint8_t *out)
+/* RealMessage | NonceData | prf(SK_p, RestOfIDPayload) for the side whose
+ * IKE_SA_INIT message is signed; malloc'ed, NULL on failure. */
+static uint8_t *
+signed_octets(const struct ike_sa *sa, bool by_initiator, struct bytes idb,
+	      size_t *len)
 {
 	const struct prf_alg *prf = sa->suite.prf;
 	const struct secret *skp =
 	    by_initiator ? sa->keys.sk_pi : sa->keys.sk_pr;
 	const struct secret *nonce = by_initiator ? sa->nr : sa->ni;
-	uint8_t maced[64], pad[64];
-	struct bytes part[3];
-	int rc;
+	const uint8_t *msg = by_initiator ? sa->init_req : sa->init_resp;
+	size_t mlen = by_initiator ? sa->init_req_len : sa->init_resp_len;
+	uint8_t *buf = malloc(mlen + nonce->len + prf->out_len);
 
-	if (prf->out_len > sizeof(maced))
-		return -1;
-	part[0].ptr = (const uint8_t *)KEY_PAD;
-	part[0].len = sizeof(KEY_PAD) - 1;
-	if (crypto_prf_compute(prf, skp->ptr, skp->len, &id_body, 1, maced) <
-		0 ||
-	    crypto_prf_compute(prf, psk->ptr, psk->len, part, 1, pad) < 0)
-		return -1;
-	part[0].ptr = by_initiator ? sa->init_req : sa->init_resp;
-	part[0].len = by_initiator ? sa->init_req_len : sa->init_resp_len;
-	part[1].ptr = nonce->ptr;
-	part[1].len = nonce->len;
-	part[2].ptr = maced;
-	part[2].len = prf->out_len;
-	rc = crypto_prf_compute(prf, pad, prf->out_len, part, 3, out);
-	OPENSSL_cleanse(pad, sizeof(pad));
-	return rc;
+	if (!buf)
+		return NULL;
+	memcpy(buf, msg, mlen);
+	memcpy(buf + mlen, nonce->ptr, nonce->len);
+	if (crypto_prf_compute(prf, skp->ptr, skp->len, &idb, 1,
+			       buf + mlen + nonce->len) < 0) {
+		free(buf);
+		return NULL;
+	}
+	*len = mlen + nonce->len + prf->out_len;
+	return buf;
 }
 
 /* Our identity: configured, or our IP address. */
@@ -134,12 +125,12 @@ verify_peer(struct ike_engine *e, struct ike_sa *sa, const struct msg *m,
 	const struct pld_ref *ri = msg_find(m, id_type, NULL);
 	const struct pld_ref *ra = msg_find(m, IKEV2_PL_AUTH, NULL);
 	struct ike_id_cfg local;
-	const struct secret *psk;
+	struct ike_auth_req req;
 	struct pld_id id;
 	struct pld_auth auth;
 	struct ike_err err;
-	uint8_t want[64];
-	char who[IKE_ID_MAX + 1];
+	char who[IKE_ID_MAX + 1], why[256] = "";
+	int rc;
 
 	if (!ri || !ra || pld_id_get(ri, &id, &err) < 0 ||
 	    pld_auth_get(ra, &auth, &err) < 0) {
@@ -155,39 +146,29 @@ verify_peer(struct ike_engine *e, struct ike_sa *sa, const struct msg *m,
 		return -1;
 	}
 	keep_peer_id(sa, &id);
-	if (auth.method != IKEV2_AUTH_SHARED_KEY_MIC) {
-		ike_log(
-		    e, sa, IKE_LOG_WARN,
-		    "peer '%s' authenticates with method %u, connection '%s' "
-		    "expects a pre-shared key (method 2)",
-		    who, auth.method, c->name);
-		return -1;
-	}
 	our_id(sa, c, &local);
-	psk = e->env.psk_lookup
-		  ? e->env.psk_lookup(e->env.ctx, c->name, &local, &id)
-		  : NULL;
-	if (!psk) {
+	req.conn = c->name;
+	req.ike_id = sa->id;
+	req.local_id = &local;
+	req.peer_id = &sa->peer_id;
+	req.prf = sa->suite.prf;
+	req.octets.ptr =
+	    signed_octets(sa, !sa->initiator, ri->body, &req.octets.len);
+	if (!req.octets.ptr)
+		return -1;
+	rc = e->env.auth_verify
+		 ? e->env.auth_verify(e->env.ctx, &req, auth.method, auth.data,
+				      why, sizeof(why))
+		 : -1;
+	free((void *)req.octets.ptr);
+	if (rc < 0) {
 		ike_log(e, sa, IKE_LOG_WARN,
-			"no pre-shared key for peer '%s' on connection '%s'",
-			who, c->name);
+			"peer '%s' failed authentication: %s", who,
+			why[0] ? why : "no authentication method available");
 		return -1;
 	}
-	if (psk_auth(sa, !sa->initiator, psk, ri->body, want) < 0)
-		return -1;
-	if (auth.data.len != sa->suite.prf->out_len ||
-	    !bytes_equal_ct(auth.data.ptr, want, auth.data.len)) {
-		ike_log(
-		    e, sa, IKE_LOG_WARN,
-		    "AUTH from peer '%s' does not verify: the pre-shared keys "
-		    "differ",
-		    who);
-		return -1;
-	}
-	ike_log(e, sa, IKE_LOG_INFO,
-		"peer '%s' authenticated with a "
-		"pre-shared key",
-		who);
+	ike_log(e, sa, IKE_LOG_INFO, "peer '%s' authenticated (AUTH method %u)",
+		who, auth.method);
 	return 0;
 }
 
@@ -197,10 +178,12 @@ put_id_auth(struct ike_engine *e, struct ike_sa *sa, struct msg_builder *b)
 {
 	const struct ike_conn_cfg *c = ike_conn(e, sa);
 	struct ike_id_cfg local;
+	struct ike_auth_req req;
 	struct pld_id id;
 	struct pld_auth auth;
-	const struct secret *psk;
-	uint8_t body[4 + IKE_ID_MAX], mac[64];
+	uint8_t body[4 + IKE_ID_MAX], mac[IKE_AUTH_MAX];
+	size_t len = sizeof(mac);
+	int rc;
 
 	our_id(sa, c, &local);
 	id.type = local.type;
@@ -213,21 +196,28 @@ put_id_auth(struct ike_engine *e, struct ike_sa *sa, struct msg_builder *b)
 
 		pld_id_put(b, IKEV2_PL_IDr, &r);
 	}
-	psk = e->env.psk_lookup
-		  ? e->env.psk_lookup(e->env.ctx, c->name, &local,
-				      sa->initiator ? NULL : &sa->peer_id)
-		  : NULL;
-	if (!psk) {
+	req.conn = c->name;
+	req.ike_id = sa->id;
+	req.local_id = &local;
+	req.peer_id = sa->initiator ? NULL : &sa->peer_id;
+	req.prf = sa->suite.prf;
+	req.octets.ptr = signed_octets(sa, sa->initiator, id_body(&local, body),
+				       &req.octets.len);
+	if (!req.octets.ptr)
+		return -1;
+	rc = e->env.auth_sign
+		 ? e->env.auth_sign(e->env.ctx, &req, &auth.method, mac, &len)
+		 : -1;
+	free((void *)req.octets.ptr);
+	if (rc < 0) {
 		ike_log(e, sa, IKE_LOG_ERROR,
-			"no pre-shared key configured for connection '%s'",
+			"cannot authenticate ourselves on connection '%s' (no "
+			"secret or key for our identity?)",
 			c->name);
 		return -1;
 	}
-	if (psk_auth(sa, sa->initiator, psk, id_body(&local, body), mac) < 0)
-		return -1;
-	auth.method = IKEV2_AUTH_SHARED_KEY_MIC;
 	auth.data.ptr = mac;
-	auth.data.len = sa->suite.prf->out_len;
+	auth.data.len = len;
 	pld_auth_put(b, &auth);
 	return 0;
 }

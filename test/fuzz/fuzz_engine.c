@@ -37,14 +37,22 @@ fz_install(void *ctx, const struct ike_child_install *ci)
 	return 0;
 }
 
-static const struct secret *
-fz_psk(void *ctx, const char *conn, const struct ike_id_cfg *local,
-       const struct pld_id *remote)
-{
-	static uint8_t k[] = "fuzz";
-	static struct secret s = {k, 4};
+static uint8_t fz_key[] = "fuzz";
+static struct secret fz_secret = {fz_key, 4};
 
-	return &s;
+static int
+fz_sign(void *ctx, const struct ike_auth_req *r, uint8_t *method, uint8_t *out,
+	size_t *len)
+{
+	*method = IKEV2_AUTH_SHARED_KEY_MIC;
+	return ike_psk_auth(r->prf, &fz_secret, r->octets, out, len);
+}
+
+static int
+fz_verify(void *ctx, const struct ike_auth_req *r, uint8_t method,
+	  struct bytes data, char *why, size_t why_len)
+{
+	return ike_psk_verify(r->prf, &fz_secret, r->octets, data) ? 0 : -1;
 }
 
 static void
@@ -66,7 +74,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ike_env env = {.send = fz_send,
 			      .spi_alloc = fz_spi,
 			      .child_install = fz_install,
-			      .psk_lookup = fz_psk};
+			      .auth_sign = fz_sign,
+			      .auth_verify = fz_verify};
 	struct ike_endpoint local, remote;
 	struct ike_engine *e;
 	char err[128];

@@ -115,11 +115,30 @@ k_remove(void *ctx, const struct ike_child_install *ci)
 			h->inst[i].live = false;
 }
 
-static const struct secret *
-psk_lookup(void *ctx, const char *conn, const struct ike_id_cfg *local,
-	   const struct pld_id *remote)
+/* The host's PSK authentication, as the psk plugin does it. */
+static int
+auth_sign(void *ctx, const struct ike_auth_req *r, uint8_t *method,
+	  uint8_t *out, size_t *len)
 {
-	return ((struct host *)ctx)->psk;
+	*method = IKEV2_AUTH_SHARED_KEY_MIC;
+	return ike_psk_auth(r->prf, ((struct host *)ctx)->psk, r->octets, out,
+			    len);
+}
+
+static int
+auth_verify(void *ctx, const struct ike_auth_req *r, uint8_t method,
+	    struct bytes data, char *why, size_t why_len)
+{
+	if (method != IKEV2_AUTH_SHARED_KEY_MIC) {
+		snprintf(why, why_len, "not a pre-shared key");
+		return -1;
+	}
+	if (!ike_psk_verify(r->prf, ((struct host *)ctx)->psk, r->octets,
+			    data)) {
+		snprintf(why, why_len, "the pre-shared keys differ");
+		return -1;
+	}
+	return 0;
 }
 
 static void
@@ -223,7 +242,8 @@ host_init(struct host *h, const char *name, const char *ip, const char *psk)
 	    .spi_alloc = k_spi_alloc,
 	    .child_install = k_install,
 	    .child_remove = k_remove,
-	    .psk_lookup = psk_lookup,
+	    .auth_sign = auth_sign,
+	    .auth_verify = auth_verify,
 	    .log = on_log,
 	    .event = on_event,
 	};
