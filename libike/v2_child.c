@@ -335,6 +335,7 @@ v2_child_complete(struct ike_engine *e, struct ike_sa *sa, const struct msg *m)
 fail:
 	free(ans);
 	ike_emit(e, sa, IKE_EV_FAILED, c, "CHILD SA not created");
+	v2_child_uninstall(e, sa, c);
 	sa->children = c->next;
 	free(c);
 	return -1;
@@ -346,7 +347,9 @@ v2_child_uninstall(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c)
 	const struct ike_conn_cfg *conn = ike_conn(e, sa);
 	struct ike_child_install ci = {0};
 
-	if (!c->installed)
+	/* A child that never got installed may still hold the inbound SPI
+	 * the kernel allocated: the host releases that too. */
+	if (!c->installed && !c->spi_in)
 		return;
 	ci.ike_id = sa->id;
 	ci.child_id = c->id;
@@ -365,6 +368,9 @@ v2_child_uninstall(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c)
 	ci.remote_ts = c->remote_ts;
 	if (e->env.child_remove)
 		e->env.child_remove(e->env.ctx, &ci);
-	c->installed = false;
-	ike_emit(e, sa, IKE_EV_CHILD_DOWN, c, NULL);
+	c->spi_in = 0;
+	if (c->installed) {
+		c->installed = false;
+		ike_emit(e, sa, IKE_EV_CHILD_DOWN, c, NULL);
+	}
 }
