@@ -177,6 +177,40 @@ int ike_terminate(struct ike_engine *e, uint64_t now, unsigned ike_id);
 /* Delete everything, telling every peer (shutdown). */
 void ike_terminate_all(struct ike_engine *e, uint64_t now);
 
+/* query.c: read-only views of the SAs for the control socket. The views
+ * are valid only during the callback. */
+struct ike_child_info {
+	unsigned id;
+	const char *name;
+	bool installed;
+	bool transport;
+	uint32_t spi_in, spi_out;
+	uint32_t reqid;
+	uint16_t encr, encr_bits, integ;
+	bool esn;
+	unsigned n_local_ts, n_remote_ts;
+	const struct ts *local_ts, *remote_ts;
+};
+
+struct ike_sa_info {
+	unsigned id;
+	const char *conn;
+	const char *state; /* CONNECTING, ESTABLISHED, DELETING, ... */
+	bool initiator;
+	struct ike_endpoint local, remote;
+	const uint8_t *spi_i, *spi_r;
+	char proposal[160];     /* keyword form, "" before IKE_SA_INIT */
+	struct pld_id local_id; /* type 0 when not yet known */
+	struct pld_id remote_id;
+	unsigned n_children;
+	struct ike_child_info children[IKE_MAX_CHILDREN];
+};
+
+/* Call cb for every live IKE SA (those of conn only, unless NULL);
+ * returns how many. */
+size_t ike_list_sas(const struct ike_engine *e, const char *conn,
+    void (*cb)(void *ctx, const struct ike_sa_info *sa), void *ctx);
+
 /* auth_psk.c: the pre-shared key AUTH value of RFC 7296 2.15,
  * prf(prf(PSK, "Key Pad for IKEv2"), octets), and its constant-time check,
  * for the psk plugin (and tests) to use. */

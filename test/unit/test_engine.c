@@ -604,6 +604,37 @@ START_TEST(garbage_and_replays_are_harmless)
 }
 END_TEST
 
+static void
+list_cb(void *ctx, const struct ike_sa_info *sa)
+{
+	*(struct ike_sa_info *)ctx = *sa;
+}
+
+START_TEST(list_sas_shows_the_negotiation)
+{
+	struct ike_sa_info m, s;
+
+	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+	    "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "x", "x");
+	bring_up();
+	ck_assert_uint_eq(ike_list_sas(moon.e, NULL, list_cb, &m), 1);
+	ck_assert_uint_eq(ike_list_sas(sun.e, "site", list_cb, &s), 1);
+	ck_assert_uint_eq(ike_list_sas(sun.e, "other", list_cb, &s), 0);
+	ck_assert_str_eq(m.state, "ESTABLISHED");
+	ck_assert(m.initiator && !s.initiator);
+	ck_assert_str_eq(m.proposal, "aes128gcm16-prfsha256-ecp256");
+	ck_assert_str_eq(s.proposal, m.proposal);
+	ck_assert_uint_eq(m.remote_id.data.len, strlen("sun.example.org"));
+	ck_assert_uint_eq(m.n_children, 1);
+	ck_assert(m.children[0].installed);
+	ck_assert_str_eq(m.children[0].name, "net");
+	ck_assert_uint_eq(m.children[0].spi_out, s.children[0].spi_in);
+	ck_assert_uint_eq(m.children[0].n_local_ts, 1);
+	ck_assert_uint_eq(m.children[0].local_ts[0].saddr[1], 1); /* 10.1 */
+	teardown_pair();
+}
+END_TEST
+
 Suite *
 engine_suite(void)
 {
@@ -623,6 +654,7 @@ engine_suite(void)
 	tcase_add_test(tc, child_refused_keeps_ike_sa);
 	tcase_add_test(tc, ts_mismatch_is_ts_unacceptable);
 	tcase_add_test(tc, garbage_and_replays_are_harmless);
+	tcase_add_test(tc, list_sas_shows_the_negotiation);
 	suite_add_tcase(s, tc);
 	return s;
 }
