@@ -32,9 +32,10 @@ ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) \
 	-fno-sanitize-recover=all) $(OPENSSL_CFLAGS)
 ALL_LDFLAGS := $(LDFLAGS) $(if $(SANITIZE),-fsanitize=$(SANITIZE))
 
-.PHONY: all check check-unit check-fuzz fuzz deps format lint clean distclean
+.PHONY: all check check-unit check-fuzz fuzz deps format lint clean distclean \
+	demo
 
-all: $(B)/libike.a
+all: $(B)/libike.a $(B)/libxfrm.a
 
 # --- libike -----------------------------------------------------------------
 LIBIKE_SRC := $(sort $(wildcard libike/*.c))
@@ -47,6 +48,49 @@ $(B)/libike.a: $(LIBIKE_OBJ)
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -Ilibike -c -o $@ $<
+
+# --- libxfrm (XFRM netlink over libmnl) -------------------------------------
+LIBXFRM_SRC := $(sort $(wildcard libxfrm/*.c))
+LIBXFRM_OBJ := $(LIBXFRM_SRC:%.c=$(B)/%.o)
+
+$(B)/libxfrm.a: $(LIBXFRM_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/libxfrm/%.o: libxfrm/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(MNL_CFLAGS) -MMD -MP -Ilibike -c -o $@ $<
+
+# --- charond and its plugins ------------------------------------------------
+# Plugins resolve libike's and charond's functions against the executable,
+# so it exports every symbol (-rdynamic) and takes all of libike.
+PREFIX ?= /usr/local
+PLUGIN_DIR ?= $(PREFIX)/lib/charond
+CHAROND_CFG_SRC := $(sort $(wildcard charond/config*.c))
+CHAROND_CFG_OBJ := $(CHAROND_CFG_SRC:%.c=$(B)/%.o)
+CHAROND_SRC := $(sort $(wildcard charond/*.c))
+CHAROND_OBJ := $(CHAROND_SRC:%.c=$(B)/%.o)
+PLUGINS := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard plugins/*/*.c)))))
+PLUGIN_SO := $(PLUGINS:%=$(B)/plugins/%.so)
+
+all: $(B)/bin/charond $(PLUGIN_SO)
+
+$(B)/charond/%.o: charond/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(YAML_CFLAGS) -MMD -MP -Ilibike -Ilibxfrm \
+	    -DPLUGIN_DIR='"$(PLUGIN_DIR)"' -c -o $@ $<
+
+$(B)/bin/charond: $(CHAROND_OBJ) $(B)/libike.a $(B)/libxfrm.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -rdynamic -o $@ $(CHAROND_OBJ) \
+	    -Wl,--whole-archive $(B)/libike.a -Wl,--no-whole-archive \
+	    $(B)/libxfrm.a $(YAML_LIBS) $(EV_LIBS) $(MNL_LIBS) $(OPENSSL_LIBS) -ldl
+
+.SECONDEXPANSION:
+$(B)/plugins/%.so: $$(wildcard plugins/%/*.c) charond/plugin.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIC -shared -Ilibike -Ilibxfrm -Icharond \
+	    -o $@ $(filter %.c,$^)
 
 # --- unit tests (Check) -----------------------------------------------------
 # Every test/unit/*.c file defines one or more `Suite *NAME_suite(void)`;
@@ -67,8 +111,48 @@ $(B)/test/unit/%.o: test/unit/%.c $(B)/test/unit/suites.h
 $(B)/check_libike: $(UNIT_OBJ) $(B)/libike.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(OPENSSL_LIBS)
 
-check-unit: $(B)/check_libike
+# charond's tests (test/unit/charond/) have a runner of their own.
+CHAROND_UNIT_SRC := $(sort $(wildcard test/unit/charond/*.c))
+CHAROND_UNIT_OBJ := $(CHAROND_UNIT_SRC:%.c=$(B)/%.o)
+
+$(B)/test/unit/charond/suites.h: $(CHAROND_UNIT_SRC)
+	@mkdir -p $(dir $@)
+	sed -n 's/^\([a-z0-9_]*_suite\)(void)$$/X(\1)/p' $^ > $@
+
+$(B)/test/unit/charond/%.o: test/unit/charond/%.c \
+    $(B)/test/unit/charond/suites.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) $(YAML_CFLAGS) -MMD -MP -Ilibike \
+	    -Icharond -I$(B)/test/unit/charond -DTEST_DATA='"$(TEST_DATA)"' \
+	    -c -o $@ $<
+
+$(B)/check_charond: $(CHAROND_UNIT_OBJ) $(CHAROND_CFG_OBJ) $(B)/libike.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(YAML_LIBS) $(CHECK_LIBS) $(OPENSSL_LIBS)
+
+# libxfrm's tests (test/unit/xfrm/) likewise; as root, some also talk to
+# the kernel, each in a network namespace of its own.
+XFRM_UNIT_SRC := $(sort $(wildcard test/unit/xfrm/*.c))
+XFRM_UNIT_OBJ := $(XFRM_UNIT_SRC:%.c=$(B)/%.o)
+
+$(B)/test/unit/xfrm/suites.h: $(XFRM_UNIT_SRC)
+	@mkdir -p $(dir $@)
+	sed -n 's/^\([a-z0-9_]*_suite\)(void)$$/X(\1)/p' $^ > $@
+
+$(B)/test/unit/xfrm/%.o: test/unit/xfrm/%.c $(B)/test/unit/xfrm/suites.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) $(MNL_CFLAGS) -MMD -MP -Ilibike \
+	    -Ilibxfrm -I$(B)/test/unit/xfrm -c -o $@ $<
+
+$(B)/check_libxfrm: $(XFRM_UNIT_OBJ) $(B)/libxfrm.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(MNL_LIBS) $(CHECK_LIBS)
+
+check-unit: $(B)/check_libike $(B)/check_charond $(B)/check_libxfrm
 	CK_FORK=$(if $(SANITIZE),no,yes) $(B)/check_libike
+	CK_FORK=$(if $(SANITIZE),no,yes) $(B)/check_charond
+	CK_FORK=$(if $(SANITIZE),no,yes) $(B)/check_libxfrm
+
+# test/vm/scenarios/libxfrm.sh runs that runner in the VM.
+check-vm: $(B)/check_libxfrm
 
 # --- fuzzers (clang's libFuzzer) --------------------------------------------
 FUZZ_CC ?= clang
@@ -87,6 +171,17 @@ $(FB)/libike/%.o: libike/%.c
 
 $(FB)/fuzz_%: test/fuzz/fuzz_%.c $(LIBIKE_SRC:%.c=$(FB)/%.o)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Ilibike -o $@ $^ $(OPENSSL_LIBS)
+
+# fuzz_config also needs charond's configuration loader and libyaml.
+$(FB)/charond/%.o: charond/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(subst fuzzer$(comma),fuzzer-no-link$(comma),$(FUZZ_FLAGS)) \
+	    $(YAML_CFLAGS) -MMD -MP -Ilibike -c -o $@ $<
+
+$(FB)/fuzz_config: test/fuzz/fuzz_config.c $(CHAROND_CFG_SRC:%.c=$(FB)/%.o) \
+    $(LIBIKE_SRC:%.c=$(FB)/%.o)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Ilibike -Icharond -o $@ $^ $(YAML_LIBS) \
+	    $(OPENSSL_LIBS)
 
 fuzz: $(FUZZ_BIN)
 
@@ -126,6 +221,13 @@ check-vm:
 	    echo "vm: $$n ok"; \
 	done
 
+# --- demo: a tunnel between two namespaces (README's first command) ----------
+# Directly when this kernel has ESP with AES-GCM, else inside the test VM.
+demo: all
+	@if scripts/has-esp.sh; then sh scripts/demo.sh; \
+	else echo "demo: this kernel has no ESP; running in the test VM"; \
+	    test/vm/setup.sh >/dev/null && test/vm/run.sh scripts/demo.sh; fi
+
 # --- check: the README's test command ---------------------------------------
 check: deps
 	$(MAKE) check-unit
@@ -143,14 +245,17 @@ configure: configure.ac
 	autoconf
 
 # --- hygiene ----------------------------------------------------------------
-FORMAT_SRC = $(wildcard libike/*.[ch] test/unit/*.[ch] test/fuzz/*.c)
+FORMAT_SRC = $(wildcard libike/*.[ch] test/unit/*.[ch] test/fuzz/*.c \
+	charond/*.[ch] test/unit/charond/*.[ch] libxfrm/*.[ch] \
+	test/unit/xfrm/*.[ch])
 
 format:
 	clang-format -i $(FORMAT_SRC)
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
-	    --std=c11 --inline-suppr -Ilibike libike test/fuzz
+	    --std=c11 --inline-suppr -Ilibike -Icharond -Ilibxfrm libike charond \
+	    libxfrm test/fuzz
 
 clean:
 	rm -rf build

@@ -274,6 +274,18 @@ ike_initiate(struct ike_engine *e, uint64_t now, const char *conn,
 			conn);
 		return 0;
 	}
+	/* A child of a connection that is up rides on its IKE SA. */
+	for (sa = e->sas; child && sa; sa = sa->next) {
+		if (sa->state != IKE_SA_ESTABLISHED ||
+		    sa->conn != (unsigned)(c - e->conns))
+			continue;
+		for (i = 0; i < c->n_children; i++)
+			if (strcmp(c->children[i].name, child) == 0)
+				return v2_create_start(e, sa, now,
+						       (unsigned)i) == 0
+					   ? sa->id
+					   : 0;
+	}
 	sa = sa_new(e, (unsigned)(c - e->conns), true);
 	if (!sa)
 		return 0;

@@ -88,6 +88,8 @@ struct ike_child_install {
 	uint16_t encr, encr_bits, integ;
 	bool esn;
 	const struct secret *encr_in, *integ_in, *encr_out, *integ_out;
+	/* On removal: a sibling SA (a rekey) still uses the policies. */
+	bool keep_policies;
 	unsigned n_local_ts, n_remote_ts;
 	const struct ts *local_ts, *remote_ts;
 };
@@ -209,7 +211,8 @@ struct ike_sa_info {
 /* Call cb for every live IKE SA (those of conn only, unless NULL);
  * returns how many. */
 size_t ike_list_sas(const struct ike_engine *e, const char *conn,
-    void (*cb)(void *ctx, const struct ike_sa_info *sa), void *ctx);
+		    void (*cb)(void *ctx, const struct ike_sa_info *sa),
+		    void *ctx);
 
 /* auth_psk.c: the pre-shared key AUTH value of RFC 7296 2.15,
  * prf(prf(PSK, "Key Pad for IKEv2"), octets), and its constant-time check,

@@ -29,6 +29,10 @@ struct child_sa {
 	uint16_t encr, encr_bits, integ;
 	bool esn;
 	bool installed;
+	bool keep_reqid;   /* shares its reqid (and policies) with a sibling */
+	bool creating;     /* our CREATE_CHILD_SA request is out */
+	struct secret *ni; /* while creating: our nonce */
+	struct dh *dh;     /* while creating with PFS */
 	unsigned n_local_ts, n_remote_ts;
 	struct ts local_ts[IKE_MAX_TS];
 	struct ts remote_ts[IKE_MAX_TS];
@@ -124,6 +128,7 @@ const uint8_t *sa_our_spi(const struct ike_sa *sa);
 struct ike_sa *sa_by_id(const struct ike_engine *e, unsigned id);
 void sa_kill(struct ike_engine *e, struct ike_sa *sa, const char *reason);
 struct child_sa *child_new(struct ike_sa *sa, unsigned cfg);
+void child_free(struct child_sa *c);
 void child_remove_all(struct ike_engine *e, struct ike_sa *sa);
 void sa_keys_for(const struct ike_sa *sa, bool outbound, struct sk_keys *k);
 
@@ -158,6 +163,43 @@ void v2_auth_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		      const struct msg *m);
 
 /* v2_child.c */
+struct child_keying {
+	struct bytes ni, nr;      /* of the exchange creating the child */
+	const struct secret *gir; /* PFS (CREATE_CHILD_SA with KE), or NULL */
+	uint16_t kex_group;       /* responder: our KE to send, if PFS */
+	struct bytes kex;
+	struct bytes own_nonce; /* responder: our nonce to send, if any */
+};
+
+struct child_choice {
+	unsigned cfg;
+	struct proposal chosen;
+	struct pld_ts tsi, tsr; /* narrowed */
+};
+
+bool v2_child_wants_transport(const struct msg *m);
+void v2_child_put_transport(struct msg_builder *b);
+uint32_t v2_child_spi_of(const struct proposal *p);
+void v2_child_set_spi(struct proposal *p, uint32_t spi);
+int v2_child_alloc_spi(struct ike_engine *e, struct ike_sa *sa,
+		       struct child_sa *c);
+int v2_child_payloads(const struct msg *m, struct pld_sa *sap,
+		      struct pld_ts *tsi, struct pld_ts *tsr);
+int v2_child_install(struct ike_engine *e, struct ike_sa *sa,
+		     struct child_sa *c, const struct proposal *chosen,
+		     const struct child_keying *k);
+int v2_child_choose(struct ike_engine *e, struct ike_sa *sa,
+		    const struct pld_sa *offer, const struct pld_ts *tsi,
+		    const struct pld_ts *tsr, bool transport, int only_cfg,
+		    struct child_choice *out, uint16_t *notify);
+int v2_child_answer(struct ike_engine *e, struct ike_sa *sa,
+		    struct msg_builder *b, const struct child_choice *ch,
+		    bool transport, const struct child_keying *k,
+		    uint32_t reqid, uint16_t *notify);
+int v2_child_finish(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c,
+		    const struct msg *m, const struct child_keying *k);
+void v2_child_drop(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c,
+		   const char *reason);
 int v2_child_offer(struct ike_engine *e, struct ike_sa *sa,
 		   struct msg_builder *b, unsigned cfg);
 int v2_child_accept(struct ike_engine *e, struct ike_sa *sa,
@@ -167,6 +209,14 @@ int v2_child_complete(struct ike_engine *e, struct ike_sa *sa,
 		      const struct msg *m);
 void v2_child_uninstall(struct ike_engine *e, struct ike_sa *sa,
 			struct child_sa *c);
+
+/* v2_create.c */
+void v2_create_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
+		       const struct msg *m);
+int v2_create_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
+		    unsigned cfg);
+void v2_create_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
+			const struct msg *m);
 
 /* v2_info.c */
 int v2_info_delete_ike(struct ike_engine *e, struct ike_sa *sa, uint64_t now);

@@ -27,7 +27,7 @@ state_name(enum ike_sa_state s)
 
 static void
 fill(const struct ike_engine *e, const struct ike_sa *sa,
-    struct ike_sa_info *in)
+     struct ike_sa_info *in)
 {
 	const struct ike_conn_cfg *c = ike_conn(e, sa);
 	const struct child_sa *ch;
@@ -75,7 +75,7 @@ fill(const struct ike_engine *e, const struct ike_sa *sa,
 
 size_t
 ike_list_sas(const struct ike_engine *e, const char *conn,
-    void (*cb)(void *ctx, const struct ike_sa_info *sa), void *ctx)
+	     void (*cb)(void *ctx, const struct ike_sa_info *sa), void *ctx)
 {
 	static struct ike_sa_info info;
 	const struct ike_sa *sa;

@@ -183,6 +183,16 @@ child_new(struct ike_sa *sa, unsigned cfg)
 }
 
 void
+child_free(struct child_sa *c)
+{
+	if (!c)
+		return;
+	secret_free(c->ni);
+	dh_free(c->dh);
+	free(c);
+}
+
+void
 child_remove_all(struct ike_engine *e, struct ike_sa *sa)
 {
 	struct child_sa *c;
@@ -190,7 +200,7 @@ child_remove_all(struct ike_engine *e, struct ike_sa *sa)
 	while ((c = sa->children)) {
 		sa->children = c->next;
 		v2_child_uninstall(e, sa, c);
-		free(c);
+		child_free(c);
 	}
 }
 

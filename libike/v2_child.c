@@ -11,8 +11,8 @@
 
 #include "ike_int.h"
 
-static bool
-wants_transport(const struct msg *m)
+bool
+v2_child_wants_transport(const struct msg *m)
 {
 	const struct pld_ref *r = NULL;
 	struct pld_notify n;
@@ -25,23 +25,23 @@ wants_transport(const struct msg *m)
 	return false;
 }
 
-static void
-put_transport(struct msg_builder *b)
+void
+v2_child_put_transport(struct msg_builder *b)
 {
 	struct pld_notify n = {0, 0, IKEV2_N_USE_TRANSPORT_MODE};
 
 	pld_notify_put(b, &n);
 }
 
-static uint32_t
-spi_of(const struct proposal *p)
+uint32_t
+v2_child_spi_of(const struct proposal *p)
 {
 	return (uint32_t)p->spi[0] << 24 | (uint32_t)p->spi[1] << 16 |
 	       (uint32_t)p->spi[2] << 8 | p->spi[3];
 }
 
-static void
-set_spi(struct proposal *p, uint32_t spi)
+void
+v2_child_set_spi(struct proposal *p, uint32_t spi)
 {
 	p->spi_size = 4;
 	p->spi[0] = spi >> 24;
@@ -52,9 +52,9 @@ set_spi(struct proposal *p, uint32_t spi)
 
 /* Keys and kernel state for a child whose proposal and selectors are
  * settled. */
-static int
-install(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c,
-	const struct proposal *chosen)
+int
+v2_child_install(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c,
+		 const struct proposal *chosen, const struct child_keying *k)
 {
 	const struct ike_conn_cfg *conn = ike_conn(e, sa);
 	const struct transform *encr = prop_xf_first(chosen, IKEV2_TRANS_ENCR);
@@ -65,8 +65,6 @@ install(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c,
 	const struct integ_alg *ia = NULL;
 	struct child_keys keys = {0};
 	struct ike_child_install ci = {0};
-	struct bytes ni = {sa->ni->ptr, sa->ni->len};
-	struct bytes nr = {sa->nr->ptr, sa->nr->len};
 	int rc;
 
 	ea = encr ? crypto_encr(encr->id, encr->key_bits) : NULL;
@@ -81,7 +79,7 @@ install(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c,
 	c->encr_bits = encr->key_bits;
 	c->integ = ia ? ia->id : 0;
 	c->esn = esn && esn->id == IKEV2_ESN_YES;
-	if (keymat_v2_child(sa->suite.prf, sa->keys.sk_d, NULL, ni, nr,
+	if (keymat_v2_child(sa->suite.prf, sa->keys.sk_d, k->gir, k->ni, k->nr,
 			    ea->key_len, ia ? ia->key_len : 0, &keys) < 0)
 		return -1;
 	ci.ike_id = sa->id;
@@ -123,10 +121,11 @@ install(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c,
 	return 0;
 }
 
-static int
-alloc_spi(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c)
+int
+v2_child_alloc_spi(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c)
 {
-	c->reqid = ++e->next_reqid;
+	if (!c->reqid)
+		c->reqid = ++e->next_reqid;
 	if (!e->env.spi_alloc ||
 	    e->env.spi_alloc(e->env.ctx, &sa->local, &sa->remote, c->reqid,
 			     &c->spi_in) < 0) {
@@ -146,7 +145,7 @@ v2_child_offer(struct ike_engine *e, struct ike_sa *sa, struct msg_builder *b,
 	struct child_sa *c = child_new(sa, cfg);
 	unsigned i;
 
-	if (!sap || !c || alloc_spi(e, sa, c) < 0) {
+	if (!sap || !c || v2_child_alloc_spi(e, sa, c) < 0) {
 		free(sap);
 		return -1;
 	}
@@ -154,13 +153,13 @@ v2_child_offer(struct ike_engine *e, struct ike_sa *sa, struct msg_builder *b,
 		sap->prop[i] = cc->proposals[i];
 		sap->prop[i].num = (uint8_t)(i + 1);
 		sap->prop[i].proto = IKEV2_PROTO_ESP;
-		set_spi(&sap->prop[i], c->spi_in);
+		v2_child_set_spi(&sap->prop[i], c->spi_in);
 	}
 	sap->n = i;
 	ts_from_cfg(cc->local_ts, cc->n_local_ts, &sa->local, &tsi);
 	ts_from_cfg(cc->remote_ts, cc->n_remote_ts, &sa->remote, &tsr);
 	if (cc->transport)
-		put_transport(b);
+		v2_child_put_transport(b);
 	pld_sa_put(b, sap);
 	pld_ts_put(b, IKEV2_PL_TSi, &tsi);
 	pld_ts_put(b, IKEV2_PL_TSr, &tsr);
@@ -169,9 +168,9 @@ v2_child_offer(struct ike_engine *e, struct ike_sa *sa, struct msg_builder *b,
 }
 
 /* The SA, TSi and TSr payloads of m, decoded. */
-static int
-child_payloads(const struct msg *m, struct pld_sa *sap, struct pld_ts *tsi,
-	       struct pld_ts *tsr)
+int
+v2_child_payloads(const struct msg *m, struct pld_sa *sap, struct pld_ts *tsi,
+		  struct pld_ts *tsr)
 {
 	const struct pld_ref *rs = msg_find(m, IKEV2_PL_SA, NULL);
 	const struct pld_ref *ri = msg_find(m, IKEV2_PL_TSi, NULL);
@@ -185,95 +184,143 @@ child_payloads(const struct msg *m, struct pld_sa *sap, struct pld_ts *tsi,
 }
 
 int
-v2_child_accept(struct ike_engine *e, struct ike_sa *sa, const struct msg *m,
-		struct msg_builder *b, uint16_t *notify)
+v2_child_choose(struct ike_engine *e, struct ike_sa *sa,
+		const struct pld_sa *offer, const struct pld_ts *tsi,
+		const struct pld_ts *tsr, bool transport, int only_cfg,
+		struct child_choice *out, uint16_t *notify)
 {
 	const struct ike_conn_cfg *conn = ike_conn(e, sa);
-	struct pld_sa *offer = calloc(1, sizeof(*offer));
-	struct pld_sa *ans = calloc(1, sizeof(*ans));
-	struct pld_ts tsi, tsr, ni, nr, allow_i, allow_r;
-	struct proposal chosen;
-	struct child_sa *c;
+	struct pld_ts allow_i, allow_r;
 	char reason[512] = "";
-	bool transport = wants_transport(m), ts_fail = false;
+	bool ts_fail = false;
 	unsigned i;
-	int rc = -1;
 
-	*notify = IKEV2_N_NO_PROPOSAL_CHOSEN;
-	if (!offer || !ans)
-		goto out;
-	if (!msg_find(m, IKEV2_PL_SA, NULL)) {
-		rc = 0; /* IKE SA only, no child asked for */
-		goto out;
-	}
-	if (child_payloads(m, offer, &tsi, &tsr) < 0) {
-		*notify = IKEV2_N_INVALID_SYNTAX;
-		ike_log(e, sa, IKE_LOG_WARN,
-			"CHILD SA request lacks SA, TSi or TSr");
-		goto out;
-	}
 	/* The first child of the connection that fits everything wins;
 	 * TSi is the initiator's side, our remote. */
 	for (i = 0; i < conn->n_children; i++) {
 		const struct ike_child_cfg *cc = &conn->children[i];
 
-		if (cc->transport != transport)
+		if ((only_cfg >= 0 && i != (unsigned)only_cfg) ||
+		    cc->transport != transport)
 			continue;
 		if (prop_select(cc->proposals, cc->n_proposals, offer->prop,
-				offer->n, &chosen, reason, sizeof(reason)) < 0)
+				offer->n, &out->chosen, reason,
+				sizeof(reason)) < 0)
 			continue;
 		ts_from_cfg(cc->remote_ts, cc->n_remote_ts, &sa->remote,
 			    &allow_i);
 		ts_from_cfg(cc->local_ts, cc->n_local_ts, &sa->local, &allow_r);
-		if (ts_narrow(&tsi, &allow_i, &ni) < 0 ||
-		    ts_narrow(&tsr, &allow_r, &nr) < 0) {
+		if (ts_narrow(tsi, &allow_i, &out->tsi) < 0 ||
+		    ts_narrow(tsr, &allow_r, &out->tsr) < 0) {
 			ts_fail = true;
 			continue;
 		}
-		break;
+		out->cfg = i;
+		return 0;
 	}
-	if (i == conn->n_children) {
-		if (ts_fail) {
-			*notify = IKEV2_N_TS_UNACCEPTABLE;
-			ike_log(
-			    e, sa, IKE_LOG_WARN,
-			    "CHILD SA refused: the peer's traffic selectors fit "
-			    "no child of '%s'",
-			    conn->name);
-		} else {
-			ike_log(e, sa, IKE_LOG_WARN,
-				"CHILD SA refused (%s mode requested): %s",
-				transport ? "transport" : "tunnel",
-				reason[0] ? reason : "no child of that mode");
-		}
-		goto out;
-	}
-	c = child_new(sa, i);
-	if (!c || alloc_spi(e, sa, c) < 0) {
-		*notify = IKEV2_N_TEMPORARY_FAILURE;
-		goto out;
-	}
-	c->spi_out = spi_of(&chosen);
-	c->n_local_ts = nr.n;
-	memcpy(c->local_ts, nr.ts, sizeof(nr.ts[0]) * nr.n);
-	c->n_remote_ts = ni.n;
-	memcpy(c->remote_ts, ni.ts, sizeof(ni.ts[0]) * ni.n);
-	if (chosen.spi_size != 4 || install(e, sa, c, &chosen) < 0) {
+	if (ts_fail) {
+		*notify = IKEV2_N_TS_UNACCEPTABLE;
+		ike_log(e, sa, IKE_LOG_WARN,
+			"CHILD SA refused: the peer's traffic selectors fit no "
+			"child of '%s'",
+			conn->name);
+	} else {
 		*notify = IKEV2_N_NO_PROPOSAL_CHOSEN;
-		goto out;
+		ike_log(e, sa, IKE_LOG_WARN,
+			"CHILD SA refused (%s mode requested): %s",
+			transport ? "transport" : "tunnel",
+			reason[0] ? reason : "no child of that mode");
+	}
+	return -1;
+}
+
+int
+v2_child_answer(struct ike_engine *e, struct ike_sa *sa, struct msg_builder *b,
+		const struct child_choice *ch, bool transport,
+		const struct child_keying *k, uint32_t reqid, uint16_t *notify)
+{
+	struct pld_sa *ans;
+	struct child_sa *c = child_new(sa, ch->cfg);
+
+	if (c && reqid) {
+		/* A rekeyed child keeps its reqid, so the kernel policies,
+		 * which name it, serve old and new SA alike. */
+		c->reqid = reqid;
+		c->keep_reqid = true;
+	}
+	if (!c || v2_child_alloc_spi(e, sa, c) < 0) {
+		*notify = IKEV2_N_TEMPORARY_FAILURE;
+		return -1;
+	}
+	c->spi_out = v2_child_spi_of(&ch->chosen);
+	c->n_local_ts = ch->tsr.n;
+	memcpy(c->local_ts, ch->tsr.ts, sizeof(ch->tsr.ts[0]) * ch->tsr.n);
+	c->n_remote_ts = ch->tsi.n;
+	memcpy(c->remote_ts, ch->tsi.ts, sizeof(ch->tsi.ts[0]) * ch->tsi.n);
+	if (ch->chosen.spi_size != 4 ||
+	    v2_child_install(e, sa, c, &ch->chosen, k) < 0) {
+		*notify = IKEV2_N_NO_PROPOSAL_CHOSEN;
+		return -1;
+	}
+	ans = calloc(1, sizeof(*ans));
+	if (!ans) {
+		*notify = IKEV2_N_TEMPORARY_FAILURE;
+		return -1;
 	}
 	ans->n = 1;
-	ans->prop[0] = chosen;
-	set_spi(&ans->prop[0], c->spi_in);
+	ans->prop[0] = ch->chosen;
+	v2_child_set_spi(&ans->prop[0], c->spi_in);
 	if (transport)
-		put_transport(b);
+		v2_child_put_transport(b);
 	pld_sa_put(b, ans);
-	pld_ts_put(b, IKEV2_PL_TSi, &ni);
-	pld_ts_put(b, IKEV2_PL_TSr, &nr);
-	rc = 0;
+	free(ans);
+	if (k->kex.len) {
+		struct pld_ke ke = {k->kex_group, k->kex};
+
+		pld_ke_put(b, &ke);
+	}
+	if (k->own_nonce.len) {
+		struct pld_nonce n = {k->own_nonce};
+
+		pld_nonce_put(b, &n);
+	}
+	pld_ts_put(b, IKEV2_PL_TSi, &ch->tsi);
+	pld_ts_put(b, IKEV2_PL_TSr, &ch->tsr);
+	return 0;
+}
+
+int
+v2_child_accept(struct ike_engine *e, struct ike_sa *sa, const struct msg *m,
+		struct msg_builder *b, uint16_t *notify)
+{
+	struct pld_sa *offer = calloc(1, sizeof(*offer));
+	struct child_choice *ch = calloc(1, sizeof(*ch));
+	struct child_keying k = {{sa->ni->ptr, sa->ni->len},
+				 {sa->nr->ptr, sa->nr->len}};
+	struct pld_ts tsi, tsr;
+	bool transport = v2_child_wants_transport(m);
+	int rc = -1;
+
+	*notify = IKEV2_N_NO_PROPOSAL_CHOSEN;
+	if (!offer || !ch)
+		goto out;
+	if (!msg_find(m, IKEV2_PL_SA, NULL)) {
+		rc = 0; /* IKE SA only, no child asked for */
+		goto out;
+	}
+	if (v2_child_payloads(m, offer, &tsi, &tsr) < 0) {
+		*notify = IKEV2_N_INVALID_SYNTAX;
+		ike_log(e, sa, IKE_LOG_WARN,
+			"CHILD SA request lacks SA, TSi or TSr");
+		goto out;
+	}
+	if (v2_child_choose(e, sa, offer, &tsi, &tsr, transport, -1, ch,
+			    notify) < 0)
+		goto out;
+	rc = v2_child_answer(e, sa, b, ch, transport, &k, 0, notify);
 out:
 	free(offer);
-	free(ans);
+	free(ch);
 	return rc;
 }
 
@@ -288,28 +335,23 @@ ts_within(const struct pld_ts *got, const struct pld_ts *want)
 	       memcmp(meet.ts, got->ts, sizeof(got->ts[0]) * got->n) == 0;
 }
 
+/* Initiator: check the responder's SA, TSi, TSr and mode against what we
+ * asked for in child c, and install it. */
 int
-v2_child_complete(struct ike_engine *e, struct ike_sa *sa, const struct msg *m)
+v2_child_finish(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c,
+		const struct msg *m, const struct child_keying *k)
 {
-	const struct ike_conn_cfg *conn = ike_conn(e, sa);
-	struct child_sa *c = sa->children;
-	struct pld_sa *ans = NULL;
+	const struct ike_child_cfg *cc = &ike_conn(e, sa)->children[c->cfg];
+	struct pld_sa *ans = calloc(1, sizeof(*ans));
 	struct pld_ts tsi, tsr, off_i, off_r;
 	struct proposal chosen;
-	const struct ike_child_cfg *cc;
 	char reason[512];
 	int rc = -1;
 
-	if (!c || c->installed)
-		return -1;
-	cc = &conn->children[c->cfg];
-	if (!m)
-		goto fail;
-	ans = calloc(1, sizeof(*ans));
-	if (!ans || child_payloads(m, ans, &tsi, &tsr) < 0) {
+	if (!ans || v2_child_payloads(m, ans, &tsi, &tsr) < 0) {
 		ike_log(e, sa, IKE_LOG_WARN,
 			"responder created no CHILD SA (no SA/TS payloads)");
-		goto fail;
+		goto out;
 	}
 	ts_from_cfg(cc->local_ts, cc->n_local_ts, &sa->local, &off_i);
 	ts_from_cfg(cc->remote_ts, cc->n_remote_ts, &sa->remote, &off_r);
@@ -317,27 +359,52 @@ v2_child_complete(struct ike_engine *e, struct ike_sa *sa, const struct msg *m)
 	    prop_select(cc->proposals, cc->n_proposals, ans->prop, 1, &chosen,
 			reason, sizeof(reason)) < 0 ||
 	    !ts_within(&tsi, &off_i) || !ts_within(&tsr, &off_r) ||
-	    wants_transport(m) != cc->transport) {
+	    v2_child_wants_transport(m) != cc->transport) {
 		ike_log(e, sa, IKE_LOG_WARN,
 			"responder's CHILD SA does not fit what we proposed "
 			"(proposal, selectors or mode)");
-		goto fail;
+		goto out;
 	}
-	c->spi_out = spi_of(&ans->prop[0]);
+	c->spi_out = v2_child_spi_of(&ans->prop[0]);
 	c->n_local_ts = tsi.n;
 	memcpy(c->local_ts, tsi.ts, sizeof(tsi.ts[0]) * tsi.n);
 	c->n_remote_ts = tsr.n;
 	memcpy(c->remote_ts, tsr.ts, sizeof(tsr.ts[0]) * tsr.n);
-	rc = install(e, sa, c, &ans->prop[0]);
+	rc = v2_child_install(e, sa, c, &ans->prop[0], k);
+out:
 	free(ans);
-	if (rc == 0)
-		return 0;
-fail:
-	free(ans);
-	ike_emit(e, sa, IKE_EV_FAILED, c, "CHILD SA not created");
+	return rc;
+}
+
+/* Forget a child that did not come up, releasing its SPI. */
+void
+v2_child_drop(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c,
+	      const char *reason)
+{
+	struct child_sa **pp;
+
+	ike_emit(e, sa, IKE_EV_FAILED, c, reason);
 	v2_child_uninstall(e, sa, c);
-	sa->children = c->next;
-	free(c);
+	for (pp = &sa->children; *pp; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	child_free(c);
+}
+
+int
+v2_child_complete(struct ike_engine *e, struct ike_sa *sa, const struct msg *m)
+{
+	struct child_sa *c = sa->children;
+	struct child_keying k = {{sa->ni->ptr, sa->ni->len},
+				 {sa->nr->ptr, sa->nr->len}};
+
+	if (!c || c->installed)
+		return -1;
+	if (m && v2_child_finish(e, sa, c, m, &k) == 0)
+		return 0;
+	v2_child_drop(e, sa, c, "CHILD SA not created");
 	return -1;
 }
 
@@ -346,6 +413,7 @@ v2_child_uninstall(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c)
 {
 	const struct ike_conn_cfg *conn = ike_conn(e, sa);
 	struct ike_child_install ci = {0};
+	const struct child_sa *sib;
 
 	/* A child that never got installed may still hold the inbound SPI
 	 * the kernel allocated: the host releases that too. */
@@ -366,6 +434,9 @@ v2_child_uninstall(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c)
 	ci.local_ts = c->local_ts;
 	ci.n_remote_ts = c->n_remote_ts;
 	ci.remote_ts = c->remote_ts;
+	for (sib = sa->children; sib; sib = sib->next)
+		if (sib != c && sib->installed && sib->reqid == c->reqid)
+			ci.keep_policies = true;
 	if (e->env.child_remove)
 		e->env.child_remove(e->env.ctx, &ci);
 	c->spi_in = 0;

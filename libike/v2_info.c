@@ -102,7 +102,7 @@ v2_info_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 			ours.n_spi++;
 			v2_child_uninstall(e, sa, c);
 			unlink_child(sa, c);
-			free(c);
+			child_free(c);
 		}
 	}
 	xchg_hdr(sa, &h, IKEV2_EXCH_INFORMATIONAL, true, m->hdr.msgid);

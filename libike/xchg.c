@@ -140,10 +140,10 @@ dispatch(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 			v2_info_respond(e, sa, now, m);
 		break;
 	case IKEV2_EXCH_CREATE_CHILD_SA:
-		/* Not yet: answer so the peer does not wait in vain. */
-		if (!response)
-			xchg_notify_reply(e, sa, m, IKEV2_N_NO_ADDITIONAL_SAS,
-					  (struct bytes){NULL, 0});
+		if (response)
+			v2_create_complete(e, sa, now, m);
+		else
+			v2_create_respond(e, sa, now, m);
 		break;
 	default:
 		break;

@@ -635,6 +635,53 @@ START_TEST(list_sas_shows_the_negotiation)
 }
 END_TEST
 
+START_TEST(create_child_sa_with_pfs)
+{
+	static struct ike_conn_cfg c;
+	struct ike_child_cfg *ch;
+	int side;
+
+	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+	    "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "x", "x");
+	/* Both sides get a second child, 10.3/16 <-> 10.4/16, with PFS. */
+	for (side = 0; side < 2; side++) {
+		struct host *self = side ? &sun : &moon;
+		struct host *peer = side ? &moon : &sun;
+
+		conn_cfg(&c, self, peer, "aes128gcm16-prfsha256-ecp256",
+		    "aes128gcm16", false);
+		c.children[0].start = !side;
+		ch = &c.children[1];
+		*ch = c.children[0];
+		snprintf(ch->name, sizeof(ch->name), "net2");
+		ch->start = false;
+		prop(&ch->proposals[0], "aes256gcm16-curve25519",
+		    IKEV2_PROTO_ESP);
+		subnet(&ch->local_ts[0], side ? "10.4.0.0" : "10.3.0.0",
+		    side ? "10.4.255.255" : "10.3.255.255");
+		subnet(&ch->remote_ts[0], side ? "10.3.0.0" : "10.4.0.0",
+		    side ? "10.3.255.255" : "10.4.255.255");
+		c.n_children = 2;
+		ck_assert_int_eq(ike_engine_set_conns(self->e, &c, 1, now), 0);
+	}
+	bring_up();
+	ck_assert_uint_eq(moon.n_inst + sun.n_inst, 2);
+	ck_assert_uint_eq(ike_initiate(moon.e, now, "site", "net2"), 1);
+	pump();
+	ck_assert_uint_eq(moon.n_inst, 2);
+	ck_assert_uint_eq(sun.n_inst, 2);
+	ck_assert_uint_eq(moon.inst[1].ci.spi_out, sun.inst[1].ci.spi_in);
+	ck_assert_uint_eq(moon.inst[1].encr_len, 36);
+	ck_assert_mem_eq(moon.inst[1].encr_out, sun.inst[1].encr_in, 36);
+	ck_assert_mem_eq(moon.inst[1].encr_in, sun.inst[1].encr_out, 36);
+	/* Fresh nonces and g^ir: the keys differ from the first child's. */
+	ck_assert(memcmp(moon.inst[1].encr_out, moon.inst[0].encr_out, 20));
+	ck_assert_str_eq(moon.inst[1].ci.child, "net2");
+	ck_assert_uint_ne(moon.inst[1].ci.reqid, moon.inst[0].ci.reqid);
+	teardown_pair();
+}
+END_TEST
+
 Suite *
 engine_suite(void)
 {
@@ -655,6 +702,7 @@ engine_suite(void)
 	tcase_add_test(tc, ts_mismatch_is_ts_unacceptable);
 	tcase_add_test(tc, garbage_and_replays_are_harmless);
 	tcase_add_test(tc, list_sas_shows_the_negotiation);
+	tcase_add_test(tc, create_child_sa_with_pfs);
 	suite_add_tcase(s, tc);
 	return s;
 }

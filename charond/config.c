@@ -1,0 +1,748 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Loading a configuration: reading files (regular files only, size-capped),
+ * includes (globs relative to the including file, merged where the include
+ * key stands, loops refused, a file included twice loaded once), the
+ * checks that need everything loaded (a PSK for every connection that uses
+ * one, authorities that exist), defaults of the daemon section, and the
+ * config object's lifetime and comparison for reloads.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <glob.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "config_int.h"
+
+/* --- diagnostics and allocation for the schema ---------------------------- */
+
+static void vdiag(struct loader *ld, enum diag_sev sev, const char *file,
+		  unsigned line, unsigned col, const char *fmt, va_list ap)
+    __attribute__((format(printf, 6, 0)));
+
+static void
+vdiag(struct loader *ld, enum diag_sev sev, const char *file, unsigned line,
+      unsigned col, const char *fmt, va_list ap)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	diag_add(ld->dl, sev, file, line, col, "%s", msg);
+}
+
+void
+ld_diag(struct loader *ld, enum diag_sev sev, const struct ynode *at,
+	const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vdiag(ld, sev, ld->file, at ? at->line : 0, at ? at->col : 0, fmt, ap);
+	va_end(ap);
+}
+
+void
+ld_diag_pos(struct loader *ld, enum diag_sev sev, const struct cfg_pos *pos,
+	    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vdiag(ld, sev, pos->file ? pos->file : ld->file, pos->line, pos->col,
+	      fmt, ap);
+	va_end(ap);
+}
+
+void
+ld_pos(const struct loader *ld, const struct ynode *at, struct cfg_pos *pos)
+{
+	pos->file = ld->file;
+	pos->line = at->line;
+	pos->col = at->col;
+}
+
+void *
+ld_alloc(struct loader *ld, size_t n)
+{
+	void *p = calloc(1, n);
+
+	if (p == NULL)
+		ld->nomem = true;
+	return p;
+}
+
+char *
+ld_strdup(struct loader *ld, const char *s)
+{
+	char *p = strdup(s);
+
+	if (p == NULL)
+		ld->nomem = true;
+	return p;
+}
+
+char *
+ld_path(struct loader *ld, const char *p)
+{
+	char *r;
+
+	if (p[0] == '/' || strcmp(ld->dir, ".") == 0)
+		return ld_strdup(ld, p);
+	if (asprintf(&r, "%s/%s", ld->dir, p) < 0) {
+		ld->nomem = true;
+		return NULL;
+	}
+	return r;
+}
+
+void
+ld_check_readable(struct loader *ld, const struct ynode *at, const char *what,
+		  const char *path)
+{
+	struct stat st;
+
+	if (ld->flags & CONFIG_NO_FILES)
+		return;
+	if (stat(path, &st) != 0 || access(path, R_OK) != 0)
+		ld_err(ld, at, "cannot read %s '%s': %s", what, path,
+		       strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		ld_err(ld, at, "cannot read %s '%s': not a regular file", what,
+		       path);
+}
+
+/* --- files ---------------------------------------------------------------- */
+
+const char *
+ld_strerror(int r)
+{
+	/* ld_read_file()'s word for a FIFO, device or socket. */
+	if (r == -EINVAL)
+		return "not a regular file";
+	return strerror(-r);
+}
+
+int
+ld_read_file(const char *path, uint8_t **data, size_t *len, struct file_id *id)
+{
+	size_t cap, n = 0;
+	struct stat st;
+	uint8_t *buf;
+	ssize_t r;
+	int fd, err = 0;
+
+	/* O_NONBLOCK: a FIFO named in a config must not hang the daemon;
+	 * it is refused below anyway. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) != 0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	}
+	if (st.st_size > CONFIG_MAX_FILE_SIZE) {
+		close(fd);
+		return -EFBIG;
+	}
+	/* The size is a hint: /proc files say 0, others may grow. */
+	cap = (size_t)st.st_size + 1;
+	buf = malloc(cap);
+	if (buf == NULL) {
+		close(fd);
+		return -ENOMEM;
+	}
+	for (;;) {
+		if (n == cap) {
+			uint8_t *nb;
+
+			if (cap > CONFIG_MAX_FILE_SIZE) {
+				err = -EFBIG;
+				break;
+			}
+			nb = realloc(buf, 2 * cap);
+			if (nb == NULL) {
+				err = -ENOMEM;
+				break;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			err = -errno;
+			break;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	if (err != 0) {
+		OPENSSL_cleanse(buf, n);
+		free(buf);
+		return err;
+	}
+	if (id != NULL) {
+		id->dev = st.st_dev;
+		id->ino = st.st_ino;
+	}
+	*data = buf;
+	*len = n;
+	return 0;
+}
+
+static char *
+dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return strdup(".");
+	if (slash == path)
+		return strdup("/");
+	return strndup(path, (size_t)(slash - path));
+}
+
+static const char *
+intern_file(struct loader *ld, const char *name)
+{
+	struct config *cfg = ld->cfg;
+	char **v, *dup = ld_strdup(ld, name);
+
+	if (dup == NULL)
+		return NULL;
+	v = realloc(cfg->files, (cfg->n_files + 1) * sizeof(*v));
+	if (v == NULL) {
+		free(dup);
+		ld->nomem = true;
+		return NULL;
+	}
+	cfg->files = v;
+	v[cfg->n_files++] = dup;
+	return dup;
+}
+
+/* Parse one file's text and walk it; includes recurse through here. */
+static void
+load_text(struct loader *ld, const char *name, const void *data, size_t len)
+{
+	const char *saved_file = ld->file, *file = intern_file(ld, name);
+	char *saved_dir = ld->dir, *dir = dir_of(name);
+	struct ynode *root = NULL;
+	int r;
+
+	if (file == NULL || dir == NULL) {
+		ld->nomem = true;
+		free(dir);
+		return;
+	}
+	ld->file = file;
+	ld->dir = dir;
+	r = config_yaml_parse(file, data, len, ld->dl, &root);
+	if (r == -ENOMEM)
+		ld->nomem = true;
+	if (r == 0)
+		schema_top(ld, root);
+	ynode_free(root);
+	ld->file = saved_file;
+	ld->dir = saved_dir;
+	free(dir);
+}
+
+static bool
+id_in(const struct file_id *v, size_t n, const struct file_id *id)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i].dev == id->dev && v[i].ino == id->ino)
+			return true;
+	return false;
+}
+
+static void
+remember(struct loader *ld, const struct file_id *id)
+{
+	struct file_id *v;
+
+	v = realloc(ld->seen, (ld->n_seen + 1) * sizeof(*v));
+	if (v == NULL) {
+		ld->nomem = true;
+		return;
+	}
+	ld->seen = v;
+	v[ld->n_seen++] = *id;
+}
+
+static void
+include_file(struct loader *ld, const struct ynode *at, const char *path)
+{
+	struct file_id id;
+	uint8_t *data;
+	size_t len;
+	int r;
+
+	r = ld_read_file(path, &data, &len, &id);
+	if (r == -EISDIR)
+		return; /* conf.d/ * may match a subdirectory */
+	if (r != 0) {
+		ld_err(ld, at, "cannot read included file '%s': %s", path,
+		       ld_strerror(r));
+		return;
+	}
+	if (id_in(ld->stack, ld->depth, &id)) {
+		ld_err(ld, at, "include loop: '%s' is already being loaded",
+		       path);
+	} else if (id_in(ld->seen, ld->n_seen, &id)) {
+		ld_warn(ld, at, "'%s' is included more than once; loaded once",
+			path);
+	} else if (ld->depth > CONFIG_MAX_INCLUDE_DEPTH) {
+		ld_err(ld, at, "includes nested more than %d deep",
+		       CONFIG_MAX_INCLUDE_DEPTH);
+	} else {
+		remember(ld, &id);
+		ld->stack[ld->depth++] = id;
+		load_text(ld, path, data, len);
+		ld->depth--;
+	}
+	OPENSSL_cleanse(data, len);
+	free(data);
+}
+
+/* The including file's directory, with glob's special characters escaped
+ * so only the pattern itself matches anything. */
+static char *
+glob_pattern(struct loader *ld, const char *pat)
+{
+	size_t n = strlen(ld->dir), i, j = 0;
+	char *r;
+
+	if (pat[0] == '/' || strcmp(ld->dir, ".") == 0)
+		return ld_strdup(ld, pat);
+	r = ld_alloc(ld, 2 * n + strlen(pat) + 2);
+	if (r == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (strchr("*?[]\\", ld->dir[i]) != NULL)
+			r[j++] = '\\';
+		r[j++] = ld->dir[i];
+	}
+	r[j++] = '/';
+	strcpy(r + j, pat);
+	return r;
+}
+
+/* glob(3) has no context argument for its error callback. */
+static _Thread_local int glob_errno;
+
+/* A directory that does not exist is an empty conf.d; one that cannot be
+ * read hides files the admin meant to load. */
+static int
+glob_error(const char *path, int err)
+{
+	if (err != ENOENT && err != ENOTDIR && glob_errno == 0)
+		glob_errno = err;
+	return 0;
+}
+
+void
+ld_include(struct loader *ld, const struct ynode *v)
+{
+	size_t i, k;
+
+	for (i = 0; i < sch_list_len(v); i++) {
+		const struct ynode *it = sch_list_item(v, i);
+		const char *pat = sch_item_str(ld, "include", it);
+		char *full;
+		glob_t g;
+		int r;
+
+		if (pat == NULL || (ld->flags & CONFIG_NO_FILES))
+			continue;
+		full = glob_pattern(ld, pat);
+		if (full == NULL)
+			return;
+		memset(&g, 0, sizeof(g));
+		glob_errno = 0;
+		r = glob(full, 0, glob_error, &g);
+		if (glob_errno != 0)
+			ld_err(ld, it, "cannot search for include '%s': %s",
+			       full, strerror(glob_errno));
+		if (r == GLOB_NOMATCH) {
+			/* A pattern matching nothing is fine (an empty
+			 * conf.d); a plain file name is probably a typo. */
+			if (strpbrk(pat, "*?[") == NULL)
+				ld_warn(ld, it, "include '%s' matches no file",
+					full);
+		} else if (r == GLOB_NOSPACE) {
+			ld->nomem = true;
+		} else if (r == 0) {
+			for (k = 0; k < g.gl_pathc; k++)
+				include_file(ld, it, g.gl_pathv[k]);
+		}
+		globfree(&g);
+		free(full);
+	}
+}
+
+/* --- checks across files -------------------------------------------------- */
+
+static bool
+id_match(const char *pattern, const char *id)
+{
+	return strcasecmp(pattern, id) == 0 ||
+	       fnmatch(pattern, id, FNM_CASEFOLD) == 0;
+}
+
+/*
+ * Whether a PSK could be the one for a side: its ids name the side's ID,
+ * or (without an ID) one of its addresses. A side whose identity is open
+ * (%any, a wildcard, a subnet, a DNS name) may match anything.
+ */
+static bool
+psk_fits_side(const struct psk_cfg *p, const struct auth_cfg *a,
+	      const struct cfg_addr *addrs, size_t n)
+{
+	char buf[64];
+	size_t i, j;
+
+	if (a->id != NULL) {
+		if (strcmp(a->id, "%any") == 0 || strpbrk(a->id, "*?[") != NULL)
+			return true;
+		for (j = 0; j < p->n_ids; j++)
+			if (id_match(p->ids[j], a->id))
+				return true;
+		return false;
+	}
+	for (i = 0; i < n; i++) {
+		const struct cfg_addr *ad = &addrs[i];
+
+		if (ad->kind != CFG_ADDR_IP ||
+		    ad->prefix != (ad->ip.family == AF_INET ? 32 : 128))
+			return true;
+		cfg_ip_format(&ad->ip, buf, sizeof(buf));
+		for (j = 0; j < p->n_ids; j++)
+			if (id_match(p->ids[j], buf))
+				return true;
+	}
+	return false;
+}
+
+static bool
+psk_fits(const struct psk_cfg *p, const struct conn_cfg *c)
+{
+	size_t j;
+
+	if (p->n_ids == 0)
+		return true;
+	for (j = 0; j < p->n_ids; j++)
+		if (strcmp(p->ids[j], "%any") == 0)
+			return true;
+	return psk_fits_side(p, &c->local, c->local_addrs, c->n_local_addrs) ||
+	       psk_fits_side(p, &c->remote, c->remote_addrs, c->n_remote_addrs);
+}
+
+static void
+check_conn(struct loader *ld, const struct conn_cfg *c)
+{
+	const struct config *cfg = ld->cfg;
+	const struct auth_cfg *psk_side = NULL;
+	size_t i;
+
+	if (c->remote.ca != NULL) {
+		for (i = 0; i < cfg->n_authorities; i++)
+			if (strcmp(cfg->authorities[i].name, c->remote.ca) == 0)
+				break;
+		if (i == cfg->n_authorities)
+			ld_diag_pos(ld, DIAG_ERROR, &c->remote.ca_pos,
+				    "connection '%s': unknown authority '%s'",
+				    c->name, c->remote.ca);
+	}
+	if (c->local.auth == CFG_AUTH_PSK)
+		psk_side = &c->local;
+	else if (c->remote.auth == CFG_AUTH_PSK)
+		psk_side = &c->remote;
+	if (psk_side == NULL)
+		return;
+	for (i = 0; i < cfg->n_psks; i++)
+		if (cfg->psks[i].secret != NULL && psk_fits(&cfg->psks[i], c))
+			return;
+	if (c->local.id != NULL && c->remote.id != NULL)
+		ld_diag_pos(ld, DIAG_ERROR, &psk_side->pos,
+			    "connection '%s' uses psk authentication, but no "
+			    "PSK in secrets matches its IDs (%s, %s)",
+			    c->name, c->local.id, c->remote.id);
+	else
+		ld_diag_pos(ld, DIAG_ERROR, &psk_side->pos,
+			    "connection '%s' uses psk authentication, but no "
+			    "PSK in secrets matches it",
+			    c->name);
+}
+
+static void
+finish(struct loader *ld)
+{
+	struct daemon_cfg *d = &ld->cfg->daemon;
+	size_t i;
+
+	if (d->listen == NULL) {
+		d->listen = ld_alloc(ld, 2 * sizeof(*d->listen));
+		if (d->listen != NULL) {
+			d->n_listen = 2;
+			cfg_parse_ip("0.0.0.0", &d->listen[0]);
+			cfg_parse_ip("::", &d->listen[1]);
+		}
+	}
+	if (d->socket == NULL)
+		d->socket = ld_strdup(ld, CFG_DEFAULT_SOCKET);
+	for (i = 0; i < ld->cfg->n_conns; i++)
+		check_conn(ld, &ld->cfg->conns[i]);
+}
+
+/* --- entry points --------------------------------------------------------- */
+
+static int
+load(const char *name, const void *data, size_t len, unsigned flags,
+     const struct file_id *id, struct config **out, struct diag_list *dl)
+{
+	size_t errors = dl->n_errors;
+	struct loader ld;
+	int rc = 0;
+
+	*out = NULL;
+	memset(&ld, 0, sizeof(ld));
+	ld.cfg = calloc(1, sizeof(*ld.cfg));
+	if (ld.cfg == NULL)
+		return -ENOMEM;
+	ld.dl = dl;
+	ld.flags = flags;
+	schema_defaults(ld.cfg);
+	if (id != NULL) {
+		ld.stack[ld.depth++] = *id;
+		remember(&ld, id);
+	}
+	load_text(&ld, name, data, len);
+	finish(&ld);
+	free(ld.seen);
+	if (ld.nomem) {
+		diag_add(dl, DIAG_ERROR, name, 0, 0, "out of memory");
+		rc = -ENOMEM;
+	} else if (dl->n_errors > errors) {
+		rc = -EINVAL;
+	}
+	if (rc != 0) {
+		config_free(ld.cfg);
+		return rc;
+	}
+	*out = ld.cfg;
+	return 0;
+}
+
+int
+config_load(const char *path, struct config **out, struct diag_list *diags)
+{
+	struct file_id id;
+	uint8_t *data;
+	size_t len;
+	int r;
+
+	*out = NULL;
+	r = ld_read_file(path, &data, &len, &id);
+	if (r != 0) {
+		diag_add(diags, DIAG_ERROR, path, 0, 0, "cannot read: %s",
+			 ld_strerror(r));
+		return r;
+	}
+	r = load(path, data, len, 0, &id, out, diags);
+	OPENSSL_cleanse(data, len);
+	free(data);
+	return r;
+}
+
+int
+config_load_buffer(const char *name, const void *data, size_t len,
+		   unsigned flags, struct config **out, struct diag_list *diags)
+{
+	struct file_id id;
+	struct stat st;
+	bool known = false;
+
+	/* When name is the file the text came from, an include of it is a
+	 * loop like any other. */
+	if (!(flags & CONFIG_NO_FILES) && stat(name, &st) == 0) {
+		id.dev = st.st_dev;
+		id.ino = st.st_ino;
+		known = true;
+	}
+	return load(name, data, len, flags, known ? &id : NULL, out, diags);
+}
+
+void
+config_free(struct config *cfg)
+{
+	size_t i;
+
+	if (cfg == NULL)
+		return;
+	daemon_cfg_clear(&cfg->daemon);
+	for (i = 0; i < cfg->n_authorities; i++)
+		authority_cfg_clear(&cfg->authorities[i]);
+	free(cfg->authorities);
+	for (i = 0; i < cfg->n_conns; i++)
+		conn_cfg_clear(&cfg->conns[i]);
+	free(cfg->conns);
+	for (i = 0; i < cfg->n_psks; i++)
+		psk_cfg_clear(&cfg->psks[i]);
+	free(cfg->psks);
+	sch_strv_free(cfg->files, cfg->n_files);
+	free(cfg);
+}
+
+/* --- lookups and comparison ----------------------------------------------- */
+
+const struct conn_cfg *
+config_find_conn(const struct config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_conns; i++)
+		if (strcmp(cfg->conns[i].name, name) == 0)
+			return &cfg->conns[i];
+	return NULL;
+}
+
+const struct child_cfg *
+config_find_child(const struct conn_cfg *conn, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < conn->n_children; i++)
+		if (strcmp(conn->children[i].name, name) == 0)
+			return &conn->children[i];
+	return NULL;
+}
+
+static bool
+str_eq(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+static bool
+strv_eq(char *const *a, size_t na, char *const *b, size_t nb)
+{
+	size_t i;
+
+	if (na != nb)
+		return false;
+	for (i = 0; i < na; i++)
+		if (!str_eq(a[i], b[i]))
+			return false;
+	return true;
+}
+
+static bool
+props_eq(const struct proposal *a, size_t na, const struct proposal *b,
+	 size_t nb)
+{
+	size_t i;
+
+	if (na != nb)
+		return false;
+	for (i = 0; i < na; i++)
+		if (!prop_equal(&a[i], &b[i]))
+			return false;
+	return true;
+}
+
+static bool
+addrs_eq(const struct cfg_addr *a, size_t na, const struct cfg_addr *b,
+	 size_t nb)
+{
+	size_t i;
+
+	if (na != nb)
+		return false;
+	for (i = 0; i < na; i++)
+		if (!cfg_addr_equal(&a[i], &b[i]))
+			return false;
+	return true;
+}
+
+static bool
+ts_eq(const struct cfg_ts *a, size_t na, const struct cfg_ts *b, size_t nb)
+{
+	size_t i;
+
+	if (na != nb)
+		return false;
+	for (i = 0; i < na; i++)
+		if (!cfg_ts_equal(&a[i], &b[i]))
+			return false;
+	return true;
+}
+
+static bool
+auth_eq(const struct auth_cfg *a, const struct auth_cfg *b)
+{
+	return a->auth == b->auth && str_eq(a->id, b->id) &&
+	       strv_eq(a->certs, a->n_certs, b->certs, b->n_certs) &&
+	       str_eq(a->key, b->key) && str_eq(a->ca, b->ca);
+}
+
+bool
+config_equal_child(const struct child_cfg *a, const struct child_cfg *b)
+{
+	return str_eq(a->name, b->name) && a->mode == b->mode &&
+	       ts_eq(a->local_ts, a->n_local_ts, b->local_ts, b->n_local_ts) &&
+	       ts_eq(a->remote_ts, a->n_remote_ts, b->remote_ts,
+		     b->n_remote_ts) &&
+	       props_eq(a->esp_proposals, a->n_esp_proposals, b->esp_proposals,
+			b->n_esp_proposals) &&
+	       a->start_action == b->start_action &&
+	       a->rekey_time_ms == b->rekey_time_ms &&
+	       a->hw_offload == b->hw_offload && a->l2tp == b->l2tp;
+}
+
+bool
+config_equal_conn(const struct conn_cfg *a, const struct conn_cfg *b)
+{
+	size_t i;
+
+	if (!str_eq(a->name, b->name) || a->version != b->version ||
+	    !addrs_eq(a->local_addrs, a->n_local_addrs, b->local_addrs,
+		      b->n_local_addrs) ||
+	    !addrs_eq(a->remote_addrs, a->n_remote_addrs, b->remote_addrs,
+		      b->n_remote_addrs) ||
+	    !props_eq(a->proposals, a->n_proposals, b->proposals,
+		      b->n_proposals) ||
+	    a->encap != b->encap || a->dpd_delay_ms != b->dpd_delay_ms ||
+	    a->dpd_timeout_ms != b->dpd_timeout_ms ||
+	    a->dpd_action != b->dpd_action ||
+	    a->rekey_time_ms != b->rekey_time_ms ||
+	    a->reauth_time_ms != b->reauth_time_ms ||
+	    a->keyingtries != b->keyingtries ||
+	    !auth_eq(&a->local, &b->local) ||
+	    !auth_eq(&a->remote, &b->remote) || a->n_children != b->n_children)
+		return false;
+	for (i = 0; i < a->n_children; i++)
+		if (!config_equal_child(&a->children[i], &b->children[i]))
+			return false;
+	return true;
+}

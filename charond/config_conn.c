@@ -1,0 +1,604 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The connections section of charond.yaml: IKE settings, the two
+ * authentication sides, DPD, and the children with their traffic selectors
+ * and ESP proposals; the defaults a strongSwan user expects, and the checks
+ * that need a whole connection (pubkey without certificate or key, l2tp in
+ * tunnel mode, start_action without a peer address). Checks that need the
+ * whole configuration (PSKs, authorities) are in config.c.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_int.h"
+#include "ikev2_const.h"
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+#define IKE_REKEY_MS   (4 * 3600 * 1000ULL)
+#define CHILD_REKEY_MS (3600 * 1000ULL)
+#define DPD_DELAY_MS   (30 * 1000ULL)
+#define DPD_TIMEOUT_MS (150 * 1000ULL)
+
+/* --- field handlers ------------------------------------------------------ */
+
+static void
+f_version(struct loader *ld, const struct field *f, const struct ynode *v,
+	  void *obj)
+{
+	const char *s = sch_scalar(ld, f, v);
+	unsigned long n;
+
+	if (s == NULL)
+		return;
+	if (cfg_parse_uint(s, 2, &n) != 0) {
+		ld_err(ld, v,
+		       "bad IKE version '%s': expected 1, 2, or 0 for either",
+		       s);
+		return;
+	}
+	*MEMBER(obj, f, uint8_t) = (uint8_t)n;
+}
+
+static void
+f_addrs(struct loader *ld, const struct field *f, const struct ynode *v,
+	void *obj)
+{
+	struct cfg_addr **dst = MEMBER(obj, f, struct cfg_addr *), *p;
+	size_t *n = COUNT(obj, f), i;
+
+	if (!sch_is_list(ld, f->key, v))
+		return;
+	for (i = 0; i < sch_list_len(v); i++) {
+		const struct ynode *it = sch_list_item(v, i);
+		const char *s = sch_item_str(ld, f->key, it);
+		struct cfg_addr a;
+		char err[256];
+		int r;
+
+		if (s == NULL)
+			continue;
+		r = cfg_parse_addr(s, &a, err, sizeof(err));
+		if (r < 0) {
+			ld_err(ld, it, "bad address in '%s': %s", f->key, err);
+			continue;
+		}
+		if (r == 1)
+			ld_warn(ld, it, "%s", err);
+		p = sch_grow(ld, *dst, n, sizeof(*p));
+		if (p == NULL) {
+			cfg_addr_clear(&a);
+			return;
+		}
+		*dst = p;
+		p[*n - 1] = a;
+	}
+	if (sch_list_len(v) == 0)
+		ld_err(ld, v, "'%s' is empty; leave it out for %%any", f->key);
+}
+
+static void
+f_ts(struct loader *ld, const struct field *f, const struct ynode *v, void *obj)
+{
+	struct cfg_ts **dst = MEMBER(obj, f, struct cfg_ts *), *p;
+	size_t *n = COUNT(obj, f), i;
+
+	if (!sch_is_list(ld, f->key, v))
+		return;
+	for (i = 0; i < sch_list_len(v); i++) {
+		const struct ynode *it = sch_list_item(v, i);
+		const char *s = sch_item_str(ld, f->key, it);
+		struct cfg_ts ts;
+		char err[256];
+		int r;
+
+		if (s == NULL)
+			continue;
+		r = cfg_parse_ts(s, &ts, err, sizeof(err));
+		if (r < 0) {
+			ld_err(ld, it, "%s", err);
+			continue;
+		}
+		if (r == 1)
+			ld_warn(ld, it, "%s", err);
+		p = sch_grow(ld, *dst, n, sizeof(*p));
+		if (p == NULL)
+			return;
+		*dst = p;
+		p[*n - 1] = ts;
+	}
+	if (sch_list_len(v) == 0)
+		ld_err(ld, v, "'%s' is empty; leave it out for dynamic",
+		       f->key);
+}
+
+/* Append proposals, renumbered from 1; false (reported) when full. */
+static bool
+add_props(struct loader *ld, const struct ynode *at, struct proposal **dst,
+	  size_t *n, const struct proposal *p, size_t np)
+{
+	struct proposal *arr;
+	size_t i;
+
+	if (*n + np > IKE_MAX_PROPOSALS) {
+		ld_err(ld, at, "too many proposals (at most %d)",
+		       IKE_MAX_PROPOSALS);
+		return false;
+	}
+	arr = realloc(*dst, (*n + np) * sizeof(*arr));
+	if (arr == NULL) {
+		ld->nomem = true;
+		return false;
+	}
+	*dst = arr;
+	for (i = 0; i < np; i++) {
+		arr[*n] = p[i];
+		arr[*n].num = (uint8_t)(*n + 1);
+		(*n)++;
+	}
+	return true;
+}
+
+static void
+f_props(struct loader *ld, const struct field *f, const struct ynode *v,
+	void *obj)
+{
+	struct proposal **dst = MEMBER(obj, f, struct proposal *);
+	size_t *n = COUNT(obj, f), i;
+	uint8_t proto = (uint8_t)f->arg;
+
+	if (!sch_is_list(ld, f->key, v))
+		return;
+	if (sch_list_len(v) == 0)
+		ld_err(ld, v, "'%s' is empty; leave it out for the defaults",
+		       f->key);
+	for (i = 0; i < sch_list_len(v); i++) {
+		const struct ynode *it = sch_list_item(v, i);
+		const char *s = sch_item_str(ld, f->key, it);
+		struct proposal p[IKE_MAX_PROPOSALS];
+		char err[256], weak[128];
+		int np = 1;
+
+		if (s == NULL)
+			continue;
+		/* strongSwan's "default": the built-in list, here. */
+		if (strcmp(s, "default") == 0) {
+			np = prop_default(proto, p, NELEM(p));
+		} else if (prop_parse(s, proto, &p[0], err, sizeof(err)) != 0) {
+			ld_err(ld, it, "%s", err);
+			continue;
+		} else if (prop_weak_names(&p[0], weak, sizeof(weak)) > 0) {
+			ld_warn(ld, it,
+				"proposal '%s' uses weak algorithms: %s", s,
+				weak);
+		}
+		if (np > 0 && !add_props(ld, it, dst, n, p, (size_t)np))
+			return;
+	}
+}
+
+/* --- connections --------------------------------------------------------- */
+
+static const struct enum_name auth_methods[] = {
+    {"psk", CFG_AUTH_PSK},
+    {"pubkey", CFG_AUTH_PUBKEY},
+    {NULL, 0},
+};
+
+static const struct field local_fields[] = {
+    FE("auth", struct auth_cfg, auth, auth_methods),
+    F("id", sch_str, struct auth_cfg, id),
+    FL("certs", sch_files, struct auth_cfg, certs, n_certs),
+    F("key", sch_file, struct auth_cfg, key),
+};
+
+static const struct field remote_fields[] = {
+    FE("auth", struct auth_cfg, auth, auth_methods),
+    F("id", sch_str, struct auth_cfg, id),
+    F("ca", sch_str, struct auth_cfg, ca),
+};
+
+static void
+f_auth(struct loader *ld, const struct field *f, const struct ynode *v,
+       void *obj)
+{
+	struct auth_cfg *a = MEMBER(obj, f, struct auth_cfg);
+	bool local = strcmp(f->key, "local") == 0;
+	const struct ynode *vals[NELEM(local_fields)];
+	char ctx[128];
+
+	size_t errors = ld->dl->n_errors;
+
+	if (!sch_is_map(ld, f->key, v)) {
+		ld->local_reported |= local;
+		return;
+	}
+	snprintf(ctx, sizeof(ctx), "in %s of connection '%s'", f->key,
+		 ld->conn_name);
+	if (local)
+		sch_walk(ld, v, local_fields, NELEM(local_fields), a, ctx,
+			 vals);
+	else
+		sch_walk(ld, v, remote_fields, NELEM(remote_fields), a, ctx,
+			 vals);
+	/* A bad `auth` leaves the default, pubkey: complaining next that
+	 * its certificate is missing would only confuse. */
+	if (local && ld->dl->n_errors > errors)
+		ld->local_reported = true;
+	if (vals[0] != NULL)
+		ld_pos(ld, vals[0], &a->pos);
+	if (!local && vals[2] != NULL)
+		ld_pos(ld, vals[2], &a->ca_pos);
+	if (local && a->auth == CFG_AUTH_PSK && (vals[2] || vals[3]))
+		ld_warn(ld, vals[2] ? vals[2] : vals[3],
+			"certificates and keys are not used with psk "
+			"authentication");
+}
+
+static const struct enum_name dpd_actions[] = {
+    {"clear", CFG_DPD_CLEAR},
+    {"restart", CFG_DPD_RESTART},
+    {"trap", CFG_DPD_TRAP},
+    {NULL, 0},
+};
+
+static const struct field dpd_fields[] = {
+    F("delay", sch_duration, struct conn_cfg, dpd_delay_ms),
+    F("timeout", sch_duration, struct conn_cfg, dpd_timeout_ms),
+    FE("action", struct conn_cfg, dpd_action, dpd_actions),
+};
+
+static void
+f_dpd(struct loader *ld, const struct field *f, const struct ynode *v,
+      void *obj)
+{
+	const struct ynode *vals[NELEM(dpd_fields)];
+	struct conn_cfg *c = obj;
+	char ctx[128];
+
+	if (!sch_is_map(ld, f->key, v))
+		return;
+	snprintf(ctx, sizeof(ctx), "in dpd of connection '%s'", ld->conn_name);
+	sch_walk(ld, v, dpd_fields, NELEM(dpd_fields), obj, ctx, vals);
+	/* Asking for DPD without a delay means the usual one. */
+	if (vals[0] == NULL)
+		c->dpd_delay_ms = DPD_DELAY_MS;
+}
+
+static const struct enum_name modes[] = {
+    {"tunnel", CFG_MODE_TUNNEL},
+    {"transport", CFG_MODE_TRANSPORT},
+    {NULL, 0},
+};
+
+static const struct enum_name start_actions[] = {
+    {"none", CFG_START_NONE},
+    {"trap", CFG_START_TRAP},
+    {"start", CFG_START_START},
+    {NULL, 0},
+};
+
+static const struct enum_name hw_offloads[] = {
+    {"no", CFG_HW_NO},
+    {"crypto", CFG_HW_CRYPTO},
+    {"packet", CFG_HW_PACKET},
+    {"auto", CFG_HW_AUTO},
+    {"yes", CFG_HW_CRYPTO},
+    {"false", CFG_HW_NO},
+    {NULL, 0},
+};
+
+static const struct field child_fields[] = {
+    FE("mode", struct child_cfg, mode, modes),
+    FL("local_ts", f_ts, struct child_cfg, local_ts, n_local_ts),
+    FL("remote_ts", f_ts, struct child_cfg, remote_ts, n_remote_ts),
+    {"esp_proposals", f_props, offsetof(struct child_cfg, esp_proposals),
+     offsetof(struct child_cfg, n_esp_proposals), IKEV2_PROTO_ESP, NULL},
+    FE("start_action", struct child_cfg, start_action, start_actions),
+    F("rekey_time", sch_duration, struct child_cfg, rekey_time_ms),
+    FE("hw_offload", struct child_cfg, hw_offload, hw_offloads),
+    F("l2tp", sch_bool, struct child_cfg, l2tp),
+};
+
+static void
+child_cfg_clear(struct child_cfg *c)
+{
+	free(c->name);
+	free(c->local_ts);
+	free(c->remote_ts);
+	free(c->esp_proposals);
+	memset(c, 0, sizeof(*c));
+}
+
+/* One traffic selector as the default of an empty list. */
+static void
+default_ts(struct loader *ld, struct cfg_ts **ts, size_t *n, uint8_t proto,
+	   uint16_t port)
+{
+	*ts = ld_alloc(ld, sizeof(**ts));
+	if (*ts == NULL)
+		return;
+	*n = 1;
+	(*ts)->dynamic = true;
+	(*ts)->proto = proto;
+	(*ts)->port_from = port;
+	(*ts)->port_to = port ? port : 65535;
+}
+
+static void
+child_finish(struct loader *ld, struct child_cfg *c, const struct ynode **vals)
+{
+	struct proposal p[IKE_MAX_PROPOSALS];
+	int np;
+
+	/* vals[0]: mode. L2TP/IPsec clients all use transport mode and the
+	 * plugin's filter only understands it, so a contradiction is an
+	 * error rather than a guess. */
+	if (c->l2tp && vals[0] != NULL && c->mode == CFG_MODE_TUNNEL)
+		ld_err(ld, vals[0],
+		       "child '%s' has l2tp: true, which needs mode: transport",
+		       c->name);
+	if (c->l2tp)
+		c->mode = CFG_MODE_TRANSPORT;
+	/* docs/clients.md: local udp/1701, remote udp/any (macOS picks a
+	 * random source port). */
+	if (c->n_local_ts == 0 && vals[1] == NULL)
+		default_ts(ld, &c->local_ts, &c->n_local_ts, c->l2tp ? 17 : 0,
+			   c->l2tp ? 1701 : 0);
+	if (c->n_remote_ts == 0 && vals[2] == NULL)
+		default_ts(ld, &c->remote_ts, &c->n_remote_ts, c->l2tp ? 17 : 0,
+			   0);
+	if (c->n_esp_proposals == 0 && vals[3] == NULL) {
+		np = prop_default(IKEV2_PROTO_ESP, p, NELEM(p));
+		if (np > 0)
+			add_props(ld, vals[3], &c->esp_proposals,
+				  &c->n_esp_proposals, p, (size_t)np);
+	}
+}
+
+/* Child names are global: `charonctl initiate --child NAME` may leave out
+ * the connection. */
+static void
+child_name_unique(struct loader *ld, const struct ynode *k)
+{
+	const struct config *cfg = ld->cfg;
+	size_t i, j;
+
+	for (i = 0; i < cfg->n_conns; i++) {
+		const struct conn_cfg *c = &cfg->conns[i];
+
+		for (j = 0; j < c->n_children; j++)
+			if (strcmp(c->children[j].name, k->str) == 0)
+				ld_err(ld, k,
+				       "duplicate child '%s': already in "
+				       "connection '%s' (at %s:%u:%u)",
+				       k->str, c->name, c->children[j].pos.file,
+				       c->children[j].pos.line,
+				       c->children[j].pos.col);
+	}
+}
+
+static void
+f_children(struct loader *ld, const struct field *f, const struct ynode *v,
+	   void *obj)
+{
+	struct conn_cfg *conn = obj;
+	size_t i;
+
+	if (!sch_is_map(ld, f->key, v) || v->type != YN_MAP)
+		return;
+	for (i = 0; i + 1 < v->n; i += 2) {
+		const struct ynode *k = v->kids[i], *val = v->kids[i + 1];
+		const struct ynode *first = v->dup_of ? v->dup_of[i / 2] : NULL;
+		const struct ynode *vals[NELEM(child_fields)];
+		struct child_cfg c, *p;
+		char ctx[160];
+
+		if (k->type != YN_SCALAR)
+			continue;
+		if (first != NULL) {
+			ld_err(ld, k,
+			       "duplicate child '%s' in connection '%s' "
+			       "(first at %u:%u)",
+			       k->str, conn->name, first->line, first->col);
+			continue;
+		}
+		sch_name_ok(ld, k, "child");
+		child_name_unique(ld, k);
+		memset(&c, 0, sizeof(c));
+		c.name = ld_strdup(ld, k->str);
+		if (c.name == NULL)
+			return;
+		ld_pos(ld, k, &c.pos);
+		c.rekey_time_ms = CHILD_REKEY_MS;
+		snprintf(ctx, sizeof(ctx), "in child '%s' of connection '%s'",
+			 k->str, conn->name);
+		if (sch_is_map(ld, k->str, val))
+			sch_walk(ld, val, child_fields, NELEM(child_fields), &c,
+				 ctx, vals);
+		else
+			memset(vals, 0, sizeof(vals));
+		child_finish(ld, &c, vals);
+		p = sch_grow(ld, conn->children, &conn->n_children, sizeof(*p));
+		if (p == NULL) {
+			child_cfg_clear(&c);
+			return;
+		}
+		conn->children = p;
+		p[conn->n_children - 1] = c;
+	}
+}
+
+static const struct field conn_fields[] = {
+    F("version", f_version, struct conn_cfg, version),
+    FL("local_addrs", f_addrs, struct conn_cfg, local_addrs, n_local_addrs),
+    FL("remote_addrs", f_addrs, struct conn_cfg, remote_addrs, n_remote_addrs),
+    {"proposals", f_props, offsetof(struct conn_cfg, proposals),
+     offsetof(struct conn_cfg, n_proposals), IKEV2_PROTO_IKE, NULL},
+    F("encap", sch_bool, struct conn_cfg, encap),
+    FX("dpd", f_dpd),
+    F("rekey_time", sch_duration, struct conn_cfg, rekey_time_ms),
+    F("reauth_time", sch_duration, struct conn_cfg, reauth_time_ms),
+    FA("keyingtries", sch_uint, struct conn_cfg, keyingtries, 1000000),
+    F("local", f_auth, struct conn_cfg, local),
+    F("remote", f_auth, struct conn_cfg, remote),
+    FX("children", f_children),
+};
+
+void
+conn_cfg_clear(struct conn_cfg *c)
+{
+	size_t i;
+
+	free(c->name);
+	for (i = 0; i < c->n_local_addrs; i++)
+		cfg_addr_clear(&c->local_addrs[i]);
+	free(c->local_addrs);
+	for (i = 0; i < c->n_remote_addrs; i++)
+		cfg_addr_clear(&c->remote_addrs[i]);
+	free(c->remote_addrs);
+	free(c->proposals);
+	free(c->local.id);
+	sch_strv_free(c->local.certs, c->local.n_certs);
+	free(c->local.key);
+	free(c->local.ca);
+	free(c->remote.id);
+	sch_strv_free(c->remote.certs, c->remote.n_certs);
+	free(c->remote.key);
+	free(c->remote.ca);
+	for (i = 0; i < c->n_children; i++)
+		child_cfg_clear(&c->children[i]);
+	free(c->children);
+	memset(c, 0, sizeof(*c));
+}
+
+/* Whether the connection has a peer address to initiate to. */
+static bool
+has_peer(const struct conn_cfg *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_remote_addrs; i++) {
+		const struct cfg_addr *a = &c->remote_addrs[i];
+
+		if (a->kind == CFG_ADDR_DNS ||
+		    (a->kind == CFG_ADDR_IP &&
+		     a->prefix == (a->ip.family == AF_INET ? 32 : 128)))
+			return true;
+	}
+	return false;
+}
+
+static void
+conn_finish(struct loader *ld, struct conn_cfg *c, const struct ynode *at)
+{
+	bool local_ok = !ld->local_reported;
+	struct proposal p[IKE_MAX_PROPOSALS];
+	size_t i;
+	int np;
+
+	if (c->n_proposals == 0) {
+		np = prop_default(IKEV2_PROTO_IKE, p, NELEM(p));
+		if (np > 0)
+			add_props(ld, at, &c->proposals, &c->n_proposals, p,
+				  (size_t)np);
+	}
+	if (c->n_local_addrs == 0 &&
+	    (c->local_addrs = ld_alloc(ld, sizeof(struct cfg_addr))) != NULL) {
+		c->n_local_addrs = 1;
+		c->local_addrs[0].kind = CFG_ADDR_ANY;
+	}
+	if (c->n_remote_addrs == 0 &&
+	    (c->remote_addrs = ld_alloc(ld, sizeof(struct cfg_addr))) != NULL) {
+		c->n_remote_addrs = 1;
+		c->remote_addrs[0].kind = CFG_ADDR_ANY;
+	}
+	if (local_ok && c->local.auth == CFG_AUTH_PUBKEY &&
+	    c->local.n_certs == 0)
+		ld_diag_pos(ld, DIAG_ERROR, &c->local.pos,
+			    "connection '%s': pubkey authentication needs "
+			    "'certs' in local",
+			    c->name);
+	if (local_ok && c->local.auth == CFG_AUTH_PUBKEY &&
+	    c->local.key == NULL)
+		ld_diag_pos(ld, DIAG_ERROR, &c->local.pos,
+			    "connection '%s': pubkey authentication needs "
+			    "'key' in local",
+			    c->name);
+	for (i = 0; i < c->n_children; i++) {
+		const struct child_cfg *ch = &c->children[i];
+
+		if (ch->start_action == CFG_START_NONE || has_peer(c))
+			continue;
+		ld_diag_pos(ld, DIAG_WARNING, &ch->pos,
+			    "child '%s' has start_action %s, but connection "
+			    "'%s' has no remote address to initiate to",
+			    ch->name,
+			    ch->start_action == CFG_START_START ? "start"
+								: "trap",
+			    c->name);
+	}
+}
+
+void
+sch_connections(struct loader *ld, const struct field *f, const struct ynode *v,
+		void *obj)
+{
+	struct config *cfg = ld->cfg;
+	size_t i, j;
+
+	if (!sch_is_map(ld, f->key, v) || v->type != YN_MAP)
+		return;
+	for (i = 0; i + 1 < v->n; i += 2) {
+		const struct ynode *k = v->kids[i], *val = v->kids[i + 1];
+		const struct ynode *first = v->dup_of ? v->dup_of[i / 2] : NULL;
+		struct conn_cfg c, *p;
+		char ctx[128];
+
+		if (k->type != YN_SCALAR)
+			continue;
+		if (first != NULL) {
+			ld_err(ld, k,
+			       "duplicate connection '%s' (first at %u:%u)",
+			       k->str, first->line, first->col);
+			continue;
+		}
+		sch_name_ok(ld, k, "connection");
+		for (j = 0; j < cfg->n_conns; j++)
+			if (strcmp(cfg->conns[j].name, k->str) == 0)
+				ld_err(ld, k,
+				       "duplicate connection '%s' (first at "
+				       "%s:%u:%u)",
+				       k->str, cfg->conns[j].pos.file,
+				       cfg->conns[j].pos.line,
+				       cfg->conns[j].pos.col);
+		memset(&c, 0, sizeof(c));
+		c.name = ld_strdup(ld, k->str);
+		if (c.name == NULL)
+			return;
+		ld_pos(ld, k, &c.pos);
+		c.local.pos = c.remote.pos = c.pos;
+		c.version = 2;
+		c.keyingtries = 3;
+		c.rekey_time_ms = IKE_REKEY_MS;
+		c.dpd_timeout_ms = DPD_TIMEOUT_MS;
+		ld->conn_name = c.name;
+		snprintf(ctx, sizeof(ctx), "in connection '%s'", k->str);
+		/* Not a map: one error, not one per missing setting. */
+		ld->local_reported = !sch_is_map(ld, k->str, val);
+		if (!ld->local_reported)
+			sch_walk(ld, val, conn_fields, NELEM(conn_fields), &c,
+				 ctx, NULL);
+		conn_finish(ld, &c, k);
+		ld->conn_name = NULL;
+		p = sch_grow(ld, cfg->conns, &cfg->n_conns, sizeof(*p));
+		if (p == NULL) {
+			conn_cfg_clear(&c);
+			return;
+		}
+		cfg->conns = p;
+		p[cfg->n_conns - 1] = c;
+	}
+}

@@ -1,0 +1,686 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The schema of charond.yaml: which keys exist where, what type each takes,
+ * their defaults, and how a YAML tree becomes struct config. Each map is a
+ * table of fields walked by sch_walk(), which reports unknown keys (with
+ * the closest known one) and repeated keys; a field's handler converts its
+ * value or reports why it cannot, and the walk goes on so that one pass
+ * finds every problem.
+ */
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/un.h>
+
+#include "config_int.h"
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* --- walking maps and lists ---------------------------------------------- */
+
+const char *
+sch_scalar(struct loader *ld, const struct field *f, const struct ynode *v)
+{
+	if (v->type != YN_SCALAR) {
+		ld_err(ld, v, "'%s' must be a single value, not %s", f->key,
+		       ynode_what(v));
+		return NULL;
+	}
+	if (v->null) {
+		ld_err(ld, v, "'%s' needs a value", f->key);
+		return NULL;
+	}
+	return v->str;
+}
+
+/* Lists: a single value counts as a list of one, an empty value as an
+ * empty list. False (reported) for a map. */
+bool
+sch_is_list(struct loader *ld, const char *key, const struct ynode *v)
+{
+	if (v->type != YN_MAP)
+		return true;
+	ld_err(ld, v, "'%s' must be a list or a single value, not a map", key);
+	return false;
+}
+
+size_t
+sch_list_len(const struct ynode *v)
+{
+	if (v->type == YN_LIST)
+		return v->n;
+	return v->null ? 0 : 1;
+}
+
+const struct ynode *
+sch_list_item(const struct ynode *v, size_t i)
+{
+	return v->type == YN_LIST ? v->kids[i] : v;
+}
+
+/* An item of a list of values; NULL (reported) if it is not one. */
+const char *
+sch_item_str(struct loader *ld, const char *key, const struct ynode *it)
+{
+	if (it->type != YN_SCALAR) {
+		ld_err(ld, it, "items of '%s' must be single values, not %s",
+		       key, ynode_what(it));
+		return NULL;
+	}
+	if (it->null) {
+		ld_err(ld, it, "empty item in '%s'", key);
+		return NULL;
+	}
+	return it->str;
+}
+
+bool
+sch_is_map(struct loader *ld, const char *key, const struct ynode *v)
+{
+	if (v->type == YN_MAP || (v->type == YN_SCALAR && v->null))
+		return true;
+	ld_err(ld, v, "'%s' must be a map, not %s", key, ynode_what(v));
+	return false;
+}
+
+static void
+unknown_key(struct loader *ld, const struct ynode *k, const struct field *fs,
+	    size_t nf, const char *ctx)
+{
+	unsigned best = 100, d, limit = k->len >= 6 ? 2 : 1;
+	const char *hint = NULL;
+	size_t i;
+
+	for (i = 0; i < nf; i++) {
+		d = cfg_edit_distance(k->str, fs[i].key);
+		if (d < best) {
+			best = d;
+			hint = fs[i].key;
+		}
+	}
+	if (hint != NULL && best <= limit)
+		ld_err(ld, k, "unknown key '%s' %s (did you mean '%s'?)",
+		       k->str, ctx, hint);
+	else
+		ld_err(ld, k, "unknown key '%s' %s", k->str, ctx);
+}
+
+/*
+ * Walk a map with a field table. vals (nf entries, may be NULL) gets each
+ * field's value node, so callers can tell given from defaulted and point
+ * at a value in later checks.
+ */
+void
+sch_walk(struct loader *ld, const struct ynode *map, const struct field *fs,
+	 size_t nf, void *obj, const char *ctx, const struct ynode **vals)
+{
+	size_t i, j;
+
+	if (vals != NULL)
+		memset(vals, 0, nf * sizeof(*vals));
+	if (map->type != YN_MAP)
+		return;
+	for (i = 0; i + 1 < map->n; i += 2) {
+		const struct ynode *k = map->kids[i], *v = map->kids[i + 1];
+		const struct ynode *first =
+		    map->dup_of ? map->dup_of[i / 2] : NULL;
+
+		if (k->type != YN_SCALAR)
+			continue; /* reported by the parser */
+		if (first != NULL) {
+			ld_err(ld, k, "duplicate key '%s' %s (first at %u:%u)",
+			       k->str, ctx, first->line, first->col);
+			continue;
+		}
+		for (j = 0; j < nf; j++)
+			if (strcmp(k->str, fs[j].key) == 0)
+				break;
+		if (j == nf) {
+			unknown_key(ld, k, fs, nf, ctx);
+			continue;
+		}
+		if (vals != NULL)
+			vals[j] = v;
+		fs[j].fn(ld, &fs[j], v, obj);
+	}
+}
+
+/* Names of connections, children and authorities end up on the command
+ * line and in JSON: keep them plain. */
+bool
+sch_name_ok(struct loader *ld, const struct ynode *k, const char *what)
+{
+	size_t i;
+
+	for (i = 0; i < k->len; i++) {
+		char c = k->str[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		      c == '-'))
+			break;
+	}
+	if (k->len > 0 && k->len <= 64 && i == k->len)
+		return true;
+	ld_err(ld, k,
+	       "bad %s name '%s': use 1 to 64 letters, digits, '.', '_' or "
+	       "'-'",
+	       what, k->str);
+	return false;
+}
+
+/* Grow an array by one zeroed element; NULL (recorded) when out of
+ * memory. */
+void *
+sch_grow(struct loader *ld, void *arr, size_t *n, size_t size)
+{
+	char *p = arr;
+
+	/* The capacity is the next power of two, implied by the count, so
+	 * the public structs need no capacity fields and thousands of
+	 * connections do not cost a copy each. */
+	if ((*n & (*n - 1)) == 0) {
+		p = realloc(arr, (*n ? 2 * *n : 1) * size);
+		if (p == NULL) {
+			ld->nomem = true;
+			return NULL;
+		}
+	}
+	memset(p + *n * size, 0, size);
+	(*n)++;
+	return p;
+}
+
+void
+sch_strv_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* --- generic field handlers ---------------------------------------------- */
+
+void
+sch_str(struct loader *ld, const struct field *f, const struct ynode *v,
+	void *obj)
+{
+	const char *s = sch_scalar(ld, f, v);
+	char **dst = MEMBER(obj, f, char *);
+
+	if (s == NULL)
+		return;
+	free(*dst);
+	*dst = ld_strdup(ld, s);
+}
+
+/* A path; relative ones are taken from the file's directory. */
+void
+sch_path(struct loader *ld, const struct field *f, const struct ynode *v,
+	 void *obj)
+{
+	const char *s = sch_scalar(ld, f, v);
+	char **dst = MEMBER(obj, f, char *);
+
+	if (s == NULL)
+		return;
+	free(*dst);
+	*dst = ld_path(ld, s);
+}
+
+/* A file we will read: it must be readable now, not at the first
+ * connection attempt. */
+void
+sch_file(struct loader *ld, const struct field *f, const struct ynode *v,
+	 void *obj)
+{
+	char **dst = MEMBER(obj, f, char *);
+
+	sch_path(ld, f, v, obj);
+	if (*dst != NULL && v->type == YN_SCALAR)
+		ld_check_readable(ld, v, f->key, *dst);
+}
+
+void
+sch_files(struct loader *ld, const struct field *f, const struct ynode *v,
+	  void *obj)
+{
+	char ***dst = MEMBER(obj, f, char **);
+	size_t *n = COUNT(obj, f), i;
+
+	if (!sch_is_list(ld, f->key, v))
+		return;
+	sch_strv_free(*dst, *n);
+	*dst = NULL;
+	*n = 0;
+	for (i = 0; i < sch_list_len(v); i++) {
+		const struct ynode *it = sch_list_item(v, i);
+		const char *s = sch_item_str(ld, f->key, it);
+		char **p, *path;
+
+		if (s == NULL || (path = ld_path(ld, s)) == NULL)
+			continue;
+		ld_check_readable(ld, it, f->key, path);
+		p = sch_grow(ld, *dst, n, sizeof(*p));
+		if (p == NULL) {
+			free(path);
+			return;
+		}
+		*dst = p;
+		p[*n - 1] = path;
+	}
+}
+
+void
+sch_strs(struct loader *ld, const struct field *f, const struct ynode *v,
+	 void *obj)
+{
+	char ***dst = MEMBER(obj, f, char **);
+	size_t *n = COUNT(obj, f), i;
+
+	if (!sch_is_list(ld, f->key, v))
+		return;
+	sch_strv_free(*dst, *n);
+	*dst = NULL;
+	*n = 0;
+	for (i = 0; i < sch_list_len(v); i++) {
+		const char *s = sch_item_str(ld, f->key, sch_list_item(v, i));
+		char **p, *dup;
+
+		if (s == NULL || (dup = ld_strdup(ld, s)) == NULL)
+			continue;
+		p = sch_grow(ld, *dst, n, sizeof(*p));
+		if (p == NULL) {
+			free(dup);
+			return;
+		}
+		*dst = p;
+		p[*n - 1] = dup;
+	}
+}
+
+void
+sch_bool(struct loader *ld, const struct field *f, const struct ynode *v,
+	 void *obj)
+{
+	const char *s = sch_scalar(ld, f, v);
+
+	if (s != NULL && cfg_parse_bool(s, MEMBER(obj, f, bool)) != 0)
+		ld_err(ld, v, "bad value '%s' for '%s': expected true or false",
+		       s, f->key);
+}
+
+void
+sch_uint(struct loader *ld, const struct field *f, const struct ynode *v,
+	 void *obj)
+{
+	const char *s = sch_scalar(ld, f, v);
+	unsigned long n;
+
+	if (s == NULL)
+		return;
+	if (cfg_parse_uint(s, f->arg, &n) != 0) {
+		ld_err(ld, v, "bad value '%s' for '%s': expected 0 to %lu", s,
+		       f->key, f->arg);
+		return;
+	}
+	*MEMBER(obj, f, unsigned) = (unsigned)n;
+}
+
+void
+sch_port(struct loader *ld, const struct field *f, const struct ynode *v,
+	 void *obj)
+{
+	const char *s = sch_scalar(ld, f, v);
+	unsigned long n;
+
+	if (s == NULL)
+		return;
+	if (cfg_parse_uint(s, 65535, &n) != 0 || n == 0) {
+		ld_err(ld, v, "bad port '%s' for '%s': expected 1 to 65535", s,
+		       f->key);
+		return;
+	}
+	*MEMBER(obj, f, uint16_t) = (uint16_t)n;
+}
+
+void
+sch_duration(struct loader *ld, const struct field *f, const struct ynode *v,
+	     void *obj)
+{
+	const char *s = sch_scalar(ld, f, v);
+
+	if (s != NULL && cfg_parse_duration(s, MEMBER(obj, f, uint64_t)) != 0)
+		ld_err(ld, v,
+		       "bad duration '%s' for '%s': expected e.g. 30s, 1.5s, "
+		       "5m, 4h, 1d or seconds (at most 365d)",
+		       s, f->key);
+}
+
+void
+sch_enum(struct loader *ld, const struct field *f, const struct ynode *v,
+	 void *obj)
+{
+	const char *s = sch_scalar(ld, f, v);
+	char list[160] = "";
+	size_t i, used = 0;
+
+	if (s == NULL)
+		return;
+	for (i = 0; f->enums[i].name != NULL; i++) {
+		if (strcasecmp(s, f->enums[i].name) == 0) {
+			*MEMBER(obj, f, int) = f->enums[i].val;
+			return;
+		}
+	}
+	/* Aliases (hw_offload's yes) follow the canonical names. */
+	for (i = 0; f->enums[i].name != NULL && used < sizeof(list); i++) {
+		size_t j;
+
+		for (j = 0; j < i; j++)
+			if (f->enums[j].val == f->enums[i].val)
+				break;
+		if (j == i)
+			used += (size_t)snprintf(
+			    list + used, sizeof(list) - used, "%s%s",
+			    i ? "|" : "", f->enums[i].name);
+	}
+	ld_err(ld, v, "bad value '%s' for '%s': expected %s", s, f->key, list);
+}
+
+/* --- daemon -------------------------------------------------------------- */
+
+static const struct enum_name log_levels[] = {
+    {"error", CFG_LOG_ERROR}, {"warn", CFG_LOG_WARN},   {"info", CFG_LOG_INFO},
+    {"debug", CFG_LOG_DEBUG}, {"trace", CFG_LOG_TRACE}, {NULL, 0},
+};
+
+static const struct field log_fields[] = {
+    FE("level", struct daemon_cfg, log_level, log_levels),
+};
+
+static void
+f_log(struct loader *ld, const struct field *f, const struct ynode *v,
+      void *obj)
+{
+	if (sch_is_map(ld, f->key, v))
+		sch_walk(ld, v, log_fields, NELEM(log_fields), obj,
+			 "in daemon log", NULL);
+}
+
+static void
+f_base(struct loader *ld, const struct field *f, const struct ynode *v,
+       void *obj)
+{
+	const char *s = sch_scalar(ld, f, v);
+	char *end;
+	double d;
+
+	if (s == NULL)
+		return;
+	d = strtod(s, &end);
+	/* RFC 7296 2.1 wants the interval to sch_grow, and not absurdly. */
+	if (end == s || *end != '\0' || !isfinite(d) || d < 1.0 || d > 10.0) {
+		ld_err(ld, v,
+		       "bad value '%s' for 'base': expected a number from 1 "
+		       "to 10",
+		       s);
+		return;
+	}
+	*MEMBER(obj, f, double) = d;
+}
+
+static const struct field retransmit_fields[] = {
+    F("timeout", sch_duration, struct daemon_cfg, retransmit_timeout_ms),
+    F("base", f_base, struct daemon_cfg, retransmit_base),
+    FA("tries", sch_uint, struct daemon_cfg, retransmit_tries, 100),
+};
+
+static void
+f_retransmit(struct loader *ld, const struct field *f, const struct ynode *v,
+	     void *obj)
+{
+	const struct ynode *vals[NELEM(retransmit_fields)];
+	struct daemon_cfg *d = obj;
+
+	if (!sch_is_map(ld, f->key, v))
+		return;
+	sch_walk(ld, v, retransmit_fields, NELEM(retransmit_fields), obj,
+		 "in daemon retransmit", vals);
+	if (vals[0] != NULL && d->retransmit_timeout_ms == 0)
+		ld_err(ld, vals[0], "retransmit timeout must not be 0");
+}
+
+static void
+f_listen(struct loader *ld, const struct field *f, const struct ynode *v,
+	 void *obj)
+{
+	struct daemon_cfg *d = obj;
+	struct cfg_ip *p;
+	size_t i;
+
+	if (!sch_is_list(ld, f->key, v))
+		return;
+	free(d->listen);
+	d->listen = NULL;
+	d->n_listen = 0;
+	if (sch_list_len(v) == 0)
+		ld_err(ld, v, "'listen' needs at least one address");
+	for (i = 0; i < sch_list_len(v); i++) {
+		const struct ynode *it = sch_list_item(v, i);
+		const char *s = sch_item_str(ld, f->key, it);
+		struct cfg_ip ip;
+
+		if (s == NULL)
+			continue;
+		if (cfg_parse_ip(s, &ip) != 0) {
+			ld_err(ld, it,
+			       "bad listen address '%s': expected an IPv4 or "
+			       "IPv6 address",
+			       s);
+			continue;
+		}
+		p = sch_grow(ld, d->listen, &d->n_listen, sizeof(*p));
+		if (p == NULL)
+			return;
+		d->listen = p;
+		p[d->n_listen - 1] = ip;
+	}
+}
+
+static void
+f_plugins(struct loader *ld, const struct field *f, const struct ynode *v,
+	  void *obj)
+{
+	struct daemon_cfg *d = obj;
+	size_t i, j;
+
+	sch_strs(ld, f, v, obj);
+	d->all_plugins = false;
+	for (i = 0; i < d->n_plugins; i++) {
+		const char *s = d->plugins[i];
+
+		for (j = 0; s[j] != '\0'; j++)
+			if (!((s[j] >= 'a' && s[j] <= 'z') ||
+			      (s[j] >= '0' && s[j] <= '9') || s[j] == '_' ||
+			      s[j] == '-'))
+				break;
+		if (s[j] != '\0' || j == 0)
+			ld_err(ld, sch_list_item(v, i),
+			       "bad plugin name '%s': use lowercase letters, "
+			       "digits, '_' and '-'",
+			       s);
+	}
+}
+
+static void
+f_socket(struct loader *ld, const struct field *f, const struct ynode *v,
+	 void *obj)
+{
+	struct daemon_cfg *d = obj;
+
+	sch_path(ld, f, v, obj);
+	if (d->socket != NULL &&
+	    strlen(d->socket) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+		ld_err(
+		    ld, v, "socket path '%s' is too long (at most %zu bytes)",
+		    d->socket, sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
+}
+
+static const struct field daemon_fields[] = {
+    F("socket", f_socket, struct daemon_cfg, socket),
+    FX("listen", f_listen),
+    F("port", sch_port, struct daemon_cfg, port),
+    F("port_nat_t", sch_port, struct daemon_cfg, port_nat_t),
+    FL("plugins", f_plugins, struct daemon_cfg, plugins, n_plugins),
+    F("plugin_dir", sch_path, struct daemon_cfg, plugin_dir),
+    FX("log", f_log),
+    FX("retransmit", f_retransmit),
+};
+
+static void
+f_daemon(struct loader *ld, const struct field *f, const struct ynode *v,
+	 void *obj)
+{
+	const struct ynode *vals[NELEM(daemon_fields)];
+	struct daemon_cfg *d = &ld->cfg->daemon;
+
+	if (!sch_is_map(ld, f->key, v))
+		return;
+	sch_walk(ld, v, daemon_fields, NELEM(daemon_fields), d, "in daemon",
+		 vals);
+	/* vals[2], vals[3]: port, port_nat_t */
+	if ((vals[2] != NULL || vals[3] != NULL) && d->port == d->port_nat_t)
+		ld_err(ld, vals[3] ? vals[3] : vals[2],
+		       "'port' and 'port_nat_t' must differ (both are %u)",
+		       d->port);
+}
+
+/* --- authorities --------------------------------------------------------- */
+
+static const struct field authority_fields[] = {
+    F("cacert", sch_file, struct authority_cfg, cacert),
+    F("crl", sch_file, struct authority_cfg, crl),
+};
+
+static void
+f_authorities(struct loader *ld, const struct field *f, const struct ynode *v,
+	      void *obj)
+{
+	struct config *cfg = ld->cfg;
+	size_t i, j;
+
+	if (!sch_is_map(ld, f->key, v) || v->type != YN_MAP)
+		return;
+	for (i = 0; i + 1 < v->n; i += 2) {
+		const struct ynode *k = v->kids[i], *val = v->kids[i + 1];
+		const struct ynode *first = v->dup_of ? v->dup_of[i / 2] : NULL;
+		struct authority_cfg a, *p;
+		char ctx[128];
+
+		if (k->type != YN_SCALAR)
+			continue;
+		if (first != NULL) {
+			ld_err(ld, k,
+			       "duplicate authority '%s' (first at %u:%u)",
+			       k->str, first->line, first->col);
+			continue;
+		}
+		sch_name_ok(ld, k, "authority");
+		for (j = 0; j < cfg->n_authorities; j++)
+			if (strcmp(cfg->authorities[j].name, k->str) == 0)
+				ld_err(ld, k,
+				       "duplicate authority '%s' (first at "
+				       "%s:%u:%u)",
+				       k->str, cfg->authorities[j].pos.file,
+				       cfg->authorities[j].pos.line,
+				       cfg->authorities[j].pos.col);
+		memset(&a, 0, sizeof(a));
+		a.name = ld_strdup(ld, k->str);
+		if (a.name == NULL)
+			return;
+		ld_pos(ld, k, &a.pos);
+		snprintf(ctx, sizeof(ctx), "in authority '%s'", k->str);
+		if (sch_is_map(ld, k->str, val))
+			sch_walk(ld, val, authority_fields,
+				 NELEM(authority_fields), &a, ctx, NULL);
+		if (a.cacert == NULL)
+			ld_err(ld, k, "authority '%s' needs 'cacert'", k->str);
+		p = sch_grow(ld, cfg->authorities, &cfg->n_authorities,
+			     sizeof(*p));
+		if (p == NULL) {
+			authority_cfg_clear(&a);
+			return;
+		}
+		cfg->authorities = p;
+		p[cfg->n_authorities - 1] = a;
+	}
+}
+
+/* --- top level ----------------------------------------------------------- */
+
+static void
+f_include(struct loader *ld, const struct field *f, const struct ynode *v,
+	  void *obj)
+{
+	if (sch_is_list(ld, f->key, v))
+		ld_include(ld, v);
+}
+
+static const struct field top_fields[] = {
+    FX("daemon", f_daemon),           FX("include", f_include),
+    FX("authorities", f_authorities), FX("connections", sch_connections),
+    FX("secrets", sch_secrets),
+};
+
+void
+schema_top(struct loader *ld, const struct ynode *root)
+{
+	if (root == NULL || (root->type == YN_SCALAR && root->null))
+		return;
+	if (root->type != YN_MAP) {
+		ld_err(ld, root,
+		       "the configuration must be a map (daemon, include, "
+		       "authorities, connections, secrets), not %s",
+		       ynode_what(root));
+		return;
+	}
+	sch_walk(ld, root, top_fields, NELEM(top_fields), ld->cfg,
+		 "at top level", NULL);
+}
+
+void
+schema_defaults(struct config *cfg)
+{
+	struct daemon_cfg *d = &cfg->daemon;
+
+	d->port = 500;
+	d->port_nat_t = 4500;
+	d->all_plugins = true;
+	d->log_level = CFG_LOG_INFO;
+	d->retransmit_timeout_ms = 4000;
+	d->retransmit_base = 1.8;
+	d->retransmit_tries = 5;
+}
+
+void
+authority_cfg_clear(struct authority_cfg *a)
+{
+	free(a->name);
+	free(a->cacert);
+	free(a->crl);
+	memset(a, 0, sizeof(*a));
+}
+
+void
+daemon_cfg_clear(struct daemon_cfg *d)
+{
+	free(d->socket);
+	free(d->listen);
+	sch_strv_free(d->plugins, d->n_plugins);
+	free(d->plugin_dir);
+	memset(d, 0, sizeof(*d));
+}

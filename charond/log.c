@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Logging: one line per event on stderr (or syslog with --syslog), with the
+ * IKE SA's connection name and number when the line is about one, so an
+ * admin can follow one negotiation with grep.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "daemon.h"
+
+static enum ike_log_level cur_level = IKE_LOG_INFO;
+static bool use_syslog;
+
+static const char *const names[] = {"error", "warn", "info", "debug", "trace"};
+
+void
+log_init(enum ike_log_level level, bool to_syslog)
+{
+	cur_level = level;
+	use_syslog = to_syslog;
+	if (use_syslog)
+		openlog("charond", LOG_PID, LOG_DAEMON);
+}
+
+void
+log_set_level(enum ike_log_level level)
+{
+	cur_level = level;
+}
+
+enum ike_log_level
+log_level(void)
+{
+	return cur_level;
+}
+
+int
+log_parse_level(const char *s, enum ike_log_level *out)
+{
+	unsigned i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcasecmp(s, names[i]) == 0) {
+			*out = (enum ike_log_level)i;
+			return 0;
+		}
+	return -1;
+}
+
+static void
+emit(enum ike_log_level level, const char *line)
+{
+	static const int prio[] = {LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG,
+				   LOG_DEBUG};
+	struct timespec ts;
+	struct tm tm;
+	char when[32];
+
+	if (level > cur_level)
+		return;
+	if (use_syslog) {
+		syslog(prio[level], "%s", line);
+		return;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	fprintf(stderr, "%s.%03ld %-5s %s\n", when, ts.tv_nsec / 1000000,
+		names[level], line);
+}
+
+void
+log_msg(enum ike_log_level level, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	if (level > cur_level)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	emit(level, line);
+}
+
+void
+log_sa(enum ike_log_level level, const char *conn, unsigned id, const char *msg)
+{
+	char line[1024];
+
+	if (level > cur_level)
+		return;
+	if (conn)
+		snprintf(line, sizeof(line), "[%s#%u] %s", conn, id, msg);
+	else
+		snprintf(line, sizeof(line), "%s", msg);
+	emit(level, line);
+}

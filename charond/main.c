@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * charond: arguments, configuration, and the one libev loop that feeds the
+ * engine datagrams (net.c), signals and a single timer re-armed to the
+ * engine's next deadline after every callback.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "daemon.h"
+
+#define DEFAULT_CONFIG "/etc/charond/charond.yaml"
+
+struct daemon daemon_g;
+
+uint64_t
+daemon_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void
+on_timer(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	ike_tick(daemon_g.engine, daemon_now());
+	daemon_rearm(&daemon_g);
+	(void)loop;
+	(void)w;
+	(void)revents;
+}
+
+void
+daemon_rearm(struct daemon *d)
+{
+	uint64_t next = ike_next_deadline(d->engine), now = daemon_now();
+	double after;
+
+	ev_timer_stop(d->loop, &d->timer);
+	if (next == UINT64_MAX)
+		return;
+	after = next > now ? (double)(next - now) / 1000.0 : 0.0;
+	ev_timer_set(&d->timer, after, 0.0);
+	ev_timer_start(d->loop, &d->timer);
+}
+
+static void
+engine_log(void *ctx, enum ike_log_level level, const char *conn, unsigned id,
+	   const char *msg)
+{
+	log_sa(level, conn, id, msg);
+}
+
+static void
+engine_event(void *ctx, const struct ike_event *ev)
+{
+	plugins_event(ctx, ev);
+}
+
+static int
+load_config(const char *path, struct config **out)
+{
+	struct diag_list dl;
+	int rc;
+
+	diag_list_init(&dl);
+	rc = config_load(path, out, &dl);
+	diag_print(stderr, &dl);
+	diag_list_free(&dl);
+	return rc;
+}
+
+/* SIGHUP: a new configuration replaces the running one only if it loads
+ * without errors; unchanged connections keep their SAs. */
+static void
+on_hup(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct daemon *d = &daemon_g;
+	struct config *cfg = NULL;
+
+	log_msg(IKE_LOG_INFO, "reloading %s", d->config_path);
+	if (load_config(d->config_path, &cfg) < 0 || !cfg) {
+		log_msg(IKE_LOG_ERROR,
+			"%s has errors; keeping the running "
+			"configuration",
+			d->config_path);
+		return;
+	}
+	config_free(d->cfg);
+	d->cfg = cfg;
+	conns_apply(d, daemon_now());
+	daemon_rearm(d);
+	(void)loop;
+	(void)w;
+	(void)revents;
+}
+
+/* SIGTERM/SIGINT: every SA is deleted (DELETE to the peer, kernel state
+ * and policies removed at once), then we leave. */
+static void
+on_term(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	log_msg(IKE_LOG_INFO, "signal %d: deleting all SAs and exiting",
+		w->signum);
+	ike_terminate_all(daemon_g.engine, daemon_now());
+	daemon_g.stopping = true;
+	ev_break(loop, EVBREAK_ALL);
+	(void)revents;
+}
+
+static void
+initiate_start_children(struct daemon *d)
+{
+	size_t i, j;
+
+	for (i = 0; i < d->cfg->n_conns; i++) {
+		const struct conn_cfg *c = &d->cfg->conns[i];
+
+		for (j = 0; j < c->n_children; j++)
+			if (c->children[j].start_action == CFG_START_START)
+				ike_initiate(d->engine, daemon_now(), c->name,
+					     c->children[j].name);
+	}
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: charond [-c FILE] [-S SOCKET] [--log-level LEVEL] "
+		   "[--syslog] [--check-config] [--version]\n");
+}
+
+static void
+print_version(struct daemon *d)
+{
+	unsigned i;
+
+	printf("charond %s\n", CHAROND_VERSION);
+	printf("plugin ABI %u; plugins:", CHAROND_PLUGIN_ABI);
+	for (i = 0; i < d->n_plugins; i++)
+		printf(" %s-%s", d->plugins[i].desc->name,
+		       d->plugins[i].desc->version);
+	printf("%s\n", d->n_plugins ? "" : " none");
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"config", required_argument, NULL, 'c'},
+	    {"socket", required_argument, NULL, 'S'},
+	    {"log-level", required_argument, NULL, 'l'},
+	    {"check-config", no_argument, NULL, 'C'},
+	    {"version", no_argument, NULL, 'V'},
+	    {"syslog", no_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct daemon *d = &daemon_g;
+	enum ike_log_level level = IKE_LOG_INFO;
+	bool check = false, version = false, syslog = false, level_set = false;
+	struct ike_env env = {0};
+	int o;
+
+	d->config_path = DEFAULT_CONFIG;
+	while ((o = getopt_long(argc, argv, "c:S:h", opts, NULL)) != -1) {
+		switch (o) {
+		case 'c':
+			d->config_path = optarg;
+			break;
+		case 'S':
+			break; /* the control socket comes with charonctl */
+		case 'l':
+			if (log_parse_level(optarg, &level) < 0) {
+				fprintf(stderr,
+					"charond: unknown log level "
+					"'%s' (error|warn|info|debug|trace)\n",
+					optarg);
+				return 2;
+			}
+			level_set = true;
+			break;
+		case 'C':
+			check = true;
+			break;
+		case 'V':
+			version = true;
+			break;
+		case 's':
+			syslog = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	log_init(level, syslog);
+	if (load_config(d->config_path, &d->cfg) < 0 || !d->cfg)
+		return 2;
+	if (check) {
+		printf("%s: configuration is valid\n", d->config_path);
+		config_free(d->cfg);
+		return 0;
+	}
+	if (!level_set)
+		log_set_level((enum ike_log_level)d->cfg->daemon.log_level);
+	if (plugins_load(d) < 0 && !version)
+		log_msg(IKE_LOG_WARN, "some plugins did not load");
+	if (version) {
+		print_version(d);
+		plugins_unload(d);
+		config_free(d->cfg);
+		return 0;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	d->loop = EV_DEFAULT;
+	d->xfrm = xfrm_nl_open();
+	if (!d->xfrm) {
+		log_msg(IKE_LOG_ERROR, "cannot open the XFRM netlink socket "
+				       "(are we root?)");
+		return 1;
+	}
+	env.ctx = d;
+	env.send = net_send;
+	env.spi_alloc = kernel_spi_alloc;
+	env.child_install = kernel_child_install;
+	env.child_remove = kernel_child_remove;
+	env.auth_sign = plugins_auth_sign;
+	env.auth_verify = plugins_auth_verify;
+	env.log = engine_log;
+	env.event = engine_event;
+	d->engine = ike_engine_new(&env);
+	if (!d->engine || net_open(d) < 0)
+		return 1;
+	ev_timer_init(&d->timer, on_timer, 0.0, 0.0);
+	ev_signal_init(&d->sig_hup, on_hup, SIGHUP);
+	ev_signal_init(&d->sig_term, on_term, SIGTERM);
+	ev_signal_init(&d->sig_int, on_term, SIGINT);
+	ev_signal_start(d->loop, &d->sig_hup);
+	ev_signal_start(d->loop, &d->sig_term);
+	ev_signal_start(d->loop, &d->sig_int);
+	conns_apply(d, daemon_now());
+	log_msg(IKE_LOG_INFO, "charond %s started with %zu connection(s)",
+		CHAROND_VERSION, d->cfg->n_conns);
+	initiate_start_children(d);
+	daemon_rearm(d);
+	ev_run(d->loop, 0);
+	ike_engine_free(d->engine);
+	net_close(d);
+	xfrm_nl_close(d->xfrm);
+	plugins_unload(d);
+	config_free(d->cfg);
+	log_msg(IKE_LOG_INFO, "charond stopped");
+	return 0;
+}

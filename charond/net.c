@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * UDP sockets for IKE: ports 500 and 4500 on every listen address. Each
+ * datagram's destination address comes from IP_PKTINFO/IPV6_PKTINFO so that
+ * the answer leaves from the address the request was sent to, whatever the
+ * routing table prefers. Port 4500 carries a four-byte non-ESP marker in
+ * front of IKE messages (RFC 3948 2.2); the kernel takes ESP-in-UDP
+ * packets off that socket itself (UDP_ENCAP_ESPINUDP).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/udp.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "daemon.h"
+
+#ifndef UDP_ENCAP
+#define UDP_ENCAP 100 /* linux/udp.h, which clashes with netinet/udp.h */
+#endif
+#ifndef UDP_ENCAP_ESPINUDP
+#define UDP_ENCAP_ESPINUDP 2
+#endif
+
+static const uint8_t non_esp_marker[4];
+
+static void
+endpoint_port(struct ike_endpoint *ep, uint16_t port)
+{
+	if (ep->ss.ss_family == AF_INET)
+		((struct sockaddr_in *)&ep->ss)->sin_port = htons(port);
+	else
+		((struct sockaddr_in6 *)&ep->ss)->sin6_port = htons(port);
+}
+
+static uint16_t
+endpoint_get_port(const struct ike_endpoint *ep)
+{
+	if (ep->ss.ss_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)&ep->ss)->sin_port);
+	return ntohs(((const struct sockaddr_in6 *)&ep->ss)->sin6_port);
+}
+
+static void
+on_readable(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct udp_sock *s = w->data;
+	uint8_t buf[IKEV2_MAX_MSG_LEN];
+	char cbuf[256];
+	struct ike_endpoint local, remote;
+	struct iovec iov = {buf, sizeof(buf)};
+	struct msghdr mh;
+	struct cmsghdr *c;
+	ssize_t n;
+	int i;
+
+	/* Drain a bounded batch so one busy socket cannot starve others. */
+	for (i = 0; i < 64; i++) {
+		memset(&mh, 0, sizeof(mh));
+		memset(&local, 0, sizeof(local));
+		memset(&remote, 0, sizeof(remote));
+		mh.msg_name = &remote.ss;
+		mh.msg_namelen = sizeof(remote.ss);
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		n = recvmsg(s->fd, &mh, MSG_DONTWAIT);
+		if (n < 0)
+			return;
+		local.ss.ss_family = (sa_family_t)s->family;
+		for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+			if (c->cmsg_level == IPPROTO_IP &&
+			    c->cmsg_type == IP_PKTINFO) {
+				struct in_pktinfo pi;
+
+				memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+				((struct sockaddr_in *)&local.ss)->sin_addr =
+				    pi.ipi_addr;
+			} else if (c->cmsg_level == IPPROTO_IPV6 &&
+				   c->cmsg_type == IPV6_PKTINFO) {
+				struct in6_pktinfo pi;
+
+				memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+				((struct sockaddr_in6 *)&local.ss)->sin6_addr =
+				    pi.ipi6_addr;
+			}
+		}
+		endpoint_port(&local, s->port);
+		if (s->natt) {
+			/* Without the marker it is not IKE (keepalives are
+			 * one byte, ESP is the kernel's). */
+			if (n < 4 || memcmp(buf, non_esp_marker, 4) != 0)
+				continue;
+			ike_input(daemon_g.engine, daemon_now(), &local,
+				  &remote, buf + 4, (size_t)n - 4);
+		} else {
+			ike_input(daemon_g.engine, daemon_now(), &local,
+				  &remote, buf, (size_t)n);
+		}
+	}
+	daemon_rearm(&daemon_g);
+	(void)loop;
+	(void)revents;
+}
+
+static int
+open_one(struct daemon *d, const struct cfg_ip *ip, uint16_t port, bool natt)
+{
+	struct udp_sock *s;
+	struct sockaddr_storage ss = {0};
+	socklen_t slen;
+	int fd, on = 1, encap = UDP_ENCAP_ESPINUDP;
+
+	if (d->n_socks >= MAX_SOCKETS)
+		return -ENOSPC;
+	fd = socket(ip->family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	if (ip->family == AF_INET) {
+		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+
+		a->sin_family = AF_INET;
+		a->sin_port = htons(port);
+		memcpy(&a->sin_addr, ip->a, 4);
+		slen = sizeof(*a);
+		setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on));
+	} else {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons(port);
+		memcpy(&a->sin6_addr, ip->a, 16);
+		slen = sizeof(*a);
+		/* Separate sockets per family: no v4-mapped addresses. */
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
+		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on));
+	}
+	if (bind(fd, (struct sockaddr *)&ss, slen) < 0) {
+		int err = -errno;
+		char txt[64];
+
+		cfg_ip_format(ip, txt, sizeof(txt));
+		log_msg(IKE_LOG_ERROR, "cannot bind UDP %s port %u: %s", txt,
+			port, strerror(-err));
+		close(fd);
+		return err;
+	}
+	if (natt &&
+	    setsockopt(fd, IPPROTO_UDP, UDP_ENCAP, &encap, sizeof(encap)) < 0)
+		log_msg(IKE_LOG_WARN, "UDP_ENCAP on port %u: %s", port,
+			strerror(errno));
+	s = &d->socks[d->n_socks++];
+	s->fd = fd;
+	s->family = ip->family;
+	s->port = port;
+	s->natt = natt;
+	ev_io_init(&s->w, on_readable, fd, EV_READ);
+	s->w.data = s;
+	ev_io_start(d->loop, &s->w);
+	return 0;
+}
+
+int
+net_open(struct daemon *d)
+{
+	const struct daemon_cfg *dc = &d->cfg->daemon;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < dc->n_listen; i++) {
+		if ((rc = open_one(d, &dc->listen[i], dc->port, false)) < 0)
+			return rc;
+		if (dc->port_nat_t && (rc = open_one(d, &dc->listen[i],
+						     dc->port_nat_t, true)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+void
+net_close(struct daemon *d)
+{
+	unsigned i;
+
+	for (i = 0; i < d->n_socks; i++) {
+		ev_io_stop(d->loop, &d->socks[i].w);
+		close(d->socks[i].fd);
+	}
+	d->n_socks = 0;
+}
+
+/* The socket bound to local's port and family (an unspecified listen
+ * address covers every local address). */
+static struct udp_sock *
+sock_for(struct daemon *d, const struct ike_endpoint *local)
+{
+	uint16_t port = endpoint_get_port(local);
+	unsigned i;
+
+	for (i = 0; i < d->n_socks; i++)
+		if (d->socks[i].family == local->ss.ss_family &&
+		    d->socks[i].port == port)
+			return &d->socks[i];
+	for (i = 0; i < d->n_socks; i++)
+		if (d->socks[i].family == local->ss.ss_family &&
+		    !d->socks[i].natt)
+			return &d->socks[i];
+	return NULL;
+}
+
+void
+net_send(void *ctx, const struct ike_endpoint *local,
+	 const struct ike_endpoint *remote, const uint8_t *pkt, size_t len)
+{
+	struct daemon *d = ctx;
+	struct udp_sock *s = sock_for(d, local);
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	} cbuf;
+	struct iovec iov[2];
+	struct msghdr mh = {0};
+	struct cmsghdr *c;
+
+	if (!s) {
+		log_msg(IKE_LOG_WARN, "no socket to send from");
+		return;
+	}
+	memset(&cbuf, 0, sizeof(cbuf));
+	iov[0].iov_base = (void *)non_esp_marker;
+	iov[0].iov_len = 4;
+	iov[1].iov_base = (void *)pkt;
+	iov[1].iov_len = len;
+	mh.msg_name = (void *)&remote->ss;
+	mh.msg_namelen = remote->ss.ss_family == AF_INET
+			     ? sizeof(struct sockaddr_in)
+			     : sizeof(struct sockaddr_in6);
+	mh.msg_iov = s->natt ? iov : iov + 1;
+	mh.msg_iovlen = s->natt ? 2 : 1;
+	mh.msg_control = cbuf.buf;
+	c = (struct cmsghdr *)cbuf.buf;
+	if (local->ss.ss_family == AF_INET) {
+		struct in_pktinfo pi = {0};
+
+		pi.ipi_spec_dst =
+		    ((const struct sockaddr_in *)&local->ss)->sin_addr;
+		mh.msg_controllen = CMSG_SPACE(sizeof(pi));
+		c->cmsg_level = IPPROTO_IP;
+		c->cmsg_type = IP_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+	} else {
+		struct in6_pktinfo pi = {0};
+
+		pi.ipi6_addr =
+		    ((const struct sockaddr_in6 *)&local->ss)->sin6_addr;
+		mh.msg_controllen = CMSG_SPACE(sizeof(pi));
+		c->cmsg_level = IPPROTO_IPV6;
+		c->cmsg_type = IPV6_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+	}
+	if (sendmsg(s->fd, &mh, 0) < 0)
+		log_msg(IKE_LOG_WARN, "sending %zu bytes failed: %s", len,
+			strerror(errno));
+}

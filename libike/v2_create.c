@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * CREATE_CHILD_SA (RFC 7296 1.3): more CHILD SAs on an established IKE SA
+ * and the rekeying of one (1.3.3, REKEY_SA), with fresh nonces and, when
+ * the proposal names a group, a new key exchange (PFS). Rekeying the IKE
+ * SA itself (1.3.2) is not implemented yet and is refused plainly.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ike_int.h"
+
+static uint16_t
+pfs_group(const struct proposal *p)
+{
+	const struct transform *t = prop_xf_first(p, IKEV2_TRANS_DH);
+
+	return t ? t->id : 0;
+}
+
+static struct child_sa *
+child_by_spi_out(struct ike_sa *sa, uint32_t spi)
+{
+	struct child_sa *c;
+
+	for (c = sa->children; c; c = c->next)
+		if (c->spi_out == spi && c->installed)
+			return c;
+	return NULL;
+}
+
+/* The CHILD SA a REKEY_SA notify names, NULL if none; *bad when the
+ * notify is there but names nothing we have. */
+static struct child_sa *
+rekeyed_child(struct ike_sa *sa, const struct msg *m, bool *bad)
+{
+	const struct pld_ref *r = NULL;
+	struct pld_notify n;
+	struct ike_err err;
+
+	*bad = false;
+	while ((r = msg_find(m, IKEV2_PL_N, r))) {
+		if (pld_notify_get(r, &n, &err) < 0 ||
+		    n.type != IKEV2_N_REKEY_SA)
+			continue;
+		if (n.proto == IKEV2_PROTO_ESP && n.spi.len == 4) {
+			struct child_sa *c = child_by_spi_out(
+			    sa, (uint32_t)n.spi.ptr[0] << 24 |
+				    (uint32_t)n.spi.ptr[1] << 16 |
+				    (uint32_t)n.spi.ptr[2] << 8 | n.spi.ptr[3]);
+
+			*bad = c == NULL;
+			return c;
+		}
+		*bad = true;
+		return NULL;
+	}
+	return NULL;
+}
+
+static void
+refuse(struct ike_engine *e, struct ike_sa *sa, const struct msg *m,
+       uint16_t notify, struct bytes data)
+{
+	xchg_notify_reply(e, sa, m, notify, data);
+}
+
+void
+v2_create_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
+		  const struct msg *m)
+{
+	struct pld_sa *offer = calloc(1, sizeof(*offer));
+	struct child_choice *ch = calloc(1, sizeof(*ch));
+	const struct pld_ref *rn = msg_find(m, IKEV2_PL_NONCE, NULL);
+	const struct pld_ref *rk = msg_find(m, IKEV2_PL_KE, NULL);
+	const struct pld_ref *rs = msg_find(m, IKEV2_PL_SA, NULL);
+	struct child_keying k = {0};
+	struct secret *nr = NULL, *gir = NULL;
+	struct dh *dh = NULL;
+	struct child_sa *old;
+	struct pld_nonce ni;
+	struct pld_ts tsi, tsr;
+	struct pld_ke ke;
+	struct ike_err err;
+	struct msg_builder b;
+	struct ike_hdr h;
+	struct sk_keys sk;
+	uint8_t pub[1024];
+	uint16_t notify = IKEV2_N_NO_PROPOSAL_CHOSEN, group;
+	bool transport = v2_child_wants_transport(m), bad;
+	size_t len;
+
+	if (!offer || !ch)
+		goto out;
+	if (sa->state != IKE_SA_ESTABLISHED) {
+		refuse(e, sa, m, IKEV2_N_TEMPORARY_FAILURE,
+		       (struct bytes){NULL, 0});
+		goto out;
+	}
+	if (!rs || !rn || pld_sa_get(rs, offer, &err) < 0 ||
+	    pld_nonce_get(rn, &ni, &err) < 0) {
+		refuse(e, sa, m, IKEV2_N_INVALID_SYNTAX,
+		       (struct bytes){NULL, 0});
+		goto out;
+	}
+	if (offer->prop[0].proto == IKEV2_PROTO_IKE) {
+		ike_log(
+		    e, sa, IKE_LOG_WARN,
+		    "peer wants to rekey the IKE SA, which charond cannot do "
+		    "yet; refused with NO_PROPOSAL_CHOSEN");
+		refuse(e, sa, m, IKEV2_N_NO_PROPOSAL_CHOSEN,
+		       (struct bytes){NULL, 0});
+		goto out;
+	}
+	old = rekeyed_child(sa, m, &bad);
+	if (bad) {
+		ike_log(e, sa, IKE_LOG_WARN,
+			"peer rekeys a CHILD SA we do not have");
+		refuse(e, sa, m, IKEV2_N_CHILD_SA_NOT_FOUND,
+		       (struct bytes){NULL, 0});
+		goto out;
+	}
+	if (v2_child_payloads(m, offer, &tsi, &tsr) < 0) {
+		refuse(e, sa, m, IKEV2_N_INVALID_SYNTAX,
+		       (struct bytes){NULL, 0});
+		goto out;
+	}
+	if (v2_child_choose(e, sa, offer, &tsi, &tsr, transport,
+			    old ? (int)old->cfg : -1, ch, &notify) < 0) {
+		refuse(e, sa, m, notify, (struct bytes){NULL, 0});
+		goto out;
+	}
+	group = pfs_group(&ch->chosen);
+	if (group) {
+		if (!rk || pld_ke_get(rk, &ke, &err) < 0 || ke.group != group) {
+			uint8_t g[2] = {group >> 8, group & 0xff};
+
+			ike_log(e, sa, IKE_LOG_INFO,
+				"CREATE_CHILD_SA: asking for a key exchange in "
+				"group %u",
+				group);
+			refuse(e, sa, m, IKEV2_N_INVALID_KE_PAYLOAD,
+			       (struct bytes){g, 2});
+			goto out;
+		}
+		dh = dh_new(group);
+		k.kex.len = dh_public_len(group);
+		if (!dh || k.kex.len > sizeof(pub) ||
+		    dh_public(dh, pub, k.kex.len) < 0 ||
+		    dh_shared(dh, ke.data.ptr, ke.data.len, &gir) < 0) {
+			ike_log(e, sa, IKE_LOG_WARN,
+				"peer's key exchange value for group %u is "
+				"invalid",
+				group);
+			refuse(e, sa, m, IKEV2_N_INVALID_SYNTAX,
+			       (struct bytes){NULL, 0});
+			goto out;
+		}
+		k.kex.ptr = pub;
+		k.kex_group = group;
+		k.gir = gir;
+	}
+	nr = secret_new(IKE_NONCE_LEN);
+	if (!nr || crypto_random(nr->ptr, nr->len) < 0)
+		goto out;
+	k.ni = ni.data;
+	k.nr.ptr = nr->ptr;
+	k.nr.len = nr->len;
+	k.own_nonce = k.nr;
+	xchg_hdr(sa, &h, IKEV2_EXCH_CREATE_CHILD_SA, true, m->hdr.msgid);
+	sa_keys_for(sa, true, &sk);
+	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
+	if (sk_begin(&b, &sk) < 0)
+		goto out;
+	if (v2_child_answer(e, sa, &b, ch, transport, &k, old ? old->reqid : 0,
+			    &notify) < 0) {
+		refuse(e, sa, m, notify, (struct bytes){NULL, 0});
+		goto out;
+	}
+	if ((len = sk_end(&b, &sk)))
+		xchg_send_response(e, sa, e->out, len);
+	ike_log(e, sa, IKE_LOG_INFO, "CHILD SA '%s' %s",
+		ike_conn(e, sa)->children[ch->cfg].name,
+		old ? "rekeyed by the peer" : "created by the peer");
+out:
+	dh_free(dh);
+	secret_free(gir);
+	secret_free(nr);
+	free(offer);
+	free(ch);
+	(void)now;
+}
+
+int
+v2_create_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
+		unsigned cfg)
+{
+	const struct ike_child_cfg *cc = &ike_conn(e, sa)->children[cfg];
+	uint16_t group = cc->n_proposals ? pfs_group(&cc->proposals[0]) : 0;
+	struct msg_builder b;
+	struct ike_hdr h;
+	struct sk_keys sk;
+	struct child_sa *c;
+	struct pld_nonce n;
+	uint8_t pub[1024];
+	size_t len;
+
+	if (sa->state != IKE_SA_ESTABLISHED || sa->req.msg) {
+		ike_log(e, sa, IKE_LOG_WARN,
+			"cannot create CHILD SA '%s' now: an exchange is under "
+			"way",
+			cc->name);
+		return -1;
+	}
+	xchg_hdr(sa, &h, IKEV2_EXCH_CREATE_CHILD_SA, false, sa->msgid_out);
+	sa_keys_for(sa, true, &sk);
+	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
+	if (sk_begin(&b, &sk) < 0 || v2_child_offer(e, sa, &b, cfg) < 0)
+		return -1;
+	c = sa->children; /* v2_child_offer put it first */
+	c->ni = secret_new(IKE_NONCE_LEN);
+	if (!c->ni || crypto_random(c->ni->ptr, c->ni->len) < 0)
+		return -1;
+	n.data.ptr = c->ni->ptr;
+	n.data.len = c->ni->len;
+	pld_nonce_put(&b, &n);
+	if (group) {
+		struct pld_ke ke = {group, {pub, dh_public_len(group)}};
+
+		c->dh = dh_new(group);
+		if (!c->dh || ke.data.len > sizeof(pub) ||
+		    dh_public(c->dh, pub, ke.data.len) < 0)
+			return -1;
+		pld_ke_put(&b, &ke);
+	}
+	if (!(len = sk_end(&b, &sk)))
+		return -1;
+	c->creating = true;
+	ike_log(e, sa, IKE_LOG_INFO, "creating CHILD SA '%s'", cc->name);
+	return xchg_send_request(e, sa, now, e->out, len,
+				 IKEV2_EXCH_CREATE_CHILD_SA);
+}
+
+static struct child_sa *
+creating_child(struct ike_sa *sa)
+{
+	struct child_sa *c;
+
+	for (c = sa->children; c; c = c->next)
+		if (c->creating)
+			return c;
+	return NULL;
+}
+
+void
+v2_create_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
+		   const struct msg *m)
+{
+	struct child_sa *c = creating_child(sa);
+	const struct pld_ref *rn = msg_find(m, IKEV2_PL_NONCE, NULL);
+	const struct pld_ref *rk = msg_find(m, IKEV2_PL_KE, NULL);
+	const struct pld_ref *r = NULL;
+	struct child_keying k = {0};
+	struct secret *gir = NULL;
+	struct pld_nonce nr;
+	struct pld_notify n;
+	struct pld_ke ke;
+	struct ike_err err;
+
+	if (!c)
+		return;
+	c->creating = false;
+	while ((r = msg_find(m, IKEV2_PL_N, r)))
+		if (pld_notify_get(r, &n, &err) == 0 &&
+		    n.type <= IKEV2_N_ERROR_MAX) {
+			ike_log(e, sa, IKE_LOG_WARN,
+				"peer refused the CHILD SA (notify %u)",
+				n.type);
+			goto fail;
+		}
+	if (!rn || pld_nonce_get(rn, &nr, &err) < 0)
+		goto fail;
+	if (c->dh) {
+		if (!rk || pld_ke_get(rk, &ke, &err) < 0 ||
+		    dh_shared(c->dh, ke.data.ptr, ke.data.len, &gir) < 0) {
+			ike_log(
+			    e, sa, IKE_LOG_WARN,
+			    "responder's key exchange is missing or invalid");
+			goto fail;
+		}
+		k.gir = gir;
+	}
+	k.ni.ptr = c->ni->ptr;
+	k.ni.len = c->ni->len;
+	k.nr = nr.data;
+	if (v2_child_finish(e, sa, c, m, &k) == 0) {
+		secret_free(gir);
+		(void)now;
+		return;
+	}
+fail:
+	secret_free(gir);
+	v2_child_drop(e, sa, c, "CHILD SA not created");
+}
