@@ -96,6 +96,59 @@ vm_link() {
 	ip -n "$4" link set "$5" up || fail "cannot bring up $4/$5"
 }
 
+# vm_dummy HOST IFACE ADDRS: a dummy interface IFACE on HOST, up, with its
+# comma-separated addresses: the "subnet behind a gateway" of a tunnel mode
+# test, an address to send from with ping -I without another host.
+vm_dummy() {
+	ip -n "$1" link add "$2" type dummy || fail "cannot add $1/$2"
+	vm_addr "$1" "$2" "$3"
+	ip -n "$1" link set "$2" up || fail "cannot bring up $1/$2"
+}
+
+# vm_xfrm_states HOST: one line per SA in HOST's kernel (ip -s xfrm state):
+#   SRC DST PROTO SPI MODE ALGS PACKETS FAILED ENCAP
+# SPI as ip prints it (0x...), ALGS the kernel's algorithm names joined
+# by "+" (rfc4106(gcm(aes)), cbc(aes)+hmac(sha256)), PACKETS the SA's
+# packet counter, FAILED its integrity failures, ENCAP "-" or the UDP
+# encapsulation as TYPE:SPORT:DPORT (espinudp:4500:4500). Empty without SAs.
+vm_xfrm_states() {
+	# shellcheck disable=SC2016 # awk's $n, not the shell's
+	ip -n "$1" -s xfrm state | awk '
+	function flush() { if (src != "") print src, dst, proto, spi, mode,
+	    (algs == "" ? "-" : algs), pkts, failed, encap }
+	$1 == "src" { flush(); src = $2; dst = $4; proto = spi = mode = "-"
+	    algs = ""; pkts = failed = 0; encap = "-" }
+	$1 == "proto" { proto = $2; spi = $4; sub(/\(.*/, "", spi)
+	    for (i = 1; i < NF; i++) if ($i == "mode") mode = $(i + 1) }
+	$1 == "aead" || $1 == "enc" || $1 == "auth" || $1 == "auth-trunc" ||
+	    $1 == "comp" { algs = algs (algs == "" ? "" : "+") $2 }
+	$1 == "encap" { encap = $3 ":" $5 ":" $7 }
+	# "lifetime current:" is followed by "N(bytes), M(packets)"; the
+	# limits above it say "(INF)(packets)".
+	$2 ~ /^[0-9]+\(packets\)$/ { pkts = $2; sub(/\(.*/, "", pkts) }
+	$1 == "replay-window" && $3 == "replay" { failed = $6 }
+	END { flush() }'
+}
+
+# vm_xfrm_policies HOST: one line per policy in HOST's SPD:
+#   SRC DST DIR [TMPL_SRC TMPL_DST PROTO MODE]...
+# (selectors as CIDR; a template's fields for each template it has).
+# Per-socket policies ("socket in", which IKE daemons set on their UDP
+# sockets to bypass IPsec) are left out: they come and go with the
+# daemon, not with the SAs.
+vm_xfrm_policies() {
+	# shellcheck disable=SC2016 # awk's $n, not the shell's
+	ip -n "$1" xfrm policy | awk '
+	function flush() { if (src != "" && dir != "") print src, dst, dir tmpl }
+	$1 == "src" { flush(); src = $2; dst = $4; dir = ""; tmpl = "" }
+	$1 == "dir" { dir = $2 }
+	$1 == "tmpl" { tsrc = $3; tdst = $5 }
+	$1 == "proto" && tsrc != "" { m = "-"
+	    for (i = 1; i < NF; i++) if ($i == "mode") m = $(i + 1)
+	    tmpl = tmpl " " tsrc " " tdst " " $2 " " m; tsrc = "" }
+	END { flush() }'
+}
+
 # assert_contains TEXT NEEDLE WHAT: PASS if TEXT contains NEEDLE.
 assert_contains() {
 	case $1 in
