@@ -19,8 +19,19 @@ set -eu
 #   kmod             modprobe, on the host (module dependencies for the
 #                    initramfs) and in the guest
 #   iproute2 nftables iputils-ping procps   what scenarios run in the guest
+#   charon-systemd   strongSwan's IKE daemon, the peer our daemon is tested
+#                    against (test/vm/strongswan.sh); unlike strongswan-charon
+#                    it writes no fixed pid file, so several run side by side
+#   strongswan-swanctl  swanctl and the vici plugin that drive it
+#   libstrongswan-standard-plugins  the openssl plugin: ECP, Curve25519,
+#                    ChaCha20-Poly1305, AES-GCM (only recommended by
+#                    libstrongswan, so --no-install-recommends would skip it;
+#                    libstrongswan-extra-plugins is not needed for these)
+#   libcharon-extra-plugins  kernel-libipsec (userspace ESP) and the EAP
+#                    methods, for scenarios that want them
 pkgs="qemu-system-x86 linux-image-amd64 busybox-static cpio kmod iproute2
-nftables iputils-ping procps"
+nftables iputils-ping procps charon-systemd strongswan-swanctl
+libstrongswan-standard-plugins libcharon-extra-plugins"
 
 # One dpkg-query for all packages keeps the common case fast.
 missing=$(
