@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/xfrm.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
 #include <string.h>
@@ -107,6 +108,32 @@ on_readable(struct ev_loop *loop, ev_io *w, int revents)
 	(void)revents;
 }
 
+/* IKE itself must never go through IPsec: a transport-mode policy between
+ * the two hosts would otherwise catch our own answers. A per-socket policy
+ * that allows everything, in both directions, takes precedence. */
+static int
+bypass_ipsec(int fd, int family)
+{
+	struct xfrm_userpolicy_info pol;
+	int level = family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6;
+	int opt = family == AF_INET ? IP_XFRM_POLICY : IPV6_XFRM_POLICY;
+	int dir;
+
+	for (dir = XFRM_POLICY_IN; dir <= XFRM_POLICY_OUT; dir++) {
+		memset(&pol, 0, sizeof(pol));
+		pol.action = XFRM_POLICY_ALLOW;
+		pol.sel.family = (uint16_t)family;
+		pol.dir = (uint8_t)dir;
+		pol.lft.soft_byte_limit = XFRM_INF;
+		pol.lft.hard_byte_limit = XFRM_INF;
+		pol.lft.soft_packet_limit = XFRM_INF;
+		pol.lft.hard_packet_limit = XFRM_INF;
+		if (setsockopt(fd, level, opt, &pol, sizeof(pol)) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
 static int
 open_one(struct daemon *d, const struct cfg_ip *ip, uint16_t port, bool natt)
 {
@@ -150,6 +177,10 @@ open_one(struct daemon *d, const struct cfg_ip *ip, uint16_t port, bool natt)
 		close(fd);
 		return err;
 	}
+	if (bypass_ipsec(fd, ip->family) < 0)
+		log_msg(IKE_LOG_WARN,
+		    "cannot exempt port %u from IPsec policies: %s", port,
+		    strerror(errno));
 	if (natt &&
 	    setsockopt(fd, IPPROTO_UDP, UDP_ENCAP, &encap, sizeof(encap)) < 0)
 		log_msg(IKE_LOG_WARN, "UDP_ENCAP on port %u: %s", port,

@@ -47,3 +47,37 @@ cd_wait_states() {
 		cd_i=$((cd_i + 1))
 	done
 }
+
+# cd_conf FILE LOCAL REMOTE IKE ESP MODE PSK START [LOCAL_TS REMOTE_TS]:
+# write a one-connection config ("site", child "net") for LOCAL talking to
+# REMOTE with the given IKE and ESP proposals, tunnel|transport MODE, the
+# PSK, start_action START (start|none) and, in tunnel mode, the subnets.
+# Identities are the addresses with @ prefixes dropped: a.example for the
+# lower address's host is not needed, the IPs serve as IDs.
+cd_conf() {
+	{
+		echo "daemon:"
+		echo "  listen: [\"$2\"]"
+		echo "  plugin_dir: \"@PLUGIN_DIR@\""
+		echo "  retransmit: {timeout: 2s, base: 1.8, tries: 4}"
+		echo "connections:"
+		echo "  site:"
+		echo "    local_addrs: [\"$2\"]"
+		echo "    remote_addrs: [\"$3\"]"
+		echo "    proposals: [$4]"
+		echo "    local: {auth: psk}"
+		echo "    remote: {auth: psk}"
+		echo "    children:"
+		echo "      net:"
+		echo "        mode: $6"
+		echo "        esp_proposals: [$5]"
+		echo "        start_action: $8"
+		if [ -n "${9:-}" ]; then
+			echo "        local_ts: [\"$9\"]"
+			echo "        remote_ts: [\"${10}\"]"
+		fi
+		echo "secrets:"
+		echo "  psk:"
+		echo "    - secret: \"$7\""
+	} >"$1"
+}
