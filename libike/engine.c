@@ -291,6 +291,7 @@ ike_initiate(struct ike_engine *e, uint64_t now, const char *conn,
 		return 0;
 	sa->local = c->local;
 	sa->remote = c->remote;
+	sa->attempt = 1;
 	for (i = 0; i < c->n_children; i++)
 		if (child ? strcmp(c->children[i].name, child) == 0
 			  : c->children[i].start) {
@@ -325,6 +326,21 @@ ike_terminate(struct ike_engine *e, uint64_t now, unsigned ike_id)
 		return 0;
 	}
 	return v2_info_delete_ike(e, sa, now);
+}
+
+int
+ike_terminate_child(struct ike_engine *e, uint64_t now, unsigned ike_id,
+		    unsigned child_id)
+{
+	struct ike_sa *sa = sa_by_id(e, ike_id);
+	struct child_sa *c;
+
+	if (!sa)
+		return -1;
+	for (c = sa->children; c; c = c->next)
+		if (c->id == child_id && c->installed)
+			return v2_info_delete_child(e, sa, c, now);
+	return -1;
 }
 
 void

@@ -176,6 +176,9 @@ unsigned ike_initiate(struct ike_engine *e, uint64_t now, const char *conn,
 		      const char *child);
 /* Delete an IKE SA (and its children) with an INFORMATIONAL exchange. */
 int ike_terminate(struct ike_engine *e, uint64_t now, unsigned ike_id);
+/* Delete one CHILD SA of an IKE SA. */
+int ike_terminate_child(struct ike_engine *e, uint64_t now, unsigned ike_id,
+			unsigned child_id);
 /* Delete everything, telling every peer (shutdown). */
 void ike_terminate_all(struct ike_engine *e, uint64_t now);
 

@@ -31,6 +31,7 @@ struct child_sa {
 	bool installed;
 	bool keep_reqid;   /* shares its reqid (and policies) with a sibling */
 	bool creating;     /* our CREATE_CHILD_SA request is out */
+	bool deleting;     /* our DELETE for it is out */
 	struct secret *ni; /* while creating: our nonce */
 	struct dh *dh;     /* while creating with PFS */
 	unsigned n_local_ts, n_remote_ts;
@@ -72,6 +73,7 @@ struct ike_sa {
 	struct pld_id peer_id; /* data points into peer_id_buf */
 	uint8_t peer_id_buf[IKE_ID_MAX];
 	unsigned want_child; /* initiator: child cfg to create + 1 */
+	unsigned attempt;    /* initiator: keying try, from 1 (keyingtries) */
 	uint32_t child_spi;  /* initiator: inbound SPI offered */
 
 	/* exchanges */
@@ -220,6 +222,8 @@ void v2_create_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 
 /* v2_info.c */
 int v2_info_delete_ike(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
+int v2_info_delete_child(struct ike_engine *e, struct ike_sa *sa,
+			 struct child_sa *c, uint64_t now);
 void v2_info_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		     const struct msg *m);
 void v2_info_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,

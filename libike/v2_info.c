@@ -122,13 +122,55 @@ v2_info_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	(void)now;
 }
 
+/* Delete one CHILD SA (1.4.1): its kernel state goes at once, the record
+ * when the peer answers with its own SPI of the pair. */
+int
+v2_info_delete_child(struct ike_engine *e, struct ike_sa *sa,
+		     struct child_sa *c, uint64_t now)
+{
+	uint8_t spi[4] = {c->spi_in >> 24, (c->spi_in >> 16) & 0xff,
+			  (c->spi_in >> 8) & 0xff, c->spi_in & 0xff};
+	struct pld_delete d = {IKEV2_PROTO_ESP, 4, 1, {spi, 4}};
+	struct msg_builder b;
+	struct ike_hdr h;
+	struct sk_keys k;
+	size_t len;
+
+	if (sa->state != IKE_SA_ESTABLISHED || sa->req.msg)
+		return -1;
+	xchg_hdr(sa, &h, IKEV2_EXCH_INFORMATIONAL, false, sa->msgid_out);
+	sa_keys_for(sa, true, &k);
+	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
+	if (sk_begin(&b, &k) < 0)
+		return -1;
+	pld_delete_put(&b, &d);
+	if (!(len = sk_end(&b, &k)))
+		return -1;
+	ike_log(e, sa, IKE_LOG_INFO, "deleting CHILD SA '%s' (SPI %08x)",
+		ike_conn(e, sa)->children[c->cfg].name, c->spi_in);
+	v2_child_uninstall(e, sa, c);
+	c->deleting = true;
+	return xchg_send_request(e, sa, now, e->out, len,
+				 IKEV2_EXCH_INFORMATIONAL);
+}
+
 void
 v2_info_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		 const struct msg *m)
 {
+	struct child_sa *c, *next;
+
 	if (sa->state == IKE_SA_DELETING) {
 		ike_log(e, sa, IKE_LOG_INFO, "IKE SA deleted");
 		sa_kill(e, sa, "deleted");
+		return;
+	}
+	for (c = sa->children; c; c = next) {
+		next = c->next;
+		if (c->deleting) {
+			unlink_child(sa, c);
+			child_free(c);
+		}
 	}
 	(void)now;
 	(void)m;

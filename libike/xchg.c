@@ -71,6 +71,30 @@ xchg_send_response(struct ike_engine *e, struct ike_sa *sa, const uint8_t *msg,
 	e->env.send(e->env.ctx, &sa->local, &sa->remote, msg, len);
 }
 
+/* keyingtries (0 = forever): a negotiation we started that timed out is
+ * tried again from the start, with new SPIs, nonces and keys. */
+static void
+retry_keying(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
+{
+	const struct ike_conn_cfg *c = ike_conn(e, sa);
+	const char *child =
+	    sa->want_child ? c->children[sa->want_child - 1].name : NULL;
+	struct ike_sa *again;
+	unsigned id;
+
+	if (!sa->initiator || (sa->state != IKE_SA_DEAD) || !sa->attempt ||
+	    (c->keyingtries && sa->attempt >= c->keyingtries))
+		return;
+	ike_log(e, sa, IKE_LOG_INFO,
+		"keying try %u of %u failed; trying "
+		"again",
+		sa->attempt, c->keyingtries);
+	id = ike_initiate(e, now, c->name, child);
+	again = id ? sa_by_id(e, id) : NULL;
+	if (again)
+		again->attempt = sa->attempt + 1;
+}
+
 uint64_t
 xchg_tick(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 {
@@ -87,6 +111,7 @@ xchg_tick(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 			"retransmits; giving up",
 			sa->req.msgid, sa->req.tries);
 		sa_kill(e, sa, "peer not responding");
+		retry_keying(e, sa, now);
 		return UINT64_MAX;
 	}
 	sa->req.tries++;

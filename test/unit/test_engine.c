@@ -219,6 +219,7 @@ conn_cfg(struct ike_conn_cfg *c, const struct host *self,
 	c->remote_id.type = IKEV2_ID_FQDN;
 	c->remote_id.len = strlen(peer->name);
 	memcpy(c->remote_id.data, peer->name, c->remote_id.len);
+	c->keyingtries = 1;
 	c->n_children = 1;
 	snprintf(ch->name, sizeof(ch->name), "net");
 	ch->n_proposals = 1;
@@ -615,7 +616,8 @@ START_TEST(list_sas_shows_the_negotiation)
 	struct ike_sa_info m, s;
 
 	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
-	    "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "x", "x");
+		   "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "x",
+		   "x");
 	bring_up();
 	ck_assert_uint_eq(ike_list_sas(moon.e, NULL, list_cb, &m), 1);
 	ck_assert_uint_eq(ike_list_sas(sun.e, "site", list_cb, &s), 1);
@@ -642,25 +644,26 @@ START_TEST(create_child_sa_with_pfs)
 	int side;
 
 	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
-	    "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "x", "x");
+		   "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "x",
+		   "x");
 	/* Both sides get a second child, 10.3/16 <-> 10.4/16, with PFS. */
 	for (side = 0; side < 2; side++) {
 		struct host *self = side ? &sun : &moon;
 		struct host *peer = side ? &moon : &sun;
 
 		conn_cfg(&c, self, peer, "aes128gcm16-prfsha256-ecp256",
-		    "aes128gcm16", false);
+			 "aes128gcm16", false);
 		c.children[0].start = !side;
 		ch = &c.children[1];
 		*ch = c.children[0];
 		snprintf(ch->name, sizeof(ch->name), "net2");
 		ch->start = false;
 		prop(&ch->proposals[0], "aes256gcm16-curve25519",
-		    IKEV2_PROTO_ESP);
+		     IKEV2_PROTO_ESP);
 		subnet(&ch->local_ts[0], side ? "10.4.0.0" : "10.3.0.0",
-		    side ? "10.4.255.255" : "10.3.255.255");
+		       side ? "10.4.255.255" : "10.3.255.255");
 		subnet(&ch->remote_ts[0], side ? "10.3.0.0" : "10.4.0.0",
-		    side ? "10.3.255.255" : "10.4.255.255");
+		       side ? "10.3.255.255" : "10.4.255.255");
 		c.n_children = 2;
 		ck_assert_int_eq(ike_engine_set_conns(self->e, &c, 1, now), 0);
 	}
@@ -678,6 +681,54 @@ START_TEST(create_child_sa_with_pfs)
 	ck_assert(memcmp(moon.inst[1].encr_out, moon.inst[0].encr_out, 20));
 	ck_assert_str_eq(moon.inst[1].ci.child, "net2");
 	ck_assert_uint_ne(moon.inst[1].ci.reqid, moon.inst[0].ci.reqid);
+	teardown_pair();
+}
+END_TEST
+
+START_TEST(keyingtries_then_give_up)
+{
+	static struct ike_conn_cfg c;
+	unsigned tries = 0, failed = 0, i;
+
+	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+		   "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "x",
+		   "x");
+	conn_cfg(&c, &moon, &sun, "aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+		 false);
+	c.keyingtries = 3;
+	ck_assert_int_eq(ike_engine_set_conns(moon.e, &c, 1, now), 0);
+	ike_engine_set_retransmit(moon.e, 1000, 2.0, 1);
+	moon.watch = "initiating IKE_SA_INIT";
+	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", "net"), 0);
+	while (ike_next_deadline(moon.e) != UINT64_MAX && tries++ < 20) {
+		q_len = 0; /* sun never answers */
+		advance();
+	}
+	for (i = 0; i < moon.n_ev; i++)
+		failed += moon.ev[i] == IKE_EV_FAILED;
+	ck_assert_uint_eq(moon.logs_with, 3); /* three keying tries */
+	ck_assert_uint_eq(failed, 3);
+	ck_assert_uint_eq(sent_total, 6); /* each: a send, one retransmit */
+	teardown_pair();
+}
+END_TEST
+
+START_TEST(terminate_one_child)
+{
+	struct ike_sa_info m;
+
+	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+		   "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "x",
+		   "x");
+	bring_up();
+	ck_assert_int_eq(ike_terminate_child(moon.e, now, 1, 1), 0);
+	pump();
+	ck_assert_uint_eq(live(&moon) + live(&sun), 0);
+	ck_assert(has_event(&sun, IKE_EV_CHILD_DOWN));
+	ck_assert_uint_eq(ike_list_sas(moon.e, NULL, list_cb, &m), 1);
+	ck_assert_str_eq(m.state, "ESTABLISHED");
+	ck_assert_uint_eq(m.n_children, 0);
+	ck_assert_int_eq(ike_terminate_child(moon.e, now, 1, 1), -1);
 	teardown_pair();
 }
 END_TEST
@@ -703,6 +754,8 @@ engine_suite(void)
 	tcase_add_test(tc, garbage_and_replays_are_harmless);
 	tcase_add_test(tc, list_sas_shows_the_negotiation);
 	tcase_add_test(tc, create_child_sa_with_pfs);
+	tcase_add_test(tc, keyingtries_then_give_up);
+	tcase_add_test(tc, terminate_one_child);
 	suite_add_tcase(s, tc);
 	return s;
 }
