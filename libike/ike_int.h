@@ -55,6 +55,7 @@ struct ike_sa {
 	unsigned conn; /* index into the engine's connections */
 	bool initiator;
 	enum ike_sa_state state;
+	bool rekeyed; /* replaced by a new IKE SA: goes without an event */
 	uint8_t spi_i[IKEV2_SPI_LEN], spi_r[IKEV2_SPI_LEN];
 	struct ike_endpoint local, remote;
 
@@ -219,6 +220,10 @@ int v2_create_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		    unsigned cfg);
 void v2_create_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 			const struct msg *m);
+
+/* v2_rekey.c */
+void v2_rekey_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
+		      const struct msg *m, const struct pld_sa *offer);
 
 /* v2_info.c */
 int v2_info_delete_ike(struct ike_engine *e, struct ike_sa *sa, uint64_t now);

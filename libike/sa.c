@@ -211,7 +211,10 @@ sa_kill(struct ike_engine *e, struct ike_sa *sa, const char *reason)
 {
 	if (sa->state == IKE_SA_DEAD)
 		return;
-	if (sa->state == IKE_SA_ESTABLISHED || sa->state == IKE_SA_DELETING)
+	if (sa->rekeyed)
+		; /* its successor carries on */
+	else if (sa->state == IKE_SA_ESTABLISHED ||
+		 sa->state == IKE_SA_DELETING)
 		ike_emit(e, sa, IKE_EV_IKE_DOWN, NULL, reason);
 	else if (sa->initiator)
 		ike_emit(e, sa, IKE_EV_FAILED, NULL, reason);

@@ -2,8 +2,8 @@
 /*
  * CREATE_CHILD_SA (RFC 7296 1.3): more CHILD SAs on an established IKE SA
  * and the rekeying of one (1.3.3, REKEY_SA), with fresh nonces and, when
- * the proposal names a group, a new key exchange (PFS). Rekeying the IKE
- * SA itself (1.3.2) is not implemented yet and is refused plainly.
+ * the proposal names a group, a new key exchange (PFS). A rekey of the
+ * IKE SA itself (1.3.2) is handed to v2_rekey.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -104,12 +104,7 @@ v2_create_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		goto out;
 	}
 	if (offer->prop[0].proto == IKEV2_PROTO_IKE) {
-		ike_log(
-		    e, sa, IKE_LOG_WARN,
-		    "peer wants to rekey the IKE SA, which charond cannot do "
-		    "yet; refused with NO_PROPOSAL_CHOSEN");
-		refuse(e, sa, m, IKEV2_N_NO_PROPOSAL_CHOSEN,
-		       (struct bytes){NULL, 0});
+		v2_rekey_respond(e, sa, now, m, offer);
 		goto out;
 	}
 	old = rekeyed_child(sa, m, &bad);

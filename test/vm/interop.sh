@@ -4,8 +4,8 @@
 # charond (on moon, 192.0.2.1) against strongSwan 5.9.8 (on sun,
 # 192.0.2.2), one case per run; test/vm/scenarios/interop-*.sh name them:
 #   charond-initiates    tunnel 10.1/16 <-> 10.2/16, aes128gcm16-prfsha256-ecp256
-#   strongswan-initiates transport, aes256-sha256-modp3072, then a CHILD SA
-#                        rekey by strongSwan and its terminate
+#   strongswan-initiates transport, aes256-sha256-modp3072, then strongSwan
+#                        rekeys the CHILD SA and the IKE SA, and terminates
 #   invalid-ke           strongSwan sends ecp256, charond wants modp3072
 #   ipv6                 IPv6 outer, aes128gcm16-prfsha256-curve25519, charond initiates
 #   wrong-psk            strongSwan initiates with another key
@@ -141,6 +141,14 @@ if [ "$c" = strongswan-initiates ]; then
 	[ "$new_out" != "$out_m" ] || fail "$c: the SPIs did not change"
 	pass "$c: the rekeyed pair replaced the old one ($new_out)"
 	assert_ok "$c: ping through the rekeyed SAs" \
+	    vm_in moon ping -c 2 -i 0.2 -W 2 -I "$ping_from" "$ping_to"
+	assert_ok "$c: strongSwan rekeys the IKE SA" sw_ctl sun --rekey --ike gw
+	sleep 2
+	grep -q "IKE SA rekeyed by the peer" "$CD_DIR/moon/log" ||
+	    { cd_log moon; fail "$c: charond did not take the IKE SA rekey"; }
+	[ "$(vm_xfrm_states moon | grep -c .)" = 2 ] ||
+	    fail "$c: the CHILD SA did not survive the IKE SA rekey"
+	assert_ok "$c: ping after the IKE SA rekey" \
 	    vm_in moon ping -c 2 -i 0.2 -W 2 -I "$ping_from" "$ping_to"
 	assert_ok "$c: strongSwan terminates" sw_terminate sun gw
 	cd_wait_states moon 0 || { cd_log moon; fail "$c: SAs left on moon"; }
