@@ -79,6 +79,7 @@ ike_engine_free(struct ike_engine *e)
 		sa_free(e, e->sas);
 	free(e->by_ours);
 	free(e->by_peer);
+	free(e->heap);
 	free(e->conns);
 	free(e->plain);
 	free(e->out);
@@ -222,34 +223,26 @@ ike_input(struct ike_engine *e, uint64_t now, const struct ike_endpoint *local,
 uint64_t
 ike_next_deadline(const struct ike_engine *e)
 {
-	const struct ike_sa *sa;
-	uint64_t next = UINT64_MAX;
-
-	for (sa = e->sas; sa; sa = sa->next) {
-		if (sa->state == IKE_SA_DEAD)
-			return 0;
-		if (sa->req.msg && sa->req.deadline < next)
-			next = sa->req.deadline;
-	}
-	return next;
+	return timerq_next(e);
 }
 
 uint64_t
 ike_tick(struct ike_engine *e, uint64_t now)
 {
-	struct ike_sa *sa, *next;
+	struct ike_sa *sa;
 
-	for (sa = e->sas; sa; sa = next) {
-		next = sa->next;
-		if (sa->state != IKE_SA_DEAD)
-			xchg_tick(e, sa, now);
-	}
-	for (sa = e->sas; sa; sa = next) {
-		next = sa->next;
-		if (sa->state == IKE_SA_DEAD)
+	while ((sa = timerq_pop_due(e, now))) {
+		uint64_t next;
+
+		if (sa->state == IKE_SA_DEAD) {
 			sa_free(e, sa);
+			continue;
+		}
+		next = xchg_tick(e, sa, now);
+		if (sa->state != IKE_SA_DEAD)
+			timerq_set(e, sa, next);
 	}
-	return ike_next_deadline(e);
+	return timerq_next(e);
 }
 
 unsigned

@@ -90,6 +90,8 @@ struct ike_sa {
 	struct ike_sa *hnext_ours; /* by our SPI */
 	struct ike_sa *hnext_peer; /* half-open, by peer SPI */
 	struct ike_sa *next;       /* all SAs */
+	uint64_t deadline;         /* timer heap key, UINT64_MAX: not in it */
+	size_t heap_idx;
 };
 
 struct ike_engine {
@@ -106,9 +108,17 @@ struct ike_engine {
 	size_t n_buckets;
 	struct ike_sa **by_ours;
 	struct ike_sa **by_peer;
+	struct ike_sa **heap; /* timerq.c */
+	size_t heap_len, heap_cap;
 	uint8_t *plain; /* IKEV2_MAX_MSG_LEN bytes for decrypted payloads */
 	uint8_t *out;   /* IKEV2_MAX_MSG_LEN bytes to build messages in */
 };
+
+/* timerq.c */
+void timerq_init(struct ike_sa *sa);
+int timerq_set(struct ike_engine *e, struct ike_sa *sa, uint64_t deadline);
+uint64_t timerq_next(const struct ike_engine *e);
+struct ike_sa *timerq_pop_due(struct ike_engine *e, uint64_t now);
 
 /* engine.c */
 void ike_log(struct ike_engine *e, const struct ike_sa *sa,
@@ -142,7 +152,7 @@ int xchg_send_request(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		      const uint8_t *msg, size_t len, uint8_t exchange);
 void xchg_send_response(struct ike_engine *e, struct ike_sa *sa,
 			const uint8_t *msg, size_t len);
-void xchg_request_done(struct ike_sa *sa);
+void xchg_request_done(struct ike_engine *e, struct ike_sa *sa);
 uint64_t xchg_tick(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
 void xchg_input(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		struct msg *m);

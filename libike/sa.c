@@ -92,6 +92,7 @@ sa_new(struct ike_engine *e, unsigned conn, bool initiator)
 	if (!sa)
 		return NULL;
 	sa->id = ++e->next_sa_id;
+	timerq_init(sa);
 	sa->conn = conn;
 	sa->initiator = initiator;
 	sa->next = e->sas;
@@ -220,6 +221,8 @@ sa_kill(struct ike_engine *e, struct ike_sa *sa, const char *reason)
 		ike_emit(e, sa, IKE_EV_FAILED, NULL, reason);
 	child_remove_all(e, sa);
 	sa->state = IKE_SA_DEAD;
+	/* Freed at the next tick: the caller may still hold it. */
+	timerq_set(e, sa, 0);
 }
 
 void
@@ -230,6 +233,7 @@ sa_free(struct ike_engine *e, struct ike_sa *sa)
 	if (!sa)
 		return;
 	child_remove_all(e, sa);
+	timerq_set(e, sa, UINT64_MAX);
 	if (e->n_buckets) {
 		hash_unlink(&e->by_ours[spi_hash(sa_our_spi(sa), e->n_buckets)],
 			    sa, true);

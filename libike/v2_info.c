@@ -29,7 +29,7 @@ v2_info_delete_ike(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 	if (!(len = sk_end(&b, &k)))
 		goto fail;
 	/* A request still waiting is abandoned: the SA is going away. */
-	xchg_request_done(sa);
+	xchg_request_done(e, sa);
 	sa->state = IKE_SA_DELETING;
 	ike_log(e, sa, IKE_LOG_INFO, "deleting IKE SA");
 	return xchg_send_request(e, sa, now, e->out, len,

@@ -425,13 +425,13 @@ init_retry(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 			ike_log(e, sa, IKE_LOG_WARN,
 				"peer refused IKE_SA_INIT with %s (%u)",
 				notify_name(n.type), n.type);
-			xchg_request_done(sa);
+			xchg_request_done(e, sa);
 			sa_kill(e, sa, notify_name(n.type));
 			return true;
 		} else {
 			continue;
 		}
-		xchg_request_done(sa);
+		xchg_request_done(e, sa);
 		if (v2_init_start(e, sa, now) < 0)
 			sa_kill(e, sa, "could not restart IKE_SA_INIT");
 		return true;
@@ -487,13 +487,13 @@ v2_init_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		goto fail;
 	memcpy(sa->init_resp, m->raw.ptr, m->raw.len);
 	sa->init_resp_len = m->raw.len;
-	xchg_request_done(sa);
+	xchg_request_done(e, sa);
 	free(ans);
 	if (v2_auth_start(e, sa, now) < 0)
 		sa_kill(e, sa, "could not start IKE_AUTH");
 	return;
 fail:
 	free(ans);
-	xchg_request_done(sa);
+	xchg_request_done(e, sa);
 	sa_kill(e, sa, "IKE_SA_INIT failed");
 }

@@ -42,14 +42,17 @@ xchg_send_request(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	sa->req.exchange = exchange;
 	sa->req.tries = 0;
 	sa->req.deadline = now + e->rt_timeout;
+	timerq_set(e, sa, sa->req.deadline);
 	sa->msgid_out++;
 	e->env.send(e->env.ctx, &sa->local, &sa->remote, msg, len);
 	return 0;
 }
 
 void
-xchg_request_done(struct ike_sa *sa)
+xchg_request_done(struct ike_engine *e, struct ike_sa *sa)
 {
+	if (sa->state != IKE_SA_DEAD)
+		timerq_set(e, sa, UINT64_MAX);
 	free(sa->req.msg);
 	sa->req.msg = NULL;
 	sa->req.len = 0;
@@ -243,6 +246,6 @@ xchg_input(struct ike_engine *e, struct ike_sa *sa, uint64_t now, struct msg *m)
 	if (!response)
 		sa->msgid_in++;
 	else
-		xchg_request_done(sa);
+		xchg_request_done(e, sa);
 	dispatch(e, sa, now, m, response);
 }
