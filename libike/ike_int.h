@@ -161,6 +161,9 @@ void xchg_notify_reply(struct ike_engine *e, struct ike_sa *sa,
 		       const struct msg *req, uint16_t type, struct bytes data);
 
 /* v2_init.c */
+int v2_conn_fit(const struct ike_engine *e, size_t i,
+		const struct ike_endpoint *local,
+		const struct ike_endpoint *remote);
 int v2_init_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
 void v2_init_respond(struct ike_engine *e, uint64_t now,
 		     const struct ike_endpoint *local,

@@ -103,6 +103,39 @@ id_matches(const struct ike_id_cfg *want, const struct pld_id *got)
 		memcmp(want->data, got->data.ptr, want->len) == 0);
 }
 
+/* Responder: the IKE_SA_INIT picked a connection by addresses; the peer's
+ * identity may fit another one with the same addresses better (an exact
+ * ID beats "any"). Switch to it then. */
+static const struct ike_conn_cfg *
+best_conn_for_id(struct ike_engine *e, struct ike_sa *sa,
+		 const struct pld_id *id, const char *who)
+{
+	int best = (int)sa->conn, best_score = -1;
+	size_t i;
+
+	for (i = 0; i < e->n_conns; i++) {
+		const struct ike_conn_cfg *c = &e->conns[i];
+		int fit = v2_conn_fit(e, i, &sa->local, &sa->remote), score;
+
+		if (fit < 0 || !id_matches(&c->remote_id, id))
+			continue;
+		score = (c->remote_id.type ? 8 : 0) + fit;
+		if (score > best_score ||
+		    (score == best_score && i == sa->conn)) {
+			best = (int)i;
+			best_score = score;
+		}
+	}
+	if ((unsigned)best != sa->conn) {
+		ike_log(
+		    e, sa, IKE_LOG_INFO,
+		    "peer '%s' fits connection '%s' better; switching to it",
+		    who, e->conns[best].name);
+		sa->conn = (unsigned)best;
+	}
+	return ike_conn(e, sa);
+}
+
 /* Remember the peer's identity past the message it came in. */
 static void
 keep_peer_id(struct ike_sa *sa, const struct pld_id *id)
@@ -139,6 +172,8 @@ verify_peer(struct ike_engine *e, struct ike_sa *sa, const struct msg *m,
 		return -1;
 	}
 	id_text(&id, who, sizeof(who));
+	if (!sa->initiator)
+		c = best_conn_for_id(e, sa, &id, who);
 	if (!id_matches(&c->remote_id, &id)) {
 		ike_log(e, sa, IKE_LOG_WARN,
 			"peer identity '%s' is not the one configured for '%s'",

@@ -46,8 +46,30 @@ addr_equal(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 	return false;
 }
 
-/* The connection for an IKE_SA_INIT from remote to local: exact addresses
- * beat %any, a remote match weighs more than a local one. */
+/* How well connection i fits an exchange from remote to local: -1 not at
+ * all; else exact addresses beat %any, a remote match weighs more than a
+ * local one. */
+int
+v2_conn_fit(const struct ike_engine *e, size_t i,
+	    const struct ike_endpoint *local, const struct ike_endpoint *remote)
+{
+	const struct ike_conn_cfg *c = &e->conns[i];
+	int score = 0;
+
+	if (c->local.ss.ss_family != AF_UNSPEC) {
+		if (!addr_equal(&c->local.ss, &local->ss))
+			return -1;
+		score += 1;
+	}
+	if (c->remote.ss.ss_family != AF_UNSPEC) {
+		if (!addr_equal(&c->remote.ss, &remote->ss))
+			return -1;
+		score += 2;
+	}
+	return score;
+}
+
+/* The connection for an IKE_SA_INIT, most specific first. */
 static int
 conn_for(const struct ike_engine *e, const struct ike_endpoint *local,
 	 const struct ike_endpoint *remote)
@@ -56,19 +78,8 @@ conn_for(const struct ike_engine *e, const struct ike_endpoint *local,
 	size_t i;
 
 	for (i = 0; i < e->n_conns; i++) {
-		const struct ike_conn_cfg *c = &e->conns[i];
-		int score = 0;
+		int score = v2_conn_fit(e, i, local, remote);
 
-		if (c->local.ss.ss_family != AF_UNSPEC) {
-			if (!addr_equal(&c->local.ss, &local->ss))
-				continue;
-			score += 1;
-		}
-		if (c->remote.ss.ss_family != AF_UNSPEC) {
-			if (!addr_equal(&c->remote.ss, &remote->ss))
-				continue;
-			score += 2;
-		}
 		if (score > best_score) {
 			best = (int)i;
 			best_score = score;

@@ -733,6 +733,31 @@ START_TEST(terminate_one_child)
 }
 END_TEST
 
+START_TEST(responder_switches_connection_by_id)
+{
+	static struct ike_conn_cfg c[2];
+
+	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+		   "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "x",
+		   "x");
+	/* sun: "other" (same addresses, another peer ID) comes first. */
+	conn_cfg(&c[0], &sun, &moon, "aes128gcm16-prfsha256-ecp256",
+		 "aes128gcm16", false);
+	snprintf(c[0].name, sizeof(c[0].name), "other");
+	c[0].remote_id.len = strlen("venus.example.org");
+	memcpy(c[0].remote_id.data, "venus.example.org", c[0].remote_id.len);
+	conn_cfg(&c[1], &sun, &moon, "aes128gcm16-prfsha256-ecp256",
+		 "aes128gcm16", false);
+	ck_assert_int_eq(ike_engine_set_conns(sun.e, c, 2, now), 0);
+	sun.watch = "switching to it";
+	bring_up();
+	ck_assert_uint_eq(sun.logs_with, 1);
+	assert_pair_matches();
+	ck_assert_str_eq(sun.inst[0].ci.conn, "site");
+	teardown_pair();
+}
+END_TEST
+
 Suite *
 engine_suite(void)
 {
@@ -756,6 +781,7 @@ engine_suite(void)
 	tcase_add_test(tc, create_child_sa_with_pfs);
 	tcase_add_test(tc, keyingtries_then_give_up);
 	tcase_add_test(tc, terminate_one_child);
+	tcase_add_test(tc, responder_switches_connection_by_id);
 	suite_add_tcase(s, tc);
 	return s;
 }
