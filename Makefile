@@ -84,7 +84,7 @@ $(B)/bin/charond: $(CHAROND_OBJ) $(B)/libike.a $(B)/libxfrm.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -rdynamic -o $@ $(CHAROND_OBJ) \
 	    -Wl,--whole-archive $(B)/libike.a -Wl,--no-whole-archive \
-	    $(B)/libxfrm.a $(YAML_LIBS) $(EV_LIBS) $(MNL_LIBS) $(OPENSSL_LIBS) -ldl
+	    $(B)/libxfrm.a $(YAML_LIBS) $(JANSSON_LIBS) $(EV_LIBS) $(MNL_LIBS) $(OPENSSL_LIBS) -ldl
 
 .SECONDEXPANSION:
 $(B)/plugins/%.so: $$(wildcard plugins/%/*.c) charond/plugin.h
@@ -152,7 +152,7 @@ check-unit: $(B)/check_libike $(B)/check_charond $(B)/check_libxfrm
 	CK_FORK=$(if $(SANITIZE),no,yes) $(B)/check_libxfrm
 
 # test/vm/scenarios/libxfrm.sh runs that runner in the VM.
-check-vm: $(B)/check_libxfrm
+check-vm: all $(B)/check_libxfrm
 
 # --- fuzzers (clang's libFuzzer) --------------------------------------------
 FUZZ_CC ?= clang
@@ -232,6 +232,7 @@ demo: all
 check: deps
 	$(MAKE) check-unit
 	$(MAKE) check-fuzz
+	$(MAKE) check-vm
 
 deps:
 	scripts/deps.sh
