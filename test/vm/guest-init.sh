@@ -7,8 +7,8 @@
 # results share, records its exit status there and powers the VM off.
 #
 # Writable afterwards:
-#   /tmp /run (= /var/run, /var/lock)  tmpfs
-#   /etc /var /root                    overlayfs: the host's files, with
+#   /run (= /var/run, /var/lock)       tmpfs
+#   /etc /var /root /tmp               overlayfs: the host's files, with
 #                                      changes kept in tmpfs
 #   /dev /dev/pts /dev/shm             devtmpfs, devpts, tmpfs
 #   $VM_OUT (/run/vm/out)              a host directory (build/vm/run.*/out)
@@ -41,7 +41,6 @@ mountpoint -q /sys || mount -t sysfs sysfs /sys
 mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev
 
 mount -t tmpfs -o mode=0755,nosuid,nodev run /run
-mount -t tmpfs -o mode=1777,nosuid,nodev tmp /tmp
 mkdir -p /run/lock /dev/pts /dev/shm
 # pppd and the tools driving it may want ptys: the guest's own devpts.
 mount -t devpts -o mode=0620,ptmxmode=0666 devpts /dev/pts
@@ -57,13 +56,17 @@ fi
 # An overlay lets a scenario write /etc/strongswan.conf or /var/lib/foo
 # without touching the host; tmpfs alone would hide the host's files.
 modprobe overlay
-for d in /etc /var /root; do
+# /tmp too: a checkout under the host's /tmp (as a CI clone may be) must
+# stay visible, while scenarios write their state there.
+for d in /etc /var /root /tmp; do
 	[ -d "$d" ] || continue
 	o=/run/overlay$d
 	mkdir -p "$o/upper" "$o/work"
 	mount -t overlay -o "lowerdir=$d,upperdir=$o/upper,workdir=$o/work" \
 	    "overlay$d" "$d" || say "overlay on $d failed, it stays read-only"
 done
+mountpoint -q /tmp || mount -t tmpfs -o mode=1777,nosuid,nodev tmp /tmp
+chmod 1777 /tmp
 # On Debian /var/run and /var/lock are symlinks into /run; elsewhere
 # /var/run gets its own tmpfs (after the overlay, which would hide it).
 [ -L /var/run ] || mount -t tmpfs -o mode=0755 varrun /var/run

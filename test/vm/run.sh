@@ -53,7 +53,7 @@ if [ $# -gt 0 ]; then
 	shift
 	# The guest mounts tmpfs on these, hiding the host's files there.
 	case $script in
-	/tmp/* | /run/* | /dev/* | /proc/* | /sys/*)
+	/run/* | /dev/* | /proc/* | /sys/*)
 		say "$script is hidden inside the guest (tmpfs or pseudo fs);" \
 		    "put it elsewhere"
 		exit 2
