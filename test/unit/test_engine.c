@@ -758,6 +758,72 @@ START_TEST(responder_switches_connection_by_id)
 }
 END_TEST
 
+/* The one datagram sun sent back, framed; fails if there is not one. */
+static void
+only_answer(struct msg *m)
+{
+	struct ike_err e;
+
+	ck_assert_uint_eq(q_len, 1);
+	ck_assert_int_eq(msg_frame(queue[0].data, queue[0].len, m, &e), 0);
+	q_len = 0;
+}
+
+static uint16_t
+notify_of(const struct msg *m)
+{
+	const struct pld_ref *r = msg_find(m, IKEV2_PL_N, NULL);
+	struct pld_notify n;
+	struct ike_err e;
+
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(pld_notify_get(r, &n, &e), 0);
+	return n.type;
+}
+
+START_TEST(responder_answers_bad_requests)
+{
+	static struct msg m;
+	struct datagram d;
+
+	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+		   "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "x",
+		   "x");
+	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", NULL), 0);
+	d = queue[0];
+	q_len = 0;
+	/* IKE version 3.0: INVALID_MAJOR_VERSION, carrying version 2. */
+	d.data[17] = 0x30;
+	ike_input(sun.e, now, &d.to, &d.from, d.data, d.len);
+	only_answer(&m);
+	ck_assert_uint_eq(notify_of(&m), IKEV2_N_INVALID_MAJOR_VERSION);
+	ck_assert_uint_eq(m.hdr.major, 2);
+	ck_assert(m.hdr.flags & IKEV2_FLAG_RESPONSE);
+	/* A payload length running past the end: INVALID_SYNTAX would need
+	 * a parseable header; framing fails, so nothing is answered. */
+	d.data[17] = 0x20;
+	d.data[IKEV2_HDR_LEN + 3] = 0xff;
+	ike_input(sun.e, now, &d.to, &d.from, d.data, d.len);
+	ck_assert_uint_eq(q_len, 0);
+	/* A critical payload of an unknown type: UNSUPPORTED_CRITICAL_PAYLOAD
+	 * (RFC 7296 2.5). Turn the last payload (Nonce) into type 250. */
+	teardown_pair();
+	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+		   "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "x",
+		   "x");
+	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", NULL), 0);
+	d = queue[0];
+	q_len = 0;
+	ck_assert_int_eq(msg_frame(d.data, d.len, &m, &(struct ike_err){0}), 0);
+	d.data[m.pl[m.n - 2].offset] = 250; /* next payload */
+	d.data[m.pl[m.n - 1].offset + 1] = IKEV2_CRITICAL;
+	ike_input(sun.e, now, &d.to, &d.from, d.data, d.len);
+	only_answer(&m);
+	ck_assert_uint_eq(notify_of(&m), IKEV2_N_UNSUPPORTED_CRITICAL_PAYLOAD);
+	teardown_pair();
+}
+END_TEST
+
 Suite *
 engine_suite(void)
 {
@@ -782,6 +848,7 @@ engine_suite(void)
 	tcase_add_test(tc, keyingtries_then_give_up);
 	tcase_add_test(tc, terminate_one_child);
 	tcase_add_test(tc, responder_switches_connection_by_id);
+	tcase_add_test(tc, responder_answers_bad_requests);
 	suite_add_tcase(s, tc);
 	return s;
 }
