@@ -187,6 +187,7 @@ ike_input(struct ike_engine *e, uint64_t now, const struct ike_endpoint *local,
 	struct ike_err err = {0};
 	struct ike_sa *sa;
 	bool from_initiator;
+	e->now = now;
 
 	if (msg_frame(pkt, len, &m, &err) < 0) {
 		ike_log(e, NULL, IKE_LOG_INFO, "dropped %zu bytes: %s", len,
@@ -231,16 +232,28 @@ ike_tick(struct ike_engine *e, uint64_t now)
 {
 	struct ike_sa *sa;
 
+	e->now = now;
 	while ((sa = timerq_pop_due(e, now))) {
-		uint64_t next;
+		struct child_sa *c;
 
 		if (sa->state == IKE_SA_DEAD) {
 			sa_free(e, sa);
 			continue;
 		}
-		next = xchg_tick(e, sa, now);
-		if (sa->state != IKE_SA_DEAD)
-			timerq_set(e, sa, next);
+		xchg_tick(e, sa, now);
+		/* One rekey at a time: the exchange window is one. */
+		for (c = sa->children; c && !sa->req.msg; c = c->next)
+			if (c->installed && c->rekey_at && c->rekey_at <= now &&
+			    sa->state == IKE_SA_ESTABLISHED) {
+				c->rekey_at = 0;
+				if (v2_create_rekey(e, sa, now, c) < 0)
+					ike_log(
+					    e, sa, IKE_LOG_WARN,
+					    "could not start rekeying CHILD "
+					    "SA #%u",
+					    c->id);
+			}
+		sa_schedule(e, sa);
 	}
 	return timerq_next(e);
 }
@@ -252,6 +265,7 @@ ike_initiate(struct ike_engine *e, uint64_t now, const char *conn,
 	const struct ike_conn_cfg *c = NULL;
 	struct ike_sa *sa;
 	size_t i;
+	e->now = now;
 
 	for (i = 0; i < e->n_conns; i++)
 		if (strcmp(e->conns[i].name, conn) == 0)
@@ -311,6 +325,7 @@ int
 ike_terminate(struct ike_engine *e, uint64_t now, unsigned ike_id)
 {
 	struct ike_sa *sa = sa_by_id(e, ike_id);
+	e->now = now;
 
 	if (!sa || sa->state == IKE_SA_DEAD)
 		return -1;
@@ -327,6 +342,7 @@ ike_terminate_child(struct ike_engine *e, uint64_t now, unsigned ike_id,
 {
 	struct ike_sa *sa = sa_by_id(e, ike_id);
 	struct child_sa *c;
+	e->now = now;
 
 	if (!sa)
 		return -1;

@@ -32,6 +32,8 @@ struct child_sa {
 	bool keep_reqid;   /* shares its reqid (and policies) with a sibling */
 	bool creating;     /* our CREATE_CHILD_SA request is out */
 	bool deleting;     /* our DELETE for it is out */
+	uint64_t rekey_at; /* when we rekey it; 0: never or under way */
+	unsigned replaces; /* a rekey: the id of the child it succeeds */
 	struct secret *ni; /* while creating: our nonce */
 	struct dh *dh;     /* while creating with PFS */
 	unsigned n_local_ts, n_remote_ts;
@@ -110,6 +112,7 @@ struct ike_engine {
 	struct ike_sa **by_peer;
 	struct ike_sa **heap; /* timerq.c */
 	size_t heap_len, heap_cap;
+	uint64_t now;   /* the clock of the entry point running */
 	uint8_t *plain; /* IKEV2_MAX_MSG_LEN bytes for decrypted payloads */
 	uint8_t *out;   /* IKEV2_MAX_MSG_LEN bytes to build messages in */
 };
@@ -143,6 +146,7 @@ void sa_kill(struct ike_engine *e, struct ike_sa *sa, const char *reason);
 struct child_sa *child_new(struct ike_sa *sa, unsigned cfg);
 void child_free(struct child_sa *c);
 void child_remove_all(struct ike_engine *e, struct ike_sa *sa);
+void sa_schedule(struct ike_engine *e, struct ike_sa *sa);
 void sa_keys_for(const struct ike_sa *sa, bool outbound, struct sk_keys *k);
 
 /* xchg.c */
@@ -217,7 +221,7 @@ int v2_child_finish(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c,
 void v2_child_drop(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c,
 		   const char *reason);
 int v2_child_offer(struct ike_engine *e, struct ike_sa *sa,
-		   struct msg_builder *b, unsigned cfg);
+		   struct msg_builder *b, unsigned cfg, uint32_t reqid);
 int v2_child_accept(struct ike_engine *e, struct ike_sa *sa,
 		    const struct msg *m, struct msg_builder *b,
 		    uint16_t *notify);
@@ -231,6 +235,8 @@ void v2_create_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		       const struct msg *m);
 int v2_create_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		    unsigned cfg);
+int v2_create_rekey(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
+		    struct child_sa *old);
 void v2_create_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 			const struct msg *m);
 

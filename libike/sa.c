@@ -270,3 +270,19 @@ sa_keys_for(const struct ike_sa *sa, bool outbound, struct sk_keys *k)
 	k->ekey = use_i ? sa->keys.sk_ei : sa->keys.sk_er;
 	k->akey = use_i ? sa->keys.sk_ai : sa->keys.sk_ar;
 }
+
+/* Arm the SA's timer for its next duty: a retransmission, or a CHILD SA
+ * due for rekeying. */
+void
+sa_schedule(struct ike_engine *e, struct ike_sa *sa)
+{
+	uint64_t next = sa->req.msg ? sa->req.deadline : UINT64_MAX;
+	const struct child_sa *c;
+
+	if (sa->state == IKE_SA_DEAD)
+		return;
+	for (c = sa->children; c; c = c->next)
+		if (c->installed && c->rekey_at && c->rekey_at < next)
+			next = c->rekey_at;
+	timerq_set(e, sa, next);
+}

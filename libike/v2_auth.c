@@ -270,7 +270,8 @@ v2_auth_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
 	if (sk_begin(&b, &k) < 0 || put_id_auth(e, sa, &b) < 0)
 		return -1;
-	if (sa->want_child && v2_child_offer(e, sa, &b, sa->want_child - 1) < 0)
+	if (sa->want_child &&
+	    v2_child_offer(e, sa, &b, sa->want_child - 1, 0) < 0)
 		return -1;
 	if (!(len = sk_end(&b, &k)))
 		return -1;

@@ -114,6 +114,11 @@ v2_child_install(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c,
 		return -1;
 	}
 	c->installed = true;
+	/* The initiator of the CHILD SA rekeys it (either side may; this
+	 * keeps the two from colliding in the usual case). */
+	if (sa->initiator && conn->children[c->cfg].rekey_ms)
+		c->rekey_at = e->now + conn->children[c->cfg].rekey_ms;
+	sa_schedule(e, sa);
 	ike_log(e, sa, IKE_LOG_INFO,
 		"CHILD SA '%s' installed, SPIs in %08x out %08x", ci.child,
 		c->spi_in, c->spi_out);
@@ -137,7 +142,7 @@ v2_child_alloc_spi(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c)
 
 int
 v2_child_offer(struct ike_engine *e, struct ike_sa *sa, struct msg_builder *b,
-	       unsigned cfg)
+	       unsigned cfg, uint32_t reqid)
 {
 	const struct ike_child_cfg *cc = &ike_conn(e, sa)->children[cfg];
 	struct pld_sa *sap = calloc(1, sizeof(*sap));
@@ -145,6 +150,10 @@ v2_child_offer(struct ike_engine *e, struct ike_sa *sa, struct msg_builder *b,
 	struct child_sa *c = child_new(sa, cfg);
 	unsigned i;
 
+	if (c && reqid) {
+		c->reqid = reqid;
+		c->keep_reqid = true;
+	}
 	if (!sap || !c || v2_child_alloc_spi(e, sa, c) < 0) {
 		free(sap);
 		return -1;

@@ -186,9 +186,11 @@ out:
 	(void)now;
 }
 
-int
-v2_create_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
-		unsigned cfg)
+/* A CREATE_CHILD_SA request for child config cfg; with old, a rekey of
+ * that CHILD SA (1.3.3), whose successor keeps its reqid. */
+static int
+create_request(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
+	       unsigned cfg, struct child_sa *old)
 {
 	const struct ike_child_cfg *cc = &ike_conn(e, sa)->children[cfg];
 	uint16_t group = cc->n_proposals ? pfs_group(&cc->proposals[0]) : 0;
@@ -210,9 +212,21 @@ v2_create_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	xchg_hdr(sa, &h, IKEV2_EXCH_CREATE_CHILD_SA, false, sa->msgid_out);
 	sa_keys_for(sa, true, &sk);
 	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
-	if (sk_begin(&b, &sk) < 0 || v2_child_offer(e, sa, &b, cfg) < 0)
+	if (sk_begin(&b, &sk) < 0)
+		return -1;
+	if (old) {
+		uint8_t spi[4] = {old->spi_in >> 24, (old->spi_in >> 16) & 0xff,
+				  (old->spi_in >> 8) & 0xff,
+				  old->spi_in & 0xff};
+		struct pld_notify rk = {
+		    IKEV2_PROTO_ESP, 4, IKEV2_N_REKEY_SA, {spi, 4}, {NULL, 0}};
+
+		pld_notify_put(&b, &rk);
+	}
+	if (v2_child_offer(e, sa, &b, cfg, old ? old->reqid : 0) < 0)
 		return -1;
 	c = sa->children; /* v2_child_offer put it first */
+	c->replaces = old ? old->id : 0;
 	c->ni = secret_new(IKE_NONCE_LEN);
 	if (!c->ni || crypto_random(c->ni->ptr, c->ni->len) < 0)
 		return -1;
@@ -231,9 +245,24 @@ v2_create_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	if (!(len = sk_end(&b, &sk)))
 		return -1;
 	c->creating = true;
-	ike_log(e, sa, IKE_LOG_INFO, "creating CHILD SA '%s'", cc->name);
+	ike_log(e, sa, IKE_LOG_INFO, "%s CHILD SA '%s'",
+		old ? "rekeying" : "creating", cc->name);
 	return xchg_send_request(e, sa, now, e->out, len,
 				 IKEV2_EXCH_CREATE_CHILD_SA);
+}
+
+int
+v2_create_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
+		unsigned cfg)
+{
+	return create_request(e, sa, now, cfg, NULL);
+}
+
+int
+v2_create_rekey(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
+		struct child_sa *old)
+{
+	return create_request(e, sa, now, old->cfg, old);
 }
 
 static struct child_sa *
@@ -289,8 +318,18 @@ v2_create_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	k.ni.len = c->ni->len;
 	k.nr = nr.data;
 	if (v2_child_finish(e, sa, c, m, &k) == 0) {
+		struct child_sa *o;
+
 		secret_free(gir);
-		(void)now;
+		/* A rekey is complete when the old SA is gone (1.3.3). */
+		for (o = sa->children; c->replaces && o; o = o->next)
+			if (o->id == c->replaces && o->installed) {
+				ike_log(e, sa, IKE_LOG_INFO,
+					"CHILD SA #%u rekeyed as #%u", o->id,
+					c->id);
+				v2_info_delete_child(e, sa, o, now);
+				break;
+			}
 		return;
 	}
 fail:

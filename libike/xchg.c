@@ -51,11 +51,10 @@ xchg_send_request(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 void
 xchg_request_done(struct ike_engine *e, struct ike_sa *sa)
 {
-	if (sa->state != IKE_SA_DEAD)
-		timerq_set(e, sa, UINT64_MAX);
 	free(sa->req.msg);
 	sa->req.msg = NULL;
 	sa->req.len = 0;
+	sa_schedule(e, sa);
 }
 
 void

@@ -824,6 +824,42 @@ START_TEST(responder_answers_bad_requests)
 }
 END_TEST
 
+START_TEST(child_sa_rekeyed_on_time)
+{
+	static struct ike_conn_cfg c;
+
+	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+		   "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "x",
+		   "x");
+	conn_cfg(&c, &moon, &sun, "aes128gcm16-prfsha256-ecp256",
+		 "aes128gcm16-ecp256", false);
+	c.children[0].start = true;
+	c.children[0].rekey_ms = 60000;
+	ck_assert_int_eq(ike_engine_set_conns(moon.e, &c, 1, now), 0);
+	conn_cfg(&c, &sun, &moon, "aes128gcm16-prfsha256-ecp256",
+		 "aes128gcm16-ecp256", false);
+	ck_assert_int_eq(ike_engine_set_conns(sun.e, &c, 1, now), 0);
+	bring_up();
+	ck_assert_uint_eq(live(&moon) + live(&sun), 2);
+	ck_assert_uint_eq(ike_next_deadline(moon.e), 1000 + 60000);
+	advance();
+	pump();
+	/* New pair installed (PFS: new keys), old pair deleted on both. */
+	ck_assert_uint_eq(moon.n_inst, 2);
+	ck_assert_uint_eq(sun.n_inst, 2);
+	ck_assert(!moon.inst[0].live && moon.inst[1].live);
+	ck_assert(!sun.inst[0].live && sun.inst[1].live);
+	ck_assert_uint_eq(moon.inst[1].ci.spi_out, sun.inst[1].ci.spi_in);
+	ck_assert_mem_eq(moon.inst[1].encr_out, sun.inst[1].encr_in, 20);
+	ck_assert(memcmp(moon.inst[1].encr_out, moon.inst[0].encr_out, 20));
+	ck_assert_uint_eq(moon.inst[1].ci.reqid, moon.inst[0].ci.reqid);
+	ck_assert_uint_eq(sun.inst[1].ci.reqid, sun.inst[0].ci.reqid);
+	/* And it keeps doing so. */
+	ck_assert_uint_eq(ike_next_deadline(moon.e), 1000 + 2 * 60000);
+	teardown_pair();
+}
+END_TEST
+
 Suite *
 engine_suite(void)
 {
@@ -849,6 +885,7 @@ engine_suite(void)
 	tcase_add_test(tc, terminate_one_child);
 	tcase_add_test(tc, responder_switches_connection_by_id);
 	tcase_add_test(tc, responder_answers_bad_requests);
+	tcase_add_test(tc, child_sa_rekeyed_on_time);
 	suite_add_tcase(s, tc);
 	return s;
 }
