@@ -52,8 +52,8 @@ cd_wait_states() {
 # write a one-connection config ("site", child "net") for LOCAL talking to
 # REMOTE with the given IKE and ESP proposals, tunnel|transport MODE, the
 # PSK, start_action START (start|none) and, in tunnel mode, the subnets.
-# Identities are the addresses with @ prefixes dropped: a.example for the
-# lower address's host is not needed, the IPs serve as IDs.
+# The identities are the addresses. CD_REKEY, if set, is the child's
+# rekey_time.
 cd_conf() {
 	{
 		echo "daemon:"
@@ -72,6 +72,7 @@ cd_conf() {
 		echo "        mode: $6"
 		echo "        esp_proposals: [$5]"
 		echo "        start_action: $8"
+		[ -z "${CD_REKEY:-}" ] || echo "        rekey_time: $CD_REKEY"
 		if [ -n "${9:-}" ]; then
 			echo "        local_ts: [\"$9\"]"
 			echo "        remote_ts: [\"${10}\"]"
