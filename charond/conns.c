@@ -180,6 +180,7 @@ conn_from_cfg(const struct daemon_cfg *dc, const struct conn_cfg *c,
 	id_from_text(c->local.id, &k->local_id);
 	id_from_text(c->remote.id, &k->remote_id);
 	k->keyingtries = c->keyingtries;
+	k->rekey_ms = c->rekey_time_ms;
 	for (i = 0; i < c->n_children && i < IKE_MAX_CHILDREN; i++)
 		child_from_cfg(&c->children[i], &k->children[i]);
 	k->n_children = (unsigned)i;

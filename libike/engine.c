@@ -241,6 +241,11 @@ ike_tick(struct ike_engine *e, uint64_t now)
 			continue;
 		}
 		xchg_tick(e, sa, now);
+		if (sa->rekey_at && sa->rekey_at <= now && !sa->req.msg &&
+		    sa->state == IKE_SA_ESTABLISHED) {
+			sa->rekey_at = 0;
+			v2_rekey_start(e, sa, now);
+		}
 		/* One rekey at a time: the exchange window is one. */
 		for (c = sa->children; c && !sa->req.msg; c = c->next)
 			if (c->installed && c->rekey_at && c->rekey_at <= now &&

@@ -57,7 +57,14 @@ struct ike_sa {
 	unsigned conn; /* index into the engine's connections */
 	bool initiator;
 	enum ike_sa_state state;
-	bool rekeyed; /* replaced by a new IKE SA: goes without an event */
+	bool rekeyed;      /* replaced by a new IKE SA: goes without an event */
+	uint64_t rekey_at; /* when we rekey it; 0: never or under way */
+	struct {           /* our IKE SA rekey request in flight */
+		bool active;
+		uint8_t spi[IKEV2_SPI_LEN];
+		struct secret *ni;
+		struct dh *dh;
+	} rk;
 	uint8_t spi_i[IKEV2_SPI_LEN], spi_r[IKEV2_SPI_LEN];
 	struct ike_endpoint local, remote;
 
@@ -137,6 +144,7 @@ const struct ike_conn_cfg *ike_conn(const struct ike_engine *e,
 struct ike_sa *sa_new(struct ike_engine *e, unsigned conn, bool initiator);
 void sa_free(struct ike_engine *e, struct ike_sa *sa);
 void sa_set_our_spi(struct ike_engine *e, struct ike_sa *sa);
+void sa_index_ours(struct ike_engine *e, struct ike_sa *sa);
 struct ike_sa *sa_by_ours(const struct ike_engine *e, const uint8_t *spi);
 struct ike_sa *sa_by_peer(const struct ike_engine *e, const uint8_t *spi,
 			  const struct ike_endpoint *remote);
@@ -243,6 +251,9 @@ void v2_create_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 /* v2_rekey.c */
 void v2_rekey_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		      const struct msg *m, const struct pld_sa *offer);
+int v2_rekey_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
+void v2_rekey_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
+		       const struct msg *m);
 
 /* v2_info.c */
 int v2_info_delete_ike(struct ike_engine *e, struct ike_sa *sa, uint64_t now);

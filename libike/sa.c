@@ -101,18 +101,12 @@ sa_new(struct ike_engine *e, unsigned conn, bool initiator)
 	return sa;
 }
 
-/* Pick a random SPI of ours that no other SA uses, and index it. */
+/* Index an SA by our SPI (and, as responder, by the peer's). */
 void
-sa_set_our_spi(struct ike_engine *e, struct ike_sa *sa)
+sa_index_ours(struct ike_engine *e, struct ike_sa *sa)
 {
-	uint8_t *spi = sa->initiator ? sa->spi_i : sa->spi_r;
-	size_t h;
+	size_t h = spi_hash(sa_our_spi(sa), e->n_buckets);
 
-	do {
-		crypto_random(spi, IKEV2_SPI_LEN);
-	} while (sa_by_ours(e, spi) ||
-		 memcmp(spi, "\0\0\0\0\0\0\0\0", IKEV2_SPI_LEN) == 0);
-	h = spi_hash(spi, e->n_buckets);
 	sa->hnext_ours = e->by_ours[h];
 	e->by_ours[h] = sa;
 	if (!sa->initiator) {
@@ -120,6 +114,19 @@ sa_set_our_spi(struct ike_engine *e, struct ike_sa *sa)
 		sa->hnext_peer = e->by_peer[h];
 		e->by_peer[h] = sa;
 	}
+}
+
+/* Pick a random SPI of ours that no other SA uses, and index it. */
+void
+sa_set_our_spi(struct ike_engine *e, struct ike_sa *sa)
+{
+	uint8_t *spi = sa->initiator ? sa->spi_i : sa->spi_r;
+
+	do {
+		crypto_random(spi, IKEV2_SPI_LEN);
+	} while (sa_by_ours(e, spi) ||
+		 memcmp(spi, "\0\0\0\0\0\0\0\0", IKEV2_SPI_LEN) == 0);
+	sa_index_ours(e, sa);
 }
 
 struct ike_sa *
@@ -253,6 +260,8 @@ sa_free(struct ike_engine *e, struct ike_sa *sa)
 	free(sa->init_req);
 	free(sa->init_resp);
 	free(sa->ike_prop);
+	dh_free(sa->rk.dh);
+	secret_free(sa->rk.ni);
 	ike_keys_clear(&sa->keys);
 	free(sa->req.msg);
 	free(sa->resp);
@@ -278,6 +287,10 @@ sa_schedule(struct ike_engine *e, struct ike_sa *sa)
 {
 	uint64_t next = sa->req.msg ? sa->req.deadline : UINT64_MAX;
 	const struct child_sa *c;
+
+	if (sa->rekey_at && sa->rekey_at < next &&
+	    sa->state == IKE_SA_ESTABLISHED)
+		next = sa->rekey_at;
 
 	if (sa->state == IKE_SA_DEAD)
 		return;

@@ -385,6 +385,10 @@ v2_auth_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	sa->state = IKE_SA_ESTABLISHED;
 	ike_log(e, sa, IKE_LOG_INFO, "IKE SA established");
 	ike_emit(e, sa, IKE_EV_IKE_UP, NULL, NULL);
+	if (ike_conn(e, sa)->rekey_ms) {
+		sa->rekey_at = now + ike_conn(e, sa)->rekey_ms;
+		sa_schedule(e, sa);
+	}
 	if (!sa->want_child)
 		return;
 	if (child_error) {

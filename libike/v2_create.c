@@ -281,6 +281,11 @@ v2_create_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		   const struct msg *m)
 {
 	struct child_sa *c = creating_child(sa);
+
+	if (sa->rk.active) {
+		v2_rekey_complete(e, sa, now, m);
+		return;
+	}
 	const struct pld_ref *rn = msg_find(m, IKEV2_PL_NONCE, NULL);
 	const struct pld_ref *rk = msg_find(m, IKEV2_PL_KE, NULL);
 	const struct pld_ref *r = NULL;

@@ -146,3 +146,155 @@ out:
 	free(ans);
 	(void)now;
 }
+
+/* Initiator: a CREATE_CHILD_SA proposing a new IKE SA with our new SPI,
+ * a nonce and a key exchange in the group of the one in use. */
+int
+v2_rekey_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
+{
+	const struct ike_conn_cfg *c = ike_conn(e, sa);
+	struct pld_sa *sap = calloc(1, sizeof(*sap));
+	struct pld_ke ke = {sa->dh_group, {NULL, 0}};
+	struct pld_nonce n;
+	struct msg_builder b;
+	struct ike_hdr h;
+	struct sk_keys sk;
+	uint8_t pub[1024];
+	size_t len, i;
+	int rc = -1;
+
+	if (!sap || sa->state != IKE_SA_ESTABLISHED || sa->req.msg)
+		goto out;
+	dh_free(sa->rk.dh);
+	secret_free(sa->rk.ni);
+	sa->rk.dh = dh_new(sa->dh_group);
+	sa->rk.ni = secret_new(IKE_NONCE_LEN);
+	ke.data.ptr = pub;
+	ke.data.len = dh_public_len(sa->dh_group);
+	if (!sa->rk.dh || !sa->rk.ni || ke.data.len > sizeof(pub) ||
+	    dh_public(sa->rk.dh, pub, ke.data.len) < 0 ||
+	    crypto_random(sa->rk.ni->ptr, sa->rk.ni->len) < 0)
+		goto out;
+	do {
+		crypto_random(sa->rk.spi, IKEV2_SPI_LEN);
+	} while (sa_by_ours(e, sa->rk.spi));
+	for (i = 0; i < c->n_proposals && i < IKE_MAX_CONN_PROPOSALS; i++) {
+		sap->prop[i] = c->proposals[i];
+		sap->prop[i].num = (uint8_t)(i + 1);
+		sap->prop[i].proto = IKEV2_PROTO_IKE;
+		sap->prop[i].spi_size = IKEV2_SPI_LEN;
+		memcpy(sap->prop[i].spi, sa->rk.spi, IKEV2_SPI_LEN);
+	}
+	sap->n = (unsigned)i;
+	n.data.ptr = sa->rk.ni->ptr;
+	n.data.len = sa->rk.ni->len;
+	xchg_hdr(sa, &h, IKEV2_EXCH_CREATE_CHILD_SA, false, sa->msgid_out);
+	sa_keys_for(sa, true, &sk);
+	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
+	if (sk_begin(&b, &sk) < 0)
+		goto out;
+	pld_sa_put(&b, sap);
+	pld_nonce_put(&b, &n);
+	pld_ke_put(&b, &ke);
+	if (!(len = sk_end(&b, &sk)))
+		goto out;
+	sa->rk.active = true;
+	ike_log(e, sa, IKE_LOG_INFO, "rekeying the IKE SA");
+	rc = xchg_send_request(e, sa, now, e->out, len,
+			       IKEV2_EXCH_CREATE_CHILD_SA);
+out:
+	free(sap);
+	return rc;
+}
+
+static void
+rekey_clear(struct ike_sa *sa)
+{
+	dh_free(sa->rk.dh);
+	secret_free(sa->rk.ni);
+	memset(&sa->rk, 0, sizeof(sa->rk));
+}
+
+void
+v2_rekey_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
+		  const struct msg *m)
+{
+	const struct ike_conn_cfg *c = ike_conn(e, sa);
+	const struct pld_ref *rs = msg_find(m, IKEV2_PL_SA, NULL);
+	const struct pld_ref *rn = msg_find(m, IKEV2_PL_NONCE, NULL);
+	const struct pld_ref *rk = msg_find(m, IKEV2_PL_KE, NULL);
+	struct pld_sa *ans = calloc(1, sizeof(*ans));
+	struct ike_sa *nsa = NULL;
+	struct secret *gir = NULL;
+	struct proposal chosen;
+	const struct transform *t;
+	struct pld_nonce nr;
+	struct pld_ke ke;
+	struct ike_err err;
+	char reason[512];
+
+	if (!ans || !rs || !rn || !rk || pld_sa_get(rs, ans, &err) < 0 ||
+	    pld_nonce_get(rn, &nr, &err) < 0 || pld_ke_get(rk, &ke, &err) < 0 ||
+	    ans->n != 1 || ans->prop[0].proto != IKEV2_PROTO_IKE ||
+	    ans->prop[0].spi_size != IKEV2_SPI_LEN ||
+	    prop_select(c->proposals, c->n_proposals, ans->prop, 1, &chosen,
+			reason, sizeof(reason)) < 0 ||
+	    ke.group != sa->dh_group ||
+	    dh_shared(sa->rk.dh, ke.data.ptr, ke.data.len, &gir) < 0) {
+		ike_log(
+		    e, sa, IKE_LOG_WARN,
+		    "the peer did not rekey the IKE SA as asked; keeping the "
+		    "old one, trying again in a minute");
+		sa->rekey_at = now + 60000;
+		goto out;
+	}
+	nsa = sa_new(e, sa->conn, true);
+	if (!nsa)
+		goto out;
+	nsa->local = sa->local;
+	nsa->remote = sa->remote;
+	memcpy(nsa->spi_i, sa->rk.spi, IKEV2_SPI_LEN);
+	memcpy(nsa->spi_r, ans->prop[0].spi, IKEV2_SPI_LEN);
+	sa_index_ours(e, nsa);
+	nsa->dh_group = sa->dh_group;
+	nsa->ni = sa->rk.ni;
+	sa->rk.ni = NULL;
+	nsa->nr = secret_dup(nr.data.ptr, nr.data.len);
+	t = prop_xf_first(&ans->prop[0], IKEV2_TRANS_ENCR);
+	nsa->suite.encr = t ? crypto_encr(t->id, t->key_bits) : NULL;
+	t = prop_xf_first(&ans->prop[0], IKEV2_TRANS_INTEG);
+	nsa->suite.integ = t && t->id ? crypto_integ(t->id) : NULL;
+	t = prop_xf_first(&ans->prop[0], IKEV2_TRANS_PRF);
+	nsa->suite.prf = t ? crypto_prf(t->id) : NULL;
+	nsa->suite.dh = nsa->dh_group;
+	nsa->ike_prop = malloc(sizeof(*nsa->ike_prop));
+	if (!nsa->nr || !nsa->ike_prop || !nsa->suite.encr || !nsa->suite.prf ||
+	    (!nsa->suite.encr->aead && !nsa->suite.integ) ||
+	    keymat_v2_ike_rekey(sa->suite.prf, sa->keys.sk_d, &nsa->suite, gir,
+				(struct bytes){nsa->ni->ptr, nsa->ni->len},
+				(struct bytes){nsa->nr->ptr, nsa->nr->len},
+				nsa->spi_i, nsa->spi_r, &nsa->keys) < 0) {
+		sa_kill(e, nsa, "rekey failed");
+		goto out;
+	}
+	*nsa->ike_prop = ans->prop[0];
+	nsa->children = sa->children;
+	nsa->next_child_id = sa->next_child_id;
+	sa->children = NULL;
+	nsa->peer_id = sa->peer_id;
+	memcpy(nsa->peer_id_buf, sa->peer_id_buf, sizeof(nsa->peer_id_buf));
+	nsa->peer_id.data.ptr = nsa->peer_id_buf;
+	nsa->state = IKE_SA_ESTABLISHED;
+	if (c->rekey_ms)
+		nsa->rekey_at = now + c->rekey_ms;
+	sa_schedule(e, nsa);
+	ike_log(e, nsa, IKE_LOG_INFO, "IKE SA rekeyed (replaces IKE SA #%u)",
+		sa->id);
+	/* 2.18: the one who rekeyed deletes the old IKE SA. */
+	sa->rekeyed = true;
+	v2_info_delete_ike(e, sa, now);
+out:
+	rekey_clear(sa);
+	secret_free(gir);
+	free(ans);
+}

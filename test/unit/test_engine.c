@@ -860,6 +860,49 @@ START_TEST(child_sa_rekeyed_on_time)
 }
 END_TEST
 
+START_TEST(ike_sa_rekeyed_on_time)
+{
+	static struct ike_conn_cfg c;
+	struct ike_sa_info before, m, s;
+
+	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+		   "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "x",
+		   "x");
+	conn_cfg(&c, &moon, &sun, "aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+		 false);
+	c.children[0].start = true;
+	c.rekey_ms = 100000;
+	ck_assert_int_eq(ike_engine_set_conns(moon.e, &c, 1, now), 0);
+	bring_up();
+	ck_assert_uint_eq(ike_list_sas(moon.e, NULL, list_cb, &before), 1);
+	advance(); /* the rekey is due */
+	ck_assert_uint_eq(now, 1000 + 100000);
+	pump();
+	advance(); /* the old SAs are freed */
+	ck_assert_uint_eq(ike_list_sas(moon.e, NULL, list_cb, &m), 1);
+	ck_assert_uint_eq(ike_list_sas(sun.e, NULL, list_cb, &s), 1);
+	ck_assert_uint_ne(m.id, before.id);
+	ck_assert(memcmp(m.spi_i, before.spi_i, 8) != 0);
+	ck_assert_mem_eq(m.spi_i, s.spi_i, 8);
+	ck_assert_mem_eq(m.spi_r, s.spi_r, 8);
+	ck_assert(m.initiator && !s.initiator);
+	/* The CHILD SA moved over untouched: no event, still installed. */
+	ck_assert_uint_eq(m.n_children, 1);
+	ck_assert(m.children[0].installed);
+	ck_assert_uint_eq(live(&moon) + live(&sun), 2);
+	ck_assert(!has_event(&moon, IKE_EV_IKE_DOWN));
+	ck_assert(!has_event(&sun, IKE_EV_IKE_DOWN));
+	ck_assert(!has_event(&sun, IKE_EV_CHILD_DOWN));
+	/* The new SA works: terminating it goes through to sun. */
+	ck_assert_int_eq(ike_terminate(moon.e, now, m.id), 0);
+	pump();
+	advance();
+	ck_assert_uint_eq(live(&moon) + live(&sun), 0);
+	ck_assert_uint_eq(ike_list_sas(sun.e, NULL, list_cb, &s), 0);
+	teardown_pair();
+}
+END_TEST
+
 Suite *
 engine_suite(void)
 {
@@ -886,6 +929,7 @@ engine_suite(void)
 	tcase_add_test(tc, responder_switches_connection_by_id);
 	tcase_add_test(tc, responder_answers_bad_requests);
 	tcase_add_test(tc, child_sa_rekeyed_on_time);
+	tcase_add_test(tc, ike_sa_rekeyed_on_time);
 	suite_add_tcase(s, tc);
 	return s;
 }
