@@ -52,8 +52,8 @@ cd_wait_states() {
 # write a one-connection config ("site", child "net") for LOCAL talking to
 # REMOTE with the given IKE and ESP proposals, tunnel|transport MODE, the
 # PSK, start_action START (start|none) and, in tunnel mode, the subnets.
-# The identities are the addresses. CD_REKEY, if set, is the child's
-# rekey_time.
+# The identities are the addresses. CD_REKEY and CD_IKE_REKEY, if set, are
+# the child's and the connection's rekey_time.
 cd_conf() {
 	{
 		echo "daemon:"
@@ -65,6 +65,7 @@ cd_conf() {
 		echo "    local_addrs: [\"$2\"]"
 		echo "    remote_addrs: [\"$3\"]"
 		echo "    proposals: [$4]"
+		[ -z "${CD_IKE_REKEY:-}" ] || echo "    rekey_time: $CD_IKE_REKEY"
 		echo "    local: {auth: psk}"
 		echo "    remote: {auth: psk}"
 		echo "    children:"

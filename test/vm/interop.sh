@@ -3,7 +3,8 @@
 #
 # charond (on moon, 192.0.2.1) against strongSwan 5.9.8 (on sun,
 # 192.0.2.2), one case per run; test/vm/scenarios/interop-*.sh name them:
-#   charond-initiates    tunnel 10.1/16 <-> 10.2/16, aes128gcm16-prfsha256-ecp256
+#   charond-initiates    tunnel 10.1/16 <-> 10.2/16, aes128gcm16-prfsha256-ecp256,
+#                        and charond rekeys the IKE SA after 4 s
 #   strongswan-initiates transport, aes256-sha256-modp3072, then strongSwan
 #                        rekeys the CHILD SA and the IKE SA, and terminates
 #   invalid-ke           strongSwan sends ecp256, charond wants modp3072
@@ -61,8 +62,10 @@ ip -n sun neigh replace 2001:db8::1 lladdr "$(mac moon)" dev eth0 nud permanent
 
 start=none
 [ "$who" = charond ] && start=start
-cd_conf /tmp/moon.yaml "$m" "$s" "$ike" "$esp" "$mode" "$psk" "$start" \
-    "$ts_m" "$ts_s"
+ike_rekey=
+[ "$c" = charond-initiates ] && ike_rekey=4s
+CD_IKE_REKEY=$ike_rekey cd_conf /tmp/moon.yaml "$m" "$s" "$ike" "$esp" \
+    "$mode" "$psk" "$start" "$ts_m" "$ts_s"
 sw_start sun
 sw_psk sun local="$s" remote="$m" ike="${sw_ike:-$ike}" esp="$esp" \
     mode="$mode" local_ts="${ts_s:-dynamic}" remote_ts="${ts_m:-dynamic}" \
@@ -156,6 +159,21 @@ if [ "$c" = strongswan-initiates ]; then
 	pass "$c: strongSwan's DELETE removed everything on moon"
 	cd_stop moon || fail "charond did not exit"
 	exit 0
+fi
+
+if [ "$c" = charond-initiates ]; then
+	# charond (CD_IKE_REKEY=4s) rekeys the IKE SA with strongSwan.
+	i=0
+	until grep -q "IKE SA rekeyed (replaces" "$CD_DIR/moon/log"; do
+		[ $i -lt 150 ] || { cd_log moon; sw_log sun 30; fail "$c: no IKE SA rekey"; }
+		sleep 0.1
+		i=$((i + 1))
+	done
+	sleep 0.5
+	sw_list_sas sun | grep -q ESTABLISHED ||
+	    { sw_log sun 30; fail "$c: strongSwan lost the IKE SA"; }
+	assert_ok "$c: ping after charond rekeyed the IKE SA" \
+	    vm_in moon ping -c 2 -i 0.2 -W 2 -I "$ping_from" "$ping_to"
 fi
 
 cd_stop moon || fail "$c: charond did not exit on SIGTERM"
