@@ -134,6 +134,10 @@ int keymat_v2_ike_rekey(const struct prf_alg *old_prf,
 			const uint8_t spi_i[8], const uint8_t spi_r[8],
 			struct ike_keys *out);
 void ike_keys_clear(struct ike_keys *k);
+struct proposal;
+/* The algorithms of a negotiated IKE proposal; -1 if one is missing or
+ * not implemented. */
+int keymat_v2_suite(const struct proposal *p, uint16_t dh, struct ike_suite *s);
 
 /* CHILD SA keying material (2.17): KEYMAT = prf+(SK_d, [g^ir (new) |] Ni |
  * Nr), taken as encryption then integrity key for initiator-to-responder,

@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "crypto.h"
+#include "ikev2_const.h"
+#include "prop.h"
 
 /* The next len bytes of keying material at *p as a key of its own, or
  * NULL for len 0 (no key of that kind); *p moves past them. */
@@ -225,4 +227,20 @@ child_keys_clear(struct child_keys *k)
 	secret_free(k->encr_r);
 	secret_free(k->integ_r);
 	memset(k, 0, sizeof(*k));
+}
+
+int
+keymat_v2_suite(const struct proposal *p, uint16_t dh, struct ike_suite *s)
+{
+	const struct transform *encr = prop_xf_first(p, IKEV2_TRANS_ENCR);
+	const struct transform *integ = prop_xf_first(p, IKEV2_TRANS_INTEG);
+	const struct transform *prf = prop_xf_first(p, IKEV2_TRANS_PRF);
+
+	s->encr = encr ? crypto_encr(encr->id, encr->key_bits) : NULL;
+	s->integ = integ && integ->id ? crypto_integ(integ->id) : NULL;
+	s->prf = prf ? crypto_prf(prf->id) : NULL;
+	s->dh = dh;
+	if (!s->encr || !s->prf || (!s->encr->aead && !s->integ))
+		return -1;
+	return 0;
 }

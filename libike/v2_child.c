@@ -50,6 +50,34 @@ v2_child_set_spi(struct proposal *p, uint32_t spi)
 	p->spi[3] = spi & 0xff;
 }
 
+/* What the host needs to know of a child, keys aside. */
+static void
+describe(struct ike_engine *e, const struct ike_sa *sa,
+	 const struct child_sa *c, struct ike_child_install *ci)
+{
+	const struct ike_conn_cfg *conn = ike_conn(e, sa);
+
+	ci->ike_id = sa->id;
+	ci->child_id = c->id;
+	ci->conn = conn->name;
+	ci->child = conn->children[c->cfg].name;
+	ci->transport = conn->children[c->cfg].transport;
+	ci->initiator = sa->initiator;
+	ci->local = sa->local;
+	ci->remote = sa->remote;
+	ci->spi_in = c->spi_in;
+	ci->spi_out = c->spi_out;
+	ci->reqid = c->reqid;
+	ci->encr = c->encr;
+	ci->encr_bits = c->encr_bits;
+	ci->integ = c->integ;
+	ci->esn = c->esn;
+	ci->n_local_ts = c->n_local_ts;
+	ci->local_ts = c->local_ts;
+	ci->n_remote_ts = c->n_remote_ts;
+	ci->remote_ts = c->remote_ts;
+}
+
 /* Keys and kernel state for a child whose proposal and selectors are
  * settled. */
 int
@@ -82,30 +110,12 @@ v2_child_install(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c,
 	if (keymat_v2_child(sa->suite.prf, sa->keys.sk_d, k->gir, k->ni, k->nr,
 			    ea->key_len, ia ? ia->key_len : 0, &keys) < 0)
 		return -1;
-	ci.ike_id = sa->id;
-	ci.child_id = c->id;
-	ci.conn = conn->name;
-	ci.child = conn->children[c->cfg].name;
-	ci.transport = conn->children[c->cfg].transport;
-	ci.initiator = sa->initiator;
-	ci.local = sa->local;
-	ci.remote = sa->remote;
-	ci.spi_in = c->spi_in;
-	ci.spi_out = c->spi_out;
-	ci.reqid = c->reqid;
-	ci.encr = c->encr;
-	ci.encr_bits = c->encr_bits;
-	ci.integ = c->integ;
-	ci.esn = c->esn;
+	describe(e, sa, c, &ci);
 	/* The initiator sends with the i->r keys, the responder with r->i. */
 	ci.encr_out = sa->initiator ? keys.encr_i : keys.encr_r;
 	ci.integ_out = sa->initiator ? keys.integ_i : keys.integ_r;
 	ci.encr_in = sa->initiator ? keys.encr_r : keys.encr_i;
 	ci.integ_in = sa->initiator ? keys.integ_r : keys.integ_i;
-	ci.n_local_ts = c->n_local_ts;
-	ci.local_ts = c->local_ts;
-	ci.n_remote_ts = c->n_remote_ts;
-	ci.remote_ts = c->remote_ts;
 	rc = e->env.child_install ? e->env.child_install(e->env.ctx, &ci) : 0;
 	child_keys_clear(&keys);
 	if (rc < 0) {
@@ -420,7 +430,6 @@ v2_child_complete(struct ike_engine *e, struct ike_sa *sa, const struct msg *m)
 void
 v2_child_uninstall(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c)
 {
-	const struct ike_conn_cfg *conn = ike_conn(e, sa);
 	struct ike_child_install ci = {0};
 	const struct child_sa *sib;
 
@@ -428,21 +437,7 @@ v2_child_uninstall(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c)
 	 * the kernel allocated: the host releases that too. */
 	if (!c->installed && !c->spi_in)
 		return;
-	ci.ike_id = sa->id;
-	ci.child_id = c->id;
-	ci.conn = conn->name;
-	ci.child = conn->children[c->cfg].name;
-	ci.transport = conn->children[c->cfg].transport;
-	ci.initiator = sa->initiator;
-	ci.local = sa->local;
-	ci.remote = sa->remote;
-	ci.spi_in = c->spi_in;
-	ci.spi_out = c->spi_out;
-	ci.reqid = c->reqid;
-	ci.n_local_ts = c->n_local_ts;
-	ci.local_ts = c->local_ts;
-	ci.n_remote_ts = c->n_remote_ts;
-	ci.remote_ts = c->remote_ts;
+	describe(e, sa, c, &ci);
 	for (sib = sa->children; sib; sib = sib->next)
 		if (sib != c && sib->installed && sib->reqid == c->reqid)
 			ci.keep_policies = true;

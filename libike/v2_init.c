@@ -186,20 +186,11 @@ static int
 derive_keys(struct ike_engine *e, struct ike_sa *sa,
 	    const struct proposal *chosen, const struct pld_ke *peer_ke)
 {
-	const struct transform *encr = prop_xf_first(chosen, IKEV2_TRANS_ENCR);
-	const struct transform *integ =
-	    prop_xf_first(chosen, IKEV2_TRANS_INTEG);
-	const struct transform *prf = prop_xf_first(chosen, IKEV2_TRANS_PRF);
 	struct secret *gir = NULL;
 	struct bytes ni, nr;
 	int rc;
 
-	sa->suite.encr = encr ? crypto_encr(encr->id, encr->key_bits) : NULL;
-	sa->suite.integ = integ && integ->id ? crypto_integ(integ->id) : NULL;
-	sa->suite.prf = prf ? crypto_prf(prf->id) : NULL;
-	sa->suite.dh = sa->dh_group;
-	if (!sa->suite.encr || !sa->suite.prf ||
-	    (!sa->suite.encr->aead && !sa->suite.integ)) {
+	if (keymat_v2_suite(chosen, sa->dh_group, &sa->suite) < 0) {
 		ike_log(e, sa, IKE_LOG_ERROR,
 			"negotiated algorithms are not implemented");
 		return -1;

@@ -11,6 +11,20 @@
 
 #include "ike_int.h"
 
+/* The new IKE SA takes over what outlives keys: the CHILD SAs and the
+ * peer's identity. */
+static void
+hand_over(struct ike_sa *from, struct ike_sa *to)
+{
+	to->children = from->children;
+	to->next_child_id = from->next_child_id;
+	from->children = NULL;
+	to->peer_id = from->peer_id;
+	memcpy(to->peer_id_buf, from->peer_id_buf, sizeof(to->peer_id_buf));
+	to->peer_id.data.ptr = to->peer_id_buf;
+	to->state = IKE_SA_ESTABLISHED;
+}
+
 static struct secret *
 nonce_copy(struct bytes b)
 {
@@ -34,7 +48,6 @@ v2_rekey_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	struct msg_builder b;
 	struct ike_hdr h;
 	struct sk_keys sk;
-	const struct transform *t;
 	uint8_t pub[1024];
 	char reason[512];
 	uint16_t want = 0, notify = IKEV2_N_NO_PROPOSAL_CHOSEN;
@@ -87,15 +100,7 @@ v2_rekey_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		notify = IKEV2_N_INVALID_SYNTAX;
 		goto refuse;
 	}
-	t = prop_xf_first(&chosen, IKEV2_TRANS_ENCR);
-	nsa->suite.encr = t ? crypto_encr(t->id, t->key_bits) : NULL;
-	t = prop_xf_first(&chosen, IKEV2_TRANS_INTEG);
-	nsa->suite.integ = t && t->id ? crypto_integ(t->id) : NULL;
-	t = prop_xf_first(&chosen, IKEV2_TRANS_PRF);
-	nsa->suite.prf = t ? crypto_prf(t->id) : NULL;
-	nsa->suite.dh = ke.group;
-	if (!nsa->suite.encr || !nsa->suite.prf ||
-	    (!nsa->suite.encr->aead && !nsa->suite.integ) ||
+	if (keymat_v2_suite(&chosen, ke.group, &nsa->suite) < 0 ||
 	    keymat_v2_ike_rekey(sa->suite.prf, sa->keys.sk_d, &nsa->suite, gir,
 				ni.data,
 				(struct bytes){nsa->nr->ptr, nsa->nr->len},
@@ -122,14 +127,7 @@ v2_rekey_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	if (!(len = sk_end(&b, &sk)))
 		goto temporary;
 	xchg_send_response(e, sa, e->out, len);
-	/* Hand everything over: the children, the peer's identity. */
-	nsa->children = sa->children;
-	nsa->next_child_id = sa->next_child_id;
-	sa->children = NULL;
-	nsa->peer_id = sa->peer_id;
-	memcpy(nsa->peer_id_buf, sa->peer_id_buf, sizeof(nsa->peer_id_buf));
-	nsa->peer_id.data.ptr = nsa->peer_id_buf;
-	nsa->state = IKE_SA_ESTABLISHED;
+	hand_over(sa, nsa);
 	sa->state = IKE_SA_DELETING; /* the peer deletes it; quietly */
 	sa->rekeyed = true;
 	ike_log(e, nsa, IKE_LOG_INFO,
@@ -227,7 +225,6 @@ v2_rekey_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	struct ike_sa *nsa = NULL;
 	struct secret *gir = NULL;
 	struct proposal chosen;
-	const struct transform *t;
 	struct pld_nonce nr;
 	struct pld_ke ke;
 	struct ike_err err;
@@ -260,16 +257,9 @@ v2_rekey_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	nsa->ni = sa->rk.ni;
 	sa->rk.ni = NULL;
 	nsa->nr = secret_dup(nr.data.ptr, nr.data.len);
-	t = prop_xf_first(&ans->prop[0], IKEV2_TRANS_ENCR);
-	nsa->suite.encr = t ? crypto_encr(t->id, t->key_bits) : NULL;
-	t = prop_xf_first(&ans->prop[0], IKEV2_TRANS_INTEG);
-	nsa->suite.integ = t && t->id ? crypto_integ(t->id) : NULL;
-	t = prop_xf_first(&ans->prop[0], IKEV2_TRANS_PRF);
-	nsa->suite.prf = t ? crypto_prf(t->id) : NULL;
-	nsa->suite.dh = nsa->dh_group;
 	nsa->ike_prop = malloc(sizeof(*nsa->ike_prop));
-	if (!nsa->nr || !nsa->ike_prop || !nsa->suite.encr || !nsa->suite.prf ||
-	    (!nsa->suite.encr->aead && !nsa->suite.integ) ||
+	if (!nsa->nr || !nsa->ike_prop ||
+	    keymat_v2_suite(&ans->prop[0], nsa->dh_group, &nsa->suite) < 0 ||
 	    keymat_v2_ike_rekey(sa->suite.prf, sa->keys.sk_d, &nsa->suite, gir,
 				(struct bytes){nsa->ni->ptr, nsa->ni->len},
 				(struct bytes){nsa->nr->ptr, nsa->nr->len},
@@ -278,13 +268,7 @@ v2_rekey_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		goto out;
 	}
 	*nsa->ike_prop = ans->prop[0];
-	nsa->children = sa->children;
-	nsa->next_child_id = sa->next_child_id;
-	sa->children = NULL;
-	nsa->peer_id = sa->peer_id;
-	memcpy(nsa->peer_id_buf, sa->peer_id_buf, sizeof(nsa->peer_id_buf));
-	nsa->peer_id.data.ptr = nsa->peer_id_buf;
-	nsa->state = IKE_SA_ESTABLISHED;
+	hand_over(sa, nsa);
 	if (c->rekey_ms)
 		nsa->rekey_at = now + c->rekey_ms;
 	sa_schedule(e, nsa);
