@@ -32,6 +32,11 @@ out(struct text *t, const char *fmt, ...)
 	va_list ap;
 	int n;
 
+	if (!t->buf) { /* NULL + 0 is undefined behaviour, so start with room */
+		t->cap = 256;
+		t->buf = malloc(t->cap);
+		ck_assert_ptr_nonnull(t->buf);
+	}
 	for (;;) {
 		va_start(ap, fmt);
 		n = vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap);
