@@ -37,8 +37,7 @@ struct child_sa {
 	struct secret *ni; /* while creating: our nonce */
 	struct dh *dh;     /* while creating with PFS */
 	unsigned n_local_ts, n_remote_ts;
-	struct ts local_ts[IKE_MAX_TS];
-	struct ts remote_ts[IKE_MAX_TS];
+	struct ts *local_ts, *remote_ts; /* exactly n_local_ts, n_remote_ts */
 	struct child_sa *next;
 };
 
@@ -155,6 +154,9 @@ struct child_sa *child_new(struct ike_sa *sa, unsigned cfg);
 void child_free(struct child_sa *c);
 void child_remove_all(struct ike_engine *e, struct ike_sa *sa);
 void sa_schedule(struct ike_engine *e, struct ike_sa *sa);
+void sa_auth_done(struct ike_sa *sa);
+int child_set_ts(struct child_sa *c, const struct pld_ts *local,
+		 const struct pld_ts *remote);
 void sa_keys_for(const struct ike_sa *sa, bool outbound, struct sk_keys *k);
 
 /* xchg.c */

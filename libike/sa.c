@@ -195,6 +195,8 @@ child_free(struct child_sa *c)
 {
 	if (!c)
 		return;
+	free(c->local_ts);
+	free(c->remote_ts);
 	secret_free(c->ni);
 	dh_free(c->dh);
 	free(c);
@@ -298,4 +300,42 @@ sa_schedule(struct ike_engine *e, struct ike_sa *sa)
 		if (c->installed && c->rekey_at && c->rekey_at < next)
 			next = c->rekey_at;
 	timerq_set(e, sa, next);
+}
+
+/* The selectors a child ended up with, copied to their exact size. */
+int
+child_set_ts(struct child_sa *c, const struct pld_ts *local,
+	     const struct pld_ts *remote)
+{
+	struct ts *l = malloc(sizeof(*l) * (local->n ? local->n : 1));
+	struct ts *r = malloc(sizeof(*r) * (remote->n ? remote->n : 1));
+
+	if (!l || !r) {
+		free(l);
+		free(r);
+		return -1;
+	}
+	memcpy(l, local->ts, sizeof(*l) * local->n);
+	memcpy(r, remote->ts, sizeof(*r) * remote->n);
+	free(c->local_ts);
+	free(c->remote_ts);
+	c->local_ts = l;
+	c->n_local_ts = local->n;
+	c->remote_ts = r;
+	c->n_remote_ts = remote->n;
+	return 0;
+}
+
+/* After IKE_AUTH nothing needs the IKE_SA_INIT messages and nonces any
+ * more (later exchanges bring their own): keep an SA small. */
+void
+sa_auth_done(struct ike_sa *sa)
+{
+	free(sa->init_req);
+	free(sa->init_resp);
+	sa->init_req = sa->init_resp = NULL;
+	sa->init_req_len = sa->init_resp_len = 0;
+	secret_free(sa->ni);
+	secret_free(sa->nr);
+	sa->ni = sa->nr = NULL;
 }

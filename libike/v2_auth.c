@@ -320,6 +320,7 @@ v2_auth_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	if (!(len = sk_end(&b, &k)))
 		goto fail;
 	xchg_send_response(e, sa, e->out, len);
+	sa_auth_done(sa);
 	(void)now;
 	return;
 fail:
@@ -389,16 +390,20 @@ v2_auth_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		sa->rekey_at = now + ike_conn(e, sa)->rekey_ms;
 		sa_schedule(e, sa);
 	}
-	if (!sa->want_child)
+	if (!sa->want_child) {
+		sa_auth_done(sa);
 		return;
+	}
 	if (child_error) {
 		const char *text = auth_notify_text(child_error);
 
 		ike_log(e, sa, IKE_LOG_WARN, "CHILD SA refused: %s",
 			text ? text : "error notify");
 		v2_child_complete(e, sa, NULL);
+		sa_auth_done(sa);
 		return;
 	}
 	v2_child_complete(e, sa, m);
+	sa_auth_done(sa);
 	(void)now;
 }

@@ -272,10 +272,10 @@ v2_child_answer(struct ike_engine *e, struct ike_sa *sa, struct msg_builder *b,
 		return -1;
 	}
 	c->spi_out = v2_child_spi_of(&ch->chosen);
-	c->n_local_ts = ch->tsr.n;
-	memcpy(c->local_ts, ch->tsr.ts, sizeof(ch->tsr.ts[0]) * ch->tsr.n);
-	c->n_remote_ts = ch->tsi.n;
-	memcpy(c->remote_ts, ch->tsi.ts, sizeof(ch->tsi.ts[0]) * ch->tsi.n);
+	if (child_set_ts(c, &ch->tsr, &ch->tsi) < 0) {
+		*notify = IKEV2_N_TEMPORARY_FAILURE;
+		return -1;
+	}
 	if (ch->chosen.spi_size != 4 ||
 	    v2_child_install(e, sa, c, &ch->chosen, k) < 0) {
 		*notify = IKEV2_N_NO_PROPOSAL_CHOSEN;
@@ -385,11 +385,8 @@ v2_child_finish(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c,
 		goto out;
 	}
 	c->spi_out = v2_child_spi_of(&ans->prop[0]);
-	c->n_local_ts = tsi.n;
-	memcpy(c->local_ts, tsi.ts, sizeof(tsi.ts[0]) * tsi.n);
-	c->n_remote_ts = tsr.n;
-	memcpy(c->remote_ts, tsr.ts, sizeof(tsr.ts[0]) * tsr.n);
-	rc = v2_child_install(e, sa, c, &ans->prop[0], k);
+	if (child_set_ts(c, &tsi, &tsr) == 0)
+		rc = v2_child_install(e, sa, c, &ans->prop[0], k);
 out:
 	free(ans);
 	return rc;

@@ -201,6 +201,9 @@ derive_keys(struct ike_engine *e, struct ike_sa *sa,
 			peer_ke->group);
 		return -1;
 	}
+	/* The private value has done its job. */
+	dh_free(sa->dh);
+	sa->dh = NULL;
 	ni.ptr = sa->ni->ptr;
 	ni.len = sa->ni->len;
 	nr.ptr = sa->nr->ptr;
