@@ -8,6 +8,8 @@
 #   make check-unit               unit tests only
 #   make check-fuzz               the fuzzers, FUZZ_SECONDS each (default 60)
 #   make check-vm                 real-kernel scenarios in a QEMU VM (test/vm)
+#   make check-e2e                charond + charonctl on the host (test/e2e)
+#   make install                  PREFIX, PLUGIN_DIR, MANDIR, DESTDIR
 #   make CC=clang ...             build with clang (objects go to build/clang)
 #   make SANITIZE=address,undefined check-unit
 #   make format / make lint       clang-format / cppcheck
@@ -33,7 +35,7 @@ ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) \
 ALL_LDFLAGS := $(LDFLAGS) $(if $(SANITIZE),-fsanitize=$(SANITIZE))
 
 .PHONY: all check check-unit check-fuzz fuzz deps format lint clean distclean \
-	demo
+	demo check-e2e install
 
 all: $(B)/libike.a $(B)/libxfrm.a
 
@@ -77,14 +79,28 @@ all: $(B)/bin/charond $(PLUGIN_SO)
 
 $(B)/charond/%.o: charond/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(YAML_CFLAGS) -MMD -MP -Ilibike -Ilibxfrm \
-	    -DPLUGIN_DIR='"$(PLUGIN_DIR)"' -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(YAML_CFLAGS) $(JANSSON_CFLAGS) -MMD -MP -Ilibike \
+	    -Ilibxfrm -DPLUGIN_DIR='"$(PLUGIN_DIR)"' -c -o $@ $<
 
 $(B)/bin/charond: $(CHAROND_OBJ) $(B)/libike.a $(B)/libxfrm.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -rdynamic -o $@ $(CHAROND_OBJ) \
 	    -Wl,--whole-archive $(B)/libike.a -Wl,--no-whole-archive \
 	    $(B)/libxfrm.a $(YAML_LIBS) $(JANSSON_LIBS) $(EV_LIBS) $(MNL_LIBS) $(OPENSSL_LIBS) -ldl
+
+# charonctl, the admin CLI: a client of the control socket (charond/ctl*.c).
+CHARONCTL_SRC := $(sort $(wildcard charonctl/*.c))
+CHARONCTL_OBJ := $(CHARONCTL_SRC:%.c=$(B)/%.o)
+
+all: $(B)/bin/charonctl
+
+$(B)/charonctl/%.o: charonctl/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(JANSSON_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/bin/charonctl: $(CHARONCTL_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(JANSSON_LIBS) -lm
 
 .SECONDEXPANSION:
 $(B)/plugins/%.so: $$(wildcard plugins/%/*.c) charond/plugin.h
@@ -146,10 +162,36 @@ $(B)/test/unit/xfrm/%.o: test/unit/xfrm/%.c $(B)/test/unit/xfrm/suites.h
 $(B)/check_libxfrm: $(XFRM_UNIT_OBJ) $(B)/libxfrm.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(MNL_LIBS) $(CHECK_LIBS)
 
-check-unit: $(B)/check_libike $(B)/check_charond $(B)/check_libxfrm
+# The control socket's tests (test/unit/ctl/) likewise: framing, requests,
+# replies and the JSON of SAs and connections, without a daemon.
+CTL_UNIT_SRC := $(sort $(wildcard test/unit/ctl/*.c))
+CTL_UNIT_OBJ := $(CTL_UNIT_SRC:%.c=$(B)/%.o)
+
+$(B)/test/unit/ctl/suites.h: $(CTL_UNIT_SRC)
+	@mkdir -p $(dir $@)
+	sed -n 's/^\([a-z0-9_]*_suite\)(void)$$/X(\1)/p' $^ > $@
+
+$(B)/test/unit/ctl/%.o: test/unit/ctl/%.c $(B)/test/unit/ctl/suites.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS) -MMD -MP -Ilibike \
+	    -Icharond -I$(B)/test/unit/ctl -c -o $@ $<
+
+$(B)/check_ctl: $(CTL_UNIT_OBJ) $(B)/charond/ctl_proto.o \
+    $(B)/charond/ctl_json.o $(CHAROND_CFG_OBJ) $(B)/libike.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(JANSSON_LIBS) $(YAML_LIBS) \
+	    $(CHECK_LIBS) $(OPENSSL_LIBS)
+
+check-unit: $(B)/check_libike $(B)/check_charond $(B)/check_libxfrm \
+    $(B)/check_ctl
 	CK_FORK=$(if $(SANITIZE),no,yes) $(B)/check_libike
 	CK_FORK=$(if $(SANITIZE),no,yes) $(B)/check_charond
 	CK_FORK=$(if $(SANITIZE),no,yes) $(B)/check_libxfrm
+	CK_FORK=$(if $(SANITIZE),no,yes) $(B)/check_ctl
+
+# charond and charonctl on the host (test/e2e/README.md): whatever needs no
+# ESP, in a network namespace; root only (it says so and skips otherwise).
+check-e2e: all
+	test/e2e/run.sh $(B)
 
 # test/vm/scenarios/libxfrm.sh runs that runner in the VM.
 check-vm: all $(B)/check_libxfrm
@@ -231,6 +273,7 @@ demo: all
 # --- check: the README's test command ---------------------------------------
 check: deps
 	$(MAKE) check-unit
+	$(MAKE) check-e2e
 	$(MAKE) check-fuzz
 	$(MAKE) check-vm
 
@@ -245,10 +288,23 @@ config.mk: configure.ac config.mk.in
 configure: configure.ac
 	autoconf
 
+# --- install (DESTDIR for staging and packages) -----------------------------
+MANDIR ?= $(PREFIX)/share/man
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
+	    $(DESTDIR)$(PLUGIN_DIR) $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(B)/bin/charond $(DESTDIR)$(PREFIX)/sbin/charond
+	install -m 0755 $(B)/bin/charonctl $(DESTDIR)$(PREFIX)/bin/charonctl
+	$(if $(PLUGIN_SO),install -m 0755 $(PLUGIN_SO) $(DESTDIR)$(PLUGIN_DIR)/)
+	install -m 0644 man/charond.8 man/charonctl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 man/charond.yaml.5 $(DESTDIR)$(MANDIR)/man5/
+
 # --- hygiene ----------------------------------------------------------------
 FORMAT_SRC = $(wildcard libike/*.[ch] test/unit/*.[ch] test/fuzz/*.c \
 	charond/*.[ch] test/unit/charond/*.[ch] libxfrm/*.[ch] \
-	test/unit/xfrm/*.[ch])
+	test/unit/xfrm/*.[ch] charonctl/*.[ch] test/unit/ctl/*.[ch])
 
 format:
 	clang-format -i $(FORMAT_SRC)
@@ -256,7 +312,7 @@ format:
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 	    --std=c11 --inline-suppr -Ilibike -Icharond -Ilibxfrm libike charond \
-	    libxfrm test/fuzz
+	    libxfrm test/fuzz charonctl
 
 clean:
 	rm -rf build

@@ -58,6 +58,7 @@ struct daemon {
 	struct listener_hook listeners[MAX_PLUGINS];
 	unsigned n_listeners;
 	bool stopping;
+	const char *socket_path; /* ctl: -S, else the config's daemon.socket */
 };
 
 extern struct daemon daemon_g;
@@ -71,6 +72,10 @@ void log_msg(enum ike_log_level level, const char *fmt, ...)
 void log_sa(enum ike_log_level level, const char *conn, unsigned id,
 	    const char *msg);
 int log_parse_level(const char *s, enum ike_log_level *out);
+/* ctl: monitor clients see lines up to level (-1: none), even those the
+ * daemon itself does not log. */
+void log_set_tap(void (*fn)(enum ike_log_level level, const char *line),
+		 int level);
 
 /* net.c */
 int net_open(struct daemon *d);
@@ -102,5 +107,9 @@ void plugins_event(void *ctx, const struct ike_event *ev);
 /* main.c */
 uint64_t daemon_now(void);
 void daemon_rearm(struct daemon *d);
+/* SIGHUP and `charonctl load`: a config with errors is rejected whole
+ * (-EINVAL etc.) and the running one stays. Problems go to dl; with old,
+ * the replaced config is handed over for the caller to compare and free. */
+int daemon_reload(struct daemon *d, struct diag_list *dl, struct config **old);
 
 #endif

@@ -18,6 +18,23 @@ static bool use_syslog;
 
 static const char *const names[] = {"error", "warn", "info", "debug", "trace"};
 
+/* ctl.c's monitor clients may want lines the daemon does not log. */
+static void (*tap_fn)(enum ike_log_level level, const char *line);
+static int tap_level = -1;
+
+void
+log_set_tap(void (*fn)(enum ike_log_level level, const char *line), int level)
+{
+	tap_fn = fn;
+	tap_level = fn ? level : -1;
+}
+
+static bool
+wanted(enum ike_log_level level)
+{
+	return level <= cur_level || (int)level <= tap_level;
+}
+
 void
 log_init(enum ike_log_level level, bool to_syslog)
 {
@@ -61,6 +78,8 @@ emit(enum ike_log_level level, const char *line)
 	struct tm tm;
 	char when[32];
 
+	if (tap_fn && (int)level <= tap_level)
+		tap_fn(level, line);
 	if (level > cur_level)
 		return;
 	if (use_syslog) {
@@ -80,7 +99,7 @@ log_msg(enum ike_log_level level, const char *fmt, ...)
 	char line[1024];
 	va_list ap;
 
-	if (level > cur_level)
+	if (!wanted(level))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
@@ -93,7 +112,7 @@ log_sa(enum ike_log_level level, const char *conn, unsigned id, const char *msg)
 {
 	char line[1024];
 
-	if (level > cur_level)
+	if (!wanted(level))
 		return;
 	if (conn)
 		snprintf(line, sizeof(line), "[%s#%u] %s", conn, id, msg);

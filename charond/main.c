@@ -4,6 +4,7 @@
  * engine datagrams (net.c), signals and a single timer re-armed to the
  * engine's next deadline after every callback.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ctl.h"
 #include "daemon.h"
 
 #define DEFAULT_CONFIG "/etc/charond/charond.yaml"
@@ -61,6 +63,7 @@ static void
 engine_event(void *ctx, const struct ike_event *ev)
 {
 	plugins_event(ctx, ev);
+	ctl_event(ev); /* waits of control clients, monitor streams */
 }
 
 static int
@@ -76,26 +79,42 @@ load_config(const char *path, struct config **out)
 	return rc;
 }
 
-/* SIGHUP: a new configuration replaces the running one only if it loads
- * without errors; unchanged connections keep their SAs. */
-static void
-on_hup(struct ev_loop *loop, ev_signal *w, int revents)
+/* A new configuration replaces the running one only if it loads without
+ * errors; unchanged connections keep their SAs. */
+int
+daemon_reload(struct daemon *d, struct diag_list *dl, struct config **old)
 {
-	struct daemon *d = &daemon_g;
 	struct config *cfg = NULL;
+	int rc;
 
 	log_msg(IKE_LOG_INFO, "reloading %s", d->config_path);
-	if (load_config(d->config_path, &cfg) < 0 || !cfg) {
+	rc = config_load(d->config_path, &cfg, dl);
+	diag_print(stderr, dl);
+	if (rc < 0 || !cfg) {
 		log_msg(IKE_LOG_ERROR,
 			"%s has errors; keeping the running "
 			"configuration",
 			d->config_path);
-		return;
+		return rc < 0 ? rc : -EINVAL;
 	}
-	config_free(d->cfg);
+	if (old)
+		*old = d->cfg;
+	else
+		config_free(d->cfg);
 	d->cfg = cfg;
 	conns_apply(d, daemon_now());
 	daemon_rearm(d);
+	return 0;
+}
+
+static void
+on_hup(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct diag_list dl;
+
+	diag_list_init(&dl);
+	daemon_reload(&daemon_g, &dl, NULL);
+	diag_list_free(&dl);
 	(void)loop;
 	(void)w;
 	(void)revents;
@@ -175,7 +194,8 @@ main(int argc, char **argv)
 			d->config_path = optarg;
 			break;
 		case 'S':
-			break; /* the control socket comes with charonctl */
+			d->socket_path = optarg;
+			break;
 		case 'l':
 			if (log_parse_level(optarg, &level) < 0) {
 				fprintf(stderr,
@@ -248,12 +268,19 @@ main(int argc, char **argv)
 	ev_signal_start(d->loop, &d->sig_hup);
 	ev_signal_start(d->loop, &d->sig_term);
 	ev_signal_start(d->loop, &d->sig_int);
+	/* Without its control socket the daemon still keys (two daemons in
+	 * one test VM may share the default path); charonctl says so. */
+	if (ctl_open(d, d->socket_path ? d->socket_path
+				       : d->cfg->daemon.socket) < 0)
+		log_msg(IKE_LOG_ERROR, "no control socket: charonctl cannot "
+				       "reach this daemon");
 	conns_apply(d, daemon_now());
 	log_msg(IKE_LOG_INFO, "charond %s started with %zu connection(s)",
 		CHAROND_VERSION, d->cfg->n_conns);
 	initiate_start_children(d);
 	daemon_rearm(d);
 	ev_run(d->loop, 0);
+	ctl_close(d);
 	ike_engine_free(d->engine);
 	net_close(d);
 	xfrm_nl_close(d->xfrm);

@@ -16,6 +16,9 @@
 #define PLUGIN_DIR "/usr/local/lib/charond"
 #endif
 
+static void api_log(enum ike_log_level level, const char *plugin,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 static void
 api_log(enum ike_log_level level, const char *plugin, const char *fmt, ...)
 {

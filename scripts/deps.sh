@@ -4,7 +4,7 @@
 # runs apt-get itself; otherwise it prints the exact command and fails.
 set -eu
 
-pkgs="gcc make autoconf pkg-config libssl-dev libmnl-dev libev-dev
+pkgs="gcc make autoconf pkg-config python3 libssl-dev libmnl-dev libev-dev
 libyaml-dev libjansson-dev check clang libclang-rt-14-dev"
 
 missing=""

@@ -18,7 +18,8 @@ cd_start() {
 	sed "s|@PLUGIN_DIR@|$PWD/$CHAROND_BUILD/plugins|" "$2" \
 	    >"$CD_DIR/$1/charond.yaml"
 	ip netns exec "$1" "$CHAROND_BUILD/bin/charond" \
-	    -c "$CD_DIR/$1/charond.yaml" --log-level debug \
+	    -c "$CD_DIR/$1/charond.yaml" -S "$CD_DIR/$1/ctl.sock" \
+	    --log-level debug \
 	    >"$CD_DIR/$1/log" 2>&1 &
 	echo $! >"$CD_DIR/$1/pid"
 }

@@ -1,0 +1,599 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * charonctl: the admin CLI, a thin client of charond's control socket.
+ * Each command's options become one request's "args"; the reply's result
+ * is printed for humans, or exactly as received with --json. Exit codes
+ * (interface spec): 0 success, 1 the operation failed, 2 usage or
+ * configuration error, 3 the daemon cannot be reached.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "charonctl.h"
+
+/* How an option becomes an argument of the request. */
+enum opt_kind {
+	OPT_STRING,  /* "ike": "site" */
+	OPT_UINT,    /* "ike_id": 3 */
+	OPT_SECONDS, /* "timeout": 30 (a number, "s" suffix allowed) */
+	OPT_LOCAL,   /* handled here: --prometheus, --level */
+};
+
+struct cmd_opt {
+	const char *name; /* long option */
+	const char *key;  /* request argument; NULL for OPT_LOCAL */
+	enum opt_kind kind;
+};
+
+struct command {
+	const char *name;
+	const char *synopsis;
+	const char *help;
+	struct cmd_opt opts[6];
+	/* Beyond the option types: required combinations; positional
+	 * arguments. Return 0 or EXIT_USAGE after a message. */
+	int (*check)(json_t *args, int argc, char **argv);
+	void (*print)(const json_t *result);
+};
+
+static struct {
+	const char *socket;
+	bool json;
+	bool prometheus;
+	const char *level; /* monitor */
+	const struct command *cmd;
+} g;
+
+static volatile sig_atomic_t interrupted;
+
+static int usage_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+static int
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "charonctl: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr,
+		"\nusage: charonctl %s %s\n(charonctl %s --help "
+		"for more)\n",
+		g.cmd->name, g.cmd->synopsis, g.cmd->name);
+	return EXIT_USAGE;
+}
+
+/* --- per-command checks and printers -------------------------------------- */
+
+static int
+check_none(json_t *args, int argc, char **argv)
+{
+	(void)args;
+	if (argc > 0)
+		return usage_error("unexpected argument '%s'", argv[0]);
+	return 0;
+}
+
+static int
+check_initiate(json_t *args, int argc, char **argv)
+{
+	if (argc > 0)
+		return usage_error("unexpected argument '%s'", argv[0]);
+	if (!json_object_get(args, "child") && !json_object_get(args, "ike"))
+		return usage_error("name --child or --ike");
+	return 0;
+}
+
+static int
+check_terminate(json_t *args, int argc, char **argv)
+{
+	bool ike = json_object_get(args, "ike") != NULL;
+	bool id = json_object_get(args, "ike_id") != NULL;
+	bool child = json_object_get(args, "child") != NULL;
+	bool child_id = json_object_get(args, "child_id") != NULL;
+
+	if (argc > 0)
+		return usage_error("unexpected argument '%s'", argv[0]);
+	if (!ike && !id && !child)
+		return usage_error("name --ike, --ike-id or --child");
+	if (ike && id)
+		return usage_error("--ike and --ike-id exclude each other");
+	if (child && child_id)
+		return usage_error("--child and --child-id exclude each other");
+	if (child_id && !id)
+		return usage_error("--child-id needs --ike-id (CHILD SAs are "
+				   "numbered per IKE SA)");
+	return 0;
+}
+
+static int
+check_rekey(json_t *args, int argc, char **argv)
+{
+	if (argc > 0)
+		return usage_error("unexpected argument '%s'", argv[0]);
+	if (!json_object_get(args, "ike_id"))
+		return usage_error("name the IKE SA with --ike-id (and one of "
+				   "its CHILD SAs with --child-id)");
+	return 0;
+}
+
+static int
+check_stats(json_t *args, int argc, char **argv)
+{
+	if (g.prometheus && g.json)
+		return usage_error("--prometheus and --json exclude each "
+				   "other");
+	return check_none(args, argc, argv);
+}
+
+static int
+check_monitor(json_t *args, int argc, char **argv)
+{
+	if (argc > 0)
+		return usage_error("unexpected argument '%s'", argv[0]);
+	json_object_set_new(args, "level",
+			    json_string(g.level ? g.level : "info"));
+	return 0;
+}
+
+static int
+check_log_level(json_t *args, int argc, char **argv)
+{
+	if (argc != 1)
+		return usage_error("name one level: error, warn, info, "
+				   "debug or trace");
+	json_object_set_new(args, "level", json_string(argv[0]));
+	return 0;
+}
+
+static void
+print_initiate(const json_t *r)
+{
+	const json_t *sa = json_object_get(r, "ike_sa");
+
+	if (json_is_object(sa))
+		print_ike_sa(sa);
+	else
+		printf("initiated IKE SA #%lld\n", jint(r, "ike_id"));
+}
+
+static void
+print_terminate(const json_t *r)
+{
+	const json_t *a = json_object_get(r, "terminated"), *v;
+	size_t i;
+
+	if (json_array_size(a)) {
+		printf("terminated IKE SA%s",
+		       json_array_size(a) == 1 ? "" : "s");
+		for (i = 0;
+		     i < json_array_size(a) && (v = json_array_get(a, i)); i++)
+			printf("%s #%lld", i ? "," : "",
+			       (long long)json_integer_value(v));
+		printf("\n");
+	}
+	a = json_object_get(r, "children");
+	for (i = 0; i < json_array_size(a) && (v = json_array_get(a, i)); i++)
+		printf("terminated CHILD SA #%lld of IKE SA #%lld\n",
+		       jint(v, "child_id"), jint(v, "ike_id"));
+}
+
+static void
+print_log_level(const json_t *r)
+{
+	printf("log level %s (was %s)\n", jstr(r, "level"),
+	       jstr(r, "previous"));
+}
+
+static void
+print_stats_any(const json_t *r)
+{
+	if (g.prometheus)
+		print_prometheus(stdout, r);
+	else
+		print_stats(r);
+}
+
+static const struct command commands[] = {
+    {"version",
+     "",
+     "The daemon's version and its loaded plugins.",
+     {{0}},
+     check_none,
+     print_version},
+    {"list-conns",
+     "[--ike NAME]",
+     "The configured connections and their children.\n"
+     "  --ike NAME        only this connection",
+     {{"ike", "ike", OPT_STRING}},
+     check_none,
+     print_conns},
+    {"list-sas",
+     "[--ike NAME] [--ike-id N]",
+     "IKE SAs with their CHILD SAs and the kernel's traffic counters.\n"
+     "  --ike NAME        only SAs of this connection\n"
+     "  --ike-id N        only this IKE SA",
+     {{"ike", "ike", OPT_STRING}, {"ike-id", "ike_id", OPT_UINT}},
+     check_none,
+     print_sas},
+    {"initiate",
+     "--child NAME [--ike NAME] [--timeout S] | --ike NAME",
+     "Bring a CHILD SA (and its IKE SA) or an IKE SA up, and wait until it\n"
+     "is up or has failed.\n"
+     "  --child NAME      the child to bring up\n"
+     "  --ike NAME        its connection (needed when the child's name\n"
+     "                    is not unique; alone: the IKE SA only)\n"
+     "  --timeout S       stop waiting after S seconds (the negotiation\n"
+     "                    goes on); default: as long as the daemon tries",
+     {{"child", "child", OPT_STRING},
+      {"ike", "ike", OPT_STRING},
+      {"timeout", "timeout", OPT_SECONDS}},
+     check_initiate,
+     print_initiate},
+    {"terminate",
+     "--ike NAME | --ike-id N [--child-id N] | --child NAME [--timeout S]",
+     "Close SAs: remove the kernel state, send DELETE, wait for the peer's\n"
+     "answer (or the timeout). Exit 0 once they are gone.\n"
+     "  --ike NAME        every IKE SA of this connection (with --child:\n"
+     "                    only its CHILD SAs of that name)\n"
+     "  --ike-id N        this IKE SA\n"
+     "  --child NAME      every CHILD SA of this name; IKE SAs stay\n"
+     "  --child-id N      this CHILD SA of the --ike-id IKE SA\n"
+     "  --timeout S       stop waiting after S seconds",
+     {{"ike", "ike", OPT_STRING},
+      {"ike-id", "ike_id", OPT_UINT},
+      {"child", "child", OPT_STRING},
+      {"child-id", "child_id", OPT_UINT},
+      {"timeout", "timeout", OPT_SECONDS}},
+     check_terminate,
+     print_terminate},
+    {"rekey",
+     "--ike-id N [--child-id N]",
+     "Rekey an SA now. The engine rekeys on time but not on demand yet:\n"
+     "the daemon answers NOT_SUPPORTED.\n"
+     "  --ike-id N        this IKE SA\n"
+     "  --child-id N      this CHILD SA of it",
+     {{"ike-id", "ike_id", OPT_UINT}, {"child-id", "child_id", OPT_UINT}},
+     check_rekey,
+     NULL},
+    {"load",
+     "",
+     "Reload the daemon's configuration file. Unchanged connections keep\n"
+     "their SAs; removed ones are closed. A file with errors is rejected\n"
+     "whole (its FILE:LINE:COL messages are printed) and the running\n"
+     "configuration stays; exit 2 then.",
+     {{0}},
+     check_none,
+     print_load},
+    {"stats",
+     "[--prometheus]",
+     "SA counts by state, events and failures since start, traffic of\n"
+     "the installed SAs, control socket counters.\n"
+     "  --prometheus      Prometheus text exposition format",
+     {{"prometheus", NULL, OPT_LOCAL}},
+     check_stats,
+     print_stats_any},
+    {"monitor",
+     "[--level LEVEL]",
+     "Print SA events (ike-up, ike-down, child-up, child-down,\n"
+     "auth-failed, ike-failed, child-failed) and log lines as they happen,\n"
+     "until interrupted. With --json, one event object per line.\n"
+     "  --level LEVEL     log lines up to LEVEL: error, warn, info\n"
+     "                    (default), debug, trace, or none",
+     {{"level", NULL, OPT_LOCAL}},
+     check_monitor,
+     NULL},
+    {"log-level",
+     "LEVEL",
+     "Change the daemon's log level: error, warn, info, debug, trace.",
+     {{0}},
+     check_log_level,
+     print_log_level},
+};
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void
+usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: charonctl [-S SOCKET] [--json] COMMAND [OPTIONS]\n"
+		   "       charonctl COMMAND --help\n\ncommands:\n");
+	for (i = 0; i < N_COMMANDS; i++)
+		fprintf(f, "  %-11s %s\n", commands[i].name,
+			commands[i].synopsis);
+	fprintf(
+	    f,
+	    "\noptions (before or after COMMAND):\n"
+	    "  -S, --socket PATH  the control socket (default $CHAROND_SOCKET "
+	    "or %s)\n"
+	    "  --json             print the result object as JSON\n"
+	    "  -h, --help         this text\n"
+	    "  --version          charonctl's version\n\n"
+	    "exit status: 0 success, 1 the operation failed, 2 usage or "
+	    "configuration\nerror, 3 the daemon cannot be reached\n",
+	    DEFAULT_SOCKET);
+}
+
+static void
+command_help(const struct command *c)
+{
+	printf("usage: charonctl [-S SOCKET] [--json] %s %s\n\n%s\n", c->name,
+	       c->synopsis, c->help);
+}
+
+/* --- options to arguments ---------------------------------------------------
+ */
+
+static int
+add_opt(json_t *args, const struct cmd_opt *o, const char *val)
+{
+	char *end;
+	double d;
+	unsigned long long u;
+
+	switch (o->kind) {
+	case OPT_STRING:
+		json_object_set_new(args, o->key, json_string(val));
+		return 0;
+	case OPT_UINT:
+		errno = 0;
+		u = strtoull(val, &end, 10);
+		if (errno || end == val || *end || *val == '-' || u == 0 ||
+		    u > 0xffffffffull)
+			return usage_error("--%s needs a positive number",
+					   o->name);
+		json_object_set_new(args, o->key, json_integer((json_int_t)u));
+		return 0;
+	case OPT_SECONDS:
+		errno = 0;
+		d = strtod(val, &end);
+		if (end != val && *end == 's')
+			end++;
+		if (errno || end == val || *end || !isfinite(d) || d < 0)
+			return usage_error("--%s needs seconds (a number)",
+					   o->name);
+		json_object_set_new(args, o->key,
+				    d == floor(d) && d < 1e15
+					? json_integer((json_int_t)d)
+					: json_real(d));
+		return 0;
+	case OPT_LOCAL:
+		if (strcmp(o->name, "prometheus") == 0)
+			g.prometheus = true;
+		else if (strcmp(o->name, "level") == 0)
+			g.level = val;
+		return 0;
+	}
+	return 0;
+}
+
+/* Command options plus the global ones, which may follow the command. */
+static int
+parse_command(const struct command *c, int argc, char **argv, json_t *args)
+{
+	struct option lo[16];
+	size_t n = 0, i;
+	int o, rc, idx;
+
+	for (i = 0; i < sizeof(c->opts) / sizeof(c->opts[0]) && c->opts[i].name;
+	     i++) {
+		bool flag = c->opts[i].kind == OPT_LOCAL &&
+			    strcmp(c->opts[i].name, "prometheus") == 0;
+
+		lo[n++] = (struct option){
+		    c->opts[i].name, flag ? no_argument : required_argument,
+		    NULL, 1000 + (int)i};
+	}
+	lo[n++] = (struct option){"json", no_argument, NULL, 'j'};
+	lo[n++] = (struct option){"socket", required_argument, NULL, 'S'};
+	lo[n++] = (struct option){"help", no_argument, NULL, 'h'};
+	lo[n] = (struct option){NULL, 0, NULL, 0};
+	optind = 0; /* glibc: start over on the command's argv */
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, "+S:h", lo, &idx)) != -1) {
+		switch (o) {
+		case 'j':
+			g.json = true;
+			break;
+		case 'S':
+			g.socket = optarg;
+			break;
+		case 'h':
+			command_help(c);
+			exit(EXIT_OK);
+		case '?':
+		case ':':
+			return usage_error("bad option '%s'", argv[optind - 1]);
+		default:
+			rc = add_opt(args, &c->opts[o - 1000], optarg);
+			if (rc)
+				return rc;
+		}
+	}
+	return c->check(args, argc - optind, argv + optind);
+}
+
+/* --- talking to the daemon
+ * ---------------------------------------------------- */
+
+static int
+exit_for(const char *code)
+{
+	static const char *const usage_codes[] = {
+	    "PARSE_ERROR",     "LINE_TOO_LONG", "BAD_REQUEST",
+	    "UNKNOWN_COMMAND", "INVALID_ARGS",  "CONFIG_ERROR",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(usage_codes) / sizeof(usage_codes[0]); i++)
+		if (strcmp(code, usage_codes[i]) == 0)
+			return EXIT_USAGE;
+	if (strcmp(code, "PERMISSION_DENIED") == 0 || strcmp(code, "BUSY") == 0)
+		return EXIT_UNREACHABLE;
+	return EXIT_FAILED;
+}
+
+static void
+print_json(FILE *f, const json_t *o)
+{
+	json_dumpf(o, f, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	fputc('\n', f);
+	fflush(f);
+}
+
+/* An error reply: the code decides the exit status. */
+static int
+report_error(const json_t *reply)
+{
+	const json_t *e = json_object_get(reply, "error"), *v;
+	size_t i;
+
+	if (g.json) {
+		print_json(stderr, e);
+	} else {
+		fprintf(stderr, "charonctl: %s (%s)\n", jstr(e, "message"),
+			jstr(e, "code"));
+		for (i = 0;
+		     i < json_array_size(json_object_get(e, "diagnostics")) &&
+		     (v = json_array_get(json_object_get(e, "diagnostics"), i));
+		     i++)
+			fprintf(stderr, "%s\n", json_string_value(v));
+	}
+	return exit_for(jstr(e, "code"));
+}
+
+static void
+on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static int
+monitor(struct cc *c)
+{
+	struct sigaction sa = {0};
+	json_t *ev;
+	int rc;
+
+	/* No SA_RESTART: the blocked read returns and we leave cleanly. */
+	sa.sa_handler = on_sigint;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	while (!interrupted) {
+		rc = cc_read(c, &ev);
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc <= 0) {
+			fprintf(stderr, "charonctl: the daemon closed the "
+					"connection\n");
+			return EXIT_UNREACHABLE;
+		}
+		if (json_object_get(ev, "event")) {
+			if (g.json)
+				print_json(stdout, ev);
+			else
+				print_event(ev);
+		}
+		json_decref(ev);
+	}
+	return EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+	    {"socket", required_argument, NULL, 'S'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
+	};
+	json_t *args, *reply;
+	struct cc c;
+	size_t i;
+	int o, rc;
+
+	g.socket = getenv("CHAROND_SOCKET");
+	while ((o = getopt_long(argc, argv, "+S:h", lo, NULL)) != -1) {
+		switch (o) {
+		case 'S':
+			g.socket = optarg;
+			break;
+		case 'j':
+			g.json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		case 'V':
+			printf("charonctl %s\n", CHARONCTL_VERSION);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < N_COMMANDS; i++)
+		if (strcmp(commands[i].name, argv[optind]) == 0)
+			g.cmd = &commands[i];
+	if (!g.cmd) {
+		fprintf(stderr, "charonctl: unknown command '%s'\n",
+			argv[optind]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	args = json_object();
+	if (!args)
+		return EXIT_FAILED;
+	rc = parse_command(g.cmd, argc - optind, argv + optind, args);
+	if (rc) {
+		json_decref(args);
+		return rc;
+	}
+	if (!g.socket || !*g.socket)
+		g.socket = DEFAULT_SOCKET;
+	if (cc_connect(&c, g.socket) < 0) {
+		fprintf(stderr, "charonctl: cannot reach charond at %s: %s%s\n",
+			g.socket, strerror(errno),
+			errno == ENOENT || errno == ECONNREFUSED
+			    ? " (is it running? -S names another socket)"
+			    : "");
+		json_decref(args);
+		return EXIT_UNREACHABLE;
+	}
+	reply = cc_call(&c, g.cmd->name, args, NULL, NULL);
+	if (!reply) {
+		cc_close(&c);
+		return EXIT_UNREACHABLE;
+	}
+	if (!json_is_true(json_object_get(reply, "ok"))) {
+		rc = report_error(reply);
+	} else if (strcmp(g.cmd->name, "monitor") == 0) {
+		rc = monitor(&c);
+	} else {
+		if (g.json)
+			print_json(stdout, json_object_get(reply, "result"));
+		else if (g.cmd->print)
+			g.cmd->print(json_object_get(reply, "result"));
+		rc = EXIT_OK;
+	}
+	json_decref(reply);
+	cc_close(&c);
+	return rc;
+}

@@ -1,0 +1,386 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * SAs and connections as the control socket shows them: every list-sas
+ * field the interface spec relies on, from a made-up engine view (SPIs in
+ * lowercase hex without 0x, ours first for the initiator and second for
+ * the responder, counters as integers, selectors as in the config), and
+ * list-conns from a configuration loaded from text.
+ */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "ctl.h"
+#include "ikev2_const.h"
+#include "tests.h"
+
+static void
+endpoint(struct ike_endpoint *ep, const char *addr, uint16_t port)
+{
+	memset(ep, 0, sizeof(*ep));
+	if (strchr(addr, ':')) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ep->ss;
+
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons(port);
+		ck_assert_int_eq(inet_pton(AF_INET6, addr, &a->sin6_addr), 1);
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)&ep->ss;
+
+		a->sin_family = AF_INET;
+		a->sin_port = htons(port);
+		ck_assert_int_eq(inet_pton(AF_INET, addr, &a->sin_addr), 1);
+	}
+}
+
+static void
+ts4(struct ts *t, const char *from, const char *to)
+{
+	memset(t, 0, sizeof(*t));
+	t->type = IKEV2_TS_IPV4_ADDR_RANGE;
+	t->eport = 65535;
+	inet_pton(AF_INET, from, t->saddr);
+	inet_pton(AF_INET, to, t->eaddr);
+}
+
+static const uint8_t spi_i[8] = {0x1a, 0x2b, 0x3c, 0x4d,
+				 0x5e, 0x6f, 0x70, 0x81};
+static const uint8_t spi_r[8] = {0xfe, 0xdc, 0xba, 0x98,
+				 0x76, 0x54, 0x32, 0x10};
+static struct ts lts, rts;
+
+static void
+make_sa(struct ike_sa_info *sa, bool initiator)
+{
+	struct ike_child_info *c = &sa->children[0];
+
+	memset(sa, 0, sizeof(*sa));
+	sa->id = 1;
+	sa->conn = "site";
+	sa->state = "ESTABLISHED";
+	sa->initiator = initiator;
+	endpoint(&sa->local, "192.0.2.1", 4500);
+	endpoint(&sa->remote, "192.0.2.2", 4500);
+	sa->spi_i = spi_i;
+	sa->spi_r = spi_r;
+	snprintf(sa->proposal, sizeof(sa->proposal),
+		 "aes128gcm16-prfsha256-ecp256");
+	sa->local_id.type = IKEV2_ID_FQDN;
+	sa->local_id.data =
+	    (struct bytes){(const uint8_t *)"moon.example.org", 16};
+	sa->remote_id.type = IKEV2_ID_FQDN;
+	sa->remote_id.data =
+	    (struct bytes){(const uint8_t *)"sun.example.org", 15};
+	sa->n_children = 1;
+	c->id = 1;
+	c->name = "net";
+	c->installed = true;
+	c->spi_in = 0xc0ffee01;
+	c->spi_out = 0x0000ee02;
+	c->reqid = 1;
+	c->encr = IKEV2_ENCR_AES_GCM_16;
+	c->encr_bits = 128;
+	c->integ = IKEV2_INTEG_NONE;
+	ts4(&lts, "10.1.0.0", "10.1.255.255");
+	ts4(&rts, "10.2.0.5", "10.2.0.5");
+	rts.proto = 17;
+	rts.sport = rts.eport = 1701;
+	c->n_local_ts = c->n_remote_ts = 1;
+	c->local_ts = &lts;
+	c->remote_ts = &rts;
+}
+
+static const char *
+s_at(json_t *o, const char *a, const char *b)
+{
+	json_t *v = json_object_get(o, a);
+
+	if (b)
+		v = json_object_get(v, b);
+	ck_assert_msg(json_is_string(v), "%s.%s is not a string", a,
+		      b ? b : "");
+	return json_string_value(v);
+}
+
+static json_int_t
+i_at(json_t *o, const char *a)
+{
+	json_t *v = json_object_get(o, a);
+
+	ck_assert_msg(json_is_integer(v), "%s is not an integer", a);
+	return json_integer_value(v);
+}
+
+START_TEST(ike_sa_fields)
+{
+	struct ctl_child_counters k = {true, 252, 3, 336, 4};
+	struct ike_sa_info sa;
+	json_t *o, *ch;
+
+	make_sa(&sa, true);
+	o = ctl_json_ike_sa(&sa, &k);
+	ck_assert_ptr_nonnull(o);
+	ck_assert_int_eq(i_at(o, "id"), 1);
+	ck_assert_str_eq(s_at(o, "name", NULL), "site");
+	ck_assert_int_eq(i_at(o, "version"), 2);
+	ck_assert_str_eq(s_at(o, "state", NULL), "ESTABLISHED");
+	ck_assert(json_is_true(json_object_get(o, "initiator")));
+	ck_assert_str_eq(s_at(o, "local", "addr"), "192.0.2.1");
+	ck_assert_int_eq(i_at(json_object_get(o, "local"), "port"), 4500);
+	ck_assert_str_eq(s_at(o, "local", "id"), "moon.example.org");
+	ck_assert_str_eq(s_at(o, "local", "spi"), "1a2b3c4d5e6f7081");
+	ck_assert_str_eq(s_at(o, "remote", "addr"), "192.0.2.2");
+	ck_assert_str_eq(s_at(o, "remote", "id"), "sun.example.org");
+	ck_assert_str_eq(s_at(o, "remote", "spi"), "fedcba9876543210");
+	ck_assert(json_is_boolean(
+	    json_object_get(json_object_get(o, "nat"), "local")));
+	ck_assert(json_is_boolean(
+	    json_object_get(json_object_get(o, "nat"), "remote")));
+	ck_assert_str_eq(s_at(o, "proposal", NULL),
+			 "aes128gcm16-prfsha256-ecp256");
+	ck_assert_uint_eq(json_array_size(json_object_get(o, "children")), 1);
+	ch = json_array_get(json_object_get(o, "children"), 0);
+	ck_assert_int_eq(i_at(ch, "id"), 1);
+	ck_assert_str_eq(s_at(ch, "name", NULL), "net");
+	ck_assert_str_eq(s_at(ch, "state", NULL), "INSTALLED");
+	ck_assert_str_eq(s_at(ch, "mode", NULL), "tunnel");
+	ck_assert(json_is_false(json_object_get(ch, "encap")));
+	ck_assert_str_eq(s_at(ch, "proposal", NULL), "aes128gcm16");
+	ck_assert_str_eq(s_at(ch, "spi_in", NULL), "c0ffee01");
+	ck_assert_str_eq(s_at(ch, "spi_out", NULL), "0000ee02");
+	ck_assert_str_eq(json_string_value(json_array_get(
+			     json_object_get(ch, "local_ts"), 0)),
+			 "10.1.0.0/16");
+	ck_assert_str_eq(json_string_value(json_array_get(
+			     json_object_get(ch, "remote_ts"), 0)),
+			 "10.2.0.5/32[udp/1701]");
+	ck_assert_int_eq(i_at(ch, "bytes_in"), 252);
+	ck_assert_int_eq(i_at(ch, "packets_in"), 3);
+	ck_assert_int_eq(i_at(ch, "bytes_out"), 336);
+	ck_assert_int_eq(i_at(ch, "packets_out"), 4);
+	json_decref(o);
+}
+END_TEST
+
+START_TEST(ike_sa_responder)
+{
+	struct ike_sa_info sa;
+	json_t *o, *ch;
+
+	make_sa(&sa, false);
+	sa.children[0].installed = false;
+	sa.children[0].transport = true;
+	/* No configured identity: our address stands in, as on the wire. */
+	sa.local_id.type = 0;
+	sa.remote_id.type = 0;
+	sa.proposal[0] = '\0';
+	o = ctl_json_ike_sa(&sa, NULL);
+	ck_assert(json_is_false(json_object_get(o, "initiator")));
+	ck_assert_str_eq(s_at(o, "local", "spi"), "fedcba9876543210");
+	ck_assert_str_eq(s_at(o, "remote", "spi"), "1a2b3c4d5e6f7081");
+	ck_assert_str_eq(s_at(o, "local", "id"), "192.0.2.1");
+	ck_assert(
+	    json_is_null(json_object_get(json_object_get(o, "remote"), "id")));
+	ck_assert(json_is_string(json_object_get(o, "proposal")));
+	ch = json_array_get(json_object_get(o, "children"), 0);
+	ck_assert_str_eq(s_at(ch, "state", NULL), "INSTALLING");
+	ck_assert_str_eq(s_at(ch, "mode", NULL), "transport");
+	ck_assert_int_eq(i_at(ch, "bytes_in"), 0);
+	json_decref(o);
+	/* Uninstalled, its inbound SPI released: our DELETE is out. */
+	sa.children[0].spi_in = 0;
+	o = ctl_json_ike_sa(&sa, NULL);
+	ch = json_array_get(json_object_get(o, "children"), 0);
+	ck_assert_str_eq(s_at(ch, "state", NULL), "DELETING");
+	json_decref(o);
+}
+END_TEST
+
+START_TEST(ike_sa_ipv6_and_ids)
+{
+	static const uint8_t keyid[3] = {0x01, 0xab, 0xff};
+	struct ike_sa_info sa;
+	char buf[64];
+	json_t *o;
+
+	make_sa(&sa, true);
+	endpoint(&sa.local, "2001:db8::1", 500);
+	endpoint(&sa.remote, "2001:db8::2", 500);
+	sa.local_id.type = 0;
+	sa.remote_id.type = IKEV2_ID_KEY_ID;
+	sa.remote_id.data = (struct bytes){keyid, 3};
+	o = ctl_json_ike_sa(&sa, NULL);
+	ck_assert_str_eq(s_at(o, "local", "addr"), "2001:db8::1");
+	ck_assert_str_eq(s_at(o, "local", "id"), "2001:db8::1");
+	ck_assert_str_eq(s_at(o, "remote", "id"), "#01abff");
+	json_decref(o);
+	/* A peer's name with a NUL and a control byte stays one string. */
+	sa.remote_id.type = IKEV2_ID_FQDN;
+	sa.remote_id.data = (struct bytes){(const uint8_t *)"a\0b\nc", 5};
+	ctl_id_text(&sa.remote_id, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "a?b\nc");
+	o = ctl_json_ike_sa(&sa, NULL);
+	ck_assert_str_eq(s_at(o, "remote", "id"), "a?b?c");
+	json_decref(o);
+}
+END_TEST
+
+START_TEST(child_proposals)
+{
+	struct ike_child_info c = {0};
+	char buf[64];
+
+	c.encr = IKEV2_ENCR_AES_CBC;
+	c.encr_bits = 256;
+	c.integ = IKEV2_INTEG_HMAC_SHA2_256_128;
+	ctl_child_proposal(&c, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "aes256-sha256");
+	c.esn = true;
+	ctl_child_proposal(&c, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "aes256-sha256-esn");
+	memset(&c, 0, sizeof(c));
+	ctl_child_proposal(&c, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "");
+}
+END_TEST
+
+static const char conf[] =
+    "connections:\n"
+    "  site:\n"
+    "    local_addrs: [192.0.2.1]\n"
+    "    remote_addrs: [192.0.2.2, 198.51.100.0/24]\n"
+    "    proposals: [aes128gcm16-prfsha256-ecp256]\n"
+    "    dpd: {delay: 30s, timeout: 150s, action: restart}\n"
+    "    rekey_time: 1.5s\n"
+    "    local: {auth: psk, id: moon.example.org}\n"
+    "    remote: {auth: psk, id: sun.example.org}\n"
+    "    children:\n"
+    "      net:\n"
+    "        local_ts: [10.1.0.0/16]\n"
+    "        remote_ts: [\"10.2.0.5/32[udp/1701]\"]\n"
+    "        esp_proposals: [aes128gcm16]\n"
+    "        start_action: start\n"
+    "      host:\n"
+    "        mode: transport\n"
+    "secrets: {psk: [{secret: s}]}\n";
+
+START_TEST(connection)
+{
+	struct config *cfg = NULL;
+	struct diag_list dl;
+	json_t *o, *ch;
+
+	diag_list_init(&dl);
+	ck_assert_int_eq(config_load_buffer("t.yaml", conf, strlen(conf),
+					    CONFIG_NO_FILES, &cfg, &dl),
+			 0);
+	o = ctl_json_conn(&cfg->conns[0]);
+	ck_assert_ptr_nonnull(o);
+	ck_assert_str_eq(s_at(o, "name", NULL), "site");
+	ck_assert_int_eq(i_at(o, "version"), 2);
+	ck_assert_str_eq(json_string_value(json_array_get(
+			     json_object_get(o, "remote_addrs"), 1)),
+			 "198.51.100.0/24");
+	ck_assert_str_eq(json_string_value(json_array_get(
+			     json_object_get(o, "proposals"), 0)),
+			 "aes128gcm16-prfsha256-ecp256");
+	ck_assert_str_eq(s_at(o, "dpd", "action"), "restart");
+	ck_assert_int_eq(i_at(json_object_get(o, "dpd"), "delay"), 30);
+	ck_assert(json_real_value(json_object_get(o, "rekey_time")) == 1.5);
+	ck_assert_str_eq(s_at(o, "local", "auth"), "psk");
+	ck_assert_str_eq(s_at(o, "remote", "id"), "sun.example.org");
+	ch = json_array_get(json_object_get(o, "children"), 0);
+	ck_assert_str_eq(s_at(ch, "name", NULL), "net");
+	ck_assert_str_eq(s_at(ch, "start_action", NULL), "start");
+	ck_assert_str_eq(json_string_value(json_array_get(
+			     json_object_get(ch, "remote_ts"), 0)),
+			 "10.2.0.5/32[udp/1701]");
+	ch = json_array_get(json_object_get(o, "children"), 1);
+	ck_assert_str_eq(s_at(ch, "mode", NULL), "transport");
+	ck_assert_str_eq(json_string_value(json_array_get(
+			     json_object_get(ch, "local_ts"), 0)),
+			 "dynamic");
+	json_decref(o);
+	config_free(cfg);
+	diag_list_free(&dl);
+}
+END_TEST
+
+START_TEST(events)
+{
+	struct ike_event up = {IKE_EV_CHILD_UP, 3, 2, "site", "net", NULL};
+	struct ike_event fail = {IKE_EV_FAILED, 4,    0,
+				 "site",        NULL, "peer not responding"};
+	json_t *o;
+
+	o = ctl_json_event(&up, 1700000000.25);
+	ck_assert_str_eq(s_at(o, "event", NULL), "child-up");
+	ck_assert_int_eq(i_at(o, "ike_id"), 3);
+	ck_assert_int_eq(i_at(o, "child_id"), 2);
+	ck_assert_str_eq(s_at(o, "conn", NULL), "site");
+	ck_assert_str_eq(s_at(o, "child", NULL), "net");
+	ck_assert(json_real_value(json_object_get(o, "time")) == 1700000000.25);
+	ck_assert_ptr_null(json_object_get(o, "reason"));
+	json_decref(o);
+	o = ctl_json_event(&fail, 0);
+	ck_assert_str_eq(s_at(o, "event", NULL), "ike-failed");
+	ck_assert_str_eq(s_at(o, "reason", NULL), "peer not responding");
+	ck_assert_ptr_null(json_object_get(o, "child"));
+	json_decref(o);
+	fail.child = "net";
+	o = ctl_json_event(&fail, 0);
+	ck_assert_str_eq(s_at(o, "event", NULL), "child-failed");
+	json_decref(o);
+}
+END_TEST
+
+START_TEST(stats_counts)
+{
+	static struct ctl_stats s;
+	struct ike_event ev = {IKE_EV_IKE_UP, 1, 0, "site", NULL, NULL};
+	char reason[32];
+	unsigned i;
+
+	ctl_stats_count(&s, &ev);
+	ev.type = IKE_EV_AUTH_FAILED;
+	ev.reason = "bad psk";
+	ctl_stats_count(&s, &ev);
+	ev.type = IKE_EV_FAILED;
+	ctl_stats_count(&s, &ev);
+	ck_assert_uint_eq(s.ike_up, 1);
+	ck_assert_uint_eq(s.auth_failed, 1);
+	ck_assert_uint_eq(s.ike_failed, 1);
+	ck_assert_uint_eq(s.n_reasons, 1);
+	ck_assert_str_eq(s.reasons[0].reason, "bad psk");
+	ck_assert_uint_eq(s.reasons[0].n, 2);
+	/* Reasons are bounded: the overflow goes to one "other". */
+	for (i = 0; i < 100; i++) {
+		snprintf(reason, sizeof(reason), "reason %u", i);
+		ev.reason = reason;
+		ctl_stats_count(&s, &ev);
+	}
+	ck_assert_uint_eq(s.n_reasons, 32);
+	ck_assert_str_eq(s.reasons[31].reason, "other");
+	ck_assert_uint_eq(s.ike_failed, 101);
+}
+END_TEST
+
+Suite *
+ctl_json_suite(void)
+{
+	Suite *s = suite_create("ctl_json");
+	TCase *t = tcase_create("sas");
+
+	tcase_add_test(t, ike_sa_fields);
+	tcase_add_test(t, ike_sa_responder);
+	tcase_add_test(t, ike_sa_ipv6_and_ids);
+	tcase_add_test(t, child_proposals);
+	suite_add_tcase(s, t);
+	t = tcase_create("conns");
+	tcase_add_test(t, connection);
+	tcase_add_test(t, events);
+	tcase_add_test(t, stats_counts);
+	suite_add_tcase(s, t);
+	return s;
+}
