@@ -257,8 +257,8 @@ static const struct command commands[] = {
      print_terminate},
     {"rekey",
      "--ike-id N [--child-id N]",
-     "Rekey an SA now. The engine rekeys on time but not on demand yet:\n"
-     "the daemon answers NOT_SUPPORTED.\n"
+     "Rekey an SA now; the outcome shows in list-sas and as an\n"
+     "ike-rekeyed or child-rekeyed event.\n"
      "  --ike-id N        this IKE SA\n"
      "  --child-id N      this CHILD SA of it",
      {{"ike-id", "ike_id", OPT_UINT}, {"child-id", "child_id", OPT_UINT}},

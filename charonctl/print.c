@@ -264,10 +264,12 @@ print_stats(const json_t *r)
 	printf("events:    ike-up %lld, ike-down %lld, child-up %lld, "
 	       "child-down %lld,\n"
 	       "           auth-failed %lld, ike-failed %lld, "
-	       "child-failed %lld\n",
+	       "child-failed %lld,\n"
+	       "           ike-rekeyed %lld, child-rekeyed %lld\n",
 	       jint(ev, "ike_up"), jint(ev, "ike_down"), jint(ev, "child_up"),
 	       jint(ev, "child_down"), jint(ev, "auth_failed"),
-	       jint(ev, "ike_failed"), jint(ev, "child_failed"));
+	       jint(ev, "ike_failed"), jint(ev, "child_failed"),
+	       jint(ev, "ike_rekeyed"), jint(ev, "child_rekeyed"));
 	printf("failures: ");
 	for (void *it_ = json_object_iter((json_t *)f);
 	     it_ &&

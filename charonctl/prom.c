@@ -59,6 +59,8 @@ print_prometheus(FILE *f, const json_t *s)
 	    {"auth_failed", "auth-failed"},
 	    {"ike_failed", "ike-failed"},
 	    {"child_failed", "child-failed"},
+	    {"ike_rekeyed", "ike-rekeyed"},
+	    {"child_rekeyed", "child-rekeyed"},
 	};
 	const json_t *ike = json_object_get(s, "ike_sas");
 	const json_t *ch = json_object_get(s, "child_sas");

@@ -163,6 +163,7 @@ struct ctl_stats {
 	uint64_t started; /* CLOCK_REALTIME seconds */
 	uint64_t ike_up, ike_down, child_up, child_down;
 	uint64_t auth_failed, ike_failed, child_failed;
+	uint64_t ike_rekeyed, child_rekeyed;
 	uint64_t requests, errors, clients_dropped, clients_refused;
 	unsigned n_reasons;
 	struct {

@@ -444,8 +444,21 @@ cmd_rekey(struct ctl_client *c, struct ctl_req *r)
 			  (unsigned)(ike_id ? ike_id : child_id));
 		return;
 	}
-	ctl_error(c, r->id, CTL_E_NOT_SUPPORTED, NULL,
-		  "rekeying on demand is not implemented in the engine yet");
+	if ((child_id ? ike_rekey_child(daemon_g.engine, daemon_now(),
+					(unsigned)ike_id, (unsigned)child_id)
+		      : ike_rekey(daemon_g.engine, daemon_now(),
+				  (unsigned)ike_id)) < 0) {
+		ctl_error(c, r->id, CTL_E_FAILED, NULL,
+			  "cannot rekey now (an exchange is under way, or the "
+			  "SA is not established)");
+		return;
+	}
+	daemon_rearm(&daemon_g);
+	/* The exchange runs on: its outcome shows in list-sas and as
+	 * ike-rekeyed / child-rekeyed events. */
+	ctl_reply(c, r->id,
+		  json_pack("{s:I,s:I,s:b}", "ike_id", (json_int_t)ike_id,
+			    "child_id", (json_int_t)child_id, "started", 1));
 }
 
 /* Lines "FILE:LINE:COL: error: message", as --check-config prints. */
@@ -544,7 +557,7 @@ cmd_stats(struct ctl_client *c, struct ctl_req *r)
 		"{s:s,s:I,s:I,s:s,"
 		"s:{s:I,s:I,s:I,s:I},"
 		"s:{s:I,s:I},"
-		"s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I},"
+		"s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I},"
 		"s:o,"
 		"s:{s:I,s:I,s:I,s:I},"
 		"s:{s:I,s:I,s:I,s:I,s:I}}",
@@ -560,7 +573,9 @@ cmd_stats(struct ctl_client *c, struct ctl_req *r)
 		"child_down", (json_int_t)s->child_down, "auth_failed",
 		(json_int_t)s->auth_failed, "ike_failed",
 		(json_int_t)s->ike_failed, "child_failed",
-		(json_int_t)s->child_failed, "failures", reasons, "traffic",
+		(json_int_t)s->child_failed, "ike_rekeyed",
+		(json_int_t)s->ike_rekeyed, "child_rekeyed",
+		(json_int_t)s->child_rekeyed, "failures", reasons, "traffic",
 		"bytes_in", (json_int_t)w.total.bytes_in, "bytes_out",
 		(json_int_t)w.total.bytes_out, "packets_in",
 		(json_int_t)w.total.packets_in, "packets_out",

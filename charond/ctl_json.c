@@ -381,6 +381,10 @@ event_name(const struct ike_event *ev)
 		return "auth-failed";
 	case IKE_EV_FAILED:
 		return ev->child ? "child-failed" : "ike-failed";
+	case IKE_EV_CHILD_REKEYED:
+		return "child-rekeyed";
+	case IKE_EV_IKE_REKEYED:
+		return "ike-rekeyed";
 	}
 	return "unknown";
 }
@@ -439,6 +443,12 @@ ctl_stats_count(struct ctl_stats *s, const struct ike_event *ev)
 			s->ike_failed++;
 		count_reason(s, ev->reason);
 		break;
+	case IKE_EV_CHILD_REKEYED:
+		s->child_rekeyed++;
+		break;
+	case IKE_EV_IKE_REKEYED:
+		s->ike_rekeyed++;
+		break;
 	}
 }
 
@@ -454,6 +464,8 @@ ctl_json_event(const struct ike_event *ev, double now)
 		json_object_set_new(o, "child_id", json_integer(ev->child_id));
 		json_object_set_new(o, "child", json_string(ev->child));
 	}
+	if (o && ev->old_id)
+		json_object_set_new(o, "old_id", json_integer(ev->old_id));
 	if (o && ev->reason)
 		json_object_set_new(
 		    o, "reason", ctl_json_text(ev->reason, strlen(ev->reason)));

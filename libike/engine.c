@@ -44,6 +44,25 @@ ike_emit(struct ike_engine *e, const struct ike_sa *sa,
 		e->env.event(e->env.ctx, &ev);
 }
 
+/* A rekey: the new SA (c, or sa when c is NULL) replaces old_id. */
+void
+ike_emit_rekeyed(struct ike_engine *e, const struct ike_sa *sa,
+		 const struct child_sa *c, unsigned old_id)
+{
+	const struct ike_conn_cfg *conn = ike_conn(e, sa);
+	struct ike_event ev = {
+	    .type = c ? IKE_EV_CHILD_REKEYED : IKE_EV_IKE_REKEYED,
+	    .ike_id = sa->id,
+	    .child_id = c ? c->id : 0,
+	    .conn = conn->name,
+	    .child = c ? conn->children[c->cfg].name : NULL,
+	    .old_id = old_id,
+	};
+
+	if (e->env.event)
+		e->env.event(e->env.ctx, &ev);
+}
+
 const struct ike_conn_cfg *
 ike_conn(const struct ike_engine *e, const struct ike_sa *sa)
 {
@@ -339,6 +358,33 @@ ike_terminate(struct ike_engine *e, uint64_t now, unsigned ike_id)
 		return 0;
 	}
 	return v2_info_delete_ike(e, sa, now);
+}
+
+int
+ike_rekey(struct ike_engine *e, uint64_t now, unsigned ike_id)
+{
+	struct ike_sa *sa = sa_by_id(e, ike_id);
+
+	e->now = now;
+	if (!sa || sa->state != IKE_SA_ESTABLISHED)
+		return -1;
+	return v2_rekey_start(e, sa, now);
+}
+
+int
+ike_rekey_child(struct ike_engine *e, uint64_t now, unsigned ike_id,
+		unsigned child_id)
+{
+	struct ike_sa *sa = sa_by_id(e, ike_id);
+	struct child_sa *c;
+
+	e->now = now;
+	if (!sa || sa->state != IKE_SA_ESTABLISHED)
+		return -1;
+	for (c = sa->children; c; c = c->next)
+		if (c->id == child_id && c->installed)
+			return v2_create_rekey(e, sa, now, c);
+	return -1;
 }
 
 int

@@ -101,7 +101,9 @@ enum ike_event_type {
 	IKE_EV_CHILD_UP,
 	IKE_EV_CHILD_DOWN,
 	IKE_EV_AUTH_FAILED,
-	IKE_EV_FAILED, /* a negotiation we started gave up */
+	IKE_EV_FAILED,        /* a negotiation we started gave up */
+	IKE_EV_CHILD_REKEYED, /* child_id replaces old_id */
+	IKE_EV_IKE_REKEYED,   /* ike_id replaces old_id */
 };
 
 struct ike_event {
@@ -109,6 +111,7 @@ struct ike_event {
 	unsigned ike_id, child_id;
 	const char *conn, *child;
 	const char *reason; /* for failures: what went wrong, in words */
+	unsigned old_id;    /* the SA a rekey replaced */
 };
 
 /* What an authentication method signs or checks (RFC 7296 2.15):
@@ -177,6 +180,10 @@ unsigned ike_initiate(struct ike_engine *e, uint64_t now, const char *conn,
 		      const char *child);
 /* Delete an IKE SA (and its children) with an INFORMATIONAL exchange. */
 int ike_terminate(struct ike_engine *e, uint64_t now, unsigned ike_id);
+/* Rekey an IKE SA, or one of its CHILD SAs, now. */
+int ike_rekey(struct ike_engine *e, uint64_t now, unsigned ike_id);
+int ike_rekey_child(struct ike_engine *e, uint64_t now, unsigned ike_id,
+		    unsigned child_id);
 /* Delete one CHILD SA of an IKE SA. */
 int ike_terminate_child(struct ike_engine *e, uint64_t now, unsigned ike_id,
 			unsigned child_id);

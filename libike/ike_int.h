@@ -136,6 +136,8 @@ void ike_log(struct ike_engine *e, const struct ike_sa *sa,
 void ike_emit(struct ike_engine *e, const struct ike_sa *sa,
 	      enum ike_event_type type, const struct child_sa *c,
 	      const char *reason);
+void ike_emit_rekeyed(struct ike_engine *e, const struct ike_sa *sa,
+		      const struct child_sa *c, unsigned old_id);
 const struct ike_conn_cfg *ike_conn(const struct ike_engine *e,
 				    const struct ike_sa *sa);
 

@@ -177,6 +177,9 @@ v2_create_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	ike_log(e, sa, IKE_LOG_INFO, "CHILD SA '%s' %s",
 		ike_conn(e, sa)->children[ch->cfg].name,
 		old ? "rekeyed by the peer" : "created by the peer");
+	/* v2_child_answer put the new child first. */
+	if (old)
+		ike_emit_rekeyed(e, sa, sa->children, old->id);
 out:
 	dh_free(dh);
 	secret_free(gir);
@@ -332,6 +335,7 @@ v2_create_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 				ike_log(e, sa, IKE_LOG_INFO,
 					"CHILD SA #%u rekeyed as #%u", o->id,
 					c->id);
+				ike_emit_rekeyed(e, sa, c, o->id);
 				v2_info_delete_child(e, sa, o, now);
 				break;
 			}

@@ -132,6 +132,7 @@ v2_rekey_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	sa->rekeyed = true;
 	ike_log(e, nsa, IKE_LOG_INFO,
 		"IKE SA rekeyed by the peer (replaces IKE SA #%u)", sa->id);
+	ike_emit_rekeyed(e, nsa, NULL, sa->id);
 	goto out;
 temporary:
 	notify = IKEV2_N_TEMPORARY_FAILURE;
@@ -274,6 +275,7 @@ v2_rekey_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	sa_schedule(e, nsa);
 	ike_log(e, nsa, IKE_LOG_INFO, "IKE SA rekeyed (replaces IKE SA #%u)",
 		sa->id);
+	ike_emit_rekeyed(e, nsa, NULL, sa->id);
 	/* 2.18: the one who rekeyed deletes the old IKE SA. */
 	sa->rekeyed = true;
 	v2_info_delete_ike(e, sa, now);

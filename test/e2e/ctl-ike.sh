@@ -75,6 +75,28 @@ expect_rc 1 "initiate of a child the peer refuses fails"
 check "with TS_UNACCEPTABLE" test \
     "$(jget 'd["code"]' <"$W/err")" = TS_UNACCEPTABLE
 
+# Rekey the IKE SA on demand: a new SA with new SPIs replaces it.
+ctl moon --json rekey --ike-id "$id"
+expect_rc 0 "rekey of the IKE SA starts"
+i=0
+while :; do
+	ctl moon --json list-sas
+	new=$(jget 'd["ike_sas"][0]["id"] if len(d["ike_sas"]) == 1 else 0' \
+	    <"$W/out")
+	[ "$new" != 0 ] && [ "$new" != "$id" ] && break
+	i=$((i + 1))
+	[ $i -lt 50 ] || fail "no rekeyed IKE SA after 5 s"
+	sleep 0.1
+done
+check "the rekeyed IKE SA has new SPIs" test \
+    "$(jget 'd["ike_sas"][0]["local"]["spi"] + d["ike_sas"][0]["remote"]["spi"]' \
+	<"$W/out")" != "$moon_spis"
+ctl sun --json list-sas
+check "sun has exactly the rekeyed SA" test \
+    "$(jget 'len(d["ike_sas"]) == 1 and d["ike_sas"][0]["state"]' \
+	<"$W/out")" = ESTABLISHED
+id=$new
+
 ctl moon --json terminate --ike-id "$id" --timeout 10
 expect_rc 0 "terminate waits for the peer's answer to DELETE"
 check "terminate names the SA" test \
@@ -96,6 +118,8 @@ check "monitor saw ike-up" grep -q '"event":"ike-up".*"conn":"site"' \
 check "monitor saw child-failed" grep -q '"event":"child-failed"' \
     "$W/monitor.out"
 check "monitor saw ike-down" grep -q '"event":"ike-down"' "$W/monitor.out"
+check "monitor saw ike-rekeyed, naming the old SA" \
+    grep -q '"event":"ike-rekeyed".*"old_id":' "$W/monitor.out"
 check "monitor saw log lines at info" grep -q \
     '"event":"log".*"level":"info".*IKE SA established' "$W/monitor.out"
 check "but none at debug" test \

@@ -905,6 +905,30 @@ START_TEST(ike_sa_rekeyed_on_time)
 }
 END_TEST
 
+START_TEST(rekey_on_demand_with_events)
+{
+	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+		   "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "x",
+		   "x");
+	bring_up();
+	ck_assert_int_eq(ike_rekey_child(moon.e, now, 1, 1), 0);
+	/* One exchange at a time: a second request must wait. */
+	ck_assert_int_eq(ike_rekey(moon.e, now, 1), -1);
+	pump();
+	ck_assert(has_event(&moon, IKE_EV_CHILD_REKEYED));
+	ck_assert(has_event(&sun, IKE_EV_CHILD_REKEYED));
+	ck_assert_uint_eq(live(&moon) + live(&sun), 2);
+	ck_assert_int_eq(ike_rekey(moon.e, now, 1), 0);
+	pump();
+	ck_assert(has_event(&moon, IKE_EV_IKE_REKEYED));
+	ck_assert(has_event(&sun, IKE_EV_IKE_REKEYED));
+	ck_assert_uint_eq(live(&moon) + live(&sun), 2);
+	ck_assert_int_eq(ike_rekey(moon.e, now, 99), -1);
+	ck_assert_int_eq(ike_rekey_child(moon.e, now, 1, 99), -1);
+	teardown_pair();
+}
+END_TEST
+
 Suite *
 engine_suite(void)
 {
@@ -932,6 +956,7 @@ engine_suite(void)
 	tcase_add_test(tc, responder_answers_bad_requests);
 	tcase_add_test(tc, child_sa_rekeyed_on_time);
 	tcase_add_test(tc, ike_sa_rekeyed_on_time);
+	tcase_add_test(tc, rekey_on_demand_with_events);
 	suite_add_tcase(s, tc);
 	return s;
 }
