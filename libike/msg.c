@@ -53,6 +53,42 @@ pld_type_name(uint8_t type)
 	return "unknown";
 }
 
+/* The error notifies a log line or an event may name (RFC 7296 3.10.1). */
+const char *
+notify_name(uint16_t type)
+{
+	static const struct {
+		uint16_t type;
+		const char *name;
+	} names[] = {
+	    {IKEV2_N_UNSUPPORTED_CRITICAL_PAYLOAD,
+	     "UNSUPPORTED_CRITICAL_PAYLOAD"},
+	    {IKEV2_N_INVALID_IKE_SPI, "INVALID_IKE_SPI"},
+	    {IKEV2_N_INVALID_MAJOR_VERSION, "INVALID_MAJOR_VERSION"},
+	    {IKEV2_N_INVALID_SYNTAX, "INVALID_SYNTAX"},
+	    {IKEV2_N_INVALID_MESSAGE_ID, "INVALID_MESSAGE_ID"},
+	    {IKEV2_N_INVALID_SPI, "INVALID_SPI"},
+	    {IKEV2_N_NO_PROPOSAL_CHOSEN, "NO_PROPOSAL_CHOSEN"},
+	    {IKEV2_N_INVALID_KE_PAYLOAD, "INVALID_KE_PAYLOAD"},
+	    {IKEV2_N_AUTHENTICATION_FAILED, "AUTHENTICATION_FAILED"},
+	    {IKEV2_N_SINGLE_PAIR_REQUIRED, "SINGLE_PAIR_REQUIRED"},
+	    {IKEV2_N_NO_ADDITIONAL_SAS, "NO_ADDITIONAL_SAS"},
+	    {IKEV2_N_INTERNAL_ADDRESS_FAILURE, "INTERNAL_ADDRESS_FAILURE"},
+	    {IKEV2_N_FAILED_CP_REQUIRED, "FAILED_CP_REQUIRED"},
+	    {IKEV2_N_TS_UNACCEPTABLE, "TS_UNACCEPTABLE"},
+	    {IKEV2_N_INVALID_SELECTORS, "INVALID_SELECTORS"},
+	    {IKEV2_N_TEMPORARY_FAILURE, "TEMPORARY_FAILURE"},
+	    {IKEV2_N_CHILD_SA_NOT_FOUND, "CHILD_SA_NOT_FOUND"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].type == type)
+			return names[i].name;
+	return type <= IKEV2_N_ERROR_MAX ? "an error notify"
+					 : "a status notify";
+}
+
 bool
 pld_type_known(uint8_t type)
 {

@@ -74,6 +74,7 @@ const struct pld_ref *msg_find(const struct msg *m, uint8_t type,
 int msg_check_critical(const struct msg *m, struct ike_err *e);
 bool pld_type_known(uint8_t type);
 const char *pld_type_name(uint8_t type);
+const char *notify_name(uint16_t type);
 
 /* Writing: a message is built front to back into caller storage. The
  * header's length and each payload's next-payload and length fields are

@@ -398,8 +398,10 @@ v2_auth_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		const char *text = auth_notify_text(child_error);
 
 		ike_log(e, sa, IKE_LOG_WARN, "CHILD SA refused: %s",
-			text ? text : "error notify");
-		v2_child_complete(e, sa, NULL);
+			text ? text : notify_name(child_error));
+		if (sa->children && !sa->children->installed)
+			v2_child_drop(e, sa, sa->children,
+				      text ? text : notify_name(child_error));
 		sa_auth_done(sa);
 		return;
 	}

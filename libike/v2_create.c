@@ -306,9 +306,11 @@ v2_create_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		if (pld_notify_get(r, &n, &err) == 0 &&
 		    n.type <= IKEV2_N_ERROR_MAX) {
 			ike_log(e, sa, IKE_LOG_WARN,
-				"peer refused the CHILD SA (notify %u)",
-				n.type);
-			goto fail;
+				"peer refused the CHILD SA with %s (%u)",
+				notify_name(n.type), n.type);
+			secret_free(gir);
+			v2_child_drop(e, sa, c, notify_name(n.type));
+			return;
 		}
 	if (!rn || pld_nonce_get(rn, &nr, &err) < 0)
 		goto fail;

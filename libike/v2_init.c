@@ -10,27 +10,6 @@
 
 #include "ike_int.h"
 
-static const char *
-notify_name(uint16_t type)
-{
-	switch (type) {
-	case IKEV2_N_NO_PROPOSAL_CHOSEN:
-		return "NO_PROPOSAL_CHOSEN";
-	case IKEV2_N_INVALID_KE_PAYLOAD:
-		return "INVALID_KE_PAYLOAD";
-	case IKEV2_N_INVALID_SYNTAX:
-		return "INVALID_SYNTAX";
-	case IKEV2_N_INVALID_MAJOR_VERSION:
-		return "INVALID_MAJOR_VERSION";
-	case IKEV2_N_AUTHENTICATION_FAILED:
-		return "AUTHENTICATION_FAILED";
-	case IKEV2_N_TEMPORARY_FAILURE:
-		return "TEMPORARY_FAILURE";
-	default:
-		return "an error";
-	}
-}
-
 static bool
 addr_equal(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 {
