@@ -81,10 +81,48 @@ load_config(const char *path, struct config **out)
 
 /* A new configuration replaces the running one only if it loads without
  * errors; unchanged connections keep their SAs. */
+/* Bring up the children of a connection whose start_action is start. */
+static void
+initiate_conn(struct daemon *d, const struct conn_cfg *c)
+{
+	size_t j;
+
+	for (j = 0; j < c->n_children; j++)
+		if (c->children[j].start_action == CFG_START_START)
+			ike_initiate(d->engine, daemon_now(), c->name,
+				     c->children[j].name);
+}
+
+struct sa_ids {
+	unsigned id[256];
+	size_t n;
+};
+
+static void
+collect_id(void *ctx, const struct ike_sa_info *sa)
+{
+	struct sa_ids *ids = ctx;
+
+	if (ids->n < sizeof(ids->id) / sizeof(ids->id[0]))
+		ids->id[ids->n++] = sa->id;
+}
+
+static void
+terminate_conn(struct daemon *d, const char *name)
+{
+	struct sa_ids ids = {{0}, 0};
+	size_t i;
+
+	ike_list_sas(d->engine, name, collect_id, &ids);
+	for (i = 0; i < ids.n; i++)
+		ike_terminate(d->engine, daemon_now(), ids.id[i]);
+}
+
 int
 daemon_reload(struct daemon *d, struct diag_list *dl, struct config **old)
 {
-	struct config *cfg = NULL;
+	struct config *cfg = NULL, *prev = d->cfg;
+	size_t i;
 	int rc;
 
 	log_msg(IKE_LOG_INFO, "reloading %s", d->config_path);
@@ -97,12 +135,33 @@ daemon_reload(struct daemon *d, struct diag_list *dl, struct config **old)
 			d->config_path);
 		return rc < 0 ? rc : -EINVAL;
 	}
-	if (old)
-		*old = d->cfg;
-	else
-		config_free(d->cfg);
+	/* A changed connection starts over; unchanged ones keep their SAs
+	 * (conns_apply closes those of removed connections). */
+	for (i = 0; i < cfg->n_conns; i++) {
+		const struct conn_cfg *was =
+		    config_find_conn(prev, cfg->conns[i].name);
+
+		if (was && !config_equal_conn(was, &cfg->conns[i])) {
+			log_msg(IKE_LOG_INFO,
+				"connection '%s' changed; "
+				"restarting it",
+				cfg->conns[i].name);
+			terminate_conn(d, cfg->conns[i].name);
+		}
+	}
 	d->cfg = cfg;
 	conns_apply(d, daemon_now());
+	for (i = 0; i < cfg->n_conns; i++) {
+		const struct conn_cfg *was =
+		    config_find_conn(prev, cfg->conns[i].name);
+
+		if (!was || !config_equal_conn(was, &cfg->conns[i]))
+			initiate_conn(d, &cfg->conns[i]);
+	}
+	if (old)
+		*old = prev;
+	else
+		config_free(prev);
 	daemon_rearm(d);
 	return 0;
 }
@@ -136,16 +195,10 @@ on_term(struct ev_loop *loop, ev_signal *w, int revents)
 static void
 initiate_start_children(struct daemon *d)
 {
-	size_t i, j;
+	size_t i;
 
-	for (i = 0; i < d->cfg->n_conns; i++) {
-		const struct conn_cfg *c = &d->cfg->conns[i];
-
-		for (j = 0; j < c->n_children; j++)
-			if (c->children[j].start_action == CFG_START_START)
-				ike_initiate(d->engine, daemon_now(), c->name,
-					     c->children[j].name);
-	}
+	for (i = 0; i < d->cfg->n_conns; i++)
+		initiate_conn(d, &d->cfg->conns[i]);
 }
 
 static void

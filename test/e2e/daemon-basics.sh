@@ -5,7 +5,8 @@
 # that loaded; a plugin built for another ABI is refused with a message
 # that says so; --check-config reports FILE:LINE:COL and exits 2, or 0;
 # SIGHUP with a broken file keeps the running configuration, with a good
-# one loads it; SIGTERM exits 0.
+# one loads it (initiating new start children, restarting changed
+# connections); SIGTERM exits 0.
 set -eu
 # shellcheck source=/dev/null # checked on its own
 . "${0%/*}/lib.sh"
@@ -68,11 +69,22 @@ sleep 0.5
 expect_in "$W/moon.log" "has errors; keeping the running configuration" \
     "SIGHUP with a broken file keeps the running configuration"
 alive moon
-sed 's/  site:/  site2:/' "$W/moon.good" >"$W/moon.yaml"
+# site goes, site2 comes with start_action: start and must be initiated.
+sed -e 's/  site:/  site2:/' \
+    -e 's/^\(  *\)esp_proposals: \(.*\)/\1esp_proposals: \2\n\1start_action: start/' \
+    "$W/moon.good" >"$W/moon.yaml"
 kill -HUP "$pid"
 sleep 0.5
+expect_in "$W/moon.log" "[site2#" "the new connection's start child is initiated"
 ctl moon --json list-conns
 expect_rc 0 "list-conns after a good reload"
 grep -q site2 "$W/out" || fail "the reloaded connection is not listed"
 pass "SIGHUP with a good file loads it"
+# A changed connection starts over.
+sed -i 's/aes128gcm16-prfsha256-ecp256/aes256gcm16-prfsha384-ecp384/' \
+    "$W/moon.yaml"
+kill -HUP "$pid"
+sleep 0.5
+expect_in "$W/moon.log" "connection 'site2' changed; restarting it" \
+    "a changed connection is restarted on reload"
 e2e_stop moon
