@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "ike_int.h"
 
 void
@@ -80,9 +82,11 @@ ike_engine_new(const struct ike_env *env)
 	e->rt_timeout = 4000;
 	e->rt_base = 1.8;
 	e->rt_tries = 5;
+	e->cookie_threshold = 1000;
 	e->plain = malloc(IKEV2_MAX_MSG_LEN);
 	e->out = malloc(IKEV2_MAX_MSG_LEN);
-	if (!e->plain || !e->out) {
+	if (!e->plain || !e->out ||
+	    crypto_random(e->cookie_secret, sizeof(e->cookie_secret)) < 0) {
 		ike_engine_free(e);
 		return NULL;
 	}
@@ -102,7 +106,14 @@ ike_engine_free(struct ike_engine *e)
 	free(e->conns);
 	free(e->plain);
 	free(e->out);
+	OPENSSL_cleanse(e->cookie_secret, sizeof(e->cookie_secret));
 	free(e);
+}
+
+void
+ike_engine_set_cookie_threshold(struct ike_engine *e, size_t n)
+{
+	e->cookie_threshold = n;
 }
 
 void
@@ -257,6 +268,15 @@ ike_tick(struct ike_engine *e, uint64_t now)
 
 		if (sa->state == IKE_SA_DEAD) {
 			sa_free(e, sa);
+			continue;
+		}
+		if (sa->expire_at && sa->expire_at <= now &&
+		    sa->state != IKE_SA_ESTABLISHED) {
+			ike_log(
+			    e, sa, IKE_LOG_INFO,
+			    "peer never completed IKE_AUTH; half-open IKE SA "
+			    "dropped");
+			sa_kill(e, sa, "half-open timeout");
 			continue;
 		}
 		xchg_tick(e, sa, now);

@@ -165,6 +165,10 @@ int ike_engine_set_conns(struct ike_engine *e, const struct ike_conn_cfg *c,
 void ike_engine_set_retransmit(struct ike_engine *e, uint64_t timeout_ms,
 			       double base, unsigned tries);
 
+/* With more than n half-open IKE SAs, a responder answers IKE_SA_INIT
+ * with a COOKIE first (RFC 7296 2.6); default 1000, 0 = always. */
+void ike_engine_set_cookie_threshold(struct ike_engine *e, size_t n);
+
 /* A datagram arrived on local from remote. */
 void ike_input(struct ike_engine *e, uint64_t now,
 	       const struct ike_endpoint *local,

@@ -9,8 +9,10 @@
 #include "crypto.h"
 #include "ike.h"
 
-#define IKE_NONCE_LEN  32
-#define IKE_SA_BUCKETS 1024 /* grows with the table; a power of two */
+#define IKE_NONCE_LEN    32
+#define IKE_COOKIE_LEN   16
+#define IKE_HALF_OPEN_MS 30000 /* a responder waits this long for IKE_AUTH */
+#define IKE_SA_BUCKETS   1024  /* grows with the table; a power of two */
 
 enum ike_sa_state {
 	IKE_SA_INIT_SENT, /* initiator: IKE_SA_INIT request out */
@@ -58,7 +60,8 @@ struct ike_sa {
 	enum ike_sa_state state;
 	bool rekeyed;      /* replaced by a new IKE SA: goes without an event */
 	uint64_t rekey_at; /* when we rekey it; 0: never or under way */
-	struct {           /* our IKE SA rekey request in flight */
+	uint64_t expire_at; /* half-open: dropped then unless established */
+	struct {            /* our IKE SA rekey request in flight */
 		bool active;
 		uint8_t spi[IKEV2_SPI_LEN];
 		struct secret *ni;
@@ -118,7 +121,10 @@ struct ike_engine {
 	struct ike_sa **by_peer;
 	struct ike_sa **heap; /* timerq.c */
 	size_t heap_len, heap_cap;
-	uint64_t now;   /* the clock of the entry point running */
+	uint64_t now;            /* the clock of the entry point running */
+	size_t n_half_open;      /* responder SAs waiting for IKE_AUTH */
+	size_t cookie_threshold; /* more than this: COOKIEs (2.6) */
+	uint8_t cookie_secret[32];
 	uint8_t *plain; /* IKEV2_MAX_MSG_LEN bytes for decrypted payloads */
 	uint8_t *out;   /* IKEV2_MAX_MSG_LEN bytes to build messages in */
 };

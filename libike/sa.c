@@ -229,6 +229,8 @@ sa_kill(struct ike_engine *e, struct ike_sa *sa, const char *reason)
 	else if (sa->initiator)
 		ike_emit(e, sa, IKE_EV_FAILED, NULL, reason);
 	child_remove_all(e, sa);
+	if (sa->state == IKE_SA_INIT_DONE)
+		e->n_half_open--;
 	sa->state = IKE_SA_DEAD;
 	/* Freed at the next tick: the caller may still hold it. */
 	timerq_set(e, sa, 0);
@@ -293,6 +295,8 @@ sa_schedule(struct ike_engine *e, struct ike_sa *sa)
 	if (sa->rekey_at && sa->rekey_at < next &&
 	    sa->state == IKE_SA_ESTABLISHED)
 		next = sa->rekey_at;
+	if (sa->expire_at && sa->expire_at < next)
+		next = sa->expire_at;
 
 	if (sa->state == IKE_SA_DEAD)
 		return;

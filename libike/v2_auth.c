@@ -308,6 +308,8 @@ v2_auth_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	if (sk_begin(&b, &k) < 0 || put_id_auth(e, sa, &b) < 0)
 		goto fail;
 	sa->state = IKE_SA_ESTABLISHED;
+	sa->expire_at = 0;
+	e->n_half_open--;
 	ike_log(e, sa, IKE_LOG_INFO, "IKE SA established");
 	ike_emit(e, sa, IKE_EV_IKE_UP, NULL, NULL);
 	/* A refused child does not fail the IKE SA (1.2): its notify goes

@@ -106,16 +106,23 @@ v2_init_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 		return -1;
 	if (!sa->dh_group)
 		sa->dh_group = first_group(c);
-	dh_free(sa->dh);
-	secret_free(sa->ni);
-	sa->dh = dh_new(sa->dh_group);
-	sa->ni = secret_new(IKE_NONCE_LEN);
+	/* A retry with a cookie repeats the request: same nonce and key
+	 * exchange (RFC 7296 2.6); after INVALID_KE_PAYLOAD the key exchange
+	 * was dropped and is made anew in the group asked for. */
+	if (!sa->dh)
+		sa->dh = dh_new(sa->dh_group);
+	if (!sa->ni) {
+		sa->ni = secret_new(IKE_NONCE_LEN);
+		if (sa->ni && crypto_random(sa->ni->ptr, sa->ni->len) < 0) {
+			secret_free(sa->ni);
+			sa->ni = NULL;
+		}
+	}
 	ke.group = sa->dh_group;
 	ke.data.ptr = pub;
 	ke.data.len = dh_public_len(sa->dh_group);
 	if (!sa->dh || !sa->ni || ke.data.len > sizeof(pub) ||
-	    dh_public(sa->dh, pub, ke.data.len) < 0 ||
-	    crypto_random(sa->ni->ptr, sa->ni->len) < 0) {
+	    dh_public(sa->dh, pub, ke.data.len) < 0) {
 		ike_log(e, sa, IKE_LOG_ERROR,
 			"cannot create a key exchange for group %u",
 			sa->dh_group);
@@ -219,6 +226,62 @@ init_reject(struct ike_engine *e, const struct ike_endpoint *local,
 		e->env.send(e->env.ctx, local, remote, e->out, len);
 }
 
+/* A stateless cookie (RFC 7296 2.6): a MAC over the initiator's nonce,
+ * address and SPI with a secret only we know. */
+static void
+cookie_of(const struct ike_engine *e, const struct ike_endpoint *remote,
+	  const uint8_t *spi_i, struct bytes ni, uint8_t *out)
+{
+	const struct prf_alg *prf = crypto_prf(IKEV2_PRF_HMAC_SHA2_256);
+	struct bytes parts[3] = {ni, {NULL, 0}, {spi_i, IKEV2_SPI_LEN}};
+	uint8_t mac[32];
+
+	if (remote->ss.ss_family == AF_INET6) {
+		parts[1].ptr =
+		    (const uint8_t *)&((const struct sockaddr_in6 *)&remote->ss)
+			->sin6_addr;
+		parts[1].len = 16;
+	} else {
+		parts[1].ptr =
+		    (const uint8_t *)&((const struct sockaddr_in *)&remote->ss)
+			->sin_addr;
+		parts[1].len = 4;
+	}
+	crypto_prf_compute(prf, e->cookie_secret, sizeof(e->cookie_secret),
+			   parts, 3, mac);
+	memcpy(out, mac, IKE_COOKIE_LEN);
+}
+
+/* Under load only a request that echoes our cookie, as its first
+ * payload, may cost us a key exchange; others get the cookie. */
+static bool
+cookie_ok(struct ike_engine *e, const struct ike_endpoint *local,
+	  const struct ike_endpoint *remote, const struct msg *m)
+{
+	const struct pld_ref *rn = msg_find(m, IKEV2_PL_NONCE, NULL);
+	uint8_t want[IKE_COOKIE_LEN];
+	struct pld_nonce ni;
+	struct pld_notify n;
+	struct ike_err err;
+
+	if (e->n_half_open < e->cookie_threshold)
+		return true;
+	if (!rn || pld_nonce_get(rn, &ni, &err) < 0)
+		return true; /* malformed: the normal checks answer it */
+	cookie_of(e, remote, m->hdr.spi_i, ni.data, want);
+	if (m->n && m->pl[0].type == IKEV2_PL_N &&
+	    pld_notify_get(&m->pl[0], &n, &err) == 0 &&
+	    n.type == IKEV2_N_COOKIE && n.data.len == IKE_COOKIE_LEN &&
+	    bytes_equal_ct(n.data.ptr, want, IKE_COOKIE_LEN))
+		return true;
+	ike_log(e, NULL, IKE_LOG_DEBUG,
+		"%zu half-open IKE SAs: asking the initiator for a cookie",
+		e->n_half_open);
+	init_reject(e, local, remote, m, IKEV2_N_COOKIE,
+		    (struct bytes){want, IKE_COOKIE_LEN});
+	return false;
+}
+
 static int
 get_one(const struct msg *m, uint8_t type, struct ike_err *err,
 	const struct pld_ref **r)
@@ -254,6 +317,8 @@ v2_init_respond(struct ike_engine *e, uint64_t now,
 
 	if (!offer)
 		return;
+	if (!cookie_ok(e, local, remote, m))
+		goto out;
 	if (ci < 0) {
 		ike_log(
 		    e, NULL, IKE_LOG_WARN,
@@ -351,6 +416,9 @@ v2_init_respond(struct ike_engine *e, uint64_t now,
 	sa->init_resp_len = len;
 	sa->state = IKE_SA_INIT_DONE;
 	sa->msgid_in = 1;
+	sa->expire_at = now + IKE_HALF_OPEN_MS;
+	e->n_half_open++;
+	sa_schedule(e, sa);
 	ike_log(e, sa, IKE_LOG_INFO, "IKE_SA_INIT answered with group %u",
 		ke.group);
 	xchg_send_response(e, sa, e->out, len);
@@ -360,7 +428,6 @@ fail:
 out:
 	free(ans);
 	free(offer);
-	(void)now;
 }
 
 /* The responder refused with a notify: retry if it tells us how. */
@@ -396,6 +463,8 @@ init_retry(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 			    "peer asks for group %u instead of %u; retrying", g,
 			    sa->dh_group);
 			sa->dh_group = g;
+			dh_free(sa->dh);
+			sa->dh = NULL;
 		} else if (n.type == IKEV2_N_COOKIE && n.data.len >= 1 &&
 			   n.data.len <= 64 && !sa->cookie.len) {
 			uint8_t *ck = malloc(n.data.len);

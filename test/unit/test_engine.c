@@ -929,6 +929,48 @@ START_TEST(rekey_on_demand_with_events)
 }
 END_TEST
 
+START_TEST(half_open_sa_expires)
+{
+	struct ike_sa_info s;
+	struct datagram d;
+
+	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+		   "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "x",
+		   "x");
+	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", NULL), 0);
+	d = queue[0];
+	q_len = 0;
+	ike_input(sun.e, now, &d.to, &d.from, d.data, d.len);
+	q_len = 0; /* moon never hears back, never sends IKE_AUTH */
+	ck_assert_uint_eq(ike_list_sas(sun.e, NULL, list_cb, &s), 1);
+	ck_assert_str_eq(s.state, "CONNECTING");
+	sun.watch = "half-open IKE SA dropped";
+	ck_assert_uint_eq(ike_next_deadline(sun.e), now + 30000);
+	now += 30000;
+	ike_tick(sun.e, now);
+	ike_tick(sun.e, now);
+	ck_assert_uint_eq(sun.logs_with, 1);
+	ck_assert_uint_eq(ike_list_sas(sun.e, NULL, list_cb, &s), 0);
+	teardown_pair();
+}
+END_TEST
+
+START_TEST(cookie_under_load)
+{
+	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+		   "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "x",
+		   "x");
+	ike_engine_set_cookie_threshold(sun.e, 0);
+	sun.watch = "asking the initiator for a cookie";
+	bring_up();
+	ck_assert_uint_eq(sun.logs_with, 1);
+	assert_pair_matches();
+	/* INIT, COOKIE, INIT with the cookie, its answer, AUTH and answer */
+	ck_assert_uint_eq(sent_total, 6);
+	teardown_pair();
+}
+END_TEST
+
 Suite *
 engine_suite(void)
 {
@@ -957,6 +999,8 @@ engine_suite(void)
 	tcase_add_test(tc, child_sa_rekeyed_on_time);
 	tcase_add_test(tc, ike_sa_rekeyed_on_time);
 	tcase_add_test(tc, rekey_on_demand_with_events);
+	tcase_add_test(tc, half_open_sa_expires);
+	tcase_add_test(tc, cookie_under_load);
 	suite_add_tcase(s, tc);
 	return s;
 }
