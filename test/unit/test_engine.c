@@ -55,10 +55,51 @@ static unsigned sent_total;
 static uint64_t now;
 static struct host moon, sun;
 
+/* ENGINE_PCAP=FILE: every datagram of the fake network, as IPv4/UDP in a
+ * pcap file Wireshark can dissect (decryption keys: see ENGINE_LOG). */
+static void
+pcap_dump(const struct ike_endpoint *from, const struct ike_endpoint *to,
+	  const uint8_t *pkt, size_t len)
+{
+	static FILE *f;
+	static const char *path;
+	const struct sockaddr_in *a = (const struct sockaddr_in *)&from->ss;
+	const struct sockaddr_in *b = (const struct sockaddr_in *)&to->ss;
+	uint8_t ip[28] = {0x45, 0, 0, 0, 0, 0, 0x40, 0, 64, 17};
+	uint32_t rec[4] = {0, 0, (uint32_t)(len + 28), (uint32_t)(len + 28)};
+
+	if (!path && !(path = getenv("ENGINE_PCAP")))
+		return;
+	if (!f) {
+		/* magic, version 2.4, zone, sigfigs, snaplen, LINKTYPE_RAW */
+		uint32_t hdr[6] = {0xa1b2c3d4, 0x00040002, 0, 0, 65535, 101};
+
+		f = fopen(path, "wb");
+		if (!f)
+			return;
+		fwrite(hdr, sizeof(hdr), 1, f);
+	}
+	ip[2] = (uint8_t)((len + 28) >> 8);
+	ip[3] = (uint8_t)(len + 28);
+	memcpy(ip + 12, &a->sin_addr, 4);
+	memcpy(ip + 16, &b->sin_addr, 4);
+	memcpy(ip + 20, &a->sin_port, 2);
+	memcpy(ip + 22, &b->sin_port, 2);
+	ip[24] = (uint8_t)((len + 8) >> 8);
+	ip[25] = (uint8_t)(len + 8);
+	rec[0] = (uint32_t)(now / 1000);
+	rec[1] = (uint32_t)(now % 1000) * 1000;
+	fwrite(rec, sizeof(rec), 1, f);
+	fwrite(ip, sizeof(ip), 1, f);
+	fwrite(pkt, len, 1, f);
+	fflush(f);
+}
+
 static void
 net_send(void *ctx, const struct ike_endpoint *local,
 	 const struct ike_endpoint *remote, const uint8_t *pkt, size_t len)
 {
+	pcap_dump(local, remote, pkt, len);
 	(void)ctx;
 	sent_total++;
 	if (drop_next) {
