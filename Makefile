@@ -270,6 +270,12 @@ demo: all
 	else echo "demo: this kernel has no ESP; running in the test VM"; \
 	    test/vm/setup.sh >/dev/null && test/vm/run.sh scripts/demo.sh; fi
 
+# --- bench: set-up rate and memory against strongSwan (bench/README.md) ------
+# In the test VM; minutes, so not part of check. BENCH_N="50 200" runs each.
+.PHONY: bench
+bench: all
+	bench/run.sh $(BENCH_N)
+
 # --- check: the README's test command ---------------------------------------
 check: deps
 	$(MAKE) check-unit
