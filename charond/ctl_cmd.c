@@ -37,17 +37,6 @@
 
 /* --- kernel counters ------------------------------------------------------ */
 
-static void
-xaddr(const struct ike_endpoint *ep, struct xfrm_addr *a)
-{
-	memset(a, 0, sizeof(*a));
-	a->family = ep->ss.ss_family;
-	if (a->family == AF_INET)
-		a->v4 = ((const struct sockaddr_in *)&ep->ss)->sin_addr;
-	else if (a->family == AF_INET6)
-		a->v6 = ((const struct sockaddr_in6 *)&ep->ss)->sin6_addr;
-}
-
 /* The two ESP SAs of a CHILD SA are found as kernel.c installed them:
  * inbound to our address under our SPI, outbound to the peer's. */
 static void
@@ -62,16 +51,16 @@ child_counters(const struct ike_sa_info *sa, const struct ike_child_info *ch,
 		return;
 	memset(&x, 0, sizeof(x));
 	x.proto = IPPROTO_ESP;
-	xaddr(&sa->remote, &x.src);
-	xaddr(&sa->local, &x.dst);
+	kernel_xaddr(&sa->remote, &x.src);
+	kernel_xaddr(&sa->local, &x.dst);
 	x.spi = ch->spi_in;
 	if (xfrm_sa_get(daemon_g.xfrm, &x, &st) == 0) {
 		k->valid = true;
 		k->bytes_in = st.bytes;
 		k->packets_in = st.packets;
 	}
-	xaddr(&sa->local, &x.src);
-	xaddr(&sa->remote, &x.dst);
+	kernel_xaddr(&sa->local, &x.src);
+	kernel_xaddr(&sa->remote, &x.dst);
 	x.spi = ch->spi_out;
 	if (ch->spi_out && xfrm_sa_get(daemon_g.xfrm, &x, &st) == 0) {
 		k->valid = true;

@@ -85,6 +85,7 @@ void net_send(void *ctx, const struct ike_endpoint *local,
 	      size_t len);
 
 /* kernel.c */
+void kernel_xaddr(const struct ike_endpoint *ep, struct xfrm_addr *a);
 int kernel_spi_alloc(void *ctx, const struct ike_endpoint *local,
 		     const struct ike_endpoint *remote, uint32_t reqid,
 		     uint32_t *spi);

@@ -10,8 +10,8 @@
 
 #include "daemon.h"
 
-static void
-xaddr(const struct ike_endpoint *ep, struct xfrm_addr *a)
+void
+kernel_xaddr(const struct ike_endpoint *ep, struct xfrm_addr *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->family = ep->ss.ss_family;
@@ -30,8 +30,8 @@ kernel_spi_alloc(void *ctx, const struct ike_endpoint *local,
 	struct xfrm_sa sa = {0};
 	int rc;
 
-	xaddr(remote, &sa.src);
-	xaddr(local, &sa.dst);
+	kernel_xaddr(remote, &sa.src);
+	kernel_xaddr(local, &sa.dst);
 	sa.proto = IPPROTO_ESP;
 	sa.reqid = reqid;
 	rc = xfrm_spi_alloc(d->xfrm, &sa, 0xc0000000, 0xcfffffff, spi);
@@ -127,10 +127,12 @@ policies(struct daemon *d, const struct ike_child_install *ci, bool del)
 				p.tmpl[0].mode = mode;
 				p.tmpl[0].reqid = ci->reqid;
 				if (!ci->transport) {
-					xaddr(out ? &ci->local : &ci->remote,
-					      &p.tmpl[0].src);
-					xaddr(out ? &ci->remote : &ci->local,
-					      &p.tmpl[0].dst);
+					kernel_xaddr(out ? &ci->local
+							 : &ci->remote,
+						     &p.tmpl[0].src);
+					kernel_xaddr(out ? &ci->remote
+							 : &ci->local,
+						     &p.tmpl[0].dst);
 				}
 				r = del ? xfrm_policy_del(d->xfrm, &p)
 					: xfrm_policy_update(d->xfrm, &p);
@@ -152,8 +154,8 @@ static void
 base_sa(const struct ike_child_install *ci, bool in, struct xfrm_sa *sa)
 {
 	memset(sa, 0, sizeof(*sa));
-	xaddr(in ? &ci->remote : &ci->local, &sa->src);
-	xaddr(in ? &ci->local : &ci->remote, &sa->dst);
+	kernel_xaddr(in ? &ci->remote : &ci->local, &sa->src);
+	kernel_xaddr(in ? &ci->local : &ci->remote, &sa->dst);
 	sa->spi = in ? ci->spi_in : ci->spi_out;
 	sa->proto = IPPROTO_ESP;
 	sa->mode = ci->transport ? XFRM_MODE_TRANSPORT : XFRM_MODE_TUNNEL;
