@@ -96,6 +96,11 @@ bool dh_supported(uint16_t group);
 size_t dh_public_len(uint16_t group);
 /* A fresh key pair. */
 struct dh *dh_new(uint16_t group);
+/* A fresh key pair whose private value comes from rand (NULL: OpenSSL's
+ * generator), so that a seeded engine repeats its key exchanges. */
+struct dh *dh_new_rand(uint16_t group,
+		       int (*rand)(void *ctx, uint8_t *out, size_t len),
+		       void *ctx);
 /* A key pair from a given private value (known-answer tests). */
 struct dh *dh_new_from_private(uint16_t group, const uint8_t *priv, size_t len);
 /* Our public value as the KE payload carries it (RFC 7296 3.4, RFC 5903

@@ -330,6 +330,32 @@ dh_new_from_private(uint16_t group, const uint8_t *priv, size_t len)
 	return dh_wrap(g, key);
 }
 
+struct dh *
+dh_new_rand(uint16_t group, int (*rand)(void *ctx, uint8_t *out, size_t len),
+	    void *ctx)
+{
+	const struct dh_group *g = group_find(group);
+	uint8_t priv[66];
+	struct dh *dh = NULL;
+	size_t len;
+	int tries;
+
+	if (!rand || !g)
+		return dh_new(group);
+	/* A MODP exponent of 512 bits is twice the strength of the largest
+	 * group we have; curves take a scalar the size of the field. */
+	len = g->kind == DH_MODP ? 64 : g->len;
+	for (tries = 0; !dh && tries < 16; tries++) {
+		if (rand(ctx, priv, len) < 0)
+			break;
+		if (g->id == IKEV2_DH_ECP521)
+			priv[0] &= 0x01;
+		dh = dh_new_from_private(group, priv, len);
+	}
+	OPENSSL_cleanse(priv, sizeof(priv));
+	return dh;
+}
+
 int
 dh_public(const struct dh *dh, uint8_t *out, size_t len)
 {

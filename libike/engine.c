@@ -82,11 +82,12 @@ ike_engine_new(const struct ike_env *env)
 	e->rt_timeout = 4000;
 	e->rt_base = 1.8;
 	e->rt_tries = 5;
-	e->cookie_threshold = 1000;
+	ike_limits_default(&e->lim);
 	e->plain = malloc(IKEV2_MAX_MSG_LEN);
 	e->out = malloc(IKEV2_MAX_MSG_LEN);
-	if (!e->plain || !e->out ||
-	    crypto_random(e->cookie_secret, sizeof(e->cookie_secret)) < 0) {
+	e->msg = malloc(sizeof(*e->msg));
+	if (!e->plain || !e->out || !e->msg ||
+	    ike_random(e, e->hash_key, sizeof(e->hash_key)) < 0) {
 		ike_engine_free(e);
 		return NULL;
 	}
@@ -104,16 +105,45 @@ ike_engine_free(struct ike_engine *e)
 	free(e->by_peer);
 	free(e->heap);
 	free(e->conns);
+	guard_free(e);
+	if (e->plain)
+		OPENSSL_cleanse(e->plain, IKEV2_MAX_MSG_LEN);
 	free(e->plain);
 	free(e->out);
+	free(e->msg);
 	OPENSSL_cleanse(e->cookie_secret, sizeof(e->cookie_secret));
+	OPENSSL_cleanse(e->hash_key, sizeof(e->hash_key));
 	free(e);
+}
+
+void
+ike_limits_default(struct ike_limits *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->cookie_threshold = 10;
+	l->cookie_threshold_ip = 3;
+	l->block_threshold = 5;
+	l->init_limit_half_open = 10000;
+	l->half_open_ms = 30000;
+	l->delete_wait_ms = 30000;
+	l->cookie_rotate_ms = 120000;
+	l->init_max_len = 8192;
+	l->init_max_payloads = 24;
+	l->log_per_sec = 20;
+}
+
+void
+ike_engine_set_limits(struct ike_engine *e, const struct ike_limits *l)
+{
+	e->lim = *l;
+	if (!e->lim.cookie_rotate_ms)
+		e->lim.cookie_rotate_ms = 120000;
 }
 
 void
 ike_engine_set_cookie_threshold(struct ike_engine *e, size_t n)
 {
-	e->cookie_threshold = n;
+	e->lim.cookie_threshold = n;
 }
 
 void
@@ -209,52 +239,101 @@ reply_major_version(struct ike_engine *e, const struct ike_endpoint *local,
 		e->env.send(e->env.ctx, local, remote, e->out, out);
 }
 
+/* An IKE_SA_INIT request: a new SA, or a retransmission of the request
+ * that created one (RFC 7296 2.1), answered again only if byte-identical. */
+static void
+init_request(struct ike_engine *e, uint64_t now,
+	     const struct ike_endpoint *local,
+	     const struct ike_endpoint *remote, const struct msg *m)
+{
+	static const uint8_t zero[IKEV2_SPI_LEN];
+	uint8_t hash[IKE_REQ_HASH_LEN];
+	struct ike_sa *sa;
+
+	if (memcmp(m->hdr.spi_i, zero, IKEV2_SPI_LEN) == 0 ||
+	    memcmp(m->hdr.spi_r, zero, IKEV2_SPI_LEN) != 0 || m->hdr.msgid) {
+		ike_drop(e, NULL, IKE_DROP_BAD_INIT,
+			 "IKE_SA_INIT request with a zero initiator SPI, a "
+			 "responder SPI or message ID %u; dropped",
+			 m->hdr.msgid);
+		return;
+	}
+	sa = sa_by_peer(e, m->hdr.spi_i, remote);
+	if (!sa) {
+		v2_init_respond(e, now, local, remote, m);
+		return;
+	}
+	guard_request_hash(e, m->raw, hash);
+	if (sa->state != IKE_SA_INIT_DONE || !sa->resp ||
+	    !bytes_equal_ct(hash, sa->resp_req_hash, sizeof(hash))) {
+		ike_drop(e, sa, IKE_DROP_REPLAY,
+			 "IKE_SA_INIT request for an existing IKE SA that is "
+			 "not a retransmission; dropped");
+		return;
+	}
+	e->env.send(e->env.ctx, &sa->local, &sa->remote, sa->resp,
+		    sa->resp_len);
+}
+
 void
 ike_input(struct ike_engine *e, uint64_t now, const struct ike_endpoint *local,
 	  const struct ike_endpoint *remote, const uint8_t *pkt, size_t len)
 {
-	static struct msg m;
+	struct msg *m = e->msg;
 	struct ike_err err = {0};
 	struct ike_sa *sa;
 	bool from_initiator;
 	e->now = now;
 
-	if (msg_frame(pkt, len, &m, &err) < 0) {
-		ike_log(e, NULL, IKE_LOG_INFO, "dropped %zu bytes: %s", len,
-			err.msg);
+	if (msg_frame(pkt, len, m, &err) < 0) {
+		ike_drop(e, NULL, IKE_DROP_MALFORMED, "dropped %zu bytes: %s",
+			 len, err.msg);
 		if (err.notify == IKEV2_N_INVALID_MAJOR_VERSION)
 			reply_major_version(e, local, remote, pkt, len);
 		return;
 	}
-	if (m.hdr.exchange == IKEV2_EXCH_IKE_SA_INIT &&
-	    !(m.hdr.flags & IKEV2_FLAG_RESPONSE)) {
-		sa = sa_by_peer(e, m.hdr.spi_i, remote);
-		if (sa && sa->resp && m.hdr.msgid == 0) {
-			/* A retransmission: the same answer, no new state. */
-			e->env.send(e->env.ctx, &sa->local, &sa->remote,
-				    sa->resp, sa->resp_len);
-			return;
-		}
-		if (!sa)
-			v2_init_respond(e, now, local, remote, &m);
+	if (m->hdr.exchange == IKEV2_EXCH_IKE_SA_INIT &&
+	    !(m->hdr.flags & IKEV2_FLAG_RESPONSE)) {
+		init_request(e, now, local, remote, m);
 		return;
 	}
-	from_initiator = m.hdr.flags & IKEV2_FLAG_INITIATOR;
-	sa = sa_by_ours(e, from_initiator ? m.hdr.spi_r : m.hdr.spi_i);
-	if (!sa || sa->initiator == from_initiator) {
-		ike_log(e, NULL, IKE_LOG_DEBUG,
-			"message for an unknown IKE SA; dropped");
+	from_initiator = m->hdr.flags & IKEV2_FLAG_INITIATOR;
+	sa = sa_by_ours(e, from_initiator ? m->hdr.spi_r : m->hdr.spi_i);
+	if (!sa || sa->initiator == from_initiator ||
+	    sa->state == IKE_SA_DEAD) {
+		ike_drop(e, NULL, IKE_DROP_UNKNOWN_SA,
+			 "message for an unknown IKE SA; dropped");
 		return;
 	}
-	if (sa->initiator && sa->state == IKE_SA_INIT_SENT)
-		memcpy(sa->spi_r, m.hdr.spi_r, IKEV2_SPI_LEN);
-	xchg_input(e, sa, now, &m);
+	xchg_input(e, sa, now, m);
 }
 
 uint64_t
 ike_next_deadline(const struct ike_engine *e)
 {
 	return timerq_next(e);
+}
+
+/* Every state but ESTABLISHED ends on a timer: a half-open SA whose peer
+ * never sent IKE_AUTH, and an SA the peer rekeyed (or that we are
+ * deleting) whose DELETE never came. */
+static void
+expire(struct ike_engine *e, struct ike_sa *sa)
+{
+	if (sa->state == IKE_SA_INIT_DONE) {
+		ike_log(e, sa, IKE_LOG_INFO,
+			"peer never completed IKE_AUTH; half-open IKE SA "
+			"dropped");
+		sa_kill(e, sa, "half-open timeout");
+	} else if (sa->state == IKE_SA_DELETING) {
+		ike_log(e, sa, IKE_LOG_INFO,
+			"peer never deleted this IKE SA; removed");
+		sa_kill(e, sa, "delete timeout");
+	} else {
+		ike_log(e, sa, IKE_LOG_INFO,
+			"IKE SA not established in time; dropped");
+		sa_kill(e, sa, "setup timeout");
+	}
 }
 
 uint64_t
@@ -272,11 +351,7 @@ ike_tick(struct ike_engine *e, uint64_t now)
 		}
 		if (sa->expire_at && sa->expire_at <= now &&
 		    sa->state != IKE_SA_ESTABLISHED) {
-			ike_log(
-			    e, sa, IKE_LOG_INFO,
-			    "peer never completed IKE_AUTH; half-open IKE SA "
-			    "dropped");
-			sa_kill(e, sa, "half-open timeout");
+			expire(e, sa);
 			continue;
 		}
 		xchg_tick(e, sa, now);

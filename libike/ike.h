@@ -148,6 +148,10 @@ struct ike_env {
 	int (*auth_verify)(void *ctx, const struct ike_auth_req *r,
 			   uint8_t method, struct bytes data, char *why,
 			   size_t why_len);
+	/* Random bytes for SPIs, nonces, key exchange private values, IVs
+	 * and the COOKIE secret; NULL: OpenSSL's generator. Tests seed it to
+	 * replay a run exactly. Returns 0, or -1 on failure. */
+	int (*random)(void *ctx, uint8_t *out, size_t len);
 	void (*log)(void *ctx, enum ike_log_level level, const char *conn,
 		    unsigned ike_id, const char *msg);
 	void (*event)(void *ctx, const struct ike_event *ev);
@@ -165,9 +169,57 @@ int ike_engine_set_conns(struct ike_engine *e, const struct ike_conn_cfg *c,
 void ike_engine_set_retransmit(struct ike_engine *e, uint64_t timeout_ms,
 			       double base, unsigned tries);
 
-/* With more than n half-open IKE SAs, a responder answers IKE_SA_INIT
- * with a COOKIE first (RFC 7296 2.6); default 1000, 0 = always. */
+/* What unauthenticated peers may cost us. A half-open IKE SA is one we
+ * answered IKE_SA_INIT for and that has not completed IKE_AUTH. The names
+ * follow strongswan.conf's where it has the same knob. */
+struct ike_limits {
+	size_t cookie_threshold;     /* half-open SAs in all: beyond, COOKIEs */
+	size_t cookie_threshold_ip;  /* half-open SAs of one address: COOKIEs */
+	size_t block_threshold;      /* half-open SAs of one address: refused */
+	size_t init_limit_half_open; /* half-open SAs in all: refused; 0 = no */
+	uint64_t half_open_ms;       /* a half-open SA is dropped after this */
+	uint64_t delete_wait_ms;     /* an SA waiting for the peer's DELETE */
+	uint64_t cookie_rotate_ms;   /* COOKIE secret lifetime (the previous
+					secret is honoured for as long again) */
+	size_t init_max_len;         /* largest IKE_SA_INIT request we keep */
+	unsigned init_max_payloads;  /* most payloads in one */
+	unsigned log_per_sec;        /* log lines about unauthenticated input */
+};
+
+/* The defaults: 10, 3, 5, 10000, 30 s, 30 s, 120 s, 8192 bytes, 24
+ * payloads, 20 lines a second. */
+void ike_limits_default(struct ike_limits *l);
+void ike_engine_set_limits(struct ike_engine *e, const struct ike_limits *l);
+/* Shorthand for the cookie_threshold limit (0 = always). */
 void ike_engine_set_cookie_threshold(struct ike_engine *e, size_t n);
+
+/* Why input was dropped without an answer; counted for `stats`. */
+enum ike_drop {
+	IKE_DROP_MALFORMED,    /* header or payload chain unreadable */
+	IKE_DROP_UNKNOWN_SA,   /* no IKE SA has these SPIs */
+	IKE_DROP_BAD_INIT,     /* IKE_SA_INIT request with bad SPIs or ID */
+	IKE_DROP_UNEXPECTED,   /* a response to nothing we have in flight */
+	IKE_DROP_WINDOW,       /* request message ID outside the window */
+	IKE_DROP_REPLAY,       /* old message ID, not our answered request */
+	IKE_DROP_UNPROTECTED,  /* no (or a fragmented) Encrypted payload */
+	IKE_DROP_ICV,          /* integrity check failed */
+	IKE_DROP_STATE,        /* exchange not allowed in the SA's state */
+	IKE_DROP_HALF_OPEN,    /* a half-open limit was reached */
+	IKE_DROP_INIT_SIZE,    /* IKE_SA_INIT over the size or payload cap */
+	IKE_DROP_INIT_INVALID, /* malformed IKE_SA_INIT response */
+	IKE_DROP_MAX
+};
+
+struct ike_stats {
+	uint64_t drops[IKE_DROP_MAX];
+	uint64_t cookies_sent;
+	uint64_t log_suppressed; /* unauthenticated log lines rate-limited */
+	size_t ike_sas, half_open;
+};
+
+/* A short snake_case name for stats and Prometheus labels. */
+const char *ike_drop_name(enum ike_drop d);
+void ike_engine_stats(const struct ike_engine *e, struct ike_stats *out);
 
 /* A datagram arrived on local from remote. */
 void ike_input(struct ike_engine *e, uint64_t now,

@@ -9,10 +9,11 @@
 #include "crypto.h"
 #include "ike.h"
 
-#define IKE_NONCE_LEN    32
-#define IKE_COOKIE_LEN   16
-#define IKE_HALF_OPEN_MS 30000 /* a responder waits this long for IKE_AUTH */
-#define IKE_SA_BUCKETS   1024  /* grows with the table; a power of two */
+#define IKE_NONCE_LEN   32
+#define IKE_COOKIE_MAC  16                   /* truncated HMAC-SHA-256 */
+#define IKE_COOKIE_LEN  (1 + IKE_COOKIE_MAC) /* secret version | MAC */
+#define IKE_SA_BUCKETS  1024 /* grows with the table; a power of two */
+#define IKE_SRC_BUCKETS 1024 /* half-open counts by source address */
 
 enum ike_sa_state {
 	IKE_SA_INIT_SENT, /* initiator: IKE_SA_INIT request out */
@@ -43,15 +44,28 @@ struct child_sa {
 	struct child_sa *next;
 };
 
+/* What a request of ours is for. Its answer must carry the exchange type
+ * that goes with it, and goes to that exchange's completion code only. */
+enum xchg_kind {
+	XCHG_INIT,      /* IKE_SA_INIT */
+	XCHG_AUTH,      /* IKE_AUTH */
+	XCHG_CHILD,     /* CREATE_CHILD_SA: a new CHILD SA or a CHILD rekey */
+	XCHG_REKEY_IKE, /* CREATE_CHILD_SA: a new IKE SA */
+	XCHG_DELETE,    /* INFORMATIONAL: DELETE of the IKE SA or children */
+	XCHG_LIVENESS,  /* INFORMATIONAL: empty */
+};
+
 /* The request we are waiting on an answer for (one: window size 1). */
 struct pending {
 	uint8_t *msg;
 	size_t len;
 	uint32_t msgid;
-	uint8_t exchange;
+	uint8_t kind; /* enum xchg_kind */
 	unsigned tries;
 	uint64_t deadline;
 };
+
+#define IKE_REQ_HASH_LEN 16
 
 struct ike_sa {
 	unsigned id;
@@ -60,8 +74,10 @@ struct ike_sa {
 	enum ike_sa_state state;
 	bool rekeyed;      /* replaced by a new IKE SA: goes without an event */
 	uint64_t rekey_at; /* when we rekey it; 0: never or under way */
-	uint64_t expire_at; /* half-open: dropped then unless established */
-	struct {            /* our IKE SA rekey request in flight */
+	uint64_t
+	    expire_at;  /* not established (or left DELETING): dropped then */
+	bool half_open; /* counted in the engine's half-open totals */
+	struct {        /* our IKE SA rekey request in flight */
 		bool active;
 		uint8_t spi[IKEV2_SPI_LEN];
 		struct secret *ni;
@@ -94,6 +110,9 @@ struct ike_sa {
 	struct pending req;
 	uint8_t *resp; /* cached answer to msgid_in - 1 */
 	size_t resp_len;
+	/* A keyed hash of the request resp answers: only that very request,
+	 * retransmitted, gets resp again (RFC 7296 2.1). */
+	uint8_t resp_req_hash[IKE_REQ_HASH_LEN];
 
 	struct child_sa *children;
 	unsigned next_child_id;
@@ -121,13 +140,41 @@ struct ike_engine {
 	struct ike_sa **by_peer;
 	struct ike_sa **heap; /* timerq.c */
 	size_t heap_len, heap_cap;
-	uint64_t now;            /* the clock of the entry point running */
-	size_t n_half_open;      /* responder SAs waiting for IKE_AUTH */
-	size_t cookie_threshold; /* more than this: COOKIEs (2.6) */
-	uint8_t cookie_secret[32];
+	uint64_t now; /* the clock of the entry point running */
+	struct ike_limits lim;
+	struct ike_stats stats;
+	size_t n_half_open;     /* responder SAs waiting for IKE_AUTH */
+	struct src_count **src; /* guard.c: half-open SAs by source address */
+	uint8_t cookie_secret[2][32]; /* by version parity: current, previous */
+	uint8_t cookie_ver;
+	uint64_t cookie_rotate_at;
+	uint64_t log_window;    /* guard.c: second of the unauthenticated... */
+	unsigned log_in_window; /* ...log lines, and how many so far */
+	uint8_t hash_key[32]; /* keys the request hashes of the answer cache */
+	struct msg *msg;      /* the datagram being handled */
 	uint8_t *plain; /* IKEV2_MAX_MSG_LEN bytes for decrypted payloads */
 	uint8_t *out;   /* IKEV2_MAX_MSG_LEN bytes to build messages in */
 };
+
+/* guard.c */
+int ike_random(const struct ike_engine *e, void *out, size_t len);
+struct dh *ike_dh_new(const struct ike_engine *e, uint16_t group);
+void ike_drop(struct ike_engine *e, const struct ike_sa *sa, enum ike_drop why,
+	      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void ike_log_unauth(struct ike_engine *e, enum ike_log_level level,
+		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+size_t guard_half_open_of(const struct ike_engine *e,
+			  const struct ike_endpoint *remote);
+int guard_half_open_add(struct ike_engine *e, struct ike_sa *sa);
+void guard_half_open_del(struct ike_engine *e, struct ike_sa *sa);
+void guard_free(struct ike_engine *e);
+void guard_cookie(struct ike_engine *e, const struct ike_endpoint *remote,
+		  const uint8_t *spi_i, struct bytes ni, uint8_t *out);
+bool guard_cookie_ok(struct ike_engine *e, const struct ike_endpoint *remote,
+		     const uint8_t *spi_i, struct bytes ni, struct bytes got);
+void guard_request_hash(const struct ike_engine *e, struct bytes raw,
+			uint8_t out[IKE_REQ_HASH_LEN]);
+void id_escape(const uint8_t *p, size_t len, char *out, size_t cap);
 
 /* timerq.c */
 void timerq_init(struct ike_sa *sa);
@@ -165,13 +212,19 @@ void sa_schedule(struct ike_engine *e, struct ike_sa *sa);
 void sa_auth_done(struct ike_sa *sa);
 int child_set_ts(struct child_sa *c, const struct pld_ts *local,
 		 const struct pld_ts *remote);
-void sa_keys_for(const struct ike_sa *sa, bool outbound, struct sk_keys *k);
+void sa_keys_for(const struct ike_engine *e, const struct ike_sa *sa,
+		 bool outbound, struct sk_keys *k);
 
 /* xchg.c */
 void xchg_hdr(const struct ike_sa *sa, struct ike_hdr *h, uint8_t exchange,
 	      bool response, uint32_t msgid);
 int xchg_send_request(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
-		      const uint8_t *msg, size_t len, uint8_t exchange);
+		      const uint8_t *msg, size_t len, enum xchg_kind kind);
+/* The request about to be answered: its hash guards the answer cache. */
+void xchg_note_request(struct ike_engine *e, struct ike_sa *sa,
+		       const struct msg *m);
+bool xchg_is_retransmit(const struct ike_engine *e, const struct ike_sa *sa,
+			const struct msg *m);
 void xchg_send_response(struct ike_engine *e, struct ike_sa *sa,
 			const uint8_t *msg, size_t len);
 void xchg_request_done(struct ike_engine *e, struct ike_sa *sa);

@@ -226,6 +226,9 @@ struct sk_keys {
 	const struct integ_alg *integ; /* NULL with AEAD */
 	const struct secret *ekey;     /* SK_ei or SK_er */
 	const struct secret *akey;     /* SK_ai or SK_ar, NULL with AEAD */
+	/* Where IVs come from (the engine's random source); NULL: OpenSSL. */
+	int (*rand)(void *ctx, uint8_t *out, size_t len);
+	void *rand_ctx;
 };
 
 /* Open an SK payload; the payloads added after it are its inner chain. */

@@ -133,6 +133,11 @@ proposal_get(const struct pld_ref *r, struct cur *c, struct proposal *p,
 	if (p->spi_size > sizeof(p->spi))
 		return bad(r, at, e, "SPI size larger than 8");
 	cur_copy(&body, p->spi, p->spi_size);
+	/* An SPI of zero names no SA: it is reserved for IKE (3.1) and for
+	 * ESP and AH (RFC 4303 2.1), so a peer may never ask for one. */
+	if (p->spi_size && cur_ok(&body) &&
+	    memcmp(p->spi, (const uint8_t[8]){0}, p->spi_size) == 0)
+		return bad(r, at, e, "proposal with an all-zero SPI");
 	if (n_xf > IKE_MAX_TRANSFORMS)
 		return bad(r, at, e, "more transforms than we accept (64)");
 	for (i = 0; i < n_xf; i++) {

@@ -123,7 +123,7 @@ sa_set_our_spi(struct ike_engine *e, struct ike_sa *sa)
 	uint8_t *spi = sa->initiator ? sa->spi_i : sa->spi_r;
 
 	do {
-		crypto_random(spi, IKEV2_SPI_LEN);
+		ike_random(e, spi, IKEV2_SPI_LEN);
 	} while (sa_by_ours(e, spi) ||
 		 memcmp(spi, "\0\0\0\0\0\0\0\0", IKEV2_SPI_LEN) == 0);
 	sa_index_ours(e, sa);
@@ -229,8 +229,7 @@ sa_kill(struct ike_engine *e, struct ike_sa *sa, const char *reason)
 	else if (sa->initiator)
 		ike_emit(e, sa, IKE_EV_FAILED, NULL, reason);
 	child_remove_all(e, sa);
-	if (sa->state == IKE_SA_INIT_DONE)
-		e->n_half_open--;
+	guard_half_open_del(e, sa);
 	sa->state = IKE_SA_DEAD;
 	/* Freed at the next tick: the caller may still hold it. */
 	timerq_set(e, sa, 0);
@@ -244,6 +243,7 @@ sa_free(struct ike_engine *e, struct ike_sa *sa)
 	if (!sa)
 		return;
 	child_remove_all(e, sa);
+	guard_half_open_del(e, sa);
 	timerq_set(e, sa, UINT64_MAX);
 	if (e->n_buckets) {
 		hash_unlink(&e->by_ours[spi_hash(sa_our_spi(sa), e->n_buckets)],
@@ -274,10 +274,13 @@ sa_free(struct ike_engine *e, struct ike_sa *sa)
 
 /* The SK keys protecting our outbound (or the peer's inbound) messages. */
 void
-sa_keys_for(const struct ike_sa *sa, bool outbound, struct sk_keys *k)
+sa_keys_for(const struct ike_engine *e, const struct ike_sa *sa, bool outbound,
+	    struct sk_keys *k)
 {
 	bool use_i = sa->initiator == outbound;
 
+	k->rand = e->env.random;
+	k->rand_ctx = e->env.ctx;
 	k->encr = sa->suite.encr;
 	k->integ = sa->suite.integ;
 	k->ekey = use_i ? sa->keys.sk_ei : sa->keys.sk_er;

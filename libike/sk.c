@@ -54,7 +54,8 @@ sk_open_payload(struct msg_builder *b, const struct sk_keys *k, uint8_t type,
 	}
 	b->iv_at = b->w.len;
 	iv = wbuf_reserve(&b->w, k->encr->iv_len);
-	if (!iv || crypto_random(iv, k->encr->iv_len) < 0) {
+	if (!iv || (k->rand ? k->rand(k->rand_ctx, iv, k->encr->iv_len)
+			    : crypto_random(iv, k->encr->iv_len)) < 0) {
 		b->w.err = true;
 		return -1;
 	}
@@ -139,8 +140,10 @@ sk_decrypt(const struct msg *m, const struct sk_keys *k, uint8_t *plain,
 	size_t iv_at, ct_at, ivl, icvl;
 	uint8_t pad;
 
+	/* Nothing before the ICV has verified may draw an answer: every
+	 * failure up to there leaves e->notify at 0 (RFC 7296 2.21.2). */
 	if (m->sk < 0) {
-		ike_err_set(e, IKEV2_N_INVALID_SYNTAX, IKEV2_PL_SK, 0,
+		ike_err_set(e, 0, IKEV2_PL_SK, 0,
 			    "message has no encrypted payload");
 		return -1;
 	}
@@ -228,7 +231,7 @@ sk_open(struct msg *m, const struct sk_keys *k, uint8_t *plain, size_t cap,
 	size_t at, len;
 
 	if (m->sk >= 0 && m->pl[m->sk].type != IKEV2_PL_SK) {
-		ike_err_set(e, IKEV2_N_INVALID_SYNTAX, IKEV2_PL_SKF, 0,
+		ike_err_set(e, 0, IKEV2_PL_SKF, 0,
 			    "a fragment needs reassembly, not sk_open");
 		return -1;
 	}

@@ -88,8 +88,7 @@ id_text(const struct pld_id *id, char *buf, size_t len)
 	else if (id->type == IKEV2_ID_IPV6_ADDR && id->data.len == 16)
 		inet_ntop(AF_INET6, id->data.ptr, buf, (socklen_t)len);
 	else if (id->type == IKEV2_ID_FQDN || id->type == IKEV2_ID_RFC822_ADDR)
-		snprintf(buf, len, "%.*s", (int)id->data.len,
-			 (const char *)id->data.ptr);
+		id_escape(id->data.ptr, id->data.len, buf, len);
 	else
 		snprintf(buf, len, "<ID type %u, %zu bytes>", id->type,
 			 id->data.len);
@@ -162,7 +161,7 @@ verify_peer(struct ike_engine *e, struct ike_sa *sa, const struct msg *m,
 	struct pld_id id;
 	struct pld_auth auth;
 	struct ike_err err;
-	char who[IKE_ID_MAX + 1], why[256] = "";
+	char who[4 * IKE_ID_MAX + 1], why[256] = "";
 	int rc;
 
 	if (!ri || !ra || pld_id_get(ri, &id, &err) < 0 ||
@@ -266,7 +265,7 @@ v2_auth_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 	size_t len;
 
 	xchg_hdr(sa, &h, IKEV2_EXCH_IKE_AUTH, false, sa->msgid_out);
-	sa_keys_for(sa, true, &k);
+	sa_keys_for(e, sa, true, &k);
 	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
 	if (sk_begin(&b, &k) < 0 || put_id_auth(e, sa, &b) < 0)
 		return -1;
@@ -276,7 +275,7 @@ v2_auth_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 	if (!(len = sk_end(&b, &k)))
 		return -1;
 	sa->state = IKE_SA_AUTH_SENT;
-	return xchg_send_request(e, sa, now, e->out, len, IKEV2_EXCH_IKE_AUTH);
+	return xchg_send_request(e, sa, now, e->out, len, XCHG_AUTH);
 }
 
 void
@@ -303,13 +302,13 @@ v2_auth_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		return;
 	}
 	xchg_hdr(sa, &h, IKEV2_EXCH_IKE_AUTH, true, m->hdr.msgid);
-	sa_keys_for(sa, true, &k);
+	sa_keys_for(e, sa, true, &k);
 	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
 	if (sk_begin(&b, &k) < 0 || put_id_auth(e, sa, &b) < 0)
 		goto fail;
 	sa->state = IKE_SA_ESTABLISHED;
 	sa->expire_at = 0;
-	e->n_half_open--;
+	guard_half_open_del(e, sa);
 	ike_log(e, sa, IKE_LOG_INFO, "IKE SA established");
 	ike_emit(e, sa, IKE_EV_IKE_UP, NULL, NULL);
 	/* A refused child does not fail the IKE SA (1.2): its notify goes

@@ -138,7 +138,7 @@ v2_create_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 			       (struct bytes){g, 2});
 			goto out;
 		}
-		dh = dh_new(group);
+		dh = ike_dh_new(e, group);
 		k.kex.len = dh_public_len(group);
 		if (!dh || k.kex.len > sizeof(pub) ||
 		    dh_public(dh, pub, k.kex.len) < 0 ||
@@ -156,14 +156,14 @@ v2_create_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		k.gir = gir;
 	}
 	nr = secret_new(IKE_NONCE_LEN);
-	if (!nr || crypto_random(nr->ptr, nr->len) < 0)
+	if (!nr || ike_random(e, nr->ptr, nr->len) < 0)
 		goto out;
 	k.ni = ni.data;
 	k.nr.ptr = nr->ptr;
 	k.nr.len = nr->len;
 	k.own_nonce = k.nr;
 	xchg_hdr(sa, &h, IKEV2_EXCH_CREATE_CHILD_SA, true, m->hdr.msgid);
-	sa_keys_for(sa, true, &sk);
+	sa_keys_for(e, sa, true, &sk);
 	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
 	if (sk_begin(&b, &sk) < 0)
 		goto out;
@@ -213,7 +213,7 @@ create_request(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		return -1;
 	}
 	xchg_hdr(sa, &h, IKEV2_EXCH_CREATE_CHILD_SA, false, sa->msgid_out);
-	sa_keys_for(sa, true, &sk);
+	sa_keys_for(e, sa, true, &sk);
 	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
 	if (sk_begin(&b, &sk) < 0)
 		return -1;
@@ -231,7 +231,7 @@ create_request(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	c = sa->children; /* v2_child_offer put it first */
 	c->replaces = old ? old->id : 0;
 	c->ni = secret_new(IKE_NONCE_LEN);
-	if (!c->ni || crypto_random(c->ni->ptr, c->ni->len) < 0)
+	if (!c->ni || ike_random(e, c->ni->ptr, c->ni->len) < 0)
 		return -1;
 	n.data.ptr = c->ni->ptr;
 	n.data.len = c->ni->len;
@@ -239,7 +239,7 @@ create_request(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	if (group) {
 		struct pld_ke ke = {group, {pub, dh_public_len(group)}};
 
-		c->dh = dh_new(group);
+		c->dh = ike_dh_new(e, group);
 		if (!c->dh || ke.data.len > sizeof(pub) ||
 		    dh_public(c->dh, pub, ke.data.len) < 0)
 			return -1;
@@ -250,8 +250,7 @@ create_request(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	c->creating = true;
 	ike_log(e, sa, IKE_LOG_INFO, "%s CHILD SA '%s'",
 		old ? "rekeying" : "creating", cc->name);
-	return xchg_send_request(e, sa, now, e->out, len,
-				 IKEV2_EXCH_CREATE_CHILD_SA);
+	return xchg_send_request(e, sa, now, e->out, len, XCHG_CHILD);
 }
 
 int

@@ -21,7 +21,7 @@ v2_info_delete_ike(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 	 * answers. */
 	child_remove_all(e, sa);
 	xchg_hdr(sa, &h, IKEV2_EXCH_INFORMATIONAL, false, sa->msgid_out);
-	sa_keys_for(sa, true, &k);
+	sa_keys_for(e, sa, true, &k);
 	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
 	if (sk_begin(&b, &k) < 0)
 		goto fail;
@@ -32,8 +32,7 @@ v2_info_delete_ike(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 	xchg_request_done(e, sa);
 	sa->state = IKE_SA_DELETING;
 	ike_log(e, sa, IKE_LOG_INFO, "deleting IKE SA");
-	return xchg_send_request(e, sa, now, e->out, len,
-				 IKEV2_EXCH_INFORMATIONAL);
+	return xchg_send_request(e, sa, now, e->out, len, XCHG_DELETE);
 fail:
 	sa_kill(e, sa, "deleted");
 	return -1;
@@ -106,7 +105,7 @@ v2_info_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		}
 	}
 	xchg_hdr(sa, &h, IKEV2_EXCH_INFORMATIONAL, true, m->hdr.msgid);
-	sa_keys_for(sa, true, &k);
+	sa_keys_for(e, sa, true, &k);
 	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
 	if (sk_begin(&b, &k) < 0)
 		return;
@@ -139,7 +138,7 @@ v2_info_delete_child(struct ike_engine *e, struct ike_sa *sa,
 	if (sa->state != IKE_SA_ESTABLISHED || sa->req.msg)
 		return -1;
 	xchg_hdr(sa, &h, IKEV2_EXCH_INFORMATIONAL, false, sa->msgid_out);
-	sa_keys_for(sa, true, &k);
+	sa_keys_for(e, sa, true, &k);
 	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
 	if (sk_begin(&b, &k) < 0)
 		return -1;
@@ -150,8 +149,7 @@ v2_info_delete_child(struct ike_engine *e, struct ike_sa *sa,
 		ike_conn(e, sa)->children[c->cfg].name, c->spi_in);
 	v2_child_uninstall(e, sa, c);
 	c->deleting = true;
-	return xchg_send_request(e, sa, now, e->out, len,
-				 IKEV2_EXCH_INFORMATIONAL);
+	return xchg_send_request(e, sa, now, e->out, len, XCHG_DELETE);
 }
 
 void

@@ -110,10 +110,10 @@ v2_init_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 	 * exchange (RFC 7296 2.6); after INVALID_KE_PAYLOAD the key exchange
 	 * was dropped and is made anew in the group asked for. */
 	if (!sa->dh)
-		sa->dh = dh_new(sa->dh_group);
+		sa->dh = ike_dh_new(e, sa->dh_group);
 	if (!sa->ni) {
 		sa->ni = secret_new(IKE_NONCE_LEN);
-		if (sa->ni && crypto_random(sa->ni->ptr, sa->ni->len) < 0) {
+		if (sa->ni && ike_random(e, sa->ni->ptr, sa->ni->len) < 0) {
 			secret_free(sa->ni);
 			sa->ni = NULL;
 		}
@@ -163,8 +163,7 @@ v2_init_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 	sa->state = IKE_SA_INIT_SENT;
 	ike_log(e, sa, IKE_LOG_INFO, "initiating IKE_SA_INIT with group %u",
 		sa->dh_group);
-	return xchg_send_request(e, sa, now, e->out, len,
-				 IKEV2_EXCH_IKE_SA_INIT);
+	return xchg_send_request(e, sa, now, e->out, len, XCHG_INIT);
 }
 
 /* Both roles: the suite of the chosen proposal, g^ir and the keys. */
@@ -226,59 +225,64 @@ init_reject(struct ike_engine *e, const struct ike_endpoint *local,
 		e->env.send(e->env.ctx, local, remote, e->out, len);
 }
 
-/* A stateless cookie (RFC 7296 2.6): a MAC over the initiator's nonce,
- * address and SPI with a secret only we know. */
-static void
-cookie_of(const struct ike_engine *e, const struct ike_endpoint *remote,
-	  const uint8_t *spi_i, struct bytes ni, uint8_t *out)
-{
-	const struct prf_alg *prf = crypto_prf(IKEV2_PRF_HMAC_SHA2_256);
-	struct bytes parts[3] = {ni, {NULL, 0}, {spi_i, IKEV2_SPI_LEN}};
-	uint8_t mac[32];
-
-	if (remote->ss.ss_family == AF_INET6) {
-		parts[1].ptr =
-		    (const uint8_t *)&((const struct sockaddr_in6 *)&remote->ss)
-			->sin6_addr;
-		parts[1].len = 16;
-	} else {
-		parts[1].ptr =
-		    (const uint8_t *)&((const struct sockaddr_in *)&remote->ss)
-			->sin_addr;
-		parts[1].len = 4;
-	}
-	crypto_prf_compute(prf, e->cookie_secret, sizeof(e->cookie_secret),
-			   parts, 3, mac);
-	memcpy(out, mac, IKE_COOKIE_LEN);
-}
-
-/* Under load only a request that echoes our cookie, as its first
- * payload, may cost us a key exchange; others get the cookie. */
+/* What an IKE_SA_INIT from remote may cost us (RFC 7296 2.6): beyond the
+ * block threshold or the global limit it is refused; beyond the cookie
+ * thresholds only a request echoing our COOKIE, as its first payload, may
+ * cost a key exchange, and the others get the COOKIE. */
 static bool
-cookie_ok(struct ike_engine *e, const struct ike_endpoint *local,
-	  const struct ike_endpoint *remote, const struct msg *m)
+admission_ok(struct ike_engine *e, const struct ike_endpoint *local,
+	     const struct ike_endpoint *remote, const struct msg *m)
 {
 	const struct pld_ref *rn = msg_find(m, IKEV2_PL_NONCE, NULL);
-	uint8_t want[IKE_COOKIE_LEN];
+	size_t from_ip = guard_half_open_of(e, remote);
+	uint8_t cookie[IKE_COOKIE_LEN];
 	struct pld_nonce ni;
 	struct pld_notify n;
 	struct ike_err err;
 
-	if (e->n_half_open < e->cookie_threshold)
+	if (from_ip >= e->lim.block_threshold ||
+	    (e->lim.init_limit_half_open &&
+	     e->n_half_open >= e->lim.init_limit_half_open)) {
+		ike_drop(e, NULL, IKE_DROP_HALF_OPEN,
+			 "IKE_SA_INIT refused: %zu half-open IKE SAs from this "
+			 "address (block_threshold %zu), %zu in all "
+			 "(init_limit_half_open %zu)",
+			 from_ip, e->lim.block_threshold, e->n_half_open,
+			 e->lim.init_limit_half_open);
+		return false;
+	}
+	if (e->n_half_open < e->lim.cookie_threshold &&
+	    from_ip < e->lim.cookie_threshold_ip)
 		return true;
 	if (!rn || pld_nonce_get(rn, &ni, &err) < 0)
 		return true; /* malformed: the normal checks answer it */
-	cookie_of(e, remote, m->hdr.spi_i, ni.data, want);
 	if (m->n && m->pl[0].type == IKEV2_PL_N &&
 	    pld_notify_get(&m->pl[0], &n, &err) == 0 &&
-	    n.type == IKEV2_N_COOKIE && n.data.len == IKE_COOKIE_LEN &&
-	    bytes_equal_ct(n.data.ptr, want, IKE_COOKIE_LEN))
+	    n.type == IKEV2_N_COOKIE &&
+	    guard_cookie_ok(e, remote, m->hdr.spi_i, ni.data, n.data))
 		return true;
-	ike_log(e, NULL, IKE_LOG_DEBUG,
-		"%zu half-open IKE SAs: asking the initiator for a cookie",
-		e->n_half_open);
+	ike_log_unauth(e, IKE_LOG_DEBUG,
+		       "%zu half-open IKE SAs (%zu from this address): asking "
+		       "the initiator for a cookie",
+		       e->n_half_open, from_ip);
+	guard_cookie(e, remote, m->hdr.spi_i, ni.data, cookie);
 	init_reject(e, local, remote, m, IKEV2_N_COOKIE,
-		    (struct bytes){want, IKE_COOKIE_LEN});
+		    (struct bytes){cookie, sizeof(cookie)});
+	return false;
+}
+
+/* A half-open SA keeps the peer's IKE_SA_INIT until IKE_AUTH: bound it. */
+static bool
+size_ok(struct ike_engine *e, const struct msg *m)
+{
+	if (m->raw.len <= e->lim.init_max_len &&
+	    m->n <= e->lim.init_max_payloads)
+		return true;
+	ike_drop(e, NULL, IKE_DROP_INIT_SIZE,
+		 "IKE_SA_INIT of %zu bytes and %u payloads refused (at most "
+		 "%zu bytes and %u payloads)",
+		 m->raw.len, m->n, e->lim.init_max_len,
+		 e->lim.init_max_payloads);
 	return false;
 }
 
@@ -317,11 +321,11 @@ v2_init_respond(struct ike_engine *e, uint64_t now,
 
 	if (!offer)
 		return;
-	if (!cookie_ok(e, local, remote, m))
+	if (!size_ok(e, m) || !admission_ok(e, local, remote, m))
 		goto out;
 	if (ci < 0) {
-		ike_log(
-		    e, NULL, IKE_LOG_WARN,
+		ike_log_unauth(
+		    e, IKE_LOG_WARN,
 		    "IKE_SA_INIT from a peer no connection is configured for; "
 		    "answered NO_PROPOSAL_CHOSEN");
 		init_reject(e, local, remote, m, IKEV2_N_NO_PROPOSAL_CHOSEN,
@@ -335,8 +339,9 @@ v2_init_respond(struct ike_engine *e, uint64_t now,
 	    get_one(m, IKEV2_PL_KE, &err, &r) || pld_ke_get(r, &ke, &err) < 0 ||
 	    get_one(m, IKEV2_PL_NONCE, &err, &r) ||
 	    pld_nonce_get(r, &ni, &err) < 0) {
-		ike_log(e, NULL, IKE_LOG_WARN,
-			"'%s': malformed IKE_SA_INIT: %s", c->name, err.msg);
+		ike_log_unauth(e, IKE_LOG_WARN,
+			       "'%s': malformed IKE_SA_INIT: %s", c->name,
+			       err.msg);
 		if (err.notify == IKEV2_N_UNSUPPORTED_CRITICAL_PAYLOAD) {
 			uint8_t t = err.pld_type;
 
@@ -351,8 +356,8 @@ v2_init_respond(struct ike_engine *e, uint64_t now,
 	if (prop_select_ke(c->proposals, c->n_proposals, offer->prop, offer->n,
 			   ke.group, &chosen, &want, reason,
 			   sizeof(reason)) < 0) {
-		ike_log(e, NULL, IKE_LOG_WARN, "'%s': IKE_SA_INIT %s", c->name,
-			reason);
+		ike_log_unauth(e, IKE_LOG_WARN, "'%s': IKE_SA_INIT %s", c->name,
+			       reason);
 		init_reject(e, local, remote, m, IKEV2_N_NO_PROPOSAL_CHOSEN,
 			    (struct bytes){NULL, 0});
 		goto out;
@@ -360,8 +365,8 @@ v2_init_respond(struct ike_engine *e, uint64_t now,
 	if (want) {
 		uint8_t g[2] = {want >> 8, want & 0xff};
 
-		ike_log(
-		    e, NULL, IKE_LOG_INFO,
+		ike_log_unauth(
+		    e, IKE_LOG_INFO,
 		    "'%s': peer sent a key exchange for group %u, asking for "
 		    "group %u",
 		    c->name, ke.group, want);
@@ -377,7 +382,7 @@ v2_init_respond(struct ike_engine *e, uint64_t now,
 	memcpy(sa->spi_i, m->hdr.spi_i, IKEV2_SPI_LEN);
 	sa_set_our_spi(e, sa);
 	sa->dh_group = ke.group;
-	sa->dh = dh_new(ke.group);
+	sa->dh = ike_dh_new(e, ke.group);
 	sa->ni = secret_dup(ni.data.ptr, ni.data.len);
 	sa->nr = secret_new(IKE_NONCE_LEN);
 	our_ke.group = ke.group;
@@ -385,7 +390,7 @@ v2_init_respond(struct ike_engine *e, uint64_t now,
 	our_ke.data.len = dh_public_len(ke.group);
 	if (!sa->dh || !sa->ni || !sa->nr || our_ke.data.len > sizeof(pub) ||
 	    dh_public(sa->dh, pub, our_ke.data.len) < 0 ||
-	    crypto_random(sa->nr->ptr, sa->nr->len) < 0)
+	    ike_random(e, sa->nr->ptr, sa->nr->len) < 0)
 		goto fail;
 	if (derive_keys(e, sa, &chosen, &ke) < 0) {
 		init_reject(e, local, remote, m, IKEV2_N_INVALID_SYNTAX,
@@ -416,8 +421,10 @@ v2_init_respond(struct ike_engine *e, uint64_t now,
 	sa->init_resp_len = len;
 	sa->state = IKE_SA_INIT_DONE;
 	sa->msgid_in = 1;
-	sa->expire_at = now + IKE_HALF_OPEN_MS;
-	e->n_half_open++;
+	sa->expire_at = now + e->lim.half_open_ms;
+	if (guard_half_open_add(e, sa) < 0)
+		goto fail;
+	xchg_note_request(e, sa, m);
 	sa_schedule(e, sa);
 	ike_log(e, sa, IKE_LOG_INFO, "IKE_SA_INIT answered with group %u",
 		ke.group);
@@ -510,28 +517,36 @@ v2_init_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	ans = calloc(1, sizeof(*ans));
 	if (!ans)
 		return;
+	/* Unauthenticated: a response that does not make sense may be
+	 * forged, so it is dropped and we keep waiting for the real one
+	 * (RFC 7296 2.21.1); the retransmission timer ends the wait. */
 	if (msg_check_critical(m, &err) < 0 || rules_v2_check(m, &err) < 0 ||
 	    msg_decode_all(m, &err) < 0 || get_one(m, IKEV2_PL_SA, &err, &r) ||
 	    pld_sa_get(r, ans, &err) < 0 || get_one(m, IKEV2_PL_KE, &err, &r) ||
 	    pld_ke_get(r, &ke, &err) < 0 ||
 	    get_one(m, IKEV2_PL_NONCE, &err, &r) ||
 	    pld_nonce_get(r, &nr, &err) < 0) {
-		ike_log(e, sa, IKE_LOG_WARN,
-			"malformed IKE_SA_INIT response: %s", err.msg);
-		goto fail;
+		ike_drop(e, sa, IKE_DROP_INIT_INVALID,
+			 "malformed IKE_SA_INIT response: %s; still waiting "
+			 "for a valid one",
+			 err.msg);
+		goto ignore;
 	}
 	/* The answer must be one of our proposals, cut to one transform
 	 * per type (2.7): check it by selecting it against ours. */
 	if (ans->n != 1 ||
 	    prop_select(c->proposals, c->n_proposals, ans->prop, 1, &chosen,
 			reason, sizeof(reason)) < 0 ||
-	    ke.group != sa->dh_group) {
-		ike_log(
-		    e, sa, IKE_LOG_WARN,
-		    "peer chose a proposal we did not offer (or a different "
-		    "group than our key exchange)");
-		goto fail;
+	    ke.group != sa->dh_group ||
+	    memcmp(m->hdr.spi_r, "\0\0\0\0\0\0\0\0", IKEV2_SPI_LEN) == 0) {
+		ike_drop(
+		    e, sa, IKE_DROP_INIT_INVALID,
+		    "IKE_SA_INIT response chose a proposal we did not offer "
+		    "(or a group other than our key exchange's), or has no "
+		    "responder SPI; still waiting for a valid one");
+		goto ignore;
 	}
+	memcpy(sa->spi_r, m->hdr.spi_r, IKEV2_SPI_LEN);
 	sa->nr = secret_dup(nr.data.ptr, nr.data.len);
 	if (!sa->nr || derive_keys(e, sa, &ans->prop[0], &ke) < 0)
 		goto fail;
@@ -549,4 +564,7 @@ fail:
 	free(ans);
 	xchg_request_done(e, sa);
 	sa_kill(e, sa, "IKE_SA_INIT failed");
+	return;
+ignore:
+	free(ans);
 }

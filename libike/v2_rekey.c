@@ -86,7 +86,7 @@ v2_rekey_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	memcpy(nsa->spi_i, chosen.spi, IKEV2_SPI_LEN);
 	sa_set_our_spi(e, nsa);
 	nsa->dh_group = ke.group;
-	nsa->dh = dh_new(ke.group);
+	nsa->dh = ike_dh_new(e, ke.group);
 	nsa->ni = nonce_copy(ni.data);
 	nsa->nr = secret_new(IKE_NONCE_LEN);
 	our_ke.group = ke.group;
@@ -94,7 +94,7 @@ v2_rekey_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	our_ke.data.len = dh_public_len(ke.group);
 	if (!nsa->dh || !nsa->ni || !nsa->nr || our_ke.data.len > sizeof(pub) ||
 	    dh_public(nsa->dh, pub, our_ke.data.len) < 0 ||
-	    crypto_random(nsa->nr->ptr, nsa->nr->len) < 0)
+	    ike_random(e, nsa->nr->ptr, nsa->nr->len) < 0)
 		goto temporary;
 	if (dh_shared(nsa->dh, ke.data.ptr, ke.data.len, &gir) < 0) {
 		notify = IKEV2_N_INVALID_SYNTAX;
@@ -117,7 +117,7 @@ v2_rekey_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	nr.data.ptr = nsa->nr->ptr;
 	nr.data.len = nsa->nr->len;
 	xchg_hdr(sa, &h, IKEV2_EXCH_CREATE_CHILD_SA, true, m->hdr.msgid);
-	sa_keys_for(sa, true, &sk);
+	sa_keys_for(e, sa, true, &sk);
 	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
 	if (sk_begin(&b, &sk) < 0)
 		goto temporary;
@@ -130,6 +130,9 @@ v2_rekey_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	hand_over(sa, nsa);
 	sa->state = IKE_SA_DELETING; /* the peer deletes it; quietly */
 	sa->rekeyed = true;
+	/* ...or we remove it ourselves if its DELETE never comes. */
+	sa->expire_at = now + e->lim.delete_wait_ms;
+	sa_schedule(e, sa);
 	ike_log(e, nsa, IKE_LOG_INFO,
 		"IKE SA rekeyed by the peer (replaces IKE SA #%u)", sa->id);
 	ike_emit_rekeyed(e, nsa, NULL, sa->id);
@@ -166,16 +169,16 @@ v2_rekey_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 		goto out;
 	dh_free(sa->rk.dh);
 	secret_free(sa->rk.ni);
-	sa->rk.dh = dh_new(sa->dh_group);
+	sa->rk.dh = ike_dh_new(e, sa->dh_group);
 	sa->rk.ni = secret_new(IKE_NONCE_LEN);
 	ke.data.ptr = pub;
 	ke.data.len = dh_public_len(sa->dh_group);
 	if (!sa->rk.dh || !sa->rk.ni || ke.data.len > sizeof(pub) ||
 	    dh_public(sa->rk.dh, pub, ke.data.len) < 0 ||
-	    crypto_random(sa->rk.ni->ptr, sa->rk.ni->len) < 0)
+	    ike_random(e, sa->rk.ni->ptr, sa->rk.ni->len) < 0)
 		goto out;
 	do {
-		crypto_random(sa->rk.spi, IKEV2_SPI_LEN);
+		ike_random(e, sa->rk.spi, IKEV2_SPI_LEN);
 	} while (sa_by_ours(e, sa->rk.spi));
 	for (i = 0; i < c->n_proposals && i < IKE_MAX_CONN_PROPOSALS; i++) {
 		sap->prop[i] = c->proposals[i];
@@ -188,7 +191,7 @@ v2_rekey_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 	n.data.ptr = sa->rk.ni->ptr;
 	n.data.len = sa->rk.ni->len;
 	xchg_hdr(sa, &h, IKEV2_EXCH_CREATE_CHILD_SA, false, sa->msgid_out);
-	sa_keys_for(sa, true, &sk);
+	sa_keys_for(e, sa, true, &sk);
 	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
 	if (sk_begin(&b, &sk) < 0)
 		goto out;
@@ -199,8 +202,7 @@ v2_rekey_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 		goto out;
 	sa->rk.active = true;
 	ike_log(e, sa, IKE_LOG_INFO, "rekeying the IKE SA");
-	rc = xchg_send_request(e, sa, now, e->out, len,
-			       IKEV2_EXCH_CREATE_CHILD_SA);
+	rc = xchg_send_request(e, sa, now, e->out, len, XCHG_REKEY_IKE);
 out:
 	free(sap);
 	return rc;

@@ -26,9 +26,18 @@ xchg_hdr(const struct ike_sa *sa, struct ike_hdr *h, uint8_t exchange,
 	h->msgid = msgid;
 }
 
+static const uint8_t kind_exchange[] = {
+    [XCHG_INIT] = IKEV2_EXCH_IKE_SA_INIT,
+    [XCHG_AUTH] = IKEV2_EXCH_IKE_AUTH,
+    [XCHG_CHILD] = IKEV2_EXCH_CREATE_CHILD_SA,
+    [XCHG_REKEY_IKE] = IKEV2_EXCH_CREATE_CHILD_SA,
+    [XCHG_DELETE] = IKEV2_EXCH_INFORMATIONAL,
+    [XCHG_LIVENESS] = IKEV2_EXCH_INFORMATIONAL,
+};
+
 int
 xchg_send_request(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
-		  const uint8_t *msg, size_t len, uint8_t exchange)
+		  const uint8_t *msg, size_t len, enum xchg_kind kind)
 {
 	uint8_t *copy = malloc(len);
 
@@ -39,7 +48,7 @@ xchg_send_request(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	sa->req.msg = copy;
 	sa->req.len = len;
 	sa->req.msgid = sa->msgid_out;
-	sa->req.exchange = exchange;
+	sa->req.kind = (uint8_t)kind;
 	sa->req.tries = 0;
 	sa->req.deadline = now + e->rt_timeout;
 	timerq_set(e, sa, sa->req.deadline);
@@ -55,6 +64,26 @@ xchg_request_done(struct ike_engine *e, struct ike_sa *sa)
 	sa->req.msg = NULL;
 	sa->req.len = 0;
 	sa_schedule(e, sa);
+}
+
+void
+xchg_note_request(struct ike_engine *e, struct ike_sa *sa, const struct msg *m)
+{
+	guard_request_hash(e, m->raw, sa->resp_req_hash);
+}
+
+/* The request we last answered, sent again: byte for byte the same, so
+ * already authenticated once, and the cached answer is all it gets. */
+bool
+xchg_is_retransmit(const struct ike_engine *e, const struct ike_sa *sa,
+		   const struct msg *m)
+{
+	uint8_t hash[IKE_REQ_HASH_LEN];
+
+	if (!sa->resp || m->hdr.msgid + 1 != sa->msgid_in)
+		return false;
+	guard_request_hash(e, m->raw, hash);
+	return bytes_equal_ct(hash, sa->resp_req_hash, sizeof(hash));
 }
 
 void
@@ -139,7 +168,7 @@ xchg_notify_reply(struct ike_engine *e, struct ike_sa *sa,
 	size_t len;
 
 	xchg_hdr(sa, &h, req->hdr.exchange, true, req->hdr.msgid);
-	sa_keys_for(sa, true, &k);
+	sa_keys_for(e, sa, true, &k);
 	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
 	if (sk_begin(&b, &k) < 0)
 		return;
@@ -149,32 +178,113 @@ xchg_notify_reply(struct ike_engine *e, struct ike_sa *sa,
 		xchg_send_response(e, sa, e->out, len);
 }
 
+/* May the SA take a request of this exchange in its state? IKE_AUTH
+ * only while half-open; the others once the peer is authenticated. */
+static bool
+request_allowed(const struct ike_sa *sa, uint8_t exchange)
+{
+	switch (exchange) {
+	case IKEV2_EXCH_IKE_AUTH:
+		return sa->state == IKE_SA_INIT_DONE ||
+		       sa->state == IKE_SA_ESTABLISHED;
+	case IKEV2_EXCH_CREATE_CHILD_SA:
+	case IKEV2_EXCH_INFORMATIONAL:
+		return sa->state == IKE_SA_ESTABLISHED ||
+		       sa->state == IKE_SA_DELETING;
+	default:
+		return false;
+	}
+}
+
+/* May the answer to our request of this kind be acted on in the SA's
+ * state? */
+static bool
+response_allowed(const struct ike_sa *sa, enum xchg_kind kind)
+{
+	switch (kind) {
+	case XCHG_AUTH:
+		return sa->state == IKE_SA_AUTH_SENT;
+	case XCHG_CHILD:
+	case XCHG_REKEY_IKE:
+	case XCHG_LIVENESS:
+		return sa->state == IKE_SA_ESTABLISHED;
+	case XCHG_DELETE:
+		return sa->state == IKE_SA_ESTABLISHED ||
+		       sa->state == IKE_SA_DELETING;
+	default:
+		return false;
+	}
+}
+
 static void
-dispatch(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
-	 const struct msg *m, bool response)
+dispatch_request(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
+		 const struct msg *m)
 {
 	switch (m->hdr.exchange) {
 	case IKEV2_EXCH_IKE_AUTH:
-		if (response)
-			v2_auth_complete(e, sa, now, m);
-		else
-			v2_auth_respond(e, sa, now, m);
+		v2_auth_respond(e, sa, now, m);
 		break;
 	case IKEV2_EXCH_INFORMATIONAL:
-		if (response)
-			v2_info_complete(e, sa, now, m);
-		else
-			v2_info_respond(e, sa, now, m);
+		v2_info_respond(e, sa, now, m);
 		break;
 	case IKEV2_EXCH_CREATE_CHILD_SA:
-		if (response)
-			v2_create_complete(e, sa, now, m);
-		else
-			v2_create_respond(e, sa, now, m);
+		v2_create_respond(e, sa, now, m);
 		break;
 	default:
 		break;
 	}
+}
+
+static void
+dispatch_response(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
+		  const struct msg *m, enum xchg_kind kind)
+{
+	switch (kind) {
+	case XCHG_AUTH:
+		v2_auth_complete(e, sa, now, m);
+		break;
+	case XCHG_CHILD:
+		v2_create_complete(e, sa, now, m);
+		break;
+	case XCHG_REKEY_IKE:
+		v2_rekey_complete(e, sa, now, m);
+		break;
+	case XCHG_DELETE:
+	case XCHG_LIVENESS:
+		v2_info_complete(e, sa, now, m);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Before the ICV has verified, a message may only be matched, never acted
+ * on: it either fits the window (a request with the next message ID, or
+ * the answer to the request we have in flight, of the same exchange) or
+ * is dropped in silence (RFC 7296 2.21.2). Only IKE_SA_INIT travels in the
+ * clear, and only as the answer to ours while we wait for it. */
+static bool
+fits_window(struct ike_engine *e, struct ike_sa *sa, const struct msg *m,
+	    bool response)
+{
+	if (response) {
+		if (!sa->req.msg || m->hdr.msgid != sa->req.msgid ||
+		    m->hdr.exchange != kind_exchange[sa->req.kind]) {
+			ike_drop(e, sa, IKE_DROP_UNEXPECTED,
+				 "response (exchange %u, message ID %u) to no "
+				 "request of ours; dropped",
+				 m->hdr.exchange, m->hdr.msgid);
+			return false;
+		}
+		return true;
+	}
+	if (m->hdr.msgid != sa->msgid_in) {
+		ike_drop(e, sa, IKE_DROP_WINDOW,
+			 "request with message ID %u, expected %u; dropped",
+			 m->hdr.msgid, sa->msgid_in);
+		return false;
+	}
+	return true;
 }
 
 /* A message for an existing SA (not an IKE_SA_INIT request). */
@@ -183,56 +293,49 @@ xchg_input(struct ike_engine *e, struct ike_sa *sa, uint64_t now, struct msg *m)
 {
 	bool response = m->hdr.flags & IKEV2_FLAG_RESPONSE;
 	struct ike_err err = {0};
+	enum xchg_kind kind;
 	struct sk_keys k;
 
-	if (sa->state == IKE_SA_DEAD)
-		return;
-	if (response) {
-		if (!sa->req.msg || m->hdr.msgid != sa->req.msgid) {
-			ike_log(
-			    e, sa, IKE_LOG_DEBUG,
-			    "unexpected response with message ID %u; dropped",
-			    m->hdr.msgid);
-			return;
-		}
-		if (m->hdr.exchange == IKEV2_EXCH_IKE_SA_INIT) {
-			v2_init_complete(e, sa, now, m);
-			return;
-		}
-	} else {
-		if (m->hdr.msgid + 1 == sa->msgid_in && sa->resp) {
-			ike_log(
-			    e, sa, IKE_LOG_DEBUG,
-			    "retransmitted request %u, resending our answer",
-			    m->hdr.msgid);
-			e->env.send(e->env.ctx, &sa->local, &sa->remote,
-				    sa->resp, sa->resp_len);
-			return;
-		}
-		if (m->hdr.msgid != sa->msgid_in ||
-		    m->hdr.exchange == IKEV2_EXCH_IKE_SA_INIT) {
-			ike_log(
-			    e, sa, IKE_LOG_DEBUG,
-			    "request with message ID %u, expected %u; dropped",
-			    m->hdr.msgid, sa->msgid_in);
-			return;
-		}
-	}
-	if (!sa->keys.sk_d) {
+	if (!response && xchg_is_retransmit(e, sa, m)) {
 		ike_log(e, sa, IKE_LOG_DEBUG,
-			"encrypted message before keys exist; dropped");
+			"retransmitted request %u, resending our answer",
+			m->hdr.msgid);
+		e->env.send(e->env.ctx, &sa->local, &sa->remote, sa->resp,
+			    sa->resp_len);
 		return;
 	}
-	sa_keys_for(sa, false, &k);
-	if (sk_open(m, &k, e->plain, IKEV2_MAX_MSG_LEN, &err) < 0 ||
-	    msg_check_critical(m, &err) < 0 || rules_v2_check(m, &err) < 0 ||
-	    msg_decode_all(m, &err) < 0) {
-		ike_log(e, sa, err.notify ? IKE_LOG_WARN : IKE_LOG_INFO,
-			"%s %u: %s", response ? "response" : "request",
-			m->hdr.msgid, err.msg);
+	if (!fits_window(e, sa, m, response))
+		return;
+	if (response && sa->req.kind == XCHG_INIT) {
+		if (sa->state == IKE_SA_INIT_SENT)
+			v2_init_complete(e, sa, now, m);
+		return;
+	}
+	if (!sa->keys.sk_d || m->sk < 0 || m->pl[m->sk].type != IKEV2_PL_SK) {
+		ike_drop(e, sa, IKE_DROP_UNPROTECTED,
+			 "%s %u without an Encrypted payload (or fragmented); "
+			 "dropped",
+			 response ? "response" : "request", m->hdr.msgid);
+		return;
+	}
+	sa_keys_for(e, sa, false, &k);
+	if (sk_open(m, &k, e->plain, IKEV2_MAX_MSG_LEN, &err) < 0 &&
+	    !err.notify) {
+		ike_drop(e, sa, IKE_DROP_ICV, "%s %u: %s",
+			 response ? "response" : "request", m->hdr.msgid,
+			 err.msg);
+		return;
+	}
+	/* Authenticated from here on. */
+	if (err.notify || msg_check_critical(m, &err) < 0 ||
+	    rules_v2_check(m, &err) < 0 || msg_decode_all(m, &err) < 0) {
+		ike_log(e, sa, IKE_LOG_WARN, "%s %u: %s",
+			response ? "response" : "request", m->hdr.msgid,
+			err.msg);
 		if (err.notify && !response) {
 			uint8_t type = err.pld_type;
 
+			xchg_note_request(e, sa, m);
 			sa->msgid_in++;
 			xchg_notify_reply(
 			    e, sa, m, err.notify,
@@ -242,9 +345,26 @@ xchg_input(struct ike_engine *e, struct ike_sa *sa, uint64_t now, struct msg *m)
 		}
 		return;
 	}
-	if (!response)
+	if (!response) {
+		if (!request_allowed(sa, m->hdr.exchange)) {
+			ike_drop(e, sa, IKE_DROP_STATE,
+				 "request of exchange %u not allowed now; "
+				 "dropped",
+				 m->hdr.exchange);
+			return;
+		}
+		xchg_note_request(e, sa, m);
 		sa->msgid_in++;
-	else
-		xchg_request_done(e, sa);
-	dispatch(e, sa, now, m, response);
+		dispatch_request(e, sa, now, m);
+		return;
+	}
+	kind = (enum xchg_kind)sa->req.kind;
+	if (!response_allowed(sa, kind)) {
+		ike_drop(e, sa, IKE_DROP_STATE,
+			 "response of exchange %u not expected now; dropped",
+			 m->hdr.exchange);
+		return;
+	}
+	xchg_request_done(e, sa);
+	dispatch_response(e, sa, now, m, kind);
 }

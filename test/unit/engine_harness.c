@@ -241,8 +241,8 @@ conn_cfg(struct ike_conn_cfg *c, const struct host *self,
 	}
 }
 
-void
-host_init(struct host *h, const char *name, const char *ip, const char *psk)
+struct ike_engine *
+host_engine(struct host *h, int (*rand)(void *ctx, uint8_t *out, size_t len))
 {
 	struct ike_env env = {
 	    .ctx = h,
@@ -254,14 +254,21 @@ host_init(struct host *h, const char *name, const char *ip, const char *psk)
 	    .auth_verify = auth_verify,
 	    .log = on_log,
 	    .event = on_event,
+	    .random = rand,
 	};
 
+	return ike_engine_new(&env);
+}
+
+void
+host_init(struct host *h, const char *name, const char *ip, const char *psk)
+{
 	memset(h, 0, sizeof(*h));
 	h->name = name;
 	endpoint(&h->addr, ip);
 	h->psk = secret_dup(psk, strlen(psk));
 	h->next_spi = h == &moon ? 0xc1000001 : 0xc2000001;
-	h->e = ike_engine_new(&env);
+	h->e = host_engine(h, NULL);
 	ck_assert_ptr_nonnull(h->e);
 }
 
@@ -270,7 +277,6 @@ setup_pair(const char *ike_m, const char *esp_m, const char *ike_s,
 	   const char *esp_s, bool transport, const char *psk_m,
 	   const char *psk_s)
 {
-	static struct ike_conn_cfg c;
 
 	q_len = 0;
 	drop_next = 0;
@@ -278,6 +284,15 @@ setup_pair(const char *ike_m, const char *esp_m, const char *ike_s,
 	now = 1000;
 	host_init(&moon, "moon.example.org", "192.0.2.1", psk_m);
 	host_init(&sun, "sun.example.org", "192.0.2.2", psk_s);
+	host_conns(ike_m, esp_m, ike_s, esp_s, transport);
+}
+
+void
+host_conns(const char *ike_m, const char *esp_m, const char *ike_s,
+	   const char *esp_s, bool transport)
+{
+	static struct ike_conn_cfg c;
+
 	conn_cfg(&c, &moon, &sun, ike_m, esp_m, transport);
 	c.children[0].start = true;
 	ck_assert_int_eq(ike_engine_set_conns(moon.e, &c, 1, now), 0);

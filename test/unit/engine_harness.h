@@ -43,6 +43,7 @@ struct host {
 	char last_log[512];
 	unsigned logs_with; /* count of log lines containing `watch` */
 	const char *watch;
+	uint64_t seed; /* of its random source, if seeded */
 };
 
 extern struct datagram queue[MAX_Q];
@@ -62,6 +63,12 @@ void conn_cfg(struct ike_conn_cfg *c, const struct host *self,
 	      bool transport);
 void host_init(struct host *h, const char *name, const char *ip,
 	       const char *psk);
+/* A new engine for h, with a random source of its own or OpenSSL's. */
+struct ike_engine *
+host_engine(struct host *h, int (*rand)(void *ctx, uint8_t *out, size_t len));
+/* moon's and sun's connection "site" with child "net" (started by moon). */
+void host_conns(const char *ike_m, const char *esp_m, const char *ike_s,
+		const char *esp_s, bool transport);
 void setup_pair(const char *ike_m, const char *esp_m, const char *ike_s,
 		const char *esp_s, bool transport, const char *psk_m,
 		const char *psk_s);

@@ -84,7 +84,7 @@ START_TEST(split_and_reassemble_any_order)
 	static uint8_t inner[2048], plain[4096];
 	static struct msg m;
 	struct frag_reasm r;
-	struct sk_keys k;
+	struct sk_keys k = {0};
 	struct ike_err e = {0};
 	struct pld_cert cert;
 	uint8_t np;
@@ -136,7 +136,7 @@ START_TEST(forged_and_stale_fragments_dropped)
 	static uint8_t inner[2048];
 	static struct msg m;
 	struct frag_reasm r;
-	struct sk_keys k;
+	struct sk_keys k = {0};
 	struct ike_err e = {0};
 	struct ike_hdr h2 = hdr;
 	uint8_t np;
@@ -183,7 +183,7 @@ START_TEST(split_limits)
 {
 	static struct sent s;
 	static uint8_t inner[2048];
-	struct sk_keys k;
+	struct sk_keys k = {0};
 	uint8_t np;
 	size_t len = inner_chain(inner, sizeof(inner), &np);
 

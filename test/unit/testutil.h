@@ -22,11 +22,11 @@ char *hex_encode(const uint8_t *p, size_t len);
 uint8_t *data_file(const char *rel, size_t *len);
 
 /* Compare bytes to a hex string, failing the test with both in the message. */
-#define ck_assert_hex(p, len, hex)                                           \
-	do {                                                                 \
-		char *got_ = hex_encode((p), (len));                         \
-		ck_assert_str_eq(got_, (hex));                               \
-		free(got_);                                                  \
+#define ck_assert_hex(p, len, hex)                                             \
+	do {                                                                   \
+		char *got_ = hex_encode((p), (len));                           \
+		ck_assert_str_eq(got_, (hex));                                 \
+		free(got_);                                                    \
 	} while (0)
 
 #endif
