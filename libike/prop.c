@@ -254,6 +254,12 @@ prop_alg_by_keyword(const char *kw)
 	return kw != NULL ? alg_by_token(kw, strlen(kw)) : NULL;
 }
 
+const struct prop_alg *
+prop_alg_at(size_t i)
+{
+	return i < NELEM(algs) ? &algs[i] : NULL;
+}
+
 const char *
 prop_xf_name(const struct transform *t)
 {

@@ -69,6 +69,8 @@ struct prop_alg {
 const struct prop_alg *prop_alg_find(const struct transform *t);
 /* The entry for a keyword or one of its aliases (case-insensitive). */
 const struct prop_alg *prop_alg_by_keyword(const char *kw);
+/* The i-th entry of the table, NULL past its end: for walking all of it. */
+const struct prop_alg *prop_alg_at(size_t i);
 /* The canonical keyword of a transform, or NULL if it is not in the table. */
 const char *prop_xf_name(const struct transform *t);
 /*
