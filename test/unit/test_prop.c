@@ -647,6 +647,9 @@ START_TEST(lookups_and_ikev1_ids)
 
 	a = prop_alg_find(&sha256_96);
 	ck_assert_ptr_nonnull(a);
+	/* strongSwan's private-use id for it (AUTH_HMAC_SHA2_256_96), so
+	 * that IKEv2 peers configured alike agree on the wire. */
+	ck_assert_uint_eq(prop_alg_by_keyword("sha256_96")->id, 1026);
 	ck_assert(a->flags & ALG_F_PRIVATE);
 	ck_assert(a->flags & ALG_F_ESP);
 	ck_assert(!(a->flags & ALG_F_IKE));
