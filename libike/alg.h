@@ -22,11 +22,12 @@
 /*
  * HMAC-SHA2-256 truncated to 96 bits, the pre-RFC 4868 truncation old
  * Linux kernels used and Android 6/7 still send for ESP under IKEv1's
- * standard HMAC-SHA2-256 number. IKEv2 has no IANA id for it, so it gets
- * one from the private-use range (RFC 7296 3.3.2: 1024-65535). Only
+ * standard HMAC-SHA2-256 number. IKEv2 has no IANA id for it; we use the
+ * private-use id (RFC 7296 3.3.2: 1024-65535) strongSwan gives it,
+ * AUTH_HMAC_SHA2_256_96, so that two peers configured alike agree. Only
  * meaningful in ESP proposals, and never chosen unless a config names it.
  */
-#define ALG_INTEG_HMAC_SHA2_256_96 1024
+#define ALG_INTEG_HMAC_SHA2_256_96 1026
 
 /*
  * IKEv1 numbers. Phase 1 uses the IKE attribute registry (RFC 2409
