@@ -146,7 +146,9 @@ $(B)/check_charond: $(CHAROND_UNIT_OBJ) $(CHAROND_CFG_OBJ) $(B)/libike.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(YAML_LIBS) $(CHECK_LIBS) $(OPENSSL_LIBS)
 
 # libxfrm's tests (test/unit/xfrm/) likewise; as root, some also talk to
-# the kernel, each in a network namespace of its own.
+# the kernel, each in a network namespace of its own. test_alg_registry.c
+# takes every proposal keyword from libike's parser to libxfrm's builder,
+# so this runner links libike too (libxfrm itself does not).
 XFRM_UNIT_SRC := $(sort $(wildcard test/unit/xfrm/*.c))
 XFRM_UNIT_OBJ := $(XFRM_UNIT_SRC:%.c=$(B)/%.o)
 
@@ -159,8 +161,8 @@ $(B)/test/unit/xfrm/%.o: test/unit/xfrm/%.c $(B)/test/unit/xfrm/suites.h
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) $(MNL_CFLAGS) -MMD -MP -Ilibike \
 	    -Ilibxfrm -I$(B)/test/unit/xfrm -c -o $@ $<
 
-$(B)/check_libxfrm: $(XFRM_UNIT_OBJ) $(B)/libxfrm.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(MNL_LIBS) $(CHECK_LIBS)
+$(B)/check_libxfrm: $(XFRM_UNIT_OBJ) $(B)/libxfrm.a $(B)/libike.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(MNL_LIBS) $(CHECK_LIBS) $(OPENSSL_LIBS)
 
 # The control socket's tests (test/unit/ctl/) likewise: framing, requests,
 # replies and the JSON of SAs and connections, without a daemon.

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The IKEv2 algorithm tables and the symmetric primitives over OpenSSL 3
+ * The registry's crypto view and the symmetric primitives over OpenSSL 3
  * EVP: HMAC PRFs and prf+ (RFC 7296 2.13), truncated HMAC integrity
- * (RFC 2404, RFC 4868), the SK payload ciphers (AES-GCM of RFC 5282,
- * ChaCha20-Poly1305 of RFC 7634, AES-CBC of RFC 3602, 3DES-CBC) and the
- * random source. Nothing here keeps state between calls; every OpenSSL
- * object is fetched, used and freed within one function.
+ * (RFC 2403, RFC 2404, RFC 4868), the SK payload ciphers (AES-GCM of
+ * RFC 5282, ChaCha20-Poly1305 of RFC 7634, AES-CBC of RFC 3602, 3DES-CBC)
+ * and the random source. Nothing here keeps state between calls; every
+ * OpenSSL object is fetched, used and freed within one function.
  */
 #include <limits.h>
 #include <string.h>
@@ -20,39 +20,34 @@
 #include "ikev2_const.h"
 
 /*
- * AEAD entries follow RFC 5282 section 7.1 and RFC 7634 section 2: four
- * bytes of salt come from the keying material after the key, the payload
- * carries an 8-byte IV, and the two make the 12-byte nonce. The block
- * length of an AEAD is the padding unit the SK payload must respect: GCM
- * pads to 4 bytes so the ICV stays aligned (RFC 5282 section 3), ChaCha20
- * is a stream cipher (RFC 7634 section 3).
+ * The registry's (alg_list.h) crypto view. Every cipher and HMAC in it is
+ * here, ESP-only ones too: a CHILD SA takes its KEYMAT lengths from these
+ * entries even when the kernel does the work. AEAD keys end in the salt
+ * (RFC 5282 7.1, RFC 7634 2), which with the payload's IV makes the
+ * nonce; ICVs shorter than the tag are its leading bytes (RFC 5282 3.2).
  */
+/* clang-format off */
+#define ALG_ENCR(kw, id_, bits, fl, key, salt, iv, blk, icv, evp, xf, p1, p2)  \
+	{.id = (id_), .key_bits = (bits), .key_len = (key),                    \
+	 .salt_len = (salt), .iv_len = (iv), .block_len = (blk),               \
+	 .icv_len = (icv), .aead = ((fl) & ALG_F_AEAD) != 0,                   \
+	 .evp_name = (evp)},
 static const struct encr_alg encr_table[] = {
-    {IKEV2_ENCR_AES_GCM_16, 128, 20, 4, 8, 4, 16, true, "AES-128-GCM"},
-    {IKEV2_ENCR_AES_GCM_16, 192, 28, 4, 8, 4, 16, true, "AES-192-GCM"},
-    {IKEV2_ENCR_AES_GCM_16, 256, 36, 4, 8, 4, 16, true, "AES-256-GCM"},
-    {IKEV2_ENCR_CHACHA20_POLY1305, 0, 36, 4, 8, 1, 16, true,
-     "ChaCha20-Poly1305"},
-    {IKEV2_ENCR_AES_CBC, 128, 16, 0, 16, 16, 0, false, "AES-128-CBC"},
-    {IKEV2_ENCR_AES_CBC, 192, 24, 0, 16, 16, 0, false, "AES-192-CBC"},
-    {IKEV2_ENCR_AES_CBC, 256, 32, 0, 16, 16, 0, false, "AES-256-CBC"},
-    {IKEV2_ENCR_3DES, 0, 24, 0, 8, 8, 0, false, "DES-EDE3-CBC"},
+#include "alg_list.h"
 };
 
-/* RFC 4868 section 2.1.1: the key is as long as the hash output. */
+#define ALG_INTEG(kw, id_, fl, key, icv, md, prf, xf, p1, p2)                  \
+	{.id = (id_), .key_len = (key), .icv_len = (icv), .digest = (md)},
 static const struct integ_alg integ_table[] = {
-    {IKEV2_INTEG_HMAC_SHA1_96, 20, 12, "SHA1"},
-    {IKEV2_INTEG_HMAC_SHA2_256_128, 32, 16, "SHA2-256"},
-    {IKEV2_INTEG_HMAC_SHA2_384_192, 48, 24, "SHA2-384"},
-    {IKEV2_INTEG_HMAC_SHA2_512_256, 64, 32, "SHA2-512"},
+#include "alg_list.h"
 };
 
+#define ALG_PRF(kw, id_, fl, key, md, p1)                                      \
+	{.id = (id_), .key_len = (key), .out_len = (key), .digest = (md)},
 static const struct prf_alg prf_table[] = {
-    {IKEV2_PRF_HMAC_SHA1, 20, 20, "SHA1"},
-    {IKEV2_PRF_HMAC_SHA2_256, 32, 32, "SHA2-256"},
-    {IKEV2_PRF_HMAC_SHA2_384, 48, 48, "SHA2-384"},
-    {IKEV2_PRF_HMAC_SHA2_512, 64, 64, "SHA2-512"},
+#include "alg_list.h"
 };
+/* clang-format on */
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 

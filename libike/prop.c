@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Everything done with proposals above the wire: the one const table of
- * algorithms we know by name (IKEv2 and IKEv1 numbers, key size, ICV,
- * flags, strongSwan keyword), parsing and printing strongSwan-style
- * proposal strings, the built-in defaults, and the responder's selection
- * rule (RFC 7296 2.7 and 3.3.6). The SA payload codec fills and reads
- * struct proposal; this file never sees packet bytes.
+ * Everything done with proposals above the wire: the registry of
+ * algorithms we know by name (alg_list.h, seen here as strongSwan keyword
+ * and aliases, IKEv2 and IKEv1 numbers, key size, ICV, where usable),
+ * parsing and printing strongSwan-style proposal strings, the built-in
+ * defaults, and the responder's selection rule (RFC 7296 2.7 and 3.3.6).
+ * The SA payload codec fills and reads struct proposal; this file never
+ * sees packet bytes.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,134 +17,39 @@
 #include "buf.h"
 #include "prop.h"
 
-/*
- * IKEv1 numbers. Phase 1 uses the IKE attribute registry (RFC 2409
- * Appendix A, extended in the IANA "IKE Attributes" registry); Quick Mode
- * uses the IPsec DOI (RFC 2407 4.4.4 ESP transform IDs, 4.5 authentication
- * algorithms). Group descriptions share IKEv2's numbers for MODP (RFC 2409,
- * RFC 3526) and ECP (RFC 5903); Curve25519/448 (RFC 8031) were only
- * registered for IKEv2.
- */
-#define V1_ENCR_3DES_CBC      5
-#define V1_ENCR_AES_CBC       7
-#define V1_HASH_MD5           1
-#define V1_HASH_SHA           2
-#define V1_HASH_SHA2_256      4
-#define V1_HASH_SHA2_384      5
-#define V1_HASH_SHA2_512      6
-#define V1_ESP_3DES           3
-#define V1_ESP_AES            12
-#define V1_ESP_AES_GCM_8      18
-#define V1_ESP_AES_GCM_12     19
-#define V1_ESP_AES_GCM_16     20
-#define V1_AUTH_HMAC_MD5      1
-#define V1_AUTH_HMAC_SHA      2
-#define V1_AUTH_HMAC_SHA2_256 5
-#define V1_AUTH_HMAC_SHA2_384 6
-#define V1_AUTH_HMAC_SHA2_512 7
-
 #define ENCR  IKEV2_TRANS_ENCR
 #define PRF   IKEV2_TRANS_PRF
 #define INTEG IKEV2_TRANS_INTEG
 #define DH    IKEV2_TRANS_DH
 #define ESN   IKEV2_TRANS_ESN
 
-#define AEAD     PROP_F_AEAD
-#define WEAK     PROP_F_WEAK
-#define IKE_ONLY PROP_F_IKE_ONLY
-#define ESP_ONLY PROP_F_ESP_ONLY
-
-/* A group with the same number in IKEv1's group description registry. */
-#define GROUP(kw, flags, id)                                                   \
-	{                                                                      \
-		(kw), DH, (flags), (id), 0, 0, (id), (id)                      \
-	}
-
 /*
- * The table. prop_alg_find() returns the first entry with a given (type,
- * id, key size) and prop_from_v1() the first with a given IKEv1 number
- * (skipping private ids, so HMAC-SHA2-256 from the wire is sha256).
- * Columns: keyword, type, flags, IKEv2 id, key bits, ICV bits, IKEv1
- * phase 1, IKEv1 IPsec DOI.
+ * The registry (alg_list.h) as this file needs it. prop_alg_find() returns
+ * the first entry with a given (type, id, key size) and prop_from_v1() the
+ * first with a given IKEv1 number (skipping private ids, so HMAC-SHA2-256
+ * from the wire is sha256).
  */
+/* clang-format off */
+#define ALG_ENCR(kw, id_, bits, fl, key, salt, iv, blk, icv, evp_, xf, p1, p2) \
+	{.keyword = (kw), .type = ENCR, .flags = (fl), .id = (id_),            \
+	 .key_bits = (bits), .icv_bits = (icv) * 8, .v1_p1 = (p1),             \
+	 .v1_p2 = (p2), .key_len = (key), .evp = (evp_), .xfrm = (xf)},
+#define ALG_INTEG(kw, id_, fl, key, icv, digest, prf_, xf, p1, p2)             \
+	{.keyword = (kw), .type = INTEG, .flags = (fl), .id = (id_),           \
+	 .icv_bits = (icv) * 8, .prf = (prf_), .v1_p1 = (p1), .v1_p2 = (p2),   \
+	 .key_len = (key), .evp = (digest), .xfrm = (xf)},
+#define ALG_PRF(kw, id_, fl, key, digest, p1)                                  \
+	{.keyword = (kw), .type = PRF, .flags = (fl), .id = (id_),             \
+	 .v1_p1 = (p1), .key_len = (key), .evp = (digest)},
+#define ALG_DH(kw, id_, fl, v1)                                                \
+	{.keyword = (kw), .type = DH, .flags = (fl), .id = (id_),              \
+	 .v1_p1 = (v1), .v1_p2 = (v1)},
+#define ALG_ESN(kw, id_)                                                       \
+	{.keyword = (kw), .type = ESN, .flags = ALG_F_ESP, .id = (id_)},
+/* clang-format on */
+
 static const struct prop_alg algs[] = {
-    /* AES-CBC carries its key size in the Key Length attribute (RFC 7296
-     * 3.3.5); 3DES and ChaCha20 have fixed keys and no attribute. */
-    {"aes128", ENCR, 0, IKEV2_ENCR_AES_CBC, 128, 0, V1_ENCR_AES_CBC,
-     V1_ESP_AES},
-    {"aes192", ENCR, 0, IKEV2_ENCR_AES_CBC, 192, 0, V1_ENCR_AES_CBC,
-     V1_ESP_AES},
-    {"aes256", ENCR, 0, IKEV2_ENCR_AES_CBC, 256, 0, V1_ENCR_AES_CBC,
-     V1_ESP_AES},
-    /* AES-GCM (RFC 4106 for ESP, RFC 5282 for IKE); IKEv1 phase 1 has
-     * no GCM. The suffix is the ICV length in octets. */
-    {"aes128gcm16", ENCR, AEAD, IKEV2_ENCR_AES_GCM_16, 128, 128, 0,
-     V1_ESP_AES_GCM_16},
-    {"aes192gcm16", ENCR, AEAD, IKEV2_ENCR_AES_GCM_16, 192, 128, 0,
-     V1_ESP_AES_GCM_16},
-    {"aes256gcm16", ENCR, AEAD, IKEV2_ENCR_AES_GCM_16, 256, 128, 0,
-     V1_ESP_AES_GCM_16},
-    {"aes128gcm12", ENCR, AEAD, IKEV2_ENCR_AES_GCM_12, 128, 96, 0,
-     V1_ESP_AES_GCM_12},
-    {"aes192gcm12", ENCR, AEAD, IKEV2_ENCR_AES_GCM_12, 192, 96, 0,
-     V1_ESP_AES_GCM_12},
-    {"aes256gcm12", ENCR, AEAD, IKEV2_ENCR_AES_GCM_12, 256, 96, 0,
-     V1_ESP_AES_GCM_12},
-    {"aes128gcm8", ENCR, AEAD, IKEV2_ENCR_AES_GCM_8, 128, 64, 0,
-     V1_ESP_AES_GCM_8},
-    {"aes192gcm8", ENCR, AEAD, IKEV2_ENCR_AES_GCM_8, 192, 64, 0,
-     V1_ESP_AES_GCM_8},
-    {"aes256gcm8", ENCR, AEAD, IKEV2_ENCR_AES_GCM_8, 256, 64, 0,
-     V1_ESP_AES_GCM_8},
-    /* RFC 7634; never registered for IKEv1. */
-    {"chacha20poly1305", ENCR, AEAD, IKEV2_ENCR_CHACHA20_POLY1305, 0, 128, 0,
-     0},
-    /* 64-bit blocks (Sweet32): only for old L2TP clients. */
-    {"3des", ENCR, WEAK, IKEV2_ENCR_3DES, 0, 0, V1_ENCR_3DES_CBC, V1_ESP_3DES},
-
-    /* Integrity; the ICV column is the truncated MAC length. */
-    {"sha1", INTEG, 0, IKEV2_INTEG_HMAC_SHA1_96, 0, 96, V1_HASH_SHA,
-     V1_AUTH_HMAC_SHA},
-    {"sha256", INTEG, 0, IKEV2_INTEG_HMAC_SHA2_256_128, 0, 128,
-     V1_HASH_SHA2_256, V1_AUTH_HMAC_SHA2_256},
-    {"sha384", INTEG, 0, IKEV2_INTEG_HMAC_SHA2_384_192, 0, 192,
-     V1_HASH_SHA2_384, V1_AUTH_HMAC_SHA2_384},
-    {"sha512", INTEG, 0, IKEV2_INTEG_HMAC_SHA2_512_256, 0, 256,
-     V1_HASH_SHA2_512, V1_AUTH_HMAC_SHA2_512},
-    {"md5", INTEG, WEAK, IKEV2_INTEG_HMAC_MD5_96, 0, 96, V1_HASH_MD5,
-     V1_AUTH_HMAC_MD5},
-    /* Android 6/7 in IKEv1 Quick Mode: the standard HMAC-SHA2-256 number
-     * with the pre-RFC 4868 96-bit truncation. See prop.h. */
-    {"sha256_96", INTEG, ESP_ONLY | PROP_F_PRIVATE, PROP_INTEG_HMAC_SHA2_256_96,
-     0, 96, 0, V1_AUTH_HMAC_SHA2_256},
-
-    /* PRFs exist as a transform only in IKE; IKEv1 uses the phase 1 hash
-     * as HMAC PRF (RFC 2409 5), so they map to the hash number. */
-    {"prfsha1", PRF, IKE_ONLY, IKEV2_PRF_HMAC_SHA1, 0, 0, V1_HASH_SHA, 0},
-    {"prfsha256", PRF, IKE_ONLY, IKEV2_PRF_HMAC_SHA2_256, 0, 0,
-     V1_HASH_SHA2_256, 0},
-    {"prfsha384", PRF, IKE_ONLY, IKEV2_PRF_HMAC_SHA2_384, 0, 0,
-     V1_HASH_SHA2_384, 0},
-    {"prfsha512", PRF, IKE_ONLY, IKEV2_PRF_HMAC_SHA2_512, 0, 0,
-     V1_HASH_SHA2_512, 0},
-    {"prfmd5", PRF, IKE_ONLY | WEAK, IKEV2_PRF_HMAC_MD5, 0, 0, V1_HASH_MD5, 0},
-
-    /* Key exchange. MODP below 2048 bits is weak (RFC 8247 2.4). */
-    GROUP("modp2048", 0, IKEV2_DH_MODP2048),
-    GROUP("modp3072", 0, IKEV2_DH_MODP3072),
-    GROUP("modp4096", 0, IKEV2_DH_MODP4096),
-    GROUP("ecp256", 0, IKEV2_DH_ECP256),
-    GROUP("ecp384", 0, IKEV2_DH_ECP384),
-    GROUP("ecp521", 0, IKEV2_DH_ECP521),
-    {"curve25519", DH, 0, IKEV2_DH_CURVE25519, 0, 0, 0, 0},
-    {"curve448", DH, 0, IKEV2_DH_CURVE448, 0, 0, 0, 0},
-    GROUP("modp1024", WEAK, IKEV2_DH_MODP1024),
-    GROUP("modp1536", WEAK, IKEV2_DH_MODP1536),
-
-    /* ESN is an ESP/AH transform in IKEv2 only; IKEv1 negotiates it with
-     * an SA attribute (RFC 4304), so no IKEv1 number. */
-    {"noesn", ESN, ESP_ONLY, IKEV2_ESN_NO, 0, 0, 0, 0},
-    {"esn", ESN, ESP_ONLY, IKEV2_ESN_YES, 0, 0, 0, 0},
+#include "alg_list.h"
 };
 
 /* Other spellings strongSwan accepts; printing always uses the canonical
@@ -162,6 +68,9 @@ static const struct {
     {"aes128gcm64", "aes128gcm8"},
     {"aes192gcm64", "aes192gcm8"},
     {"aes256gcm64", "aes256gcm8"},
+    {"aes128gcm", "aes128gcm16"},
+    {"aes192gcm", "aes192gcm16"},
+    {"aes256gcm", "aes256gcm16"},
     {"sha", "sha1"},
     {"sha2_256", "sha256"},
     {"sha2_384", "sha384"},
@@ -254,6 +163,20 @@ prop_alg_by_keyword(const char *kw)
 	return kw != NULL ? alg_by_token(kw, strlen(kw)) : NULL;
 }
 
+const struct prop_alg *
+prop_alg_at(size_t i)
+{
+	return i < NELEM(algs) ? &algs[i] : NULL;
+}
+
+/* Whether a may appear in a proposal for proto (IKE or ESP). */
+static bool
+usable_in(const struct prop_alg *a, uint8_t proto)
+{
+	return (a->flags &
+		(proto == IKEV2_PROTO_IKE ? ALG_F_IKE : ALG_F_ESP)) != 0;
+}
+
 const char *
 prop_xf_name(const struct transform *t)
 {
@@ -283,17 +206,9 @@ prop_from_v1(uint8_t type, uint8_t proto, uint16_t v1_id, uint16_t key_bits,
 	for (i = 0; i < NELEM(algs); i++) {
 		a = &algs[i];
 		if (a->type != type || a->key_bits != key_bits ||
-		    (a->flags & PROP_F_PRIVATE))
+		    (a->flags & ALG_F_PRIVATE) || !usable_in(a, proto))
 			continue;
-		if (proto == IKEV2_PROTO_IKE) {
-			if (a->flags & ESP_ONLY)
-				continue;
-			v = a->v1_p1;
-		} else {
-			if (a->flags & IKE_ONLY)
-				continue;
-			v = a->v1_p2;
-		}
+		v = proto == IKEV2_PROTO_IKE ? a->v1_p1 : a->v1_p2;
 		if (v == 0 || v != v1_id)
 			continue;
 		out->type = type;
@@ -310,20 +225,9 @@ prop_from_v1(uint8_t type, uint8_t proto, uint16_t v1_id, uint16_t key_bits,
 static uint16_t
 prf_of_integ(uint16_t integ)
 {
-	switch (integ) {
-	case IKEV2_INTEG_HMAC_MD5_96:
-		return IKEV2_PRF_HMAC_MD5;
-	case IKEV2_INTEG_HMAC_SHA1_96:
-		return IKEV2_PRF_HMAC_SHA1;
-	case IKEV2_INTEG_HMAC_SHA2_256_128:
-		return IKEV2_PRF_HMAC_SHA2_256;
-	case IKEV2_INTEG_HMAC_SHA2_384_192:
-		return IKEV2_PRF_HMAC_SHA2_384;
-	case IKEV2_INTEG_HMAC_SHA2_512_256:
-		return IKEV2_PRF_HMAC_SHA2_512;
-	default:
-		return 0;
-	}
+	const struct prop_alg *a = alg_find(INTEG, integ, 0);
+
+	return a != NULL ? a->prf : 0;
 }
 
 size_t
@@ -337,7 +241,7 @@ prop_xf_aead(const struct transform *t)
 {
 	const struct prop_alg *a = prop_alg_find(t);
 
-	return a != NULL && (a->flags & AEAD);
+	return a != NULL && (a->flags & ALG_F_AEAD);
 }
 
 /* --- parsing ----------------------------------------------------------- */
@@ -418,19 +322,19 @@ prop_parse(const char *kw, uint8_t proto, struct proposal *out, char *err,
 			    err, errlen,
 			    "unknown algorithm keyword '%.*s' in proposal '%s'",
 			    (int)n, p, kw);
-		if (proto == IKEV2_PROTO_ESP && (a->flags & IKE_ONLY))
+		/* The registry says where each algorithm works; refusing
+		 * it here is what keeps it from failing after negotiation. */
+		if (!usable_in(a, proto))
 			return fail(err, errlen,
-				    "'%.*s' is only valid in IKE proposals, "
-				    "not in ESP proposal '%s'",
-				    (int)n, p, kw);
-		if (proto == IKEV2_PROTO_IKE && (a->flags & ESP_ONLY))
-			return fail(err, errlen,
-				    "'%.*s' is only valid in ESP proposals, "
-				    "not in IKE proposal '%s'",
-				    (int)n, p, kw);
-		if (a->type == ENCR && (a->flags & AEAD) && aead == NULL)
+				    "'%.*s' is only valid in %s proposals, "
+				    "not in %s proposal '%s'",
+				    (int)n, p,
+				    proto == IKEV2_PROTO_IKE ? "ESP" : "IKE",
+				    proto_name(proto), kw);
+		if (a->type == ENCR && (a->flags & ALG_F_AEAD) && aead == NULL)
 			aead = a;
-		else if (a->type == ENCR && !(a->flags & AEAD) && plain == NULL)
+		else if (a->type == ENCR && !(a->flags & ALG_F_AEAD) &&
+			 plain == NULL)
 			plain = a;
 		if (!picks_add(&pk, a))
 			return fail(err, errlen,
@@ -725,7 +629,7 @@ prop_weak_names(const struct proposal *p, char *buf, size_t len)
 	tbuf_init(&b, buf, len);
 	for (i = 0; i < prop_n_xf(p); i++) {
 		a = prop_alg_find(&p->xf[i]);
-		if (a == NULL || !(a->flags & WEAK))
+		if (a == NULL || !(a->flags & ALG_F_WEAK))
 			continue;
 		if (n++ > 0)
 			tbuf_puts(&b, ", ");
@@ -772,7 +676,7 @@ prop_equal(const struct proposal *a, const struct proposal *b)
  * AEAD first (one pass over the data, no separate MAC key), then CBC with
  * HMAC-SHA2 for peers without GCM. Groups: Curve25519 and the NIST curves
  * before MODP, MODP-2048 last as the floor of RFC 8247. Nothing here is
- * PROP_F_WEAK; SHA-1 is left to configs that need it (L2TP clients).
+ * ALG_F_WEAK; SHA-1 is left to configs that need it (L2TP clients).
  */
 static const char *const default_ike[] = {
     "aes128gcm16-aes256gcm16-chacha20poly1305-prfsha256-prfsha384-"

@@ -35,40 +35,34 @@ struct proposal {
 /* prop.c */
 
 /*
- * The transform registry. One const entry per algorithm we know by name;
- * other modules (crypto, the XFRM mapping, IKEv1) read key sizes, ICV lengths
- * and IKEv1 numbers from here instead of keeping their own lists.
+ * The transform registry as proposals see it: one const entry per line of
+ * alg_list.h, in its order. Other modules take key sizes, ICV lengths,
+ * IKEv1 numbers and where an algorithm may be used from here (or from
+ * their own view of alg_list.h) instead of keeping their own lists.
  */
-#define PROP_F_AEAD     0x01 /* combined mode: no separate integrity */
-#define PROP_F_WEAK     0x02 /* used only when a config names it; warn */
-#define PROP_F_IKE_ONLY 0x04 /* PRFs: meaningless for ESP/AH */
-#define PROP_F_ESP_ONLY 0x08 /* ESN, sha256_96 */
-#define PROP_F_PRIVATE  0x10 /* IKEv2 id from the private-use range */
-
-/*
- * HMAC-SHA2-256 truncated to 96 bits, as Android 6/7 use it for ESP under
- * IKEv1's standard HMAC-SHA2-256 number. IKEv2 has no IANA id for it, so it
- * gets one from the private-use range (RFC 7296 3.3.2: 1024-65535). It is
- * only meaningful in ESP proposals (IKEv1 Quick Mode, or IKEv2 between peers
- * configured alike); it is never chosen unless a config names it.
- */
-#define PROP_INTEG_HMAC_SHA2_256_96 1024
+#include "alg.h"
 
 struct prop_alg {
 	const char *keyword; /* canonical strongSwan keyword */
 	uint8_t type;        /* IKEV2_TRANS_* */
-	uint8_t flags;       /* PROP_F_* */
+	uint8_t flags;       /* ALG_F_* */
 	uint16_t id;         /* IKEv2 transform ID */
 	uint16_t key_bits;   /* Key Length attribute; 0 if fixed or absent */
 	uint16_t icv_bits;   /* AEAD ICV or integrity truncation; else 0 */
+	uint16_t prf;        /* INTEG: the PRF derived from it, or 0 */
 	uint16_t v1_p1;      /* IKEv1 phase 1 value (RFC 2409 App. A), or 0 */
 	uint16_t v1_p2;      /* IKEv1 IPsec DOI value (RFC 2407 4.4), or 0 */
+	uint16_t key_len;    /* KEYMAT bytes (salt included), HMAC key; or 0 */
+	const char *evp;     /* OpenSSL cipher or digest, NULL for DH/ESN */
+	const char *xfrm;    /* Linux crypto API name for ESP, or NULL */
 };
 
 /* The entry for a transform (type, id and key size must match), or NULL. */
 const struct prop_alg *prop_alg_find(const struct transform *t);
 /* The entry for a keyword or one of its aliases (case-insensitive). */
 const struct prop_alg *prop_alg_by_keyword(const char *kw);
+/* The i-th entry of the table, NULL past its end: for walking all of it. */
+const struct prop_alg *prop_alg_at(size_t i);
 /* The canonical keyword of a transform, or NULL if it is not in the table. */
 const char *prop_xf_name(const struct transform *t);
 /*
@@ -111,7 +105,7 @@ int prop_format(const struct proposal *p, char *buf, size_t len);
 /* Several proposals joined by ", "; same return as prop_format(). */
 int prop_format_list(const struct proposal *p, size_t n, char *buf, size_t len);
 
-/* Whether a proposal contains a PROP_F_WEAK algorithm. */
+/* Whether a proposal contains an ALG_F_WEAK algorithm. */
 bool prop_is_weak(const struct proposal *p);
 /* The keywords of its weak algorithms joined by ", " into buf (for the
  * config loader's warning); returns how many there are. */

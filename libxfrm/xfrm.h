@@ -3,8 +3,8 @@
  * libxfrm: what charond needs from Linux XFRM over netlink, and nothing
  * more. SPI allocation, adding, updating, reading and deleting ESP SAs,
  * policies with templates tied to SAs by reqid, the kernel's EXPIRE,
- * ACQUIRE and MAPPING events, and the one table from IKE transform IDs to
- * kernel algorithm names.
+ * ACQUIRE and MAPPING events, and the kernel names of the IKE transform
+ * IDs in libike's algorithm registry (alg_list.h).
  *
  * Callers fill plain structs; optional parts are announced with presence
  * bits (XFRM_SA_HAS_*, XFRM_POLICY_HAS_*), the rest takes iproute2's

@@ -11,6 +11,7 @@
 
 #include <check.h>
 
+#include "alg.h"
 #include "crypto.h"
 #include "ikev2_const.h"
 #include "testutil.h"
@@ -274,6 +275,33 @@ START_TEST(integ_sha1_96_rfc2202)
 }
 END_TEST
 
+/* RFC 2202 test case 5 for HMAC-MD5, truncated to 96 bits (RFC 2403),
+ * and test case 1 as the full-length PRF. */
+START_TEST(md5_rfc2202)
+{
+	const struct integ_alg *integ = crypto_integ(IKEV2_INTEG_HMAC_MD5_96);
+	const struct prf_alg *prf = crypto_prf(IKEV2_PRF_HMAC_MD5);
+	static const char msg[] = "Test With Truncation", hi[] = "Hi There";
+	uint8_t key[16], icv[12], out[16];
+	struct bytes part = {(const uint8_t *)msg, sizeof(msg) - 1};
+
+	ck_assert_ptr_nonnull(integ);
+	ck_assert_uint_eq(integ->key_len, 16);
+	ck_assert_uint_eq(integ->icv_len, 12);
+	memset(key, 0x0c, sizeof(key));
+	ck_assert_int_eq(crypto_integ_compute(integ, key, &part, 1, icv), 0);
+	ck_assert_hex(icv, sizeof(icv), "56461ef2342edc00f9bab995");
+	ck_assert_int_eq(crypto_integ_verify(integ, key, &part, 1, icv), 0);
+
+	ck_assert_ptr_nonnull(prf);
+	ck_assert_uint_eq(prf->out_len, 16);
+	memset(key, 0x0b, sizeof(key));
+	part = (struct bytes){(const uint8_t *)hi, sizeof(hi) - 1};
+	ck_assert_int_eq(crypto_prf_compute(prf, key, 16, &part, 1, out), 0);
+	ck_assert_hex(out, sizeof(out), "9294727a3638bb1c13f48ef8158bfc9d");
+}
+END_TEST
+
 /* prf+ rebuilt block by block from its definition (RFC 7296 2.13), up to
  * the last possible block, 255. */
 START_TEST(prf_plus_definition)
@@ -359,6 +387,22 @@ static const struct aead_kat aead_kats[] = {
      "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e"
      "21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091",
      "5bc94fbc3221a5db94fae95ae7121a47"},
+    /* The same with 12- and 8-byte ICVs (RFC 5282 3.2, RFC 4106 3): the
+     * leading bytes of the full tag. */
+    {IKEV2_ENCR_AES_GCM_12, 128, "feffe9928665731c6d6a8f9467308308",
+     "cafebabefacedbaddecaf888", "feedfacedeadbeeffeedfacedeadbeefabaddad2",
+     "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"
+     "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39",
+     "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e"
+     "21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091",
+     "5bc94fbc3221a5db94fae95a"},
+    {IKEV2_ENCR_AES_GCM_8, 128, "feffe9928665731c6d6a8f9467308308",
+     "cafebabefacedbaddecaf888", "feedfacedeadbeeffeedfacedeadbeefabaddad2",
+     "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"
+     "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39",
+     "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e"
+     "21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091",
+     "5bc94fbc3221a5db"},
     /* test case 16: the same with AES-256 */
     {IKEV2_ENCR_AES_GCM_16, 256,
      "feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308",
@@ -435,11 +479,11 @@ START_TEST(aead_known_answers)
 				 -1);
 	}
 	memcpy(buf, ct, clen);
-	icv[15] ^= 0x80;
+	icv[encr->icv_len - 1] ^= 0x80;
 	ck_assert_int_eq(crypto_aead_open(encr, keymat, nonce + encr->salt_len,
 					  ab, buf, plen, icv),
 			 -1);
-	icv[15] ^= 0x80;
+	icv[encr->icv_len - 1] ^= 0x80;
 	if (alen) {
 		memcpy(buf, ct, clen);
 		aad[0] ^= 0x01;
@@ -564,7 +608,14 @@ START_TEST(algorithm_tables)
 	ck_assert_ptr_nonnull(crypto_encr(IKEV2_ENCR_AES_GCM_16, 192));
 	ck_assert_ptr_null(crypto_encr(IKEV2_ENCR_AES_GCM_16, 0));
 	ck_assert_ptr_null(crypto_encr(IKEV2_ENCR_AES_GCM_16, 100));
-	ck_assert_ptr_null(crypto_encr(IKEV2_ENCR_AES_GCM_8, 128));
+	e = crypto_encr(IKEV2_ENCR_AES_GCM_8, 128);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_uint_eq(e->key_len, 20);
+	ck_assert_uint_eq(e->icv_len, 8);
+	e = crypto_encr(IKEV2_ENCR_AES_GCM_12, 192);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_uint_eq(e->key_len, 28);
+	ck_assert_uint_eq(e->icv_len, 12);
 
 	e = crypto_encr(IKEV2_ENCR_CHACHA20_POLY1305, 0);
 	ck_assert_ptr_nonnull(e);
@@ -592,14 +643,19 @@ START_TEST(algorithm_tables)
 	ck_assert_ptr_nonnull(i);
 	ck_assert_uint_eq(i->key_len, 64);
 	ck_assert_uint_eq(i->icv_len, 32);
-	ck_assert_ptr_null(crypto_integ(IKEV2_INTEG_HMAC_MD5_96));
+	/* ESP-only, but a CHILD SA takes its KEYMAT length from here. */
+	i = crypto_integ(ALG_INTEG_HMAC_SHA2_256_96);
+	ck_assert_ptr_nonnull(i);
+	ck_assert_uint_eq(i->key_len, 32);
+	ck_assert_uint_eq(i->icv_len, 12);
 	ck_assert_ptr_null(crypto_integ(IKEV2_INTEG_NONE));
+	ck_assert_ptr_null(crypto_integ(5)); /* AES-XCBC-96: not here */
 
 	p = crypto_prf(IKEV2_PRF_HMAC_SHA2_384);
 	ck_assert_ptr_nonnull(p);
 	ck_assert_uint_eq(p->key_len, 48);
 	ck_assert_uint_eq(p->out_len, 48);
-	ck_assert_ptr_null(crypto_prf(IKEV2_PRF_HMAC_MD5));
+	ck_assert_ptr_null(crypto_prf(0));
 }
 END_TEST
 
@@ -644,6 +700,7 @@ crypto_suite(void)
 	tcase_add_test(tc, prf_rfc2202_sha1);
 	tcase_add_loop_test(tc, prf_and_integ_rfc4868, 0, NELEM(rfc4868));
 	tcase_add_test(tc, integ_sha1_96_rfc2202);
+	tcase_add_test(tc, md5_rfc2202);
 	tcase_add_test(tc, prf_plus_definition);
 	tcase_add_test(tc, prf_plus_sha1_independent);
 	tcase_add_loop_test(tc, aead_known_answers, 0, NELEM(aead_kats));

@@ -158,7 +158,7 @@ static const struct {
     {"sha384", IKEV2_TRANS_INTEG, IKEV2_INTEG_HMAC_SHA2_384_192, 0, "sha384"},
     {"sha512", IKEV2_TRANS_INTEG, IKEV2_INTEG_HMAC_SHA2_512_256, 0, "sha512"},
     {"md5", IKEV2_TRANS_INTEG, IKEV2_INTEG_HMAC_MD5_96, 0, "md5"},
-    {"sha256_96", IKEV2_TRANS_INTEG, PROP_INTEG_HMAC_SHA2_256_96, 0,
+    {"sha256_96", IKEV2_TRANS_INTEG, ALG_INTEG_HMAC_SHA2_256_96, 0,
      "sha256_96"},
     {"prfsha1", IKEV2_TRANS_PRF, IKEV2_PRF_HMAC_SHA1, 0, "prfsha1"},
     {"prfsha256", IKEV2_TRANS_PRF, IKEV2_PRF_HMAC_SHA2_256, 0, "prfsha256"},
@@ -201,11 +201,11 @@ START_TEST(parse_every_keyword)
 		switch (keywords[i].type) {
 		case IKEV2_TRANS_ENCR:
 			snprintf(s, sizeof(s), "%s-%s-modp2048", kw,
-				 (a->flags & PROP_F_AEAD) ? "prfsha256"
-							  : "sha256");
+				 (a->flags & ALG_F_AEAD) ? "prfsha256"
+							 : "sha256");
 			break;
 		case IKEV2_TRANS_INTEG:
-			if (a->flags & PROP_F_ESP_ONLY)
+			if (!(a->flags & ALG_F_IKE))
 				proto = ESP;
 			snprintf(s, sizeof(s), "aes128-%s%s", kw,
 				 proto == IKE ? "-modp2048" : "");
@@ -274,7 +274,7 @@ START_TEST(parse_exact_transforms)
 	CHECK_PARSE("aes128gcm16-esn-noesn", ESP, E(IKEV2_ENCR_AES_GCM_16, 128),
 		    N(IKEV2_ESN_YES), N(IKEV2_ESN_NO));
 	CHECK_PARSE("aes256-sha256_96", ESP, E(IKEV2_ENCR_AES_CBC, 256),
-		    I(PROP_INTEG_HMAC_SHA2_256_96), N(IKEV2_ESN_NO));
+		    I(ALG_INTEG_HMAC_SHA2_256_96), N(IKEV2_ESN_NO));
 	CHECK_PARSE("chacha20poly1305-prfsha256-curve25519", IKE,
 		    E(IKEV2_ENCR_CHACHA20_POLY1305, 0),
 		    P(IKEV2_PRF_HMAC_SHA2_256), D(IKEV2_DH_CURVE25519));
@@ -600,8 +600,7 @@ START_TEST(lookups_and_ikev1_ids)
 	static const struct transform des3 = E(IKEV2_ENCR_3DES, 0);
 	static const struct transform sha1 = I(IKEV2_INTEG_HMAC_SHA1_96);
 	static const struct transform sha256 = I(IKEV2_INTEG_HMAC_SHA2_256_128);
-	static const struct transform sha256_96 =
-	    I(PROP_INTEG_HMAC_SHA2_256_96);
+	static const struct transform sha256_96 = I(ALG_INTEG_HMAC_SHA2_256_96);
 	static const struct transform prf256 = P(IKEV2_PRF_HMAC_SHA2_256);
 	static const struct transform m1024 = D(IKEV2_DH_MODP1024);
 	static const struct transform e384 = D(IKEV2_DH_ECP384);
@@ -648,11 +647,15 @@ START_TEST(lookups_and_ikev1_ids)
 
 	a = prop_alg_find(&sha256_96);
 	ck_assert_ptr_nonnull(a);
-	ck_assert(a->flags & PROP_F_PRIVATE);
-	ck_assert(a->flags & PROP_F_ESP_ONLY);
+	/* strongSwan's private-use id for it (AUTH_HMAC_SHA2_256_96), so
+	 * that IKEv2 peers configured alike agree on the wire. */
+	ck_assert_uint_eq(prop_alg_by_keyword("sha256_96")->id, 1026);
+	ck_assert(a->flags & ALG_F_PRIVATE);
+	ck_assert(a->flags & ALG_F_ESP);
+	ck_assert(!(a->flags & ALG_F_IKE));
 	ck_assert_uint_eq(a->icv_bits, 96);
 	ck_assert_uint_eq(prop_alg_find(&gcm)->icv_bits, 128);
-	ck_assert(prop_alg_find(&chacha)->flags & PROP_F_AEAD);
+	ck_assert(prop_alg_find(&chacha)->flags & ALG_F_AEAD);
 }
 END_TEST
 

@@ -1020,6 +1020,28 @@ START_TEST(test_yaml_syntax)
 }
 END_TEST
 
+/* Keywords are accepted exactly where they work (alg_list.h): the newly
+ * working ones load, the misplaced ones are refused at FILE:LINE:COL. */
+START_TEST(test_proposal_keywords)
+{
+	EXPECT_FILE(
+	    CONF "proposal-keywords.yaml",
+	    CONF "proposal-keywords.yaml:9:9: warning: proposal "
+		 "'aes192-md5-modp2048' uses weak algorithms: md5, prfmd5",
+	    CONF "proposal-keywords.yaml:10:9: error: 'sha256_96' is only "
+		 "valid in ESP proposals, not in IKE proposal "
+		 "'aes128-sha256_96-ecp256'",
+	    CONF
+	    "proposal-keywords.yaml:11:9: error: 'esn' is only valid in "
+	    "ESP proposals, not in IKE proposal 'aes128-sha256-ecp256-esn'",
+	    CONF "proposal-keywords.yaml:22:13: warning: proposal "
+		 "'3des-sha1' uses weak algorithms: 3des",
+	    CONF "proposal-keywords.yaml:23:13: error: 'prfsha256' is only "
+		 "valid in IKE proposals, not in ESP proposal "
+		 "'aes128-prfsha256'");
+}
+END_TEST
+
 /* Many problems of different kinds in one file, all in one pass. */
 START_TEST(test_multiple_errors)
 {
@@ -1335,6 +1357,7 @@ config_suite(void)
 	tcase_add_test(te, test_bad_values);
 	tcase_add_test(te, test_port_clash_and_socket);
 	tcase_add_test(te, test_proposals);
+	tcase_add_test(te, test_proposal_keywords);
 	tcase_add_test(te, test_duplicates);
 	tcase_add_test(te, test_bad_names);
 	tcase_add_test(te, test_psk_missing);
