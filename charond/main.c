@@ -93,9 +93,11 @@ initiate_conn(struct daemon *d, const struct conn_cfg *c)
 				     c->children[j].name);
 }
 
+/* The ids of a connection's IKE SAs, however many. */
 struct sa_ids {
-	unsigned id[256];
-	size_t n;
+	unsigned *id;
+	size_t n, cap;
+	bool oom;
 };
 
 static void
@@ -103,19 +105,35 @@ collect_id(void *ctx, const struct ike_sa_info *sa)
 {
 	struct sa_ids *ids = ctx;
 
-	if (ids->n < sizeof(ids->id) / sizeof(ids->id[0]))
-		ids->id[ids->n++] = sa->id;
+	if (ids->n == ids->cap) {
+		size_t cap = ids->cap ? 2 * ids->cap : 64;
+		unsigned *grown = realloc(ids->id, cap * sizeof(*grown));
+
+		if (!grown) {
+			ids->oom = true;
+			return;
+		}
+		ids->id = grown;
+		ids->cap = cap;
+	}
+	ids->id[ids->n++] = sa->id;
 }
 
 static void
 terminate_conn(struct daemon *d, const char *name)
 {
-	struct sa_ids ids = {{0}, 0};
+	struct sa_ids ids = {0};
 	size_t i;
 
 	ike_list_sas(d->engine, name, collect_id, &ids);
+	if (ids.oom)
+		log_msg(IKE_LOG_ERROR,
+			"connection '%s': out of memory listing its SAs; "
+			"some are left running",
+			name);
 	for (i = 0; i < ids.n; i++)
 		ike_terminate(d->engine, daemon_now(), ids.id[i]);
+	free(ids.id);
 }
 
 int

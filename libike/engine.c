@@ -68,7 +68,19 @@ ike_emit_rekeyed(struct ike_engine *e, const struct ike_sa *sa,
 const struct ike_conn_cfg *
 ike_conn(const struct ike_engine *e, const struct ike_sa *sa)
 {
-	return &e->conns[sa->conn];
+	return &sa->conn->cfg;
+}
+
+static void
+drop_conns(struct ike_engine *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->n_conns; i++)
+		conn_unref(e->conns[i]);
+	free(e->conns);
+	e->conns = NULL;
+	e->n_conns = 0;
 }
 
 struct ike_engine *
@@ -104,7 +116,7 @@ ike_engine_free(struct ike_engine *e)
 	free(e->by_ours);
 	free(e->by_peer);
 	free(e->heap);
-	free(e->conns);
+	drop_conns(e);
 	guard_free(e);
 	if (e->plain)
 		OPENSSL_cleanse(e->plain, IKEV2_MAX_MSG_LEN);
@@ -159,48 +171,69 @@ int
 ike_engine_set_conns(struct ike_engine *e, const struct ike_conn_cfg *c,
 		     size_t n, uint64_t now)
 {
-	struct ike_conn_cfg *copy = NULL;
+	struct conn **set = n ? calloc(n, sizeof(*set)) : NULL;
+	bool *kept = e->n_conns ? calloc(e->n_conns, sizeof(*kept)) : NULL;
 	struct ike_sa *sa;
+	size_t i, j;
 
-	if (n) {
-		copy = calloc(n, sizeof(*copy));
-		if (!copy)
-			return -1;
-		memcpy(copy, c, n * sizeof(*copy));
-	}
-	/* SAs keep their connection by index: those of a connection that is
-	 * gone or renamed are closed. */
-	for (sa = e->sas; sa; sa = sa->next) {
-		const char *name = e->conns[sa->conn].name;
-		size_t i;
-
-		for (i = 0; i < n; i++)
-			if (strcmp(copy[i].name, name) == 0)
+	if ((n && !set) || (e->n_conns && !kept))
+		goto fail;
+	for (i = 0; i < n; i++) {
+		/* The same config (name included): the same connection, and
+		 * its SAs are untouched. */
+		for (j = 0; j < e->n_conns; j++)
+			if (!kept[j] &&
+			    memcmp(&e->conns[j]->cfg, &c[i], sizeof(c[i])) == 0)
 				break;
-		if (i == n)
-			ike_terminate(e, now, sa->id);
-		else
-			sa->conn = (unsigned)i;
-	}
-	/* Terminating SAs still refer to the old table until they are freed;
-	 * keep their connection's config alive by appending it. */
-	for (sa = e->sas; sa; sa = sa->next) {
-		struct ike_conn_cfg *grown;
-
-		if (sa->conn < n &&
-		    strcmp(copy[sa->conn].name, e->conns[sa->conn].name) == 0)
+		if (j < e->n_conns) {
+			kept[j] = true;
+			set[i] = e->conns[j];
 			continue;
-		grown = realloc(copy, (n + 1) * sizeof(*copy));
-		if (!grown)
-			break;
-		copy = grown;
-		copy[n] = e->conns[sa->conn];
-		sa->conn = (unsigned)n++;
+		}
+		if (!(set[i] = calloc(1, sizeof(*set[i]))))
+			goto fail;
+		set[i]->cfg = c[i];
+		set[i]->current = true;
+		set[i]->refs = 1;
 	}
+	/* What is left of the old set has left the engine: its SAs keep their
+	 * config until they are gone, and those of a connection whose name
+	 * is gone altogether are closed. A connection that changed under the
+	 * same name keeps its SAs on the old config: the host decides whether
+	 * they start over (charond does). */
+	for (j = 0; j < e->n_conns; j++) {
+		if (kept[j])
+			continue;
+		e->conns[j]->current = false;
+		for (sa = e->sas; sa; sa = sa->next) {
+			if (sa->conn != e->conns[j] || sa->state == IKE_SA_DEAD)
+				continue;
+			for (i = 0; i < n; i++)
+				if (strcmp(set[i]->cfg.name,
+					   sa->conn->cfg.name) == 0)
+					break;
+			if (i == n)
+				ike_terminate(e, now, sa->id);
+		}
+		conn_unref(e->conns[j]);
+	}
+	free(kept);
 	free(e->conns);
-	e->conns = copy;
+	e->conns = set;
 	e->n_conns = n;
 	return 0;
+fail:
+	/* Undo: free what was made here, keep what was already ours. */
+	for (i = 0; set && i < n; i++) {
+		for (j = 0; set[i] && j < e->n_conns; j++)
+			if (e->conns[j] == set[i])
+				break;
+		if (set[i] && j == e->n_conns)
+			free(set[i]);
+	}
+	free(set);
+	free(kept);
+	return -1;
 }
 
 /* RFC 7296 1.5: a major version we do not speak gets an unauthenticated
@@ -382,13 +415,16 @@ ike_initiate(struct ike_engine *e, uint64_t now, const char *conn,
 	     const char *child)
 {
 	const struct ike_conn_cfg *c = NULL;
+	struct conn *cn = NULL;
 	struct ike_sa *sa;
 	size_t i;
 	e->now = now;
 
 	for (i = 0; i < e->n_conns; i++)
-		if (strcmp(e->conns[i].name, conn) == 0)
-			c = &e->conns[i];
+		if (strcmp(e->conns[i]->cfg.name, conn) == 0)
+			cn = e->conns[i];
+	if (cn)
+		c = &cn->cfg;
 	if (!c) {
 		ike_log(e, NULL, IKE_LOG_ERROR, "no connection named '%s'",
 			conn);
@@ -402,8 +438,7 @@ ike_initiate(struct ike_engine *e, uint64_t now, const char *conn,
 	}
 	/* A child of a connection that is up rides on its IKE SA. */
 	for (sa = e->sas; child && sa; sa = sa->next) {
-		if (sa->state != IKE_SA_ESTABLISHED ||
-		    sa->conn != (unsigned)(c - e->conns))
+		if (sa->state != IKE_SA_ESTABLISHED || sa->conn != cn)
 			continue;
 		for (i = 0; i < c->n_children; i++)
 			if (strcmp(c->children[i].name, child) == 0)
@@ -412,7 +447,7 @@ ike_initiate(struct ike_engine *e, uint64_t now, const char *conn,
 					   ? sa->id
 					   : 0;
 	}
-	sa = sa_new(e, (unsigned)(c - e->conns), true);
+	sa = sa_new(e, cn, true);
 	if (!sa)
 		return 0;
 	sa->local = c->local;

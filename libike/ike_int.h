@@ -67,9 +67,19 @@ struct pending {
 
 #define IKE_REQ_HASH_LEN 16
 
+/* A connection as the engine holds it. Its SAs hold it too (one reference
+ * each), so they stay on the very config they were made with across
+ * reloads; one that left the engine's set accepts nothing new and goes
+ * with its last SA. */
+struct conn {
+	unsigned refs;
+	bool current; /* in the engine's set: may start or accept SAs */
+	struct ike_conn_cfg cfg;
+};
+
 struct ike_sa {
 	unsigned id;
-	unsigned conn; /* index into the engine's connections */
+	struct conn *conn;
 	bool initiator;
 	enum ike_sa_state state;
 	bool rekeyed;      /* replaced by a new IKE SA: goes without an event */
@@ -126,7 +136,7 @@ struct ike_sa {
 
 struct ike_engine {
 	struct ike_env env;
-	struct ike_conn_cfg *conns;
+	struct conn **conns; /* the current set */
 	size_t n_conns;
 	uint64_t rt_timeout;
 	double rt_base;
@@ -195,7 +205,9 @@ const struct ike_conn_cfg *ike_conn(const struct ike_engine *e,
 				    const struct ike_sa *sa);
 
 /* sa.c */
-struct ike_sa *sa_new(struct ike_engine *e, unsigned conn, bool initiator);
+struct ike_sa *sa_new(struct ike_engine *e, struct conn *conn, bool initiator);
+void sa_set_conn(struct ike_sa *sa, struct conn *conn);
+void conn_unref(struct conn *c);
 void sa_free(struct ike_engine *e, struct ike_sa *sa);
 void sa_set_our_spi(struct ike_engine *e, struct ike_sa *sa);
 void sa_index_ours(struct ike_engine *e, struct ike_sa *sa);

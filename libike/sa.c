@@ -81,8 +81,24 @@ grow(struct ike_engine *e)
 	return 0;
 }
 
+void
+conn_unref(struct conn *c)
+{
+	if (c && --c->refs == 0)
+		free(c);
+}
+
+/* Move an SA to another connection (a better fit for the peer's ID). */
+void
+sa_set_conn(struct ike_sa *sa, struct conn *conn)
+{
+	conn->refs++;
+	conn_unref(sa->conn);
+	sa->conn = conn;
+}
+
 struct ike_sa *
-sa_new(struct ike_engine *e, unsigned conn, bool initiator)
+sa_new(struct ike_engine *e, struct conn *conn, bool initiator)
 {
 	struct ike_sa *sa;
 
@@ -94,6 +110,7 @@ sa_new(struct ike_engine *e, unsigned conn, bool initiator)
 	sa->id = ++e->next_sa_id;
 	timerq_init(sa);
 	sa->conn = conn;
+	conn->refs++;
 	sa->initiator = initiator;
 	sa->next = e->sas;
 	e->sas = sa;
@@ -269,6 +286,7 @@ sa_free(struct ike_engine *e, struct ike_sa *sa)
 	ike_keys_clear(&sa->keys);
 	free(sa->req.msg);
 	free(sa->resp);
+	conn_unref(sa->conn);
 	free(sa);
 }
 

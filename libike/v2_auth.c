@@ -109,28 +109,29 @@ static const struct ike_conn_cfg *
 best_conn_for_id(struct ike_engine *e, struct ike_sa *sa,
 		 const struct pld_id *id, const char *who)
 {
-	int best = (int)sa->conn, best_score = -1;
+	struct conn *best = sa->conn;
+	int best_score = -1;
 	size_t i;
 
 	for (i = 0; i < e->n_conns; i++) {
-		const struct ike_conn_cfg *c = &e->conns[i];
+		const struct ike_conn_cfg *c = &e->conns[i]->cfg;
 		int fit = v2_conn_fit(e, i, &sa->local, &sa->remote), score;
 
 		if (fit < 0 || !id_matches(&c->remote_id, id))
 			continue;
 		score = (c->remote_id.type ? 8 : 0) + fit;
 		if (score > best_score ||
-		    (score == best_score && i == sa->conn)) {
-			best = (int)i;
+		    (score == best_score && e->conns[i] == sa->conn)) {
+			best = e->conns[i];
 			best_score = score;
 		}
 	}
-	if ((unsigned)best != sa->conn) {
+	if (best != sa->conn) {
 		ike_log(
 		    e, sa, IKE_LOG_INFO,
 		    "peer '%s' fits connection '%s' better; switching to it",
-		    who, e->conns[best].name);
-		sa->conn = (unsigned)best;
+		    who, best->cfg.name);
+		sa_set_conn(sa, best);
 	}
 	return ike_conn(e, sa);
 }

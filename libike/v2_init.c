@@ -32,7 +32,7 @@ int
 v2_conn_fit(const struct ike_engine *e, size_t i,
 	    const struct ike_endpoint *local, const struct ike_endpoint *remote)
 {
-	const struct ike_conn_cfg *c = &e->conns[i];
+	const struct ike_conn_cfg *c = &e->conns[i]->cfg;
 	int score = 0;
 
 	if (c->local.ss.ss_family != AF_UNSPEC) {
@@ -332,7 +332,7 @@ v2_init_respond(struct ike_engine *e, uint64_t now,
 			    (struct bytes){NULL, 0});
 		goto out;
 	}
-	c = &e->conns[ci];
+	c = &e->conns[ci]->cfg;
 	if (msg_check_critical(m, &err) < 0 || rules_v2_check(m, &err) < 0 ||
 	    msg_decode_all(m, &err) < 0 || get_one(m, IKEV2_PL_SA, &err, &r) ||
 	    pld_sa_get(r, offer, &err) < 0 ||
@@ -374,7 +374,7 @@ v2_init_respond(struct ike_engine *e, uint64_t now,
 			    (struct bytes){g, 2});
 		goto out;
 	}
-	sa = sa_new(e, (unsigned)ci, false);
+	sa = sa_new(e, e->conns[ci], false);
 	if (!sa)
 		goto out;
 	sa->local = *local;

@@ -591,6 +591,66 @@ START_TEST(peer_id_escaped_in_logs)
 }
 END_TEST
 
+static void
+conn_of(void *ctx, const struct ike_sa_info *sa)
+{
+	snprintf(ctx, IKE_NAME_MAX, "%s", sa->conn);
+}
+
+/* Finding 3: SAs hold their connection, not an index into the set: a
+ * reload that drops a connection listed before theirs leaves them on
+ * their own. */
+START_TEST(reload_keeps_sas_on_their_connection)
+{
+	static struct ike_conn_cfg c[2];
+	char name[IKE_NAME_MAX] = "";
+	struct ike_sa *ss;
+
+	setup_pair(SUITE_OK, SUITE_OK, false, "x", "x");
+	conn_cfg(&c[0], &sun, &moon, SUITE_OK, false);
+	snprintf(c[0].name, sizeof(c[0].name), "other");
+	endpoint(&c[0].remote, "192.0.2.77");
+	conn_cfg(&c[1], &sun, &moon, SUITE_OK, false);
+	ck_assert_int_eq(ike_engine_set_conns(sun.e, c, 2, now), 0);
+	bring_up();
+	ike_list_sas(sun.e, NULL, conn_of, name);
+	ck_assert_str_eq(name, "site");
+	ck_assert_int_eq(ike_engine_set_conns(sun.e, &c[1], 1, now), 0);
+	ike_list_sas(sun.e, NULL, conn_of, name);
+	ck_assert_str_eq(name, "site");
+	ss = first_sa(&sun);
+	ck_assert_int_eq(ss->state, IKE_SA_ESTABLISHED);
+	ck_assert_int_eq(ike_rekey_child(sun.e, now, ss->id, ss->children->id),
+			 0);
+	pump();
+	ck_assert(has_event(&sun, IKE_EV_CHILD_REKEYED));
+	ck_assert_uint_eq(live(&sun), 1);
+	teardown_pair();
+}
+END_TEST
+
+/* Finding 3: a removed connection accepts nothing new, even while its
+ * last SA is still being deleted. */
+START_TEST(removed_connection_accepts_nothing)
+{
+	struct datagram d;
+
+	setup_pair(SUITE_OK, SUITE_OK, false, "x", "x");
+	bring_up();
+	ck_assert_int_eq(ike_engine_set_conns(sun.e, NULL, 0, now), 0);
+	d = take_one(); /* sun's DELETE, which never arrives */
+	(void)d;
+	ck_assert_uint_eq(count_sas(&sun), 1);
+	moon.watch = "NO_PROPOSAL_CHOSEN";
+	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", NULL), 0);
+	pump();
+	ck_assert_uint_eq(count_sas(&sun), 1);
+	ck_assert_uint_eq(sun.n_inst, 1);
+	ck_assert_uint_eq(live(&sun), 0);
+	teardown_pair();
+}
+END_TEST
+
 /* splitmix64: a seeded random source for the engines. */
 static int
 seeded(void *ctx, uint8_t *out, size_t len)
@@ -674,6 +734,8 @@ attack_suite(void)
 	tcase_add_test(tc, unauthenticated_logs_rate_limited);
 	tcase_add_test(tc, peer_id_escaped_in_logs);
 	tcase_add_test(tc, seeded_engines_repeat_exactly);
+	tcase_add_test(tc, reload_keeps_sas_on_their_connection);
+	tcase_add_test(tc, removed_connection_accepts_nothing);
 	suite_add_tcase(s, tc);
 	return s;
 }
