@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 
 #include "buf.h"
+#include "ike.h"
 #include "prop.h"
 
 /* --- diagnostics (config_diag.c) ----------------------------------------- */
@@ -183,6 +184,7 @@ struct daemon_cfg {
 	uint64_t retransmit_timeout_ms; /* 4 s */
 	double retransmit_base;         /* 1.8 */
 	unsigned retransmit_tries;      /* 5 */
+	struct ike_limits limits;       /* daemon.limits; ike_limits_default */
 };
 
 struct authority_cfg {

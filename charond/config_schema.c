@@ -454,6 +454,55 @@ f_retransmit(struct loader *ld, const struct field *f, const struct ynode *v,
 		ld_err(ld, vals[0], "retransmit timeout must not be 0");
 }
 
+/* What unauthenticated peers may cost (strongswan.conf's names where it
+ * has the knob): applied on every load, live. */
+static const struct field limits_fields[] = {
+    FA("cookie_threshold", sch_uint, struct daemon_cfg, limits.cookie_threshold,
+       10000000),
+    FA("cookie_threshold_ip", sch_uint, struct daemon_cfg,
+       limits.cookie_threshold_ip, 10000000),
+    FA("block_threshold", sch_uint, struct daemon_cfg, limits.block_threshold,
+       10000000),
+    FA("init_limit_half_open", sch_uint, struct daemon_cfg,
+       limits.init_limit_half_open, 10000000),
+    F("half_open_timeout", sch_duration, struct daemon_cfg,
+      limits.half_open_ms),
+    F("delete_timeout", sch_duration, struct daemon_cfg, limits.delete_wait_ms),
+    F("cookie_lifetime", sch_duration, struct daemon_cfg,
+      limits.cookie_rotate_ms),
+    FA("init_max_size", sch_uint, struct daemon_cfg, limits.init_max_len,
+       65535),
+    FA("init_max_payloads", sch_uint, struct daemon_cfg,
+       limits.init_max_payloads, 64),
+    FA("unauth_log_rate", sch_uint, struct daemon_cfg, limits.log_per_sec,
+       100000),
+};
+
+static void
+f_limits(struct loader *ld, const struct field *f, const struct ynode *v,
+	 void *obj)
+{
+	const struct ynode *vals[NELEM(limits_fields)];
+	struct daemon_cfg *d = obj;
+	size_t i;
+
+	if (!sch_is_map(ld, f->key, v))
+		return;
+	sch_walk(ld, v, limits_fields, NELEM(limits_fields), obj,
+		 "in daemon limits", vals);
+	/* vals[4..6]: the durations; none of them may be 0. */
+	for (i = 4; i <= 6; i++)
+		if (vals[i] != NULL &&
+		    *MEMBER(obj, &limits_fields[i], uint64_t) == 0)
+			ld_err(ld, vals[i], "'%s' must not be 0",
+			       limits_fields[i].key);
+	if (vals[7] != NULL && d->limits.init_max_len < 512)
+		ld_err(ld, vals[7],
+		       "'init_max_size' %u is too small for any IKE_SA_INIT "
+		       "(at least 512)",
+		       d->limits.init_max_len);
+}
+
 static void
 f_listen(struct loader *ld, const struct field *f, const struct ynode *v,
 	 void *obj)
@@ -539,6 +588,7 @@ static const struct field daemon_fields[] = {
     F("plugin_dir", sch_path, struct daemon_cfg, plugin_dir),
     FX("log", f_log),
     FX("retransmit", f_retransmit),
+    FX("limits", f_limits),
 };
 
 static void
@@ -664,6 +714,7 @@ schema_defaults(struct config *cfg)
 	d->retransmit_timeout_ms = 4000;
 	d->retransmit_base = 1.8;
 	d->retransmit_tries = 5;
+	ike_limits_default(&d->limits);
 }
 
 void

@@ -3,6 +3,7 @@
  * The engine: its connections, the entry points of ike.h, and the first
  * routing of every datagram to the SA (or the new SA) it belongs to.
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,7 +156,7 @@ ike_engine_set_limits(struct ike_engine *e, const struct ike_limits *l)
 void
 ike_engine_set_cookie_threshold(struct ike_engine *e, size_t n)
 {
-	e->lim.cookie_threshold = n;
+	e->lim.cookie_threshold = n > UINT_MAX ? UINT_MAX : (unsigned)n;
 }
 
 void

@@ -173,17 +173,19 @@ void ike_engine_set_retransmit(struct ike_engine *e, uint64_t timeout_ms,
  * answered IKE_SA_INIT for and that has not completed IKE_AUTH. The names
  * follow strongswan.conf's where it has the same knob. */
 struct ike_limits {
-	size_t cookie_threshold;     /* half-open SAs in all: beyond, COOKIEs */
-	size_t cookie_threshold_ip;  /* half-open SAs of one address: COOKIEs */
-	size_t block_threshold;      /* half-open SAs of one address: refused */
-	size_t init_limit_half_open; /* half-open SAs in all: refused; 0 = no */
-	uint64_t half_open_ms;       /* a half-open SA is dropped after this */
-	uint64_t delete_wait_ms;     /* an SA waiting for the peer's DELETE */
-	uint64_t cookie_rotate_ms;   /* COOKIE secret lifetime (the previous
-					secret is honoured for as long again) */
-	size_t init_max_len;         /* largest IKE_SA_INIT request we keep */
-	unsigned init_max_payloads;  /* most payloads in one */
-	unsigned log_per_sec;        /* log lines about unauthenticated input */
+	unsigned cookie_threshold; /* half-open SAs in all: beyond, COOKIEs */
+	unsigned
+	    cookie_threshold_ip;  /* half-open SAs of one address: COOKIEs */
+	unsigned block_threshold; /* half-open SAs of one address: refused */
+	unsigned
+	    init_limit_half_open;   /* half-open SAs in all: refused; 0 = no */
+	uint64_t half_open_ms;      /* a half-open SA is dropped after this */
+	uint64_t delete_wait_ms;    /* an SA waiting for the peer's DELETE */
+	uint64_t cookie_rotate_ms;  /* COOKIE secret lifetime (the previous
+				       secret is honoured for as long again) */
+	unsigned init_max_len;      /* largest IKE_SA_INIT request we keep */
+	unsigned init_max_payloads; /* most payloads in one */
+	unsigned log_per_sec;       /* log lines about unauthenticated input */
 };
 
 /* The defaults: 10, 3, 5, 10000, 30 s, 30 s, 120 s, 8192 bytes, 24

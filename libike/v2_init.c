@@ -245,8 +245,8 @@ admission_ok(struct ike_engine *e, const struct ike_endpoint *local,
 	     e->n_half_open >= e->lim.init_limit_half_open)) {
 		ike_drop(e, NULL, IKE_DROP_HALF_OPEN,
 			 "IKE_SA_INIT refused: %zu half-open IKE SAs from this "
-			 "address (block_threshold %zu), %zu in all "
-			 "(init_limit_half_open %zu)",
+			 "address (block_threshold %u), %zu in all "
+			 "(init_limit_half_open %u)",
 			 from_ip, e->lim.block_threshold, e->n_half_open,
 			 e->lim.init_limit_half_open);
 		return false;
@@ -280,7 +280,7 @@ size_ok(struct ike_engine *e, const struct msg *m)
 		return true;
 	ike_drop(e, NULL, IKE_DROP_INIT_SIZE,
 		 "IKE_SA_INIT of %zu bytes and %u payloads refused (at most "
-		 "%zu bytes and %u payloads)",
+		 "%u bytes and %u payloads)",
 		 m->raw.len, m->n, e->lim.init_max_len,
 		 e->lim.init_max_payloads);
 	return false;

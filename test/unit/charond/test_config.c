@@ -623,6 +623,56 @@ START_TEST(test_port_clash_and_socket)
 }
 END_TEST
 
+START_TEST(test_limits)
+{
+	struct config *cfg = load_ok("daemon:\n"
+				     "  limits:\n"
+				     "    cookie_threshold: 50\n"
+				     "    cookie_threshold_ip: 4\n"
+				     "    block_threshold: 8\n"
+				     "    init_limit_half_open: 0\n"
+				     "    half_open_timeout: 10s\n"
+				     "    delete_timeout: 1m\n"
+				     "    cookie_lifetime: 5m\n"
+				     "    init_max_size: 4096\n"
+				     "    init_max_payloads: 40\n"
+				     "    unauth_log_rate: 5\n");
+	const struct ike_limits *l = &cfg->daemon.limits;
+
+	ck_assert_uint_eq(l->cookie_threshold, 50);
+	ck_assert_uint_eq(l->cookie_threshold_ip, 4);
+	ck_assert_uint_eq(l->block_threshold, 8);
+	ck_assert_uint_eq(l->init_limit_half_open, 0);
+	ck_assert_uint_eq(l->half_open_ms, 10000);
+	ck_assert_uint_eq(l->delete_wait_ms, 60000);
+	ck_assert_uint_eq(l->cookie_rotate_ms, 300000);
+	ck_assert_uint_eq(l->init_max_len, 4096);
+	ck_assert_uint_eq(l->init_max_payloads, 40);
+	ck_assert_uint_eq(l->log_per_sec, 5);
+	config_free(cfg);
+	/* Unset, strongSwan's defaults. */
+	cfg = load_ok("daemon: {}\n");
+	l = &cfg->daemon.limits;
+	ck_assert_uint_eq(l->cookie_threshold, 10);
+	ck_assert_uint_eq(l->cookie_threshold_ip, 3);
+	ck_assert_uint_eq(l->block_threshold, 5);
+	ck_assert_uint_eq(l->half_open_ms, 30000);
+	config_free(cfg);
+	EXPECT("daemon:\n"
+	       "  limits:\n"
+	       "    half_open_timeout: 0\n"
+	       "    init_max_size: 100\n"
+	       "    init_max_payloads: 65\n"
+	       "    cookie: 3\n",
+	       "test.yaml:5:24: error: bad value '65' for 'init_max_payloads': "
+	       "expected 0 to 64",
+	       "test.yaml:6:5: error: unknown key 'cookie' in daemon limits",
+	       "test.yaml:3:24: error: 'half_open_timeout' must not be 0",
+	       "test.yaml:4:20: error: 'init_max_size' 100 is too small for "
+	       "any IKE_SA_INIT (at least 512)");
+}
+END_TEST
+
 START_TEST(test_proposals)
 {
 	EXPECT("connections:\n"
@@ -1348,6 +1398,7 @@ config_suite(void)
 	tcase_add_test(tc, test_sample_l2tp);
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_values);
+	tcase_add_test(tc, test_limits);
 	tcase_add_test(tc, test_aliases);
 	tcase_add_test(tc, test_equal_conn);
 	suite_add_tcase(s, tc);
