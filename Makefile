@@ -103,7 +103,10 @@ $(B)/bin/charonctl: $(CHARONCTL_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(JANSSON_LIBS) -lm
 
 .SECONDEXPANSION:
-$(B)/plugins/%.so: $$(wildcard plugins/%/*.c) charond/plugin.h
+# A plugin is rebuilt when any header it can see changes: it shares
+# structures with charond and libike, and a stale one crashes the daemon.
+$(B)/plugins/%.so: $$(wildcard plugins/%/*.c) $$(wildcard plugins/%/*.h) \
+    $(wildcard charond/*.h libike/*.h libxfrm/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fPIC -shared -Ilibike -Ilibxfrm -Icharond \
 	    -o $@ $(filter %.c,$^)

@@ -248,6 +248,8 @@ print_stats(const json_t *r)
 	const json_t *f = json_object_get(r, "failures");
 	const json_t *t = json_object_get(r, "traffic");
 	const json_t *c = json_object_get(r, "control");
+	const json_t *in = json_object_get(r, "input");
+	const json_t *d = json_object_get(in, "drops");
 	const char *key;
 	const json_t *v;
 	bool first = true;
@@ -288,6 +290,23 @@ print_stats(const json_t *r)
 	       "%lld dropped, %lld refused\n",
 	       jint(c, "clients"), jint(c, "requests"), jint(c, "errors"),
 	       jint(c, "clients_dropped"), jint(c, "clients_refused"));
+	printf("input:     %lld half-open, %lld cookies sent, %lld log lines "
+	       "suppressed\n"
+	       "dropped:  ",
+	       jint(in, "half_open"), jint(in, "cookies_sent"),
+	       jint(in, "log_suppressed"));
+	first = true;
+	for (void *it_ = json_object_iter((json_t *)d);
+	     it_ &&
+	     (key = json_object_iter_key(it_), v = json_object_iter_value(it_));
+	     it_ = json_object_iter_next((json_t *)d, it_)) {
+		if (!json_integer_value(v))
+			continue;
+		printf("%s %s: %lld", first ? "" : ",", key,
+		       (long long)json_integer_value(v));
+		first = false;
+	}
+	printf("%s\n", first ? " none" : "");
 }
 
 static void

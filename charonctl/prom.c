@@ -67,6 +67,7 @@ print_prometheus(FILE *f, const json_t *s)
 	const json_t *ev = json_object_get(s, "events");
 	const json_t *t = json_object_get(s, "traffic");
 	const json_t *c = json_object_get(s, "control");
+	const json_t *in = json_object_get(s, "input");
 	const char *key;
 	json_t *v;
 	size_t i;
@@ -107,6 +108,27 @@ print_prometheus(FILE *f, const json_t *s)
 	       jint(t, "packets_in"));
 	sample(f, "charond_sa_packets", "direction", "out",
 	       jint(t, "packets_out"));
+	head(f, "charond_input_drops_total", "counter",
+	     "Datagrams dropped without an answer, by reason.");
+	for (void *it_ = json_object_iter(json_object_get(in, "drops"));
+	     it_ &&
+	     (key = json_object_iter_key(it_), v = json_object_iter_value(it_));
+	     it_ = json_object_iter_next(json_object_get(in, "drops"), it_))
+		sample(f, "charond_input_drops_total", "reason", key,
+		       (long long)json_integer_value(v));
+	head(f, "charond_cookies_sent_total", "counter",
+	     "IKE_SA_INIT requests answered with a COOKIE (RFC 7296 2.6).");
+	sample(f, "charond_cookies_sent_total", NULL, NULL,
+	       jint(in, "cookies_sent"));
+	head(f, "charond_half_open_ike_sas", "gauge",
+	     "IKE SAs answered in IKE_SA_INIT, waiting for IKE_AUTH.");
+	sample(f, "charond_half_open_ike_sas", NULL, NULL,
+	       jint(in, "half_open"));
+	head(f, "charond_log_suppressed_total", "counter",
+	     "Log lines about unauthenticated input left out by the rate "
+	     "limit.");
+	sample(f, "charond_log_suppressed_total", NULL, NULL,
+	       jint(in, "log_suppressed"));
 	head(f, "charond_control_clients", "gauge",
 	     "Clients connected to the control socket.");
 	sample(f, "charond_control_clients", NULL, NULL, jint(c, "clients"));

@@ -527,6 +527,25 @@ cmd_load(struct ctl_client *c, struct ctl_req *r)
 	ctl_reply(c, r->id, res);
 }
 
+/* What the engine did with input from the network that it did not act
+ * on: drops by reason, COOKIEs, half-open SAs, rate-limited log lines. */
+static json_t *
+input_stats(void)
+{
+	struct ike_stats st;
+	json_t *drops = json_object();
+	unsigned i;
+
+	ike_engine_stats(daemon_g.engine, &st);
+	for (i = 0; drops && i < IKE_DROP_MAX; i++)
+		json_object_set_new(drops, ike_drop_name((enum ike_drop)i),
+				    json_integer((json_int_t)st.drops[i]));
+	return json_pack("{s:o,s:I,s:I,s:I}", "drops", drops, "cookies_sent",
+			 (json_int_t)st.cookies_sent, "half_open",
+			 (json_int_t)st.half_open, "log_suppressed",
+			 (json_int_t)st.log_suppressed);
+}
+
 static void
 cmd_stats(struct ctl_client *c, struct ctl_req *r)
 {
@@ -549,7 +568,7 @@ cmd_stats(struct ctl_client *c, struct ctl_req *r)
 		"s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I},"
 		"s:o,"
 		"s:{s:I,s:I,s:I,s:I},"
-		"s:{s:I,s:I,s:I,s:I,s:I}}",
+		"s:{s:I,s:I,s:I,s:I,s:I},s:o}",
 		"version", CHAROND_VERSION, "started", (json_int_t)s->started,
 		"uptime", (json_int_t)((uint64_t)time(NULL) - s->started),
 		"log_level", ctl_level_name((int)log_level()), "ike_sas",
@@ -572,7 +591,8 @@ cmd_stats(struct ctl_client *c, struct ctl_req *r)
 		(json_int_t)ctl_n_clients(), "requests",
 		(json_int_t)s->requests, "errors", (json_int_t)s->errors,
 		"clients_dropped", (json_int_t)s->clients_dropped,
-		"clients_refused", (json_int_t)s->clients_refused));
+		"clients_refused", (json_int_t)s->clients_refused, "input",
+		input_stats()));
 }
 
 static void

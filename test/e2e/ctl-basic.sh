@@ -126,8 +126,25 @@ expect_rc 0 "stats"
 check "stats counts requests and has SA counts" test \
     "$(jget 'd["control"]["requests"] > 5 and d["ike_sas"]["total"]' \
 	<"$W/out")" = "0"
+# Junk and a header-only message for no SA: dropped, counted by reason.
+python3 - <<'PY'
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.sendto(b"junk", ("127.0.0.1", 500))
+hdr = bytes(range(1, 9)) + bytes(8) + bytes([0, 0x20, 37, 0x08]) + bytes(4)
+s.sendto(hdr + (28).to_bytes(4, "big"), ("127.0.0.1", 500))
+PY
+sleep 0.2
+ctl moon stats --json
+check "stats counts input drops by reason" test \
+    "$(jget 'd["input"]["drops"]["malformed"] >= 1 and d["input"]["drops"]["unknown_sa"] >= 1 and d["input"]["half_open"] == 0' \
+	<"$W/out")" = "True"
+ctl moon stats
+expect_in "$W/out" "malformed: " "stats prints the drops"
 ctl moon stats --prometheus
 expect_rc 0 "stats --prometheus"
+expect_in "$W/out" 'charond_input_drops_total{reason="unknown_sa"} 1' \
+    "exposition has the drops by reason"
 expect_in "$W/out" '# TYPE charond_ike_sas gauge' "exposition has TYPE lines"
 expect_in "$W/out" 'charond_ike_sas{state="ESTABLISHED"} 0' \
     "exposition has labelled samples"
