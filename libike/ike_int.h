@@ -203,6 +203,7 @@ void v2_auth_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 /* v2_child.c */
 struct child_keying {
 	struct bytes ni, nr;      /* of the exchange creating the child */
+	bool initiator;           /* we started that exchange (2.17) */
 	const struct secret *gir; /* PFS (CREATE_CHILD_SA with KE), or NULL */
 	uint16_t kex_group;       /* responder: our KE to send, if PFS */
 	struct bytes kex;

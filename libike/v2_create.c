@@ -158,7 +158,8 @@ v2_create_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	nr = secret_new(IKE_NONCE_LEN);
 	if (!nr || crypto_random(nr->ptr, nr->len) < 0)
 		goto out;
-	k.ni = ni.data;
+	k.ni = ni.data; /* the peer started this exchange */
+	k.initiator = false;
 	k.nr.ptr = nr->ptr;
 	k.nr.len = nr->len;
 	k.own_nonce = k.nr;
@@ -324,9 +325,10 @@ v2_create_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		}
 		k.gir = gir;
 	}
-	k.ni.ptr = c->ni->ptr;
+	k.ni.ptr = c->ni->ptr; /* we started this exchange */
 	k.ni.len = c->ni->len;
 	k.nr = nr.data;
+	k.initiator = true;
 	if (v2_child_finish(e, sa, c, m, &k) == 0) {
 		struct child_sa *o;
 
