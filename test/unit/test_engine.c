@@ -1261,6 +1261,270 @@ START_TEST(ike_rekey_by_ike_responder_keys_by_exchange)
 }
 END_TEST
 
+/* --- collisions (RFC 7296 2.8.1, 2.8.2, 2.25) --------------------------
+ * Both peers send a request before either sees the other's: the harness
+ * queues moon's request, then sun's, and delivers them crossing. */
+
+/* RFC 7296 2.8.1: "lowest" is octet by octet, a prefix being lower. */
+static int
+nonce_cmp(const struct seen *a, const struct seen *b)
+{
+	size_t n = a->nonce_len < b->nonce_len ? a->nonce_len : b->nonce_len;
+	int c = memcmp(a->nonce, b->nonce, n);
+
+	if (c)
+		return c;
+	return (a->nonce_len > b->nonce_len) - (a->nonce_len < b->nonce_len);
+}
+
+/* The exchange holding the lowest of the four nonces: 1 or 2. */
+static int
+lowest_exchange(const struct seen *i1, const struct seen *r1,
+		const struct seen *i2, const struct seen *r2)
+{
+	const struct seen *lo1 = nonce_cmp(i1, r1) < 0 ? i1 : r1;
+	const struct seen *lo2 = nonce_cmp(i2, r2) < 0 ? i2 : r2;
+
+	return nonce_cmp(lo1, lo2) < 0 ? 1 : 2;
+}
+
+/* The one live install of a host. */
+static const struct installed *
+only_live(const struct host *h)
+{
+	unsigned i;
+
+	ck_assert_uint_eq(live(h), 1);
+	for (i = 0; i < h->n_inst; i++)
+		if (h->inst[i].live)
+			return &h->inst[i];
+	return NULL;
+}
+
+/* Deliver moon's request (queue[0]) and sun's (queue[1]) crossing, noting
+ * the nonces of the four messages. */
+static void
+cross_requests(struct seen *i1, struct seen *r1, struct seen *i2,
+	       struct seen *r2)
+{
+	ck_assert_uint_eq(q_len, 2);
+	peek_queued(0, i1);
+	peek_queued(1, i2);
+	deliver_first(); /* moon's request to sun; sun's answer queued */
+	ck_assert_uint_eq(q_len, 2);
+	peek_queued(1, r1);
+	deliver_first(); /* sun's request to moon; moon's answer queued */
+	ck_assert_uint_eq(q_len, 2);
+	peek_queued(1, r2);
+}
+
+START_TEST(simultaneous_child_rekeys_keep_one_pair)
+{
+	unsigned round;
+
+	for (round = 0; round < 6; round++) {
+		struct seen i1, r1, i2, r2;
+		const struct installed *m, *s;
+		struct child_keys ck;
+		const struct seen *wi, *wr;
+		int lo;
+
+		setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+			   "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false,
+			   "x", "x");
+		bring_up();
+		ck_assert_int_eq(ike_rekey_child(moon.e, now, 1, 1), 0);
+		ck_assert_int_eq(ike_rekey_child(sun.e, now, 1, 1), 0);
+		cross_requests(&i1, &r1, &i2, &r2);
+		pump();
+		advance();
+		pump();
+		/* The exchange with the lowest nonce made the redundant pair,
+		 * which its initiator deleted; the other one's initiator
+		 * deleted the old pair: one pair is left on each side. */
+		lo = lowest_exchange(&i1, &r1, &i2, &r2);
+		m = only_live(&moon);
+		s = only_live(&sun);
+		ck_assert_uint_eq(m->ci.spi_out, s->ci.spi_in);
+		ck_assert_uint_eq(m->ci.spi_in, s->ci.spi_out);
+		wi = lo == 1 ? &i2 : &i1;
+		wr = lo == 1 ? &r2 : &r1;
+		ck_assert_int_eq(
+		    keymat_v2_child(crypto_prf(IKEV2_PRF_HMAC_SHA2_256),
+				    est_sa(&moon)->keys.sk_d, NULL,
+				    (struct bytes){wi->nonce, wi->nonce_len},
+				    (struct bytes){wr->nonce, wr->nonce_len},
+				    20, 0, &ck),
+		    0);
+		/* Exchange 1 was moon's: moon its initiator. */
+		ck_assert_mem_eq(m->encr_out,
+				 lo == 1 ? ck.encr_r->ptr : ck.encr_i->ptr, 20);
+		ck_assert_mem_eq(s->encr_in, m->encr_out, 20);
+		ck_assert_mem_eq(s->encr_out, m->encr_in, 20);
+		child_keys_clear(&ck);
+		ck_assert_ptr_null(est_sa(&moon)->children->next);
+		ck_assert_ptr_null(est_sa(&sun)->children->next);
+		ck_assert(!has_event(&moon, IKE_EV_FAILED));
+		ck_assert(!has_event(&sun, IKE_EV_FAILED));
+		/* And the survivor rekeys as usual afterwards. */
+		child_rekey_keyed_by_exchange(&sun, &moon);
+		teardown_pair();
+	}
+}
+END_TEST
+
+/* 1.4.1, 2.25.1: a delete for a CHILD SA we are deleting ourselves is
+ * answered without a Delete payload; each side's own exchange removes
+ * the SA. */
+START_TEST(simultaneous_child_deletes)
+{
+	static struct msg m;
+	static uint8_t plain[IKEV2_MAX_MSG_LEN];
+	struct ike_sa_info mi, si;
+
+	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+		   "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "x",
+		   "x");
+	bring_up();
+	ck_assert_int_eq(ike_terminate_child(moon.e, now, 1, 1), 0);
+	ck_assert_int_eq(ike_terminate_child(sun.e, now, 1, 1), 0);
+	ck_assert_uint_eq(q_len, 2);
+	deliver_first(); /* moon's delete to sun */
+	ck_assert_uint_eq(q_len, 2);
+	open_queued(1, &m, plain, sizeof(plain));
+	ck_assert(m.hdr.flags & IKEV2_FLAG_RESPONSE);
+	ck_assert_ptr_null(msg_find(&m, IKEV2_PL_D, NULL));
+	deliver_first(); /* sun's delete to moon */
+	ck_assert_uint_eq(q_len, 2);
+	open_queued(1, &m, plain, sizeof(plain));
+	ck_assert_ptr_null(msg_find(&m, IKEV2_PL_D, NULL));
+	pump();
+	ck_assert_uint_eq(live(&moon) + live(&sun), 0);
+	ck_assert_uint_eq(ike_list_sas(moon.e, NULL, list_cb, &mi), 1);
+	ck_assert_uint_eq(ike_list_sas(sun.e, NULL, list_cb, &si), 1);
+	ck_assert_str_eq(mi.state, "ESTABLISHED");
+	ck_assert_str_eq(si.state, "ESTABLISHED");
+	ck_assert_uint_eq(mi.n_children + si.n_children, 0);
+	teardown_pair();
+}
+END_TEST
+
+/* 2.25.1: moon rekeys the CHILD SA sun is deleting. sun answers the rekey
+ * with TEMPORARY_FAILURE; moon answers the delete as usual, with a Delete
+ * payload, and abandons its rekey: nothing is left on either side. */
+START_TEST(rekey_crossing_delete)
+{
+	static struct msg m;
+	static uint8_t plain[IKEV2_MAX_MSG_LEN];
+	struct ike_sa_info mi, si;
+
+	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+		   "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "x",
+		   "x");
+	bring_up();
+	ck_assert_int_eq(ike_rekey_child(moon.e, now, 1, 1), 0);
+	ck_assert_int_eq(ike_terminate_child(sun.e, now, 1, 1), 0);
+	deliver_first(); /* moon's rekey to sun */
+	ck_assert_uint_eq(q_len, 2);
+	open_queued(1, &m, plain, sizeof(plain));
+	ck_assert_uint_eq(notify_of(&m), IKEV2_N_TEMPORARY_FAILURE);
+	deliver_first(); /* sun's delete to moon */
+	ck_assert_uint_eq(q_len, 2);
+	open_queued(1, &m, plain, sizeof(plain));
+	ck_assert_ptr_nonnull(msg_find(&m, IKEV2_PL_D, NULL));
+	pump();
+	advance();
+	ck_assert_uint_eq(live(&moon) + live(&sun), 0);
+	ck_assert_uint_eq(ike_list_sas(moon.e, NULL, list_cb, &mi), 1);
+	ck_assert_uint_eq(ike_list_sas(sun.e, NULL, list_cb, &si), 1);
+	ck_assert_uint_eq(mi.n_children + si.n_children, 0);
+	ck_assert_str_eq(mi.state, "ESTABLISHED");
+	teardown_pair();
+}
+END_TEST
+
+/* The peer answered our rekey, then deleted the SA we rekeyed, and the
+ * delete overtook the answer: the new SA replaces one that is gone, so
+ * moon deletes it again rather than keep a CHILD SA the peer closed. */
+START_TEST(rekey_answer_after_delete_is_cleaned_up)
+{
+	struct datagram d;
+	struct ike_sa_info mi, si;
+
+	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+		   "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "x",
+		   "x");
+	bring_up();
+	ck_assert_int_eq(ike_rekey_child(moon.e, now, 1, 1), 0);
+	deliver_first(); /* sun answers, installs the new pair */
+	ck_assert_uint_eq(live(&sun), 2);
+	ck_assert_int_eq(ike_terminate_child(sun.e, now, 1, 1), 0);
+	ck_assert_uint_eq(q_len, 2);
+	d = queue[0]; /* the delete overtakes the rekey's answer */
+	queue[0] = queue[1];
+	queue[1] = d;
+	pump();
+	advance();
+	pump();
+	ck_assert_uint_eq(live(&moon) + live(&sun), 0);
+	ck_assert_uint_eq(ike_list_sas(moon.e, NULL, list_cb, &mi), 1);
+	ck_assert_uint_eq(ike_list_sas(sun.e, NULL, list_cb, &si), 1);
+	ck_assert_uint_eq(mi.n_children + si.n_children, 0);
+	teardown_pair();
+}
+END_TEST
+
+/* 2.8.2: both rekey the IKE SA at once. The new IKE SA made by the
+ * exchange with the lowest nonce is deleted by its initiator, the old one
+ * by the other exchange's initiator; one IKE SA is left, the same on both
+ * sides, with the CHILD SA, and it works. */
+START_TEST(simultaneous_ike_rekeys_keep_one)
+{
+	unsigned round;
+
+	for (round = 0; round < 6; round++) {
+		struct seen i1, r1, i2, r2;
+		struct ike_sa *ms, *ss;
+		const struct seen *wi, *wr;
+		int lo;
+
+		setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+			   "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false,
+			   "x", "x");
+		bring_up();
+		ck_assert_int_eq(ike_rekey(moon.e, now, 1), 0);
+		ck_assert_int_eq(ike_rekey(sun.e, now, 1), 0);
+		cross_requests(&i1, &r1, &i2, &r2);
+		pump();
+		advance();
+		pump();
+		advance();
+		lo = lowest_exchange(&i1, &r1, &i2, &r2);
+		wi = lo == 1 ? &i2 : &i1;
+		wr = lo == 1 ? &r2 : &r1;
+		ms = est_sa(&moon);
+		ss = est_sa(&sun);
+		ck_assert_mem_eq(ms->spi_i, wi->spi, 8);
+		ck_assert_mem_eq(ms->spi_r, wr->spi, 8);
+		ck_assert_mem_eq(ss->spi_i, wi->spi, 8);
+		ck_assert_mem_eq(ss->spi_r, wr->spi, 8);
+		/* Exchange 1 was moon's. */
+		ck_assert(ms->initiator == (lo == 2));
+		ck_assert(ss->initiator == (lo == 1));
+		ck_assert_uint_eq(moon.e->n_sas, 1);
+		ck_assert_uint_eq(sun.e->n_sas, 1);
+		ck_assert_uint_eq(live(&moon) + live(&sun), 2);
+		ck_assert_ptr_nonnull(ms->children);
+		ck_assert_ptr_nonnull(ss->children);
+		ck_assert(!has_event(&moon, IKE_EV_IKE_DOWN));
+		ck_assert(!has_event(&sun, IKE_EV_IKE_DOWN));
+		ck_assert(!has_event(&moon, IKE_EV_CHILD_DOWN));
+		child_rekey_keyed_by_exchange(&moon, &sun);
+		teardown_pair();
+	}
+}
+END_TEST
+
 Suite *
 engine_suite(void)
 {
@@ -1294,6 +1558,11 @@ engine_suite(void)
 	tcase_add_test(tc, child_rekey_by_ike_responder_keys_by_exchange);
 	tcase_add_test(tc, child_rekey_by_ike_responder_with_pfs);
 	tcase_add_test(tc, ike_rekey_by_ike_responder_keys_by_exchange);
+	tcase_add_test(tc, simultaneous_child_rekeys_keep_one_pair);
+	tcase_add_test(tc, simultaneous_child_deletes);
+	tcase_add_test(tc, rekey_crossing_delete);
+	tcase_add_test(tc, rekey_answer_after_delete_is_cleaned_up);
+	tcase_add_test(tc, simultaneous_ike_rekeys_keep_one);
 	suite_add_tcase(s, tc);
 	return s;
 }
