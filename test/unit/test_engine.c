@@ -1320,9 +1320,10 @@ cross_requests(struct seen *i1, struct seen *r1, struct seen *i2,
 
 START_TEST(simultaneous_child_rekeys_keep_one_pair)
 {
-	unsigned round;
+	unsigned round, seen_low[3] = {0};
 
-	for (round = 0; round < 6; round++) {
+	/* Until each exchange has had the lowest nonce at least once. */
+	for (round = 0; round < 40 && !(seen_low[1] && seen_low[2]); round++) {
 		struct seen i1, r1, i2, r2;
 		const struct installed *m, *s;
 		struct child_keys ck;
@@ -1343,6 +1344,7 @@ START_TEST(simultaneous_child_rekeys_keep_one_pair)
 		 * which its initiator deleted; the other one's initiator
 		 * deleted the old pair: one pair is left on each side. */
 		lo = lowest_exchange(&i1, &r1, &i2, &r2);
+		seen_low[lo]++;
 		m = only_live(&moon);
 		s = only_live(&sun);
 		ck_assert_uint_eq(m->ci.spi_out, s->ci.spi_in);
@@ -1370,6 +1372,7 @@ START_TEST(simultaneous_child_rekeys_keep_one_pair)
 		child_rekey_keyed_by_exchange(&sun, &moon);
 		teardown_pair();
 	}
+	ck_assert(seen_low[1] && seen_low[2]);
 }
 END_TEST
 
@@ -1480,9 +1483,10 @@ END_TEST
  * sides, with the CHILD SA, and it works. */
 START_TEST(simultaneous_ike_rekeys_keep_one)
 {
-	unsigned round;
+	unsigned round, seen_low[3] = {0};
 
-	for (round = 0; round < 6; round++) {
+	/* Until each exchange has had the lowest nonce at least once. */
+	for (round = 0; round < 40 && !(seen_low[1] && seen_low[2]); round++) {
 		struct seen i1, r1, i2, r2;
 		struct ike_sa *ms, *ss;
 		const struct seen *wi, *wr;
@@ -1500,6 +1504,7 @@ START_TEST(simultaneous_ike_rekeys_keep_one)
 		pump();
 		advance();
 		lo = lowest_exchange(&i1, &r1, &i2, &r2);
+		seen_low[lo]++;
 		wi = lo == 1 ? &i2 : &i1;
 		wr = lo == 1 ? &r2 : &r1;
 		ms = est_sa(&moon);
@@ -1522,6 +1527,7 @@ START_TEST(simultaneous_ike_rekeys_keep_one)
 		child_rekey_keyed_by_exchange(&moon, &sun);
 		teardown_pair();
 	}
+	ck_assert(seen_low[1] && seen_low[2]);
 }
 END_TEST
 
