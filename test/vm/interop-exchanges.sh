@@ -18,6 +18,12 @@
 #   delike     delete the IKE SA           up      bring a new IKE SA up
 #   dpd        (sw only) wait for strongSwan's liveness check (dpd_delay),
 #              an empty INFORMATIONAL charond answers
+# or a collision (RFC 7296 2.8.1, 2.8.2, 2.25), both sides starting at once
+# with 300 ms of delay (netem) each way so that the requests cross:
+#   both-child     both rekey the CHILD SA: one pair must be left
+#   both-ike       both rekey the IKE SA: one IKE SA must be left
+#   both-delchild  both delete the CHILD SA
+#   cdrekey-swdel  charond rekeys the CHILD SA strongSwan deletes
 # After each step both kernels must hold exactly the SAs expected, the SPIs
 # crossed, and a ping from LAN to LAN must pass with the packets counted by
 # the SAs in both directions and no integrity failure on either host (RFC
@@ -127,6 +133,22 @@ check() {
 	set -- $(cd_sa)
 	pass "$step (charond IKE ${3:-?}): ping through $out_m/$in_m," \
 	    "packets in $pk_s (sun) $pk_m (moon), no integrity failures"
+}
+
+# delay on|off: 300 ms each way on the link, for requests to cross.
+delay() {
+	for h in moon sun; do
+		if [ "$1" = on ]; then
+			ip netns exec $h tc qdisc add dev eth0 root netem delay 300ms
+		else
+			ip netns exec $h tc qdisc del dev eth0 root
+		fi
+	done
+}
+# collided TEXT N: charond logged TEXT more than N times.
+collided() {
+	[ "$(grep -c "$1" "$CD_DIR/moon/log")" -gt "$2" ] ||
+	    { logs; fail "$step: no collision ('$1' not in charond's log)"; }
 }
 
 # The cases: charond's IKE role before the step is what counts.
@@ -254,6 +276,63 @@ for step in "up-$first" "$@"; do
 		sw_log sun | tail -n 20 | grep -q "retransmit" &&
 		    fail "$step: strongSwan retransmits its DPD"
 		settle 2
+		;;
+	both-child)
+		n=$(grep -c "(collision)" "$CD_DIR/moon/log" || true)
+		delay on
+		ctl rekey --ike-id "$ike" --child-id "$child" &
+		sw_rekey_child sun net >/dev/null
+		wait $! || fail "$step: charonctl rekey"
+		settle 2 "$old"
+		delay off
+		collided "rekeys CHILD SA .* as we do (collision)" "$n"
+		grep "simultaneous rekey of CHILD SA" "$CD_DIR/moon/log" |
+		    tail -n 1 | sed 's/^/  | /'
+		;;
+	both-ike)
+		n=$(grep -c "(collision)" "$CD_DIR/moon/log" || true)
+		delay on
+		ctl rekey --ike-id "$ike" &
+		sw_ctl sun --rekey --ike gw >/dev/null
+		wait $! || fail "$step: charonctl rekey"
+		i=0
+		while [ "$(ctl list-sas | grep -c 'ESTABLISHED\|DELETING')" != 1 ] ||
+		    [ "$(sw_list_sas sun | grep -c 'ESTABLISHED\|DELETING\|REKEY')" != 1 ] ||
+		    [ "$(cd_sa | cut -d' ' -f1)" = "$ike" ]; do
+			[ $i -lt 150 ] || { logs; fail "$step: not one new IKE SA"; }
+			sleep 0.1
+			i=$((i + 1))
+		done
+		delay off
+		collided "rekeys the IKE SA as we do (collision)" "$n"
+		grep "simultaneous IKE SA rekey" "$CD_DIR/moon/log" |
+		    tail -n 1 | sed 's/^/  | /'
+		settle 2
+		;;
+	both-delchild | cdrekey-swdel)
+		delay on
+		if [ "${step%%-*}" = both ]; then
+			ctl terminate --ike-id "$ike" --child-id "$child" \
+			    --timeout 10 >/dev/null &
+		else
+			ctl rekey --ike-id "$ike" --child-id "$child" &
+		fi
+		sw_terminate_child sun net >/dev/null ||
+		    fail "$step: swanctl --terminate --child"
+		wait $! || fail "$step: charonctl"
+		settle 0
+		sleep 1 # anything late would show now
+		settle 0
+		delay off
+		[ -z "$(vm_xfrm_policies moon)" ] ||
+		    fail "$step: policies left on moon"
+		[ "$(sw_list_sas sun | grep -c ESTABLISHED)" = 1 ] ||
+		    fail "$step: the IKE SA did not stay"
+		# shellcheck disable=SC2046 # split into fields on purpose
+		set -- $(cd_sa) 0 0
+		[ "$2" = 0 ] || fail "$step: charond still lists CHILD SA #$2"
+		pass "$step: no CHILD SA on either side, IKE SA kept"
+		continue
 		;;
 	*) fail "unknown step $step" ;;
 	esac
