@@ -37,8 +37,11 @@ struct child_sa {
 	bool deleting;     /* our DELETE for it is out */
 	uint64_t rekey_at; /* when we rekey it; 0: never or under way */
 	unsigned replaces; /* a rekey: the id of the child it succeeds */
-	struct secret *ni; /* while creating: our nonce */
-	struct dh *dh;     /* while creating with PFS */
+	/* While creating: our nonce. For a child the peer's rekey made while
+	 * ours of the same SA was under way: the lowest nonce of the peer's
+	 * exchange, until the collision is settled (2.8.1). */
+	struct secret *ni;
+	struct dh *dh; /* while creating with PFS */
 	unsigned n_local_ts, n_remote_ts;
 	struct ts *local_ts, *remote_ts; /* exactly n_local_ts, n_remote_ts */
 	struct child_sa *next;
@@ -92,6 +95,7 @@ struct ike_sa {
 		uint8_t spi[IKEV2_SPI_LEN];
 		struct secret *ni;
 		struct dh *dh;
+		unsigned peer_new; /* the peer's colliding rekey made it */
 	} rk;
 	uint8_t spi_i[IKEV2_SPI_LEN], spi_r[IKEV2_SPI_LEN];
 	struct ike_endpoint local, remote;
@@ -268,6 +272,7 @@ void v2_auth_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 /* v2_child.c */
 struct child_keying {
 	struct bytes ni, nr;      /* of the exchange creating the child */
+	bool initiator;           /* we started that exchange (2.17) */
 	const struct secret *gir; /* PFS (CREATE_CHILD_SA with KE), or NULL */
 	uint16_t kex_group;       /* responder: our KE to send, if PFS */
 	struct bytes kex;
@@ -322,6 +327,9 @@ int v2_create_rekey(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		    struct child_sa *old);
 void v2_create_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 			const struct msg *m);
+/* RFC 7296 2.8.1: nonces compared octet by octet, a prefix being lower. */
+int v2_nonce_cmp(struct bytes a, struct bytes b);
+struct bytes v2_nonce_lowest(struct bytes a, struct bytes b);
 
 /* v2_rekey.c */
 void v2_rekey_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,

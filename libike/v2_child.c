@@ -111,11 +111,13 @@ v2_child_install(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c,
 			    ea->key_len, ia ? ia->key_len : 0, &keys) < 0)
 		return -1;
 	describe(e, sa, c, &ci);
-	/* The initiator sends with the i->r keys, the responder with r->i. */
-	ci.encr_out = sa->initiator ? keys.encr_i : keys.encr_r;
-	ci.integ_out = sa->initiator ? keys.integ_i : keys.integ_r;
-	ci.encr_in = sa->initiator ? keys.encr_r : keys.encr_i;
-	ci.integ_in = sa->initiator ? keys.integ_r : keys.integ_i;
+	/* The initiator of the exchange that created the child (not of the
+	 * IKE SA: a CREATE_CHILD_SA may come from either side) sends with
+	 * the i->r keys, its responder with r->i (2.17). */
+	ci.encr_out = k->initiator ? keys.encr_i : keys.encr_r;
+	ci.integ_out = k->initiator ? keys.integ_i : keys.integ_r;
+	ci.encr_in = k->initiator ? keys.encr_r : keys.encr_i;
+	ci.integ_in = k->initiator ? keys.integ_r : keys.integ_i;
 	rc = e->env.child_install ? e->env.child_install(e->env.ctx, &ci) : 0;
 	child_keys_clear(&keys);
 	if (rc < 0) {
@@ -315,7 +317,8 @@ v2_child_accept(struct ike_engine *e, struct ike_sa *sa, const struct msg *m,
 	struct pld_sa *offer = calloc(1, sizeof(*offer));
 	struct child_choice *ch = calloc(1, sizeof(*ch));
 	struct child_keying k = {{sa->ni->ptr, sa->ni->len},
-				 {sa->nr->ptr, sa->nr->len}};
+				 {sa->nr->ptr, sa->nr->len},
+				 sa->initiator}; /* IKE_AUTH's roles */
 	struct pld_ts tsi, tsr;
 	bool transport = v2_child_wants_transport(m);
 	int rc = -1;
@@ -414,7 +417,8 @@ v2_child_complete(struct ike_engine *e, struct ike_sa *sa, const struct msg *m)
 {
 	struct child_sa *c = sa->children;
 	struct child_keying k = {{sa->ni->ptr, sa->ni->len},
-				 {sa->nr->ptr, sa->nr->len}};
+				 {sa->nr->ptr, sa->nr->len},
+				 sa->initiator}; /* IKE_AUTH's roles */
 
 	if (!c || c->installed)
 		return -1;

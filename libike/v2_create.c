@@ -24,21 +24,23 @@ child_by_spi_out(struct ike_sa *sa, uint32_t spi)
 	struct child_sa *c;
 
 	for (c = sa->children; c; c = c->next)
-		if (c->spi_out == spi && c->installed)
+		if (c->spi_out == spi)
 			return c;
 	return NULL;
 }
 
-/* The CHILD SA a REKEY_SA notify names, NULL if none; *bad when the
- * notify is there but names nothing we have. */
+/* The CHILD SA a REKEY_SA notify names, NULL if none; *refusal, when the
+ * notify is there but we cannot rekey what it names, is our answer
+ * (2.25.1): TEMPORARY_FAILURE for a CHILD SA we are deleting,
+ * CHILD_SA_NOT_FOUND for one we do not have. */
 static struct child_sa *
-rekeyed_child(struct ike_sa *sa, const struct msg *m, bool *bad)
+rekeyed_child(struct ike_sa *sa, const struct msg *m, uint16_t *refusal)
 {
 	const struct pld_ref *r = NULL;
 	struct pld_notify n;
 	struct ike_err err;
 
-	*bad = false;
+	*refusal = 0;
 	while ((r = msg_find(m, IKEV2_PL_N, r))) {
 		if (pld_notify_get(r, &n, &err) < 0 ||
 		    n.type != IKEV2_N_REKEY_SA)
@@ -49,12 +51,44 @@ rekeyed_child(struct ike_sa *sa, const struct msg *m, bool *bad)
 				    (uint32_t)n.spi.ptr[1] << 16 |
 				    (uint32_t)n.spi.ptr[2] << 8 | n.spi.ptr[3]);
 
-			*bad = c == NULL;
-			return c;
+			if (c && c->deleting)
+				*refusal = IKEV2_N_TEMPORARY_FAILURE;
+			else if (!c || !c->installed)
+				*refusal = IKEV2_N_CHILD_SA_NOT_FOUND;
+			return *refusal ? NULL : c;
 		}
-		*bad = true;
+		*refusal = IKEV2_N_CHILD_SA_NOT_FOUND;
 		return NULL;
 	}
+	return NULL;
+}
+
+int
+v2_nonce_cmp(struct bytes a, struct bytes b)
+{
+	size_t n = a.len < b.len ? a.len : b.len;
+	int c = n ? memcmp(a.ptr, b.ptr, n) : 0;
+
+	if (c)
+		return c;
+	return (a.len > b.len) - (a.len < b.len);
+}
+
+struct bytes
+v2_nonce_lowest(struct bytes a, struct bytes b)
+{
+	return v2_nonce_cmp(a, b) <= 0 ? a : b;
+}
+
+/* Our own rekey of old still waiting for its answer, or NULL. */
+static struct child_sa *
+our_rekey_of(struct ike_sa *sa, const struct child_sa *old)
+{
+	struct child_sa *c;
+
+	for (c = sa->children; c; c = c->next)
+		if (c->creating && c->replaces == old->id)
+			return c;
 	return NULL;
 }
 
@@ -78,6 +112,7 @@ v2_create_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	struct secret *nr = NULL, *gir = NULL;
 	struct dh *dh = NULL;
 	struct child_sa *old;
+	uint16_t refusal;
 	struct pld_nonce ni;
 	struct pld_ts tsi, tsr;
 	struct pld_ke ke;
@@ -87,7 +122,7 @@ v2_create_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	struct sk_keys sk;
 	uint8_t pub[1024];
 	uint16_t notify = IKEV2_N_NO_PROPOSAL_CHOSEN, group;
-	bool transport = v2_child_wants_transport(m), bad;
+	bool transport = v2_child_wants_transport(m);
 	size_t len;
 
 	if (!offer || !ch)
@@ -107,12 +142,14 @@ v2_create_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		v2_rekey_respond(e, sa, now, m, offer);
 		goto out;
 	}
-	old = rekeyed_child(sa, m, &bad);
-	if (bad) {
-		ike_log(e, sa, IKE_LOG_WARN,
-			"peer rekeys a CHILD SA we do not have");
-		refuse(e, sa, m, IKEV2_N_CHILD_SA_NOT_FOUND,
-		       (struct bytes){NULL, 0});
+	old = rekeyed_child(sa, m, &refusal);
+	if (refusal) {
+		ike_log(e, sa, IKE_LOG_INFO,
+			"peer rekeys a CHILD SA we %s; answering %s",
+			refusal == IKEV2_N_TEMPORARY_FAILURE ? "are deleting"
+							     : "do not have",
+			notify_name(refusal));
+		refuse(e, sa, m, refusal, (struct bytes){NULL, 0});
 		goto out;
 	}
 	if (v2_child_payloads(m, offer, &tsi, &tsr) < 0) {
@@ -158,7 +195,8 @@ v2_create_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	nr = secret_new(IKE_NONCE_LEN);
 	if (!nr || ike_random(e, nr->ptr, nr->len) < 0)
 		goto out;
-	k.ni = ni.data;
+	k.ni = ni.data; /* the peer started this exchange */
+	k.initiator = false;
 	k.nr.ptr = nr->ptr;
 	k.nr.len = nr->len;
 	k.own_nonce = k.nr;
@@ -178,8 +216,24 @@ v2_create_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		ike_conn(e, sa)->children[ch->cfg].name,
 		old ? "rekeyed by the peer" : "created by the peer");
 	/* v2_child_answer put the new child first. */
-	if (old)
-		ike_emit_rekeyed(e, sa, sa->children, old->id);
+	if (old) {
+		struct child_sa *nc = sa->children;
+
+		nc->replaces = old->id;
+		ike_emit_rekeyed(e, sa, nc, old->id);
+		/* Both of us rekey old (2.8.1): which new pair stays is
+		 * settled when our own answer comes, by the lowest nonce;
+		 * keep the lower of this exchange's two until then. */
+		if (our_rekey_of(sa, old)) {
+			struct bytes lo = v2_nonce_lowest(k.ni, k.nr);
+
+			nc->ni = secret_dup(lo.ptr, lo.len);
+			ike_log(e, sa, IKE_LOG_INFO,
+				"the peer rekeys CHILD SA #%u as we do "
+				"(collision)",
+				old->id);
+		}
+	}
 out:
 	dh_free(dh);
 	secret_free(gir);
@@ -278,6 +332,74 @@ creating_child(struct ike_sa *sa)
 	return NULL;
 }
 
+/* The child the peer's rekey of the same SA made while ours was under
+ * way (v2_create_respond kept its lowest nonce), or NULL. */
+static struct child_sa *
+colliding_child(struct ike_sa *sa, const struct child_sa *ours)
+{
+	struct child_sa *c;
+
+	for (c = sa->children; c; c = c->next)
+		if (c != ours && c->replaces == ours->replaces &&
+		    !c->creating && c->ni && c->installed)
+			return c;
+	return NULL;
+}
+
+/* Our rekey of a CHILD SA is answered and c installed; lo is the lower
+ * nonce of our exchange. A rekey is complete when the old SA is gone
+ * (1.3.3): its initiator deletes it. If the peer rekeyed the same SA at
+ * the same time, the pair made by the exchange with the lowest of the
+ * four nonces is redundant and deleted by whoever started that exchange;
+ * the other exchange's initiator deletes the old pair (2.8.1). */
+static void
+rekey_done(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c,
+	   struct bytes lo, uint64_t now)
+{
+	struct child_sa *peers = colliding_child(sa, c), *o;
+
+	for (o = sa->children; o && o->id != c->replaces; o = o->next)
+		;
+	if (peers) {
+		bool ours_lowest =
+		    v2_nonce_cmp(
+			lo, (struct bytes){peers->ni->ptr, peers->ni->len}) < 0;
+
+		secret_free(peers->ni);
+		peers->ni = NULL;
+		if (ours_lowest) {
+			ike_log(e, sa, IKE_LOG_INFO,
+				"simultaneous rekey of CHILD SA #%u: ours has "
+				"the lowest nonce, deleting its redundant #%u; "
+				"#%u stays",
+				c->replaces, c->id, peers->id);
+			v2_info_delete_child(e, sa, c, now);
+			return;
+		}
+		ike_log(
+		    e, sa, IKE_LOG_INFO,
+		    "simultaneous rekey of CHILD SA #%u: the peer's has the "
+		    "lowest nonce and goes (#%u); #%u stays",
+		    c->replaces, peers->id, c->id);
+	}
+	if (!o || !o->installed) {
+		/* The peer deleted the SA while we rekeyed it (2.25.1):
+		 * no successor for what it closed. */
+		if (peers)
+			return;
+		ike_log(e, sa, IKE_LOG_INFO,
+			"CHILD SA #%u was deleted while we rekeyed it; "
+			"deleting its successor #%u",
+			c->replaces, c->id);
+		v2_info_delete_child(e, sa, c, now);
+		return;
+	}
+	ike_log(e, sa, IKE_LOG_INFO, "CHILD SA #%u rekeyed as #%u", o->id,
+		c->id);
+	ike_emit_rekeyed(e, sa, c, o->id);
+	v2_info_delete_child(e, sa, o, now);
+}
+
 void
 v2_create_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		   const struct msg *m)
@@ -323,23 +445,16 @@ v2_create_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		}
 		k.gir = gir;
 	}
-	k.ni.ptr = c->ni->ptr;
+	k.ni.ptr = c->ni->ptr; /* we started this exchange */
 	k.ni.len = c->ni->len;
 	k.nr = nr.data;
+	k.initiator = true;
 	if (v2_child_finish(e, sa, c, m, &k) == 0) {
-		struct child_sa *o;
-
 		secret_free(gir);
-		/* A rekey is complete when the old SA is gone (1.3.3). */
-		for (o = sa->children; c->replaces && o; o = o->next)
-			if (o->id == c->replaces && o->installed) {
-				ike_log(e, sa, IKE_LOG_INFO,
-					"CHILD SA #%u rekeyed as #%u", o->id,
-					c->id);
-				ike_emit_rekeyed(e, sa, c, o->id);
-				v2_info_delete_child(e, sa, o, now);
-				break;
-			}
+		if (c->replaces)
+			rekey_done(e, sa, c, v2_nonce_lowest(k.ni, k.nr), now);
+		secret_free(c->ni);
+		c->ni = NULL;
 		return;
 	}
 fail:

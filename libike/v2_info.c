@@ -92,6 +92,11 @@ v2_info_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 
 			if (!c || ours.n_spi >= 64)
 				continue;
+			/* Both sides are closing it (1.4.1, 2.25.1): no
+			 * Delete back, which could close the wrong SA; our
+			 * own exchange forgets it when answered. */
+			if (c->deleting)
+				continue;
 			/* 1.4.1: answer with our SPI of the same pair. */
 			memcpy(spis + 4 * ours.n_spi,
 			       (uint8_t[4]){

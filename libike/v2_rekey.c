@@ -128,6 +128,12 @@ v2_rekey_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		goto temporary;
 	xchg_send_response(e, sa, e->out, len);
 	hand_over(sa, nsa);
+	/* We rekey it too (2.8.2): settled when our answer comes. */
+	if (sa->rk.active) {
+		sa->rk.peer_new = nsa->id;
+		ike_log(e, sa, IKE_LOG_INFO,
+			"the peer rekeys the IKE SA as we do (collision)");
+	}
 	sa->state = IKE_SA_DELETING; /* the peer deletes it; quietly */
 	sa->rekeyed = true;
 	/* ...or we remove it ourselves if its DELETE never comes. */
@@ -216,6 +222,52 @@ rekey_clear(struct ike_sa *sa)
 	memset(&sa->rk, 0, sizeof(sa->rk));
 }
 
+static struct bytes
+nonce_of(const struct secret *n)
+{
+	return (struct bytes){n ? n->ptr : NULL, n ? n->len : 0};
+}
+
+/* Both of us rekeyed sa at once (2.8.2): the new IKE SA made by the
+ * exchange with the lowest of the four nonces is redundant and deleted by
+ * whoever started that exchange; the other exchange's initiator deletes
+ * the old SA, and the CHILD SAs live on in the survivor. ours is the new
+ * SA of our exchange, keyed but holding nothing yet. Returns 0 without a
+ * collision, 1 if ours is redundant (and being deleted), 2 if the peer's
+ * is (ours then holds the CHILD SAs). */
+static int
+collision(struct ike_engine *e, struct ike_sa *sa, struct ike_sa *ours,
+	  uint64_t now)
+{
+	struct ike_sa *peers =
+	    sa->rk.peer_new ? sa_by_id(e, sa->rk.peer_new) : NULL;
+	struct bytes lo_ours, lo_peers;
+
+	if (!peers || peers->state != IKE_SA_ESTABLISHED)
+		return 0;
+	lo_ours = v2_nonce_lowest(nonce_of(ours->ni), nonce_of(ours->nr));
+	lo_peers = v2_nonce_lowest(nonce_of(peers->ni), nonce_of(peers->nr));
+	if (v2_nonce_cmp(lo_ours, lo_peers) < 0) {
+		ike_log(e, sa, IKE_LOG_INFO,
+			"simultaneous IKE SA rekey: ours has the lowest nonce, "
+			"deleting its redundant IKE SA #%u; #%u stays",
+			ours->id, peers->id);
+		ours->rekeyed = true;
+		ours->state = IKE_SA_ESTABLISHED;
+		v2_info_delete_ike(e, ours, now);
+		return 1;
+	}
+	ike_log(
+	    e, sa, IKE_LOG_INFO,
+	    "simultaneous IKE SA rekey: the peer's has the lowest nonce and "
+	    "goes (IKE SA #%u); #%u stays",
+	    peers->id, ours->id);
+	hand_over(peers, ours);
+	peers->rekeyed = true;
+	peers->state = IKE_SA_DELETING; /* the peer deletes it */
+	return 2;
+}
+
 void
 v2_rekey_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		  const struct msg *m)
@@ -271,7 +323,14 @@ v2_rekey_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		goto out;
 	}
 	*nsa->ike_prop = ans->prop[0];
-	hand_over(sa, nsa);
+	switch (collision(e, sa, nsa, now)) {
+	case 1: /* ours is the redundant one */
+		goto out;
+	case 2: /* the peer's is: nsa has taken the CHILD SAs from it */
+		break;
+	default:
+		hand_over(sa, nsa);
+	}
 	if (c->rekey_ms)
 		nsa->rekey_at = now + c->rekey_ms;
 	sa_schedule(e, nsa);

@@ -13,6 +13,7 @@
 #include <check.h>
 
 #include "ike.h"
+#include "ike_int.h" /* the tests below peek at SK_d and nonces */
 #include "testutil.h"
 
 #include "engine_harness.h"
@@ -592,6 +593,524 @@ START_TEST(cookie_under_load)
 }
 END_TEST
 
+/* --- keys by the exchange's roles (RFC 7296 2.17, 2.18) ----------------
+ * The tests below decrypt the exchanges in flight with the receiver's IKE
+ * SA keys and recompute the keys from the RFC's definitions: a mistake
+ * both engines make alike would otherwise go unseen. */
+
+/* The live (established) IKE SA of a host; there must be one. */
+static struct ike_sa *
+est_sa(const struct host *h)
+{
+	struct ike_sa *sa, *found = NULL;
+
+	for (sa = h->e->sas; sa; sa = sa->next)
+		if (sa->state == IKE_SA_ESTABLISHED) {
+			ck_assert_ptr_null(found);
+			found = sa;
+		}
+	ck_assert_ptr_nonnull(found);
+	return found;
+}
+
+/* Frame and decrypt queued datagram i as its receiver would. */
+static void
+open_queued(unsigned i, struct msg *m, uint8_t *plain, size_t cap)
+{
+	const struct datagram *d = &queue[i];
+	struct host *to = host_at(&d->to);
+	struct ike_err err = {0};
+	struct ike_sa *sa;
+	struct sk_keys k;
+
+	ck_assert_uint_lt(i, q_len);
+	ck_assert_int_eq(msg_frame(d->data, d->len, m, &err), 0);
+	sa = sa_by_ours(to->e, (m->hdr.flags & IKEV2_FLAG_INITIATOR)
+				   ? m->hdr.spi_r
+				   : m->hdr.spi_i);
+	ck_assert_ptr_nonnull(sa);
+	sa_keys_for(sa, false, &k);
+	ck_assert_int_eq(sk_open(m, &k, plain, cap, &err), 0);
+}
+
+/* Deliver queued datagram 0 alone. */
+static void
+deliver_first(void)
+{
+	struct datagram d = queue[0];
+	struct host *to = host_at(&d.to);
+
+	memmove(queue, queue + 1, (q_len - 1) * sizeof(queue[0]));
+	q_len--;
+	ike_input(to->e, now, &d.to, &d.from, d.data, d.len);
+}
+
+struct seen {
+	uint8_t nonce[IKE_NONCE_MAX];
+	size_t nonce_len;
+	uint8_t ke[1024];
+	size_t ke_len;
+	uint8_t spi[8]; /* of an IKE proposal */
+	bool from_ike_initiator;
+};
+
+/* The nonce, KE and IKE proposal SPI of queued datagram i. */
+static void
+peek_queued(unsigned i, struct seen *s)
+{
+	static struct msg m;
+	static uint8_t plain[IKEV2_MAX_MSG_LEN];
+	static struct pld_sa sap;
+	const struct pld_ref *r;
+	struct ike_err err;
+	struct pld_nonce n;
+	struct pld_ke ke;
+
+	memset(s, 0, sizeof(*s));
+	open_queued(i, &m, plain, sizeof(plain));
+	s->from_ike_initiator = m.hdr.flags & IKEV2_FLAG_INITIATOR;
+	r = msg_find(&m, IKEV2_PL_NONCE, NULL);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(pld_nonce_get(r, &n, &err), 0);
+	memcpy(s->nonce, n.data.ptr, n.data.len);
+	s->nonce_len = n.data.len;
+	if ((r = msg_find(&m, IKEV2_PL_KE, NULL))) {
+		ck_assert_int_eq(pld_ke_get(r, &ke, &err), 0);
+		ck_assert_uint_le(ke.data.len, sizeof(s->ke));
+		memcpy(s->ke, ke.data.ptr, ke.data.len);
+		s->ke_len = ke.data.len;
+	}
+	if ((r = msg_find(&m, IKEV2_PL_SA, NULL))) {
+		ck_assert_int_eq(pld_sa_get(r, &sap, &err), 0);
+		if (sap.prop[0].proto == IKEV2_PROTO_IKE)
+			memcpy(s->spi, sap.prop[0].spi, 8);
+	}
+}
+
+/* The last install of a host. */
+static const struct installed *
+last_inst(const struct host *h)
+{
+	ck_assert_uint_gt(h->n_inst, 0);
+	return &h->inst[h->n_inst - 1];
+}
+
+/* One CHILD SA rekey started by `starter`, no PFS; KEYMAT recomputed as
+ * prf+(SK_d, Ni | Nr) with Ni of the CREATE_CHILD_SA's initiator, whose
+ * outbound keys come first (2.17). */
+static void
+child_rekey_keyed_by_exchange(struct host *starter, struct host *other)
+{
+	static struct ike_sa_info info;
+	const struct installed *si, *oi;
+	struct child_keys ck;
+	struct seen req, resp;
+	struct ike_sa *sa;
+
+	ck_assert_uint_eq(ike_list_sas(starter->e, NULL, list_cb, &info), 1);
+	ck_assert_int_eq(
+	    ike_rekey_child(starter->e, now, info.id, info.children[0].id), 0);
+	ck_assert_uint_eq(q_len, 1);
+	peek_queued(0, &req);
+	deliver_first();
+	ck_assert_uint_eq(q_len, 1);
+	peek_queued(0, &resp);
+	deliver_first();
+	sa = est_sa(starter);
+	ck_assert_int_eq(
+	    keymat_v2_child(crypto_prf(IKEV2_PRF_HMAC_SHA2_256), sa->keys.sk_d,
+			    NULL, (struct bytes){req.nonce, req.nonce_len},
+			    (struct bytes){resp.nonce, resp.nonce_len}, 20, 0,
+			    &ck),
+	    0);
+	si = last_inst(starter);
+	oi = last_inst(other);
+	ck_assert_uint_eq(si->encr_len, 20);
+	ck_assert_uint_eq(si->ci.spi_out, oi->ci.spi_in);
+	ck_assert_mem_eq(si->encr_out, ck.encr_i->ptr, 20);
+	ck_assert_mem_eq(si->encr_in, ck.encr_r->ptr, 20);
+	ck_assert_mem_eq(oi->encr_in, ck.encr_i->ptr, 20);
+	ck_assert_mem_eq(oi->encr_out, ck.encr_r->ptr, 20);
+	child_keys_clear(&ck);
+	pump(); /* the delete of the old pair */
+	ck_assert_uint_eq(live(&moon) + live(&sun), 2);
+}
+
+START_TEST(child_rekey_by_ike_responder_keys_by_exchange)
+{
+	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+		   "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "x",
+		   "x");
+	bring_up();
+	child_rekey_keyed_by_exchange(&sun, &moon); /* the case that broke */
+	child_rekey_keyed_by_exchange(&moon, &sun);
+	child_rekey_keyed_by_exchange(&sun, &moon);
+	teardown_pair();
+}
+END_TEST
+
+/* The same with PFS: g^ir is not visible to the test, so only the pairing
+ * is checked, and that the keys are not those of the IKE SA's roles. */
+START_TEST(child_rekey_by_ike_responder_with_pfs)
+{
+	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16-ecp256",
+		   "aes128gcm16-prfsha256-ecp256", "aes128gcm16-ecp256", false,
+		   "x", "x");
+	bring_up();
+	ck_assert_int_eq(ike_rekey_child(sun.e, now, 1, 1), 0);
+	pump();
+	ck_assert(has_event(&moon, IKE_EV_CHILD_REKEYED));
+	ck_assert_uint_eq(live(&moon) + live(&sun), 2);
+	ck_assert_uint_eq(last_inst(&sun)->ci.spi_out,
+			  last_inst(&moon)->ci.spi_in);
+	ck_assert_mem_eq(last_inst(&sun)->encr_out, last_inst(&moon)->encr_in,
+			 20);
+	ck_assert_mem_eq(last_inst(&sun)->encr_in, last_inst(&moon)->encr_out,
+			 20);
+	teardown_pair();
+}
+END_TEST
+
+/* An IKE SA rekey (2.18) started by `starter`: SKEYSEED = prf(SK_d (old),
+ * g^ir (new) | Ni | Nr) and the keys from prf+(SKEYSEED, Ni | Nr | SPIi |
+ * SPIr), Ni and SPIi being the rekey initiator's; the new SA's initiator
+ * is whoever started the rekey. g^ir is recomputed with the responder's
+ * new DH value, which the new SA keeps. */
+static void
+ike_rekey_keyed_by_exchange(struct host *starter, struct host *other)
+{
+	struct ike_sa *old = est_sa(starter), *ns, *no;
+	struct secret *sk_d_old =
+	    secret_dup(old->keys.sk_d->ptr, old->keys.sk_d->len);
+	const struct prf_alg *prf = old->suite.prf;
+	struct secret *gir = NULL;
+	struct ike_keys want;
+	struct seen req, resp;
+	unsigned old_id = old->id;
+
+	ck_assert_ptr_nonnull(sk_d_old);
+	ck_assert_int_eq(ike_rekey(starter->e, now, old_id), 0);
+	ck_assert_uint_eq(q_len, 1);
+	peek_queued(0, &req);
+	deliver_first();
+	ck_assert_uint_eq(q_len, 1);
+	peek_queued(0, &resp);
+	deliver_first();
+	pump(); /* the old IKE SA's delete */
+	advance();
+	ns = est_sa(starter);
+	no = est_sa(other);
+	ck_assert_uint_ne(ns->id, old_id);
+	ck_assert(ns->initiator);
+	ck_assert(!no->initiator);
+	ck_assert_mem_eq(ns->spi_i, req.spi, 8);
+	ck_assert_mem_eq(ns->spi_r, resp.spi, 8);
+	ck_assert_mem_eq(no->spi_i, req.spi, 8);
+	ck_assert_mem_eq(no->spi_r, resp.spi, 8);
+	ck_assert_ptr_nonnull(no->dh);
+	ck_assert_int_eq(dh_shared(no->dh, req.ke, req.ke_len, &gir), 0);
+	ck_assert_int_eq(
+	    keymat_v2_ike_rekey(prf, sk_d_old, &ns->suite, gir,
+				(struct bytes){req.nonce, req.nonce_len},
+				(struct bytes){resp.nonce, resp.nonce_len},
+				req.spi, resp.spi, &want),
+	    0);
+	ck_assert_mem_eq(ns->keys.sk_d->ptr, want.sk_d->ptr, want.sk_d->len);
+	ck_assert_mem_eq(no->keys.sk_d->ptr, want.sk_d->ptr, want.sk_d->len);
+	ck_assert_mem_eq(ns->keys.sk_ei->ptr, want.sk_ei->ptr, want.sk_ei->len);
+	ck_assert_mem_eq(no->keys.sk_er->ptr, want.sk_er->ptr, want.sk_er->len);
+	ike_keys_clear(&want);
+	secret_free(gir);
+	secret_free(sk_d_old);
+	ck_assert_uint_eq(live(&moon) + live(&sun), 2);
+}
+
+START_TEST(ike_rekey_by_ike_responder_keys_by_exchange)
+{
+	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+		   "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "x",
+		   "x");
+	bring_up();
+	ike_rekey_keyed_by_exchange(&sun, &moon);
+	/* sun is the IKE initiator now; moon, the responder, rekeys. */
+	ike_rekey_keyed_by_exchange(&moon, &sun);
+	/* The CHILD SA still rekeys right on the twice-rekeyed IKE SA. */
+	child_rekey_keyed_by_exchange(&moon, &sun);
+	child_rekey_keyed_by_exchange(&sun, &moon);
+	teardown_pair();
+}
+END_TEST
+
+/* --- collisions (RFC 7296 2.8.1, 2.8.2, 2.25) --------------------------
+ * Both peers send a request before either sees the other's: the harness
+ * queues moon's request, then sun's, and delivers them crossing. */
+
+/* RFC 7296 2.8.1: "lowest" is octet by octet, a prefix being lower. */
+static int
+nonce_cmp(const struct seen *a, const struct seen *b)
+{
+	size_t n = a->nonce_len < b->nonce_len ? a->nonce_len : b->nonce_len;
+	int c = memcmp(a->nonce, b->nonce, n);
+
+	if (c)
+		return c;
+	return (a->nonce_len > b->nonce_len) - (a->nonce_len < b->nonce_len);
+}
+
+/* The exchange holding the lowest of the four nonces: 1 or 2. */
+static int
+lowest_exchange(const struct seen *i1, const struct seen *r1,
+		const struct seen *i2, const struct seen *r2)
+{
+	const struct seen *lo1 = nonce_cmp(i1, r1) < 0 ? i1 : r1;
+	const struct seen *lo2 = nonce_cmp(i2, r2) < 0 ? i2 : r2;
+
+	return nonce_cmp(lo1, lo2) < 0 ? 1 : 2;
+}
+
+/* The one live install of a host. */
+static const struct installed *
+only_live(const struct host *h)
+{
+	unsigned i;
+
+	ck_assert_uint_eq(live(h), 1);
+	for (i = 0; i < h->n_inst; i++)
+		if (h->inst[i].live)
+			return &h->inst[i];
+	return NULL;
+}
+
+/* Deliver moon's request (queue[0]) and sun's (queue[1]) crossing, noting
+ * the nonces of the four messages. */
+static void
+cross_requests(struct seen *i1, struct seen *r1, struct seen *i2,
+	       struct seen *r2)
+{
+	ck_assert_uint_eq(q_len, 2);
+	peek_queued(0, i1);
+	peek_queued(1, i2);
+	deliver_first(); /* moon's request to sun; sun's answer queued */
+	ck_assert_uint_eq(q_len, 2);
+	peek_queued(1, r1);
+	deliver_first(); /* sun's request to moon; moon's answer queued */
+	ck_assert_uint_eq(q_len, 2);
+	peek_queued(1, r2);
+}
+
+START_TEST(simultaneous_child_rekeys_keep_one_pair)
+{
+	unsigned round, seen_low[3] = {0};
+
+	/* Until each exchange has had the lowest nonce at least once. */
+	for (round = 0; round < 40 && !(seen_low[1] && seen_low[2]); round++) {
+		struct seen i1, r1, i2, r2;
+		const struct installed *m, *s;
+		struct child_keys ck;
+		const struct seen *wi, *wr;
+		int lo;
+
+		setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+			   "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false,
+			   "x", "x");
+		bring_up();
+		ck_assert_int_eq(ike_rekey_child(moon.e, now, 1, 1), 0);
+		ck_assert_int_eq(ike_rekey_child(sun.e, now, 1, 1), 0);
+		cross_requests(&i1, &r1, &i2, &r2);
+		pump();
+		advance();
+		pump();
+		/* The exchange with the lowest nonce made the redundant pair,
+		 * which its initiator deleted; the other one's initiator
+		 * deleted the old pair: one pair is left on each side. */
+		lo = lowest_exchange(&i1, &r1, &i2, &r2);
+		seen_low[lo]++;
+		m = only_live(&moon);
+		s = only_live(&sun);
+		ck_assert_uint_eq(m->ci.spi_out, s->ci.spi_in);
+		ck_assert_uint_eq(m->ci.spi_in, s->ci.spi_out);
+		wi = lo == 1 ? &i2 : &i1;
+		wr = lo == 1 ? &r2 : &r1;
+		ck_assert_int_eq(
+		    keymat_v2_child(crypto_prf(IKEV2_PRF_HMAC_SHA2_256),
+				    est_sa(&moon)->keys.sk_d, NULL,
+				    (struct bytes){wi->nonce, wi->nonce_len},
+				    (struct bytes){wr->nonce, wr->nonce_len},
+				    20, 0, &ck),
+		    0);
+		/* Exchange 1 was moon's: moon its initiator. */
+		ck_assert_mem_eq(m->encr_out,
+				 lo == 1 ? ck.encr_r->ptr : ck.encr_i->ptr, 20);
+		ck_assert_mem_eq(s->encr_in, m->encr_out, 20);
+		ck_assert_mem_eq(s->encr_out, m->encr_in, 20);
+		child_keys_clear(&ck);
+		ck_assert_ptr_null(est_sa(&moon)->children->next);
+		ck_assert_ptr_null(est_sa(&sun)->children->next);
+		ck_assert(!has_event(&moon, IKE_EV_FAILED));
+		ck_assert(!has_event(&sun, IKE_EV_FAILED));
+		/* And the survivor rekeys as usual afterwards. */
+		child_rekey_keyed_by_exchange(&sun, &moon);
+		teardown_pair();
+	}
+	ck_assert(seen_low[1] && seen_low[2]);
+}
+END_TEST
+
+/* 1.4.1, 2.25.1: a delete for a CHILD SA we are deleting ourselves is
+ * answered without a Delete payload; each side's own exchange removes
+ * the SA. */
+START_TEST(simultaneous_child_deletes)
+{
+	static struct msg m;
+	static uint8_t plain[IKEV2_MAX_MSG_LEN];
+	struct ike_sa_info mi, si;
+
+	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+		   "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "x",
+		   "x");
+	bring_up();
+	ck_assert_int_eq(ike_terminate_child(moon.e, now, 1, 1), 0);
+	ck_assert_int_eq(ike_terminate_child(sun.e, now, 1, 1), 0);
+	ck_assert_uint_eq(q_len, 2);
+	deliver_first(); /* moon's delete to sun */
+	ck_assert_uint_eq(q_len, 2);
+	open_queued(1, &m, plain, sizeof(plain));
+	ck_assert(m.hdr.flags & IKEV2_FLAG_RESPONSE);
+	ck_assert_ptr_null(msg_find(&m, IKEV2_PL_D, NULL));
+	deliver_first(); /* sun's delete to moon */
+	ck_assert_uint_eq(q_len, 2);
+	open_queued(1, &m, plain, sizeof(plain));
+	ck_assert_ptr_null(msg_find(&m, IKEV2_PL_D, NULL));
+	pump();
+	ck_assert_uint_eq(live(&moon) + live(&sun), 0);
+	ck_assert_uint_eq(ike_list_sas(moon.e, NULL, list_cb, &mi), 1);
+	ck_assert_uint_eq(ike_list_sas(sun.e, NULL, list_cb, &si), 1);
+	ck_assert_str_eq(mi.state, "ESTABLISHED");
+	ck_assert_str_eq(si.state, "ESTABLISHED");
+	ck_assert_uint_eq(mi.n_children + si.n_children, 0);
+	teardown_pair();
+}
+END_TEST
+
+/* 2.25.1: moon rekeys the CHILD SA sun is deleting. sun answers the rekey
+ * with TEMPORARY_FAILURE; moon answers the delete as usual, with a Delete
+ * payload, and abandons its rekey: nothing is left on either side. */
+START_TEST(rekey_crossing_delete)
+{
+	static struct msg m;
+	static uint8_t plain[IKEV2_MAX_MSG_LEN];
+	struct ike_sa_info mi, si;
+
+	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+		   "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "x",
+		   "x");
+	bring_up();
+	ck_assert_int_eq(ike_rekey_child(moon.e, now, 1, 1), 0);
+	ck_assert_int_eq(ike_terminate_child(sun.e, now, 1, 1), 0);
+	deliver_first(); /* moon's rekey to sun */
+	ck_assert_uint_eq(q_len, 2);
+	open_queued(1, &m, plain, sizeof(plain));
+	ck_assert_uint_eq(notify_of(&m), IKEV2_N_TEMPORARY_FAILURE);
+	deliver_first(); /* sun's delete to moon */
+	ck_assert_uint_eq(q_len, 2);
+	open_queued(1, &m, plain, sizeof(plain));
+	ck_assert_ptr_nonnull(msg_find(&m, IKEV2_PL_D, NULL));
+	pump();
+	advance();
+	ck_assert_uint_eq(live(&moon) + live(&sun), 0);
+	ck_assert_uint_eq(ike_list_sas(moon.e, NULL, list_cb, &mi), 1);
+	ck_assert_uint_eq(ike_list_sas(sun.e, NULL, list_cb, &si), 1);
+	ck_assert_uint_eq(mi.n_children + si.n_children, 0);
+	ck_assert_str_eq(mi.state, "ESTABLISHED");
+	teardown_pair();
+}
+END_TEST
+
+/* The peer answered our rekey, then deleted the SA we rekeyed, and the
+ * delete overtook the answer: the new SA replaces one that is gone, so
+ * moon deletes it again rather than keep a CHILD SA the peer closed. */
+START_TEST(rekey_answer_after_delete_is_cleaned_up)
+{
+	struct datagram d;
+	struct ike_sa_info mi, si;
+
+	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+		   "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "x",
+		   "x");
+	bring_up();
+	ck_assert_int_eq(ike_rekey_child(moon.e, now, 1, 1), 0);
+	deliver_first(); /* sun answers, installs the new pair */
+	ck_assert_uint_eq(live(&sun), 2);
+	ck_assert_int_eq(ike_terminate_child(sun.e, now, 1, 1), 0);
+	ck_assert_uint_eq(q_len, 2);
+	d = queue[0]; /* the delete overtakes the rekey's answer */
+	queue[0] = queue[1];
+	queue[1] = d;
+	pump();
+	advance();
+	pump();
+	ck_assert_uint_eq(live(&moon) + live(&sun), 0);
+	ck_assert_uint_eq(ike_list_sas(moon.e, NULL, list_cb, &mi), 1);
+	ck_assert_uint_eq(ike_list_sas(sun.e, NULL, list_cb, &si), 1);
+	ck_assert_uint_eq(mi.n_children + si.n_children, 0);
+	teardown_pair();
+}
+END_TEST
+
+/* 2.8.2: both rekey the IKE SA at once. The new IKE SA made by the
+ * exchange with the lowest nonce is deleted by its initiator, the old one
+ * by the other exchange's initiator; one IKE SA is left, the same on both
+ * sides, with the CHILD SA, and it works. */
+START_TEST(simultaneous_ike_rekeys_keep_one)
+{
+	unsigned round, seen_low[3] = {0};
+
+	/* Until each exchange has had the lowest nonce at least once. */
+	for (round = 0; round < 40 && !(seen_low[1] && seen_low[2]); round++) {
+		struct seen i1, r1, i2, r2;
+		struct ike_sa *ms, *ss;
+		const struct seen *wi, *wr;
+		int lo;
+
+		setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+			   "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false,
+			   "x", "x");
+		bring_up();
+		ck_assert_int_eq(ike_rekey(moon.e, now, 1), 0);
+		ck_assert_int_eq(ike_rekey(sun.e, now, 1), 0);
+		cross_requests(&i1, &r1, &i2, &r2);
+		pump();
+		advance();
+		pump();
+		advance();
+		lo = lowest_exchange(&i1, &r1, &i2, &r2);
+		seen_low[lo]++;
+		wi = lo == 1 ? &i2 : &i1;
+		wr = lo == 1 ? &r2 : &r1;
+		ms = est_sa(&moon);
+		ss = est_sa(&sun);
+		ck_assert_mem_eq(ms->spi_i, wi->spi, 8);
+		ck_assert_mem_eq(ms->spi_r, wr->spi, 8);
+		ck_assert_mem_eq(ss->spi_i, wi->spi, 8);
+		ck_assert_mem_eq(ss->spi_r, wr->spi, 8);
+		/* Exchange 1 was moon's. */
+		ck_assert(ms->initiator == (lo == 2));
+		ck_assert(ss->initiator == (lo == 1));
+		ck_assert_uint_eq(moon.e->n_sas, 1);
+		ck_assert_uint_eq(sun.e->n_sas, 1);
+		ck_assert_uint_eq(live(&moon) + live(&sun), 2);
+		ck_assert_ptr_nonnull(ms->children);
+		ck_assert_ptr_nonnull(ss->children);
+		ck_assert(!has_event(&moon, IKE_EV_IKE_DOWN));
+		ck_assert(!has_event(&sun, IKE_EV_IKE_DOWN));
+		ck_assert(!has_event(&moon, IKE_EV_CHILD_DOWN));
+		child_rekey_keyed_by_exchange(&moon, &sun);
+		teardown_pair();
+	}
+	ck_assert(seen_low[1] && seen_low[2]);
+}
+END_TEST
+
 Suite *
 engine_suite(void)
 {
@@ -622,6 +1141,14 @@ engine_suite(void)
 	tcase_add_test(tc, rekey_on_demand_with_events);
 	tcase_add_test(tc, half_open_sa_expires);
 	tcase_add_test(tc, cookie_under_load);
+	tcase_add_test(tc, child_rekey_by_ike_responder_keys_by_exchange);
+	tcase_add_test(tc, child_rekey_by_ike_responder_with_pfs);
+	tcase_add_test(tc, ike_rekey_by_ike_responder_keys_by_exchange);
+	tcase_add_test(tc, simultaneous_child_rekeys_keep_one_pair);
+	tcase_add_test(tc, simultaneous_child_deletes);
+	tcase_add_test(tc, rekey_crossing_delete);
+	tcase_add_test(tc, rekey_answer_after_delete_is_cleaned_up);
+	tcase_add_test(tc, simultaneous_ike_rekeys_keep_one);
 	suite_add_tcase(s, tc);
 	return s;
 }
