@@ -55,6 +55,15 @@ v2_rekey_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 
 	if (!ans)
 		return;
+	/* 2.25.2: our CREATE_CHILD_SA for a CHILD SA of this IKE SA is out;
+	 * its answer must find the SA it was sent on. The peer tries later. */
+	if (sa->req.msg && sa->req.kind == XCHG_CHILD) {
+		ike_log(e, sa, IKE_LOG_INFO,
+			"peer rekeys the IKE SA while our CHILD SA exchange is "
+			"under way; answered TEMPORARY_FAILURE");
+		notify = IKEV2_N_TEMPORARY_FAILURE;
+		goto refuse;
+	}
 	if (!rn || !rk || pld_nonce_get(rn, &ni, &err) < 0 ||
 	    pld_ke_get(rk, &ke, &err) < 0) {
 		notify = IKEV2_N_INVALID_SYNTAX;

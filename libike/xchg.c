@@ -204,10 +204,12 @@ response_allowed(const struct ike_sa *sa, enum xchg_kind kind)
 	switch (kind) {
 	case XCHG_AUTH:
 		return sa->state == IKE_SA_AUTH_SENT;
+	/* DELETING too: the peer may have rekeyed the SA (2.8.2) while our
+	 * own request on it was out, and that request's answer settles the
+	 * collision. */
 	case XCHG_CHILD:
 	case XCHG_REKEY_IKE:
 	case XCHG_LIVENESS:
-		return sa->state == IKE_SA_ESTABLISHED;
 	case XCHG_DELETE:
 		return sa->state == IKE_SA_ESTABLISHED ||
 		       sa->state == IKE_SA_DELETING;
@@ -356,6 +358,7 @@ xchg_input(struct ike_engine *e, struct ike_sa *sa, uint64_t now, struct msg *m)
 		xchg_note_request(e, sa, m);
 		sa->msgid_in++;
 		dispatch_request(e, sa, now, m);
+		sa_schedule(e, sa); /* the exchange may have set new timers */
 		return;
 	}
 	kind = (enum xchg_kind)sa->req.kind;
@@ -367,4 +370,5 @@ xchg_input(struct ike_engine *e, struct ike_sa *sa, uint64_t now, struct msg *m)
 	}
 	xchg_request_done(e, sa);
 	dispatch_response(e, sa, now, m, kind);
+	sa_schedule(e, sa);
 }

@@ -651,6 +651,43 @@ START_TEST(removed_connection_accepts_nothing)
 }
 END_TEST
 
+/* RFC 7296 2.25.2: an IKE SA rekey crossing our CREATE_CHILD_SA is
+ * answered TEMPORARY_FAILURE; the child comes up on the old SA, and the
+ * rekey succeeds when it is tried again. */
+START_TEST(ike_rekey_crossing_child_creation)
+{
+	struct datagram create, rekey;
+	struct ike_sa *ss;
+	unsigned i;
+
+	setup_pair(SUITE_OK, SUITE_OK, false, "x", "x");
+	bring_up();
+	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", "net"), 0);
+	create = take_one();
+	ss = first_sa(&sun);
+	ck_assert_int_eq(ike_rekey(sun.e, now, ss->id), 0);
+	rekey = take_one();
+	deliver(&rekey); /* moon: TEMPORARY_FAILURE */
+	deliver(&create);
+	pump();
+	ck_assert_uint_eq(live(&moon), 2);
+	ck_assert_uint_eq(live(&sun), 2);
+	ck_assert(!has_event(&sun, IKE_EV_IKE_REKEYED));
+	ck_assert_uint_eq(count_sas(&moon), 1);
+	/* sun tries again a minute later, and then it works. */
+	for (i = 0; i < 5 && !has_event(&sun, IKE_EV_IKE_REKEYED); i++) {
+		advance();
+		pump();
+	}
+	ck_assert(has_event(&sun, IKE_EV_IKE_REKEYED));
+	ck_assert_uint_eq(live(&moon), 2);
+	ck_assert_uint_eq(live(&sun), 2);
+	ck_assert_uint_eq(count_sas(&moon), 1);
+	ck_assert_uint_eq(count_sas(&sun), 1);
+	teardown_pair();
+}
+END_TEST
+
 /* splitmix64: a seeded random source for the engines. */
 static int
 seeded(void *ctx, uint8_t *out, size_t len)
@@ -736,6 +773,7 @@ attack_suite(void)
 	tcase_add_test(tc, seeded_engines_repeat_exactly);
 	tcase_add_test(tc, reload_keeps_sas_on_their_connection);
 	tcase_add_test(tc, removed_connection_accepts_nothing);
+	tcase_add_test(tc, ike_rekey_crossing_child_creation);
 	suite_add_tcase(s, tc);
 	return s;
 }

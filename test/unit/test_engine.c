@@ -621,7 +621,7 @@ open_queued(unsigned i, struct msg *m, uint8_t *plain, size_t cap)
 	struct host *to = host_at(&d->to);
 	struct ike_err err = {0};
 	struct ike_sa *sa;
-	struct sk_keys k;
+	struct sk_keys k = {0};
 
 	ck_assert_uint_lt(i, q_len);
 	ck_assert_int_eq(msg_frame(d->data, d->len, m, &err), 0);
@@ -629,7 +629,7 @@ open_queued(unsigned i, struct msg *m, uint8_t *plain, size_t cap)
 				   ? m->hdr.spi_r
 				   : m->hdr.spi_i);
 	ck_assert_ptr_nonnull(sa);
-	sa_keys_for(sa, false, &k);
+	sa_keys_for(to->e, sa, false, &k);
 	ck_assert_int_eq(sk_open(m, &k, plain, cap, &err), 0);
 }
 
