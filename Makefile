@@ -253,6 +253,7 @@ VM_SCENARIOS := $(sort $(wildcard test/vm/scenarios/*.sh))
 
 # Skipped, loudly, only when QEMU cannot run here at all; a scenario that
 # fails, or a VM that cannot be set up while QEMU works, fails the target.
+# Two guests at a time (VM_JOBS), see test/vm/run-all.sh.
 check-vm:
 	@if ! test/vm/setup.sh >/dev/null; then \
 	    if qemu-system-x86_64 -accel help 2>/dev/null | grep -qx tcg; then \
@@ -260,13 +261,7 @@ check-vm:
 	    echo "*** check-vm SKIPPED: QEMU cannot run on this machine ***"; \
 	    exit 0; \
 	fi; \
-	mkdir -p build/vm; \
-	for s in $(VM_SCENARIOS); do \
-	    n=$$(basename $$s .sh); log=build/vm/$$n.log; \
-	    test/vm/run.sh $$s > $$log 2>&1 \
-	    || { tail -n 80 $$log; echo "vm: $$n FAILED (log: $$log)"; exit 1; }; \
-	    echo "vm: $$n ok"; \
-	done
+	test/vm/run-all.sh $(VM_SCENARIOS)
 
 # --- demo: a tunnel between two namespaces (README's first command) ----------
 # Directly when this kernel has ESP with AES-GCM, else inside the test VM.
