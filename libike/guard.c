@@ -89,6 +89,10 @@ log_allowed(struct ike_engine *e, unsigned *suppressed)
 	return false;
 }
 
+static void log_limited(struct ike_engine *e, const struct ike_sa *sa,
+			enum ike_log_level level, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+
 static void
 log_limited(struct ike_engine *e, const struct ike_sa *sa,
 	    enum ike_log_level level, const char *fmt, va_list ap)
