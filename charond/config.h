@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #include "buf.h"
 #include "prop.h"
@@ -171,6 +172,10 @@ enum cfg_hw_offload {
 
 struct daemon_cfg {
 	char *socket;          /* control socket path */
+	bool has_socket_group; /* else the socket's directory's group */
+	gid_t socket_group;    /* may talk to the socket, besides root */
+	uint64_t ctl_idle_ms;  /* idle control clients are closed; 0 never */
+	uint64_t half_open_ms; /* responder waits for IKE_AUTH; 30 s */
 	struct cfg_ip *listen; /* default 0.0.0.0 and :: */
 	size_t n_listen;
 	uint16_t port;       /* 500 */

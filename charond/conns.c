@@ -211,6 +211,7 @@ conns_apply(struct daemon *d, uint64_t now)
 	ike_engine_set_retransmit(d->engine, cfg->daemon.retransmit_timeout_ms,
 				  cfg->daemon.retransmit_base,
 				  cfg->daemon.retransmit_tries);
+	ike_engine_set_half_open_timeout(d->engine, cfg->daemon.half_open_ms);
 	rc = ike_engine_set_conns(d->engine, k, n, now);
 	free(k);
 	return rc;

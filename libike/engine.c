@@ -83,6 +83,7 @@ ike_engine_new(const struct ike_env *env)
 	e->rt_base = 1.8;
 	e->rt_tries = 5;
 	e->cookie_threshold = 1000;
+	e->half_open_ms = IKE_HALF_OPEN_MS;
 	e->plain = malloc(IKEV2_MAX_MSG_LEN);
 	e->out = malloc(IKEV2_MAX_MSG_LEN);
 	if (!e->plain || !e->out ||
@@ -114,6 +115,12 @@ void
 ike_engine_set_cookie_threshold(struct ike_engine *e, size_t n)
 {
 	e->cookie_threshold = n;
+}
+
+void
+ike_engine_set_half_open_timeout(struct ike_engine *e, uint64_t ms)
+{
+	e->half_open_ms = ms ? ms : IKE_HALF_OPEN_MS;
 }
 
 void

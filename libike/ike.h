@@ -168,6 +168,9 @@ void ike_engine_set_retransmit(struct ike_engine *e, uint64_t timeout_ms,
 /* With more than n half-open IKE SAs, a responder answers IKE_SA_INIT
  * with a COOKIE first (RFC 7296 2.6); default 1000, 0 = always. */
 void ike_engine_set_cookie_threshold(struct ike_engine *e, size_t n);
+/* How long a responder's IKE SA waits for IKE_AUTH after answering
+ * IKE_SA_INIT; 0 restores the default, IKE_HALF_OPEN_MS (30 s). */
+void ike_engine_set_half_open_timeout(struct ike_engine *e, uint64_t ms);
 
 /* A datagram arrived on local from remote. */
 void ike_input(struct ike_engine *e, uint64_t now,

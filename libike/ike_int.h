@@ -124,6 +124,7 @@ struct ike_engine {
 	uint64_t now;            /* the clock of the entry point running */
 	size_t n_half_open;      /* responder SAs waiting for IKE_AUTH */
 	size_t cookie_threshold; /* more than this: COOKIEs (2.6) */
+	uint64_t half_open_ms;   /* IKE_HALF_OPEN_MS unless set */
 	uint8_t cookie_secret[32];
 	uint8_t *plain; /* IKEV2_MAX_MSG_LEN bytes for decrypted payloads */
 	uint8_t *out;   /* IKEV2_MAX_MSG_LEN bytes to build messages in */

@@ -416,7 +416,7 @@ v2_init_respond(struct ike_engine *e, uint64_t now,
 	sa->init_resp_len = len;
 	sa->state = IKE_SA_INIT_DONE;
 	sa->msgid_in = 1;
-	sa->expire_at = now + IKE_HALF_OPEN_MS;
+	sa->expire_at = now + e->half_open_ms;
 	e->n_half_open++;
 	sa_schedule(e, sa);
 	ike_log(e, sa, IKE_LOG_INFO, "IKE_SA_INIT answered with group %u",

@@ -623,6 +623,43 @@ START_TEST(test_port_clash_and_socket)
 }
 END_TEST
 
+/* The control socket's group and the timeouts of idle clients and
+ * half-open IKE SAs. */
+START_TEST(test_daemon_socket_group_and_timeouts)
+{
+	struct config *cfg = load_ok("daemon:\n"
+				     "  socket_group: root\n"
+				     "  ctl_idle_timeout: 1.5s\n"
+				     "  half_open_timeout: 2m\n");
+
+	ck_assert(cfg->daemon.has_socket_group);
+	ck_assert_uint_eq(cfg->daemon.socket_group, 0);
+	ck_assert_uint_eq(cfg->daemon.ctl_idle_ms, 1500);
+	ck_assert_uint_eq(cfg->daemon.half_open_ms, 120000);
+	config_free(cfg);
+	cfg = load_ok("daemon:\n  socket_group: 4242\n");
+	ck_assert(cfg->daemon.has_socket_group);
+	ck_assert_uint_eq(cfg->daemon.socket_group, 4242);
+	ck_assert_uint_eq(cfg->daemon.ctl_idle_ms, 60000);
+	ck_assert_uint_eq(cfg->daemon.half_open_ms, 30000);
+	config_free(cfg);
+	cfg = load_ok("daemon:\n  ctl_idle_timeout: 0\n");
+	ck_assert(!cfg->daemon.has_socket_group);
+	ck_assert_uint_eq(cfg->daemon.ctl_idle_ms, 0);
+	config_free(cfg);
+	EXPECT("daemon:\n"
+	       "  socket_group: no-such-group-here\n"
+	       "  half_open_timeout: 0\n"
+	       "  ctl_idle_timeout: soon\n",
+	       "test.yaml:2:17: error: unknown group 'no-such-group-here' for "
+	       "'socket_group'",
+	       "test.yaml:4:21: error: bad duration 'soon' for "
+	       "'ctl_idle_timeout': expected e.g. 30s, 1.5s, 5m, 4h, 1d or "
+	       "seconds (at most 365d)",
+	       "test.yaml:3:22: error: 'half_open_timeout' must not be 0");
+}
+END_TEST
+
 START_TEST(test_proposals)
 {
 	EXPECT("connections:\n"
@@ -1334,6 +1371,7 @@ config_suite(void)
 	tcase_add_test(te, test_wrong_types);
 	tcase_add_test(te, test_bad_values);
 	tcase_add_test(te, test_port_clash_and_socket);
+	tcase_add_test(te, test_daemon_socket_group_and_timeouts);
 	tcase_add_test(te, test_proposals);
 	tcase_add_test(te, test_duplicates);
 	tcase_add_test(te, test_bad_names);
