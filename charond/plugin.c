@@ -17,7 +17,7 @@
 #endif
 
 static void api_log(enum ike_log_level level, const char *plugin,
-		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static void
 api_log(enum ike_log_level level, const char *plugin, const char *fmt, ...)
@@ -158,7 +158,7 @@ plugins_load(struct daemon *d)
 			if (len > 3 &&
 			    strcmp(de->d_name + len - 3, ".so") == 0) {
 				snprintf(cand[n].path, sizeof(cand[n].path),
-					 "%s/%s", dir, de->d_name);
+				    "%s/%s", dir, de->d_name);
 				n++;
 			}
 		}
@@ -166,8 +166,8 @@ plugins_load(struct daemon *d)
 			closedir(dp);
 	} else {
 		for (i = 0; i < dc->n_plugins && n < MAX_PLUGINS; i++) {
-			snprintf(cand[n].path, sizeof(cand[n].path), "%s/%s.so",
-				 dir, dc->plugins[i]);
+			snprintf(cand[n].path, sizeof(cand[n].path),
+			    "%s/%s.so", dir, dc->plugins[i]);
 			n++;
 		}
 	}
