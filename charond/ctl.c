@@ -67,7 +67,17 @@ struct ctl_client {
 	bool monitor;
 	int log_level; /* monitor: log lines up to this level; -1 none */
 	struct ctl_wait *wait;
+	/* A list-sas reply being written (ctl_list.c): later requests wait
+	 * for it like for a ctl_wait. */
+	struct ctl_list *list;
+	/* Monitor events while list is one reply line being written: they
+	 * follow it. */
+	char *held;
+	size_t held_len;
 };
+
+/* A list step is taken once the client left less than this unread. */
+#define CTL_LIST_LOW (64 * 1024)
 
 static struct {
 	bool open;
@@ -89,6 +99,20 @@ static struct {
 
 static void client_close(struct ctl_client *c);
 static void client_process(struct ctl_client *c);
+static void list_pump(struct ctl_client *c);
+
+/* A request of c is in progress: the lines after it wait. */
+static bool
+busy(const struct ctl_client *c)
+{
+	return c->wait || c->list;
+}
+
+static size_t
+unsent(const struct ctl_client *c)
+{
+	return c->out_len - c->out_off;
+}
 static void tap(enum ike_log_level level, const char *line);
 
 static double
@@ -150,14 +174,14 @@ client_flush(struct ctl_client *c)
 	c->out_off = c->out_len = 0;
 	ev_io_stop(ctl.d->loop, &c->ww);
 	/* A client that said all it had to say leaves once answered. */
-	if (c->eof && !c->wait && ctl_inbuf_pending(&c->in) == 0)
+	if (c->eof && !busy(c) && ctl_inbuf_pending(&c->in) == 0)
 		client_close(c);
 }
 
 static void
-client_send(struct ctl_client *c, const char *line)
+client_sendn(struct ctl_client *c, const char *line, size_t len)
 {
-	size_t len = strlen(line), held, cap;
+	size_t held, cap;
 	char *n;
 
 	if (c->closing)
@@ -195,6 +219,12 @@ client_send(struct ctl_client *c, const char *line)
 	c->out_len += len;
 	if (!ev_is_active(&c->ww))
 		client_flush(c);
+}
+
+static void
+client_send(struct ctl_client *c, const char *line)
+{
+	client_sendn(c, line, strlen(line));
 }
 
 static void
@@ -241,8 +271,73 @@ on_writable(struct ev_loop *loop, ev_io *w, int revents)
 	struct ctl_client *c = w->data;
 
 	client_flush(c);
+	/* The client has read enough of a list for the next step. */
+	if (!c->closing && c->list && unsent(c) < CTL_LIST_LOW)
+		kick_idle();
 	(void)loop;
 	(void)revents;
+}
+
+/* --- list-sas, a step at a time -------------------------------------------
+ */
+
+static int
+list_emit(void *ctx, const char *s, size_t len)
+{
+	struct ctl_client *c = ctx;
+
+	client_sendn(c, s, len);
+	return c->closing ? -EPIPE : 0;
+}
+
+static void
+list_end(struct ctl_client *c)
+{
+	ctl_list_free(c->list);
+	free(c->list);
+	c->list = NULL;
+	if (c->held) {
+		client_sendn(c, c->held, c->held_len);
+		free(c->held);
+		c->held = NULL;
+		c->held_len = 0;
+	}
+}
+
+/* The next step of c's list, if c has read enough of the last one. */
+static void
+list_pump(struct ctl_client *c)
+{
+	int rc;
+
+	if (c->closing || !c->list || unsent(c) >= CTL_LIST_LOW)
+		return;
+	rc = ctl_list_step(c->list, ctl.d->engine, list_emit, c);
+	if (c->closing)
+		return;
+	if (rc < 0) {
+		/* Half a reply is out: nothing sensible can follow it. */
+		log_msg(IKE_LOG_WARN, "control: client %u: list-sas: %s",
+			c->serial, strerror(-rc));
+		client_close(c);
+		return;
+	}
+	if (rc == 0) {
+		list_end(c);
+		client_process(c);
+		return;
+	}
+	/* More to come: from the idle watcher, so that the engine's sockets
+	 * and the other clients get their turn between steps. */
+	if (unsent(c) < CTL_LIST_LOW)
+		kick_idle();
+}
+
+void
+ctl_list_start(struct ctl_client *c, struct ctl_list *l)
+{
+	c->list = l;
+	list_pump(c);
 }
 
 /* --- waits ---------------------------------------------------------------- */
@@ -345,7 +440,7 @@ any_waiting_eof(void)
 	struct ctl_client *c;
 
 	for (c = ctl.clients; c; c = c->next)
-		if (!c->closing && c->eof && c->wait)
+		if (!c->closing && c->eof && busy(c))
 			return true;
 	return false;
 }
@@ -365,7 +460,7 @@ client_gone(const struct ctl_client *c)
 static void
 reap_if_gone(struct ctl_client *c)
 {
-	if (c->closing || !c->eof || !c->wait || !client_gone(c))
+	if (c->closing || !c->eof || !busy(c) || !client_gone(c))
 		return;
 	log_msg(IKE_LOG_DEBUG, "control: client %u left while waiting",
 		c->serial);
@@ -555,6 +650,28 @@ ctl_set_monitor(struct ctl_client *c, int level)
 	update_tap();
 }
 
+/* An event line for c while its list reply line is being written: it is
+ * sent after that line, and counts against the output limit. */
+static void
+hold(struct ctl_client *c, const char *line)
+{
+	size_t len = strlen(line);
+	char *n;
+
+	if (unsent(c) + c->held_len + len > CTL_MAX_OUT ||
+	    !(n = realloc(c->held, c->held_len + len))) {
+		ctl.stats.clients_dropped++;
+		log_msg(IKE_LOG_WARN,
+			"control: client %u (pid %d) is not reading; dropped",
+			c->serial, (int)c->pid);
+		client_close(c);
+		return;
+	}
+	memcpy(n + c->held_len, line, len);
+	c->held = n;
+	c->held_len += len;
+}
+
 static void
 broadcast(json_t *ev, int level)
 {
@@ -566,7 +683,10 @@ broadcast(json_t *ev, int level)
 			continue;
 		if (!line && !(line = ctl_event_line(json_incref(ev))))
 			break;
-		client_send(c, line);
+		if (c->list && !c->list->lines)
+			hold(c, line);
+		else
+			client_send(c, line);
 	}
 	free(line);
 	json_decref(ev);
@@ -667,7 +787,7 @@ client_process(struct ctl_client *c)
 	int r;
 
 	c->more = false;
-	while (!c->closing && !c->wait) {
+	while (!c->closing && !busy(c)) {
 		if (n++ == CTL_BATCH) {
 			c->more = true;
 			kick_idle();
@@ -691,14 +811,14 @@ client_process(struct ctl_client *c)
 	reap_if_gone(c);
 	if (c->closing)
 		return;
-	if (c->eof && c->wait && !ev_is_active(&ctl.sweep))
+	if (c->eof && busy(c) && !ev_is_active(&ctl.sweep))
 		ev_timer_start(ctl.d->loop, &ctl.sweep);
 	/* Read more only once what was read is (nearly) served: a client
 	 * that pipelines much waits for its answers, not the others. */
 	if (!c->eof && !ev_is_active(&c->rw) &&
 	    ctl_inbuf_pending(&c->in) <= CTL_MAX_LINE)
 		ev_io_start(ctl.d->loop, &c->rw);
-	if (c->eof && !c->wait && !c->more && c->out_len == c->out_off)
+	if (c->eof && !busy(c) && !c->more && c->out_len == c->out_off)
 		client_close(c);
 }
 
@@ -827,6 +947,11 @@ client_close(struct ctl_client *c)
 	ev_io_stop(ctl.d->loop, &c->rw);
 	ev_io_stop(ctl.d->loop, &c->ww);
 	wait_free(c);
+	if (c->list) {
+		ctl_list_free(c->list);
+		free(c->list);
+		c->list = NULL;
+	}
 	close(c->fd);
 	c->fd = -1;
 	ctl.n_clients--;
@@ -843,6 +968,7 @@ client_free(struct ctl_client *c)
 {
 	ctl_inbuf_free(&c->in);
 	free(c->out);
+	free(c->held);
 	free(c);
 }
 
@@ -868,6 +994,8 @@ on_idle(struct ev_loop *loop, ev_idle *w, int revents)
 	for (c = ctl.clients; c; c = c->next)
 		if (!c->closing && c->more)
 			client_process(c);
+	for (c = ctl.clients; c; c = c->next)
+		list_pump(c);
 	while ((c = *pp)) {
 		if (c->closing) {
 			*pp = c->next;

@@ -113,6 +113,9 @@ const char *ctl_arg_uint(json_t *args, const char *key, uint64_t min,
 /* A number of seconds (integer or real) in [0, max], as milliseconds. */
 const char *ctl_arg_seconds(json_t *args, const char *key, double max,
 			    uint64_t *ms, char *err, size_t errlen);
+/* true or false. */
+const char *ctl_arg_bool(json_t *args, const char *key, bool *out, char *err,
+			 size_t errlen);
 /* A log level name, or "none" (stored as -1) when none_ok. */
 const char *ctl_arg_level(json_t *args, const char *key, bool none_ok, int *out,
 			  char *err, size_t errlen);
@@ -182,6 +185,39 @@ json_t *ctl_json_event(const struct ike_event *ev, double now);
 json_t *ctl_json_seconds(uint64_t ms);
 const char *ctl_level_name(int level);
 
+/* --- ctl_list.c ---------------------------------------------------------- */
+
+/* A step writes at most this many SAs, and stops early once it wrote this
+ * many bytes: what a client has unread stays far below CTL_MAX_OUT. Each
+ * step walks the engine's list from its start to where the last one
+ * stopped, so steps are not made smaller than they need to be. */
+#define CTL_LIST_STEP_SAS   1024
+#define CTL_LIST_STEP_BYTES (512 * 1024)
+
+/* A list-sas reply being written, step by step. */
+struct ctl_list {
+	char *id_text; /* the request's id as JSON */
+	char *conn;    /* NULL: every connection */
+	unsigned only_id;
+	bool lines;     /* "stream": a line per SA, then the reply */
+	unsigned below; /* the SAs left have lower ids; 0 at first */
+	size_t count;   /* SAs written */
+	bool started, done;
+	/* The kernel's counters of a CHILD SA (NULL: none). */
+	void (*counters)(const struct ike_sa_info *sa,
+			 const struct ike_child_info *ch,
+			 struct ctl_child_counters *k);
+};
+
+/* conn NULL: every connection; only_id 0: every SA. -ENOMEM or 0. */
+int ctl_list_init(struct ctl_list *l, json_t *id, const char *conn,
+		  unsigned only_id, bool lines);
+void ctl_list_free(struct ctl_list *l);
+/* Write the next step through emit (which returns 0 or -errno): 1 when
+ * more is to come, 0 once the reply is complete, or an error. */
+int ctl_list_step(struct ctl_list *l, const struct ike_engine *e,
+		  int (*emit)(void *ctx, const char *s, size_t len), void *ctx);
+
 /* --- ctl.c: the daemon's side -------------------------------------------- */
 
 struct daemon;
@@ -221,6 +257,9 @@ void ctl_reply(struct ctl_client *c, json_t *id, json_t *result);
 void ctl_error(struct ctl_client *c, json_t *id, const char *code,
 	       json_t *extra, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+/* Write list-sas' reply l (allocated, taken over) to c, a step at a time
+ * as c reads it. */
+void ctl_list_start(struct ctl_client *c, struct ctl_list *l);
 /* Make c a monitor client (level -1: events only). */
 void ctl_set_monitor(struct ctl_client *c, int level);
 

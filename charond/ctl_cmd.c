@@ -75,7 +75,6 @@ child_counters(const struct ike_sa_info *sa, const struct ike_child_info *ch,
 struct sa_walk {
 	unsigned only_id; /* 0: every SA */
 	bool counters;    /* read the kernel's counters of each CHILD SA */
-	json_t *list;     /* list-sas: SAs as JSON, or NULL */
 	/* stats */
 	unsigned connecting, established, deleting, other;
 	unsigned children, installed;
@@ -118,8 +117,6 @@ walk_cb(void *ctx, const struct ike_sa_info *sa)
 		w->total.packets_in += k[i].packets_in;
 		w->total.packets_out += k[i].packets_out;
 	}
-	if (w->list)
-		json_array_append_new(w->list, ctl_json_ike_sa(sa, k));
 	if (w->only_id && !w->found)
 		w->found = ctl_json_ike_sa(sa, k);
 }
@@ -192,22 +189,26 @@ cmd_list_conns(struct ctl_client *c, struct ctl_req *r)
 static void
 cmd_list_sas(struct ctl_client *c, struct ctl_req *r)
 {
-	struct sa_walk w = {0};
 	const char *name = NULL;
+	struct ctl_list *l;
+	bool stream = false;
 	uint64_t id = 0;
 	char err[256];
 
 	CHECK(ctl_arg_string(r->args, "ike", &name, err, sizeof(err)));
 	CHECK(ctl_arg_uint(r->args, "ike_id", 1, UINT32_MAX, &id, err,
 			   sizeof(err)));
-	w.only_id = (unsigned)id;
-	w.counters = true;
-	w.list = json_array();
-	if (w.list)
-		walk(&w, name);
-	json_decref(w.found);
-	ctl_reply(c, r->id,
-		  w.list ? json_pack("{s:o}", "ike_sas", w.list) : NULL);
+	CHECK(ctl_arg_bool(r->args, "stream", &stream, err, sizeof(err)));
+	/* Written as the client reads it: 100,000 SAs never sit in memory
+	 * as JSON at once (ctl_list.c). */
+	l = calloc(1, sizeof(*l));
+	if (!l || ctl_list_init(l, r->id, name, (unsigned)id, stream) < 0) {
+		free(l);
+		ctl_error(c, r->id, CTL_E_INTERNAL, NULL, "out of memory");
+		return;
+	}
+	l->counters = child_counters;
+	ctl_list_start(c, l);
 }
 
 /* The connection a child belongs to when no --ike names it: it must be
@@ -616,7 +617,7 @@ static const struct cmd {
 } cmds[] = {
     {"version", cmd_version, ARGS(NULL)},
     {"list-conns", cmd_list_conns, ARGS("ike")},
-    {"list-sas", cmd_list_sas, ARGS("ike", "ike_id")},
+    {"list-sas", cmd_list_sas, ARGS("ike", "ike_id", "stream")},
     {"initiate", cmd_initiate, ARGS("ike", "child", "timeout")},
     {"terminate", cmd_terminate,
      ARGS("ike", "ike_id", "child", "child_id", "timeout")},

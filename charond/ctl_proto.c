@@ -245,6 +245,20 @@ ctl_arg_string(json_t *args, const char *key, const char **out, char *err,
 }
 
 const char *
+ctl_arg_bool(json_t *args, const char *key, bool *out, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(args, key);
+
+	if (!v)
+		return NULL;
+	if (!json_is_boolean(v))
+		return fail(CTL_E_INVALID_ARGS, err, errlen,
+			    "\"%s\" must be true or false", key);
+	*out = json_is_true(v);
+	return NULL;
+}
+
+const char *
 ctl_arg_uint(json_t *args, const char *key, uint64_t min, uint64_t max,
 	     uint64_t *out, char *err, size_t errlen)
 {
