@@ -134,7 +134,7 @@ char *ctl_event_line(json_t *ev);
 const char *ctl_reason_code(const char *reason);
 
 /* A JSON string from bytes that may be neither UTF-8 nor printable
- * (identities from the wire, log lines): such bytes become '?'. */
+ * (identities from the wire, log lines): escaped by esc_text(). */
 json_t *ctl_json_text(const char *s, size_t len);
 
 /* --- ctl_json.c ---------------------------------------------------------- */
@@ -157,7 +157,9 @@ void ctl_endpoint_text(const struct ike_endpoint *ep, char *buf, size_t len,
 		       unsigned *port);
 /* "10.1.0.0/16", "10.0.0.1-10.0.0.9", "10.2.0.5/32[udp/1701]". */
 void ctl_ts_text(const struct ts *t, char *buf, size_t len);
-/* An identity: addresses and names as text, other types as "#" and hex. */
+/* An identity: addresses and names as text (escaped by esc_text(): it
+ * needs up to ESC_MAX(IKE_ID_MAX) + 1 bytes), other types as "#" and
+ * hex. */
 void ctl_id_text(const struct pld_id *id, char *buf, size_t len);
 /* The ESP keyword form of a CHILD SA's algorithms ("aes128gcm16"). */
 void ctl_child_proposal(const struct ike_child_info *c, char *buf, size_t len);

@@ -22,6 +22,6 @@
 size_t esc_text(const void *in, size_t len, char *out, size_t outlen);
 
 /* The most esc_text() can write for len bytes, without the NUL. */
-#define ESC_MAX(len) ((len) * 4)
+#define ESC_MAX(len) ((len)*4)
 
 #endif
