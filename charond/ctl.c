@@ -1017,7 +1017,11 @@ ctl_open(struct daemon *d, const char *path)
 	struct group *gr;
 	int fd;
 
-	if ((fd = ctl_sock_open(path, &ctl.gid)) < 0)
+	const struct daemon_cfg *dc = &d->cfg->daemon;
+
+	if ((fd = ctl_sock_open(path,
+				dc->has_socket_group ? &dc->socket_group : NULL,
+				&ctl.gid)) < 0)
 		return fd;
 	ctl.d = d;
 	ctl.fd = fd;

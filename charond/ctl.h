@@ -224,9 +224,10 @@ int ctl_list_step(struct ctl_list *l, const struct ike_engine *e,
 
 struct daemon;
 
-/* Create the socket at path (mode 0660, owner root, group that of its
- * directory) and start accepting. A live socket of another daemon there is
- * left alone: -EADDRINUSE. */
+/* Create the socket at path (mode 0660, owner root, group
+ * daemon.socket_group or that of its directory) and start accepting. A
+ * live socket of another daemon there is left alone: -EADDRINUSE; an
+ * unsafe directory is -EPERM (see ctl_sock_open()). */
 int ctl_open(struct daemon *d, const char *path);
 /* Close every client (pending waits are abandoned) and remove the socket. */
 void ctl_close(struct daemon *d);
@@ -238,8 +239,10 @@ void ctl_event(const struct ike_event *ev);
 struct ucred;
 
 /* Create, bind and listen (non-blocking); the fd, or -errno (logged).
- * *gid is the socket's group. */
-int ctl_sock_open(const char *path, gid_t *gid);
+ * The socket's group, *gid, is *want, or the directory's when want is
+ * NULL. -EPERM: the directory is writable by others than root (or us)
+ * and that group, which must stop the daemon. */
+int ctl_sock_open(const char *path, const gid_t *want, gid_t *gid);
 /* Root, the daemon's own user, and members of group gid (primary or
  * supplementary) may talk to us. */
 bool ctl_sock_allowed(int fd, const struct ucred *cr, gid_t gid);

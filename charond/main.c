@@ -238,7 +238,7 @@ main(int argc, char **argv)
 	enum ike_log_level level = IKE_LOG_INFO;
 	bool check = false, version = false, syslog = false, level_set = false;
 	struct ike_env env = {0};
-	int o;
+	int o, rc;
 
 	d->config_path = DEFAULT_CONFIG;
 	while ((o = getopt_long(argc, argv, "c:S:h", opts, NULL)) != -1) {
@@ -322,9 +322,14 @@ main(int argc, char **argv)
 	ev_signal_start(d->loop, &d->sig_term);
 	ev_signal_start(d->loop, &d->sig_int);
 	/* Without its control socket the daemon still keys (two daemons in
-	 * one test VM may share the default path); charonctl says so. */
-	if (ctl_open(d, d->socket_path ? d->socket_path
-				       : d->cfg->daemon.socket) < 0)
+	 * one test VM may share the default path); charonctl says so. But a
+	 * socket in a directory others may write to is not ours for long:
+	 * that is refused outright. */
+	rc = ctl_open(d,
+		      d->socket_path ? d->socket_path : d->cfg->daemon.socket);
+	if (rc == -EPERM)
+		return 1;
+	if (rc < 0)
 		log_msg(IKE_LOG_ERROR, "no control socket: charonctl cannot "
 				       "reach this daemon");
 	conns_apply(d, daemon_now());
