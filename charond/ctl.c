@@ -66,6 +66,7 @@ struct ctl_client {
 	bool more; /* lines left over from a batch: the idle watcher goes on */
 	bool monitor;
 	int log_level; /* monitor: log lines up to this level; -1 none */
+	ev_timer idle; /* daemon.ctl_idle_timeout without a byte either way */
 	struct ctl_wait *wait;
 	/* A list-sas reply being written (ctl_list.c): later requests wait
 	 * for it like for a ctl_wait. */
@@ -85,6 +86,7 @@ static struct {
 	int fd;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	gid_t gid;
+	double idle_s; /* daemon.ctl_idle_timeout; 0: never */
 	ev_io accept_w;
 	ev_idle idle;   /* finish waits, free closed clients */
 	ev_timer sweep; /* half-closed clients with a wait: still there? */
@@ -100,6 +102,7 @@ static struct {
 static void client_close(struct ctl_client *c);
 static void client_process(struct ctl_client *c);
 static void list_pump(struct ctl_client *c);
+static void send_line(struct ctl_client *c, char *line);
 
 /* A request of c is in progress: the lines after it wait. */
 static bool
@@ -143,6 +146,60 @@ kick_idle(void)
 		ev_idle_start(ctl.d->loop, &ctl.idle);
 }
 
+/* --- idle clients ---------------------------------------------------------
+ */
+
+/* CTL_MAX_CLIENTS places would otherwise be held for good by connections
+ * that say nothing: a client that neither sent nor read a byte for
+ * daemon.ctl_idle_timeout goes, unless it waits on purpose (a monitor, a
+ * request in progress). */
+static void
+client_active(struct ctl_client *c)
+{
+	if (ctl.idle_s > 0 && !c->closing)
+		ev_timer_again(ctl.d->loop, &c->idle);
+}
+
+static void
+on_client_idle(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct ctl_client *c = t->data;
+	char msg[96];
+
+	if (c->closing)
+		return;
+	/* A list being written is not waiting on purpose: each byte the
+	 * client reads of it re-arms the timer, so it is stuck. */
+	if (c->monitor || c->wait) {
+		ev_timer_again(loop, t);
+		return;
+	}
+	snprintf(msg, sizeof(msg), "idle for %g s; closed", ctl.idle_s);
+	log_msg(IKE_LOG_INFO, "control: client %u (pid %d) %s", c->serial,
+		(int)c->pid, msg);
+	/* Best effort, like a refusal: the client may read why. */
+	send_line(c, ctl_reply_error(NULL, CTL_E_TIMEOUT, msg, NULL));
+	client_close(c);
+	(void)revents;
+}
+
+void
+ctl_set_idle_timeout(uint64_t ms)
+{
+	struct ctl_client *c;
+
+	ctl.idle_s = (double)ms / 1000.0;
+	for (c = ctl.clients; ctl.open && c; c = c->next) {
+		if (c->closing)
+			continue;
+		c->idle.repeat = ctl.idle_s;
+		if (ctl.idle_s > 0)
+			ev_timer_again(ctl.d->loop, &c->idle);
+		else
+			ev_timer_stop(ctl.d->loop, &c->idle);
+	}
+}
+
 /* --- output --------------------------------------------------------------- */
 
 static void
@@ -155,6 +212,7 @@ client_flush(struct ctl_client *c)
 			 MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n > 0) {
 			c->out_off += (size_t)n;
+			client_active(c);
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
@@ -833,6 +891,7 @@ on_readable(struct ev_loop *loop, ev_io *w, int revents)
 	for (i = 0; i < 4; i++) {
 		n = read(c->fd, buf, sizeof(buf));
 		if (n > 0) {
+			client_active(c);
 			if (ctl_inbuf_append(&c->in, buf, (size_t)n) < 0) {
 				client_close(c);
 				return;
@@ -914,8 +973,11 @@ accept_one(struct ev_loop *loop, ev_io *w)
 	ctl_inbuf_init(&c->in, CTL_MAX_LINE);
 	ev_io_init(&c->rw, on_readable, fd, EV_READ);
 	ev_io_init(&c->ww, on_writable, fd, EV_WRITE);
-	c->rw.data = c->ww.data = c;
+	ev_init(&c->idle, on_client_idle);
+	c->idle.repeat = ctl.idle_s;
+	c->rw.data = c->ww.data = c->idle.data = c;
 	ev_io_start(loop, &c->rw);
+	client_active(c);
 	c->next = ctl.clients;
 	ctl.clients = c;
 	ctl.n_clients++;
@@ -946,6 +1008,7 @@ client_close(struct ctl_client *c)
 	c->closing = true;
 	ev_io_stop(ctl.d->loop, &c->rw);
 	ev_io_stop(ctl.d->loop, &c->ww);
+	ev_timer_stop(ctl.d->loop, &c->idle);
 	wait_free(c);
 	if (c->list) {
 		ctl_list_free(c->list);
@@ -1025,6 +1088,7 @@ ctl_open(struct daemon *d, const char *path)
 		return fd;
 	ctl.d = d;
 	ctl.fd = fd;
+	ctl.idle_s = (double)dc->ctl_idle_ms / 1000.0;
 	snprintf(ctl.path, sizeof(ctl.path), "%s", path);
 	ctl.stats.started = (uint64_t)now_real();
 	ev_io_init(&ctl.accept_w, on_accept, fd, EV_READ);

@@ -229,6 +229,8 @@ struct daemon;
  * live socket of another daemon there is left alone: -EADDRINUSE; an
  * unsafe directory is -EPERM (see ctl_sock_open()). */
 int ctl_open(struct daemon *d, const char *path);
+/* daemon.ctl_idle_timeout (0: never), for the clients there and to come. */
+void ctl_set_idle_timeout(uint64_t ms);
 /* Close every client (pending waits are abandoned) and remove the socket. */
 void ctl_close(struct daemon *d);
 /* main.c's engine_event: waits and monitor clients. */
