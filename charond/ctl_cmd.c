@@ -488,13 +488,14 @@ cmd_load(struct ctl_client *c, struct ctl_req *r)
 	struct daemon *d = &daemon_g;
 	struct config *old = NULL;
 	const struct conn_cfg *o;
-	json_t *added, *changed, *removed, *unchanged, *res;
+	json_t *added, *changed, *removed, *unchanged, *res, *rs;
+	unsigned restart = 0;
 	struct diag_list dl;
 	size_t i;
 	int rc;
 
 	diag_list_init(&dl);
-	rc = daemon_reload(d, &dl, &old);
+	rc = daemon_reload(d, &dl, &old, &restart);
 	if (rc < 0) {
 		ctl_error(c, r->id, CTL_E_CONFIG,
 			  json_pack("{s:o}", "diagnostics", diag_json(&dl)),
@@ -520,9 +521,17 @@ cmd_load(struct ctl_client *c, struct ctl_req *r)
 		if (!config_find_conn(d->cfg, old->conns[i].name))
 			json_array_append_new(removed,
 					      json_string(old->conns[i].name));
-	res = json_pack("{s:s,s:o,s:o,s:o,s:o,s:o}", "file", d->config_path,
+	/* Settings of the daemon itself that were not applied: not an error
+	 * (the rest was), but never passed over in silence. */
+	rs = json_array();
+	for (i = 0; rs && daemon_restart_keys[i]; i++)
+		if (restart & 1u << i)
+			json_array_append_new(
+			    rs, json_string(daemon_restart_keys[i]));
+	res = json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o}", "file", d->config_path,
 			"added", added, "changed", changed, "removed", removed,
-			"unchanged", unchanged, "warnings", only_warnings(&dl));
+			"unchanged", unchanged, "warnings", only_warnings(&dl),
+			"restart_required", rs);
 	config_free(old);
 	diag_list_free(&dl);
 	ctl_reply(c, r->id, res);
