@@ -226,7 +226,7 @@ START_TEST(test_sample_site)
 	ck_assert_str_eq(c->local.id, "moon.example.org");
 	ck_assert_int_eq(c->remote.auth, CFG_AUTH_PSK);
 	ck_assert_str_eq(c->remote.id, "sun.example.org");
-	ck_assert_uint_eq(c->pos.line, 32);
+	ck_assert_uint_eq(c->pos.line, 36);
 	ck_assert_uint_eq(c->pos.col, 3);
 
 	ch = config_find_child(c, "net");
