@@ -179,9 +179,10 @@ $(B)/test/unit/ctl/suites.h: $(CTL_UNIT_SRC)
 $(B)/test/unit/ctl/%.o: test/unit/ctl/%.c $(B)/test/unit/ctl/suites.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS) -MMD -MP -Ilibike \
-	    -Icharond -I$(B)/test/unit/ctl -c -o $@ $<
+	    -Icharond -Ilibxfrm -I$(B)/test/unit/ctl -c -o $@ $<
 
-$(B)/check_ctl: $(CTL_UNIT_OBJ) $(B)/charond/ctl_proto.o \
+$(B)/check_ctl: $(CTL_UNIT_OBJ) $(B)/charond/ctl_proto.o $(B)/charond/ctl_list.o \
+    $(B)/charond/escape.o $(B)/charond/log.o \
     $(B)/charond/ctl_json.o $(CHAROND_CFG_OBJ) $(B)/libike.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(JANSSON_LIBS) $(YAML_LIBS) \
 	    $(CHECK_LIBS) $(OPENSSL_LIBS)

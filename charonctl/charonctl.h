@@ -28,8 +28,10 @@ enum {
 /* client.c */
 struct cc {
 	int fd;
-	char *buf; /* received, not yet taken as lines */
+	char *buf; /* received; lines before off are taken */
 	size_t len, cap;
+	size_t off;  /* the next line starts here */
+	size_t scan; /* bytes after off known to hold no newline */
 	long long next_id;
 };
 
@@ -37,11 +39,12 @@ struct cc {
 int cc_connect(struct cc *c, const char *path);
 void cc_close(struct cc *c);
 /* Send {"id", "cmd", "args"} (args stolen; NULL for none) and wait for its
- * reply. Lines that are not the reply (monitor events) are passed to
- * on_event when it is set, else skipped. Returns the reply object, or NULL
- * when the connection failed or closed (message on stderr). */
+ * reply. Lines that are not the reply (monitor events, the SAs of a
+ * streamed list-sas) are passed to on_line when it is set, else skipped.
+ * Returns the reply object, or NULL when the connection failed or closed
+ * (message on stderr). */
 json_t *cc_call(struct cc *c, const char *cmd, json_t *args,
-		void (*on_event)(json_t *ev, void *arg), void *arg);
+		void (*on_line)(json_t *line, void *arg), void *arg);
 /* The next line as JSON: 1 with *out set, 0 at the end of the stream,
  * -1 on an error (errno EINTR when a signal interrupted the wait). */
 int cc_read(struct cc *c, json_t **out);

@@ -72,17 +72,23 @@ int
 cc_read(struct cc *c, json_t **out)
 {
 	json_error_t je;
-	char *nl;
+	char *nl, *line;
 	ssize_t n;
 	size_t len;
 
 	for (;;) {
-		nl = c->len ? memchr(c->buf, '\n', c->len) : NULL;
+		/* Search only what was not searched yet: a list of 100,000
+		 * SAs comes as that many lines, or as one 70 MB line. */
+		nl = c->len > c->off + c->scan
+			 ? memchr(c->buf + c->off + c->scan, '\n',
+				  c->len - c->off - c->scan)
+			 : NULL;
 		if (nl) {
-			len = (size_t)(nl - c->buf);
-			*out = json_loadb(c->buf, len, 0, &je);
-			memmove(c->buf, nl + 1, c->len - len - 1);
-			c->len -= len + 1;
+			line = c->buf + c->off;
+			len = (size_t)(nl - line);
+			c->off += len + 1;
+			c->scan = 0;
+			*out = json_loadb(line, len, 0, &je);
 			if (!*out) {
 				fprintf(stderr,
 					"charonctl: the daemon sent "
@@ -93,13 +99,20 @@ cc_read(struct cc *c, json_t **out)
 			}
 			return 1;
 		}
+		c->scan = c->len - c->off;
+		if (c->off) {
+			memmove(c->buf, c->buf + c->off, c->len - c->off);
+			c->len -= c->off;
+			c->off = 0;
+		}
 		if (c->cap - c->len < 65536) {
-			char *b = realloc(c->buf, c->cap + 65536);
+			size_t cap = c->cap ? 2 * c->cap : 65536;
+			char *b = realloc(c->buf, cap);
 
 			if (!b)
 				return -1;
 			c->buf = b;
-			c->cap += 65536;
+			c->cap = cap;
 		}
 		n = read(c->fd, c->buf + c->len, c->cap - c->len);
 		if (n < 0)
@@ -112,7 +125,7 @@ cc_read(struct cc *c, json_t **out)
 
 json_t *
 cc_call(struct cc *c, const char *cmd, json_t *args,
-	void (*on_event)(json_t *ev, void *arg), void *arg)
+	void (*on_line)(json_t *line, void *arg), void *arg)
 {
 	long long id = c->next_id++;
 	json_t *req, *r, *rid;
@@ -166,8 +179,8 @@ cc_call(struct cc *c, const char *cmd, json_t *args,
 		    ((json_is_integer(rid) && json_integer_value(rid) == id) ||
 		     json_is_null(rid)))
 			return r;
-		if (on_event && json_object_get(r, "event"))
-			on_event(r, arg);
+		if (on_line)
+			on_line(r, arg);
 		json_decref(r);
 	}
 }

@@ -125,6 +125,15 @@ check_rekey(json_t *args, int argc, char **argv)
 	return 0;
 }
 
+/* The daemon streams the list, a line per SA (printed as it comes), so
+ * that 100,000 SAs never sit in memory at once, here or there. */
+static int
+check_list_sas(json_t *args, int argc, char **argv)
+{
+	json_object_set_new(args, "stream", json_true());
+	return check_none(args, argc, argv);
+}
+
 static int
 check_stats(json_t *args, int argc, char **argv)
 {
@@ -222,7 +231,7 @@ static const struct command commands[] = {
      "  --ike NAME        only SAs of this connection\n"
      "  --ike-id N        only this IKE SA",
      {{"ike", "ike", OPT_STRING}, {"ike-id", "ike_id", OPT_UINT}},
-     check_none,
+     check_list_sas,
      print_sas},
     {"initiate",
      "--child NAME [--ike NAME] [--timeout S] | --ike NAME",
@@ -472,6 +481,43 @@ report_error(const json_t *reply)
 	return exit_for(jstr(e, "code"));
 }
 
+/* One SA of a streamed list-sas: --json prints the result object
+ * {"ike_sas":[...]} piecewise, byte for byte as print_json() would. */
+static void
+on_list_line(json_t *line, void *arg)
+{
+	size_t *n = arg;
+	const json_t *sa = json_object_get(line, "ike_sa");
+
+	if (!json_is_object(sa))
+		return;
+	if (g.json) {
+		fputs(*n ? "," : "{\"ike_sas\":[", stdout);
+		json_dumpf(sa, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	} else {
+		print_ike_sa(sa);
+	}
+	(*n)++;
+}
+
+/* The end of a list-sas reply: what on_list_line() began, or a whole
+ * list from a daemon that does not stream. */
+static void
+list_done(const json_t *result, size_t n)
+{
+	if (json_is_array(json_object_get(result, "ike_sas")) && !n) {
+		if (g.json)
+			print_json(stdout, result);
+		else
+			print_sas(result);
+		return;
+	}
+	if (g.json) {
+		fputs(n ? "]}\n" : "{\"ike_sas\":[]}\n", stdout);
+		fflush(stdout);
+	}
+}
+
 static void
 on_sigint(int sig)
 {
@@ -521,8 +567,9 @@ main(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	json_t *args, *reply;
+	size_t i, n_listed = 0;
+	bool is_list;
 	struct cc c;
-	size_t i;
 	int o, rc;
 
 	g.socket = getenv("CHAROND_SOCKET");
@@ -577,7 +624,9 @@ main(int argc, char **argv)
 		json_decref(args);
 		return EXIT_UNREACHABLE;
 	}
-	reply = cc_call(&c, g.cmd->name, args, NULL, NULL);
+	is_list = strcmp(g.cmd->name, "list-sas") == 0;
+	reply = cc_call(&c, g.cmd->name, args, is_list ? on_list_line : NULL,
+			&n_listed);
 	if (!reply) {
 		cc_close(&c);
 		return EXIT_UNREACHABLE;
@@ -586,6 +635,9 @@ main(int argc, char **argv)
 		rc = report_error(reply);
 	} else if (strcmp(g.cmd->name, "monitor") == 0) {
 		rc = monitor(&c);
+	} else if (is_list) {
+		list_done(json_object_get(reply, "result"), n_listed);
+		rc = EXIT_OK;
 	} else {
 		if (g.json)
 			print_json(stdout, json_object_get(reply, "result"));

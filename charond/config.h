@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #include "buf.h"
 #include "ike.h"
@@ -172,6 +173,9 @@ enum cfg_hw_offload {
 
 struct daemon_cfg {
 	char *socket;          /* control socket path */
+	bool has_socket_group; /* else the socket's directory's group */
+	gid_t socket_group;    /* may talk to the socket, besides root */
+	uint64_t ctl_idle_ms;  /* idle control clients are closed; 0 never */
 	struct cfg_ip *listen; /* default 0.0.0.0 and :: */
 	size_t n_listen;
 	uint16_t port;       /* 500 */

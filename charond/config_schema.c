@@ -7,6 +7,8 @@
  * value or reports why it cannot, and the walk goes on so that one pass
  * finds every problem.
  */
+#include <errno.h>
+#include <grp.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -579,8 +581,39 @@ f_socket(struct loader *ld, const struct field *f, const struct ynode *v,
 		    d->socket, sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
 }
 
+/* A group name, or a number: resolved now, so that a typo is a config
+ * error with its position rather than a daemon that will not start. */
+static void
+f_socket_group(struct loader *ld, const struct field *f, const struct ynode *v,
+	       void *obj)
+{
+	struct daemon_cfg *d = obj;
+	const char *s = sch_scalar(ld, f, v);
+	unsigned long n;
+	struct group *gr;
+
+	if (s == NULL)
+		return;
+	if (cfg_parse_uint(s, 0x7fffffff, &n) == 0) {
+		d->socket_group = (gid_t)n;
+		d->has_socket_group = true;
+		return;
+	}
+	errno = 0;
+	gr = getgrnam(s);
+	if (gr == NULL) {
+		ld_err(ld, v, "unknown group '%s' for 'socket_group'%s%s", s,
+		       errno ? ": " : "", errno ? strerror(errno) : "");
+		return;
+	}
+	d->socket_group = gr->gr_gid;
+	d->has_socket_group = true;
+}
+
 static const struct field daemon_fields[] = {
     F("socket", f_socket, struct daemon_cfg, socket),
+    FX("socket_group", f_socket_group),
+    F("ctl_idle_timeout", sch_duration, struct daemon_cfg, ctl_idle_ms),
     FX("listen", f_listen),
     F("port", sch_port, struct daemon_cfg, port),
     F("port_nat_t", sch_port, struct daemon_cfg, port_nat_t),
@@ -602,9 +635,9 @@ f_daemon(struct loader *ld, const struct field *f, const struct ynode *v,
 		return;
 	sch_walk(ld, v, daemon_fields, NELEM(daemon_fields), d, "in daemon",
 		 vals);
-	/* vals[2], vals[3]: port, port_nat_t */
-	if ((vals[2] != NULL || vals[3] != NULL) && d->port == d->port_nat_t)
-		ld_err(ld, vals[3] ? vals[3] : vals[2],
+	/* vals[4], vals[5]: port, port_nat_t */
+	if ((vals[4] != NULL || vals[5] != NULL) && d->port == d->port_nat_t)
+		ld_err(ld, vals[5] ? vals[5] : vals[4],
 		       "'port' and 'port_nat_t' must differ (both are %u)",
 		       d->port);
 }
@@ -709,6 +742,7 @@ schema_defaults(struct config *cfg)
 
 	d->port = 500;
 	d->port_nat_t = 4500;
+	d->ctl_idle_ms = 60000;
 	d->all_plugins = true;
 	d->log_level = CFG_LOG_INFO;
 	d->retransmit_timeout_ms = 4000;

@@ -66,8 +66,19 @@ struct ctl_client {
 	bool more; /* lines left over from a batch: the idle watcher goes on */
 	bool monitor;
 	int log_level; /* monitor: log lines up to this level; -1 none */
+	ev_timer idle; /* daemon.ctl_idle_timeout without a byte either way */
 	struct ctl_wait *wait;
+	/* A list-sas reply being written (ctl_list.c): later requests wait
+	 * for it like for a ctl_wait. */
+	struct ctl_list *list;
+	/* Monitor events while list is one reply line being written: they
+	 * follow it. */
+	char *held;
+	size_t held_len;
 };
+
+/* A list step is taken once the client left less than this unread. */
+#define CTL_LIST_LOW (64 * 1024)
 
 static struct {
 	bool open;
@@ -75,6 +86,7 @@ static struct {
 	int fd;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	gid_t gid;
+	double idle_s; /* daemon.ctl_idle_timeout; 0: never */
 	ev_io accept_w;
 	ev_idle idle;   /* finish waits, free closed clients */
 	ev_timer sweep; /* half-closed clients with a wait: still there? */
@@ -89,6 +101,21 @@ static struct {
 
 static void client_close(struct ctl_client *c);
 static void client_process(struct ctl_client *c);
+static void list_pump(struct ctl_client *c);
+static void send_line(struct ctl_client *c, char *line);
+
+/* A request of c is in progress: the lines after it wait. */
+static bool
+busy(const struct ctl_client *c)
+{
+	return c->wait || c->list;
+}
+
+static size_t
+unsent(const struct ctl_client *c)
+{
+	return c->out_len - c->out_off;
+}
 static void tap(enum ike_log_level level, const char *line);
 
 static double
@@ -119,6 +146,60 @@ kick_idle(void)
 		ev_idle_start(ctl.d->loop, &ctl.idle);
 }
 
+/* --- idle clients ---------------------------------------------------------
+ */
+
+/* CTL_MAX_CLIENTS places would otherwise be held for good by connections
+ * that say nothing: a client that neither sent nor read a byte for
+ * daemon.ctl_idle_timeout goes, unless it waits on purpose (a monitor, a
+ * request in progress). */
+static void
+client_active(struct ctl_client *c)
+{
+	if (ctl.idle_s > 0 && !c->closing)
+		ev_timer_again(ctl.d->loop, &c->idle);
+}
+
+static void
+on_client_idle(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct ctl_client *c = t->data;
+	char msg[96];
+
+	if (c->closing)
+		return;
+	/* A list being written is not waiting on purpose: each byte the
+	 * client reads of it re-arms the timer, so it is stuck. */
+	if (c->monitor || c->wait) {
+		ev_timer_again(loop, t);
+		return;
+	}
+	snprintf(msg, sizeof(msg), "idle for %g s; closed", ctl.idle_s);
+	log_msg(IKE_LOG_INFO, "control: client %u (pid %d) %s", c->serial,
+		(int)c->pid, msg);
+	/* Best effort, like a refusal: the client may read why. */
+	send_line(c, ctl_reply_error(NULL, CTL_E_TIMEOUT, msg, NULL));
+	client_close(c);
+	(void)revents;
+}
+
+void
+ctl_set_idle_timeout(uint64_t ms)
+{
+	struct ctl_client *c;
+
+	ctl.idle_s = (double)ms / 1000.0;
+	for (c = ctl.clients; ctl.open && c; c = c->next) {
+		if (c->closing)
+			continue;
+		c->idle.repeat = ctl.idle_s;
+		if (ctl.idle_s > 0)
+			ev_timer_again(ctl.d->loop, &c->idle);
+		else
+			ev_timer_stop(ctl.d->loop, &c->idle);
+	}
+}
+
 /* --- output --------------------------------------------------------------- */
 
 static void
@@ -131,6 +212,7 @@ client_flush(struct ctl_client *c)
 			 MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n > 0) {
 			c->out_off += (size_t)n;
+			client_active(c);
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
@@ -150,14 +232,14 @@ client_flush(struct ctl_client *c)
 	c->out_off = c->out_len = 0;
 	ev_io_stop(ctl.d->loop, &c->ww);
 	/* A client that said all it had to say leaves once answered. */
-	if (c->eof && !c->wait && ctl_inbuf_pending(&c->in) == 0)
+	if (c->eof && !busy(c) && ctl_inbuf_pending(&c->in) == 0)
 		client_close(c);
 }
 
 static void
-client_send(struct ctl_client *c, const char *line)
+client_sendn(struct ctl_client *c, const char *line, size_t len)
 {
-	size_t len = strlen(line), held, cap;
+	size_t held, cap;
 	char *n;
 
 	if (c->closing)
@@ -195,6 +277,12 @@ client_send(struct ctl_client *c, const char *line)
 	c->out_len += len;
 	if (!ev_is_active(&c->ww))
 		client_flush(c);
+}
+
+static void
+client_send(struct ctl_client *c, const char *line)
+{
+	client_sendn(c, line, strlen(line));
 }
 
 static void
@@ -241,8 +329,73 @@ on_writable(struct ev_loop *loop, ev_io *w, int revents)
 	struct ctl_client *c = w->data;
 
 	client_flush(c);
+	/* The client has read enough of a list for the next step. */
+	if (!c->closing && c->list && unsent(c) < CTL_LIST_LOW)
+		kick_idle();
 	(void)loop;
 	(void)revents;
+}
+
+/* --- list-sas, a step at a time -------------------------------------------
+ */
+
+static int
+list_emit(void *ctx, const char *s, size_t len)
+{
+	struct ctl_client *c = ctx;
+
+	client_sendn(c, s, len);
+	return c->closing ? -EPIPE : 0;
+}
+
+static void
+list_end(struct ctl_client *c)
+{
+	ctl_list_free(c->list);
+	free(c->list);
+	c->list = NULL;
+	if (c->held) {
+		client_sendn(c, c->held, c->held_len);
+		free(c->held);
+		c->held = NULL;
+		c->held_len = 0;
+	}
+}
+
+/* The next step of c's list, if c has read enough of the last one. */
+static void
+list_pump(struct ctl_client *c)
+{
+	int rc;
+
+	if (c->closing || !c->list || unsent(c) >= CTL_LIST_LOW)
+		return;
+	rc = ctl_list_step(c->list, ctl.d->engine, list_emit, c);
+	if (c->closing)
+		return;
+	if (rc < 0) {
+		/* Half a reply is out: nothing sensible can follow it. */
+		log_msg(IKE_LOG_WARN, "control: client %u: list-sas: %s",
+			c->serial, strerror(-rc));
+		client_close(c);
+		return;
+	}
+	if (rc == 0) {
+		list_end(c);
+		client_process(c);
+		return;
+	}
+	/* More to come: from the idle watcher, so that the engine's sockets
+	 * and the other clients get their turn between steps. */
+	if (unsent(c) < CTL_LIST_LOW)
+		kick_idle();
+}
+
+void
+ctl_list_start(struct ctl_client *c, struct ctl_list *l)
+{
+	c->list = l;
+	list_pump(c);
 }
 
 /* --- waits ---------------------------------------------------------------- */
@@ -345,7 +498,7 @@ any_waiting_eof(void)
 	struct ctl_client *c;
 
 	for (c = ctl.clients; c; c = c->next)
-		if (!c->closing && c->eof && c->wait)
+		if (!c->closing && c->eof && busy(c))
 			return true;
 	return false;
 }
@@ -365,7 +518,7 @@ client_gone(const struct ctl_client *c)
 static void
 reap_if_gone(struct ctl_client *c)
 {
-	if (c->closing || !c->eof || !c->wait || !client_gone(c))
+	if (c->closing || !c->eof || !busy(c) || !client_gone(c))
 		return;
 	log_msg(IKE_LOG_DEBUG, "control: client %u left while waiting",
 		c->serial);
@@ -555,6 +708,28 @@ ctl_set_monitor(struct ctl_client *c, int level)
 	update_tap();
 }
 
+/* An event line for c while its list reply line is being written: it is
+ * sent after that line, and counts against the output limit. */
+static void
+hold(struct ctl_client *c, const char *line)
+{
+	size_t len = strlen(line);
+	char *n;
+
+	if (unsent(c) + c->held_len + len > CTL_MAX_OUT ||
+	    !(n = realloc(c->held, c->held_len + len))) {
+		ctl.stats.clients_dropped++;
+		log_msg(IKE_LOG_WARN,
+			"control: client %u (pid %d) is not reading; dropped",
+			c->serial, (int)c->pid);
+		client_close(c);
+		return;
+	}
+	memcpy(n + c->held_len, line, len);
+	c->held = n;
+	c->held_len += len;
+}
+
 static void
 broadcast(json_t *ev, int level)
 {
@@ -566,7 +741,10 @@ broadcast(json_t *ev, int level)
 			continue;
 		if (!line && !(line = ctl_event_line(json_incref(ev))))
 			break;
-		client_send(c, line);
+		if (c->list && !c->list->lines)
+			hold(c, line);
+		else
+			client_send(c, line);
 	}
 	free(line);
 	json_decref(ev);
@@ -667,7 +845,7 @@ client_process(struct ctl_client *c)
 	int r;
 
 	c->more = false;
-	while (!c->closing && !c->wait) {
+	while (!c->closing && !busy(c)) {
 		if (n++ == CTL_BATCH) {
 			c->more = true;
 			kick_idle();
@@ -691,14 +869,14 @@ client_process(struct ctl_client *c)
 	reap_if_gone(c);
 	if (c->closing)
 		return;
-	if (c->eof && c->wait && !ev_is_active(&ctl.sweep))
+	if (c->eof && busy(c) && !ev_is_active(&ctl.sweep))
 		ev_timer_start(ctl.d->loop, &ctl.sweep);
 	/* Read more only once what was read is (nearly) served: a client
 	 * that pipelines much waits for its answers, not the others. */
 	if (!c->eof && !ev_is_active(&c->rw) &&
 	    ctl_inbuf_pending(&c->in) <= CTL_MAX_LINE)
 		ev_io_start(ctl.d->loop, &c->rw);
-	if (c->eof && !c->wait && !c->more && c->out_len == c->out_off)
+	if (c->eof && !busy(c) && !c->more && c->out_len == c->out_off)
 		client_close(c);
 }
 
@@ -713,6 +891,7 @@ on_readable(struct ev_loop *loop, ev_io *w, int revents)
 	for (i = 0; i < 4; i++) {
 		n = read(c->fd, buf, sizeof(buf));
 		if (n > 0) {
+			client_active(c);
 			if (ctl_inbuf_append(&c->in, buf, (size_t)n) < 0) {
 				client_close(c);
 				return;
@@ -794,8 +973,11 @@ accept_one(struct ev_loop *loop, ev_io *w)
 	ctl_inbuf_init(&c->in, CTL_MAX_LINE);
 	ev_io_init(&c->rw, on_readable, fd, EV_READ);
 	ev_io_init(&c->ww, on_writable, fd, EV_WRITE);
-	c->rw.data = c->ww.data = c;
+	ev_init(&c->idle, on_client_idle);
+	c->idle.repeat = ctl.idle_s;
+	c->rw.data = c->ww.data = c->idle.data = c;
 	ev_io_start(loop, &c->rw);
+	client_active(c);
 	c->next = ctl.clients;
 	ctl.clients = c;
 	ctl.n_clients++;
@@ -826,7 +1008,13 @@ client_close(struct ctl_client *c)
 	c->closing = true;
 	ev_io_stop(ctl.d->loop, &c->rw);
 	ev_io_stop(ctl.d->loop, &c->ww);
+	ev_timer_stop(ctl.d->loop, &c->idle);
 	wait_free(c);
+	if (c->list) {
+		ctl_list_free(c->list);
+		free(c->list);
+		c->list = NULL;
+	}
 	close(c->fd);
 	c->fd = -1;
 	ctl.n_clients--;
@@ -843,6 +1031,7 @@ client_free(struct ctl_client *c)
 {
 	ctl_inbuf_free(&c->in);
 	free(c->out);
+	free(c->held);
 	free(c);
 }
 
@@ -868,6 +1057,8 @@ on_idle(struct ev_loop *loop, ev_idle *w, int revents)
 	for (c = ctl.clients; c; c = c->next)
 		if (!c->closing && c->more)
 			client_process(c);
+	for (c = ctl.clients; c; c = c->next)
+		list_pump(c);
 	while ((c = *pp)) {
 		if (c->closing) {
 			*pp = c->next;
@@ -889,10 +1080,15 @@ ctl_open(struct daemon *d, const char *path)
 	struct group *gr;
 	int fd;
 
-	if ((fd = ctl_sock_open(path, &ctl.gid)) < 0)
+	const struct daemon_cfg *dc = &d->cfg->daemon;
+
+	if ((fd = ctl_sock_open(path,
+				dc->has_socket_group ? &dc->socket_group : NULL,
+				&ctl.gid)) < 0)
 		return fd;
 	ctl.d = d;
 	ctl.fd = fd;
+	ctl.idle_s = (double)dc->ctl_idle_ms / 1000.0;
 	snprintf(ctl.path, sizeof(ctl.path), "%s", path);
 	ctl.stats.started = (uint64_t)now_real();
 	ev_io_init(&ctl.accept_w, on_accept, fd, EV_READ);

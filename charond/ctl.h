@@ -113,6 +113,9 @@ const char *ctl_arg_uint(json_t *args, const char *key, uint64_t min,
 /* A number of seconds (integer or real) in [0, max], as milliseconds. */
 const char *ctl_arg_seconds(json_t *args, const char *key, double max,
 			    uint64_t *ms, char *err, size_t errlen);
+/* true or false. */
+const char *ctl_arg_bool(json_t *args, const char *key, bool *out, char *err,
+			 size_t errlen);
 /* A log level name, or "none" (stored as -1) when none_ok. */
 const char *ctl_arg_level(json_t *args, const char *key, bool none_ok, int *out,
 			  char *err, size_t errlen);
@@ -131,7 +134,7 @@ char *ctl_event_line(json_t *ev);
 const char *ctl_reason_code(const char *reason);
 
 /* A JSON string from bytes that may be neither UTF-8 nor printable
- * (identities from the wire, log lines): such bytes become '?'. */
+ * (identities from the wire, log lines): escaped by esc_text(). */
 json_t *ctl_json_text(const char *s, size_t len);
 
 /* --- ctl_json.c ---------------------------------------------------------- */
@@ -154,7 +157,9 @@ void ctl_endpoint_text(const struct ike_endpoint *ep, char *buf, size_t len,
 		       unsigned *port);
 /* "10.1.0.0/16", "10.0.0.1-10.0.0.9", "10.2.0.5/32[udp/1701]". */
 void ctl_ts_text(const struct ts *t, char *buf, size_t len);
-/* An identity: addresses and names as text, other types as "#" and hex. */
+/* An identity: addresses and names as text (escaped by esc_text(): it
+ * needs up to ESC_MAX(IKE_ID_MAX) + 1 bytes), other types as "#" and
+ * hex. */
 void ctl_id_text(const struct pld_id *id, char *buf, size_t len);
 /* The ESP keyword form of a CHILD SA's algorithms ("aes128gcm16"). */
 void ctl_child_proposal(const struct ike_child_info *c, char *buf, size_t len);
@@ -182,14 +187,50 @@ json_t *ctl_json_event(const struct ike_event *ev, double now);
 json_t *ctl_json_seconds(uint64_t ms);
 const char *ctl_level_name(int level);
 
+/* --- ctl_list.c ---------------------------------------------------------- */
+
+/* A step writes at most this many SAs, and stops early once it wrote this
+ * many bytes: what a client has unread stays far below CTL_MAX_OUT. Each
+ * step walks the engine's list from its start to where the last one
+ * stopped, so steps are not made smaller than they need to be. */
+#define CTL_LIST_STEP_SAS   1024
+#define CTL_LIST_STEP_BYTES (512 * 1024)
+
+/* A list-sas reply being written, step by step. */
+struct ctl_list {
+	char *id_text; /* the request's id as JSON */
+	char *conn;    /* NULL: every connection */
+	unsigned only_id;
+	bool lines;     /* "stream": a line per SA, then the reply */
+	unsigned below; /* the SAs left have lower ids; 0 at first */
+	size_t count;   /* SAs written */
+	bool started, done;
+	/* The kernel's counters of a CHILD SA (NULL: none). */
+	void (*counters)(const struct ike_sa_info *sa,
+			 const struct ike_child_info *ch,
+			 struct ctl_child_counters *k);
+};
+
+/* conn NULL: every connection; only_id 0: every SA. -ENOMEM or 0. */
+int ctl_list_init(struct ctl_list *l, json_t *id, const char *conn,
+		  unsigned only_id, bool lines);
+void ctl_list_free(struct ctl_list *l);
+/* Write the next step through emit (which returns 0 or -errno): 1 when
+ * more is to come, 0 once the reply is complete, or an error. */
+int ctl_list_step(struct ctl_list *l, const struct ike_engine *e,
+		  int (*emit)(void *ctx, const char *s, size_t len), void *ctx);
+
 /* --- ctl.c: the daemon's side -------------------------------------------- */
 
 struct daemon;
 
-/* Create the socket at path (mode 0660, owner root, group that of its
- * directory) and start accepting. A live socket of another daemon there is
- * left alone: -EADDRINUSE. */
+/* Create the socket at path (mode 0660, owner root, group
+ * daemon.socket_group or that of its directory) and start accepting. A
+ * live socket of another daemon there is left alone: -EADDRINUSE; an
+ * unsafe directory is -EPERM (see ctl_sock_open()). */
 int ctl_open(struct daemon *d, const char *path);
+/* daemon.ctl_idle_timeout (0: never), for the clients there and to come. */
+void ctl_set_idle_timeout(uint64_t ms);
 /* Close every client (pending waits are abandoned) and remove the socket. */
 void ctl_close(struct daemon *d);
 /* main.c's engine_event: waits and monitor clients. */
@@ -200,8 +241,10 @@ void ctl_event(const struct ike_event *ev);
 struct ucred;
 
 /* Create, bind and listen (non-blocking); the fd, or -errno (logged).
- * *gid is the socket's group. */
-int ctl_sock_open(const char *path, gid_t *gid);
+ * The socket's group, *gid, is *want, or the directory's when want is
+ * NULL. -EPERM: the directory is writable by others than root (or us)
+ * and that group, which must stop the daemon. */
+int ctl_sock_open(const char *path, const gid_t *want, gid_t *gid);
 /* Root, the daemon's own user, and members of group gid (primary or
  * supplementary) may talk to us. */
 bool ctl_sock_allowed(int fd, const struct ucred *cr, gid_t gid);
@@ -221,6 +264,9 @@ void ctl_reply(struct ctl_client *c, json_t *id, json_t *result);
 void ctl_error(struct ctl_client *c, json_t *id, const char *code,
 	       json_t *extra, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+/* Write list-sas' reply l (allocated, taken over) to c, a step at a time
+ * as c reads it. */
+void ctl_list_start(struct ctl_client *c, struct ctl_list *l);
 /* Make c a monitor client (level -1: events only). */
 void ctl_set_monitor(struct ctl_client *c, int level);
 

@@ -75,7 +75,6 @@ child_counters(const struct ike_sa_info *sa, const struct ike_child_info *ch,
 struct sa_walk {
 	unsigned only_id; /* 0: every SA */
 	bool counters;    /* read the kernel's counters of each CHILD SA */
-	json_t *list;     /* list-sas: SAs as JSON, or NULL */
 	/* stats */
 	unsigned connecting, established, deleting, other;
 	unsigned children, installed;
@@ -118,8 +117,6 @@ walk_cb(void *ctx, const struct ike_sa_info *sa)
 		w->total.packets_in += k[i].packets_in;
 		w->total.packets_out += k[i].packets_out;
 	}
-	if (w->list)
-		json_array_append_new(w->list, ctl_json_ike_sa(sa, k));
 	if (w->only_id && !w->found)
 		w->found = ctl_json_ike_sa(sa, k);
 }
@@ -192,22 +189,26 @@ cmd_list_conns(struct ctl_client *c, struct ctl_req *r)
 static void
 cmd_list_sas(struct ctl_client *c, struct ctl_req *r)
 {
-	struct sa_walk w = {0};
 	const char *name = NULL;
+	struct ctl_list *l;
+	bool stream = false;
 	uint64_t id = 0;
 	char err[256];
 
 	CHECK(ctl_arg_string(r->args, "ike", &name, err, sizeof(err)));
 	CHECK(ctl_arg_uint(r->args, "ike_id", 1, UINT32_MAX, &id, err,
 			   sizeof(err)));
-	w.only_id = (unsigned)id;
-	w.counters = true;
-	w.list = json_array();
-	if (w.list)
-		walk(&w, name);
-	json_decref(w.found);
-	ctl_reply(c, r->id,
-		  w.list ? json_pack("{s:o}", "ike_sas", w.list) : NULL);
+	CHECK(ctl_arg_bool(r->args, "stream", &stream, err, sizeof(err)));
+	/* Written as the client reads it: 100,000 SAs never sit in memory
+	 * as JSON at once (ctl_list.c). */
+	l = calloc(1, sizeof(*l));
+	if (!l || ctl_list_init(l, r->id, name, (unsigned)id, stream) < 0) {
+		free(l);
+		ctl_error(c, r->id, CTL_E_INTERNAL, NULL, "out of memory");
+		return;
+	}
+	l->counters = child_counters;
+	ctl_list_start(c, l);
 }
 
 /* The connection a child belongs to when no --ike names it: it must be
@@ -487,13 +488,14 @@ cmd_load(struct ctl_client *c, struct ctl_req *r)
 	struct daemon *d = &daemon_g;
 	struct config *old = NULL;
 	const struct conn_cfg *o;
-	json_t *added, *changed, *removed, *unchanged, *res;
+	json_t *added, *changed, *removed, *unchanged, *res, *rs;
+	unsigned restart = 0;
 	struct diag_list dl;
 	size_t i;
 	int rc;
 
 	diag_list_init(&dl);
-	rc = daemon_reload(d, &dl, &old);
+	rc = daemon_reload(d, &dl, &old, &restart);
 	if (rc < 0) {
 		ctl_error(c, r->id, CTL_E_CONFIG,
 			  json_pack("{s:o}", "diagnostics", diag_json(&dl)),
@@ -519,9 +521,17 @@ cmd_load(struct ctl_client *c, struct ctl_req *r)
 		if (!config_find_conn(d->cfg, old->conns[i].name))
 			json_array_append_new(removed,
 					      json_string(old->conns[i].name));
-	res = json_pack("{s:s,s:o,s:o,s:o,s:o,s:o}", "file", d->config_path,
+	/* Settings of the daemon itself that were not applied: not an error
+	 * (the rest was), but never passed over in silence. */
+	rs = json_array();
+	for (i = 0; rs && daemon_restart_keys[i]; i++)
+		if (restart & 1u << i)
+			json_array_append_new(
+			    rs, json_string(daemon_restart_keys[i]));
+	res = json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o}", "file", d->config_path,
 			"added", added, "changed", changed, "removed", removed,
-			"unchanged", unchanged, "warnings", only_warnings(&dl));
+			"unchanged", unchanged, "warnings", only_warnings(&dl),
+			"restart_required", rs);
 	config_free(old);
 	diag_list_free(&dl);
 	ctl_reply(c, r->id, res);
@@ -636,7 +646,7 @@ static const struct cmd {
 } cmds[] = {
     {"version", cmd_version, ARGS(NULL)},
     {"list-conns", cmd_list_conns, ARGS("ike")},
-    {"list-sas", cmd_list_sas, ARGS("ike", "ike_id")},
+    {"list-sas", cmd_list_sas, ARGS("ike", "ike_id", "stream")},
     {"initiate", cmd_initiate, ARGS("ike", "child", "timeout")},
     {"terminate", cmd_terminate,
      ARGS("ike", "ike_id", "child", "child_id", "timeout")},

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "escape.h"
 
 void
 ctl_endpoint_text(const struct ike_endpoint *ep, char *buf, size_t len,
@@ -62,7 +63,7 @@ void
 ctl_id_text(const struct pld_id *id, char *buf, size_t len)
 {
 	const uint8_t *d = id->data.ptr;
-	size_t n = id->data.len, i;
+	size_t n = id->data.len;
 
 	buf[0] = '\0';
 	switch (id->type) {
@@ -76,11 +77,9 @@ ctl_id_text(const struct pld_id *id, char *buf, size_t len)
 		return;
 	case IKEV2_ID_FQDN:
 	case IKEV2_ID_RFC822_ADDR:
-		/* Text from the peer: made printable by ctl_json_text(), but
-		 * NULs would cut it short here. */
-		for (i = 0; i < n && i + 1 < len; i++)
-			buf[i] = d[i] ? (char)d[i] : '?';
-		buf[i] = '\0';
+		/* Text of the peer's choosing: NULs, newlines and bytes that
+		 * are not UTF-8 escaped, as in the log. */
+		esc_text(d, n, buf, len);
 		return;
 	default:
 		/* strongSwan's notation for identities it cannot print. */
@@ -182,7 +181,7 @@ static json_t *
 side_json(const struct ike_endpoint *ep, const struct pld_id *id,
 	  const uint8_t *spi)
 {
-	char addr[INET6_ADDRSTRLEN], idt[IKE_ID_MAX * 2 + 2], spis[17];
+	char addr[INET6_ADDRSTRLEN], idt[ESC_MAX(IKE_ID_MAX) + 2], spis[17];
 	unsigned port;
 	json_t *jid;
 

@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "ctl.h"
+#include "escape.h"
 
 void
 ctl_inbuf_init(struct ctl_inbuf *b, size_t max_line)
@@ -245,6 +246,20 @@ ctl_arg_string(json_t *args, const char *key, const char **out, char *err,
 }
 
 const char *
+ctl_arg_bool(json_t *args, const char *key, bool *out, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(args, key);
+
+	if (!v)
+		return NULL;
+	if (!json_is_boolean(v))
+		return fail(CTL_E_INVALID_ARGS, err, errlen,
+			    "\"%s\" must be true or false", key);
+	*out = json_is_true(v);
+	return NULL;
+}
+
+const char *
 ctl_arg_uint(json_t *args, const char *key, uint64_t min, uint64_t max,
 	     uint64_t *out, char *err, size_t errlen)
 {
@@ -406,65 +421,19 @@ ctl_event_line(json_t *ev)
 	return line_of(ev);
 }
 
-/* Length of the UTF-8 sequence at s (at most n bytes), or 0 if it is not
- * a valid, shortest-form one. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	size_t need, i;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0) {
-		need = 2;
-		cp = s[0] & 0x1f;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		need = 3;
-		cp = s[0] & 0x0f;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		need = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < need)
-		return 0;
-	for (i = 1; i < need; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((need == 2 && cp < 0x80) || (need == 3 && cp < 0x800) ||
-	    (need == 4 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return need;
-}
-
+/* Through esc_text(), like the log: escaping twice changes nothing, so
+ * text that was already (a log line) is safe to pass again. */
 json_t *
 ctl_json_text(const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	char *copy = malloc(len + 1);
-	size_t i = 0, o = 0, k;
+	char *copy = malloc(ESC_MAX(len) + 1);
+	size_t n;
 	json_t *j;
 
 	if (!copy)
 		return NULL;
-	while (i < len) {
-		k = p[i] >= 0x20 && p[i] != 0x7f ? utf8_len(p + i, len - i) : 0;
-		if (k == 0) {
-			copy[o++] = '?';
-			i++;
-			continue;
-		}
-		memcpy(copy + o, p + i, k);
-		o += k;
-		i += k;
-	}
-	copy[o] = '\0';
-	j = json_stringn(copy, o);
+	n = esc_text(s, len, copy, ESC_MAX(len) + 1);
+	j = json_stringn(copy, n);
 	free(copy);
 	return j;
 }

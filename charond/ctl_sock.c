@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The control socket's file and its guard: creating it (mode 0660, owner
- * the daemon's user, group that of its directory) without stealing a live
- * one from another daemon, and deciding who may talk to it from the
- * connecting process's credentials, since a socket made world-writable by
- * mistake must not open the daemon to everybody.
+ * the daemon's user, group daemon.socket_group or that of its directory)
+ * in a directory nobody else may write to, without stealing a live one
+ * from another daemon, and deciding who may talk to it from the connecting
+ * process's credentials, since a socket made world-writable by mistake
+ * must not open the daemon to everybody.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -36,10 +37,39 @@ socket_alive(const struct sockaddr_un *sun)
 	return alive;
 }
 
-/* The group of the socket's directory (created 0755 if missing): the
+/*
+ * Whoever may write to the socket's directory may unlink our socket and put
+ * their own in its place, and charonctl would talk to them. So the
+ * directory must be writable by nobody but its owner, root or us, and the
+ * socket's group: -EPERM (logged) otherwise.
+ */
+static int
+dir_safe(const char *path, const char *dir, const struct stat *st, gid_t gid)
+{
+	const char *why = NULL;
+
+	if (st->st_uid != 0 && st->st_uid != geteuid())
+		why = "is owned by another user";
+	else if (st->st_mode & S_IWOTH)
+		why = "is writable by everyone";
+	else if ((st->st_mode & S_IWGRP) && st->st_gid != gid)
+		why = "is writable by a group other than the socket's";
+	if (!why)
+		return 0;
+	log_msg(IKE_LOG_ERROR,
+		"control socket %s: its directory %s %s (mode %04o, owner "
+		"%u, group %u), so others could replace the socket; refusing "
+		"to start (make it 0755 root, or 0770 root and group %u)",
+		path, dir, why, (unsigned)(st->st_mode & 07777),
+		(unsigned)st->st_uid, (unsigned)st->st_gid, (unsigned)gid);
+	return -EPERM;
+}
+
+/* The socket's directory (created 0755 if missing), checked by
+ * dir_safe(). The socket's group is *want, else the directory's: the
  * admin grants charonctl to a group by giving it the directory. */
 static int
-socket_dir(const char *path, gid_t *gid)
+socket_dir(const char *path, const gid_t *want, gid_t *gid)
 {
 	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	struct stat st;
@@ -54,14 +84,17 @@ socket_dir(const char *path, gid_t *gid)
 	else
 		*slash = '\0';
 	if (stat(dir, &st) < 0 &&
-	    (errno != ENOENT || mkdir(dir, 0755) < 0 || stat(dir, &st) < 0))
+	    (errno != ENOENT || mkdir(dir, 0755) < 0 || stat(dir, &st) < 0)) {
+		log_msg(IKE_LOG_ERROR, "control socket %s: directory %s: %s",
+			path, dir, strerror(errno));
 		return -errno;
-	*gid = st.st_gid;
-	return 0;
+	}
+	*gid = want ? *want : st.st_gid;
+	return dir_safe(path, dir, &st, *gid);
 }
 
 int
-ctl_sock_open(const char *path, gid_t *gid)
+ctl_sock_open(const char *path, const gid_t *want, gid_t *gid)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	struct stat st;
@@ -71,11 +104,8 @@ ctl_sock_open(const char *path, gid_t *gid)
 	if (strlen(path) >= sizeof(sun.sun_path))
 		return -ENAMETOOLONG;
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
-	if ((rc = socket_dir(path, gid)) < 0) {
-		log_msg(IKE_LOG_ERROR, "control socket %s: directory: %s", path,
-			strerror(-rc));
+	if ((rc = socket_dir(path, want, gid)) < 0)
 		return rc;
-	}
 	if (lstat(path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode)) {
 			log_msg(IKE_LOG_ERROR,

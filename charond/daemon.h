@@ -110,7 +110,13 @@ uint64_t daemon_now(void);
 void daemon_rearm(struct daemon *d);
 /* SIGHUP and `charonctl load`: a config with errors is rejected whole
  * (-EINVAL etc.) and the running one stays. Problems go to dl; with old,
- * the replaced config is handed over for the caller to compare and free. */
-int daemon_reload(struct daemon *d, struct diag_list *dl, struct config **old);
+ * the replaced config is handed over for the caller to compare and free.
+ * Daemon settings that only a restart applies stay as they are, each
+ * logged, warned about in dl and flagged in *restart (may be NULL) by its
+ * index in daemon_restart_keys. */
+int daemon_reload(struct daemon *d, struct diag_list *dl, struct config **old,
+		  unsigned *restart);
+/* "daemon.listen", ...: NULL-terminated. */
+extern const char *const daemon_restart_keys[];
 
 #endif

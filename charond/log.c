@@ -12,6 +12,9 @@
 #include <time.h>
 
 #include "daemon.h"
+#include "escape.h"
+
+#define LOG_LINE_MAX 1024
 
 static enum ike_log_level cur_level = IKE_LOG_INFO;
 static bool use_syslog;
@@ -70,14 +73,20 @@ log_parse_level(const char *s, enum ike_log_level *out)
 }
 
 static void
-emit(enum ike_log_level level, const char *line)
+emit(enum ike_log_level level, const char *raw)
 {
+	const char *line;
 	static const int prio[] = {LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG,
 				   LOG_DEBUG};
 	struct timespec ts;
 	struct tm tm;
-	char when[32];
+	char when[32], safe[ESC_MAX(LOG_LINE_MAX) + 1];
 
+	/* Lines quote peers (their identities, their notify data): a
+	 * newline would forge a line, an escape sequence drive the
+	 * terminal. Every sink gets the escaped line. */
+	esc_text(raw, strlen(raw), safe, sizeof(safe));
+	line = safe;
 	if (tap_fn && (int)level <= tap_level)
 		tap_fn(level, line);
 	if (level > cur_level)
@@ -96,7 +105,7 @@ emit(enum ike_log_level level, const char *line)
 void
 log_msg(enum ike_log_level level, const char *fmt, ...)
 {
-	char line[1024];
+	char line[LOG_LINE_MAX];
 	va_list ap;
 
 	if (!wanted(level))
@@ -110,7 +119,7 @@ log_msg(enum ike_log_level level, const char *fmt, ...)
 void
 log_sa(enum ike_log_level level, const char *conn, unsigned id, const char *msg)
 {
-	char line[1024];
+	char line[LOG_LINE_MAX];
 
 	if (!wanted(level))
 		return;

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,9 @@
 #define DEFAULT_CONFIG "/etc/charond/charond.yaml"
 
 struct daemon daemon_g;
+
+/* --log-level outranks the file's daemon.log.level, also at a reload. */
+static bool level_from_cli;
 
 uint64_t
 daemon_now(void)
@@ -136,10 +140,151 @@ terminate_conn(struct daemon *d, const char *name)
 	free(ids.id);
 }
 
+const char *const daemon_restart_keys[] = {
+    "daemon.listen",       "daemon.port",
+    "daemon.port_nat_t",   "daemon.socket",
+    "daemon.socket_group", "daemon.plugins",
+    "daemon.plugin_dir",   NULL,
+};
+
+static bool
+listen_equal(const struct daemon_cfg *a, const struct daemon_cfg *b)
+{
+	size_t i;
+
+	if (a->n_listen != b->n_listen)
+		return false;
+	for (i = 0; i < a->n_listen; i++)
+		if (!cfg_ip_equal(&a->listen[i], &b->listen[i]))
+			return false;
+	return true;
+}
+
+static bool
+plugins_equal(const struct daemon_cfg *a, const struct daemon_cfg *b)
+{
+	size_t i;
+
+	if (a->all_plugins != b->all_plugins || a->n_plugins != b->n_plugins)
+		return false;
+	for (i = 0; i < a->n_plugins; i++)
+		if (strcmp(a->plugins[i], b->plugins[i]) != 0)
+			return false;
+	return true;
+}
+
+static bool
+str_equal(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+#define SWAP(a, b)                                                             \
+	do {                                                                   \
+		__typeof__(a) t_ = (a);                                        \
+		(a) = (b);                                                     \
+		(b) = t_;                                                      \
+	} while (0)
+
+static void restart_needed(struct diag_list *dl, const char *file,
+			   unsigned *mask, unsigned key, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static void
+restart_needed(struct diag_list *dl, const char *file, unsigned *mask,
+	       unsigned key, const char *fmt, ...)
+{
+	char running[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(running, sizeof(running), fmt, ap);
+	va_end(ap);
+	*mask |= 1u << key;
+	log_msg(IKE_LOG_WARN,
+		"%s changed in %s: the running daemon keeps %s until "
+		"restarted",
+		daemon_restart_keys[key], file, running);
+	diag_add(dl, DIAG_WARNING, file, 0, 0,
+		 "%s changed: it takes effect when charond is restarted (it "
+		 "keeps %s until then)",
+		 daemon_restart_keys[key], running);
+}
+
+/*
+ * The daemon's settings a running daemon cannot take (its sockets and
+ * plugins are open): each is named in the log and in dl, and the running
+ * value is put back into next, so that d->cfg says what is in force and
+ * the next reload compares against it.
+ */
+static unsigned
+daemon_settings(struct daemon *d, struct daemon_cfg *run,
+		struct daemon_cfg *next, struct diag_list *dl)
+{
+	const char *f = d->config_path;
+	unsigned mask = 0;
+	char buf[64];
+
+	if (!listen_equal(run, next)) {
+		buf[0] = '\0';
+		if (run->n_listen)
+			cfg_ip_format(&run->listen[0], buf, sizeof(buf));
+		restart_needed(dl, f, &mask, 0, "%s%s", buf,
+			       run->n_listen > 1 ? ", ..." : "");
+		SWAP(run->listen, next->listen);
+		SWAP(run->n_listen, next->n_listen);
+	}
+	if (run->port != next->port) {
+		restart_needed(dl, f, &mask, 1, "%u", run->port);
+		next->port = run->port;
+	}
+	if (run->port_nat_t != next->port_nat_t) {
+		restart_needed(dl, f, &mask, 2, "%u", run->port_nat_t);
+		next->port_nat_t = run->port_nat_t;
+	}
+	/* -S names the socket in use whatever the file says. */
+	if (!d->socket_path && !str_equal(run->socket, next->socket)) {
+		restart_needed(dl, f, &mask, 3, "%s", run->socket);
+		SWAP(run->socket, next->socket);
+	}
+	if (run->has_socket_group != next->has_socket_group ||
+	    run->socket_group != next->socket_group) {
+		if (run->has_socket_group)
+			snprintf(buf, sizeof(buf), "group %u",
+				 (unsigned)run->socket_group);
+		else
+			snprintf(buf, sizeof(buf), "the directory's group");
+		restart_needed(dl, f, &mask, 4, "%s", buf);
+		next->has_socket_group = run->has_socket_group;
+		next->socket_group = run->socket_group;
+	}
+	if (!plugins_equal(run, next)) {
+		restart_needed(dl, f, &mask, 5, "the plugins loaded at start");
+		SWAP(run->plugins, next->plugins);
+		SWAP(run->n_plugins, next->n_plugins);
+		SWAP(run->all_plugins, next->all_plugins);
+	}
+	if (!str_equal(run->plugin_dir, next->plugin_dir)) {
+		restart_needed(dl, f, &mask, 6, "%s",
+			       run->plugin_dir ? run->plugin_dir : PLUGIN_DIR);
+		SWAP(run->plugin_dir, next->plugin_dir);
+	}
+	/* What a running daemon can change, it does. */
+	ctl_set_idle_timeout(next->ctl_idle_ms);
+	if (!level_from_cli && run->log_level != next->log_level) {
+		log_set_level((enum ike_log_level)next->log_level);
+		log_msg(IKE_LOG_INFO, "log level %s (from %s)",
+			ctl_level_name((int)next->log_level), f);
+	}
+	return mask;
+}
+
 int
-daemon_reload(struct daemon *d, struct diag_list *dl, struct config **old)
+daemon_reload(struct daemon *d, struct diag_list *dl, struct config **old,
+	      unsigned *restart)
 {
 	struct config *cfg = NULL, *prev = d->cfg;
+	unsigned mask;
 	size_t i;
 	int rc;
 
@@ -153,6 +298,9 @@ daemon_reload(struct daemon *d, struct diag_list *dl, struct config **old)
 			d->config_path);
 		return rc < 0 ? rc : -EINVAL;
 	}
+	mask = daemon_settings(d, &prev->daemon, &cfg->daemon, dl);
+	if (restart)
+		*restart = mask;
 	/* A changed connection starts over; unchanged ones keep their SAs
 	 * (conns_apply closes those of removed connections). */
 	for (i = 0; i < cfg->n_conns; i++) {
@@ -190,7 +338,7 @@ on_hup(struct ev_loop *loop, ev_signal *w, int revents)
 	struct diag_list dl;
 
 	diag_list_init(&dl);
-	daemon_reload(&daemon_g, &dl, NULL);
+	daemon_reload(&daemon_g, &dl, NULL, NULL);
 	diag_list_free(&dl);
 	(void)loop;
 	(void)w;
@@ -254,9 +402,9 @@ main(int argc, char **argv)
 	};
 	struct daemon *d = &daemon_g;
 	enum ike_log_level level = IKE_LOG_INFO;
-	bool check = false, version = false, syslog = false, level_set = false;
+	bool check = false, version = false, syslog = false;
 	struct ike_env env = {0};
-	int o;
+	int o, rc;
 
 	d->config_path = DEFAULT_CONFIG;
 	while ((o = getopt_long(argc, argv, "c:S:h", opts, NULL)) != -1) {
@@ -275,7 +423,7 @@ main(int argc, char **argv)
 					optarg);
 				return 2;
 			}
-			level_set = true;
+			level_from_cli = true;
 			break;
 		case 'C':
 			check = true;
@@ -302,7 +450,7 @@ main(int argc, char **argv)
 		config_free(d->cfg);
 		return 0;
 	}
-	if (!level_set)
+	if (!level_from_cli)
 		log_set_level((enum ike_log_level)d->cfg->daemon.log_level);
 	if (plugins_load(d) < 0 && !version)
 		log_msg(IKE_LOG_WARN, "some plugins did not load");
@@ -340,9 +488,14 @@ main(int argc, char **argv)
 	ev_signal_start(d->loop, &d->sig_term);
 	ev_signal_start(d->loop, &d->sig_int);
 	/* Without its control socket the daemon still keys (two daemons in
-	 * one test VM may share the default path); charonctl says so. */
-	if (ctl_open(d, d->socket_path ? d->socket_path
-				       : d->cfg->daemon.socket) < 0)
+	 * one test VM may share the default path); charonctl says so. But a
+	 * socket in a directory others may write to is not ours for long:
+	 * that is refused outright. */
+	rc = ctl_open(d,
+		      d->socket_path ? d->socket_path : d->cfg->daemon.socket);
+	if (rc == -EPERM)
+		return 1;
+	if (rc < 0)
 		log_msg(IKE_LOG_ERROR, "no control socket: charonctl cannot "
 				       "reach this daemon");
 	conns_apply(d, daemon_now());

@@ -71,7 +71,7 @@ on_readable(struct ev_loop *loop, ev_io *w, int revents)
 		mh.msg_controllen = sizeof(cbuf);
 		n = recvmsg(s->fd, &mh, MSG_DONTWAIT);
 		if (n < 0)
-			return;
+			break; /* drained: the timer below must still be set */
 		local.ss.ss_family = (sa_family_t)s->family;
 		for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
 			if (c->cmsg_level == IPPROTO_IP &&
@@ -103,6 +103,8 @@ on_readable(struct ev_loop *loop, ev_io *w, int revents)
 				  &remote, buf, (size_t)n);
 		}
 	}
+	/* Whatever the batch held (one IKE_SA_INIT starts a half-open SA's
+	 * expiry), the engine's next deadline may have moved. */
 	daemon_rearm(&daemon_g);
 	(void)loop;
 	(void)revents;
@@ -179,8 +181,8 @@ open_one(struct daemon *d, const struct cfg_ip *ip, uint16_t port, bool natt)
 	}
 	if (bypass_ipsec(fd, ip->family) < 0)
 		log_msg(IKE_LOG_WARN,
-		    "cannot exempt port %u from IPsec policies: %s", port,
-		    strerror(errno));
+			"cannot exempt port %u from IPsec policies: %s", port,
+			strerror(errno));
 	if (natt &&
 	    setsockopt(fd, IPPROTO_UDP, UDP_ENCAP, &encap, sizeof(encap)) < 0)
 		log_msg(IKE_LOG_WARN, "UDP_ENCAP on port %u: %s", port,

@@ -282,6 +282,15 @@ struct ike_sa_info {
 size_t ike_list_sas(const struct ike_engine *e, const char *conn,
 		    void (*cb)(void *ctx, const struct ike_sa_info *sa),
 		    void *ctx);
+/* The same a page at a time, for lists too long to build at once: SAs
+ * with an id below `below` (0: any), newest (highest id) first, at most
+ * max of them; returns how many. The next page starts below the last id
+ * listed; SAs created meanwhile are not in it, SAs gone meanwhile are not
+ * listed. */
+size_t ike_list_sas_below(const struct ike_engine *e, const char *conn,
+			  unsigned below, size_t max,
+			  void (*cb)(void *ctx, const struct ike_sa_info *sa),
+			  void *ctx);
 
 /* auth_psk.c: the pre-shared key AUTH value of RFC 7296 2.15,
  * prf(prf(PSK, "Key Pad for IKEv2"), octets), and its constant-time check,

@@ -91,3 +91,27 @@ ike_list_sas(const struct ike_engine *e, const char *conn,
 	}
 	return n;
 }
+
+size_t
+ike_list_sas_below(const struct ike_engine *e, const char *conn, unsigned below,
+		   size_t max,
+		   void (*cb)(void *ctx, const struct ike_sa_info *sa),
+		   void *ctx)
+{
+	static struct ike_sa_info info;
+	const struct ike_sa *sa;
+	size_t n = 0;
+
+	/* sa_new() puts each SA in front of the list, with the next id:
+	 * those already listed are at the front, and skipped without being
+	 * filled in. */
+	for (sa = e->sas; sa && n < max; sa = sa->next) {
+		if ((below && sa->id >= below) || sa->state == IKE_SA_DEAD ||
+		    (conn && strcmp(ike_conn(e, sa)->name, conn) != 0))
+			continue;
+		fill(e, sa, &info);
+		cb(ctx, &info);
+		n++;
+	}
+	return n;
+}

@@ -17,6 +17,11 @@
 #                                      side, print the reply
 #   ctlraw.py SOCKET crowd N           hold N connections, print the first
 #                                      line a connection beyond them gets
+#   ctlraw.py SOCKET idle N SECS       hold N connections that say nothing;
+#                                      print what one beyond them gets, then
+#                                      after SECS what another gets for a
+#                                      version request, and what the held
+#                                      ones got ("closed" once hung up)
 import socket
 import sys
 import time
@@ -89,6 +94,24 @@ def main():
         print(read_line(extra, [b""]))
         for s in held:
             s.close()
+    elif mode == "idle":
+        held = [connect(path) for _ in range(int(args[0]))]
+        time.sleep(0.3)
+        extra = connect(path)
+        print(read_line(extra, [b""]))
+        time.sleep(float(args[1]))
+        late = connect(path)
+        buf = [b""]
+        late.sendall(b'{"id": 1, "cmd": "version"}\n')
+        print(read_line(late, buf))
+        got = set()
+        for s in held:
+            b = [b""]
+            line = read_line(s, b)
+            got.add("%s then %s" % (line, "closed" if read_line(s, b) is None
+                                    else "open"))
+        for g in sorted(got):
+            print(g)
     else:
         sys.exit("ctlraw.py: unknown mode " + mode)
 

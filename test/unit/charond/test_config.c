@@ -226,7 +226,7 @@ START_TEST(test_sample_site)
 	ck_assert_str_eq(c->local.id, "moon.example.org");
 	ck_assert_int_eq(c->remote.auth, CFG_AUTH_PSK);
 	ck_assert_str_eq(c->remote.id, "sun.example.org");
-	ck_assert_uint_eq(c->pos.line, 35);
+	ck_assert_uint_eq(c->pos.line, 38);
 	ck_assert_uint_eq(c->pos.col, 3);
 
 	ch = config_find_child(c, "net");
@@ -670,6 +670,37 @@ START_TEST(test_limits)
 	       "test.yaml:3:24: error: 'half_open_timeout' must not be 0",
 	       "test.yaml:4:20: error: 'init_max_size' 100 is too small for "
 	       "any IKE_SA_INIT (at least 512)");
+}
+END_TEST
+
+/* The control socket's group and the timeout of idle clients. */
+START_TEST(test_daemon_socket_group_and_timeouts)
+{
+	struct config *cfg = load_ok("daemon:\n"
+				     "  socket_group: root\n"
+				     "  ctl_idle_timeout: 1.5s\n");
+
+	ck_assert(cfg->daemon.has_socket_group);
+	ck_assert_uint_eq(cfg->daemon.socket_group, 0);
+	ck_assert_uint_eq(cfg->daemon.ctl_idle_ms, 1500);
+	config_free(cfg);
+	cfg = load_ok("daemon:\n  socket_group: 4242\n");
+	ck_assert(cfg->daemon.has_socket_group);
+	ck_assert_uint_eq(cfg->daemon.socket_group, 4242);
+	ck_assert_uint_eq(cfg->daemon.ctl_idle_ms, 60000);
+	config_free(cfg);
+	cfg = load_ok("daemon:\n  ctl_idle_timeout: 0\n");
+	ck_assert(!cfg->daemon.has_socket_group);
+	ck_assert_uint_eq(cfg->daemon.ctl_idle_ms, 0);
+	config_free(cfg);
+	EXPECT("daemon:\n"
+	       "  socket_group: no-such-group-here\n"
+	       "  ctl_idle_timeout: soon\n",
+	       "test.yaml:2:17: error: unknown group 'no-such-group-here' for "
+	       "'socket_group'",
+	       "test.yaml:3:21: error: bad duration 'soon' for "
+	       "'ctl_idle_timeout': expected e.g. 30s, 1.5s, 5m, 4h, 1d or "
+	       "seconds (at most 365d)");
 }
 END_TEST
 
@@ -1407,6 +1438,7 @@ config_suite(void)
 	tcase_add_test(te, test_wrong_types);
 	tcase_add_test(te, test_bad_values);
 	tcase_add_test(te, test_port_clash_and_socket);
+	tcase_add_test(te, test_daemon_socket_group_and_timeouts);
 	tcase_add_test(te, test_proposals);
 	tcase_add_test(te, test_proposal_keywords);
 	tcase_add_test(te, test_duplicates);

@@ -215,13 +215,21 @@ START_TEST(ike_sa_ipv6_and_ids)
 	ck_assert_str_eq(s_at(o, "local", "id"), "2001:db8::1");
 	ck_assert_str_eq(s_at(o, "remote", "id"), "#01abff");
 	json_decref(o);
-	/* A peer's name with a NUL and a control byte stays one string. */
+	/* A peer's name with a NUL, a newline and bytes that are not UTF-8
+	 * stays one line of text, escaped, in the JSON as in the log. */
 	sa.remote_id.type = IKEV2_ID_FQDN;
-	sa.remote_id.data = (struct bytes){(const uint8_t *)"a\0b\nc", 5};
+	sa.remote_id.data =
+	    (struct bytes){(const uint8_t *)"a\0b\nc\xff\xc3\xa9\\", 9};
 	ctl_id_text(&sa.remote_id, buf, sizeof(buf));
-	ck_assert_str_eq(buf, "a?b\nc");
+	ck_assert_str_eq(buf, "a\\x00b\\x0ac\\xff\xc3\xa9\\");
 	o = ctl_json_ike_sa(&sa, NULL);
-	ck_assert_str_eq(s_at(o, "remote", "id"), "a?b?c");
+	ck_assert_str_eq(s_at(o, "remote", "id"),
+			 "a\\x00b\\x0ac\\xff\xc3\xa9\\");
+	json_decref(o);
+	sa.remote_id.type = IKEV2_ID_RFC822_ADDR;
+	sa.remote_id.data = (struct bytes){(const uint8_t *)"x@y\r\n\xfe", 6};
+	o = ctl_json_ike_sa(&sa, NULL);
+	ck_assert_str_eq(s_at(o, "remote", "id"), "x@y\\x0d\\x0a\\xfe");
 	json_decref(o);
 }
 END_TEST

@@ -10,6 +10,7 @@
 #include <check.h>
 
 #include "ctl.h"
+#include "escape.h"
 #include "tests.h"
 
 static struct ctl_inbuf in;
@@ -287,7 +288,7 @@ START_TEST(replies)
 	ck_assert(json_is_null(json_object_get(o, "id")));
 	ck_assert_str_eq(json_string_value(json_object_get(
 			     json_object_get(o, "error"), "message")),
-			 "bad ?? byte");
+			 "bad \\xff\\x01 byte");
 	json_decref(o);
 	o = reparse(ctl_event_line(json_pack("{s:s}", "event", "ike-up")));
 	ck_assert_str_eq(json_string_value(json_object_get(o, "event")),
@@ -304,12 +305,19 @@ START_TEST(text_sanitised)
 	} cases[] = {
 	    {"plain", "plain"},
 	    {"caf\xc3\xa9", "caf\xc3\xa9"},             /* UTF-8 kept */
-	    {"\xc0\xaf", "??"},                         /* overlong */
-	    {"\xed\xa0\x80", "???"},                    /* surrogate */
-	    {"\xe2\x82", "??"},                         /* truncated */
-	    {"tab\there", "tab?here"},                  /* control */
+	    {"\xc0\xaf", "\\xc0\\xaf"},                 /* overlong */
+	    {"\xed\xa0\x80", "\\xed\\xa0\\x80"},        /* surrogate */
+	    {"\xe2\x82", "\\xe2\\x82"},                 /* truncated */
+	    {"tab\there", "tab\\x09here"},              /* control */
+	    {"two\nlines\r", "two\\x0alines\\x0d"},     /* newline */
+	    {"\x1b[31mred", "\\x1b[31mred"},            /* terminal */
+	    {"c1 \xc2\x9b", "c1 \\xc2\\x9b"},           /* C1 CSI */
+	    {"caf\xe9", "caf\\xe9"},                    /* Latin-1 */
+	    {"del\x7f", "del\\x7f"},                    /* DEL */
 	    {"\xf0\x9f\x98\x80!", "\xf0\x9f\x98\x80!"}, /* 4 bytes */
+	    {"already \\x0a", "already \\x0a"},         /* idempotent */
 	};
+	char buf[64];
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -318,7 +326,17 @@ START_TEST(text_sanitised)
 		ck_assert_ptr_nonnull(j);
 		ck_assert_str_eq(json_string_value(j), cases[i].out);
 		json_decref(j);
+		esc_text(cases[i].in, strlen(cases[i].in), buf, sizeof(buf));
+		ck_assert_str_eq(buf, cases[i].out);
 	}
+	/* NUL is a byte like the others; what does not fit is cut
+	 * between characters, never inside an escape. */
+	ck_assert_uint_eq(esc_text("a\0b", 3, buf, sizeof(buf)), 6);
+	ck_assert_str_eq(buf, "a\\x00b");
+	ck_assert_uint_eq(esc_text("ab\n", 3, buf, 6), 2);
+	ck_assert_str_eq(buf, "ab");
+	ck_assert_uint_eq(esc_text("\xc3\xa9\xc3\xa9", 4, buf, 4), 2);
+	ck_assert_str_eq(buf, "\xc3\xa9");
 }
 END_TEST
 
