@@ -124,7 +124,11 @@ walk_cb(void *ctx, const struct ike_sa_info *sa)
 static void
 walk(struct sa_walk *w, const char *conn)
 {
-	ike_list_sas(daemon_g.engine, conn, walk_cb, w);
+	/* One SA by its id needs no walk over all of them. */
+	if (w->only_id && !conn)
+		ike_query_sa(daemon_g.engine, w->only_id, walk_cb, w);
+	else
+		ike_list_sas(daemon_g.engine, conn, walk_cb, w);
 }
 
 json_t *
@@ -300,9 +304,28 @@ struct term_walk {
 	unsigned ike_id;
 	const char *child;
 	unsigned child_id;
-	struct ctl_sa_ref refs[256];
-	size_t n;
+	struct ctl_sa_ref *refs; /* however many there are */
+	size_t n, cap;
+	bool oom;
 };
+
+static void
+term_add(struct term_walk *t, unsigned ike_id, unsigned child_id)
+{
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 16;
+		struct ctl_sa_ref *grown =
+		    realloc(t->refs, cap * sizeof(*grown));
+
+		if (!grown) {
+			t->oom = true;
+			return;
+		}
+		t->refs = grown;
+		t->cap = cap;
+	}
+	t->refs[t->n++] = (struct ctl_sa_ref){ike_id, child_id};
+}
 
 static void
 term_cb(void *ctx, const struct ike_sa_info *sa)
@@ -313,18 +336,17 @@ term_cb(void *ctx, const struct ike_sa_info *sa)
 	if (t->ike_id && sa->id != t->ike_id)
 		return;
 	if (!t->child && !t->child_id) {
-		if (t->n < 256)
-			t->refs[t->n++] = (struct ctl_sa_ref){sa->id, 0};
+		term_add(t, sa->id, 0);
 		return;
 	}
-	for (i = 0; i < sa->n_children && t->n < 256; i++) {
+	for (i = 0; i < sa->n_children; i++) {
 		const struct ike_child_info *ch = &sa->children[i];
 
 		if (!ch->installed)
 			continue;
 		if (t->child ? ch->name && strcmp(ch->name, t->child) == 0
 			     : ch->id == t->child_id)
-			t->refs[t->n++] = (struct ctl_sa_ref){sa->id, ch->id};
+			term_add(t, sa->id, ch->id);
 	}
 }
 
@@ -368,7 +390,15 @@ cmd_terminate(struct ctl_client *c, struct ctl_req *r)
 	t.ike_id = (unsigned)ike_id;
 	t.child = child;
 	t.child_id = (unsigned)child_id;
-	ike_list_sas(d->engine, ike, term_cb, &t);
+	if (ike_id && !ike)
+		ike_query_sa(d->engine, (unsigned)ike_id, term_cb, &t);
+	else
+		ike_list_sas(d->engine, ike, term_cb, &t);
+	if (t.oom) {
+		ctl_error(c, r->id, CTL_E_INTERNAL, NULL, "out of memory");
+		free(t.refs);
+		return;
+	}
 	if (!t.n) {
 		if (child || child_id)
 			ctl_error(c, r->id, CTL_E_NOT_FOUND, NULL,
@@ -381,6 +411,7 @@ cmd_terminate(struct ctl_client *c, struct ctl_req *r)
 		else
 			ctl_error(c, r->id, CTL_E_NOT_FOUND, NULL,
 				  "connection '%s' has no IKE SA", ike);
+		free(t.refs);
 		return;
 	}
 	log_msg(IKE_LOG_INFO, "control: terminating %zu %s SA(s)", t.n,
@@ -401,10 +432,12 @@ cmd_terminate(struct ctl_client *c, struct ctl_req *r)
 			  "%zu of %zu SA(s) cannot be deleted now (their IKE "
 			  "SA is busy with another exchange); try again",
 			  busy, t.n);
+		free(t.refs);
 		return;
 	}
 	ctl_wait(c, r->id, CTL_WAIT_TERMINATE, t.refs, t.n, NULL, NULL,
 		 timeout);
+	free(t.refs);
 }
 
 static void

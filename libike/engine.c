@@ -116,6 +116,7 @@ ike_engine_free(struct ike_engine *e)
 		sa_free(e, e->sas);
 	free(e->by_ours);
 	free(e->by_peer);
+	free(e->by_id);
 	free(e->heap);
 	drop_conns(e);
 	guard_free(e);

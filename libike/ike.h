@@ -277,6 +277,10 @@ struct ike_sa_info {
 	struct ike_child_info children[IKE_MAX_CHILDREN];
 };
 
+/* Call cb for the live IKE SA with this id; returns 1, or 0 if none. */
+size_t ike_query_sa(const struct ike_engine *e, unsigned id,
+		    void (*cb)(void *ctx, const struct ike_sa_info *sa),
+		    void *ctx);
 /* Call cb for every live IKE SA (those of conn only, unless NULL);
  * returns how many. */
 size_t ike_list_sas(const struct ike_engine *e, const char *conn,

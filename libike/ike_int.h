@@ -131,10 +131,11 @@ struct ike_sa {
 	struct child_sa *children;
 	unsigned next_child_id;
 
-	struct ike_sa *hnext_ours; /* by our SPI */
-	struct ike_sa *hnext_peer; /* half-open, by peer SPI */
-	struct ike_sa *next;       /* all SAs */
-	uint64_t deadline;         /* timer heap key, UINT64_MAX: not in it */
+	struct ike_sa *hnext_ours;  /* by our SPI */
+	struct ike_sa *hnext_peer;  /* half-open, by peer SPI */
+	struct ike_sa *hnext_id;    /* by id */
+	struct ike_sa *next, *prev; /* all SAs, newest first */
+	uint64_t deadline;          /* timer heap key, UINT64_MAX: not in it */
 	size_t heap_idx;
 };
 
@@ -152,6 +153,7 @@ struct ike_engine {
 	size_t n_buckets;
 	struct ike_sa **by_ours;
 	struct ike_sa **by_peer;
+	struct ike_sa **by_id;
 	struct ike_sa **heap; /* timerq.c */
 	size_t heap_len, heap_cap;
 	uint64_t now; /* the clock of the entry point running */

@@ -3,7 +3,9 @@
  * Read-only views of the engine's SAs, for `list-sas` and monitoring: no
  * pointers into the engine escape the callback.
  */
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ike_int.h"
@@ -77,19 +79,22 @@ size_t
 ike_list_sas(const struct ike_engine *e, const char *conn,
 	     void (*cb)(void *ctx, const struct ike_sa_info *sa), void *ctx)
 {
-	static struct ike_sa_info info;
-	const struct ike_sa *sa;
-	size_t n = 0;
+	return ike_list_sas_below(e, conn, 0, SIZE_MAX, cb, ctx);
+}
 
-	for (sa = e->sas; sa; sa = sa->next) {
-		if (sa->state == IKE_SA_DEAD ||
-		    (conn && strcmp(ike_conn(e, sa)->name, conn) != 0))
-			continue;
-		fill(e, sa, &info);
-		cb(ctx, &info);
-		n++;
-	}
-	return n;
+size_t
+ike_query_sa(const struct ike_engine *e, unsigned id,
+	     void (*cb)(void *ctx, const struct ike_sa_info *sa), void *ctx)
+{
+	const struct ike_sa *sa = sa_by_id(e, id);
+	struct ike_sa_info *info;
+
+	if (!sa || sa->state == IKE_SA_DEAD || !(info = malloc(sizeof(*info))))
+		return 0;
+	fill(e, sa, info);
+	cb(ctx, info);
+	free(info);
+	return 1;
 }
 
 size_t
@@ -98,10 +103,12 @@ ike_list_sas_below(const struct ike_engine *e, const char *conn, unsigned below,
 		   void (*cb)(void *ctx, const struct ike_sa_info *sa),
 		   void *ctx)
 {
-	static struct ike_sa_info info;
+	struct ike_sa_info *info = malloc(sizeof(*info));
 	const struct ike_sa *sa;
 	size_t n = 0;
 
+	if (!info)
+		return 0;
 	/* sa_new() puts each SA in front of the list, with the next id:
 	 * those already listed are at the front, and skipped without being
 	 * filled in. */
@@ -109,9 +116,10 @@ ike_list_sas_below(const struct ike_engine *e, const char *conn, unsigned below,
 		if ((below && sa->id >= below) || sa->state == IKE_SA_DEAD ||
 		    (conn && strcmp(ike_conn(e, sa)->name, conn) != 0))
 			continue;
-		fill(e, sa, &info);
-		cb(ctx, &info);
+		fill(e, sa, info);
+		cb(ctx, info);
 		n++;
 	}
+	free(info);
 	return n;
 }

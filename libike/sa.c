@@ -48,26 +48,40 @@ hash_unlink(struct ike_sa **bucket, struct ike_sa *sa, bool ours)
 	}
 }
 
+static size_t
+id_hash(unsigned id, size_t buckets)
+{
+	return (size_t)(id * 0x9e3779b1u) & (buckets - 1);
+}
+
 static int
 grow(struct ike_engine *e)
 {
 	size_t n = e->n_buckets ? e->n_buckets * 2 : IKE_SA_BUCKETS;
 	struct ike_sa **ours = calloc(n, sizeof(*ours));
 	struct ike_sa **peer = calloc(n, sizeof(*peer));
+	struct ike_sa **ids = calloc(n, sizeof(*ids));
 	struct ike_sa *sa;
 
-	if (!ours || !peer) {
+	if (!ours || !peer || !ids) {
 		free(ours);
 		free(peer);
+		free(ids);
 		return -1;
 	}
 	free(e->by_ours);
 	free(e->by_peer);
+	free(e->by_id);
 	e->by_ours = ours;
 	e->by_peer = peer;
+	e->by_id = ids;
 	e->n_buckets = n;
 	for (sa = e->sas; sa; sa = sa->next) {
-		size_t h = spi_hash(sa_our_spi(sa), n);
+		size_t h = id_hash(sa->id, n);
+
+		sa->hnext_id = ids[h];
+		ids[h] = sa;
+		h = spi_hash(sa_our_spi(sa), n);
 
 		sa->hnext_ours = ours[h];
 		ours[h] = sa;
@@ -108,11 +122,15 @@ sa_new(struct ike_engine *e, struct conn *conn, bool initiator)
 	if (!sa)
 		return NULL;
 	sa->id = ++e->next_sa_id;
+	sa->hnext_id = e->by_id[id_hash(sa->id, e->n_buckets)];
+	e->by_id[id_hash(sa->id, e->n_buckets)] = sa;
 	timerq_init(sa);
 	sa->conn = conn;
 	conn->refs++;
 	sa->initiator = initiator;
 	sa->next = e->sas;
+	if (e->sas)
+		e->sas->prev = sa;
 	e->sas = sa;
 	e->n_sas++;
 	return sa;
@@ -187,7 +205,9 @@ sa_by_id(const struct ike_engine *e, unsigned id)
 {
 	struct ike_sa *sa;
 
-	for (sa = e->sas; sa; sa = sa->next)
+	if (!e->n_buckets)
+		return NULL;
+	for (sa = e->by_id[id_hash(id, e->n_buckets)]; sa; sa = sa->hnext_id)
 		if (sa->id == id)
 			return sa;
 	return NULL;
@@ -267,12 +287,19 @@ sa_free(struct ike_engine *e, struct ike_sa *sa)
 			    sa, true);
 		hash_unlink(&e->by_peer[spi_hash(sa->spi_i, e->n_buckets)], sa,
 			    false);
+		for (pp = &e->by_id[id_hash(sa->id, e->n_buckets)]; *pp;
+		     pp = &(*pp)->hnext_id)
+			if (*pp == sa) {
+				*pp = sa->hnext_id;
+				break;
+			}
 	}
-	for (pp = &e->sas; *pp; pp = &(*pp)->next)
-		if (*pp == sa) {
-			*pp = sa->next;
-			break;
-		}
+	if (sa->prev)
+		sa->prev->next = sa->next;
+	else if (e->sas == sa)
+		e->sas = sa->next;
+	if (sa->next)
+		sa->next->prev = sa->prev;
 	e->n_sas--;
 	dh_free(sa->dh);
 	secret_free(sa->ni);

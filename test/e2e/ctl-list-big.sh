@@ -49,6 +49,14 @@ check "--ike-id still lists just that SA" test \
     "$(jget '[s["id"] for s in d["ike_sas"]]' <"$W/out")" = "[5]"
 ctl moon --json list-sas --ike nonesuch
 check "an empty list is still a list" test "$(cat "$W/out")" = '{"ike_sas":[]}'
+# Terminating them all: every one, not the first 256, and quickly (SAs
+# are found by id in O(1)).
+t0=$(date +%s)
+ctl moon --json terminate --ike site --timeout 60
+expect_rc 0 "terminate of $N half-open SAs"
+check "terminate took less than 20 s" test $(($(date +%s) - t0)) -lt 20
+ctl moon --json list-sas
+check "no SA is left" test "$(jget 'len(d["ike_sas"])' <"$W/out")" = 0
 alive moon
 pass "the daemon serves on"
 e2e_stop moon
