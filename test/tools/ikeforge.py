@@ -21,27 +21,28 @@
 #
 # Modes (numbers in decimal or 0x hex; LIST: comma-separated, A-B ranges):
 #   header --spi-i HEX --spi-r HEX [--exchange LIST] [--msgid LIST]
-#          [--flags LIST] [--next LIST] [--body KIND] [--count N]
+#          [--flags LIST] [--next LIST] [--body LIST] [--count N]
 #       Messages of the cross product of the lists, in turn, until COUNT
 #       (default: one of each) are sent. Exchanges by number or name
 #       (IKE_SA_INIT, IKE_AUTH, CREATE_CHILD_SA, INFORMATIONAL), flags by
 #       letters (I, R, IR, "-" for none) or number, next payload by number
-#       or name (none, SA, KE, N, D, SK, SKF). KIND: none (a 28-byte
-#       header-only message, whatever the next payload says: the default),
-#       delete (a cleartext Delete of the IKE SA), sk:N (an Encrypted
-#       payload of N random bytes).
+#       or name (none, SA, KE, N, D, SK, SKF). KIND (a list too): none (a
+#       28-byte header-only message, whatever the next payload says: the
+#       default), delete (a cleartext Delete of the IKE SA), notify:TYPE
+#       (a cleartext Notify), sk:N (an Encrypted payload of N random bytes).
 #   init-response --spi-i HEX --spi-r HEX [--msgid LIST] [--flags LIST]
-#          [--payloads sa|notify:TYPE|none] [--count N]
-#       Cleartext IKE_SA_INIT responses (flags R by default): SA, KE and
-#       Nonce for ecp256, or one Notify, or the header alone.
+#          [--payloads LIST] [--count N]
+#       Cleartext IKE_SA_INIT responses (flags R by default), each with
+#       payloads sa (SA, KE and Nonce for ecp256, the default) or any KIND.
 #   info-response --spi-i HEX --spi-r HEX [--msgid LIST] [--flags LIST]
-#          [--body none|delete|sk:N] [--count N]
+#          [--body LIST] [--count N]
 #       Unsolicited INFORMATIONAL responses (flags R by default).
 #   capture --listen ADDR --peer ADDR [--exchange N] [--timeout S]
 #          --out FILE
 #       Wait for one IKE datagram from PEER to ADDR (port 500 or 4500,
 #       marker stripped) of exchange N (any by default) and write it as hex
-#       to FILE. Sees datagrams through a raw socket, next to the daemon.
+#       to FILE. Sees datagrams through a raw socket, next to the daemon;
+#       prints "listening" once it does. Needs no --to.
 #   mangle --in FILE [--count N]
 #       Copies of the datagram in FILE (hex), each truncated at a random
 #       length or with 1 to 3 random bits flipped (never the unchanged
@@ -51,9 +52,14 @@
 #       ecp256 public value, offering aes128gcm16-prfsha256-ecp256, from
 #       the sources in turn at --rate. --echo-cookies (plain UDP sources
 #       only): a COOKIE answer gets the same request again with the
-#       cookie in front, once.
+#       cookie in front, once. Prints "flooding" as the first one goes.
+#   batch
+#       One mode with its options per line of stdin ("#" comments), all
+#       sent with the same send options: one process start for a whole
+#       attack (each costs most of a second under emulation). Prints
+#       "sent N: LINE" per line.
 #
-# Output: "sent N" and, with --wait or --echo-cookies, one line
+# Output: "sent N in S s" and, with --wait or --echo-cookies, one line
 # "answers: init=N cookie=N notify=N other=N silent=N unmatched=N":
 # per flood request sent from a plain UDP source, what came back last
 # (init: an IKE_SA_INIT response with an SA payload; cookie: a COOKIE
@@ -62,9 +68,9 @@
 # "received: init=N cookie=N notify=N other=N", every datagram that came
 # back (with --echo-cookies, the answers to both rounds).
 import argparse
-import ipaddress
 import os
 import select
+import shlex
 import socket
 import struct
 import sys
@@ -72,7 +78,7 @@ import time
 
 EXCHANGES = {"IKE_SA_INIT": 34, "IKE_AUTH": 35, "CREATE_CHILD_SA": 36,
              "INFORMATIONAL": 37}
-PAYLOADS = {"none": 0, "SA": 33, "KE": 34, "IDI": 35, "IDR": 36, "N": 41,
+PAYLOADS = {"NONE": 0, "SA": 33, "KE": 34, "IDI": 35, "IDR": 36, "N": 41,
             "D": 42, "NONCE": 40, "SK": 46, "SKF": 53}
 F_I, F_V, F_R = 0x08, 0x10, 0x20
 N_COOKIE = 16390
@@ -240,7 +246,7 @@ class Source:
         self.kind, self.addr, self.port, self.dst = kind, addr, port, dst
         self.answers = {}
         if kind == "raw":
-            if ipaddress.ip_address(addr).version != 4:
+            if ":" in addr:
                 raise SystemExit("--spoof works for IPv4 only")
             self.sock = socket.socket(socket.AF_INET, socket.SOCK_RAW,
                                       socket.IPPROTO_RAW)
@@ -335,40 +341,46 @@ def cross(*lists):
     return out
 
 
+def str_list(text):
+    return [x.strip() for x in text.split(",") if x.strip()]
+
+
 def mode_header(a, emit):
     combos = cross(num_list(a.exchange, EXCHANGES), num_list(a.msgid),
-                   flag_list(a.flags), num_list(a.next, PAYLOADS))
+                   flag_list(a.flags), num_list(a.next, PAYLOADS),
+                   str_list(a.body))
     count = a.count or len(combos)
     for i in range(count):
-        exch, msgid, flags, nxt = combos[i % len(combos)]
-        parts = body_parts(a.body)
+        exch, msgid, flags, nxt, kind = combos[i % len(combos)]
+        parts = body_parts(kind)
         first, body = chain(parts)
         emit(header(a.spi_i, a.spi_r, first if parts else nxt, exch, flags,
                     msgid, len(body)) + body)
 
 
 def mode_init_response(a, emit):
-    combos = cross(num_list(a.msgid), flag_list(a.flags))
+    combos = cross(num_list(a.msgid), flag_list(a.flags),
+                   str_list(a.payloads))
     count = a.count or len(combos)
-    pub = p256_pool(1)[0] if a.payloads == "sa" else None
+    pub = p256_pool(1)[0]
     for i in range(count):
-        msgid, flags = combos[i % len(combos)]
-        if a.payloads == "sa":
+        msgid, flags, kind = combos[i % len(combos)]
+        if kind == "sa":
             parts = [(33, sa_body(19)), (34, ke_body(19, pub)),
                      (40, os.urandom(32))]
         else:
-            parts = body_parts(a.payloads)
+            parts = body_parts(kind)
         first, body = chain(parts)
         emit(header(a.spi_i, a.spi_r, first, 34, flags, msgid, len(body)) +
              body)
 
 
 def mode_info_response(a, emit):
-    combos = cross(num_list(a.msgid), flag_list(a.flags))
+    combos = cross(num_list(a.msgid), flag_list(a.flags), str_list(a.body))
     count = a.count or len(combos)
     for i in range(count):
-        msgid, flags = combos[i % len(combos)]
-        first, body = chain(body_parts(a.body))
+        msgid, flags, kind = combos[i % len(combos)]
+        first, body = chain(body_parts(kind))
         emit(header(a.spi_i, a.spi_r, first, 37, flags, msgid, len(body)) +
              body)
 
@@ -376,6 +388,8 @@ def mode_info_response(a, emit):
 def mode_capture(a):
     listen, peer = a.listen, a.peer
     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_UDP)
+    # The caller may start the exchange to capture once it sees this.
+    print("listening", flush=True)
     deadline = time.monotonic() + a.timeout
     while True:
         left = deadline - time.monotonic()
@@ -432,9 +446,9 @@ def flood_request(pub, group, cookie=None, spi_i=None, nonce=None):
     return header(spi_i, b"\0" * 8, first, 34, F_I, 0, len(body)) + body
 
 
-def main():
+def parser():
     ap = argparse.ArgumentParser(description="forged IKEv2 datagrams")
-    ap.add_argument("--to", required=True)
+    ap.add_argument("--to")
     ap.add_argument("--spoof", action="append", default=[])
     ap.add_argument("--from", dest="real", action="append", default=[])
     ap.add_argument("--rate", type=float, default=0)
@@ -472,11 +486,18 @@ def main():
     p.add_argument("--count", type=int, default=100)
     p.add_argument("--group", type=int, default=19)
     p.add_argument("--echo-cookies", action="store_true")
-    a = ap.parse_args()
+    sub.add_parser("batch")
+    return ap
 
+
+def main():
+    ap = parser()
+    a = ap.parse_args()
     if a.mode == "capture":
         mode_capture(a)
         return
+    if not a.to:
+        ap.error("--to is needed to send")
     dst = endpoint(a.to, 500)
     sources = [Source("raw", *endpoint(s, 500), dst) for s in a.spoof]
     sources += [Source("udp", *endpoint(s, 0), dst) for s in a.real]
@@ -484,7 +505,7 @@ def main():
         sources = [Source("udp", "", 0, dst)]
     pacer = Pacer(a.rate)
     sent = [0]
-    # Per plain UDP source: initiator SPI -> (request, what came back).
+    # Per plain UDP source: initiator SPI -> [request, KE, what came back].
     pending = [{} for _ in sources]
     unmatched = [0]
     # Every datagram received, by kind.
@@ -514,8 +535,10 @@ def main():
                 break
             select.select(socks, [], [], left)
 
-    if a.mode == "flood":
-        pool = p256_pool(16)
+    def flood(a):
+        pool = p256_pool(4)
+        # The caller may time the flood from here.
+        print("flooding", flush=True)
         for i in range(a.count):
             pub = pool[i % len(pool)]
             req = flood_request(pub, a.group)
@@ -524,26 +547,46 @@ def main():
                 pending[s][req[:8]] = [req, pub, ("silent", None)]
             if i % 64 == 63:
                 collect(0)
-        if a.echo_cookies:
-            collect(max(a.wait, 1))
-            for s, reqs in enumerate(pending):
-                for key, (req, pub, (kind, cookie)) in list(reqs.items()):
-                    if kind != "cookie":
-                        continue
-                    # The same request, the cookie in front (RFC 7296 2.6).
-                    again = flood_request(pub, a.group, cookie, key,
-                                          req[-32:])
-                    reqs[key] = [again, pub, ("silent", None)]
-                    emit(again, s)
-    elif a.mode == "header":
-        mode_header(a, emit)
-    elif a.mode == "init-response":
-        mode_init_response(a, emit)
-    elif a.mode == "info-response":
-        mode_info_response(a, emit)
-    elif a.mode == "mangle":
-        mode_mangle(a, emit)
-    print("sent %d" % sent[0])
+        if not a.echo_cookies:
+            return
+        collect(max(a.wait, 1))
+        for s, reqs in enumerate(pending):
+            for key, (req, pub, (kind, cookie)) in list(reqs.items()):
+                if kind != "cookie":
+                    continue
+                # The same request, the cookie in front (RFC 7296 2.6).
+                again = flood_request(pub, a.group, cookie, key, req[-32:])
+                reqs[key] = [again, pub, ("silent", None)]
+                emit(again, s)
+
+    def run(a):
+        before = sent[0]
+        if a.mode == "flood":
+            flood(a)
+        elif a.mode == "header":
+            mode_header(a, emit)
+        elif a.mode == "init-response":
+            mode_init_response(a, emit)
+        elif a.mode == "info-response":
+            mode_info_response(a, emit)
+        elif a.mode == "mangle":
+            mode_mangle(a, emit)
+        else:
+            raise SystemExit("%s: not in a batch" % a.mode)
+        return sent[0] - before
+
+    t0 = time.monotonic()
+    if a.mode == "batch":
+        # One line per mode with its options; the send options are ours.
+        prefix = sys.argv[1:sys.argv.index("batch")]
+        for line in sys.stdin:
+            words = shlex.split(line, comments=True)
+            if words:
+                print("sent %d: %s" % (run(ap.parse_args(prefix + words)),
+                                       " ".join(words)))
+    else:
+        run(a)
+    print("sent %d in %.2f s" % (sent[0], time.monotonic() - t0))
     if a.wait or (a.mode == "flood" and a.echo_cookies):
         collect(a.wait or 1)
         n = {"init": 0, "cookie": 0, "notify": 0, "other": 0, "silent": 0}
