@@ -55,9 +55,10 @@
 #       cookie in front, once. Prints "flooding" as the first one goes.
 #   batch
 #       One mode with its options per line of stdin ("#" comments), all
-#       sent with the same send options: one process start for a whole
-#       attack (each costs most of a second under emulation). Prints
-#       "sent N: LINE" per line.
+#       sent with the same send options but for a line's own --to, given
+#       before its mode ("--to 192.0.2.1:4500 header ..."): one process
+#       start for a whole attack (each costs a second or two under
+#       emulation). Prints "sent N: LINE" per line.
 #
 # Output: "sent N in S s" and, with --wait or --echo-cookies, one line
 # "answers: init=N cookie=N notify=N other=N silent=N unmatched=N":
@@ -561,6 +562,8 @@ def main():
 
     def run(a):
         before = sent[0]
+        for src in sources:
+            src.dst = endpoint(a.to, 500)
         if a.mode == "flood":
             flood(a)
         elif a.mode == "header":

@@ -13,7 +13,9 @@
 #   - requests with a cleartext Delete, Notify or a random Encrypted
 #     payload; cleartext IKE_SA_INIT "responses" (SA/KE/Nonce, header
 #     only, NO_PROPOSAL_CHOSEN, INVALID_KE_PAYLOAD, COOKIE) with message
-#     IDs 0 to 5; unsolicited INFORMATIONAL responses;
+#     IDs 0 to 5; unsolicited INFORMATIONAL responses; header-only
+#     IKE_SA_INIT and IKE_AUTH requests with the SA's SPIs; some of the
+#     above to port 4500 (behind the non-ESP marker) as well;
 #   - truncated and bit-flipped copies of sun's IKE_AUTH message, captured
 #     on moon while the SA came up.
 # moon must answer none of them (nftables counts every IKE datagram moon
@@ -175,6 +177,11 @@ header $ids --exchange INFORMATIONAL,CREATE_CHILD_SA --msgid 0-7 --flags I,- \
 init-response $ids --msgid 0-5 --flags R,IR \
     --payloads sa,none,notify:14,notify:17,notify:16390
 info-response $ids --msgid 0-7 --flags R,IR --body none,delete,sk:80
+header $ids --exchange IKE_SA_INIT,IKE_AUTH --msgid 0-2 --flags I,- \
+    --next none,SK
+--to $m:4500 header $ids --exchange INFORMATIONAL,CREATE_CHILD_SA \
+    --msgid 0-7 --flags I,- --next none,SK
+--to $m:4500 info-response $ids --msgid 0-3 --body none,sk:80
 mangle --in $T/captured-$r --count 64
 EOF
 	sed 's/^/  forge: /' "$T/forge-$r.out"
