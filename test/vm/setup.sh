@@ -29,9 +29,11 @@ set -eu
 #                    libstrongswan-extra-plugins is not needed for these)
 #   libcharon-extra-plugins  kernel-libipsec (userspace ESP) and the EAP
 #                    methods, for scenarios that want them
+#   python3          charonctl's JSON in scenarios, and test/tools/ikeforge.py
+#                    (forged IKE datagrams: inject.sh, init-flood.sh)
 pkgs="qemu-system-x86 linux-image-amd64 busybox-static cpio kmod iproute2
 nftables iputils-ping procps charon-systemd strongswan-swanctl
-libstrongswan-standard-plugins libcharon-extra-plugins"
+libstrongswan-standard-plugins libcharon-extra-plugins python3"
 
 # One dpkg-query for all packages keeps the common case fast.
 missing=$(
