@@ -60,6 +60,46 @@ START_TEST(liveness_answered_then_unanswered)
 }
 END_TEST
 
+/* Seed 38: an IKE SA rekey fell due while a request of ours was in
+ * flight; sa_schedule armed the SA's timer at the overdue rekey, which
+ * ike_tick could not start (window one) and so popped again forever. */
+START_TEST(overdue_rekey_waits_for_request_in_flight)
+{
+	static struct ike_conn_cfg c;
+	struct ike_sa *sa;
+
+	setup_pair(SUITE_OK, SUITE_OK, false, "k", "k");
+	conn_cfg(&c, &moon, &sun, SUITE_OK, false);
+	c.children[0].start = true;
+	c.rekey_ms = 10000;
+	ck_assert_int_eq(ike_engine_set_conns(moon.e, &c, 1, now), 0);
+	ike_engine_set_retransmit(moon.e, 60000, 2.0, 3);
+	bring_up();
+	sa = moon.e->sas;
+	ck_assert_uint_eq(sa->rekey_at, now + 10000);
+	ck_assert_int_eq(ike_liveness(moon.e, now, sa->id), 0);
+	q_len = 0; /* lost: the request stays in flight */
+	now += 20000;
+	sa_schedule(moon.e, sa);
+	/* Not due before the retransmission: nothing could be done. */
+	ck_assert_uint_eq(ike_next_deadline(moon.e), sa->req.deadline);
+	ck_assert_uint_gt(ike_next_deadline(moon.e), now);
+	ike_tick(moon.e, now);
+	ck_assert_uint_eq(q_len, 0);
+	/* The retransmission is answered; then the rekey goes out. */
+	advance();
+	pump();
+	ck_assert_ptr_null(sa->req.msg);
+	ck_assert_uint_le(ike_next_deadline(moon.e), now);
+	advance();
+	ck_assert_uint_eq(q_len, 1);
+	pump();
+	ck_assert(has_event(&moon, IKE_EV_IKE_REKEYED));
+	ck_assert(has_event(&sun, IKE_EV_IKE_REKEYED));
+	teardown_pair();
+}
+END_TEST
+
 Suite *
 sim_regress_suite(void)
 {
@@ -67,6 +107,7 @@ sim_regress_suite(void)
 	TCase *tc = tcase_create("findings");
 
 	tcase_add_test(tc, liveness_answered_then_unanswered);
+	tcase_add_test(tc, overdue_rekey_waits_for_request_in_flight);
 	suite_add_tcase(s, tc);
 	return s;
 }
