@@ -100,6 +100,63 @@ START_TEST(overdue_rekey_waits_for_request_in_flight)
 }
 END_TEST
 
+/* Seed 9: moon offers ESP with and without PFS, sun prefers (and picks)
+ * the one without and rightly sends no KE (RFC 7296 1.3.1, 3.3.3);
+ * moon insisted on a KE and dropped the CHILD SA that sun had installed. */
+static void
+esp_list(struct ike_conn_cfg *c, const char *list)
+{
+	char buf[128], *kw, *save = NULL;
+	unsigned n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (kw = strtok_r(buf, ",", &save); kw;
+	     kw = strtok_r(NULL, ",", &save))
+		prop(&c->children[0].proposals[n++], kw, IKEV2_PROTO_ESP);
+	c->children[0].n_proposals = n;
+}
+
+static void
+pfs_offer(const char *esp_m, const char *esp_s)
+{
+	static struct ike_conn_cfg c;
+	struct ike_sa *ms;
+	struct child_sa *ch;
+
+	setup_pair(SUITE_OK, SUITE_OK, false, "k", "k");
+	conn_cfg(&c, &moon, &sun, SUITE_OK, false);
+	esp_list(&c, esp_m);
+	c.children[0].start = true;
+	ck_assert_int_eq(ike_engine_set_conns(moon.e, &c, 1, now), 0);
+	conn_cfg(&c, &sun, &moon, SUITE_OK, false);
+	esp_list(&c, esp_s);
+	ck_assert_int_eq(ike_engine_set_conns(sun.e, &c, 1, now), 0);
+	bring_up();
+	ck_assert_uint_eq(live(&moon) + live(&sun), 2);
+	ms = moon.e->sas;
+	ch = ms->children;
+	ck_assert_int_eq(ike_rekey_child(moon.e, now, ms->id, ch->id), 0);
+	pump();
+	/* The new pair on both sides, with the same keys; the old gone. */
+	ck_assert_uint_eq(moon.n_inst, 2);
+	ck_assert_uint_eq(sun.n_inst, 2);
+	ck_assert_uint_eq(live(&moon) + live(&sun), 2);
+	ck_assert(moon.inst[1].live && sun.inst[1].live);
+	ck_assert_uint_eq(moon.inst[1].ci.spi_out, sun.inst[1].ci.spi_in);
+	ck_assert_mem_eq(moon.inst[1].encr_out, sun.inst[1].encr_in,
+			 moon.inst[1].encr_len);
+	teardown_pair();
+}
+
+START_TEST(child_rekey_pfs_declined_by_responder)
+{
+	pfs_offer("aes128gcm16-ecp256,aes128gcm16", "aes128gcm16");
+	pfs_offer("aes128gcm16-ecp256,aes128gcm16",
+		  "aes128gcm16,aes128gcm16-ecp256");
+	pfs_offer("aes128gcm16-ecp256", "aes128gcm16-ecp256");
+}
+END_TEST
+
 Suite *
 sim_regress_suite(void)
 {
@@ -108,6 +165,7 @@ sim_regress_suite(void)
 
 	tcase_add_test(tc, liveness_answered_then_unanswered);
 	tcase_add_test(tc, overdue_rekey_waits_for_request_in_flight);
+	tcase_add_test(tc, child_rekey_pfs_declined_by_responder);
 	suite_add_tcase(s, tc);
 	return s;
 }
