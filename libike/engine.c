@@ -161,6 +161,7 @@ ike_engine_set_conns(struct ike_engine *e, const struct ike_conn_cfg *c,
 {
 	struct ike_conn_cfg *copy = NULL;
 	struct ike_sa *sa;
+	size_t keep;
 
 	if (n) {
 		copy = calloc(n, sizeof(*copy));
@@ -169,30 +170,26 @@ ike_engine_set_conns(struct ike_engine *e, const struct ike_conn_cfg *c,
 		memcpy(copy, c, n * sizeof(*copy));
 	}
 	/* SAs keep their connection by index: those of a connection that is
-	 * gone or renamed are closed. */
+	 * gone or renamed are closed, and still refer to their old config
+	 * until they are freed, so it is kept alive by appending it. Only
+	 * the first `keep` entries are the new set. */
+	keep = n;
 	for (sa = e->sas; sa; sa = sa->next) {
 		const char *name = e->conns[sa->conn].name;
+		struct ike_conn_cfg *grown;
 		size_t i;
 
-		for (i = 0; i < n; i++)
+		for (i = 0; i < keep; i++)
 			if (strcmp(copy[i].name, name) == 0)
 				break;
-		if (i == n)
-			ike_terminate(e, now, sa->id);
-		else
+		if (i < keep) {
 			sa->conn = (unsigned)i;
-	}
-	/* Terminating SAs still refer to the old table until they are freed;
-	 * keep their connection's config alive by appending it. */
-	for (sa = e->sas; sa; sa = sa->next) {
-		struct ike_conn_cfg *grown;
-
-		if (sa->conn < n &&
-		    strcmp(copy[sa->conn].name, e->conns[sa->conn].name) == 0)
 			continue;
+		}
+		ike_terminate(e, now, sa->id);
 		grown = realloc(copy, (n + 1) * sizeof(*copy));
 		if (!grown)
-			break;
+			continue;
 		copy = grown;
 		copy[n] = e->conns[sa->conn];
 		sa->conn = (unsigned)n++;

@@ -157,6 +157,52 @@ START_TEST(child_rekey_pfs_declined_by_responder)
 }
 END_TEST
 
+static void
+conn_name_cb(void *ctx, const struct ike_sa_info *in)
+{
+	snprintf(ctx, 64, "%s", in->conn);
+}
+
+/* Seed 1124: a reload that dropped the connection before "site" (so
+ * "site" moved to a lower index) bound site's IKE SA to a copy of the
+ * dropped connection's config: its next CHILD SA rekey offered the wrong
+ * selectors and the peer's answer "did not fit". */
+START_TEST(reload_keeps_each_sa_on_its_own_connection)
+{
+	static struct ike_conn_cfg c[2];
+	char name[64] = "";
+	struct ike_sa *sa;
+
+	setup_pair(SUITE_OK, SUITE_OK, false, "k", "k");
+	conn_cfg(&c[1], &moon, &sun, SUITE_OK, false);
+	c[1].children[0].start = true;
+	c[0] = c[1];
+	snprintf(c[0].name, sizeof(c[0].name), "other");
+	snprintf(c[0].children[0].name, sizeof(c[0].children[0].name), "o");
+	ck_assert_int_eq(ike_engine_set_conns(moon.e, c, 2, now), 0);
+	bring_up();
+	ck_assert_uint_eq(live(&moon) + live(&sun), 2);
+	sa = moon.e->sas;
+	/* "other" goes, "site" moves from index 1 to 0. */
+	ck_assert_int_eq(ike_engine_set_conns(moon.e, &c[1], 1, now), 0);
+	ck_assert_uint_eq(ike_list_sas(moon.e, NULL, conn_name_cb, name), 1);
+	ck_assert_str_eq(name, "site");
+	ck_assert_str_eq(ike_conn(moon.e, sa)->children[0].name, "net");
+	ck_assert_int_eq(ike_rekey_child(moon.e, now, sa->id, sa->children->id),
+			 0);
+	pump();
+	ck_assert_uint_eq(moon.n_inst, 2);
+	ck_assert_uint_eq(live(&moon) + live(&sun), 2);
+	/* And a connection that does go takes its SA along. */
+	ck_assert_int_eq(ike_engine_set_conns(moon.e, &c[0], 1, now), 0);
+	pump();
+	ck_assert_uint_eq(established(&moon), 0);
+	ck_assert_uint_eq(established(&sun), 0);
+	ck_assert_uint_eq(live(&moon) + live(&sun), 0);
+	teardown_pair();
+}
+END_TEST
+
 Suite *
 sim_regress_suite(void)
 {
@@ -166,6 +212,7 @@ sim_regress_suite(void)
 	tcase_add_test(tc, liveness_answered_then_unanswered);
 	tcase_add_test(tc, overdue_rekey_waits_for_request_in_flight);
 	tcase_add_test(tc, child_rekey_pfs_declined_by_responder);
+	tcase_add_test(tc, reload_keeps_each_sa_on_its_own_connection);
 	suite_add_tcase(s, tc);
 	return s;
 }
