@@ -43,6 +43,8 @@ kernel_alloc(struct host *h, uint32_t *spi)
 	memset(n, 0, sizeof(*n));
 	n->spi_in = *spi;
 	n->st = KSA_ALLOCATED;
+	if (h->sim->verbose)
+		sim_log(h->sim, "%s kernel: SPI %08x allocated", h->name, *spi);
 	return 0;
 }
 
@@ -94,6 +96,9 @@ kernel_remove(struct host *h, const struct ike_child_install *ci)
 		return;
 	}
 	k->st = KSA_FREE;
+	if (h->sim->verbose)
+		sim_log(h->sim, "%s kernel: SPI %08x removed", h->name,
+			ci->spi_in);
 }
 
 void
