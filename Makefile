@@ -196,7 +196,7 @@ check-unit: $(B)/check_libike $(B)/check_charond $(B)/check_libxfrm \
 # twice to prove they replay; `make sim` is the long run.
 SIM_SRC := $(sort $(wildcard test/sim/*.c))
 SIM_OBJ := $(SIM_SRC:%.c=$(B)/%.o)
-SIM_SEEDS ?= $(if $(SANITIZE),1500,4000)
+SIM_SEEDS ?= $(if $(SANITIZE),1500,3000)
 SIM_START ?= 1
 SIM_FLAGS ?=
 
