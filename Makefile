@@ -7,6 +7,8 @@
 #   make check                    install what is missing, run every test
 #   make check-unit               unit tests only
 #   make check-fuzz               the fuzzers, FUZZ_SECONDS each (default 60)
+#   make check-sim                the deterministic simulation (test/sim), SIM_SEEDS
+#   make sim SIM_SEEDS=100000     a longer simulation run
 #   make check-vm                 real-kernel scenarios in a QEMU VM (test/vm)
 #   make check-e2e                charond + charonctl on the host (test/e2e)
 #   make install                  PREFIX, PLUGIN_DIR, MANDIR, DESTDIR
@@ -35,7 +37,7 @@ ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) \
 ALL_LDFLAGS := $(LDFLAGS) $(if $(SANITIZE),-fsanitize=$(SANITIZE))
 
 .PHONY: all check check-unit check-fuzz fuzz deps format lint clean distclean \
-	demo check-e2e install
+	demo check-e2e install check-sim sim
 
 all: $(B)/libike.a $(B)/libxfrm.a
 
@@ -194,6 +196,30 @@ check-unit: $(B)/check_libike $(B)/check_charond $(B)/check_libxfrm \
 	CK_FORK=$(if $(SANITIZE),no,yes) $(B)/check_libxfrm
 	CK_FORK=$(if $(SANITIZE),no,yes) $(B)/check_ctl
 
+# --- the deterministic simulation (test/sim/README.md) -----------------------
+# Engines on a simulated network with faults and an adversary, one seed per
+# run. check-sim runs a fixed range (about a minute here), plus a few seeds
+# twice to prove they replay; `make sim` is the long run.
+SIM_SRC := $(sort $(wildcard test/sim/*.c))
+SIM_OBJ := $(SIM_SRC:%.c=$(B)/%.o)
+SIM_SEEDS ?= $(if $(SANITIZE),1500,3000)
+SIM_START ?= 1
+SIM_FLAGS ?=
+
+$(B)/test/sim/%.o: test/sim/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -Ilibike -c -o $@ $<
+
+$(B)/sim: $(SIM_OBJ) $(B)/libike.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(OPENSSL_LIBS)
+
+check-sim: $(B)/sim
+	$(B)/sim --seeds 20 --start $(SIM_START) --twice $(SIM_FLAGS)
+	$(B)/sim --seeds $(SIM_SEEDS) --start $(SIM_START) $(SIM_FLAGS)
+
+sim: $(B)/sim
+	$(B)/sim --seeds $(SIM_SEEDS) --start $(SIM_START) $(SIM_FLAGS)
+
 # charond and charonctl on the host (test/e2e/README.md): whatever needs no
 # ESP, in a network namespace; root only (it says so and skips otherwise).
 check-e2e: all
@@ -280,6 +306,7 @@ bench: all
 # --- check: the README's test command ---------------------------------------
 check: deps
 	$(MAKE) check-unit
+	$(MAKE) check-sim
 	$(MAKE) check-e2e
 	$(MAKE) check-fuzz
 	$(MAKE) check-vm
@@ -309,7 +336,7 @@ install: all
 	install -m 0644 man/charond.yaml.5 $(DESTDIR)$(MANDIR)/man5/
 
 # --- hygiene ----------------------------------------------------------------
-FORMAT_SRC = $(wildcard libike/*.[ch] test/unit/*.[ch] test/fuzz/*.c \
+FORMAT_SRC = $(wildcard libike/*.[ch] test/unit/*.[ch] test/fuzz/*.c test/sim/*.[ch] \
 	charond/*.[ch] test/unit/charond/*.[ch] libxfrm/*.[ch] \
 	test/unit/xfrm/*.[ch] charonctl/*.[ch] test/unit/ctl/*.[ch])
 
@@ -319,7 +346,7 @@ format:
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 	    --std=c11 --inline-suppr -Ilibike -Icharond -Ilibxfrm libike charond \
-	    libxfrm test/fuzz charonctl
+	    libxfrm test/fuzz test/sim charonctl
 
 clean:
 	rm -rf build

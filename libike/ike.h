@@ -245,6 +245,10 @@ int ike_rekey_child(struct ike_engine *e, uint64_t now, unsigned ike_id,
 /* Delete one CHILD SA of an IKE SA. */
 int ike_terminate_child(struct ike_engine *e, uint64_t now, unsigned ike_id,
 			unsigned child_id);
+/* Ask the peer whether it still holds the IKE SA: an empty INFORMATIONAL
+ * request (RFC 7296 1.4, 2.4); an answer that never comes kills the SA
+ * like any other unanswered request. -1 if one of ours is in flight. */
+int ike_liveness(struct ike_engine *e, uint64_t now, unsigned ike_id);
 /* Delete everything, telling every peer (shutdown). */
 void ike_terminate_all(struct ike_engine *e, uint64_t now);
 

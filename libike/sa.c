@@ -340,14 +340,20 @@ sa_schedule(struct ike_engine *e, struct ike_sa *sa)
 	uint64_t next = sa->req.msg ? sa->req.deadline : UINT64_MAX;
 	const struct child_sa *c;
 
+	if (sa->expire_at && sa->expire_at < next)
+		next = sa->expire_at;
+	if (sa->state == IKE_SA_DEAD)
+		return;
+	/* A rekey waits for the request in flight (window one), whose end
+	 * schedules again: an overdue one counted now would have ike_tick
+	 * wake the SA over and over, never able to start it. */
+	if (sa->req.msg) {
+		timerq_set(e, sa, next);
+		return;
+	}
 	if (sa->rekey_at && sa->rekey_at < next &&
 	    sa->state == IKE_SA_ESTABLISHED)
 		next = sa->rekey_at;
-	if (sa->expire_at && sa->expire_at < next)
-		next = sa->expire_at;
-
-	if (sa->state == IKE_SA_DEAD)
-		return;
 	for (c = sa->children; c; c = c->next)
 		if (c->installed && c->rekey_at && c->rekey_at < next)
 			next = c->rekey_at;

@@ -321,6 +321,21 @@ v2_create_rekey(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	return create_request(e, sa, now, old->cfg, old);
 }
 
+/* The group of the proposal the responder chose, 0 if none. */
+static uint16_t
+answered_group(const struct msg *m)
+{
+	const struct pld_ref *r = msg_find(m, IKEV2_PL_SA, NULL);
+	struct pld_sa *sap = calloc(1, sizeof(*sap));
+	struct ike_err err;
+	uint16_t group = 0;
+
+	if (sap && r && pld_sa_get(r, sap, &err) == 0 && sap->n == 1)
+		group = pfs_group(&sap->prop[0]);
+	free(sap);
+	return group;
+}
+
 static struct child_sa *
 creating_child(struct ike_sa *sa)
 {
@@ -419,6 +434,7 @@ v2_create_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	struct pld_notify n;
 	struct pld_ke ke;
 	struct ike_err err;
+	uint16_t group;
 
 	if (!c)
 		return;
@@ -435,8 +451,12 @@ v2_create_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		}
 	if (!rn || pld_nonce_get(rn, &nr, &err) < 0)
 		goto fail;
-	if (c->dh) {
-		if (!rk || pld_ke_get(rk, &ke, &err) < 0 ||
+	/* PFS exactly when the chosen proposal has a group: a responder
+	 * that chose one without sends no KE (1.3), and one with must. */
+	group = answered_group(m);
+	if (group) {
+		if (!c->dh || !rk || pld_ke_get(rk, &ke, &err) < 0 ||
+		    ke.group != group ||
 		    dh_shared(c->dh, ke.data.ptr, ke.data.len, &gir) < 0) {
 			ike_log(
 			    e, sa, IKE_LOG_WARN,

@@ -38,6 +38,28 @@ fail:
 	return -1;
 }
 
+int
+ike_liveness(struct ike_engine *e, uint64_t now, unsigned ike_id)
+{
+	struct ike_sa *sa = sa_by_id(e, ike_id);
+	struct msg_builder b;
+	struct ike_hdr h;
+	struct sk_keys k;
+	size_t len;
+
+	e->now = now;
+	/* Window one: a request in flight already shows whether the peer is
+	 * there. */
+	if (!sa || sa->state != IKE_SA_ESTABLISHED || sa->req.msg)
+		return -1;
+	xchg_hdr(sa, &h, IKEV2_EXCH_INFORMATIONAL, false, sa->msgid_out);
+	sa_keys_for(e, sa, true, &k);
+	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
+	if (sk_begin(&b, &k) < 0 || !(len = sk_end(&b, &k)))
+		return -1;
+	return xchg_send_request(e, sa, now, e->out, len, XCHG_LIVENESS);
+}
+
 static struct child_sa *
 child_by_spi_out(struct ike_sa *sa, uint32_t spi)
 {

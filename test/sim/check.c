@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The invariants after a drain: both ends of every pair agree on their
+ * IKE SAs (by SPIs) and CHILD SAs (each side's inbound SPI the other's
+ * outbound, with the same keys as installed); what the kernel holds is
+ * exactly the CHILD SAs the engines report; and after a final terminate,
+ * nothing is left anywhere.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ike_int.h"
+#include "sim.h"
+
+static void
+view_cb(void *ctx, const struct ike_sa_info *in)
+{
+	struct sa_list *l = ctx;
+	struct sa_view *v;
+	unsigned i;
+
+	if (l->n == SIM_MAX_SAS) {
+		l->overflow = true;
+		return;
+	}
+	v = &l->v[l->n++];
+	memset(v, 0, sizeof(*v));
+	v->id = in->id;
+	v->peer = host_peer_of(l->s, &in->remote);
+	v->initiator = in->initiator;
+	v->established = strcmp(in->state, "ESTABLISHED") == 0;
+	memcpy(v->spi_i, in->spi_i, 8);
+	memcpy(v->spi_r, in->spi_r, 8);
+	v->n_children = in->n_children;
+	for (i = 0; i < in->n_children; i++) {
+		v->ch[i].id = in->children[i].id;
+		v->ch[i].installed = in->children[i].installed;
+		v->ch[i].spi_in = in->children[i].spi_in;
+		v->ch[i].spi_out = in->children[i].spi_out;
+	}
+}
+
+void
+sa_views(const struct host *h, struct sa_list *out)
+{
+	out->s = h->sim;
+	out->n = 0;
+	out->overflow = false;
+	ike_list_sas(h->e, NULL, view_cb, out);
+}
+
+/* Reads the engines' insides: whether a request waits for its answer is
+ * nobody's business but the engine's and this check's. */
+bool
+sim_quiet(const struct sim *s)
+{
+	unsigned i;
+
+	if (s->net.n)
+		return false;
+	for (i = 0; i < s->n_hosts; i++) {
+		const struct ike_sa *sa;
+
+		for (sa = s->h[i].e->sas; sa; sa = sa->next) {
+			if (sa->state == IKE_SA_DEAD)
+				continue;
+			if (sa->state != IKE_SA_ESTABLISHED || sa->req.msg)
+				return false;
+		}
+	}
+	return true;
+}
+
+static void
+hex8(const uint8_t *p, char *out)
+{
+	static const char x[] = "0123456789abcdef";
+	unsigned i;
+
+	for (i = 0; i < 8; i++) {
+		out[2 * i] = x[p[i] >> 4];
+		out[2 * i + 1] = x[p[i] & 15];
+	}
+	out[16] = 0;
+}
+
+/* The kernel holds what the engine says is installed, nothing more. */
+static void
+check_kernel(struct sim *s, struct host *h, const struct sa_list *l)
+{
+	size_t i, j, live = 0, installed = 0;
+
+	for (i = 0; i < h->k.n; i++) {
+		const struct ksa *k = &h->k.v[i];
+
+		if (k->st == KSA_ALLOCATED) {
+			sim_fail(s,
+				 "%s: SPI %08x allocated but neither "
+				 "installed nor released",
+				 h->name, k->spi_in);
+			return;
+		}
+		live += k->st == KSA_LIVE;
+	}
+	for (i = 0; i < l->n; i++)
+		for (j = 0; j < l->v[i].n_children; j++) {
+			const struct child_view *c = &l->v[i].ch[j];
+			const struct ksa *k = kernel_find(h, c->spi_in);
+
+			if (!c->installed) {
+				sim_fail(s,
+					 "%s: IKE SA #%u child #%u not "
+					 "installed after the drain",
+					 h->name, l->v[i].id, c->id);
+				return;
+			}
+			installed++;
+			if (!k || k->st != KSA_LIVE ||
+			    k->spi_out != c->spi_out) {
+				sim_fail(s,
+					 "%s: IKE SA #%u child #%u (SPIs "
+					 "%08x/%08x) not in the kernel",
+					 h->name, l->v[i].id, c->id, c->spi_in,
+					 c->spi_out);
+				return;
+			}
+		}
+	if (live != installed)
+		sim_fail(s, "%s: %zu SAs in the kernel, the engine has %zu",
+			 h->name, live, installed);
+}
+
+static const struct sa_view *
+same_sa(const struct sa_list *l, int peer, const struct sa_view *v)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].peer == peer &&
+		    memcmp(l->v[i].spi_i, v->spi_i, 8) == 0 &&
+		    memcmp(l->v[i].spi_r, v->spi_r, 8) == 0)
+			return &l->v[i];
+	return NULL;
+}
+
+static bool
+keys_mirror(const struct ksa *a, const struct ksa *b)
+{
+	return a->encr_len == b->encr_len && a->integ_len == b->integ_len &&
+	       memcmp(a->encr_out, b->encr_in, a->encr_len) == 0 &&
+	       memcmp(a->encr_in, b->encr_out, a->encr_len) == 0 &&
+	       memcmp(a->integ_out, b->integ_in, a->integ_len) == 0 &&
+	       memcmp(a->integ_in, b->integ_out, a->integ_len) == 0;
+}
+
+/* Every CHILD SA of a's has its mirror image at b, with the same keys. */
+static void
+check_children(struct sim *s, struct host *a, const struct sa_view *va,
+	       struct host *b, const struct sa_view *vb)
+{
+	unsigned i, j;
+
+	for (i = 0; i < va->n_children; i++) {
+		const struct child_view *c = &va->ch[i];
+		const struct ksa *ka = kernel_find(a, c->spi_in), *kb;
+
+		for (j = 0; j < vb->n_children; j++)
+			if (vb->ch[j].spi_in == c->spi_out)
+				break;
+		if (j == vb->n_children) {
+			sim_fail(s,
+				 "%s IKE SA #%u has child #%u (SPIs in "
+				 "%08x out %08x) that %s IKE SA #%u lacks",
+				 a->name, va->id, c->id, c->spi_in, c->spi_out,
+				 b->name, vb->id);
+			return;
+		}
+		if (vb->ch[j].spi_out != c->spi_in) {
+			sim_fail(s,
+				 "%s child #%u in %08x out %08x, %s child "
+				 "#%u in %08x out %08x",
+				 a->name, c->id, c->spi_in, c->spi_out, b->name,
+				 vb->ch[j].id, vb->ch[j].spi_in,
+				 vb->ch[j].spi_out);
+			return;
+		}
+		kb = kernel_find(b, vb->ch[j].spi_in);
+		if (ka && kb && !keys_mirror(ka, kb)) {
+			sim_fail(s,
+				 "%s child #%u and %s child #%u (SPIs "
+				 "%08x/%08x) have different keys",
+				 a->name, c->id, b->name, vb->ch[j].id,
+				 c->spi_in, c->spi_out);
+			return;
+		}
+	}
+}
+
+/* a's IKE SAs with b, each at b too, roles reversed. */
+static void
+check_pair(struct sim *s, unsigned ia, const struct sa_list *la, unsigned ib,
+	   const struct sa_list *lb)
+{
+	struct host *a = &s->h[ia], *b = &s->h[ib];
+	size_t i;
+
+	for (i = 0; i < la->n && !s->failed; i++) {
+		const struct sa_view *va = &la->v[i], *vb;
+		char si[17], sr[17];
+
+		if (va->peer != (int)ib)
+			continue;
+		vb = same_sa(lb, (int)ia, va);
+		hex8(va->spi_i, si);
+		hex8(va->spi_r, sr);
+		if (!vb) {
+			sim_fail(s,
+				 "%s has IKE SA #%u (SPIs %s_i %s_r) with "
+				 "%s, which does not",
+				 a->name, va->id, si, sr, b->name);
+			return;
+		}
+		if (va->initiator == vb->initiator) {
+			sim_fail(s,
+				 "%s IKE SA #%u and %s IKE SA #%u (%s_i) "
+				 "are both %s",
+				 a->name, va->id, b->name, vb->id, si,
+				 va->initiator ? "initiator" : "responder");
+			return;
+		}
+		check_children(s, a, va, b, vb);
+	}
+}
+
+void
+check_invariants(struct sim *s)
+{
+	struct sa_list *l = calloc(s->n_hosts, sizeof(*l));
+	unsigned i, j;
+	size_t k;
+
+	if (!l) {
+		sim_fail(s, "out of memory");
+		return;
+	}
+	for (i = 0; i < s->n_hosts; i++) {
+		sa_views(&s->h[i], &l[i]);
+		if (l[i].overflow)
+			sim_fail(s, "%s: more than %d IKE SAs", s->h[i].name,
+				 SIM_MAX_SAS);
+		for (k = 0; k < l[i].n; k++) {
+			if (!l[i].v[k].established)
+				sim_fail(s,
+					 "%s: IKE SA #%u not established "
+					 "after the drain",
+					 s->h[i].name, l[i].v[k].id);
+			if (l[i].v[k].n_children == IKE_MAX_CHILDREN)
+				sim_fail(s,
+					 "%s: IKE SA #%u has %d children, "
+					 "what ike_list_sas can show",
+					 s->h[i].name, l[i].v[k].id,
+					 IKE_MAX_CHILDREN);
+		}
+		check_kernel(s, &s->h[i], &l[i]);
+	}
+	for (i = 0; i < s->n_hosts && !s->failed; i++)
+		for (j = 0; j < s->n_hosts && !s->failed; j++)
+			if (i != j)
+				check_pair(s, i, &l[i], j, &l[j]);
+	free(l);
+}
+
+/* After every host terminated everything: no SA, no kernel state. */
+void
+check_all_gone(struct sim *s)
+{
+	unsigned i;
+	size_t k;
+
+	for (i = 0; i < s->n_hosts && !s->failed; i++) {
+		struct host *h = &s->h[i];
+		struct ike_stats st;
+
+		ike_engine_stats(h->e, &st);
+		if (st.ike_sas || st.half_open) {
+			sim_fail(s,
+				 "%s: %zu IKE SAs (%zu half-open) left "
+				 "after terminating everything",
+				 h->name, st.ike_sas, st.half_open);
+			return;
+		}
+		for (k = 0; k < h->k.n; k++)
+			if (h->k.v[k].st != KSA_FREE) {
+				sim_fail(s,
+					 "%s: SPI %08x %s after "
+					 "terminating everything",
+					 h->name, h->k.v[k].spi_in,
+					 h->k.v[k].st == KSA_LIVE
+					     ? "still installed"
+					     : "still allocated");
+				return;
+			}
+	}
+}

@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * A simulated host: an engine, its ike_env (network, fake kernel, PSK
+ * authentication, a seeded random source, logs) and its connections, one
+ * to each peer, in variants drawn from the seed for reloads.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+
+#define PSK "simulated shared secret"
+
+/* Both ends of a pair always share these, so a changed config may make a
+ * negotiation take a detour (INVALID_KE_PAYLOAD) but never fail it. */
+static const char *const ike_props[] = {
+    "aes128gcm16-prfsha256-curve25519",
+    "aes256-sha256-ecp256",
+};
+static const char *const esp_props[] = {
+    "aes128gcm16", "aes128gcm16-curve25519", /* PFS */
+};
+
+static void
+env_send(void *ctx, const struct ike_endpoint *local,
+	 const struct ike_endpoint *remote, const uint8_t *pkt, size_t len)
+{
+	(void)local;
+	net_send(ctx, remote, pkt, len);
+}
+
+static int
+env_spi_alloc(void *ctx, const struct ike_endpoint *local,
+	      const struct ike_endpoint *remote, uint32_t reqid, uint32_t *spi)
+{
+	return kernel_alloc(ctx, spi);
+}
+
+static int
+env_install(void *ctx, const struct ike_child_install *ci)
+{
+	kernel_install(ctx, ci);
+	return 0;
+}
+
+static void
+env_remove(void *ctx, const struct ike_child_install *ci)
+{
+	kernel_remove(ctx, ci);
+}
+
+static int
+env_sign(void *ctx, const struct ike_auth_req *r, uint8_t *method, uint8_t *out,
+	 size_t *len)
+{
+	*method = IKEV2_AUTH_SHARED_KEY_MIC;
+	return ike_psk_auth(r->prf, ((struct host *)ctx)->psk, r->octets, out,
+			    len);
+}
+
+static int
+env_verify(void *ctx, const struct ike_auth_req *r, uint8_t method,
+	   struct bytes data, char *why, size_t why_len)
+{
+	if (method == IKEV2_AUTH_SHARED_KEY_MIC &&
+	    ike_psk_verify(r->prf, ((struct host *)ctx)->psk, r->octets, data))
+		return 0;
+	snprintf(why, why_len, "bad PSK authentication");
+	return -1;
+}
+
+static int
+env_random(void *ctx, uint8_t *out, size_t len)
+{
+	rng_bytes(&((struct host *)ctx)->rand, out, len);
+	return 0;
+}
+
+static void
+env_log(void *ctx, enum ike_log_level level, const char *conn, unsigned id,
+	const char *msg)
+{
+	struct host *h = ctx;
+
+	if (h->sim->verbose)
+		sim_log(h->sim, "%s [%s#%u] %s", h->name, conn ? conn : "-", id,
+			msg);
+}
+
+static void
+env_event(void *ctx, const struct ike_event *ev)
+{
+	static const char *const names[] = {
+	    "IKE_UP",      "IKE_DOWN", "CHILD_UP",      "CHILD_DOWN",
+	    "AUTH_FAILED", "FAILED",   "CHILD_REKEYED", "IKE_REKEYED",
+	};
+	struct host *h = ctx;
+
+	h->sim->st.events++;
+	if (h->sim->verbose)
+		sim_log(h->sim, "%s event %s ike #%u child #%u old #%u %s",
+			h->name, names[ev->type], ev->ike_id, ev->child_id,
+			ev->old_id, ev->reason ? ev->reason : "");
+}
+
+const char *
+host_conn_name(unsigned peer, char *buf, size_t len)
+{
+	snprintf(buf, len, "to-h%u", peer);
+	return buf;
+}
+
+int
+host_peer_of(const struct sim *s, const struct ike_endpoint *ep)
+{
+	unsigned i;
+
+	for (i = 0; i < s->n_hosts; i++)
+		if (memcmp(&s->h[i].addr.ss, &ep->ss, sizeof(ep->ss)) == 0)
+			return (int)i;
+	return -1;
+}
+
+static void
+endpoint(struct ike_endpoint *ep, unsigned idx)
+{
+	struct sockaddr_in *a = (struct sockaddr_in *)&ep->ss;
+
+	memset(ep, 0, sizeof(*ep));
+	a->sin_family = AF_INET;
+	a->sin_port = htons(500);
+	a->sin_addr.s_addr = htonl(0xc0000201 + idx); /* 192.0.2.1 + idx */
+}
+
+static void
+fqdn(struct ike_id_cfg *id, unsigned idx)
+{
+	memset(id, 0, sizeof(*id));
+	id->type = IKEV2_ID_FQDN;
+	id->len = (size_t)snprintf((char *)id->data, sizeof(id->data),
+				   "h%u.sim", idx);
+}
+
+/* 10.<a>.<b>.0/24 ranges: "net" takes the lower half of 10.<host>/16,
+ * "net2" the upper, so a responder tells the two children apart. */
+static void
+range(struct ike_ts_cfg *t, unsigned host, bool upper)
+{
+	memset(t, 0, sizeof(*t));
+	t->ts.type = IKEV2_TS_IPV4_ADDR_RANGE;
+	t->ts.eport = 65535;
+	t->ts.saddr[0] = t->ts.eaddr[0] = 10;
+	t->ts.saddr[1] = t->ts.eaddr[1] = (uint8_t)(host + 1);
+	t->ts.saddr[2] = upper ? 128 : 0;
+	t->ts.eaddr[2] = upper ? 255 : 127;
+	t->ts.eaddr[3] = 255;
+}
+
+static int
+props(struct proposal *out, unsigned *n, const char *const *kw, unsigned nkw,
+      uint8_t proto, struct rng *r)
+{
+	char err[256];
+	unsigned i, first = (unsigned)rng_below(r, nkw);
+
+	/* All of them, starting at a random one. */
+	for (i = 0; i < nkw; i++)
+		if (prop_parse(kw[(first + i) % nkw], proto, &out[i], err,
+			       sizeof(err)) < 0)
+			return -1;
+	*n = nkw;
+	return 0;
+}
+
+static uint64_t
+rekey_time(struct rng *r)
+{
+	return rng_chance(r, 500) ? 0 : 30000 + rng_below(r, 90000);
+}
+
+static int
+conn_for(struct host *h, unsigned peer, struct rng *r, struct ike_conn_cfg *c)
+{
+	struct sim *s = h->sim;
+	/* Timed rekeys only where they cannot collide (see sim.h). */
+	bool timed = s->collisions || s->driver[h->idx][peer] == h->idx;
+	unsigned i;
+
+	memset(c, 0, sizeof(*c));
+	host_conn_name(peer, c->name, sizeof(c->name));
+	c->local = h->addr;
+	endpoint(&c->remote, peer);
+	if (props(c->proposals, &c->n_proposals, ike_props, 2, IKEV2_PROTO_IKE,
+		  r) < 0)
+		return -1;
+	fqdn(&c->local_id, h->idx);
+	fqdn(&c->remote_id, peer);
+	c->keyingtries = 1 + (unsigned)rng_below(r, 3);
+	c->rekey_ms = timed ? rekey_time(r) : 0;
+	c->n_children = 2;
+	for (i = 0; i < 2; i++) {
+		struct ike_child_cfg *ch = &c->children[i];
+
+		snprintf(ch->name, sizeof(ch->name), i ? "net2" : "net");
+		ch->n_local_ts = ch->n_remote_ts = 1;
+		range(&ch->local_ts[0], h->idx, i);
+		range(&ch->remote_ts[0], peer, i);
+		if (props(ch->proposals, &ch->n_proposals, esp_props, 2,
+			  IKEV2_PROTO_ESP, r) < 0)
+			return -1;
+		ch->start = i == 0;
+		ch->rekey_ms = timed ? rekey_time(r) : 0;
+	}
+	return 0;
+}
+
+int
+host_load(struct host *h, unsigned variant)
+{
+	struct sim *s = h->sim;
+	struct ike_conn_cfg *c = calloc(s->n_hosts, sizeof(*c));
+	struct rng r;
+	size_t n = 0;
+	unsigned p;
+	int rc;
+
+	if (!c)
+		return -1;
+	/* A variant is a function of the seed, the host and its number:
+	 * reloading variant v twice gives the same configs. */
+	rng_init(&r, s->seed, 1000 + 64 * (uint64_t)variant + h->idx);
+	for (p = 0; p < s->n_hosts; p++) {
+		if (!s->pair[h->idx][p])
+			continue;
+		/* A changed config may drop a connection (its SAs get
+		 * deleted: only by the side allowed to delete). */
+		if (variant && rng_chance(&r, 150) &&
+		    (s->collisions || s->driver[h->idx][p] == h->idx))
+			continue;
+		if (conn_for(h, p, &r, &c[n]) < 0) {
+			free(c);
+			return -1;
+		}
+		n++;
+	}
+	rc = ike_engine_set_conns(h->e, c, n, s->now);
+	free(h->conns);
+	h->conns = c;
+	h->n_conns = n;
+	h->variant = variant;
+	return rc;
+}
+
+int
+host_setup(struct sim *s, unsigned idx)
+{
+	struct host *h = &s->h[idx];
+	struct ike_env env = {
+	    .ctx = h,
+	    .send = env_send,
+	    .spi_alloc = env_spi_alloc,
+	    .child_install = env_install,
+	    .child_remove = env_remove,
+	    .auth_sign = env_sign,
+	    .auth_verify = env_verify,
+	    .random = env_random,
+	    .log = env_log,
+	    .event = env_event,
+	};
+	struct ike_limits lim;
+
+	h->sim = s;
+	h->idx = idx;
+	snprintf(h->name, sizeof(h->name), "h%u", idx);
+	endpoint(&h->addr, idx);
+	rng_init(&h->rand, s->seed, 100 + idx);
+	h->psk = secret_dup(PSK, strlen(PSK));
+	h->e = h->psk ? ike_engine_new(&env) : NULL;
+	if (!h->e)
+		return -1;
+	/* Shorter than the defaults so that a drain is short, the same
+	 * order as each other so that they interleave. */
+	ike_limits_default(&lim);
+	lim.half_open_ms = 20000;
+	lim.delete_wait_ms = 20000;
+	ike_engine_set_limits(h->e, &lim);
+	ike_engine_set_retransmit(h->e, 1000, 1.5, 4);
+	return host_load(h, 0);
+}
+
+void
+host_free(struct host *h)
+{
+	ike_engine_free(h->e);
+	h->e = NULL;
+	secret_free(h->psk);
+	h->psk = NULL;
+	free(h->conns);
+	h->conns = NULL;
+	kernel_free(&h->k);
+}
