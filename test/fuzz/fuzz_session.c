@@ -263,10 +263,18 @@ auth_sign(void *ctx, const struct ike_auth_req *r, uint8_t *method,
 	return ike_psk_auth(r->prf, &psk, r->octets, out, len);
 }
 
+/* AUTH data that proves a forged message's sender: what a peer that
+ * holds the credentials can send, without the fuzzer computing a MAC over
+ * the IKE_SA_INIT messages. */
+static const char forged_auth[] = "fuzz-authenticated";
+
 static int
 auth_verify(void *ctx, const struct ike_auth_req *r, uint8_t method,
 	    struct bytes data, char *why, size_t why_len)
 {
+	if (data.len == sizeof(forged_auth) - 1 &&
+	    memcmp(data.ptr, forged_auth, data.len) == 0)
+		return 0;
 	if (method != IKEV2_AUTH_SHARED_KEY_MIC ||
 	    !ike_psk_verify(r->prf, &psk, r->octets, data)) {
 		snprintf(why, why_len, "bad AUTH");
@@ -652,6 +660,79 @@ op_forge(struct in *in)
 	inject(!from, pkt, len);
 }
 
+/* RESEAL: the oldest queued datagram, decrypted with its sender's keys,
+ * its inner payload chain edited, sealed again and delivered: authentic
+ * messages of every stage, a little wrong. e = edits (bits 0-2), each a
+ * 16-bit position (modulo the chain's length plus one: the last is the
+ * first payload type) and an XOR byte; with bit 7 the chain is also cut
+ * at the first edit's position. A datagram that is not SK-protected gets
+ * the edits in the clear. */
+static void
+op_reseal(struct in *in)
+{
+	static struct msg m;
+	static uint8_t plain[IKEV2_MAX_MSG_LEN];
+	uint8_t e = get8(in), np, x[7];
+	uint16_t pos[7];
+	unsigned i, edits = e & 7;
+	struct ike_err err = {0};
+	struct msg_builder b;
+	struct ike_sa *sa = NULL;
+	struct sk_keys k;
+	size_t n = 0, len;
+	int from, to;
+
+	for (i = 0; i < edits; i++) {
+		pos[i] = get16(in);
+		x[i] = get8(in);
+	}
+	if (!q_len)
+		return;
+	to = queue[0].to;
+	from = !to;
+	if (msg_frame(queue[0].data, queue[0].len, &m, &err) == 0 &&
+	    m.sk >= 0 && m.pl[m.sk].type == IKEV2_PL_SK)
+		sa =
+		    sa_by_ours(hosts[from].e, m.hdr.flags & IKEV2_FLAG_INITIATOR
+						  ? m.hdr.spi_i
+						  : m.hdr.spi_r);
+	if (sa && sa->keys.sk_d) {
+		sa_keys_for(hosts[from].e, sa, true, &k);
+		if (sk_open(&m, &k, plain, sizeof(plain), &err) < 0)
+			sa = NULL;
+	} else {
+		sa = NULL;
+	}
+	if (!sa) {
+		for (i = 0; i < edits; i++)
+			queue[0].data[pos[i] % queue[0].len] ^= x[i];
+		deliver(0);
+		return;
+	}
+	if ((unsigned)m.sk + 1 < m.n)
+		n = (size_t)(m.pl[m.n - 1].body.ptr + m.pl[m.n - 1].body.len -
+			     plain);
+	np = m.sk_np;
+	if (edits && (e & 0x80))
+		n = pos[0] % (n + 1);
+	for (i = 0; i < edits; i++) {
+		if (pos[i] % (n + 1) == n)
+			np ^= x[i];
+		else
+			plain[pos[i] % (n + 1)] ^= x[i];
+	}
+	q_remove(0);
+	vlog("reseal %zu bytes of inner payloads, %u edits, to %s", n, edits,
+	     hosts[to].name);
+	msg_build_init(&b, pkt, sizeof(pkt), &m.hdr);
+	if (sk_begin(&b, &k) < 0)
+		return;
+	b.w.ptr[b.np_at] = np;
+	if (!wbuf_put(&b.w, plain, n) || !(len = sk_end(&b, &k)))
+		return;
+	inject(to, pkt, len);
+}
+
 /* RAW: a = sender (bit 0), its SA (bits 1-3), response (bit 4); x =
  * exchange; a 32-bit message ID; a 16-bit length; that many bytes after
  * the header, in the clear. What an on-path attacker without keys can
@@ -797,9 +878,11 @@ run_op(struct in *in)
 		op_cmd(in);
 		break;
 	case 10:
-	case 11:
 	case 12:
 		op_forge(in);
+		break;
+	case 11:
+		op_reseal(in);
 		break;
 	case 13: /* deliver everything queued */
 		pump(MAX_Q * 2);
