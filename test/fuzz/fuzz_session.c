@@ -350,11 +350,18 @@ static void
 endpoint(struct ike_endpoint *ep, const char *ip)
 {
 	struct sockaddr_in *a = (struct sockaddr_in *)&ep->ss;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ep->ss;
 
 	memset(ep, 0, sizeof(*ep));
-	a->sin_family = AF_INET;
-	a->sin_port = htons(500);
-	inet_pton(AF_INET, ip, &a->sin_addr);
+	if (strchr(ip, ':')) {
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons(500);
+		inet_pton(AF_INET6, ip, &a6->sin6_addr);
+	} else {
+		a->sin_family = AF_INET;
+		a->sin_port = htons(500);
+		inet_pton(AF_INET, ip, &a->sin_addr);
+	}
 }
 
 static void
@@ -386,9 +393,12 @@ subnet(struct ike_ts_cfg *t, const char *from, const char *to)
 
 /* The connection "site" of host i; cfg is the input's first byte:
  * bits 0-1 the IKE suite, bit 2 sun takes any peer identity, bit 3 a
- * short IKE SA rekey interval. Children: "net" (tunnel 10.1/16 <->
- * 10.2/16, started with the IKE SA), "pfs" (transport, CBC with ESN and
- * a key exchange) and "web" (tunnel, TCP 80 and 443 only). */
+ * short IKE SA rekey interval, bit 4 identities are addresses (and any
+ * peer's is taken), bit 5 IPv6 endpoints, bit 6 sun has a second
+ * connection "roam" for any address and the identity "mallory".
+ * Children: "net" (tunnel 10.1/16 <-> 10.2/16, started with the IKE SA),
+ * "pfs" (transport, CBC with ESN and a key exchange) and "web" (tunnel,
+ * TCP 80 and 443 only). */
 static void
 conn_of(struct ike_conn_cfg *c, int i, uint8_t cfg)
 {
@@ -407,10 +417,12 @@ conn_of(struct ike_conn_cfg *c, int i, uint8_t cfg)
 	proposal(&c->proposals[0], ike_suites[cfg & 3], IKEV2_PROTO_IKE);
 	proposal(&c->proposals[1], "aes128gcm16-prfsha256-ecp256",
 		 IKEV2_PROTO_IKE);
-	c->local_id.type = IKEV2_ID_FQDN;
-	c->local_id.len = strlen(self->name);
-	memcpy(c->local_id.data, self->name, c->local_id.len);
-	if (!(i && (cfg & 4))) {
+	if (!(cfg & 16)) {
+		c->local_id.type = IKEV2_ID_FQDN;
+		c->local_id.len = strlen(self->name);
+		memcpy(c->local_id.data, self->name, c->local_id.len);
+	}
+	if (!(i && (cfg & 4)) && !(cfg & 16)) {
 		c->remote_id.type = IKEV2_ID_FQDN;
 		c->remote_id.len = strlen(peer->name);
 		memcpy(c->remote_id.data, peer->name, c->remote_id.len);
@@ -453,13 +465,16 @@ conn_of(struct ike_conn_cfg *c, int i, uint8_t cfg)
 }
 
 static void
-host_init(int i)
+host_init(int i, uint8_t cfg)
 {
 	struct fhost *h = &hosts[i];
 
 	memset(h, 0, sizeof(*h));
 	h->name = i ? "sun.example.org" : "moon.example.org";
-	endpoint(&h->addr, i ? "192.0.2.2" : "192.0.2.1");
+	if (cfg & 32)
+		endpoint(&h->addr, i ? "2001:db8::2" : "2001:db8::1");
+	else
+		endpoint(&h->addr, i ? "192.0.2.2" : "192.0.2.1");
 	h->seed = i ? 0x5eed5 : 0x5eed;
 	h->next_spi = i ? 0xc2000001 : 0xc1000001;
 }
@@ -467,8 +482,9 @@ host_init(int i)
 static void
 host_setup(int i, uint8_t cfg)
 {
-	static struct ike_conn_cfg c;
+	static struct ike_conn_cfg c[2];
 	struct fhost *h = &hosts[i];
+	size_t n = 1;
 	struct ike_env env = {
 	    .ctx = h,
 	    .send = net_send,
@@ -484,8 +500,18 @@ host_setup(int i, uint8_t cfg)
 
 	h->e = ike_engine_new(&env);
 	need(h->e != NULL, "engine");
-	conn_of(&c, i, cfg);
-	need(ike_engine_set_conns(h->e, &c, 1, now) == 0, "connection");
+	conn_of(&c[0], i, cfg);
+	if (i && (cfg & 64)) {
+		c[1] = c[0];
+		snprintf(c[1].name, sizeof(c[1].name), "roam");
+		memset(&c[1].remote, 0, sizeof(c[1].remote));
+		c[1].remote_id.type = IKEV2_ID_FQDN;
+		c[1].remote_id.len = 7;
+		memcpy(c[1].remote_id.data, "mallory", 7);
+		c[1].n_children = 1;
+		n = 2;
+	}
+	need(ike_engine_set_conns(h->e, c, n, now) == 0, "connection");
 }
 
 /* --- the input's operations ---------------------------------------------- */
@@ -951,8 +977,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	verbose = getenv("FUZZ_LOG") != NULL;
 	q_len = 0;
 	now = 1000;
-	host_init(0);
-	host_init(1);
+	host_init(0, cfg);
+	host_init(1, cfg);
 	host_setup(0, cfg);
 	host_setup(1, cfg);
 	/* A real IKE_SA_INIT: moon's IKE_AUTH request is then queued. */

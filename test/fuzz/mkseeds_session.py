@@ -24,7 +24,7 @@ NET, PFS, WEB = 0, 1, 2
 MOON, SUN = 0, 1
 # configuration byte
 GCM, CBC, CHACHA, ECP = 0, 1, 2, 3
-ANY_ID, SHORT_REKEY = 4, 8
+ANY_ID, SHORT_REKEY, ADDR_ID, IPV6, ROAM = 4, 8, 16, 32, 64
 
 PL_SA, PL_KE, PL_IDI, PL_IDR, PL_AUTH, PL_NONCE, PL_N, PL_D, PL_TSI, \
     PL_TSR = 33, 34, 35, 36, 39, 40, 41, 42, 44, 45
@@ -125,6 +125,9 @@ seeds = {
     cmd(SUN, LIST) + cmd(SUN, TERMINATE) + bytes([PUMP]),
     "web-ecp": bytes([ECP, PUMP]) + cmd(MOON, INITIATE_CHILD, child=WEB) +
     bytes([PUMP]) + cmd(MOON, INITIATE) + bytes([PUMP]),
+    "ipv6-address-ids": bytes([CHACHA | ADDR_ID | IPV6, PUMP]) +
+    cmd(MOON, INITIATE_CHILD, child=PFS) + bytes([PUMP]) +
+    cmd(SUN, INITIATE_CHILD, child=WEB) + bytes([PUMP]),
     "lossy": bytes([GCM, DUP, DELIVER, DROP, NEXT, DELIVER, FLIP, 0, 0x30,
                     0x40, NEXT, PUMP, NEXT, PUMP]),
     "kernel-fails": bytes([GCM, KFAIL, 2, PUMP, KFAIL, 1]) +
@@ -140,6 +143,10 @@ seeds = {
     forge(MOON, False, "auth", [
         (PL_IDI, ident(b"mallory")), (PL_AUTH, auth()), TRANSPORT] +
         child_items(esp_pfs(0xc1000009), HOST_M, HOST_S)) + bytes([PUMP]),
+    "auth-request-forged-roaming": bytes([GCM | ROAM, DROP]) +
+    forge(MOON, False, "auth", [
+        (PL_IDI, ident(b"mallory")), (PL_AUTH, auth())] +
+        child_items(esp_gcm(0xc1000009), NET_M, NET_S)) + bytes([PUMP]),
     "auth-response-forged": bytes([GCM, DELIVER, DROP]) +
     forge(SUN, True, None, [
         (PL_IDR, ident(b"sun.example.org")), (PL_AUTH, auth())] +
