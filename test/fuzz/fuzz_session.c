@@ -16,9 +16,11 @@
  * gets no install with a zero SPI, none of an SPI it did not allocate, and
  * none on an IKE SA before the engine reported that SA's peer
  * authenticated (IKE_UP, or a rekey of an SA that was up); nothing is
- * removed twice or without having been allocated; and once everything is
- * terminated and the clock has run far ahead, every installed CHILD SA
- * has been removed, and every allocated SPI released.
+ * removed twice or without having been allocated; an IKE SA that came
+ * up ends once (IKE_DOWN, or replaced by a rekey); and once everything is
+ * terminated and the clock has run far ahead, no IKE SA is left, every
+ * one that came up has ended, every installed CHILD SA has been removed,
+ * and every allocated SPI released.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -34,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define MAX_Q    16
 #define MAX_DG   8192
 #define MAX_KSPI 64
-#define MAX_UP   64
+#define MAX_UP   1024
 #define MAX_OPS  256
 
 struct dgram {
@@ -58,7 +60,10 @@ struct fhost {
 	uint32_t next_spi;
 	struct kspi k[MAX_KSPI];
 	unsigned nk;
-	unsigned up[MAX_UP]; /* IKE SAs whose peer is authenticated */
+	struct {
+		unsigned id; /* an IKE SA whose peer is authenticated */
+		bool ended;  /* it went down, or a rekey replaced it */
+	} up[MAX_UP];
 	unsigned n_up;
 	bool fail_spi, fail_install; /* the kernel refuses the next one */
 };
@@ -71,10 +76,9 @@ static bool verbose;
 static uint8_t pkt[IKEV2_MAX_MSG_LEN];
 
 static void
-violation(const struct fhost *h, const char *what, uint32_t spi)
+violation(const struct fhost *h, const char *what, uint32_t v)
 {
-	fprintf(stderr, "fuzz_session: %s: %s (SPI %08x)\n", h->name, what,
-		spi);
+	fprintf(stderr, "fuzz_session: %s: %s (%08x)\n", h->name, what, v);
 	abort();
 }
 
@@ -194,15 +198,32 @@ k_spi_alloc(void *ctx, const struct ike_endpoint *l,
 	return 0;
 }
 
-static bool
-is_up(const struct fhost *h, unsigned ike_id)
+static int
+up_index(const struct fhost *h, unsigned ike_id)
 {
 	unsigned i;
 
 	for (i = 0; i < h->n_up; i++)
-		if (h->up[i] == ike_id)
-			return true;
-	return false;
+		if (h->up[i].id == ike_id)
+			return (int)i;
+	return -1;
+}
+
+static bool
+is_up(const struct fhost *h, unsigned ike_id)
+{
+	return up_index(h, ike_id) >= 0;
+}
+
+/* An IKE SA that was up ends once: down, or replaced by a rekey. */
+static void
+up_ends(struct fhost *h, unsigned ike_id, const char *what)
+{
+	int i = up_index(h, ike_id);
+
+	if (i < 0 || h->up[i].ended)
+		violation(h, what, ike_id);
+	h->up[i].ended = true;
 }
 
 static int
@@ -292,12 +313,21 @@ on_event(void *ctx, const struct ike_event *ev)
 	     ev->ike_id, ev->child_id, ev->old_id);
 	switch (ev->type) {
 	case IKE_EV_IKE_REKEYED:
-		if (!is_up(h, ev->old_id))
-			violation(h, "IKE SA rekey of an SA never up", 0);
+		up_ends(h, ev->old_id,
+			"IKE SA rekey of an SA never up, or ended (IKE SA id)");
 		/* fall through */
 	case IKE_EV_IKE_UP:
-		if (h->n_up < MAX_UP && !is_up(h, ev->ike_id))
-			h->up[h->n_up++] = ev->ike_id;
+		if (is_up(h, ev->ike_id))
+			violation(h, "IKE SA up twice (IKE SA id)", ev->ike_id);
+		if (h->n_up == MAX_UP)
+			violation(h, "too many IKE SAs for the harness", 0);
+		h->up[h->n_up].id = ev->ike_id;
+		h->up[h->n_up].ended = false;
+		h->n_up++;
+		break;
+	case IKE_EV_IKE_DOWN:
+		up_ends(h, ev->ike_id,
+			"IKE SA down that was never up, or twice (IKE SA id)");
 		break;
 	case IKE_EV_CHILD_UP:
 	case IKE_EV_CHILD_REKEYED:
@@ -952,6 +982,20 @@ finish(void)
 		q_len = 0;
 	}
 	for (h = 0; h < 2; h++) {
+		struct ike_stats st;
+
+		ike_engine_stats(hosts[h].e, &st);
+		if (st.ike_sas || st.half_open)
+			violation(&hosts[h],
+				  "IKE SAs left after everything was "
+				  "terminated (how many)",
+				  (uint32_t)st.ike_sas);
+		for (j = 0; j < hosts[h].n_up; j++)
+			if (!hosts[h].up[j].ended)
+				violation(&hosts[h],
+					  "IKE SA up never went down (IKE SA "
+					  "id)",
+					  hosts[h].up[j].id);
 		for (j = 0; j < hosts[h].nk; j++)
 			if (hosts[h].k[j].state == K_INSTALLED)
 				violation(&hosts[h],
