@@ -128,6 +128,19 @@ seeds = {
     "ipv6-address-ids": bytes([CHACHA | ADDR_ID | IPV6, PUMP]) +
     cmd(MOON, INITIATE_CHILD, child=PFS) + bytes([PUMP]) +
     cmd(SUN, INITIATE_CHILD, child=WEB) + bytes([PUMP]),
+    # both ends at once
+    "collide-child-rekey": bytes([GCM, PUMP]) + cmd(MOON, REKEY_CHILD) +
+    cmd(SUN, REKEY_CHILD) + bytes([PUMP, NEXT, PUMP, NEXT, PUMP]),
+    "collide-ike-rekey": bytes([CBC, PUMP]) + cmd(MOON, REKEY) +
+    cmd(SUN, REKEY) + bytes([PUMP, NEXT, PUMP, NEXT, PUMP]),
+    "delete-during-child-rekey": bytes([GCM, PUMP]) +
+    cmd(MOON, REKEY_CHILD) + cmd(SUN, TERMINATE_CHILD) +
+    bytes([PUMP, NEXT, PUMP]),
+    "terminate-during-ike-rekey": bytes([GCM, PUMP]) + cmd(MOON, REKEY) +
+    cmd(SUN, TERMINATE) + bytes([PUMP, NEXT, PUMP]),
+    "child-rekey-across-ike-rekey": bytes([GCM, PUMP]) + cmd(MOON, REKEY) +
+    bytes([DELIVER]) + cmd(SUN, REKEY_CHILD, sa=1) +
+    cmd(SUN, REKEY_CHILD) + bytes([PUMP, NEXT, PUMP]),
     "lossy": bytes([GCM, DUP, DELIVER, DROP, NEXT, DELIVER, FLIP, 0, 0x30,
                     0x40, NEXT, PUMP, NEXT, PUMP]),
     "kernel-fails": bytes([GCM, KFAIL, 2, PUMP, KFAIL, 1]) +
