@@ -231,6 +231,7 @@ k_install(void *ctx, const struct ike_child_install *ci)
 {
 	struct fhost *h = ctx;
 	struct kspi *k;
+	unsigned i;
 
 	vlog("  %s installs %08x/%08x on IKE SA #%u", h->name, ci->spi_in,
 	     ci->spi_out, ci->ike_id);
@@ -251,6 +252,11 @@ k_install(void *ctx, const struct ike_child_install *ci)
 		h->fail_install = false;
 		return -1;
 	}
+	/* Like XFRM: one outbound SA per SPI (and destination). */
+	for (i = 0; i < h->nk; i++)
+		if (h->k[i].state == K_INSTALLED &&
+		    h->k[i].spi_out == ci->spi_out)
+			return -1;
 	k->spi_out = ci->spi_out;
 	k->state = K_INSTALLED;
 	return 0;

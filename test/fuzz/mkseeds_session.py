@@ -197,6 +197,10 @@ seeds = {
         TRANSPORT, (PL_SA, esp_pfs(0xc2000010)), (PL_NONCE, NONCE),
         (PL_KE, ke(19, 64)), (PL_TSI, ts(HOST_S)), (PL_TSR, ts(HOST_M))]) +
     bytes([PUMP]),
+    "create-child-duplicate-spi": bytes([GCM, PUMP]) +
+    forge(SUN, False, "create", [
+        (PL_SA, esp_gcm(0xc2000001)), (PL_NONCE, NONCE),
+        (PL_TSI, ts(NET_S)), (PL_TSR, ts(NET_M))]) + bytes([PUMP]),
     "create-child-rekey-forged": bytes([GCM, PUMP]) +
     forge(SUN, False, "create", [
         (PL_N, notify(16393, 3, spi(0xc2000001))),
