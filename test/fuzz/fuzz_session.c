@@ -40,7 +40,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define MAX_OPS  256
 
 struct dgram {
-	int to; /* host index */
+	bool busy; /* queued */
+	int to;    /* host index */
 	size_t len;
 	uint8_t data[MAX_DG];
 };
@@ -69,7 +70,8 @@ struct fhost {
 };
 
 static struct fhost hosts[2];
-static struct dgram queue[MAX_Q];
+static struct dgram pool[MAX_Q];
+static struct dgram *queue[MAX_Q]; /* oldest first */
 static unsigned q_len;
 static uint64_t now;
 static bool verbose;
@@ -104,21 +106,33 @@ net_send(void *ctx, const struct ike_endpoint *l, const struct ike_endpoint *r,
 	 const uint8_t *p, size_t len)
 {
 	struct fhost *h = ctx;
+	unsigned i;
 
 	vlog("  %s sends %zu bytes", h->name, len);
 	if (q_len == MAX_Q || len > MAX_DG)
 		return; /* lost */
-	queue[q_len].to = h == &hosts[0];
-	queue[q_len].len = len;
-	memcpy(queue[q_len].data, p, len);
-	q_len++;
+	for (i = 0; pool[i].busy; i++)
+		;
+	pool[i].busy = true;
+	pool[i].to = h == &hosts[0];
+	pool[i].len = len;
+	memcpy(pool[i].data, p, len);
+	queue[q_len++] = &pool[i];
 }
 
 static void
 q_remove(unsigned i)
 {
+	queue[i]->busy = false;
 	memmove(queue + i, queue + i + 1, (q_len - i - 1) * sizeof(queue[0]));
 	q_len--;
+}
+
+static void
+q_clear(void)
+{
+	while (q_len)
+		q_remove(q_len - 1);
 }
 
 static void
@@ -135,10 +149,10 @@ static void
 deliver(unsigned i)
 {
 	static uint8_t d[MAX_DG];
-	size_t len = queue[i].len;
-	int to = queue[i].to;
+	size_t len = queue[i]->len;
+	int to = queue[i]->to;
 
-	memcpy(d, queue[i].data, len);
+	memcpy(d, queue[i]->data, len);
 	q_remove(i);
 	vlog("deliver %zu bytes to %s", len, hosts[to].name);
 	inject(to, d, len);
@@ -750,9 +764,9 @@ op_reseal(struct in *in)
 	}
 	if (!q_len)
 		return;
-	to = queue[0].to;
+	to = queue[0]->to;
 	from = !to;
-	if (msg_frame(queue[0].data, queue[0].len, &m, &err) == 0 &&
+	if (msg_frame(queue[0]->data, queue[0]->len, &m, &err) == 0 &&
 	    m.sk >= 0 && m.pl[m.sk].type == IKEV2_PL_SK)
 		sa =
 		    sa_by_ours(hosts[from].e, m.hdr.flags & IKEV2_FLAG_INITIATOR
@@ -767,7 +781,7 @@ op_reseal(struct in *in)
 	}
 	if (!sa) {
 		for (i = 0; i < edits; i++)
-			queue[0].data[pos[i] % queue[0].len] ^= x[i];
+			queue[0]->data[pos[i] % queue[0]->len] ^= x[i];
 		deliver(0);
 		return;
 	}
@@ -899,16 +913,16 @@ run_op(struct in *in)
 		break;
 	case 4: /* lose the oldest datagram */
 		if (q_len) {
-			vlog("drop %zu bytes to %s", queue[0].len,
-			     hosts[queue[0].to].name);
+			vlog("drop %zu bytes to %s", queue[0]->len,
+			     hosts[queue[0]->to].name);
 			q_remove(0);
 		}
 		break;
 	case 5: /* deliver the oldest datagram and keep it (duplicate) */
 		if (q_len) {
-			vlog("duplicate %zu bytes to %s", queue[0].len,
-			     hosts[queue[0].to].name);
-			inject(queue[0].to, queue[0].data, queue[0].len);
+			vlog("duplicate %zu bytes to %s", queue[0]->len,
+			     hosts[queue[0]->to].name);
+			inject(queue[0]->to, queue[0]->data, queue[0]->len);
 		}
 		break;
 	case 6: { /* flip byte k of the oldest datagram, deliver it */
@@ -916,7 +930,7 @@ run_op(struct in *in)
 		uint8_t x = get8(in);
 
 		if (q_len) {
-			queue[0].data[pos % queue[0].len] ^= x ? x : 1;
+			queue[0]->data[pos % queue[0]->len] ^= x ? x : 1;
 			deliver(0);
 		}
 		break;
@@ -979,13 +993,13 @@ finish(void)
 		for (i = 0; i < 64; i++) {
 			uint64_t t = next_deadline();
 
-			q_len = 0;
+			q_clear();
 			if (t == UINT64_MAX)
 				break;
 			now = t > now ? t : now + 1;
 			tick_both();
 		}
-		q_len = 0;
+		q_clear();
 	}
 	for (h = 0; h < 2; h++) {
 		struct ike_stats st;
@@ -1025,7 +1039,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned ops;
 
 	verbose = getenv("FUZZ_LOG") != NULL;
-	q_len = 0;
+	q_clear();
 	now = 1000;
 	host_init(0, cfg);
 	host_init(1, cfg);
