@@ -104,6 +104,10 @@ def esp_pfs(s):
     return prop(1, 3, [(1, 12, 128), (3, 12), (4, 31), (5, 1)], spi=spi(s))
 
 
+def esp_ecp(s):
+    return prop(1, 3, [(1, 20, 256), (4, 19), (5, 0)], spi=spi(s))
+
+
 def ike_prop(s):
     return prop(1, 1, [(1, 20, 128), (2, 5), (4, 31)], spi=s)
 
@@ -201,6 +205,16 @@ seeds = {
     forge(SUN, False, "create", [
         (PL_SA, esp_gcm(0xc2000001)), (PL_NONCE, NONCE),
         (PL_TSI, ts(NET_S)), (PL_TSR, ts(NET_M))]) + bytes([PUMP]),
+    "create-child-invalid-ecp-point": bytes([GCM, PUMP]) +
+    forge(SUN, False, "create", [
+        TRANSPORT, (PL_SA, esp_ecp(0xc2000010)), (PL_NONCE, NONCE),
+        (PL_KE, ke(19, 64, 0x07)), (PL_TSI, ts(HOST_S)),
+        (PL_TSR, ts(HOST_M))]) + bytes([PUMP]),
+    "ike-rekey-invalid-ecp-point": bytes([ECP, PUMP]) +
+    forge(MOON, False, "create", [
+        (PL_SA, prop(1, 1, [(1, 20, 128), (2, 5), (4, 19)],
+                     spi=b"\x33" * 8)),
+        (PL_NONCE, NONCE), (PL_KE, ke(19, 64, 0x07))]) + bytes([PUMP]),
     "create-child-rekey-forged": bytes([GCM, PUMP]) +
     forge(SUN, False, "create", [
         (PL_N, notify(16393, 3, spi(0xc2000001))),
