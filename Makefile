@@ -243,8 +243,9 @@ $(FB)/libike/%.o: libike/%.c
 	$(FUZZ_CC) $(subst fuzzer$(comma),fuzzer-no-link$(comma),$(FUZZ_FLAGS)) \
 	    -MMD -MP -Ilibike -c -o $@ $<
 
+# The targets themselves are held to the warnings of the rest of the tree.
 $(FB)/fuzz_%: test/fuzz/fuzz_%.c $(LIBIKE_SRC:%.c=$(FB)/%.o)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -Ilibike -o $@ $^ $(OPENSSL_LIBS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(WARN) -Ilibike -o $@ $^ $(OPENSSL_LIBS)
 
 # fuzz_config also needs charond's configuration loader and libyaml.
 $(FB)/charond/%.o: charond/%.c
@@ -254,7 +255,7 @@ $(FB)/charond/%.o: charond/%.c
 
 $(FB)/fuzz_config: test/fuzz/fuzz_config.c $(CHAROND_CFG_SRC:%.c=$(FB)/%.o) \
     $(LIBIKE_SRC:%.c=$(FB)/%.o)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -Ilibike -Icharond -o $@ $^ $(YAML_LIBS) \
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(WARN) -Ilibike -Icharond -o $@ $^ $(YAML_LIBS) \
 	    $(OPENSSL_LIBS)
 
 fuzz: $(FUZZ_BIN)

@@ -333,28 +333,29 @@ sa_keys_for(const struct ike_engine *e, const struct ike_sa *sa, bool outbound,
 }
 
 /* Arm the SA's timer for its next duty: a retransmission, or a CHILD SA
- * due for rekeying. */
+ * due for rekeying. A rekey counts only when ike_tick can start it (an
+ * established SA with no request in flight: the window is one); else an
+ * overdue one would have the SA popped and re-armed for ever. Completing
+ * the request re-arms the SA (xchg_request_done). */
 void
 sa_schedule(struct ike_engine *e, struct ike_sa *sa)
 {
 	uint64_t next = sa->req.msg ? sa->req.deadline : UINT64_MAX;
+	bool may_rekey = !sa->req.msg && sa->state == IKE_SA_ESTABLISHED;
 	const struct child_sa *c;
 
-	if (sa->expire_at && sa->expire_at < next)
+	/* Only what ike_tick acts on may wake it, or it spins. */
+	if (sa->expire_at && sa->expire_at < next &&
+	    sa->state != IKE_SA_ESTABLISHED)
 		next = sa->expire_at;
 	if (sa->state == IKE_SA_DEAD)
 		return;
 	/* A rekey waits for the request in flight (window one), whose end
 	 * schedules again: an overdue one counted now would have ike_tick
 	 * wake the SA over and over, never able to start it. */
-	if (sa->req.msg) {
-		timerq_set(e, sa, next);
-		return;
-	}
-	if (sa->rekey_at && sa->rekey_at < next &&
-	    sa->state == IKE_SA_ESTABLISHED)
+	if (may_rekey && sa->rekey_at && sa->rekey_at < next)
 		next = sa->rekey_at;
-	for (c = sa->children; c; c = c->next)
+	for (c = sa->children; may_rekey && c; c = c->next)
 		if (c->installed && c->rekey_at && c->rekey_at < next)
 			next = c->rekey_at;
 	timerq_set(e, sa, next);

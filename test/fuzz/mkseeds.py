@@ -99,9 +99,15 @@ seeds = {
     "skf": msg(35, [(53, struct.pack("!HH", 1, 2) + bytes(40))]),
 }
 
-outdir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
-    os.path.dirname(__file__), "corpus", "msg")
-os.makedirs(outdir, exist_ok=True)
-for name, data in seeds.items():
-    with open(os.path.join(outdir, "synth-" + name), "wb") as f:
-        f.write(data)
+
+def main():
+    outdir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+        os.path.dirname(__file__), "corpus", "msg")
+    os.makedirs(outdir, exist_ok=True)
+    for name, data in seeds.items():
+        with open(os.path.join(outdir, "synth-" + name), "wb") as f:
+            f.write(data)
+
+
+if __name__ == "__main__":
+    main()
