@@ -223,6 +223,7 @@ struct ike_sa *sa_by_peer(const struct ike_engine *e, const uint8_t *spi,
 const uint8_t *sa_our_spi(const struct ike_sa *sa);
 struct ike_sa *sa_by_id(const struct ike_engine *e, unsigned id);
 void sa_kill(struct ike_engine *e, struct ike_sa *sa, const char *reason);
+void sa_await_delete(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
 struct child_sa *child_new(struct ike_sa *sa, unsigned cfg);
 void child_free(struct child_sa *c);
 void child_remove_all(struct ike_engine *e, struct ike_sa *sa);

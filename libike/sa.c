@@ -272,6 +272,17 @@ sa_kill(struct ike_engine *e, struct ike_sa *sa, const char *reason)
 	timerq_set(e, sa, 0);
 }
 
+/* An SA the peer replaced by a rekey: its DELETE is the peer's to send
+ * (2.18), and if it never comes the SA goes after delete_wait_ms. */
+void
+sa_await_delete(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
+{
+	sa->rekeyed = true;
+	sa->state = IKE_SA_DELETING;
+	sa->expire_at = now + e->lim.delete_wait_ms;
+	sa_schedule(e, sa);
+}
+
 void
 sa_free(struct ike_engine *e, struct ike_sa *sa)
 {

@@ -143,11 +143,7 @@ v2_rekey_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		ike_log(e, sa, IKE_LOG_INFO,
 			"the peer rekeys the IKE SA as we do (collision)");
 	}
-	sa->state = IKE_SA_DELETING; /* the peer deletes it; quietly */
-	sa->rekeyed = true;
-	/* ...or we remove it ourselves if its DELETE never comes. */
-	sa->expire_at = now + e->lim.delete_wait_ms;
-	sa_schedule(e, sa);
+	sa_await_delete(e, sa, now);
 	ike_log(e, nsa, IKE_LOG_INFO,
 		"IKE SA rekeyed by the peer (replaces IKE SA #%u)", sa->id);
 	ike_emit_rekeyed(e, nsa, NULL, sa->id);
@@ -272,8 +268,7 @@ collision(struct ike_engine *e, struct ike_sa *sa, struct ike_sa *ours,
 	    "goes (IKE SA #%u); #%u stays",
 	    peers->id, ours->id);
 	hand_over(peers, ours);
-	peers->rekeyed = true;
-	peers->state = IKE_SA_DELETING; /* the peer deletes it */
+	sa_await_delete(e, peers, now);
 	return 2;
 }
 
