@@ -97,6 +97,8 @@ struct ike_sa {
 		struct dh *dh;
 		unsigned peer_new; /* the peer's colliding rekey made it */
 	} rk;
+	unsigned collided; /* made by the peer's rekey of this SA while ours
+			      of it was out (2.8.2): that SA's id */
 	uint8_t spi_i[IKEV2_SPI_LEN], spi_r[IKEV2_SPI_LEN];
 	struct ike_endpoint local, remote;
 
@@ -340,6 +342,7 @@ void v2_rekey_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 int v2_rekey_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
 void v2_rekey_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		       const struct msg *m);
+bool v2_rekey_take_back(struct ike_engine *e, struct ike_sa *sa);
 
 /* v2_info.c */
 int v2_info_delete_ike(struct ike_engine *e, struct ike_sa *sa, uint64_t now);

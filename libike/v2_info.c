@@ -141,7 +141,9 @@ v2_info_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		pld_delete_put(&b, &ours);
 	if ((len = sk_end(&b, &k)))
 		xchg_send_response(e, sa, e->out, len);
-	if (ike_deleted) {
+	if (ike_deleted && v2_rekey_take_back(e, sa)) {
+		sa_kill(e, sa, "redundant after a rekey collision");
+	} else if (ike_deleted) {
 		ike_log(e, sa, IKE_LOG_INFO, "peer deleted the IKE SA");
 		sa_kill(e, sa, "deleted by peer");
 	}

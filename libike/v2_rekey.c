@@ -25,6 +25,30 @@ hand_over(struct ike_sa *from, struct ike_sa *to)
 	to->state = IKE_SA_ESTABLISHED;
 }
 
+/* 2.8.2: the peer deleted the IKE SA its colliding rekey made (its
+ * exchange had the lowest nonce) before our own rekey's answer told us the
+ * outcome. The CHILD SAs go back to the old SA, and on to ours when that
+ * answer comes; the deleted SA goes quietly. */
+bool
+v2_rekey_take_back(struct ike_engine *e, struct ike_sa *sa)
+{
+	struct ike_sa *old = sa->collided ? sa_by_id(e, sa->collided) : NULL;
+
+	if (!old || !old->rk.active || old->rk.peer_new != sa->id)
+		return false;
+	ike_log(e, sa, IKE_LOG_INFO,
+		"simultaneous IKE SA rekey: the peer deleted this one; its "
+		"CHILD SAs wait on IKE SA #%u for our rekey",
+		old->id);
+	hand_over(sa, old);
+	old->rekeyed = false;
+	old->expire_at = 0;
+	old->rk.peer_new = 0;
+	sa->rekeyed = true;
+	sa_schedule(e, old);
+	return true;
+}
+
 static struct secret *
 nonce_copy(struct bytes b)
 {
@@ -55,9 +79,11 @@ v2_rekey_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 
 	if (!ans)
 		return;
-	/* 2.25.2: our CREATE_CHILD_SA for a CHILD SA of this IKE SA is out;
-	 * its answer must find the SA it was sent on. The peer tries later. */
-	if (sa->req.msg && sa->req.kind == XCHG_CHILD) {
+	/* 2.25: our exchange creating, rekeying or deleting a CHILD SA of
+	 * this IKE SA is out; its answer, and the peer's view of it, must
+	 * find the CHILD SAs where they were. The peer tries again later. */
+	if (sa->req.msg &&
+	    (sa->req.kind == XCHG_CHILD || sa->req.kind == XCHG_DELETE)) {
 		ike_log(e, sa, IKE_LOG_INFO,
 			"peer rekeys the IKE SA while our CHILD SA exchange is "
 			"under way; answered TEMPORARY_FAILURE");
@@ -140,6 +166,7 @@ v2_rekey_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	/* We rekey it too (2.8.2): settled when our answer comes. */
 	if (sa->rk.active) {
 		sa->rk.peer_new = nsa->id;
+		nsa->collided = sa->id;
 		ike_log(e, sa, IKE_LOG_INFO,
 			"the peer rekeys the IKE SA as we do (collision)");
 	}
