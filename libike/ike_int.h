@@ -37,6 +37,8 @@ struct child_sa {
 	bool deleting;     /* our DELETE for it is out */
 	uint64_t rekey_at; /* when we rekey it; 0: never or under way */
 	unsigned replaces; /* a rekey: the id of the child it succeeds */
+	uint32_t peer_gone; /* creating: an SPI the peer deleted before its
+			       answer told us it was this child's */
 	/* While creating: our nonce. For a child the peer's rekey made while
 	 * ours of the same SA was under way: the lowest nonce of the peer's
 	 * exchange, until the collision is settled (2.8.1). */

@@ -388,6 +388,13 @@ v2_child_finish(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c,
 		goto out;
 	}
 	c->spi_out = v2_child_spi_of(&ans->prop[0]);
+	if (c->peer_gone && c->peer_gone == c->spi_out) {
+		ike_log(e, sa, IKE_LOG_INFO,
+			"the peer deleted CHILD SA '%s' (SPI %08x) before its "
+			"answer reached us; not installed",
+			cc->name, c->spi_out);
+		goto out;
+	}
 	if (child_set_ts(c, &tsi, &tsr) == 0)
 		rc = v2_child_install(e, sa, c, &ans->prop[0], k);
 out:

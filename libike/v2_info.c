@@ -71,6 +71,17 @@ child_by_spi_out(struct ike_sa *sa, uint32_t spi)
 	return NULL;
 }
 
+static struct child_sa *
+creating_child_of(struct ike_sa *sa)
+{
+	struct child_sa *c;
+
+	for (c = sa->children; c; c = c->next)
+		if (c->creating)
+			return c;
+	return NULL;
+}
+
 static void
 unlink_child(struct ike_sa *sa, struct child_sa *c)
 {
@@ -112,7 +123,12 @@ v2_info_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 				       (uint32_t)p[2] << 8 | p[3];
 			struct child_sa *c = child_by_spi_out(sa, spi);
 
-			if (!c || ours.n_spi >= 64)
+			/* The peer may delete the pair it made for our
+			 * CREATE_CHILD_SA before its answer reaches us: the
+			 * child being created must not come up then. */
+			if (!c && (c = creating_child_of(sa)))
+				c->peer_gone = spi;
+			if (!c || c->creating || ours.n_spi >= 64)
 				continue;
 			/* Both sides are closing it (1.4.1, 2.25.1): no
 			 * Delete back, which could close the wrong SA; our

@@ -688,6 +688,37 @@ START_TEST(ike_rekey_crossing_child_creation)
 }
 END_TEST
 
+/* The peer deletes the CHILD SA it made for our rekey before its answer
+ * reaches us (sim --collisions seed 2237): the new pair must not come up
+ * on our side alone. */
+START_TEST(child_deleted_before_its_answer_arrives)
+{
+	struct datagram req, answer, del;
+	struct ike_sa *ms, *ss;
+
+	setup_pair(SUITE_OK, SUITE_OK, false, "x", "x");
+	bring_up();
+	ms = first_sa(&moon);
+	ss = first_sa(&sun);
+	ck_assert_int_eq(ike_rekey_child(moon.e, now, ms->id, ms->children->id),
+			 0);
+	req = take_one();
+	deliver(&req);
+	answer = take_one();
+	ck_assert_uint_eq(live(&sun), 2);
+	ck_assert_int_eq(ike_terminate_child(sun.e, now, ss->id, 2), 0);
+	del = take_one();
+	deliver(&del);
+	deliver(&answer);
+	pump();
+	ck_assert_uint_eq(live(&moon), 1);
+	ck_assert_uint_eq(live(&sun), 1);
+	ck_assert_uint_eq(moon.inst[0].ci.spi_in, sun.inst[0].ci.spi_out);
+	ck_assert(moon.inst[0].live && sun.inst[0].live);
+	teardown_pair();
+}
+END_TEST
+
 /* splitmix64: a seeded random source for the engines. */
 static int
 seeded(void *ctx, uint8_t *out, size_t len)
@@ -774,6 +805,7 @@ attack_suite(void)
 	tcase_add_test(tc, reload_keeps_sas_on_their_connection);
 	tcase_add_test(tc, removed_connection_accepts_nothing);
 	tcase_add_test(tc, ike_rekey_crossing_child_creation);
+	tcase_add_test(tc, child_deleted_before_its_answer_arrives);
 	suite_add_tcase(s, tc);
 	return s;
 }
