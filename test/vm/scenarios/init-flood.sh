@@ -239,3 +239,13 @@ sw_list_sas sun | grep -q ESTABLISHED || fail "sun lost its IKE SA"
 pass "sun still holds its IKE SA"
 rss2=$(rss)
 echo "  RSS of charond after the half-open SAs expired: $rss2 kB"
+# What charond made of the flood, by its own count (drops by reason,
+# COOKIEs, rate-limited log lines), for the record.
+out=$("$CTL" -S "$CD_DIR/moon/ctl.sock" --json stats 2>&1) ||
+    fail "charonctl stats failed: $out"
+echo "  charond's input counters: $(echo "$out" |
+    python3 -c 'import json, sys; print(json.dumps(json.load(sys.stdin)["input"]))')"
+cookies=$(echo "$out" |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["input"]["cookies_sent"])')
+[ "$cookies" -gt 1000 ] || fail "stats counts only $cookies COOKIEs sent"
+pass "stats counts the COOKIEs and drops of the flood"
