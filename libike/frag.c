@@ -27,14 +27,15 @@ frag_split(const struct ike_hdr *h, const struct sk_keys *k, uint8_t np,
 	   const uint8_t *inner, size_t len, size_t max_msg,
 	   int (*emit)(void *ctx, const uint8_t *msg, size_t len), void *ctx)
 {
-	static uint8_t out[IKEV2_MAX_MSG_LEN];
 	size_t over, chunk, total, i;
+	uint8_t *out;
+	int rc = -1;
 
 	if (!k->encr || (!k->encr->aead && !k->integ))
 		return -1;
 	over = skf_overhead(k);
-	if (max_msg > sizeof(out))
-		max_msg = sizeof(out);
+	if (max_msg > IKEV2_MAX_MSG_LEN)
+		max_msg = IKEV2_MAX_MSG_LEN;
 	if (max_msg <= over + 1)
 		return -1;
 	/* Whole cipher blocks per fragment keep the padding to one byte. */
@@ -43,7 +44,7 @@ frag_split(const struct ike_hdr *h, const struct sk_keys *k, uint8_t np,
 	if (chunk == 0)
 		return -1;
 	total = len ? (len + chunk - 1) / chunk : 1;
-	if (total > IKE_MAX_FRAGMENTS)
+	if (total > IKE_MAX_FRAGMENTS || !(out = malloc(max_msg)))
 		return -1;
 	for (i = 0; i < total; i++) {
 		struct msg_builder b;
@@ -52,16 +53,19 @@ frag_split(const struct ike_hdr *h, const struct sk_keys *k, uint8_t np,
 
 		msg_build_init(&b, out, max_msg, h);
 		if (skf_begin(&b, k, (uint16_t)(i + 1), (uint16_t)total) < 0)
-			return -1;
+			goto out;
 		/* Only the first fragment names the first inner payload. */
 		if (i == 0)
 			wbuf_patch_u8(&b.w, b.np_at, np);
 		wbuf_put(&b.w, inner + i * chunk, n);
 		mlen = sk_end(&b, k);
 		if (!mlen || emit(ctx, out, mlen) < 0)
-			return -1;
+			goto out;
 	}
-	return (int)total;
+	rc = (int)total;
+out:
+	free(out);
+	return rc;
 }
 
 void
@@ -84,13 +88,13 @@ int
 frag_reasm_add(struct frag_reasm *r, const struct msg *m,
 	       const struct sk_keys *k, struct ike_err *e)
 {
-	static uint8_t plain[IKEV2_MAX_MSG_LEN];
 	struct pld_skf f;
+	uint8_t *plain;
 	size_t len;
 
+	/* Unauthenticated until skf_open: no notify may be answered. */
 	if (m->sk < 0 || m->pl[m->sk].type != IKEV2_PL_SKF) {
-		ike_err_set(e, IKEV2_N_INVALID_SYNTAX, IKEV2_PL_SKF, 0,
-			    "not a fragment");
+		ike_err_set(e, 0, IKEV2_PL_SKF, 0, "not a fragment");
 		return -1;
 	}
 	if (pld_skf_get(&m->pl[m->sk], &f, e) < 0)
@@ -110,8 +114,16 @@ frag_reasm_add(struct frag_reasm *r, const struct msg *m,
 			    f.num, f.total, m->hdr.msgid);
 		return -1;
 	}
-	if (skf_open(m, k, plain, sizeof(plain), &len, e) < 0)
+	/* A fragment holds less than a datagram: its own buffer, no
+	 * static one shared by every engine in the process. */
+	if (!(plain = malloc(m->raw.len))) {
+		ike_err_set(e, 0, IKEV2_PL_SKF, 0, "out of memory");
 		return -1;
+	}
+	if (skf_open(m, k, plain, m->raw.len, &len, e) < 0) {
+		free(plain);
+		return -1;
+	}
 	/* A larger total means the sender re-fragmented for a smaller
 	 * MTU: what we collected so far belongs to the old split. */
 	if (r->active && f.total > r->total)
@@ -121,12 +133,16 @@ frag_reasm_add(struct frag_reasm *r, const struct msg *m,
 		r->msgid = m->hdr.msgid;
 		r->total = f.total;
 	}
-	if (r->part[f.num - 1]) /* a retransmitted fragment */
+	if (r->part[f.num - 1]) { /* a retransmitted fragment */
+		OPENSSL_cleanse(plain, len);
+		free(plain);
 		return r->have == r->total;
+	}
 	if (f.num == 1)
 		r->np = m->sk_np;
 	r->part[f.num - 1] = secret_dup(plain, len);
 	OPENSSL_cleanse(plain, len);
+	free(plain);
 	if (!r->part[f.num - 1]) {
 		ike_err_set(e, 0, IKEV2_PL_SKF, 0, "out of memory");
 		return -1;

@@ -247,7 +247,7 @@ skf_open(const struct msg *m, const struct sk_keys *k, uint8_t *plain,
 	size_t at;
 
 	if (m->sk < 0 || m->pl[m->sk].type != IKEV2_PL_SKF) {
-		ike_err_set(e, IKEV2_N_INVALID_SYNTAX, IKEV2_PL_SKF, 0,
+		ike_err_set(e, 0, IKEV2_PL_SKF, 0,
 			    "message has no encrypted fragment");
 		return -1;
 	}
