@@ -43,7 +43,6 @@ v2_rekey_take_back(struct ike_engine *e, struct ike_sa *sa)
 	hand_over(sa, old);
 	old->rekeyed = false;
 	old->expire_at = 0;
-	old->rk.peer_new = 0;
 	sa->rekeyed = true;
 	sa_schedule(e, old);
 	return true;
@@ -315,6 +314,7 @@ v2_rekey_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	struct pld_ke ke;
 	struct ike_err err;
 	char reason[512];
+	unsigned replaced;
 
 	if (!ans || !rs || !rn || !rk || pld_sa_get(rs, ans, &err) < 0 ||
 	    pld_nonce_get(rn, &nr, &err) < 0 || pld_ke_get(rk, &ke, &err) < 0 ||
@@ -354,6 +354,10 @@ v2_rekey_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		goto out;
 	}
 	*nsa->ike_prop = ans->prop[0];
+	/* What nsa replaces: the old SA, or, when the peer's colliding
+	 * rekey made an SA that we already reported as the old one's
+	 * successor (and that is gone or goes now), that SA. */
+	replaced = sa->rk.peer_new ? sa->rk.peer_new : sa->id;
 	switch (collision(e, sa, nsa, now)) {
 	case 1: /* ours is the redundant one */
 		goto out;
@@ -366,8 +370,8 @@ v2_rekey_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		nsa->rekey_at = now + c->rekey_ms;
 	sa_schedule(e, nsa);
 	ike_log(e, nsa, IKE_LOG_INFO, "IKE SA rekeyed (replaces IKE SA #%u)",
-		sa->id);
-	ike_emit_rekeyed(e, nsa, NULL, sa->id);
+		replaced);
+	ike_emit_rekeyed(e, nsa, NULL, replaced);
 	/* 2.18: the one who rekeyed deletes the old IKE SA. */
 	sa->rekeyed = true;
 	v2_info_delete_ike(e, sa, now);
