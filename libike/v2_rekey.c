@@ -34,7 +34,8 @@ v2_rekey_take_back(struct ike_engine *e, struct ike_sa *sa)
 {
 	struct ike_sa *old = sa->collided ? sa_by_id(e, sa->collided) : NULL;
 
-	if (!old || !old->rk.active || old->rk.peer_new != sa->id)
+	if (!old || old->state == IKE_SA_DEAD || !old->rk.active ||
+	    old->rk.peer_new != sa->id)
 		return false;
 	ike_log(e, sa, IKE_LOG_INFO,
 		"simultaneous IKE SA rekey: the peer deleted this one; its "
