@@ -258,6 +258,9 @@ sa_kill(struct ike_engine *e, struct ike_sa *sa, const char *reason)
 {
 	if (sa->state == IKE_SA_DEAD)
 		return;
+	/* The CHILD SAs go first, so that their CHILD_DOWN events come
+	 * while the IKE SA is still up for whoever listens. */
+	child_remove_all(e, sa);
 	if (sa->rekeyed)
 		; /* its successor carries on */
 	else if (sa->state == IKE_SA_ESTABLISHED ||
@@ -265,7 +268,6 @@ sa_kill(struct ike_engine *e, struct ike_sa *sa, const char *reason)
 		ike_emit(e, sa, IKE_EV_IKE_DOWN, NULL, reason);
 	else if (sa->initiator)
 		ike_emit(e, sa, IKE_EV_FAILED, NULL, reason);
-	child_remove_all(e, sa);
 	guard_half_open_del(e, sa);
 	sa->state = IKE_SA_DEAD;
 	/* Freed at the next tick: the caller may still hold it. */

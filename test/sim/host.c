@@ -90,6 +90,89 @@ env_log(void *ctx, enum ike_log_level level, const char *conn, unsigned id,
 			msg);
 }
 
+static uint8_t *
+life_of(struct host *h, unsigned id)
+{
+	if (id >= h->n_life) {
+		size_t n = 2 * (size_t)id + 16;
+		uint8_t *grown = realloc(h->life, n);
+
+		if (!grown)
+			return NULL;
+		memset(grown + h->n_life, 0, n - h->n_life);
+		h->life = grown;
+		h->n_life = n;
+	}
+	return &h->life[id];
+}
+
+/* What an observer (charond, its monitor clients) is told must make
+ * sense: an IKE SA comes up once (IKE_UP, or as a rekey's successor),
+ * ends once (IKE_DOWN, or replaced by a rekey), and its CHILD SAs are
+ * reported only in between. */
+static void
+life_event(struct host *h, const struct ike_event *ev, const char *name)
+{
+	uint8_t *me = life_of(h, ev->ike_id);
+	uint8_t *old =
+	    ev->type == IKE_EV_IKE_REKEYED ? life_of(h, ev->old_id) : NULL;
+
+	if (!me || (ev->type == IKE_EV_IKE_REKEYED && !old))
+		return;
+	switch (ev->type) {
+	case IKE_EV_IKE_UP:
+	case IKE_EV_IKE_REKEYED:
+		if (*me)
+			sim_fail(h->sim,
+				 "%s: %s for IKE SA #%u, which was "
+				 "already up",
+				 h->name, name, ev->ike_id);
+		if (old && *old != SA_UP)
+			sim_fail(h->sim,
+				 "%s: IKE SA #%u replaces #%u, which "
+				 "was %s",
+				 h->name, ev->ike_id, ev->old_id,
+				 *old ? "already gone" : "never up");
+		*me = SA_UP;
+		if (old)
+			*old = SA_ENDED;
+		break;
+	case IKE_EV_IKE_DOWN:
+		if (*me != SA_UP)
+			sim_fail(h->sim,
+				 "%s: IKE_DOWN for IKE SA #%u, which "
+				 "was %s",
+				 h->name, ev->ike_id,
+				 *me ? "already gone" : "never up");
+		*me = SA_ENDED;
+		break;
+	case IKE_EV_CHILD_UP:
+	case IKE_EV_CHILD_DOWN:
+	case IKE_EV_CHILD_REKEYED:
+		if (*me != SA_UP)
+			sim_fail(h->sim, "%s: %s on IKE SA #%u, which is %s",
+				 h->name, name, ev->ike_id,
+				 *me ? "gone" : "not up");
+		break;
+	default:
+		break;
+	}
+}
+
+/* After everything was terminated: every IKE SA that came up ended. */
+void
+host_check_life(struct host *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->n_life && !h->sim->failed; i++)
+		if (h->life[i] == SA_UP)
+			sim_fail(h->sim,
+				 "%s: IKE SA #%zu came up and was never "
+				 "reported down",
+				 h->name, i);
+}
+
 static void
 env_event(void *ctx, const struct ike_event *ev)
 {
@@ -104,6 +187,7 @@ env_event(void *ctx, const struct ike_event *ev)
 		sim_log(h->sim, "%s event %s ike #%u child #%u old #%u %s",
 			h->name, names[ev->type], ev->ike_id, ev->child_id,
 			ev->old_id, ev->reason ? ev->reason : "");
+	life_event(h, ev, names[ev->type]);
 }
 
 const char *
@@ -300,5 +384,8 @@ host_free(struct host *h)
 	h->psk = NULL;
 	free(h->conns);
 	h->conns = NULL;
+	free(h->life);
+	h->life = NULL;
+	h->n_life = 0;
 	kernel_free(&h->k);
 }

@@ -250,6 +250,8 @@ run(struct sim *s)
 	for (i = 0; i < s->n_hosts; i++)
 		ike_tick(s->h[i].e, s->now); /* frees the dead */
 	check_all_gone(s);
+	for (i = 0; i < s->n_hosts; i++)
+		host_check_life(&s->h[i]);
 }
 
 int

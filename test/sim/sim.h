@@ -67,7 +67,14 @@ struct host {
 	struct ike_conn_cfg *conns;
 	size_t n_conns;
 	unsigned variant; /* of the changed configs, see host.c */
+	/* Each IKE SA's life as the events tell it, by id: 0 not seen,
+	 * SA_UP, SA_ENDED (host.c). */
+	uint8_t *life;
+	size_t n_life;
 };
+
+#define SA_UP    1
+#define SA_ENDED 2
 
 /* net.c */
 struct dgram {
@@ -133,6 +140,7 @@ void kernel_free(struct kernel *k);
 /* host.c */
 int host_setup(struct sim *s, unsigned idx);
 void host_free(struct host *h);
+void host_check_life(struct host *h);
 /* The connection set of variant v (0: the first, others: changed). */
 int host_load(struct host *h, unsigned variant);
 const char *host_conn_name(unsigned peer, char *buf, size_t len);
