@@ -29,12 +29,39 @@ ike_log(struct ike_engine *e, const struct ike_sa *sa, enum ike_log_level level,
 		   sa ? sa->id : 0, buf);
 }
 
+/* Nothing is reported about an SA the peer's colliding rekey made before
+ * it is reported as its predecessor's successor (v2_rekey_announce). */
+static void
+announce_first(struct ike_engine *e, const struct ike_sa *sa)
+{
+	struct ike_sa *old = sa->collided ? sa_by_id(e, sa->collided) : NULL;
+
+	if (old)
+		v2_rekey_announce(e, old);
+}
+
+/* An SA the host names: it knows it from list-sas, so it must have been
+ * reported, even if it is the peer's side of a rekey collision not yet
+ * settled. */
+static struct ike_sa *
+sa_for_host(struct ike_engine *e, unsigned ike_id)
+{
+	struct ike_sa *sa = sa_by_id(e, ike_id);
+
+	if (sa)
+		announce_first(e, sa);
+	return sa;
+}
+
 void
 ike_emit(struct ike_engine *e, const struct ike_sa *sa,
 	 enum ike_event_type type, const struct child_sa *c, const char *reason)
 {
 	const struct ike_conn_cfg *conn = ike_conn(e, sa);
-	struct ike_event ev = {
+	struct ike_event ev;
+
+	announce_first(e, sa);
+	ev = (struct ike_event){
 	    .type = type,
 	    .ike_id = sa->id,
 	    .child_id = c ? c->id : 0,
@@ -53,7 +80,13 @@ ike_emit_rekeyed(struct ike_engine *e, const struct ike_sa *sa,
 		 const struct child_sa *c, unsigned old_id)
 {
 	const struct ike_conn_cfg *conn = ike_conn(e, sa);
-	struct ike_event ev = {
+	const struct ike_sa *old = c ? NULL : sa_by_id(e, old_id);
+	struct ike_event ev;
+
+	if (old)
+		announce_first(e, old);
+	announce_first(e, sa);
+	ev = (struct ike_event){
 	    .type = c ? IKE_EV_CHILD_REKEYED : IKE_EV_IKE_REKEYED,
 	    .ike_id = sa->id,
 	    .child_id = c ? c->id : 0,
@@ -480,7 +513,7 @@ ike_initiate(struct ike_engine *e, uint64_t now, const char *conn,
 int
 ike_terminate(struct ike_engine *e, uint64_t now, unsigned ike_id)
 {
-	struct ike_sa *sa = sa_by_id(e, ike_id);
+	struct ike_sa *sa = sa_for_host(e, ike_id);
 	e->now = now;
 
 	if (!sa || sa->state == IKE_SA_DEAD)
@@ -495,7 +528,7 @@ ike_terminate(struct ike_engine *e, uint64_t now, unsigned ike_id)
 int
 ike_rekey(struct ike_engine *e, uint64_t now, unsigned ike_id)
 {
-	struct ike_sa *sa = sa_by_id(e, ike_id);
+	struct ike_sa *sa = sa_for_host(e, ike_id);
 
 	e->now = now;
 	if (!sa || sa->state != IKE_SA_ESTABLISHED)
@@ -507,7 +540,7 @@ int
 ike_rekey_child(struct ike_engine *e, uint64_t now, unsigned ike_id,
 		unsigned child_id)
 {
-	struct ike_sa *sa = sa_by_id(e, ike_id);
+	struct ike_sa *sa = sa_for_host(e, ike_id);
 	struct child_sa *c;
 
 	e->now = now;
@@ -523,7 +556,7 @@ int
 ike_terminate_child(struct ike_engine *e, uint64_t now, unsigned ike_id,
 		    unsigned child_id)
 {
-	struct ike_sa *sa = sa_by_id(e, ike_id);
+	struct ike_sa *sa = sa_for_host(e, ike_id);
 	struct child_sa *c;
 	e->now = now;
 

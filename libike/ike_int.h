@@ -32,11 +32,11 @@ struct child_sa {
 	uint16_t encr, encr_bits, integ;
 	bool esn;
 	bool installed;
-	bool keep_reqid;   /* shares its reqid (and policies) with a sibling */
-	bool creating;     /* our CREATE_CHILD_SA request is out */
-	bool deleting;     /* our DELETE for it is out */
-	uint64_t rekey_at; /* when we rekey it; 0: never or under way */
-	unsigned replaces; /* a rekey: the id of the child it succeeds */
+	bool keep_reqid;    /* shares its reqid (and policies) with a sibling */
+	bool creating;      /* our CREATE_CHILD_SA request is out */
+	bool deleting;      /* our DELETE for it is out */
+	uint64_t rekey_at;  /* when we rekey it; 0: never or under way */
+	unsigned replaces;  /* a rekey: the id of the child it succeeds */
 	uint32_t peer_gone; /* creating: an SPI the peer deleted before its
 			       answer told us it was this child's */
 	/* While creating: our nonce. For a child the peer's rekey made while
@@ -98,6 +98,7 @@ struct ike_sa {
 		struct secret *ni;
 		struct dh *dh;
 		unsigned peer_new; /* the peer's colliding rekey made it */
+		bool announced;    /* ...and it was reported as our successor */
 	} rk;
 	unsigned collided; /* made by the peer's rekey of this SA while ours
 			      of it was out (2.8.2): that SA's id */
@@ -345,6 +346,7 @@ int v2_rekey_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
 void v2_rekey_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		       const struct msg *m);
 bool v2_rekey_take_back(struct ike_engine *e, struct ike_sa *sa);
+void v2_rekey_announce(struct ike_engine *e, struct ike_sa *old);
 
 /* v2_info.c */
 int v2_info_delete_ike(struct ike_engine *e, struct ike_sa *sa, uint64_t now);

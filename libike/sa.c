@@ -258,6 +258,10 @@ sa_kill(struct ike_engine *e, struct ike_sa *sa, const char *reason)
 {
 	if (sa->state == IKE_SA_DEAD)
 		return;
+	/* An SA the peer's colliding rekey replaced, going before our own
+	 * rekey of it was answered: its successor is the peer's. */
+	if (sa->rk.peer_new)
+		v2_rekey_announce(e, sa);
 	/* The CHILD SAs go first, so that their CHILD_DOWN events come
 	 * while the IKE SA is still up for whoever listens. */
 	child_remove_all(e, sa);

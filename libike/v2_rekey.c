@@ -25,6 +25,23 @@ hand_over(struct ike_sa *from, struct ike_sa *to)
 	to->state = IKE_SA_ESTABLISHED;
 }
 
+/* 2.8.2: the SA the peer's colliding rekey of old made is announced as
+ * old's successor once it is known to stay: our own rekey of old turned
+ * out redundant or failed, or old went before its answer came. */
+void
+v2_rekey_announce(struct ike_engine *e, struct ike_sa *old)
+{
+	struct ike_sa *p =
+	    old->rk.peer_new ? sa_by_id(e, old->rk.peer_new) : NULL;
+
+	if (!p || p->state == IKE_SA_DEAD || p->collided != old->id)
+		return;
+	p->collided = 0;
+	old->rk.peer_new = 0;
+	old->rk.announced = true;
+	ike_emit_rekeyed(e, p, NULL, old->id);
+}
+
 /* 2.8.2: the peer deleted the IKE SA its colliding rekey made (its
  * exchange had the lowest nonce) before our own rekey's answer told us the
  * outcome. The CHILD SAs go back to the old SA, and on to ours when that
@@ -44,6 +61,7 @@ v2_rekey_take_back(struct ike_engine *e, struct ike_sa *sa)
 	hand_over(sa, old);
 	old->rekeyed = false;
 	old->expire_at = 0;
+	old->rk.peer_new = 0;
 	sa->rekeyed = true;
 	sa_schedule(e, old);
 	return true;
@@ -163,17 +181,19 @@ v2_rekey_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		goto temporary;
 	xchg_send_response(e, sa, e->out, len);
 	hand_over(sa, nsa);
-	/* We rekey it too (2.8.2): settled when our answer comes. */
+	sa_await_delete(e, sa, now);
+	ike_log(e, nsa, IKE_LOG_INFO,
+		"IKE SA rekeyed by the peer (replaces IKE SA #%u)", sa->id);
+	/* We rekey it too (2.8.2): settled when our answer comes, and only
+	 * then is the host told which SA replaces the old one. */
 	if (sa->rk.active) {
 		sa->rk.peer_new = nsa->id;
 		nsa->collided = sa->id;
 		ike_log(e, sa, IKE_LOG_INFO,
 			"the peer rekeys the IKE SA as we do (collision)");
+	} else {
+		ike_emit_rekeyed(e, nsa, NULL, sa->id);
 	}
-	sa_await_delete(e, sa, now);
-	ike_log(e, nsa, IKE_LOG_INFO,
-		"IKE SA rekeyed by the peer (replaces IKE SA #%u)", sa->id);
-	ike_emit_rekeyed(e, nsa, NULL, sa->id);
 	goto out;
 temporary:
 	notify = IKEV2_N_TEMPORARY_FAILURE;
@@ -287,6 +307,7 @@ collision(struct ike_engine *e, struct ike_sa *sa, struct ike_sa *ours,
 		ours->rekeyed = true;
 		ours->state = IKE_SA_ESTABLISHED;
 		v2_info_delete_ike(e, ours, now);
+		v2_rekey_announce(e, sa);
 		return 1;
 	}
 	ike_log(
@@ -295,6 +316,7 @@ collision(struct ike_engine *e, struct ike_sa *sa, struct ike_sa *ours,
 	    "goes (IKE SA #%u); #%u stays",
 	    peers->id, ours->id);
 	hand_over(peers, ours);
+	peers->collided = 0; /* never announced: it goes quietly */
 	sa_await_delete(e, peers, now);
 	return 2;
 }
@@ -330,6 +352,7 @@ v2_rekey_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		    "the peer did not rekey the IKE SA as asked; keeping the "
 		    "old one, trying again in a minute");
 		sa->rekey_at = now + 60000;
+		v2_rekey_announce(e, sa);
 		goto out;
 	}
 	nsa = sa_new(e, sa->conn, true);
@@ -355,10 +378,20 @@ v2_rekey_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		goto out;
 	}
 	*nsa->ike_prop = ans->prop[0];
-	/* What nsa replaces: the old SA, or, when the peer's colliding
-	 * rekey made an SA that we already reported as the old one's
-	 * successor (and that is gone or goes now), that SA. */
-	replaced = sa->rk.peer_new ? sa->rk.peer_new : sa->id;
+	replaced = sa->id;
+	/* The peer's colliding rekey was reported as the old SA's successor
+	 * already (the host acted on it, or it outlived our request): ours
+	 * is redundant whatever the nonces say, and goes quietly. */
+	if (sa->rk.announced) {
+		ike_log(e, sa, IKE_LOG_INFO,
+			"simultaneous IKE SA rekey: the peer's SA was taken "
+			"up already; deleting our redundant IKE SA #%u",
+			nsa->id);
+		nsa->rekeyed = true;
+		nsa->state = IKE_SA_ESTABLISHED;
+		v2_info_delete_ike(e, nsa, now);
+		goto out;
+	}
 	switch (collision(e, sa, nsa, now)) {
 	case 1: /* ours is the redundant one */
 		goto out;
