@@ -31,8 +31,8 @@ ike_log(struct ike_engine *e, const struct ike_sa *sa, enum ike_log_level level,
 
 /* Nothing is reported about an SA the peer's colliding rekey made before
  * it is reported as its predecessor's successor (v2_rekey_announce). */
-static void
-announce_first(struct ike_engine *e, const struct ike_sa *sa)
+void
+ike_announce(struct ike_engine *e, const struct ike_sa *sa)
 {
 	struct ike_sa *old = sa->collided ? sa_by_id(e, sa->collided) : NULL;
 
@@ -49,7 +49,7 @@ sa_for_host(struct ike_engine *e, unsigned ike_id)
 	struct ike_sa *sa = sa_by_id(e, ike_id);
 
 	if (sa)
-		announce_first(e, sa);
+		ike_announce(e, sa);
 	return sa;
 }
 
@@ -60,7 +60,7 @@ ike_emit(struct ike_engine *e, const struct ike_sa *sa,
 	const struct ike_conn_cfg *conn = ike_conn(e, sa);
 	struct ike_event ev;
 
-	announce_first(e, sa);
+	ike_announce(e, sa);
 	ev = (struct ike_event){
 	    .type = type,
 	    .ike_id = sa->id,
@@ -84,8 +84,8 @@ ike_emit_rekeyed(struct ike_engine *e, const struct ike_sa *sa,
 	struct ike_event ev;
 
 	if (old)
-		announce_first(e, old);
-	announce_first(e, sa);
+		ike_announce(e, old);
+	ike_announce(e, sa);
 	ev = (struct ike_event){
 	    .type = c ? IKE_EV_CHILD_REKEYED : IKE_EV_IKE_REKEYED,
 	    .ike_id = sa->id,

@@ -214,6 +214,7 @@ void ike_emit_rekeyed(struct ike_engine *e, const struct ike_sa *sa,
 		      const struct child_sa *c, unsigned old_id);
 const struct ike_conn_cfg *ike_conn(const struct ike_engine *e,
 				    const struct ike_sa *sa);
+void ike_announce(struct ike_engine *e, const struct ike_sa *sa);
 
 /* sa.c */
 struct ike_sa *sa_new(struct ike_engine *e, struct conn *conn, bool initiator);

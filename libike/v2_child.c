@@ -118,6 +118,8 @@ v2_child_install(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c,
 	ci.integ_out = k->initiator ? keys.integ_i : keys.integ_r;
 	ci.encr_in = k->initiator ? keys.encr_r : keys.encr_i;
 	ci.integ_in = k->initiator ? keys.integ_r : keys.integ_i;
+	/* The host learns of an IKE SA before anything is installed on it. */
+	ike_announce(e, sa);
 	rc = e->env.child_install ? e->env.child_install(e->env.ctx, &ci) : 0;
 	child_keys_clear(&keys);
 	if (rc < 0) {
