@@ -439,6 +439,12 @@ v2_create_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	if (!c)
 		return;
 	c->creating = false;
+	/* The IKE SA was replaced while this exchange ran: the CHILD SAs
+	 * live on in its successor, and this one never came up. */
+	if (sa->state != IKE_SA_ESTABLISHED) {
+		v2_child_drop(e, sa, c, "its IKE SA was rekeyed meanwhile");
+		return;
+	}
 	while ((r = msg_find(m, IKEV2_PL_N, r)))
 		if (pld_notify_get(r, &n, &err) == 0 &&
 		    n.type <= IKEV2_N_ERROR_MAX) {

@@ -16,9 +16,23 @@
 static void
 hand_over(struct ike_sa *from, struct ike_sa *to)
 {
-	to->children = from->children;
+	struct child_sa **pp = &from->children, **tail = &to->children, *c;
+
+	while (*tail)
+		tail = &(*tail)->next;
+	/* A CHILD SA still being created stays with the SA its exchange
+	 * runs on: its answer comes there, or it goes with that SA. */
+	while ((c = *pp)) {
+		if (c->creating) {
+			pp = &c->next;
+			continue;
+		}
+		*pp = c->next;
+		c->next = NULL;
+		*tail = c;
+		tail = &c->next;
+	}
 	to->next_child_id = from->next_child_id;
-	from->children = NULL;
 	to->peer_id = from->peer_id;
 	memcpy(to->peer_id_buf, from->peer_id_buf, sizeof(to->peer_id_buf));
 	to->peer_id.data.ptr = to->peer_id_buf;
