@@ -44,6 +44,21 @@ sample(FILE *f, const char *name, const char *lname, const char *lvalue,
 	fprintf(f, " %lld\n", v);
 }
 
+/* One sample per member of a {reason: count} object. */
+static void
+by_reason(FILE *f, const char *name, const json_t *counts)
+{
+	const char *key;
+	json_t *v;
+
+	for (void *it_ = json_object_iter((json_t *)counts);
+	     it_ &&
+	     (key = json_object_iter_key(it_), v = json_object_iter_value(it_));
+	     it_ = json_object_iter_next((json_t *)counts, it_))
+		sample(f, name, "reason", key,
+		       (long long)json_integer_value(v));
+}
+
 void
 print_prometheus(FILE *f, const json_t *s)
 {
@@ -68,8 +83,6 @@ print_prometheus(FILE *f, const json_t *s)
 	const json_t *t = json_object_get(s, "traffic");
 	const json_t *c = json_object_get(s, "control");
 	const json_t *in = json_object_get(s, "input");
-	const char *key;
-	json_t *v;
 	size_t i;
 
 	head(f, "charond_info", "gauge", "The daemon's version.");
@@ -92,12 +105,7 @@ print_prometheus(FILE *f, const json_t *s)
 		       jint(ev, events[i].key));
 	head(f, "charond_failures_total", "counter",
 	     "Failed negotiations by reason.");
-	for (void *it_ = json_object_iter(json_object_get(s, "failures"));
-	     it_ &&
-	     (key = json_object_iter_key(it_), v = json_object_iter_value(it_));
-	     it_ = json_object_iter_next(json_object_get(s, "failures"), it_))
-		sample(f, "charond_failures_total", "reason", key,
-		       (long long)json_integer_value(v));
+	by_reason(f, "charond_failures_total", json_object_get(s, "failures"));
 	head(f, "charond_sa_bytes", "gauge",
 	     "Bytes through the installed CHILD SAs (kernel counters).");
 	sample(f, "charond_sa_bytes", "direction", "in", jint(t, "bytes_in"));
@@ -110,12 +118,7 @@ print_prometheus(FILE *f, const json_t *s)
 	       jint(t, "packets_out"));
 	head(f, "charond_input_drops_total", "counter",
 	     "Datagrams dropped without an answer, by reason.");
-	for (void *it_ = json_object_iter(json_object_get(in, "drops"));
-	     it_ &&
-	     (key = json_object_iter_key(it_), v = json_object_iter_value(it_));
-	     it_ = json_object_iter_next(json_object_get(in, "drops"), it_))
-		sample(f, "charond_input_drops_total", "reason", key,
-		       (long long)json_integer_value(v));
+	by_reason(f, "charond_input_drops_total", json_object_get(in, "drops"));
 	head(f, "charond_cookies_sent_total", "counter",
 	     "IKE_SA_INIT requests answered with a COOKIE (RFC 7296 2.6).");
 	sample(f, "charond_cookies_sent_total", NULL, NULL,
