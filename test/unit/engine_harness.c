@@ -12,6 +12,7 @@
 #include <check.h>
 
 #include "engine_harness.h"
+#include "ike_int.h"
 #include "testutil.h"
 
 struct datagram queue[MAX_Q];
@@ -416,4 +417,16 @@ notify_of(const struct msg *m)
 	ck_assert_ptr_nonnull(r);
 	ck_assert_int_eq(pld_notify_get(r, &n, &e), 0);
 	return n.type;
+}
+
+/* The first IKE SA of h that is not dead (tests that look inside). */
+struct ike_sa *
+first_sa(const struct host *h)
+{
+	struct ike_sa *sa;
+
+	for (sa = h->e->sas; sa; sa = sa->next)
+		if (sa->state != IKE_SA_DEAD)
+			return sa;
+	return NULL;
 }

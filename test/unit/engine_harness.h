@@ -86,5 +86,6 @@ void bring_up(void);
 /* The one datagram sun sent back, framed; fails if there is not one. */
 void only_answer(struct msg *m);
 uint16_t notify_of(const struct msg *m);
+struct ike_sa *first_sa(const struct host *h);
 
 #endif

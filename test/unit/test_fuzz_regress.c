@@ -15,17 +15,6 @@
 
 #define SUITE_OK "aes128gcm16-prfsha256-ecp256", "aes128gcm16"
 
-static struct ike_sa *
-first_sa(const struct host *h)
-{
-	struct ike_sa *sa;
-
-	for (sa = h->e->sas; sa; sa = sa->next)
-		if (sa->state != IKE_SA_DEAD)
-			return sa;
-	return NULL;
-}
-
 /* moon's and sun's "site", with moon rekeying its CHILD SA every
  * child_ms. */
 static void
