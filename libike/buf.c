@@ -307,6 +307,30 @@ bytes_equal_ct(const void *a, const void *b, size_t len)
 	return CRYPTO_memcmp(a, b, len) == 0;
 }
 
+uint32_t
+spi4_get(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+void
+spi4_put(uint8_t *p, uint32_t spi)
+{
+	p[0] = (uint8_t)(spi >> 24);
+	p[1] = (uint8_t)(spi >> 16);
+	p[2] = (uint8_t)(spi >> 8);
+	p[3] = (uint8_t)spi;
+}
+
+bool
+spi8_zero(const uint8_t *spi)
+{
+	static const uint8_t zero[SPI8_LEN];
+
+	return memcmp(spi, zero, SPI8_LEN) == 0;
+}
+
 void
 ike_err_set(struct ike_err *e, uint16_t notify, uint8_t pld_type, size_t offset,
 	    const char *fmt, ...)

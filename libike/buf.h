@@ -84,6 +84,14 @@ void secret_free(struct secret *s);
 /* Constant-time comparison of equal-length MACs; false if lengths differ. */
 bool bytes_equal_ct(const void *a, const void *b, size_t len);
 
+/* SPIs as they travel (RFC 7296 3.1, 3.3.1): a CHILD SA's 4 octets in
+ * network order, an IKE SA's 8 opaque octets (all zero: not known yet). */
+#define SPI4_LEN 4
+#define SPI8_LEN 8
+uint32_t spi4_get(const uint8_t *p);
+void spi4_put(uint8_t *p, uint32_t spi);
+bool spi8_zero(const uint8_t *spi);
+
 /* Error of a decoder: the notify to answer with, the payload and the
  * absolute offset at which the message went wrong, and a sentence for the
  * log. */

@@ -314,12 +314,11 @@ init_request(struct ike_engine *e, uint64_t now,
 	     const struct ike_endpoint *local,
 	     const struct ike_endpoint *remote, const struct msg *m)
 {
-	static const uint8_t zero[IKEV2_SPI_LEN];
 	uint8_t hash[IKE_REQ_HASH_LEN];
 	struct ike_sa *sa;
 
-	if (memcmp(m->hdr.spi_i, zero, IKEV2_SPI_LEN) == 0 ||
-	    memcmp(m->hdr.spi_r, zero, IKEV2_SPI_LEN) != 0 || m->hdr.msgid) {
+	if (spi8_zero(m->hdr.spi_i) || !spi8_zero(m->hdr.spi_r) ||
+	    m->hdr.msgid) {
 		ike_drop(e, NULL, IKE_DROP_BAD_INIT,
 			 "IKE_SA_INIT request with a zero initiator SPI, a "
 			 "responder SPI or message ID %u; dropped",

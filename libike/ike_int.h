@@ -32,7 +32,6 @@ struct child_sa {
 	uint16_t encr, encr_bits, integ;
 	bool esn;
 	bool installed;
-	bool keep_reqid;    /* shares its reqid (and policies) with a sibling */
 	bool creating;      /* our CREATE_CHILD_SA request is out */
 	bool deleting;      /* our DELETE for it is out */
 	uint64_t rekey_at;  /* when we rekey it; 0: never or under way */
@@ -121,7 +120,6 @@ struct ike_sa {
 	uint8_t peer_id_buf[IKE_ID_MAX];
 	unsigned want_child; /* initiator: child cfg to create + 1 */
 	unsigned attempt;    /* initiator: keying try, from 1 (keyingtries) */
-	uint32_t child_spi;  /* initiator: inbound SPI offered */
 
 	/* exchanges */
 	uint32_t msgid_out; /* next request we send */
@@ -231,6 +229,9 @@ struct ike_sa *sa_by_id(const struct ike_engine *e, unsigned id);
 void sa_kill(struct ike_engine *e, struct ike_sa *sa, const char *reason);
 void sa_await_delete(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
 struct child_sa *child_new(struct ike_sa *sa, unsigned cfg);
+struct child_sa *child_by_spi_out(const struct ike_sa *sa, uint32_t spi);
+struct child_sa *child_creating(const struct ike_sa *sa);
+void child_unlink(struct ike_sa *sa, struct child_sa *c);
 void child_free(struct child_sa *c);
 void child_remove_all(struct ike_engine *e, struct ike_sa *sa);
 void sa_schedule(struct ike_engine *e, struct ike_sa *sa);
@@ -243,6 +244,10 @@ void sa_keys_for(const struct ike_engine *e, const struct ike_sa *sa,
 /* xchg.c */
 void xchg_hdr(const struct ike_sa *sa, struct ike_hdr *h, uint8_t exchange,
 	      bool response, uint32_t msgid);
+int xchg_begin(struct ike_engine *e, const struct ike_sa *sa,
+	       struct msg_builder *b, struct sk_keys *k, uint8_t exchange,
+	       bool response, uint32_t msgid);
+size_t xchg_end(struct msg_builder *b, const struct sk_keys *k);
 int xchg_send_request(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		      const uint8_t *msg, size_t len, enum xchg_kind kind);
 /* The request about to be answered: its hash guards the answer cache. */

@@ -159,8 +159,7 @@ sa_set_our_spi(struct ike_engine *e, struct ike_sa *sa)
 
 	do {
 		ike_random(e, spi, IKEV2_SPI_LEN);
-	} while (sa_by_ours(e, spi) ||
-		 memcmp(spi, "\0\0\0\0\0\0\0\0", IKEV2_SPI_LEN) == 0);
+	} while (sa_by_ours(e, spi) || spi8_zero(spi));
 	sa_index_ours(e, sa);
 }
 
@@ -225,6 +224,44 @@ child_new(struct ike_sa *sa, unsigned cfg)
 	c->next = sa->children;
 	sa->children = c;
 	return c;
+}
+
+/* The CHILD SA whose outbound SPI is spi: the one the peer names in a
+ * Delete or REKEY_SA notify (its inbound SPI, RFC 7296 1.4.1, 2.8). */
+struct child_sa *
+child_by_spi_out(const struct ike_sa *sa, uint32_t spi)
+{
+	struct child_sa *c;
+
+	for (c = sa->children; c; c = c->next)
+		if (c->spi_out == spi)
+			return c;
+	return NULL;
+}
+
+/* The CHILD SA our CREATE_CHILD_SA request in flight creates, or NULL. */
+struct child_sa *
+child_creating(const struct ike_sa *sa)
+{
+	struct child_sa *c;
+
+	for (c = sa->children; c; c = c->next)
+		if (c->creating)
+			return c;
+	return NULL;
+}
+
+/* Take a CHILD SA off its IKE SA's list (the caller frees it). */
+void
+child_unlink(struct ike_sa *sa, struct child_sa *c)
+{
+	struct child_sa **pp;
+
+	for (pp = &sa->children; *pp; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			return;
+		}
 }
 
 void

@@ -261,19 +261,17 @@ int
 v2_auth_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 {
 	struct msg_builder b;
-	struct ike_hdr h;
 	struct sk_keys k;
 	size_t len;
 
-	xchg_hdr(sa, &h, IKEV2_EXCH_IKE_AUTH, false, sa->msgid_out);
-	sa_keys_for(e, sa, true, &k);
-	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
-	if (sk_begin(&b, &k) < 0 || put_id_auth(e, sa, &b) < 0)
+	if (xchg_begin(e, sa, &b, &k, IKEV2_EXCH_IKE_AUTH, false,
+		       sa->msgid_out) < 0 ||
+	    put_id_auth(e, sa, &b) < 0)
 		return -1;
 	if (sa->want_child &&
 	    v2_child_offer(e, sa, &b, sa->want_child - 1, 0) < 0)
 		return -1;
-	if (!(len = sk_end(&b, &k)))
+	if (!(len = xchg_end(&b, &k)))
 		return -1;
 	sa->state = IKE_SA_AUTH_SENT;
 	return xchg_send_request(e, sa, now, e->out, len, XCHG_AUTH);
@@ -284,7 +282,6 @@ v2_auth_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		const struct msg *m)
 {
 	struct msg_builder b;
-	struct ike_hdr h;
 	struct sk_keys k;
 	uint16_t child_notify = 0;
 	size_t len;
@@ -302,10 +299,9 @@ v2_auth_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		sa_kill(e, sa, "authentication failed");
 		return;
 	}
-	xchg_hdr(sa, &h, IKEV2_EXCH_IKE_AUTH, true, m->hdr.msgid);
-	sa_keys_for(e, sa, true, &k);
-	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
-	if (sk_begin(&b, &k) < 0 || put_id_auth(e, sa, &b) < 0)
+	if (xchg_begin(e, sa, &b, &k, IKEV2_EXCH_IKE_AUTH, true, m->hdr.msgid) <
+		0 ||
+	    put_id_auth(e, sa, &b) < 0)
 		goto fail;
 	sa->state = IKE_SA_ESTABLISHED;
 	sa->expire_at = 0;
@@ -319,7 +315,7 @@ v2_auth_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 
 		pld_notify_put(&b, &n);
 	}
-	if (!(len = sk_end(&b, &k)))
+	if (!(len = xchg_end(&b, &k)))
 		goto fail;
 	xchg_send_response(e, sa, e->out, len);
 	sa_auth_done(sa);

@@ -36,18 +36,14 @@ v2_child_put_transport(struct msg_builder *b)
 uint32_t
 v2_child_spi_of(const struct proposal *p)
 {
-	return (uint32_t)p->spi[0] << 24 | (uint32_t)p->spi[1] << 16 |
-	       (uint32_t)p->spi[2] << 8 | p->spi[3];
+	return spi4_get(p->spi);
 }
 
 void
 v2_child_set_spi(struct proposal *p, uint32_t spi)
 {
-	p->spi_size = 4;
-	p->spi[0] = spi >> 24;
-	p->spi[1] = (spi >> 16) & 0xff;
-	p->spi[2] = (spi >> 8) & 0xff;
-	p->spi[3] = spi & 0xff;
+	p->spi_size = SPI4_LEN;
+	spi4_put(p->spi, spi);
 }
 
 /* What the host needs to know of a child, keys aside. */
@@ -164,10 +160,8 @@ v2_child_offer(struct ike_engine *e, struct ike_sa *sa, struct msg_builder *b,
 	struct child_sa *c = child_new(sa, cfg);
 	unsigned i;
 
-	if (c && reqid) {
+	if (c && reqid)
 		c->reqid = reqid;
-		c->keep_reqid = true;
-	}
 	if (!sap || !c || v2_child_alloc_spi(e, sa, c) < 0) {
 		free(sap);
 		return -1;
@@ -265,12 +259,10 @@ v2_child_answer(struct ike_engine *e, struct ike_sa *sa, struct msg_builder *b,
 	struct pld_sa *ans;
 	struct child_sa *c = child_new(sa, ch->cfg);
 
-	if (c && reqid) {
-		/* A rekeyed child keeps its reqid, so the kernel policies,
-		 * which name it, serve old and new SA alike. */
+	/* A rekeyed child keeps its reqid, so the kernel policies, which
+	 * name it, serve old and new SA alike. */
+	if (c && reqid)
 		c->reqid = reqid;
-		c->keep_reqid = true;
-	}
 	if (!c || v2_child_alloc_spi(e, sa, c) < 0) {
 		*notify = IKEV2_N_TEMPORARY_FAILURE;
 		return -1;

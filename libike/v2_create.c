@@ -18,17 +18,6 @@ pfs_group(const struct proposal *p)
 	return t ? t->id : 0;
 }
 
-static struct child_sa *
-child_by_spi_out(struct ike_sa *sa, uint32_t spi)
-{
-	struct child_sa *c;
-
-	for (c = sa->children; c; c = c->next)
-		if (c->spi_out == spi)
-			return c;
-	return NULL;
-}
-
 /* The CHILD SA a REKEY_SA notify names, NULL if none; *refusal, when the
  * notify is there but we cannot rekey what it names, is our answer
  * (2.25.1): TEMPORARY_FAILURE for a CHILD SA we are deleting,
@@ -45,11 +34,11 @@ rekeyed_child(struct ike_sa *sa, const struct msg *m, uint16_t *refusal)
 		if (pld_notify_get(r, &n, &err) < 0 ||
 		    n.type != IKEV2_N_REKEY_SA)
 			continue;
-		if (n.proto == IKEV2_PROTO_ESP && n.spi.len == 4) {
-			struct child_sa *c = child_by_spi_out(
-			    sa, (uint32_t)n.spi.ptr[0] << 24 |
-				    (uint32_t)n.spi.ptr[1] << 16 |
-				    (uint32_t)n.spi.ptr[2] << 8 | n.spi.ptr[3]);
+		if (n.proto == IKEV2_PROTO_ESP && n.spi.len == SPI4_LEN) {
+			/* 2.8: the SPI the peer expects in inbound packets,
+			 * that is, our outbound one. */
+			struct child_sa *c =
+			    child_by_spi_out(sa, spi4_get(n.spi.ptr));
 
 			if (c && c->deleting)
 				*refusal = IKEV2_N_TEMPORARY_FAILURE;
@@ -118,7 +107,6 @@ v2_create_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	struct pld_ke ke;
 	struct ike_err err;
 	struct msg_builder b;
-	struct ike_hdr h;
 	struct sk_keys sk;
 	uint8_t pub[1024];
 	uint16_t notify = IKEV2_N_NO_PROPOSAL_CHOSEN, group;
@@ -200,17 +188,15 @@ v2_create_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	k.nr.ptr = nr->ptr;
 	k.nr.len = nr->len;
 	k.own_nonce = k.nr;
-	xchg_hdr(sa, &h, IKEV2_EXCH_CREATE_CHILD_SA, true, m->hdr.msgid);
-	sa_keys_for(e, sa, true, &sk);
-	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
-	if (sk_begin(&b, &sk) < 0)
+	if (xchg_begin(e, sa, &b, &sk, IKEV2_EXCH_CREATE_CHILD_SA, true,
+		       m->hdr.msgid) < 0)
 		goto out;
 	if (v2_child_answer(e, sa, &b, ch, transport, &k, old ? old->reqid : 0,
 			    &notify) < 0) {
 		refuse(e, sa, m, notify, (struct bytes){NULL, 0});
 		goto out;
 	}
-	if ((len = sk_end(&b, &sk)))
+	if ((len = xchg_end(&b, &sk)))
 		xchg_send_response(e, sa, e->out, len);
 	ike_log(e, sa, IKE_LOG_INFO, "CHILD SA '%s' %s",
 		ike_conn(e, sa)->children[ch->cfg].name,
@@ -252,7 +238,6 @@ create_request(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	const struct ike_child_cfg *cc = &ike_conn(e, sa)->children[cfg];
 	uint16_t group = cc->n_proposals ? pfs_group(&cc->proposals[0]) : 0;
 	struct msg_builder b;
-	struct ike_hdr h;
 	struct sk_keys sk;
 	struct child_sa *c;
 	struct pld_nonce n;
@@ -266,18 +251,18 @@ create_request(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 			cc->name);
 		return -1;
 	}
-	xchg_hdr(sa, &h, IKEV2_EXCH_CREATE_CHILD_SA, false, sa->msgid_out);
-	sa_keys_for(e, sa, true, &sk);
-	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
-	if (sk_begin(&b, &sk) < 0)
+	if (xchg_begin(e, sa, &b, &sk, IKEV2_EXCH_CREATE_CHILD_SA, false,
+		       sa->msgid_out) < 0)
 		return -1;
 	if (old) {
-		uint8_t spi[4] = {old->spi_in >> 24, (old->spi_in >> 16) & 0xff,
-				  (old->spi_in >> 8) & 0xff,
-				  old->spi_in & 0xff};
-		struct pld_notify rk = {
-		    IKEV2_PROTO_ESP, 4, IKEV2_N_REKEY_SA, {spi, 4}, {NULL, 0}};
+		uint8_t spi[SPI4_LEN];
+		struct pld_notify rk = {IKEV2_PROTO_ESP,
+					SPI4_LEN,
+					IKEV2_N_REKEY_SA,
+					{spi, SPI4_LEN},
+					{NULL, 0}};
 
+		spi4_put(spi, old->spi_in);
 		pld_notify_put(&b, &rk);
 	}
 	if (v2_child_offer(e, sa, &b, cfg, old ? old->reqid : 0) < 0)
@@ -299,7 +284,7 @@ create_request(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 			return -1;
 		pld_ke_put(&b, &ke);
 	}
-	if (!(len = sk_end(&b, &sk)))
+	if (!(len = xchg_end(&b, &sk)))
 		return -1;
 	c->creating = true;
 	ike_log(e, sa, IKE_LOG_INFO, "%s CHILD SA '%s'",
@@ -334,17 +319,6 @@ answered_group(const struct msg *m)
 		group = pfs_group(&sap->prop[0]);
 	free(sap);
 	return group;
-}
-
-static struct child_sa *
-creating_child(struct ike_sa *sa)
-{
-	struct child_sa *c;
-
-	for (c = sa->children; c; c = c->next)
-		if (c->creating)
-			return c;
-	return NULL;
 }
 
 /* The child the peer's rekey of the same SA made while ours was under
@@ -419,7 +393,7 @@ void
 v2_create_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		   const struct msg *m)
 {
-	struct child_sa *c = creating_child(sa);
+	struct child_sa *c = child_creating(sa);
 
 	if (sa->rk.active) {
 		v2_rekey_complete(e, sa, now, m);

@@ -537,8 +537,7 @@ v2_init_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	if (ans->n != 1 ||
 	    prop_select(c->proposals, c->n_proposals, ans->prop, 1, &chosen,
 			reason, sizeof(reason)) < 0 ||
-	    ke.group != sa->dh_group ||
-	    memcmp(m->hdr.spi_r, "\0\0\0\0\0\0\0\0", IKEV2_SPI_LEN) == 0) {
+	    ke.group != sa->dh_group || spi8_zero(m->hdr.spi_r)) {
 		ike_drop(
 		    e, sa, IKE_DROP_INIT_INVALID,
 		    "IKE_SA_INIT response chose a proposal we did not offer "

@@ -102,7 +102,6 @@ v2_rekey_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	struct pld_ke ke, our_ke;
 	struct ike_err err;
 	struct msg_builder b;
-	struct ike_hdr h;
 	struct sk_keys sk;
 	uint8_t pub[1024];
 	char reason[512];
@@ -183,15 +182,13 @@ v2_rekey_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	memcpy(ans->prop[0].spi, nsa->spi_r, IKEV2_SPI_LEN);
 	nr.data.ptr = nsa->nr->ptr;
 	nr.data.len = nsa->nr->len;
-	xchg_hdr(sa, &h, IKEV2_EXCH_CREATE_CHILD_SA, true, m->hdr.msgid);
-	sa_keys_for(e, sa, true, &sk);
-	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
-	if (sk_begin(&b, &sk) < 0)
+	if (xchg_begin(e, sa, &b, &sk, IKEV2_EXCH_CREATE_CHILD_SA, true,
+		       m->hdr.msgid) < 0)
 		goto temporary;
 	pld_sa_put(&b, ans);
 	pld_nonce_put(&b, &nr);
 	pld_ke_put(&b, &our_ke);
-	if (!(len = sk_end(&b, &sk)))
+	if (!(len = xchg_end(&b, &sk)))
 		goto temporary;
 	xchg_send_response(e, sa, e->out, len);
 	hand_over(sa, nsa);
@@ -231,7 +228,6 @@ v2_rekey_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 	struct pld_ke ke = {sa->dh_group, {NULL, 0}};
 	struct pld_nonce n;
 	struct msg_builder b;
-	struct ike_hdr h;
 	struct sk_keys sk;
 	uint8_t pub[1024];
 	size_t len, i;
@@ -262,15 +258,13 @@ v2_rekey_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 	sap->n = (unsigned)i;
 	n.data.ptr = sa->rk.ni->ptr;
 	n.data.len = sa->rk.ni->len;
-	xchg_hdr(sa, &h, IKEV2_EXCH_CREATE_CHILD_SA, false, sa->msgid_out);
-	sa_keys_for(e, sa, true, &sk);
-	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
-	if (sk_begin(&b, &sk) < 0)
+	if (xchg_begin(e, sa, &b, &sk, IKEV2_EXCH_CREATE_CHILD_SA, false,
+		       sa->msgid_out) < 0)
 		goto out;
 	pld_sa_put(&b, sap);
 	pld_nonce_put(&b, &n);
 	pld_ke_put(&b, &ke);
-	if (!(len = sk_end(&b, &sk)))
+	if (!(len = xchg_end(&b, &sk)))
 		goto out;
 	sa->rk.active = true;
 	ike_log(e, sa, IKE_LOG_INFO, "rekeying the IKE SA");

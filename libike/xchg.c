@@ -26,6 +26,28 @@ xchg_hdr(const struct ike_sa *sa, struct ike_hdr *h, uint8_t exchange,
 	h->msgid = msgid;
 }
 
+/* Every encrypted message on an SA starts here (RFC 7296 3.14): the
+ * header, then the Encrypted payload opened under our outbound keys, in
+ * the engine's output buffer. The payloads follow; xchg_end() seals it. */
+int
+xchg_begin(struct ike_engine *e, const struct ike_sa *sa, struct msg_builder *b,
+	   struct sk_keys *k, uint8_t exchange, bool response, uint32_t msgid)
+{
+	struct ike_hdr h;
+
+	xchg_hdr(sa, &h, exchange, response, msgid);
+	sa_keys_for(e, sa, true, k);
+	msg_build_init(b, e->out, IKEV2_MAX_MSG_LEN, &h);
+	return sk_begin(b, k);
+}
+
+/* The message's length, 0 if it did not fit or could not be sealed. */
+size_t
+xchg_end(struct msg_builder *b, const struct sk_keys *k)
+{
+	return sk_end(b, k);
+}
+
 static const uint8_t kind_exchange[] = {
     [XCHG_INIT] = IKEV2_EXCH_IKE_SA_INIT,
     [XCHG_AUTH] = IKEV2_EXCH_IKE_AUTH,
@@ -163,17 +185,14 @@ xchg_notify_reply(struct ike_engine *e, struct ike_sa *sa,
 {
 	struct pld_notify n = {0, 0, type, {NULL, 0}, data};
 	struct msg_builder b;
-	struct ike_hdr h;
 	struct sk_keys k;
 	size_t len;
 
-	xchg_hdr(sa, &h, req->hdr.exchange, true, req->hdr.msgid);
-	sa_keys_for(e, sa, true, &k);
-	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
-	if (sk_begin(&b, &k) < 0)
+	if (xchg_begin(e, sa, &b, &k, req->hdr.exchange, true, req->hdr.msgid) <
+	    0)
 		return;
 	pld_notify_put(&b, &n);
-	len = sk_end(&b, &k);
+	len = xchg_end(&b, &k);
 	if (len)
 		xchg_send_response(e, sa, e->out, len);
 }
