@@ -34,7 +34,9 @@ ike_log(struct ike_engine *e, const struct ike_sa *sa, enum ike_log_level level,
 void
 ike_announce(struct ike_engine *e, const struct ike_sa *sa)
 {
-	struct ike_sa *old = sa->collided ? sa_by_id(e, sa->collided) : NULL;
+	struct ike_sa *old = sa->version == 2 && sa->v2.collided
+				 ? sa_by_id(e, sa->v2.collided)
+				 : NULL;
 
 	if (old)
 		v2_rekey_announce(e, old);
@@ -331,7 +333,7 @@ init_request(struct ike_engine *e, uint64_t now,
 		return;
 	}
 	guard_request_hash(e, m->raw, hash);
-	if (sa->state != IKE_SA_INIT_DONE || !sa->resp ||
+	if (sa->state != IKE_SA_CONNECTING || !sa->resp ||
 	    !bytes_equal_ct(hash, sa->resp_req_hash, sizeof(hash))) {
 		ike_drop(e, sa, IKE_DROP_REPLAY,
 			 "IKE_SA_INIT request for an existing IKE SA that is "
@@ -387,7 +389,7 @@ ike_next_deadline(const struct ike_engine *e)
 static void
 expire(struct ike_engine *e, struct ike_sa *sa)
 {
-	if (sa->state == IKE_SA_INIT_DONE) {
+	if (sa->state == IKE_SA_CONNECTING && !sa->initiator) {
 		ike_log(e, sa, IKE_LOG_INFO,
 			"peer never completed IKE_AUTH; half-open IKE SA "
 			"dropped");
@@ -481,7 +483,7 @@ ike_initiate(struct ike_engine *e, uint64_t now, const char *conn,
 					   ? sa->id
 					   : 0;
 	}
-	sa = sa_new(e, cn, true);
+	sa = sa_new(e, cn, true, 2);
 	if (!sa)
 		return 0;
 	sa->local = c->local;

@@ -15,14 +15,32 @@
 #define IKE_SA_BUCKETS  1024 /* grows with the table; a power of two */
 #define IKE_SRC_BUCKETS 1024 /* half-open counts by source address */
 
+/* Where an IKE SA is, whatever its version. How far a CONNECTING SA
+ * has come is the version's own business (enum v2_phase). */
 enum ike_sa_state {
-	IKE_SA_INIT_SENT, /* initiator: IKE_SA_INIT request out */
-	IKE_SA_AUTH_SENT, /* initiator: IKE_AUTH request out */
-	IKE_SA_INIT_DONE, /* responder: IKE_SA_INIT answered */
+	IKE_SA_CONNECTING, /* being negotiated: see the version's phase */
 	IKE_SA_ESTABLISHED,
-	IKE_SA_DELETING, /* our DELETE is out */
+	IKE_SA_DELETING, /* our DELETE is out, or the peer's is awaited */
 	IKE_SA_DEAD,     /* to be freed at the next tick */
 };
+
+/* IKEv2's phases of a CONNECTING SA (RFC 7296 1.2). */
+enum v2_phase {
+	V2_INIT_SENT, /* initiator: IKE_SA_INIT request out */
+	V2_AUTH_SENT, /* initiator: IKE_AUTH request out */
+	V2_INIT_DONE, /* responder: IKE_SA_INIT answered */
+};
+
+/*
+ * The states an exchange table entry (struct xchg_ops) allows, one bit
+ * each: the common ones, and each version's phases standing in for
+ * CONNECTING. IKEv1's phases get bits of their own here.
+ */
+#define XS_ESTABLISHED  0x0001u
+#define XS_DELETING     0x0002u
+#define XS_V2_INIT_SENT 0x0010u /* then V2_AUTH_SENT, V2_INIT_DONE: */
+#define XS_V2_AUTH_SENT 0x0020u /* XS_V2_INIT_SENT << enum v2_phase */
+#define XS_V2_INIT_DONE 0x0040u
 
 struct child_sa {
 	unsigned id;
@@ -48,15 +66,34 @@ struct child_sa {
 	struct child_sa *next;
 };
 
-/* What a request of ours is for. Its answer must carry the exchange type
- * that goes with it, and goes to that exchange's completion code only. */
-enum xchg_kind {
-	XCHG_INIT,      /* IKE_SA_INIT */
-	XCHG_AUTH,      /* IKE_AUTH */
-	XCHG_CHILD,     /* CREATE_CHILD_SA: a new CHILD SA or a CHILD rekey */
-	XCHG_REKEY_IKE, /* CREATE_CHILD_SA: a new IKE SA */
-	XCHG_DELETE,    /* INFORMATIONAL: DELETE of the IKE SA or children */
-	XCHG_LIVENESS,  /* INFORMATIONAL: empty */
+struct ike_engine;
+struct ike_sa;
+
+typedef void xchg_fn(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
+		     const struct msg *m);
+
+/*
+ * One exchange of one IKE version as xchg.c dispatches it; each exchange
+ * file exports its entries and xchg.c lists them all in one table.
+ *
+ * A request of ours records its entry (struct pending): the answer must
+ * carry the same exchange type and message ID, and goes to that entry's
+ * complete, and only while the SA is in one of resp_states. A request
+ * from the peer goes to the entry of the SA's version and its exchange
+ * type that has respond, and only while the SA is in one of req_states.
+ * Several entries may share an exchange type (CREATE_CHILD_SA makes CHILD
+ * SAs or rekeys the IKE SA): one of them answers the peer's requests.
+ */
+struct xchg_ops {
+	const char *name;
+	uint8_t version;      /* 1 or 2 */
+	uint8_t exchange;     /* exchange type on the wire */
+	bool clear;           /* answered unencrypted (IKE_SA_INIT): complete
+				 checks it and ends the request itself */
+	unsigned req_states;  /* XS_*: the peer's request answered in */
+	unsigned resp_states; /* XS_*: the answer to ours acted on in */
+	xchg_fn *respond;     /* NULL: the peer's requests go elsewhere */
+	xchg_fn *complete;    /* the answer to our request */
 };
 
 /* The request we are waiting on an answer for (one: window size 1). */
@@ -64,7 +101,7 @@ struct pending {
 	uint8_t *msg;
 	size_t len;
 	uint32_t msgid;
-	uint8_t kind; /* enum xchg_kind */
+	const struct xchg_ops *ops; /* what it is for */
 	unsigned tries;
 	uint64_t deadline;
 };
@@ -81,17 +118,22 @@ struct conn {
 	struct ike_conn_cfg cfg;
 };
 
-struct ike_sa {
-	unsigned id;
-	struct conn *conn;
-	bool initiator;
-	enum ike_sa_state state;
-	bool rekeyed;      /* replaced by a new IKE SA: goes without an event */
-	uint64_t rekey_at; /* when we rekey it; 0: never or under way */
-	uint64_t
-	    expire_at;  /* not established (or left DELETING): dropped then */
-	bool half_open; /* counted in the engine's half-open totals */
-	struct {        /* our IKE SA rekey request in flight */
+/*
+ * What an IKEv2 SA holds beyond the common part: the key exchange and
+ * nonces of IKE_SA_INIT (kept until IKE_AUTH signs them), the SK keys,
+ * and our rekey of the IKE SA with its collision bookkeeping (2.8.2).
+ */
+struct v2_state {
+	uint8_t phase; /* enum v2_phase, while CONNECTING */
+	uint16_t dh_group;
+	struct dh *dh;
+	struct secret *ni, *nr;
+	struct bytes cookie;           /* owned copy, from the responder */
+	uint8_t *init_req, *init_resp; /* for the AUTH payload (2.15) */
+	size_t init_req_len, init_resp_len;
+	struct ike_suite suite;
+	struct ike_keys keys;
+	struct { /* our IKE SA rekey request in flight */
 		bool active;
 		uint8_t spi[IKEV2_SPI_LEN];
 		struct secret *ni;
@@ -101,21 +143,33 @@ struct ike_sa {
 	} rk;
 	unsigned collided; /* made by the peer's rekey of this SA while ours
 			      of it was out (2.8.2): that SA's id */
+};
+
+/*
+ * An IKE SA. The first part is what every version has and what the
+ * engine, the timers, the exchange window and the queries work with; the
+ * version's own state follows in a union (one SA speaks one version, and
+ * IKEv1's state joins IKEv2's there, so an SA costs the larger of the
+ * two). Only the v<version>_*.c files and the dispatch in xchg.c look
+ * inside it.
+ */
+struct ike_sa {
+	unsigned id;
+	struct conn *conn;
+	uint8_t version; /* 1 or 2: which of the union is in use */
+	bool initiator;
+	bool rekeyed;   /* replaced by a new IKE SA: goes without an event */
+	bool half_open; /* counted in the engine's half-open totals */
+	enum ike_sa_state state;
+	uint64_t rekey_at; /* when we rekey it; 0: never or under way */
+	uint64_t
+	    expire_at; /* not established (or left DELETING): dropped then */
 	uint8_t spi_i[IKEV2_SPI_LEN], spi_r[IKEV2_SPI_LEN];
 	struct ike_endpoint local, remote;
+	struct proposal *ike_prop; /* the chosen one, for queries */
 
-	/* IKE_SA_INIT */
-	uint16_t dh_group;
-	struct dh *dh;
-	struct secret *ni, *nr;
-	struct bytes cookie;           /* owned copy, from the responder */
-	uint8_t *init_req, *init_resp; /* for the AUTH payload (2.15) */
-	size_t init_req_len, init_resp_len;
-	struct proposal *ike_prop; /* the chosen one */
-	struct ike_suite suite;
-	struct ike_keys keys;
-
-	/* IKE_AUTH */
+	/* The authenticated peer, for queries and a rekey's successor: both
+	 * versions' ID payloads carry a type and the identity. */
 	struct pld_id peer_id; /* data points into peer_id_buf */
 	uint8_t peer_id_buf[IKE_ID_MAX];
 	unsigned want_child; /* initiator: child cfg to create + 1 */
@@ -140,6 +194,10 @@ struct ike_sa {
 	struct ike_sa *next, *prev; /* all SAs, newest first */
 	uint64_t deadline;          /* timer heap key, UINT64_MAX: not in it */
 	size_t heap_idx;
+
+	union {
+		struct v2_state v2; /* version 2 */
+	};
 };
 
 struct ike_engine {
@@ -215,7 +273,8 @@ const struct ike_conn_cfg *ike_conn(const struct ike_engine *e,
 void ike_announce(struct ike_engine *e, const struct ike_sa *sa);
 
 /* sa.c */
-struct ike_sa *sa_new(struct ike_engine *e, struct conn *conn, bool initiator);
+struct ike_sa *sa_new(struct ike_engine *e, struct conn *conn, bool initiator,
+		      uint8_t version);
 void sa_set_conn(struct ike_sa *sa, struct conn *conn);
 void conn_unref(struct conn *c);
 void sa_free(struct ike_engine *e, struct ike_sa *sa);
@@ -249,7 +308,17 @@ int xchg_begin(struct ike_engine *e, const struct ike_sa *sa,
 	       bool response, uint32_t msgid);
 size_t xchg_end(struct msg_builder *b, const struct sk_keys *k);
 int xchg_send_request(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
-		      const uint8_t *msg, size_t len, enum xchg_kind kind);
+		      const uint8_t *msg, size_t len,
+		      const struct xchg_ops *ops);
+/* The exchange table: its i-th entry (NULL past the end), the SA's state
+ * as its masks name it, the entry answering the peer's request in the
+ * SA's version and state (NULL: dropped), and whether the answer to our
+ * request in flight may be acted on now. */
+const struct xchg_ops *xchg_ops_at(size_t i);
+unsigned xchg_state_bit(const struct ike_sa *sa);
+const struct xchg_ops *xchg_request_ops(const struct ike_sa *sa,
+					uint8_t exchange);
+bool xchg_response_ok(const struct ike_sa *sa);
 /* The request about to be answered: its hash guards the answer cache. */
 void xchg_note_request(struct ike_engine *e, struct ike_sa *sa,
 		       const struct msg *m);
@@ -266,6 +335,7 @@ void xchg_notify_reply(struct ike_engine *e, struct ike_sa *sa,
 		       const struct msg *req, uint16_t type, struct bytes data);
 
 /* v2_init.c */
+extern const struct xchg_ops v2_init_ops;
 int v2_conn_fit(const struct ike_engine *e, size_t i,
 		const struct ike_endpoint *local,
 		const struct ike_endpoint *remote);
@@ -277,6 +347,7 @@ void v2_init_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		      const struct msg *m);
 
 /* v2_auth.c */
+extern const struct xchg_ops v2_auth_ops;
 int v2_auth_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
 void v2_auth_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		     const struct msg *m);
@@ -333,6 +404,7 @@ void v2_child_uninstall(struct ike_engine *e, struct ike_sa *sa,
 			struct child_sa *c);
 
 /* v2_create.c */
+extern const struct xchg_ops v2_create_ops;
 void v2_create_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		       const struct msg *m);
 int v2_create_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
@@ -346,6 +418,7 @@ int v2_nonce_cmp(struct bytes a, struct bytes b);
 struct bytes v2_nonce_lowest(struct bytes a, struct bytes b);
 
 /* v2_rekey.c */
+extern const struct xchg_ops v2_rekey_ops;
 void v2_rekey_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		      const struct msg *m, const struct pld_sa *offer);
 int v2_rekey_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
@@ -355,6 +428,7 @@ bool v2_rekey_take_back(struct ike_engine *e, struct ike_sa *sa);
 void v2_rekey_announce(struct ike_engine *e, struct ike_sa *old);
 
 /* v2_info.c */
+extern const struct xchg_ops v2_delete_ops, v2_liveness_ops;
 int v2_info_delete_ike(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
 int v2_info_delete_child(struct ike_engine *e, struct ike_sa *sa,
 			 struct child_sa *c, uint64_t now);

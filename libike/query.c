@@ -14,9 +14,7 @@ static const char *
 state_name(enum ike_sa_state s)
 {
 	switch (s) {
-	case IKE_SA_INIT_SENT:
-	case IKE_SA_AUTH_SENT:
-	case IKE_SA_INIT_DONE:
+	case IKE_SA_CONNECTING:
 		return "CONNECTING";
 	case IKE_SA_ESTABLISHED:
 		return "ESTABLISHED";

@@ -112,7 +112,7 @@ sa_set_conn(struct ike_sa *sa, struct conn *conn)
 }
 
 struct ike_sa *
-sa_new(struct ike_engine *e, struct conn *conn, bool initiator)
+sa_new(struct ike_engine *e, struct conn *conn, bool initiator, uint8_t version)
 {
 	struct ike_sa *sa;
 
@@ -128,6 +128,7 @@ sa_new(struct ike_engine *e, struct conn *conn, bool initiator)
 	sa->conn = conn;
 	conn->refs++;
 	sa->initiator = initiator;
+	sa->version = version;
 	sa->next = e->sas;
 	if (e->sas)
 		e->sas->prev = sa;
@@ -297,7 +298,7 @@ sa_kill(struct ike_engine *e, struct ike_sa *sa, const char *reason)
 		return;
 	/* An SA the peer's colliding rekey replaced, going before our own
 	 * rekey of it was answered: its successor is the peer's. */
-	if (sa->rk.peer_new)
+	if (sa->version == 2 && sa->v2.rk.peer_new)
 		v2_rekey_announce(e, sa);
 	/* The CHILD SAs go first, so that their CHILD_DOWN events come
 	 * while the IKE SA is still up for whoever listens. */
@@ -324,6 +325,20 @@ sa_await_delete(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 	sa->state = IKE_SA_DELETING;
 	sa->expire_at = now + e->lim.delete_wait_ms;
 	sa_schedule(e, sa);
+}
+
+static void
+v2_state_free(struct v2_state *v)
+{
+	dh_free(v->dh);
+	secret_free(v->ni);
+	secret_free(v->nr);
+	free((void *)v->cookie.ptr);
+	free(v->init_req);
+	free(v->init_resp);
+	dh_free(v->rk.dh);
+	secret_free(v->rk.ni);
+	ike_keys_clear(&v->keys);
 }
 
 void
@@ -355,16 +370,9 @@ sa_free(struct ike_engine *e, struct ike_sa *sa)
 	if (sa->next)
 		sa->next->prev = sa->prev;
 	e->n_sas--;
-	dh_free(sa->dh);
-	secret_free(sa->ni);
-	secret_free(sa->nr);
-	free((void *)sa->cookie.ptr);
-	free(sa->init_req);
-	free(sa->init_resp);
+	if (sa->version == 2)
+		v2_state_free(&sa->v2);
 	free(sa->ike_prop);
-	dh_free(sa->rk.dh);
-	secret_free(sa->rk.ni);
-	ike_keys_clear(&sa->keys);
 	free(sa->req.msg);
 	free(sa->resp);
 	conn_unref(sa->conn);
@@ -380,10 +388,10 @@ sa_keys_for(const struct ike_engine *e, const struct ike_sa *sa, bool outbound,
 
 	k->rand = e->env.random;
 	k->rand_ctx = e->env.ctx;
-	k->encr = sa->suite.encr;
-	k->integ = sa->suite.integ;
-	k->ekey = use_i ? sa->keys.sk_ei : sa->keys.sk_er;
-	k->akey = use_i ? sa->keys.sk_ai : sa->keys.sk_ar;
+	k->encr = sa->v2.suite.encr;
+	k->integ = sa->v2.suite.integ;
+	k->ekey = use_i ? sa->v2.keys.sk_ei : sa->v2.keys.sk_er;
+	k->akey = use_i ? sa->v2.keys.sk_ai : sa->v2.keys.sk_ar;
 }
 
 /* Arm the SA's timer for its next duty: a retransmission, or a CHILD SA
@@ -444,11 +452,11 @@ child_set_ts(struct child_sa *c, const struct pld_ts *local,
 void
 sa_auth_done(struct ike_sa *sa)
 {
-	free(sa->init_req);
-	free(sa->init_resp);
-	sa->init_req = sa->init_resp = NULL;
-	sa->init_req_len = sa->init_resp_len = 0;
-	secret_free(sa->ni);
-	secret_free(sa->nr);
-	sa->ni = sa->nr = NULL;
+	free(sa->v2.init_req);
+	free(sa->v2.init_resp);
+	sa->v2.init_req = sa->v2.init_resp = NULL;
+	sa->v2.init_req_len = sa->v2.init_resp_len = 0;
+	secret_free(sa->v2.ni);
+	secret_free(sa->v2.nr);
+	sa->v2.ni = sa->v2.nr = NULL;
 }

@@ -22,12 +22,12 @@ static uint8_t *
 signed_octets(const struct ike_sa *sa, bool by_initiator, struct bytes idb,
 	      size_t *len)
 {
-	const struct prf_alg *prf = sa->suite.prf;
+	const struct prf_alg *prf = sa->v2.suite.prf;
 	const struct secret *skp =
-	    by_initiator ? sa->keys.sk_pi : sa->keys.sk_pr;
-	const struct secret *nonce = by_initiator ? sa->nr : sa->ni;
-	const uint8_t *msg = by_initiator ? sa->init_req : sa->init_resp;
-	size_t mlen = by_initiator ? sa->init_req_len : sa->init_resp_len;
+	    by_initiator ? sa->v2.keys.sk_pi : sa->v2.keys.sk_pr;
+	const struct secret *nonce = by_initiator ? sa->v2.nr : sa->v2.ni;
+	const uint8_t *msg = by_initiator ? sa->v2.init_req : sa->v2.init_resp;
+	size_t mlen = by_initiator ? sa->v2.init_req_len : sa->v2.init_resp_len;
 	uint8_t *buf = malloc(mlen + nonce->len + prf->out_len);
 
 	if (!buf)
@@ -186,7 +186,7 @@ verify_peer(struct ike_engine *e, struct ike_sa *sa, const struct msg *m,
 	req.ike_id = sa->id;
 	req.local_id = &local;
 	req.peer_id = &sa->peer_id;
-	req.prf = sa->suite.prf;
+	req.prf = sa->v2.suite.prf;
 	req.octets.ptr =
 	    signed_octets(sa, !sa->initiator, ri->body, &req.octets.len);
 	if (!req.octets.ptr)
@@ -235,7 +235,7 @@ put_id_auth(struct ike_engine *e, struct ike_sa *sa, struct msg_builder *b)
 	req.ike_id = sa->id;
 	req.local_id = &local;
 	req.peer_id = sa->initiator ? NULL : &sa->peer_id;
-	req.prf = sa->suite.prf;
+	req.prf = sa->v2.suite.prf;
 	req.octets.ptr = signed_octets(sa, sa->initiator, id_body(&local, body),
 				       &req.octets.len);
 	if (!req.octets.ptr)
@@ -273,8 +273,9 @@ v2_auth_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 		return -1;
 	if (!(len = xchg_end(&b, &k)))
 		return -1;
-	sa->state = IKE_SA_AUTH_SENT;
-	return xchg_send_request(e, sa, now, e->out, len, XCHG_AUTH);
+	sa->state = IKE_SA_CONNECTING;
+	sa->v2.phase = V2_AUTH_SENT;
+	return xchg_send_request(e, sa, now, e->out, len, &v2_auth_ops);
 }
 
 void
@@ -286,7 +287,7 @@ v2_auth_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	uint16_t child_notify = 0;
 	size_t len;
 
-	if (sa->state != IKE_SA_INIT_DONE) {
+	if (sa->state != IKE_SA_CONNECTING || sa->v2.phase != V2_INIT_DONE) {
 		xchg_notify_reply(e, sa, m, IKEV2_N_INVALID_SYNTAX,
 				  (struct bytes){NULL, 0});
 		return;
@@ -407,3 +408,15 @@ v2_auth_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	sa_auth_done(sa);
 	(void)now;
 }
+
+/* Established too: a retransmission the cache missed is answered with
+ * an error by v2_auth_respond, not dropped. */
+const struct xchg_ops v2_auth_ops = {
+    .name = "IKE_AUTH",
+    .version = 2,
+    .exchange = IKEV2_EXCH_IKE_AUTH,
+    .req_states = XS_V2_INIT_DONE | XS_ESTABLISHED,
+    .resp_states = XS_V2_AUTH_SENT,
+    .respond = v2_auth_respond,
+    .complete = v2_auth_complete,
+};

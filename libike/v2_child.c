@@ -103,8 +103,9 @@ v2_child_install(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c,
 	c->encr_bits = encr->key_bits;
 	c->integ = ia ? ia->id : 0;
 	c->esn = esn && esn->id == IKEV2_ESN_YES;
-	if (keymat_v2_child(sa->suite.prf, sa->keys.sk_d, k->gir, k->ni, k->nr,
-			    ea->key_len, ia ? ia->key_len : 0, &keys) < 0)
+	if (keymat_v2_child(sa->v2.suite.prf, sa->v2.keys.sk_d, k->gir, k->ni,
+			    k->nr, ea->key_len, ia ? ia->key_len : 0,
+			    &keys) < 0)
 		return -1;
 	describe(e, sa, c, &ci);
 	/* The initiator of the exchange that created the child (not of the
@@ -310,8 +311,8 @@ v2_child_accept(struct ike_engine *e, struct ike_sa *sa, const struct msg *m,
 {
 	struct pld_sa *offer = calloc(1, sizeof(*offer));
 	struct child_choice *ch = calloc(1, sizeof(*ch));
-	struct child_keying k = {{sa->ni->ptr, sa->ni->len},
-				 {sa->nr->ptr, sa->nr->len},
+	struct child_keying k = {{sa->v2.ni->ptr, sa->v2.ni->len},
+				 {sa->v2.nr->ptr, sa->v2.nr->len},
 				 sa->initiator}; /* IKE_AUTH's roles */
 	struct pld_ts tsi, tsr;
 	bool transport = v2_child_wants_transport(m);
@@ -417,8 +418,8 @@ int
 v2_child_complete(struct ike_engine *e, struct ike_sa *sa, const struct msg *m)
 {
 	struct child_sa *c = sa->children;
-	struct child_keying k = {{sa->ni->ptr, sa->ni->len},
-				 {sa->nr->ptr, sa->nr->len},
+	struct child_keying k = {{sa->v2.ni->ptr, sa->v2.ni->len},
+				 {sa->v2.nr->ptr, sa->v2.nr->len},
 				 sa->initiator}; /* IKE_AUTH's roles */
 
 	if (!c || c->installed)

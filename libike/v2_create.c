@@ -289,7 +289,7 @@ create_request(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	c->creating = true;
 	ike_log(e, sa, IKE_LOG_INFO, "%s CHILD SA '%s'",
 		old ? "rekeying" : "creating", cc->name);
-	return xchg_send_request(e, sa, now, e->out, len, XCHG_CHILD);
+	return xchg_send_request(e, sa, now, e->out, len, &v2_create_ops);
 }
 
 int
@@ -395,7 +395,7 @@ v2_create_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 {
 	struct child_sa *c = child_creating(sa);
 
-	if (sa->rk.active) {
+	if (sa->v2.rk.active) {
 		v2_rekey_complete(e, sa, now, m);
 		return;
 	}
@@ -461,3 +461,15 @@ fail:
 	secret_free(gir);
 	v2_child_drop(e, sa, c, "CHILD SA not created");
 }
+
+/* The peer's CREATE_CHILD_SA requests all come here; a rekey of the IKE
+ * SA goes on to v2_rekey_respond. DELETING: see xchg_response_ok(). */
+const struct xchg_ops v2_create_ops = {
+    .name = "CREATE_CHILD_SA",
+    .version = 2,
+    .exchange = IKEV2_EXCH_CREATE_CHILD_SA,
+    .req_states = XS_ESTABLISHED | XS_DELETING,
+    .resp_states = XS_ESTABLISHED | XS_DELETING,
+    .respond = v2_create_respond,
+    .complete = v2_create_complete,
+};

@@ -29,7 +29,7 @@ v2_info_delete_ike(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 	xchg_request_done(e, sa);
 	sa->state = IKE_SA_DELETING;
 	ike_log(e, sa, IKE_LOG_INFO, "deleting IKE SA");
-	return xchg_send_request(e, sa, now, e->out, len, XCHG_DELETE);
+	return xchg_send_request(e, sa, now, e->out, len, &v2_delete_ops);
 fail:
 	sa_kill(e, sa, "deleted");
 	return -1;
@@ -52,7 +52,7 @@ ike_liveness(struct ike_engine *e, uint64_t now, unsigned ike_id)
 		       sa->msgid_out) < 0 ||
 	    !(len = xchg_end(&b, &k)))
 		return -1;
-	return xchg_send_request(e, sa, now, e->out, len, XCHG_LIVENESS);
+	return xchg_send_request(e, sa, now, e->out, len, &v2_liveness_ops);
 }
 
 void
@@ -143,7 +143,7 @@ v2_info_delete_child(struct ike_engine *e, struct ike_sa *sa,
 		ike_conn(e, sa)->children[c->cfg].name, c->spi_in);
 	v2_child_uninstall(e, sa, c);
 	c->deleting = true;
-	return xchg_send_request(e, sa, now, e->out, len, XCHG_DELETE);
+	return xchg_send_request(e, sa, now, e->out, len, &v2_delete_ops);
 }
 
 void
@@ -167,3 +167,22 @@ v2_info_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	(void)now;
 	(void)m;
 }
+
+/* The peer's INFORMATIONAL requests, Delete or not, all come here. */
+const struct xchg_ops v2_delete_ops = {
+    .name = "INFORMATIONAL (Delete)",
+    .version = 2,
+    .exchange = IKEV2_EXCH_INFORMATIONAL,
+    .req_states = XS_ESTABLISHED | XS_DELETING,
+    .resp_states = XS_ESTABLISHED | XS_DELETING,
+    .respond = v2_info_respond,
+    .complete = v2_info_complete,
+};
+
+const struct xchg_ops v2_liveness_ops = {
+    .name = "INFORMATIONAL (liveness)",
+    .version = 2,
+    .exchange = IKEV2_EXCH_INFORMATIONAL,
+    .resp_states = XS_ESTABLISHED | XS_DELETING,
+    .complete = v2_info_complete,
+};

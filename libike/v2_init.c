@@ -104,28 +104,29 @@ v2_init_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 
 	if (!sap)
 		return -1;
-	if (!sa->dh_group)
-		sa->dh_group = first_group(c);
+	if (!sa->v2.dh_group)
+		sa->v2.dh_group = first_group(c);
 	/* A retry with a cookie repeats the request: same nonce and key
 	 * exchange (RFC 7296 2.6); after INVALID_KE_PAYLOAD the key exchange
 	 * was dropped and is made anew in the group asked for. */
-	if (!sa->dh)
-		sa->dh = ike_dh_new(e, sa->dh_group);
-	if (!sa->ni) {
-		sa->ni = secret_new(IKE_NONCE_LEN);
-		if (sa->ni && ike_random(e, sa->ni->ptr, sa->ni->len) < 0) {
-			secret_free(sa->ni);
-			sa->ni = NULL;
+	if (!sa->v2.dh)
+		sa->v2.dh = ike_dh_new(e, sa->v2.dh_group);
+	if (!sa->v2.ni) {
+		sa->v2.ni = secret_new(IKE_NONCE_LEN);
+		if (sa->v2.ni &&
+		    ike_random(e, sa->v2.ni->ptr, sa->v2.ni->len) < 0) {
+			secret_free(sa->v2.ni);
+			sa->v2.ni = NULL;
 		}
 	}
-	ke.group = sa->dh_group;
+	ke.group = sa->v2.dh_group;
 	ke.data.ptr = pub;
-	ke.data.len = dh_public_len(sa->dh_group);
-	if (!sa->dh || !sa->ni || ke.data.len > sizeof(pub) ||
-	    dh_public(sa->dh, pub, ke.data.len) < 0) {
+	ke.data.len = dh_public_len(sa->v2.dh_group);
+	if (!sa->v2.dh || !sa->v2.ni || ke.data.len > sizeof(pub) ||
+	    dh_public(sa->v2.dh, pub, ke.data.len) < 0) {
 		ike_log(e, sa, IKE_LOG_ERROR,
 			"cannot create a key exchange for group %u",
-			sa->dh_group);
+			sa->v2.dh_group);
 		free(sap);
 		return -1;
 	}
@@ -136,15 +137,15 @@ v2_init_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 		sap->prop[i].spi_size = 0;
 	}
 	sap->n = (unsigned)i;
-	n.data.ptr = sa->ni->ptr;
-	n.data.len = sa->ni->len;
+	n.data.ptr = sa->v2.ni->ptr;
+	n.data.len = sa->v2.ni->len;
 	sa->msgid_out = 0;
 	memset(sa->spi_r, 0, IKEV2_SPI_LEN);
 	xchg_hdr(sa, &h, IKEV2_EXCH_IKE_SA_INIT, false, 0);
 	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
-	if (sa->cookie.len) {
+	if (sa->v2.cookie.len) {
 		struct pld_notify ck = {
-		    0, 0, IKEV2_N_COOKIE, {NULL, 0}, sa->cookie};
+		    0, 0, IKEV2_N_COOKIE, {NULL, 0}, sa->v2.cookie};
 
 		pld_notify_put(&b, &ck);
 	}
@@ -154,16 +155,17 @@ v2_init_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 	free(sap);
 	if (!(len = msg_build_finish(&b)))
 		return -1;
-	free(sa->init_req);
-	sa->init_req = malloc(len);
-	if (!sa->init_req)
+	free(sa->v2.init_req);
+	sa->v2.init_req = malloc(len);
+	if (!sa->v2.init_req)
 		return -1;
-	memcpy(sa->init_req, e->out, len);
-	sa->init_req_len = len;
-	sa->state = IKE_SA_INIT_SENT;
+	memcpy(sa->v2.init_req, e->out, len);
+	sa->v2.init_req_len = len;
+	sa->state = IKE_SA_CONNECTING;
+	sa->v2.phase = V2_INIT_SENT;
 	ike_log(e, sa, IKE_LOG_INFO, "initiating IKE_SA_INIT with group %u",
-		sa->dh_group);
-	return xchg_send_request(e, sa, now, e->out, len, XCHG_INIT);
+		sa->v2.dh_group);
+	return xchg_send_request(e, sa, now, e->out, len, &v2_init_ops);
 }
 
 /* Both roles: the suite of the chosen proposal, g^ir and the keys. */
@@ -175,26 +177,27 @@ derive_keys(struct ike_engine *e, struct ike_sa *sa,
 	struct bytes ni, nr;
 	int rc;
 
-	if (keymat_v2_suite(chosen, sa->dh_group, &sa->suite) < 0) {
+	if (keymat_v2_suite(chosen, sa->v2.dh_group, &sa->v2.suite) < 0) {
 		ike_log(e, sa, IKE_LOG_ERROR,
 			"negotiated algorithms are not implemented");
 		return -1;
 	}
-	if (dh_shared(sa->dh, peer_ke->data.ptr, peer_ke->data.len, &gir) < 0) {
+	if (dh_shared(sa->v2.dh, peer_ke->data.ptr, peer_ke->data.len, &gir) <
+	    0) {
 		ike_log(e, sa, IKE_LOG_WARN,
 			"peer's key exchange value for group %u is invalid",
 			peer_ke->group);
 		return -1;
 	}
 	/* The private value has done its job. */
-	dh_free(sa->dh);
-	sa->dh = NULL;
-	ni.ptr = sa->ni->ptr;
-	ni.len = sa->ni->len;
-	nr.ptr = sa->nr->ptr;
-	nr.len = sa->nr->len;
-	rc = keymat_v2_ike(&sa->suite, gir, ni, nr, sa->spi_i, sa->spi_r,
-			   &sa->keys);
+	dh_free(sa->v2.dh);
+	sa->v2.dh = NULL;
+	ni.ptr = sa->v2.ni->ptr;
+	ni.len = sa->v2.ni->len;
+	nr.ptr = sa->v2.nr->ptr;
+	nr.len = sa->v2.nr->len;
+	rc = keymat_v2_ike(&sa->v2.suite, gir, ni, nr, sa->spi_i, sa->spi_r,
+			   &sa->v2.keys);
 	secret_free(gir);
 	free(sa->ike_prop);
 	sa->ike_prop = malloc(sizeof(*sa->ike_prop));
@@ -374,23 +377,24 @@ v2_init_respond(struct ike_engine *e, uint64_t now,
 			    (struct bytes){g, 2});
 		goto out;
 	}
-	sa = sa_new(e, e->conns[ci], false);
+	sa = sa_new(e, e->conns[ci], false, 2);
 	if (!sa)
 		goto out;
 	sa->local = *local;
 	sa->remote = *remote;
 	memcpy(sa->spi_i, m->hdr.spi_i, IKEV2_SPI_LEN);
 	sa_set_our_spi(e, sa);
-	sa->dh_group = ke.group;
-	sa->dh = ike_dh_new(e, ke.group);
-	sa->ni = secret_dup(ni.data.ptr, ni.data.len);
-	sa->nr = secret_new(IKE_NONCE_LEN);
+	sa->v2.dh_group = ke.group;
+	sa->v2.dh = ike_dh_new(e, ke.group);
+	sa->v2.ni = secret_dup(ni.data.ptr, ni.data.len);
+	sa->v2.nr = secret_new(IKE_NONCE_LEN);
 	our_ke.group = ke.group;
 	our_ke.data.ptr = pub;
 	our_ke.data.len = dh_public_len(ke.group);
-	if (!sa->dh || !sa->ni || !sa->nr || our_ke.data.len > sizeof(pub) ||
-	    dh_public(sa->dh, pub, our_ke.data.len) < 0 ||
-	    ike_random(e, sa->nr->ptr, sa->nr->len) < 0)
+	if (!sa->v2.dh || !sa->v2.ni || !sa->v2.nr ||
+	    our_ke.data.len > sizeof(pub) ||
+	    dh_public(sa->v2.dh, pub, our_ke.data.len) < 0 ||
+	    ike_random(e, sa->v2.nr->ptr, sa->v2.nr->len) < 0)
 		goto fail;
 	if (derive_keys(e, sa, &chosen, &ke) < 0) {
 		init_reject(e, local, remote, m, IKEV2_N_INVALID_SYNTAX,
@@ -402,8 +406,8 @@ v2_init_respond(struct ike_engine *e, uint64_t now,
 		goto fail;
 	ans->n = 1;
 	ans->prop[0] = chosen;
-	nr.data.ptr = sa->nr->ptr;
-	nr.data.len = sa->nr->len;
+	nr.data.ptr = sa->v2.nr->ptr;
+	nr.data.len = sa->v2.nr->len;
 	xchg_hdr(sa, &h, IKEV2_EXCH_IKE_SA_INIT, true, 0);
 	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
 	pld_sa_put(&b, ans);
@@ -411,15 +415,16 @@ v2_init_respond(struct ike_engine *e, uint64_t now,
 	pld_nonce_put(&b, &nr);
 	if (!(len = msg_build_finish(&b)))
 		goto fail;
-	sa->init_req = malloc(m->raw.len);
-	sa->init_resp = malloc(len);
-	if (!sa->init_req || !sa->init_resp)
+	sa->v2.init_req = malloc(m->raw.len);
+	sa->v2.init_resp = malloc(len);
+	if (!sa->v2.init_req || !sa->v2.init_resp)
 		goto fail;
-	memcpy(sa->init_req, m->raw.ptr, m->raw.len);
-	sa->init_req_len = m->raw.len;
-	memcpy(sa->init_resp, e->out, len);
-	sa->init_resp_len = len;
-	sa->state = IKE_SA_INIT_DONE;
+	memcpy(sa->v2.init_req, m->raw.ptr, m->raw.len);
+	sa->v2.init_req_len = m->raw.len;
+	memcpy(sa->v2.init_resp, e->out, len);
+	sa->v2.init_resp_len = len;
+	sa->state = IKE_SA_CONNECTING;
+	sa->v2.phase = V2_INIT_DONE;
 	sa->msgid_in = 1;
 	sa->expire_at = now + e->lim.half_open_ms;
 	if (guard_half_open_add(e, sa) < 0)
@@ -454,7 +459,7 @@ init_retry(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 			uint16_t g =
 			    (uint16_t)(n.data.ptr[0] << 8 | n.data.ptr[1]);
 
-			if (g == sa->dh_group || !group_offered(c, g)) {
+			if (g == sa->v2.dh_group || !group_offered(c, g)) {
 				ike_log(
 				    e, sa, IKE_LOG_WARN,
 				    "peer asks for group %u, which we do not "
@@ -468,19 +473,19 @@ init_retry(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 			ike_log(
 			    e, sa, IKE_LOG_INFO,
 			    "peer asks for group %u instead of %u; retrying", g,
-			    sa->dh_group);
-			sa->dh_group = g;
-			dh_free(sa->dh);
-			sa->dh = NULL;
+			    sa->v2.dh_group);
+			sa->v2.dh_group = g;
+			dh_free(sa->v2.dh);
+			sa->v2.dh = NULL;
 		} else if (n.type == IKEV2_N_COOKIE && n.data.len >= 1 &&
-			   n.data.len <= 64 && !sa->cookie.len) {
+			   n.data.len <= 64 && !sa->v2.cookie.len) {
 			uint8_t *ck = malloc(n.data.len);
 
 			if (!ck)
 				return false;
 			memcpy(ck, n.data.ptr, n.data.len);
-			sa->cookie.ptr = ck;
-			sa->cookie.len = n.data.len;
+			sa->v2.cookie.ptr = ck;
+			sa->v2.cookie.len = n.data.len;
 		} else if (n.type <= IKEV2_N_ERROR_MAX) {
 			ike_log(e, sa, IKE_LOG_WARN,
 				"peer refused IKE_SA_INIT with %s (%u)",
@@ -537,7 +542,7 @@ v2_init_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	if (ans->n != 1 ||
 	    prop_select(c->proposals, c->n_proposals, ans->prop, 1, &chosen,
 			reason, sizeof(reason)) < 0 ||
-	    ke.group != sa->dh_group || spi8_zero(m->hdr.spi_r)) {
+	    ke.group != sa->v2.dh_group || spi8_zero(m->hdr.spi_r)) {
 		ike_drop(
 		    e, sa, IKE_DROP_INIT_INVALID,
 		    "IKE_SA_INIT response chose a proposal we did not offer "
@@ -546,14 +551,14 @@ v2_init_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		goto ignore;
 	}
 	memcpy(sa->spi_r, m->hdr.spi_r, IKEV2_SPI_LEN);
-	sa->nr = secret_dup(nr.data.ptr, nr.data.len);
-	if (!sa->nr || derive_keys(e, sa, &ans->prop[0], &ke) < 0)
+	sa->v2.nr = secret_dup(nr.data.ptr, nr.data.len);
+	if (!sa->v2.nr || derive_keys(e, sa, &ans->prop[0], &ke) < 0)
 		goto fail;
-	sa->init_resp = malloc(m->raw.len);
-	if (!sa->init_resp)
+	sa->v2.init_resp = malloc(m->raw.len);
+	if (!sa->v2.init_resp)
 		goto fail;
-	memcpy(sa->init_resp, m->raw.ptr, m->raw.len);
-	sa->init_resp_len = m->raw.len;
+	memcpy(sa->v2.init_resp, m->raw.ptr, m->raw.len);
+	sa->v2.init_resp_len = m->raw.len;
 	xchg_request_done(e, sa);
 	free(ans);
 	if (v2_auth_start(e, sa, now) < 0)
@@ -567,3 +572,14 @@ fail:
 ignore:
 	free(ans);
 }
+
+/* The peer's IKE_SA_INIT requests come before any SA: engine.c hands them
+ * to v2_init_respond. */
+const struct xchg_ops v2_init_ops = {
+    .name = "IKE_SA_INIT",
+    .version = 2,
+    .exchange = IKEV2_EXCH_IKE_SA_INIT,
+    .clear = true,
+    .resp_states = XS_V2_INIT_SENT,
+    .complete = v2_init_complete,
+};

@@ -46,13 +46,13 @@ void
 v2_rekey_announce(struct ike_engine *e, struct ike_sa *old)
 {
 	struct ike_sa *p =
-	    old->rk.peer_new ? sa_by_id(e, old->rk.peer_new) : NULL;
+	    old->v2.rk.peer_new ? sa_by_id(e, old->v2.rk.peer_new) : NULL;
 
-	if (!p || p->state == IKE_SA_DEAD || p->collided != old->id)
+	if (!p || p->state == IKE_SA_DEAD || p->v2.collided != old->id)
 		return;
-	p->collided = 0;
-	old->rk.peer_new = 0;
-	old->rk.announced = true;
+	p->v2.collided = 0;
+	old->v2.rk.peer_new = 0;
+	old->v2.rk.announced = true;
 	ike_emit_rekeyed(e, p, NULL, old->id);
 }
 
@@ -63,10 +63,11 @@ v2_rekey_announce(struct ike_engine *e, struct ike_sa *old)
 bool
 v2_rekey_take_back(struct ike_engine *e, struct ike_sa *sa)
 {
-	struct ike_sa *old = sa->collided ? sa_by_id(e, sa->collided) : NULL;
+	struct ike_sa *old =
+	    sa->v2.collided ? sa_by_id(e, sa->v2.collided) : NULL;
 
-	if (!old || old->state == IKE_SA_DEAD || !old->rk.active ||
-	    old->rk.peer_new != sa->id)
+	if (!old || old->state == IKE_SA_DEAD || !old->v2.rk.active ||
+	    old->v2.rk.peer_new != sa->id)
 		return false;
 	ike_log(e, sa, IKE_LOG_INFO,
 		"simultaneous IKE SA rekey: the peer deleted this one; its "
@@ -75,7 +76,7 @@ v2_rekey_take_back(struct ike_engine *e, struct ike_sa *sa)
 	hand_over(sa, old);
 	old->rekeyed = false;
 	old->expire_at = 0;
-	old->rk.peer_new = 0;
+	old->v2.rk.peer_new = 0;
 	sa->rekeyed = true;
 	sa_schedule(e, old);
 	return true;
@@ -114,7 +115,7 @@ v2_rekey_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	 * this IKE SA is out; its answer, and the peer's view of it, must
 	 * find the CHILD SAs where they were. The peer tries again later. */
 	if (sa->req.msg &&
-	    (sa->req.kind == XCHG_CHILD || sa->req.kind == XCHG_DELETE)) {
+	    (sa->req.ops == &v2_create_ops || sa->req.ops == &v2_delete_ops)) {
 		ike_log(e, sa, IKE_LOG_INFO,
 			"peer rekeys the IKE SA while our CHILD SA exchange is "
 			"under way; answered TEMPORARY_FAILURE");
@@ -144,33 +145,34 @@ v2_rekey_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		notify = IKEV2_N_INVALID_SYNTAX;
 		goto refuse;
 	}
-	nsa = sa_new(e, sa->conn, false);
+	nsa = sa_new(e, sa->conn, false, 2);
 	if (!nsa)
 		goto temporary;
 	nsa->local = sa->local;
 	nsa->remote = sa->remote;
 	memcpy(nsa->spi_i, chosen.spi, IKEV2_SPI_LEN);
 	sa_set_our_spi(e, nsa);
-	nsa->dh_group = ke.group;
-	nsa->dh = ike_dh_new(e, ke.group);
-	nsa->ni = nonce_copy(ni.data);
-	nsa->nr = secret_new(IKE_NONCE_LEN);
+	nsa->v2.dh_group = ke.group;
+	nsa->v2.dh = ike_dh_new(e, ke.group);
+	nsa->v2.ni = nonce_copy(ni.data);
+	nsa->v2.nr = secret_new(IKE_NONCE_LEN);
 	our_ke.group = ke.group;
 	our_ke.data.ptr = pub;
 	our_ke.data.len = dh_public_len(ke.group);
-	if (!nsa->dh || !nsa->ni || !nsa->nr || our_ke.data.len > sizeof(pub) ||
-	    dh_public(nsa->dh, pub, our_ke.data.len) < 0 ||
-	    ike_random(e, nsa->nr->ptr, nsa->nr->len) < 0)
+	if (!nsa->v2.dh || !nsa->v2.ni || !nsa->v2.nr ||
+	    our_ke.data.len > sizeof(pub) ||
+	    dh_public(nsa->v2.dh, pub, our_ke.data.len) < 0 ||
+	    ike_random(e, nsa->v2.nr->ptr, nsa->v2.nr->len) < 0)
 		goto temporary;
-	if (dh_shared(nsa->dh, ke.data.ptr, ke.data.len, &gir) < 0) {
+	if (dh_shared(nsa->v2.dh, ke.data.ptr, ke.data.len, &gir) < 0) {
 		notify = IKEV2_N_INVALID_SYNTAX;
 		goto refuse;
 	}
-	if (keymat_v2_suite(&chosen, ke.group, &nsa->suite) < 0 ||
-	    keymat_v2_ike_rekey(sa->suite.prf, sa->keys.sk_d, &nsa->suite, gir,
-				ni.data,
-				(struct bytes){nsa->nr->ptr, nsa->nr->len},
-				nsa->spi_i, nsa->spi_r, &nsa->keys) < 0)
+	if (keymat_v2_suite(&chosen, ke.group, &nsa->v2.suite) < 0 ||
+	    keymat_v2_ike_rekey(
+		sa->v2.suite.prf, sa->v2.keys.sk_d, &nsa->v2.suite, gir,
+		ni.data, (struct bytes){nsa->v2.nr->ptr, nsa->v2.nr->len},
+		nsa->spi_i, nsa->spi_r, &nsa->v2.keys) < 0)
 		goto temporary;
 	nsa->ike_prop = malloc(sizeof(*nsa->ike_prop));
 	if (!nsa->ike_prop)
@@ -180,8 +182,8 @@ v2_rekey_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	ans->n = 1;
 	ans->prop[0] = chosen;
 	memcpy(ans->prop[0].spi, nsa->spi_r, IKEV2_SPI_LEN);
-	nr.data.ptr = nsa->nr->ptr;
-	nr.data.len = nsa->nr->len;
+	nr.data.ptr = nsa->v2.nr->ptr;
+	nr.data.len = nsa->v2.nr->len;
 	if (xchg_begin(e, sa, &b, &sk, IKEV2_EXCH_CREATE_CHILD_SA, true,
 		       m->hdr.msgid) < 0)
 		goto temporary;
@@ -197,9 +199,9 @@ v2_rekey_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		"IKE SA rekeyed by the peer (replaces IKE SA #%u)", sa->id);
 	/* We rekey it too (2.8.2): settled when our answer comes, and only
 	 * then is the host told which SA replaces the old one. */
-	if (sa->rk.active) {
-		sa->rk.peer_new = nsa->id;
-		nsa->collided = sa->id;
+	if (sa->v2.rk.active) {
+		sa->v2.rk.peer_new = nsa->id;
+		nsa->v2.collided = sa->id;
 		ike_log(e, sa, IKE_LOG_INFO,
 			"the peer rekeys the IKE SA as we do (collision)");
 	} else {
@@ -225,7 +227,7 @@ v2_rekey_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 {
 	const struct ike_conn_cfg *c = ike_conn(e, sa);
 	struct pld_sa *sap = calloc(1, sizeof(*sap));
-	struct pld_ke ke = {sa->dh_group, {NULL, 0}};
+	struct pld_ke ke = {sa->v2.dh_group, {NULL, 0}};
 	struct pld_nonce n;
 	struct msg_builder b;
 	struct sk_keys sk;
@@ -235,29 +237,29 @@ v2_rekey_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 
 	if (!sap || sa->state != IKE_SA_ESTABLISHED || sa->req.msg)
 		goto out;
-	dh_free(sa->rk.dh);
-	secret_free(sa->rk.ni);
-	sa->rk.dh = ike_dh_new(e, sa->dh_group);
-	sa->rk.ni = secret_new(IKE_NONCE_LEN);
+	dh_free(sa->v2.rk.dh);
+	secret_free(sa->v2.rk.ni);
+	sa->v2.rk.dh = ike_dh_new(e, sa->v2.dh_group);
+	sa->v2.rk.ni = secret_new(IKE_NONCE_LEN);
 	ke.data.ptr = pub;
-	ke.data.len = dh_public_len(sa->dh_group);
-	if (!sa->rk.dh || !sa->rk.ni || ke.data.len > sizeof(pub) ||
-	    dh_public(sa->rk.dh, pub, ke.data.len) < 0 ||
-	    ike_random(e, sa->rk.ni->ptr, sa->rk.ni->len) < 0)
+	ke.data.len = dh_public_len(sa->v2.dh_group);
+	if (!sa->v2.rk.dh || !sa->v2.rk.ni || ke.data.len > sizeof(pub) ||
+	    dh_public(sa->v2.rk.dh, pub, ke.data.len) < 0 ||
+	    ike_random(e, sa->v2.rk.ni->ptr, sa->v2.rk.ni->len) < 0)
 		goto out;
 	do {
-		ike_random(e, sa->rk.spi, IKEV2_SPI_LEN);
-	} while (sa_by_ours(e, sa->rk.spi));
+		ike_random(e, sa->v2.rk.spi, IKEV2_SPI_LEN);
+	} while (sa_by_ours(e, sa->v2.rk.spi));
 	for (i = 0; i < c->n_proposals && i < IKE_MAX_CONN_PROPOSALS; i++) {
 		sap->prop[i] = c->proposals[i];
 		sap->prop[i].num = (uint8_t)(i + 1);
 		sap->prop[i].proto = IKEV2_PROTO_IKE;
 		sap->prop[i].spi_size = IKEV2_SPI_LEN;
-		memcpy(sap->prop[i].spi, sa->rk.spi, IKEV2_SPI_LEN);
+		memcpy(sap->prop[i].spi, sa->v2.rk.spi, IKEV2_SPI_LEN);
 	}
 	sap->n = (unsigned)i;
-	n.data.ptr = sa->rk.ni->ptr;
-	n.data.len = sa->rk.ni->len;
+	n.data.ptr = sa->v2.rk.ni->ptr;
+	n.data.len = sa->v2.rk.ni->len;
 	if (xchg_begin(e, sa, &b, &sk, IKEV2_EXCH_CREATE_CHILD_SA, false,
 		       sa->msgid_out) < 0)
 		goto out;
@@ -266,9 +268,9 @@ v2_rekey_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 	pld_ke_put(&b, &ke);
 	if (!(len = xchg_end(&b, &sk)))
 		goto out;
-	sa->rk.active = true;
+	sa->v2.rk.active = true;
 	ike_log(e, sa, IKE_LOG_INFO, "rekeying the IKE SA");
-	rc = xchg_send_request(e, sa, now, e->out, len, XCHG_REKEY_IKE);
+	rc = xchg_send_request(e, sa, now, e->out, len, &v2_rekey_ops);
 out:
 	free(sap);
 	return rc;
@@ -277,9 +279,9 @@ out:
 static void
 rekey_clear(struct ike_sa *sa)
 {
-	dh_free(sa->rk.dh);
-	secret_free(sa->rk.ni);
-	memset(&sa->rk, 0, sizeof(sa->rk));
+	dh_free(sa->v2.rk.dh);
+	secret_free(sa->v2.rk.ni);
+	memset(&sa->v2.rk, 0, sizeof(sa->v2.rk));
 }
 
 static struct bytes
@@ -300,13 +302,14 @@ collision(struct ike_engine *e, struct ike_sa *sa, struct ike_sa *ours,
 	  uint64_t now)
 {
 	struct ike_sa *peers =
-	    sa->rk.peer_new ? sa_by_id(e, sa->rk.peer_new) : NULL;
+	    sa->v2.rk.peer_new ? sa_by_id(e, sa->v2.rk.peer_new) : NULL;
 	struct bytes lo_ours, lo_peers;
 
 	if (!peers || peers->state != IKE_SA_ESTABLISHED)
 		return 0;
-	lo_ours = v2_nonce_lowest(nonce_of(ours->ni), nonce_of(ours->nr));
-	lo_peers = v2_nonce_lowest(nonce_of(peers->ni), nonce_of(peers->nr));
+	lo_ours = v2_nonce_lowest(nonce_of(ours->v2.ni), nonce_of(ours->v2.nr));
+	lo_peers =
+	    v2_nonce_lowest(nonce_of(peers->v2.ni), nonce_of(peers->v2.nr));
 	if (v2_nonce_cmp(lo_ours, lo_peers) < 0) {
 		ike_log(e, sa, IKE_LOG_INFO,
 			"simultaneous IKE SA rekey: ours has the lowest nonce, "
@@ -324,7 +327,7 @@ collision(struct ike_engine *e, struct ike_sa *sa, struct ike_sa *ours,
 	    "goes (IKE SA #%u); #%u stays",
 	    peers->id, ours->id);
 	hand_over(peers, ours);
-	peers->collided = 0; /* never announced: it goes quietly */
+	peers->v2.collided = 0; /* never announced: it goes quietly */
 	sa_await_delete(e, peers, now);
 	return 2;
 }
@@ -353,8 +356,8 @@ v2_rekey_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	    ans->prop[0].spi_size != IKEV2_SPI_LEN ||
 	    prop_select(c->proposals, c->n_proposals, ans->prop, 1, &chosen,
 			reason, sizeof(reason)) < 0 ||
-	    ke.group != sa->dh_group ||
-	    dh_shared(sa->rk.dh, ke.data.ptr, ke.data.len, &gir) < 0) {
+	    ke.group != sa->v2.dh_group ||
+	    dh_shared(sa->v2.rk.dh, ke.data.ptr, ke.data.len, &gir) < 0) {
 		ike_log(
 		    e, sa, IKE_LOG_WARN,
 		    "the peer did not rekey the IKE SA as asked; keeping the "
@@ -363,25 +366,27 @@ v2_rekey_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		v2_rekey_announce(e, sa);
 		goto out;
 	}
-	nsa = sa_new(e, sa->conn, true);
+	nsa = sa_new(e, sa->conn, true, 2);
 	if (!nsa)
 		goto out;
 	nsa->local = sa->local;
 	nsa->remote = sa->remote;
-	memcpy(nsa->spi_i, sa->rk.spi, IKEV2_SPI_LEN);
+	memcpy(nsa->spi_i, sa->v2.rk.spi, IKEV2_SPI_LEN);
 	memcpy(nsa->spi_r, ans->prop[0].spi, IKEV2_SPI_LEN);
 	sa_index_ours(e, nsa);
-	nsa->dh_group = sa->dh_group;
-	nsa->ni = sa->rk.ni;
-	sa->rk.ni = NULL;
-	nsa->nr = secret_dup(nr.data.ptr, nr.data.len);
+	nsa->v2.dh_group = sa->v2.dh_group;
+	nsa->v2.ni = sa->v2.rk.ni;
+	sa->v2.rk.ni = NULL;
+	nsa->v2.nr = secret_dup(nr.data.ptr, nr.data.len);
 	nsa->ike_prop = malloc(sizeof(*nsa->ike_prop));
-	if (!nsa->nr || !nsa->ike_prop ||
-	    keymat_v2_suite(&ans->prop[0], nsa->dh_group, &nsa->suite) < 0 ||
-	    keymat_v2_ike_rekey(sa->suite.prf, sa->keys.sk_d, &nsa->suite, gir,
-				(struct bytes){nsa->ni->ptr, nsa->ni->len},
-				(struct bytes){nsa->nr->ptr, nsa->nr->len},
-				nsa->spi_i, nsa->spi_r, &nsa->keys) < 0) {
+	if (!nsa->v2.nr || !nsa->ike_prop ||
+	    keymat_v2_suite(&ans->prop[0], nsa->v2.dh_group, &nsa->v2.suite) <
+		0 ||
+	    keymat_v2_ike_rekey(
+		sa->v2.suite.prf, sa->v2.keys.sk_d, &nsa->v2.suite, gir,
+		(struct bytes){nsa->v2.ni->ptr, nsa->v2.ni->len},
+		(struct bytes){nsa->v2.nr->ptr, nsa->v2.nr->len}, nsa->spi_i,
+		nsa->spi_r, &nsa->v2.keys) < 0) {
 		sa_kill(e, nsa, "rekey failed");
 		goto out;
 	}
@@ -390,7 +395,7 @@ v2_rekey_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	/* The peer's colliding rekey was reported as the old SA's successor
 	 * already (the host acted on it, or it outlived our request): ours
 	 * is redundant whatever the nonces say, and goes quietly. */
-	if (sa->rk.announced) {
+	if (sa->v2.rk.announced) {
 		ike_log(e, sa, IKE_LOG_INFO,
 			"simultaneous IKE SA rekey: the peer's SA was taken "
 			"up already; deleting our redundant IKE SA #%u",
@@ -422,3 +427,13 @@ out:
 	secret_free(gir);
 	free(ans);
 }
+
+/* Our rekey of the IKE SA; the peer's arrives as a CREATE_CHILD_SA
+ * request (v2_create_ops). */
+const struct xchg_ops v2_rekey_ops = {
+    .name = "CREATE_CHILD_SA (IKE SA rekey)",
+    .version = 2,
+    .exchange = IKEV2_EXCH_CREATE_CHILD_SA,
+    .resp_states = XS_ESTABLISHED | XS_DELETING,
+    .complete = v2_rekey_complete,
+};

@@ -48,18 +48,71 @@ xchg_end(struct msg_builder *b, const struct sk_keys *k)
 	return sk_end(b, k);
 }
 
-static const uint8_t kind_exchange[] = {
-    [XCHG_INIT] = IKEV2_EXCH_IKE_SA_INIT,
-    [XCHG_AUTH] = IKEV2_EXCH_IKE_AUTH,
-    [XCHG_CHILD] = IKEV2_EXCH_CREATE_CHILD_SA,
-    [XCHG_REKEY_IKE] = IKEV2_EXCH_CREATE_CHILD_SA,
-    [XCHG_DELETE] = IKEV2_EXCH_INFORMATIONAL,
-    [XCHG_LIVENESS] = IKEV2_EXCH_INFORMATIONAL,
+/*
+ * Every exchange of every version, as the exchange files export them. The
+ * peer's request goes to the first entry of the SA's version and its
+ * exchange type that has respond; the answer to ours to the entry its
+ * request recorded. IKEv1's entries (v1_*.c) join this list.
+ */
+static const struct xchg_ops *const xchg_table[] = {
+    &v2_init_ops,  &v2_auth_ops,   &v2_create_ops,
+    &v2_rekey_ops, &v2_delete_ops, &v2_liveness_ops,
 };
+
+const struct xchg_ops *
+xchg_ops_at(size_t i)
+{
+	return i < sizeof(xchg_table) / sizeof(xchg_table[0]) ? xchg_table[i]
+							      : NULL;
+}
+
+/* The SA's state as the table's masks name it (XS_*), 0 if dead. */
+unsigned
+xchg_state_bit(const struct ike_sa *sa)
+{
+	switch (sa->state) {
+	case IKE_SA_CONNECTING:
+		return sa->version == 2 ? XS_V2_INIT_SENT << sa->v2.phase : 0;
+	case IKE_SA_ESTABLISHED:
+		return XS_ESTABLISHED;
+	case IKE_SA_DELETING:
+		return XS_DELETING;
+	default:
+		return 0;
+	}
+}
+
+/* The entry that answers the peer's request of this exchange in the SA's
+ * version and state, or NULL: IKE_AUTH only while half-open (or
+ * established, to be refused), the others once the peer is authenticated
+ * (the entries' req_states say which). */
+const struct xchg_ops *
+xchg_request_ops(const struct ike_sa *sa, uint8_t exchange)
+{
+	const struct xchg_ops *o;
+	size_t i;
+
+	for (i = 0; (o = xchg_ops_at(i)); i++)
+		if (o->version == sa->version && o->exchange == exchange &&
+		    o->respond)
+			return (o->req_states & xchg_state_bit(sa)) ? o : NULL;
+	return NULL;
+}
+
+/* May the answer to our request in flight be acted on in the SA's state?
+ * (DELETING too for CREATE_CHILD_SA and INFORMATIONAL: the peer may have
+ * rekeyed the SA (2.8.2) while our own request on it was out, and that
+ * request's answer settles the collision.) */
+bool
+xchg_response_ok(const struct ike_sa *sa)
+{
+	return sa->req.ops &&
+	       (sa->req.ops->resp_states & xchg_state_bit(sa)) != 0;
+}
 
 int
 xchg_send_request(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
-		  const uint8_t *msg, size_t len, enum xchg_kind kind)
+		  const uint8_t *msg, size_t len, const struct xchg_ops *ops)
 {
 	uint8_t *copy = malloc(len);
 
@@ -70,7 +123,7 @@ xchg_send_request(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	sa->req.msg = copy;
 	sa->req.len = len;
 	sa->req.msgid = sa->msgid_out;
-	sa->req.kind = (uint8_t)kind;
+	sa->req.ops = ops;
 	sa->req.tries = 0;
 	sa->req.deadline = now + e->rt_timeout;
 	timerq_set(e, sa, sa->req.deadline);
@@ -197,88 +250,6 @@ xchg_notify_reply(struct ike_engine *e, struct ike_sa *sa,
 		xchg_send_response(e, sa, e->out, len);
 }
 
-/* May the SA take a request of this exchange in its state? IKE_AUTH
- * only while half-open; the others once the peer is authenticated. */
-static bool
-request_allowed(const struct ike_sa *sa, uint8_t exchange)
-{
-	switch (exchange) {
-	case IKEV2_EXCH_IKE_AUTH:
-		return sa->state == IKE_SA_INIT_DONE ||
-		       sa->state == IKE_SA_ESTABLISHED;
-	case IKEV2_EXCH_CREATE_CHILD_SA:
-	case IKEV2_EXCH_INFORMATIONAL:
-		return sa->state == IKE_SA_ESTABLISHED ||
-		       sa->state == IKE_SA_DELETING;
-	default:
-		return false;
-	}
-}
-
-/* May the answer to our request of this kind be acted on in the SA's
- * state? */
-static bool
-response_allowed(const struct ike_sa *sa, enum xchg_kind kind)
-{
-	switch (kind) {
-	case XCHG_AUTH:
-		return sa->state == IKE_SA_AUTH_SENT;
-	/* DELETING too: the peer may have rekeyed the SA (2.8.2) while our
-	 * own request on it was out, and that request's answer settles the
-	 * collision. */
-	case XCHG_CHILD:
-	case XCHG_REKEY_IKE:
-	case XCHG_LIVENESS:
-	case XCHG_DELETE:
-		return sa->state == IKE_SA_ESTABLISHED ||
-		       sa->state == IKE_SA_DELETING;
-	default:
-		return false;
-	}
-}
-
-static void
-dispatch_request(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
-		 const struct msg *m)
-{
-	switch (m->hdr.exchange) {
-	case IKEV2_EXCH_IKE_AUTH:
-		v2_auth_respond(e, sa, now, m);
-		break;
-	case IKEV2_EXCH_INFORMATIONAL:
-		v2_info_respond(e, sa, now, m);
-		break;
-	case IKEV2_EXCH_CREATE_CHILD_SA:
-		v2_create_respond(e, sa, now, m);
-		break;
-	default:
-		break;
-	}
-}
-
-static void
-dispatch_response(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
-		  const struct msg *m, enum xchg_kind kind)
-{
-	switch (kind) {
-	case XCHG_AUTH:
-		v2_auth_complete(e, sa, now, m);
-		break;
-	case XCHG_CHILD:
-		v2_create_complete(e, sa, now, m);
-		break;
-	case XCHG_REKEY_IKE:
-		v2_rekey_complete(e, sa, now, m);
-		break;
-	case XCHG_DELETE:
-	case XCHG_LIVENESS:
-		v2_info_complete(e, sa, now, m);
-		break;
-	default:
-		break;
-	}
-}
-
 /* Before the ICV has verified, a message may only be matched, never acted
  * on: it either fits the window (a request with the next message ID, or
  * the answer to the request we have in flight, of the same exchange) or
@@ -290,7 +261,7 @@ fits_window(struct ike_engine *e, struct ike_sa *sa, const struct msg *m,
 {
 	if (response) {
 		if (!sa->req.msg || m->hdr.msgid != sa->req.msgid ||
-		    m->hdr.exchange != kind_exchange[sa->req.kind]) {
+		    m->hdr.exchange != sa->req.ops->exchange) {
 			ike_drop(e, sa, IKE_DROP_UNEXPECTED,
 				 "response (exchange %u, message ID %u) to no "
 				 "request of ours; dropped",
@@ -314,7 +285,7 @@ xchg_input(struct ike_engine *e, struct ike_sa *sa, uint64_t now, struct msg *m)
 {
 	bool response = m->hdr.flags & IKEV2_FLAG_RESPONSE;
 	struct ike_err err = {0};
-	enum xchg_kind kind;
+	const struct xchg_ops *ops;
 	struct sk_keys k;
 
 	if (!response && xchg_is_retransmit(e, sa, m)) {
@@ -327,12 +298,15 @@ xchg_input(struct ike_engine *e, struct ike_sa *sa, uint64_t now, struct msg *m)
 	}
 	if (!fits_window(e, sa, m, response))
 		return;
-	if (response && sa->req.kind == XCHG_INIT) {
-		if (sa->state == IKE_SA_INIT_SENT)
-			v2_init_complete(e, sa, now, m);
+	/* An answer in the clear (IKE_SA_INIT) is not authenticated: its
+	 * entry checks it and ends our request only if it makes sense. */
+	if (response && sa->req.ops->clear) {
+		if (xchg_response_ok(sa))
+			sa->req.ops->complete(e, sa, now, m);
 		return;
 	}
-	if (!sa->keys.sk_d || m->sk < 0 || m->pl[m->sk].type != IKEV2_PL_SK) {
+	if (!sa->v2.keys.sk_d || m->sk < 0 ||
+	    m->pl[m->sk].type != IKEV2_PL_SK) {
 		ike_drop(e, sa, IKE_DROP_UNPROTECTED,
 			 "%s %u without an Encrypted payload (or fragmented); "
 			 "dropped",
@@ -367,7 +341,7 @@ xchg_input(struct ike_engine *e, struct ike_sa *sa, uint64_t now, struct msg *m)
 		return;
 	}
 	if (!response) {
-		if (!request_allowed(sa, m->hdr.exchange)) {
+		if (!(ops = xchg_request_ops(sa, m->hdr.exchange))) {
 			ike_drop(e, sa, IKE_DROP_STATE,
 				 "request of exchange %u not allowed now; "
 				 "dropped",
@@ -376,18 +350,18 @@ xchg_input(struct ike_engine *e, struct ike_sa *sa, uint64_t now, struct msg *m)
 		}
 		xchg_note_request(e, sa, m);
 		sa->msgid_in++;
-		dispatch_request(e, sa, now, m);
+		ops->respond(e, sa, now, m);
 		sa_schedule(e, sa); /* the exchange may have set new timers */
 		return;
 	}
-	kind = (enum xchg_kind)sa->req.kind;
-	if (!response_allowed(sa, kind)) {
+	if (!xchg_response_ok(sa)) {
 		ike_drop(e, sa, IKE_DROP_STATE,
 			 "response of exchange %u not expected now; dropped",
 			 m->hdr.exchange);
 		return;
 	}
+	ops = sa->req.ops;
 	xchg_request_done(e, sa);
-	dispatch_response(e, sa, now, m, kind);
+	ops->complete(e, sa, now, m);
 	sa_schedule(e, sa);
 }

@@ -604,12 +604,12 @@ keyed_sa(struct fhost *h, unsigned n)
 	unsigned count = 0;
 
 	for (sa = h->e->sas; sa; sa = sa->next)
-		count += sa->keys.sk_d && sa->state != IKE_SA_DEAD;
+		count += sa->v2.keys.sk_d && sa->state != IKE_SA_DEAD;
 	if (!count)
 		return NULL;
 	n %= count;
 	for (sa = h->e->sas; sa; sa = sa->next)
-		if (sa->keys.sk_d && sa->state != IKE_SA_DEAD && !n--)
+		if (sa->v2.keys.sk_d && sa->state != IKE_SA_DEAD && !n--)
 			return sa;
 	return NULL;
 }
@@ -656,15 +656,6 @@ peer_sa(int from, const struct ike_sa *sa)
 
 	return p && p->initiator != sa->initiator ? p : NULL;
 }
-
-static const uint8_t kind_exchange[] = {
-    [XCHG_INIT] = IKEV2_EXCH_IKE_SA_INIT,
-    [XCHG_AUTH] = IKEV2_EXCH_IKE_AUTH,
-    [XCHG_CHILD] = IKEV2_EXCH_CREATE_CHILD_SA,
-    [XCHG_REKEY_IKE] = IKEV2_EXCH_CREATE_CHILD_SA,
-    [XCHG_DELETE] = IKEV2_EXCH_INFORMATIONAL,
-    [XCHG_LIVENESS] = IKEV2_EXCH_INFORMATIONAL,
-};
 
 /* FORGE: a = sender (bit 0), its keyed SA (bits 1-3), response (bit 4),
  * message ID (bits 5-7: 0-3 the one the victim expects, 4 one less, 5 one
@@ -717,8 +708,9 @@ op_forge(struct in *in)
 	else if ((x & 3) == 3)
 		exchange = IKEV2_EXCH_INFORMATIONAL;
 	else if (response && v && v->req.msg)
-		exchange = kind_exchange[v->req.kind];
-	else if (!response && v && v->state == IKE_SA_INIT_DONE)
+		exchange = v->req.ops->exchange;
+	else if (!response && v && v->state == IKE_SA_CONNECTING &&
+		 v->v2.phase == V2_INIT_DONE)
 		exchange = IKEV2_EXCH_IKE_AUTH;
 	else
 		exchange = IKEV2_EXCH_INFORMATIONAL;
@@ -772,7 +764,7 @@ op_reseal(struct in *in)
 		    sa_by_ours(hosts[from].e, m.hdr.flags & IKEV2_FLAG_INITIATOR
 						  ? m.hdr.spi_i
 						  : m.hdr.spi_r);
-	if (sa && sa->keys.sk_d) {
+	if (sa && sa->v2.keys.sk_d) {
 		sa_keys_for(hosts[from].e, sa, true, &k);
 		if (sk_open(&m, &k, plain, sizeof(plain), &err) < 0)
 			sa = NULL;

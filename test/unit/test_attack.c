@@ -228,7 +228,8 @@ START_TEST(init_sent_keeps_spi_until_valid_response)
 		   IKEV2_FLAG_RESPONSE, 0, 0);
 	memset(ms->spi_r, 0, IKEV2_SPI_LEN);
 	ck_assert_mem_eq(ms->spi_r, zero, IKEV2_SPI_LEN);
-	ck_assert_int_eq(ms->state, IKE_SA_INIT_SENT);
+	ck_assert_int_eq(ms->state, IKE_SA_CONNECTING);
+	ck_assert_int_eq(ms->v2.phase, V2_INIT_SENT);
 	deliver(&req);
 	pump();
 	ck_assert(has_event(&moon, IKE_EV_CHILD_UP));

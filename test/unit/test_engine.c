@@ -718,10 +718,10 @@ child_rekey_keyed_by_exchange(struct host *starter, struct host *other)
 	deliver_first();
 	sa = est_sa(starter);
 	ck_assert_int_eq(
-	    keymat_v2_child(crypto_prf(IKEV2_PRF_HMAC_SHA2_256), sa->keys.sk_d,
-			    NULL, (struct bytes){req.nonce, req.nonce_len},
-			    (struct bytes){resp.nonce, resp.nonce_len}, 20, 0,
-			    &ck),
+	    keymat_v2_child(
+		crypto_prf(IKEV2_PRF_HMAC_SHA2_256), sa->v2.keys.sk_d, NULL,
+		(struct bytes){req.nonce, req.nonce_len},
+		(struct bytes){resp.nonce, resp.nonce_len}, 20, 0, &ck),
 	    0);
 	si = last_inst(starter);
 	oi = last_inst(other);
@@ -781,8 +781,8 @@ ike_rekey_keyed_by_exchange(struct host *starter, struct host *other)
 {
 	struct ike_sa *old = est_sa(starter), *ns, *no;
 	struct secret *sk_d_old =
-	    secret_dup(old->keys.sk_d->ptr, old->keys.sk_d->len);
-	const struct prf_alg *prf = old->suite.prf;
+	    secret_dup(old->v2.keys.sk_d->ptr, old->v2.keys.sk_d->len);
+	const struct prf_alg *prf = old->v2.suite.prf;
 	struct secret *gir = NULL;
 	struct ike_keys want;
 	struct seen req, resp;
@@ -807,18 +807,20 @@ ike_rekey_keyed_by_exchange(struct host *starter, struct host *other)
 	ck_assert_mem_eq(ns->spi_r, resp.spi, 8);
 	ck_assert_mem_eq(no->spi_i, req.spi, 8);
 	ck_assert_mem_eq(no->spi_r, resp.spi, 8);
-	ck_assert_ptr_nonnull(no->dh);
-	ck_assert_int_eq(dh_shared(no->dh, req.ke, req.ke_len, &gir), 0);
+	ck_assert_ptr_nonnull(no->v2.dh);
+	ck_assert_int_eq(dh_shared(no->v2.dh, req.ke, req.ke_len, &gir), 0);
 	ck_assert_int_eq(
-	    keymat_v2_ike_rekey(prf, sk_d_old, &ns->suite, gir,
+	    keymat_v2_ike_rekey(prf, sk_d_old, &ns->v2.suite, gir,
 				(struct bytes){req.nonce, req.nonce_len},
 				(struct bytes){resp.nonce, resp.nonce_len},
 				req.spi, resp.spi, &want),
 	    0);
-	ck_assert_mem_eq(ns->keys.sk_d->ptr, want.sk_d->ptr, want.sk_d->len);
-	ck_assert_mem_eq(no->keys.sk_d->ptr, want.sk_d->ptr, want.sk_d->len);
-	ck_assert_mem_eq(ns->keys.sk_ei->ptr, want.sk_ei->ptr, want.sk_ei->len);
-	ck_assert_mem_eq(no->keys.sk_er->ptr, want.sk_er->ptr, want.sk_er->len);
+	ck_assert_mem_eq(ns->v2.keys.sk_d->ptr, want.sk_d->ptr, want.sk_d->len);
+	ck_assert_mem_eq(no->v2.keys.sk_d->ptr, want.sk_d->ptr, want.sk_d->len);
+	ck_assert_mem_eq(ns->v2.keys.sk_ei->ptr, want.sk_ei->ptr,
+			 want.sk_ei->len);
+	ck_assert_mem_eq(no->v2.keys.sk_er->ptr, want.sk_er->ptr,
+			 want.sk_er->len);
 	ike_keys_clear(&want);
 	secret_free(gir);
 	secret_free(sk_d_old);
@@ -933,7 +935,7 @@ START_TEST(simultaneous_child_rekeys_keep_one_pair)
 		wr = lo == 1 ? &r2 : &r1;
 		ck_assert_int_eq(
 		    keymat_v2_child(crypto_prf(IKEV2_PRF_HMAC_SHA2_256),
-				    est_sa(&moon)->keys.sk_d, NULL,
+				    est_sa(&moon)->v2.keys.sk_d, NULL,
 				    (struct bytes){wi->nonce, wi->nonce_len},
 				    (struct bytes){wr->nonce, wr->nonce_len},
 				    20, 0, &ck),
