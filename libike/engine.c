@@ -466,6 +466,12 @@ ike_initiate(struct ike_engine *e, uint64_t now, const char *conn,
 			conn);
 		return 0;
 	}
+	/* 0, "either", is for a responder; we start IKEv2 then. */
+	if (c->version == 1) {
+		ike_log(e, NULL, IKE_LOG_ERROR,
+			"connection '%s': IKEv1 is not implemented yet", conn);
+		return 0;
+	}
 	if (c->remote.ss.ss_family == AF_UNSPEC) {
 		ike_log(e, NULL, IKE_LOG_ERROR,
 			"connection '%s' has no remote address to initiate to",

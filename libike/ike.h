@@ -71,6 +71,7 @@ struct ike_conn_cfg {
 	struct proposal proposals[IKE_MAX_CONN_PROPOSALS];
 	struct ike_id_cfg local_id, remote_id; /* remote type 0 = any */
 	unsigned keyingtries;                  /* 0 = forever */
+	uint8_t version;   /* 1, 2, or 0 = either (responder only) */
 	uint64_t rekey_ms; /* IKE SA rekey (by its initiator); 0 = never */
 	unsigned n_children;
 	struct ike_child_cfg children[IKE_MAX_CHILDREN];

@@ -35,6 +35,9 @@ v2_conn_fit(const struct ike_engine *e, size_t i,
 	const struct ike_conn_cfg *c = &e->conns[i]->cfg;
 	int score = 0;
 
+	/* 0 is either version, which is IKEv2 to an IKEv2 peer. */
+	if (c->version != 0 && c->version != 2)
+		return -1;
 	if (c->local.ss.ss_family != AF_UNSPEC) {
 		if (!addr_equal(&c->local.ss, &local->ss))
 			return -1;

@@ -1113,6 +1113,87 @@ START_TEST(simultaneous_ike_rekeys_keep_one)
 }
 END_TEST
 
+static void
+name_of_sa(void *ctx, const struct ike_sa_info *sa)
+{
+	snprintf(ctx, IKE_NAME_MAX, "%s", sa->conn);
+}
+
+/* A connection for IKEv1 is not started (there is no IKEv1 yet), and says
+ * so; one for IKEv2 explicitly starts like one left at 0. */
+START_TEST(v1_connection_not_initiated)
+{
+	static struct ike_conn_cfg c;
+
+	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+		   "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "x",
+		   "x");
+	conn_cfg(&c, &moon, &sun, "aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+		 false);
+	c.children[0].start = true;
+	c.version = 1;
+	ck_assert_int_eq(ike_engine_set_conns(moon.e, &c, 1, now), 0);
+	ck_assert_uint_eq(ike_initiate(moon.e, now, "site", NULL), 0);
+	ck_assert_ptr_nonnull(
+	    strstr(moon.last_log, "IKEv1 is not implemented yet"));
+	ck_assert_uint_eq(q_len, 0);
+	ck_assert_uint_eq(moon.e->n_sas, 0);
+	c.version = 2;
+	ck_assert_int_eq(ike_engine_set_conns(moon.e, &c, 1, now), 0);
+	bring_up();
+	ck_assert(has_event(&moon, IKE_EV_IKE_UP));
+	ck_assert(has_event(&sun, IKE_EV_IKE_UP));
+	teardown_pair();
+}
+END_TEST
+
+/* The IKEv2 responder looks at connections for version 2 or either (0)
+ * only: an IKEv1 one fits no IKE_SA_INIT, however exact its addresses. */
+START_TEST(v2_responder_skips_v1_connections)
+{
+	static struct ike_conn_cfg c[2];
+	static struct datagram d;
+	char name[IKE_NAME_MAX] = "";
+	struct msg m;
+
+	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+		   "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "x",
+		   "x");
+	conn_cfg(&c[0], &sun, &moon, "aes128gcm16-prfsha256-ecp256",
+		 "aes128gcm16", false);
+	c[0].version = 1;
+	ck_assert_int_eq(ike_engine_set_conns(sun.e, c, 1, now), 0);
+	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", NULL), 0);
+	ck_assert_uint_eq(q_len, 1);
+	d = queue[0];
+	q_len = 0;
+	ike_input(sun.e, now, &d.to, &d.from, d.data, d.len);
+	only_answer(&m);
+	ck_assert_uint_eq(notify_of(&m), IKEV2_N_NO_PROPOSAL_CHOSEN);
+	ck_assert_uint_eq(sun.e->n_sas, 0);
+	teardown_pair();
+
+	/* Beside a version-0 connection for %any, the IKEv1 one with the
+	 * exact addresses is passed over. */
+	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+		   "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "x",
+		   "x");
+	conn_cfg(&c[0], &sun, &moon, "aes128gcm16-prfsha256-ecp256",
+		 "aes128gcm16", false);
+	snprintf(c[0].name, sizeof(c[0].name), "legacy");
+	c[0].version = 1;
+	conn_cfg(&c[1], &sun, &moon, "aes128gcm16-prfsha256-ecp256",
+		 "aes128gcm16", false);
+	memset(&c[1].remote, 0, sizeof(c[1].remote));
+	ck_assert_int_eq(ike_engine_set_conns(sun.e, c, 2, now), 0);
+	bring_up();
+	ck_assert(has_event(&sun, IKE_EV_IKE_UP));
+	ike_list_sas(sun.e, NULL, name_of_sa, name);
+	ck_assert_str_eq(name, "site");
+	teardown_pair();
+}
+END_TEST
+
 Suite *
 engine_suite(void)
 {
@@ -1120,6 +1201,8 @@ engine_suite(void)
 	TCase *tc = tcase_create("two engines");
 
 	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, v1_connection_not_initiated);
+	tcase_add_test(tc, v2_responder_skips_v1_connections);
 	tcase_add_test(tc, psk_tunnel_gcm_ecp256);
 	tcase_add_test(tc, psk_transport_cbc_modp3072);
 	tcase_add_test(tc, psk_curve25519_and_ecp384);
