@@ -658,7 +658,10 @@ prop_equal(const struct proposal *a, const struct proposal *b)
 	if (a->num != b->num || a->proto != b->proto ||
 	    a->spi_size != b->spi_size || a->n_xf != b->n_xf ||
 	    a->spi_size > sizeof(a->spi) ||
-	    memcmp(a->spi, b->spi, a->spi_size) != 0)
+	    memcmp(a->spi, b->spi, a->spi_size) != 0 ||
+	    a->v1.life_s != b->v1.life_s || a->v1.life_kb != b->v1.life_kb ||
+	    a->v1.encap != b->v1.encap ||
+	    a->v1.auth_method != b->v1.auth_method)
 		return false;
 	for (i = 0; i < prop_n_xf(a); i++) {
 		const struct transform *x = &a->xf[i], *y = &b->xf[i];
@@ -668,6 +671,120 @@ prop_equal(const struct proposal *a, const struct proposal *b)
 			return false;
 	}
 	return true;
+}
+
+/* --- IKEv1 attributes ---------------------------------------------------- */
+
+static const struct {
+	uint16_t value, std;
+	bool transport, udp;
+	const char *name;
+} v1_encaps[] = {
+    {IKEV1_ENCAP_TUNNEL, IKEV1_ENCAP_TUNNEL, false, false, "tunnel"},
+    {IKEV1_ENCAP_TRANSPORT, IKEV1_ENCAP_TRANSPORT, true, false, "transport"},
+    {IKEV1_ENCAP_UDP_ENCAPSULATED_TUNNEL, IKEV1_ENCAP_UDP_ENCAPSULATED_TUNNEL,
+     false, true, "udp-tunnel"},
+    {IKEV1_ENCAP_UDP_ENCAPSULATED_TRANSPORT,
+     IKEV1_ENCAP_UDP_ENCAPSULATED_TRANSPORT, true, true, "udp-transport"},
+    {IKEV1_ENCAP_UDP_ENCAPSULATED_TUNNEL_DRAFT,
+     IKEV1_ENCAP_UDP_ENCAPSULATED_TUNNEL, false, true, "udp-tunnel (draft)"},
+    {IKEV1_ENCAP_UDP_ENCAPSULATED_TRANSPORT_DRAFT,
+     IKEV1_ENCAP_UDP_ENCAPSULATED_TRANSPORT, true, true,
+     "udp-transport (draft)"},
+};
+
+static int
+v1_encap_at(uint16_t encap)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(v1_encaps) / sizeof(v1_encaps[0]); i++)
+		if (v1_encaps[i].value == encap)
+			return (int)i;
+	return -1;
+}
+
+const char *
+prop_v1_encap_name(uint16_t encap)
+{
+	int i = v1_encap_at(encap);
+
+	return i < 0 ? NULL : v1_encaps[i].name;
+}
+
+uint16_t
+prop_v1_encap_std(uint16_t encap)
+{
+	int i = v1_encap_at(encap);
+
+	return i < 0 ? encap : v1_encaps[i].std;
+}
+
+bool
+prop_v1_encap_transport(uint16_t encap)
+{
+	int i = v1_encap_at(encap);
+
+	return i >= 0 && v1_encaps[i].transport;
+}
+
+bool
+prop_v1_encap_udp(uint16_t encap)
+{
+	int i = v1_encap_at(encap);
+
+	return i >= 0 && v1_encaps[i].udp;
+}
+
+/* Lower-case keywords, for logs and (later) the config. */
+static const struct {
+	uint16_t method;
+	const char *name;
+} v1_auths[] = {
+    {IKEV1_AUTH_PRE_SHARED_KEY, "psk"},
+    {IKEV1_AUTH_DSS_SIGNATURES, "dsssig"},
+    {IKEV1_AUTH_RSA_SIGNATURES, "rsasig"},
+    {IKEV1_AUTH_ENCRYPTION_WITH_RSA, "rsaenc"},
+    {IKEV1_AUTH_REVISED_ENCRYPTION_WITH_RSA, "rsaenc-revised"},
+    {IKEV1_AUTH_ECDSA_SHA256_P256, "ecdsa256"},
+    {IKEV1_AUTH_ECDSA_SHA384_P384, "ecdsa384"},
+    {IKEV1_AUTH_ECDSA_SHA512_P521, "ecdsa521"},
+    {IKEV1_AUTH_HYBRID_INIT_RSA, "hybrid-rsasig-init"},
+    {IKEV1_AUTH_HYBRID_RESP_RSA, "hybrid-rsasig-resp"},
+    {IKEV1_AUTH_HYBRID_INIT_DSS, "hybrid-dsssig-init"},
+    {IKEV1_AUTH_HYBRID_RESP_DSS, "hybrid-dsssig-resp"},
+    {IKEV1_AUTH_XAUTH_INIT_PRE_SHARED, "xauthpsk-init"},
+    {IKEV1_AUTH_XAUTH_RESP_PRE_SHARED, "xauthpsk-resp"},
+    {IKEV1_AUTH_XAUTH_INIT_DSS, "xauthdsssig-init"},
+    {IKEV1_AUTH_XAUTH_RESP_DSS, "xauthdsssig-resp"},
+    {IKEV1_AUTH_XAUTH_INIT_RSA, "xauthrsasig-init"},
+    {IKEV1_AUTH_XAUTH_RESP_RSA, "xauthrsasig-resp"},
+    {IKEV1_AUTH_XAUTH_INIT_RSA_ENCRYPTION, "xauthrsaenc-init"},
+    {IKEV1_AUTH_XAUTH_RESP_RSA_ENCRYPTION, "xauthrsaenc-resp"},
+    {IKEV1_AUTH_XAUTH_INIT_RSA_REVISED_ENCRYPTION, "xauthrsaenc-revised-init"},
+    {IKEV1_AUTH_XAUTH_RESP_RSA_REVISED_ENCRYPTION, "xauthrsaenc-revised-resp"},
+};
+
+const char *
+prop_v1_auth_name(uint16_t method)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(v1_auths) / sizeof(v1_auths[0]); i++)
+		if (v1_auths[i].method == method)
+			return v1_auths[i].name;
+	return NULL;
+}
+
+uint16_t
+prop_v1_auth_by_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(v1_auths) / sizeof(v1_auths[0]); i++)
+		if (strcasecmp(v1_auths[i].name, name) == 0)
+			return v1_auths[i].method;
+	return 0;
 }
 
 /* --- defaults ------------------------------------------------------------ */

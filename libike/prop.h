@@ -23,12 +23,28 @@ struct transform {
 	uint16_t key_bits; /* Key Length attribute, 0 when absent */
 };
 
+/*
+ * What an IKEv1 transform carries beyond its algorithms and group (those
+ * are transforms here as in IKEv2, mapped by prop_from_v1() and
+ * prop_v1_id()): lifetimes, the encapsulation mode (Quick Mode) and the
+ * authentication method (phase 1). An IKEv1 transform, with all its
+ * attributes, is one struct proposal here; an IKEv2 proposal leaves this
+ * zero. Kept out of struct transform, of which a proposal has 64.
+ */
+struct prop_v1 {
+	uint32_t life_s;      /* Life Duration in seconds, 0 if absent */
+	uint32_t life_kb;     /* Life Duration in kilobytes, 0 if absent */
+	uint16_t encap;       /* IKEV1_ENCAP_*, 0 if absent (phase 1) */
+	uint16_t auth_method; /* IKEV1_AUTH_*, 0 if absent (Quick Mode) */
+};
+
 struct proposal {
 	uint8_t num;      /* proposal number, from 1 */
 	uint8_t proto;    /* IKEV2_PROTO_* */
 	uint8_t spi_size; /* 0, 4 (ESP/AH) or 8 (IKE rekey) */
 	uint8_t n_xf;
 	uint8_t spi[8];
+	struct prop_v1 v1; /* IKEv1 attributes; zero for IKEv2 */
 	struct transform xf[IKE_MAX_TRANSFORMS];
 };
 
@@ -41,6 +57,7 @@ struct proposal {
  * their own view of alg_list.h) instead of keeping their own lists.
  */
 #include "alg.h"
+#include "ikev1_const.h"
 
 struct prop_alg {
 	const char *keyword; /* canonical strongSwan keyword */
@@ -111,9 +128,27 @@ bool prop_is_weak(const struct proposal *p);
  * config loader's warning); returns how many there are. */
 int prop_weak_names(const struct proposal *p, char *buf, size_t len);
 
+/*
+ * IKEv1 attribute values as text, for logs and queries; NULL for a value
+ * not in the registry. An encapsulation mode's name says whether it is
+ * UDP-encapsulated and, for the NAT-T drafts' private values, "(draft)".
+ */
+const char *prop_v1_encap_name(uint16_t encap);
+/* RFC 3947's value for a mode (the drafts' 61443/61444 become 3/4); a
+ * value not in the registry is returned as it is. */
+uint16_t prop_v1_encap_std(uint16_t encap);
+/* Whether a known mode is transport (else tunnel), and UDP-encapsulated. */
+bool prop_v1_encap_transport(uint16_t encap);
+bool prop_v1_encap_udp(uint16_t encap);
+/* An authentication method's keyword ("psk", "rsasig", "ecdsa256",
+ * "xauthpsk-init"...), and back (case-insensitive; 0 if unknown). */
+const char *prop_v1_auth_name(uint16_t method);
+uint16_t prop_v1_auth_by_name(const char *name);
+
 /* The first transform of a type, or NULL. */
 const struct transform *prop_xf_first(const struct proposal *p, uint8_t type);
-/* Equal number, protocol, SPI and transforms (in order). */
+/* Equal number, protocol, SPI, IKEv1 attributes and transforms (in
+ * order). */
 bool prop_equal(const struct proposal *a, const struct proposal *b);
 
 /*

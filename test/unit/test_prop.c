@@ -1136,6 +1136,108 @@ START_TEST(clients_old_android)
 }
 END_TEST
 
+/* IKEv1 encapsulation modes: RFC 3947's and the NAT-T drafts' values. */
+START_TEST(ikev1_encap_modes)
+{
+	static const struct {
+		uint16_t v, std;
+		const char *name;
+		bool transport, udp;
+	} t[] = {
+	    {1, 1, "tunnel", false, false},
+	    {2, 2, "transport", true, false},
+	    {3, 3, "udp-tunnel", false, true},
+	    {4, 4, "udp-transport", true, true},
+	    {61443, 3, "udp-tunnel (draft)", false, true},
+	    {61444, 4, "udp-transport (draft)", true, true},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		ck_assert_str_eq(prop_v1_encap_name(t[i].v), t[i].name);
+		ck_assert_uint_eq(prop_v1_encap_std(t[i].v), t[i].std);
+		ck_assert(prop_v1_encap_transport(t[i].v) == t[i].transport);
+		ck_assert(prop_v1_encap_udp(t[i].v) == t[i].udp);
+	}
+	ck_assert_uint_eq(IKEV1_ENCAP_UDP_ENCAPSULATED_TUNNEL_DRAFT, 61443);
+	ck_assert_uint_eq(IKEV1_ENCAP_UDP_ENCAPSULATED_TRANSPORT_DRAFT, 61444);
+	/* Unknown: no name, kept as it is, neither transport nor UDP. */
+	ck_assert_ptr_null(prop_v1_encap_name(0));
+	ck_assert_ptr_null(prop_v1_encap_name(5));
+	ck_assert_ptr_null(prop_v1_encap_name(61445));
+	ck_assert_uint_eq(prop_v1_encap_std(61445), 61445);
+	ck_assert(!prop_v1_encap_transport(61445));
+	ck_assert(!prop_v1_encap_udp(61445));
+}
+END_TEST
+
+START_TEST(ikev1_auth_methods)
+{
+	static const struct {
+		uint16_t v;
+		const char *name;
+	} t[] = {
+	    {IKEV1_AUTH_PRE_SHARED_KEY, "psk"},
+	    {IKEV1_AUTH_RSA_SIGNATURES, "rsasig"},
+	    {IKEV1_AUTH_ECDSA_SHA256_P256, "ecdsa256"},
+	    {IKEV1_AUTH_ECDSA_SHA384_P384, "ecdsa384"},
+	    {IKEV1_AUTH_ECDSA_SHA512_P521, "ecdsa521"},
+	    {IKEV1_AUTH_XAUTH_INIT_PRE_SHARED, "xauthpsk-init"},
+	    {IKEV1_AUTH_XAUTH_RESP_RSA, "xauthrsasig-resp"},
+	    {IKEV1_AUTH_HYBRID_INIT_RSA, "hybrid-rsasig-init"},
+	};
+	size_t i;
+
+	ck_assert_uint_eq(IKEV1_AUTH_PRE_SHARED_KEY, 1);
+	ck_assert_uint_eq(IKEV1_AUTH_RSA_SIGNATURES, 3);
+	ck_assert_uint_eq(IKEV1_AUTH_ECDSA_SHA256_P256, 9);
+	ck_assert_uint_eq(IKEV1_AUTH_ECDSA_SHA512_P521, 11);
+	ck_assert_uint_eq(IKEV1_AUTH_XAUTH_INIT_PRE_SHARED, 65001);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		ck_assert_str_eq(prop_v1_auth_name(t[i].v), t[i].name);
+		ck_assert_uint_eq(prop_v1_auth_by_name(t[i].name), t[i].v);
+	}
+	ck_assert_uint_eq(prop_v1_auth_by_name("PSK"), 1);
+	ck_assert_ptr_null(prop_v1_auth_name(0));
+	ck_assert_ptr_null(prop_v1_auth_name(6)); /* reserved */
+	ck_assert_ptr_null(prop_v1_auth_name(12));
+	ck_assert_uint_eq(prop_v1_auth_by_name("pubkey"), 0);
+}
+END_TEST
+
+/* An IKEv1 transform's attributes are part of its proposal's identity. */
+START_TEST(ikev1_attributes_compared)
+{
+	static struct proposal a, b;
+	char err[128];
+
+	ck_assert_int_eq(prop_parse("aes128-sha256-modp2048", IKEV2_PROTO_IKE,
+				    &a, err, sizeof(err)),
+			 0);
+	a.v1.life_s = 28800;
+	a.v1.auth_method = IKEV1_AUTH_PRE_SHARED_KEY;
+	b = a;
+	ck_assert(prop_equal(&a, &b));
+	b.v1.life_s = 3600;
+	ck_assert(!prop_equal(&a, &b));
+	b = a;
+	b.v1.life_kb = 1;
+	ck_assert(!prop_equal(&a, &b));
+	b = a;
+	b.v1.encap = IKEV1_ENCAP_TUNNEL;
+	ck_assert(!prop_equal(&a, &b));
+	b = a;
+	b.v1.auth_method = IKEV1_AUTH_RSA_SIGNATURES;
+	ck_assert(!prop_equal(&a, &b));
+	/* The group description stays a transform, mapped both ways. */
+	ck_assert_uint_eq(
+	    prop_v1_id(prop_xf_first(&a, IKEV2_TRANS_DH), IKEV2_PROTO_IKE), 14);
+	/* Kept small: the attributes are per proposal, not per transform. */
+	ck_assert_uint_le(sizeof(struct prop_v1), 12);
+	ck_assert_uint_eq(sizeof(struct transform), 6);
+}
+END_TEST
+
 Suite *
 prop_suite(void)
 {
@@ -1165,6 +1267,9 @@ prop_suite(void)
 	tcase_add_test(tc, clients_windows);
 	tcase_add_test(tc, clients_macos);
 	tcase_add_test(tc, clients_old_android);
+	tcase_add_test(tc, ikev1_encap_modes);
+	tcase_add_test(tc, ikev1_auth_methods);
+	tcase_add_test(tc, ikev1_attributes_compared);
 	suite_add_tcase(s, tc);
 	return s;
 }
