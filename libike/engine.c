@@ -230,7 +230,6 @@ ike_engine_set_conns(struct ike_engine *e, const struct ike_conn_cfg *c,
 		if (!(set[i] = calloc(1, sizeof(*set[i]))))
 			goto fail;
 		set[i]->cfg = c[i];
-		set[i]->current = true;
 		set[i]->refs = 1;
 	}
 	/* What is left of the old set has left the engine: its SAs keep their
@@ -241,7 +240,6 @@ ike_engine_set_conns(struct ike_engine *e, const struct ike_conn_cfg *c,
 	for (j = 0; j < e->n_conns; j++) {
 		if (kept[j])
 			continue;
-		e->conns[j]->current = false;
 		for (sa = e->sas; sa; sa = sa->next) {
 			if (sa->conn != e->conns[j] || sa->state == IKE_SA_DEAD)
 				continue;

@@ -114,7 +114,6 @@ struct pending {
  * with its last SA. */
 struct conn {
 	unsigned refs;
-	bool current; /* in the engine's set: may start or accept SAs */
 	struct ike_conn_cfg cfg;
 };
 
@@ -294,7 +293,6 @@ void child_unlink(struct ike_sa *sa, struct child_sa *c);
 void child_free(struct child_sa *c);
 void child_remove_all(struct ike_engine *e, struct ike_sa *sa);
 void sa_schedule(struct ike_engine *e, struct ike_sa *sa);
-void sa_auth_done(struct ike_sa *sa);
 int child_set_ts(struct child_sa *c, const struct pld_ts *local,
 		 const struct pld_ts *remote);
 void sa_keys_for(const struct ike_engine *e, const struct ike_sa *sa,
@@ -343,16 +341,10 @@ int v2_init_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
 void v2_init_respond(struct ike_engine *e, uint64_t now,
 		     const struct ike_endpoint *local,
 		     const struct ike_endpoint *remote, const struct msg *m);
-void v2_init_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
-		      const struct msg *m);
 
 /* v2_auth.c */
 extern const struct xchg_ops v2_auth_ops;
 int v2_auth_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
-void v2_auth_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
-		     const struct msg *m);
-void v2_auth_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
-		      const struct msg *m);
 
 /* v2_child.c */
 struct child_keying {
@@ -405,14 +397,10 @@ void v2_child_uninstall(struct ike_engine *e, struct ike_sa *sa,
 
 /* v2_create.c */
 extern const struct xchg_ops v2_create_ops;
-void v2_create_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
-		       const struct msg *m);
 int v2_create_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		    unsigned cfg);
 int v2_create_rekey(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		    struct child_sa *old);
-void v2_create_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
-			const struct msg *m);
 /* RFC 7296 2.8.1: nonces compared octet by octet, a prefix being lower. */
 int v2_nonce_cmp(struct bytes a, struct bytes b);
 struct bytes v2_nonce_lowest(struct bytes a, struct bytes b);
@@ -432,10 +420,6 @@ extern const struct xchg_ops v2_delete_ops, v2_liveness_ops;
 int v2_info_delete_ike(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
 int v2_info_delete_child(struct ike_engine *e, struct ike_sa *sa,
 			 struct child_sa *c, uint64_t now);
-void v2_info_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
-		     const struct msg *m);
-void v2_info_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
-		      const struct msg *m);
 
 /* ts.c */
 void ts_from_cfg(const struct ike_ts_cfg *cfg, unsigned n,

@@ -446,17 +446,3 @@ child_set_ts(struct child_sa *c, const struct pld_ts *local,
 	c->n_remote_ts = remote->n;
 	return 0;
 }
-
-/* After IKE_AUTH nothing needs the IKE_SA_INIT messages and nonces any
- * more (later exchanges bring their own): keep an SA small. */
-void
-sa_auth_done(struct ike_sa *sa)
-{
-	free(sa->v2.init_req);
-	free(sa->v2.init_resp);
-	sa->v2.init_req = sa->v2.init_resp = NULL;
-	sa->v2.init_req_len = sa->v2.init_resp_len = 0;
-	secret_free(sa->v2.ni);
-	secret_free(sa->v2.nr);
-	sa->v2.ni = sa->v2.nr = NULL;
-}

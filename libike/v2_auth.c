@@ -257,6 +257,20 @@ put_id_auth(struct ike_engine *e, struct ike_sa *sa, struct msg_builder *b)
 	return 0;
 }
 
+/* After IKE_AUTH nothing needs the IKE_SA_INIT messages and nonces any
+ * more (later exchanges bring their own): keep an SA small. */
+static void
+auth_done(struct ike_sa *sa)
+{
+	free(sa->v2.init_req);
+	free(sa->v2.init_resp);
+	sa->v2.init_req = sa->v2.init_resp = NULL;
+	sa->v2.init_req_len = sa->v2.init_resp_len = 0;
+	secret_free(sa->v2.ni);
+	secret_free(sa->v2.nr);
+	sa->v2.ni = sa->v2.nr = NULL;
+}
+
 int
 v2_auth_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 {
@@ -278,7 +292,7 @@ v2_auth_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 	return xchg_send_request(e, sa, now, e->out, len, &v2_auth_ops);
 }
 
-void
+static void
 v2_auth_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		const struct msg *m)
 {
@@ -319,7 +333,7 @@ v2_auth_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	if (!(len = xchg_end(&b, &k)))
 		goto fail;
 	xchg_send_response(e, sa, e->out, len);
-	sa_auth_done(sa);
+	auth_done(sa);
 	(void)now;
 	return;
 fail:
@@ -348,7 +362,7 @@ auth_notify_text(uint16_t type)
 	}
 }
 
-void
+static void
 v2_auth_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		 const struct msg *m)
 {
@@ -390,7 +404,7 @@ v2_auth_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		sa_schedule(e, sa);
 	}
 	if (!sa->want_child) {
-		sa_auth_done(sa);
+		auth_done(sa);
 		return;
 	}
 	if (child_error) {
@@ -401,11 +415,11 @@ v2_auth_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		if (sa->children && !sa->children->installed)
 			v2_child_drop(e, sa, sa->children,
 				      text ? text : notify_name(child_error));
-		sa_auth_done(sa);
+		auth_done(sa);
 		return;
 	}
 	v2_child_complete(e, sa, m);
-	sa_auth_done(sa);
+	auth_done(sa);
 	(void)now;
 }
 

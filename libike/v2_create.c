@@ -88,7 +88,7 @@ refuse(struct ike_engine *e, struct ike_sa *sa, const struct msg *m,
 	xchg_notify_reply(e, sa, m, notify, data);
 }
 
-void
+static void
 v2_create_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		  const struct msg *m)
 {
@@ -389,7 +389,7 @@ rekey_done(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c,
 	v2_info_delete_child(e, sa, o, now);
 }
 
-void
+static void
 v2_create_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		   const struct msg *m)
 {

@@ -55,7 +55,7 @@ ike_liveness(struct ike_engine *e, uint64_t now, unsigned ike_id)
 	return xchg_send_request(e, sa, now, e->out, len, &v2_liveness_ops);
 }
 
-void
+static void
 v2_info_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		const struct msg *m)
 {
@@ -146,7 +146,7 @@ v2_info_delete_child(struct ike_engine *e, struct ike_sa *sa,
 	return xchg_send_request(e, sa, now, e->out, len, &v2_delete_ops);
 }
 
-void
+static void
 v2_info_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		 const struct msg *m)
 {

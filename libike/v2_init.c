@@ -507,7 +507,7 @@ init_retry(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	return false;
 }
 
-void
+static void
 v2_init_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		 const struct msg *m)
 {
