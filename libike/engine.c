@@ -29,17 +29,13 @@ ike_log(struct ike_engine *e, const struct ike_sa *sa, enum ike_log_level level,
 		   sa ? sa->id : 0, buf);
 }
 
-/* Nothing is reported about an SA the peer's colliding rekey made before
- * it is reported as its predecessor's successor (v2_rekey_announce). */
+/* Before anything is reported about an SA, what must come first: in
+ * IKEv2, an SA the peer's colliding rekey made is reported as its
+ * predecessor's successor (v2_rekey_announce_peers). */
 void
 ike_announce(struct ike_engine *e, const struct ike_sa *sa)
 {
-	struct ike_sa *old = sa->version == 2 && sa->v2.collided
-				 ? sa_by_id(e, sa->v2.collided)
-				 : NULL;
-
-	if (old)
-		v2_rekey_announce(e, old);
+	sa_version(sa)->announce(e, sa);
 }
 
 /* An SA the host names: it knows it from list-sas, so it must have been
@@ -425,14 +421,15 @@ ike_tick(struct ike_engine *e, uint64_t now)
 		if (sa->rekey_at && sa->rekey_at <= now && !sa->req.msg &&
 		    sa->state == IKE_SA_ESTABLISHED) {
 			sa->rekey_at = 0;
-			v2_rekey_start(e, sa, now);
+			sa_version(sa)->rekey_ike(e, sa, now);
 		}
 		/* One rekey at a time: the exchange window is one. */
 		for (c = sa->children; c && !sa->req.msg; c = c->next)
 			if (c->installed && c->rekey_at && c->rekey_at <= now &&
 			    sa->state == IKE_SA_ESTABLISHED) {
 				c->rekey_at = 0;
-				if (v2_create_rekey(e, sa, now, c) < 0)
+				if (sa_version(sa)->rekey_child(e, sa, now, c) <
+				    0)
 					ike_log(
 					    e, sa, IKE_LOG_WARN,
 					    "could not start rekeying CHILD "
@@ -449,8 +446,10 @@ ike_initiate(struct ike_engine *e, uint64_t now, const char *conn,
 	     const char *child)
 {
 	const struct ike_conn_cfg *c = NULL;
+	const struct ike_version_ops *v;
 	struct conn *cn = NULL;
 	struct ike_sa *sa;
+	uint8_t version;
 	size_t i;
 	e->now = now;
 
@@ -465,9 +464,11 @@ ike_initiate(struct ike_engine *e, uint64_t now, const char *conn,
 		return 0;
 	}
 	/* 0, "either", is for a responder; we start IKEv2 then. */
-	if (c->version == 1) {
+	version = c->version ? c->version : 2;
+	if (!(v = ike_version_ops(version))) {
 		ike_log(e, NULL, IKE_LOG_ERROR,
-			"connection '%s': IKEv1 is not implemented yet", conn);
+			"connection '%s': IKEv%u is not implemented yet", conn,
+			version);
 		return 0;
 	}
 	if (c->remote.ss.ss_family == AF_UNSPEC) {
@@ -482,12 +483,12 @@ ike_initiate(struct ike_engine *e, uint64_t now, const char *conn,
 			continue;
 		for (i = 0; i < c->n_children; i++)
 			if (strcmp(c->children[i].name, child) == 0)
-				return v2_create_start(e, sa, now,
-						       (unsigned)i) == 0
+				return sa_version(sa)->create_child(
+					   e, sa, now, (unsigned)i) == 0
 					   ? sa->id
 					   : 0;
 	}
-	sa = sa_new(e, cn, true, 2);
+	sa = sa_new(e, cn, true, version);
 	if (!sa)
 		return 0;
 	sa->local = c->local;
@@ -508,7 +509,7 @@ ike_initiate(struct ike_engine *e, uint64_t now, const char *conn,
 		return 0;
 	}
 	sa_set_our_spi(e, sa);
-	if (v2_init_start(e, sa, now) < 0) {
+	if (v->initiate(e, sa, now) < 0) {
 		sa_kill(e, sa, "could not start IKE_SA_INIT");
 		return 0;
 	}
@@ -527,7 +528,7 @@ ike_terminate(struct ike_engine *e, uint64_t now, unsigned ike_id)
 		sa_kill(e, sa, "terminated");
 		return 0;
 	}
-	return v2_info_delete_ike(e, sa, now);
+	return sa_version(sa)->delete_ike(e, sa, now);
 }
 
 int
@@ -538,7 +539,7 @@ ike_rekey(struct ike_engine *e, uint64_t now, unsigned ike_id)
 	e->now = now;
 	if (!sa || sa->state != IKE_SA_ESTABLISHED)
 		return -1;
-	return v2_rekey_start(e, sa, now);
+	return sa_version(sa)->rekey_ike(e, sa, now);
 }
 
 int
@@ -553,7 +554,7 @@ ike_rekey_child(struct ike_engine *e, uint64_t now, unsigned ike_id,
 		return -1;
 	for (c = sa->children; c; c = c->next)
 		if (c->id == child_id && c->installed)
-			return v2_create_rekey(e, sa, now, c);
+			return sa_version(sa)->rekey_child(e, sa, now, c);
 	return -1;
 }
 
@@ -569,8 +570,21 @@ ike_terminate_child(struct ike_engine *e, uint64_t now, unsigned ike_id,
 		return -1;
 	for (c = sa->children; c; c = c->next)
 		if (c->id == child_id && c->installed)
-			return v2_info_delete_child(e, sa, c, now);
+			return sa_version(sa)->delete_child(e, sa, c, now);
 	return -1;
+}
+
+int
+ike_liveness(struct ike_engine *e, uint64_t now, unsigned ike_id)
+{
+	struct ike_sa *sa = sa_by_id(e, ike_id);
+
+	e->now = now;
+	/* Window one: a request in flight already shows whether the peer is
+	 * there. */
+	if (!sa || sa->state != IKE_SA_ESTABLISHED || sa->req.msg)
+		return -1;
+	return sa_version(sa)->liveness(e, sa, now);
 }
 
 void

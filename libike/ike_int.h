@@ -96,6 +96,37 @@ struct xchg_ops {
 	xchg_fn *complete;    /* the answer to our request */
 };
 
+/*
+ * What the engine asks of an IKE version besides answering messages (the
+ * exchange table does that): the host's commands and the timers' duties
+ * on an SA of that version, and the hooks of its SA's life. xchg.c keeps
+ * one per version (ike_version_ops); IKEv1's joins IKEv2's there.
+ */
+struct ike_version_ops {
+	uint8_t version;
+	/* Start negotiating the new SA (its SPI is set). */
+	int (*initiate)(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
+	/* On an established SA: a new CHILD SA of child config cfg. */
+	int (*create_child)(struct ike_engine *e, struct ike_sa *sa,
+			    uint64_t now, unsigned cfg);
+	int (*rekey_ike)(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
+	int (*rekey_child)(struct ike_engine *e, struct ike_sa *sa,
+			   uint64_t now, struct child_sa *c);
+	int (*delete_ike)(struct ike_engine *e, struct ike_sa *sa,
+			  uint64_t now);
+	int (*delete_child)(struct ike_engine *e, struct ike_sa *sa,
+			    struct child_sa *c, uint64_t now);
+	/* An empty request: is the peer there? */
+	int (*liveness)(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
+	/* The kernel state of a CHILD SA goes (its record stays). */
+	void (*uninstall_child)(struct ike_engine *e, struct ike_sa *sa,
+				struct child_sa *c);
+	/* About to report on sa: what must be reported first, first. */
+	void (*announce)(struct ike_engine *e, const struct ike_sa *sa);
+	/* sa is being killed: settle what depends on it. */
+	void (*going)(struct ike_engine *e, struct ike_sa *sa);
+};
+
 /* The request we are waiting on an answer for (one: window size 1). */
 struct pending {
 	uint8_t *msg;
@@ -308,6 +339,9 @@ size_t xchg_end(struct msg_builder *b, const struct sk_keys *k);
 int xchg_send_request(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		      const uint8_t *msg, size_t len,
 		      const struct xchg_ops *ops);
+/* The ops of a version (NULL: not implemented), and of an SA's. */
+const struct ike_version_ops *ike_version_ops(uint8_t version);
+const struct ike_version_ops *sa_version(const struct ike_sa *sa);
 /* The exchange table: its i-th entry (NULL past the end), the SA's state
  * as its masks name it, the entry answering the peer's request in the
  * SA's version and state (NULL: dropped), and whether the answer to our
@@ -413,11 +447,13 @@ int v2_rekey_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
 void v2_rekey_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		       const struct msg *m);
 bool v2_rekey_take_back(struct ike_engine *e, struct ike_sa *sa);
+void v2_rekey_announce_peers(struct ike_engine *e, const struct ike_sa *sa);
 void v2_rekey_announce(struct ike_engine *e, struct ike_sa *old);
 
 /* v2_info.c */
 extern const struct xchg_ops v2_delete_ops, v2_liveness_ops;
 int v2_info_delete_ike(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
+int v2_info_liveness(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
 int v2_info_delete_child(struct ike_engine *e, struct ike_sa *sa,
 			 struct child_sa *c, uint64_t now);
 

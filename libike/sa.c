@@ -284,7 +284,7 @@ child_remove_all(struct ike_engine *e, struct ike_sa *sa)
 
 	while ((c = sa->children)) {
 		sa->children = c->next;
-		v2_child_uninstall(e, sa, c);
+		sa_version(sa)->uninstall_child(e, sa, c);
 		child_free(c);
 	}
 }
@@ -296,10 +296,10 @@ sa_kill(struct ike_engine *e, struct ike_sa *sa, const char *reason)
 {
 	if (sa->state == IKE_SA_DEAD)
 		return;
-	/* An SA the peer's colliding rekey replaced, going before our own
-	 * rekey of it was answered: its successor is the peer's. */
-	if (sa->version == 2 && sa->v2.rk.peer_new)
-		v2_rekey_announce(e, sa);
+	/* The version settles what hangs on the SA (IKEv2: one the peer's
+	 * colliding rekey replaced, going before our own rekey of it was
+	 * answered, has the peer's SA for its successor). */
+	sa_version(sa)->going(e, sa);
 	/* The CHILD SAs go first, so that their CHILD_DOWN events come
 	 * while the IKE SA is still up for whoever listens. */
 	child_remove_all(e, sa);

@@ -35,19 +35,15 @@ fail:
 	return -1;
 }
 
+/* An empty INFORMATIONAL request, whose answer shows the peer is there
+ * (RFC 7296 1.4, 2.4). */
 int
-ike_liveness(struct ike_engine *e, uint64_t now, unsigned ike_id)
+v2_info_liveness(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 {
-	struct ike_sa *sa = sa_by_id(e, ike_id);
 	struct msg_builder b;
 	struct sk_keys k;
 	size_t len;
 
-	e->now = now;
-	/* Window one: a request in flight already shows whether the peer is
-	 * there. */
-	if (!sa || sa->state != IKE_SA_ESTABLISHED || sa->req.msg)
-		return -1;
 	if (xchg_begin(e, sa, &b, &k, IKEV2_EXCH_INFORMATIONAL, false,
 		       sa->msgid_out) < 0 ||
 	    !(len = xchg_end(&b, &k)))

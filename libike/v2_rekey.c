@@ -56,6 +56,18 @@ v2_rekey_announce(struct ike_engine *e, struct ike_sa *old)
 	ike_emit_rekeyed(e, p, NULL, old->id);
 }
 
+/* sa is about to be reported on: if the peer's colliding rekey made it,
+ * it is reported as its predecessor's successor first. */
+void
+v2_rekey_announce_peers(struct ike_engine *e, const struct ike_sa *sa)
+{
+	struct ike_sa *old =
+	    sa->v2.collided ? sa_by_id(e, sa->v2.collided) : NULL;
+
+	if (old)
+		v2_rekey_announce(e, old);
+}
+
 /* 2.8.2: the peer deleted the IKE SA its colliding rekey made (its
  * exchange had the lowest nonce) before our own rekey's answer told us the
  * outcome. The CHILD SAs go back to the old SA, and on to ours when that

@@ -59,6 +59,34 @@ static const struct xchg_ops *const xchg_table[] = {
     &v2_rekey_ops, &v2_delete_ops, &v2_liveness_ops,
 };
 
+static const struct ike_version_ops v2_version = {
+    .version = 2,
+    .initiate = v2_init_start,
+    .create_child = v2_create_start,
+    .rekey_ike = v2_rekey_start,
+    .rekey_child = v2_create_rekey,
+    .delete_ike = v2_info_delete_ike,
+    .delete_child = v2_info_delete_child,
+    .liveness = v2_info_liveness,
+    .uninstall_child = v2_child_uninstall,
+    .announce = v2_rekey_announce_peers,
+    .going = v2_rekey_announce,
+};
+
+/* IKEv1's ops join here with v1_*.c. */
+const struct ike_version_ops *
+ike_version_ops(uint8_t version)
+{
+	return version == 2 ? &v2_version : NULL;
+}
+
+/* An SA exists only for a version that has ops. */
+const struct ike_version_ops *
+sa_version(const struct ike_sa *sa)
+{
+	return ike_version_ops(sa->version);
+}
+
 const struct xchg_ops *
 xchg_ops_at(size_t i)
 {

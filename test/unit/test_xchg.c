@@ -4,7 +4,7 @@
  * each exchange a peer may start has exactly one entry answering it, and
  * the state masks refuse what they do not name, for requests and answers.
  * The SAs here are bare structs: only their version, state and request in
- * flight matter to the table.
+ * flight matter to the table. And each version's ops are all there.
  */
 #include <string.h>
 
@@ -158,6 +158,26 @@ START_TEST(responses_refused_outside_their_states)
 }
 END_TEST
 
+/* Every version the engine speaks answers all it may be asked. */
+START_TEST(version_ops_complete)
+{
+	const struct ike_version_ops *v = ike_version_ops(2);
+	static struct ike_sa sa;
+
+	ck_assert_ptr_nonnull(v);
+	ck_assert_uint_eq(v->version, 2);
+	ck_assert(v->initiate && v->create_child && v->rekey_ike &&
+		  v->rekey_child && v->delete_ike && v->delete_child &&
+		  v->liveness && v->uninstall_child && v->announce && v->going);
+	sa.version = 2;
+	ck_assert_ptr_eq(sa_version(&sa), v);
+	/* Not yet: ike_initiate refuses such connections. */
+	ck_assert_ptr_null(ike_version_ops(1));
+	ck_assert_ptr_null(ike_version_ops(0));
+	ck_assert_ptr_null(ike_version_ops(3));
+}
+END_TEST
+
 Suite *
 xchg_suite(void)
 {
@@ -168,6 +188,7 @@ xchg_suite(void)
 	tcase_add_test(tc, peer_exchanges_have_one_responder);
 	tcase_add_test(tc, requests_refused_outside_their_states);
 	tcase_add_test(tc, responses_refused_outside_their_states);
+	tcase_add_test(tc, version_ops_complete);
 	suite_add_tcase(s, tc);
 	return s;
 }
