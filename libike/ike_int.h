@@ -131,10 +131,10 @@ struct ike_version_ops {
 struct pending {
 	uint8_t *msg;
 	size_t len;
-	uint32_t msgid;
 	const struct xchg_ops *ops; /* what it is for */
-	unsigned tries;
 	uint64_t deadline;
+	uint32_t msgid;
+	unsigned tries;
 };
 
 #define IKE_REQ_HASH_LEN 16
@@ -156,6 +156,8 @@ struct conn {
 struct v2_state {
 	uint8_t phase; /* enum v2_phase, while CONNECTING */
 	uint16_t dh_group;
+	unsigned collided; /* made by the peer's rekey of this SA while ours
+			      of it was out (2.8.2): that SA's id */
 	struct dh *dh;
 	struct secret *ni, *nr;
 	struct bytes cookie;           /* owned copy, from the responder */
@@ -171,8 +173,6 @@ struct v2_state {
 		unsigned peer_new; /* the peer's colliding rekey made it */
 		bool announced;    /* ...and it was reported as our successor */
 	} rk;
-	unsigned collided; /* made by the peer's rekey of this SA while ours
-			      of it was out (2.8.2): that SA's id */
 };
 
 /*
@@ -185,6 +185,7 @@ struct v2_state {
  */
 struct ike_sa {
 	unsigned id;
+	unsigned next_child_id; /* the last CHILD SA id given out */
 	struct conn *conn;
 	uint8_t version; /* 1 or 2: which of the union is in use */
 	bool initiator;
@@ -216,7 +217,6 @@ struct ike_sa {
 	uint8_t resp_req_hash[IKE_REQ_HASH_LEN];
 
 	struct child_sa *children;
-	unsigned next_child_id;
 
 	struct ike_sa *hnext_ours;  /* by our SPI */
 	struct ike_sa *hnext_peer;  /* half-open, by peer SPI */
