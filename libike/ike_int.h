@@ -34,12 +34,13 @@ enum v2_phase {
 /*
  * The states an exchange table entry (struct xchg_ops) allows, one bit
  * each: the common ones, and each version's phases standing in for
- * CONNECTING. IKEv1's phases get bits of their own here.
+ * CONNECTING (IKEv2's phase p is XS_V2_INIT_SENT << p; xchg_state_bit()).
+ * IKEv1's phases get bits of their own here.
  */
 #define XS_ESTABLISHED  0x0001u
 #define XS_DELETING     0x0002u
-#define XS_V2_INIT_SENT 0x0010u /* then V2_AUTH_SENT, V2_INIT_DONE: */
-#define XS_V2_AUTH_SENT 0x0020u /* XS_V2_INIT_SENT << enum v2_phase */
+#define XS_V2_INIT_SENT 0x0010u
+#define XS_V2_AUTH_SENT 0x0020u
 #define XS_V2_INIT_DONE 0x0040u
 
 struct child_sa {
@@ -180,8 +181,9 @@ struct v2_state {
  * engine, the timers, the exchange window and the queries work with; the
  * version's own state follows in a union (one SA speaks one version, and
  * IKEv1's state joins IKEv2's there, so an SA costs the larger of the
- * two). Only the v<version>_*.c files and the dispatch in xchg.c look
- * inside it.
+ * two). The v<version>_*.c files look inside it, and besides them only
+ * xchg.c (the state bits, the IKEv2 message path) and sa.c (freeing it,
+ * sa_keys_for).
  */
 struct ike_sa {
 	unsigned id;

@@ -4,7 +4,11 @@
  * one, retransmission of our request with exponential back-off until the
  * configured tries run out, and the cached answer that a retransmitted
  * request gets instead of a second computation. Incoming messages are
- * checked, decrypted and handed to the exchange that owns them.
+ * checked, decrypted and handed to the exchange that owns them: the one
+ * table of every version's exchanges (struct xchg_ops) decides which, and
+ * in which states; each version's struct ike_version_ops is what the
+ * engine asks of an SA of that version. Also the one builder that opens
+ * and seals every encrypted message (xchg_begin, xchg_end).
  */
 #include <stdlib.h>
 #include <string.h>
