@@ -111,6 +111,22 @@ START_TEST(secret_roundtrip_and_ct_compare)
 }
 END_TEST
 
+START_TEST(spis_packed_in_network_order)
+{
+	static const uint8_t zero[SPI8_LEN],
+	    one[SPI8_LEN] = {0, 0, 0, 0, 0, 0, 0, 1};
+	uint8_t p[SPI4_LEN];
+
+	spi4_put(p, 0xc1a2b3d4u);
+	ck_assert_mem_eq(p, "\xc1\xa2\xb3\xd4", SPI4_LEN);
+	ck_assert_uint_eq(spi4_get(p), 0xc1a2b3d4u);
+	spi4_put(p, 1);
+	ck_assert_uint_eq(spi4_get(p), 1);
+	ck_assert(spi8_zero(zero));
+	ck_assert(!spi8_zero(one));
+}
+END_TEST
+
 Suite *
 buf_suite(void)
 {
@@ -123,6 +139,7 @@ buf_suite(void)
 	tcase_add_test(tc, reader_huge_length_does_not_wrap);
 	tcase_add_test(tc, writer_is_bounded_and_patches);
 	tcase_add_test(tc, secret_roundtrip_and_ct_compare);
+	tcase_add_test(tc, spis_packed_in_network_order);
 	suite_add_tcase(s, tc);
 	return s;
 }
