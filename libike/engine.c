@@ -132,7 +132,7 @@ ike_engine_new(const struct ike_env *env)
 	e->plain = malloc(IKEV2_MAX_MSG_LEN);
 	e->out = malloc(IKEV2_MAX_MSG_LEN);
 	e->msg = malloc(sizeof(*e->msg));
-	if (!e->plain || !e->out || !e->msg ||
+	if (!e->plain || !e->out || !e->msg || ext_init(e) < 0 ||
 	    ike_random(e, e->hash_key, sizeof(e->hash_key)) < 0) {
 		ike_engine_free(e);
 		return NULL;
@@ -153,6 +153,7 @@ ike_engine_free(struct ike_engine *e)
 	free(e->heap);
 	drop_conns(e);
 	guard_free(e);
+	ext_free(e);
 	if (e->plain)
 		OPENSSL_cleanse(e->plain, IKEV2_MAX_MSG_LEN);
 	free(e->plain);

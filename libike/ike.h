@@ -97,7 +97,7 @@ struct ike_child_install {
 	 * plugins: natt, l2tp) before the kernel sees them. */
 	struct {
 		uint16_t type; /* 0: none; 2: UDP_ENCAP_ESPINUDP (RFC 3948) */
-		uint16_t sport, dport; /* host order */
+		uint16_t sport, dport;  /* host order */
 		struct ike_endpoint oa; /* NAT-OA; family 0: none */
 	} encap;
 	uint32_t mark_in, mark_in_mask, mark_out, mark_out_mask;
@@ -128,8 +128,14 @@ struct ike_event {
  *
  * struct ike_out collects what a hook adds to one of our messages: notify
  * payloads, vendor IDs, CERT and CERTREQ payloads. It is bounded; an add
- * that does not fit returns -1 and the message goes without it.
+ * that does not fit returns -1 and the message goes without it. The bounds
+ * hold a chain of three 3 KB certificates with CERTREQs and notifies (and
+ * a single certificate of up to 8 KB); payloads keep the order they were
+ * added in. Notifies go out without protocol ID or SPI.
  */
+#define IKE_OUT_MAX_PAYLOADS    16
+#define IKE_OUT_MAX_BYTES       16384 /* data of all payloads together */
+#define IKE_OUT_MAX_PAYLOAD_LEN 8192  /* data of one payload */
 struct ike_out;
 int ike_out_notify(struct ike_out *o, uint16_t type, const void *data,
 		   size_t len);
@@ -143,7 +149,8 @@ int ike_out_certreq(struct ike_out *o, uint8_t encoding, const void *data,
  * type; data its notification data), a vendor ID, a CERT or a CERTREQ (sub
  * is the encoding). */
 struct ike_in_payload {
-	uint8_t type; /* IKEV2_PL_N, IKEV2_PL_V, IKEV2_PL_CERT, IKEV2_PL_CERTREQ */
+	uint8_t
+	    type; /* IKEV2_PL_N, IKEV2_PL_V, IKEV2_PL_CERT, IKEV2_PL_CERTREQ */
 	uint16_t sub;
 	struct bytes data;
 };
@@ -164,7 +171,7 @@ struct ike_msg_view {
 	bool initiator;   /* we are the original initiator of the IKE SA */
 	const uint8_t *spi_i, *spi_r; /* spi_r all zero in IKE_SA_INIT req */
 	const struct ike_endpoint *local, *remote; /* as it travels */
-	size_t n_payloads; /* inbound only */
+	size_t n_payloads;                         /* inbound only */
 	const struct ike_in_payload *payloads;
 };
 
@@ -205,7 +212,11 @@ struct ike_env {
 	int (*auth_verify)(void *ctx, const struct ike_auth_req *r,
 			   uint8_t method, struct bytes data, char *why,
 			   size_t why_len);
-	/* Optional: CERT and CERTREQ payloads for our IKE_AUTH message. */
+	/* Optional: CERT and CERTREQ payloads for our messages; r->octets
+	 * is empty. Called for the initiator's IKE_AUTH request (its CERTs
+	 * and CERTREQs go out), the responder's IKE_SA_INIT response (only
+	 * CERTREQs; r->peer_id NULL, r->local_id as configured) and its
+	 * IKE_AUTH response (only CERTs). -1 fails our IKE_AUTH message. */
 	int (*auth_payloads)(void *ctx, const struct ike_auth_req *r,
 			     struct ike_out *out);
 	/* Optional: 0 if the peer's ID is backed by its credentials (a

@@ -26,6 +26,7 @@ v2_info_delete_ike(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 	if (sk_begin(&b, &k) < 0)
 		goto fail;
 	pld_delete_put(&b, &d);
+	ext_put(e, sa, &b, IKEV2_EXCH_INFORMATIONAL, false);
 	if (!(len = sk_end(&b, &k)))
 		goto fail;
 	/* A request still waiting is abandoned: the SA is going away. */
@@ -55,7 +56,10 @@ ike_liveness(struct ike_engine *e, uint64_t now, unsigned ike_id)
 	xchg_hdr(sa, &h, IKEV2_EXCH_INFORMATIONAL, false, sa->msgid_out);
 	sa_keys_for(e, sa, true, &k);
 	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
-	if (sk_begin(&b, &k) < 0 || !(len = sk_end(&b, &k)))
+	if (sk_begin(&b, &k) < 0)
+		return -1;
+	ext_put(e, sa, &b, IKEV2_EXCH_INFORMATIONAL, false);
+	if (!(len = sk_end(&b, &k)))
 		return -1;
 	return xchg_send_request(e, sa, now, e->out, len, XCHG_LIVENESS);
 }
@@ -155,6 +159,7 @@ v2_info_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	ours.spis.len = 4 * (size_t)ours.n_spi;
 	if (!ike_deleted && ours.n_spi)
 		pld_delete_put(&b, &ours);
+	ext_put(e, sa, &b, IKEV2_EXCH_INFORMATIONAL, true);
 	if ((len = sk_end(&b, &k)))
 		xchg_send_response(e, sa, e->out, len);
 	if (ike_deleted && v2_rekey_take_back(e, sa)) {
@@ -188,6 +193,7 @@ v2_info_delete_child(struct ike_engine *e, struct ike_sa *sa,
 	if (sk_begin(&b, &k) < 0)
 		return -1;
 	pld_delete_put(&b, &d);
+	ext_put(e, sa, &b, IKEV2_EXCH_INFORMATIONAL, false);
 	if (!(len = sk_end(&b, &k)))
 		return -1;
 	ike_log(e, sa, IKE_LOG_INFO, "deleting CHILD SA '%s' (SPI %08x)",

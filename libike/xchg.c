@@ -357,7 +357,9 @@ xchg_input(struct ike_engine *e, struct ike_sa *sa, uint64_t now, struct msg *m)
 		}
 		xchg_note_request(e, sa, m);
 		sa->msgid_in++;
-		dispatch_request(e, sa, now, m);
+		if (!ext_request_refused(e, sa, m))
+			dispatch_request(e, sa, now, m);
+		ext_input_done(e);
 		sa_schedule(e, sa); /* the exchange may have set new timers */
 		return;
 	}
@@ -369,6 +371,8 @@ xchg_input(struct ike_engine *e, struct ike_sa *sa, uint64_t now, struct msg *m)
 		return;
 	}
 	xchg_request_done(e, sa);
-	dispatch_response(e, sa, now, m, kind);
+	if (!ext_response_refused(e, sa, m))
+		dispatch_response(e, sa, now, m, kind);
+	ext_input_done(e);
 	sa_schedule(e, sa);
 }
