@@ -154,6 +154,7 @@ ike_engine_free(struct ike_engine *e)
 	drop_conns(e);
 	guard_free(e);
 	ext_free(e);
+	htimer_free(e);
 	if (e->plain)
 		OPENSSL_cleanse(e->plain, IKEV2_MAX_MSG_LEN);
 	free(e->plain);
@@ -380,7 +381,9 @@ ike_input(struct ike_engine *e, uint64_t now, const struct ike_endpoint *local,
 uint64_t
 ike_next_deadline(const struct ike_engine *e)
 {
-	return timerq_next(e);
+	uint64_t sa = timerq_next(e), host = htimer_next(e);
+
+	return sa < host ? sa : host;
 }
 
 /* Every state but ESTABLISHED ends on a timer: a half-open SA whose peer
@@ -443,7 +446,8 @@ ike_tick(struct ike_engine *e, uint64_t now)
 			}
 		sa_schedule(e, sa);
 	}
-	return timerq_next(e);
+	htimer_run(e, now);
+	return ike_next_deadline(e);
 }
 
 unsigned

@@ -176,6 +176,7 @@ struct ike_engine {
 	uint8_t *plain; /* IKEV2_MAX_MSG_LEN bytes for decrypted payloads */
 	uint8_t *out;   /* IKEV2_MAX_MSG_LEN bytes to build messages in */
 	struct ext_state *ext;       /* ext.c: the hooks' view of input */
+	struct host_timers *htimers; /* timer_host.c */
 };
 
 /* guard.c */
@@ -400,5 +401,10 @@ bool ext_request_refused(struct ike_engine *e, struct ike_sa *sa,
 			 const struct msg *m);
 bool ext_response_refused(struct ike_engine *e, struct ike_sa *sa,
 			  const struct msg *m);
+
+/* timer_host.c: the host's timers (ike_timer_add) */
+uint64_t htimer_next(const struct ike_engine *e);
+void htimer_run(struct ike_engine *e, uint64_t now);
+void htimer_free(struct ike_engine *e);
 
 #endif
