@@ -142,6 +142,9 @@ struct ike_sa {
 	struct ike_sa *next, *prev; /* all SAs, newest first */
 	uint64_t deadline;          /* timer heap key, UINT64_MAX: not in it */
 	size_t heap_idx;
+
+	/* xchg.c */
+	uint64_t last_heard; /* clock of the last message whose ICV held */
 };
 
 struct ike_engine {

@@ -329,6 +329,7 @@ xchg_input(struct ike_engine *e, struct ike_sa *sa, uint64_t now, struct msg *m)
 		return;
 	}
 	/* Authenticated from here on. */
+	sa->last_heard = now;
 	if (err.notify || msg_check_critical(m, &err) < 0 ||
 	    rules_v2_check(m, &err) < 0 || msg_decode_all(m, &err) < 0) {
 		ike_log(e, sa, IKE_LOG_WARN, "%s %u: %s",
