@@ -444,6 +444,7 @@ ike_tick(struct ike_engine *e, uint64_t now)
 					    "SA #%u",
 					    c->id);
 			}
+		actions_next_child(e, sa, now);
 		sa_schedule(e, sa);
 	}
 	htimer_run(e, now);

@@ -204,6 +204,12 @@ struct ike_env {
 			 uint32_t *spi);
 	int (*child_install)(void *ctx, const struct ike_child_install *ci);
 	void (*child_remove)(void *ctx, const struct ike_child_install *ci);
+	/* Optional (ike_sa_move): an installed CHILD SA, as `from` was
+	 * installed, now runs between to->local and to->remote; the host
+	 * moves its SAs and policies keeping keys and replay state (the
+	 * keys are NULL in both). 0, or -1 if it could not. */
+	int (*child_move)(void *ctx, const struct ike_child_install *from,
+			  const struct ike_child_install *to);
 	/* Authentication is a plugin's business (psk, pubkey): the engine
 	 * hands it the octets to sign or check, see struct ike_auth_req. */
 	int (*auth_sign)(void *ctx, const struct ike_auth_req *r,
@@ -338,8 +344,9 @@ void ike_terminate_all(struct ike_engine *e, uint64_t now);
  * none. (dpd's restart action.) */
 unsigned ike_reinitiate(struct ike_engine *e, uint64_t now, unsigned ike_id);
 /* The peer (or we) moved: later messages of the IKE SA go between these
- * endpoints, and its installed CHILD SAs are removed and installed again
- * for them. (natt, when a NAT mapping changed.) */
+ * endpoints, and its installed CHILD SAs are moved to them by the host
+ * (env.child_move). -1 if there is no such SA or a child could not be
+ * moved. (natt, when a NAT mapping changed.) */
 int ike_sa_move(struct ike_engine *e, uint64_t now, unsigned ike_id,
 		const struct ike_endpoint *local,
 		const struct ike_endpoint *remote);

@@ -143,8 +143,9 @@ struct ike_sa {
 	uint64_t deadline;          /* timer heap key, UINT64_MAX: not in it */
 	size_t heap_idx;
 
-	/* xchg.c */
-	uint64_t last_heard; /* clock of the last message whose ICV held */
+	/* ext.c, actions.c */
+	uint64_t last_heard;    /* clock of the last message whose ICV held */
+	unsigned more_children; /* bit i: child cfg i to create once up */
 };
 
 struct ike_engine {
@@ -409,5 +410,12 @@ bool ext_response_refused(struct ike_engine *e, struct ike_sa *sa,
 uint64_t htimer_next(const struct ike_engine *e);
 void htimer_run(struct ike_engine *e, uint64_t now);
 void htimer_free(struct ike_engine *e);
+
+/* actions.c */
+void actions_next_child(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
+
+/* v2_child.c (for actions.c) */
+void v2_child_describe(struct ike_engine *e, const struct ike_sa *sa,
+		       const struct child_sa *c, struct ike_child_install *ci);
 
 #endif
