@@ -143,9 +143,8 @@ struct ike_sa {
 	uint64_t deadline;          /* timer heap key, UINT64_MAX: not in it */
 	size_t heap_idx;
 
-	/* ext.c, actions.c */
-	uint64_t last_heard;    /* clock of the last message whose ICV held */
-	unsigned more_children; /* bit i: child cfg i to create once up */
+	uint64_t last_heard;    /* xchg.c: the last message whose ICV held */
+	unsigned more_children; /* actions.c: bit i, child cfg i to create */
 };
 
 struct ike_engine {
