@@ -186,7 +186,8 @@ struct ike_auth_req {
 	const struct prf_alg *prf;
 	struct bytes octets;
 	/* The peer's IKE_AUTH message (CERT, CERTREQ), NULL while we build
-	 * our request as initiator. */
+	 * our request as initiator (and in auth_payloads for our
+	 * IKE_SA_INIT response). Valid during the call only. */
 	const struct ike_msg_view *msg;
 };
 
