@@ -631,6 +631,18 @@ START_TEST(last_heard_advances)
 	ike_query_sa(sun.e, first_sa(&sun)->id, get_heard, NULL);
 	ck_assert_uint_eq(heard, 7040);
 
+	/* A rekey's new SA heard the peer in the rekey. */
+	now = 8000;
+	ck_assert_int_eq(ike_rekey(moon.e, now, liveness_sa), 0);
+	pump();
+	ck_assert_ptr_nonnull(first_sa(&moon));
+	ck_assert_uint_ne(first_sa(&moon)->id, liveness_sa);
+	ike_query_sa(moon.e, first_sa(&moon)->id, get_heard, NULL);
+	ck_assert_uint_eq(heard, 8000);
+	ike_query_sa(sun.e, first_sa(&sun)->id, get_heard, NULL);
+	ck_assert_uint_eq(heard, 8000);
+	liveness_sa = first_sa(&moon)->id;
+
 	/* A forged message for the SA is not hearing from the peer. */
 	now = 9000;
 	ck_assert_int_eq(ike_liveness(moon.e, now, liveness_sa), 0);
@@ -638,7 +650,7 @@ START_TEST(last_heard_advances)
 	queue[0].data[queue[0].len - 1] ^= 1;
 	pump();
 	ike_query_sa(sun.e, first_sa(&sun)->id, get_heard, NULL);
-	ck_assert_uint_eq(heard, 7040);
+	ck_assert_uint_eq(heard, 8000);
 	teardown_pair();
 }
 END_TEST
