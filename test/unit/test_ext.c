@@ -498,6 +498,15 @@ timer_cb_adds(void *arg, uint64_t t)
 	ck_assert_uint_ne(ike_timer_add(timer_engine, t, timer_cb, "g"), 0);
 }
 
+static uint64_t victim;
+
+static void
+timer_cb_cancels(void *arg, uint64_t t)
+{
+	timer_cb(arg, t);
+	ike_timer_cancel(timer_engine, victim);
+}
+
 START_TEST(host_timers_fire_in_order)
 {
 	uint64_t t4, t6, t7;
@@ -538,6 +547,13 @@ START_TEST(host_timers_fire_in_order)
 	ike_timer_cancel(moon.e, t6);
 	ike_tick(moon.e, 12000);
 	ck_assert_str_eq(fired, "bcegfahi");
+
+	/* A callback may cancel a timer due in the same tick. */
+	victim = ike_timer_add(moon.e, 13000, timer_cb, "y");
+	ike_timer_add(moon.e, 12500, timer_cb_cancels, "x");
+	ike_tick(moon.e, 13000);
+	ck_assert_str_eq(fired, "bcegfahix");
+	ck_assert_uint_eq(ike_next_deadline(moon.e), UINT64_MAX);
 
 	/* Left pending: freed with the engine. */
 	ike_timer_add(moon.e, 20000, timer_cb, "z");
