@@ -1,63 +1,290 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The plugin ABI. A plugin is a shared object in the plugin directory that
- * exports one const `struct charond_plugin` named `charond_plugin`. charond
- * loads the configured plugins with dlopen(RTLD_NOW | RTLD_LOCAL), refuses
- * one whose `abi` differs from CHAROND_PLUGIN_ABI, orders them so that what
- * a plugin `requires` is provided by one loaded before it, and calls init
- * with the services of struct charond_api. Plugins never touch libev,
- * sockets or netlink: they register hooks.
+ * The plugin ABI, version 2. A plugin is a shared object in the plugin
+ * directory that exports one const `struct charond_plugin` named
+ * `charond_plugin`. It sees this header and libike's public headers
+ * (ike.h, buf.h, msg.h, prop.h, ikev2_const.h) and nothing of charond's
+ * internals: its configuration reaches it through the typed views and
+ * accessors of struct charond_api, never through charond's own structs.
  *
- * Hooks, each shaped by the plugin that needs it:
- *   auth methods      psk, x509 (pubkey): sign and verify the AUTH payload
- *   SA listeners      dpd: IKE and CHILD SA lifecycle events
- * (NAT-T payload hooks and L2TP child filters come with those plugins.)
+ * Loading. charond dlopen()s the configured plugins with RTLD_NOW |
+ * RTLD_LOCAL and refuses one whose `abi` differs from CHAROND_PLUGIN_ABI,
+ * naming the plugin and both versions. Plugins start in an order where what
+ * a plugin `requires` is `provide`d by one started before it. A plugin
+ * whose init fails is unloaded, with the reason it gave; every plugin that
+ * requires what it provided is refused too, with that reason. Two plugins
+ * providing the same auth method: the second is refused.
  *
- * Bump CHAROND_PLUGIN_ABI whenever any struct below changes.
+ * Configuration keys. A plugin lists the connection, child and plugin-own
+ * keys it honours in `keys`. The loader validates their values by the
+ * declared type and refuses, with FILE:LINE:COL, a key no loaded plugin
+ * declares ("not supported yet: dpd (needs the dpd plugin)"): a config is
+ * never accepted and then ignored. A plugin's own section is the map under
+ * the top-level `plugins:` key with the plugin's name.
+ *
+ * Hooks, each designed with the plugin that uses it:
+ *   auth methods          psk (pre-shared keys), x509 (auth: pubkey): sign
+ *                         and verify AUTH, add CERT and CERTREQ payloads,
+ *                         see the peer's, and decide whether the peer's ID
+ *                         fits its credentials (subjectAltName)
+ *   exchange extensions   natt (NAT_DETECTION_* in IKE_SA_INIT, IKEv1 NAT-D
+ *                         and vendor IDs), x509 (SIGNATURE_HASH_ALGORITHMS
+ *                         in IKE_SA_INIT), dpd (IKEv1 DPD vendor ID and
+ *                         R-U-THERE in INFORMATIONAL)
+ *   SA listeners          dpd, natt: IKE and CHILD SA lifecycle events
+ *   per-SA state          natt (NAT seen, keepalive timer), dpd (last heard)
+ *   timers                natt keepalives, dpd delay: on the engine's clock
+ *   SA actions            dpd (liveness check, delete, re-initiate), natt
+ *                         (move the SA when the peer's NAT mapping changes)
+ *   child filters         l2tp (UDP/1701 selectors, conntrack marks), natt
+ *                         (UDP encapsulation and NAT-OA for the kernel)
+ *
+ * Bump CHAROND_PLUGIN_ABI whenever any struct or signature below changes.
+ * Views carry their size as the first field so that a view may grow at the
+ * end within one ABI: a plugin sets `size` to what it was built with and
+ * charond fills no more than that.
  */
 #ifndef CHAROND_PLUGIN_H
 #define CHAROND_PLUGIN_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ike.h"
 
-#define CHAROND_PLUGIN_ABI    1u
+#define CHAROND_PLUGIN_ABI    2u
 #define CHAROND_PLUGIN_SYMBOL "charond_plugin"
 
-struct config;
+/* --- configuration: declared keys, typed values, views ------------------ */
 
-/* An authentication method; `name` is the config's `auth:` value. */
-struct charond_auth_method {
-	const char *name;
-	int (*sign)(void *state, const struct ike_auth_req *r, uint8_t *method,
-		    uint8_t *out, size_t *len);
-	int (*verify)(void *state, const struct ike_auth_req *r, uint8_t method,
-		      struct bytes data, char *why, size_t why_len);
+enum charond_scope {
+	CHAROND_SCOPE_CONN,   /* connections.NAME.KEY */
+	CHAROND_SCOPE_CHILD,  /* connections.NAME.children.CHILD.KEY */
+	CHAROND_SCOPE_PLUGIN, /* plugins.PLUGIN.KEY (the plugin's own) */
 };
 
+enum charond_type {
+	CHAROND_T_BOOL,
+	CHAROND_T_INT,      /* a non-negative integer within min..max */
+	CHAROND_T_DURATION, /* "30s", "5m", ...: milliseconds */
+	CHAROND_T_STRING,
+	CHAROND_T_ENUM,     /* one of `choices`: the index */
+	CHAROND_T_LIST,     /* a list of strings */
+};
+
+/*
+ * A key a plugin honours. A dotted key ("dpd.delay") is a member of a map
+ * ("dpd: {delay: 30s}"); declaring any member makes the map a key.
+ */
+struct charond_config_key {
+	enum charond_scope scope;
+	const char *key;
+	enum charond_type type;
+	const char *const *choices; /* ENUM: NULL-terminated */
+	int64_t min, max;           /* INT: inclusive bounds */
+	const char *help;           /* one line, for --check-config */
+};
+
+struct charond_value {
+	enum charond_type type;
+	bool set; /* written in the config; else the plugin's default applies */
+	union {
+		bool b;
+		int64_t i;       /* INT */
+		uint64_t ms;     /* DURATION */
+		const char *s;   /* STRING */
+		unsigned choice; /* ENUM */
+		struct {
+			const char *const *v;
+			size_t n;
+		} list; /* LIST */
+	} u;
+	/* Where it was written, for a plugin's own FILE:LINE:COL messages. */
+	const char *file;
+	unsigned line, col;
+};
+
+/* One end of a connection as configured. */
+struct charond_end_view {
+	const char *auth;  /* the `auth:` value, e.g. "psk", "pubkey" */
+	const char *id;    /* as written; NULL: none configured */
+	const char *ca;    /* remote: authority name; NULL: any */
+	const char *key;   /* local: private key file; NULL: none */
+	const char *const *certs; /* local: certificate files */
+	size_t n_certs;
+};
+
+struct charond_conn_view {
+	uint32_t size; /* in: sizeof(struct charond_conn_view) as built */
+	const char *name;
+	uint8_t version; /* 1, 2, or 0 for either */
+	struct charond_end_view local, remote;
+	size_t n_children;
+	const char *const *children; /* child names */
+};
+
+struct charond_child_view {
+	uint32_t size; /* in: sizeof(struct charond_child_view) as built */
+	const char *conn, *name;
+	bool transport;
+	const char *start_action; /* "none", "trap", "start" */
+};
+
+/* A secret of the top-level `secrets:` section, e.g. kind "psk". */
+struct charond_secret_view {
+	uint32_t size; /* in: sizeof(struct charond_secret_view) as built */
+	const char *const *ids;
+	size_t n_ids;
+	const struct secret *secret;
+};
+
+/* --- hooks ---------------------------------------------------------------- */
+
+/*
+ * An authentication method; `name` is a config `auth:` value, and the
+ * plugin also lists "auth:NAME" in `provides`. Users: psk ("psk"), x509
+ * ("pubkey"). r->msg shows the peer's IKE_AUTH message (its CERT and
+ * CERTREQ payloads) when there is one.
+ */
+struct charond_auth_method {
+	const char *name;
+	/* Our AUTH value: *method the AUTH method number, out/len its data
+	 * (at most IKE_AUTH_MAX). */
+	int (*sign)(void *state, const struct ike_auth_req *r, uint8_t *method,
+		    uint8_t *out, size_t *len);
+	/* 0 if data proves the peer; else -1 and why, for the log line. */
+	int (*verify)(void *state, const struct ike_auth_req *r, uint8_t method,
+		      struct bytes data, char *why, size_t why_len);
+	/* Optional (x509): CERT payloads with our chain and CERTREQs for
+	 * the CAs we trust, for our IKE_AUTH message; see ike_out_*(). */
+	int (*payloads)(void *state, const struct ike_auth_req *r,
+			struct ike_out *out);
+	/* Optional (x509): 0 if the peer's ID (r->peer_id) is backed by its
+	 * credentials, e.g. in its certificate's subjectAltName; else -1 and
+	 * why. Called before verify. Without it, the configured remote ID
+	 * (compared by the engine) is all there is. */
+	int (*id_check)(void *state, const struct ike_auth_req *r, char *why,
+			size_t why_len);
+};
+
+/*
+ * An exchange extension: payloads added to our messages and read from the
+ * peer's (see struct ike_msg_view for which exchanges and when). Users:
+ * natt, x509, dpd.
+ */
+struct charond_exchange_ext {
+	const char *name;
+	/* Add notifies or vendor IDs to an outgoing message. */
+	void (*build)(void *state, const struct ike_msg_view *m,
+		      struct ike_out *out);
+	/* Read an incoming message; 0, or an IKEv2 error notify type that
+	 * fails the exchange (logged with why). */
+	int (*input)(void *state, const struct ike_msg_view *m, char *why,
+		     size_t why_len);
+};
+
+/* IKE and CHILD SA lifecycle events. Users: dpd, natt. */
 struct charond_sa_listener {
 	void (*event)(void *state, const struct ike_event *ev);
 };
 
-/* What charond offers a plugin. */
+/*
+ * A child filter, called before a CHILD SA and its policies are handed to
+ * the kernel and again, identically, before they are removed. It may
+ * change selectors (pointing them to its own arrays, valid until the next
+ * call), mode, marks, interface ID, UDP encapsulation and NAT-OA. Return
+ * -1 to refuse the install (the CHILD SA fails, why is logged). Users:
+ * l2tp, natt.
+ */
+struct charond_child_filter {
+	const char *name;
+	int (*filter)(void *state, const struct charond_child_view *child,
+		      struct ike_child_install *ci, char *why, size_t why_len);
+};
+
+/* What a plugin may do to an IKE SA. Users: dpd (liveness, delete,
+ * reinitiate), natt (move). */
+enum charond_sa_action {
+	CHAROND_SA_LIVENESS,   /* an empty INFORMATIONAL; no answer kills it */
+	CHAROND_SA_DELETE,     /* delete it and its children, telling the peer */
+	CHAROND_SA_REINITIATE, /* a new IKE SA for its connection and
+				  children; the old one is deleted */
+	CHAROND_SA_MOVE,       /* to new addresses or ports (args) */
+};
+
+struct charond_sa_move {
+	struct ike_endpoint local, remote;
+};
+
+/* --- what charond offers a plugin ------------------------------------ */
+
 struct charond_api {
 	uint32_t abi;
 	void (*log)(enum ike_log_level level, const char *plugin,
 		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-	/* The running configuration; valid until the next reload. */
-	const struct config *(*config)(void);
+
+	/* Views of the running configuration; valid until the next reload
+	 * (listen for nothing: call again when you need them). Return 0,
+	 * or -1 if there is no such connection or child. */
+	int (*conn)(const char *conn, struct charond_conn_view *out);
+	int (*child)(const char *conn, const char *child,
+		     struct charond_child_view *out);
+	/* The i-th secret of a kind, from 0; -1 past the last. */
+	int (*secret)(const char *kind, size_t i,
+		      struct charond_secret_view *out);
+	/* A declared key's value: scope CONN (child NULL), CHILD, or PLUGIN
+	 * (conn is the plugin's name, child NULL). 0, or -1 if the key was
+	 * not declared by a loaded plugin. */
+	int (*value)(enum charond_scope scope, const char *conn,
+		     const char *child, const char *key,
+		     struct charond_value *out);
+
+	/* Hooks; each lives until the plugin is unloaded. 0, or -1 (full,
+	 * or an auth method of that name exists already). */
 	int (*add_auth)(const struct charond_auth_method *m, void *state);
+	int (*add_extension)(const struct charond_exchange_ext *x,
+			     void *state);
 	int (*add_listener)(const struct charond_sa_listener *l, void *state);
+	int (*add_child_filter)(const struct charond_child_filter *f,
+				void *state);
+
+	/* Per-SA state: a slot per plugin, freed (with free_fn) when the IKE
+	 * SA goes, rekeyed or not. sa_get returns NULL when unset. */
+	int (*sa_slot)(const char *plugin, void (*free_fn)(void *data));
+	void *(*sa_get)(int slot, unsigned ike_id);
+	int (*sa_set)(int slot, unsigned ike_id, void *data);
+
+	/* Timers on the engine's clock (milliseconds, monotonic). A timer
+	 * fires once; returns its handle, 0 on failure. */
+	uint64_t (*now)(void);
+	uint64_t (*timer_add)(uint64_t delay_ms,
+			      void (*cb)(void *arg, uint64_t now), void *arg);
+	void (*timer_cancel)(uint64_t handle);
+
+	/* Act on an IKE SA; args: struct charond_sa_move for MOVE, else
+	 * NULL. 0, or -1 if there is no such SA or the action cannot run
+	 * now (e.g. a request of ours is in flight for LIVENESS). */
+	int (*sa_action)(unsigned ike_id, enum charond_sa_action a,
+			 const void *args);
+	/* A read-only view of one IKE SA, as for list-sas; see ike.h. */
+	int (*sa_query)(unsigned ike_id,
+			void (*cb)(void *ctx, const struct ike_sa_info *sa),
+			void *ctx);
 };
 
 struct charond_plugin {
-	uint32_t abi;
+	uint32_t abi; /* CHAROND_PLUGIN_ABI */
 	const char *name;
 	const char *version;
 	const char *provides; /* space-separated, e.g. "auth:psk" */
 	const char *requires; /* space-separated; NULL or "" for none */
-	int (*init)(const struct charond_api *api, void **state);
+	/* The config keys it honours, ended by an entry with key NULL;
+	 * NULL for none. Read before init (for --check-config too). */
+	const struct charond_config_key *keys;
+	/* 0, or -1 with why (logged; the plugin is unloaded). */
+	int (*init)(const struct charond_api *api, void **state, char *why,
+		    size_t why_len);
 	void (*fini)(void *state);
 };
 

@@ -130,7 +130,7 @@ ike_engine_new(const struct ike_env *env)
 	e->plain = malloc(IKEV2_MAX_MSG_LEN);
 	e->out = malloc(IKEV2_MAX_MSG_LEN);
 	e->msg = malloc(sizeof(*e->msg));
-	if (!e->plain || !e->out || !e->msg ||
+	if (!e->plain || !e->out || !e->msg || ext_init(e) < 0 ||
 	    ike_random(e, e->hash_key, sizeof(e->hash_key)) < 0) {
 		ike_engine_free(e);
 		return NULL;
@@ -151,6 +151,8 @@ ike_engine_free(struct ike_engine *e)
 	free(e->heap);
 	drop_conns(e);
 	guard_free(e);
+	ext_free(e);
+	htimer_free(e);
 	if (e->plain)
 		OPENSSL_cleanse(e->plain, IKEV2_MAX_MSG_LEN);
 	free(e->plain);
@@ -374,7 +376,9 @@ ike_input(struct ike_engine *e, uint64_t now, const struct ike_endpoint *local,
 uint64_t
 ike_next_deadline(const struct ike_engine *e)
 {
-	return timerq_next(e);
+	uint64_t sa = timerq_next(e), host = htimer_next(e);
+
+	return sa < host ? sa : host;
 }
 
 /* Every state but ESTABLISHED ends on a timer: a half-open SA whose peer
@@ -436,9 +440,11 @@ ike_tick(struct ike_engine *e, uint64_t now)
 					    "SA #%u",
 					    c->id);
 			}
+		actions_next_child(e, sa, now);
 		sa_schedule(e, sa);
 	}
-	return timerq_next(e);
+	htimer_run(e, now);
+	return ike_next_deadline(e);
 }
 
 unsigned

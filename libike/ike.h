@@ -94,6 +94,15 @@ struct ike_child_install {
 	bool keep_policies;
 	unsigned n_local_ts, n_remote_ts;
 	const struct ts *local_ts, *remote_ts;
+	/* Zero from the engine; set by the host's child filters (charond's
+	 * plugins: natt, l2tp) before the kernel sees them. */
+	struct {
+		uint16_t type; /* 0: none; 2: UDP_ENCAP_ESPINUDP (RFC 3948) */
+		uint16_t sport, dport;  /* host order */
+		struct ike_endpoint oa; /* NAT-OA; family 0: none */
+	} encap;
+	uint32_t mark_in, mark_in_mask, mark_out, mark_out_mask;
+	uint32_t if_id;
 };
 
 enum ike_event_type {
@@ -115,6 +124,58 @@ struct ike_event {
 	unsigned old_id;    /* the SA a rekey replaced */
 };
 
+/*
+ * ext.c: hooks of the host (charond's plugins) in the exchanges.
+ *
+ * struct ike_out collects what a hook adds to one of our messages: notify
+ * payloads, vendor IDs, CERT and CERTREQ payloads. It is bounded; an add
+ * that does not fit returns -1 and the message goes without it. The bounds
+ * hold a chain of three 3 KB certificates with CERTREQs and notifies (and
+ * a single certificate of up to 8 KB); payloads keep the order they were
+ * added in. Notifies go out without protocol ID or SPI.
+ */
+#define IKE_OUT_MAX_PAYLOADS    16
+#define IKE_OUT_MAX_BYTES       16384 /* data of all payloads together */
+#define IKE_OUT_MAX_PAYLOAD_LEN 8192  /* data of one payload */
+struct ike_out;
+int ike_out_notify(struct ike_out *o, uint16_t type, const void *data,
+		   size_t len);
+int ike_out_vendor_id(struct ike_out *o, const void *data, size_t len);
+int ike_out_cert(struct ike_out *o, uint8_t encoding, const void *data,
+		 size_t len);
+int ike_out_certreq(struct ike_out *o, uint8_t encoding, const void *data,
+		    size_t len);
+
+/* A payload of an incoming message a hook may read: a notify (sub is its
+ * type; data its notification data), a vendor ID, a CERT or a CERTREQ (sub
+ * is the encoding). */
+struct ike_in_payload {
+	uint8_t
+	    type; /* IKEV2_PL_N, IKEV2_PL_V, IKEV2_PL_CERT, IKEV2_PL_CERTREQ */
+	uint16_t sub;
+	struct bytes data;
+};
+
+/*
+ * A message as the exchange hooks see it. Outgoing: IKE_SA_INIT requests
+ * and responses, IKE_AUTH, INFORMATIONAL (not error replies). Incoming:
+ * IKE_SA_INIT once it parsed (the response once it is the answer to ours),
+ * the others only after their ICV verified.
+ */
+struct ike_msg_view {
+	unsigned ike_id;  /* 0 while there is no SA (IKE_SA_INIT request in) */
+	const char *conn; /* NULL while not known */
+	uint8_t version;  /* 2 (1 for IKEv1) */
+	uint8_t exchange; /* IKEV2_EXCH_* */
+	bool request;     /* a request, else a response */
+	bool inbound;     /* from the peer, else ours */
+	bool initiator;   /* we are the original initiator of the IKE SA */
+	const uint8_t *spi_i, *spi_r; /* spi_r all zero in IKE_SA_INIT req */
+	const struct ike_endpoint *local, *remote; /* as it travels */
+	size_t n_payloads;                         /* inbound only */
+	const struct ike_in_payload *payloads;
+};
+
 /* What an authentication method signs or checks (RFC 7296 2.15):
  * octets = RealMessage | NonceData | prf(SK_p, RestOfIDPayload), the
  * message being our (or the peer's) IKE_SA_INIT message. */
@@ -125,6 +186,10 @@ struct ike_auth_req {
 	const struct pld_id *peer_id; /* NULL while unknown */
 	const struct prf_alg *prf;
 	struct bytes octets;
+	/* The peer's IKE_AUTH message (CERT, CERTREQ), NULL while we build
+	 * our request as initiator (and in auth_payloads for our
+	 * IKE_SA_INIT response). Valid during the call only. */
+	const struct ike_msg_view *msg;
 };
 
 #define IKE_AUTH_MAX 1024 /* largest AUTH data we produce */
@@ -141,6 +206,12 @@ struct ike_env {
 			 uint32_t *spi);
 	int (*child_install)(void *ctx, const struct ike_child_install *ci);
 	void (*child_remove)(void *ctx, const struct ike_child_install *ci);
+	/* Optional (ike_sa_move): an installed CHILD SA, as `from` was
+	 * installed, now runs between to->local and to->remote; the host
+	 * moves its SAs and policies keeping keys and replay state (the
+	 * keys are NULL in both). 0, or -1 if it could not. */
+	int (*child_move)(void *ctx, const struct ike_child_install *from,
+			  const struct ike_child_install *to);
 	/* Authentication is a plugin's business (psk, pubkey): the engine
 	 * hands it the octets to sign or check, see struct ike_auth_req. */
 	int (*auth_sign)(void *ctx, const struct ike_auth_req *r,
@@ -149,6 +220,24 @@ struct ike_env {
 	int (*auth_verify)(void *ctx, const struct ike_auth_req *r,
 			   uint8_t method, struct bytes data, char *why,
 			   size_t why_len);
+	/* Optional: CERT and CERTREQ payloads for our messages; r->octets
+	 * is empty. Called for the initiator's IKE_AUTH request (its CERTs
+	 * and CERTREQs go out), the responder's IKE_SA_INIT response (only
+	 * CERTREQs; r->peer_id NULL, r->local_id as configured) and its
+	 * IKE_AUTH response (only CERTs). -1 fails our IKE_AUTH message. */
+	int (*auth_payloads)(void *ctx, const struct ike_auth_req *r,
+			     struct ike_out *out);
+	/* Optional: 0 if the peer's ID is backed by its credentials (a
+	 * certificate's subjectAltName), else -1 and why; before verify. */
+	int (*auth_id_check)(void *ctx, const struct ike_auth_req *r, char *why,
+			     size_t why_len);
+	/* Optional exchange extensions, see struct ike_msg_view: add
+	 * payloads to ours; read the peer's, returning 0 or an error notify
+	 * type that fails the exchange, with why. */
+	void (*ext_build)(void *ctx, const struct ike_msg_view *m,
+			  struct ike_out *out);
+	int (*ext_input)(void *ctx, const struct ike_msg_view *m, char *why,
+			 size_t why_len);
 	/* Random bytes for SPIs, nonces, key exchange private values, IVs
 	 * and the COOKIE secret; NULL: OpenSSL's generator. Tests seed it to
 	 * replay a run exactly. Returns 0, or -1 on failure. */
@@ -252,6 +341,25 @@ int ike_terminate_child(struct ike_engine *e, uint64_t now, unsigned ike_id,
 int ike_liveness(struct ike_engine *e, uint64_t now, unsigned ike_id);
 /* Delete everything, telling every peer (shutdown). */
 void ike_terminate_all(struct ike_engine *e, uint64_t now);
+/* A new IKE SA for the connection of ike_id, with the children it had (or
+ * would start); the old SA is deleted. Returns the new SA's id, 0 if
+ * none. (dpd's restart action.) */
+unsigned ike_reinitiate(struct ike_engine *e, uint64_t now, unsigned ike_id);
+/* The peer (or we) moved: later messages of the IKE SA go between these
+ * endpoints, and its installed CHILD SAs are moved to them by the host
+ * (env.child_move). -1 if there is no such SA or a child could not be
+ * moved. (natt, when a NAT mapping changed.) */
+int ike_sa_move(struct ike_engine *e, uint64_t now, unsigned ike_id,
+		const struct ike_endpoint *local,
+		const struct ike_endpoint *remote);
+
+/* Host timers on the engine's clock: cb runs from ike_tick() once now has
+ * reached the deadline, and ike_next_deadline() accounts for it. Returns a
+ * handle (never 0), or 0 on failure. Cancelling a fired or unknown handle
+ * does nothing. (charond's plugin timers.) */
+uint64_t ike_timer_add(struct ike_engine *e, uint64_t deadline,
+		       void (*cb)(void *arg, uint64_t now), void *arg);
+void ike_timer_cancel(struct ike_engine *e, uint64_t handle);
 
 /* query.c: read-only views of the SAs for the control socket. The views
  * are valid only during the callback. */
@@ -278,6 +386,8 @@ struct ike_sa_info {
 	char proposal[160];     /* keyword form, "" before IKE_SA_INIT */
 	struct pld_id local_id; /* type 0 when not yet known */
 	struct pld_id remote_id;
+	uint64_t last_heard; /* engine clock of the last authenticated message
+				from the peer; 0: never (dpd) */
 	unsigned n_children;
 	struct ike_child_info children[IKE_MAX_CHILDREN];
 };

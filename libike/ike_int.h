@@ -227,6 +227,8 @@ struct ike_sa {
 	uint64_t deadline;          /* timer heap key, UINT64_MAX: not in it */
 	size_t heap_idx;
 
+	uint64_t last_heard;    /* xchg.c: the last message whose ICV held */
+	unsigned more_children; /* actions.c: bit i, child cfg i to create */
 	union {
 		struct v2_state v2; /* version 2 */
 	};
@@ -263,6 +265,8 @@ struct ike_engine {
 	struct msg *msg;      /* the datagram being handled */
 	uint8_t *plain; /* IKEV2_MAX_MSG_LEN bytes for decrypted payloads */
 	uint8_t *out;   /* IKEV2_MAX_MSG_LEN bytes to build messages in */
+	struct ext_state *ext;       /* ext.c: the hooks' view of input */
+	struct host_timers *htimers; /* timer_host.c */
 };
 
 /* guard.c */
@@ -465,5 +469,52 @@ void ts_from_cfg(const struct ike_ts_cfg *cfg, unsigned n,
 int ts_narrow(const struct pld_ts *offered, const struct pld_ts *allowed,
 	      struct pld_ts *out);
 void ts_format(const struct ts *t, char *buf, size_t len);
+
+/* ext.c */
+int ext_init(struct ike_engine *e);
+void ext_free(struct ike_engine *e);
+/* env.ext_build's notifies and vendor IDs (and in our IKE_SA_INIT
+ * response env.auth_payloads' CERTREQs), appended to b. */
+void ext_put(struct ike_engine *e, const struct ike_sa *sa,
+	     struct msg_builder *b, uint8_t exchange, bool response);
+/* IKE_AUTH: env.auth_payloads' CERTs (and the initiator's CERTREQs),
+ * written right after our ID payload. */
+int ext_auth_put(struct ike_engine *e, const struct ike_sa *sa,
+		 const struct ike_id_cfg *local, struct msg_builder *b);
+/* env.auth_id_check before env.auth_verify; -1 logged with why. */
+int ext_auth_id_check(struct ike_engine *e, const struct ike_sa *sa,
+		      const struct ike_auth_req *r, const char *who);
+/* env.ext_input of an IKE_SA_INIT request (no SA yet): 0, or the error
+ * notify to answer with (logged). */
+uint16_t ext_init_request(struct ike_engine *e, const char *conn,
+			  const struct ike_endpoint *local,
+			  const struct ike_endpoint *remote,
+			  const struct msg *m);
+/* env.ext_input of a message of sa (IKE_SA_INIT response, IKE_AUTH,
+ * INFORMATIONAL): 0 or the error notify (logged). An IKE_AUTH or
+ * INFORMATIONAL message's view stays in ext_peer_msg() until
+ * ext_input_done(). */
+uint16_t ext_sa_input(struct ike_engine *e, struct ike_sa *sa,
+		      const struct msg *m);
+const struct ike_msg_view *ext_peer_msg(const struct ike_engine *e);
+void ext_input_done(struct ike_engine *e);
+/* xchg_input: the request refused by env.ext_input was answered with its
+ * notify (an IKE_AUTH's SA dies); the response's SA was killed. */
+bool ext_request_refused(struct ike_engine *e, struct ike_sa *sa,
+			 const struct msg *m);
+bool ext_response_refused(struct ike_engine *e, struct ike_sa *sa,
+			  const struct msg *m);
+
+/* timer_host.c: the host's timers (ike_timer_add) */
+uint64_t htimer_next(const struct ike_engine *e);
+void htimer_run(struct ike_engine *e, uint64_t now);
+void htimer_free(struct ike_engine *e);
+
+/* actions.c */
+void actions_next_child(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
+
+/* v2_child.c (for actions.c) */
+void v2_child_describe(struct ike_engine *e, const struct ike_sa *sa,
+		       const struct child_sa *c, struct ike_child_install *ci);
 
 #endif

@@ -51,6 +51,7 @@ fill(const struct ike_engine *e, const struct ike_sa *sa,
 	}
 	if (sa->peer_id.type)
 		in->remote_id = sa->peer_id;
+	in->last_heard = sa->last_heard;
 	for (ch = sa->children; ch && n < IKE_MAX_CHILDREN; ch = ch->next) {
 		struct ike_child_info *ci = &in->children[n++];
 

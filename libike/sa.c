@@ -417,6 +417,8 @@ sa_schedule(struct ike_engine *e, struct ike_sa *sa)
 	 * wake the SA over and over, never able to start it. */
 	if (may_rekey && sa->rekey_at && sa->rekey_at < next)
 		next = sa->rekey_at;
+	if (may_rekey && sa->more_children) /* actions_next_child */
+		next = 0;
 	for (c = sa->children; may_rekey && c; c = c->next)
 		if (c->installed && c->rekey_at && c->rekey_at < next)
 			next = c->rekey_at;

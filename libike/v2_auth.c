@@ -187,10 +187,15 @@ verify_peer(struct ike_engine *e, struct ike_sa *sa, const struct msg *m,
 	req.local_id = &local;
 	req.peer_id = &sa->peer_id;
 	req.prf = sa->v2.suite.prf;
+	req.msg = ext_peer_msg(e);
 	req.octets.ptr =
 	    signed_octets(sa, !sa->initiator, ri->body, &req.octets.len);
 	if (!req.octets.ptr)
 		return -1;
+	if (ext_auth_id_check(e, sa, &req, who) < 0) {
+		free((void *)req.octets.ptr);
+		return -1;
+	}
 	rc = e->env.auth_verify
 		 ? e->env.auth_verify(e->env.ctx, &req, auth.method, auth.data,
 				      why, sizeof(why))
@@ -225,6 +230,8 @@ put_id_auth(struct ike_engine *e, struct ike_sa *sa, struct msg_builder *b)
 	id.data.ptr = local.data;
 	id.data.len = local.len;
 	pld_id_put(b, sa->initiator ? IKEV2_PL_IDi : IKEV2_PL_IDr, &id);
+	if (ext_auth_put(e, sa, &local, b) < 0)
+		return -1;
 	if (sa->initiator && c->remote_id.type) {
 		struct pld_id r = {c->remote_id.type,
 				   {c->remote_id.data, c->remote_id.len}};
@@ -236,6 +243,7 @@ put_id_auth(struct ike_engine *e, struct ike_sa *sa, struct msg_builder *b)
 	req.local_id = &local;
 	req.peer_id = sa->initiator ? NULL : &sa->peer_id;
 	req.prf = sa->v2.suite.prf;
+	req.msg = sa->initiator ? NULL : ext_peer_msg(e);
 	req.octets.ptr = signed_octets(sa, sa->initiator, id_body(&local, body),
 				       &req.octets.len);
 	if (!req.octets.ptr)
@@ -285,6 +293,7 @@ v2_auth_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 	if (sa->want_child &&
 	    v2_child_offer(e, sa, &b, sa->want_child - 1, 0) < 0)
 		return -1;
+	ext_put(e, sa, &b, IKEV2_EXCH_IKE_AUTH, false);
 	if (!(len = xchg_end(&b, &k)))
 		return -1;
 	sa->state = IKE_SA_CONNECTING;
@@ -330,6 +339,7 @@ v2_auth_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 
 		pld_notify_put(&b, &n);
 	}
+	ext_put(e, sa, &b, IKEV2_EXCH_IKE_AUTH, true);
 	if (!(len = xchg_end(&b, &k)))
 		goto fail;
 	xchg_send_response(e, sa, e->out, len);

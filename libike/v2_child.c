@@ -452,3 +452,12 @@ v2_child_uninstall(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c)
 		ike_emit(e, sa, IKE_EV_CHILD_DOWN, c, NULL);
 	}
 }
+
+/* What the host was told of an installed child (ike_sa_move). */
+void
+v2_child_describe(struct ike_engine *e, const struct ike_sa *sa,
+		  const struct child_sa *c, struct ike_child_install *ci)
+{
+	memset(ci, 0, sizeof(*ci));
+	describe(e, sa, c, ci);
+}

@@ -23,6 +23,7 @@ v2_info_delete_ike(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 		       sa->msgid_out) < 0)
 		goto fail;
 	pld_delete_put(&b, &d);
+	ext_put(e, sa, &b, IKEV2_EXCH_INFORMATIONAL, false);
 	if (!(len = xchg_end(&b, &k)))
 		goto fail;
 	/* A request still waiting is abandoned: the SA is going away. */
@@ -45,8 +46,10 @@ v2_info_liveness(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 	size_t len;
 
 	if (xchg_begin(e, sa, &b, &k, IKEV2_EXCH_INFORMATIONAL, false,
-		       sa->msgid_out) < 0 ||
-	    !(len = xchg_end(&b, &k)))
+		       sa->msgid_out) < 0)
+		return -1;
+	ext_put(e, sa, &b, IKEV2_EXCH_INFORMATIONAL, false);
+	if (!(len = xchg_end(&b, &k)))
 		return -1;
 	return xchg_send_request(e, sa, now, e->out, len, &v2_liveness_ops);
 }
@@ -103,6 +106,7 @@ v2_info_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	ours.spis.len = SPI4_LEN * (size_t)ours.n_spi;
 	if (!ike_deleted && ours.n_spi)
 		pld_delete_put(&b, &ours);
+	ext_put(e, sa, &b, IKEV2_EXCH_INFORMATIONAL, true);
 	if ((len = xchg_end(&b, &k)))
 		xchg_send_response(e, sa, e->out, len);
 	if (ike_deleted && v2_rekey_take_back(e, sa)) {
@@ -133,6 +137,7 @@ v2_info_delete_child(struct ike_engine *e, struct ike_sa *sa,
 		       sa->msgid_out) < 0)
 		return -1;
 	pld_delete_put(&b, &d);
+	ext_put(e, sa, &b, IKEV2_EXCH_INFORMATIONAL, false);
 	if (!(len = xchg_end(&b, &k)))
 		return -1;
 	ike_log(e, sa, IKE_LOG_INFO, "deleting CHILD SA '%s' (SPI %08x)",

@@ -156,6 +156,7 @@ v2_init_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 	pld_ke_put(&b, &ke);
 	pld_nonce_put(&b, &n);
 	free(sap);
+	ext_put(e, sa, &b, IKEV2_EXCH_IKE_SA_INIT, false);
 	if (!(len = msg_build_finish(&b)))
 		return -1;
 	free(sa->v2.init_req);
@@ -319,7 +320,7 @@ v2_init_respond(struct ike_engine *e, uint64_t now,
 	struct ike_sa *sa = NULL;
 	char reason[512];
 	uint8_t pub[1024];
-	uint16_t want = 0;
+	uint16_t want = 0, refused;
 	struct msg_builder b;
 	struct ike_hdr h;
 	int ci = conn_for(e, local, remote);
@@ -380,6 +381,11 @@ v2_init_respond(struct ike_engine *e, uint64_t now,
 			    (struct bytes){g, 2});
 		goto out;
 	}
+	if ((refused = ext_init_request(e, c->name, local, remote, m))) {
+		init_reject(e, local, remote, m, refused,
+			    (struct bytes){NULL, 0});
+		goto out;
+	}
 	sa = sa_new(e, e->conns[ci], false, 2);
 	if (!sa)
 		goto out;
@@ -416,6 +422,7 @@ v2_init_respond(struct ike_engine *e, uint64_t now,
 	pld_sa_put(&b, ans);
 	pld_ke_put(&b, &our_ke);
 	pld_nonce_put(&b, &nr);
+	ext_put(e, sa, &b, IKEV2_EXCH_IKE_SA_INIT, true);
 	if (!(len = msg_build_finish(&b)))
 		goto fail;
 	sa->v2.init_req = malloc(m->raw.len);
@@ -551,6 +558,11 @@ v2_init_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		    "IKE_SA_INIT response chose a proposal we did not offer "
 		    "(or a group other than our key exchange's), or has no "
 		    "responder SPI; still waiting for a valid one");
+		goto ignore;
+	}
+	if (ext_sa_input(e, sa, m)) {
+		xchg_request_done(e, sa);
+		sa_kill(e, sa, "IKE_SA_INIT response refused");
 		goto ignore;
 	}
 	memcpy(sa->spi_r, m->hdr.spi_r, IKEV2_SPI_LEN);

@@ -354,6 +354,7 @@ xchg_input(struct ike_engine *e, struct ike_sa *sa, uint64_t now, struct msg *m)
 		return;
 	}
 	/* Authenticated from here on. */
+	sa->last_heard = now;
 	if (err.notify || msg_check_critical(m, &err) < 0 ||
 	    rules_v2_check(m, &err) < 0 || msg_decode_all(m, &err) < 0) {
 		ike_log(e, sa, IKE_LOG_WARN, "%s %u: %s",
@@ -382,7 +383,9 @@ xchg_input(struct ike_engine *e, struct ike_sa *sa, uint64_t now, struct msg *m)
 		}
 		xchg_note_request(e, sa, m);
 		sa->msgid_in++;
-		ops->respond(e, sa, now, m);
+		if (!ext_request_refused(e, sa, m))
+			ops->respond(e, sa, now, m);
+		ext_input_done(e);
 		sa_schedule(e, sa); /* the exchange may have set new timers */
 		return;
 	}
@@ -394,6 +397,8 @@ xchg_input(struct ike_engine *e, struct ike_sa *sa, uint64_t now, struct msg *m)
 	}
 	ops = sa->req.ops;
 	xchg_request_done(e, sa);
-	ops->complete(e, sa, now, m);
+	if (!ext_response_refused(e, sa, m))
+		ops->complete(e, sa, now, m);
+	ext_input_done(e);
 	sa_schedule(e, sa);
 }

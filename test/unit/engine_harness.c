@@ -123,6 +123,28 @@ k_remove(void *ctx, const struct ike_child_install *ci)
 			h->inst[i].live = false;
 }
 
+/* ike_sa_move: the fake kernel's SA follows its new endpoints. */
+static int
+k_move(void *ctx, const struct ike_child_install *from,
+       const struct ike_child_install *to)
+{
+	struct host *h = ctx;
+	unsigned i;
+
+	ck_assert_ptr_null(to->encr_in);
+	ck_assert_uint_eq(from->spi_in, to->spi_in);
+	h->n_moved++;
+	for (i = 0; i < h->n_inst; i++)
+		if (h->inst[i].live && h->inst[i].ci.spi_in == from->spi_in) {
+			ck_assert_mem_eq(&h->inst[i].ci.remote, &from->remote,
+					 sizeof(from->remote));
+			h->inst[i].ci.local = to->local;
+			h->inst[i].ci.remote = to->remote;
+			return 0;
+		}
+	return -1;
+}
+
 /* The host's PSK authentication, as the psk plugin does it. */
 static int
 auth_sign(void *ctx, const struct ike_auth_req *r, uint8_t *method,
@@ -251,6 +273,7 @@ host_engine(struct host *h, int (*rand)(void *ctx, uint8_t *out, size_t len))
 	    .spi_alloc = k_spi_alloc,
 	    .child_install = k_install,
 	    .child_remove = k_remove,
+	    .child_move = k_move,
 	    .auth_sign = auth_sign,
 	    .auth_verify = auth_verify,
 	    .log = on_log,

@@ -37,6 +37,7 @@ struct host {
 	uint32_t next_spi;
 	struct installed inst[MAX_INST];
 	unsigned n_inst;
+	unsigned n_moved; /* child_move calls */
 	enum ike_event_type ev[MAX_EV];
 	char ev_reason[MAX_EV][160];
 	unsigned n_ev;

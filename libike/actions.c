@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * What the host's plugins may do to an IKE SA beyond the entry points of
+ * engine.c: start it over (ike_reinitiate, dpd's restart action) and move
+ * it to new endpoints (ike_sa_move, natt when a NAT mapping changed).
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ike_int.h"
+
+/*
+ * A new IKE SA for the connection: the first child the old SA had rides in
+ * IKE_AUTH (sa->want_child), the others follow one CREATE_CHILD_SA at a
+ * time once it is up (sa->more_children, actions_next_child). An old SA
+ * without children gets what ike_initiate() would start. The old SA is
+ * then deleted as ike_terminate() does, whether or not a new one could be
+ * started: the host asked for it to go.
+ */
+unsigned
+ike_reinitiate(struct ike_engine *e, uint64_t now, unsigned ike_id)
+{
+	struct ike_sa *old = sa_by_id(e, ike_id), *sa;
+	const struct child_sa *c;
+	char conn[IKE_NAME_MAX];
+	unsigned want = 0, more = 0, id;
+
+	e->now = now;
+	if (!old || old->state == IKE_SA_DEAD)
+		return 0;
+	for (c = old->children; c; c = c->next)
+		if ((c->installed || c->creating) && c->cfg < IKE_MAX_CHILDREN)
+			more |= 1u << c->cfg;
+	/* Still connecting: the child it was started for. */
+	if (!more && old->initiator && old->want_child)
+		more = 1u << (old->want_child - 1);
+	/* The first of the connection's children rides in IKE_AUTH. */
+	for (want = 0; more && !(more & (1u << want)); want++)
+		;
+	if (more) {
+		more &= ~(1u << want);
+		want++;
+	}
+	snprintf(conn, sizeof(conn), "%s", ike_conn(e, old)->name);
+	ike_log(e, old, IKE_LOG_INFO, "re-initiating connection '%s'", conn);
+	id = ike_initiate(e, now, conn, NULL);
+	sa = id ? sa_by_id(e, id) : NULL;
+	if (sa && want) {
+		sa->want_child = want;
+		sa->more_children = more;
+	}
+	ike_terminate(e, now, ike_id);
+	return id;
+}
+
+/* The next child ike_reinitiate left for after IKE_AUTH, on an idle
+ * established SA (ike_tick; sa_schedule wakes the SA for it). */
+void
+actions_next_child(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
+{
+	unsigned i;
+
+	if (!sa->more_children || sa->req.msg ||
+	    sa->state != IKE_SA_ESTABLISHED)
+		return;
+	for (i = 0; !(sa->more_children & (1u << i)); i++)
+		;
+	sa->more_children &= ~(1u << i);
+	if (i >= ike_conn(e, sa)->n_children ||
+	    sa_version(sa)->create_child(e, sa, now, i) < 0)
+		ike_log(e, sa, IKE_LOG_WARN,
+			"could not start CHILD SA #%u of the connection again",
+			i);
+}
+
+static void
+endpoint_text(const struct ike_endpoint *ep, char *buf, size_t len)
+{
+	char addr[INET6_ADDRSTRLEN] = "?";
+	unsigned port = 0;
+
+	if (ep->ss.ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const void *)&ep->ss;
+
+		inet_ntop(AF_INET, &a->sin_addr, addr, sizeof(addr));
+		port = ntohs(a->sin_port);
+		snprintf(buf, len, "%s:%u", addr, port);
+	} else if (ep->ss.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const void *)&ep->ss;
+
+		inet_ntop(AF_INET6, &a->sin6_addr, addr, sizeof(addr));
+		port = ntohs(a->sin6_port);
+		snprintf(buf, len, "[%s]:%u", addr, port);
+	} else {
+		snprintf(buf, len, "?");
+	}
+}
+
+/*
+ * Later messages go between the new endpoints, and every installed CHILD
+ * SA is moved in the kernel by the host (env.child_move) with its keys and
+ * replay state: removing and installing it again would restart its
+ * outbound sequence numbers, which the peer's replay window (its SA did
+ * not change) would refuse, and would need the ESP keys, which the engine
+ * does not keep once they are installed.
+ */
+int
+ike_sa_move(struct ike_engine *e, uint64_t now, unsigned ike_id,
+	    const struct ike_endpoint *local, const struct ike_endpoint *remote)
+{
+	struct ike_sa *sa = sa_by_id(e, ike_id);
+	char from[2][80], to[2][80];
+	struct child_sa *c;
+	int rc = 0;
+
+	e->now = now;
+	if (!sa || sa->state == IKE_SA_DEAD || !local || !remote)
+		return -1;
+	endpoint_text(&sa->local, from[0], sizeof(from[0]));
+	endpoint_text(&sa->remote, from[1], sizeof(from[1]));
+	endpoint_text(local, to[0], sizeof(to[0]));
+	endpoint_text(remote, to[1], sizeof(to[1]));
+	for (c = sa->children; c; c = c->next) {
+		struct ike_child_install was, is;
+
+		if (!c->installed)
+			continue;
+		v2_child_describe(e, sa, c, &was);
+		is = was;
+		is.local = *local;
+		is.remote = *remote;
+		if (!e->env.child_move ||
+		    e->env.child_move(e->env.ctx, &was, &is) < 0) {
+			ike_log(e, sa, IKE_LOG_WARN,
+				"could not move CHILD SA '%s' (SPI %08x)",
+				was.child, c->spi_in);
+			rc = -1;
+		}
+	}
+	sa->local = *local;
+	sa->remote = *remote;
+	ike_log(e, sa, IKE_LOG_INFO, "moved from %s - %s to %s - %s", from[0],
+		from[1], to[0], to[1]);
+	return rc;
+}
