@@ -325,9 +325,11 @@ plugins_open(struct daemon *d, const struct daemon_cfg *dc)
 
 /* --- starting ------------------------------------------------------------ */
 
-/* Why a plugin failed, for those that require what it provided. */
+/* Why a plugin failed, for those that require what it provided: copied,
+ * as the plugin's own strings go with it. */
 struct failure {
-	const struct charond_plugin *desc;
+	char name[64];
+	char provides[WORDS_MAX];
 	char why[300];
 };
 
@@ -337,9 +339,19 @@ failed_provider(const struct failure *f, unsigned nf, const char *word)
 	unsigned i;
 
 	for (i = 0; i < nf; i++)
-		if (has_word(f[i].desc->provides, word, strlen(word)))
+		if (has_word(f[i].provides, word, strlen(word)))
 			return &f[i];
 	return NULL;
+}
+
+static void
+record_failure(struct failure *f, const struct charond_plugin *desc,
+	       const char *why)
+{
+	snprintf(f->name, sizeof(f->name), "%s", desc->name);
+	snprintf(f->provides, sizeof(f->provides), "%s",
+		 desc->provides ? desc->provides : "");
+	snprintf(f->why, sizeof(f->why), "%s", why);
 }
 
 static void
@@ -369,14 +381,13 @@ plugins_start(struct daemon *d)
 		     k++)
 			f = failed_provider(failed, nf, w);
 		if (f) {
-			/* Its dependants name the first failure too. */
-			snprintf(failed[nf].why, sizeof(failed[nf].why), "%s",
-				 f->why);
 			log_msg(IKE_LOG_ERROR,
 				"plugin %s not started: it requires %s, whose "
 				"provider %s failed: %s",
-				lp->desc->name, w, f->desc->name, f->why);
-			failed[nf++].desc = lp->desc;
+				lp->desc->name, w, f->name, f->why);
+			/* Its dependants name the first failure too. */
+			record_failure(&failed[nf], lp->desc, f->why);
+			nf++;
 			unload_one(d, i);
 			rc = -1;
 			continue;
@@ -389,9 +400,7 @@ plugins_start(struct daemon *d)
 				snprintf(why, sizeof(why), "no reason given");
 			log_msg(IKE_LOG_ERROR, "plugin %s failed to start: %s",
 				lp->desc->name, why);
-			failed[nf].desc = lp->desc;
-			snprintf(failed[nf++].why, sizeof(failed[0].why), "%s",
-				 why);
+			record_failure(&failed[nf++], lp->desc, why);
 			unload_one(d, i);
 			rc = -1;
 			continue;
