@@ -97,7 +97,7 @@ struct ike_child_install {
 	 * plugins: natt, l2tp) before the kernel sees them. */
 	struct {
 		uint16_t type; /* 0: none; 2: UDP_ENCAP_ESPINUDP (RFC 3948) */
-		uint16_t sport, dport;  /* host order */
+		uint16_t sport, dport; /* host order */
 		struct ike_endpoint oa; /* NAT-OA; family 0: none */
 	} encap;
 	uint32_t mark_in, mark_in_mask, mark_out, mark_out_mask;
@@ -143,8 +143,7 @@ int ike_out_certreq(struct ike_out *o, uint8_t encoding, const void *data,
  * type; data its notification data), a vendor ID, a CERT or a CERTREQ (sub
  * is the encoding). */
 struct ike_in_payload {
-	uint8_t
-	    type; /* IKEV2_PL_N, IKEV2_PL_V, IKEV2_PL_CERT, IKEV2_PL_CERTREQ */
+	uint8_t type; /* IKEV2_PL_N, IKEV2_PL_V, IKEV2_PL_CERT, IKEV2_PL_CERTREQ */
 	uint16_t sub;
 	struct bytes data;
 };
@@ -165,7 +164,7 @@ struct ike_msg_view {
 	bool initiator;   /* we are the original initiator of the IKE SA */
 	const uint8_t *spi_i, *spi_r; /* spi_r all zero in IKE_SA_INIT req */
 	const struct ike_endpoint *local, *remote; /* as it travels */
-	size_t n_payloads;                         /* inbound only */
+	size_t n_payloads; /* inbound only */
 	const struct ike_in_payload *payloads;
 };
 
