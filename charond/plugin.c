@@ -364,6 +364,33 @@ unload_one(struct daemon *d, unsigned i)
 	d->n_plugins--;
 }
 
+static int reg_auth(void *ctx, const char *name, char *hint, size_t len);
+
+/* The config was checked against the plugins opened; one that then failed
+ * leaves connections without their auth method: said at once, not at the
+ * first authentication. */
+static void
+check_conn_auths(const struct daemon *d)
+{
+	char hint[80];
+	size_t i;
+
+	for (i = 0; d->cfg && i < d->cfg->n_conns; i++) {
+		const struct conn_cfg *c = &d->cfg->conns[i];
+
+		if (reg_auth(NULL, c->local.auth, hint, sizeof(hint)) < 0 ||
+		    reg_auth(NULL, c->remote.auth, hint, sizeof(hint)) < 0)
+			log_msg(IKE_LOG_ERROR,
+				"connection '%s' cannot authenticate: no "
+				"started plugin provides auth method '%s'",
+				c->name,
+				reg_auth(NULL, c->local.auth, hint,
+					 sizeof(hint)) < 0
+				    ? c->local.auth
+				    : c->remote.auth);
+	}
+}
+
 int
 plugins_start(struct daemon *d)
 {
@@ -411,6 +438,8 @@ plugins_start(struct daemon *d)
 			lp->desc->version);
 		i++;
 	}
+	if (rc < 0)
+		check_conn_auths(d);
 	return rc;
 }
 
