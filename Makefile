@@ -201,12 +201,32 @@ $(B)/check_ctl: $(CTL_UNIT_OBJ) $(B)/charond/ctl_proto.o $(B)/charond/ctl_list.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(JANSSON_LIBS) $(YAML_LIBS) \
 	    $(CHECK_LIBS) $(OPENSSL_LIBS)
 
+# The plugin hooks (test/unit/plugin/): charond/plugin_hooks.c against a
+# fake daemon the tests define.
+PLUGIN_UNIT_SRC := $(sort $(wildcard test/unit/plugin/*.c))
+PLUGIN_UNIT_OBJ := $(PLUGIN_UNIT_SRC:%.c=$(B)/%.o)
+
+$(B)/test/unit/plugin/suites.h: $(PLUGIN_UNIT_SRC)
+	@mkdir -p $(dir $@)
+	sed -n 's/^\([a-z0-9_]*_suite\)(void)$$/X(\1)/p' $^ > $@
+
+$(B)/test/unit/plugin/%.o: test/unit/plugin/%.c $(B)/test/unit/plugin/suites.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) $(YAML_CFLAGS) -MMD -MP -Ilibike \
+	    -Icharond -Ilibxfrm -Iplugins/include -I$(B)/test/unit/plugin \
+	    -c -o $@ $<
+
+$(B)/check_plugin: $(PLUGIN_UNIT_OBJ) $(B)/charond/plugin_hooks.o \
+    $(filter $(B)/charond/libike_stubs_tmp.o,$(CHAROND_OBJ)) $(B)/libike.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(OPENSSL_LIBS)
+
 check-unit: $(B)/check_libike $(B)/check_charond $(B)/check_libxfrm \
-    $(B)/check_ctl
+    $(B)/check_ctl $(B)/check_plugin
 	CK_FORK=$(if $(SANITIZE),no,yes) $(B)/check_libike
 	CK_FORK=$(if $(SANITIZE),no,yes) $(B)/check_charond
 	CK_FORK=$(if $(SANITIZE),no,yes) $(B)/check_libxfrm
 	CK_FORK=$(if $(SANITIZE),no,yes) $(B)/check_ctl
+	CK_FORK=$(if $(SANITIZE),no,yes) $(B)/check_plugin
 
 # --- the deterministic simulation (test/sim/README.md) -----------------------
 # Engines on a simulated network with faults and an adversary, one seed per
@@ -362,7 +382,8 @@ install: all
 FORMAT_SRC = $(wildcard libike/*.[ch] test/unit/*.[ch] test/fuzz/*.c test/sim/*.[ch] \
 	charond/*.[ch] test/unit/charond/*.[ch] libxfrm/*.[ch] \
 	plugins/*/*.c test/plugins/*.c \
-	test/unit/xfrm/*.[ch] charonctl/*.[ch] test/unit/ctl/*.[ch])
+	test/unit/xfrm/*.[ch] charonctl/*.[ch] test/unit/ctl/*.[ch] \
+	test/unit/plugin/*.[ch])
 
 format:
 	clang-format -i $(FORMAT_SRC)
