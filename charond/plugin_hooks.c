@@ -57,6 +57,11 @@ struct ptimer {
 };
 
 static struct ptimer *timers;
+static size_t n_timers;
+
+/* Pending plugin timers, all plugins together: a few per SA is the use
+ * (keepalives, DPD), so this is room for many thousands of SAs. */
+#define MAX_TIMERS 65536
 
 /* --- registration --------------------------------------------------------- */
 
@@ -102,6 +107,7 @@ sa_free_slot(struct sa_data *s, int slot)
 static void
 timer_unlink(struct ptimer *t)
 {
+	n_timers--;
 	if (t->prev)
 		t->prev->next = t->next;
 	else
@@ -315,6 +321,11 @@ hooks_timer_add(uint64_t delay_ms, void (*cb)(void *arg, uint64_t now),
 
 	if (!d->engine || !cb)
 		return 0;
+	if (n_timers >= MAX_TIMERS) {
+		log_msg(IKE_LOG_ERROR, "plugin timers: at most %d pending",
+			MAX_TIMERS);
+		return 0;
+	}
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return 0;
@@ -331,6 +342,7 @@ hooks_timer_add(uint64_t delay_ms, void (*cb)(void *arg, uint64_t now),
 	if (timers)
 		timers->prev = t;
 	timers = t;
+	n_timers++;
 	/* The next deadline may be earlier now. */
 	if (d->loop)
 		daemon_rearm(d);
