@@ -28,10 +28,66 @@ struct pval {
 	size_t n_items;
 };
 
+/* The values in the order written, and an open-addressing index over
+ * them (slot: value index + 1, 0 empty; at most half full) so a plugin's
+ * lookup costs the same with ten thousand connections as with one. */
 struct cfg_plugin_values {
 	struct pval *v;
 	size_t n, cap;
+	uint32_t *index;
+	size_t index_cap; /* a power of two */
 };
+
+static uint32_t
+hash_str(uint32_t h, const char *s)
+{
+	for (; s != NULL && *s != '\0'; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	return (h ^ 0xff) * 16777619u; /* "a"+"bc" differs from "ab"+"c" */
+}
+
+static uint32_t
+hash_val(enum charond_scope scope, const char *conn, const char *child,
+	 const char *key)
+{
+	uint32_t h = 2166136261u ^ (uint32_t)scope;
+
+	return hash_str(hash_str(hash_str(h, conn), child), key);
+}
+
+/* Index value i; false if the index cannot grow (it is then dropped and
+ * lookups scan). */
+static bool
+index_add(struct cfg_plugin_values *vs, size_t i)
+{
+	const struct pval *p = &vs->v[i];
+	size_t mask, j;
+
+	if (2 * (vs->n) > vs->index_cap) {
+		size_t cap = vs->index_cap ? 2 * vs->index_cap : 64, k;
+		uint32_t *grown = calloc(cap, sizeof(*grown));
+
+		if (grown == NULL) {
+			free(vs->index);
+			vs->index = NULL;
+			vs->index_cap = 0;
+			return false;
+		}
+		free(vs->index);
+		vs->index = grown;
+		vs->index_cap = cap;
+		/* All but i, which is added below. */
+		for (k = 0; k < vs->n; k++)
+			if (k != i && !index_add(vs, k))
+				return false;
+	}
+	mask = vs->index_cap - 1;
+	for (j = hash_val(p->scope, p->conn, p->child, p->key) & mask;
+	     vs->index[j] != 0; j = (j + 1) & mask)
+		;
+	vs->index[j] = (uint32_t)(i + 1);
+	return true;
+}
 
 static const struct config_plugin_registry *registry;
 
@@ -77,22 +133,37 @@ config_plugin_values_free(struct cfg_plugin_values *v)
 	for (i = 0; i < v->n; i++)
 		pval_clear(&v->v[i]);
 	free(v->v);
+	free(v->index);
 	free(v);
+}
+
+static bool
+matches(const struct pval *p, enum charond_scope scope, const char *conn,
+	const char *child, const char *key)
+{
+	return p->scope == scope && strcmp(p->key, key) == 0 &&
+	       str_eq(p->conn, conn) && str_eq(p->child, child);
 }
 
 static struct pval *
 find_val(const struct cfg_plugin_values *vs, enum charond_scope scope,
 	 const char *conn, const char *child, const char *key)
 {
-	size_t i;
+	size_t i, mask;
 
-	for (i = 0; vs != NULL && i < vs->n; i++) {
-		struct pval *p = &vs->v[i];
-
-		if (p->scope == scope && strcmp(p->key, key) == 0 &&
-		    str_eq(p->conn, conn) && str_eq(p->child, child))
-			return p;
+	if (vs == NULL)
+		return NULL;
+	if (vs->index == NULL) {
+		for (i = 0; i < vs->n; i++)
+			if (matches(&vs->v[i], scope, conn, child, key))
+				return &vs->v[i];
+		return NULL;
 	}
+	mask = vs->index_cap - 1;
+	for (i = hash_val(scope, conn, child, key) & mask; vs->index[i] != 0;
+	     i = (i + 1) & mask)
+		if (matches(&vs->v[vs->index[i] - 1], scope, conn, child, key))
+			return &vs->v[vs->index[i] - 1];
 	return NULL;
 }
 
@@ -330,6 +401,9 @@ store(struct loader *ld, enum charond_scope scope, const char *conn,
 		vs->cap = cap;
 	}
 	vs->v[vs->n++] = *p;
+	/* The first value allocates the index; a failure leaves none. */
+	if ((vs->index != NULL || vs->n == 1) && !index_add(vs, vs->n - 1))
+		ld->nomem = true;
 	return;
 fail:
 	pval_clear(p);

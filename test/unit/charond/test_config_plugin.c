@@ -276,6 +276,52 @@ START_TEST(test_reload_compare)
 }
 END_TEST
 
+START_TEST(test_many)
+{
+	size_t cap = 64 * 1024, used = 0, i;
+	char *yaml = malloc(cap), name[32];
+	struct charond_value v;
+	struct diag_list dl;
+	struct config *cfg;
+
+	/* Enough values for the index to grow a few times. */
+	config_plugin_set_registry(&fake);
+	ck_assert_ptr_nonnull(yaml);
+	used += (size_t)snprintf(yaml, cap, "connections:\n");
+	for (i = 0; i < 300; i++)
+		used += (size_t)snprintf(
+		    yaml + used, cap - used,
+		    "  c%zu: {local: {auth: psk}, remote: {auth: psk}, level: "
+		    "%zu, children: {n%zu: {l2tp: %s}}}\n",
+		    i, 2 + i % 8, i, i % 2 ? "true" : "false");
+	snprintf(yaml + used, cap - used, "%s", TAIL);
+	cfg = load(yaml, &dl);
+	ck_assert_ptr_nonnull(cfg);
+	for (i = 0; i < 300; i++) {
+		snprintf(name, sizeof(name), "c%zu", i);
+		ck_assert_int_eq(config_plugin_value(cfg, CHAROND_SCOPE_CONN,
+						     name, NULL, "level", &v),
+				 0);
+		ck_assert_int_eq(v.u.i, (int64_t)(2 + i % 8));
+		snprintf(name + strlen(name), sizeof(name) - strlen(name), "x");
+		ck_assert_int_eq(config_plugin_value(cfg, CHAROND_SCOPE_CONN,
+						     name, NULL, "level", &v),
+				 -1);
+	}
+	ck_assert_int_eq(config_plugin_value(cfg, CHAROND_SCOPE_CHILD, "c7",
+					     "n7", "l2tp", &v),
+			 0);
+	ck_assert(v.u.b);
+	ck_assert_int_eq(config_plugin_value(cfg, CHAROND_SCOPE_CHILD, "c7",
+					     "n6", "l2tp", &v),
+			 -1);
+	config_free(cfg);
+	diag_list_free(&dl);
+	free(yaml);
+	config_plugin_set_registry(NULL);
+}
+END_TEST
+
 START_TEST(test_daemon_only)
 {
 	struct diag_list dl;
@@ -310,6 +356,7 @@ config_plugin_suite(void)
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_without_registry);
 	tcase_add_test(tc, test_reload_compare);
+	tcase_add_test(tc, test_many);
 	tcase_add_test(tc, test_daemon_only);
 	suite_add_tcase(s, tc);
 	return s;
