@@ -249,6 +249,17 @@ auth_taken(const struct daemon *d, const struct candidate *c, char *w,
 	return -1;
 }
 
+static bool
+placed_named(const struct daemon *d, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < d->n_plugins; i++)
+		if (strcmp(d->plugins[i].desc->name, name) == 0)
+			return true;
+	return false;
+}
+
 static void
 refuse_unresolved(const struct daemon *d, struct candidate *c)
 {
@@ -294,6 +305,18 @@ plugins_open(struct daemon *d, const struct daemon_cfg *dc)
 
 			if (!cand[i].handle || !satisfied(d, &cand[i]))
 				continue;
+			/* Listed twice, or two files of one plugin: its init
+			 * must not run twice. */
+			if (placed_named(d, cand[i].desc->name)) {
+				log_msg(IKE_LOG_ERROR,
+					"plugin %s refused (%s): a plugin of "
+					"that name is loaded already",
+					cand[i].desc->name, cand[i].path);
+				dlclose(cand[i].handle);
+				cand[i].handle = NULL;
+				rc = -1;
+				continue;
+			}
 			other = auth_taken(d, &cand[i], w, sizeof(w));
 			if (other >= 0) {
 				log_msg(IKE_LOG_ERROR,

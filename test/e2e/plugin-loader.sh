@@ -94,6 +94,13 @@ run -c "$W/dup.yaml" --version
 has "plugin tp_dupauth refused: auth:tpauth is provided by plugin tp_base already" \
     "a second provider of an auth method is refused"
 
+# One plugin listed twice starts once.
+conf twice.yaml "tp_base, tp_base"
+run -c "$W/twice.yaml" --version
+has "plugin tp_base refused ($TP/tp_base.so): a plugin of that name is loaded already" \
+    "a plugin listed twice is refused the second time"
+has "plugins: tp_base-1.0" "and starts once"
+
 # Undeclared keys, bad values, unknown auth methods: FILE:LINE:COL.
 conf bad.yaml "tp_base" "    tp_nope: 1"
 sed -i -e 's/mode: slow}/mode: slow, dleay: 1s}/' \
