@@ -18,6 +18,7 @@
  */
 #include <dirent.h>
 #include <dlfcn.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,54 +170,51 @@ fail:
 	return -1;
 }
 
+/* A candidate named by n bytes of name, file DIR/NAME.so. */
+static void
+add_candidate(struct candidate *cand, unsigned *n, const char *dir,
+	      const char *name, size_t len)
+{
+	if (*n == MAX_PLUGINS) {
+		log_msg(IKE_LOG_ERROR,
+			"plugin %.*s not loaded: at most %d plugins", (int)len,
+			name, MAX_PLUGINS);
+		return;
+	}
+	snprintf(cand[*n].path, sizeof(cand[*n].path), "%s/%.*s.so", dir,
+		 (int)len, name);
+	snprintf(cand[*n].name, sizeof(cand[*n].name), "%.*s", (int)len, name);
+	(*n)++;
+}
+
+/* daemon.plugins in order, else every .so in the directory by name. */
 static unsigned
 find_candidates(const struct daemon_cfg *dc, struct candidate *cand)
 {
 	const char *dir = dc->plugin_dir ? dc->plugin_dir : PLUGIN_DIR;
+	struct dirent **names = NULL;
 	unsigned n = 0, i;
+	int k, m;
 
-	if (dc->all_plugins) {
-		struct dirent **names = NULL;
-		int k, m = scandir(dir, &names, NULL, alphasort);
-
-		for (k = 0; k < m; k++) {
-			const char *f = names[k]->d_name;
-			size_t len = strlen(f);
-
-			if (len > 3 && strcmp(f + len - 3, ".so") == 0) {
-				if (n == MAX_PLUGINS)
-					log_msg(IKE_LOG_ERROR,
-						"plugin %.*s not loaded: at "
-						"most %d plugins",
-						(int)(len - 3), f, MAX_PLUGINS);
-				else {
-					snprintf(cand[n].path,
-						 sizeof(cand[n].path), "%s/%s",
-						 dir, f);
-					snprintf(cand[n].name,
-						 sizeof(cand[n].name), "%.*s",
-						 (int)(len - 3), f);
-					n++;
-				}
-			}
-			free(names[k]);
-		}
-		free(names);
+	if (!dc->all_plugins) {
+		for (i = 0; i < dc->n_plugins; i++)
+			add_candidate(cand, &n, dir, dc->plugins[i],
+				      strlen(dc->plugins[i]));
 		return n;
 	}
-	for (i = 0; i < dc->n_plugins; i++) {
-		if (n == MAX_PLUGINS) {
-			log_msg(IKE_LOG_ERROR,
-				"plugin %s not loaded: at most %d plugins",
-				dc->plugins[i], MAX_PLUGINS);
-			continue;
-		}
-		snprintf(cand[n].path, sizeof(cand[n].path), "%s/%s.so", dir,
-			 dc->plugins[i]);
-		snprintf(cand[n].name, sizeof(cand[n].name), "%s",
-			 dc->plugins[i]);
-		n++;
+	m = scandir(dir, &names, NULL, alphasort);
+	if (m < 0)
+		log_msg(IKE_LOG_ERROR, "cannot read plugin directory %s: %s",
+			dir, strerror(errno));
+	for (k = 0; k < m; k++) {
+		const char *f = names[k]->d_name;
+		size_t len = strlen(f);
+
+		if (len > 3 && strcmp(f + len - 3, ".so") == 0)
+			add_candidate(cand, &n, dir, f, len - 3);
+		free(names[k]);
 	}
+	free(names);
 	return n;
 }
 
