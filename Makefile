@@ -201,8 +201,8 @@ $(B)/check_ctl: $(CTL_UNIT_OBJ) $(B)/charond/ctl_proto.o $(B)/charond/ctl_list.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(JANSSON_LIBS) $(YAML_LIBS) \
 	    $(CHECK_LIBS) $(OPENSSL_LIBS)
 
-# The plugin hooks (test/unit/plugin/): charond/plugin_hooks.c against a
-# fake daemon the tests define.
+# The plugin hooks and views (test/unit/plugin/): charond/plugin_hooks.c
+# and plugin_views.c against a fake daemon the tests define.
 PLUGIN_UNIT_SRC := $(sort $(wildcard test/unit/plugin/*.c))
 PLUGIN_UNIT_OBJ := $(PLUGIN_UNIT_SRC:%.c=$(B)/%.o)
 
@@ -217,8 +217,9 @@ $(B)/test/unit/plugin/%.o: test/unit/plugin/%.c $(B)/test/unit/plugin/suites.h
 	    -c -o $@ $<
 
 $(B)/check_plugin: $(PLUGIN_UNIT_OBJ) $(B)/charond/plugin_hooks.o \
+    $(B)/charond/plugin_views.o $(CHAROND_CFG_OBJ) \
     $(filter $(B)/charond/libike_stubs_tmp.o,$(CHAROND_OBJ)) $(B)/libike.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(OPENSSL_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(YAML_LIBS) $(CHECK_LIBS) $(OPENSSL_LIBS)
 
 check-unit: $(B)/check_libike $(B)/check_charond $(B)/check_libxfrm \
     $(B)/check_ctl $(B)/check_plugin

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * plugin_hooks.c against a fake daemon (below: a config of one connection,
- * a clock, a log): auth methods dispatched by the connection's local and
- * remote method, extensions in order with the first refusal winning,
- * listeners before per-SA slots are freed (on IKE_DOWN and a rekey's old
- * SA), child filters on a copy, and a failed plugin's hooks and slots
- * dropped with it.
+ * plugin_hooks.c against a fake daemon (below: a connection, a clock, a
+ * log; no running config, so child filters see what the engine says): auth
+ * methods dispatched by the connection's local and remote method, extensions in
+ * order with the first refusal winning, listeners before per-SA slots are freed
+ * (on IKE_DOWN and a rekey's old SA), child filters on a copy, and a failed
+ * plugin's hooks and slots dropped with it.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -46,12 +46,6 @@ daemon_now(void)
 void
 daemon_rearm(struct daemon *d)
 {
-}
-
-int
-views_child(const char *c, const char *child, struct charond_child_view *out)
-{
-	return -1;
 }
 
 /* --- plugins' hooks that record what they saw ------------------------------
