@@ -20,6 +20,7 @@
 #include <openssl/crypto.h>
 
 #include "config_int.h"
+#include "config_plugin.h"
 
 /* --- diagnostics and allocation for the schema ---------------------------- */
 
@@ -456,6 +457,24 @@ psk_fits(const struct psk_cfg *p, const struct conn_cfg *c)
 	       psk_fits_side(p, &c->remote, c->remote_addrs, c->n_remote_addrs);
 }
 
+/* An auth method is a name some plugin provides: with the daemon's
+ * registry, one no loaded plugin provides is refused here. */
+static void
+check_auth(struct loader *ld, const struct conn_cfg *c,
+	   const struct auth_cfg *a)
+{
+	const struct config_plugin_registry *r = config_plugin_registry();
+	char hint[128] = "";
+
+	if (r == NULL || r->auth(r->ctx, a->auth, hint, sizeof(hint)) == 0)
+		return;
+	ld_diag_pos(ld, DIAG_ERROR, &a->pos,
+		    "connection '%s': no loaded plugin provides auth method "
+		    "'%s'%s%s%s",
+		    c->name, a->auth, hint[0] ? " (" : "", hint,
+		    hint[0] ? ")" : "");
+}
+
 static void
 check_conn(struct loader *ld, const struct conn_cfg *c)
 {
@@ -472,9 +491,12 @@ check_conn(struct loader *ld, const struct conn_cfg *c)
 				    "connection '%s': unknown authority '%s'",
 				    c->name, c->remote.ca);
 	}
-	if (c->local.auth == CFG_AUTH_PSK)
+	check_auth(ld, c, &c->local);
+	if (strcmp(c->remote.auth, c->local.auth) != 0)
+		check_auth(ld, c, &c->remote);
+	if (strcmp(c->local.auth, "psk") == 0)
 		psk_side = &c->local;
-	else if (c->remote.auth == CFG_AUTH_PSK)
+	else if (strcmp(c->remote.auth, "psk") == 0)
 		psk_side = &c->remote;
 	if (psk_side == NULL)
 		return;
@@ -555,6 +577,13 @@ load(const char *name, const void *data, size_t len, unsigned flags,
 int
 config_load(const char *path, struct config **out, struct diag_list *diags)
 {
+	return config_load_flags(path, 0, out, diags);
+}
+
+int
+config_load_flags(const char *path, unsigned flags, struct config **out,
+		  struct diag_list *diags)
+{
 	struct file_id id;
 	uint8_t *data;
 	size_t len;
@@ -567,7 +596,7 @@ config_load(const char *path, struct config **out, struct diag_list *diags)
 			 ld_strerror(r));
 		return r;
 	}
-	r = load(path, data, len, 0, &id, out, diags);
+	r = load(path, data, len, flags, &id, out, diags);
 	OPENSSL_cleanse(data, len);
 	free(data);
 	return r;
@@ -609,6 +638,7 @@ config_free(struct config *cfg)
 		psk_cfg_clear(&cfg->psks[i]);
 	free(cfg->psks);
 	sch_strv_free(cfg->files, cfg->n_files);
+	config_plugin_values_free(cfg->plugin_values);
 	free(cfg);
 }
 
@@ -701,7 +731,7 @@ ts_eq(const struct cfg_ts *a, size_t na, const struct cfg_ts *b, size_t nb)
 static bool
 auth_eq(const struct auth_cfg *a, const struct auth_cfg *b)
 {
-	return a->auth == b->auth && str_eq(a->id, b->id) &&
+	return str_eq(a->auth, b->auth) && str_eq(a->id, b->id) &&
 	       strv_eq(a->certs, a->n_certs, b->certs, b->n_certs) &&
 	       str_eq(a->key, b->key) && str_eq(a->ca, b->ca);
 }

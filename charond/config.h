@@ -8,6 +8,7 @@
  * Files: config.c (loading, includes, cross-checks, free, compare),
  * config_schema.c (walking maps; daemon, authorities, top level),
  * config_conn.c (connections and children), config_secrets.c (PSKs),
+ * config_plugin.c (keys plugins declare, see config_plugin.h),
  * config_yaml.c (YAML to a tree with positions), config_value.c
  * (durations, addresses, traffic selectors), config_diag.c (the
  * diagnostics list).
@@ -140,11 +141,6 @@ enum cfg_log_level {
 	CFG_LOG_TRACE,
 };
 
-enum cfg_auth {
-	CFG_AUTH_PUBKEY, /* swanctl's default */
-	CFG_AUTH_PSK,
-};
-
 enum cfg_mode {
 	CFG_MODE_TUNNEL,
 	CFG_MODE_TRANSPORT,
@@ -202,8 +198,8 @@ struct authority_cfg {
  * directory (relative ones in the file were taken from the file's
  * directory). */
 struct auth_cfg {
-	enum cfg_auth auth;
-	char *id;     /* NULL: the IP address in use */
+	char *auth; /* a method a plugin provides: "psk", "pubkey" (default) */
+	char *id;   /* NULL: the IP address in use */
 	char **certs; /* local pubkey: certificate files, own first */
 	size_t n_certs;
 	char *key;             /* local pubkey: private key file */
@@ -273,6 +269,8 @@ struct config {
 	size_t n_psks;
 	char **files; /* every file loaded, in order; cfg_pos points here */
 	size_t n_files;
+	/* Values of the keys plugins declare (config_plugin.h). */
+	struct cfg_plugin_values *plugin_values;
 };
 
 /*
@@ -281,6 +279,10 @@ struct config {
  * checked.
  */
 #define CONFIG_NO_FILES 0x01
+/* Only the daemon section (and the includes that may set it): what the
+ * daemon needs to know which plugins to open before the whole file can be
+ * checked against the keys they declare. */
+#define CONFIG_DAEMON_ONLY 0x02
 
 #define CONFIG_MAX_INCLUDE_DEPTH 16
 #define CONFIG_MAX_FILE_SIZE     (4 * 1024 * 1024)
@@ -303,6 +305,9 @@ struct config {
  * taken from the directory of the file that names them.
  */
 int config_load(const char *path, struct config **out, struct diag_list *diags);
+/* The same with CONFIG_* flags. */
+int config_load_flags(const char *path, unsigned flags, struct config **out,
+		      struct diag_list *diags);
 /* The same for text already in memory; name is used in diagnostics and its
  * directory for relative paths. */
 int config_load_buffer(const char *name, const void *data, size_t len,

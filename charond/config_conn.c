@@ -14,6 +14,7 @@
 
 #include "config_int.h"
 #include "ikev2_const.h"
+#include "plugin.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -181,21 +182,41 @@ f_props(struct loader *ld, const struct field *f, const struct ynode *v,
 
 /* --- connections --------------------------------------------------------- */
 
-static const struct enum_name auth_methods[] = {
-    {"psk", CFG_AUTH_PSK},
-    {"pubkey", CFG_AUTH_PUBKEY},
-    {NULL, 0},
-};
+/* An auth method is whatever a plugin provides (config.c checks that one
+ * does): here only its spelling. */
+static void
+f_auth_method(struct loader *ld, const struct field *f, const struct ynode *v,
+	      void *obj)
+{
+	const char *s = sch_scalar(ld, f, v);
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; s[i] != '\0'; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
+		      s[i] == '-'))
+			break;
+	if (s[i] != '\0' || i == 0 || i > 32) {
+		ld_err(ld, v,
+		       "bad auth method '%s': use 1 to 32 lowercase letters, "
+		       "digits, '_' and '-' (e.g. psk, pubkey)",
+		       s);
+		return;
+	}
+	sch_str(ld, f, v, obj);
+}
 
 static const struct field local_fields[] = {
-    FE("auth", struct auth_cfg, auth, auth_methods),
+    F("auth", f_auth_method, struct auth_cfg, auth),
     F("id", sch_str, struct auth_cfg, id),
     FL("certs", sch_files, struct auth_cfg, certs, n_certs),
     F("key", sch_file, struct auth_cfg, key),
 };
 
 static const struct field remote_fields[] = {
-    FE("auth", struct auth_cfg, auth, auth_methods),
+    F("auth", f_auth_method, struct auth_cfg, auth),
     F("id", sch_str, struct auth_cfg, id),
     F("ca", sch_str, struct auth_cfg, ca),
 };
@@ -231,7 +252,7 @@ f_auth(struct loader *ld, const struct field *f, const struct ynode *v,
 		ld_pos(ld, vals[0], &a->pos);
 	if (!local && vals[2] != NULL)
 		ld_pos(ld, vals[2], &a->ca_pos);
-	if (local && a->auth == CFG_AUTH_PSK && (vals[2] || vals[3]))
+	if (local && strcmp(a->auth, "psk") == 0 && (vals[2] || vals[3]))
 		ld_warn(ld, vals[2] ? vals[2] : vals[3],
 			"certificates and keys are not used with psk "
 			"authentication");
@@ -415,11 +436,20 @@ f_children(struct loader *ld, const struct field *f, const struct ynode *v,
 		c.rekey_time_ms = CHILD_REKEY_MS;
 		snprintf(ctx, sizeof(ctx), "in child '%s' of connection '%s'",
 			 k->str, conn->name);
-		if (sch_is_map(ld, k->str, val))
+		if (sch_is_map(ld, k->str, val)) {
+			const struct ynode *conn_map = ld->plugin_map;
+
+			ld->plugin_map = val;
+			ld->plugin_scope = CHAROND_SCOPE_CHILD;
+			ld->child_name = c.name;
 			sch_walk(ld, val, child_fields, NELEM(child_fields), &c,
 				 ctx, vals);
-		else
+			ld->plugin_map = conn_map;
+			ld->plugin_scope = CHAROND_SCOPE_CONN;
+			ld->child_name = NULL;
+		} else {
 			memset(vals, 0, sizeof(vals));
+		}
 		child_finish(ld, &c, vals);
 		p = sch_grow(ld, conn->children, &conn->n_children, sizeof(*p));
 		if (p == NULL) {
@@ -460,6 +490,8 @@ conn_cfg_clear(struct conn_cfg *c)
 		cfg_addr_clear(&c->remote_addrs[i]);
 	free(c->remote_addrs);
 	free(c->proposals);
+	free(c->local.auth);
+	free(c->remote.auth);
 	free(c->local.id);
 	sch_strv_free(c->local.certs, c->local.n_certs);
 	free(c->local.key);
@@ -515,13 +547,13 @@ conn_finish(struct loader *ld, struct conn_cfg *c, const struct ynode *at)
 		c->n_remote_addrs = 1;
 		c->remote_addrs[0].kind = CFG_ADDR_ANY;
 	}
-	if (local_ok && c->local.auth == CFG_AUTH_PUBKEY &&
+	if (local_ok && strcmp(c->local.auth, "pubkey") == 0 &&
 	    c->local.n_certs == 0)
 		ld_diag_pos(ld, DIAG_ERROR, &c->local.pos,
 			    "connection '%s': pubkey authentication needs "
 			    "'certs' in local",
 			    c->name);
-	if (local_ok && c->local.auth == CFG_AUTH_PUBKEY &&
+	if (local_ok && strcmp(c->local.auth, "pubkey") == 0 &&
 	    c->local.key == NULL)
 		ld_diag_pos(ld, DIAG_ERROR, &c->local.pos,
 			    "connection '%s': pubkey authentication needs "
@@ -584,13 +616,24 @@ sch_connections(struct loader *ld, const struct field *f, const struct ynode *v,
 		c.keyingtries = 3;
 		c.rekey_time_ms = IKE_REKEY_MS;
 		c.dpd_timeout_ms = DPD_TIMEOUT_MS;
+		/* swanctl's default */
+		c.local.auth = ld_strdup(ld, "pubkey");
+		c.remote.auth = ld_strdup(ld, "pubkey");
+		if (c.local.auth == NULL || c.remote.auth == NULL) {
+			conn_cfg_clear(&c);
+			return;
+		}
 		ld->conn_name = c.name;
 		snprintf(ctx, sizeof(ctx), "in connection '%s'", k->str);
 		/* Not a map: one error, not one per missing setting. */
 		ld->local_reported = !sch_is_map(ld, k->str, val);
-		if (!ld->local_reported)
+		if (!ld->local_reported) {
+			ld->plugin_map = val;
+			ld->plugin_scope = CHAROND_SCOPE_CONN;
 			sch_walk(ld, val, conn_fields, NELEM(conn_fields), &c,
 				 ctx, NULL);
+			ld->plugin_map = NULL;
+		}
 		conn_finish(ld, &c, k);
 		ld->conn_name = NULL;
 		p = sch_grow(ld, cfg->conns, &cfg->n_conns, sizeof(*p));

@@ -83,6 +83,12 @@ struct loader {
 	bool nomem;
 	const char *conn_name; /* the connection being walked, for messages */
 	bool local_reported;   /* its `local` had errors: skip later checks */
+	/* The map being walked whose keys plugins may declare (a
+	 * connection's or a child's), its enum charond_scope, and the
+	 * child's name (config_plugin.c). */
+	const struct ynode *plugin_map;
+	int plugin_scope;
+	const char *child_name;
 };
 
 /* A problem at a node of the current file (no position when at is NULL),
@@ -195,6 +201,14 @@ void daemon_cfg_clear(struct daemon_cfg *d);
 /* config_secrets.c: PSKs */
 field_fn sch_secrets;
 void psk_cfg_clear(struct psk_cfg *p);
+
+/* config_plugin.c: keys plugins declare. plugin_key() takes key k (value
+ * v) of ld->plugin_map if a loaded plugin declares it (or declares members
+ * of it, a map), checks and stores its value, and returns true; false
+ * leaves it to the field table. */
+bool plugin_key(struct loader *ld, const struct ynode *k,
+		const struct ynode *v);
+field_fn sch_plugins; /* the top-level `plugins:` sections */
 
 /* config_conn.c: connections and their children */
 field_fn sch_connections;

@@ -135,6 +135,10 @@ sch_walk(struct loader *ld, const struct ynode *map, const struct field *fs,
 			       k->str, ctx, first->line, first->col);
 			continue;
 		}
+		/* A key a loaded plugin declares goes to it, even one the
+		 * table knows: the plugin is what honours it. */
+		if (map == ld->plugin_map && plugin_key(ld, k, v))
+			continue;
 		for (j = 0; j < nf; j++)
 			if (strcmp(k->str, fs[j].key) == 0)
 				break;
@@ -716,7 +720,7 @@ f_include(struct loader *ld, const struct field *f, const struct ynode *v,
 static const struct field top_fields[] = {
     FX("daemon", f_daemon),           FX("include", f_include),
     FX("authorities", f_authorities), FX("connections", sch_connections),
-    FX("secrets", sch_secrets),
+    FX("secrets", sch_secrets),       FX("plugins", sch_plugins),
 };
 
 void
@@ -727,8 +731,26 @@ schema_top(struct loader *ld, const struct ynode *root)
 	if (root->type != YN_MAP) {
 		ld_err(ld, root,
 		       "the configuration must be a map (daemon, include, "
-		       "authorities, connections, secrets), not %s",
+		       "authorities, connections, secrets, plugins), not %s",
 		       ynode_what(root));
+		return;
+	}
+	if (ld->flags & CONFIG_DAEMON_ONLY) {
+		size_t i;
+
+		/* The rest is checked by the full load that follows. */
+		for (i = 0; i + 1 < root->n; i += 2) {
+			const struct ynode *k = root->kids[i];
+			const struct ynode *v = root->kids[i + 1];
+
+			if (k->type != YN_SCALAR ||
+			    (root->dup_of && root->dup_of[i / 2]))
+				continue;
+			if (strcmp(k->str, "daemon") == 0)
+				f_daemon(ld, &top_fields[0], v, ld->cfg);
+			else if (strcmp(k->str, "include") == 0)
+				f_include(ld, &top_fields[1], v, ld->cfg);
+		}
 		return;
 	}
 	sch_walk(ld, root, top_fields, NELEM(top_fields), ld->cfg,

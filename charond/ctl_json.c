@@ -301,15 +301,15 @@ str_list(char *const *s, size_t n)
 static json_t *
 auth_json(const struct auth_cfg *a, bool local)
 {
-	json_t *o = json_pack("{s:s,s:o}", "auth",
-			      a->auth == CFG_AUTH_PSK ? "psk" : "pubkey", "id",
-			      text_or_null(a->id));
+	bool pubkey = strcmp(a->auth, "pubkey") == 0;
+	json_t *o =
+	    json_pack("{s:s,s:o}", "auth", a->auth, "id", text_or_null(a->id));
 
-	if (o && local && a->auth == CFG_AUTH_PUBKEY) {
+	if (o && local && pubkey) {
 		json_object_set_new(o, "certs", str_list(a->certs, a->n_certs));
 		json_object_set_new(o, "key", text_or_null(a->key));
 	}
-	if (o && !local && a->auth == CFG_AUTH_PUBKEY)
+	if (o && !local && pubkey)
 		json_object_set_new(o, "ca", text_or_null(a->ca));
 	return o;
 }

@@ -16,6 +16,8 @@
 #define CHAROND_VERSION "0.1.0"
 #define MAX_SOCKETS     16
 #define MAX_PLUGINS     16
+#define MAX_HOOKS       32 /* registered hooks of each kind */
+#define MAX_SA_SLOTS    16 /* per-SA slots, all plugins together */
 
 struct udp_sock {
 	int fd;
@@ -25,20 +27,13 @@ struct udp_sock {
 	ev_io w;
 };
 
+/* A plugin opened (its keys known) and, once plugins_start() ran,
+ * started: one that fails is dropped from the list. */
 struct loaded_plugin {
 	const struct charond_plugin *desc;
 	void *handle;
 	void *state;
-};
-
-struct auth_hook {
-	const struct charond_auth_method *m;
-	void *state;
-};
-
-struct listener_hook {
-	const struct charond_sa_listener *l;
-	void *state;
+	bool started;
 };
 
 struct daemon {
@@ -51,12 +46,8 @@ struct daemon {
 	ev_signal sig_hup, sig_term, sig_int;
 	struct udp_sock socks[MAX_SOCKETS];
 	unsigned n_socks;
-	struct loaded_plugin plugins[MAX_PLUGINS];
+	struct loaded_plugin plugins[MAX_PLUGINS]; /* in start order */
 	unsigned n_plugins;
-	struct auth_hook auths[MAX_PLUGINS];
-	unsigned n_auths;
-	struct listener_hook listeners[MAX_PLUGINS];
-	unsigned n_listeners;
 	bool stopping;
 	const char *socket_path; /* ctl: -S, else the config's daemon.socket */
 };
@@ -96,14 +87,72 @@ void kernel_child_remove(void *ctx, const struct ike_child_install *ci);
 int conns_apply(struct daemon *d, uint64_t now);
 const struct conn_cfg *conns_find(const struct daemon *d, const char *name);
 
-/* plugin.c */
-int plugins_load(struct daemon *d);
+/* plugin.c: loading. plugins_open() dlopen()s the plugins dc names (all
+ * in its plugin_dir by default), refuses those of another ABI, orders the
+ * rest by requires/provides (refusing a missing dependency or a second
+ * provider of an auth method) and makes their declared keys and auth
+ * methods the config loader's (config_plugin.h); nothing is started.
+ * plugins_start() calls their init in order. Both return 0, or -1 if any
+ * plugin was refused or failed (each logged, the others go on). */
+int plugins_open(struct daemon *d, const struct daemon_cfg *dc);
+int plugins_start(struct daemon *d);
 void plugins_unload(struct daemon *d);
+/* Whether a loaded plugin declares key (or a map of keys) at scope; for
+ * CHAROND_SCOPE_PLUGIN key is "PLUGIN.KEY". ctx: the daemon. */
+bool plugins_key_supported(void *ctx, enum charond_scope scope,
+			   const char *key);
+/* The declaration of a key, as for charond_api.value. */
+const struct charond_config_key *
+plugins_find_key(enum charond_scope scope, const char *plugin, const char *key);
+
+/* plugin_hooks.c: what plugins register, and the engine's hooks (struct
+ * ike_env) dispatched to it. */
+void hooks_begin(const struct charond_plugin *owner); /* init runs */
+void hooks_drop(const struct charond_plugin *owner);  /* it failed */
+void hooks_clear(void);
+int hooks_add_auth(const struct charond_auth_method *m, void *state);
+int hooks_add_extension(const struct charond_exchange_ext *x, void *state);
+int hooks_add_listener(const struct charond_sa_listener *l, void *state);
+int hooks_add_child_filter(const struct charond_child_filter *f, void *state);
+int hooks_sa_slot(const char *plugin, void (*free_fn)(void *data));
+void *hooks_sa_get(int slot, unsigned ike_id);
+int hooks_sa_set(int slot, unsigned ike_id, void *data);
+uint64_t hooks_now(void);
+uint64_t hooks_timer_add(uint64_t delay_ms, void (*cb)(void *arg, uint64_t now),
+			 void *arg);
+void hooks_timer_cancel(uint64_t handle);
+int hooks_sa_action(unsigned ike_id, enum charond_sa_action a,
+		    const void *args);
+int hooks_sa_query(unsigned ike_id,
+		   void (*cb)(void *ctx, const struct ike_sa_info *sa),
+		   void *ctx);
 int plugins_auth_sign(void *ctx, const struct ike_auth_req *r, uint8_t *method,
 		      uint8_t *out, size_t *len);
 int plugins_auth_verify(void *ctx, const struct ike_auth_req *r, uint8_t method,
 			struct bytes data, char *why, size_t why_len);
+int plugins_auth_payloads(void *ctx, const struct ike_auth_req *r,
+			  struct ike_out *out);
+int plugins_auth_id_check(void *ctx, const struct ike_auth_req *r, char *why,
+			  size_t why_len);
+void plugins_ext_build(void *ctx, const struct ike_msg_view *m,
+		       struct ike_out *out);
+int plugins_ext_input(void *ctx, const struct ike_msg_view *m, char *why,
+		      size_t why_len);
 void plugins_event(void *ctx, const struct ike_event *ev);
+/* The child filters on a copy of ci (out); -1 with why if one refuses. */
+int plugins_child_filter(const struct ike_child_install *ci,
+			 struct ike_child_install *out, char *why,
+			 size_t why_len);
+
+/* plugin_views.c: the configuration as plugins see it (charond_api). */
+int views_conn(const char *conn, struct charond_conn_view *out);
+int views_child(const char *conn, const char *child,
+		struct charond_child_view *out);
+int views_secret(const char *kind, size_t i, struct charond_secret_view *out);
+int views_value(enum charond_scope scope, const char *conn, const char *child,
+		const char *key, struct charond_value *out);
+/* After the running config changed: views built for the old one go. */
+void views_reset(void);
 
 /* main.c */
 uint64_t daemon_now(void);

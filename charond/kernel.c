@@ -2,10 +2,13 @@
 /*
  * Where IKE meets the kernel: inbound SPIs from XFRM_MSG_ALLOCSPI, and for
  * each CHILD SA the two ESP SAs plus the out/in(/fwd) policies that send
- * the selected traffic through them, tied together by reqid.
+ * the selected traffic through them, tied together by reqid. The plugins'
+ * child filters see each CHILD SA first, on install and identically on
+ * removal, and may set UDP encapsulation, marks and an interface ID.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/udp.h>
 #include <string.h>
 
 #include "daemon.h"
@@ -96,6 +99,26 @@ make_sel(const struct ts *src, const struct ts *dst, struct xfrm_sel *s)
 	s->proto = src->proto ? src->proto : dst->proto;
 }
 
+/* The marks and interface ID a child filter set: out for the out policy,
+ * in for in and fwd. */
+static void
+policy_marks(const struct ike_child_install *ci, bool out,
+	     struct xfrm_policy *p)
+{
+	uint32_t mark = out ? ci->mark_out : ci->mark_in;
+	uint32_t mask = out ? ci->mark_out_mask : ci->mark_in_mask;
+
+	if (mark || mask) {
+		p->has |= XFRM_POLICY_HAS_MARK;
+		p->mark = mark;
+		p->mark_mask = mask;
+	}
+	if (ci->if_id) {
+		p->has |= XFRM_POLICY_HAS_IF_ID;
+		p->if_id = ci->if_id;
+	}
+}
+
 /* Install (or, with del, remove) the policies of every selector pair. */
 static int
 policies(struct daemon *d, const struct ike_child_install *ci, bool del)
@@ -121,6 +144,7 @@ policies(struct daemon *d, const struct ike_child_install *ci, bool del)
 					make_sel(&ci->remote_ts[j],
 						 &ci->local_ts[i], &p.sel);
 				p.dir = dirs[k];
+				policy_marks(ci, out, &p);
 				p.priority = 1000;
 				p.ntmpl = 1;
 				p.tmpl[0].proto = IPPROTO_ESP;
@@ -160,6 +184,24 @@ base_sa(const struct ike_child_install *ci, bool in, struct xfrm_sa *sa)
 	sa->proto = IPPROTO_ESP;
 	sa->mode = ci->transport ? XFRM_MODE_TRANSPORT : XFRM_MODE_TUNNEL;
 	sa->reqid = ci->reqid;
+	/* The kernel finds an SA by its mark too: set on removal as well. */
+	if ((in ? ci->mark_in : ci->mark_out) ||
+	    (in ? ci->mark_in_mask : ci->mark_out_mask)) {
+		sa->has |= XFRM_SA_HAS_MARK;
+		sa->mark = in ? ci->mark_in : ci->mark_out;
+		sa->mark_mask = in ? ci->mark_in_mask : ci->mark_out_mask;
+	}
+	if (ci->if_id) {
+		sa->has |= XFRM_SA_HAS_IF_ID;
+		sa->if_id = ci->if_id;
+	}
+	/* encap.sport is our port, dport the peer's: the inbound SA's
+	 * packets come from the peer's. */
+	if (ci->encap.type == UDP_ENCAP_ESPINUDP) {
+		sa->has |= XFRM_SA_HAS_ENCAP;
+		sa->encap.sport = in ? ci->encap.dport : ci->encap.sport;
+		sa->encap.dport = in ? ci->encap.sport : ci->encap.dport;
+	}
 }
 
 static int
@@ -195,24 +237,60 @@ add_sa(struct daemon *d, const struct ike_child_install *ci, bool in)
 	return rc;
 }
 
+static void remove_filtered(struct daemon *d,
+			    const struct ike_child_install *ci);
+
 int
-kernel_child_install(void *ctx, const struct ike_child_install *ci)
+kernel_child_install(void *ctx, const struct ike_child_install *in)
 {
+	struct ike_child_install f, *ci = &f;
 	struct daemon *d = ctx;
+	char why[256];
 	int rc;
 
+	if (plugins_child_filter(in, &f, why, sizeof(why)) < 0) {
+		log_msg(IKE_LOG_ERROR, "CHILD SA %s of '%s' not installed: %s",
+			in->child ? in->child : "?", in->conn ? in->conn : "?",
+			why);
+		return -EPERM;
+	}
+	if (ci->encap.type && ci->encap.type != UDP_ENCAP_ESPINUDP) {
+		log_msg(IKE_LOG_ERROR,
+			"CHILD SA %s of '%s': unknown encapsulation %u",
+			ci->child ? ci->child : "?", ci->conn ? ci->conn : "?",
+			ci->encap.type);
+		return -EINVAL;
+	}
 	if ((rc = add_sa(d, ci, true)) < 0 || (rc = add_sa(d, ci, false)) < 0 ||
 	    (rc = policies(d, ci, false)) < 0) {
-		kernel_child_remove(ctx, ci);
+		remove_filtered(d, ci);
 		return rc;
 	}
 	return 0;
 }
 
 void
-kernel_child_remove(void *ctx, const struct ike_child_install *ci)
+kernel_child_remove(void *ctx, const struct ike_child_install *in)
 {
-	struct daemon *d = ctx;
+	struct ike_child_install f;
+	char why[256];
+
+	/* The filters change a CHILD SA on removal as they did when it was
+	 * installed, so the kernel finds what was installed. */
+	if (plugins_child_filter(in, &f, why, sizeof(why)) < 0) {
+		log_msg(IKE_LOG_WARN,
+			"CHILD SA %s of '%s': a filter refused its removal "
+			"(%s); removing it as the engine describes it",
+			in->child ? in->child : "?", in->conn ? in->conn : "?",
+			why);
+		f = *in;
+	}
+	remove_filtered(ctx, &f);
+}
+
+static void
+remove_filtered(struct daemon *d, const struct ike_child_install *ci)
+{
 	struct xfrm_sa sa;
 
 	if (ci->spi_out && !ci->keep_policies)

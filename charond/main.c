@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "config_plugin.h"
 #include "ctl.h"
 #include "daemon.h"
 
@@ -70,17 +71,40 @@ engine_event(void *ctx, const struct ike_event *ev)
 	ctl_event(ev); /* waits of control clients, monitor streams */
 }
 
+/*
+ * The plugins are named in the file whose keys they declare: its daemon
+ * section first, then the plugins it names are opened (not started) so the
+ * whole file can be checked against their keys and auth methods. Returns
+ * 0, or the exit status (2: the configuration has errors).
+ */
 static int
-load_config(const char *path, struct config **out)
+load_all(struct daemon *d)
 {
+	struct config *daemon_only = NULL;
 	struct diag_list dl;
 	int rc;
 
 	diag_list_init(&dl);
-	rc = config_load(path, out, &dl);
+	rc = config_load_flags(d->config_path, CONFIG_DAEMON_ONLY, &daemon_only,
+			       &dl);
+	if (rc < 0 || !daemon_only) {
+		diag_print(stderr, &dl);
+		diag_list_free(&dl);
+		return 2;
+	}
+	diag_list_free(&dl);
+	if (plugins_open(d, &daemon_only->daemon) < 0)
+		log_msg(IKE_LOG_WARN, "some plugins were refused");
+	config_free(daemon_only);
+	diag_list_init(&dl);
+	rc = config_load(d->config_path, &d->cfg, &dl);
 	diag_print(stderr, &dl);
 	diag_list_free(&dl);
-	return rc;
+	if (rc < 0 || !d->cfg) {
+		plugins_unload(d);
+		return 2;
+	}
+	return 0;
 }
 
 /* A new configuration replaces the running one only if it loads without
@@ -279,6 +303,16 @@ daemon_settings(struct daemon *d, struct daemon_cfg *run,
 	return mask;
 }
 
+/* A connection is unchanged if its settings and the values of the plugin
+ * keys it sets are. */
+static bool
+conn_same(const struct config *a_cfg, const struct config *b_cfg,
+	  const struct conn_cfg *a, const struct conn_cfg *b)
+{
+	return config_equal_conn(a, b) &&
+	       config_plugin_equal_conn(a_cfg, b_cfg, a->name);
+}
+
 int
 daemon_reload(struct daemon *d, struct diag_list *dl, struct config **old,
 	      unsigned *restart)
@@ -307,7 +341,7 @@ daemon_reload(struct daemon *d, struct diag_list *dl, struct config **old,
 		const struct conn_cfg *was =
 		    config_find_conn(prev, cfg->conns[i].name);
 
-		if (was && !config_equal_conn(was, &cfg->conns[i])) {
+		if (was && !conn_same(prev, cfg, was, &cfg->conns[i])) {
 			log_msg(IKE_LOG_INFO,
 				"connection '%s' changed; "
 				"restarting it",
@@ -316,12 +350,13 @@ daemon_reload(struct daemon *d, struct diag_list *dl, struct config **old,
 		}
 	}
 	d->cfg = cfg;
+	views_reset();
 	conns_apply(d, daemon_now());
 	for (i = 0; i < cfg->n_conns; i++) {
 		const struct conn_cfg *was =
 		    config_find_conn(prev, cfg->conns[i].name);
 
-		if (!was || !config_equal_conn(was, &cfg->conns[i]))
+		if (!was || !conn_same(prev, cfg, was, &cfg->conns[i]))
 			initiate_conn(d, &cfg->conns[i]);
 	}
 	if (old)
@@ -443,31 +478,20 @@ main(int argc, char **argv)
 		}
 	}
 	log_init(level, syslog);
-	if (load_config(d->config_path, &d->cfg) < 0 || !d->cfg)
-		return 2;
+	rc = load_all(d);
+	if (rc != 0)
+		return rc;
 	if (check) {
 		printf("%s: configuration is valid\n", d->config_path);
+		plugins_unload(d);
 		config_free(d->cfg);
 		return 0;
 	}
 	if (!level_from_cli)
 		log_set_level((enum ike_log_level)d->cfg->daemon.log_level);
-	if (plugins_load(d) < 0 && !version)
-		log_msg(IKE_LOG_WARN, "some plugins did not load");
-	if (version) {
-		print_version(d);
-		plugins_unload(d);
-		config_free(d->cfg);
-		return 0;
-	}
 	signal(SIGPIPE, SIG_IGN);
 	d->loop = EV_DEFAULT;
-	d->xfrm = xfrm_nl_open();
-	if (!d->xfrm) {
-		log_msg(IKE_LOG_ERROR, "cannot open the XFRM netlink socket "
-				       "(are we root?)");
-		return 1;
-	}
+	ev_timer_init(&d->timer, on_timer, 0.0, 0.0);
 	env.ctx = d;
 	env.send = net_send;
 	env.spi_alloc = kernel_spi_alloc;
@@ -475,12 +499,33 @@ main(int argc, char **argv)
 	env.child_remove = kernel_child_remove;
 	env.auth_sign = plugins_auth_sign;
 	env.auth_verify = plugins_auth_verify;
+	env.auth_payloads = plugins_auth_payloads;
+	env.auth_id_check = plugins_auth_id_check;
+	env.ext_build = plugins_ext_build;
+	env.ext_input = plugins_ext_input;
 	env.log = engine_log;
 	env.event = engine_event;
+	/* Before the plugins start: their init may set timers. */
 	d->engine = ike_engine_new(&env);
-	if (!d->engine || net_open(d) < 0)
+	if (!d->engine)
 		return 1;
-	ev_timer_init(&d->timer, on_timer, 0.0, 0.0);
+	if (plugins_start(d) < 0)
+		log_msg(IKE_LOG_WARN, "some plugins did not start");
+	if (version) {
+		print_version(d);
+		plugins_unload(d);
+		ike_engine_free(d->engine);
+		config_free(d->cfg);
+		return 0;
+	}
+	d->xfrm = xfrm_nl_open();
+	if (!d->xfrm) {
+		log_msg(IKE_LOG_ERROR, "cannot open the XFRM netlink socket "
+				       "(are we root?)");
+		return 1;
+	}
+	if (net_open(d) < 0)
+		return 1;
 	ev_signal_init(&d->sig_hup, on_hup, SIGHUP);
 	ev_signal_init(&d->sig_term, on_term, SIGTERM);
 	ev_signal_init(&d->sig_int, on_term, SIGINT);
@@ -506,9 +551,11 @@ main(int argc, char **argv)
 	ev_run(d->loop, 0);
 	ctl_close(d);
 	ike_engine_free(d->engine);
+	d->engine = NULL;
 	net_close(d);
 	xfrm_nl_close(d->xfrm);
 	plugins_unload(d);
+	views_reset();
 	config_free(d->cfg);
 	log_msg(IKE_LOG_INFO, "charond stopped");
 	return 0;

@@ -4,14 +4,16 @@
  * It picks the secret from the configuration's `secrets: psk` list that
  * best fits the two identities (both listed beats one listed beats a
  * secret without ids, which fits any peer: L2TP/IPsec servers need that,
- * Windows sends its private address as its identity).
+ * Windows sends its private address as its identity). It sees the
+ * configuration only through charond_api: the secrets by api->secret()
+ * and the connection's remote ID, while the peer's is unknown, by
+ * api->conn().
  */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
-#include "config.h"
 #include "plugin.h"
 
 static const struct charond_api *api;
@@ -29,7 +31,7 @@ id_text(uint8_t type, const uint8_t *data, size_t len, char *buf, size_t buflen)
 }
 
 static bool
-listed(const struct psk_cfg *p, const char *id)
+listed(const struct charond_secret_view *p, const char *id)
 {
 	size_t i;
 
@@ -42,9 +44,9 @@ listed(const struct psk_cfg *p, const char *id)
 static const struct secret *
 find_psk(const struct ike_auth_req *r)
 {
-	const struct config *cfg = api->config();
-	const struct conn_cfg *conn = config_find_conn(cfg, r->conn);
 	char me[IKE_ID_MAX + 1] = "", other[IKE_ID_MAX + 1] = "";
+	struct charond_conn_view conn = {.size = sizeof(conn)};
+	struct charond_secret_view p = {.size = sizeof(p)};
 	const struct secret *best = NULL;
 	int best_score = 0;
 	size_t i;
@@ -54,21 +56,20 @@ find_psk(const struct ike_auth_req *r)
 	if (r->peer_id)
 		id_text(r->peer_id->type, r->peer_id->data.ptr,
 			r->peer_id->data.len, other, sizeof(other));
-	else if (conn && conn->remote.id)
-		snprintf(other, sizeof(other), "%s", conn->remote.id);
-	for (i = 0; i < cfg->n_psks; i++) {
-		const struct psk_cfg *p = &cfg->psks[i];
+	else if (api->conn(r->conn, &conn) == 0 && conn.remote.id)
+		snprintf(other, sizeof(other), "%s", conn.remote.id);
+	for (i = 0; api->secret("psk", i, &p) == 0; i++) {
 		int score;
 
-		if (p->n_ids == 0) {
+		if (p.n_ids == 0) {
 			score = 1;
 		} else {
-			score = 2 * listed(p, me) + 2 * listed(p, other);
+			score = 2 * listed(&p, me) + 2 * listed(&p, other);
 			if (score == 0)
 				continue;
 		}
 		if (score > best_score) {
-			best = p->secret;
+			best = p.secret;
 			best_score = score;
 		}
 	}
@@ -126,11 +127,15 @@ static const struct charond_auth_method psk_method = {
 };
 
 static int
-psk_init(const struct charond_api *a, void **state)
+psk_init(const struct charond_api *a, void **state, char *why, size_t why_len)
 {
 	api = a;
 	*state = NULL;
-	return api->add_auth(&psk_method, NULL);
+	if (api->add_auth(&psk_method, NULL) < 0) {
+		snprintf(why, why_len, "cannot register auth method 'psk'");
+		return -1;
+	}
+	return 0;
 }
 
 const struct charond_plugin charond_plugin = {
@@ -139,6 +144,7 @@ const struct charond_plugin charond_plugin = {
     .version = "0.1.0",
     .provides = "auth:psk",
     .requires = "",
+    .keys = NULL,
     .init = psk_init,
     .fini = NULL,
 };

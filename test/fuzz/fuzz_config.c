@@ -4,16 +4,77 @@
  * charond.yaml through libyaml, the tree with positions, the schema and the
  * value parsers, then the accepted config through printing and comparison.
  * CONFIG_NO_FILES keeps it off the file system: an include of /dev/stdin or
- * a glob over / would make runs slow and unrepeatable.
+ * a glob over / would make runs slow and unrepeatable. A fake registry
+ * stands for the daemon's plugins: a few declared keys of each scope and
+ * type (config_plugin.c), and every auth method provided.
  */
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 
+#include <string.h>
+
 #include "config.h"
+#include "config_plugin.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const char *const actions[] = {"clear", "restart", "trap", NULL};
+
+static const struct charond_config_key keys[] = {
+    {CHAROND_SCOPE_CONN, "dpd.delay", CHAROND_T_DURATION, NULL, 0, 0, ""},
+    {CHAROND_SCOPE_CONN, "dpd.action", CHAROND_T_ENUM, actions, 0, 0, ""},
+    {CHAROND_SCOPE_CONN, "a.b.c", CHAROND_T_INT, NULL, 1, 100, ""},
+    {CHAROND_SCOPE_CONN, "note", CHAROND_T_STRING, NULL, 0, 0, ""},
+    {CHAROND_SCOPE_CHILD, "l2tp", CHAROND_T_BOOL, NULL, 0, 0, ""},
+    {CHAROND_SCOPE_PLUGIN, "ports", CHAROND_T_LIST, NULL, 0, 0, ""},
+    {0, NULL, 0, NULL, 0, 0, NULL},
+};
+
+static const struct charond_config_key *
+fake_find(void *ctx, enum charond_scope scope, const char *plugin,
+	  const char *key)
+{
+	const struct charond_config_key *k;
+
+	for (k = keys; k->key; k++)
+		if (k->scope == scope && strcmp(k->key, key) == 0 &&
+		    (scope != CHAROND_SCOPE_PLUGIN ||
+		     strcmp(plugin, "fake") == 0))
+			return k;
+	return NULL;
+}
+
+static bool
+fake_is_map(void *ctx, enum charond_scope scope, const char *plugin,
+	    const char *prefix)
+{
+	const struct charond_config_key *k;
+	size_t n = strlen(prefix);
+
+	for (k = keys; k->key; k++)
+		if (k->scope == scope && strncmp(k->key, prefix, n) == 0 &&
+		    k->key[n] == '.')
+			return true;
+	return false;
+}
+
+static bool
+fake_loaded(void *ctx, const char *plugin)
+{
+	return strcmp(plugin, "fake") == 0;
+}
+
+static int
+fake_auth(void *ctx, const char *name, char *hint, size_t len)
+{
+	return 0;
+}
+
+static const struct config_plugin_registry fake = {
+    NULL, fake_find, fake_is_map, fake_loaded, fake_auth,
+};
 
 static void
 touch_conn(const struct conn_cfg *c)
@@ -46,6 +107,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t i;
 	int r;
 
+	config_plugin_set_registry(&fake);
 	diag_list_init(&dl);
 	r = config_load_buffer("fuzz.yaml", data, size, CONFIG_NO_FILES, &cfg,
 			       &dl);
@@ -58,6 +120,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (cfg != NULL) {
 		for (i = 0; i < cfg->n_conns; i++) {
 			touch_conn(&cfg->conns[i]);
+			if (!config_plugin_equal_conn(cfg, cfg,
+						      cfg->conns[i].name))
+				abort();
 			if (config_find_conn(cfg, cfg->conns[i].name) == NULL)
 				abort();
 		}

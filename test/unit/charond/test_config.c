@@ -222,9 +222,9 @@ START_TEST(test_sample_site)
 	ck_assert_int_eq(c->dpd_action, CFG_DPD_RESTART);
 	ck_assert_uint_eq(c->rekey_time_ms, 4 * 3600 * 1000);
 	ck_assert_uint_eq(c->keyingtries, 3);
-	ck_assert_int_eq(c->local.auth, CFG_AUTH_PSK);
+	ck_assert_str_eq(c->local.auth, "psk");
 	ck_assert_str_eq(c->local.id, "moon.example.org");
-	ck_assert_int_eq(c->remote.auth, CFG_AUTH_PSK);
+	ck_assert_str_eq(c->remote.auth, "psk");
 	ck_assert_str_eq(c->remote.id, "sun.example.org");
 	ck_assert_uint_eq(c->pos.line, 38);
 	ck_assert_uint_eq(c->pos.col, 3);
@@ -270,7 +270,7 @@ START_TEST(test_sample_l2tp)
 	ck_assert_uint_eq(c->dpd_delay_ms, 30000);
 	ck_assert_int_eq(c->dpd_action, CFG_DPD_CLEAR);
 	ck_assert_uint_eq(c->rekey_time_ms, 0);
-	ck_assert_int_eq(c->local.auth, CFG_AUTH_PSK);
+	ck_assert_str_eq(c->local.auth, "psk");
 	ck_assert_ptr_null(c->remote.id);
 	ch = config_find_child(c, "l2tp");
 	ck_assert_ptr_nonnull(ch);
@@ -547,7 +547,7 @@ START_TEST(test_bad_values)
 	       "    rekey_time: 5x\n"
 	       "    keyingtries: -1\n"
 	       "    dpd: {delay: 1.5.s, action: boom}\n"
-	       "    local: {auth: cert}\n"
+	       "    local: {auth: Cert}\n"
 	       "    remote: {auth: psk}\n"
 	       "    children:\n"
 	       "      net:\n"
@@ -589,8 +589,8 @@ START_TEST(test_bad_values)
 	       "expected e.g. 30s, 1.5s, 5m, 4h, 1d or seconds (at most 365d)",
 	       "test.yaml:16:33: error: bad value 'boom' for 'action': "
 	       "expected clear|restart|trap",
-	       "test.yaml:17:19: error: bad value 'cert' for 'auth': expected "
-	       "psk|pubkey",
+	       "test.yaml:17:19: error: bad auth method 'Cert': use 1 to 32 "
+	       "lowercase letters, digits, '_' and '-' (e.g. psk, pubkey)",
 	       "test.yaml:21:15: error: bad value 'tunel' for 'mode': expected "
 	       "tunnel|transport",
 	       "test.yaml:22:23: error: bad value 'go' for 'start_action': "
@@ -1094,7 +1094,8 @@ START_TEST(test_yaml_syntax)
 	EXPECT("- a\n"
 	       "- b\n",
 	       "test.yaml:1:1: error: the configuration must be a map (daemon, "
-	       "include, authorities, connections, secrets), not a list");
+	       "include, authorities, connections, secrets, plugins), not a "
+	       "list");
 	EXPECT("{[a]: b}\n",
 	       "test.yaml:1:2: error: a map key must be a plain value, not a "
 	       "list");
@@ -1304,7 +1305,7 @@ START_TEST(test_aliases)
 	ck_assert_uint_eq(cfg->n_conns, 2);
 	ck_assert(prop_equal(&cfg->conns[0].proposals[0],
 			     &cfg->conns[1].proposals[0]));
-	ck_assert_int_eq(cfg->conns[1].remote.auth, CFG_AUTH_PSK);
+	ck_assert_str_eq(cfg->conns[1].remote.auth, "psk");
 	config_free(cfg);
 
 	/* A problem inside an anchor is reported once, at the anchor. */

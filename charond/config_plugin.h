@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The configuration as the plugins extend it (config_plugin.c): the keys
+ * loaded plugins declare (struct charond_config_key in plugin.h) at
+ * connection, child and plugin-own scope, their typed values, and the auth
+ * methods plugins provide. The loader asks a registry, which the daemon
+ * sets from its loaded plugins (plugin.c); without one (unit tests,
+ * fuzzing) no plugin key exists and any auth method name is taken.
+ */
+#ifndef CHAROND_CONFIG_PLUGIN_H
+#define CHAROND_CONFIG_PLUGIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "plugin.h"
+
+struct config_plugin_registry {
+	void *ctx;
+	/*
+	 * The declaration of key at scope, by any loaded plugin (CONN,
+	 * CHILD) or by the plugin named `plugin` (PLUGIN). NULL if none.
+	 */
+	const struct charond_config_key *(*find)(void *ctx,
+						 enum charond_scope scope,
+						 const char *plugin,
+						 const char *key);
+	/* Whether any key under prefix ("dpd" for "dpd.delay") is declared
+	 * there: then prefix is a map of such keys. */
+	bool (*is_map)(void *ctx, enum charond_scope scope, const char *plugin,
+		       const char *prefix);
+	/* Whether a plugin of that name is loaded (a `plugins:` section). */
+	bool (*loaded)(void *ctx, const char *plugin);
+	/* 0 if a loaded plugin provides auth method `name`; else -1, with a
+	 * hint ("the x509 plugin does") in hint, or "" without one. */
+	int (*auth)(void *ctx, const char *name, char *hint, size_t len);
+};
+
+/* The registry later loads use (NULL: none); it must outlive them. */
+void config_plugin_set_registry(const struct config_plugin_registry *r);
+const struct config_plugin_registry *config_plugin_registry(void);
+
+/*
+ * A declared key's value as written: scope CONN (child NULL), CHILD, or
+ * PLUGIN (conn is the plugin's name). 0 with *out filled (set true), or -1
+ * when it was not written. Strings stay valid while cfg lives.
+ */
+int config_plugin_value(const struct config *cfg, enum charond_scope scope,
+			const char *conn, const char *child, const char *key,
+			struct charond_value *out);
+/* Whether the plugin-declared values of a connection (with its children)
+ * are alike in two configs: a reload restarts it otherwise. */
+bool config_plugin_equal_conn(const struct config *a, const struct config *b,
+			      const char *conn);
+void config_plugin_values_free(struct cfg_plugin_values *v);
+
+#endif
