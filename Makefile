@@ -74,8 +74,6 @@ PREFIX ?= /usr/local
 PLUGIN_DIR ?= $(PREFIX)/lib/charond
 CHAROND_CFG_SRC := $(sort $(wildcard charond/config*.c))
 CHAROND_CFG_OBJ := $(CHAROND_CFG_SRC:%.c=$(B)/%.o)
-# charond/libike_stubs_tmp.c is TEMPORARY (removed at merge): libike's
-# ABI 2 functions another branch implements, failing until then.
 CHAROND_SRC := $(sort $(wildcard charond/*.c))
 CHAROND_OBJ := $(CHAROND_SRC:%.c=$(B)/%.o)
 PLUGINS := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard plugins/*/*.c)))))
@@ -217,8 +215,7 @@ $(B)/test/unit/plugin/%.o: test/unit/plugin/%.c $(B)/test/unit/plugin/suites.h
 	    -c -o $@ $<
 
 $(B)/check_plugin: $(PLUGIN_UNIT_OBJ) $(B)/charond/plugin_hooks.o \
-    $(B)/charond/plugin_views.o $(CHAROND_CFG_OBJ) \
-    $(filter $(B)/charond/libike_stubs_tmp.o,$(CHAROND_OBJ)) $(B)/libike.a
+    $(B)/charond/plugin_views.o $(CHAROND_CFG_OBJ) $(B)/libike.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(YAML_LIBS) $(CHECK_LIBS) $(OPENSSL_LIBS)
 
 check-unit: $(B)/check_libike $(B)/check_charond $(B)/check_libxfrm \
