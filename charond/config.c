@@ -399,6 +399,79 @@ ld_include(struct loader *ld, const struct ynode *v)
 	}
 }
 
+/* --- names to indexes ---------------------------------------------------- */
+
+static size_t
+name_hash(const char *s)
+{
+	size_t h = 14695981039346656037ULL; /* FNV-1a */
+
+	while (*s != '\0')
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+size_t
+name_index_find(const struct name_index *ni, const char *name)
+{
+	size_t i;
+
+	if (ni == NULL || ni->cap == 0)
+		return SIZE_MAX;
+	for (i = name_hash(name) & (ni->cap - 1); ni->slot[i].name != NULL;
+	     i = (i + 1) & (ni->cap - 1))
+		if (strcmp(ni->slot[i].name, name) == 0)
+			return ni->slot[i].idx;
+	return SIZE_MAX;
+}
+
+static void
+name_index_put(struct name_index *ni, const char *name, size_t idx)
+{
+	size_t i;
+
+	for (i = name_hash(name) & (ni->cap - 1); ni->slot[i].name != NULL;
+	     i = (i + 1) & (ni->cap - 1))
+		;
+	ni->slot[i].name = name;
+	ni->slot[i].idx = idx;
+	ni->n++;
+}
+
+int
+name_index_add(struct name_index *ni, const char *name, size_t idx)
+{
+	if (name_index_find(ni, name) != SIZE_MAX)
+		return 0;
+	/* At most half full, so probes stay short. */
+	if (2 * (ni->n + 1) > ni->cap) {
+		struct name_index grown = {0};
+		size_t i;
+
+		grown.cap = ni->cap ? 2 * ni->cap : 16;
+		grown.slot = calloc(grown.cap, sizeof(*grown.slot));
+		if (grown.slot == NULL)
+			return -ENOMEM;
+		for (i = 0; i < ni->cap; i++)
+			if (ni->slot[i].name != NULL)
+				name_index_put(&grown, ni->slot[i].name,
+					       ni->slot[i].idx);
+		free(ni->slot);
+		*ni = grown;
+	}
+	name_index_put(ni, name, idx);
+	return 0;
+}
+
+void
+name_index_free(struct name_index *ni)
+{
+	if (ni == NULL)
+		return;
+	free(ni->slot);
+	free(ni);
+}
+
 /* --- checks across files -------------------------------------------------- */
 
 static bool
@@ -464,10 +537,7 @@ check_conn(struct loader *ld, const struct conn_cfg *c)
 	size_t i;
 
 	if (c->remote.ca != NULL) {
-		for (i = 0; i < cfg->n_authorities; i++)
-			if (strcmp(cfg->authorities[i].name, c->remote.ca) == 0)
-				break;
-		if (i == cfg->n_authorities)
+		if (config_find_authority(cfg, c->remote.ca) == NULL)
 			ld_diag_pos(ld, DIAG_ERROR, &c->remote.ca_pos,
 				    "connection '%s': unknown authority '%s'",
 				    c->name, c->remote.ca);
@@ -528,6 +598,12 @@ load(const char *name, const void *data, size_t len, unsigned flags,
 	ld.cfg = calloc(1, sizeof(*ld.cfg));
 	if (ld.cfg == NULL)
 		return -ENOMEM;
+	ld.cfg->conn_index = calloc(1, sizeof(*ld.cfg->conn_index));
+	ld.cfg->authority_index = calloc(1, sizeof(*ld.cfg->authority_index));
+	if (ld.cfg->conn_index == NULL || ld.cfg->authority_index == NULL) {
+		config_free(ld.cfg);
+		return -ENOMEM;
+	}
 	ld.dl = dl;
 	ld.flags = flags;
 	schema_defaults(ld.cfg);
@@ -609,6 +685,8 @@ config_free(struct config *cfg)
 		psk_cfg_clear(&cfg->psks[i]);
 	free(cfg->psks);
 	sch_strv_free(cfg->files, cfg->n_files);
+	name_index_free(cfg->conn_index);
+	name_index_free(cfg->authority_index);
 	free(cfg);
 }
 
@@ -617,12 +695,17 @@ config_free(struct config *cfg)
 const struct conn_cfg *
 config_find_conn(const struct config *cfg, const char *name)
 {
-	size_t i;
+	size_t i = name_index_find(cfg->conn_index, name);
 
-	for (i = 0; i < cfg->n_conns; i++)
-		if (strcmp(cfg->conns[i].name, name) == 0)
-			return &cfg->conns[i];
-	return NULL;
+	return i < cfg->n_conns ? &cfg->conns[i] : NULL;
+}
+
+const struct authority_cfg *
+config_find_authority(const struct config *cfg, const char *name)
+{
+	size_t i = name_index_find(cfg->authority_index, name);
+
+	return i < cfg->n_authorities ? &cfg->authorities[i] : NULL;
 }
 
 const struct child_cfg *

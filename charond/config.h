@@ -263,6 +263,10 @@ struct psk_cfg {
 	struct cfg_pos pos;    /* of the list item */
 };
 
+/* Names to array indexes (config.c), so that lookups by name, duplicate
+ * checks and a reload's comparison stay linear in the connections. */
+struct name_index;
+
 struct config {
 	struct daemon_cfg daemon;
 	struct authority_cfg *authorities;
@@ -273,6 +277,8 @@ struct config {
 	size_t n_psks;
 	char **files; /* every file loaded, in order; cfg_pos points here */
 	size_t n_files;
+	struct name_index *conn_index;      /* conns by name */
+	struct name_index *authority_index; /* authorities by name */
 };
 
 /*
@@ -283,7 +289,7 @@ struct config {
 #define CONFIG_NO_FILES 0x01
 
 #define CONFIG_MAX_INCLUDE_DEPTH 16
-#define CONFIG_MAX_FILE_SIZE     (4 * 1024 * 1024)
+#define CONFIG_MAX_FILE_SIZE     (128 * 1024 * 1024)
 
 /*
  * Load and validate a configuration file and everything it includes. Every
@@ -310,8 +316,11 @@ int config_load_buffer(const char *name, const void *data, size_t len,
 		       struct diag_list *diags);
 void config_free(struct config *cfg);
 
+/* By name, in constant time. */
 const struct conn_cfg *config_find_conn(const struct config *cfg,
 					const char *name);
+const struct authority_cfg *config_find_authority(const struct config *cfg,
+						  const char *name);
 const struct child_cfg *config_find_child(const struct conn_cfg *conn,
 					  const char *name);
 /*

@@ -172,6 +172,32 @@ sch_name_ok(struct loader *ld, const struct ynode *k, const char *what)
 	return false;
 }
 
+void
+sch_named(struct loader *ld, const struct field *f, const struct ynode *v,
+	  const char *what, const char *where, named_fn *fn, void *obj)
+{
+	size_t i;
+
+	if (!sch_is_map(ld, f->key, v) || v->type != YN_MAP)
+		return;
+	for (i = 0; i + 1 < v->n; i += 2) {
+		const struct ynode *k = v->kids[i];
+		const struct ynode *first = v->dup_of ? v->dup_of[i / 2] : NULL;
+
+		if (k->type != YN_SCALAR)
+			continue; /* reported by the parser */
+		if (first != NULL) {
+			ld_err(ld, k, "duplicate %s '%s'%s (first at %u:%u)",
+			       what, k->str, where, first->line, first->col);
+			continue;
+		}
+		sch_name_ok(ld, k, what);
+		fn(ld, k, v->kids[i + 1], obj);
+		if (ld->nomem)
+			return;
+	}
+}
+
 /* Grow an array by one zeroed element; NULL (recorded) when out of
  * memory. */
 void *
@@ -650,57 +676,47 @@ static const struct field authority_fields[] = {
 };
 
 static void
-f_authorities(struct loader *ld, const struct field *f, const struct ynode *v,
+authority_one(struct loader *ld, const struct ynode *k, const struct ynode *val,
 	      void *obj)
 {
 	struct config *cfg = ld->cfg;
-	size_t i, j;
+	struct authority_cfg a, *p;
+	size_t j = name_index_find(cfg->authority_index, k->str);
+	char ctx[128];
 
-	if (!sch_is_map(ld, f->key, v) || v->type != YN_MAP)
+	if (j != SIZE_MAX)
+		ld_err(ld, k, "duplicate authority '%s' (first at %s:%u:%u)",
+		       k->str, cfg->authorities[j].pos.file,
+		       cfg->authorities[j].pos.line,
+		       cfg->authorities[j].pos.col);
+	memset(&a, 0, sizeof(a));
+	a.name = ld_strdup(ld, k->str);
+	if (a.name == NULL)
 		return;
-	for (i = 0; i + 1 < v->n; i += 2) {
-		const struct ynode *k = v->kids[i], *val = v->kids[i + 1];
-		const struct ynode *first = v->dup_of ? v->dup_of[i / 2] : NULL;
-		struct authority_cfg a, *p;
-		char ctx[128];
-
-		if (k->type != YN_SCALAR)
-			continue;
-		if (first != NULL) {
-			ld_err(ld, k,
-			       "duplicate authority '%s' (first at %u:%u)",
-			       k->str, first->line, first->col);
-			continue;
-		}
-		sch_name_ok(ld, k, "authority");
-		for (j = 0; j < cfg->n_authorities; j++)
-			if (strcmp(cfg->authorities[j].name, k->str) == 0)
-				ld_err(ld, k,
-				       "duplicate authority '%s' (first at "
-				       "%s:%u:%u)",
-				       k->str, cfg->authorities[j].pos.file,
-				       cfg->authorities[j].pos.line,
-				       cfg->authorities[j].pos.col);
-		memset(&a, 0, sizeof(a));
-		a.name = ld_strdup(ld, k->str);
-		if (a.name == NULL)
-			return;
-		ld_pos(ld, k, &a.pos);
-		snprintf(ctx, sizeof(ctx), "in authority '%s'", k->str);
-		if (sch_is_map(ld, k->str, val))
-			sch_walk(ld, val, authority_fields,
-				 NELEM(authority_fields), &a, ctx, NULL);
-		if (a.cacert == NULL)
-			ld_err(ld, k, "authority '%s' needs 'cacert'", k->str);
-		p = sch_grow(ld, cfg->authorities, &cfg->n_authorities,
-			     sizeof(*p));
-		if (p == NULL) {
-			authority_cfg_clear(&a);
-			return;
-		}
-		cfg->authorities = p;
-		p[cfg->n_authorities - 1] = a;
+	ld_pos(ld, k, &a.pos);
+	snprintf(ctx, sizeof(ctx), "in authority '%s'", k->str);
+	if (sch_is_map(ld, k->str, val))
+		sch_walk(ld, val, authority_fields, NELEM(authority_fields), &a,
+			 ctx, NULL);
+	if (a.cacert == NULL)
+		ld_err(ld, k, "authority '%s' needs 'cacert'", k->str);
+	p = sch_grow(ld, cfg->authorities, &cfg->n_authorities, sizeof(*p));
+	if (p == NULL) {
+		authority_cfg_clear(&a);
+		return;
 	}
+	cfg->authorities = p;
+	p[cfg->n_authorities - 1] = a;
+	if (j == SIZE_MAX && name_index_add(cfg->authority_index, a.name,
+					    cfg->n_authorities - 1) != 0)
+		ld->nomem = true;
+}
+
+static void
+f_authorities(struct loader *ld, const struct field *f, const struct ynode *v,
+	      void *obj)
+{
+	sch_named(ld, f, v, "authority", "", authority_one, obj);
 }
 
 /* --- top level ----------------------------------------------------------- */
