@@ -579,6 +579,15 @@ finish(struct loader *ld)
 	}
 	if (d->socket == NULL)
 		d->socket = ld_strdup(ld, CFG_DEFAULT_SOCKET);
+	/* sch_grow() doubles; nothing grows the array after this, and a
+	 * hub's 10,000 connections would otherwise hold room for 16,384. */
+	if (ld->cfg->n_conns > 0) {
+		struct conn_cfg *fit =
+		    realloc(ld->cfg->conns, ld->cfg->n_conns * sizeof(*fit));
+
+		if (fit != NULL)
+			ld->cfg->conns = fit;
+	}
 	for (i = 0; i < ld->cfg->n_conns; i++)
 		check_conn(ld, &ld->cfg->conns[i]);
 }
@@ -600,7 +609,9 @@ load(const char *name, const void *data, size_t len, unsigned flags,
 		return -ENOMEM;
 	ld.cfg->conn_index = calloc(1, sizeof(*ld.cfg->conn_index));
 	ld.cfg->authority_index = calloc(1, sizeof(*ld.cfg->authority_index));
-	if (ld.cfg->conn_index == NULL || ld.cfg->authority_index == NULL) {
+	ld.cfg->props = prop_pool_new();
+	if (ld.cfg->conn_index == NULL || ld.cfg->authority_index == NULL ||
+	    ld.cfg->props == NULL) {
 		config_free(ld.cfg);
 		return -ENOMEM;
 	}
@@ -687,6 +698,7 @@ config_free(struct config *cfg)
 	sch_strv_free(cfg->files, cfg->n_files);
 	name_index_free(cfg->conn_index);
 	name_index_free(cfg->authority_index);
+	prop_pool_free(cfg->props);
 	free(cfg);
 }
 
@@ -744,14 +756,7 @@ static bool
 props_eq(const struct proposal *a, size_t na, const struct proposal *b,
 	 size_t nb)
 {
-	size_t i;
-
-	if (na != nb)
-		return false;
-	for (i = 0; i < na; i++)
-		if (!prop_equal(&a[i], &b[i]))
-			return false;
-	return true;
+	return prop_list_equal(a, na, b, nb);
 }
 
 static bool

@@ -225,7 +225,7 @@ struct child_cfg {
 	size_t n_local_ts;
 	struct cfg_ts *remote_ts; /* default: dynamic */
 	size_t n_remote_ts;
-	struct proposal *esp_proposals;     /* numbered from 1 */
+	struct proposal *esp_proposals;     /* numbered from 1; in props */
 	size_t n_esp_proposals;             /* default: prop_default(ESP) */
 	enum cfg_start_action start_action; /* none */
 	uint64_t rekey_time_ms;             /* 1 h; 0 = never */
@@ -241,7 +241,8 @@ struct conn_cfg {
 	size_t n_local_addrs;
 	struct cfg_addr *remote_addrs; /* default: %any */
 	size_t n_remote_addrs;
-	struct proposal *proposals; /* IKE; default prop_default(IKE) */
+	struct proposal *proposals; /* IKE; default prop_default(IKE); in
+				       config->props */
 	size_t n_proposals;
 	bool encap;                     /* force UDP encapsulation */
 	uint64_t dpd_delay_ms;          /* 0: no DPD (the default) */
@@ -277,6 +278,8 @@ struct config {
 	size_t n_psks;
 	char **files; /* every file loaded, in order; cfg_pos points here */
 	size_t n_files;
+	/* Every proposal list above, shared where alike (never written). */
+	struct prop_pool *props;
 	struct name_index *conn_index;      /* conns by name */
 	struct name_index *authority_index; /* authorities by name */
 };

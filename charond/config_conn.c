@@ -114,12 +114,17 @@ f_ts(struct loader *ld, const struct field *f, const struct ynode *v, void *obj)
 		       f->key);
 }
 
-/* Append proposals, renumbered from 1; false (reported) when full. */
+/*
+ * Append proposals, renumbered from 1; false (reported) when full. The
+ * list lives in the config's pool of proposal lists (cfg->props, freed
+ * with the config): the connections of a hub share the few lists they
+ * use instead of 400 bytes per proposal each (libike/prop_pool.c).
+ */
 static bool
 add_props(struct loader *ld, const struct ynode *at, struct proposal **dst,
 	  size_t *n, const struct proposal *p, size_t np)
 {
-	struct proposal *arr;
+	struct proposal *arr, *pooled;
 	size_t i;
 
 	if (*n + np > IKE_MAX_PROPOSALS) {
@@ -127,17 +132,24 @@ add_props(struct loader *ld, const struct ynode *at, struct proposal **dst,
 		       IKE_MAX_PROPOSALS);
 		return false;
 	}
-	arr = realloc(*dst, (*n + np) * sizeof(*arr));
-	if (arr == NULL) {
+	arr = ld_alloc(ld, (*n + np) * sizeof(*arr));
+	if (arr == NULL)
+		return false;
+	for (i = 0; i < *n; i++)
+		arr[i] = (*dst)[i];
+	for (i = 0; i < np; i++) {
+		arr[*n + i] = p[i];
+		arr[*n + i].num = (uint8_t)(*n + i + 1);
+	}
+	pooled = prop_pool_get(ld->cfg->props, arr, *n + np);
+	free(arr);
+	if (pooled == NULL) {
 		ld->nomem = true;
 		return false;
 	}
-	*dst = arr;
-	for (i = 0; i < np; i++) {
-		arr[*n] = p[i];
-		arr[*n].num = (uint8_t)(*n + 1);
-		(*n)++;
-	}
+	prop_pool_put(ld->cfg->props, *dst);
+	*dst = pooled;
+	*n += np;
 	return true;
 }
 
@@ -308,7 +320,7 @@ child_cfg_clear(struct child_cfg *c)
 	free(c->name);
 	free(c->local_ts);
 	free(c->remote_ts);
-	free(c->esp_proposals);
+	/* esp_proposals: the config's pool frees it. */
 	memset(c, 0, sizeof(*c));
 }
 
@@ -431,7 +443,7 @@ conn_cfg_clear(struct conn_cfg *c)
 	for (i = 0; i < c->n_remote_addrs; i++)
 		cfg_addr_clear(&c->remote_addrs[i]);
 	free(c->remote_addrs);
-	free(c->proposals);
+	/* proposals: the config's pool frees it. */
 	free(c->local.id);
 	sch_strv_free(c->local.certs, c->local.n_certs);
 	free(c->local.key);

@@ -132,7 +132,8 @@ ike_engine_new(const struct ike_env *env)
 	e->plain = malloc(IKEV2_MAX_MSG_LEN);
 	e->out = malloc(IKEV2_MAX_MSG_LEN);
 	e->msg = malloc(sizeof(*e->msg));
-	if (!e->plain || !e->out || !e->msg ||
+	e->props = prop_pool_new();
+	if (!e->plain || !e->out || !e->msg || !e->props ||
 	    ike_random(e, e->hash_key, sizeof(e->hash_key)) < 0) {
 		ike_engine_free(e);
 		return NULL;
@@ -152,6 +153,7 @@ ike_engine_free(struct ike_engine *e)
 	free(e->by_id);
 	free(e->heap);
 	drop_conns(e);
+	prop_pool_free(e->props);
 	guard_free(e);
 	if (e->plain)
 		OPENSSL_cleanse(e->plain, IKEV2_MAX_MSG_LEN);
@@ -202,56 +204,257 @@ ike_engine_set_retransmit(struct ike_engine *e, uint64_t timeout_ms,
 	e->rt_tries = tries;
 }
 
+/*
+ * The engine's copy of a connection. The caller's arrays are copied: the
+ * children into one array, each child's selectors (local, then remote) into
+ * one block, and the proposal lists interned in the engine's pool, where
+ * the thousands of connections of a hub share the few lists they use
+ * (prop_pool.c). What is left of a connection is then about the size of
+ * struct ike_conn_cfg itself.
+ */
+static struct conn *
+conn_copy(struct ike_engine *e, const struct ike_conn_cfg *c)
+{
+	struct conn *cn = calloc(1, sizeof(*cn));
+	unsigned i;
+
+	if (!cn)
+		return NULL;
+	cn->refs = 1;
+	cn->current = true;
+	cn->pool = e->props;
+	/* memcpy, padding included: conn_cfg_equal() compares bytes. */
+	memcpy(&cn->cfg, c, sizeof(*c));
+	cn->cfg.proposals = NULL;
+	cn->cfg.children = NULL;
+	cn->cfg.n_proposals = cn->cfg.n_children = 0;
+	if (c->n_proposals) {
+		cn->cfg.proposals =
+		    prop_pool_get(e->props, c->proposals, c->n_proposals);
+		if (!cn->cfg.proposals)
+			goto fail;
+		cn->cfg.n_proposals = c->n_proposals;
+	}
+	if (c->n_children &&
+	    !(cn->cfg.children = calloc(c->n_children, sizeof(*c->children))))
+		goto fail;
+	for (i = 0; i < c->n_children; i++) {
+		const struct ike_child_cfg *from = &c->children[i];
+		struct ike_child_cfg *to = &cn->cfg.children[i];
+		size_t nts = (size_t)from->n_local_ts + from->n_remote_ts;
+
+		memcpy(to, from, sizeof(*to));
+		to->proposals = NULL;
+		to->local_ts = to->remote_ts = NULL;
+		to->n_proposals = to->n_local_ts = to->n_remote_ts = 0;
+		cn->cfg.n_children = i + 1;
+		if (nts) {
+			if (!(to->local_ts =
+				  malloc(nts * sizeof(*to->local_ts))))
+				goto fail;
+			if (from->n_local_ts)
+				memcpy(to->local_ts, from->local_ts,
+				       from->n_local_ts *
+					   sizeof(*to->local_ts));
+			to->remote_ts = to->local_ts + from->n_local_ts;
+			if (from->n_remote_ts)
+				memcpy(to->remote_ts, from->remote_ts,
+				       from->n_remote_ts *
+					   sizeof(*to->remote_ts));
+			to->n_local_ts = from->n_local_ts;
+			to->n_remote_ts = from->n_remote_ts;
+		}
+		if (from->n_proposals) {
+			to->proposals = prop_pool_get(e->props, from->proposals,
+						      from->n_proposals);
+			if (!to->proposals)
+				goto fail;
+			to->n_proposals = from->n_proposals;
+		}
+	}
+	return cn;
+fail:
+	conn_free(cn);
+	return NULL;
+}
+
+void
+conn_free(struct conn *cn)
+{
+	unsigned i;
+
+	if (!cn)
+		return;
+	prop_pool_put(cn->pool, cn->cfg.proposals);
+	for (i = 0; i < cn->cfg.n_children; i++) {
+		prop_pool_put(cn->pool, cn->cfg.children[i].proposals);
+		/* One block: the remote selectors follow the local ones. */
+		free(cn->cfg.children[i].local_ts);
+	}
+	free(cn->cfg.children);
+	free(cn);
+}
+
+static bool
+ts_list_equal(const struct ike_ts_cfg *a, const struct ike_ts_cfg *b,
+	      unsigned n)
+{
+	return n == 0 || memcmp(a, b, n * sizeof(*a)) == 0;
+}
+
+/*
+ * The deep form of the memcmp() that decided "unchanged" before the arrays
+ * left struct ike_conn_cfg: everything but the pointers is compared as
+ * bytes (so a field added to the structs is compared without a change
+ * here), then what the pointers point to.
+ */
+static bool
+child_cfg_equal(const struct ike_child_cfg *a, const struct ike_child_cfg *b)
+{
+	struct ike_child_cfg x, y;
+
+	memcpy(&x, a, sizeof(x));
+	memcpy(&y, b, sizeof(y));
+	x.local_ts = x.remote_ts = y.local_ts = y.remote_ts = NULL;
+	x.proposals = y.proposals = NULL;
+	return memcmp(&x, &y, sizeof(x)) == 0 &&
+	       ts_list_equal(a->local_ts, b->local_ts, a->n_local_ts) &&
+	       ts_list_equal(a->remote_ts, b->remote_ts, a->n_remote_ts) &&
+	       prop_list_equal(a->proposals, a->n_proposals, b->proposals,
+			       b->n_proposals);
+}
+
+static bool
+conn_cfg_equal(const struct ike_conn_cfg *a, const struct ike_conn_cfg *b)
+{
+	struct ike_conn_cfg x, y;
+	unsigned i;
+
+	memcpy(&x, a, sizeof(x));
+	memcpy(&y, b, sizeof(y));
+	x.proposals = y.proposals = NULL;
+	x.children = y.children = NULL;
+	if (memcmp(&x, &y, sizeof(x)) != 0 ||
+	    !prop_list_equal(a->proposals, a->n_proposals, b->proposals,
+			     b->n_proposals))
+		return false;
+	for (i = 0; i < a->n_children; i++)
+		if (!child_cfg_equal(&a->children[i], &b->children[i]))
+			return false;
+	return true;
+}
+
+/* Connections by name while a set is replaced, so that matching the new
+ * set against the old one stays linear in their number. */
+struct conn_index {
+	size_t *slot; /* index + 1 into conns; 0 free */
+	size_t cap;
+	struct conn **conns;
+};
+
+static size_t
+conn_name_hash(const char *s)
+{
+	size_t h = 14695981039346656037ULL; /* FNV-1a */
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+static int
+conn_index_init(struct conn_index *x, struct conn **conns, size_t n)
+{
+	size_t i, k;
+
+	x->conns = conns;
+	for (x->cap = 16; x->cap < 2 * n; x->cap *= 2)
+		;
+	if (!(x->slot = calloc(x->cap, sizeof(*x->slot))))
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (!conns[i])
+			continue;
+		k = conn_name_hash(conns[i]->cfg.name) & (x->cap - 1);
+		while (x->slot[k])
+			k = (k + 1) & (x->cap - 1);
+		x->slot[k] = i + 1;
+	}
+	return 0;
+}
+
+/* The next entry named name from *k on (start with *k = SIZE_MAX), or
+ * SIZE_MAX. */
+static size_t
+conn_index_next(const struct conn_index *x, const char *name, size_t *k)
+{
+	size_t i;
+
+	*k = *k == SIZE_MAX ? conn_name_hash(name) & (x->cap - 1)
+			    : (*k + 1) & (x->cap - 1);
+	for (; x->slot[*k]; *k = (*k + 1) & (x->cap - 1)) {
+		i = x->slot[*k] - 1;
+		if (strcmp(x->conns[i]->cfg.name, name) == 0)
+			return i;
+	}
+	return SIZE_MAX;
+}
+
 int
 ike_engine_set_conns(struct ike_engine *e, const struct ike_conn_cfg *c,
 		     size_t n, uint64_t now)
 {
 	struct conn **set = n ? calloc(n, sizeof(*set)) : NULL;
 	bool *kept = e->n_conns ? calloc(e->n_conns, sizeof(*kept)) : NULL;
+	struct conn_index old = {0}, fresh = {0};
 	struct ike_sa *sa;
-	size_t i, j;
+	size_t i, j, k;
 
-	if ((n && !set) || (e->n_conns && !kept))
+	if ((n && !set) || (e->n_conns && !kept) ||
+	    conn_index_init(&old, e->conns, e->n_conns) < 0)
 		goto fail;
 	for (i = 0; i < n; i++) {
 		/* The same config (name included): the same connection, and
 		 * its SAs are untouched. */
-		for (j = 0; j < e->n_conns; j++)
+		k = SIZE_MAX;
+		while ((j = conn_index_next(&old, c[i].name, &k)) != SIZE_MAX)
 			if (!kept[j] &&
-			    memcmp(&e->conns[j]->cfg, &c[i], sizeof(c[i])) == 0)
+			    conn_cfg_equal(&e->conns[j]->cfg, &c[i]))
 				break;
-		if (j < e->n_conns) {
+		if (j != SIZE_MAX) {
 			kept[j] = true;
 			set[i] = e->conns[j];
 			continue;
 		}
-		if (!(set[i] = calloc(1, sizeof(*set[i]))))
+		if (!(set[i] = conn_copy(e, &c[i])))
 			goto fail;
-		set[i]->cfg = c[i];
-		set[i]->current = true;
-		set[i]->refs = 1;
 	}
+	if (conn_index_init(&fresh, set, n) < 0)
+		goto fail;
 	/* What is left of the old set has left the engine: its SAs keep their
 	 * config until they are gone, and those of a connection whose name
 	 * is gone altogether are closed. A connection that changed under the
 	 * same name keeps its SAs on the old config: the host decides whether
 	 * they start over (charond does). */
+	for (j = 0; j < e->n_conns; j++)
+		if (!kept[j])
+			e->conns[j]->leaving = true;
+	for (sa = e->sas; sa; sa = sa->next) {
+		if (!sa->conn->leaving || sa->state == IKE_SA_DEAD)
+			continue;
+		k = SIZE_MAX;
+		if (conn_index_next(&fresh, sa->conn->cfg.name, &k) == SIZE_MAX)
+			ike_terminate(e, now, sa->id);
+	}
 	for (j = 0; j < e->n_conns; j++) {
 		if (kept[j])
 			continue;
 		e->conns[j]->current = false;
-		for (sa = e->sas; sa; sa = sa->next) {
-			if (sa->conn != e->conns[j] || sa->state == IKE_SA_DEAD)
-				continue;
-			for (i = 0; i < n; i++)
-				if (strcmp(set[i]->cfg.name,
-					   sa->conn->cfg.name) == 0)
-					break;
-			if (i == n)
-				ike_terminate(e, now, sa->id);
-		}
+		e->conns[j]->leaving = false;
 		conn_unref(e->conns[j]);
 	}
+	free(old.slot);
+	free(fresh.slot);
 	free(kept);
 	free(e->conns);
 	e->conns = set;
@@ -264,8 +467,10 @@ fail:
 			if (e->conns[j] == set[i])
 				break;
 		if (set[i] && j == e->n_conns)
-			free(set[i]);
+			conn_free(set[i]);
 	}
+	free(old.slot);
+	free(fresh.slot);
 	free(set);
 	free(kept);
 	return -1;

@@ -79,7 +79,9 @@ struct pending {
 struct conn {
 	unsigned refs;
 	bool current; /* in the engine's set: may start or accept SAs */
-	struct ike_conn_cfg cfg;
+	bool leaving; /* ike_engine_set_conns() is dropping it */
+	struct prop_pool *pool;  /* the engine's: cfg's proposal lists */
+	struct ike_conn_cfg cfg; /* a deep copy: its arrays are the conn's */
 };
 
 struct ike_sa {
@@ -148,6 +150,7 @@ struct ike_engine {
 	struct ike_env env;
 	struct conn **conns; /* the current set */
 	size_t n_conns;
+	struct prop_pool *props; /* the conns' proposal lists, interned */
 	uint64_t rt_timeout;
 	double rt_base;
 	unsigned rt_tries;
@@ -220,6 +223,8 @@ void ike_announce(struct ike_engine *e, const struct ike_sa *sa);
 struct ike_sa *sa_new(struct ike_engine *e, struct conn *conn, bool initiator);
 void sa_set_conn(struct ike_sa *sa, struct conn *conn);
 void conn_unref(struct conn *c);
+/* engine.c: a conn's deep copy of a config, freed by conn_unref() */
+void conn_free(struct conn *c);
 void sa_free(struct ike_engine *e, struct ike_sa *sa);
 void sa_set_our_spi(struct ike_engine *e, struct ike_sa *sa);
 void sa_index_ours(struct ike_engine *e, struct ike_sa *sa);
