@@ -596,7 +596,8 @@ finish(struct loader *ld)
 
 static int
 load(const char *name, const void *data, size_t len, unsigned flags,
-     const struct file_id *id, struct config **out, struct diag_list *dl)
+     const struct config_opts *opts, const struct file_id *id,
+     struct config **out, struct diag_list *dl)
 {
 	size_t errors = dl->n_errors;
 	struct loader ld;
@@ -617,6 +618,7 @@ load(const char *name, const void *data, size_t len, unsigned flags,
 	}
 	ld.dl = dl;
 	ld.flags = flags;
+	ld.opts = opts;
 	schema_defaults(ld.cfg);
 	if (id != NULL) {
 		ld.stack[ld.depth++] = *id;
@@ -642,6 +644,13 @@ load(const char *name, const void *data, size_t len, unsigned flags,
 int
 config_load(const char *path, struct config **out, struct diag_list *diags)
 {
+	return config_load_opts(path, NULL, out, diags);
+}
+
+int
+config_load_opts(const char *path, const struct config_opts *opts,
+		 struct config **out, struct diag_list *diags)
+{
 	struct file_id id;
 	uint8_t *data;
 	size_t len;
@@ -654,7 +663,7 @@ config_load(const char *path, struct config **out, struct diag_list *diags)
 			 ld_strerror(r));
 		return r;
 	}
-	r = load(path, data, len, 0, &id, out, diags);
+	r = load(path, data, len, 0, opts, &id, out, diags);
 	OPENSSL_cleanse(data, len);
 	free(data);
 	return r;
@@ -663,6 +672,15 @@ config_load(const char *path, struct config **out, struct diag_list *diags)
 int
 config_load_buffer(const char *name, const void *data, size_t len,
 		   unsigned flags, struct config **out, struct diag_list *diags)
+{
+	return config_load_buffer_opts(name, data, len, flags, NULL, out,
+				       diags);
+}
+
+int
+config_load_buffer_opts(const char *name, const void *data, size_t len,
+			unsigned flags, const struct config_opts *opts,
+			struct config **out, struct diag_list *diags)
 {
 	struct file_id id;
 	struct stat st;
@@ -675,7 +693,8 @@ config_load_buffer(const char *name, const void *data, size_t len,
 		id.ino = st.st_ino;
 		known = true;
 	}
-	return load(name, data, len, flags, known ? &id : NULL, out, diags);
+	return load(name, data, len, flags, opts, known ? &id : NULL, out,
+		    diags);
 }
 
 void

@@ -295,6 +295,28 @@ struct config {
 #define CONFIG_MAX_FILE_SIZE     (128 * 1024 * 1024)
 
 /*
+ * Keys the loader parses (so their values are checked) but the core does
+ * not act on: each is refused at load with "not supported yet: KEY (needs
+ * the PLUGIN plugin)" unless the caller says a loaded plugin acts on it.
+ * scope is the path of the map holding the key, "*" standing for any
+ * name: "" (top level), "connections.*", "connections.*.children.*".
+ */
+struct config_claim {
+	const char *scope;
+	const char *key;
+	const char *plugin; /* NULL: the core will, once written */
+};
+
+/* The claimed keys: *n of them. */
+const struct config_claim *config_claims(size_t *n);
+
+struct config_opts {
+	/* Whether a loaded plugin acts on a claimed key; NULL: none does. */
+	bool (*key_supported)(void *ctx, const char *scope, const char *key);
+	void *ctx;
+};
+
+/*
  * Load and validate a configuration file and everything it includes. Every
  * problem found (all of them, in one pass) is appended to diags, warnings
  * included. Returns 0 with a new config in *out; else *out is NULL (a
@@ -317,6 +339,12 @@ int config_load(const char *path, struct config **out, struct diag_list *diags);
 int config_load_buffer(const char *name, const void *data, size_t len,
 		       unsigned flags, struct config **out,
 		       struct diag_list *diags);
+/* Both with options (opts NULL: as above, no claimed key supported). */
+int config_load_opts(const char *path, const struct config_opts *opts,
+		     struct config **out, struct diag_list *diags);
+int config_load_buffer_opts(const char *name, const void *data, size_t len,
+			    unsigned flags, const struct config_opts *opts,
+			    struct config **out, struct diag_list *diags);
 void config_free(struct config *cfg);
 
 /* By name, in constant time. */

@@ -98,6 +98,9 @@ struct loader {
 	struct file_id *seen;
 	size_t n_seen;
 	bool nomem;
+	const struct config_opts *opts; /* NULL: no claimed key supported */
+	char scope[128]; /* path of the map being walked ("connections.*") */
+	size_t scope_len;
 	const char *conn_name; /* the connection being walked, for messages */
 	bool local_reported;   /* its `local` had errors: skip later checks */
 };
@@ -196,6 +199,11 @@ bool sch_is_map(struct loader *ld, const char *key, const struct ynode *v);
 void sch_walk(struct loader *ld, const struct ynode *map,
 	      const struct field *fs, size_t nf, void *obj, const char *ctx,
 	      const struct ynode **vals);
+/* sch_walk() of a file's top level, whatever includes it (for the scope
+ * of claimed keys, config_claims()). */
+void sch_walk_top(struct loader *ld, const struct ynode *map,
+		  const struct field *fs, size_t nf, void *obj,
+		  const char *ctx);
 bool sch_name_ok(struct loader *ld, const struct ynode *k, const char *what);
 /*
  * Walk a map of named items (connections, children, authorities): f->key

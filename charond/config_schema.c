@@ -108,6 +108,95 @@ unknown_key(struct loader *ld, const struct ynode *k, const struct field *fs,
 		ld_err(ld, k, "unknown key '%s' %s", k->str, ctx);
 }
 
+/* --- claimed keys ----------------------------------------------------------
+ */
+
+/*
+ * Parsed, checked, and not acted on by the core: refused unless a loaded
+ * plugin says it acts on them (struct config_opts). Keep this list in
+ * step with the code: a key leaves it when the code that honours it is
+ * in the core, and a plugin that honours one declares it.
+ */
+static const struct config_claim claims[] = {
+    {"", "authorities", "x509"},
+    {"connections.*", "encap", "natt"},
+    {"connections.*", "dpd", "dpd"},
+    {"connections.*", "reauth_time", NULL},
+    {"connections.*.local", "certs", "x509"},
+    {"connections.*.local", "key", "x509"},
+    {"connections.*.remote", "ca", "x509"},
+    {"connections.*.children.*", "hw_offload", NULL},
+    {"connections.*.children.*", "l2tp", "l2tp"},
+};
+
+const struct config_claim *
+config_claims(size_t *n)
+{
+	*n = NELEM(claims);
+	return claims;
+}
+
+static void
+check_claim(struct loader *ld, const struct ynode *k)
+{
+	const struct config_opts *o = ld->opts;
+	size_t i;
+
+	for (i = 0; i < NELEM(claims); i++) {
+		if (strcmp(claims[i].key, k->str) != 0 ||
+		    strcmp(claims[i].scope, ld->scope) != 0)
+			continue;
+		if (o != NULL && o->key_supported != NULL &&
+		    o->key_supported(o->ctx, ld->scope, k->str))
+			return;
+		if (claims[i].plugin != NULL)
+			ld_err(ld, k,
+			       "not supported yet: %s (needs the %s plugin)",
+			       k->str, claims[i].plugin);
+		else
+			ld_err(ld, k, "not supported yet: %s", k->str);
+		return;
+	}
+}
+
+/* The scope path grows by one element while a key's value is walked. */
+static size_t
+scope_push(struct loader *ld, const char *elem)
+{
+	size_t old = ld->scope_len;
+	int n = snprintf(ld->scope + old, sizeof(ld->scope) - old, "%s%s",
+			 old ? "." : "", elem);
+
+	if (n > 0 && (size_t)n < sizeof(ld->scope) - old)
+		ld->scope_len += (size_t)n;
+	else
+		ld->scope[old] = '\0'; /* deeper than any claim */
+	return old;
+}
+
+static void
+scope_pop(struct loader *ld, size_t old)
+{
+	ld->scope_len = old;
+	ld->scope[old] = '\0';
+}
+
+void
+sch_walk_top(struct loader *ld, const struct ynode *map, const struct field *fs,
+	     size_t nf, void *obj, const char *ctx)
+{
+	char saved[sizeof(ld->scope)];
+	size_t saved_len = ld->scope_len;
+
+	/* An included file's top level is the top level again. */
+	memcpy(saved, ld->scope, sizeof(saved));
+	ld->scope[0] = '\0';
+	ld->scope_len = 0;
+	sch_walk(ld, map, fs, nf, obj, ctx, NULL);
+	memcpy(ld->scope, saved, sizeof(saved));
+	ld->scope_len = saved_len;
+}
+
 /*
  * Walk a map with a field table. vals (nf entries, may be NULL) gets each
  * field's value node, so callers can tell given from defaulted and point
@@ -117,7 +206,7 @@ void
 sch_walk(struct loader *ld, const struct ynode *map, const struct field *fs,
 	 size_t nf, void *obj, const char *ctx, const struct ynode **vals)
 {
-	size_t i, j;
+	size_t i, j, old;
 
 	if (vals != NULL)
 		memset(vals, 0, nf * sizeof(*vals));
@@ -144,7 +233,10 @@ sch_walk(struct loader *ld, const struct ynode *map, const struct field *fs,
 		}
 		if (vals != NULL)
 			vals[j] = v;
+		old = scope_push(ld, k->str);
 		fs[j].fn(ld, &fs[j], v, obj);
+		scope_pop(ld, old);
+		check_claim(ld, k);
 	}
 }
 
@@ -176,7 +268,7 @@ void
 sch_named(struct loader *ld, const struct field *f, const struct ynode *v,
 	  const char *what, const char *where, named_fn *fn, void *obj)
 {
-	size_t i;
+	size_t i, old;
 
 	if (!sch_is_map(ld, f->key, v) || v->type != YN_MAP)
 		return;
@@ -192,7 +284,9 @@ sch_named(struct loader *ld, const struct field *f, const struct ynode *v,
 			continue;
 		}
 		sch_name_ok(ld, k, what);
+		old = scope_push(ld, "*");
 		fn(ld, k, v->kids[i + 1], obj);
+		scope_pop(ld, old);
 		if (ld->nomem)
 			return;
 	}
@@ -747,8 +841,8 @@ schema_top(struct loader *ld, const struct ynode *root)
 		       ynode_what(root));
 		return;
 	}
-	sch_walk(ld, root, top_fields, NELEM(top_fields), ld->cfg,
-		 "at top level", NULL);
+	sch_walk_top(ld, root, top_fields, NELEM(top_fields), ld->cfg,
+		     "at top level");
 }
 
 void
