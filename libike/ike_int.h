@@ -223,8 +223,26 @@ void ike_announce(struct ike_engine *e, const struct ike_sa *sa);
 struct ike_sa *sa_new(struct ike_engine *e, struct conn *conn, bool initiator);
 void sa_set_conn(struct ike_sa *sa, struct conn *conn);
 void conn_unref(struct conn *c);
-/* engine.c: a conn's deep copy of a config, freed by conn_unref() */
+/* conn.c */
+/* The engine's deep copy of a config (refs 1, current), or NULL; freed
+ * with conn_unref() (conn_free() at the last reference). */
+struct conn *conn_copy(struct ike_engine *e, const struct ike_conn_cfg *c);
 void conn_free(struct conn *c);
+/* Alike in every field and array (pointers aside). */
+bool conn_cfg_equal(const struct ike_conn_cfg *a, const struct ike_conn_cfg *b);
+/* Connections by name while a set is replaced, so that matching the new
+ * set against the old one stays linear in their number. */
+struct conn_index {
+	size_t *slot; /* index + 1 into conns; 0 free */
+	size_t cap;
+	struct conn **conns;
+};
+/* Index conns[0..n) by name (NULL entries skipped); -1 out of memory.
+ * Free x->slot. */
+int conn_index_init(struct conn_index *x, struct conn **conns, size_t n);
+/* The next index of a conn named name from *k on (start with *k =
+ * SIZE_MAX), or SIZE_MAX. */
+size_t conn_index_next(const struct conn_index *x, const char *name, size_t *k);
 void sa_free(struct ike_engine *e, struct ike_sa *sa);
 void sa_set_our_spi(struct ike_engine *e, struct ike_sa *sa);
 void sa_index_ours(struct ike_engine *e, struct ike_sa *sa);
