@@ -303,7 +303,7 @@ struct config {
  */
 struct config_claim {
 	const char *scope;
-	const char *key;
+	const char *key;    /* or "KEY=VALUE": that value of the key */
 	const char *plugin; /* NULL: the core will, once written */
 };
 

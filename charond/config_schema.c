@@ -127,6 +127,8 @@ static const struct config_claim claims[] = {
     {"connections.*.remote", "ca", "x509"},
     {"connections.*.children.*", "hw_offload", NULL},
     {"connections.*.children.*", "l2tp", "l2tp"},
+    /* Trap policies are not installed: only `start` and `none` act. */
+    {"connections.*.children.*", "start_action=trap", NULL},
 };
 
 const struct config_claim *
@@ -136,25 +138,43 @@ config_claims(size_t *n)
 	return claims;
 }
 
+/* A claim names a key, or "KEY=VALUE" for one value of it. */
+static bool
+claim_matches(const struct config_claim *c, const struct ynode *k,
+	      const struct ynode *v)
+{
+	size_t n = strlen(k->str);
+
+	if (strncmp(c->key, k->str, n) != 0)
+		return false;
+	if (c->key[n] == '\0')
+		return true;
+	return c->key[n] == '=' && v->type == YN_SCALAR && !v->null &&
+	       strcmp(c->key + n + 1, v->str) == 0;
+}
+
 static void
-check_claim(struct loader *ld, const struct ynode *k)
+check_claim(struct loader *ld, const struct ynode *k, const struct ynode *v)
 {
 	const struct config_opts *o = ld->opts;
+	const struct ynode *at;
 	size_t i;
 
 	for (i = 0; i < NELEM(claims); i++) {
-		if (strcmp(claims[i].key, k->str) != 0 ||
-		    strcmp(claims[i].scope, ld->scope) != 0)
+		if (strcmp(claims[i].scope, ld->scope) != 0 ||
+		    !claim_matches(&claims[i], k, v))
 			continue;
 		if (o != NULL && o->key_supported != NULL &&
-		    o->key_supported(o->ctx, ld->scope, k->str))
+		    o->key_supported(o->ctx, ld->scope, claims[i].key))
 			return;
+		/* A value is reported where it stands, a key at the key. */
+		at = strchr(claims[i].key, '=') != NULL ? v : k;
 		if (claims[i].plugin != NULL)
-			ld_err(ld, k,
+			ld_err(ld, at,
 			       "not supported yet: %s (needs the %s plugin)",
-			       k->str, claims[i].plugin);
+			       claims[i].key, claims[i].plugin);
 		else
-			ld_err(ld, k, "not supported yet: %s", k->str);
+			ld_err(ld, at, "not supported yet: %s", claims[i].key);
 		return;
 	}
 }
@@ -236,7 +256,7 @@ sch_walk(struct loader *ld, const struct ynode *map, const struct field *fs,
 		old = scope_push(ld, k->str);
 		fs[j].fn(ld, &fs[j], v, obj);
 		scope_pop(ld, old);
-		check_claim(ld, k);
+		check_claim(ld, k, v);
 	}
 }
 

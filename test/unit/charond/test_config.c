@@ -1410,7 +1410,7 @@ START_TEST(test_claimed_keys)
 	    "    local: {auth: pubkey, certs: [a.pem], key: a.key}\n"
 	    "    remote: {auth: pubkey, ca: corp}\n"
 	    "    children:\n"
-	    "      net: {hw_offload: crypto, l2tp: false}\n"
+	    "      net: {hw_offload: crypto, l2tp: false, start_action: trap}\n"
 	    "      web: {hw_offload: sometimes}\n";
 	struct config_opts opts = {only_dpd, NULL};
 	static const char *const none[] = {
@@ -1430,9 +1430,12 @@ START_TEST(test_claimed_keys)
 	    "test.yaml:11:13: error: not supported yet: hw_offload",
 	    "test.yaml:11:33: error: not supported yet: l2tp (needs the l2tp "
 	    "plugin)",
+	    "test.yaml:11:60: error: not supported yet: start_action=trap",
 	    "test.yaml:12:25: error: bad value 'sometimes' for 'hw_offload': "
 	    "expected no|crypto|packet|auto",
 	    "test.yaml:12:13: error: not supported yet: hw_offload",
+	    "test.yaml:11:7: warning: child 'net' has start_action trap, but "
+	    "connection 'site' has no remote address to initiate to",
 	    NULL,
 	};
 	unsigned asked = 0;
@@ -1458,10 +1461,10 @@ START_TEST(test_claimed_keys)
 						 CONFIG_NO_FILES, &opts, &cfg,
 						 &dl),
 			 -EINVAL);
-	ck_assert_uint_eq(asked, 10);
+	ck_assert_uint_eq(asked, 11);
 	for (i = 0; i < dl.n; i++)
 		ck_assert_ptr_null(strstr(dl.v[i].msg, "dpd"));
-	ck_assert_uint_eq(dl.n_errors, 10);
+	ck_assert_uint_eq(dl.n_errors, 11);
 	diag_list_free(&dl);
 }
 END_TEST
