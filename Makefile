@@ -125,7 +125,9 @@ $(B)/test/plugins/%.so: test/plugins/%.c $(wildcard plugins/include/*.h \
 
 # --- unit tests (Check) -----------------------------------------------------
 # Every test/unit/*.c file defines one or more `Suite *NAME_suite(void)`;
-# the runner's list of suites is generated from those definitions.
+# the runner's list of suites is generated from those definitions. The
+# other test directories likewise, each with a binary of its own, all with
+# the one runner, test/unit/runner.c, compiled against their suites.h.
 UNIT_SRC := $(sort $(wildcard test/unit/*.c))
 UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
 TEST_DATA := $(CURDIR)/test/data
@@ -142,9 +144,16 @@ $(B)/test/unit/%.o: test/unit/%.c $(B)/test/unit/suites.h
 $(B)/check_libike: $(UNIT_OBJ) $(B)/libike.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(OPENSSL_LIBS)
 
-# charond's tests (test/unit/charond/) have a runner of their own.
+# The runner of the tests in test/unit/DIR/.
+$(B)/test/unit/%/runner.o: test/unit/runner.c $(B)/test/unit/%/suites.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -MMD -MP -I$(B)/test/unit/$* \
+	    -c -o $@ $<
+
+# charond's tests (test/unit/charond/).
 CHAROND_UNIT_SRC := $(sort $(wildcard test/unit/charond/*.c))
-CHAROND_UNIT_OBJ := $(CHAROND_UNIT_SRC:%.c=$(B)/%.o)
+CHAROND_UNIT_OBJ := $(CHAROND_UNIT_SRC:%.c=$(B)/%.o) \
+    $(B)/test/unit/charond/runner.o
 
 $(B)/test/unit/charond/suites.h: $(CHAROND_UNIT_SRC)
 	@mkdir -p $(dir $@)
@@ -165,7 +174,7 @@ $(B)/check_charond: $(CHAROND_UNIT_OBJ) $(CHAROND_CFG_OBJ) $(B)/libike.a
 # takes every proposal keyword from libike's parser to libxfrm's builder,
 # so this runner links libike too (libxfrm itself does not).
 XFRM_UNIT_SRC := $(sort $(wildcard test/unit/xfrm/*.c))
-XFRM_UNIT_OBJ := $(XFRM_UNIT_SRC:%.c=$(B)/%.o)
+XFRM_UNIT_OBJ := $(XFRM_UNIT_SRC:%.c=$(B)/%.o) $(B)/test/unit/xfrm/runner.o
 
 $(B)/test/unit/xfrm/suites.h: $(XFRM_UNIT_SRC)
 	@mkdir -p $(dir $@)
@@ -182,7 +191,7 @@ $(B)/check_libxfrm: $(XFRM_UNIT_OBJ) $(B)/libxfrm.a $(B)/libike.a
 # The control socket's tests (test/unit/ctl/) likewise: framing, requests,
 # replies and the JSON of SAs and connections, without a daemon.
 CTL_UNIT_SRC := $(sort $(wildcard test/unit/ctl/*.c))
-CTL_UNIT_OBJ := $(CTL_UNIT_SRC:%.c=$(B)/%.o)
+CTL_UNIT_OBJ := $(CTL_UNIT_SRC:%.c=$(B)/%.o) $(B)/test/unit/ctl/runner.o
 
 $(B)/test/unit/ctl/suites.h: $(CTL_UNIT_SRC)
 	@mkdir -p $(dir $@)

@@ -254,7 +254,8 @@ static const struct command commands[] = {
      "  --ike NAME        every IKE SA of this connection (with --child:\n"
      "                    only its CHILD SAs of that name)\n"
      "  --ike-id N        this IKE SA\n"
-     "  --child NAME      every CHILD SA of this name; IKE SAs stay\n"
+     "  --child NAME      every CHILD SA of this name (of one connection:\n"
+     "                    add --ike if several have it); IKE SAs stay\n"
      "  --child-id N      this CHILD SA of the --ike-id IKE SA\n"
      "  --timeout S       stop waiting after S seconds",
      {{"ike", "ike", OPT_STRING},

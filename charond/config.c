@@ -7,6 +7,7 @@
  * one, authorities that exist), defaults of the daemon section, and the
  * config object's lifetime and comparison for reloads.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
@@ -400,6 +401,79 @@ ld_include(struct loader *ld, const struct ynode *v)
 	}
 }
 
+/* --- names to indexes ---------------------------------------------------- */
+
+static size_t
+name_hash(const char *s)
+{
+	size_t h = 14695981039346656037ULL; /* FNV-1a */
+
+	while (*s != '\0')
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+size_t
+name_index_find(const struct name_index *ni, const char *name)
+{
+	size_t i;
+
+	if (ni == NULL || ni->cap == 0)
+		return SIZE_MAX;
+	for (i = name_hash(name) & (ni->cap - 1); ni->slot[i].name != NULL;
+	     i = (i + 1) & (ni->cap - 1))
+		if (strcmp(ni->slot[i].name, name) == 0)
+			return ni->slot[i].idx;
+	return SIZE_MAX;
+}
+
+static void
+name_index_put(struct name_index *ni, const char *name, size_t idx)
+{
+	size_t i;
+
+	for (i = name_hash(name) & (ni->cap - 1); ni->slot[i].name != NULL;
+	     i = (i + 1) & (ni->cap - 1))
+		;
+	ni->slot[i].name = name;
+	ni->slot[i].idx = idx;
+	ni->n++;
+}
+
+int
+name_index_add(struct name_index *ni, const char *name, size_t idx)
+{
+	if (name_index_find(ni, name) != SIZE_MAX)
+		return 0;
+	/* At most half full, so probes stay short. */
+	if (2 * (ni->n + 1) > ni->cap) {
+		struct name_index grown = {0};
+		size_t i;
+
+		grown.cap = ni->cap ? 2 * ni->cap : 16;
+		grown.slot = calloc(grown.cap, sizeof(*grown.slot));
+		if (grown.slot == NULL)
+			return -ENOMEM;
+		for (i = 0; i < ni->cap; i++)
+			if (ni->slot[i].name != NULL)
+				name_index_put(&grown, ni->slot[i].name,
+					       ni->slot[i].idx);
+		free(ni->slot);
+		*ni = grown;
+	}
+	name_index_put(ni, name, idx);
+	return 0;
+}
+
+void
+name_index_free(struct name_index *ni)
+{
+	if (ni == NULL)
+		return;
+	free(ni->slot);
+	free(ni);
+}
+
 /* --- checks across files -------------------------------------------------- */
 
 static bool
@@ -475,18 +549,144 @@ check_auth(struct loader *ld, const struct conn_cfg *c,
 		    hint[0] ? ")" : "");
 }
 
+/*
+ * The PSKs as check_conn() looks them up: a hub with a PSK per peer would
+ * otherwise try every PSK for every connection. IDs without patterns go
+ * into a hash, lowercased (id_match() ignores case); the PSKs that may fit
+ * more than one name (no ids, %any, a pattern) are tried one by one.
+ */
+struct psk_lookup {
+	struct name_index exact; /* lowercased plain ids of PSKs */
+	char **lower;
+	size_t n_lower;
+	size_t *open; /* PSKs tried one by one */
+	size_t n_open;
+	bool any; /* some PSK has a secret */
+};
+
+static bool
+id_is_pattern(const char *id)
+{
+	return strcmp(id, "%any") == 0 || strpbrk(id, "*?[\\") != NULL;
+}
+
+static char *
+lowercase(const char *s)
+{
+	char *l = strdup(s), *p;
+
+	for (p = l; p != NULL && *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return l;
+}
+
+static int
+psk_lookup_init(struct psk_lookup *lk, const struct config *cfg)
+{
+	size_t i, j, n = 0;
+	bool open;
+
+	memset(lk, 0, sizeof(*lk));
+	for (i = 0; i < cfg->n_psks; i++)
+		n += cfg->psks[i].n_ids;
+	lk->lower = calloc(n ? n : 1, sizeof(*lk->lower));
+	lk->open = calloc(cfg->n_psks ? cfg->n_psks : 1, sizeof(*lk->open));
+	if (lk->lower == NULL || lk->open == NULL)
+		return -ENOMEM;
+	for (i = 0; i < cfg->n_psks; i++) {
+		const struct psk_cfg *p = &cfg->psks[i];
+
+		if (p->secret == NULL)
+			continue;
+		lk->any = true;
+		open = p->n_ids == 0;
+		for (j = 0; j < p->n_ids; j++) {
+			char *l;
+
+			if (id_is_pattern(p->ids[j])) {
+				open = true;
+				continue;
+			}
+			l = lowercase(p->ids[j]);
+			if (l == NULL)
+				return -ENOMEM;
+			lk->lower[lk->n_lower++] = l;
+			if (name_index_add(&lk->exact, l, i) != 0)
+				return -ENOMEM;
+		}
+		if (open)
+			lk->open[lk->n_open++] = i;
+	}
+	return 0;
+}
+
 static void
-check_conn(struct loader *ld, const struct conn_cfg *c)
+psk_lookup_free(struct psk_lookup *lk)
+{
+	sch_strv_free(lk->lower, lk->n_lower);
+	free(lk->exact.slot);
+	free(lk->open);
+}
+
+static bool
+psk_known(const struct psk_lookup *lk, const char *id)
+{
+	char *l = lowercase(id);
+	bool found = l != NULL && name_index_find(&lk->exact, l) != SIZE_MAX;
+
+	free(l);
+	return found;
+}
+
+/* psk_fits_side() over every PSK with a plain id at once. */
+static bool
+psk_side_known(const struct psk_lookup *lk, const struct auth_cfg *a,
+	       const struct cfg_addr *addrs, size_t n)
+{
+	char buf[64];
+	size_t i;
+
+	if (a->id != NULL)
+		return strcmp(a->id, "%any") == 0 ||
+		       strpbrk(a->id, "*?[") != NULL || psk_known(lk, a->id);
+	for (i = 0; i < n; i++) {
+		const struct cfg_addr *ad = &addrs[i];
+
+		if (ad->kind != CFG_ADDR_IP ||
+		    ad->prefix != (ad->ip.family == AF_INET ? 32 : 128))
+			return true;
+		cfg_ip_format(&ad->ip, buf, sizeof(buf));
+		if (psk_known(lk, buf))
+			return true;
+	}
+	return false;
+}
+
+static bool
+psk_found(const struct psk_lookup *lk, const struct config *cfg,
+	  const struct conn_cfg *c)
+{
+	size_t i;
+
+	for (i = 0; i < lk->n_open; i++)
+		if (psk_fits(&cfg->psks[lk->open[i]], c))
+			return true;
+	return lk->n_lower > 0 &&
+	       (psk_side_known(lk, &c->local, c->local_addrs,
+			       c->n_local_addrs) ||
+		psk_side_known(lk, &c->remote, c->remote_addrs,
+			       c->n_remote_addrs));
+}
+
+static void
+check_conn(struct loader *ld, const struct psk_lookup *lk,
+	   const struct conn_cfg *c)
 {
 	const struct config *cfg = ld->cfg;
 	const struct auth_cfg *psk_side = NULL;
-	size_t i;
 
 	if (c->remote.ca != NULL) {
-		for (i = 0; i < cfg->n_authorities; i++)
-			if (strcmp(cfg->authorities[i].name, c->remote.ca) == 0)
-				break;
-		if (i == cfg->n_authorities)
+		if (config_find_authority(cfg, c->remote.ca) == NULL)
 			ld_diag_pos(ld, DIAG_ERROR, &c->remote.ca_pos,
 				    "connection '%s': unknown authority '%s'",
 				    c->name, c->remote.ca);
@@ -498,11 +698,8 @@ check_conn(struct loader *ld, const struct conn_cfg *c)
 		psk_side = &c->local;
 	else if (strcmp(c->remote.auth, "psk") == 0)
 		psk_side = &c->remote;
-	if (psk_side == NULL)
+	if (psk_side == NULL || psk_found(lk, cfg, c))
 		return;
-	for (i = 0; i < cfg->n_psks; i++)
-		if (cfg->psks[i].secret != NULL && psk_fits(&cfg->psks[i], c))
-			return;
 	if (c->local.id != NULL && c->remote.id != NULL)
 		ld_diag_pos(ld, DIAG_ERROR, &psk_side->pos,
 			    "connection '%s' uses psk authentication, but no "
@@ -519,6 +716,7 @@ static void
 finish(struct loader *ld)
 {
 	struct daemon_cfg *d = &ld->cfg->daemon;
+	struct psk_lookup lk;
 	size_t i;
 
 	if (d->listen == NULL) {
@@ -531,15 +729,28 @@ finish(struct loader *ld)
 	}
 	if (d->socket == NULL)
 		d->socket = ld_strdup(ld, CFG_DEFAULT_SOCKET);
-	for (i = 0; i < ld->cfg->n_conns; i++)
-		check_conn(ld, &ld->cfg->conns[i]);
+	/* sch_grow() doubles; nothing grows the array after this, and a
+	 * hub's 10,000 connections would otherwise hold room for 16,384. */
+	if (ld->cfg->n_conns > 0) {
+		struct conn_cfg *fit =
+		    realloc(ld->cfg->conns, ld->cfg->n_conns * sizeof(*fit));
+
+		if (fit != NULL)
+			ld->cfg->conns = fit;
+	}
+	if (psk_lookup_init(&lk, ld->cfg) != 0)
+		ld->nomem = true;
+	for (i = 0; !ld->nomem && i < ld->cfg->n_conns; i++)
+		check_conn(ld, &lk, &ld->cfg->conns[i]);
+	psk_lookup_free(&lk);
 }
 
 /* --- entry points --------------------------------------------------------- */
 
 static int
 load(const char *name, const void *data, size_t len, unsigned flags,
-     const struct file_id *id, struct config **out, struct diag_list *dl)
+     const struct config_opts *opts, const struct file_id *id,
+     struct config **out, struct diag_list *dl)
 {
 	size_t errors = dl->n_errors;
 	struct loader ld;
@@ -550,8 +761,17 @@ load(const char *name, const void *data, size_t len, unsigned flags,
 	ld.cfg = calloc(1, sizeof(*ld.cfg));
 	if (ld.cfg == NULL)
 		return -ENOMEM;
+	ld.cfg->conn_index = calloc(1, sizeof(*ld.cfg->conn_index));
+	ld.cfg->authority_index = calloc(1, sizeof(*ld.cfg->authority_index));
+	ld.cfg->props = prop_pool_new();
+	if (ld.cfg->conn_index == NULL || ld.cfg->authority_index == NULL ||
+	    ld.cfg->props == NULL) {
+		config_free(ld.cfg);
+		return -ENOMEM;
+	}
 	ld.dl = dl;
 	ld.flags = flags;
+	ld.opts = opts;
 	schema_defaults(ld.cfg);
 	if (id != NULL) {
 		ld.stack[ld.depth++] = *id;
@@ -577,12 +797,30 @@ load(const char *name, const void *data, size_t len, unsigned flags,
 int
 config_load(const char *path, struct config **out, struct diag_list *diags)
 {
-	return config_load_flags(path, 0, out, diags);
+	return config_load_opts(path, NULL, out, diags);
 }
+
+static int load_path(const char *path, unsigned flags,
+		     const struct config_opts *opts, struct config **out,
+		     struct diag_list *diags);
 
 int
 config_load_flags(const char *path, unsigned flags, struct config **out,
 		  struct diag_list *diags)
+{
+	return load_path(path, flags, NULL, out, diags);
+}
+
+int
+config_load_opts(const char *path, const struct config_opts *opts,
+		 struct config **out, struct diag_list *diags)
+{
+	return load_path(path, 0, opts, out, diags);
+}
+
+static int
+load_path(const char *path, unsigned flags, const struct config_opts *opts,
+	  struct config **out, struct diag_list *diags)
 {
 	struct file_id id;
 	uint8_t *data;
@@ -596,7 +834,7 @@ config_load_flags(const char *path, unsigned flags, struct config **out,
 			 ld_strerror(r));
 		return r;
 	}
-	r = load(path, data, len, flags, &id, out, diags);
+	r = load(path, data, len, flags, opts, &id, out, diags);
 	OPENSSL_cleanse(data, len);
 	free(data);
 	return r;
@@ -605,6 +843,15 @@ config_load_flags(const char *path, unsigned flags, struct config **out,
 int
 config_load_buffer(const char *name, const void *data, size_t len,
 		   unsigned flags, struct config **out, struct diag_list *diags)
+{
+	return config_load_buffer_opts(name, data, len, flags, NULL, out,
+				       diags);
+}
+
+int
+config_load_buffer_opts(const char *name, const void *data, size_t len,
+			unsigned flags, const struct config_opts *opts,
+			struct config **out, struct diag_list *diags)
 {
 	struct file_id id;
 	struct stat st;
@@ -617,7 +864,8 @@ config_load_buffer(const char *name, const void *data, size_t len,
 		id.ino = st.st_ino;
 		known = true;
 	}
-	return load(name, data, len, flags, known ? &id : NULL, out, diags);
+	return load(name, data, len, flags, opts, known ? &id : NULL, out,
+		    diags);
 }
 
 void
@@ -639,6 +887,9 @@ config_free(struct config *cfg)
 	free(cfg->psks);
 	sch_strv_free(cfg->files, cfg->n_files);
 	config_plugin_values_free(cfg->plugin_values);
+	name_index_free(cfg->conn_index);
+	name_index_free(cfg->authority_index);
+	prop_pool_free(cfg->props);
 	free(cfg);
 }
 
@@ -647,12 +898,17 @@ config_free(struct config *cfg)
 const struct conn_cfg *
 config_find_conn(const struct config *cfg, const char *name)
 {
-	size_t i;
+	size_t i = name_index_find(cfg->conn_index, name);
 
-	for (i = 0; i < cfg->n_conns; i++)
-		if (strcmp(cfg->conns[i].name, name) == 0)
-			return &cfg->conns[i];
-	return NULL;
+	return i < cfg->n_conns ? &cfg->conns[i] : NULL;
+}
+
+const struct authority_cfg *
+config_find_authority(const struct config *cfg, const char *name)
+{
+	size_t i = name_index_find(cfg->authority_index, name);
+
+	return i < cfg->n_authorities ? &cfg->authorities[i] : NULL;
 }
 
 const struct child_cfg *
@@ -691,14 +947,7 @@ static bool
 props_eq(const struct proposal *a, size_t na, const struct proposal *b,
 	 size_t nb)
 {
-	size_t i;
-
-	if (na != nb)
-		return false;
-	for (i = 0; i < na; i++)
-		if (!prop_equal(&a[i], &b[i]))
-			return false;
-	return true;
+	return prop_list_equal(a, na, b, nb);
 }
 
 static bool

@@ -221,7 +221,7 @@ struct child_cfg {
 	size_t n_local_ts;
 	struct cfg_ts *remote_ts; /* default: dynamic */
 	size_t n_remote_ts;
-	struct proposal *esp_proposals;     /* numbered from 1 */
+	struct proposal *esp_proposals;     /* numbered from 1; in props */
 	size_t n_esp_proposals;             /* default: prop_default(ESP) */
 	enum cfg_start_action start_action; /* none */
 	uint64_t rekey_time_ms;             /* 1 h; 0 = never */
@@ -237,7 +237,8 @@ struct conn_cfg {
 	size_t n_local_addrs;
 	struct cfg_addr *remote_addrs; /* default: %any */
 	size_t n_remote_addrs;
-	struct proposal *proposals; /* IKE; default prop_default(IKE) */
+	struct proposal *proposals; /* IKE; default prop_default(IKE); in
+				       config->props */
 	size_t n_proposals;
 	bool encap;                     /* force UDP encapsulation */
 	uint64_t dpd_delay_ms;          /* 0: no DPD (the default) */
@@ -259,6 +260,10 @@ struct psk_cfg {
 	struct cfg_pos pos;    /* of the list item */
 };
 
+/* Names to array indexes (config.c), so that lookups by name, duplicate
+ * checks and a reload's comparison stay linear in the connections. */
+struct name_index;
+
 struct config {
 	struct daemon_cfg daemon;
 	struct authority_cfg *authorities;
@@ -271,6 +276,10 @@ struct config {
 	size_t n_files;
 	/* Values of the keys plugins declare (config_plugin.h). */
 	struct cfg_plugin_values *plugin_values;
+	/* Every proposal list above, shared where alike (never written). */
+	struct prop_pool *props;
+	struct name_index *conn_index;      /* conns by name */
+	struct name_index *authority_index; /* authorities by name */
 };
 
 /*
@@ -285,7 +294,29 @@ struct config {
 #define CONFIG_DAEMON_ONLY 0x02
 
 #define CONFIG_MAX_INCLUDE_DEPTH 16
-#define CONFIG_MAX_FILE_SIZE     (4 * 1024 * 1024)
+#define CONFIG_MAX_FILE_SIZE     (128 * 1024 * 1024)
+
+/*
+ * Keys the loader parses (so their values are checked) but the core does
+ * not act on: each is refused at load with "not supported yet: KEY (needs
+ * the PLUGIN plugin)" unless the caller says a loaded plugin acts on it.
+ * scope is the path of the map holding the key, "*" standing for any
+ * name: "" (top level), "connections.*", "connections.*.children.*".
+ */
+struct config_claim {
+	const char *scope;
+	const char *key;    /* or "KEY=VALUE": that value of the key */
+	const char *plugin; /* NULL: the core will, once written */
+};
+
+/* The claimed keys: *n of them. */
+const struct config_claim *config_claims(size_t *n);
+
+struct config_opts {
+	/* Whether a loaded plugin acts on a claimed key; NULL: none does. */
+	bool (*key_supported)(void *ctx, const char *scope, const char *key);
+	void *ctx;
+};
 
 /*
  * Load and validate a configuration file and everything it includes. Every
@@ -313,10 +344,19 @@ int config_load_flags(const char *path, unsigned flags, struct config **out,
 int config_load_buffer(const char *name, const void *data, size_t len,
 		       unsigned flags, struct config **out,
 		       struct diag_list *diags);
+/* Both with options (opts NULL: as above, no claimed key supported). */
+int config_load_opts(const char *path, const struct config_opts *opts,
+		     struct config **out, struct diag_list *diags);
+int config_load_buffer_opts(const char *name, const void *data, size_t len,
+			    unsigned flags, const struct config_opts *opts,
+			    struct config **out, struct diag_list *diags);
 void config_free(struct config *cfg);
 
+/* By name, in constant time. */
 const struct conn_cfg *config_find_conn(const struct config *cfg,
 					const char *name);
+const struct authority_cfg *config_find_authority(const struct config *cfg,
+						  const char *name);
 const struct child_cfg *config_find_child(const struct conn_cfg *conn,
 					  const char *name);
 /*

@@ -115,12 +115,17 @@ f_ts(struct loader *ld, const struct field *f, const struct ynode *v, void *obj)
 		       f->key);
 }
 
-/* Append proposals, renumbered from 1; false (reported) when full. */
+/*
+ * Append proposals, renumbered from 1; false (reported) when full. The
+ * list lives in the config's pool of proposal lists (cfg->props, freed
+ * with the config): the connections of a hub share the few lists they
+ * use instead of 400 bytes per proposal each (libike/prop_pool.c).
+ */
 static bool
 add_props(struct loader *ld, const struct ynode *at, struct proposal **dst,
 	  size_t *n, const struct proposal *p, size_t np)
 {
-	struct proposal *arr;
+	struct proposal *arr, *pooled;
 	size_t i;
 
 	if (*n + np > IKE_MAX_PROPOSALS) {
@@ -128,17 +133,24 @@ add_props(struct loader *ld, const struct ynode *at, struct proposal **dst,
 		       IKE_MAX_PROPOSALS);
 		return false;
 	}
-	arr = realloc(*dst, (*n + np) * sizeof(*arr));
-	if (arr == NULL) {
+	arr = ld_alloc(ld, (*n + np) * sizeof(*arr));
+	if (arr == NULL)
+		return false;
+	for (i = 0; i < *n; i++)
+		arr[i] = (*dst)[i];
+	for (i = 0; i < np; i++) {
+		arr[*n + i] = p[i];
+		arr[*n + i].num = (uint8_t)(*n + i + 1);
+	}
+	pooled = prop_pool_get(ld->cfg->props, arr, *n + np);
+	free(arr);
+	if (pooled == NULL) {
 		ld->nomem = true;
 		return false;
 	}
-	*dst = arr;
-	for (i = 0; i < np; i++) {
-		arr[*n] = p[i];
-		arr[*n].num = (uint8_t)(*n + 1);
-		(*n)++;
-	}
+	prop_pool_put(ld->cfg->props, *dst);
+	*dst = pooled;
+	*n += np;
 	return true;
 }
 
@@ -329,7 +341,7 @@ child_cfg_clear(struct child_cfg *c)
 	free(c->name);
 	free(c->local_ts);
 	free(c->remote_ts);
-	free(c->esp_proposals);
+	/* esp_proposals: the config's pool frees it. */
 	memset(c, 0, sizeof(*c));
 }
 
@@ -379,26 +391,48 @@ child_finish(struct loader *ld, struct child_cfg *c, const struct ynode **vals)
 	}
 }
 
-/* Child names are global: `charonctl initiate --child NAME` may leave out
- * the connection. */
+/* Child names are unique within their connection only, as in swanctl
+ * (repeats there are reported by sch_named()). */
 static void
-child_name_unique(struct loader *ld, const struct ynode *k)
+child_one(struct loader *ld, const struct ynode *k, const struct ynode *val,
+	  void *obj)
 {
-	const struct config *cfg = ld->cfg;
-	size_t i, j;
+	struct conn_cfg *conn = obj;
+	const struct ynode *vals[NELEM(child_fields)];
+	struct child_cfg c, *p;
+	char ctx[160];
 
-	for (i = 0; i < cfg->n_conns; i++) {
-		const struct conn_cfg *c = &cfg->conns[i];
+	memset(&c, 0, sizeof(c));
+	c.name = ld_strdup(ld, k->str);
+	if (c.name == NULL)
+		return;
+	ld_pos(ld, k, &c.pos);
+	c.rekey_time_ms = CHILD_REKEY_MS;
+	snprintf(ctx, sizeof(ctx), "in child '%s' of connection '%s'", k->str,
+		 conn->name);
+	if (sch_is_map(ld, k->str, val)) {
+		const struct ynode *conn_map = ld->plugin_map;
 
-		for (j = 0; j < c->n_children; j++)
-			if (strcmp(c->children[j].name, k->str) == 0)
-				ld_err(ld, k,
-				       "duplicate child '%s': already in "
-				       "connection '%s' (at %s:%u:%u)",
-				       k->str, c->name, c->children[j].pos.file,
-				       c->children[j].pos.line,
-				       c->children[j].pos.col);
+		/* Keys of the child map may be plugins' (config_plugin.c). */
+		ld->plugin_map = val;
+		ld->plugin_scope = CHAROND_SCOPE_CHILD;
+		ld->child_name = c.name;
+		sch_walk(ld, val, child_fields, NELEM(child_fields), &c, ctx,
+			 vals);
+		ld->plugin_map = conn_map;
+		ld->plugin_scope = CHAROND_SCOPE_CONN;
+		ld->child_name = NULL;
+	} else {
+		memset(vals, 0, sizeof(vals));
 	}
+	child_finish(ld, &c, vals);
+	p = sch_grow(ld, conn->children, &conn->n_children, sizeof(*p));
+	if (p == NULL) {
+		child_cfg_clear(&c);
+		return;
+	}
+	conn->children = p;
+	p[conn->n_children - 1] = c;
 }
 
 static void
@@ -406,59 +440,10 @@ f_children(struct loader *ld, const struct field *f, const struct ynode *v,
 	   void *obj)
 {
 	struct conn_cfg *conn = obj;
-	size_t i;
+	char where[128];
 
-	if (!sch_is_map(ld, f->key, v) || v->type != YN_MAP)
-		return;
-	for (i = 0; i + 1 < v->n; i += 2) {
-		const struct ynode *k = v->kids[i], *val = v->kids[i + 1];
-		const struct ynode *first = v->dup_of ? v->dup_of[i / 2] : NULL;
-		const struct ynode *vals[NELEM(child_fields)];
-		struct child_cfg c, *p;
-		char ctx[160];
-
-		if (k->type != YN_SCALAR)
-			continue;
-		if (first != NULL) {
-			ld_err(ld, k,
-			       "duplicate child '%s' in connection '%s' "
-			       "(first at %u:%u)",
-			       k->str, conn->name, first->line, first->col);
-			continue;
-		}
-		sch_name_ok(ld, k, "child");
-		child_name_unique(ld, k);
-		memset(&c, 0, sizeof(c));
-		c.name = ld_strdup(ld, k->str);
-		if (c.name == NULL)
-			return;
-		ld_pos(ld, k, &c.pos);
-		c.rekey_time_ms = CHILD_REKEY_MS;
-		snprintf(ctx, sizeof(ctx), "in child '%s' of connection '%s'",
-			 k->str, conn->name);
-		if (sch_is_map(ld, k->str, val)) {
-			const struct ynode *conn_map = ld->plugin_map;
-
-			ld->plugin_map = val;
-			ld->plugin_scope = CHAROND_SCOPE_CHILD;
-			ld->child_name = c.name;
-			sch_walk(ld, val, child_fields, NELEM(child_fields), &c,
-				 ctx, vals);
-			ld->plugin_map = conn_map;
-			ld->plugin_scope = CHAROND_SCOPE_CONN;
-			ld->child_name = NULL;
-		} else {
-			memset(vals, 0, sizeof(vals));
-		}
-		child_finish(ld, &c, vals);
-		p = sch_grow(ld, conn->children, &conn->n_children, sizeof(*p));
-		if (p == NULL) {
-			child_cfg_clear(&c);
-			return;
-		}
-		conn->children = p;
-		p[conn->n_children - 1] = c;
-	}
+	snprintf(where, sizeof(where), " in connection '%s'", conn->name);
+	sch_named(ld, f, v, "child", where, child_one, obj);
 }
 
 static const struct field conn_fields[] = {
@@ -489,7 +474,7 @@ conn_cfg_clear(struct conn_cfg *c)
 	for (i = 0; i < c->n_remote_addrs; i++)
 		cfg_addr_clear(&c->remote_addrs[i]);
 	free(c->remote_addrs);
-	free(c->proposals);
+	/* proposals: the config's pool frees it. */
 	free(c->local.auth);
 	free(c->remote.auth);
 	free(c->local.id);
@@ -574,74 +559,66 @@ conn_finish(struct loader *ld, struct conn_cfg *c, const struct ynode *at)
 	}
 }
 
+static void
+conn_one(struct loader *ld, const struct ynode *k, const struct ynode *val,
+	 void *obj)
+{
+	struct config *cfg = ld->cfg;
+	size_t j = name_index_find(cfg->conn_index, k->str);
+	struct conn_cfg c, *p;
+	char ctx[128];
+
+	if (j != SIZE_MAX)
+		ld_err(ld, k, "duplicate connection '%s' (first at %s:%u:%u)",
+		       k->str, cfg->conns[j].pos.file, cfg->conns[j].pos.line,
+		       cfg->conns[j].pos.col);
+	memset(&c, 0, sizeof(c));
+	c.name = ld_strdup(ld, k->str);
+	if (c.name == NULL)
+		return;
+	ld_pos(ld, k, &c.pos);
+	c.local.pos = c.remote.pos = c.pos;
+	c.version = 2;
+	c.keyingtries = 3;
+	c.rekey_time_ms = IKE_REKEY_MS;
+	c.dpd_timeout_ms = DPD_TIMEOUT_MS;
+	/* swanctl's default */
+	c.local.auth = ld_strdup(ld, "pubkey");
+	c.remote.auth = ld_strdup(ld, "pubkey");
+	if (c.local.auth == NULL || c.remote.auth == NULL) {
+		conn_cfg_clear(&c);
+		return;
+	}
+	ld->conn_name = c.name;
+	snprintf(ctx, sizeof(ctx), "in connection '%s'", k->str);
+	/* Not a map: one error, not one per missing setting. */
+	ld->local_reported = !sch_is_map(ld, k->str, val);
+	if (!ld->local_reported) {
+		/* Keys of the connection map may be plugins'. */
+		ld->plugin_map = val;
+		ld->plugin_scope = CHAROND_SCOPE_CONN;
+		sch_walk(ld, val, conn_fields, NELEM(conn_fields), &c, ctx,
+			 NULL);
+		ld->plugin_map = NULL;
+	}
+	conn_finish(ld, &c, k);
+	ld->conn_name = NULL;
+	p = sch_grow(ld, cfg->conns, &cfg->n_conns, sizeof(*p));
+	if (p == NULL) {
+		conn_cfg_clear(&c);
+		return;
+	}
+	cfg->conns = p;
+	p[cfg->n_conns - 1] = c;
+	/* The name string does not move when the array does. */
+	if (j == SIZE_MAX &&
+	    name_index_add(cfg->conn_index, c.name, cfg->n_conns - 1) != 0)
+		ld->nomem = true;
+}
+
 void
 sch_connections(struct loader *ld, const struct field *f, const struct ynode *v,
 		void *obj)
 {
-	struct config *cfg = ld->cfg;
-	size_t i, j;
-
-	if (!sch_is_map(ld, f->key, v) || v->type != YN_MAP)
-		return;
-	for (i = 0; i + 1 < v->n; i += 2) {
-		const struct ynode *k = v->kids[i], *val = v->kids[i + 1];
-		const struct ynode *first = v->dup_of ? v->dup_of[i / 2] : NULL;
-		struct conn_cfg c, *p;
-		char ctx[128];
-
-		if (k->type != YN_SCALAR)
-			continue;
-		if (first != NULL) {
-			ld_err(ld, k,
-			       "duplicate connection '%s' (first at %u:%u)",
-			       k->str, first->line, first->col);
-			continue;
-		}
-		sch_name_ok(ld, k, "connection");
-		for (j = 0; j < cfg->n_conns; j++)
-			if (strcmp(cfg->conns[j].name, k->str) == 0)
-				ld_err(ld, k,
-				       "duplicate connection '%s' (first at "
-				       "%s:%u:%u)",
-				       k->str, cfg->conns[j].pos.file,
-				       cfg->conns[j].pos.line,
-				       cfg->conns[j].pos.col);
-		memset(&c, 0, sizeof(c));
-		c.name = ld_strdup(ld, k->str);
-		if (c.name == NULL)
-			return;
-		ld_pos(ld, k, &c.pos);
-		c.local.pos = c.remote.pos = c.pos;
-		c.version = 2;
-		c.keyingtries = 3;
-		c.rekey_time_ms = IKE_REKEY_MS;
-		c.dpd_timeout_ms = DPD_TIMEOUT_MS;
-		/* swanctl's default */
-		c.local.auth = ld_strdup(ld, "pubkey");
-		c.remote.auth = ld_strdup(ld, "pubkey");
-		if (c.local.auth == NULL || c.remote.auth == NULL) {
-			conn_cfg_clear(&c);
-			return;
-		}
-		ld->conn_name = c.name;
-		snprintf(ctx, sizeof(ctx), "in connection '%s'", k->str);
-		/* Not a map: one error, not one per missing setting. */
-		ld->local_reported = !sch_is_map(ld, k->str, val);
-		if (!ld->local_reported) {
-			ld->plugin_map = val;
-			ld->plugin_scope = CHAROND_SCOPE_CONN;
-			sch_walk(ld, val, conn_fields, NELEM(conn_fields), &c,
-				 ctx, NULL);
-			ld->plugin_map = NULL;
-		}
-		conn_finish(ld, &c, k);
-		ld->conn_name = NULL;
-		p = sch_grow(ld, cfg->conns, &cfg->n_conns, sizeof(*p));
-		if (p == NULL) {
-			conn_cfg_clear(&c);
-			return;
-		}
-		cfg->conns = p;
-		p[cfg->n_conns - 1] = c;
-	}
+	sch_named(ld, f, v, "connection", "", conn_one, obj);
 }

@@ -39,8 +39,9 @@ struct ynode {
 	const struct ynode **dup_of;
 };
 
-#define YN_MAX_DEPTH  64     /* nesting; the tree is freed recursively */
-#define YN_MAX_WEIGHT 200000 /* nodes after alias expansion */
+#define YN_MAX_DEPTH        64 /* nesting; the tree is freed recursively */
+#define YN_MAX_NODES        10000000 /* nodes written in one file */
+#define YN_MAX_ALIAS_WEIGHT 1000000  /* nodes aliases add, expanded */
 
 /* config_yaml.c */
 /* Parse one YAML document. Returns 0 with the root in *root (NULL for an
@@ -64,6 +65,22 @@ unsigned cfg_edit_distance(const char *a, const char *b);
 bool cfg_addr_equal(const struct cfg_addr *a, const struct cfg_addr *b);
 bool cfg_ts_equal(const struct cfg_ts *a, const struct cfg_ts *b);
 
+/* config.c: a hash table of names (pointers to strings owned elsewhere,
+ * that must not move) to array indexes */
+struct name_index {
+	struct {
+		const char *name; /* NULL: free */
+		size_t idx;
+	} * slot;
+	size_t cap, n; /* cap: a power of two, or 0 */
+};
+
+/* The index of name, or SIZE_MAX. */
+size_t name_index_find(const struct name_index *ni, const char *name);
+/* Adds name (not copied) unless already there; -ENOMEM. */
+int name_index_add(struct name_index *ni, const char *name, size_t idx);
+void name_index_free(struct name_index *ni);
+
 /* config.c: the loader's state while it walks a file and its includes */
 struct file_id {
 	dev_t dev;
@@ -81,6 +98,9 @@ struct loader {
 	struct file_id *seen;
 	size_t n_seen;
 	bool nomem;
+	const struct config_opts *opts; /* NULL: no claimed key supported */
+	char scope[128]; /* path of the map being walked ("connections.*") */
+	size_t scope_len;
 	const char *conn_name; /* the connection being walked, for messages */
 	bool local_reported;   /* its `local` had errors: skip later checks */
 	/* The map being walked whose keys plugins may declare (a
@@ -185,7 +205,23 @@ bool sch_is_map(struct loader *ld, const char *key, const struct ynode *v);
 void sch_walk(struct loader *ld, const struct ynode *map,
 	      const struct field *fs, size_t nf, void *obj, const char *ctx,
 	      const struct ynode **vals);
+/* sch_walk() of a file's top level, whatever includes it (for the scope
+ * of claimed keys, config_claims()). */
+void sch_walk_top(struct loader *ld, const struct ynode *map,
+		  const struct field *fs, size_t nf, void *obj,
+		  const char *ctx);
 bool sch_name_ok(struct loader *ld, const struct ynode *k, const char *what);
+/*
+ * Walk a map of named items (connections, children, authorities): f->key
+ * must be a map (else reported); a key repeated in it is reported as
+ * "duplicate WHAT 'NAME'WHERE (first at L:C)" and skipped, a bad name is
+ * reported, and fn gets every other key with its value. Repeats across
+ * files are for fn to check (name_index_find()).
+ */
+typedef void named_fn(struct loader *ld, const struct ynode *k,
+		      const struct ynode *v, void *obj);
+void sch_named(struct loader *ld, const struct field *f, const struct ynode *v,
+	       const char *what, const char *where, named_fn *fn, void *obj);
 /* Grow an array by one zeroed element; NULL (recorded) when out of
  * memory. Arrays grown here must only ever be grown here (or allocated
  * with their exact count), as the capacity is implied by the count. */

@@ -108,6 +108,117 @@ unknown_key(struct loader *ld, const struct ynode *k, const struct field *fs,
 		ld_err(ld, k, "unknown key '%s' %s", k->str, ctx);
 }
 
+/* --- claimed keys ----------------------------------------------------------
+ */
+
+/*
+ * Parsed, checked, and not acted on by the core: refused unless a loaded
+ * plugin says it acts on them (struct config_opts). Keep this list in
+ * step with the code: a key leaves it when the code that honours it is
+ * in the core, and a plugin that honours one declares it.
+ */
+static const struct config_claim claims[] = {
+    {"", "authorities", "x509"},
+    {"connections.*", "encap", "natt"},
+    {"connections.*", "dpd", "dpd"},
+    {"connections.*", "reauth_time", NULL},
+    /* IKEv1: the engine has its table slots, not yet its exchanges. */
+    {"connections.*", "version=1", NULL},
+    {"connections.*.local", "certs", "x509"},
+    {"connections.*.local", "key", "x509"},
+    {"connections.*.remote", "ca", "x509"},
+    {"connections.*.children.*", "hw_offload", NULL},
+    {"connections.*.children.*", "l2tp", "l2tp"},
+    /* Trap policies are not installed: only `start` and `none` act. */
+    {"connections.*.children.*", "start_action=trap", NULL},
+};
+
+const struct config_claim *
+config_claims(size_t *n)
+{
+	*n = NELEM(claims);
+	return claims;
+}
+
+/* A claim names a key, or "KEY=VALUE" for one value of it. */
+static bool
+claim_matches(const struct config_claim *c, const struct ynode *k,
+	      const struct ynode *v)
+{
+	size_t n = strlen(k->str);
+
+	if (strncmp(c->key, k->str, n) != 0)
+		return false;
+	if (c->key[n] == '\0')
+		return true;
+	return c->key[n] == '=' && v->type == YN_SCALAR && !v->null &&
+	       strcmp(c->key + n + 1, v->str) == 0;
+}
+
+static void
+check_claim(struct loader *ld, const struct ynode *k, const struct ynode *v)
+{
+	const struct config_opts *o = ld->opts;
+	const struct ynode *at;
+	size_t i;
+
+	for (i = 0; i < NELEM(claims); i++) {
+		if (strcmp(claims[i].scope, ld->scope) != 0 ||
+		    !claim_matches(&claims[i], k, v))
+			continue;
+		if (o != NULL && o->key_supported != NULL &&
+		    o->key_supported(o->ctx, ld->scope, claims[i].key))
+			return;
+		/* A value is reported where it stands, a key at the key. */
+		at = strchr(claims[i].key, '=') != NULL ? v : k;
+		if (claims[i].plugin != NULL)
+			ld_err(ld, at,
+			       "not supported yet: %s (needs the %s plugin)",
+			       claims[i].key, claims[i].plugin);
+		else
+			ld_err(ld, at, "not supported yet: %s", claims[i].key);
+		return;
+	}
+}
+
+/* The scope path grows by one element while a key's value is walked. */
+static size_t
+scope_push(struct loader *ld, const char *elem)
+{
+	size_t old = ld->scope_len;
+	int n = snprintf(ld->scope + old, sizeof(ld->scope) - old, "%s%s",
+			 old ? "." : "", elem);
+
+	if (n > 0 && (size_t)n < sizeof(ld->scope) - old)
+		ld->scope_len += (size_t)n;
+	else
+		ld->scope[old] = '\0'; /* deeper than any claim */
+	return old;
+}
+
+static void
+scope_pop(struct loader *ld, size_t old)
+{
+	ld->scope_len = old;
+	ld->scope[old] = '\0';
+}
+
+void
+sch_walk_top(struct loader *ld, const struct ynode *map, const struct field *fs,
+	     size_t nf, void *obj, const char *ctx)
+{
+	char saved[sizeof(ld->scope)];
+	size_t saved_len = ld->scope_len;
+
+	/* An included file's top level is the top level again. */
+	memcpy(saved, ld->scope, sizeof(saved));
+	ld->scope[0] = '\0';
+	ld->scope_len = 0;
+	sch_walk(ld, map, fs, nf, obj, ctx, NULL);
+	memcpy(ld->scope, saved, sizeof(saved));
+	ld->scope_len = saved_len;
+}
+
 /*
  * Walk a map with a field table. vals (nf entries, may be NULL) gets each
  * field's value node, so callers can tell given from defaulted and point
@@ -117,7 +228,7 @@ void
 sch_walk(struct loader *ld, const struct ynode *map, const struct field *fs,
 	 size_t nf, void *obj, const char *ctx, const struct ynode **vals)
 {
-	size_t i, j;
+	size_t i, j, old;
 
 	if (vals != NULL)
 		memset(vals, 0, nf * sizeof(*vals));
@@ -148,7 +259,10 @@ sch_walk(struct loader *ld, const struct ynode *map, const struct field *fs,
 		}
 		if (vals != NULL)
 			vals[j] = v;
+		old = scope_push(ld, k->str);
 		fs[j].fn(ld, &fs[j], v, obj);
+		scope_pop(ld, old);
+		check_claim(ld, k, v);
 	}
 }
 
@@ -174,6 +288,34 @@ sch_name_ok(struct loader *ld, const struct ynode *k, const char *what)
 	       "'-'",
 	       what, k->str);
 	return false;
+}
+
+void
+sch_named(struct loader *ld, const struct field *f, const struct ynode *v,
+	  const char *what, const char *where, named_fn *fn, void *obj)
+{
+	size_t i, old;
+
+	if (!sch_is_map(ld, f->key, v) || v->type != YN_MAP)
+		return;
+	for (i = 0; i + 1 < v->n; i += 2) {
+		const struct ynode *k = v->kids[i];
+		const struct ynode *first = v->dup_of ? v->dup_of[i / 2] : NULL;
+
+		if (k->type != YN_SCALAR)
+			continue; /* reported by the parser */
+		if (first != NULL) {
+			ld_err(ld, k, "duplicate %s '%s'%s (first at %u:%u)",
+			       what, k->str, where, first->line, first->col);
+			continue;
+		}
+		sch_name_ok(ld, k, what);
+		old = scope_push(ld, "*");
+		fn(ld, k, v->kids[i + 1], obj);
+		scope_pop(ld, old);
+		if (ld->nomem)
+			return;
+	}
 }
 
 /* Grow an array by one zeroed element; NULL (recorded) when out of
@@ -654,57 +796,47 @@ static const struct field authority_fields[] = {
 };
 
 static void
-f_authorities(struct loader *ld, const struct field *f, const struct ynode *v,
+authority_one(struct loader *ld, const struct ynode *k, const struct ynode *val,
 	      void *obj)
 {
 	struct config *cfg = ld->cfg;
-	size_t i, j;
+	struct authority_cfg a, *p;
+	size_t j = name_index_find(cfg->authority_index, k->str);
+	char ctx[128];
 
-	if (!sch_is_map(ld, f->key, v) || v->type != YN_MAP)
+	if (j != SIZE_MAX)
+		ld_err(ld, k, "duplicate authority '%s' (first at %s:%u:%u)",
+		       k->str, cfg->authorities[j].pos.file,
+		       cfg->authorities[j].pos.line,
+		       cfg->authorities[j].pos.col);
+	memset(&a, 0, sizeof(a));
+	a.name = ld_strdup(ld, k->str);
+	if (a.name == NULL)
 		return;
-	for (i = 0; i + 1 < v->n; i += 2) {
-		const struct ynode *k = v->kids[i], *val = v->kids[i + 1];
-		const struct ynode *first = v->dup_of ? v->dup_of[i / 2] : NULL;
-		struct authority_cfg a, *p;
-		char ctx[128];
-
-		if (k->type != YN_SCALAR)
-			continue;
-		if (first != NULL) {
-			ld_err(ld, k,
-			       "duplicate authority '%s' (first at %u:%u)",
-			       k->str, first->line, first->col);
-			continue;
-		}
-		sch_name_ok(ld, k, "authority");
-		for (j = 0; j < cfg->n_authorities; j++)
-			if (strcmp(cfg->authorities[j].name, k->str) == 0)
-				ld_err(ld, k,
-				       "duplicate authority '%s' (first at "
-				       "%s:%u:%u)",
-				       k->str, cfg->authorities[j].pos.file,
-				       cfg->authorities[j].pos.line,
-				       cfg->authorities[j].pos.col);
-		memset(&a, 0, sizeof(a));
-		a.name = ld_strdup(ld, k->str);
-		if (a.name == NULL)
-			return;
-		ld_pos(ld, k, &a.pos);
-		snprintf(ctx, sizeof(ctx), "in authority '%s'", k->str);
-		if (sch_is_map(ld, k->str, val))
-			sch_walk(ld, val, authority_fields,
-				 NELEM(authority_fields), &a, ctx, NULL);
-		if (a.cacert == NULL)
-			ld_err(ld, k, "authority '%s' needs 'cacert'", k->str);
-		p = sch_grow(ld, cfg->authorities, &cfg->n_authorities,
-			     sizeof(*p));
-		if (p == NULL) {
-			authority_cfg_clear(&a);
-			return;
-		}
-		cfg->authorities = p;
-		p[cfg->n_authorities - 1] = a;
+	ld_pos(ld, k, &a.pos);
+	snprintf(ctx, sizeof(ctx), "in authority '%s'", k->str);
+	if (sch_is_map(ld, k->str, val))
+		sch_walk(ld, val, authority_fields, NELEM(authority_fields), &a,
+			 ctx, NULL);
+	if (a.cacert == NULL)
+		ld_err(ld, k, "authority '%s' needs 'cacert'", k->str);
+	p = sch_grow(ld, cfg->authorities, &cfg->n_authorities, sizeof(*p));
+	if (p == NULL) {
+		authority_cfg_clear(&a);
+		return;
 	}
+	cfg->authorities = p;
+	p[cfg->n_authorities - 1] = a;
+	if (j == SIZE_MAX && name_index_add(cfg->authority_index, a.name,
+					    cfg->n_authorities - 1) != 0)
+		ld->nomem = true;
+}
+
+static void
+f_authorities(struct loader *ld, const struct field *f, const struct ynode *v,
+	      void *obj)
+{
+	sch_named(ld, f, v, "authority", "", authority_one, obj);
 }
 
 /* --- top level ----------------------------------------------------------- */
@@ -753,8 +885,8 @@ schema_top(struct loader *ld, const struct ynode *root)
 		}
 		return;
 	}
-	sch_walk(ld, root, top_fields, NELEM(top_fields), ld->cfg,
-		 "at top level", NULL);
+	sch_walk_top(ld, root, top_fields, NELEM(top_fields), ld->cfg,
+		     "at top level");
 }
 
 void

@@ -8,7 +8,10 @@
  * The event API rather than libyaml's document loader, because the loader
  * expands aliases without limit (a few lines of "billion laughs" would cost
  * gigabytes when walked); here an alias shares its anchor's node and every
- * node knows how large it is with aliases expanded, so the total is capped.
+ * node knows how large it is with aliases expanded. Two separate caps: the
+ * nodes the text really holds (YN_MAX_NODES, far above 100,000
+ * connections), and what the aliases add when expanded
+ * (YN_MAX_ALIAS_WEIGHT): only the latter is what a bomb inflates.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -38,7 +41,9 @@ struct builder {
 	struct anchor *anchors;
 	size_t n_anchors, cap_anchors;
 	unsigned docs;
-	int err; /* 0, -EINVAL or -ENOMEM */
+	size_t nodes;        /* created from the text */
+	size_t alias_weight; /* added by aliases, expanded */
+	int err;             /* 0, -EINVAL or -ENOMEM */
 };
 
 void
@@ -95,8 +100,14 @@ b_err(struct builder *b, size_t line, size_t col, const char *fmt, ...)
 static struct ynode *
 node_new(struct builder *b, enum ynode_type type, const yaml_mark_t *m)
 {
-	struct ynode *n = calloc(1, sizeof(*n));
+	struct ynode *n;
 
+	if (++b->nodes > YN_MAX_NODES) {
+		b_err(b, m->line, m->column,
+		      "document too large: more than %d nodes", YN_MAX_NODES);
+		return NULL;
+	}
+	n = calloc(1, sizeof(*n));
 	if (n == NULL) {
 		b->err = -ENOMEM;
 		return NULL;
@@ -174,14 +185,6 @@ attach(struct builder *b, struct ynode *n, const yaml_mark_t *m)
 		b_err(b, m->line, m->column,
 		      "nested more than %d levels deep (counting aliases)",
 		      YN_MAX_DEPTH);
-		ynode_free(n);
-		return;
-	}
-	if (p->weight + n->weight > YN_MAX_WEIGHT) {
-		b_err(b, m->line, m->column,
-		      "document too large: more than %d nodes (counting "
-		      "aliases)",
-		      YN_MAX_WEIGHT);
 		ynode_free(n);
 		return;
 	}
@@ -390,6 +393,16 @@ on_alias(struct builder *b, yaml_event_t *ev)
 		attach(b, n, &ev->start_mark);
 		return;
 	}
+	/* Each use of an anchor costs its whole expanded size once more
+	 * when walked: a bound on the sum stops "billion laughs" early
+	 * (the weights grow geometrically) whatever the honest size. */
+	if (n->weight > YN_MAX_ALIAS_WEIGHT - b->alias_weight) {
+		b_err(b, ev->start_mark.line, ev->start_mark.column,
+		      "aliases expand to more than %d nodes",
+		      YN_MAX_ALIAS_WEIGHT);
+		return;
+	}
+	b->alias_weight += n->weight;
 	n->refs++;
 	attach(b, n, &ev->start_mark);
 }

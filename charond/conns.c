@@ -136,34 +136,60 @@ ts_from_cfg_ts(const struct cfg_ts *c, struct ike_ts_cfg *t)
 	memcpy(t->ts.eaddr, c->to.a, 16);
 }
 
-static void
+/* The selectors of both sides in one block (local, then remote), freed
+ * by conn_clear(). Proposal lists point into the config (the engine
+ * copies what it keeps). */
+static int
 child_from_cfg(const struct child_cfg *c, struct ike_child_cfg *k)
 {
+	size_t nl =
+	    c->n_local_ts < IKE_MAX_CFG_TS ? c->n_local_ts : IKE_MAX_CFG_TS;
+	size_t nr =
+	    c->n_remote_ts < IKE_MAX_CFG_TS ? c->n_remote_ts : IKE_MAX_CFG_TS;
 	size_t i;
 
 	snprintf(k->name, sizeof(k->name), "%s", c->name);
 	k->transport = c->mode == CFG_MODE_TRANSPORT;
-	for (i = 0; i < c->n_local_ts && i < IKE_MAX_CFG_TS; i++)
+	if (nl + nr) {
+		k->local_ts = calloc(nl + nr, sizeof(*k->local_ts));
+		if (!k->local_ts)
+			return -1;
+		k->remote_ts = k->local_ts + nl;
+	}
+	for (i = 0; i < nl; i++)
 		ts_from_cfg_ts(&c->local_ts[i], &k->local_ts[i]);
-	k->n_local_ts = (unsigned)i;
-	for (i = 0; i < c->n_remote_ts && i < IKE_MAX_CFG_TS; i++)
+	k->n_local_ts = (unsigned)nl;
+	for (i = 0; i < nr; i++)
 		ts_from_cfg_ts(&c->remote_ts[i], &k->remote_ts[i]);
-	k->n_remote_ts = (unsigned)i;
-	for (i = 0; i < c->n_esp_proposals && i < IKE_MAX_CONN_PROPOSALS; i++)
-		k->proposals[i] = c->esp_proposals[i];
-	k->n_proposals = (unsigned)i;
+	k->n_remote_ts = (unsigned)nr;
+	k->proposals = c->esp_proposals;
+	k->n_proposals = (unsigned)c->n_esp_proposals;
 	k->start = c->start_action == CFG_START_START;
 	k->rekey_ms = c->rekey_time_ms;
+	return 0;
+}
+
+static void
+conn_clear(struct ike_conn_cfg *k)
+{
+	unsigned i;
+
+	for (i = 0; k->children && i < k->n_children; i++)
+		free(k->children[i].local_ts);
+	free(k->children);
+	memset(k, 0, sizeof(*k));
 }
 
 static int
 conn_from_cfg(const struct daemon_cfg *dc, const struct conn_cfg *c,
 	      struct ike_conn_cfg *k)
 {
-	size_t i;
+	size_t i, nc = c->n_children < IKE_MAX_CHILDREN ? c->n_children
+							: IKE_MAX_CHILDREN;
 
 	memset(k, 0, sizeof(*k));
 	snprintf(k->name, sizeof(k->name), "%s", c->name);
+	k->version = c->version;
 	if (remote_endpoint(c, dc->port, &k->remote) < 0)
 		return -1;
 	if (c->n_local_addrs && c->local_addrs[0].kind == CFG_ADDR_IP)
@@ -174,16 +200,21 @@ conn_from_cfg(const struct daemon_cfg *dc, const struct conn_cfg *c,
 			"connection '%s': no route to its peer; "
 			"it can only respond",
 			c->name);
-	for (i = 0; i < c->n_proposals && i < IKE_MAX_CONN_PROPOSALS; i++)
-		k->proposals[i] = c->proposals[i];
-	k->n_proposals = (unsigned)i;
+	k->proposals = c->proposals;
+	k->n_proposals = (unsigned)c->n_proposals;
 	id_from_text(c->local.id, &k->local_id);
 	id_from_text(c->remote.id, &k->remote_id);
 	k->keyingtries = c->keyingtries;
 	k->rekey_ms = c->rekey_time_ms;
-	for (i = 0; i < c->n_children && i < IKE_MAX_CHILDREN; i++)
-		child_from_cfg(&c->children[i], &k->children[i]);
-	k->n_children = (unsigned)i;
+	if (nc && !(k->children = calloc(nc, sizeof(*k->children))))
+		return -1;
+	for (i = 0; i < nc; i++) {
+		k->n_children = (unsigned)i + 1;
+		if (child_from_cfg(&c->children[i], &k->children[i]) < 0) {
+			conn_clear(k);
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -198,13 +229,6 @@ conns_apply(struct daemon *d, uint64_t now)
 	if (!k)
 		return -1;
 	for (i = 0; i < cfg->n_conns; i++) {
-		if (cfg->conns[i].version == 1) {
-			log_msg(IKE_LOG_WARN,
-				"connection '%s': IKEv1 is not "
-				"implemented yet; skipped",
-				cfg->conns[i].name);
-			continue;
-		}
 		if (conn_from_cfg(&cfg->daemon, &cfg->conns[i], &k[n]) == 0)
 			n++;
 	}
@@ -212,7 +236,10 @@ conns_apply(struct daemon *d, uint64_t now)
 				  cfg->daemon.retransmit_base,
 				  cfg->daemon.retransmit_tries);
 	ike_engine_set_limits(d->engine, &cfg->daemon.limits);
+	/* The engine copies what it keeps. */
 	rc = ike_engine_set_conns(d->engine, k, n, now);
+	for (i = 0; i < n; i++)
+		conn_clear(&k[i]);
 	free(k);
 	return rc;
 }

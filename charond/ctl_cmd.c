@@ -215,31 +215,81 @@ cmd_list_sas(struct ctl_client *c, struct ctl_req *r)
 	ctl_list_start(c, l);
 }
 
-/* The connection a child belongs to when no --ike names it: it must be
- * unique. */
+/* Names for an error message: "'a', 'b', 'c' and 7 more". */
+struct name_list {
+	char text[300];
+	size_t n, shown;
+	bool approx; /* names past the shown ones may repeat: no count */
+};
+
+static void
+name_list_add(struct name_list *l, const char *name)
+{
+	size_t len = strlen(l->text);
+
+	if (l->shown < 5 && len + strlen(name) + 8 < sizeof(l->text)) {
+		snprintf(l->text + len, sizeof(l->text) - len, "%s'%s'",
+			 l->n ? ", " : "", name);
+		l->shown++;
+	}
+	l->n++;
+}
+
+static bool
+name_list_has(const struct name_list *l, const char *name)
+{
+	char quoted[IKE_NAME_MAX + 3];
+	const char *p = l->text;
+	size_t len;
+
+	len = (size_t)snprintf(quoted, sizeof(quoted), "'%s'", name);
+	while ((p = strstr(p, quoted)) != NULL) {
+		if (p[len] == '\0' || p[len] == ',')
+			return true;
+		p += len;
+	}
+	return false;
+}
+
+static const char *
+name_list_text(struct name_list *l)
+{
+	size_t len = strlen(l->text);
+
+	if (l->n > l->shown && l->approx)
+		snprintf(l->text + len, sizeof(l->text) - len, " and more");
+	else if (l->n > l->shown)
+		snprintf(l->text + len, sizeof(l->text) - len, " and %zu more",
+			 l->n - l->shown);
+	return l->text;
+}
+
+/* The connection a child belongs to when no --ike names it: child names
+ * are unique within their connection only, so it must be the one
+ * connection that has it. */
 static const struct conn_cfg *
 conn_of_child(struct ctl_client *c, struct ctl_req *r, const char *child)
 {
 	const struct config *cfg = daemon_g.cfg;
 	const struct conn_cfg *found = NULL;
+	struct name_list all = {0};
 	size_t i;
 
 	for (i = 0; i < cfg->n_conns; i++) {
 		if (!config_find_child(&cfg->conns[i], child))
 			continue;
-		if (found) {
-			ctl_error(c, r->id, CTL_E_INVALID_ARGS, NULL,
-				  "child '%s' is in connections '%s' and "
-				  "'%s'; name one with \"ike\"",
-				  child, found->name, cfg->conns[i].name);
-			return NULL;
-		}
 		found = &cfg->conns[i];
+		name_list_add(&all, found->name);
 	}
 	if (!found)
 		ctl_error(c, r->id, CTL_E_NOT_FOUND, NULL,
 			  "no connection has a child named '%s'", child);
-	return found;
+	else if (all.n > 1)
+		ctl_error(c, r->id, CTL_E_INVALID_ARGS, NULL,
+			  "child '%s' is in %zu connections (%s); name one "
+			  "with \"ike\"",
+			  child, all.n, name_list_text(&all));
+	return all.n == 1 ? found : NULL;
 }
 
 static void
@@ -307,6 +357,7 @@ struct term_walk {
 	struct ctl_sa_ref *refs; /* however many there are */
 	size_t n, cap;
 	bool oom;
+	struct name_list conns; /* of the CHILD SAs named child */
 };
 
 static void
@@ -345,8 +396,12 @@ term_cb(void *ctx, const struct ike_sa_info *sa)
 		if (!ch->installed)
 			continue;
 		if (t->child ? ch->name && strcmp(ch->name, t->child) == 0
-			     : ch->id == t->child_id)
+			     : ch->id == t->child_id) {
 			term_add(t, sa->id, ch->id);
+			if (t->child && sa->conn &&
+			    !name_list_has(&t->conns, sa->conn))
+				name_list_add(&t->conns, sa->conn);
+		}
 	}
 }
 
@@ -389,6 +444,7 @@ cmd_terminate(struct ctl_client *c, struct ctl_req *r)
 	}
 	t.ike_id = (unsigned)ike_id;
 	t.child = child;
+	t.conns.approx = true;
 	t.child_id = (unsigned)child_id;
 	if (ike_id && !ike)
 		ike_query_sa(d->engine, (unsigned)ike_id, term_cb, &t);
@@ -411,6 +467,16 @@ cmd_terminate(struct ctl_client *c, struct ctl_req *r)
 		else
 			ctl_error(c, r->id, CTL_E_NOT_FOUND, NULL,
 				  "connection '%s' has no IKE SA", ike);
+		free(t.refs);
+		return;
+	}
+	/* Child names are unique within their connection only: a name
+	 * alone must not close the CHILD SAs of several connections. */
+	if (child && !ike && !ike_id && t.conns.n > 1) {
+		ctl_error(c, r->id, CTL_E_INVALID_ARGS, NULL,
+			  "CHILD SAs named '%s' are up in several "
+			  "connections (%s); name one with \"ike\"",
+			  child, name_list_text(&t.conns));
 		free(t.refs);
 		return;
 	}

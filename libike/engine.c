@@ -130,7 +130,8 @@ ike_engine_new(const struct ike_env *env)
 	e->plain = malloc(IKEV2_MAX_MSG_LEN);
 	e->out = malloc(IKEV2_MAX_MSG_LEN);
 	e->msg = malloc(sizeof(*e->msg));
-	if (!e->plain || !e->out || !e->msg || ext_init(e) < 0 ||
+	e->props = prop_pool_new();
+	if (!e->plain || !e->out || !e->msg || !e->props || ext_init(e) < 0 ||
 	    ike_random(e, e->hash_key, sizeof(e->hash_key)) < 0) {
 		ike_engine_free(e);
 		return NULL;
@@ -150,6 +151,7 @@ ike_engine_free(struct ike_engine *e)
 	free(e->by_id);
 	free(e->heap);
 	drop_conns(e);
+	prop_pool_free(e->props);
 	guard_free(e);
 	ext_free(e);
 	htimer_free(e);
@@ -208,48 +210,54 @@ ike_engine_set_conns(struct ike_engine *e, const struct ike_conn_cfg *c,
 {
 	struct conn **set = n ? calloc(n, sizeof(*set)) : NULL;
 	bool *kept = e->n_conns ? calloc(e->n_conns, sizeof(*kept)) : NULL;
+	struct conn_index old = {0}, fresh = {0};
 	struct ike_sa *sa;
-	size_t i, j;
+	size_t i, j, k;
 
-	if ((n && !set) || (e->n_conns && !kept))
+	if ((n && !set) || (e->n_conns && !kept) ||
+	    conn_index_init(&old, e->conns, e->n_conns) < 0)
 		goto fail;
 	for (i = 0; i < n; i++) {
 		/* The same config (name included): the same connection, and
 		 * its SAs are untouched. */
-		for (j = 0; j < e->n_conns; j++)
+		k = SIZE_MAX;
+		while ((j = conn_index_next(&old, c[i].name, &k)) != SIZE_MAX)
 			if (!kept[j] &&
-			    memcmp(&e->conns[j]->cfg, &c[i], sizeof(c[i])) == 0)
+			    conn_cfg_equal(&e->conns[j]->cfg, &c[i]))
 				break;
-		if (j < e->n_conns) {
+		if (j != SIZE_MAX) {
 			kept[j] = true;
 			set[i] = e->conns[j];
 			continue;
 		}
-		if (!(set[i] = calloc(1, sizeof(*set[i]))))
+		if (!(set[i] = conn_copy(e, &c[i])))
 			goto fail;
-		set[i]->cfg = c[i];
-		set[i]->refs = 1;
 	}
+	if (conn_index_init(&fresh, set, n) < 0)
+		goto fail;
 	/* What is left of the old set has left the engine: its SAs keep their
 	 * config until they are gone, and those of a connection whose name
 	 * is gone altogether are closed. A connection that changed under the
 	 * same name keeps its SAs on the old config: the host decides whether
 	 * they start over (charond does). */
+	for (j = 0; j < e->n_conns; j++)
+		if (!kept[j])
+			e->conns[j]->leaving = true;
+	for (sa = e->sas; sa; sa = sa->next) {
+		if (!sa->conn->leaving || sa->state == IKE_SA_DEAD)
+			continue;
+		k = SIZE_MAX;
+		if (conn_index_next(&fresh, sa->conn->cfg.name, &k) == SIZE_MAX)
+			ike_terminate(e, now, sa->id);
+	}
 	for (j = 0; j < e->n_conns; j++) {
 		if (kept[j])
 			continue;
-		for (sa = e->sas; sa; sa = sa->next) {
-			if (sa->conn != e->conns[j] || sa->state == IKE_SA_DEAD)
-				continue;
-			for (i = 0; i < n; i++)
-				if (strcmp(set[i]->cfg.name,
-					   sa->conn->cfg.name) == 0)
-					break;
-			if (i == n)
-				ike_terminate(e, now, sa->id);
-		}
+		e->conns[j]->leaving = false;
 		conn_unref(e->conns[j]);
 	}
+	free(old.slot);
+	free(fresh.slot);
 	free(kept);
 	free(e->conns);
 	e->conns = set;
@@ -262,8 +270,10 @@ fail:
 			if (e->conns[j] == set[i])
 				break;
 		if (set[i] && j == e->n_conns)
-			free(set[i]);
+			conn_free(set[i]);
 	}
+	free(old.slot);
+	free(fresh.slot);
 	free(set);
 	free(kept);
 	return -1;

@@ -42,16 +42,20 @@ struct ike_ts_cfg {
 	struct ts ts;
 };
 
-#define IKE_MAX_CFG_TS 8
+#define IKE_MAX_CFG_TS 8 /* per side of a child, as charond passes them */
 
+/*
+ * A child's settings. The arrays are the caller's: the engine copies them
+ * (ike_engine_set_conns) and never keeps the caller's pointers.
+ */
 struct ike_child_cfg {
 	char name[IKE_NAME_MAX];
 	bool transport; /* mode transport, else tunnel */
 	unsigned n_local_ts, n_remote_ts;
-	struct ike_ts_cfg local_ts[IKE_MAX_CFG_TS];
-	struct ike_ts_cfg remote_ts[IKE_MAX_CFG_TS];
+	struct ike_ts_cfg *local_ts;
+	struct ike_ts_cfg *remote_ts;
 	unsigned n_proposals;
-	struct proposal proposals[IKE_MAX_CONN_PROPOSALS];
+	struct proposal *proposals;
 	bool start; /* start_action start */
 	uint64_t rekey_ms;
 };
@@ -68,13 +72,13 @@ struct ike_conn_cfg {
 	char name[IKE_NAME_MAX];
 	struct ike_endpoint local, remote; /* remote family AF_UNSPEC = %any */
 	unsigned n_proposals;
-	struct proposal proposals[IKE_MAX_CONN_PROPOSALS];
+	struct proposal *proposals;
 	struct ike_id_cfg local_id, remote_id; /* remote type 0 = any */
 	unsigned keyingtries;                  /* 0 = forever */
 	uint8_t version;   /* 1, 2, or 0 = either (responder only) */
 	uint64_t rekey_ms; /* IKE SA rekey (by its initiator); 0 = never */
 	unsigned n_children;
-	struct ike_child_cfg children[IKE_MAX_CHILDREN];
+	struct ike_child_cfg *children; /* at most IKE_MAX_CHILDREN */
 };
 
 /* What the host installs into the kernel for one CHILD SA; the keys are

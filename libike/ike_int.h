@@ -146,7 +146,9 @@ struct pending {
  * with its last SA. */
 struct conn {
 	unsigned refs;
-	struct ike_conn_cfg cfg;
+	bool leaving;            /* ike_engine_set_conns() is dropping it */
+	struct prop_pool *pool;  /* the engine's: cfg's proposal lists */
+	struct ike_conn_cfg cfg; /* a deep copy: its arrays are the conn's */
 };
 
 /*
@@ -238,6 +240,7 @@ struct ike_engine {
 	struct ike_env env;
 	struct conn **conns; /* the current set */
 	size_t n_conns;
+	struct prop_pool *props; /* the conns' proposal lists, interned */
 	uint64_t rt_timeout;
 	double rt_base;
 	unsigned rt_tries;
@@ -313,6 +316,26 @@ struct ike_sa *sa_new(struct ike_engine *e, struct conn *conn, bool initiator,
 		      uint8_t version);
 void sa_set_conn(struct ike_sa *sa, struct conn *conn);
 void conn_unref(struct conn *c);
+/* conn.c */
+/* The engine's deep copy of a config (refs 1, current), or NULL; freed
+ * with conn_unref() (conn_free() at the last reference). */
+struct conn *conn_copy(struct ike_engine *e, const struct ike_conn_cfg *c);
+void conn_free(struct conn *c);
+/* Alike in every field and array (pointers aside). */
+bool conn_cfg_equal(const struct ike_conn_cfg *a, const struct ike_conn_cfg *b);
+/* Connections by name while a set is replaced, so that matching the new
+ * set against the old one stays linear in their number. */
+struct conn_index {
+	size_t *slot; /* index + 1 into conns; 0 free */
+	size_t cap;
+	struct conn **conns;
+};
+/* Index conns[0..n) by name (NULL entries skipped); -1 out of memory.
+ * Free x->slot. */
+int conn_index_init(struct conn_index *x, struct conn **conns, size_t n);
+/* The next index of a conn named name from *k on (start with *k =
+ * SIZE_MAX), or SIZE_MAX. */
+size_t conn_index_next(const struct conn_index *x, const char *name, size_t *k);
 void sa_free(struct ike_engine *e, struct ike_sa *sa);
 void sa_set_our_spi(struct ike_engine *e, struct ike_sa *sa);
 void sa_index_ours(struct ike_engine *e, struct ike_sa *sa);

@@ -48,6 +48,22 @@ struct proposal {
 	struct transform xf[IKE_MAX_TRANSFORMS];
 };
 
+/* prop_pool.c: interned, reference-counted proposal lists */
+struct prop_pool;
+
+struct prop_pool *prop_pool_new(void);
+/* Frees every list, referenced or not. */
+void prop_pool_free(struct prop_pool *pool);
+/* The pool's copy of the n proposals at p (one more reference to it), or
+ * NULL when n is 0 or memory ran out. Shared: never written. */
+struct proposal *prop_pool_get(struct prop_pool *pool, const struct proposal *p,
+			       size_t n);
+/* Drops a reference prop_pool_get() returned (NULL is fine). */
+void prop_pool_put(struct prop_pool *pool, const struct proposal *p);
+/* Lists with the same proposals, in the same order (prop_equal). */
+bool prop_list_equal(const struct proposal *a, size_t na,
+		     const struct proposal *b, size_t nb);
+
 /* prop.c */
 
 /*

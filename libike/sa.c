@@ -99,7 +99,7 @@ void
 conn_unref(struct conn *c)
 {
 	if (c && --c->refs == 0)
-		free(c);
+		conn_free(c);
 }
 
 /* Move an SA to another connection (a better fit for the peer's ID). */

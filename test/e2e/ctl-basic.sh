@@ -47,6 +47,7 @@ cat >>"$W/moon.yaml" <<EOF
     remote_addrs: [198.51.100.7]
     local: {auth: psk}
     remote: {auth: psk}
+    children: {net: {}}
 EOF
 # The appended connection belongs under connections:, before secrets.
 python3 - "$W/moon.yaml" <<'EOF'
@@ -64,6 +65,17 @@ check "load reports it added, site unchanged" test \
 	<"$W/out")" = "['extra']['site'][]"
 ctl moon list-conns --ike extra
 expect_rc 0 "the new connection is listed"
+# Child names are unique within their connection only (site has a `net`
+# too): --child alone is then ambiguous, --ike picks.
+ctl moon initiate --child net
+expect_rc 2 "initiate --child of a name two connections have is refused"
+expect_in "$W/err" "INVALID_ARGS" "with INVALID_ARGS"
+expect_in "$W/err" "2 connections ('site', 'extra')" \
+    "the error lists the connections"
+ctl moon initiate --child net --ike site --timeout 0.2
+expect_rc 1 "initiate --child net --ike site picks site's child (no peer)"
+check "and is not refused as ambiguous" \
+    sh -c "! grep -q INVALID_ARGS '$W/err'"
 
 cat >"$W/moon.yaml" <<EOF
 daemon:

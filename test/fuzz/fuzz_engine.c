@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../conn_room.h"
 #include "ike.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -81,6 +82,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char err[128];
 
 	if (!ready) {
+		conn_room(&c);
 		snprintf(c.name, sizeof(c.name), "fuzz");
 		c.n_proposals = 2;
 		prop_parse("aes128gcm16-prfsha256-ecp256-curve25519", 1,

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../conn_room.h"
 #include "ike_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -460,6 +461,7 @@ conn_of(struct ike_conn_cfg *c, int i, uint8_t cfg)
 	struct ike_child_cfg *ch;
 
 	memset(c, 0, sizeof(*c));
+	conn_room(c);
 	snprintf(c->name, sizeof(c->name), "site");
 	c->local = self->addr;
 	c->remote = peer->addr;

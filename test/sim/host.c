@@ -266,7 +266,8 @@ rekey_time(struct rng *r)
 }
 
 static int
-conn_for(struct host *h, unsigned peer, struct rng *r, struct ike_conn_cfg *c)
+conn_for(struct host *h, unsigned peer, struct rng *r, struct ike_conn_cfg *c,
+	 struct conn_room *room)
 {
 	struct sim *s = h->sim;
 	/* Timed rekeys only where they cannot collide (see sim.h). */
@@ -274,6 +275,7 @@ conn_for(struct host *h, unsigned peer, struct rng *r, struct ike_conn_cfg *c)
 	unsigned i;
 
 	memset(c, 0, sizeof(*c));
+	conn_room_at(c, room);
 	host_conn_name(peer, c->name, sizeof(c->name));
 	c->local = h->addr;
 	endpoint(&c->remote, peer);
@@ -306,13 +308,17 @@ host_load(struct host *h, unsigned variant)
 {
 	struct sim *s = h->sim;
 	struct ike_conn_cfg *c = calloc(s->n_hosts, sizeof(*c));
+	struct conn_room *room = calloc(s->n_hosts, sizeof(*room));
 	struct rng r;
 	size_t n = 0;
 	unsigned p;
 	int rc;
 
-	if (!c)
+	if (!c || !room) {
+		free(c);
+		free(room);
 		return -1;
+	}
 	/* A variant is a function of the seed, the host and its number:
 	 * reloading variant v twice gives the same configs. */
 	rng_init(&r, s->seed, 1000 + 64 * (uint64_t)variant + h->idx);
@@ -324,15 +330,18 @@ host_load(struct host *h, unsigned variant)
 		if (variant && rng_chance(&r, 150) &&
 		    (s->collisions || s->driver[h->idx][p] == h->idx))
 			continue;
-		if (conn_for(h, p, &r, &c[n]) < 0) {
+		if (conn_for(h, p, &r, &c[n], &room[n]) < 0) {
 			free(c);
+			free(room);
 			return -1;
 		}
 		n++;
 	}
 	rc = ike_engine_set_conns(h->e, c, n, s->now);
 	free(h->conns);
+	free(h->conn_rooms);
 	h->conns = c;
+	h->conn_rooms = room;
 	h->n_conns = n;
 	h->variant = variant;
 	return rc;
@@ -384,6 +393,8 @@ host_free(struct host *h)
 	h->psk = NULL;
 	free(h->conns);
 	h->conns = NULL;
+	free(h->conn_rooms);
+	h->conn_rooms = NULL;
 	free(h->life);
 	h->life = NULL;
 	h->n_life = 0;

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../conn_room.h"
 #include "ike.h"
 
 #define SIM_MAX_HOSTS 5
@@ -65,6 +66,7 @@ struct host {
 	struct kernel k;
 	/* The connection set as last given to the engine. */
 	struct ike_conn_cfg *conns;
+	struct conn_room *conn_rooms; /* the arrays of conns (conn_room.h) */
 	size_t n_conns;
 	unsigned variant; /* of the changed configs, see host.c */
 	/* Each IKE SA's life as the events tell it, by id: 0 not seen,

@@ -234,10 +234,12 @@ conn_cfg(struct ike_conn_cfg *c, const struct host *self,
 	 const struct host *peer, const char *ike, const char *esp,
 	 bool transport)
 {
-	struct ike_child_cfg *ch = &c->children[0];
+	struct ike_child_cfg *ch;
 	bool is_moon = self == &moon;
 
 	memset(c, 0, sizeof(*c));
+	conn_room(c);
+	ch = &c->children[0];
 	snprintf(c->name, sizeof(c->name), "site");
 	c->local = self->addr;
 	c->remote = peer->addr;

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "../conn_room.h"
 #include "ike.h"
 
 #define MAX_Q    64

@@ -301,6 +301,7 @@ START_TEST(create_child_sa_with_pfs)
 		c.children[0].start = !side;
 		ch = &c.children[1];
 		*ch = c.children[0];
+		conn_room_child(&c, 1); /* its own arrays, not net's */
 		snprintf(ch->name, sizeof(ch->name), "net2");
 		ch->start = false;
 		prop(&ch->proposals[0], "aes256gcm16-curve25519",
@@ -374,6 +375,48 @@ START_TEST(terminate_one_child)
 	ck_assert_str_eq(m.state, "ESTABLISHED");
 	ck_assert_uint_eq(m.n_children, 0);
 	ck_assert_int_eq(ike_terminate_child(moon.e, now, 1, 1), -1);
+	teardown_pair();
+}
+END_TEST
+
+/* The engine deep-copies configs: an unchanged one (in other storage)
+ * keeps its connection object, a changed selector makes a new one, and
+ * connections with the same proposals share one interned list. */
+START_TEST(reload_compares_configs_deeply)
+{
+	static struct ike_conn_cfg a, b, two[2];
+	struct conn *before;
+
+	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+		   "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "x",
+		   "x");
+	conn_cfg(&a, &sun, &moon, "aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+		 false);
+	ck_assert_int_eq(ike_engine_set_conns(sun.e, &a, 1, now), 0);
+	before = sun.e->conns[0];
+	ck_assert_ptr_ne(before->cfg.children, a.children);
+	ck_assert_ptr_ne(before->cfg.proposals, a.proposals);
+	ck_assert_ptr_ne(before->cfg.children[0].local_ts,
+			 a.children[0].local_ts);
+	conn_room_copy(&b, &a);
+	ck_assert_int_eq(ike_engine_set_conns(sun.e, &b, 1, now), 0);
+	ck_assert_ptr_eq(sun.e->conns[0], before);
+	b.children[0].remote_ts[0].ts.eport = 80;
+	ck_assert_int_eq(ike_engine_set_conns(sun.e, &b, 1, now), 0);
+	ck_assert_ptr_ne(sun.e->conns[0], before);
+	before = sun.e->conns[0];
+	prop(&b.children[0].proposals[0], "aes256gcm16", IKEV2_PROTO_ESP);
+	ck_assert_int_eq(ike_engine_set_conns(sun.e, &b, 1, now), 0);
+	ck_assert_ptr_ne(sun.e->conns[0], before);
+
+	conn_room_copy(&two[0], &a);
+	conn_room_copy(&two[1], &a);
+	snprintf(two[1].name, sizeof(two[1].name), "other");
+	ck_assert_int_eq(ike_engine_set_conns(sun.e, two, 2, now), 0);
+	ck_assert_ptr_eq(sun.e->conns[0]->cfg.proposals,
+			 sun.e->conns[1]->cfg.proposals);
+	ck_assert_ptr_eq(sun.e->conns[0]->cfg.children[0].proposals,
+			 sun.e->conns[1]->cfg.children[0].proposals);
 	teardown_pair();
 }
 END_TEST
@@ -1220,6 +1263,7 @@ engine_suite(void)
 	tcase_add_test(tc, keyingtries_then_give_up);
 	tcase_add_test(tc, terminate_one_child);
 	tcase_add_test(tc, responder_switches_connection_by_id);
+	tcase_add_test(tc, reload_compares_configs_deeply);
 	tcase_add_test(tc, responder_answers_bad_requests);
 	tcase_add_test(tc, child_sa_rekeyed_on_time);
 	tcase_add_test(tc, ike_sa_rekeyed_on_time);

@@ -743,14 +743,18 @@ two_children(void)
 	int i;
 
 	for (i = 0; i < 2; i++) {
-		struct ike_child_cfg *ch = &c.children[1];
+		struct ike_child_cfg *ch;
 		bool m = i == 0;
 
 		conn_cfg(&c, h[i], h[1 - i], "aes128gcm16-prfsha256-ecp256",
 			 "aes128gcm16", false);
 		c.children[0].start = m;
 		c.n_children = 2;
+		ch = &c.children[1];
 		*ch = c.children[0];
+		conn_room_child(&c, 1); /* its own arrays, not net's */
+		memcpy(ch->proposals, c.children[0].proposals,
+		       c.children[0].n_proposals * sizeof(*ch->proposals));
 		ch->start = false;
 		snprintf(ch->name, sizeof(ch->name), "net2");
 		subnet(&ch->local_ts[0], m ? "10.1.0.0" : "10.3.0.0",

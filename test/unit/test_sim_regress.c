@@ -176,7 +176,7 @@ START_TEST(reload_keeps_each_sa_on_its_own_connection)
 	setup_pair(SUITE_OK, SUITE_OK, false, "k", "k");
 	conn_cfg(&c[1], &moon, &sun, SUITE_OK, false);
 	c[1].children[0].start = true;
-	c[0] = c[1];
+	conn_room_copy(&c[0], &c[1]);
 	snprintf(c[0].name, sizeof(c[0].name), "other");
 	snprintf(c[0].children[0].name, sizeof(c[0].children[0].name), "o");
 	ck_assert_int_eq(ike_engine_set_conns(moon.e, c, 2, now), 0);

@@ -227,8 +227,14 @@ START_TEST(test_without_registry)
 	struct diag_list dl;
 	struct config *cfg;
 
-	/* Unit tests and fuzzing: no plugin keys, any auth method name. */
+	/* Unit tests and fuzzing: no plugin keys, any auth method name; a
+	 * key only a plugin acts on is refused, never accepted and ignored. */
 	cfg = load(HEAD "    dpd: {delay: 30s}\n" TAIL, &dl);
+	ck_assert_ptr_null(cfg);
+	ck_assert_uint_eq(dl.n_errors, 1);
+	ck_assert_ptr_nonnull(strstr(dl.v[0].msg, "not supported yet: dpd"));
+	diag_list_free(&dl);
+	cfg = load(HEAD TAIL, &dl);
 	ck_assert_ptr_nonnull(cfg);
 	ck_assert_int_eq(cfg->plugin_values == NULL, 1);
 	config_free(cfg);

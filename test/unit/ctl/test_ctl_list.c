@@ -12,6 +12,7 @@
 
 #include <check.h>
 
+#include "../../conn_room.h"
 #include "ctl.h"
 #include "ikev2_const.h"
 #include "tests.h"
@@ -55,6 +56,7 @@ engine_with(size_t n)
 	ck_assert_ptr_nonnull(e);
 	memset(c, 0, sizeof(c));
 	for (i = 0; i < 2; i++) {
+		conn_room(&c[i]);
 		snprintf(c[i].name, sizeof(c[i].name), "%s",
 			 i ? "other" : "bulk");
 		addr(&c[i].local, "192.0.2.1");

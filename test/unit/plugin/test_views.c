@@ -32,7 +32,7 @@ static const char yaml[] =
     "    local: {auth: psk, id: moon.example.org}\n"
     "    remote: {auth: psk, id: sun.example.org}\n"
     "    children:\n"
-    "      net: {mode: transport, start_action: trap}\n"
+    "      net: {mode: transport, start_action: start}\n"
     "      web: {}\n"
     "secrets:\n"
     "  psk:\n"
@@ -79,7 +79,7 @@ START_TEST(test_conn_child)
 	ck_assert_int_eq(views_child("site", "net", &ch), 0);
 	ck_assert_str_eq(ch.conn, "site");
 	ck_assert(ch.transport);
-	ck_assert_str_eq(ch.start_action, "trap");
+	ck_assert_str_eq(ch.start_action, "start");
 	ck_assert_int_eq(views_child("site", "nope", &ch), -1);
 }
 END_TEST
