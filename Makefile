@@ -144,7 +144,12 @@ $(B)/test/unit/%.o: test/unit/%.c $(B)/test/unit/suites.h
 $(B)/check_libike: $(UNIT_OBJ) $(B)/libike.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(OPENSSL_LIBS)
 
-# The runner of the tests in test/unit/DIR/.
+# The list of suites and the runner of the tests in test/unit/DIR/.
+.SECONDEXPANSION:
+$(B)/test/unit/%/suites.h: $$(sort $$(wildcard test/unit/%/*.c))
+	@mkdir -p $(dir $@)
+	sed -n 's/^\([a-z0-9_]*_suite\)(void)$$/X(\1)/p' $^ > $@
+
 $(B)/test/unit/%/runner.o: test/unit/runner.c $(B)/test/unit/%/suites.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -MMD -MP -I$(B)/test/unit/$* \
@@ -154,10 +159,6 @@ $(B)/test/unit/%/runner.o: test/unit/runner.c $(B)/test/unit/%/suites.h
 CHAROND_UNIT_SRC := $(sort $(wildcard test/unit/charond/*.c))
 CHAROND_UNIT_OBJ := $(CHAROND_UNIT_SRC:%.c=$(B)/%.o) \
     $(B)/test/unit/charond/runner.o
-
-$(B)/test/unit/charond/suites.h: $(CHAROND_UNIT_SRC)
-	@mkdir -p $(dir $@)
-	sed -n 's/^\([a-z0-9_]*_suite\)(void)$$/X(\1)/p' $^ > $@
 
 $(B)/test/unit/charond/%.o: test/unit/charond/%.c \
     $(B)/test/unit/charond/suites.h
@@ -176,10 +177,6 @@ $(B)/check_charond: $(CHAROND_UNIT_OBJ) $(CHAROND_CFG_OBJ) $(B)/libike.a
 XFRM_UNIT_SRC := $(sort $(wildcard test/unit/xfrm/*.c))
 XFRM_UNIT_OBJ := $(XFRM_UNIT_SRC:%.c=$(B)/%.o) $(B)/test/unit/xfrm/runner.o
 
-$(B)/test/unit/xfrm/suites.h: $(XFRM_UNIT_SRC)
-	@mkdir -p $(dir $@)
-	sed -n 's/^\([a-z0-9_]*_suite\)(void)$$/X(\1)/p' $^ > $@
-
 $(B)/test/unit/xfrm/%.o: test/unit/xfrm/%.c $(B)/test/unit/xfrm/suites.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) $(MNL_CFLAGS) -MMD -MP -Ilibike \
@@ -192,10 +189,6 @@ $(B)/check_libxfrm: $(XFRM_UNIT_OBJ) $(B)/libxfrm.a $(B)/libike.a
 # replies and the JSON of SAs and connections, without a daemon.
 CTL_UNIT_SRC := $(sort $(wildcard test/unit/ctl/*.c))
 CTL_UNIT_OBJ := $(CTL_UNIT_SRC:%.c=$(B)/%.o) $(B)/test/unit/ctl/runner.o
-
-$(B)/test/unit/ctl/suites.h: $(CTL_UNIT_SRC)
-	@mkdir -p $(dir $@)
-	sed -n 's/^\([a-z0-9_]*_suite\)(void)$$/X(\1)/p' $^ > $@
 
 $(B)/test/unit/ctl/%.o: test/unit/ctl/%.c $(B)/test/unit/ctl/suites.h
 	@mkdir -p $(dir $@)
@@ -211,11 +204,7 @@ $(B)/check_ctl: $(CTL_UNIT_OBJ) $(B)/charond/ctl_proto.o $(B)/charond/ctl_list.o
 # The plugin hooks and views (test/unit/plugin/): charond/plugin_hooks.c
 # and plugin_views.c against a fake daemon the tests define.
 PLUGIN_UNIT_SRC := $(sort $(wildcard test/unit/plugin/*.c))
-PLUGIN_UNIT_OBJ := $(PLUGIN_UNIT_SRC:%.c=$(B)/%.o)
-
-$(B)/test/unit/plugin/suites.h: $(PLUGIN_UNIT_SRC)
-	@mkdir -p $(dir $@)
-	sed -n 's/^\([a-z0-9_]*_suite\)(void)$$/X(\1)/p' $^ > $@
+PLUGIN_UNIT_OBJ := $(PLUGIN_UNIT_SRC:%.c=$(B)/%.o) $(B)/test/unit/plugin/runner.o
 
 $(B)/test/unit/plugin/%.o: test/unit/plugin/%.c $(B)/test/unit/plugin/suites.h
 	@mkdir -p $(dir $@)
