@@ -356,7 +356,10 @@ hooks_timer_cancel(uint64_t handle)
 
 	for (t = timers; t; t = t->next)
 		if (t->handle == handle) {
-			ike_timer_cancel(daemon_g.engine, handle);
+			/* At shutdown the engine (and its timers) went
+			 * before the plugins' slots are freed. */
+			if (daemon_g.engine)
+				ike_timer_cancel(daemon_g.engine, handle);
 			timer_unlink(t);
 			free(t);
 			return;
