@@ -279,6 +279,27 @@ START_TEST(test_slots)
 	/* Replacing frees the old value. */
 	ck_assert_int_eq(hooks_sa_set(slot, 258, &a), 0);
 	ck_assert_int_eq(freed, 3);
+	/* A CHILD SA that failed leaves the IKE SA and its data. */
+	ck_assert_int_eq(hooks_sa_set(slot, 3, &b), 0);
+	ck_assert_int_eq(hooks_sa_set(slot, 4, &c), 0);
+	ev.type = IKE_EV_FAILED;
+	ev.ike_id = 3;
+	ev.child_id = 9;
+	plugins_event(&daemon_g, &ev);
+	ck_assert_int_eq(freed, 3);
+	ck_assert_ptr_eq(hooks_sa_get(slot, 3), &b);
+	/* An IKE SA that never came up goes too: our negotiation failed,
+	 * or (responder) the peer failed authentication. */
+	ev.child_id = 0;
+	plugins_event(&daemon_g, &ev);
+	ck_assert_int_eq(freed, 4);
+	ck_assert_ptr_null(hooks_sa_get(slot, 3));
+	ev.type = IKE_EV_AUTH_FAILED;
+	ev.ike_id = 4;
+	plugins_event(&daemon_g, &ev);
+	ck_assert_int_eq(freed, 5);
+	ck_assert_ptr_null(hooks_sa_get(slot, 4));
+	freed = 3;
 	/* p1 fails: its slot and the data in it go. */
 	hooks_drop(&p1);
 	ck_assert_int_eq(freed, 4);
