@@ -108,7 +108,7 @@ plugins_find_key(enum charond_scope scope, const char *plugin, const char *key);
 /* plugin_hooks.c: what plugins register, and the engine's hooks (struct
  * ike_env) dispatched to it. */
 void hooks_begin(const struct charond_plugin *owner); /* init runs */
-void hooks_drop(const struct charond_plugin *owner);  /* it failed */
+void hooks_drop(const struct charond_plugin *owner);  /* failed, unloaded */
 void hooks_clear(void);
 int hooks_add_auth(const struct charond_auth_method *m, void *state);
 int hooks_add_extension(const struct charond_exchange_ext *x, void *state);

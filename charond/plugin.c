@@ -470,6 +470,9 @@ plugins_unload(struct daemon *d)
 	while (d->n_plugins) {
 		struct loaded_plugin *lp = &d->plugins[--d->n_plugins];
 
+		/* Its per-SA data goes while its free_fn is still mapped,
+		 * and before fini frees what that data may refer to. */
+		hooks_drop(lp->desc);
 		if (lp->started && lp->desc->fini)
 			lp->desc->fini(lp->state);
 		dlclose(lp->handle);

@@ -277,7 +277,8 @@ hooks_sa_set(int slot, unsigned ike_id, void *data)
 	return 0;
 }
 
-/* The IKE SA is gone (or replaced by a rekey): its slots are freed. */
+/* The IKE SA is gone (down, failed, or replaced by a rekey): its slots
+ * are freed. */
 static void
 sa_gone(unsigned ike_id)
 {
@@ -356,7 +357,10 @@ hooks_timer_cancel(uint64_t handle)
 
 	for (t = timers; t; t = t->next)
 		if (t->handle == handle) {
-			ike_timer_cancel(daemon_g.engine, handle);
+			/* At shutdown the engine (and its timers) went
+			 * before the plugins' slots are freed. */
+			if (daemon_g.engine)
+				ike_timer_cancel(daemon_g.engine, handle);
 			timer_unlink(t);
 			free(t);
 			return;
@@ -526,8 +530,12 @@ plugins_event(void *ctx, const struct ike_event *ev)
 
 		l->event(listeners.v[i].state, ev);
 	}
-	/* After the listeners, which may still want their data. */
-	if (ev->type == IKE_EV_IKE_DOWN)
+	/* After the listeners, which may still want their data. An IKE SA
+	 * that never came up goes with AUTH_FAILED (the responder hears of
+	 * nothing else) or FAILED without a child; it may have data from
+	 * IKE_SA_INIT (an extension's). */
+	if (ev->type == IKE_EV_IKE_DOWN || ev->type == IKE_EV_AUTH_FAILED ||
+	    (ev->type == IKE_EV_FAILED && !ev->child_id))
 		sa_gone(ev->ike_id);
 	else if (ev->type == IKE_EV_IKE_REKEYED && ev->old_id)
 		sa_gone(ev->old_id);

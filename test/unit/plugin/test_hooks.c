@@ -279,6 +279,27 @@ START_TEST(test_slots)
 	/* Replacing frees the old value. */
 	ck_assert_int_eq(hooks_sa_set(slot, 258, &a), 0);
 	ck_assert_int_eq(freed, 3);
+	/* A CHILD SA that failed leaves the IKE SA and its data. */
+	ck_assert_int_eq(hooks_sa_set(slot, 3, &b), 0);
+	ck_assert_int_eq(hooks_sa_set(slot, 4, &c), 0);
+	ev.type = IKE_EV_FAILED;
+	ev.ike_id = 3;
+	ev.child_id = 9;
+	plugins_event(&daemon_g, &ev);
+	ck_assert_int_eq(freed, 3);
+	ck_assert_ptr_eq(hooks_sa_get(slot, 3), &b);
+	/* An IKE SA that never came up goes too: our negotiation failed,
+	 * or (responder) the peer failed authentication. */
+	ev.child_id = 0;
+	plugins_event(&daemon_g, &ev);
+	ck_assert_int_eq(freed, 4);
+	ck_assert_ptr_null(hooks_sa_get(slot, 3));
+	ev.type = IKE_EV_AUTH_FAILED;
+	ev.ike_id = 4;
+	plugins_event(&daemon_g, &ev);
+	ck_assert_int_eq(freed, 5);
+	ck_assert_ptr_null(hooks_sa_get(slot, 4));
+	freed = 3;
 	/* p1 fails: its slot and the data in it go. */
 	hooks_drop(&p1);
 	ck_assert_int_eq(freed, 4);
@@ -347,6 +368,52 @@ START_TEST(test_bounds)
 }
 END_TEST
 
+/* At shutdown the engine goes before the plugins: a slot's free_fn that
+ * cancels its SA's pending timer then must not reach into the engine. */
+static uint64_t pending;
+
+static void
+never_fires(void *arg, uint64_t now)
+{
+	ck_abort_msg("a timer fired");
+}
+
+static void
+free_cancels(void *data)
+{
+	freed++;
+	hooks_timer_cancel(pending);
+}
+
+static void
+env_send(void *ctx, const struct ike_endpoint *l, const struct ike_endpoint *r,
+	 const uint8_t *p, size_t n)
+{
+}
+
+START_TEST(test_free_after_engine)
+{
+	static const struct ike_env env = {.send = env_send};
+	static int a;
+	int s;
+
+	freed = 0;
+	daemon_g.engine = ike_engine_new(&env);
+	ck_assert_ptr_nonnull(daemon_g.engine);
+	hooks_begin(&p1);
+	s = hooks_sa_slot("p1", free_cancels);
+	hooks_begin(NULL);
+	pending = hooks_timer_add(10, never_fires, NULL);
+	ck_assert_uint_ne(pending, 0);
+	ck_assert_int_eq(hooks_sa_set(s, 7, &a), 0);
+	ike_engine_free(daemon_g.engine);
+	daemon_g.engine = NULL;
+	hooks_drop(&p1); /* plugins_unload, for each plugin */
+	ck_assert_int_eq(freed, 1);
+	hooks_clear();
+}
+END_TEST
+
 Suite *
 plugin_hooks_suite(void)
 {
@@ -359,6 +426,7 @@ plugin_hooks_suite(void)
 	tcase_add_test(tc, test_slots);
 	tcase_add_test(tc, test_child_filters);
 	tcase_add_test(tc, test_bounds);
+	tcase_add_test(tc, test_free_after_engine);
 	suite_add_tcase(s, tc);
 	return s;
 }
