@@ -139,6 +139,7 @@ void plugins_ext_build(void *ctx, const struct ike_msg_view *m,
 int plugins_ext_input(void *ctx, const struct ike_msg_view *m, char *why,
 		      size_t why_len);
 void plugins_event(void *ctx, const struct ike_event *ev);
+void plugins_sa_freed(void *ctx, unsigned ike_id);
 /* The child filters on a copy of ci (out); -1 with why if one refuses. */
 int plugins_child_filter(const struct ike_child_install *ci,
 			 struct ike_child_install *out, char *why,

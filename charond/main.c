@@ -505,6 +505,7 @@ main(int argc, char **argv)
 	env.ext_input = plugins_ext_input;
 	env.log = engine_log;
 	env.event = engine_event;
+	env.sa_freed = plugins_sa_freed;
 	/* Before the plugins start: their init may set timers. */
 	d->engine = ike_engine_new(&env);
 	if (!d->engine)

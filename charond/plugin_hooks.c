@@ -530,15 +530,15 @@ plugins_event(void *ctx, const struct ike_event *ev)
 
 		l->event(listeners.v[i].state, ev);
 	}
-	/* After the listeners, which may still want their data. An IKE SA
-	 * that never came up goes with AUTH_FAILED (the responder hears of
-	 * nothing else) or FAILED without a child; it may have data from
-	 * IKE_SA_INIT (an extension's). */
-	if (ev->type == IKE_EV_IKE_DOWN || ev->type == IKE_EV_AUTH_FAILED ||
-	    (ev->type == IKE_EV_FAILED && !ev->child_id))
-		sa_gone(ev->ike_id);
-	else if (ev->type == IKE_EV_IKE_REKEYED && ev->old_id)
-		sa_gone(ev->old_id);
+}
+
+/* The engine freed the IKE SA, however it ended (down, failed, replaced
+ * by a rekey, or half-open and expired without any event): the plugins'
+ * data of it goes, after every event about it has been heard. */
+void
+plugins_sa_freed(void *ctx, unsigned ike_id)
+{
+	sa_gone(ike_id);
 }
 
 int

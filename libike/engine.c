@@ -144,6 +144,7 @@ ike_engine_free(struct ike_engine *e)
 {
 	if (!e)
 		return;
+	e->freeing = true;
 	while (e->sas)
 		sa_free(e, e->sas);
 	free(e->by_ours);

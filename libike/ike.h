@@ -249,6 +249,11 @@ struct ike_env {
 	void (*log)(void *ctx, enum ike_log_level level, const char *conn,
 		    unsigned ike_id, const char *msg);
 	void (*event)(void *ctx, const struct ike_event *ev);
+	/* Optional: the IKE SA with this id is gone for good, however it
+	 * ended (down, failed, rekeyed, or half-open and expired without an
+	 * event); what the host keeps per SA can go. Not called while
+	 * ike_engine_free() runs. */
+	void (*sa_freed)(void *ctx, unsigned ike_id);
 };
 
 struct ike_engine;

@@ -255,6 +255,7 @@ struct ike_engine {
 	struct ike_sa **heap; /* timerq.c */
 	size_t heap_len, heap_cap;
 	uint64_t now; /* the clock of the entry point running */
+	bool freeing; /* ike_engine_free() runs: no sa_freed calls */
 	struct ike_limits lim;
 	struct ike_stats stats;
 	size_t n_half_open;     /* responder SAs waiting for IKE_AUTH */

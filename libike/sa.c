@@ -349,6 +349,8 @@ sa_free(struct ike_engine *e, struct ike_sa *sa)
 	if (!sa)
 		return;
 	child_remove_all(e, sa);
+	if (e->env.sa_freed && !e->freeing)
+		e->env.sa_freed(e->env.ctx, sa->id);
 	guard_half_open_del(e, sa);
 	timerq_set(e, sa, UINT64_MAX);
 	if (e->n_buckets) {

@@ -89,8 +89,16 @@ up() {
 	ctl moon --json initiate --ike site --timeout 10
 	expect_rc 0 "moon ($1) and sun ($2): the IKE SA is up"
 	id=$(jget 'd["ike_id"]' <"$W/out")
-	ctl sun --json list-sas
-	sid=$(jget 'd["ike_sas"][0]["id"]' <"$W/out")
+	# sun's id from its log, not list-sas: the action may have replaced
+	# or deleted the SA by the time a list-sas would run.
+	if [ "$2" = - ]; then
+		ctl sun --json list-sas
+		sid=$(jget 'd["ike_sas"][0]["id"]' <"$W/out")
+		return
+	fi
+	wait_log sun "plugin tp_hooks: IKE_UP of SA " "sun: the IKE SA is up"
+	sid=$(sed -n 's/.*plugin tp_hooks: IKE_UP of SA \([0-9]*\) .*/\1/p' \
+	    "$W/sun.log" | head -n 1)
 }
 
 down() {

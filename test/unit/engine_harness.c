@@ -186,6 +186,15 @@ on_log(void *ctx, enum ike_log_level level, const char *conn, unsigned id,
 }
 
 static void
+on_sa_freed(void *ctx, unsigned ike_id)
+{
+	struct host *h = ctx;
+
+	h->n_freed++;
+	h->freed_last = ike_id;
+}
+
+static void
 on_event(void *ctx, const struct ike_event *ev)
 {
 	struct host *h = ctx;
@@ -280,6 +289,7 @@ host_engine(struct host *h, int (*rand)(void *ctx, uint8_t *out, size_t len))
 	    .auth_verify = auth_verify,
 	    .log = on_log,
 	    .event = on_event,
+	    .sa_freed = on_sa_freed,
 	    .random = rand,
 	};
 

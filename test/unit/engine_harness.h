@@ -38,7 +38,8 @@ struct host {
 	uint32_t next_spi;
 	struct installed inst[MAX_INST];
 	unsigned n_inst;
-	unsigned n_moved; /* child_move calls */
+	unsigned n_moved;             /* child_move calls */
+	unsigned n_freed, freed_last; /* sa_freed calls, the last one's id */
 	enum ike_event_type ev[MAX_EV];
 	char ev_reason[MAX_EV][160];
 	unsigned n_ev;

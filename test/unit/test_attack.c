@@ -471,6 +471,10 @@ START_TEST(half_open_bounded_per_source)
 	ck_assert_uint_eq(count_sas(&sun), 0);
 	ike_engine_stats(sun.e, &st);
 	ck_assert_uint_eq(st.half_open, 0);
+	/* They went without an event, but the host heard each go (what it
+	 * kept for them, e.g. a plugin's per-SA data, goes too). */
+	ck_assert_uint_eq(sun.n_ev, 0);
+	ck_assert_uint_eq(sun.n_freed, 5);
 	teardown_pair();
 }
 END_TEST
