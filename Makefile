@@ -164,10 +164,12 @@ $(B)/test/unit/charond/%.o: test/unit/charond/%.c \
     $(B)/test/unit/charond/suites.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) $(YAML_CFLAGS) -MMD -MP -Ilibike \
-	    -Icharond -Iplugins/include -I$(B)/test/unit/charond -DTEST_DATA='"$(TEST_DATA)"' \
+	    -Icharond -Ilibxfrm -Iplugins/include -I$(B)/test/unit/charond -DTEST_DATA='"$(TEST_DATA)"' \
 	    -c -o $@ $<
 
-$(B)/check_charond: $(CHAROND_UNIT_OBJ) $(CHAROND_CFG_OBJ) $(B)/libike.a
+# conns.c (config to engine connections) is tested too, with its logging.
+$(B)/check_charond: $(CHAROND_UNIT_OBJ) $(CHAROND_CFG_OBJ) \
+    $(B)/charond/conns.o $(B)/charond/log.o $(B)/charond/escape.o $(B)/libike.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(YAML_LIBS) $(CHECK_LIBS) $(OPENSSL_LIBS)
 
 # libxfrm's tests (test/unit/xfrm/) likewise; as root, some also talk to

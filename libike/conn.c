@@ -12,7 +12,55 @@
 #include "ike_int.h"
 
 /*
+ * The address lists (local, then remote) and the identities' data in one
+ * block of their exact size: a connection costs what it holds, not
+ * IKE_ID_MAX twice. -1 if an ID is longer than IKE_ID_MAX (our AUTH
+ * octets are built in a buffer of that size) or there is no memory.
+ */
+static int
+conn_copy_extra(struct conn *cn, const struct ike_conn_cfg *c)
+{
+	size_t na = (size_t)c->n_local_addrs + c->n_remote_addrs;
+	size_t asz = na * sizeof(struct ike_addr_match);
+	struct ike_conn_cfg *k = &cn->cfg;
+	uint8_t *p;
+
+	k->local_addrs = k->remote_addrs = NULL;
+	k->local_id.data = k->remote_id.data = NULL;
+	if (c->local_id.len > IKE_ID_MAX || c->remote_id.len > IKE_ID_MAX)
+		return -1;
+	if (asz + c->local_id.len + c->remote_id.len == 0)
+		return 0;
+	if (!(cn->extra = malloc(asz + c->local_id.len + c->remote_id.len)))
+		return -1;
+	p = cn->extra;
+	if (c->n_local_addrs) {
+		k->local_addrs = (struct ike_addr_match *)(void *)p;
+		memcpy(p, c->local_addrs,
+		       c->n_local_addrs * sizeof(*c->local_addrs));
+		p += c->n_local_addrs * sizeof(*c->local_addrs);
+	}
+	if (c->n_remote_addrs) {
+		k->remote_addrs = (struct ike_addr_match *)(void *)p;
+		memcpy(p, c->remote_addrs,
+		       c->n_remote_addrs * sizeof(*c->remote_addrs));
+		p += c->n_remote_addrs * sizeof(*c->remote_addrs);
+	}
+	if (c->local_id.len) {
+		k->local_id.data = p;
+		memcpy(p, c->local_id.data, c->local_id.len);
+		p += c->local_id.len;
+	}
+	if (c->remote_id.len) {
+		k->remote_id.data = p;
+		memcpy(p, c->remote_id.data, c->remote_id.len);
+	}
+	return 0;
+}
+
+/*
  * The engine's copy of a connection. The caller's arrays are copied: the
+ * address lists and identities into one block (conn_copy_extra), the
  * children into one array, each child's selectors (local, then remote) into
  * one block, and the proposal lists interned in the engine's pool, where
  * the thousands of connections of a hub share the few lists they use
@@ -34,6 +82,8 @@ conn_copy(struct ike_engine *e, const struct ike_conn_cfg *c)
 	cn->cfg.proposals = NULL;
 	cn->cfg.children = NULL;
 	cn->cfg.n_proposals = cn->cfg.n_children = 0;
+	if (conn_copy_extra(cn, c) < 0)
+		goto fail;
 	if (c->n_proposals) {
 		cn->cfg.proposals =
 		    prop_pool_get(e->props, c->proposals, c->n_proposals);
@@ -98,7 +148,21 @@ conn_free(struct conn *cn)
 		free(cn->cfg.children[i].local_ts);
 	}
 	free(cn->cfg.children);
+	free(cn->extra);
 	free(cn);
+}
+
+static bool
+addr_list_equal(const struct ike_addr_match *a, const struct ike_addr_match *b,
+		unsigned n)
+{
+	return n == 0 || memcmp(a, b, n * sizeof(*a)) == 0;
+}
+
+static bool
+id_equal(const struct ike_id_cfg *a, const struct ike_id_cfg *b)
+{
+	return a->len == 0 || memcmp(a->data, b->data, a->len) == 0;
 }
 
 static bool
@@ -140,7 +204,16 @@ conn_cfg_equal(const struct ike_conn_cfg *a, const struct ike_conn_cfg *b)
 	memcpy(&y, b, sizeof(y));
 	x.proposals = y.proposals = NULL;
 	x.children = y.children = NULL;
+	x.local_addrs = x.remote_addrs = y.local_addrs = y.remote_addrs = NULL;
+	x.local_id.data = x.remote_id.data = NULL;
+	y.local_id.data = y.remote_id.data = NULL;
 	if (memcmp(&x, &y, sizeof(x)) != 0 ||
+	    !addr_list_equal(a->local_addrs, b->local_addrs,
+			     a->n_local_addrs) ||
+	    !addr_list_equal(a->remote_addrs, b->remote_addrs,
+			     a->n_remote_addrs) ||
+	    !id_equal(&a->local_id, &b->local_id) ||
+	    !id_equal(&a->remote_id, &b->remote_id) ||
 	    !prop_list_equal(a->proposals, a->n_proposals, b->proposals,
 			     b->n_proposals))
 		return false;

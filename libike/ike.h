@@ -60,17 +60,40 @@ struct ike_child_cfg {
 	uint64_t rekey_ms;
 };
 
+/* An identity. data is the caller's (len bytes, at most IKE_ID_MAX); the
+ * engine keeps a copy of its own, sized to len. */
 struct ike_id_cfg {
 	uint8_t type; /* IKEV2_ID_*; 0 = derive from our address */
 	size_t len;
-	uint8_t data[IKE_ID_MAX];
+	const uint8_t *data;
+};
+
+/*
+ * An address a connection answers on (local) or accepts a peer from
+ * (remote): the first `prefix` bits of addr, in network order. Family
+ * AF_UNSPEC is any address; a family with prefix 0 is any of that family
+ * (%any4, %any6).
+ */
+struct ike_addr_match {
+	uint8_t family; /* AF_INET, AF_INET6, AF_UNSPEC */
+	uint8_t prefix; /* 0..32 or 0..128 */
+	uint8_t addr[16];
 };
 
 #define IKE_MAX_CHILDREN 8
 
+/*
+ * A connection. local and remote are where its initiator talks from and to
+ * (remote family AF_UNSPEC: it cannot initiate). A responder picks the
+ * connection for an IKE_SA_INIT by local_addrs and remote_addrs, most
+ * specific first; an empty list matches what its endpoint names (any
+ * address when the endpoint has none).
+ */
 struct ike_conn_cfg {
 	char name[IKE_NAME_MAX];
-	struct ike_endpoint local, remote; /* remote family AF_UNSPEC = %any */
+	struct ike_endpoint local, remote;
+	unsigned n_local_addrs, n_remote_addrs;
+	struct ike_addr_match *local_addrs, *remote_addrs;
 	unsigned n_proposals;
 	struct proposal *proposals;
 	struct ike_id_cfg local_id, remote_id; /* remote type 0 = any */

@@ -149,6 +149,7 @@ struct conn {
 	bool leaving;            /* ike_engine_set_conns() is dropping it */
 	struct prop_pool *pool;  /* the engine's: cfg's proposal lists */
 	struct ike_conn_cfg cfg; /* a deep copy: its arrays are the conn's */
+	void *extra; /* one block: cfg's address lists, then its IDs' data */
 };
 
 /*

@@ -43,26 +43,27 @@ signed_octets(const struct ike_sa *sa, bool by_initiator, struct bytes idb,
 	return buf;
 }
 
-/* Our identity: configured, or our IP address. */
+/* Our identity: configured, or our IP address (its bytes in addr). */
 static void
 our_id(const struct ike_sa *sa, const struct ike_conn_cfg *c,
-       struct ike_id_cfg *id)
+       struct ike_id_cfg *id, uint8_t addr[16])
 {
 	if (c->local_id.type) {
 		*id = c->local_id;
 		return;
 	}
 	memset(id, 0, sizeof(*id));
+	id->data = addr;
 	if (sa->local.ss.ss_family == AF_INET6) {
 		id->type = IKEV2_ID_IPV6_ADDR;
 		id->len = 16;
-		memcpy(id->data,
+		memcpy(addr,
 		       &((const struct sockaddr_in6 *)&sa->local.ss)->sin6_addr,
 		       16);
 	} else {
 		id->type = IKEV2_ID_IPV4_ADDR;
 		id->len = 4;
-		memcpy(id->data,
+		memcpy(addr,
 		       &((const struct sockaddr_in *)&sa->local.ss)->sin_addr,
 		       4);
 	}
@@ -76,7 +77,8 @@ id_body(const struct ike_id_cfg *id, uint8_t *buf)
 
 	buf[0] = id->type;
 	memset(buf + 1, 0, 3);
-	memcpy(buf + 4, id->data, id->len);
+	if (id->len)
+		memcpy(buf + 4, id->data, id->len);
 	return b;
 }
 
@@ -103,8 +105,9 @@ id_matches(const struct ike_id_cfg *want, const struct pld_id *got)
 }
 
 /* Responder: the IKE_SA_INIT picked a connection by addresses; the peer's
- * identity may fit another one with the same addresses better (an exact
- * ID beats "any"). Switch to it then. */
+ * identity may fit another one the SA's addresses fit too (v2_conn_fit, as
+ * for IKE_SA_INIT) better: an exact ID beats "any", then the more specific
+ * addresses win. Switch to it then. */
 static const struct ike_conn_cfg *
 best_conn_for_id(struct ike_engine *e, struct ike_sa *sa,
 		 const struct pld_id *id, const char *who)
@@ -119,7 +122,8 @@ best_conn_for_id(struct ike_engine *e, struct ike_sa *sa,
 
 		if (fit < 0 || !id_matches(&c->remote_id, id))
 			continue;
-		score = (c->remote_id.type ? 8 : 0) + fit;
+		/* fit is below 1 << 16. */
+		score = (c->remote_id.type ? 1 << 16 : 0) + fit;
 		if (score > best_score ||
 		    (score == best_score && e->conns[i] == sa->conn)) {
 			best = e->conns[i];
@@ -162,6 +166,7 @@ verify_peer(struct ike_engine *e, struct ike_sa *sa, const struct msg *m,
 	struct pld_id id;
 	struct pld_auth auth;
 	struct ike_err err;
+	uint8_t addr[16];
 	char who[4 * IKE_ID_MAX + 1], why[256] = "";
 	int rc;
 
@@ -181,7 +186,7 @@ verify_peer(struct ike_engine *e, struct ike_sa *sa, const struct msg *m,
 		return -1;
 	}
 	keep_peer_id(sa, &id);
-	our_id(sa, c, &local);
+	our_id(sa, c, &local, addr);
 	req.conn = c->name;
 	req.ike_id = sa->id;
 	req.local_id = &local;
@@ -221,11 +226,11 @@ put_id_auth(struct ike_engine *e, struct ike_sa *sa, struct msg_builder *b)
 	struct ike_auth_req req;
 	struct pld_id id;
 	struct pld_auth auth;
-	uint8_t body[4 + IKE_ID_MAX], mac[IKE_AUTH_MAX];
+	uint8_t body[4 + IKE_ID_MAX], mac[IKE_AUTH_MAX], addr[16];
 	size_t len = sizeof(mac);
 	int rc;
 
-	our_id(sa, c, &local);
+	our_id(sa, c, &local, addr);
 	id.type = local.type;
 	id.data.ptr = local.data;
 	id.data.len = local.len;

@@ -10,45 +10,85 @@
 
 #include "ike_int.h"
 
-static bool
-addr_equal(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+/* The address of an endpoint: its family and bytes, 0 if it has none. */
+static int
+endpoint_addr(const struct ike_endpoint *ep, uint8_t addr[16])
 {
-	if (a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET)
-		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
-		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
-	if (a->ss_family == AF_INET6)
-		return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
-			      &((const struct sockaddr_in6 *)b)->sin6_addr,
-			      16) == 0;
-	return false;
+	if (ep->ss.ss_family == AF_INET) {
+		memcpy(addr, &((const struct sockaddr_in *)&ep->ss)->sin_addr,
+		       4);
+		return AF_INET;
+	}
+	if (ep->ss.ss_family == AF_INET6) {
+		memcpy(addr, &((const struct sockaddr_in6 *)&ep->ss)->sin6_addr,
+		       16);
+		return AF_INET6;
+	}
+	return 0;
+}
+
+/* How specifically m matches the address: -1 not at all, 0 any address,
+ * 1 + the prefix length for an entry of the address's family (a host
+ * beats a subnet beats %any4). */
+static int
+addr_match_score(const struct ike_addr_match *m, int family,
+		 const uint8_t *addr)
+{
+	unsigned bytes = m->prefix / 8, bits = m->prefix % 8;
+
+	if (m->family == AF_UNSPEC)
+		return 0;
+	if (m->family != family || m->prefix > (family == AF_INET ? 32 : 128) ||
+	    memcmp(m->addr, addr, bytes) != 0)
+		return -1;
+	if (bits && ((m->addr[bytes] ^ addr[bytes]) & (0xff00 >> bits) & 0xff))
+		return -1;
+	return 1 + m->prefix;
+}
+
+/* The best score of a side's list for ep's address. An empty list is what
+ * the side's configured endpoint names: its host, or any address. */
+static int
+side_score(const struct ike_addr_match *list, unsigned n,
+	   const struct ike_endpoint *cfg, const struct ike_endpoint *ep)
+{
+	struct ike_addr_match host = {0};
+	uint8_t addr[16] = {0};
+	int family = endpoint_addr(ep, addr), best = -1, s;
+	unsigned i;
+
+	if (n == 0) {
+		host.family = (uint8_t)endpoint_addr(cfg, host.addr);
+		host.prefix = host.family == AF_INET6 ? 128 : 32;
+		list = &host;
+		n = 1;
+	}
+	for (i = 0; i < n; i++)
+		if ((s = addr_match_score(&list[i], family, addr)) > best)
+			best = s;
+	return best;
 }
 
 /* How well connection i fits an exchange from remote to local: -1 not at
- * all; else exact addresses beat %any, a remote match weighs more than a
- * local one. */
+ * all; else the more specific the better, the remote address (the peer)
+ * first, then the local one: longer matching prefixes win, a host beats a
+ * subnet beats %any. */
 int
 v2_conn_fit(const struct ike_engine *e, size_t i,
 	    const struct ike_endpoint *local, const struct ike_endpoint *remote)
 {
 	const struct ike_conn_cfg *c = &e->conns[i]->cfg;
-	int score = 0;
+	int ls, rs;
 
 	/* 0 is either version, which is IKEv2 to an IKEv2 peer. */
 	if (c->version != 0 && c->version != 2)
 		return -1;
-	if (c->local.ss.ss_family != AF_UNSPEC) {
-		if (!addr_equal(&c->local.ss, &local->ss))
-			return -1;
-		score += 1;
-	}
-	if (c->remote.ss.ss_family != AF_UNSPEC) {
-		if (!addr_equal(&c->remote.ss, &remote->ss))
-			return -1;
-		score += 2;
-	}
-	return score;
+	ls = side_score(c->local_addrs, c->n_local_addrs, &c->local, local);
+	rs = side_score(c->remote_addrs, c->n_remote_addrs, &c->remote, remote);
+	if (ls < 0 || rs < 0)
+		return -1;
+	/* Each side scores at most 129. */
+	return rs * 256 + ls;
 }
 
 /* The connection for an IKE_SA_INIT, most specific first. */

@@ -26,8 +26,10 @@ id_text(uint8_t type, const uint8_t *data, size_t len, char *buf, size_t buflen)
 		inet_ntop(AF_INET, data, buf, (socklen_t)buflen);
 	else if (type == IKEV2_ID_IPV6_ADDR && len == 16)
 		inet_ntop(AF_INET6, data, buf, (socklen_t)buflen);
-	else
+	else if (len) /* data may be NULL when len is 0 */
 		snprintf(buf, buflen, "%.*s", (int)len, (const char *)data);
+	else if (buflen)
+		buf[0] = '\0';
 }
 
 static bool

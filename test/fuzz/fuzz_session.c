@@ -472,12 +472,12 @@ conn_of(struct ike_conn_cfg *c, int i, uint8_t cfg)
 	if (!(cfg & 16)) {
 		c->local_id.type = IKEV2_ID_FQDN;
 		c->local_id.len = strlen(self->name);
-		memcpy(c->local_id.data, self->name, c->local_id.len);
+		c->local_id.data = (const uint8_t *)self->name;
 	}
 	if (!(i && (cfg & 4)) && !(cfg & 16)) {
 		c->remote_id.type = IKEV2_ID_FQDN;
 		c->remote_id.len = strlen(peer->name);
-		memcpy(c->remote_id.data, peer->name, c->remote_id.len);
+		c->remote_id.data = (const uint8_t *)peer->name;
 	}
 	c->keyingtries = 2;
 	c->rekey_ms = cfg & 8 ? 600000 : 4 * 3600000;
@@ -559,7 +559,7 @@ host_setup(int i, uint8_t cfg)
 		memset(&c[1].remote, 0, sizeof(c[1].remote));
 		c[1].remote_id.type = IKEV2_ID_FQDN;
 		c[1].remote_id.len = 7;
-		memcpy(c[1].remote_id.data, "mallory", 7);
+		c[1].remote_id.data = (const uint8_t *)"mallory";
 		c[1].n_children = 1;
 		n = 2;
 	}

@@ -222,10 +222,14 @@ endpoint(struct ike_endpoint *ep, unsigned idx)
 static void
 fqdn(struct ike_id_cfg *id, unsigned idx)
 {
+	/* The engine copies an ID's data; these outlive every config. */
+	static char names[SIM_MAX_HOSTS][16];
+
 	memset(id, 0, sizeof(*id));
 	id->type = IKEV2_ID_FQDN;
-	id->len = (size_t)snprintf((char *)id->data, sizeof(id->data),
-				   "h%u.sim", idx);
+	id->len =
+	    (size_t)snprintf(names[idx], sizeof(names[idx]), "h%u.sim", idx);
+	id->data = (const uint8_t *)names[idx];
 }
 
 /* 10.<a>.<b>.0/24 ranges: "net" takes the lower half of 10.<host>/16,

@@ -256,10 +256,10 @@ conn_cfg(struct ike_conn_cfg *c, const struct host *self,
 	prop(&c->proposals[0], ike, IKEV2_PROTO_IKE);
 	c->local_id.type = IKEV2_ID_FQDN;
 	c->local_id.len = strlen(self->name);
-	memcpy(c->local_id.data, self->name, c->local_id.len);
+	c->local_id.data = (const uint8_t *)self->name;
 	c->remote_id.type = IKEV2_ID_FQDN;
 	c->remote_id.len = strlen(peer->name);
-	memcpy(c->remote_id.data, peer->name, c->remote_id.len);
+	c->remote_id.data = (const uint8_t *)peer->name;
 	c->keyingtries = 1;
 	c->n_children = 1;
 	snprintf(ch->name, sizeof(ch->name), "net");

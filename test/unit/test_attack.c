@@ -574,7 +574,7 @@ START_TEST(peer_id_escaped_in_logs)
 	setup_pair(SUITE_OK, SUITE_OK, false, "x", "x");
 	conn_cfg(&c, &moon, &sun, SUITE_OK, false);
 	c.local_id.len = strlen(evil);
-	memcpy(c.local_id.data, evil, c.local_id.len);
+	c.local_id.data = (const uint8_t *)evil;
 	c.children[0].start = true;
 	ck_assert_int_eq(ike_engine_set_conns(moon.e, &c, 1, now), 0);
 	sun.watch = "evil\\x0a[site#1]";

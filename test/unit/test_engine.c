@@ -433,7 +433,7 @@ START_TEST(responder_switches_connection_by_id)
 		 "aes128gcm16", false);
 	snprintf(c[0].name, sizeof(c[0].name), "other");
 	c[0].remote_id.len = strlen("venus.example.org");
-	memcpy(c[0].remote_id.data, "venus.example.org", c[0].remote_id.len);
+	c[0].remote_id.data = (const uint8_t *)"venus.example.org";
 	conn_cfg(&c[1], &sun, &moon, "aes128gcm16-prfsha256-ecp256",
 		 "aes128gcm16", false);
 	ck_assert_int_eq(ike_engine_set_conns(sun.e, c, 2, now), 0);
