@@ -743,6 +743,8 @@ finish(struct loader *ld)
 	for (i = 0; !ld->nomem && i < ld->cfg->n_conns; i++)
 		check_conn(ld, &lk, &ld->cfg->conns[i]);
 	psk_lookup_free(&lk);
+	if (!ld->nomem && !(ld->flags & CONFIG_DAEMON_ONLY))
+		config_check_plugins(ld);
 }
 
 /* --- entry points --------------------------------------------------------- */

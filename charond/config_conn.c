@@ -264,6 +264,10 @@ f_auth(struct loader *ld, const struct field *f, const struct ynode *v,
 		ld_pos(ld, vals[0], &a->pos);
 	if (!local && vals[2] != NULL)
 		ld_pos(ld, vals[2], &a->ca_pos);
+	if (local && vals[2] != NULL)
+		ld_pos(ld, vals[2], &a->certs_pos);
+	if (local && vals[3] != NULL)
+		ld_pos(ld, vals[3], &a->key_pos);
 	if (local && strcmp(a->auth, "psk") == 0 && (vals[2] || vals[3]))
 		ld_warn(ld, vals[2] ? vals[2] : vals[3],
 			"certificates and keys are not used with psk "

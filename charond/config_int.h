@@ -111,6 +111,10 @@ struct loader {
 	const char *child_name;
 };
 
+/* config_view.c: the loaded plugins' checks of ld->cfg, reported into
+ * ld's diagnostics. */
+void config_check_plugins(struct loader *ld);
+
 /* A problem at a node of the current file (no position when at is NULL),
  * or at a position recorded earlier. */
 void ld_diag(struct loader *ld, enum diag_sev sev, const struct ynode *at,
