@@ -5,7 +5,8 @@
  * and ESP proposals; the defaults a strongSwan user expects, and the checks
  * that need a whole connection (pubkey without certificate or key, l2tp in
  * tunnel mode, start_action without a peer address). Checks that need the
- * whole configuration (PSKs, authorities) are in config.c.
+ * whole configuration are in config.c; a PSK for a psk connection is the
+ * psk plugin's check.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -268,10 +269,6 @@ f_auth(struct loader *ld, const struct field *f, const struct ynode *v,
 		ld_pos(ld, vals[2], &a->certs_pos);
 	if (local && vals[3] != NULL)
 		ld_pos(ld, vals[3], &a->key_pos);
-	if (local && strcmp(a->auth, "psk") == 0 && (vals[2] || vals[3]))
-		ld_warn(ld, vals[2] ? vals[2] : vals[3],
-			"certificates and keys are not used with psk "
-			"authentication");
 }
 
 static const struct enum_name dpd_actions[] = {

@@ -16,6 +16,7 @@
 #include <check.h>
 
 #include "config_int.h"
+#include "config_plugin.h"
 #include "ikev2_const.h"
 #include "tests.h"
 
@@ -34,6 +35,64 @@ any_key(void *ctx, const char *scope, const char *key)
 
 static const struct config_opts all_plugins = {any_key, NULL};
 #define ALL (&all_plugins)
+
+/*
+ * The psk plugin (plugins/psk/psk.c, linked in) checks each config as the
+ * daemon's registry has it do: a PSK must fit every psk connection. No
+ * plugin keys; every auth method is taken.
+ */
+extern const struct charond_plugin charond_plugin;
+
+static const struct charond_config_key *
+no_key(void *ctx, enum charond_scope scope, const char *plugin, const char *key)
+{
+	return NULL;
+}
+
+static bool
+no_map(void *ctx, enum charond_scope scope, const char *plugin,
+       const char *prefix)
+{
+	return false;
+}
+
+static bool
+not_loaded(void *ctx, const char *plugin)
+{
+	return false;
+}
+
+static int
+any_auth(void *ctx, const char *name, char *hint, size_t len)
+{
+	return 0;
+}
+
+static void
+psk_check(void *ctx, const struct charond_check *ck)
+{
+	ck_assert_int_eq(charond_plugin.check(ck), 0);
+}
+
+static const struct config_plugin_registry with_psk = {
+    .find = no_key,
+    .is_map = no_map,
+    .loaded = not_loaded,
+    .auth = any_auth,
+    .check = psk_check,
+};
+
+static void
+setup(void)
+{
+	config_plugin_set_registry(&with_psk);
+}
+
+static void
+teardown(void)
+{
+	config_plugin_set_registry(NULL);
+}
 
 /* Every diagnostic, one per line, for failure messages. */
 static char *
@@ -263,8 +322,8 @@ START_TEST(test_sample_site)
 }
 END_TEST
 
-/* Without IKEv1 and the dpd and l2tp plugins, the L2TP sample is refused with the
- * keys it needs; with them (below), it loads. */
+/* Without IKEv1 and the dpd and l2tp plugins, the L2TP sample is refused with
+ * the keys it needs; with them (below), it loads. */
 START_TEST(test_sample_l2tp_refused)
 {
 	struct config *cfg = (struct config *)1;
@@ -908,10 +967,10 @@ START_TEST(test_pubkey)
 	       "needs 'key' in local",
 	       "test.yaml:8:19: error: connection 'c': pubkey authentication "
 	       "needs 'key' in local",
-	       "test.yaml:11:31: warning: certificates and keys are not used "
-	       "with psk authentication",
 	       "test.yaml:4:32: error: connection 'a': unknown authority "
-	       "'corp'");
+	       "'corp'",
+	       "test.yaml:11:31: warning: certificates and keys are not used "
+	       "with psk authentication");
 }
 END_TEST
 
@@ -1581,6 +1640,10 @@ config_suite(void)
 	TCase *tc = tcase_create("load");
 	TCase *te = tcase_create("errors");
 	TCase *ti = tcase_create("files");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(te, setup, teardown);
+	tcase_add_checked_fixture(ti, setup, teardown);
 
 	tcase_add_test(tc, test_sample_site);
 	tcase_add_test(tc, test_sample_l2tp);
