@@ -102,7 +102,6 @@ struct loader {
 	char scope[128]; /* path of the map being walked ("connections.*") */
 	size_t scope_len;
 	const char *conn_name; /* the connection being walked, for messages */
-	bool local_reported;   /* its `local` had errors: skip later checks */
 	/* The map being walked whose keys plugins may declare (a
 	 * connection's or a child's), its enum charond_scope, and the
 	 * child's name (config_plugin.c). */
