@@ -123,22 +123,22 @@ config_view_conn(struct config_views *vc, const struct config *cfg,
 
 	if (cfg == NULL || c == NULL || out == NULL)
 		return -1;
+	/* Out of memory: a view without its addresses would mislead. */
 	vcn = view_conn(vc, cfg, c);
+	if (vcn == NULL)
+		return -1;
 	memset(&v, 0, sizeof(v));
 	v.size = sizeof(v);
 	v.name = c->name;
 	v.version = c->version;
 	end_view(&c->local, &v.local);
 	end_view(&c->remote, &v.remote);
-	if (vcn != NULL) {
-		v.children = vcn->children;
-		v.n_children = c->n_children;
-		v.local_addrs = (const char *const *)vcn->addrs;
-		v.n_local_addrs = c->n_local_addrs;
-		v.remote_addrs =
-		    (const char *const *)vcn->addrs + c->n_local_addrs;
-		v.n_remote_addrs = c->n_remote_addrs;
-	}
+	v.children = vcn->children;
+	v.n_children = c->n_children;
+	v.local_addrs = (const char *const *)vcn->addrs;
+	v.n_local_addrs = c->n_local_addrs;
+	v.remote_addrs = (const char *const *)vcn->addrs + c->n_local_addrs;
+	v.n_remote_addrs = c->n_remote_addrs;
 	fill(out, &v, sizeof(v));
 	return 0;
 }
@@ -222,9 +222,14 @@ ck_conn_at(const struct charond_check *ck, size_t i,
 	struct check_ctx *x = ctx_of(ck);
 	const struct config *cfg = x->ld->cfg;
 
-	if (i >= cfg->n_conns)
+	if (i >= cfg->n_conns || out == NULL)
 		return -1;
-	return config_view_conn(&x->views, cfg, &cfg->conns[i], out);
+	/* Stopping early would pass what was not checked. */
+	if (config_view_conn(&x->views, cfg, &cfg->conns[i], out) < 0) {
+		x->ld->nomem = true;
+		return -1;
+	}
+	return 0;
 }
 
 static int
@@ -233,9 +238,14 @@ ck_conn(const struct charond_check *ck, const char *conn,
 {
 	struct check_ctx *x = ctx_of(ck);
 	const struct config *cfg = x->ld->cfg;
+	const struct conn_cfg *c =
+	    conn && out ? config_find_conn(cfg, conn) : NULL;
 
-	return config_view_conn(&x->views, cfg,
-				conn ? config_find_conn(cfg, conn) : NULL, out);
+	if (c != NULL && config_view_conn(&x->views, cfg, c, out) < 0) {
+		x->ld->nomem = true;
+		return -1;
+	}
+	return c != NULL ? 0 : -1;
 }
 
 static int
