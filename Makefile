@@ -167,9 +167,16 @@ $(B)/test/unit/charond/%.o: test/unit/charond/%.c \
 	    -Icharond -Ilibxfrm -Iplugins/include -I$(B)/test/unit/charond -DTEST_DATA='"$(TEST_DATA)"' \
 	    -c -o $@ $<
 
+# The psk plugin, linked in: the config tests run its check (test_config.c).
+$(B)/test/unit/charond/psk_plugin.o: plugins/psk/psk.c \
+    $(wildcard plugins/include/*.h libike/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(PLUGIN_INC) -c -o $@ $<
+
 # conns.c (config to engine connections) is tested too, with its logging.
-$(B)/check_charond: $(CHAROND_UNIT_OBJ) $(CHAROND_CFG_OBJ) \
-    $(B)/charond/conns.o $(B)/charond/log.o $(B)/charond/escape.o $(B)/libike.a
+$(B)/check_charond: $(CHAROND_UNIT_OBJ) $(B)/test/unit/charond/psk_plugin.o \
+    $(CHAROND_CFG_OBJ) $(B)/charond/conns.o $(B)/charond/log.o \
+    $(B)/charond/escape.o $(B)/libike.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(YAML_LIBS) $(CHECK_LIBS) $(OPENSSL_LIBS)
 
 # libxfrm's tests (test/unit/xfrm/) likewise; as root, some also talk to

@@ -3,14 +3,12 @@
  * Loading a configuration: reading files (regular files only, size-capped),
  * includes (globs relative to the including file, merged where the include
  * key stands, loops refused, a file included twice loaded once), the
- * checks that need everything loaded (a PSK for every connection that uses
- * one, authorities that exist), defaults of the daemon section, and the
- * config object's lifetime and comparison for reloads.
+ * checks that need everything loaded (authorities that exist, auth methods
+ * a loaded plugin provides, then the plugins' own checks), defaults of the
+ * daemon section, and the config object's lifetime and comparison for reloads.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <glob.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -476,61 +474,6 @@ name_index_free(struct name_index *ni)
 
 /* --- checks across files -------------------------------------------------- */
 
-static bool
-id_match(const char *pattern, const char *id)
-{
-	return strcasecmp(pattern, id) == 0 ||
-	       fnmatch(pattern, id, FNM_CASEFOLD) == 0;
-}
-
-/*
- * Whether a PSK could be the one for a side: its ids name the side's ID,
- * or (without an ID) one of its addresses. A side whose identity is open
- * (%any, a wildcard, a subnet, a DNS name) may match anything.
- */
-static bool
-psk_fits_side(const struct psk_cfg *p, const struct auth_cfg *a,
-	      const struct cfg_addr *addrs, size_t n)
-{
-	char buf[64];
-	size_t i, j;
-
-	if (a->id != NULL) {
-		if (strcmp(a->id, "%any") == 0 || strpbrk(a->id, "*?[") != NULL)
-			return true;
-		for (j = 0; j < p->n_ids; j++)
-			if (id_match(p->ids[j], a->id))
-				return true;
-		return false;
-	}
-	for (i = 0; i < n; i++) {
-		const struct cfg_addr *ad = &addrs[i];
-
-		if (ad->kind != CFG_ADDR_IP ||
-		    ad->prefix != (ad->ip.family == AF_INET ? 32 : 128))
-			return true;
-		cfg_ip_format(&ad->ip, buf, sizeof(buf));
-		for (j = 0; j < p->n_ids; j++)
-			if (id_match(p->ids[j], buf))
-				return true;
-	}
-	return false;
-}
-
-static bool
-psk_fits(const struct psk_cfg *p, const struct conn_cfg *c)
-{
-	size_t j;
-
-	if (p->n_ids == 0)
-		return true;
-	for (j = 0; j < p->n_ids; j++)
-		if (strcmp(p->ids[j], "%any") == 0)
-			return true;
-	return psk_fits_side(p, &c->local, c->local_addrs, c->n_local_addrs) ||
-	       psk_fits_side(p, &c->remote, c->remote_addrs, c->n_remote_addrs);
-}
-
 /* An auth method is a name some plugin provides: with the daemon's
  * registry, one no loaded plugin provides is refused here. */
 static void
@@ -549,174 +492,26 @@ check_auth(struct loader *ld, const struct conn_cfg *c,
 		    hint[0] ? ")" : "");
 }
 
-/*
- * The PSKs as check_conn() looks them up: a hub with a PSK per peer would
- * otherwise try every PSK for every connection. IDs without patterns go
- * into a hash, lowercased (id_match() ignores case); the PSKs that may fit
- * more than one name (no ids, %any, a pattern) are tried one by one.
- */
-struct psk_lookup {
-	struct name_index exact; /* lowercased plain ids of PSKs */
-	char **lower;
-	size_t n_lower;
-	size_t *open; /* PSKs tried one by one */
-	size_t n_open;
-	bool any; /* some PSK has a secret */
-};
-
-static bool
-id_is_pattern(const char *id)
-{
-	return strcmp(id, "%any") == 0 || strpbrk(id, "*?[\\") != NULL;
-}
-
-static char *
-lowercase(const char *s)
-{
-	char *l = strdup(s), *p;
-
-	for (p = l; p != NULL && *p != '\0'; p++)
-		*p = (char)tolower((unsigned char)*p);
-	return l;
-}
-
-static int
-psk_lookup_init(struct psk_lookup *lk, const struct config *cfg)
-{
-	size_t i, j, n = 0;
-	bool open;
-
-	memset(lk, 0, sizeof(*lk));
-	for (i = 0; i < cfg->n_psks; i++)
-		n += cfg->psks[i].n_ids;
-	lk->lower = calloc(n ? n : 1, sizeof(*lk->lower));
-	lk->open = calloc(cfg->n_psks ? cfg->n_psks : 1, sizeof(*lk->open));
-	if (lk->lower == NULL || lk->open == NULL)
-		return -ENOMEM;
-	for (i = 0; i < cfg->n_psks; i++) {
-		const struct psk_cfg *p = &cfg->psks[i];
-
-		if (p->secret == NULL)
-			continue;
-		lk->any = true;
-		open = p->n_ids == 0;
-		for (j = 0; j < p->n_ids; j++) {
-			char *l;
-
-			if (id_is_pattern(p->ids[j])) {
-				open = true;
-				continue;
-			}
-			l = lowercase(p->ids[j]);
-			if (l == NULL)
-				return -ENOMEM;
-			lk->lower[lk->n_lower++] = l;
-			if (name_index_add(&lk->exact, l, i) != 0)
-				return -ENOMEM;
-		}
-		if (open)
-			lk->open[lk->n_open++] = i;
-	}
-	return 0;
-}
-
+/* What the core knows of a connection across files; what an auth method
+ * needs (a PSK that fits, a certificate that loads) is its plugin's check
+ * (config_view.c). */
 static void
-psk_lookup_free(struct psk_lookup *lk)
+check_conn(struct loader *ld, const struct conn_cfg *c)
 {
-	sch_strv_free(lk->lower, lk->n_lower);
-	free(lk->exact.slot);
-	free(lk->open);
-}
-
-static bool
-psk_known(const struct psk_lookup *lk, const char *id)
-{
-	char *l = lowercase(id);
-	bool found = l != NULL && name_index_find(&lk->exact, l) != SIZE_MAX;
-
-	free(l);
-	return found;
-}
-
-/* psk_fits_side() over every PSK with a plain id at once. */
-static bool
-psk_side_known(const struct psk_lookup *lk, const struct auth_cfg *a,
-	       const struct cfg_addr *addrs, size_t n)
-{
-	char buf[64];
-	size_t i;
-
-	if (a->id != NULL)
-		return strcmp(a->id, "%any") == 0 ||
-		       strpbrk(a->id, "*?[") != NULL || psk_known(lk, a->id);
-	for (i = 0; i < n; i++) {
-		const struct cfg_addr *ad = &addrs[i];
-
-		if (ad->kind != CFG_ADDR_IP ||
-		    ad->prefix != (ad->ip.family == AF_INET ? 32 : 128))
-			return true;
-		cfg_ip_format(&ad->ip, buf, sizeof(buf));
-		if (psk_known(lk, buf))
-			return true;
-	}
-	return false;
-}
-
-static bool
-psk_found(const struct psk_lookup *lk, const struct config *cfg,
-	  const struct conn_cfg *c)
-{
-	size_t i;
-
-	for (i = 0; i < lk->n_open; i++)
-		if (psk_fits(&cfg->psks[lk->open[i]], c))
-			return true;
-	return lk->n_lower > 0 &&
-	       (psk_side_known(lk, &c->local, c->local_addrs,
-			       c->n_local_addrs) ||
-		psk_side_known(lk, &c->remote, c->remote_addrs,
-			       c->n_remote_addrs));
-}
-
-static void
-check_conn(struct loader *ld, const struct psk_lookup *lk,
-	   const struct conn_cfg *c)
-{
-	const struct config *cfg = ld->cfg;
-	const struct auth_cfg *psk_side = NULL;
-
-	if (c->remote.ca != NULL) {
-		if (config_find_authority(cfg, c->remote.ca) == NULL)
-			ld_diag_pos(ld, DIAG_ERROR, &c->remote.ca_pos,
-				    "connection '%s': unknown authority '%s'",
-				    c->name, c->remote.ca);
-	}
+	if (c->remote.ca != NULL &&
+	    config_find_authority(ld->cfg, c->remote.ca) == NULL)
+		ld_diag_pos(ld, DIAG_ERROR, &c->remote.ca_pos,
+			    "connection '%s': unknown authority '%s'", c->name,
+			    c->remote.ca);
 	check_auth(ld, c, &c->local);
 	if (strcmp(c->remote.auth, c->local.auth) != 0)
 		check_auth(ld, c, &c->remote);
-	if (strcmp(c->local.auth, "psk") == 0)
-		psk_side = &c->local;
-	else if (strcmp(c->remote.auth, "psk") == 0)
-		psk_side = &c->remote;
-	if (psk_side == NULL || psk_found(lk, cfg, c))
-		return;
-	if (c->local.id != NULL && c->remote.id != NULL)
-		ld_diag_pos(ld, DIAG_ERROR, &psk_side->pos,
-			    "connection '%s' uses psk authentication, but no "
-			    "PSK in secrets matches its IDs (%s, %s)",
-			    c->name, c->local.id, c->remote.id);
-	else
-		ld_diag_pos(ld, DIAG_ERROR, &psk_side->pos,
-			    "connection '%s' uses psk authentication, but no "
-			    "PSK in secrets matches it",
-			    c->name);
 }
 
 static void
 finish(struct loader *ld)
 {
 	struct daemon_cfg *d = &ld->cfg->daemon;
-	struct psk_lookup lk;
 	size_t i;
 
 	if (d->listen == NULL) {
@@ -738,11 +533,10 @@ finish(struct loader *ld)
 		if (fit != NULL)
 			ld->cfg->conns = fit;
 	}
-	if (psk_lookup_init(&lk, ld->cfg) != 0)
-		ld->nomem = true;
 	for (i = 0; !ld->nomem && i < ld->cfg->n_conns; i++)
-		check_conn(ld, &lk, &ld->cfg->conns[i]);
-	psk_lookup_free(&lk);
+		check_conn(ld, &ld->cfg->conns[i]);
+	if (!ld->nomem && !(ld->flags & CONFIG_DAEMON_ONLY))
+		config_check_plugins(ld);
 }
 
 /* --- entry points --------------------------------------------------------- */

@@ -206,6 +206,7 @@ struct auth_cfg {
 	char *ca;              /* remote: name of an authority; NULL = any */
 	struct cfg_pos pos;    /* of the `auth` value, else of the connection */
 	struct cfg_pos ca_pos; /* of the `ca` value */
+	struct cfg_pos certs_pos, key_pos; /* of those values; line 0: none */
 };
 
 /*

@@ -3,9 +3,10 @@
  * The connections section of charond.yaml: IKE settings, the two
  * authentication sides, DPD, and the children with their traffic selectors
  * and ESP proposals; the defaults a strongSwan user expects, and the checks
- * that need a whole connection (pubkey without certificate or key, l2tp in
- * tunnel mode, start_action without a peer address). Checks that need the
- * whole configuration (PSKs, authorities) are in config.c.
+ * that need a whole connection (l2tp in tunnel mode, start_action without
+ * a peer address). Checks that need the whole configuration are in
+ * config.c; what an auth method needs (a PSK, certificates and keys) is
+ * checked by the plugin that provides it (plugin.h's `check`).
  */
 #include <errno.h>
 #include <stddef.h>
@@ -242,12 +243,8 @@ f_auth(struct loader *ld, const struct field *f, const struct ynode *v,
 	const struct ynode *vals[NELEM(local_fields)];
 	char ctx[128];
 
-	size_t errors = ld->dl->n_errors;
-
-	if (!sch_is_map(ld, f->key, v)) {
-		ld->local_reported |= local;
+	if (!sch_is_map(ld, f->key, v))
 		return;
-	}
 	snprintf(ctx, sizeof(ctx), "in %s of connection '%s'", f->key,
 		 ld->conn_name);
 	if (local)
@@ -256,18 +253,14 @@ f_auth(struct loader *ld, const struct field *f, const struct ynode *v,
 	else
 		sch_walk(ld, v, remote_fields, NELEM(remote_fields), a, ctx,
 			 vals);
-	/* A bad `auth` leaves the default, pubkey: complaining next that
-	 * its certificate is missing would only confuse. */
-	if (local && ld->dl->n_errors > errors)
-		ld->local_reported = true;
 	if (vals[0] != NULL)
 		ld_pos(ld, vals[0], &a->pos);
 	if (!local && vals[2] != NULL)
 		ld_pos(ld, vals[2], &a->ca_pos);
-	if (local && strcmp(a->auth, "psk") == 0 && (vals[2] || vals[3]))
-		ld_warn(ld, vals[2] ? vals[2] : vals[3],
-			"certificates and keys are not used with psk "
-			"authentication");
+	if (local && vals[2] != NULL)
+		ld_pos(ld, vals[2], &a->certs_pos);
+	if (local && vals[3] != NULL)
+		ld_pos(ld, vals[3], &a->key_pos);
 }
 
 static const struct enum_name dpd_actions[] = {
@@ -511,7 +504,6 @@ has_peer(const struct conn_cfg *c)
 static void
 conn_finish(struct loader *ld, struct conn_cfg *c, const struct ynode *at)
 {
-	bool local_ok = !ld->local_reported;
 	struct proposal p[IKE_MAX_PROPOSALS];
 	size_t i;
 	int np;
@@ -532,18 +524,6 @@ conn_finish(struct loader *ld, struct conn_cfg *c, const struct ynode *at)
 		c->n_remote_addrs = 1;
 		c->remote_addrs[0].kind = CFG_ADDR_ANY;
 	}
-	if (local_ok && strcmp(c->local.auth, "pubkey") == 0 &&
-	    c->local.n_certs == 0)
-		ld_diag_pos(ld, DIAG_ERROR, &c->local.pos,
-			    "connection '%s': pubkey authentication needs "
-			    "'certs' in local",
-			    c->name);
-	if (local_ok && strcmp(c->local.auth, "pubkey") == 0 &&
-	    c->local.key == NULL)
-		ld_diag_pos(ld, DIAG_ERROR, &c->local.pos,
-			    "connection '%s': pubkey authentication needs "
-			    "'key' in local",
-			    c->name);
 	for (i = 0; i < c->n_children; i++) {
 		const struct child_cfg *ch = &c->children[i];
 
@@ -592,8 +572,7 @@ conn_one(struct loader *ld, const struct ynode *k, const struct ynode *val,
 	ld->conn_name = c.name;
 	snprintf(ctx, sizeof(ctx), "in connection '%s'", k->str);
 	/* Not a map: one error, not one per missing setting. */
-	ld->local_reported = !sch_is_map(ld, k->str, val);
-	if (!ld->local_reported) {
+	if (sch_is_map(ld, k->str, val)) {
 		/* Keys of the connection map may be plugins'. */
 		ld->plugin_map = val;
 		ld->plugin_scope = CHAROND_SCOPE_CONN;

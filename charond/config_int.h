@@ -102,7 +102,6 @@ struct loader {
 	char scope[128]; /* path of the map being walked ("connections.*") */
 	size_t scope_len;
 	const char *conn_name; /* the connection being walked, for messages */
-	bool local_reported;   /* its `local` had errors: skip later checks */
 	/* The map being walked whose keys plugins may declare (a
 	 * connection's or a child's), its enum charond_scope, and the
 	 * child's name (config_plugin.c). */
@@ -110,6 +109,10 @@ struct loader {
 	int plugin_scope;
 	const char *child_name;
 };
+
+/* config_view.c: the loaded plugins' checks of ld->cfg, reported into
+ * ld's diagnostics. */
+void config_check_plugins(struct loader *ld);
 
 /* A problem at a node of the current file (no position when at is NULL),
  * or at a position recorded earlier. */

@@ -3,7 +3,8 @@
  * The configuration as the plugins extend it (config_plugin.c): the keys
  * loaded plugins declare (struct charond_config_key in plugin.h) at
  * connection, child and plugin-own scope, their typed values, and the auth
- * methods plugins provide. The loader asks a registry, which the daemon
+ * methods plugins provide, the views plugins see of a config and their
+ * checks of one being loaded. The loader asks a registry, which the daemon
  * sets from its loaded plugins (plugin.c); without one (unit tests,
  * fuzzing) no plugin key exists and any auth method name is taken.
  */
@@ -35,6 +36,9 @@ struct config_plugin_registry {
 	/* 0 if a loaded plugin provides auth method `name`; else -1, with a
 	 * hint ("the x509 plugin does") in hint, or "" without one. */
 	int (*auth)(void *ctx, const char *name, char *hint, size_t len);
+	/* Optional: run the loaded plugins' checks (plugin.h's `check`)
+	 * over the config being loaded, which ck shows. */
+	void (*check)(void *ctx, const struct charond_check *ck);
 };
 
 /* The registry later loads use (NULL: none); it must outlive them. */
@@ -54,5 +58,31 @@ int config_plugin_value(const struct config *cfg, enum charond_scope scope,
 bool config_plugin_equal_conn(const struct config *a, const struct config *b,
 			      const char *conn);
 void config_plugin_values_free(struct cfg_plugin_values *v);
+
+/*
+ * The views of plugin.h over a config (config_view.c). A connection's view
+ * points into cfg and into vc, which builds what it needs once per
+ * connection: valid until config_views_reset(vc) or a view of another
+ * config through vc.
+ */
+struct view_conn;
+struct config_views {
+	const struct config *cfg;
+	struct view_conn *conns; /* per connection, built on demand */
+	size_t n;
+};
+void config_views_reset(struct config_views *vc);
+int config_view_conn(struct config_views *vc, const struct config *cfg,
+		     const struct conn_cfg *c, struct charond_conn_view *out);
+int config_view_child(const struct config *cfg, const char *conn,
+		      const char *child, struct charond_child_view *out);
+int config_view_secret(const struct config *cfg, const char *kind, size_t i,
+		       struct charond_secret_view *out);
+/* k: the key's declaration (NULL: undeclared, -1). */
+int config_view_value(const struct config *cfg,
+		      const struct charond_config_key *k,
+		      enum charond_scope scope, const char *conn,
+		      const char *child, const char *key,
+		      struct charond_value *out);
 
 #endif

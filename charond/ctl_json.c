@@ -298,18 +298,18 @@ str_list(char *const *s, size_t n)
 	return l;
 }
 
+/* Credentials as configured, whatever method uses them. */
 static json_t *
 auth_json(const struct auth_cfg *a, bool local)
 {
-	bool pubkey = strcmp(a->auth, "pubkey") == 0;
 	json_t *o =
 	    json_pack("{s:s,s:o}", "auth", a->auth, "id", text_or_null(a->id));
 
-	if (o && local && pubkey) {
+	if (o && local && (a->n_certs > 0 || a->key != NULL)) {
 		json_object_set_new(o, "certs", str_list(a->certs, a->n_certs));
 		json_object_set_new(o, "key", text_or_null(a->key));
 	}
-	if (o && !local && pubkey)
+	if (o && !local && a->ca != NULL)
 		json_object_set_new(o, "ca", text_or_null(a->ca));
 	return o;
 }

@@ -8,7 +8,8 @@
  *                    the rest so that what a plugin requires is provided by
  *                    one before it (refusing a missing dependency, or a
  *                    second provider of an auth method), and answer the
- *                    config loader about their keys and auth methods;
+ *                    config loader about their keys and auth methods, and
+ *                    run their checks of each config it loads;
  *   plugins_start()  init each in that order. One that fails is unloaded
  *                    with the hooks it registered, and every plugin that
  *                    requires what it provided is refused with its reason.
@@ -575,12 +576,32 @@ reg_auth(void *ctx, const char *name, char *hint, size_t len)
 	return -1;
 }
 
+/* Every opened plugin's check, in start order; started or not (at start
+ * they run before init). */
+static void
+reg_check(void *ctx, const struct charond_check *ck)
+{
+	const struct daemon *d = &daemon_g;
+	unsigned i;
+
+	for (i = 0; i < d->n_plugins; i++) {
+		const struct charond_plugin *p = d->plugins[i].desc;
+
+		if (p->check && p->check(ck) < 0)
+			ck->report(ck, CHAROND_ERROR, NULL, NULL, NULL,
+				   "plugin %s could not check the "
+				   "configuration (out of memory?)",
+				   p->name);
+	}
+}
+
 static const struct config_plugin_registry registry = {
     .ctx = NULL,
     .find = reg_find,
     .is_map = reg_is_map,
     .loaded = reg_loaded,
     .auth = reg_auth,
+    .check = reg_check,
 };
 
 bool

@@ -38,6 +38,9 @@
  *                         (move the SA when the peer's NAT mapping changes)
  *   child filters         l2tp (UDP/1701 selectors, conntrack marks), natt
  *                         (UDP encapsulation and NAT-OA for the kernel)
+ *   config checks         psk (a PSK fits each psk connection), x509
+ *                         (certificates and keys load): `check` in the
+ *                         descriptor, see struct charond_check
  *
  * Bump CHAROND_PLUGIN_ABI whenever any struct or signature below changes.
  * Views carry their size as the first field so that a view may grow at the
@@ -122,6 +125,13 @@ struct charond_conn_view {
 	struct charond_end_view local, remote;
 	size_t n_children;
 	const char *const *children; /* child names */
+	/* local_addrs and remote_addrs: a host as its canonical address
+	 * ("192.0.2.1", "2001:db8::1"), a subnet as "ADDR/PREFIX", a DNS
+	 * name as written, "%any" ("%any4", "%any6") for any. */
+	const char *const *local_addrs;
+	size_t n_local_addrs;
+	const char *const *remote_addrs;
+	size_t n_remote_addrs;
 };
 
 struct charond_child_view {
@@ -273,6 +283,52 @@ struct charond_api {
 			void *ctx);
 };
 
+/* --- config checks -------------------------------------------------- */
+
+enum charond_severity {
+	CHAROND_WARNING, /* printed; the configuration loads */
+	CHAROND_ERROR,   /* the configuration is refused */
+};
+
+/*
+ * What a plugin's `check` sees: the configuration being loaded (at start,
+ * at every reload, for --check-config), not the running one, through the
+ * same views as charond_api's. Everything it points to is valid during
+ * the call only. An error refuses the configuration: charond starts
+ * without it, or a reload keeps the running one, as with every config
+ * error.
+ */
+struct charond_check {
+	/* The i-th connection in the order written, from 0; -1 past the
+	 * last. */
+	int (*conn_at)(const struct charond_check *ck, size_t i,
+		       struct charond_conn_view *out);
+	/* As charond_api's conn, child, secret and value. */
+	int (*conn)(const struct charond_check *ck, const char *conn,
+		    struct charond_conn_view *out);
+	int (*child)(const struct charond_check *ck, const char *conn,
+		     const char *child, struct charond_child_view *out);
+	int (*secret)(const struct charond_check *ck, const char *kind,
+		      size_t i, struct charond_secret_view *out);
+	int (*value)(const struct charond_check *ck, enum charond_scope scope,
+		     const char *conn, const char *child, const char *key,
+		     struct charond_value *out);
+	/*
+	 * A problem, printed as FILE:LINE:COL: severity: message at the
+	 * key `key` of the connection `conn` (or of its child `child`):
+	 * a key the plugin declares, or one of "local", "remote",
+	 * "local.auth", "remote.auth", "local.certs", "local.key",
+	 * "remote.ca" (those of a side not written: at its `auth`). key
+	 * NULL or not written: at the child's or the connection's name; conn
+	 * NULL or unknown: at the file, without a line.
+	 */
+	void (*report)(const struct charond_check *ck,
+		       enum charond_severity sev, const char *conn,
+		       const char *child, const char *key, const char *fmt, ...)
+	    __attribute__((format(printf, 6, 7)));
+	void *ctx; /* charond's */
+};
+
 struct charond_plugin {
 	uint32_t abi; /* CHAROND_PLUGIN_ABI */
 	const char *name;
@@ -286,6 +342,12 @@ struct charond_plugin {
 	int (*init)(const struct charond_api *api, void **state, char *why,
 		    size_t why_len);
 	void (*fini)(void *state);
+	/* Optional: checks of a configuration, reported through ck->report.
+	 * Called when a configuration is loaded, before init at start and
+	 * again at every reload and --check-config; it must not keep
+	 * anything of ck. 0, or -1 if it could not check (out of memory):
+	 * the configuration is then refused. */
+	int (*check)(const struct charond_check *ck);
 };
 
 #endif

@@ -7,8 +7,10 @@
 # by name; a plugin whose init fails is unloaded with its reason and its
 # dependants refused with it; keys plugins declare are checked by type and
 # reach them through api->value; undeclared keys and auth methods no
-# loaded plugin provides are refused with FILE:LINE:COL; a reload checks
-# against the loaded plugins.
+# loaded plugin provides are refused with FILE:LINE:COL; a plugin's config
+# check runs before its init, its warnings are printed at the key they
+# name and its errors refuse the config, at start and at a reload; a reload
+# checks against the loaded plugins.
 set -eu
 # shellcheck source=/dev/null # checked on its own
 . "${0%/*}/lib.sh"
@@ -124,6 +126,29 @@ pass "an auth method no loaded plugin provides is refused"
 has "error: settings for plugin 'tp_dep', which is not loaded" \
     "a section for a plugin not loaded is refused"
 
+# A plugin's check (tp_check): a warning at the key it names, the config
+# loads; its init runs after it.
+conf chk.yaml "tp_base, tp_check" "    tp_verdict: fair"
+sed -i 's/^        tp_flag: true/&\n        tp_note: hello/' "$W/chk.yaml"
+run -c "$W/chk.yaml" --check-config
+[ $st -eq 0 ] || fail "--check-config exited $st with warnings only"
+has "$W/chk.yaml:16:17: warning: connection 'site' (auth tpauth) is fair" \
+    "a check's warning is printed at the connection key it names"
+has "$W/chk.yaml:20:18: warning: child 'net' of 'site': hello" \
+    "and at a child's key"
+run -c "$W/chk.yaml" --version
+[ $st -eq 0 ] || fail "--version exited $st"
+has "plugin tp_check: started after 1 check" "the check runs before init"
+# An error refuses the config, at the key.
+sed 's/tp_verdict: fair/tp_verdict: poor/' "$W/chk.yaml" >"$W/chkbad.yaml"
+run -c "$W/chkbad.yaml" --check-config
+[ $st -eq 2 ] || fail "--check-config exited $st on a check's error, want 2"
+has "$W/chkbad.yaml:16:17: error: connection 'site' (auth tpauth) is poor" \
+    "a check's error refuses the config with FILE:LINE:COL"
+run -c "$W/chkbad.yaml" --version
+[ $st -eq 2 ] || fail "charond started with a check's error (exit $st)"
+pass "charond does not start on a check's error"
+
 # A reload checks against the loaded plugins; a changed plugin value
 # restarts the connection.
 cp "$W/good.yaml" "$W/moon.yaml"
@@ -145,4 +170,31 @@ ctl moon --json version
 expect_rc 0 "charonctl version"
 grep -q '"tp_base"' "$W/out" || fail "charonctl version does not list tp_base"
 pass "charonctl version lists the started plugins"
+e2e_stop moon
+
+# A reload runs the checks: an error keeps the running config (tp_level
+# changed with it is not applied), a warning does not.
+cp "$W/chk.yaml" "$W/moon.yaml"
+e2e_start moon
+pid=$(cat "$W/moon.pid")
+sed -i -e 's/tp_verdict: fair/tp_verdict: poor/' \
+    -e 's/tp_level: 7/tp_level: 5/' "$W/moon.yaml"
+kill -HUP "$pid"
+sleep 0.5
+expect_in "$W/moon.log" \
+    "$W/moon.yaml:16:17: error: connection 'site' (auth tpauth) is poor" \
+    "a reload runs the plugins' checks"
+expect_in "$W/moon.log" "has errors; keeping the running configuration" \
+    "and a check's error keeps the running configuration"
+! grep -qF "connection 'site' changed" "$W/moon.log" ||
+	fail "a refused reload changed connection 'site'"
+pass "nothing of the refused configuration is applied"
+sed -i 's/tp_verdict: poor/tp_verdict: fair/' "$W/moon.yaml"
+kill -HUP "$pid"
+sleep 0.5
+expect_in "$W/moon.log" "connection 'site' changed; restarting it" \
+    "a reload with a check's warning only is applied"
+[ "$(grep -c 'plugin tp_check: started' "$W/moon.log")" -eq 1 ] ||
+	fail "tp_check was started again by a reload"
+pass "a reload checks without starting the plugin again"
 e2e_stop moon

@@ -328,6 +328,121 @@ START_TEST(test_many)
 }
 END_TEST
 
+/*
+ * A plugin's check (plugin.h's struct charond_check) over the config being
+ * loaded: views of it, and reports placed at what they name. Each
+ * connection's `name` key says what to report: "error" at its level key,
+ * "warn" at its child's l2tp key, "certs" at local.certs, "side" at
+ * remote.id (not a position of its own: remote's), "none" at a key not
+ * written (the connection's name).
+ */
+static void
+fake_check(void *ctx, const struct charond_check *ck)
+{
+	struct charond_conn_view c = {.size = sizeof(c)};
+	struct charond_child_view ch = {.size = sizeof(ch)};
+	struct charond_secret_view sv = {.size = sizeof(sv)};
+	struct charond_value v;
+	size_t i;
+
+	ck_assert_int_eq(ck->secret(ck, "psk", 0, &sv), 0);
+	ck_assert_int_eq(ck->secret(ck, "psk", 1, &sv), -1);
+	for (i = 0; ck->conn_at(ck, i, &c) == 0; i++) {
+		ck_assert_int_eq(ck->conn(ck, c.name, &c), 0);
+		if (ck->value(ck, CHAROND_SCOPE_CONN, c.name, NULL, "name",
+			      &v) < 0 ||
+		    !v.set)
+			continue;
+		if (strcmp(v.u.s, "error") == 0)
+			ck->report(ck, CHAROND_ERROR, c.name, NULL, "level",
+				   "level of '%s' is wrong", c.name);
+		if (strcmp(v.u.s, "warn") == 0) {
+			ck_assert_uint_eq(c.n_children, 1);
+			ck_assert_int_eq(
+			    ck->child(ck, c.name, c.children[0], &ch), 0);
+			ck->report(ck, CHAROND_WARNING, c.name, ch.name, "l2tp",
+				   "child '%s' looks odd", ch.name);
+		}
+		if (strcmp(v.u.s, "certs") == 0)
+			ck->report(ck, CHAROND_WARNING, c.name, NULL,
+				   "local.certs", "certs of %s", c.local.auth);
+		if (strcmp(v.u.s, "side") == 0)
+			ck->report(ck, CHAROND_WARNING, c.name, NULL,
+				   "remote.id", "remote of %s", c.name);
+		if (strcmp(v.u.s, "none") == 0)
+			ck->report(ck, CHAROND_WARNING, c.name, NULL, "level",
+				   "no level");
+	}
+}
+
+static const struct config_plugin_registry checking = {
+    NULL, fake_find, fake_is_map, fake_loaded, fake_auth, fake_check,
+};
+
+/* certs is claimed by the x509 plugin: here, it is loaded. */
+static bool
+all_keys(void *ctx, const char *scope, const char *key)
+{
+	return true;
+}
+
+static struct config *
+load_all(const char *yaml, struct diag_list *dl)
+{
+	static const struct config_opts opts = {all_keys, NULL};
+	struct config *cfg = NULL;
+
+	diag_list_init(dl);
+	config_load_buffer_opts("t.yaml", yaml, strlen(yaml), CONFIG_NO_FILES,
+				&opts, &cfg, dl);
+	return cfg;
+}
+
+START_TEST(test_check)
+{
+	struct diag_list dl;
+	struct config *cfg;
+	char *all;
+
+	config_plugin_set_registry(&checking);
+	/* Warnings only: printed, and the config loads. */
+	cfg = load_all(HEAD "    name: warn\n"
+			    "    children: {net: {l2tp: true}}\n"
+			    "  b:\n"
+			    "    local: {auth: psk, certs: [c.pem]}\n"
+			    "    remote: {auth: psk, id: x}\n"
+			    "    name: certs\n"
+			    "  c:\n"
+			    "    local: {auth: psk}\n"
+			    "    remote: {auth: psk, id: x}\n"
+			    "    name: side\n"
+			    "  d:\n"
+			    "    local: {auth: psk}\n"
+			    "    remote: {auth: psk}\n"
+			    "    name: none\n" TAIL,
+		       &dl);
+	all = dump(&dl);
+	ck_assert_msg(cfg != NULL, "%s", all);
+	ck_assert_str_eq(all, "t.yaml:6:28: warning: child 'net' looks odd\n"
+			      "t.yaml:8:31: warning: certs of psk\n"
+			      "t.yaml:13:20: warning: remote of c\n"
+			      "t.yaml:15:3: warning: no level\n");
+	free(all);
+	config_free(cfg);
+	diag_list_free(&dl);
+	/* An error refuses it, at the key named. */
+	cfg = load_all(HEAD "    level: 3\n"
+			    "    name: error\n" TAIL,
+		       &dl);
+	all = dump(&dl);
+	ck_assert_msg(cfg == NULL, "%s", all);
+	ck_assert_str_eq(all, "t.yaml:5:12: error: level of 'site' is wrong\n");
+	free(all);
+	diag_list_free(&dl);
+	config_plugin_set_registry(NULL);
+}
+END_TEST
+
 START_TEST(test_daemon_only)
 {
 	struct diag_list dl;
@@ -363,6 +478,7 @@ config_plugin_suite(void)
 	tcase_add_test(tc, test_without_registry);
 	tcase_add_test(tc, test_reload_compare);
 	tcase_add_test(tc, test_many);
+	tcase_add_test(tc, test_check);
 	tcase_add_test(tc, test_daemon_only);
 	suite_add_tcase(s, tc);
 	return s;

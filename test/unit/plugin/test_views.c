@@ -29,6 +29,7 @@ static const char yaml[] =
     "connections:\n"
     "  site:\n"
     "    version: 0\n"
+    "    remote_addrs: [192.0.2.7, 10.1.0.0/16]\n"
     "    local: {auth: psk, id: moon.example.org}\n"
     "    remote: {auth: psk, id: sun.example.org}\n"
     "    children:\n"
@@ -75,6 +76,11 @@ START_TEST(test_conn_child)
 	ck_assert_ptr_null(c.remote.ca);
 	ck_assert_uint_eq(c.n_children, 2);
 	ck_assert_str_eq(c.children[1], "web");
+	ck_assert_uint_eq(c.n_local_addrs, 1);
+	ck_assert_str_eq(c.local_addrs[0], "%any");
+	ck_assert_uint_eq(c.n_remote_addrs, 2);
+	ck_assert_str_eq(c.remote_addrs[0], "192.0.2.7");
+	ck_assert_str_eq(c.remote_addrs[1], "10.1.0.0/16");
 	ck_assert_int_eq(views_conn("nope", &c), -1);
 	ck_assert_int_eq(views_child("site", "net", &ch), 0);
 	ck_assert_str_eq(ch.conn, "site");
