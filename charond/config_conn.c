@@ -114,6 +114,10 @@ f_ts(struct loader *ld, const struct field *f, const struct ynode *v, void *obj)
 	if (sch_list_len(v) == 0)
 		ld_err(ld, v, "'%s' is empty; leave it out for dynamic",
 		       f->key);
+	/* The engine proposes at most this many: refused, not cut short. */
+	if (*n > IKE_MAX_CFG_TS)
+		ld_err(ld, v, "too many traffic selectors in '%s' (at most %d)",
+		       f->key, IKE_MAX_CFG_TS);
 }
 
 /*
@@ -221,16 +225,27 @@ f_auth_method(struct loader *ld, const struct field *f, const struct ynode *v,
 	sch_str(ld, f, v, obj);
 }
 
+/* An identity as written; the engine holds at most IKE_ID_MAX bytes of
+ * one, and a longer one is refused here rather than cut short there. */
+static void
+f_id(struct loader *ld, const struct field *f, const struct ynode *v, void *obj)
+{
+	sch_str(ld, f, v, obj);
+	if (v->type == YN_SCALAR && v->str && strlen(v->str) > IKE_ID_MAX)
+		ld_err(ld, v, "identity too long (%zu bytes, at most %d)",
+		       strlen(v->str), IKE_ID_MAX);
+}
+
 static const struct field local_fields[] = {
     F("auth", f_auth_method, struct auth_cfg, auth),
-    F("id", sch_str, struct auth_cfg, id),
+    F("id", f_id, struct auth_cfg, id),
     FL("certs", sch_files, struct auth_cfg, certs, n_certs),
     F("key", sch_file, struct auth_cfg, key),
 };
 
 static const struct field remote_fields[] = {
     F("auth", f_auth_method, struct auth_cfg, auth),
-    F("id", sch_str, struct auth_cfg, id),
+    F("id", f_id, struct auth_cfg, id),
     F("ca", sch_str, struct auth_cfg, ca),
 };
 
@@ -437,6 +452,10 @@ f_children(struct loader *ld, const struct field *f, const struct ynode *v,
 
 	snprintf(where, sizeof(where), " in connection '%s'", conn->name);
 	sch_named(ld, f, v, "child", where, child_one, obj);
+	if (conn->n_children > IKE_MAX_CHILDREN)
+		ld_err(ld, v,
+		       "too many children in connection '%s' (at most %d)",
+		       conn->name, IKE_MAX_CHILDREN);
 }
 
 static const struct field conn_fields[] = {

@@ -881,6 +881,29 @@ START_TEST(test_bad_names)
 }
 END_TEST
 
+/* What the engine cannot hold is refused, never cut short: children and
+ * selectors beyond its limits, an identity longer than IKE_ID_MAX. */
+START_TEST(test_engine_limits)
+{
+	EXPECT(
+	    "connections:\n"
+	    "  site:\n"
+	    "    local: {auth: psk, id: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx}\n"
+	    "    remote: {auth: psk}\n"
+	    "    children:\n"
+	    "      a: {remote_ts: [10.0.0.1, 10.0.0.2, 10.0.0.3, 10.0.0.4, "
+	    "10.0.0.5, 10.0.0.6, 10.0.0.7, 10.0.0.8, 10.0.0.9]}\n"
+	    "      b: {}\n      c: {}\n      d: {}\n      e: {}\n"
+	    "      f: {}\n      g: {}\n      h: {}\n      i: {}\n" PSK_TAIL,
+	    "test.yaml:3:28: error: identity too long (257 bytes, at most "
+	    "256)",
+	    "test.yaml:6:22: error: too many traffic selectors in "
+	    "'remote_ts' (at most 8)",
+	    "test.yaml:6:7: error: too many children in connection 'site' "
+	    "(at most 8)");
+}
+END_TEST
+
 START_TEST(test_psk_missing)
 {
 	/* IDs that no PSK lists; a PSK for other IDs; none at all. */
@@ -1664,6 +1687,7 @@ config_suite(void)
 	tcase_add_test(te, test_proposal_keywords);
 	tcase_add_test(te, test_duplicates);
 	tcase_add_test(te, test_bad_names);
+	tcase_add_test(te, test_engine_limits);
 	tcase_add_test(te, test_psk_missing);
 	tcase_add_test(te, test_auth_methods);
 	tcase_add_test(te, test_ts_errors);
