@@ -72,8 +72,8 @@ enum charond_type {
 	CHAROND_T_INT,      /* a non-negative integer within min..max */
 	CHAROND_T_DURATION, /* "30s", "5m", ...: milliseconds */
 	CHAROND_T_STRING,
-	CHAROND_T_ENUM,     /* one of `choices`: the index */
-	CHAROND_T_LIST,     /* a list of strings */
+	CHAROND_T_ENUM, /* one of `choices`: the index */
+	CHAROND_T_LIST, /* a list of strings */
 };
 
 /*
@@ -110,10 +110,10 @@ struct charond_value {
 
 /* One end of a connection as configured. */
 struct charond_end_view {
-	const char *auth;  /* the `auth:` value, e.g. "psk", "pubkey" */
-	const char *id;    /* as written; NULL: none configured */
-	const char *ca;    /* remote: authority name; NULL: any */
-	const char *key;   /* local: private key file; NULL: none */
+	const char *auth;         /* the `auth:` value, e.g. "psk", "pubkey" */
+	const char *id;           /* as written; NULL: none configured */
+	const char *ca;           /* remote: authority name; NULL: any */
+	const char *key;          /* local: private key file; NULL: none */
 	const char *const *certs; /* local: certificate files */
 	size_t n_certs;
 };
@@ -216,11 +216,16 @@ struct charond_child_filter {
 /* What a plugin may do to an IKE SA. Users: dpd (liveness, delete,
  * reinitiate), natt (move). */
 enum charond_sa_action {
-	CHAROND_SA_LIVENESS,   /* an empty INFORMATIONAL; no answer kills it */
-	CHAROND_SA_DELETE,     /* delete it and its children, telling the peer */
+	CHAROND_SA_LIVENESS, /* an empty INFORMATIONAL; no answer kills it */
+	CHAROND_SA_DELETE,   /* delete it and its children, telling the peer */
 	CHAROND_SA_REINITIATE, /* a new IKE SA for its connection and
 				  children; the old one is deleted */
-	CHAROND_SA_MOVE,       /* to new addresses or ports (args) */
+	/* To new addresses or ports (args): the IKE SA's messages follow
+	 * at once; its CHILD SAs need the kernel moved with their keys and
+	 * replay state (XFRM_MSG_MIGRATE), which charond does not do yet:
+	 * MOVE fails, -1, on an SA with installed CHILD SAs until the natt
+	 * plugin's issue wires it. */
+	CHAROND_SA_MOVE,
 };
 
 struct charond_sa_move {
@@ -253,8 +258,7 @@ struct charond_api {
 	/* Hooks; each lives until the plugin is unloaded. 0, or -1 (full,
 	 * or an auth method of that name exists already). */
 	int (*add_auth)(const struct charond_auth_method *m, void *state);
-	int (*add_extension)(const struct charond_exchange_ext *x,
-			     void *state);
+	int (*add_extension)(const struct charond_exchange_ext *x, void *state);
 	int (*add_listener)(const struct charond_sa_listener *l, void *state);
 	int (*add_child_filter)(const struct charond_child_filter *f,
 				void *state);
