@@ -230,14 +230,14 @@ ctl_json_ike_sa(const struct ike_sa_info *sa,
 				   counters ? &counters[i] : NULL));
 	/* NAT detection is not in the engine yet: nothing is behind a NAT
 	 * as far as we know, and nothing is UDP-encapsulated (kernel.c). */
-	o = json_pack("{s:I,s:o,s:i,s:s,s:b,s:o,s:o,s:{s:b,s:b},s:o,s:o}", "id",
-		      (json_int_t)sa->id, "name", text_or_null(sa->conn),
-		      "version", 2, "state", sa->state ? sa->state : "UNKNOWN",
-		      "initiator", sa->initiator, "local",
-		      side_json(&sa->local, &local_id, ours), "remote",
-		      side_json(&sa->remote, &sa->remote_id, theirs), "nat",
-		      "local", 0, "remote", 0, "proposal",
-		      json_string(sa->proposal), "children", ch);
+	o = json_pack(
+	    "{s:I,s:o,s:i,s:s,s:b,s:o,s:o,s:{s:b,s:b},s:o,s:o}", "id",
+	    (json_int_t)sa->id, "name", text_or_null(sa->conn), "version",
+	    sa->version, "state", sa->state ? sa->state : "UNKNOWN",
+	    "initiator", sa->initiator, "local",
+	    side_json(&sa->local, &local_id, ours), "remote",
+	    side_json(&sa->remote, &sa->remote_id, theirs), "nat", "local", 0,
+	    "remote", 0, "proposal", json_string(sa->proposal), "children", ch);
 	return o;
 }
 

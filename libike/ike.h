@@ -412,6 +412,7 @@ struct ike_sa_info {
 	unsigned id;
 	const char *conn;
 	const char *state; /* CONNECTING, ESTABLISHED, DELETING, ... */
+	uint8_t version;   /* IKE version: 1 or 2 */
 	bool initiator;
 	struct ike_endpoint local, remote;
 	const uint8_t *spi_i, *spi_r;

@@ -37,6 +37,7 @@ fill(const struct ike_engine *e, const struct ike_sa *sa,
 	in->id = sa->id;
 	in->conn = c->name;
 	in->state = state_name(sa->state);
+	in->version = sa->version;
 	in->initiator = sa->initiator;
 	in->local = sa->local;
 	in->remote = sa->remote;

@@ -59,6 +59,7 @@ make_sa(struct ike_sa_info *sa, bool initiator)
 	sa->id = 1;
 	sa->conn = "site";
 	sa->state = "ESTABLISHED";
+	sa->version = 2;
 	sa->initiator = initiator;
 	endpoint(&sa->local, "192.0.2.1", 4500);
 	endpoint(&sa->remote, "192.0.2.2", 4500);
