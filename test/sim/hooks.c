@@ -321,6 +321,42 @@ hooks_setup(struct host *h)
 	h->refuse_id = id ? 1 + (unsigned)rng_below(&s->hook_rng, 200) : 0;
 }
 
+static void
+state_cb(void *ctx, const struct ike_sa_info *sa)
+{
+	*(bool *)ctx = strcmp(sa->state, "DELETING") != 0;
+}
+
+/* The old SA is gone or DELETING at once (and gone by the end of the
+ * run, check_reinit); the new one has another id. */
+unsigned
+host_reinitiate(struct host *h, unsigned old)
+{
+	struct sim *s = h->sim;
+	unsigned id;
+	bool still = false;
+
+	if (!old)
+		return 0;
+	id = ike_reinitiate(h->e, s->now, old);
+	if (id == old)
+		sim_fail(s, "%s: ike_reinitiate of IKE SA #%u returned it",
+			 h->name, old);
+	s->st.reinitiated += id != 0;
+	if (h->n_reinit < SIM_MAX_REINIT)
+		h->reinit[h->n_reinit++] = old;
+	ike_query_sa(h->e, old, state_cb, &still);
+	if (still)
+		sim_fail(s,
+			 "%s: IKE SA #%u neither gone nor DELETING after "
+			 "ike_reinitiate",
+			 h->name, old);
+	if (s->verbose)
+		sim_log(s, "%s: IKE SA #%u re-initiated as #%u", h->name, old,
+			id);
+	return id;
+}
+
 /* --- host timers -------------------------------------------------- */
 
 struct pick {
@@ -412,6 +448,9 @@ htimer_fired(void *arg, uint64_t now)
 		break;
 	case HT_CANCEL:
 		htimer_cancel_random(h);
+		break;
+	case HT_REINIT:
+		host_reinitiate(h, random_sa(h, true));
 		break;
 	default:
 		break;

@@ -223,7 +223,6 @@ reinitiate(struct sim *s, struct host *h, const struct sa_list *l,
 {
 	size_t i, n = 0, k;
 	unsigned old = 0, id;
-	bool still = false;
 
 	/* Any SA with the peer, established or not. */
 	for (i = 0; i < l->n; i++)
@@ -234,24 +233,7 @@ reinitiate(struct sim *s, struct host *h, const struct sa_list *l,
 	for (i = 0; i < l->n; i++)
 		if (l->v[i].peer == (int)peer && !k--)
 			old = l->v[i].id;
-	id = ike_reinitiate(h->e, s->now, old);
-	if (id == old)
-		sim_fail(s, "%s: ike_reinitiate of IKE SA #%u returned it",
-			 h->name, old);
-	s->st.reinitiated += id != 0;
-	if (h->n_reinit < SIM_MAX_REINIT)
-		h->reinit[h->n_reinit++] = old;
-	sa_views(h, (struct sa_list *)l);
-	for (i = 0; i < l->n; i++)
-		if (l->v[i].id == old && !l->v[i].deleting)
-			still = true;
-	if (still)
-		sim_fail(s,
-			 "%s: IKE SA #%u neither gone nor DELETING after "
-			 "ike_reinitiate",
-			 h->name, old);
-	if (s->verbose)
-		sim_log(s, "scenario: IKE SA #%u re-initiated as #%u", old, id);
+	id = host_reinitiate(h, old);
 	return id ? 0 : -1;
 }
 

@@ -71,6 +71,7 @@ enum htimer_job {
 	HT_TERMINATE, /* ike_terminate of a random SA (its pair's driver) */
 	HT_ADD,       /* ike_timer_add of another timer */
 	HT_CANCEL,    /* ike_timer_cancel of another timer */
+	HT_REINIT,    /* ike_reinitiate of a random SA (dpd's restart) */
 	HT_N_JOBS
 };
 
@@ -216,6 +217,8 @@ void hooks_setup(struct host *h);
 /* Add a timer due at deadline doing job; false if there is no room. */
 bool htimer_add(struct host *h, uint64_t deadline, enum htimer_job job);
 void htimer_cancel_random(struct host *h);
+/* ike_reinitiate of h's IKE SA old, checked; the new SA's id or 0. */
+unsigned host_reinitiate(struct host *h, unsigned old);
 /* Before and after the sim calls ike_tick on h. */
 void htimer_tick_begin(struct host *h);
 void htimer_tick_end(struct host *h);
