@@ -92,6 +92,7 @@ env_ext_build(void *ctx, const struct ike_msg_view *m, struct ike_out *out)
 struct sa_spis {
 	bool found;
 	uint8_t spi_i[8], spi_r[8];
+	uint64_t last_heard;
 };
 
 static void
@@ -102,6 +103,7 @@ spis_cb(void *ctx, const struct ike_sa_info *sa)
 	x->found = true;
 	memcpy(x->spi_i, sa->spi_i, 8);
 	memcpy(x->spi_r, sa->spi_r, 8);
+	x->last_heard = sa->last_heard;
 }
 
 /* The peer's private notify on an authenticated message: one, or none
@@ -145,6 +147,12 @@ check_tag(struct host *h, const struct ike_msg_view *m, char *why,
 	if (!m->ike_id || !sa.found) {
 		snprintf(why, why_len, "on IKE SA #%u, which is not there",
 			 m->ike_id);
+		return -1;
+	}
+	/* Its ICV held: the peer was heard from, now. */
+	if (sa.last_heard != h->sim->now) {
+		snprintf(why, why_len, "IKE SA #%u last heard at %llu",
+			 m->ike_id, (unsigned long long)sa.last_heard);
 		return -1;
 	}
 	/* The adversary may reflect a host's IKE_SA_INIT request to it, and
