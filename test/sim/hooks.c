@@ -365,6 +365,42 @@ host_reinitiate(struct host *h, unsigned old)
 	return id;
 }
 
+struct peer_of {
+	struct sim *s;
+	int peer;
+};
+
+static void
+peer_cb(void *ctx, const struct ike_sa_info *sa)
+{
+	struct peer_of *p = ctx;
+
+	p->peer = host_peer_of(p->s, &sa->remote);
+}
+
+/* ike_sa_move of h's IKE SA id to other addresses of h and its peer. */
+void
+host_move(struct host *h, unsigned id)
+{
+	struct sim *s = h->sim;
+	struct ike_endpoint local, remote;
+	struct peer_of p = {s, -1};
+	unsigned a = (unsigned)rng_below(&s->hook_rng, SIM_ALIASES);
+	unsigned b = (unsigned)rng_below(&s->hook_rng, SIM_ALIASES);
+
+	ike_query_sa(h->e, id, peer_cb, &p);
+	if (p.peer < 0)
+		return;
+	host_endpoint(&local, h->idx, a);
+	host_endpoint(&remote, (unsigned)p.peer, b);
+	if (s->verbose)
+		sim_log(s, "%s: move #%u to aliases %u - %u", h->name, id, a,
+			b);
+	if (ike_sa_move(h->e, s->now, id, &local, &remote) < 0)
+		sim_fail(s, "%s: ike_sa_move of IKE SA #%u failed", h->name,
+			 id);
+}
+
 /* --- host timers -------------------------------------------------- */
 
 struct pick {
@@ -459,6 +495,9 @@ htimer_fired(void *arg, uint64_t now)
 		break;
 	case HT_REINIT:
 		host_reinitiate(h, random_sa(h, true));
+		break;
+	case HT_MOVE:
+		host_move(h, random_sa(h, false));
 		break;
 	default:
 		break;

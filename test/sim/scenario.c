@@ -180,6 +180,10 @@ collide(struct sim *s, struct host *a, struct host *b, const struct sa_list *la,
 	case 0:
 		ike_rekey(a->e, t, va->id);
 		ike_rekey(b->e, t, vb->id);
+		/* And a NAT moves one side while it is being settled. */
+		if (rng_chance(&s->scen_rng, 500))
+			htimer_add(rng_chance(&s->scen_rng, 500) ? a : b,
+				   t + rng_below(&s->scen_rng, 400), HT_MOVE);
 		break;
 	case 1:
 		if (c && cb) {

@@ -72,6 +72,7 @@ enum htimer_job {
 	HT_ADD,       /* ike_timer_add of another timer */
 	HT_CANCEL,    /* ike_timer_cancel of another timer */
 	HT_REINIT,    /* ike_reinitiate of a random SA (dpd's restart) */
+	HT_MOVE,      /* ike_sa_move of a random SA (natt) */
 	HT_N_JOBS
 };
 
@@ -219,6 +220,7 @@ bool htimer_add(struct host *h, uint64_t deadline, enum htimer_job job);
 void htimer_cancel_random(struct host *h);
 /* ike_reinitiate of h's IKE SA old, checked; the new SA's id or 0. */
 unsigned host_reinitiate(struct host *h, unsigned old);
+void host_move(struct host *h, unsigned id);
 /* Before and after the sim calls ike_tick on h. */
 void htimer_tick_begin(struct host *h);
 void htimer_tick_end(struct host *h);
