@@ -168,10 +168,15 @@ ike_sa_move(struct ike_engine *e, uint64_t now, unsigned ike_id,
 	e->now = now;
 	if (!sa || sa->state == IKE_SA_DEAD || !local || !remote)
 		return -1;
-	if (sa->version == 2 && sa->v2.rk.peer_new)
-		twin = sa_by_id(e, sa->v2.rk.peer_new);
-	else if (sa->version == 2 && sa->v2.collided)
-		twin = sa_by_id(e, sa->v2.collided);
+	/* The link as v2_rekey_announce checks it: both ways. */
+	if (sa->version == 2 && sa->v2.rk.peer_new &&
+	    (twin = sa_by_id(e, sa->v2.rk.peer_new)) &&
+	    (twin->version != 2 || twin->v2.collided != sa->id))
+		twin = NULL;
+	if (!twin && sa->version == 2 && sa->v2.collided &&
+	    (twin = sa_by_id(e, sa->v2.collided)) &&
+	    (twin->version != 2 || twin->v2.rk.peer_new != sa->id))
+		twin = NULL;
 	rc = move_one(e, sa, local, remote);
 	if (twin && twin != sa && twin->state != IKE_SA_DEAD &&
 	    move_one(e, twin, local, remote) < 0)
