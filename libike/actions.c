@@ -98,14 +98,6 @@ endpoint_text(const struct ike_endpoint *ep, char *buf, size_t len)
 	}
 }
 
-/*
- * Later messages go between the new endpoints, and every installed CHILD
- * SA is moved in the kernel by the host (env.child_move) with its keys and
- * replay state: removing and installing it again would restart its
- * outbound sequence numbers, which the peer's replay window (its SA did
- * not change) would refuse, and would need the ESP keys, which the engine
- * does not keep once they are installed.
- */
 /* One SA to new endpoints, its installed CHILD SAs with it. */
 static int
 move_one(struct ike_engine *e, struct ike_sa *sa,
