@@ -98,26 +98,15 @@ endpoint_text(const struct ike_endpoint *ep, char *buf, size_t len)
 	}
 }
 
-/*
- * Later messages go between the new endpoints, and every installed CHILD
- * SA is moved in the kernel by the host (env.child_move) with its keys and
- * replay state: removing and installing it again would restart its
- * outbound sequence numbers, which the peer's replay window (its SA did
- * not change) would refuse, and would need the ESP keys, which the engine
- * does not keep once they are installed.
- */
-int
-ike_sa_move(struct ike_engine *e, uint64_t now, unsigned ike_id,
-	    const struct ike_endpoint *local, const struct ike_endpoint *remote)
+/* One SA to new endpoints, its installed CHILD SAs with it. */
+static int
+move_one(struct ike_engine *e, struct ike_sa *sa,
+	 const struct ike_endpoint *local, const struct ike_endpoint *remote)
 {
-	struct ike_sa *sa = sa_by_id(e, ike_id);
 	char from[2][80], to[2][80];
 	struct child_sa *c;
 	int rc = 0;
 
-	e->now = now;
-	if (!sa || sa->state == IKE_SA_DEAD || !local || !remote)
-		return -1;
 	endpoint_text(&sa->local, from[0], sizeof(from[0]));
 	endpoint_text(&sa->remote, from[1], sizeof(from[1]));
 	endpoint_text(local, to[0], sizeof(to[0]));
@@ -143,5 +132,46 @@ ike_sa_move(struct ike_engine *e, uint64_t now, unsigned ike_id,
 	sa->remote = *remote;
 	ike_log(e, sa, IKE_LOG_INFO, "moved from %s - %s to %s - %s", from[0],
 		from[1], to[0], to[1]);
+	return rc;
+}
+
+/*
+ * Later messages go between the new endpoints, and every installed CHILD
+ * SA is moved in the kernel by the host (env.child_move) with its keys and
+ * replay state: removing and installing it again would restart its
+ * outbound sequence numbers, which the peer's replay window (its SA did
+ * not change) would refuse, and would need the ESP keys, which the engine
+ * does not keep once they are installed.
+ *
+ * In a simultaneous IKE SA rekey (2.8.2) the old SA and the one the
+ * peer's rekey made are one SA in two halves until it settles: the CHILD
+ * SAs wait on the peer's, and whichever survives takes them, with its
+ * endpoints (a new SA of ours copies the old one's). Both move together,
+ * or the CHILD SAs would end up under an SA at other endpoints than the
+ * kernel has them at.
+ */
+int
+ike_sa_move(struct ike_engine *e, uint64_t now, unsigned ike_id,
+	    const struct ike_endpoint *local, const struct ike_endpoint *remote)
+{
+	struct ike_sa *sa = sa_by_id(e, ike_id), *twin = NULL;
+	int rc;
+
+	e->now = now;
+	if (!sa || sa->state == IKE_SA_DEAD || !local || !remote)
+		return -1;
+	/* The link as v2_rekey_announce checks it: both ways. */
+	if (sa->version == 2 && sa->v2.rk.peer_new &&
+	    (twin = sa_by_id(e, sa->v2.rk.peer_new)) &&
+	    (twin->version != 2 || twin->v2.collided != sa->id))
+		twin = NULL;
+	if (!twin && sa->version == 2 && sa->v2.collided &&
+	    (twin = sa_by_id(e, sa->v2.collided)) &&
+	    (twin->version != 2 || twin->v2.rk.peer_new != sa->id))
+		twin = NULL;
+	rc = move_one(e, sa, local, remote);
+	if (twin && twin != sa && twin->state != IKE_SA_DEAD &&
+	    move_one(e, twin, local, remote) < 0)
+		rc = -1;
 	return rc;
 }

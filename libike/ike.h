@@ -379,7 +379,9 @@ void ike_terminate_all(struct ike_engine *e, uint64_t now);
 unsigned ike_reinitiate(struct ike_engine *e, uint64_t now, unsigned ike_id);
 /* The peer (or we) moved: later messages of the IKE SA go between these
  * endpoints, and its installed CHILD SAs are moved to them by the host
- * (env.child_move). -1 if there is no such SA or a child could not be
+ * (env.child_move). While both ends rekey it at once, the SA the peer's
+ * rekey made (which holds the CHILD SAs meanwhile) moves with it, and
+ * the other way round. -1 if there is no such SA or a child could not be
  * moved. (natt, when a NAT mapping changed.) */
 int ike_sa_move(struct ike_engine *e, uint64_t now, unsigned ike_id,
 		const struct ike_endpoint *local,

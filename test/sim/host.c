@@ -200,23 +200,29 @@ host_conn_name(unsigned peer, char *buf, size_t len)
 int
 host_peer_of(const struct sim *s, const struct ike_endpoint *ep)
 {
-	unsigned i;
+	struct ike_endpoint a;
+	unsigned i, k;
 
 	for (i = 0; i < s->n_hosts; i++)
-		if (memcmp(&s->h[i].addr.ss, &ep->ss, sizeof(ep->ss)) == 0)
-			return (int)i;
+		for (k = 0; k < SIM_ALIASES; k++) {
+			host_endpoint(&a, i, k);
+			if (memcmp(&a.ss, &ep->ss, sizeof(ep->ss)) == 0)
+				return (int)i;
+		}
 	return -1;
 }
 
-static void
-endpoint(struct ike_endpoint *ep, unsigned idx)
+/* 192.0.2.1 + idx port 500 (alias 0), or port 4500, or 198.51.100.1 +
+ * idx on either port: where a NAT might have moved the host to. */
+void
+host_endpoint(struct ike_endpoint *ep, unsigned idx, unsigned alias)
 {
 	struct sockaddr_in *a = (struct sockaddr_in *)&ep->ss;
 
 	memset(ep, 0, sizeof(*ep));
 	a->sin_family = AF_INET;
-	a->sin_port = htons(500);
-	a->sin_addr.s_addr = htonl(0xc0000201 + idx); /* 192.0.2.1 + idx */
+	a->sin_port = htons(alias & 1 ? 4500 : 500);
+	a->sin_addr.s_addr = htonl((alias & 2 ? 0xc6336401 : 0xc0000201) + idx);
 }
 
 static void
@@ -282,7 +288,7 @@ conn_for(struct host *h, unsigned peer, struct rng *r, struct ike_conn_cfg *c,
 	conn_room_at(c, room);
 	host_conn_name(peer, c->name, sizeof(c->name));
 	c->local = h->addr;
-	endpoint(&c->remote, peer);
+	host_endpoint(&c->remote, peer, 0);
 	if (props(c->proposals, &c->n_proposals, ike_props, 2, IKEV2_PROTO_IKE,
 		  r) < 0)
 		return -1;
@@ -372,8 +378,10 @@ host_setup(struct sim *s, unsigned idx)
 	h->sim = s;
 	h->idx = idx;
 	snprintf(h->name, sizeof(h->name), "h%u", idx);
-	endpoint(&h->addr, idx);
+	host_endpoint(&h->addr, idx, 0);
 	rng_init(&h->rand, s->seed, 100 + idx);
+	hooks_env(&env);
+	hooks_setup(h);
 	h->psk = secret_dup(PSK, strlen(PSK));
 	h->e = h->psk ? ike_engine_new(&env) : NULL;
 	if (!h->e)
@@ -402,5 +410,8 @@ host_free(struct host *h)
 	free(h->life);
 	h->life = NULL;
 	h->n_life = 0;
+	free(h->heard);
+	h->heard = NULL;
+	h->n_heard = 0;
 	kernel_free(&h->k);
 }

@@ -79,6 +79,8 @@ kernel_install(struct host *h, const struct ike_child_install *ci)
 	k->spi_out = ci->spi_out;
 	k->ike_id = ci->ike_id;
 	k->child_id = ci->child_id;
+	k->local = ci->local;
+	k->remote = ci->remote;
 	keep(k->encr_in, &k->encr_len, ci->encr_in);
 	keep(k->encr_out, &k->encr_len, ci->encr_out);
 	keep(k->integ_in, &k->integ_len, ci->integ_in);
@@ -99,6 +101,50 @@ kernel_remove(struct host *h, const struct ike_child_install *ci)
 	if (h->sim->verbose)
 		sim_log(h->sim, "%s kernel: SPI %08x removed", h->name,
 			ci->spi_in);
+}
+
+static bool
+same_ep(const struct ike_endpoint *a, const struct ike_endpoint *b)
+{
+	return memcmp(&a->ss, &b->ss, sizeof(a->ss)) == 0;
+}
+
+/* env.child_move: `from` must be what is installed, `to` the same SA at
+ * other endpoints, neither with keys (the kernel keeps them). */
+int
+kernel_move(struct host *h, const struct ike_child_install *from,
+	    const struct ike_child_install *to)
+{
+	struct ksa *k = kernel_find(h, from->spi_in);
+	const char *bad = NULL;
+
+	if (!k || k->st != KSA_LIVE)
+		bad = k ? "not installed" : "unknown";
+	else if (from->spi_out != k->spi_out)
+		bad = "installed with another outbound SPI";
+	else if (!same_ep(&from->local, &k->local) ||
+		 !same_ep(&from->remote, &k->remote))
+		bad = "installed at other endpoints than `from` says";
+	else if (to->spi_in != from->spi_in || to->spi_out != from->spi_out ||
+		 to->reqid != from->reqid || to->ike_id != from->ike_id ||
+		 to->child_id != from->child_id)
+		bad = "not the same SA in `from` and `to`";
+	else if (from->encr_in || from->encr_out || from->integ_in ||
+		 from->integ_out || to->encr_in || to->encr_out ||
+		 to->integ_in || to->integ_out)
+		bad = "given keys";
+	if (bad) {
+		sim_fail(h->sim, "%s: child_move of SPI %08x, which is %s",
+			 h->name, from->spi_in, bad);
+		return -1;
+	}
+	k->local = to->local;
+	k->remote = to->remote;
+	h->sim->st.child_moved++;
+	if (h->sim->verbose)
+		sim_log(h->sim, "%s kernel: SPI %08x moved", h->name,
+			from->spi_in);
+	return 0;
 }
 
 void

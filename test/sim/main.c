@@ -126,6 +126,11 @@ main(int argc, char **argv)
 		sum.actions += st.actions;
 		sum.skipped += st.skipped;
 		sum.events += st.events;
+		sum.ext_checked += st.ext_checked;
+		sum.hook_refused += st.hook_refused;
+		sum.child_moved += st.child_moved;
+		sum.reinitiated += st.reinitiated;
+		sum.timers_fired += st.timers_fired;
 		if (rc < 0) {
 			failed++;
 			printf("FAIL seed %llu: %s\n  replay: %s --seed %llu "
@@ -139,13 +144,20 @@ main(int argc, char **argv)
 	printf(
 	    "sim: %llu seeds (%llu..%llu)%s, %llu failed, %.1f s; %llu "
 	    "datagrams (%llu lost, %llu duplicated), %llu injected, %llu "
-	    "actions (%llu refused), %llu events\n",
+	    "actions (%llu refused), %llu events; hooks: %llu peer notifies "
+	    "checked, %llu refusals, %llu CHILD SAs moved, %llu SAs "
+	    "re-initiated, %llu host timers fired\n",
 	    (unsigned long long)n, (unsigned long long)start,
 	    (unsigned long long)(start + n - 1),
 	    o.collisions ? " with collisions" : "", (unsigned long long)failed,
 	    seconds() - t0, (unsigned long long)sum.sent,
 	    (unsigned long long)sum.lost, (unsigned long long)sum.duplicated,
 	    (unsigned long long)sum.injected, (unsigned long long)sum.actions,
-	    (unsigned long long)sum.skipped, (unsigned long long)sum.events);
+	    (unsigned long long)sum.skipped, (unsigned long long)sum.events,
+	    (unsigned long long)sum.ext_checked,
+	    (unsigned long long)sum.hook_refused,
+	    (unsigned long long)sum.child_moved,
+	    (unsigned long long)sum.reinitiated,
+	    (unsigned long long)sum.timers_fired);
 	return failed ? 1 : 0;
 }

@@ -76,6 +76,7 @@ setup(struct sim *s, uint64_t seed, const struct run_opts *o)
 	rng_init(&s->net_rng, seed, 2);
 	rng_init(&s->adv_rng, seed, 3);
 	rng_init(&s->scen_rng, seed, 4);
+	rng_init(&s->hook_rng, seed, 5);
 	s->n_hosts = 3 + (unsigned)rng_below(&r, SIM_MAX_HOSTS - 2);
 	for (a = 0; a < s->n_hosts; a++)
 		for (b = a + 1; b < s->n_hosts; b++) {
@@ -142,8 +143,11 @@ step(struct sim *s, uint64_t until, bool scenario)
 		return true;
 	if (e <= s->now) {
 		for (i = 0; i < s->n_hosts; i++)
-			if (ike_next_deadline(s->h[i].e) <= s->now)
+			if (ike_next_deadline(s->h[i].e) <= s->now) {
+				htimer_tick_begin(&s->h[i]);
 				ike_tick(s->h[i].e, s->now);
+				htimer_tick_end(&s->h[i]);
+			}
 		return true;
 	}
 	if (scenario && s->act_next <= s->now) {
@@ -162,6 +166,9 @@ step(struct sim *s, uint64_t until, bool scenario)
 static bool
 steps_left(struct sim *s, unsigned long *n)
 {
+	check_step(s);
+	if (s->failed)
+		return false;
 	if (++*n <= MAX_STEPS)
 		return true;
 	sim_fail(s, "no end in sight after %d steps (a loop?)", MAX_STEPS);
@@ -214,6 +221,7 @@ run(struct sim *s)
 	uint64_t settle;
 	unsigned i;
 
+	s->scenario = true;
 	scenario_start(s);
 	while (!s->failed && steps_left(s, &n) && step(s, s->run_end, true))
 		;
@@ -223,6 +231,7 @@ run(struct sim *s)
 		sim_log(s, "drain");
 	s->faults = false;
 	s->adversary = false;
+	s->scenario = false;
 	/* Past every timeout: half-open and delete-wait (20 s each, see
 	 * host_setup), a replay the adversary delayed (60 s), a request's
 	 * retransmissions (about 13 s). */
@@ -237,6 +246,7 @@ run(struct sim *s)
 	if (s->failed)
 		return;
 	check_invariants(s);
+	check_reinit(s);
 	if (s->failed)
 		return;
 	if (s->verbose)
@@ -247,8 +257,12 @@ run(struct sim *s)
 		ike_terminate_all(s->h[i].e, s->now);
 		drain(s, s->now, "terminate", &n);
 	}
-	for (i = 0; i < s->n_hosts; i++)
+	for (i = 0; i < s->n_hosts; i++) {
+		htimer_tick_begin(&s->h[i]);
 		ike_tick(s->h[i].e, s->now); /* frees the dead */
+		htimer_tick_end(&s->h[i]);
+	}
+	check_step(s);
 	check_all_gone(s);
 	for (i = 0; i < s->n_hosts; i++)
 		host_check_life(&s->h[i]);

@@ -25,15 +25,21 @@ enum act {
 	RELOAD_SAME,
 	RELOAD_CHANGED,
 	COLLIDE,
+	REINITIATE,
+	MOVE,
+	TIMER_ADD,
+	TIMER_CANCEL,
 	N_ACTS
 };
 
-static const unsigned weight[N_ACTS] = {4, 8, 16, 10, 6, 4, 8, 3, 3, 12};
+static const unsigned weight[N_ACTS] = {4, 8, 16, 10, 6, 4, 8,
+					3, 3, 12, 3,  4, 6, 2};
 
 static const char *const act_name[N_ACTS] = {
     "initiate",       "create-child", "rekey-child", "rekey-ike",
     "delete-child",   "delete-ike",   "liveness",    "reload-same",
-    "reload-changed", "collide",
+    "reload-changed", "collide",      "reinitiate",  "move",
+    "timer-add",      "timer-cancel",
 };
 
 /* Rekeying or deleting: racing the peer's own on the same SA. */
@@ -41,7 +47,7 @@ static bool
 collision_prone(enum act a)
 {
 	return a == CREATE_CHILD || a == REKEY_CHILD || a == REKEY_IKE ||
-	       a == DELETE_CHILD || a == DELETE_IKE;
+	       a == DELETE_CHILD || a == DELETE_IKE || a == REINITIATE;
 }
 
 static enum act
@@ -174,6 +180,10 @@ collide(struct sim *s, struct host *a, struct host *b, const struct sa_list *la,
 	case 0:
 		ike_rekey(a->e, t, va->id);
 		ike_rekey(b->e, t, vb->id);
+		/* And a NAT moves one side while it is being settled. */
+		if (rng_chance(&s->scen_rng, 500))
+			htimer_add(rng_chance(&s->scen_rng, 500) ? a : b,
+				   t + rng_below(&s->scen_rng, 400), HT_MOVE);
 		break;
 	case 1:
 		if (c && cb) {
@@ -206,6 +216,90 @@ collide(struct sim *s, struct host *a, struct host *b, const struct sa_list *la,
 		if (c && cb)
 			ike_rekey_child(b->e, t, vb->id, cb);
 		break;
+	}
+}
+
+/* ike_reinitiate: a new SA (another id), the old one gone or DELETING
+ * at once, and gone by the end of the run (check_reinit). */
+static int
+reinitiate(struct sim *s, struct host *h, const struct sa_list *l,
+	   unsigned peer)
+{
+	size_t i, n = 0, k;
+	unsigned old = 0, id;
+
+	/* Any SA with the peer, established or not. */
+	for (i = 0; i < l->n; i++)
+		n += l->v[i].peer == (int)peer;
+	if (!n)
+		return -1;
+	k = rng_below(&s->scen_rng, n);
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].peer == (int)peer && !k--)
+			old = l->v[i].id;
+	id = host_reinitiate(h, old);
+	return id ? 0 : -1;
+}
+
+/* ike_sa_move of one of h's SAs with peer to other addresses of both
+ * (sometimes back to the first), sometimes the peer's side too; and of
+ * an SA that is not there. */
+static int
+move(struct sim *s, struct host *h, const struct sa_list *l, unsigned peer,
+     const struct sa_list *lp)
+{
+	struct ike_endpoint local, remote;
+	unsigned a = (unsigned)rng_below(&s->scen_rng, SIM_ALIASES);
+	unsigned b = (unsigned)rng_below(&s->scen_rng, SIM_ALIASES);
+	size_t i, n = 0, k;
+	const struct sa_view *v = NULL, *pv;
+
+	host_endpoint(&local, h->idx, a);
+	host_endpoint(&remote, peer, b);
+	if (rng_chance(&s->scen_rng, 50)) {
+		if (ike_sa_move(h->e, s->now, 999999, &local, &remote) == 0)
+			sim_fail(s, "%s: ike_sa_move of no SA succeeded",
+				 h->name);
+		return 0;
+	}
+	for (i = 0; i < l->n; i++)
+		n += l->v[i].peer == (int)peer;
+	if (!n)
+		return -1;
+	k = rng_below(&s->scen_rng, n);
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].peer == (int)peer && !k--)
+			v = &l->v[i];
+	if (s->verbose)
+		sim_log(s, "scenario: move %s #%u to aliases %u - %u", h->name,
+			v->id, a, b);
+	if (ike_sa_move(h->e, s->now, v->id, &local, &remote) < 0)
+		sim_fail(s, "%s: ike_sa_move of IKE SA #%u failed", h->name,
+			 v->id);
+	if (rng_chance(&s->scen_rng, 500) && (pv = mirror(lp, v)) &&
+	    ike_sa_move(s->h[peer].e, s->now, pv->id, &remote, &local) < 0)
+		sim_fail(s, "h%u: ike_sa_move of IKE SA #%u failed", peer,
+			 pv->id);
+	return 0;
+}
+
+/* A few host timers due soon, or already (the past, now), each doing a
+ * job. */
+static void
+timer_add(struct sim *s, struct host *h)
+{
+	unsigned n = 1 + (unsigned)rng_below(&s->scen_rng, 4);
+
+	while (n--) {
+		uint64_t d = s->now;
+		unsigned how = (unsigned)rng_below(&s->scen_rng, 8);
+
+		if (how == 0 && d > 100)
+			d -= rng_below(&s->scen_rng, 100);
+		else if (how > 1)
+			d += rng_below(&s->scen_rng, 30000);
+		htimer_add(h, d,
+			   (enum htimer_job)rng_below(&s->scen_rng, HT_N_JOBS));
 	}
 }
 
@@ -324,6 +418,19 @@ scenario_act(struct sim *s)
 		break;
 	case COLLIDE:
 		collide(s, h, &s->h[peer], l, lp);
+		break;
+	case REINITIATE:
+		rc = reinitiate(s, h, l, peer);
+		break;
+	case MOVE:
+		rc = move(s, h, l, peer, lp);
+		break;
+	case TIMER_ADD:
+		timer_add(s, h);
+		break;
+	case TIMER_CANCEL:
+		for (n = 1 + (unsigned)rng_below(&s->scen_rng, 3); n; n--)
+			htimer_cancel_random(h);
 		break;
 	default:
 		break;

@@ -43,6 +43,7 @@ struct ksa {
 	uint32_t spi_in, spi_out;
 	enum ksa_state st;
 	unsigned ike_id, child_id;
+	struct ike_endpoint local, remote; /* as installed or last moved */
 	size_t encr_len, integ_len;
 	uint8_t encr_in[64], encr_out[64], integ_in[64], integ_out[64];
 };
@@ -54,6 +55,39 @@ struct kernel {
 };
 
 struct sim;
+struct host;
+
+/* hooks.c: a host timer the scenario added (ike_timer_add), and what
+ * became of it. */
+enum htimer_state {
+	HT_PENDING,
+	HT_FIRED,
+	HT_CANCELLED,
+};
+
+enum htimer_job {
+	HT_NOTHING,   /* just note the firing */
+	HT_LIVENESS,  /* ike_liveness of a random SA */
+	HT_TERMINATE, /* ike_terminate of a random SA (its pair's driver) */
+	HT_ADD,       /* ike_timer_add of another timer */
+	HT_CANCEL,    /* ike_timer_cancel of another timer */
+	HT_REINIT,    /* ike_reinitiate of a random SA (dpd's restart) */
+	HT_MOVE,      /* ike_sa_move of a random SA (natt) */
+	HT_N_JOBS
+};
+
+struct htimer_rec {
+	struct host *h;
+	uint64_t handle, deadline, seq;
+	uint64_t tick; /* the host's tick count when it was added */
+	enum htimer_state st;
+	enum htimer_job job;
+};
+
+#define SIM_MAX_HTIMERS 96 /* per host and run */
+
+/* ike_reinitiate's old SAs: gone (or DELETING) by the end of the run. */
+#define SIM_MAX_REINIT 32
 
 struct host {
 	struct sim *sim;
@@ -73,6 +107,18 @@ struct host {
 	 * SA_UP, SA_ENDED (host.c). */
 	uint8_t *life;
 	size_t n_life;
+	/* Each IKE SA's last_heard as last seen, by id (check.c). */
+	uint64_t *heard;
+	size_t n_heard;
+	/* hooks.c: host timers, in the order added; ticks of the engine. */
+	struct htimer_rec ht[SIM_MAX_HTIMERS];
+	size_t n_ht;
+	uint64_t ht_seq, ticks;
+	bool in_tick;
+	unsigned reinit[SIM_MAX_REINIT];
+	size_t n_reinit;
+	/* Hook refusals, permille, while the scenario runs (0: never). */
+	unsigned refuse_input, refuse_id;
 };
 
 #define SA_UP    1
@@ -98,6 +144,11 @@ struct net {
 struct sim_stats {
 	uint64_t sent, lost, duplicated, delivered, injected, actions, skipped,
 	    events;
+	/* The hooks: peer notifies checked, refusals (ext_input and
+	 * auth_id_check), CHILD SAs moved, SAs re-initiated, host timers
+	 * fired. */
+	uint64_t ext_checked, hook_refused, child_moved, reinitiated,
+	    timers_fired;
 };
 
 struct sim {
@@ -120,6 +171,12 @@ struct sim {
 	bool adversary;
 	uint64_t adv_next, adv_gap;
 	uint64_t act_next, act_gap, run_end;
+	struct rng hook_rng; /* refusals of the hooks, host timer jobs */
+	/* a refused an INFORMATIONAL request of b's: a Delete of a CHILD
+	 * SA, maybe, which b removed and a keeps (half-closed, RFC 7296
+	 * 1.4.1: nothing in the protocol mends it). */
+	bool half_closed[SIM_MAX_HOSTS][SIM_MAX_HOSTS];
+	bool scenario;   /* the scenario runs (faults, actions) */
 	uint64_t digest; /* of every delivery: the run's fingerprint */
 	struct sim_stats st;
 	bool failed;
@@ -137,6 +194,8 @@ int kernel_alloc(struct host *h, uint32_t *spi);
 void kernel_install(struct host *h, const struct ike_child_install *ci);
 void kernel_remove(struct host *h, const struct ike_child_install *ci);
 struct ksa *kernel_find(struct host *h, uint32_t spi_in);
+int kernel_move(struct host *h, const struct ike_child_install *from,
+		const struct ike_child_install *to);
 void kernel_free(struct kernel *k);
 
 /* host.c */
@@ -147,6 +206,24 @@ void host_check_life(struct host *h);
 int host_load(struct host *h, unsigned variant);
 const char *host_conn_name(unsigned peer, char *buf, size_t len);
 int host_peer_of(const struct sim *s, const struct ike_endpoint *ep);
+/* The addresses of host idx (SIM_ALIASES of them, alias 0 the one its
+ * connections use), for ike_sa_move; all reach the host. */
+#define SIM_ALIASES 4
+void host_endpoint(struct ike_endpoint *ep, unsigned idx, unsigned alias);
+
+/* hooks.c: the exchange and authentication hooks, child_move, and the
+ * host timers. */
+void hooks_env(struct ike_env *env);
+void hooks_setup(struct host *h);
+/* Add a timer due at deadline doing job; false if there is no room. */
+bool htimer_add(struct host *h, uint64_t deadline, enum htimer_job job);
+void htimer_cancel_random(struct host *h);
+/* ike_reinitiate of h's IKE SA old, checked; the new SA's id or 0. */
+unsigned host_reinitiate(struct host *h, unsigned old);
+void host_move(struct host *h, unsigned id);
+/* Before and after the sim calls ike_tick on h. */
+void htimer_tick_begin(struct host *h);
+void htimer_tick_end(struct host *h);
 
 /* net.c */
 void net_send(struct host *from, const struct ike_endpoint *remote,
@@ -177,7 +254,7 @@ struct child_view {
 struct sa_view {
 	unsigned id;
 	int peer;
-	bool initiator, established;
+	bool initiator, established, deleting;
 	uint8_t spi_i[8], spi_r[8];
 	unsigned n_children;
 	struct child_view ch[IKE_MAX_CHILDREN];
@@ -196,6 +273,12 @@ void sa_views(const struct host *h, struct sa_list *out);
 bool sim_quiet(const struct sim *s);
 void check_invariants(struct sim *s);
 void check_all_gone(struct sim *s);
+/* After every step: the kernel holds what the engines report installed,
+ * at the endpoints of their IKE SAs; last_heard only grows, never past
+ * now; no host timer is overdue. */
+void check_step(struct sim *s);
+/* At the end: the old SAs of ike_reinitiate are gone. */
+void check_reinit(struct sim *s);
 
 /* run.c */
 struct run_opts {

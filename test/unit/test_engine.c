@@ -1156,6 +1156,49 @@ START_TEST(simultaneous_ike_rekeys_keep_one)
 }
 END_TEST
 
+/* The host moves one side's old IKE SA (ike_sa_move, a NAT rebinding)
+ * while both rekeys of it are being settled, the CHILD SA waiting on the
+ * SA the peer's rekey made: whichever IKE SA survives holds the CHILD SA
+ * at its own endpoints, where the kernel has it. */
+START_TEST(ike_sa_move_during_simultaneous_rekeys)
+{
+	unsigned round, seen_low[3] = {0};
+
+	for (round = 0; round < 40 && !(seen_low[1] && seen_low[2]); round++) {
+		struct seen i1, r1, i2, r2;
+		struct ike_endpoint l, r;
+		const struct installed *m;
+		struct ike_sa *ms;
+
+		setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+			   "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false,
+			   "x", "x");
+		bring_up();
+		ck_assert_int_eq(ike_rekey(moon.e, now, 1), 0);
+		ck_assert_int_eq(ike_rekey(sun.e, now, 1), 0);
+		cross_requests(&i1, &r1, &i2, &r2);
+		l = moon.addr;
+		r = sun.addr;
+		((struct sockaddr_in *)&l.ss)->sin_port = htons(4500);
+		((struct sockaddr_in *)&r.ss)->sin_port = htons(4500);
+		ck_assert_int_eq(ike_sa_move(moon.e, now, 1, &l, &r), 0);
+		pump();
+		advance();
+		pump();
+		advance();
+		seen_low[lowest_exchange(&i1, &r1, &i2, &r2)]++;
+		ms = est_sa(&moon);
+		m = only_live(&moon);
+		ck_assert_mem_eq(&ms->local, &l, sizeof(l));
+		ck_assert_mem_eq(&ms->remote, &r, sizeof(r));
+		ck_assert_mem_eq(&m->ci.local, &l, sizeof(l));
+		ck_assert_mem_eq(&m->ci.remote, &r, sizeof(r));
+		teardown_pair();
+	}
+	ck_assert(seen_low[1] && seen_low[2]);
+}
+END_TEST
+
 static void
 name_of_sa(void *ctx, const struct ike_sa_info *sa)
 {
@@ -1278,6 +1321,7 @@ engine_suite(void)
 	tcase_add_test(tc, rekey_crossing_delete);
 	tcase_add_test(tc, rekey_answer_after_delete_is_cleaned_up);
 	tcase_add_test(tc, simultaneous_ike_rekeys_keep_one);
+	tcase_add_test(tc, ike_sa_move_during_simultaneous_rekeys);
 	suite_add_tcase(s, tc);
 	return s;
 }
