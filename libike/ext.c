@@ -287,6 +287,15 @@ ext_request_refused(struct ike_engine *e, struct ike_sa *sa,
 
 	if (!notify)
 		return false;
+	/* A DELETE is carried out whatever a hook thinks of the message: a
+	 * refusal would leave the peer's half of the SA closed and ours
+	 * open, which nothing in RFC 7296 repairs. */
+	if (m->hdr.exchange == IKEV2_EXCH_INFORMATIONAL &&
+	    msg_find(m, IKEV2_PL_D, NULL)) {
+		ike_log(e, sa, IKE_LOG_INFO,
+			"the request deletes SAs: carried out all the same");
+		return false;
+	}
 	ext_input_done(e);
 	xchg_notify_reply(e, sa, m, notify, (struct bytes){NULL, 0});
 	/* A refused IKE_AUTH leaves nothing to go on with (1.2). */

@@ -260,7 +260,8 @@ struct ike_env {
 			     size_t why_len);
 	/* Optional exchange extensions, see struct ike_msg_view: add
 	 * payloads to ours; read the peer's, returning 0 or an error notify
-	 * type that fails the exchange, with why. */
+	 * type that fails the exchange, with why. A request that deletes
+	 * SAs is carried out all the same (the peer has closed its half). */
 	void (*ext_build)(void *ctx, const struct ike_msg_view *m,
 			  struct ike_out *out);
 	int (*ext_input)(void *ctx, const struct ike_msg_view *m, char *why,

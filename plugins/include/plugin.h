@@ -189,7 +189,9 @@ struct charond_exchange_ext {
 	void (*build)(void *state, const struct ike_msg_view *m,
 		      struct ike_out *out);
 	/* Read an incoming message; 0, or an IKEv2 error notify type that
-	 * fails the exchange (logged with why). */
+	 * fails the exchange (logged with why). An INFORMATIONAL request
+	 * with a DELETE is carried out all the same: the peer has already
+	 * closed its half, and a refusal would leave ours open. */
 	int (*input)(void *state, const struct ike_msg_view *m, char *why,
 		     size_t why_len);
 };

@@ -168,8 +168,6 @@ check_children(struct sim *s, struct host *a, const struct sa_view *va,
 		for (j = 0; j < vb->n_children; j++)
 			if (vb->ch[j].spi_in == c->spi_out)
 				break;
-		if (j == vb->n_children && s->half_closed[a->idx][b->idx])
-			continue;
 		if (j == vb->n_children) {
 			sim_fail(s,
 				 "%s IKE SA #%u has child #%u (SPIs in "

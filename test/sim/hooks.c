@@ -218,13 +218,8 @@ env_ext_input(void *ctx, const struct ike_msg_view *m, char *why,
 	    rng_chance(&s->hook_rng, h->refuse_input)) {
 		int rc = refusals[rng_below(&s->hook_rng, 5)];
 
-		int peer = host_peer_of(s, m->remote);
-
 		snprintf(why, why_len, "the simulation refuses it");
 		s->st.hook_refused++;
-		if (m->exchange == IKEV2_EXCH_INFORMATIONAL && m->request &&
-		    peer >= 0)
-			s->half_closed[h->idx][peer] = true;
 		if (s->verbose)
 			sim_log(s, "%s hook: ext_input refuses %s %s with %d",
 				h->name, exch_name(m->exchange),

@@ -172,12 +172,8 @@ struct sim {
 	uint64_t adv_next, adv_gap;
 	uint64_t act_next, act_gap, run_end;
 	struct rng hook_rng; /* refusals of the hooks, host timer jobs */
-	/* a refused an INFORMATIONAL request of b's: a Delete of a CHILD
-	 * SA, maybe, which b removed and a keeps (half-closed, RFC 7296
-	 * 1.4.1: nothing in the protocol mends it). */
-	bool half_closed[SIM_MAX_HOSTS][SIM_MAX_HOSTS];
-	bool scenario;   /* the scenario runs (faults, actions) */
-	uint64_t digest; /* of every delivery: the run's fingerprint */
+	bool scenario;       /* the scenario runs (faults, actions) */
+	uint64_t digest;     /* of every delivery: the run's fingerprint */
 	struct sim_stats st;
 	bool failed;
 	char why[512];

@@ -844,6 +844,31 @@ START_TEST(ext_input_refuses_informational)
 }
 END_TEST
 
+/* A hook's refusal never stops a DELETE: the peer has closed its half. */
+START_TEST(ext_input_cannot_refuse_a_delete)
+{
+	unsigned id;
+
+	with_ext_hooks();
+	bring_up();
+	refuse_exchange[1] = IKEV2_EXCH_INFORMATIONAL;
+	refuse_with[1] = IKEV2_N_TEMPORARY_FAILURE;
+	id = first_sa(&moon)->id;
+	ck_assert_int_eq(
+	    ike_terminate_child(moon.e, now, id, first_sa(&moon)->children->id),
+	    0);
+	pump();
+	ck_assert_uint_eq(live(&moon), 0);
+	ck_assert_uint_eq(live(&sun), 0);
+	ck_assert_ptr_nonnull(first_sa(&sun));
+	ck_assert_int_eq(ike_terminate(moon.e, now, id), 0);
+	pump();
+	ck_assert_ptr_null(first_sa(&moon));
+	ck_assert_ptr_null(first_sa(&sun));
+	teardown_pair();
+}
+END_TEST
+
 START_TEST(sa_move_moves_children)
 {
 	struct ike_endpoint l = moon.addr, r;
@@ -902,6 +927,7 @@ ext_suite(void)
 	tcase_add_test(tc, ext_input_refuses_ike_sa_init_response);
 	tcase_add_test(tc, ext_input_refuses_ike_auth);
 	tcase_add_test(tc, ext_input_refuses_informational);
+	tcase_add_test(tc, ext_input_cannot_refuse_a_delete);
 	tcase_add_test(tc, auth_payloads_reach_the_peers_verify);
 	tcase_add_test(tc, auth_id_check_refuses);
 	tcase_add_test(tc, auth_id_check_accepts);
