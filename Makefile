@@ -144,11 +144,16 @@ $(B)/test/unit/%.o: test/unit/%.c $(B)/test/unit/suites.h
 $(B)/check_libike: $(UNIT_OBJ) $(B)/libike.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(OPENSSL_LIBS)
 
-# The list of suites and the runner of the tests in test/unit/DIR/.
-.SECONDEXPANSION:
-$(B)/test/unit/%/suites.h: $$(sort $$(wildcard test/unit/%/*.c))
-	@mkdir -p $(dir $@)
-	sed -n 's/^\([a-z0-9_]*_suite\)(void)$$/X(\1)/p' $^ > $@
+# The list of suites and the runner of the tests in test/unit/DIR/. The
+# lists are explicit rules (not a pattern): a pattern rule that is not
+# known to make a prerequisite lets make fall back to test/unit/%.o, which
+# lacks the directory's include paths.
+define unit_suites
+$(B)/test/unit/$(1)/suites.h: $(sort $(wildcard test/unit/$(1)/*.c))
+	@mkdir -p $$(dir $$@)
+	sed -n 's/^\([a-z0-9_]*_suite\)(void)$$$$/X(\1)/p' $$^ > $$@
+endef
+$(foreach d,charond xfrm ctl plugin,$(eval $(call unit_suites,$(d))))
 
 $(B)/test/unit/%/runner.o: test/unit/runner.c $(B)/test/unit/%/suites.h
 	@mkdir -p $(dir $@)
