@@ -82,6 +82,8 @@ int kernel_spi_alloc(void *ctx, const struct ike_endpoint *local,
 		     uint32_t *spi);
 int kernel_child_install(void *ctx, const struct ike_child_install *ci);
 void kernel_child_remove(void *ctx, const struct ike_child_install *ci);
+int kernel_child_move(void *ctx, const struct ike_child_install *from,
+		      const struct ike_child_install *to);
 
 /* conns.c */
 int conns_apply(struct daemon *d, uint64_t now);

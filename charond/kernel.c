@@ -5,10 +5,28 @@
  * the selected traffic through them, tied together by reqid. The plugins'
  * child filters see each CHILD SA first, on install and identically on
  * removal, and may set UDP encapsulation, marks and an interface ID.
+ *
+ * Moving a CHILD SA to new outer addresses (ike_sa_move: natt, a plugin's
+ * CHAROND_SA_MOVE) uses XFRM_MSG_MIGRATE, one per policy: the kernel finds
+ * the policy by selector and direction, points its tunnel template at the
+ * new addresses and replaces the SA the template names with a copy at the
+ * new ones, same SPI, keys, sequence numbers and replay window, counters
+ * and marks, in one step. The alternative, GETSA, NEWSA at the new
+ * addresses with the keys and replay state read back, DELSA of the old
+ * and new policies, brings the keys through userspace and leaves a window
+ * in which the old SA sends packets whose sequence numbers the copy does
+ * not know of. Debian 12's kernel (6.1) has MIGRATE
+ * (CONFIG_XFRM_MIGRATE=y). Limits: the selectors stay as they are (the
+ * engine keeps them: transport mode traffic selectors naming the old
+ * addresses go on naming them), a CHILD SA sharing its reqid with one
+ * moved just before (the overlap of a CHILD SA rekey) finds the templates
+ * moved already and is not moved (-ENODATA), and UDP encapsulation can
+ * be set or changed but not dropped.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/udp.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "daemon.h"
@@ -119,58 +137,74 @@ policy_marks(const struct ike_child_install *ci, bool out,
 	}
 }
 
+static const uint8_t policy_dirs[] = {XFRM_POLICY_OUT, XFRM_POLICY_IN,
+				      XFRM_POLICY_FWD};
+
+static const char *
+dir_name(uint8_t dir)
+{
+	return dir == XFRM_POLICY_OUT  ? "out"
+	       : dir == XFRM_POLICY_IN ? "in"
+				       : "fwd";
+}
+
+/* How many policies a CHILD SA has: out and in (and fwd in tunnel mode)
+ * per pair of selectors; policy n of them in *p. */
+static unsigned
+policy_count(const struct ike_child_install *ci)
+{
+	return ci->n_local_ts * ci->n_remote_ts * (ci->transport ? 2u : 3u);
+}
+
+static void
+policy_nth(const struct ike_child_install *ci, unsigned n,
+	   struct xfrm_policy *p)
+{
+	unsigned ndirs = ci->transport ? 2u : 3u;
+	unsigned k = n % ndirs, j = n / ndirs % ci->n_remote_ts,
+		 i = n / ndirs / ci->n_remote_ts;
+	bool out = policy_dirs[k] == XFRM_POLICY_OUT;
+
+	memset(p, 0, sizeof(*p));
+	if (out)
+		make_sel(&ci->local_ts[i], &ci->remote_ts[j], &p->sel);
+	else
+		make_sel(&ci->remote_ts[j], &ci->local_ts[i], &p->sel);
+	p->dir = policy_dirs[k];
+	policy_marks(ci, out, p);
+	p->priority = 1000;
+	p->ntmpl = 1;
+	p->tmpl[0].proto = IPPROTO_ESP;
+	p->tmpl[0].mode =
+	    ci->transport ? XFRM_MODE_TRANSPORT : XFRM_MODE_TUNNEL;
+	p->tmpl[0].reqid = ci->reqid;
+	if (!ci->transport) {
+		kernel_xaddr(out ? &ci->local : &ci->remote, &p->tmpl[0].src);
+		kernel_xaddr(out ? &ci->remote : &ci->local, &p->tmpl[0].dst);
+	}
+}
+
 /* Install (or, with del, remove) the policies of every selector pair. */
 static int
 policies(struct daemon *d, const struct ike_child_install *ci, bool del)
 {
-	uint8_t mode = ci->transport ? XFRM_MODE_TRANSPORT : XFRM_MODE_TUNNEL;
-	unsigned i, j, k;
+	unsigned n, count = policy_count(ci);
 	int rc = 0;
 
-	for (i = 0; i < ci->n_local_ts; i++)
-		for (j = 0; j < ci->n_remote_ts; j++)
-			for (k = 0; k < (ci->transport ? 2u : 3u); k++) {
-				static const uint8_t dirs[] = {XFRM_POLICY_OUT,
-							       XFRM_POLICY_IN,
-							       XFRM_POLICY_FWD};
-				struct xfrm_policy p = {0};
-				bool out = dirs[k] == XFRM_POLICY_OUT;
-				int r;
+	for (n = 0; n < count; n++) {
+		struct xfrm_policy p;
+		int r;
 
-				if (out)
-					make_sel(&ci->local_ts[i],
-						 &ci->remote_ts[j], &p.sel);
-				else
-					make_sel(&ci->remote_ts[j],
-						 &ci->local_ts[i], &p.sel);
-				p.dir = dirs[k];
-				policy_marks(ci, out, &p);
-				p.priority = 1000;
-				p.ntmpl = 1;
-				p.tmpl[0].proto = IPPROTO_ESP;
-				p.tmpl[0].mode = mode;
-				p.tmpl[0].reqid = ci->reqid;
-				if (!ci->transport) {
-					kernel_xaddr(out ? &ci->local
-							 : &ci->remote,
-						     &p.tmpl[0].src);
-					kernel_xaddr(out ? &ci->remote
-							 : &ci->local,
-						     &p.tmpl[0].dst);
-				}
-				r = del ? xfrm_policy_del(d->xfrm, &p)
-					: xfrm_policy_update(d->xfrm, &p);
-				if (r < 0 && !(del && r == -ENOENT)) {
-					log_msg(IKE_LOG_ERROR,
-						"%s %s policy: %s",
-						del ? "deleting" : "installing",
-						out      ? "out"
-						: k == 1 ? "in"
-							 : "fwd",
-						strerror(-r));
-					rc = r;
-				}
-			}
+		policy_nth(ci, n, &p);
+		r = del ? xfrm_policy_del(d->xfrm, &p)
+			: xfrm_policy_update(d->xfrm, &p);
+		if (r < 0 && !(del && r == -ENOENT)) {
+			log_msg(IKE_LOG_ERROR, "%s %s policy: %s",
+				del ? "deleting" : "installing",
+				dir_name(p.dir), strerror(-r));
+			rc = r;
+		}
+	}
 	return rc;
 }
 
@@ -235,6 +269,113 @@ add_sa(struct daemon *d, const struct ike_child_install *ci, bool in)
 			in ? "inbound" : "outbound", sa.spi, strerror(-rc),
 			xfrm_nl_error(d->xfrm));
 	return rc;
+}
+
+static void
+addr_text(const struct ike_endpoint *ep, char *buf, size_t len)
+{
+	const void *a =
+	    ep->ss.ss_family == AF_INET
+		? (const void *)&((const struct sockaddr_in *)&ep->ss)->sin_addr
+		: (const void *)&((const struct sockaddr_in6 *)&ep->ss)
+		      ->sin6_addr;
+
+	if (!inet_ntop(ep->ss.ss_family, a, buf, (socklen_t)len))
+		snprintf(buf, len, "?");
+}
+
+/* Policy n of from, with its template and SA at to's addresses (back:
+ * from to's to from's, undoing a migration). */
+static int
+migrate_nth(struct daemon *d, const struct ike_child_install *from,
+	    const struct ike_child_install *to, unsigned n, bool back)
+{
+	const struct ike_child_install *o = back ? to : from,
+				       *t = back ? from : to;
+	struct xfrm_policy p;
+	struct xfrm_move m = {0};
+	bool out;
+	int rc;
+
+	policy_nth(o, n, &p);
+	out = p.dir == XFRM_POLICY_OUT;
+	kernel_xaddr(out ? &o->local : &o->remote, &m.old_src);
+	kernel_xaddr(out ? &o->remote : &o->local, &m.old_dst);
+	kernel_xaddr(out ? &t->local : &t->remote, &m.new_src);
+	kernel_xaddr(out ? &t->remote : &t->local, &m.new_dst);
+	m.proto = IPPROTO_ESP;
+	m.mode = p.tmpl[0].mode;
+	m.reqid = o->reqid;
+	/* encap.sport is our port, dport the peer's (as in base_sa()). */
+	if (t->encap.type == UDP_ENCAP_ESPINUDP) {
+		m.has |= XFRM_MOVE_HAS_ENCAP;
+		m.encap.sport = out ? t->encap.sport : t->encap.dport;
+		m.encap.dport = out ? t->encap.dport : t->encap.sport;
+	}
+	rc = xfrm_policy_migrate(d->xfrm, &p, &m);
+	if (rc < 0)
+		log_msg(IKE_LOG_ERROR, "%smoving %s policy of CHILD SA %s: %s",
+			back ? "undoing the move of the " : "", dir_name(p.dir),
+			o->child ? o->child : "?", xfrm_nl_error(d->xfrm));
+	return rc;
+}
+
+int
+kernel_child_move(void *ctx, const struct ike_child_install *from_in,
+		  const struct ike_child_install *to_in)
+{
+	struct ike_child_install from, to;
+	struct daemon *d = ctx;
+	char why[256], a[4][INET6_ADDRSTRLEN];
+	unsigned n, count;
+	int rc = 0;
+
+	/* Filtered as they were installed, so that marks, interface ID
+	 * and encapsulation are what the kernel holds, and what they
+	 * become at the new addresses. */
+	if (plugins_child_filter(from_in, &from, why, sizeof(why)) < 0 ||
+	    plugins_child_filter(to_in, &to, why, sizeof(why)) < 0) {
+		log_msg(IKE_LOG_ERROR, "CHILD SA %s of '%s' not moved: %s",
+			from_in->child ? from_in->child : "?",
+			from_in->conn ? from_in->conn : "?", why);
+		return -1;
+	}
+	/* MIGRATE finds policies and SAs by what from says and keeps each
+	 * SA's mark and interface ID: a filter must not change them. */
+	if (to.mark_in != from.mark_in ||
+	    to.mark_in_mask != from.mark_in_mask ||
+	    to.mark_out != from.mark_out ||
+	    to.mark_out_mask != from.mark_out_mask || to.if_id != from.if_id ||
+	    (from.encap.type && to.encap.type != from.encap.type) ||
+	    (to.encap.type && to.encap.type != UDP_ENCAP_ESPINUDP) ||
+	    policy_count(&to) != policy_count(&from) ||
+	    to.transport != from.transport || !from.spi_out) {
+		log_msg(IKE_LOG_ERROR,
+			"CHILD SA %s of '%s' not moved: its marks, interface "
+			"ID, encapsulation or policies would change",
+			from.child ? from.child : "?",
+			from.conn ? from.conn : "?");
+		return -1;
+	}
+	count = policy_count(&from);
+	for (n = 0; n < count; n++)
+		if ((rc = migrate_nth(d, &from, &to, n, false)) < 0)
+			break;
+	if (rc < 0) {
+		while (n-- > 0)
+			(void)migrate_nth(d, &from, &to, n, true);
+		return -1;
+	}
+	addr_text(&from.local, a[0], sizeof(a[0]));
+	addr_text(&from.remote, a[1], sizeof(a[1]));
+	addr_text(&to.local, a[2], sizeof(a[2]));
+	addr_text(&to.remote, a[3], sizeof(a[3]));
+	log_msg(IKE_LOG_INFO,
+		"CHILD SA %s of '%s' (SPIs %08x in, %08x out) moved from %s - "
+		"%s to %s - %s",
+		to.child ? to.child : "?", to.conn ? to.conn : "?", to.spi_in,
+		to.spi_out, a[0], a[1], a[2], a[3]);
+	return 0;
 }
 
 static void remove_filtered(struct daemon *d,

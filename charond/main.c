@@ -497,6 +497,7 @@ main(int argc, char **argv)
 	env.spi_alloc = kernel_spi_alloc;
 	env.child_install = kernel_child_install;
 	env.child_remove = kernel_child_remove;
+	env.child_move = kernel_child_move;
 	env.auth_sign = plugins_auth_sign;
 	env.auth_verify = plugins_auth_verify;
 	env.auth_payloads = plugins_auth_payloads;

@@ -2,7 +2,8 @@
 /*
  * libxfrm: what charond needs from Linux XFRM over netlink, and nothing
  * more. SPI allocation, adding, updating, reading and deleting ESP SAs,
- * policies with templates tied to SAs by reqid, the kernel's EXPIRE,
+ * policies with templates tied to SAs by reqid, moving both to new outer
+ * addresses (XFRM_MSG_MIGRATE), the kernel's EXPIRE,
  * ACQUIRE and MAPPING events, and the kernel names of the IKE transform
  * IDs in libike's algorithm registry (alg_list.h).
  *
@@ -162,6 +163,28 @@ struct xfrm_policy {
 	uint64_t add_time, use_time;
 };
 
+enum {
+	XFRM_MOVE_HAS_ENCAP = 1u << 0, /* the moved SA's new ESP in UDP */
+};
+
+/* What XFRM_MSG_MIGRATE moves: the SA found by proto, mode, reqid and its
+ * old outer addresses, and the policy template that names the same (in
+ * transport mode a template has no addresses: the kernel matches it on
+ * proto, mode and reqid alone, and leaves it as it is). The SA keeps its
+ * SPI, keys, replay state, counters, mark and interface ID; without
+ * XFRM_MOVE_HAS_ENCAP it keeps its encapsulation too. */
+struct xfrm_move {
+	uint32_t has; /* XFRM_MOVE_HAS_* */
+	struct xfrm_addr old_src, old_dst;
+	struct xfrm_addr new_src, new_dst;
+	uint8_t proto; /* IPPROTO_ESP when 0 */
+	uint8_t mode;  /* XFRM_MODE_TRANSPORT or XFRM_MODE_TUNNEL */
+	uint32_t reqid;
+	struct {
+		uint16_t sport, dport; /* UDP ports, normally 4500 */
+	} encap;
+};
+
 /* xfrm_nl.c: requests, each answered by the kernel before returning. */
 struct xfrm_nl;
 
@@ -195,6 +218,14 @@ int xfrm_policy_update(struct xfrm_nl *nl, const struct xfrm_policy *p);
 int xfrm_policy_del(struct xfrm_nl *nl, const struct xfrm_policy *p);
 int xfrm_policy_get(struct xfrm_nl *nl, const struct xfrm_policy *p,
 		    struct xfrm_policy *out);
+/* MIGRATE (CONFIG_XFRM_MIGRATE): the policy found by sel, dir and if_id
+ * (the kernel's migration ignores marks) gets m applied to its matching
+ * template, and the SA m names, if there still is one at the old
+ * addresses, is replaced by a copy at the new ones, keys and sequence
+ * numbers kept; the keys never leave the kernel. -ENOENT without such a
+ * policy, -ENODATA when no template of it matches m. */
+int xfrm_policy_migrate(struct xfrm_nl *nl, const struct xfrm_policy *p,
+			const struct xfrm_move *m);
 
 /* xfrm_event.c: the kernel's multicast events. */
 enum xfrm_event_type {

@@ -34,6 +34,8 @@ int xfrm_msg_newpolicy(void *buf, size_t len, uint16_t type,
 int xfrm_msg_delpolicy(void *buf, size_t len, uint16_t type,
 		       const struct xfrm_policy *p,
 		       uint32_t seq); /* DELPOLICY or GETPOLICY */
+int xfrm_msg_migrate(void *buf, size_t len, const struct xfrm_policy *p,
+		     const struct xfrm_move *m, uint32_t seq);
 
 /* xfrm_parse.c: the kernel's messages; -EBADMSG when malformed. An SA
  * (NEWSA answers, EXPIRE) starts with xfrm_usersa_info, its attributes

@@ -2,7 +2,7 @@
 /*
  * The XFRM netlink message builders: pure functions that write each
  * request charond sends (NEWSA/UPDSA, DELSA/GETSA, ALLOCSPI,
- * NEWPOLICY/UPDPOLICY, DELPOLICY/GETPOLICY) into a caller's buffer and
+ * NEWPOLICY/UPDPOLICY, DELPOLICY/GETPOLICY, MIGRATE) into a caller's buffer and
  * check what they are given. No socket here, so all of it is tested
  * against golden bytes without root; xfrm_parse.c reads the answers.
  *
@@ -295,14 +295,14 @@ put_replay(struct nlmsghdr *nlh, size_t len, struct xfrm_usersa_info *k,
 }
 
 static int
-put_encap(struct nlmsghdr *nlh, size_t len, const struct xfrm_sa *sa)
+put_encap(struct nlmsghdr *nlh, size_t len, uint16_t sport, uint16_t dport)
 {
 	struct xfrm_encap_tmpl e;
 
 	memset(&e, 0, sizeof(e));
 	e.encap_type = UDP_ENCAP_ESPINUDP;
-	e.encap_sport = htons(sa->encap.sport);
-	e.encap_dport = htons(sa->encap.dport);
+	e.encap_sport = htons(sport);
+	e.encap_dport = htons(dport);
 	return put(nlh, len, XFRMA_ENCAP, &e, sizeof(e));
 }
 
@@ -350,7 +350,8 @@ xfrm_msg_newsa(void *buf, size_t len, uint16_t type, const struct xfrm_sa *sa,
 	/* The kernel takes attributes in any order. */
 	if ((rc = put_algs(nlh, len, &sa->algs)) < 0)
 		return rc;
-	if ((sa->has & XFRM_SA_HAS_ENCAP) && (rc = put_encap(nlh, len, sa)) < 0)
+	if ((sa->has & XFRM_SA_HAS_ENCAP) &&
+	    (rc = put_encap(nlh, len, sa->encap.sport, sa->encap.dport)) < 0)
 		return rc;
 	if ((sa->has & XFRM_SA_HAS_MARK) &&
 	    (rc = put_mark(nlh, len, sa->mark, sa->mark_mask)) < 0)
@@ -530,6 +531,59 @@ xfrm_msg_delpolicy(void *buf, size_t len, uint16_t type,
 		return -EINVAL;
 	k->dir = p->dir;
 	if ((rc = put_policy_extra(nlh, len, p)) < 0)
+		return rc;
+	return (int)nlh->nlmsg_len;
+}
+
+/*
+ * XFRM_MSG_MIGRATE: the policy by selector and direction, then one
+ * xfrm_user_migrate (old and new outer addresses of one SA and template),
+ * the new UDP encapsulation and the policy's interface ID:
+ *
+ *   +----------+---------------------+-----------------------+-------+-------+
+ *   | nlmsghdr | xfrm_userpolicy_id  | XFRMA_MIGRATE         | ENCAP | IF_ID |
+ *   |          | (sel, index 0, dir) | xfrm_user_migrate [1] | (opt) | (opt) |
+ *   +----------+---------------------+-----------------------+-------+-------+
+ *
+ * No XFRMA_POLICY_TYPE: the kernel takes the main policy type without it.
+ */
+int
+xfrm_msg_migrate(void *buf, size_t len, const struct xfrm_policy *p,
+		 const struct xfrm_move *m, uint32_t seq)
+{
+	struct xfrm_userpolicy_id *k;
+	struct xfrm_user_migrate um;
+	struct nlmsghdr *nlh;
+	int of, nf, rc;
+
+	nlh = start(buf, len, XFRM_MSG_MIGRATE, NLM_F_REQUEST | NLM_F_ACK, seq,
+		    sizeof(*k));
+	if (nlh == NULL)
+		return -EMSGSIZE;
+	k = mnl_nlmsg_get_payload(nlh);
+	of = pair_family(&m->old_src, &m->old_dst);
+	nf = pair_family(&m->new_src, &m->new_dst);
+	if (sel_to_kernel(&k->sel, &p->sel) < 0 || p->dir > XFRM_POLICY_FWD ||
+	    of < 0 || nf < 0 || m->mode > XFRM_MODE_TUNNEL)
+		return -EINVAL;
+	k->dir = p->dir;
+	memset(&um, 0, sizeof(um));
+	addr_to_kernel(&um.old_daddr, &m->old_dst);
+	addr_to_kernel(&um.old_saddr, &m->old_src);
+	addr_to_kernel(&um.new_daddr, &m->new_dst);
+	addr_to_kernel(&um.new_saddr, &m->new_src);
+	um.proto = m->proto ? m->proto : IPPROTO_ESP;
+	um.mode = m->mode;
+	um.reqid = m->reqid;
+	um.old_family = (uint16_t)of;
+	um.new_family = (uint16_t)nf;
+	if ((rc = put(nlh, len, XFRMA_MIGRATE, &um, sizeof(um))) < 0)
+		return rc;
+	if ((m->has & XFRM_MOVE_HAS_ENCAP) &&
+	    (rc = put_encap(nlh, len, m->encap.sport, m->encap.dport)) < 0)
+		return rc;
+	if ((p->has & XFRM_POLICY_HAS_IF_ID) &&
+	    (rc = put_u32(nlh, len, XFRMA_IF_ID, p->if_id)) < 0)
 		return rc;
 	return (int)nlh->nlmsg_len;
 }

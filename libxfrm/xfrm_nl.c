@@ -368,3 +368,15 @@ xfrm_policy_get(struct xfrm_nl *nl, const struct xfrm_policy *p,
 					   XFRM_MSG_GETPOLICY, p, seq),
 			seq, false, "GETPOLICY", &r);
 }
+
+int
+xfrm_policy_migrate(struct xfrm_nl *nl, const struct xfrm_policy *p,
+		    const struct xfrm_move *m)
+{
+	struct reply r = {0};
+	uint32_t seq = next_seq(nl);
+
+	return transact(nl,
+			xfrm_msg_migrate(nl->req, sizeof(nl->req), p, m, seq),
+			seq, false, "MIGRATE", &r);
+}

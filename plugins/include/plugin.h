@@ -222,11 +222,18 @@ enum charond_sa_action {
 	CHAROND_SA_DELETE,   /* delete it and its children, telling the peer */
 	CHAROND_SA_REINITIATE, /* a new IKE SA for its connection and
 				  children; the old one is deleted */
-	/* To new addresses or ports (args): the IKE SA's messages follow
-	 * at once; its CHILD SAs need the kernel moved with their keys and
-	 * replay state (XFRM_MSG_MIGRATE), which charond does not do yet:
-	 * MOVE fails, -1, on an SA with installed CHILD SAs until the natt
-	 * plugin's issue wires it. */
+	/* To new addresses or ports (args, struct charond_sa_move): the
+	 * IKE SA's messages follow at once, and charond moves each
+	 * installed CHILD SA's kernel SAs and policy templates with
+	 * XFRM_MSG_MIGRATE: same SPIs, keys, sequence numbers and replay
+	 * state, traffic flows on without a rekey (charond-move.sh in
+	 * test/vm). The child filters see the CHILD SA as it was and as it
+	 * will be; they may change its UDP encapsulation's ports but not
+	 * its marks or interface ID. The peer learns nothing (no MOBIKE):
+	 * it must move its end itself. Traffic selectors stay as they are,
+	 * so a transport mode CHILD SA whose selectors are the old
+	 * addresses goes on selecting those. -1 if a CHILD SA could not be
+	 * moved (the IKE SA has moved all the same). */
 	CHAROND_SA_MOVE,
 };
 

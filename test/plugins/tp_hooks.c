@@ -17,16 +17,24 @@
  *                       second timer logs whether last_heard advanced;
  *   child filter        registered only (the host has no ESP).
  *
- * Its own keys: plugins.tp_hooks.{action, delay, times, early}; the action
+ * The action `move` (test/vm/scenarios/charond-move.sh) moves the SA to
+ * move_local and move_remote (addresses; unset: as they are; the ports
+ * stay), once the file `trigger` exists if that is set: the timer looks
+ * again every `delay` until then.
+ *
+ * Its own keys: plugins.tp_hooks.{action, delay, times, early, move_local,
+ * move_remote, trigger}; the action
  * runs for the first `times` SAs that come up (a re-initiated SA comes up
  * too and must not re-initiate for ever); with `early` the slot is set in
  * IKE_SA_INIT already, so that an SA that never comes up has data to free.
  */
+#include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "plugin.h"
 
@@ -34,10 +42,10 @@
 #define TP_NOTIFY 40999 /* private use status notify (RFC 7296 3.10.1) */
 #define TP_DATA   "charond-e2e"
 
-enum { ACT_NONE, ACT_LIVENESS, ACT_REINITIATE, ACT_DELETE };
+enum { ACT_NONE, ACT_LIVENESS, ACT_REINITIATE, ACT_DELETE, ACT_MOVE };
 
-static const char *const actions[] = {"none", "liveness", "reinitiate",
-				      "delete", NULL};
+static const char *const actions[] = {"none",   "liveness", "reinitiate",
+				      "delete", "move",     NULL};
 
 static const struct charond_config_key keys[] = {
     {CHAROND_SCOPE_PLUGIN, "action", CHAROND_T_ENUM, actions, 0, 0,
@@ -48,6 +56,12 @@ static const struct charond_config_key keys[] = {
      "for how many SAs the action runs (1)"},
     {CHAROND_SCOPE_PLUGIN, "early", CHAROND_T_BOOL, NULL, 0, 0,
      "set the slot in IKE_SA_INIT already (false)"},
+    {CHAROND_SCOPE_PLUGIN, "move_local", CHAROND_T_STRING, NULL, 0, 0,
+     "move: our new address"},
+    {CHAROND_SCOPE_PLUGIN, "move_remote", CHAROND_T_STRING, NULL, 0, 0,
+     "move: the peer's new address"},
+    {CHAROND_SCOPE_PLUGIN, "trigger", CHAROND_T_STRING, NULL, 0, 0,
+     "move: wait until this file exists"},
     {0, NULL, 0, NULL, 0, 0, NULL},
 };
 
@@ -56,6 +70,7 @@ static int slot = -1;
 static unsigned action, times = 1, ups, acted;
 static bool early;
 static uint64_t delay = 300;
+static char move_local[64], move_remote[64], trigger[256];
 
 /* What the slot of an SA holds. */
 struct sa_state {
@@ -161,6 +176,7 @@ struct query {
 	bool found;
 	uint64_t last_heard;
 	char state[32];
+	struct ike_endpoint local, remote;
 };
 
 static void
@@ -171,6 +187,8 @@ query_cb(void *ctx, const struct ike_sa_info *sa)
 	q->found = true;
 	q->last_heard = sa->last_heard;
 	snprintf(q->state, sizeof(q->state), "%s", sa->state);
+	q->local = sa->local;
+	q->remote = sa->remote;
 }
 
 /* After a liveness check: did the answer arrive? */
@@ -200,6 +218,32 @@ check_fired(void *arg, uint64_t now)
 		 st->acted_at);
 }
 
+/* ep's address set to text (an address of its family), its port kept. */
+static int
+set_addr(struct ike_endpoint *ep, const char *text)
+{
+	void *a = ep->ss.ss_family == AF_INET
+		      ? (void *)&((struct sockaddr_in *)&ep->ss)->sin_addr
+		      : (void *)&((struct sockaddr_in6 *)&ep->ss)->sin6_addr;
+
+	return !*text || inet_pton(ep->ss.ss_family, text, a) == 1 ? 0 : -1;
+}
+
+static int
+do_move(unsigned id, const struct query *q)
+{
+	struct charond_sa_move mv;
+
+	mv.local = q->local;
+	mv.remote = q->remote;
+	if (set_addr(&mv.local, move_local) < 0 ||
+	    set_addr(&mv.remote, move_remote) < 0) {
+		api->log(IKE_LOG_ERROR, NAME, "move of SA %u: bad address", id);
+		return -1;
+	}
+	return api->sa_action(id, CHAROND_SA_MOVE, &mv);
+}
+
 static void
 timer_fired(void *arg, uint64_t now)
 {
@@ -214,6 +258,12 @@ timer_fired(void *arg, uint64_t now)
 		return;
 	}
 	st->timer = 0;
+	/* Quietly, until the scenario says when. */
+	if (action == ACT_MOVE && acted < times && *trigger &&
+	    access(trigger, F_OK) < 0) {
+		st->timer = api->timer_add(delay, timer_fired, arg);
+		return;
+	}
 	api->log(IKE_LOG_INFO, NAME,
 		 "timer of SA %u at %" PRIu64 ": state counter %u", id, now,
 		 st->n);
@@ -232,6 +282,15 @@ timer_fired(void *arg, uint64_t now)
 		return;
 	}
 	acted++;
+	if (action == ACT_MOVE) {
+		rc = do_move(id, &q);
+		api->log(IKE_LOG_INFO, NAME,
+			 "sa_action move on SA %u to %s - %s "
+			 "returned %d",
+			 id, *move_local ? move_local : "-",
+			 *move_remote ? move_remote : "-", rc);
+		return;
+	}
 	a = action == ACT_LIVENESS     ? CHAROND_SA_LIVENESS
 	    : action == ACT_REINITIATE ? CHAROND_SA_REINITIATE
 				       : CHAROND_SA_DELETE;
@@ -359,6 +418,17 @@ hooks_init(const struct charond_api *a, void **state, char *why, size_t why_len)
 	if (api->value(CHAROND_SCOPE_PLUGIN, NAME, NULL, "early", &v) == 0 &&
 	    v.set)
 		early = v.u.b;
+	if (api->value(CHAROND_SCOPE_PLUGIN, NAME, NULL, "move_local", &v) ==
+		0 &&
+	    v.set)
+		snprintf(move_local, sizeof(move_local), "%s", v.u.s);
+	if (api->value(CHAROND_SCOPE_PLUGIN, NAME, NULL, "move_remote", &v) ==
+		0 &&
+	    v.set)
+		snprintf(move_remote, sizeof(move_remote), "%s", v.u.s);
+	if (api->value(CHAROND_SCOPE_PLUGIN, NAME, NULL, "trigger", &v) == 0 &&
+	    v.set)
+		snprintf(trigger, sizeof(trigger), "%s", v.u.s);
 	if (api->add_extension(&ext, NULL) < 0 ||
 	    api->add_listener(&listener, NULL) < 0 ||
 	    api->add_child_filter(&filter, NULL) < 0) {

@@ -139,6 +139,54 @@ START_TEST(policies)
 }
 END_TEST
 
+/* MIGRATE without an SA (the host has no ESP): the tunnel template moves
+ * to the new addresses, read back with GETPOLICY; a second migration
+ * from the old addresses finds no template (-ENODATA), and one of a
+ * policy that does not exist fails with -ENOENT. */
+static const char *
+policy_migrates(void *arg)
+{
+	struct xfrm_policy p = xt_out_policy(), got;
+	struct xfrm_nl *nl = xfrm_nl_open();
+	struct xfrm_move m;
+	int rc;
+
+	XT_REQUIRE(nl != NULL, "xfrm_nl_open: %s", strerror(errno));
+	rc = xfrm_policy_add(nl, &p);
+	XT_REQUIRE(rc == 0, "add: %d %s", rc, xfrm_nl_error(nl));
+	memset(&m, 0, sizeof(m));
+	m.old_src = p.tmpl[0].src;
+	m.old_dst = p.tmpl[0].dst;
+	m.new_src = xt_addr("192.0.2.11");
+	m.new_dst = p.tmpl[0].dst;
+	m.mode = XFRM_MODE_TUNNEL;
+	m.reqid = p.tmpl[0].reqid;
+	rc = xfrm_policy_migrate(nl, &p, &m);
+	if (rc == -ENOPROTOOPT || rc == -EOPNOTSUPP)
+		return "SKIP: kernel without CONFIG_XFRM_MIGRATE";
+	XT_REQUIRE(rc == 0, "migrate: %d %s", rc, xfrm_nl_error(nl));
+	rc = xfrm_policy_get(nl, &p, &got);
+	XT_REQUIRE(rc == 0, "get: %d %s", rc, xfrm_nl_error(nl));
+	XT_REQUIRE(got.ntmpl == 1 && xt_addr_eq(&got.tmpl[0].src, &m.new_src) &&
+		       xt_addr_eq(&got.tmpl[0].dst, &m.new_dst) &&
+		       got.tmpl[0].reqid == p.tmpl[0].reqid,
+		   "template not moved");
+	rc = xfrm_policy_migrate(nl, &p, &m);
+	XT_REQUIRE(rc == -ENODATA, "second migrate: %d", rc);
+	rc = xfrm_policy_del(nl, &p);
+	XT_REQUIRE(rc == 0, "del: %d %s", rc, xfrm_nl_error(nl));
+	rc = xfrm_policy_migrate(nl, &p, &m);
+	XT_REQUIRE(rc == -ENOENT, "migrate after del: %d", rc);
+	xfrm_nl_close(nl);
+	return NULL;
+}
+
+START_TEST(policy_migrate)
+{
+	xt_in_netns("policy_migrate", policy_migrates, NULL);
+}
+END_TEST
+
 static struct xfrm_sa
 larval_sa(void)
 {
@@ -429,6 +477,7 @@ xfrm_kernel_suite(void)
 	tc = tcase_create("netns");
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, policies);
+	tcase_add_test(tc, policy_migrate);
 	tcase_add_test(tc, spi_alloc);
 	tcase_add_test(tc, sa_add_error);
 	tcase_add_test(tc, event_expire);
