@@ -141,6 +141,11 @@ enum cfg_log_level {
 	CFG_LOG_TRACE,
 };
 
+enum cfg_log_format {
+	CFG_LOG_TEXT,
+	CFG_LOG_JSON,
+};
+
 enum cfg_mode {
 	CFG_MODE_TUNNEL,
 	CFG_MODE_TRANSPORT,
@@ -181,6 +186,7 @@ struct daemon_cfg {
 	size_t n_plugins;
 	char *plugin_dir;               /* NULL: the installed directory */
 	enum cfg_log_level log_level;   /* info */
+	enum cfg_log_format log_format; /* text */
 	uint64_t retransmit_timeout_ms; /* 4 s */
 	double retransmit_base;         /* 1.8 */
 	unsigned retransmit_tries;      /* 5 */

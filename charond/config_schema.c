@@ -546,8 +546,15 @@ static const struct enum_name log_levels[] = {
     {"debug", CFG_LOG_DEBUG}, {"trace", CFG_LOG_TRACE}, {NULL, 0},
 };
 
+static const struct enum_name log_formats[] = {
+    {"text", CFG_LOG_TEXT},
+    {"json", CFG_LOG_JSON},
+    {NULL, 0},
+};
+
 static const struct field log_fields[] = {
     FE("level", struct daemon_cfg, log_level, log_levels),
+    FE("format", struct daemon_cfg, log_format, log_formats),
 };
 
 static void
@@ -899,6 +906,7 @@ schema_defaults(struct config *cfg)
 	d->ctl_idle_ms = 60000;
 	d->all_plugins = true;
 	d->log_level = CFG_LOG_INFO;
+	d->log_format = CFG_LOG_TEXT;
 	d->retransmit_timeout_ms = 4000;
 	d->retransmit_base = 1.8;
 	d->retransmit_tries = 5;

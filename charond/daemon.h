@@ -58,6 +58,19 @@ extern struct daemon daemon_g;
 void log_init(enum ike_log_level level, bool syslog);
 void log_set_level(enum ike_log_level level);
 enum ike_log_level log_level(void);
+/* daemon.log.format: one JSON object per line instead of text. */
+void log_set_json(bool json);
+/* One JSON log line (without the newline) in out: {"time": RFC 3339 UTC
+ * with milliseconds, "level", "conn" and "ike_id" (null without conn),
+ * "msg"}; conn and msg escaped as esc_text does, then JSON-quoted; a msg
+ * that does not fit is cut, the object stays whole. outlen must be at
+ * least LOG_JSON_MIN. Returns the length (0 if outlen is too small). */
+#define LOG_JSON_MIN 512
+#define LOG_JSON_MAX 8704 /* a 1024-byte message, escaped, quoted */
+struct timespec;
+size_t log_format_json(char *out, size_t outlen, const struct timespec *ts,
+		       enum ike_log_level level, const char *conn, unsigned id,
+		       const char *msg);
 void log_msg(enum ike_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void log_sa(enum ike_log_level level, const char *conn, unsigned id,

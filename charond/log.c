@@ -2,7 +2,9 @@
 /*
  * Logging: one line per event on stderr (or syslog with --syslog), with the
  * IKE SA's connection name and number when the line is about one, so an
- * admin can follow one negotiation with grep.
+ * admin can follow one negotiation with grep. With daemon.log.format json
+ * each line is one JSON object instead (time, level, conn, ike_id, msg),
+ * for log collectors.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,6 +20,7 @@
 
 static enum ike_log_level cur_level = IKE_LOG_INFO;
 static bool use_syslog;
+static bool use_json; /* daemon.log.format: json */
 
 static const char *const names[] = {"error", "warn", "info", "debug", "trace"};
 
@@ -48,6 +51,12 @@ log_init(enum ike_log_level level, bool to_syslog)
 }
 
 void
+log_set_json(bool json)
+{
+	use_json = json;
+}
+
+void
 log_set_level(enum ike_log_level level)
 {
 	cur_level = level;
@@ -72,16 +81,83 @@ log_parse_level(const char *s, enum ike_log_level *out)
 	return -1;
 }
 
+/* Append the JSON string of esc_text's output (no control characters,
+ * valid UTF-8: only '"' and '\\' need a backslash) to out at *pos,
+ * quotes included. A string that does not fit is cut short, never in
+ * the middle of an escape, and keeps room for its closing quote and
+ * for tail more bytes. */
 static void
-emit(enum ike_log_level level, const char *raw)
+json_str(char *out, size_t outlen, size_t *pos, const char *s, size_t tail)
+{
+	size_t p = *pos;
+
+	if (p + 2 + tail >= outlen)
+		return;
+	out[p++] = '"';
+	for (; *s; s++) {
+		bool quote = *s == '"' || *s == '\\';
+
+		if (p + (quote ? 2 : 1) + 1 + tail >= outlen)
+			break;
+		if (quote)
+			out[p++] = '\\';
+		out[p++] = *s;
+	}
+	out[p++] = '"';
+	out[p] = '\0';
+	*pos = p;
+}
+
+size_t
+log_format_json(char *out, size_t outlen, const struct timespec *ts,
+		enum ike_log_level level, const char *conn, unsigned id,
+		const char *msg)
+{
+	char when[32], safe[ESC_MAX(LOG_LINE_MAX) + 1];
+	struct tm tm;
+	size_t pos;
+	int n;
+
+	if (outlen < LOG_JSON_MIN)
+		return 0;
+	gmtime_r(&ts->tv_sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	n = snprintf(out, outlen,
+		     "{\"time\":\"%s.%03ldZ\",\"level\":\"%s\","
+		     "\"conn\":",
+		     when, ts->tv_nsec / 1000000, names[level]);
+	pos = (size_t)n;
+	if (conn) {
+		esc_text(conn, strlen(conn), safe, sizeof(safe));
+		json_str(out, outlen, &pos, safe, 40);
+		pos += (size_t)snprintf(out + pos, outlen - pos,
+					",\"ike_id\":%u,\"msg\":", id);
+	} else {
+		pos += (size_t)snprintf(out + pos, outlen - pos,
+					"null,\"ike_id\":null,\"msg\":");
+	}
+	esc_text(msg, strlen(msg), safe, sizeof(safe));
+	json_str(out, outlen, &pos, safe, 1);
+	out[pos++] = '}';
+	out[pos] = '\0';
+	return pos;
+}
+
+static void
+emit(enum ike_log_level level, const char *conn, unsigned id, const char *msg)
 {
 	const char *line;
 	static const int prio[] = {LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG,
 				   LOG_DEBUG};
 	struct timespec ts;
 	struct tm tm;
-	char when[32], safe[ESC_MAX(LOG_LINE_MAX) + 1];
+	char raw[LOG_LINE_MAX], when[32], safe[ESC_MAX(LOG_LINE_MAX) + 1];
+	char json[LOG_JSON_MAX];
 
+	if (conn)
+		snprintf(raw, sizeof(raw), "[%s#%u] %s", conn, id, msg);
+	else
+		snprintf(raw, sizeof(raw), "%s", msg);
 	/* Lines quote peers (their identities, their notify data): a
 	 * newline would forge a line, an escape sequence drive the
 	 * terminal. Every sink gets the escaped line. */
@@ -91,11 +167,19 @@ emit(enum ike_log_level level, const char *raw)
 		tap_fn(level, line);
 	if (level > cur_level)
 		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (use_json) {
+		log_format_json(json, sizeof(json), &ts, level, conn, id, msg);
+		line = json;
+	}
 	if (use_syslog) {
 		syslog(prio[level], "%s", line);
 		return;
 	}
-	clock_gettime(CLOCK_REALTIME, &ts);
+	if (use_json) {
+		fprintf(stderr, "%s\n", line);
+		return;
+	}
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(when, sizeof(when), "%H:%M:%S", &tm);
 	fprintf(stderr, "%s.%03ld %-5s %s\n", when, ts.tv_nsec / 1000000,
@@ -113,19 +197,13 @@ log_msg(enum ike_log_level level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	emit(level, line);
+	emit(level, NULL, 0, line);
 }
 
 void
 log_sa(enum ike_log_level level, const char *conn, unsigned id, const char *msg)
 {
-	char line[LOG_LINE_MAX];
-
 	if (!wanted(level))
 		return;
-	if (conn)
-		snprintf(line, sizeof(line), "[%s#%u] %s", conn, id, msg);
-	else
-		snprintf(line, sizeof(line), "%s", msg);
-	emit(level, line);
+	emit(level, conn, id, msg);
 }

@@ -300,6 +300,11 @@ daemon_settings(struct daemon *d, struct daemon_cfg *run,
 		log_msg(IKE_LOG_INFO, "log level %s (from %s)",
 			ctl_level_name((int)next->log_level), f);
 	}
+	if (run->log_format != next->log_format) {
+		log_set_json(next->log_format == CFG_LOG_JSON);
+		log_msg(IKE_LOG_INFO, "log format %s (from %s)",
+			next->log_format == CFG_LOG_JSON ? "json" : "text", f);
+	}
 	return mask;
 }
 
@@ -481,6 +486,7 @@ main(int argc, char **argv)
 	rc = load_all(d);
 	if (rc != 0)
 		return rc;
+	log_set_json(d->cfg->daemon.log_format == CFG_LOG_JSON);
 	if (check) {
 		printf("%s: configuration is valid\n", d->config_path);
 		plugins_unload(d);

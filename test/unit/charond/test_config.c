@@ -273,6 +273,7 @@ START_TEST(test_sample_site)
 	ck_assert_uint_eq(cfg->daemon.port_nat_t, 4500);
 	ck_assert(cfg->daemon.all_plugins);
 	ck_assert_int_eq(cfg->daemon.log_level, CFG_LOG_INFO);
+	ck_assert_int_eq(cfg->daemon.log_format, CFG_LOG_TEXT);
 	ck_assert_uint_eq(cfg->daemon.retransmit_timeout_ms, 4000);
 	ck_assert_double_eq(cfg->daemon.retransmit_base, 1.8);
 	ck_assert_uint_eq(cfg->daemon.retransmit_tries, 5);
@@ -462,7 +463,7 @@ START_TEST(test_values)
 	    "  port_nat_t: 14500\n"
 	    "  plugins: [psk, natt]\n"
 	    "  plugin_dir: /opt/charond\n"
-	    "  log: {level: debug}\n"
+	    "  log: {level: debug, format: json}\n"
 	    "  retransmit: {timeout: 1.5s, base: 2, tries: 0}\n"
 	    "connections:\n"
 	    "  c:\n"
@@ -506,6 +507,7 @@ START_TEST(test_values)
 	ck_assert_str_eq(d->plugins[1], "natt");
 	ck_assert_str_eq(d->plugin_dir, "/opt/charond");
 	ck_assert_int_eq(d->log_level, CFG_LOG_DEBUG);
+	ck_assert_int_eq(d->log_format, CFG_LOG_JSON);
 	ck_assert_uint_eq(d->retransmit_timeout_ms, 1500);
 	ck_assert_double_eq(d->retransmit_base, 2.0);
 	ck_assert_uint_eq(d->retransmit_tries, 0);
@@ -630,7 +632,7 @@ START_TEST(test_bad_values)
 	       "  port: 70000\n"
 	       "  port_nat_t: 0\n"
 	       "  listen: [192.0.2.1, nope, \"2001:db8::1\"]\n"
-	       "  log: {level: loud}\n"
+	       "  log: {level: loud, format: yaml}\n"
 	       "  retransmit: {timeout: 0, base: 0.5, tries: 101}\n"
 	       "  plugins: [psk, X509]\n"
 	       "connections:\n"
@@ -659,6 +661,8 @@ START_TEST(test_bad_values)
 	       "IPv4 or IPv6 address",
 	       "test.yaml:5:16: error: bad value 'loud' for 'level': expected "
 	       "error|warn|info|debug|trace",
+	       "test.yaml:5:30: error: bad value 'yaml' for 'format': expected "
+	       "text|json",
 	       "test.yaml:6:34: error: bad value '0.5' for 'base': expected a "
 	       "number from 1 to 10",
 	       "test.yaml:6:46: error: bad value '101' for 'tries': expected 0 "

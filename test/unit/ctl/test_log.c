@@ -5,6 +5,7 @@
  * per message, on stderr and to the monitor tap alike.
  */
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -79,6 +80,99 @@ START_TEST(peer_bytes_escaped)
 }
 END_TEST
 
+START_TEST(json_line)
+{
+	struct timespec ts = {.tv_sec = 1767225600 + 3723, /* 2026-01-01 */
+			      .tv_nsec = 45678901};
+	char out[LOG_JSON_MAX];
+	size_t n;
+
+	n = log_format_json(out, sizeof(out), &ts, IKE_LOG_INFO, "site", 7,
+			    "IKE SA established");
+	ck_assert_uint_eq(n, strlen(out));
+	ck_assert_str_eq(out, "{\"time\":\"2026-01-01T01:02:03.045Z\","
+			      "\"level\":\"info\",\"conn\":\"site\","
+			      "\"ike_id\":7,\"msg\":\"IKE SA established\"}");
+	log_format_json(out, sizeof(out), &ts, IKE_LOG_WARN, NULL, 0,
+			"listening");
+	ck_assert_str_eq(out, "{\"time\":\"2026-01-01T01:02:03.045Z\","
+			      "\"level\":\"warn\",\"conn\":null,"
+			      "\"ike_id\":null,\"msg\":\"listening\"}");
+}
+END_TEST
+
+START_TEST(json_escaped)
+{
+	struct timespec ts = {0};
+	char out[LOG_JSON_MAX];
+
+	/* Quotes and backslashes get a backslash; control characters and
+	 * bytes that are not UTF-8 come out as esc_text writes them (with
+	 * the backslash quoted), so the object is one line of valid UTF-8. */
+	log_format_json(out, sizeof(out), &ts, IKE_LOG_ERROR, "a\"b", 1,
+			"id \"x\\y\"\n{\"forged\":1}\x1b[2J\xff caf\xc3\xa9\t");
+	ck_assert_str_eq(out,
+			 "{\"time\":\"1970-01-01T00:00:00.000Z\",\"level\":"
+			 "\"error\",\"conn\":\"a\\\"b\",\"ike_id\":1,\"msg\":"
+			 "\"id \\\"x\\\\y\\\"\\\\x0a{\\\"forged\\\":1}"
+			 "\\\\x1b[2J\\\\xff caf\xc3\xa9\\\\x09\"}");
+	ck_assert_ptr_null(strchr(out, '\n'));
+}
+END_TEST
+
+START_TEST(json_long_cut)
+{
+	struct timespec ts = {0};
+	char out[LOG_JSON_MIN], msg[1024];
+	size_t n;
+
+	/* A message of quotes that does not fit: cut between escapes, the
+	 * object closed. */
+	memset(msg, '"', sizeof(msg) - 1);
+	msg[sizeof(msg) - 1] = '\0';
+	n = log_format_json(out, sizeof(out), &ts, IKE_LOG_INFO, "c", 2, msg);
+	ck_assert_uint_lt(n, sizeof(out));
+	ck_assert_str_eq(out + n - 4, "\\\"\"}");
+	ck_assert_uint_eq(
+	    log_format_json(out, 100, &ts, IKE_LOG_INFO, NULL, 0, "x"), 0);
+}
+END_TEST
+
+static void
+log_json(void)
+{
+	log_init(IKE_LOG_INFO, false);
+	log_set_json(true);
+	log_set_tap(tap, IKE_LOG_INFO);
+	log_sa(IKE_LOG_INFO, "site", 3, "peer is 'evil\n'");
+	log_msg(IKE_LOG_DEBUG, "not logged");
+	log_msg(IKE_LOG_WARN, "no PSK");
+	log_set_tap(NULL, -1);
+	log_set_json(false);
+}
+
+START_TEST(json_sink)
+{
+	char *out = captured(log_json), *nl;
+
+	/* stderr gets JSON, the monitor tap the text line as before. */
+	nl = strchr(out, '\n');
+	ck_assert_ptr_nonnull(nl);
+	*nl = '\0';
+	ck_assert_msg(strncmp(out, "{\"time\":\"", 9) == 0, "got: %s", out);
+	ck_assert_msg(strstr(out, "\"level\":\"info\",\"conn\":\"site\","
+				  "\"ike_id\":3,\"msg\":\"peer is "
+				  "'evil\\\\x0a'\"}") != NULL,
+		      "got: %s", out);
+	ck_assert_msg(strstr(nl + 1, "\"conn\":null,\"ike_id\":null,\"msg\":"
+				     "\"no PSK\"}\n") != NULL,
+		      "got: %s", nl + 1);
+	ck_assert_ptr_null(strchr(strchr(nl + 1, '\n') + 1, '\n'));
+	ck_assert_str_eq(tapped, "no PSK");
+	free(out);
+}
+END_TEST
+
 Suite *
 log_suite(void)
 {
@@ -86,6 +180,10 @@ log_suite(void)
 	TCase *tc = tcase_create("escape");
 
 	tcase_add_test(tc, peer_bytes_escaped);
+	tcase_add_test(tc, json_line);
+	tcase_add_test(tc, json_escaped);
+	tcase_add_test(tc, json_long_cut);
+	tcase_add_test(tc, json_sink);
 	suite_add_tcase(s, tc);
 	return s;
 }
