@@ -66,6 +66,7 @@ struct ctl_client {
 	bool more; /* lines left over from a batch: the idle watcher goes on */
 	bool monitor;
 	int log_level; /* monitor: log lines up to this level; -1 none */
+	struct ctl_filter filter; /* monitor: of one connection or IKE SA */
 	ev_timer idle; /* daemon.ctl_idle_timeout without a byte either way */
 	struct ctl_wait *wait;
 	/* A list-sas reply being written (ctl_list.c): later requests wait
@@ -116,7 +117,8 @@ unsent(const struct ctl_client *c)
 {
 	return c->out_len - c->out_off;
 }
-static void tap(enum ike_log_level level, const char *line);
+static void tap(enum ike_log_level level, const char *conn, unsigned id,
+		const char *line);
 
 static double
 now_real(void)
@@ -700,12 +702,21 @@ update_tap(void)
 	log_set_tap(ctl.open ? tap : NULL, level);
 }
 
-void
-ctl_set_monitor(struct ctl_client *c, int level)
+int
+ctl_set_monitor(struct ctl_client *c, int level, const char *conn,
+		unsigned ike_id)
 {
+	char *name = NULL;
+
+	if (conn && !(name = strdup(conn)))
+		return -ENOMEM;
+	free(c->filter.conn);
+	c->filter.conn = name;
+	c->filter.ike_id = ike_id;
 	c->monitor = true;
 	c->log_level = level;
 	update_tap();
+	return 0;
 }
 
 /* An event line for c while its list reply line is being written: it is
@@ -730,15 +741,29 @@ hold(struct ctl_client *c, const char *line)
 	c->held_len += len;
 }
 
+/* Whether monitor client c wants a line at level (-1: an SA event) about
+ * conn's IKE SA ike_id (conn NULL: about none). */
+static bool
+wants(const struct ctl_client *c, int level, const char *conn, unsigned ike_id,
+      unsigned old_id)
+{
+	return !c->closing && c->monitor && c->log_level >= level &&
+	       ctl_filter_match(&c->filter, conn, ike_id, old_id);
+}
+
 static void
-broadcast(json_t *ev, int level)
+broadcast(json_t *ev, int level, const char *conn, unsigned ike_id,
+	  unsigned old_id)
 {
 	struct ctl_client *c;
 	char *line = NULL;
 
 	for (c = ctl.clients; c; c = c->next) {
-		if (c->closing || !c->monitor || c->log_level < level)
+		if (!wants(c, level, conn, ike_id, old_id))
 			continue;
+		/* Following one IKE SA is following it across its rekeys. */
+		if (old_id && c->filter.ike_id == old_id)
+			c->filter.ike_id = ike_id;
 		if (!line && !(line = ctl_event_line(json_incref(ev))))
 			break;
 		if (c->list && !c->list->lines)
@@ -751,7 +776,7 @@ broadcast(json_t *ev, int level)
 }
 
 static void
-tap(enum ike_log_level level, const char *line)
+tap(enum ike_log_level level, const char *conn, unsigned id, const char *line)
 {
 	struct ctl_client *c;
 	struct ctl_wait *w;
@@ -777,14 +802,11 @@ tap(enum ike_log_level level, const char *line)
 		}
 	}
 	for (c = ctl.clients; c; c = c->next)
-		if (!c->closing && c->monitor && c->log_level >= (int)level)
+		if (wants(c, (int)level, conn, id, 0))
 			break;
 	if (c) /* somebody wants it: only then is it worth the JSON */
-		broadcast(json_pack("{s:s,s:f,s:s,s:o}", "event", "log", "time",
-				    now_real(), "level",
-				    ctl_level_name((int)level), "message",
-				    ctl_json_text(line, strlen(line))),
-			  (int)level);
+		broadcast(ctl_json_log((int)level, conn, id, line, now_real()),
+			  (int)level, conn, id, 0);
 	ctl.in_tap = false;
 }
 
@@ -812,7 +834,8 @@ ctl_event(const struct ike_event *ev)
 		}
 	o = ctl_json_event(ev, now_real());
 	if (o)
-		broadcast(o, -1);
+		broadcast(o, -1, ev->conn, ev->ike_id,
+			  ev->type == IKE_EV_IKE_REKEYED ? ev->old_id : 0);
 }
 
 /* --- input ---------------------------------------------------------------- */
@@ -1032,6 +1055,7 @@ client_free(struct ctl_client *c)
 	ctl_inbuf_free(&c->in);
 	free(c->out);
 	free(c->held);
+	free(c->filter.conn);
 	free(c);
 }
 

@@ -183,6 +183,21 @@ void ctl_stats_count(struct ctl_stats *s, const struct ike_event *ev);
  * and "child_id", "child", "reason" when there are}. now is the wall
  * clock in seconds. */
 json_t *ctl_json_event(const struct ike_event *ev, double now);
+/* A monitor's filter (monitor's "conn" and "ike_id"): NULL and 0 for
+ * none. With either set, only what is about an IKE SA that matches passes;
+ * lines about no IKE SA do not. */
+struct ctl_filter {
+	char *conn;
+	unsigned ike_id;
+};
+/* Whether an event or log line about conn's IKE SA ike_id passes f.
+ * old_id: the IKE SA an ike-rekeyed event's ike_id replaces (else 0). */
+bool ctl_filter_match(const struct ctl_filter *f, const char *conn,
+		      unsigned ike_id, unsigned old_id);
+/* A log event object: {"event": "log", "time", "level", "message", and
+ * "conn", "ike_id" when the line is about an IKE SA}. */
+json_t *ctl_json_log(int level, const char *conn, unsigned ike_id,
+		     const char *line, double now);
 /* A duration in seconds: an integer when it is whole. */
 json_t *ctl_json_seconds(uint64_t ms);
 const char *ctl_level_name(int level);
@@ -267,8 +282,11 @@ void ctl_error(struct ctl_client *c, json_t *id, const char *code,
 /* Write list-sas' reply l (allocated, taken over) to c, a step at a time
  * as c reads it. */
 void ctl_list_start(struct ctl_client *c, struct ctl_list *l);
-/* Make c a monitor client (level -1: events only). */
-void ctl_set_monitor(struct ctl_client *c, int level);
+/* Make c a monitor client (level -1: events only), of the events and log
+ * lines about connection conn (NULL: any) or IKE SA ike_id (0: any) only
+ * when either is given. 0 or -ENOMEM. */
+int ctl_set_monitor(struct ctl_client *c, int level, const char *conn,
+		    unsigned ike_id);
 
 enum ctl_wait_kind {
 	CTL_WAIT_INITIATE,

@@ -707,14 +707,29 @@ cmd_stats(struct ctl_client *c, struct ctl_req *r)
 static void
 cmd_monitor(struct ctl_client *c, struct ctl_req *r)
 {
+	const char *conn = NULL;
+	uint64_t id = 0;
 	int level = -1;
 	char err[256];
+	json_t *res;
 
 	CHECK(ctl_arg_level(r->args, "level", true, &level, err, sizeof(err)));
-	ctl_reply(c, r->id,
-		  json_pack("{s:b,s:s}", "monitoring", 1, "level",
-			    ctl_level_name(level)));
-	ctl_set_monitor(c, level);
+	CHECK(ctl_arg_string(r->args, "conn", &conn, err, sizeof(err)));
+	CHECK(ctl_arg_uint(r->args, "ike_id", 1, UINT32_MAX, &id, err,
+			   sizeof(err)));
+	if (ctl_set_monitor(c, level, conn, (unsigned)id) < 0) {
+		ctl_error(c, r->id, CTL_E_INTERNAL, NULL, "out of memory");
+		return;
+	}
+	res = json_pack("{s:b,s:s}", "monitoring", 1, "level",
+			ctl_level_name(level));
+	/* The filter is echoed: a client sees what it will get. */
+	if (res && conn)
+		json_object_set_new(res, "conn", json_string(conn));
+	if (res && id)
+		json_object_set_new(res, "ike_id",
+				    json_integer((json_int_t)id));
+	ctl_reply(c, r->id, res);
 }
 
 static void
@@ -752,7 +767,7 @@ static const struct cmd {
     {"rekey", cmd_rekey, ARGS("ike_id", "child_id")},
     {"load", cmd_load, ARGS(NULL)},
     {"stats", cmd_stats, ARGS(NULL)},
-    {"monitor", cmd_monitor, ARGS("level")},
+    {"monitor", cmd_monitor, ARGS("level", "conn", "ike_id")},
     {"log-level", cmd_log_level, ARGS("level")},
 };
 

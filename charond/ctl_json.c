@@ -451,6 +451,37 @@ ctl_stats_count(struct ctl_stats *s, const struct ike_event *ev)
 	}
 }
 
+bool
+ctl_filter_match(const struct ctl_filter *f, const char *conn, unsigned ike_id,
+		 unsigned old_id)
+{
+	if (!f->conn && !f->ike_id)
+		return true;
+	if (!conn || !*conn)
+		return false;
+	if (f->conn && strcmp(f->conn, conn) != 0)
+		return false;
+	return !f->ike_id || f->ike_id == ike_id ||
+	       (old_id && f->ike_id == old_id);
+}
+
+json_t *
+ctl_json_log(int level, const char *conn, unsigned ike_id, const char *line,
+	     double now)
+{
+	json_t *o;
+
+	o = json_pack("{s:s,s:f,s:s,s:o}", "event", "log", "time", now, "level",
+		      ctl_level_name(level), "message",
+		      ctl_json_text(line, strlen(line)));
+	if (o && conn) {
+		json_object_set_new(o, "conn",
+				    ctl_json_text(conn, strlen(conn)));
+		json_object_set_new(o, "ike_id", json_integer(ike_id));
+	}
+	return o;
+}
+
 json_t *
 ctl_json_event(const struct ike_event *ev, double now)
 {

@@ -77,9 +77,11 @@ void log_sa(enum ike_log_level level, const char *conn, unsigned id,
 	    const char *msg);
 int log_parse_level(const char *s, enum ike_log_level *out);
 /* ctl: monitor clients see lines up to level (-1: none), even those the
- * daemon itself does not log. */
-void log_set_tap(void (*fn)(enum ike_log_level level, const char *line),
-		 int level);
+ * daemon itself does not log. line is the escaped text line (with
+ * "[conn#id] " when conn is not NULL); conn and id are the IKE SA's. */
+typedef void log_tap_fn(enum ike_log_level level, const char *conn, unsigned id,
+			const char *line);
+void log_set_tap(log_tap_fn *fn, int level);
 
 /* net.c */
 int net_open(struct daemon *d);

@@ -25,11 +25,11 @@ static bool use_json; /* daemon.log.format: json */
 static const char *const names[] = {"error", "warn", "info", "debug", "trace"};
 
 /* ctl.c's monitor clients may want lines the daemon does not log. */
-static void (*tap_fn)(enum ike_log_level level, const char *line);
+static log_tap_fn *tap_fn;
 static int tap_level = -1;
 
 void
-log_set_tap(void (*fn)(enum ike_log_level level, const char *line), int level)
+log_set_tap(log_tap_fn *fn, int level)
 {
 	tap_fn = fn;
 	tap_level = fn ? level : -1;
@@ -164,7 +164,7 @@ emit(enum ike_log_level level, const char *conn, unsigned id, const char *msg)
 	esc_text(raw, strlen(raw), safe, sizeof(safe));
 	line = safe;
 	if (tap_fn && (int)level <= tap_level)
-		tap_fn(level, line);
+		tap_fn(level, conn, id, line);
 	if (level > cur_level)
 		return;
 	clock_gettime(CLOCK_REALTIME, &ts);

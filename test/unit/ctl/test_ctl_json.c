@@ -353,6 +353,56 @@ START_TEST(events)
 }
 END_TEST
 
+START_TEST(monitor_filter)
+{
+	struct ctl_filter none = {NULL, 0}, site = {"site", 0}, id = {NULL, 7},
+			  both = {"site", 7};
+
+	/* No filter: everything, lines about no IKE SA too. */
+	ck_assert(ctl_filter_match(&none, NULL, 0, 0));
+	ck_assert(ctl_filter_match(&none, "other", 2, 0));
+	/* A filter: nothing about no IKE SA ("" is an event's none). */
+	ck_assert(!ctl_filter_match(&site, NULL, 0, 0));
+	ck_assert(!ctl_filter_match(&site, "", 7, 0));
+	ck_assert(!ctl_filter_match(&id, NULL, 0, 0));
+	/* By name: any of its IKE SAs, not a name it prefixes. */
+	ck_assert(ctl_filter_match(&site, "site", 1, 0));
+	ck_assert(ctl_filter_match(&site, "site", 9, 0));
+	ck_assert(!ctl_filter_match(&site, "other", 1, 0));
+	ck_assert(!ctl_filter_match(&site, "site2", 1, 0));
+	ck_assert(!ctl_filter_match(&site, "sit", 1, 0));
+	/* By number: that IKE SA, and the rekey that replaces it. */
+	ck_assert(ctl_filter_match(&id, "other", 7, 0));
+	ck_assert(!ctl_filter_match(&id, "site", 8, 0));
+	ck_assert(ctl_filter_match(&id, "site", 8, 7));
+	/* Both: both must hold. */
+	ck_assert(ctl_filter_match(&both, "site", 7, 0));
+	ck_assert(!ctl_filter_match(&both, "other", 7, 0));
+	ck_assert(!ctl_filter_match(&both, "site", 6, 0));
+}
+END_TEST
+
+START_TEST(log_event)
+{
+	json_t *o;
+
+	o = ctl_json_log(IKE_LOG_INFO, "site", 3, "[site#3] IKE SA established",
+			 1700000000.5);
+	ck_assert_str_eq(s_at(o, "event", NULL), "log");
+	ck_assert_str_eq(s_at(o, "level", NULL), "info");
+	ck_assert_str_eq(s_at(o, "conn", NULL), "site");
+	ck_assert_int_eq(i_at(o, "ike_id"), 3);
+	ck_assert_str_eq(s_at(o, "message", NULL),
+			 "[site#3] IKE SA established");
+	json_decref(o);
+	o = ctl_json_log(IKE_LOG_WARN, NULL, 0, "listening", 0);
+	ck_assert_str_eq(s_at(o, "level", NULL), "warn");
+	ck_assert_ptr_null(json_object_get(o, "conn"));
+	ck_assert_ptr_null(json_object_get(o, "ike_id"));
+	json_decref(o);
+}
+END_TEST
+
 START_TEST(stats_counts)
 {
 	static struct ctl_stats s;
@@ -399,6 +449,8 @@ ctl_json_suite(void)
 	tcase_add_test(t, connection);
 	tcase_add_test(t, events);
 	tcase_add_test(t, stats_counts);
+	tcase_add_test(t, monitor_filter);
+	tcase_add_test(t, log_event);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -17,9 +17,14 @@
 
 static char tapped[4096];
 
+static char tapped_conn[64];
+static unsigned tapped_id;
+
 static void
-tap(enum ike_log_level level, const char *line)
+tap(enum ike_log_level level, const char *conn, unsigned id, const char *line)
 {
+	snprintf(tapped_conn, sizeof(tapped_conn), "%s", conn ? conn : "-");
+	tapped_id = id;
 	snprintf(tapped, sizeof(tapped), "%s", line);
 }
 
@@ -173,6 +178,32 @@ START_TEST(json_sink)
 }
 END_TEST
 
+static void
+log_taps(void)
+{
+	log_init(IKE_LOG_WARN, false);
+	log_set_tap(tap, IKE_LOG_DEBUG);
+	log_sa(IKE_LOG_DEBUG, "site", 3, "up");
+	ck_assert_str_eq(tapped, "[site#3] up");
+	ck_assert_str_eq(tapped_conn, "site");
+	ck_assert_uint_eq(tapped_id, 3);
+	log_msg(IKE_LOG_INFO, "no SA");
+	ck_assert_str_eq(tapped, "no SA");
+	ck_assert_str_eq(tapped_conn, "-");
+	log_set_tap(NULL, -1);
+}
+
+START_TEST(tap_has_conn)
+{
+	/* The monitor tap gets the IKE SA apart from the line, for the
+	 * monitor's filter; stderr nothing below the daemon's level. */
+	char *out = captured(log_taps);
+
+	ck_assert_str_eq(out, "");
+	free(out);
+}
+END_TEST
+
 Suite *
 log_suite(void)
 {
@@ -184,6 +215,7 @@ log_suite(void)
 	tcase_add_test(tc, json_escaped);
 	tcase_add_test(tc, json_long_cut);
 	tcase_add_test(tc, json_sink);
+	tcase_add_test(tc, tap_has_conn);
 	suite_add_tcase(s, tc);
 	return s;
 }
