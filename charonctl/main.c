@@ -301,6 +301,21 @@ static const struct command commands[] = {
      {{"level", NULL, OPT_LOCAL}},
      check_monitor,
      NULL},
+    {"log",
+     "[--conn NAME] [--ike-id N] [--level LEVEL]",
+     "Follow one connection or IKE SA: its log lines and SA events as\n"
+     "they happen, until interrupted; the daemon sends nothing else (no\n"
+     "line about another connection or about none). With --json, one\n"
+     "event object per line, as monitor writes them.\n"
+     "  --conn NAME       the lines and events of this connection\n"
+     "  --ike-id N        of this IKE SA (followed across its rekeys)\n"
+     "  --level LEVEL     log lines up to LEVEL: error, warn, info\n"
+     "                    (default), debug, trace, or none",
+     {{"conn", "conn", OPT_STRING},
+      {"ike-id", "ike_id", OPT_UINT},
+      {"level", NULL, OPT_LOCAL}},
+     check_monitor,
+     NULL},
     {"log-level",
      "LEVEL",
      "Change the daemon's log level: error, warn, info, debug, trace.",
@@ -537,6 +552,8 @@ monitor(struct cc *c)
 	sa.sa_handler = on_sigint;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* A reader that went away (| head) ends us like Ctrl-C does. */
+	signal(SIGPIPE, SIG_IGN);
 	while (!interrupted) {
 		rc = cc_read(c, &ev);
 		if (rc < 0 && errno == EINTR)
@@ -551,6 +568,10 @@ monitor(struct cc *c)
 				print_json(stdout, ev);
 			else
 				print_event(ev);
+			if (fflush(stdout) == EOF || ferror(stdout)) {
+				json_decref(ev);
+				return EXIT_OK;
+			}
 		}
 		json_decref(ev);
 	}
@@ -569,7 +590,7 @@ main(int argc, char **argv)
 	};
 	json_t *args, *reply;
 	size_t i, n_listed = 0;
-	bool is_list;
+	bool is_list, is_monitor;
 	struct cc c;
 	int o, rc;
 
@@ -626,15 +647,18 @@ main(int argc, char **argv)
 		return EXIT_UNREACHABLE;
 	}
 	is_list = strcmp(g.cmd->name, "list-sas") == 0;
-	reply = cc_call(&c, g.cmd->name, args, is_list ? on_list_line : NULL,
-			&n_listed);
+	/* log is monitor with a filter. */
+	is_monitor = strcmp(g.cmd->name, "monitor") == 0 ||
+		     strcmp(g.cmd->name, "log") == 0;
+	reply = cc_call(&c, is_monitor ? "monitor" : g.cmd->name, args,
+			is_list ? on_list_line : NULL, &n_listed);
 	if (!reply) {
 		cc_close(&c);
 		return EXIT_UNREACHABLE;
 	}
 	if (!json_is_true(json_object_get(reply, "ok"))) {
 		rc = report_error(reply);
-	} else if (strcmp(g.cmd->name, "monitor") == 0) {
+	} else if (is_monitor) {
 		rc = monitor(&c);
 	} else if (is_list) {
 		list_done(json_object_get(reply, "result"), n_listed);
