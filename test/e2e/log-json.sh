@@ -3,7 +3,8 @@
 #
 # daemon.log.format json: every line charond writes is one JSON object
 # (time, level, conn, ike_id, msg), the IKE SA's lines with its connection
-# and number, the others with null; a bad format is refused with its place.
+# and number, the others with null; a reload switches it; a bad format is
+# refused with its place.
 set -eu
 # shellcheck source=lib.sh
 . "${0%/*}/lib.sh"
@@ -44,6 +45,17 @@ check "lines without an IKE SA have conn and ike_id null" \
 check "sun, without format, logs text" grep -q "IKE SA established" \
     "$W/sun.log"
 check "sun's lines are not JSON" sh -c "! grep -q '^{' '$W/sun.log'"
+
+# The format follows a reload.
+sed -i 's/^daemon:$/daemon:\n  log: {format: json}/' "$W/sun.yaml"
+ctl sun load
+expect_rc 0 "sun reloads with format json"
+check "and says so in JSON from then on" python3 -c '
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+i = [n for n, l in enumerate(lines) if "log format json" in l][0]
+assert all(json.loads(l) for l in lines[i:]), lines[i:]' "$W/sun.log"
+e2e_stop sun
 
 sed -i 's/{format: json}/{format: xml}/' "$W/moon.yaml"
 rc=0
