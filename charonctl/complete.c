@@ -34,6 +34,7 @@ struct line {
 	long long ike_id; /* --ike-id N */
 	const char *prev; /* the option CUR is the value of, or NULL */
 	size_t n_args;    /* positional arguments after the command */
+	bool unknown;     /* a command that is none of ours */
 };
 
 static const char *cur;
@@ -131,8 +132,10 @@ parse_line(struct line *l, const struct command *cmds, size_t n, int argc,
 		for (i = 0; i < n; i++)
 			if (strcmp(cmds[i].name, w) == 0)
 				l->cmd = &cmds[i];
-		if (!l->cmd)
-			return; /* an unknown command: nothing to offer */
+		if (!l->cmd) {
+			l->unknown = true; /* nothing to offer */
+			return;
+		}
 	}
 }
 
@@ -275,7 +278,9 @@ complete(const struct command *cmds, size_t n, int argc, char **argv)
 		return EXIT_OK;
 	cur = argv[argc - 1];
 	parse_line(&l, cmds, n, argc - 1, argv);
-	if (l.prev) {
+	if (l.unknown) {
+		/* nothing */
+	} else if (l.prev) {
 		offer_value(&l);
 	} else if (!l.cmd) {
 		if (cur[0] == '-')
