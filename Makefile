@@ -210,6 +210,11 @@ $(B)/test/unit/ctl/%.o: test/unit/ctl/%.c $(B)/test/unit/ctl/suites.h
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS) -MMD -MP -Ilibike \
 	    -Icharond -Ilibxfrm -Iplugins/include -I$(B)/test/unit/ctl -c -o $@ $<
 
+# test_complete.c runs charonctl's completion helper (charonctl/complete.c)
+# against its own --help: the built binary, not linked in.
+$(B)/test/unit/ctl/test_complete.o: ALL_CFLAGS += \
+    -DCHARONCTL_BIN='"$(CURDIR)/$(B)/bin/charonctl"'
+
 $(B)/check_ctl: $(CTL_UNIT_OBJ) $(B)/charond/ctl_proto.o $(B)/charond/ctl_list.o \
     $(B)/charond/escape.o $(B)/charond/log.o \
     $(B)/charond/ctl_json.o $(CHAROND_CFG_OBJ) $(B)/libike.a
@@ -232,7 +237,7 @@ $(B)/check_plugin: $(PLUGIN_UNIT_OBJ) $(B)/charond/plugin_hooks.o \
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(YAML_LIBS) $(CHECK_LIBS) $(OPENSSL_LIBS)
 
 check-unit: $(B)/check_libike $(B)/check_charond $(B)/check_libxfrm \
-    $(B)/check_ctl $(B)/check_plugin
+    $(B)/check_ctl $(B)/check_plugin $(B)/bin/charonctl
 	CK_FORK=$(if $(SANITIZE),no,yes) $(B)/check_libike
 	CK_FORK=$(if $(SANITIZE),no,yes) $(B)/check_charond
 	CK_FORK=$(if $(SANITIZE),no,yes) $(B)/check_libxfrm
