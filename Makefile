@@ -11,7 +11,8 @@
 #   make sim SIM_SEEDS=100000     a longer simulation run
 #   make check-vm                 real-kernel scenarios in a QEMU VM (test/vm)
 #   make check-e2e                charond + charonctl on the host (test/e2e)
-#   make install                  PREFIX, PLUGIN_DIR, MANDIR, DESTDIR
+#   make install                  PREFIX, PLUGIN_DIR, MANDIR, DESTDIR,
+#                                 BASH_COMPLETION_DIR, ZSH_COMPLETION_DIR
 #   make CC=clang ...             build with clang (objects go to build/clang)
 #   make SANITIZE=address,undefined check-unit
 #   make format / make lint       clang-format / cppcheck
@@ -209,6 +210,11 @@ $(B)/test/unit/ctl/%.o: test/unit/ctl/%.c $(B)/test/unit/ctl/suites.h
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS) -MMD -MP -Ilibike \
 	    -Icharond -Ilibxfrm -Iplugins/include -I$(B)/test/unit/ctl -c -o $@ $<
 
+# test_complete.c runs charonctl's completion helper (charonctl/complete.c)
+# against its own --help: the built binary, not linked in.
+$(B)/test/unit/ctl/test_complete.o: ALL_CFLAGS += \
+    -DCHARONCTL_BIN='"$(CURDIR)/$(B)/bin/charonctl"'
+
 $(B)/check_ctl: $(CTL_UNIT_OBJ) $(B)/charond/ctl_proto.o $(B)/charond/ctl_list.o \
     $(B)/charond/escape.o $(B)/charond/log.o \
     $(B)/charond/ctl_json.o $(CHAROND_CFG_OBJ) $(B)/libike.a
@@ -231,7 +237,7 @@ $(B)/check_plugin: $(PLUGIN_UNIT_OBJ) $(B)/charond/plugin_hooks.o \
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(YAML_LIBS) $(CHECK_LIBS) $(OPENSSL_LIBS)
 
 check-unit: $(B)/check_libike $(B)/check_charond $(B)/check_libxfrm \
-    $(B)/check_ctl $(B)/check_plugin
+    $(B)/check_ctl $(B)/check_plugin $(B)/bin/charonctl
 	CK_FORK=$(if $(SANITIZE),no,yes) $(B)/check_libike
 	CK_FORK=$(if $(SANITIZE),no,yes) $(B)/check_charond
 	CK_FORK=$(if $(SANITIZE),no,yes) $(B)/check_libxfrm
@@ -379,6 +385,11 @@ configure: configure.ac
 
 # --- install (DESTDIR for staging and packages) -----------------------------
 MANDIR ?= $(PREFIX)/share/man
+# Shell completion (etc/completion/): where bash-completion looks (its
+# pkg-config file says; else Debian's place) and zsh's vendor directory.
+BASH_COMPLETION_DIR ?= $(or $(shell pkg-config --variable=completionsdir \
+    bash-completion 2>/dev/null),/usr/share/bash-completion/completions)
+ZSH_COMPLETION_DIR ?= /usr/share/zsh/vendor-completions
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
@@ -389,6 +400,10 @@ install: all
 	$(if $(PLUGIN_SO),install -m 0755 $(PLUGIN_SO) $(DESTDIR)$(PLUGIN_DIR)/)
 	install -m 0644 man/charond.8 man/charonctl.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 man/charond.yaml.5 $(DESTDIR)$(MANDIR)/man5/
+	install -d $(DESTDIR)$(BASH_COMPLETION_DIR) $(DESTDIR)$(ZSH_COMPLETION_DIR)
+	install -m 0644 etc/completion/charonctl.bash \
+	    $(DESTDIR)$(BASH_COMPLETION_DIR)/charonctl
+	install -m 0644 etc/completion/_charonctl $(DESTDIR)$(ZSH_COMPLETION_DIR)/_charonctl
 
 # --- hygiene ----------------------------------------------------------------
 FORMAT_SRC = $(wildcard libike/*.[ch] test/unit/*.[ch] test/fuzz/*.c test/sim/*.[ch] \

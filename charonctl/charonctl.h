@@ -25,6 +25,34 @@ enum {
 	EXIT_UNREACHABLE = 3, /* the daemon cannot be reached */
 };
 
+/* main.c: the commands and their options. */
+enum opt_kind {
+	OPT_STRING,  /* "ike": "site" */
+	OPT_UINT,    /* "ike_id": 3 */
+	OPT_SECONDS, /* "timeout": 30 (a number, "s" suffix allowed) */
+	OPT_LOCAL,   /* handled here: --prometheus, --level */
+};
+
+struct cmd_opt {
+	const char *name; /* long option */
+	const char *key;  /* request argument; NULL for OPT_LOCAL */
+	enum opt_kind kind;
+};
+
+struct command {
+	const char *name;
+	const char *synopsis;
+	const char *help;
+	struct cmd_opt opts[6];
+	/* Beyond the option types: required combinations; positional
+	 * arguments. Return 0 or EXIT_USAGE after a message. */
+	int (*check)(json_t *args, int argc, char **argv);
+	void (*print)(const json_t *result);
+};
+
+/* Whether the option takes a value (all but --prometheus do). */
+bool cmd_opt_has_arg(const struct cmd_opt *o);
+
 /* client.c */
 struct cc {
 	int fd;
@@ -60,6 +88,11 @@ void print_event(const json_t *ev);
 /* A JSON value's text, "" for anything but a string. */
 const char *jstr(const json_t *o, const char *key);
 long long jint(const json_t *o, const char *key);
+
+/* complete.c: `charonctl __complete WORD... CUR`, the shells' completion
+ * (etc/completion): candidates for CUR, one per line, after the words
+ * before it. Always exits 0, silently when the daemon is out of reach. */
+int complete(const struct command *cmds, size_t n, int argc, char **argv);
 
 /* prom.c */
 void print_prometheus(FILE *f, const json_t *stats);

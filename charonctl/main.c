@@ -17,31 +17,6 @@
 
 #include "charonctl.h"
 
-/* How an option becomes an argument of the request. */
-enum opt_kind {
-	OPT_STRING,  /* "ike": "site" */
-	OPT_UINT,    /* "ike_id": 3 */
-	OPT_SECONDS, /* "timeout": 30 (a number, "s" suffix allowed) */
-	OPT_LOCAL,   /* handled here: --prometheus, --level */
-};
-
-struct cmd_opt {
-	const char *name; /* long option */
-	const char *key;  /* request argument; NULL for OPT_LOCAL */
-	enum opt_kind kind;
-};
-
-struct command {
-	const char *name;
-	const char *synopsis;
-	const char *help;
-	struct cmd_opt opts[6];
-	/* Beyond the option types: required combinations; positional
-	 * arguments. Return 0 or EXIT_USAGE after a message. */
-	int (*check)(json_t *args, int argc, char **argv);
-	void (*print)(const json_t *result);
-};
-
 static struct {
 	const char *socket;
 	bool json;
@@ -211,6 +186,7 @@ print_stats_any(const json_t *r)
 		print_stats(r);
 }
 
+/* Also the source of `charonctl __complete` (complete.c). */
 static const struct command commands[] = {
     {"version",
      "",
@@ -356,6 +332,12 @@ command_help(const struct command *c)
 	       c->synopsis, c->help);
 }
 
+bool
+cmd_opt_has_arg(const struct cmd_opt *o)
+{
+	return !(o->kind == OPT_LOCAL && strcmp(o->name, "prometheus") == 0);
+}
+
 /* --- options to arguments ---------------------------------------------------
  */
 
@@ -412,12 +394,11 @@ parse_command(const struct command *c, int argc, char **argv, json_t *args)
 
 	for (i = 0; i < sizeof(c->opts) / sizeof(c->opts[0]) && c->opts[i].name;
 	     i++) {
-		bool flag = c->opts[i].kind == OPT_LOCAL &&
-			    strcmp(c->opts[i].name, "prometheus") == 0;
-
-		lo[n++] = (struct option){
-		    c->opts[i].name, flag ? no_argument : required_argument,
-		    NULL, 1000 + (int)i};
+		lo[n++] = (struct option){c->opts[i].name,
+					  cmd_opt_has_arg(&c->opts[i])
+					      ? required_argument
+					      : no_argument,
+					  NULL, 1000 + (int)i};
 	}
 	lo[n++] = (struct option){"json", no_argument, NULL, 'j'};
 	lo[n++] = (struct option){"socket", required_argument, NULL, 'S'};
@@ -594,6 +575,9 @@ main(int argc, char **argv)
 	struct cc c;
 	int o, rc;
 
+	/* Before getopt: the words to complete are not ours to parse. */
+	if (argc > 1 && strcmp(argv[1], "__complete") == 0)
+		return complete(commands, N_COMMANDS, argc - 2, argv + 2);
 	g.socket = getenv("CHAROND_SOCKET");
 	while ((o = getopt_long(argc, argv, "+S:h", lo, NULL)) != -1) {
 		switch (o) {
