@@ -10,11 +10,10 @@ set -eu
 # shellcheck source=lib.sh
 . "${0%/*}/lib.sh"
 
-# sun's selectors are moon's mirrored; both keep no kernel state.
+# Both keep no kernel state. sun first claims moon's selectors as its
+# own, refusing the CHILD SA; then they are mirrored.
 e2e_conf sun 127.0.0.2 127.0.0.1
-sed -i -e 's|^daemon:$|daemon:\n  kernel: none|' \
-    -e 's|local_ts: \[10.1.0.0/16\]|local_ts: [10.2.0.0/16]|' \
-    -e 's|remote_ts: \[10.2.0.0/16\]|remote_ts: [10.1.0.0/16]|' "$W/sun.yaml"
+sed -i 's|^daemon:$|daemon:\n  kernel: none|' "$W/sun.yaml"
 e2e_conf moon 127.0.0.1 127.0.0.2
 sed -i 's|^daemon:$|daemon:\n  kernel: none|' "$W/moon.yaml"
 e2e_start sun
@@ -25,6 +24,25 @@ for n in moon sun; do
 	check "$n warns once at start that nothing reaches the kernel" test \
 	    "$(grep -cF "$warning" "$W/$n.log")" = 1
 done
+
+# recorded N: (SAs, policies) NAME's recorder holds.
+recorded() {
+	ctl "$1" --json stats
+	jget '(d["kernel"]["sas"], d["kernel"]["policies"])' <"$W/out"
+}
+
+ctl moon --json initiate --child net --timeout 10
+expect_rc 1 "a CHILD SA sun refuses (TS_UNACCEPTABLE) fails"
+for n in moon sun; do
+	check "$n holds no SPI of the refused CHILD SA" test \
+	    "$(recorded "$n")" = "(0, 0)"
+done
+ctl moon --json terminate --ike site --timeout 10
+expect_rc 0 "its IKE SA terminated"
+sed -i -e 's|local_ts: \[10.1.0.0/16\]|local_ts: [10.2.0.0/16]|' \
+    -e 's|remote_ts: \[10.2.0.0/16\]|remote_ts: [10.1.0.0/16]|' "$W/sun.yaml"
+ctl sun load
+expect_rc 0 "sun mirrors moon's selectors"
 
 ctl moon --json initiate --child net --timeout 10
 expect_rc 0 "initiate --child net: IKE SA and CHILD SA up"
@@ -81,10 +99,8 @@ check "after the rekey sun has the new CHILD SA, SPIs crossed" test \
 c = ast.literal_eval(sys.stdin.read())
 print([(s, o, i) for (s, i, o) in c])')" = "$moon_c"
 for n in moon sun; do
-	ctl "$n" --json stats
 	check "$n: the old CHILD SA's SAs are gone, the policies kept" test \
-	    "$(jget '(d["kernel"]["sas"], d["kernel"]["policies"])' \
-		<"$W/out")" = "(2, 3)"
+	    "$(recorded "$n")" = "(2, 3)"
 done
 
 ctl moon --json terminate --ike-id "$id" --timeout 10
@@ -93,10 +109,7 @@ sleep 0.3
 for n in moon sun; do
 	ctl "$n" --json list-sas
 	check "no SA left on $n" test "$(cat "$W/out")" = '{"ike_sas":[]}'
-	ctl "$n" --json stats
-	check "nothing left recorded on $n" test \
-	    "$(jget '(d["kernel"]["sas"], d["kernel"]["policies"])' \
-		<"$W/out")" = "(0, 0)"
+	check "nothing left recorded on $n" test "$(recorded "$n")" = "(0, 0)"
 	check "$n logged no deletion of an SA it did not hold" \
 	    sh -c "! grep -q 'not recorded' '$W/$n.log'"
 done
