@@ -179,9 +179,11 @@ $(B)/test/unit/charond/psk_plugin.o: plugins/psk/psk.c \
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(PLUGIN_INC) -c -o $@ $<
 
-# conns.c (config to engine connections) is tested too, with its logging.
+# conns.c (config to engine connections) is tested too, with its logging,
+# and kernel_none.c, the recorder of daemon.kernel: none.
 $(B)/check_charond: $(CHAROND_UNIT_OBJ) $(B)/test/unit/charond/psk_plugin.o \
     $(CHAROND_CFG_OBJ) $(B)/charond/conns.o $(B)/charond/log.o \
+    $(B)/charond/kernel_none.o \
     $(B)/charond/escape.o $(B)/libike.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(YAML_LIBS) $(CHECK_LIBS) $(OPENSSL_LIBS)
 

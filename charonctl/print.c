@@ -290,6 +290,11 @@ print_stats(const json_t *r)
 	       "%lld dropped, %lld refused\n",
 	       jint(c, "clients"), jint(c, "requests"), jint(c, "errors"),
 	       jint(c, "clients_dropped"), jint(c, "clients_refused"));
+	if (strcmp(jstr(json_object_get(r, "kernel"), "mode"), "none") == 0)
+		printf("kernel:    none: %lld SAs and %lld policies recorded, "
+		       "none in the kernel\n",
+		       jint(json_object_get(r, "kernel"), "sas"),
+		       jint(json_object_get(r, "kernel"), "policies"));
 	printf("input:     %lld half-open, %lld cookies sent, %lld log lines "
 	       "suppressed\n"
 	       "dropped:  ",

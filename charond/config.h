@@ -172,6 +172,12 @@ enum cfg_hw_offload {
 
 #define CFG_DEFAULT_SOCKET "/run/charond/charond.sock"
 
+/* Where CHILD SAs go: XFRM, or nowhere (a recorder; benchmarks, tests). */
+enum cfg_kernel {
+	CFG_KERNEL_XFRM,
+	CFG_KERNEL_NONE,
+};
+
 struct daemon_cfg {
 	char *socket;          /* control socket path */
 	bool has_socket_group; /* else the socket's directory's group */
@@ -191,6 +197,7 @@ struct daemon_cfg {
 	double retransmit_base;         /* 1.8 */
 	unsigned retransmit_tries;      /* 5 */
 	struct ike_limits limits;       /* daemon.limits; ike_limits_default */
+	enum cfg_kernel kernel;         /* xfrm */
 };
 
 struct authority_cfg {

@@ -763,6 +763,12 @@ f_socket_group(struct loader *ld, const struct field *f, const struct ynode *v,
 	d->has_socket_group = true;
 }
 
+static const struct enum_name kernels[] = {
+    {"xfrm", CFG_KERNEL_XFRM},
+    {"none", CFG_KERNEL_NONE},
+    {NULL, 0},
+};
+
 static const struct field daemon_fields[] = {
     F("socket", f_socket, struct daemon_cfg, socket),
     FX("socket_group", f_socket_group),
@@ -775,6 +781,7 @@ static const struct field daemon_fields[] = {
     FX("log", f_log),
     FX("retransmit", f_retransmit),
     FX("limits", f_limits),
+    FE("kernel", struct daemon_cfg, kernel, kernels),
 };
 
 static void

@@ -47,14 +47,14 @@ child_counters(const struct ike_sa_info *sa, const struct ike_child_info *ch,
 	struct xfrm_sa x;
 
 	memset(k, 0, sizeof(*k));
-	if (!ch->installed || !daemon_g.xfrm)
+	if (!ch->installed || !daemon_g.kh)
 		return;
 	memset(&x, 0, sizeof(x));
 	x.proto = IPPROTO_ESP;
 	kernel_xaddr(&sa->remote, &x.src);
 	kernel_xaddr(&sa->local, &x.dst);
 	x.spi = ch->spi_in;
-	if (xfrm_sa_get(daemon_g.xfrm, &x, &st) == 0) {
+	if (daemon_g.kops->sa_get(daemon_g.kh, &x, &st) == 0) {
 		k->valid = true;
 		k->bytes_in = st.bytes;
 		k->packets_in = st.packets;
@@ -62,7 +62,7 @@ child_counters(const struct ike_sa_info *sa, const struct ike_child_info *ch,
 	kernel_xaddr(&sa->local, &x.src);
 	kernel_xaddr(&sa->remote, &x.dst);
 	x.spi = ch->spi_out;
-	if (ch->spi_out && xfrm_sa_get(daemon_g.xfrm, &x, &st) == 0) {
+	if (ch->spi_out && daemon_g.kops->sa_get(daemon_g.kh, &x, &st) == 0) {
 		k->valid = true;
 		k->bytes_out = st.bytes;
 		k->packets_out = st.packets;
@@ -655,10 +655,25 @@ input_stats(void)
 			 (json_int_t)st.log_suppressed);
 }
 
+/* Which kernel side is in use; with daemon.kernel: none, what its
+ * recorder holds (nothing once every CHILD SA is gone). */
+static json_t *
+kernel_stats(void)
+{
+	size_t sas, pols;
+
+	if (daemon_g.kops != &kernel_none_ops)
+		return json_pack("{s:s}", "mode", kernel_xfrm_ops.name);
+	kernel_none_count(daemon_g.kh, &sas, &pols);
+	return json_pack("{s:s,s:I,s:I}", "mode", kernel_none_ops.name, "sas",
+			 (json_int_t)sas, "policies", (json_int_t)pols);
+}
+
 static void
 cmd_stats(struct ctl_client *c, struct ctl_req *r)
 {
 	const struct ctl_stats *s = ctl_stats();
+	json_t *res;
 	struct sa_walk w = {0};
 	json_t *reasons = json_object();
 	unsigned i;
@@ -668,40 +683,38 @@ cmd_stats(struct ctl_client *c, struct ctl_req *r)
 	for (i = 0; reasons && i < s->n_reasons; i++)
 		json_object_set_new(reasons, s->reasons[i].reason,
 				    json_integer((json_int_t)s->reasons[i].n));
-	ctl_reply(
-	    c, r->id,
-	    json_pack(
-		"{s:s,s:I,s:I,s:s,"
-		"s:{s:I,s:I,s:I,s:I},"
-		"s:{s:I,s:I},"
-		"s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I},"
-		"s:o,"
-		"s:{s:I,s:I,s:I,s:I},"
-		"s:{s:I,s:I,s:I,s:I,s:I},s:o}",
-		"version", CHAROND_VERSION, "started", (json_int_t)s->started,
-		"uptime", (json_int_t)((uint64_t)time(NULL) - s->started),
-		"log_level", ctl_level_name((int)log_level()), "ike_sas",
-		"CONNECTING", (json_int_t)w.connecting, "ESTABLISHED",
-		(json_int_t)w.established, "DELETING", (json_int_t)w.deleting,
-		"total", (json_int_t)w.n_ids, "child_sas", "INSTALLED",
-		(json_int_t)w.installed, "total", (json_int_t)w.children,
-		"events", "ike_up", (json_int_t)s->ike_up, "ike_down",
-		(json_int_t)s->ike_down, "child_up", (json_int_t)s->child_up,
-		"child_down", (json_int_t)s->child_down, "auth_failed",
-		(json_int_t)s->auth_failed, "ike_failed",
-		(json_int_t)s->ike_failed, "child_failed",
-		(json_int_t)s->child_failed, "ike_rekeyed",
-		(json_int_t)s->ike_rekeyed, "child_rekeyed",
-		(json_int_t)s->child_rekeyed, "failures", reasons, "traffic",
-		"bytes_in", (json_int_t)w.total.bytes_in, "bytes_out",
-		(json_int_t)w.total.bytes_out, "packets_in",
-		(json_int_t)w.total.packets_in, "packets_out",
-		(json_int_t)w.total.packets_out, "control", "clients",
-		(json_int_t)ctl_n_clients(), "requests",
-		(json_int_t)s->requests, "errors", (json_int_t)s->errors,
-		"clients_dropped", (json_int_t)s->clients_dropped,
-		"clients_refused", (json_int_t)s->clients_refused, "input",
-		input_stats()));
+	res = json_pack(
+	    "{s:s,s:I,s:I,s:s,"
+	    "s:{s:I,s:I,s:I,s:I},"
+	    "s:{s:I,s:I},"
+	    "s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I},"
+	    "s:o,"
+	    "s:{s:I,s:I,s:I,s:I},"
+	    "s:{s:I,s:I,s:I,s:I,s:I},s:o}",
+	    "version", CHAROND_VERSION, "started", (json_int_t)s->started,
+	    "uptime", (json_int_t)((uint64_t)time(NULL) - s->started),
+	    "log_level", ctl_level_name((int)log_level()), "ike_sas",
+	    "CONNECTING", (json_int_t)w.connecting, "ESTABLISHED",
+	    (json_int_t)w.established, "DELETING", (json_int_t)w.deleting,
+	    "total", (json_int_t)w.n_ids, "child_sas", "INSTALLED",
+	    (json_int_t)w.installed, "total", (json_int_t)w.children, "events",
+	    "ike_up", (json_int_t)s->ike_up, "ike_down",
+	    (json_int_t)s->ike_down, "child_up", (json_int_t)s->child_up,
+	    "child_down", (json_int_t)s->child_down, "auth_failed",
+	    (json_int_t)s->auth_failed, "ike_failed", (json_int_t)s->ike_failed,
+	    "child_failed", (json_int_t)s->child_failed, "ike_rekeyed",
+	    (json_int_t)s->ike_rekeyed, "child_rekeyed",
+	    (json_int_t)s->child_rekeyed, "failures", reasons, "traffic",
+	    "bytes_in", (json_int_t)w.total.bytes_in, "bytes_out",
+	    (json_int_t)w.total.bytes_out, "packets_in",
+	    (json_int_t)w.total.packets_in, "packets_out",
+	    (json_int_t)w.total.packets_out, "control", "clients",
+	    (json_int_t)ctl_n_clients(), "requests", (json_int_t)s->requests,
+	    "errors", (json_int_t)s->errors, "clients_dropped",
+	    (json_int_t)s->clients_dropped, "clients_refused",
+	    (json_int_t)s->clients_refused, "input", input_stats());
+	json_object_set_new(res, "kernel", kernel_stats());
+	ctl_reply(c, r->id, res);
 }
 
 static void

@@ -40,7 +40,10 @@ struct daemon {
 	const char *config_path;
 	struct config *cfg;
 	struct ike_engine *engine;
-	struct xfrm_nl *xfrm;
+	/* The kernel's IPsec state: XFRM netlink, or with daemon.kernel:
+	 * none the recorder of kernel_none.c; chosen once at start. */
+	const struct kernel_ops *kops;
+	void *kh;
 	struct ev_loop *loop;
 	ev_timer timer;
 	ev_signal sig_hup, sig_term, sig_int;
@@ -90,7 +93,33 @@ void net_send(void *ctx, const struct ike_endpoint *local,
 	      const struct ike_endpoint *remote, const uint8_t *pkt,
 	      size_t len);
 
+/*
+ * The kernel operations kernel.c and the counters of list-sas use, each
+ * returning 0/-errno like libxfrm's function of the same name, on the
+ * handle h of the implementation chosen at start.
+ */
+struct kernel_ops {
+	const char *name; /* daemon.kernel's value */
+	int (*spi_alloc)(void *h, const struct xfrm_sa *sa, uint32_t min,
+			 uint32_t max, uint32_t *spi);
+	int (*sa_add)(void *h, const struct xfrm_sa *sa);
+	int (*sa_update)(void *h, const struct xfrm_sa *sa);
+	int (*sa_del)(void *h, const struct xfrm_sa *sa);
+	int (*sa_get)(void *h, const struct xfrm_sa *sa,
+		      struct xfrm_sa_stats *st);
+	int (*policy_update)(void *h, const struct xfrm_policy *p);
+	int (*policy_del)(void *h, const struct xfrm_policy *p);
+	int (*policy_migrate)(void *h, const struct xfrm_policy *p,
+			      const struct xfrm_move *m);
+	const char *(*error)(const void *h); /* the last request's, or "" */
+	void (*close)(void *h);
+};
+
 /* kernel.c */
+extern const struct kernel_ops kernel_xfrm_ops;
+/* Opens the kernel side daemon.kernel names: 0, or -1 (logged). */
+int kernel_open(struct daemon *d);
+void kernel_close(struct daemon *d);
 void kernel_xaddr(const struct ike_endpoint *ep, struct xfrm_addr *a);
 int kernel_spi_alloc(void *ctx, const struct ike_endpoint *local,
 		     const struct ike_endpoint *remote, uint32_t reqid,
@@ -99,6 +128,14 @@ int kernel_child_install(void *ctx, const struct ike_child_install *ci);
 void kernel_child_remove(void *ctx, const struct ike_child_install *ci);
 int kernel_child_move(void *ctx, const struct ike_child_install *from,
 		      const struct ike_child_install *to);
+
+/* kernel_none.c: daemon.kernel: none. A recorder that answers every
+ * request as the kernel would had it succeeded: SPIs unique among those
+ * in use, SAs and policies recorded, counters 0. */
+extern const struct kernel_ops kernel_none_ops;
+void *kernel_none_new(void);
+/* What is recorded: SAs (larval ones included) and policies. */
+void kernel_none_count(const void *h, size_t *sas, size_t *policies);
 
 /* conns.c */
 int conns_apply(struct daemon *d, uint64_t now);

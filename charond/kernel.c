@@ -31,6 +31,115 @@
 
 #include "daemon.h"
 
+/* libxfrm behind struct kernel_ops: the handle is its netlink socket. */
+static int
+x_spi_alloc(void *h, const struct xfrm_sa *sa, uint32_t min, uint32_t max,
+	    uint32_t *spi)
+{
+	return xfrm_spi_alloc(h, sa, min, max, spi);
+}
+
+static int
+x_sa_add(void *h, const struct xfrm_sa *sa)
+{
+	return xfrm_sa_add(h, sa);
+}
+
+static int
+x_sa_update(void *h, const struct xfrm_sa *sa)
+{
+	return xfrm_sa_update(h, sa);
+}
+
+static int
+x_sa_del(void *h, const struct xfrm_sa *sa)
+{
+	return xfrm_sa_del(h, sa);
+}
+
+static int
+x_sa_get(void *h, const struct xfrm_sa *sa, struct xfrm_sa_stats *st)
+{
+	return xfrm_sa_get(h, sa, st);
+}
+
+static int
+x_policy_update(void *h, const struct xfrm_policy *p)
+{
+	return xfrm_policy_update(h, p);
+}
+
+static int
+x_policy_del(void *h, const struct xfrm_policy *p)
+{
+	return xfrm_policy_del(h, p);
+}
+
+static int
+x_policy_migrate(void *h, const struct xfrm_policy *p,
+		 const struct xfrm_move *m)
+{
+	return xfrm_policy_migrate(h, p, m);
+}
+
+static const char *
+x_error(const void *h)
+{
+	return xfrm_nl_error(h);
+}
+
+static void
+x_close(void *h)
+{
+	xfrm_nl_close(h);
+}
+
+const struct kernel_ops kernel_xfrm_ops = {
+    .name = "xfrm",
+    .spi_alloc = x_spi_alloc,
+    .sa_add = x_sa_add,
+    .sa_update = x_sa_update,
+    .sa_del = x_sa_del,
+    .sa_get = x_sa_get,
+    .policy_update = x_policy_update,
+    .policy_del = x_policy_del,
+    .policy_migrate = x_policy_migrate,
+    .error = x_error,
+    .close = x_close,
+};
+
+int
+kernel_open(struct daemon *d)
+{
+	if (d->cfg->daemon.kernel == CFG_KERNEL_NONE) {
+		d->kops = &kernel_none_ops;
+		d->kh = kernel_none_new();
+		if (!d->kh) {
+			log_msg(IKE_LOG_ERROR, "kernel: none: out of memory");
+			return -1;
+		}
+		log_msg(IKE_LOG_WARN, "kernel: none: no IPsec SA reaches the "
+				      "kernel; for benchmarks and tests only");
+		return 0;
+	}
+	d->kops = &kernel_xfrm_ops;
+	d->kh = xfrm_nl_open();
+	if (!d->kh) {
+		log_msg(IKE_LOG_ERROR, "cannot open the XFRM netlink socket "
+				       "(are we root?)");
+		return -1;
+	}
+	return 0;
+}
+
+void
+kernel_close(struct daemon *d)
+{
+	if (d->kops && d->kh)
+		d->kops->close(d->kh);
+	d->kh = NULL;
+}
+
 void
 kernel_xaddr(const struct ike_endpoint *ep, struct xfrm_addr *a)
 {
@@ -55,7 +164,7 @@ kernel_spi_alloc(void *ctx, const struct ike_endpoint *local,
 	kernel_xaddr(local, &sa.dst);
 	sa.proto = IPPROTO_ESP;
 	sa.reqid = reqid;
-	rc = xfrm_spi_alloc(d->xfrm, &sa, 0xc0000000, 0xcfffffff, spi);
+	rc = d->kops->spi_alloc(d->kh, &sa, 0xc0000000, 0xcfffffff, spi);
 	if (rc < 0)
 		log_msg(IKE_LOG_ERROR, "XFRM_MSG_ALLOCSPI failed: %s",
 			strerror(-rc));
@@ -196,8 +305,8 @@ policies(struct daemon *d, const struct ike_child_install *ci, bool del)
 		int r;
 
 		policy_nth(ci, n, &p);
-		r = del ? xfrm_policy_del(d->xfrm, &p)
-			: xfrm_policy_update(d->xfrm, &p);
+		r = del ? d->kops->policy_del(d->kh, &p)
+			: d->kops->policy_update(d->kh, &p);
 		if (r < 0 && !(del && r == -ENOENT)) {
 			log_msg(IKE_LOG_ERROR, "%s %s policy: %s",
 				del ? "deleting" : "installing",
@@ -263,11 +372,11 @@ add_sa(struct daemon *d, const struct ike_child_install *ci, bool in)
 		sa.replay_window = 128;
 	}
 	/* The SPI we allocated already exists as a larval SA: update it. */
-	rc = in ? xfrm_sa_update(d->xfrm, &sa) : xfrm_sa_add(d->xfrm, &sa);
+	rc = in ? d->kops->sa_update(d->kh, &sa) : d->kops->sa_add(d->kh, &sa);
 	if (rc < 0)
 		log_msg(IKE_LOG_ERROR, "installing %s SA %08x: %s (%s)",
 			in ? "inbound" : "outbound", sa.spi, strerror(-rc),
-			xfrm_nl_error(d->xfrm));
+			d->kops->error(d->kh));
 	return rc;
 }
 
@@ -312,11 +421,11 @@ migrate_nth(struct daemon *d, const struct ike_child_install *from,
 		m.encap.sport = out ? t->encap.sport : t->encap.dport;
 		m.encap.dport = out ? t->encap.dport : t->encap.sport;
 	}
-	rc = xfrm_policy_migrate(d->xfrm, &p, &m);
+	rc = d->kops->policy_migrate(d->kh, &p, &m);
 	if (rc < 0)
 		log_msg(IKE_LOG_ERROR, "%smoving %s policy of CHILD SA %s: %s",
 			back ? "undoing the move of the " : "", dir_name(p.dir),
-			o->child ? o->child : "?", xfrm_nl_error(d->xfrm));
+			o->child ? o->child : "?", d->kops->error(d->kh));
 	return rc;
 }
 
@@ -437,9 +546,9 @@ remove_filtered(struct daemon *d, const struct ike_child_install *ci)
 	if (ci->spi_out && !ci->keep_policies)
 		policies(d, ci, true);
 	base_sa(ci, true, &sa);
-	xfrm_sa_del(d->xfrm, &sa);
+	d->kops->sa_del(d->kh, &sa);
 	if (ci->spi_out) {
 		base_sa(ci, false, &sa);
-		xfrm_sa_del(d->xfrm, &sa);
+		d->kops->sa_del(d->kh, &sa);
 	}
 }

@@ -165,10 +165,9 @@ terminate_conn(struct daemon *d, const char *name)
 }
 
 const char *const daemon_restart_keys[] = {
-    "daemon.listen",       "daemon.port",
-    "daemon.port_nat_t",   "daemon.socket",
-    "daemon.socket_group", "daemon.plugins",
-    "daemon.plugin_dir",   NULL,
+    "daemon.listen",     "daemon.port",         "daemon.port_nat_t",
+    "daemon.socket",     "daemon.socket_group", "daemon.plugins",
+    "daemon.plugin_dir", "daemon.kernel",       NULL,
 };
 
 static bool
@@ -292,6 +291,10 @@ daemon_settings(struct daemon *d, struct daemon_cfg *run,
 		restart_needed(dl, f, &mask, 6, "%s",
 			       run->plugin_dir ? run->plugin_dir : PLUGIN_DIR);
 		SWAP(run->plugin_dir, next->plugin_dir);
+	}
+	if (run->kernel != next->kernel) {
+		restart_needed(dl, f, &mask, 7, "%s", d->kops->name);
+		next->kernel = run->kernel;
 	}
 	/* What a running daemon can change, it does. */
 	ctl_set_idle_timeout(next->ctl_idle_ms);
@@ -526,12 +529,8 @@ main(int argc, char **argv)
 		config_free(d->cfg);
 		return 0;
 	}
-	d->xfrm = xfrm_nl_open();
-	if (!d->xfrm) {
-		log_msg(IKE_LOG_ERROR, "cannot open the XFRM netlink socket "
-				       "(are we root?)");
+	if (kernel_open(d) < 0)
 		return 1;
-	}
 	if (net_open(d) < 0)
 		return 1;
 	ev_signal_init(&d->sig_hup, on_hup, SIGHUP);
@@ -561,7 +560,7 @@ main(int argc, char **argv)
 	ike_engine_free(d->engine);
 	d->engine = NULL;
 	net_close(d);
-	xfrm_nl_close(d->xfrm);
+	kernel_close(d);
 	plugins_unload(d);
 	views_reset();
 	config_free(d->cfg);
