@@ -447,6 +447,32 @@ size_t ike_list_sas_below(const struct ike_engine *e, const char *conn,
 			  void (*cb)(void *ctx, const struct ike_sa_info *sa),
 			  void *ctx);
 
+/*
+ * The keys of one IKEv2 SA, for debugging only: `charonctl export-keys`
+ * writes them as Wireshark's ikev2_decryption_table so that a capture of
+ * the exchange can be decrypted. Nothing else reads keys out of the
+ * engine, and nothing should: whoever holds these can read and forge the
+ * SA's messages. The bytes point into the engine's secure memory and are
+ * valid only during the callback; a caller that copies them must treat
+ * the copy as secret and cleanse it (OPENSSL_cleanse) when done.
+ */
+struct ike_key_export {
+	unsigned id;
+	const uint8_t *spi_i, *spi_r; /* 8 octets each */
+	uint16_t encr;                /* IKEV2_ENCR_* */
+	uint16_t encr_bits; /* key size in bits, without salt; 0 if fixed */
+	size_t icv_len;     /* AEAD ICV octets; 0 without AEAD */
+	uint16_t integ;     /* IKEV2_INTEG_*; 0 with an AEAD cipher */
+	struct bytes sk_ei, sk_er; /* encryption keys, salt included */
+	struct bytes sk_ai, sk_ar; /* integrity keys; empty with AEAD */
+};
+
+/* query.c: call cb once with the keys of the IKEv2 SA with this id;
+ * 0, or -1 if there is no such SA or it has no keys yet. */
+int ike_export_ike_keys(const struct ike_engine *e, unsigned id,
+			void (*cb)(void *ctx, const struct ike_key_export *k),
+			void *ctx);
+
 /* auth_psk.c: the pre-shared key AUTH value of RFC 7296 2.15,
  * prf(prf(PSK, "Key Pad for IKEv2"), octets), and its constant-time check,
  * for the psk plugin (and tests) to use. */

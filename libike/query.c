@@ -123,3 +123,47 @@ ike_list_sas_below(const struct ike_engine *e, const char *conn, unsigned below,
 	free(info);
 	return n;
 }
+
+static struct bytes
+key_bytes(const struct secret *s)
+{
+	struct bytes b = {NULL, 0};
+
+	if (s) {
+		b.ptr = s->ptr;
+		b.len = s->len;
+	}
+	return b;
+}
+
+int
+ike_export_ike_keys(const struct ike_engine *e, unsigned id,
+		    void (*cb)(void *ctx, const struct ike_key_export *k),
+		    void *ctx)
+{
+	const struct ike_sa *sa = sa_by_id(e, id);
+	const struct v2_state *v;
+	struct ike_key_export k;
+
+	/* Keys exist from the IKE_SA_INIT response on (2.14); IKEv1 SAs
+	 * are not Wireshark's ikev2_decryption_table's business. */
+	if (!sa || sa->state == IKE_SA_DEAD || sa->version != 2)
+		return -1;
+	v = &sa->v2;
+	if (!v->suite.encr || !v->keys.sk_ei || !v->keys.sk_er)
+		return -1;
+	memset(&k, 0, sizeof(k));
+	k.id = sa->id;
+	k.spi_i = sa->spi_i;
+	k.spi_r = sa->spi_r;
+	k.encr = v->suite.encr->id;
+	k.encr_bits = v->suite.encr->key_bits;
+	k.icv_len = v->suite.encr->aead ? v->suite.encr->icv_len : 0;
+	k.integ = v->suite.integ ? v->suite.integ->id : 0;
+	k.sk_ei = key_bytes(v->keys.sk_ei);
+	k.sk_er = key_bytes(v->keys.sk_er);
+	k.sk_ai = key_bytes(v->keys.sk_ai);
+	k.sk_ar = key_bytes(v->keys.sk_ar);
+	cb(ctx, &k);
+	return 0;
+}

@@ -603,6 +603,99 @@ START_TEST(host_timers_heap_under_load)
 }
 END_TEST
 
+/* ike_export_ike_keys: both ends give the same keys, in the engine's
+ * own bytes; AEAD has no integrity keys; a missing SA gives none. */
+static struct exported {
+	int calls;
+	struct ike_key_export k;
+	uint8_t spi_i[8], spi_r[8], ei[64], er[64], ai[64], ar[64];
+} xk[2];
+
+static void
+copy_key(uint8_t *dst, struct bytes *b)
+{
+	ck_assert_uint_le(b->len, 64);
+	if (b->len)
+		memcpy(dst, b->ptr, b->len);
+	b->ptr = dst;
+}
+
+static void
+got_keys(void *ctx, const struct ike_key_export *k)
+{
+	struct exported *x = ctx;
+
+	x->calls++;
+	x->k = *k;
+	memcpy(x->spi_i, k->spi_i, 8);
+	memcpy(x->spi_r, k->spi_r, 8);
+	copy_key(x->ei, &x->k.sk_ei);
+	copy_key(x->er, &x->k.sk_er);
+	copy_key(x->ai, &x->k.sk_ai);
+	copy_key(x->ar, &x->k.sk_ar);
+}
+
+static void
+export_both(void)
+{
+	memset(xk, 0, sizeof(xk));
+	ck_assert_int_eq(
+	    ike_export_ike_keys(moon.e, first_sa(&moon)->id, got_keys, &xk[0]),
+	    0);
+	ck_assert_int_eq(
+	    ike_export_ike_keys(sun.e, first_sa(&sun)->id, got_keys, &xk[1]),
+	    0);
+	ck_assert_int_eq(xk[0].calls, 1);
+	ck_assert_int_eq(xk[1].calls, 1);
+	ck_assert_mem_eq(xk[0].spi_i, xk[1].spi_i, 8);
+	ck_assert_mem_eq(xk[0].spi_r, xk[1].spi_r, 8);
+	ck_assert_mem_eq(xk[0].spi_i, first_sa(&moon)->spi_i, 8);
+	ck_assert_uint_eq(xk[0].k.encr, xk[1].k.encr);
+	ck_assert_uint_eq(xk[0].k.integ, xk[1].k.integ);
+	ck_assert_uint_eq(xk[0].k.sk_ei.len, xk[1].k.sk_ei.len);
+	ck_assert_mem_eq(xk[0].ei, xk[1].ei, xk[0].k.sk_ei.len);
+	ck_assert_mem_eq(xk[0].er, xk[1].er, xk[0].k.sk_er.len);
+	ck_assert_mem_eq(xk[0].ai, xk[1].ai, xk[0].k.sk_ai.len);
+	ck_assert_mem_eq(xk[0].ar, xk[1].ar, xk[0].k.sk_ar.len);
+	ck_assert_mem_eq(xk[0].ei, first_sa(&moon)->v2.keys.sk_ei->ptr,
+			 xk[0].k.sk_ei.len);
+}
+
+START_TEST(export_ike_keys)
+{
+	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+		   "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "s",
+		   "s");
+	now = 1000;
+	bring_up();
+	export_both();
+	ck_assert_uint_eq(xk[0].k.encr, IKEV2_ENCR_AES_GCM_16);
+	ck_assert_uint_eq(xk[0].k.encr_bits, 128);
+	ck_assert_uint_eq(xk[0].k.icv_len, 16);
+	ck_assert_uint_eq(xk[0].k.integ, 0);
+	ck_assert_uint_eq(xk[0].k.sk_ei.len, 20); /* key and salt */
+	ck_assert_uint_eq(xk[0].k.sk_ai.len, 0);
+	ck_assert_int_eq(ike_export_ike_keys(moon.e, 999999, got_keys, &xk[0]),
+			 -1);
+	ck_assert_int_eq(xk[0].calls, 1);
+	teardown_pair();
+
+	setup_pair("aes256-sha256-modp2048", "aes128-sha256",
+		   "aes256-sha256-modp2048", "aes128-sha256", false, "s", "s");
+	now = 1000;
+	bring_up();
+	export_both();
+	ck_assert_uint_eq(xk[0].k.encr, IKEV2_ENCR_AES_CBC);
+	ck_assert_uint_eq(xk[0].k.encr_bits, 256);
+	ck_assert_uint_eq(xk[0].k.icv_len, 0);
+	ck_assert_uint_eq(xk[0].k.integ, IKEV2_INTEG_HMAC_SHA2_256_128);
+	ck_assert_uint_eq(xk[0].k.sk_ei.len, 32);
+	ck_assert_uint_eq(xk[0].k.sk_ai.len, 32);
+	ck_assert_mem_ne(xk[0].ei, xk[0].er, 32);
+	teardown_pair();
+}
+END_TEST
+
 static unsigned liveness_sa;
 
 static void
@@ -936,6 +1029,7 @@ ext_suite(void)
 	tcase_add_test(tt, host_timers_fire_in_order);
 	tcase_add_test(tt, host_timers_heap_under_load);
 	tcase_add_test(tt, last_heard_advances);
+	tcase_add_test(tt, export_ike_keys);
 	suite_add_tcase(s, tt);
 	tcase_set_timeout(ta, 60);
 	tcase_add_test(ta, reinitiate_from_initiator);
