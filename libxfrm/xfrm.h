@@ -125,6 +125,17 @@ struct xfrm_sa_stats {
 	uint32_t replay, integrity_failed;
 };
 
+/* What xfrm_sa_get_keys() reads back: an SA's algorithms and keys, for
+ * debugging exports only (Wireshark's esp_sa table). Secret: the caller
+ * wipes it with xfrm_sa_keys_clear() once written out. */
+struct xfrm_sa_keys {
+	bool aead;
+	char enc_name[64], auth_name[64]; /* Linux crypto API names */
+	unsigned int icv_bits;            /* AEAD ICV or HMAC truncation */
+	uint8_t enc_key[64], auth_key[128];
+	size_t enc_len, auth_len; /* bytes; enc_key holds key then salt */
+};
+
 #define XFRM_TMPL_MAX 4
 
 /* A policy template: which SA (by proto, mode, reqid and, in tunnel mode,
@@ -208,6 +219,12 @@ int xfrm_sa_update(struct xfrm_nl *nl, const struct xfrm_sa *sa);
 int xfrm_sa_del(struct xfrm_nl *nl, const struct xfrm_sa *sa);
 int xfrm_sa_get(struct xfrm_nl *nl, const struct xfrm_sa *sa,
 		struct xfrm_sa_stats *out);
+
+/* GETSA, keeping the algorithms and keys the kernel returns to
+ * CAP_NET_ADMIN; -ENOENT without such an SA. The reply buffer is wiped. */
+int xfrm_sa_get_keys(struct xfrm_nl *nl, const struct xfrm_sa *sa,
+		     struct xfrm_sa_keys *out);
+void xfrm_sa_keys_clear(struct xfrm_sa_keys *k);
 
 /* NEWPOLICY; -EEXIST if one with that selector, dir, mark and if_id
  * exists. */

@@ -42,6 +42,10 @@ int xfrm_msg_migrate(void *buf, size_t len, const struct xfrm_policy *p,
  * after hdrlen bytes; algorithms and keys are skipped. */
 int xfrm_parse_sa(const struct nlmsghdr *nlh, size_t hdrlen, struct xfrm_sa *sa,
 		  struct xfrm_sa_stats *stats);
+/* The same SA's algorithm attributes with their keys, for
+ * xfrm_sa_get_keys(); -EBADMSG when malformed or a key does not fit. */
+int xfrm_parse_sa_keys(const struct nlmsghdr *nlh, size_t hdrlen,
+		       struct xfrm_sa_keys *k);
 /* A policy's xfrm_userpolicy_info at info_off (NEWPOLICY: 0, ACQUIRE:
  * inside xfrm_user_acquire), its attributes after hdrlen bytes. */
 int xfrm_parse_policy(const struct nlmsghdr *nlh, size_t hdrlen,

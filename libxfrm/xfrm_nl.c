@@ -311,6 +311,31 @@ xfrm_sa_get(struct xfrm_nl *nl, const struct xfrm_sa *sa,
 	    seq, false, "GETSA", &r);
 }
 
+static int
+parse_keys(const struct nlmsghdr *nlh, void *out)
+{
+	return xfrm_parse_sa_keys(nlh, sizeof(struct xfrm_usersa_info), out);
+}
+
+int
+xfrm_sa_get_keys(struct xfrm_nl *nl, const struct xfrm_sa *sa,
+		 struct xfrm_sa_keys *out)
+{
+	struct reply r = {XFRM_MSG_NEWSA, parse_keys, NULL, false};
+	uint32_t seq = next_seq(nl);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	r.out = out;
+	rc = transact(
+	    nl,
+	    xfrm_msg_delsa(nl->req, sizeof(nl->req), XFRM_MSG_GETSA, sa, seq),
+	    seq, false, "GETSA", &r);
+	if (rc < 0)
+		xfrm_sa_keys_clear(out);
+	return rc;
+}
+
 int
 xfrm_policy_add(struct xfrm_nl *nl, const struct xfrm_policy *p)
 {

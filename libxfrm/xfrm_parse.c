@@ -207,6 +207,93 @@ xfrm_parse_sa(const struct nlmsghdr *nlh, size_t hdrlen, struct xfrm_sa *sa,
 	return 0;
 }
 
+/* An algorithm attribute: the fixed struct, then alg_key_len bits of
+ * key; copied only if the key fits the caller's buffer. */
+static int
+alg_key(const struct nlattr *a, size_t fixed, unsigned int key_bits,
+	uint8_t *dst, size_t cap, size_t *len)
+{
+	size_t n = (key_bits + 7) / 8;
+
+	if (n > cap || mnl_attr_get_payload_len(a) < fixed + n)
+		return MNL_CB_ERROR;
+	memcpy(dst, (const uint8_t *)mnl_attr_get_payload(a) + fixed, n);
+	*len = n;
+	return MNL_CB_OK;
+}
+
+static void
+alg_name(char *dst, size_t cap, const char *src)
+{
+	size_t n = strnlen(src, 64);
+
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static int
+sa_keys_cb(const struct nlattr *a, void *data)
+{
+	struct xfrm_sa_keys *k = data;
+
+	switch (mnl_attr_get_type(a)) {
+	case XFRMA_ALG_AEAD: {
+		struct xfrm_algo_aead h;
+
+		if (!attr_get(a, &h, sizeof(h)))
+			return MNL_CB_ERROR;
+		k->aead = true;
+		alg_name(k->enc_name, sizeof(k->enc_name), h.alg_name);
+		k->icv_bits = h.alg_icv_len;
+		return alg_key(a, sizeof(h), h.alg_key_len, k->enc_key,
+			       sizeof(k->enc_key), &k->enc_len);
+	}
+	case XFRMA_ALG_CRYPT: {
+		struct xfrm_algo h;
+
+		if (!attr_get(a, &h, sizeof(h)))
+			return MNL_CB_ERROR;
+		alg_name(k->enc_name, sizeof(k->enc_name), h.alg_name);
+		return alg_key(a, sizeof(h), h.alg_key_len, k->enc_key,
+			       sizeof(k->enc_key), &k->enc_len);
+	}
+	case XFRMA_ALG_AUTH_TRUNC: {
+		struct xfrm_algo_auth h;
+
+		if (!attr_get(a, &h, sizeof(h)))
+			return MNL_CB_ERROR;
+		alg_name(k->auth_name, sizeof(k->auth_name), h.alg_name);
+		k->icv_bits = h.alg_trunc_len;
+		return alg_key(a, sizeof(h), h.alg_key_len, k->auth_key,
+			       sizeof(k->auth_key), &k->auth_len);
+	}
+	default: /* XFRMA_ALG_AUTH repeats AUTH_TRUNC without the length */
+		return MNL_CB_OK;
+	}
+}
+
+int
+xfrm_parse_sa_keys(const struct nlmsghdr *nlh, size_t hdrlen,
+		   struct xfrm_sa_keys *k)
+{
+	memset(k, 0, sizeof(*k));
+	if (mnl_nlmsg_get_payload_len(nlh) < hdrlen ||
+	    mnl_attr_parse(nlh, (unsigned int)hdrlen, sa_keys_cb, k) < 0) {
+		xfrm_sa_keys_clear(k);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+void
+xfrm_sa_keys_clear(struct xfrm_sa_keys *k)
+{
+	if (k)
+		explicit_bzero(k, sizeof(*k));
+}
+
 static int
 tmpls_from_kernel(struct xfrm_policy *p, const void *data, size_t len)
 {

@@ -133,6 +133,75 @@ START_TEST(sa_round_trip)
 }
 END_TEST
 
+/* The keys of a GETSA answer (export-keys): the kernel's AEAD attribute,
+ * and CBC with HMAC through the builder; a key longer than its attribute
+ * is malformed. */
+START_TEST(parse_sa_keys)
+{
+	static const uint8_t ek[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+	static const uint8_t ak[32] = {0xa1, 0xa2, 0xa3};
+	struct xfrm_usersa_info k;
+	struct xfrm_sa_keys keys;
+	struct xfrm_algo_aead a;
+	struct xfrm_sa sa = xt_gcm_sa();
+	struct gold g;
+	int n;
+
+	xt_gcm_info(&k);
+	gold_start(&g, XFRM_MSG_NEWSA, 0, 1, &k, sizeof(k));
+	xt_gcm_alg(&g);
+	ck_assert_int_eq(
+	    xfrm_parse_sa_keys((const struct nlmsghdr *)g.b, sizeof(k), &keys),
+	    0);
+	ck_assert(keys.aead);
+	ck_assert_str_eq(keys.enc_name, "rfc4106(gcm(aes))");
+	ck_assert_uint_eq(keys.icv_bits, 128);
+	ck_assert_uint_eq(keys.enc_len, sizeof(xt_key20));
+	ck_assert_mem_eq(keys.enc_key, xt_key20, sizeof(xt_key20));
+	ck_assert_uint_eq(keys.auth_len, 0);
+	xfrm_sa_keys_clear(&keys);
+	ck_assert_uint_eq(keys.enc_len, 0);
+	ck_assert_uint_eq(keys.enc_key[0], 0);
+
+	sa.algs.aead = false;
+	sa.algs.enc.name = "cbc(aes)";
+	sa.algs.enc.key = ek;
+	sa.algs.enc.key_len = sizeof(ek);
+	sa.algs.enc.icv_bits = 0;
+	sa.algs.auth.name = "hmac(sha256)";
+	sa.algs.auth.key = ak;
+	sa.algs.auth.key_len = sizeof(ak);
+	sa.algs.auth.icv_bits = 128;
+	n = xfrm_msg_newsa(buf, sizeof(buf), XFRM_MSG_NEWSA, &sa, 1);
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(xfrm_parse_sa_keys((const struct nlmsghdr *)buf,
+					    sizeof(struct xfrm_usersa_info),
+					    &keys),
+			 0);
+	ck_assert(!keys.aead);
+	ck_assert_str_eq(keys.enc_name, "cbc(aes)");
+	ck_assert_mem_eq(keys.enc_key, ek, sizeof(ek));
+	ck_assert_uint_eq(keys.enc_len, sizeof(ek));
+	ck_assert_str_eq(keys.auth_name, "hmac(sha256)");
+	ck_assert_mem_eq(keys.auth_key, ak, sizeof(ak));
+	ck_assert_uint_eq(keys.auth_len, sizeof(ak));
+	ck_assert_uint_eq(keys.icv_bits, 128);
+
+	/* alg_key_len claims more key than the attribute carries */
+	gold_start(&g, XFRM_MSG_NEWSA, 0, 1, &k, sizeof(k));
+	memset(&a, 0, sizeof(a));
+	strcpy(a.alg_name, "rfc4106(gcm(aes))");
+	a.alg_key_len = 288;
+	a.alg_icv_len = 128;
+	gold_attr(&g, XFRMA_ALG_AEAD, &a, sizeof(a), xt_key20,
+		  sizeof(xt_key20));
+	ck_assert_int_eq(
+	    xfrm_parse_sa_keys((const struct nlmsghdr *)g.b, sizeof(k), &keys),
+	    -EBADMSG);
+	ck_assert_uint_eq(keys.enc_len, 0);
+}
+END_TEST
+
 START_TEST(parse_policy_reply)
 {
 	struct xfrm_policy p = xt_out_policy(), back;
@@ -187,6 +256,7 @@ xfrm_parse_suite(void)
 	tcase_add_test(tc, parse_sa_reply);
 	tcase_add_test(tc, sa_round_trip);
 	tcase_add_test(tc, parse_policy_reply);
+	tcase_add_test(tc, parse_sa_keys);
 	suite_add_tcase(s, tc);
 	return s;
 }
