@@ -7,6 +7,7 @@
  * configuration error, 3 the daemon cannot be reached.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
@@ -14,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "charonctl.h"
 
@@ -21,7 +24,8 @@ static struct {
 	const char *socket;
 	bool json;
 	bool prometheus;
-	const char *level; /* monitor */
+	const char *level;     /* monitor */
+	const char *wireshark; /* export-keys: the directory */
 	const struct command *cmd;
 } g;
 
@@ -136,6 +140,87 @@ check_log_level(json_t *args, int argc, char **argv)
 				   "debug or trace");
 	json_object_set_new(args, "level", json_string(argv[0]));
 	return 0;
+}
+
+static int
+check_export_keys(json_t *args, int argc, char **argv)
+{
+	if (argc > 0)
+		return usage_error("unexpected argument '%s'", argv[0]);
+	if (!g.wireshark)
+		return usage_error("name the directory with --wireshark DIR");
+	return 0;
+}
+
+/* One UAT file of rows (strings of the reply), mode 0600 whatever was
+ * there; each row is wiped once written. 0 or -1 after a message. */
+static int
+write_uat(const char *dir, const char *name, json_t *rows)
+{
+	char path[4096];
+	const char *s;
+	json_t *v;
+	size_t i;
+	FILE *f;
+	int fd, rc = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
+	if (fd < 0 || fchmod(fd, 0600) < 0 || !(f = fdopen(fd, "w"))) {
+		fprintf(stderr, "charonctl: %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	fprintf(f,
+		"# Wireshark %s, written by charonctl export-keys: "
+		"SECRET keys\n",
+		name);
+	for (i = 0; i < json_array_size(rows) && (v = json_array_get(rows, i));
+	     i++) {
+		if (!(s = json_string_value(v)))
+			continue;
+		if (fprintf(f, "%s\n", s) < 0)
+			rc = -1;
+		explicit_bzero((char *)s, strlen(s));
+	}
+	if (fclose(f) != 0 || rc < 0) {
+		fprintf(stderr, "charonctl: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The keys go to files, never to stdout (not even with --json). */
+static int
+export_keys(const json_t *r)
+{
+	json_t *ike = json_object_get(r, "ikev2_decryption_table");
+	json_t *esp = json_object_get(r, "esp_sa");
+
+	fprintf(stderr,
+		"charonctl: WARNING: %s/ikev2_decryption_table and "
+		"%s/esp_sa hold the SAs' secret keys: whoever reads them can "
+		"decrypt this traffic; delete them when done\n",
+		g.wireshark, g.wireshark);
+	if (write_uat(g.wireshark, "ikev2_decryption_table", ike) < 0 ||
+	    write_uat(g.wireshark, "esp_sa", esp) < 0)
+		return EXIT_FAILED;
+	printf("%zu IKE SA%s and %zu ESP SA%s written to %s\n",
+	       json_array_size(ike), json_array_size(ike) == 1 ? "" : "s",
+	       json_array_size(esp), json_array_size(esp) == 1 ? "" : "s",
+	       g.wireshark);
+	if (!json_is_true(json_object_get(r, "esp_keys")))
+		printf("no ESP keys: the daemon runs with kernel: none\n");
+	if (jint(r, "ike_skipped") || jint(r, "esp_skipped"))
+		printf("left out, algorithm unknown to Wireshark: %lld IKE "
+		       "SA(s), %lld ESP SA(s)\n",
+		       jint(r, "ike_skipped"), jint(r, "esp_skipped"));
+	if (jint(r, "esp_missing"))
+		printf("%lld ESP SA(s) not found in the kernel\n",
+		       jint(r, "esp_missing"));
+	return EXIT_OK;
 }
 
 static void
@@ -292,6 +377,16 @@ static const struct command commands[] = {
       {"level", NULL, OPT_LOCAL}},
      check_monitor,
      NULL},
+    {"export-keys",
+     "--wireshark DIR",
+     "Root only. Write every IKE SA's keys and every installed CHILD SA's\n"
+     "ESP keys as Wireshark's DIR/ikev2_decryption_table and DIR/esp_sa\n"
+     "(mode 0600), to decrypt a capture: copy them into a Wireshark\n"
+     "profile. They are secret; delete them when done.\n"
+     "  --wireshark DIR   the directory to write the two files in",
+     {{"wireshark", NULL, OPT_LOCAL}},
+     check_export_keys,
+     NULL},
     {"log-level",
      "LEVEL",
      "Change the daemon's log level: error, warn, info, debug, trace.",
@@ -379,6 +474,8 @@ add_opt(json_t *args, const struct cmd_opt *o, const char *val)
 			g.prometheus = true;
 		else if (strcmp(o->name, "level") == 0)
 			g.level = val;
+		else if (strcmp(o->name, "wireshark") == 0)
+			g.wireshark = val;
 		return 0;
 	}
 	return 0;
@@ -644,6 +741,8 @@ main(int argc, char **argv)
 		rc = report_error(reply);
 	} else if (is_monitor) {
 		rc = monitor(&c);
+	} else if (strcmp(g.cmd->name, "export-keys") == 0) {
+		rc = export_keys(json_object_get(reply, "result"));
 	} else if (is_list) {
 		list_done(json_object_get(reply, "result"), n_listed);
 		rc = EXIT_OK;

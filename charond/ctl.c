@@ -141,6 +141,12 @@ ctl_n_clients(void)
 	return ctl.n_clients;
 }
 
+uid_t
+ctl_client_uid(const struct ctl_client *c)
+{
+	return c->uid;
+}
+
 static void
 kick_idle(void)
 {

@@ -271,6 +271,10 @@ void ctl_sock_refuse(int fd, const char *code, const char *msg);
 struct ctl_client;
 
 const struct ctl_stats *ctl_stats(void);
+/* ctl_keys.c: the export-keys command (root only). */
+void ctl_export_keys(struct ctl_client *c, json_t *id);
+/* The client's user id, from SO_PEERCRED when it connected. */
+uid_t ctl_client_uid(const struct ctl_client *c);
 unsigned ctl_n_clients(void);
 /* Reply to c's request id: success with result (stolen; NULL means out of
  * memory and is answered INTERNAL), or an error; extra as for

@@ -766,6 +766,12 @@ cmd_log_level(struct ctl_client *c, struct ctl_req *r)
 			    "previous", ctl_level_name((int)prev)));
 }
 
+static void
+cmd_export_keys(struct ctl_client *c, struct ctl_req *r)
+{
+	ctl_export_keys(c, r->id);
+}
+
 static const struct cmd {
 	const char *name;
 	void (*run)(struct ctl_client *c, struct ctl_req *r);
@@ -782,6 +788,7 @@ static const struct cmd {
     {"stats", cmd_stats, ARGS(NULL)},
     {"monitor", cmd_monitor, ARGS("level", "conn", "ike_id")},
     {"log-level", cmd_log_level, ARGS("level")},
+    {"export-keys", cmd_export_keys, ARGS(NULL)},
 };
 
 void
@@ -798,7 +805,7 @@ ctl_cmd_run(struct ctl_client *c, struct ctl_req *r)
 		ctl_error(c, r->id, CTL_E_UNKNOWN_CMD, NULL,
 			  "unknown command '%.64s' (version, list-conns, "
 			  "list-sas, initiate, terminate, rekey, load, stats, "
-			  "monitor, log-level)",
+			  "monitor, log-level, export-keys)",
 			  r->cmd);
 		return;
 	}

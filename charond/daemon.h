@@ -107,6 +107,10 @@ struct kernel_ops {
 	int (*sa_del)(void *h, const struct xfrm_sa *sa);
 	int (*sa_get)(void *h, const struct xfrm_sa *sa,
 		      struct xfrm_sa_stats *st);
+	/* The SA's algorithms and keys, for export-keys only; the caller
+	 * wipes them. -EOPNOTSUPP where the keys are not kept. */
+	int (*sa_get_keys)(void *h, const struct xfrm_sa *sa,
+			   struct xfrm_sa_keys *k);
 	int (*policy_update)(void *h, const struct xfrm_policy *p);
 	int (*policy_del)(void *h, const struct xfrm_policy *p);
 	int (*policy_migrate)(void *h, const struct xfrm_policy *p,

@@ -64,6 +64,12 @@ x_sa_get(void *h, const struct xfrm_sa *sa, struct xfrm_sa_stats *st)
 }
 
 static int
+x_sa_get_keys(void *h, const struct xfrm_sa *sa, struct xfrm_sa_keys *k)
+{
+	return xfrm_sa_get_keys(h, sa, k);
+}
+
+static int
 x_policy_update(void *h, const struct xfrm_policy *p)
 {
 	return xfrm_policy_update(h, p);
@@ -101,6 +107,7 @@ const struct kernel_ops kernel_xfrm_ops = {
     .sa_update = x_sa_update,
     .sa_del = x_sa_del,
     .sa_get = x_sa_get,
+    .sa_get_keys = x_sa_get_keys,
     .policy_update = x_policy_update,
     .policy_del = x_policy_del,
     .policy_migrate = x_policy_migrate,

@@ -347,6 +347,14 @@ none_sa_get(void *h, const struct xfrm_sa *sa, struct xfrm_sa_stats *st)
 	return sa_find(h, sa) ? 0 : -ESRCH;
 }
 
+/* The recorder keeps no keys: there is no ESP for Wireshark to read. */
+static int
+none_sa_get_keys(void *h, const struct xfrm_sa *sa, struct xfrm_sa_keys *k)
+{
+	memset(k, 0, sizeof(*k));
+	return -EOPNOTSUPP;
+}
+
 static struct rec_pol **
 pol_find(struct kernel_none *k, const struct xfrm_policy *p)
 {
@@ -450,6 +458,7 @@ const struct kernel_ops kernel_none_ops = {
     .sa_update = none_sa_update,
     .sa_del = none_sa_del,
     .sa_get = none_sa_get,
+    .sa_get_keys = none_sa_get_keys,
     .policy_update = none_policy_update,
     .policy_del = none_policy_del,
     .policy_migrate = none_policy_migrate,
