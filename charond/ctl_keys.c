@@ -229,7 +229,7 @@ esp_row(struct export *x, const struct ike_endpoint *src,
 		xfrm_sa_keys_clear(&keys);
 		return;
 	}
-	snprintf(n, sizeof(n), "0x%08x", ntohl(spi));
+	snprintf(n, sizeof(n), "0x%08x", spi);
 	put(row, &off,
 	    q.src.family == AF_INET6 ? "\"IPv6\",\"" : "\"IPv4\",\"");
 	put(row, &off, s);
