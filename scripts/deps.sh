@@ -5,7 +5,7 @@
 set -eu
 
 pkgs="gcc make autoconf pkg-config python3 libssl-dev libmnl-dev libev-dev
-libyaml-dev libjansson-dev check clang libclang-rt-14-dev zsh"
+libyaml-dev libjansson-dev check clang libclang-rt-14-dev zsh tshark"
 
 missing=""
 for p in $pkgs; do

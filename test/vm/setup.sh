@@ -31,9 +31,11 @@ set -eu
 #                    methods, for scenarios that want them
 #   python3          charonctl's JSON in scenarios, and test/tools/ikeforge.py
 #                    (forged IKE datagrams: inject.sh, init-flood.sh)
+#   tshark           dumpcap and tshark: wireshark-keys.sh decrypts a
+#                    capture with the keys of charonctl export-keys
 pkgs="qemu-system-x86 linux-image-amd64 busybox-static cpio kmod iproute2
 nftables iputils-ping procps charon-systemd strongswan-swanctl
-libstrongswan-standard-plugins libcharon-extra-plugins python3"
+libstrongswan-standard-plugins libcharon-extra-plugins python3 tshark"
 
 # One dpkg-query for all packages keeps the common case fast.
 missing=$(
