@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: ISC
 #
 # charonctl export-keys --wireshark: moon and sun (the demo configs, as in
-# charond-psk.sh: AES-GCM for IKE and ESP) bring a tunnel up and ping
-# through it while dumpcap records moon's link; then moon's keys are
+# charond-psk.sh: AES-GCM for IKE and ESP; then AES-CBC with HMAC-SHA2-256
+# for both) bring a tunnel up and ping through it while dumpcap records
+# moon's link; then moon's keys are
 # exported and tshark, given the two files in a throwaway profile, must
 # show the IKE_AUTH payloads (IDi, AUTH, SA, TSi) and the ICMP inside ESP,
 # which it cannot without them. The files are 0600 and charonctl warns.
@@ -129,6 +130,68 @@ assert_ge "ICMP echo requests decrypted inside ESP" "$n" 3
 n=$(echo "$icmp" | grep -c "Echo (ping) reply" || true)
 assert_ge "ICMP echo replies decrypted inside ESP" "$n" 3
 
+cd_stop moon || fail "moon's charond did not exit"
+cd_stop sun || fail "sun's charond did not exit"
+pass "moon and sun stopped"
+
+# Again with AES-CBC and HMAC-SHA2-256 for IKE and ESP: the integrity
+# names and keys must be Wireshark's too.
+cd_wait_states moon 0 || fail "SAs left on moon"
+cd_wait_states sun 0 || fail "SAs left on sun"
+cd_conf "$CD_DIR/moon-cbc.yaml" 192.0.2.1 192.0.2.2 aes256-sha256-modp2048 \
+    aes128-sha256 tunnel "a cbc secret" start 10.1.0.0/16 10.2.0.0/16
+cd_conf "$CD_DIR/sun-cbc.yaml" 192.0.2.2 192.0.2.1 aes256-sha256-modp2048 \
+    aes128-sha256 tunnel "a cbc secret" none 10.2.0.0/16 10.1.0.0/16
+CAP=$CD_DIR/link-cbc.pcapng
+ip netns exec moon dumpcap -q -i eth0 -w "$CAP" >"$CD_DIR/dumpcap.log" 2>&1 &
+echo $! >"$CD_DIR/dumpcap.pid"
+i=0
+while [ ! -s "$CAP" ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+cd_start sun "$CD_DIR/sun-cbc.yaml"
+sleep 0.5
+cd_start moon "$CD_DIR/moon-cbc.yaml"
+if ! cd_wait_states moon 2 || ! cd_wait_states sun 2; then
+	cd_log moon
+	cd_log sun
+	fail "the CBC tunnel did not come up"
+fi
+assert_ok "CBC: moon's LAN pings sun's LAN" \
+    vm_in moon ping -c 3 -i 0.2 -W 2 -I 10.1.0.1 10.2.0.1
+sleep 0.5
+kill -INT "$(cat "$CD_DIR/dumpcap.pid")"
+sleep 0.5
+rm -rf "$WS" "$CD_DIR/xdg"
+mkdir -p "$WS" "$CD_DIR/xdg/wireshark"
+# shellcheck disable=SC2086 # ctl is words
+$ctl export-keys --wireshark "$WS" >"$CD_DIR/export.out" \
+    2>"$CD_DIR/export.err" ||
+    { cat "$CD_DIR/export.out" "$CD_DIR/export.err"; fail "export-keys"; }
+assert_contains "$(cat "$WS/ikev2_decryption_table")" \
+    '"AES-CBC-256 [RFC3602]"' "CBC: IKE encryption in Wireshark's name"
+assert_contains "$(cat "$WS/ikev2_decryption_table")" \
+    '"HMAC_SHA2_256_128 [RFC4868]"' "CBC: IKE integrity in Wireshark's name"
+assert_contains "$(cat "$WS/esp_sa")" \
+    '"AES-CBC [RFC3602]","0x' "CBC: ESP encryption in Wireshark's name"
+assert_contains "$(cat "$WS/esp_sa")" \
+    '"HMAC-SHA-256-128 [RFC4868]","0x' "CBC: ESP integrity in Wireshark's name"
+cp "$WS/ikev2_decryption_table" "$WS/esp_sa" "$CD_DIR/xdg/wireshark/"
+auth=$(ts -V -o esp.enable_authentication_check:TRUE \
+    -Y "isakmp.exchangetype == 35") || fail "tshark: $auth"
+for p in "Identification - Initiator" "Authentication" \
+    "Traffic Selector - Initiator"; do
+	assert_contains "$auth" "Payload: $p" "CBC: tshark decrypts IKE_AUTH: $p"
+done
+icmp=$(ts -o esp.enable_authentication_check:TRUE -V -Y "esp && icmp") ||
+    fail "tshark: $icmp"
+n=$(echo "$icmp" | grep -c "Echo (ping) request" || true)
+assert_ge "CBC: ICMP echo requests decrypted inside ESP" "$n" 3
+good=$(ts -o esp.enable_authentication_check:TRUE -Y "esp.icv_good == 1" \
+    -T fields -e frame.number) || fail "tshark: $good"
+n=$(echo "$good" | grep -c '^[0-9][0-9]*$' || true)
+assert_ge "CBC: tshark finds the ESP ICVs good with the exported keys" "$n" 6
 cd_stop moon || fail "moon's charond did not exit"
 cd_stop sun || fail "sun's charond did not exit"
 pass "moon and sun stopped"
