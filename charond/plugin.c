@@ -484,6 +484,18 @@ plugins_unload(struct daemon *d)
 
 /* --- what the config loader asks ----------------------------------------- */
 
+/* The keys plugin i declares that a lookup in this scope may see: a
+ * plugin's own section is only its own. */
+static const struct charond_config_key *
+keys_in_scope(const struct daemon *d, unsigned i, enum charond_scope scope,
+	      const char *plugin)
+{
+	if (scope == CHAROND_SCOPE_PLUGIN &&
+	    (!plugin || strcmp(plugin, d->plugins[i].desc->name)))
+		return NULL;
+	return d->plugins[i].desc->keys;
+}
+
 const struct charond_config_key *
 plugins_find_key(enum charond_scope scope, const char *plugin, const char *key)
 {
@@ -491,11 +503,9 @@ plugins_find_key(enum charond_scope scope, const char *plugin, const char *key)
 	unsigned i;
 
 	for (i = 0; i < d->n_plugins; i++) {
-		const struct charond_config_key *k = d->plugins[i].desc->keys;
+		const struct charond_config_key *k =
+		    keys_in_scope(d, i, scope, plugin);
 
-		if (scope == CHAROND_SCOPE_PLUGIN &&
-		    (!plugin || strcmp(plugin, d->plugins[i].desc->name)))
-			continue;
 		for (; k && k->key; k++)
 			if (k->scope == scope && strcmp(k->key, key) == 0)
 				return k;
@@ -511,11 +521,9 @@ key_is_map(enum charond_scope scope, const char *plugin, const char *prefix)
 	unsigned i;
 
 	for (i = 0; i < d->n_plugins; i++) {
-		const struct charond_config_key *k = d->plugins[i].desc->keys;
+		const struct charond_config_key *k =
+		    keys_in_scope(d, i, scope, plugin);
 
-		if (scope == CHAROND_SCOPE_PLUGIN &&
-		    (!plugin || strcmp(plugin, d->plugins[i].desc->name)))
-			continue;
 		for (; k && k->key; k++)
 			if (k->scope == scope &&
 			    strncmp(k->key, prefix, n) == 0 && k->key[n] == '.')

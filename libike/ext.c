@@ -41,11 +41,14 @@ struct ike_out {
 	uint8_t data[IKE_OUT_MAX_BYTES];
 };
 
-/* The peer's message being handled, as the hooks see it. */
+/* The peer's message being handled, as the hooks see it, and the one
+ * ike_out every hook writes into (emptied before each use: made once, not
+ * per message, as it is about 16 kB). */
 struct ext_state {
 	bool active; /* in: valid for ext_peer_msg() */
 	struct ike_msg_view in;
 	struct ike_in_payload pl[IKE_MAX_PAYLOADS];
+	struct ike_out out;
 };
 
 static int
@@ -317,17 +320,14 @@ ext_response_refused(struct ike_engine *e, struct ike_sa *sa,
 	return true;
 }
 
-/* A new ike_out for a hook, NULL when out of memory (the message then
- * goes without the hook's payloads). */
+/* The engine's ike_out, empty. */
 static struct ike_out *
-out_new(void)
+out_empty(struct ike_engine *e)
 {
-	struct ike_out *o = malloc(sizeof(*o));
+	struct ike_out *o = &e->ext->out;
 
-	if (o) {
-		o->n = 0;
-		o->used = 0;
-	}
+	o->n = 0;
+	o->used = 0;
 	return o;
 }
 
@@ -342,8 +342,7 @@ ext_put(struct ike_engine *e, const struct ike_sa *sa, struct msg_builder *b,
 	    !(e->env.auth_payloads && exchange == IKEV2_EXCH_IKE_SA_INIT &&
 	      response))
 		return;
-	if (!(o = out_new()))
-		return;
+	o = out_empty(e);
 	/* The responder's CERTREQs go in its IKE_SA_INIT answer (3.7). */
 	if (e->env.auth_payloads && exchange == IKEV2_EXCH_IKE_SA_INIT &&
 	    response) {
@@ -357,8 +356,7 @@ ext_put(struct ike_engine *e, const struct ike_sa *sa, struct msg_builder *b,
 
 		if (e->env.auth_payloads(e->env.ctx, &r, o) == 0)
 			out_write(b, o, IKEV2_PL_CERTREQ);
-		o->n = 0;
-		o->used = 0;
+		o = out_empty(e);
 	}
 	if (e->env.ext_build) {
 		view_init(&v, e, sa, exchange, !response, false);
@@ -366,7 +364,6 @@ ext_put(struct ike_engine *e, const struct ike_sa *sa, struct msg_builder *b,
 		out_write(b, o, IKEV2_PL_N);
 		out_write(b, o, IKEV2_PL_V);
 	}
-	free(o);
 }
 
 int
@@ -386,13 +383,11 @@ ext_auth_put(struct ike_engine *e, const struct ike_sa *sa,
 
 	if (!e->env.auth_payloads)
 		return 0;
-	if (!(o = out_new()))
-		return -1;
+	o = out_empty(e);
 	if (e->env.auth_payloads(e->env.ctx, &r, o) < 0) {
 		ike_log(e, sa, IKE_LOG_ERROR,
 			"cannot add our certificates on connection '%s'",
 			c->name);
-		free(o);
 		return -1;
 	}
 	out_write(b, o, IKEV2_PL_CERT);
@@ -400,7 +395,6 @@ ext_auth_put(struct ike_engine *e, const struct ike_sa *sa,
 	 * IKE_SA_INIT answer (3.7). */
 	if (sa->initiator)
 		out_write(b, o, IKEV2_PL_CERTREQ);
-	free(o);
 	return 0;
 }
 
