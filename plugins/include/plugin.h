@@ -42,6 +42,11 @@
  *                         (certificates and keys load): `check` in the
  *                         descriptor, see struct charond_check
  *
+ * Hooks that run while the engine builds or reads a message (auth methods,
+ * exchange extensions, child filters) must not call back into it: no
+ * sa_action from there, as that would build another message in the same
+ * buffer. Act from a listener or a timer instead.
+ *
  * Bump CHAROND_PLUGIN_ABI whenever any struct or signature below changes.
  * Views carry their size as the first field so that a view may grow at the
  * end within one ABI: a plugin sets `size` to what it was built with and
