@@ -92,6 +92,10 @@ void net_close(struct daemon *d);
 void net_send(void *ctx, const struct ike_endpoint *local,
 	      const struct ike_endpoint *remote, const uint8_t *pkt,
 	      size_t len);
+/* A datagram without the non-ESP marker, even on port 4500 (keepalives). */
+void net_send_raw(struct daemon *d, const struct ike_endpoint *local,
+		  const struct ike_endpoint *remote, const uint8_t *pkt,
+		  size_t len);
 
 /*
  * The kernel operations kernel.c and the counters of list-sas use, each
@@ -181,6 +185,11 @@ uint64_t hooks_timer_add(uint64_t delay_ms, void (*cb)(void *arg, uint64_t now),
 void hooks_timer_cancel(uint64_t handle);
 int hooks_sa_action(unsigned ike_id, enum charond_sa_action a,
 		    const void *args);
+int hooks_send_keepalive(unsigned ike_id);
+int hooks_sa_nat(unsigned ike_id, bool local_behind, bool remote_behind);
+/* The kernel's XFRM_MSG_MAPPING for a CHILD SA of ike_id: to the
+ * listeners' mapping hooks (natt). */
+void plugins_mapping(unsigned ike_id, const struct ike_endpoint *remote);
 int hooks_sa_query(unsigned ike_id,
 		   void (*cb)(void *ctx, const struct ike_sa_info *sa),
 		   void *ctx);

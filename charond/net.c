@@ -246,11 +246,13 @@ sock_for(struct daemon *d, const struct ike_endpoint *local)
 	return NULL;
 }
 
-void
-net_send(void *ctx, const struct ike_endpoint *local,
-	 const struct ike_endpoint *remote, const uint8_t *pkt, size_t len)
+/* marker: an IKE message, which on port 4500 follows the non-ESP marker;
+ * else a datagram as it is (a NAT keepalive). */
+static void
+send_from(struct daemon *d, const struct ike_endpoint *local,
+	  const struct ike_endpoint *remote, const uint8_t *pkt, size_t len,
+	  bool marker)
 {
-	struct daemon *d = ctx;
 	struct udp_sock *s = sock_for(d, local);
 	union {
 		struct cmsghdr align;
@@ -273,8 +275,8 @@ net_send(void *ctx, const struct ike_endpoint *local,
 	mh.msg_namelen = remote->ss.ss_family == AF_INET
 			     ? sizeof(struct sockaddr_in)
 			     : sizeof(struct sockaddr_in6);
-	mh.msg_iov = s->natt ? iov : iov + 1;
-	mh.msg_iovlen = s->natt ? 2 : 1;
+	mh.msg_iov = s->natt && marker ? iov : iov + 1;
+	mh.msg_iovlen = s->natt && marker ? 2 : 1;
 	mh.msg_control = cbuf.buf;
 	c = (struct cmsghdr *)cbuf.buf;
 	if (local->ss.ss_family == AF_INET) {
@@ -301,4 +303,18 @@ net_send(void *ctx, const struct ike_endpoint *local,
 	if (sendmsg(s->fd, &mh, 0) < 0)
 		log_msg(IKE_LOG_WARN, "sending %zu bytes failed: %s", len,
 			strerror(errno));
+}
+
+void
+net_send(void *ctx, const struct ike_endpoint *local,
+	 const struct ike_endpoint *remote, const uint8_t *pkt, size_t len)
+{
+	send_from(ctx, local, remote, pkt, len, true);
+}
+
+void
+net_send_raw(struct daemon *d, const struct ike_endpoint *local,
+	     const struct ike_endpoint *remote, const uint8_t *pkt, size_t len)
+{
+	send_from(d, local, remote, pkt, len, false);
 }

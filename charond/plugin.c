@@ -68,6 +68,8 @@ static const struct charond_api api = {
     .timer_cancel = hooks_timer_cancel,
     .sa_action = hooks_sa_action,
     .sa_query = hooks_sa_query,
+    .send_keepalive = hooks_send_keepalive,
+    .sa_nat = hooks_sa_nat,
 };
 
 /* --- words of provides and requires -------------------------------------- */

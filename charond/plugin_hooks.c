@@ -407,6 +407,37 @@ hooks_sa_query(unsigned ike_id,
 	return ike_query_sa(daemon_g.engine, ike_id, cb, ctx) ? 0 : -1;
 }
 
+static void
+endpoints_of(void *ctx, const struct ike_sa_info *sa)
+{
+	struct ike_endpoint *ep = ctx;
+
+	ep[0] = sa->local;
+	ep[1] = sa->remote;
+}
+
+int
+hooks_send_keepalive(unsigned ike_id)
+{
+	static const uint8_t keepalive = 0xff; /* RFC 3948 2.3 */
+	struct ike_endpoint ep[2];
+
+	if (!daemon_g.engine ||
+	    !ike_query_sa(daemon_g.engine, ike_id, endpoints_of, ep))
+		return -1;
+	net_send_raw(&daemon_g, &ep[0], &ep[1], &keepalive, 1);
+	return 0;
+}
+
+int
+hooks_sa_nat(unsigned ike_id, bool local_behind, bool remote_behind)
+{
+	if (!daemon_g.engine)
+		return -1;
+	return ike_sa_set_nat(daemon_g.engine, ike_id, local_behind,
+			      remote_behind);
+}
+
 /* --- the engine's hooks --------------------------------------------------- */
 
 static const struct hook *
@@ -529,6 +560,19 @@ plugins_event(void *ctx, const struct ike_event *ev)
 		const struct charond_sa_listener *l = listeners.v[i].h;
 
 		l->event(listeners.v[i].state, ev);
+	}
+}
+
+void
+plugins_mapping(unsigned ike_id, const struct ike_endpoint *remote)
+{
+	unsigned i;
+
+	for (i = 0; i < listeners.n; i++) {
+		const struct charond_sa_listener *l = listeners.v[i].h;
+
+		if (l->mapping)
+			l->mapping(listeners.v[i].state, ike_id, remote);
 	}
 }
 

@@ -175,3 +175,15 @@ ike_sa_move(struct ike_engine *e, uint64_t now, unsigned ike_id,
 		rc = -1;
 	return rc;
 }
+
+int
+ike_sa_set_nat(struct ike_engine *e, unsigned ike_id, bool local, bool remote)
+{
+	struct ike_sa *sa = sa_by_id(e, ike_id);
+
+	if (!sa)
+		return -1;
+	sa->nat_local = local;
+	sa->nat_remote = remote;
+	return 0;
+}

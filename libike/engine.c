@@ -351,15 +351,14 @@ init_request(struct ike_engine *e, uint64_t now,
 		    sa->resp_len);
 }
 
-void
-ike_input(struct ike_engine *e, uint64_t now, const struct ike_endpoint *local,
+static void
+input_one(struct ike_engine *e, uint64_t now, const struct ike_endpoint *local,
 	  const struct ike_endpoint *remote, const uint8_t *pkt, size_t len)
 {
 	struct msg *m = e->msg;
 	struct ike_err err = {0};
 	struct ike_sa *sa;
 	bool from_initiator;
-	e->now = now;
 
 	if (msg_frame(pkt, len, m, &err) < 0) {
 		ike_drop(e, NULL, IKE_DROP_MALFORMED, "dropped %zu bytes: %s",
@@ -382,6 +381,18 @@ ike_input(struct ike_engine *e, uint64_t now, const struct ike_endpoint *local,
 		return;
 	}
 	xchg_input(e, sa, now, m);
+}
+
+void
+ike_input(struct ike_engine *e, uint64_t now, const struct ike_endpoint *local,
+	  const struct ike_endpoint *remote, const uint8_t *pkt, size_t len)
+{
+	e->now = now;
+	e->in_local = local;
+	e->in_remote = remote;
+	input_one(e, now, local, remote, pkt, len);
+	e->in_local = NULL;
+	e->in_remote = NULL;
 }
 
 uint64_t

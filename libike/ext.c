@@ -155,8 +155,15 @@ view_init(struct ike_msg_view *v, const struct ike_engine *e,
 	v->initiator = sa->initiator;
 	v->spi_i = sa->spi_i;
 	v->spi_r = sa->spi_r;
-	v->local = &sa->local;
-	v->remote = &sa->remote;
+	/* An incoming message as it travelled, which is not always where
+	 * the SA runs (a NAT mapping changed, the peer moved to 4500). */
+	if (inbound && e->in_local && e->in_remote) {
+		v->local = e->in_local;
+		v->remote = e->in_remote;
+	} else {
+		v->local = &sa->local;
+		v->remote = &sa->remote;
+	}
 }
 
 /* The payloads of m a hook may read; m decoded already (msg_decode_all),

@@ -388,6 +388,12 @@ int ike_sa_move(struct ike_engine *e, uint64_t now, unsigned ike_id,
 		const struct ike_endpoint *local,
 		const struct ike_endpoint *remote);
 
+/* What the host found out about NATs between the ends (natt, from RFC
+ * 7296 2.23's NAT detection): whether we, and the peer, are behind one.
+ * The engine only reports it (ike_sa_info); -1 if there is no such SA. */
+int ike_sa_set_nat(struct ike_engine *e, unsigned ike_id, bool local,
+		   bool remote);
+
 /* Host timers on the engine's clock: cb runs from ike_tick() once now has
  * reached the deadline, and ike_next_deadline() accounts for it. Returns a
  * handle (never 0), or 0 on failure. Cancelling a fired or unknown handle
@@ -424,6 +430,7 @@ struct ike_sa_info {
 	struct pld_id remote_id;
 	uint64_t last_heard; /* engine clock of the last authenticated message
 				from the peer; 0: never (dpd) */
+	bool nat_local, nat_remote; /* behind a NAT, as ike_sa_set_nat said */
 	unsigned n_children;
 	struct ike_child_info children[IKE_MAX_CHILDREN];
 };

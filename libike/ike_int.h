@@ -231,6 +231,7 @@ struct ike_sa {
 	size_t heap_idx;
 
 	uint64_t last_heard;    /* xchg.c: the last message whose ICV held */
+	bool nat_local, nat_remote; /* ike_sa_set_nat (natt): for list-sas */
 	unsigned more_children; /* actions.c: bit i, child cfg i to create */
 	union {
 		struct v2_state v2; /* version 2 */
@@ -268,6 +269,10 @@ struct ike_engine {
 	unsigned log_in_window; /* ...log lines, and how many so far */
 	uint8_t hash_key[32]; /* keys the request hashes of the answer cache */
 	struct msg *msg;      /* the datagram being handled */
+	/* Where that datagram came from and arrived on (ike_input), NULL
+	 * outside it: a response goes back the way its request came (RFC
+	 * 7296 2.11), and the hooks see the endpoints as they travel. */
+	const struct ike_endpoint *in_local, *in_remote;
 	uint8_t *plain; /* IKEV2_MAX_MSG_LEN bytes for decrypted payloads */
 	uint8_t *out;   /* IKEV2_MAX_MSG_LEN bytes to build messages in */
 	struct ext_state *ext;       /* ext.c: the hooks' view of input */
@@ -387,6 +392,8 @@ void xchg_note_request(struct ike_engine *e, struct ike_sa *sa,
 		       const struct msg *m);
 bool xchg_is_retransmit(const struct ike_engine *e, const struct ike_sa *sa,
 			const struct msg *m);
+void xchg_send_back(struct ike_engine *e, const struct ike_sa *sa,
+		    const uint8_t *msg, size_t len);
 void xchg_send_response(struct ike_engine *e, struct ike_sa *sa,
 			const uint8_t *msg, size_t len);
 void xchg_request_done(struct ike_engine *e, struct ike_sa *sa);

@@ -53,6 +53,8 @@ fill(const struct ike_engine *e, const struct ike_sa *sa,
 	if (sa->peer_id.type)
 		in->remote_id = sa->peer_id;
 	in->last_heard = sa->last_heard;
+	in->nat_local = sa->nat_local;
+	in->nat_remote = sa->nat_remote;
 	for (ch = sa->children; ch && n < IKE_MAX_CHILDREN; ch = ch->next) {
 		struct ike_child_info *ci = &in->children[n++];
 

@@ -162,6 +162,8 @@ v2_rekey_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		goto temporary;
 	nsa->local = sa->local;
 	nsa->remote = sa->remote;
+	nsa->nat_local = sa->nat_local;
+	nsa->nat_remote = sa->nat_remote;
 	nsa->last_heard = sa->last_heard; /* the rekey's message */
 	memcpy(nsa->spi_i, chosen.spi, IKEV2_SPI_LEN);
 	sa_set_our_spi(e, nsa);
@@ -384,6 +386,8 @@ v2_rekey_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		goto out;
 	nsa->local = sa->local;
 	nsa->remote = sa->remote;
+	nsa->nat_local = sa->nat_local;
+	nsa->nat_remote = sa->nat_remote;
 	nsa->last_heard = sa->last_heard; /* the rekey's message */
 	memcpy(nsa->spi_i, sa->v2.rk.spi, IKEV2_SPI_LEN);
 	memcpy(nsa->spi_r, ans->prop[0].spi, IKEV2_SPI_LEN);

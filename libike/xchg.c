@@ -193,6 +193,19 @@ xchg_is_retransmit(const struct ike_engine *e, const struct ike_sa *sa,
 	return bytes_equal_ct(hash, sa->resp_req_hash, sizeof(hash));
 }
 
+/* A response goes to where its request came from, from where it arrived
+ * (RFC 7296 2.11): a peer behind a NAT whose mapping changed, or that
+ * moved to port 4500, hears us whether or not the SA follows it. */
+void
+xchg_send_back(struct ike_engine *e, const struct ike_sa *sa,
+	       const uint8_t *msg, size_t len)
+{
+	if (e->in_local && e->in_remote)
+		e->env.send(e->env.ctx, e->in_local, e->in_remote, msg, len);
+	else
+		e->env.send(e->env.ctx, &sa->local, &sa->remote, msg, len);
+}
+
 void
 xchg_send_response(struct ike_engine *e, struct ike_sa *sa, const uint8_t *msg,
 		   size_t len)
@@ -206,7 +219,7 @@ xchg_send_response(struct ike_engine *e, struct ike_sa *sa, const uint8_t *msg,
 	sa->resp_len = copy ? len : 0;
 	if (copy)
 		memcpy(copy, msg, len);
-	e->env.send(e->env.ctx, &sa->local, &sa->remote, msg, len);
+	xchg_send_back(e, sa, msg, len);
 }
 
 /* keyingtries (0 = forever): a negotiation we started that timed out is
@@ -324,8 +337,7 @@ xchg_input(struct ike_engine *e, struct ike_sa *sa, uint64_t now, struct msg *m)
 		ike_log(e, sa, IKE_LOG_DEBUG,
 			"retransmitted request %u, resending our answer",
 			m->hdr.msgid);
-		e->env.send(e->env.ctx, &sa->local, &sa->remote, sa->resp,
-			    sa->resp_len);
+		xchg_send_back(e, sa, sa->resp, sa->resp_len);
 		return;
 	}
 	if (!fits_window(e, sa, m, response))

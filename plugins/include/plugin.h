@@ -45,7 +45,11 @@
  * Hooks that run while the engine builds or reads a message (auth methods,
  * exchange extensions, child filters) must not call back into it: no
  * sa_action from there, as that would build another message in the same
- * buffer. Act from a listener or a timer instead.
+ * buffer. Act from a listener or a timer instead. One exception: an
+ * exchange extension's input hook may MOVE the SA it reads a message of
+ * (natt: to port 4500 on the IKE_SA_INIT response that showed a NAT, or
+ * after the peer whose NAT mapping changed), since moving builds no
+ * message; the exchange goes on between the new endpoints.
  *
  * Bump CHAROND_PLUGIN_ABI whenever any struct or signature below changes.
  * Views carry their size as the first field so that a view may grow at the
@@ -61,7 +65,7 @@
 
 #include "ike.h"
 
-#define CHAROND_PLUGIN_ABI    2u
+#define CHAROND_PLUGIN_ABI    3u
 #define CHAROND_PLUGIN_SYMBOL "charond_plugin"
 
 /* --- configuration: declared keys, typed values, views ------------------ */
@@ -204,6 +208,12 @@ struct charond_exchange_ext {
 /* IKE and CHILD SA lifecycle events. Users: dpd, natt. */
 struct charond_sa_listener {
 	void (*event)(void *state, const struct ike_event *ev);
+	/* Optional (natt): the kernel received UDP-encapsulated ESP for a
+	 * CHILD SA of ike_id, its ICV verified, from `remote`, which is not
+	 * where the SA sends to: the peer's NAT mapping changed
+	 * (XFRM_MSG_MAPPING). */
+	void (*mapping)(void *state, unsigned ike_id,
+			const struct ike_endpoint *remote);
 };
 
 /*
@@ -226,7 +236,9 @@ enum charond_sa_action {
 	CHAROND_SA_LIVENESS, /* an empty INFORMATIONAL; no answer kills it */
 	CHAROND_SA_DELETE,   /* delete it and its children, telling the peer */
 	CHAROND_SA_REINITIATE, /* a new IKE SA for its connection and
-				  children; the old one is deleted */
+				  children; the old one is deleted. Also
+				  for an SA that just died, from its
+				  IKE_DOWN or FAILED event (dpd restart) */
 	/* To new addresses or ports (args, struct charond_sa_move): the
 	 * IKE SA's messages follow at once, and charond moves each
 	 * installed CHILD SA's kernel SAs and policy templates with
@@ -299,6 +311,23 @@ struct charond_api {
 	int (*sa_query)(unsigned ike_id,
 			void (*cb)(void *ctx, const struct ike_sa_info *sa),
 			void *ctx);
+
+	/* natt: a NAT keepalive (RFC 3948 2.3: one 0xFF byte, no non-ESP
+	 * marker) from the IKE SA's local endpoint to its remote one. */
+	int (*send_keepalive)(unsigned ike_id);
+	/* natt: whether we, and the peer, are behind a NAT, for list-sas
+	 * and for sa_query's nat_local and nat_remote. */
+	int (*sa_nat)(unsigned ike_id, bool local_behind, bool remote_behind);
+	/* dpd: how long ago, in milliseconds, the kernel last received ESP
+	 * on an inbound SA of one of the IKE SA's CHILD SAs (the most
+	 * recent of them). -1 if none has received any, or none is
+	 * installed. */
+	int (*sa_esp_idle)(unsigned ike_id, uint64_t *idle_ms);
+	/* dpd's trap action: trap policies for the connection's child (NULL:
+	 * each of its children), as start_action trap installs them: the
+	 * kernel's first packet for their selectors starts the connection
+	 * again. 0, or -1 with nothing installed. */
+	int (*trap)(const char *conn, const char *child);
 };
 
 /* --- config checks -------------------------------------------------- */

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: ISC
 #
-# The runtime hooks of plugin ABI 2 in running daemons: moon (127.0.0.1)
+# The runtime hooks of the plugin ABI in running daemons: moon (127.0.0.1)
 # and sun (127.0.0.2) load psk and the test plugin tp_hooks
 # (test/plugins/tp_hooks.c), which adds a private-use notify (40999,
 # "charond-e2e") to its IKE_SA_INIT and INFORMATIONAL messages and logs

@@ -44,6 +44,7 @@ static char order[2][64]; /* inner payloads of the message verified */
 static bool sign_saw_msg[2];
 static unsigned verified[2];
 static bool id_refuse;
+static bool follow_peer; /* ext_input moves its SA to where input came from */
 static int (*psk_verify)(void *, const struct ike_auth_req *, uint8_t,
 			 struct bytes, char *, size_t);
 static int (*psk_sign)(void *, const struct ike_auth_req *, uint8_t *,
@@ -113,6 +114,11 @@ hook_input(void *ctx, const struct ike_msg_view *m, char *why, size_t len)
 
 	ck_assert_uint_lt(n_in[h], MAX_SEEN);
 	record(&seen_in[h][n_in[h]++], m);
+	/* As natt does: an input hook may move the SA it reads. */
+	if (follow_peer && m->ike_id && m->exchange != IKEV2_EXCH_IKE_SA_INIT)
+		ck_assert_int_eq(ike_sa_move(h ? sun.e : moon.e, now, m->ike_id,
+					     m->local, m->remote),
+				 0);
 	if (refuse_with[h] && m->exchange == refuse_exchange[h]) {
 		snprintf(why, len, "the test says no");
 		return refuse_with[h];
@@ -143,6 +149,7 @@ with_ext_hooks(void)
 	memset(verified, 0, sizeof(verified));
 	memset(sign_saw_msg, 0, sizeof(sign_saw_msg));
 	id_refuse = false;
+	follow_peer = false;
 	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
 		   "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false,
 		   "secret", "secret");
@@ -1006,6 +1013,69 @@ START_TEST(sa_move_moves_children)
 }
 END_TEST
 
+static void
+get_sa_info(void *ctx, const struct ike_sa_info *sa)
+{
+	*(struct ike_sa_info *)ctx = *sa;
+}
+
+/* RFC 7296 2.11: a response goes to where its request came from, and the
+ * input hooks see the datagram's endpoints, not the SA's. */
+START_TEST(answer_goes_back_the_way_the_request_came)
+{
+	struct ike_endpoint l;
+	const struct seen *s;
+	struct ike_sa_info info;
+	struct datagram req;
+	unsigned id, sun_id;
+
+	with_ext_hooks();
+	bring_up();
+	id = first_sa(&moon)->id;
+	sun_id = first_sa(&sun)->id;
+	l = moon.addr;
+	((struct sockaddr_in *)&l.ss)->sin_port = htons(4500);
+	/* Only moon moves (as behind a NAT whose mapping changed). */
+	ck_assert_int_eq(ike_sa_move(moon.e, now, id, &l, &sun.addr), 0);
+	n_in[1] = 0;
+	ck_assert_int_eq(ike_liveness(moon.e, now, id), 0);
+	ck_assert_uint_eq(q_len, 1);
+	req = queue[0];
+	q_len = 0;
+	ike_input(sun.e, now, &req.to, &req.from, req.data, req.len);
+	s = find(seen_in[1], n_in[1], IKEV2_EXCH_INFORMATIONAL, true);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_mem_eq(&s->remote, &l, sizeof(l));
+	ck_assert_uint_eq(q_len, 1);
+	ck_assert_mem_eq(&queue[0].to, &l, sizeof(l));
+	pump();
+	ck_assert_ptr_null(first_sa(&moon)->req.msg); /* answered */
+	/* sun's SA stayed where it was: nothing followed moon. */
+	ike_query_sa(sun.e, sun_id, get_sa_info, &info);
+	ck_assert_mem_eq(&info.remote, &moon.addr, sizeof(moon.addr));
+
+	/* An input hook may move the SA it reads (natt). */
+	follow_peer = true;
+	ck_assert_int_eq(ike_liveness(moon.e, now, id), 0);
+	pump();
+	ck_assert_ptr_null(first_sa(&moon)->req.msg);
+	ike_query_sa(sun.e, sun_id, get_sa_info, &info);
+	ck_assert_mem_eq(&info.remote, &l, sizeof(l));
+	/* Its own requests go there now. */
+	ck_assert_int_eq(ike_liveness(sun.e, now, sun_id), 0);
+	ck_assert_mem_eq(&queue[0].to, &l, sizeof(l));
+	pump();
+
+	/* What natt found out shows in the SA's view. */
+	ck_assert(!info.nat_local && !info.nat_remote);
+	ck_assert_int_eq(ike_sa_set_nat(sun.e, sun_id, false, true), 0);
+	ike_query_sa(sun.e, sun_id, get_sa_info, &info);
+	ck_assert(!info.nat_local && info.nat_remote);
+	ck_assert_int_eq(ike_sa_set_nat(sun.e, 9999, true, true), -1);
+	teardown_pair();
+}
+END_TEST
+
 Suite *
 ext_suite(void)
 {
@@ -1036,6 +1106,7 @@ ext_suite(void)
 	tcase_add_test(ta, reinitiate_from_responder);
 	tcase_add_test(ta, reinitiate_keeps_every_child);
 	tcase_add_test(ta, sa_move_moves_children);
+	tcase_add_test(ta, answer_goes_back_the_way_the_request_came);
 	suite_add_tcase(s, ta);
 	return s;
 }

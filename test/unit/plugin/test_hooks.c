@@ -48,6 +48,15 @@ daemon_rearm(struct daemon *d)
 {
 }
 
+static size_t raw_sent; /* bytes net_send_raw was given */
+
+void
+net_send_raw(struct daemon *d, const struct ike_endpoint *local,
+	     const struct ike_endpoint *remote, const uint8_t *pkt, size_t len)
+{
+	raw_sent += len;
+}
+
 /* --- plugins' hooks that record what they saw ------------------------------
  */
 
