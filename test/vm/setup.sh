@@ -33,9 +33,14 @@ set -eu
 #                    (forged IKE datagrams: inject.sh, init-flood.sh)
 #   tshark           dumpcap and tshark: wireshark-keys.sh decrypts a
 #                    capture with the keys of charonctl export-keys
+#   tcpdump conntrack  the NAT scenarios (test/vm/nat.sh): packets on the
+#                    wire with their times (keepalives), the router's NAT
+#                    mappings listed and flushed
+#   jq               charonctl's JSON in the NAT scenarios
 pkgs="qemu-system-x86 linux-image-amd64 busybox-static cpio kmod iproute2
 nftables iputils-ping procps charon-systemd strongswan-swanctl
-libstrongswan-standard-plugins libcharon-extra-plugins python3 tshark"
+libstrongswan-standard-plugins libcharon-extra-plugins python3 tshark
+tcpdump conntrack jq"
 
 # One dpkg-query for all packages keeps the common case fast.
 missing=$(
