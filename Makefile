@@ -113,7 +113,8 @@ $(B)/bin/charonctl: $(CHARONCTL_OBJ)
 $(B)/plugins/%.so: $$(wildcard plugins/%/*.c) $$(wildcard plugins/%/*.h) \
     $(wildcard plugins/include/*.h libike/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -fPIC -shared $(PLUGIN_INC) -o $@ $(filter %.c,$^)
+	$(CC) $(ALL_CFLAGS) -fPIC -shared $(PLUGIN_INC) -o $@ $(filter %.c,$^) \
+	    $(OPENSSL_LIBS)
 
 # The loader's test plugins (test/e2e/plugin-loader.sh), never installed.
 TEST_PLUGIN_SRC := $(sort $(wildcard test/plugins/*.c))

@@ -254,7 +254,6 @@ struct conn_cfg {
 	struct proposal *proposals; /* IKE; default prop_default(IKE); in
 				       config->props */
 	size_t n_proposals;
-	bool encap;                     /* force UDP encapsulation */
 	uint64_t dpd_delay_ms;          /* 0: no DPD (the default) */
 	uint64_t dpd_timeout_ms;        /* 150 s when dpd is given */
 	enum cfg_dpd_action dpd_action; /* clear */

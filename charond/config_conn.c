@@ -464,7 +464,6 @@ static const struct field conn_fields[] = {
     FL("remote_addrs", f_addrs, struct conn_cfg, remote_addrs, n_remote_addrs),
     {"proposals", f_props, offsetof(struct conn_cfg, proposals),
      offsetof(struct conn_cfg, n_proposals), IKEV2_PROTO_IKE, NULL},
-    F("encap", sch_bool, struct conn_cfg, encap),
     FX("dpd", f_dpd),
     F("rekey_time", sch_duration, struct conn_cfg, rekey_time_ms),
     F("reauth_time", sch_duration, struct conn_cfg, reauth_time_ms),

@@ -342,6 +342,13 @@ parse_value(struct loader *ld, const struct charond_config_key *d,
 		if (cfg_parse_duration(s, &p->v.u.ms) != 0)
 			ld_err(ld, v, "bad duration '%s' for '%s': expected %s",
 			       s, d->key, type_name(d->type));
+		else if (d->max > 0 && (p->v.u.ms < (uint64_t)d->min ||
+					p->v.u.ms > (uint64_t)d->max))
+			ld_err(ld, v,
+			       "bad duration '%s' for '%s': expected %llus to "
+			       "%llus",
+			       s, d->key, (unsigned long long)d->min / 1000,
+			       (unsigned long long)d->max / 1000);
 		break;
 	case CHAROND_T_STRING:
 		p->v.u.s = ld_strdup(ld, s);

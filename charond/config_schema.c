@@ -155,7 +155,8 @@ claim_matches(const struct config_claim *c, const struct ynode *k,
 	       strcmp(c->key + n + 1, v->str) == 0;
 }
 
-static void
+/* Whether a claim names the key (and reported it, unless supported). */
+static bool
 check_claim(struct loader *ld, const struct ynode *k, const struct ynode *v)
 {
 	const struct config_opts *o = ld->opts;
@@ -168,7 +169,7 @@ check_claim(struct loader *ld, const struct ynode *k, const struct ynode *v)
 			continue;
 		if (o != NULL && o->key_supported != NULL &&
 		    o->key_supported(o->ctx, ld->scope, claims[i].key))
-			return;
+			return true;
 		/* A value is reported where it stands, a key at the key. */
 		at = strchr(claims[i].key, '=') != NULL ? v : k;
 		if (claims[i].plugin != NULL)
@@ -177,8 +178,9 @@ check_claim(struct loader *ld, const struct ynode *k, const struct ynode *v)
 			       claims[i].key, claims[i].plugin);
 		else
 			ld_err(ld, at, "not supported yet: %s", claims[i].key);
-		return;
+		return true;
 	}
+	return false;
 }
 
 /* The scope path grows by one element while a key's value is walked. */
@@ -253,8 +255,10 @@ sch_walk(struct loader *ld, const struct ynode *map, const struct field *fs,
 		for (j = 0; j < nf; j++)
 			if (strcmp(k->str, fs[j].key) == 0)
 				break;
+		/* A plugin's key without its plugin: say which plugin. */
 		if (j == nf) {
-			unknown_key(ld, k, fs, nf, ctx);
+			if (!check_claim(ld, k, v))
+				unknown_key(ld, k, fs, nf, ctx);
 			continue;
 		}
 		if (vals != NULL)

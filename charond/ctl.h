@@ -143,6 +143,7 @@ json_t *ctl_json_text(const char *s, size_t len);
  * read (the SA is not installed, or the kernel said no). */
 struct ctl_child_counters {
 	bool valid;
+	bool encap; /* the kernel's SAs are UDP-encapsulated */
 	uint64_t bytes_in, packets_in, bytes_out, packets_out;
 };
 
@@ -151,7 +152,8 @@ struct ctl_child_counters {
 json_t *ctl_json_ike_sa(const struct ike_sa_info *sa,
 			const struct ctl_child_counters *counters);
 /* One configured connection as list-conns shows it. */
-json_t *ctl_json_conn(const struct conn_cfg *c);
+/* encap: the natt plugin's key of it (false without the plugin). */
+json_t *ctl_json_conn(const struct conn_cfg *c, bool encap);
 /* "192.0.2.1" and the port of an endpoint (0 and "" for none). */
 void ctl_endpoint_text(const struct ike_endpoint *ep, char *buf, size_t len,
 		       unsigned *port);

@@ -35,6 +35,17 @@
 		}                                                              \
 	} while (0)
 
+/* The natt plugin's `encap`, false while it is not loaded. */
+static bool
+conn_encap(const struct conn_cfg *c)
+{
+	struct charond_value v;
+
+	return views_value(CHAROND_SCOPE_CONN, c->name, NULL, "encap", &v) ==
+		   0 &&
+	       v.set && v.u.b;
+}
+
 /* --- kernel counters ------------------------------------------------------ */
 
 /* The two ESP SAs of a CHILD SA are found as kernel.c installed them:
@@ -56,6 +67,7 @@ child_counters(const struct ike_sa_info *sa, const struct ike_child_info *ch,
 	x.spi = ch->spi_in;
 	if (daemon_g.kops->sa_get(daemon_g.kh, &x, &st) == 0) {
 		k->valid = true;
+		k->encap = st.encap;
 		k->bytes_in = st.bytes;
 		k->packets_in = st.packets;
 	}
@@ -64,6 +76,7 @@ child_counters(const struct ike_sa_info *sa, const struct ike_child_info *ch,
 	x.spi = ch->spi_out;
 	if (ch->spi_out && daemon_g.kops->sa_get(daemon_g.kh, &x, &st) == 0) {
 		k->valid = true;
+		k->encap |= st.encap;
 		k->bytes_out = st.bytes;
 		k->packets_out = st.packets;
 	}
@@ -186,7 +199,9 @@ cmd_list_conns(struct ctl_client *c, struct ctl_req *r)
 	l = json_array();
 	for (i = 0; l && i < cfg->n_conns; i++)
 		if (!name || strcmp(cfg->conns[i].name, name) == 0)
-			json_array_append_new(l, ctl_json_conn(&cfg->conns[i]));
+			json_array_append_new(
+			    l, ctl_json_conn(&cfg->conns[i],
+					     conn_encap(&cfg->conns[i])));
 	ctl_reply(c, r->id, l ? json_pack("{s:o}", "conns", l) : NULL);
 }
 

@@ -168,7 +168,7 @@ child_json(const struct ike_child_info *c, const struct ctl_child_counters *k)
 	    "{s:I,s:o,s:s,s:s,s:b,s:o,s:s,s:s,s:I,s:b,s:o,s:o,s:I,s:I,s:I,s:I}",
 	    "id", (json_int_t)c->id, "name", text_or_null(c->name), "state",
 	    child_state(c), "mode", c->transport ? "transport" : "tunnel",
-	    "encap", 0, "proposal", text_or_null(prop), "spi_in", spi_in,
+	    "encap", k->encap, "proposal", text_or_null(prop), "spi_in", spi_in,
 	    "spi_out", spi_out, "reqid", (json_int_t)c->reqid, "esn", c->esn,
 	    "local_ts", ts_list(c->local_ts, c->n_local_ts), "remote_ts",
 	    ts_list(c->remote_ts, c->n_remote_ts), "bytes_in",
@@ -228,16 +228,17 @@ ctl_json_ike_sa(const struct ike_sa_info *sa,
 		json_array_append_new(
 		    ch, child_json(&sa->children[i],
 				   counters ? &counters[i] : NULL));
-	/* NAT detection is not in the engine yet: nothing is behind a NAT
-	 * as far as we know, and nothing is UDP-encapsulated (kernel.c). */
-	o = json_pack(
-	    "{s:I,s:o,s:i,s:s,s:b,s:o,s:o,s:{s:b,s:b},s:o,s:o}", "id",
-	    (json_int_t)sa->id, "name", text_or_null(sa->conn), "version",
-	    sa->version, "state", sa->state ? sa->state : "UNKNOWN",
-	    "initiator", sa->initiator, "local",
-	    side_json(&sa->local, &local_id, ours), "remote",
-	    side_json(&sa->remote, &sa->remote_id, theirs), "nat", "local", 0,
-	    "remote", 0, "proposal", json_string(sa->proposal), "children", ch);
+	/* nat: what the natt plugin found (ike_sa_set_nat); a child's encap:
+	 * what the kernel holds. */
+	o = json_pack("{s:I,s:o,s:i,s:s,s:b,s:o,s:o,s:{s:b,s:b},s:o,s:o}", "id",
+		      (json_int_t)sa->id, "name", text_or_null(sa->conn),
+		      "version", sa->version, "state",
+		      sa->state ? sa->state : "UNKNOWN", "initiator",
+		      sa->initiator, "local",
+		      side_json(&sa->local, &local_id, ours), "remote",
+		      side_json(&sa->remote, &sa->remote_id, theirs), "nat",
+		      "local", sa->nat_local, "remote", sa->nat_remote,
+		      "proposal", json_string(sa->proposal), "children", ch);
 	return o;
 }
 
@@ -333,7 +334,7 @@ child_cfg_json(const struct child_cfg *c)
 }
 
 json_t *
-ctl_json_conn(const struct conn_cfg *c)
+ctl_json_conn(const struct conn_cfg *c, bool encap)
 {
 	static const char *const dpd[] = {"clear", "restart", "trap"};
 	json_t *o, *ch, *jd;
@@ -354,8 +355,8 @@ ctl_json_conn(const struct conn_cfg *c)
 	    text_or_null(c->name), "version", c->version, "local_addrs",
 	    addr_list(c->local_addrs, c->n_local_addrs), "remote_addrs",
 	    addr_list(c->remote_addrs, c->n_remote_addrs), "proposals",
-	    prop_list(c->proposals, c->n_proposals), "encap", c->encap, "dpd",
-	    jd, "rekey_time", ctl_json_seconds(c->rekey_time_ms), "reauth_time",
+	    prop_list(c->proposals, c->n_proposals), "encap", encap, "dpd", jd,
+	    "rekey_time", ctl_json_seconds(c->rekey_time_ms), "reauth_time",
 	    ctl_json_seconds(c->reauth_time_ms), "keyingtries",
 	    (json_int_t)c->keyingtries, "local", auth_json(&c->local, true),
 	    "remote", auth_json(&c->remote, false), "children", ch);

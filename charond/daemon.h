@@ -187,6 +187,7 @@ int hooks_sa_action(unsigned ike_id, enum charond_sa_action a,
 		    const void *args);
 int hooks_send_keepalive(unsigned ike_id);
 int hooks_sa_nat(unsigned ike_id, bool local_behind, bool remote_behind);
+uint16_t hooks_port_nat_t(void);
 /* The kernel's XFRM_MSG_MAPPING for a CHILD SA of ike_id: to the
  * listeners' mapping hooks (natt). */
 void plugins_mapping(unsigned ike_id, const struct ike_endpoint *remote);

@@ -36,6 +36,7 @@ struct rec_sa {
 	struct xfrm_addr src, dst;
 	uint32_t reqid;
 	bool larval; /* allocated, not yet updated with keys */
+	bool encap;  /* UDP-encapsulated, for list-sas */
 };
 
 struct rec_pol {
@@ -259,6 +260,7 @@ sa_record(struct kernel_none *k, const struct xfrm_sa *sa, bool larval)
 	s->dst = sa->dst;
 	s->reqid = sa->reqid;
 	s->larval = larval;
+	s->encap = sa->has & XFRM_SA_HAS_ENCAP;
 	sa_grow(k);
 	b = sa_bucket(k, s->spi);
 	s->next = k->sas[b];
@@ -317,6 +319,7 @@ none_sa_update(void *h, const struct xfrm_sa *sa)
 	(*pp)->larval = false;
 	(*pp)->src = sa->src;
 	(*pp)->reqid = sa->reqid;
+	(*pp)->encap = sa->has & XFRM_SA_HAS_ENCAP;
 	return 0;
 }
 
@@ -343,8 +346,13 @@ none_sa_del(void *h, const struct xfrm_sa *sa)
 static int
 none_sa_get(void *h, const struct xfrm_sa *sa, struct xfrm_sa_stats *st)
 {
+	struct rec_sa **pp = sa_find(h, sa);
+
 	memset(st, 0, sizeof(*st));
-	return sa_find(h, sa) ? 0 : -ESRCH;
+	if (!pp)
+		return -ESRCH;
+	st->encap = (*pp)->encap;
+	return 0;
 }
 
 /* The recorder keeps no keys: there is no ESP for Wireshark to read. */

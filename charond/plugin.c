@@ -70,6 +70,7 @@ static const struct charond_api api = {
     .sa_query = hooks_sa_query,
     .send_keepalive = hooks_send_keepalive,
     .sa_nat = hooks_sa_nat,
+    .port_nat_t = hooks_port_nat_t,
 };
 
 /* --- words of provides and requires -------------------------------------- */

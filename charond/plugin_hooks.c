@@ -429,6 +429,12 @@ hooks_send_keepalive(unsigned ike_id)
 	return 0;
 }
 
+uint16_t
+hooks_port_nat_t(void)
+{
+	return daemon_g.cfg ? daemon_g.cfg->daemon.port_nat_t : 0;
+}
+
 int
 hooks_sa_nat(unsigned ike_id, bool local_behind, bool remote_behind)
 {

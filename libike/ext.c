@@ -229,7 +229,9 @@ run_input(struct ike_engine *e, const struct ike_sa *sa,
 			v->request ? "request" : "response",
 			v->exchange == IKEV2_EXCH_IKE_SA_INIT ? "IKE_SA_INIT"
 			: v->exchange == IKEV2_EXCH_IKE_AUTH  ? "IKE_AUTH"
-							      : "INFORMATIONAL",
+			: v->exchange == IKEV2_EXCH_CREATE_CHILD_SA
+			    ? "CREATE_CHILD_SA"
+			    : "INFORMATIONAL",
 			notify_name((uint16_t)rc), why[0] ? why : "no reason");
 	else
 		ike_log_unauth(
@@ -267,9 +269,10 @@ ext_sa_input(struct ike_engine *e, struct ike_sa *sa, const struct msg *m)
 	bool request = !(m->hdr.flags & IKEV2_FLAG_RESPONSE);
 
 	e->ext->active = false;
-	if (m->hdr.exchange != IKEV2_EXCH_IKE_SA_INIT &&
-	    m->hdr.exchange != IKEV2_EXCH_IKE_AUTH &&
-	    m->hdr.exchange != IKEV2_EXCH_INFORMATIONAL)
+	/* CREATE_CHILD_SA too: it is as authenticated as the others, and
+	 * natt follows a peer's NAT mapping on any such message. */
+	if (m->hdr.exchange < IKEV2_EXCH_IKE_SA_INIT ||
+	    m->hdr.exchange > IKEV2_EXCH_INFORMATIONAL)
 		return 0;
 	view_init(v, e, sa, m->hdr.exchange, request, true);
 	view_payloads(v, e->ext->pl, m);

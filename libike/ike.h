@@ -186,8 +186,10 @@ struct ike_in_payload {
 /*
  * A message as the exchange hooks see it. Outgoing: IKE_SA_INIT requests
  * and responses, IKE_AUTH, INFORMATIONAL (not error replies). Incoming:
- * IKE_SA_INIT once it parsed (the response once it is the answer to ours),
- * the others only after their ICV verified.
+ * those and CREATE_CHILD_SA; IKE_SA_INIT once it parsed (the response once
+ * it is the answer to ours), the others only after their ICV verified.
+ * local and remote of an incoming message are the datagram's, which may
+ * differ from where the SA runs (a NAT mapping changed).
  */
 struct ike_msg_view {
 	unsigned ike_id;  /* 0 while there is no SA (IKE_SA_INIT request in) */

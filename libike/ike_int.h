@@ -230,7 +230,7 @@ struct ike_sa {
 	uint64_t deadline;          /* timer heap key, UINT64_MAX: not in it */
 	size_t heap_idx;
 
-	uint64_t last_heard;    /* xchg.c: the last message whose ICV held */
+	uint64_t last_heard; /* xchg.c: the last message whose ICV held */
 	bool nat_local, nat_remote; /* ike_sa_set_nat (natt): for list-sas */
 	unsigned more_children; /* actions.c: bit i, child cfg i to create */
 	union {
@@ -432,6 +432,11 @@ struct child_choice {
 	unsigned cfg;
 	struct proposal chosen;
 	struct pld_ts tsi, tsr; /* narrowed */
+	/* Transport mode through a NAT (2.23.1): tsi and tsr name the IKE
+	 * SA's endpoints, and the answer gives back the addresses the
+	 * initiator named (ts_nat_hosts). */
+	bool nat;
+	uint8_t named_i[16], named_r[16];
 };
 
 bool v2_child_wants_transport(const struct msg *m);
@@ -498,6 +503,10 @@ int v2_info_delete_child(struct ike_engine *e, struct ike_sa *sa,
 /* ts.c */
 void ts_from_cfg(const struct ike_ts_cfg *cfg, unsigned n,
 		 const struct ike_endpoint *self, struct pld_ts *out);
+void ts_nat_hosts(struct pld_ts *t, const struct ike_endpoint *ep,
+		  const uint8_t *from, uint8_t was[16]);
+void ts_nat_restore(struct pld_ts *t, const struct ike_endpoint *ep,
+		    const uint8_t named[16]);
 int ts_narrow(const struct pld_ts *offered, const struct pld_ts *allowed,
 	      struct pld_ts *out);
 void ts_format(const struct ts *t, char *buf, size_t len);

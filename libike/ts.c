@@ -58,6 +58,35 @@ alen(uint8_t type)
 	return type == IKEV2_TS_IPV6_ADDR_RANGE ? 16 : 4;
 }
 
+/*
+ * RFC 7296 2.23.1: in transport mode behind a NAT, an end names itself by
+ * the address it holds, which the other end never sees. Each selector
+ * that is one host of the endpoint's family (the address `from`, or any
+ * single host when from is NULL) is taken to mean the endpoint's address;
+ * `was` (when not NULL) gets the address replaced, for the answer.
+ */
+void
+ts_nat_hosts(struct pld_ts *t, const struct ike_endpoint *ep,
+	     const uint8_t *from, uint8_t was[16])
+{
+	struct ts me;
+	unsigned i;
+
+	ts_host(ep, &me);
+	for (i = 0; i < t->n; i++) {
+		struct ts *x = &t->ts[i];
+		size_t n = alen(x->type);
+
+		if (x->type != me.type || memcmp(x->saddr, x->eaddr, n) != 0 ||
+		    (from && memcmp(x->saddr, from, n) != 0))
+			continue;
+		if (was)
+			memcpy(was, x->saddr, 16);
+		memcpy(x->saddr, me.saddr, n);
+		memcpy(x->eaddr, me.eaddr, n);
+	}
+}
+
 /* The intersection of two selectors, false if empty. */
 static bool
 ts_meet(const struct ts *a, const struct ts *b, struct ts *out)
@@ -82,6 +111,31 @@ ts_meet(const struct ts *a, const struct ts *b, struct ts *out)
 	memcpy(out->eaddr,
 	       memcmp(a->eaddr, b->eaddr, n) < 0 ? a->eaddr : b->eaddr, n);
 	return memcmp(out->saddr, out->eaddr, n) <= 0;
+}
+
+/* The other way (the answer to a peer behind a NAT): selectors naming the
+ * endpoint's address name `named` again; nothing if named is all zero. */
+void
+ts_nat_restore(struct pld_ts *t, const struct ike_endpoint *ep,
+	       const uint8_t named[16])
+{
+	static const uint8_t zero[16];
+	struct ts me;
+	unsigned i;
+
+	if (memcmp(named, zero, sizeof(zero)) == 0)
+		return;
+	ts_host(ep, &me);
+	for (i = 0; i < t->n; i++) {
+		struct ts *x = &t->ts[i];
+		size_t n = alen(x->type);
+
+		if (x->type != me.type || memcmp(x->saddr, me.saddr, n) != 0 ||
+		    memcmp(x->eaddr, me.eaddr, n) != 0)
+			continue;
+		memcpy(x->saddr, named, n);
+		memcpy(x->eaddr, named, n);
+	}
 }
 
 int

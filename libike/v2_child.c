@@ -208,10 +208,21 @@ v2_child_choose(struct ike_engine *e, struct ike_sa *sa,
 		struct child_choice *out, uint16_t *notify)
 {
 	const struct ike_conn_cfg *conn = ike_conn(e, sa);
-	struct pld_ts allow_i, allow_r;
+	struct pld_ts allow_i, allow_r, nat_i, nat_r;
 	char reason[512] = "";
 	bool ts_fail = false;
 	unsigned i;
+
+	memset(out, 0, sizeof(*out));
+	if (transport && (sa->nat_local || sa->nat_remote)) {
+		nat_i = *tsi;
+		nat_r = *tsr;
+		ts_nat_hosts(&nat_i, &sa->remote, NULL, out->named_i);
+		ts_nat_hosts(&nat_r, &sa->local, NULL, out->named_r);
+		tsi = &nat_i;
+		tsr = &nat_r;
+		out->nat = true;
+	}
 
 	/* The first child of the connection that fits everything wins;
 	 * TSi is the initiator's side, our remote. */
@@ -300,8 +311,18 @@ v2_child_answer(struct ike_engine *e, struct ike_sa *sa, struct msg_builder *b,
 
 		pld_nonce_put(b, &n);
 	}
-	pld_ts_put(b, IKEV2_PL_TSi, &ch->tsi);
-	pld_ts_put(b, IKEV2_PL_TSr, &ch->tsr);
+	if (ch->nat) {
+		struct pld_ts named_i = ch->tsi, named_r = ch->tsr;
+
+		/* The initiator hears back the addresses it named. */
+		ts_nat_restore(&named_i, &sa->remote, ch->named_i);
+		ts_nat_restore(&named_r, &sa->local, ch->named_r);
+		pld_ts_put(b, IKEV2_PL_TSi, &named_i);
+		pld_ts_put(b, IKEV2_PL_TSr, &named_r);
+	} else {
+		pld_ts_put(b, IKEV2_PL_TSi, &ch->tsi);
+		pld_ts_put(b, IKEV2_PL_TSr, &ch->tsr);
+	}
 	return 0;
 }
 
@@ -372,6 +393,14 @@ v2_child_finish(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c,
 	}
 	ts_from_cfg(cc->local_ts, cc->n_local_ts, &sa->local, &off_i);
 	ts_from_cfg(cc->remote_ts, cc->n_remote_ts, &sa->remote, &off_r);
+	/* Transport mode through a NAT: a responder behind it names itself
+	 * by its own address (2.23.1). */
+	if (cc->transport && (sa->nat_local || sa->nat_remote)) {
+		ts_nat_hosts(&tsi, &sa->local, NULL, NULL);
+		ts_nat_hosts(&off_i, &sa->local, NULL, NULL);
+		ts_nat_hosts(&tsr, &sa->remote, NULL, NULL);
+		ts_nat_hosts(&off_r, &sa->remote, NULL, NULL);
+	}
 	if (ans->n != 1 || ans->prop[0].spi_size != 4 ||
 	    prop_select(cc->proposals, cc->n_proposals, ans->prop, 1, &chosen,
 			reason, sizeof(reason)) < 0 ||

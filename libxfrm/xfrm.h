@@ -123,6 +123,7 @@ struct xfrm_sa_stats {
 	uint64_t use_time;  /* first use */
 	uint64_t last_used; /* most recent use, where the kernel keeps it */
 	uint32_t replay, integrity_failed;
+	bool encap; /* UDP-encapsulated (RFC 3948), ports in the SA's encap */
 };
 
 /* What xfrm_sa_get_keys() reads back: an SA's algorithms and keys, for

@@ -204,6 +204,8 @@ xfrm_parse_sa(const struct nlmsghdr *nlh, size_t hdrlen, struct xfrm_sa *sa,
 	}
 	if (mnl_attr_parse(nlh, (unsigned int)hdrlen, sa_attr_cb, &d) < 0)
 		return -EBADMSG;
+	if (stats != NULL)
+		stats->encap = sa->has & XFRM_SA_HAS_ENCAP;
 	return 0;
 }
 

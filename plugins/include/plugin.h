@@ -94,7 +94,8 @@ struct charond_config_key {
 	const char *key;
 	enum charond_type type;
 	const char *const *choices; /* ENUM: NULL-terminated */
-	int64_t min, max;           /* INT: inclusive bounds */
+	int64_t min, max; /* INT: inclusive bounds; DURATION: in ms, when
+			     max is not 0 */
 	const char *help;           /* one line, for --check-config */
 };
 
@@ -328,6 +329,8 @@ struct charond_api {
 	 * kernel's first packet for their selectors starts the connection
 	 * again. 0, or -1 with nothing installed. */
 	int (*trap)(const char *conn, const char *child);
+	/* natt: the daemon's NAT-T port (daemon.port_nat_t), 0 if none. */
+	uint16_t (*port_nat_t)(void);
 };
 
 /* --- config checks -------------------------------------------------- */

@@ -16,7 +16,7 @@ e2e_conf moon 127.0.0.1 127.0.0.2
 out=$("$CHAROND" -c "$W/moon.yaml" --version)
 echo "$out"
 case $out in
-*"plugins: psk-"*) pass "--version lists the psk plugin" ;;
+*"plugins: "*"psk-"*) pass "--version lists the psk plugin" ;;
 *) fail "--version does not list psk" ;;
 esac
 

@@ -288,8 +288,7 @@ START_TEST(test_sample_site)
 	assert_props(c->proposals, c->n_proposals,
 		     "aes128gcm16-prfsha256-ecp256");
 	ck_assert_uint_eq(c->proposals[0].num, 1);
-	/* encap and dpd are commented out: not supported yet. */
-	ck_assert(!c->encap);
+	/* dpd is commented out: not supported yet. */
 	ck_assert_uint_eq(c->dpd_delay_ms, 0);
 	ck_assert_uint_eq(c->rekey_time_ms, 4 * 3600 * 1000);
 	ck_assert_uint_eq(c->keyingtries, 3);
@@ -421,7 +420,6 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(c->local_addrs[0].kind, CFG_ADDR_ANY);
 	ck_assert_int_eq(c->remote_addrs[0].kind, CFG_ADDR_ANY);
 	assert_default_props(c->proposals, c->n_proposals, IKEV2_PROTO_IKE);
-	ck_assert(!c->encap);
 	ck_assert_uint_eq(c->dpd_delay_ms, 0);
 	ck_assert_uint_eq(c->rekey_time_ms, 4 * 3600 * 1000);
 	ck_assert_uint_eq(c->reauth_time_ms, 0);
@@ -523,7 +521,7 @@ START_TEST(test_values)
 	/* "default" appends the built-in list, numbered on. */
 	ck_assert_uint_eq(c->n_proposals, 3);
 	ck_assert_uint_eq(c->proposals[2].num, 3);
-	ck_assert(c->encap);
+	/* encap is the natt plugin's (plugins/natt). */
 	/* dpd given without delay: the usual 30 s. */
 	ck_assert_uint_eq(c->dpd_delay_ms, 30000);
 	ck_assert_uint_eq(c->dpd_timeout_ms, 120000);
@@ -640,7 +638,7 @@ START_TEST(test_bad_values)
 	       "    version: 3\n"
 	       "    local_addrs: [192.0.2.300, 10.0.0.0/33]\n"
 	       "    remote_addrs: [10.1.2.3/16]\n"
-	       "    encap: maybe\n"
+	       "    reauth_time: 1q\n"
 	       "    rekey_time: 5x\n"
 	       "    keyingtries: -1\n"
 	       "    dpd: {delay: 1.5.s, action: boom}\n"
@@ -678,8 +676,8 @@ START_TEST(test_bad_values)
 	       "'10.0.0.0/33' is not an IP address, subnet, %any or DNS name",
 	       "test.yaml:12:20: warning: host bits set in '10.1.2.3/16'; "
 	       "using 10.1.0.0/16",
-	       "test.yaml:13:12: error: bad value 'maybe' for 'encap': "
-	       "expected true or false",
+	       "test.yaml:13:18: error: bad duration '1q' for 'reauth_time': "
+	       "expected e.g. 30s, 1.5s, 5m, 4h, 1d or seconds (at most 365d)",
 	       "test.yaml:14:17: error: bad duration '5x' for 'rekey_time': "
 	       "expected e.g. 30s, 1.5s, 5m, 4h, 1d or seconds (at most 365d)",
 	       "test.yaml:15:18: error: bad value '-1' for 'keyingtries': "

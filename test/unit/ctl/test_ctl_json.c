@@ -115,11 +115,17 @@ i_at(json_t *o, const char *a)
 
 START_TEST(ike_sa_fields)
 {
-	struct ctl_child_counters k = {true, 252, 3, 336, 4};
+	struct ctl_child_counters k = {.valid = true,
+				       .encap = true,
+				       .bytes_in = 252,
+				       .packets_in = 3,
+				       .bytes_out = 336,
+				       .packets_out = 4};
 	struct ike_sa_info sa;
 	json_t *o, *ch;
 
 	make_sa(&sa, true);
+	sa.nat_remote = true; /* as the natt plugin says */
 	o = ctl_json_ike_sa(&sa, &k);
 	ck_assert_ptr_nonnull(o);
 	ck_assert_int_eq(i_at(o, "id"), 1);
@@ -134,10 +140,10 @@ START_TEST(ike_sa_fields)
 	ck_assert_str_eq(s_at(o, "remote", "addr"), "192.0.2.2");
 	ck_assert_str_eq(s_at(o, "remote", "id"), "sun.example.org");
 	ck_assert_str_eq(s_at(o, "remote", "spi"), "fedcba9876543210");
-	ck_assert(json_is_boolean(
-	    json_object_get(json_object_get(o, "nat"), "local")));
-	ck_assert(json_is_boolean(
-	    json_object_get(json_object_get(o, "nat"), "remote")));
+	ck_assert(
+	    json_is_false(json_object_get(json_object_get(o, "nat"), "local")));
+	ck_assert(
+	    json_is_true(json_object_get(json_object_get(o, "nat"), "remote")));
 	ck_assert_str_eq(s_at(o, "proposal", NULL),
 			 "aes128gcm16-prfsha256-ecp256");
 	ck_assert_uint_eq(json_array_size(json_object_get(o, "children")), 1);
@@ -146,7 +152,7 @@ START_TEST(ike_sa_fields)
 	ck_assert_str_eq(s_at(ch, "name", NULL), "net");
 	ck_assert_str_eq(s_at(ch, "state", NULL), "INSTALLED");
 	ck_assert_str_eq(s_at(ch, "mode", NULL), "tunnel");
-	ck_assert(json_is_false(json_object_get(ch, "encap")));
+	ck_assert(json_is_true(json_object_get(ch, "encap")));
 	ck_assert_str_eq(s_at(ch, "proposal", NULL), "aes128gcm16");
 	ck_assert_str_eq(s_at(ch, "spi_in", NULL), "c0ffee01");
 	ck_assert_str_eq(s_at(ch, "spi_out", NULL), "0000ee02");
@@ -293,7 +299,7 @@ START_TEST(connection)
 						 CONFIG_NO_FILES, &all, &cfg,
 						 &dl),
 			 0);
-	o = ctl_json_conn(&cfg->conns[0]);
+	o = ctl_json_conn(&cfg->conns[0], true);
 	ck_assert_ptr_nonnull(o);
 	ck_assert_str_eq(s_at(o, "name", NULL), "site");
 	ck_assert_int_eq(i_at(o, "version"), 2);
