@@ -64,21 +64,21 @@ echo "--- natt $pairing: clients $cli behind a $masq NAT, $srv on sun"
 finish() {
 	st=$?
 	nat_capture_stop
+	if [ "$st" != 0 ]; then
+		for h in alice bob nat sun; do
+			echo "--- $h: ip -s xfrm state; ip xfrm policy"
+			ip -n "$h" -s xfrm state 2>/dev/null | sed 's/^/  | /'
+			vm_xfrm_policies "$h" 2>/dev/null | sed 's/^/  | /'
+		done
+		echo "--- the router's mappings"
+		nat_mappings | sed 's/^/  | /'
+	fi
 	for h in alice bob sun; do
 		[ -f "$CD_DIR/$h/pid" ] || continue
 		cd_stop "$h" || :
 		cp "$CD_DIR/$h/log" "$VM_OUT/charond-$h.log" 2>/dev/null || :
 		[ "$st" = 0 ] || { cd_log "$h" | tail -n 60; }
 	done
-	if [ "$st" != 0 ]; then
-		for h in alice bob nat sun; do
-			echo "--- $h: ip -s xfrm state; ip xfrm policy"
-			ip -n "$h" -s xfrm state 2>/dev/null | sed 's/^/  | /'
-			ip -n "$h" xfrm policy 2>/dev/null | sed 's/^/  | /'
-		done
-		echo "--- the router's mappings"
-		nat_mappings | sed 's/^/  | /'
-	fi
 	(exit "$st")
 	sw_exit_trap
 }
