@@ -84,6 +84,12 @@ finish() {
 }
 trap finish EXIT
 
+# phase TEXT: a step's heading, with the guest's uptime (for timing).
+phase() {
+	read -r up _ </proc/uptime
+	echo "--- $* (uptime ${up%.*} s)"
+}
+
 # --- the daemons -------------------------------------------------------------
 
 # cd_client HOST ADDR ID: charond behind the NAT: connection gw with the
@@ -505,7 +511,7 @@ done
 pass "daemons up: $cli on alice and bob, $srv on sun"
 
 # --- tunnel: two clients behind one NAT --------------------------------------
-echo "--- tunnel: alice and bob behind the same NAT"
+phase "tunnel: alice and bob behind the same NAT"
 up alice net gw
 up bob net gw
 [ "$(nat_count esp_dropped)" = 0 ] || fail "plain ESP reached the NAT"
@@ -542,7 +548,7 @@ if [ "$srv" = cd ]; then
 fi
 
 # --- keepalive -----------------------------------------------------------------
-echo "--- keepalive: ${KEEPALIVE}s interval, 7 s idle"
+phase "keepalive: ${KEEPALIVE}s interval, 7 s idle"
 ka0=$(nat_count keepalive_out)
 nat_capture nat eth1 /tmp/ka 'udp port 4500 and udp[4:2] = 9 and udp[8] = 0xff'
 sleep 7
@@ -569,7 +575,7 @@ assert_ge "keepalive: UDP 4500 -> 4500 with one 0xFF byte from the LAN" \
     "$ka" 6
 
 # --- remap: the NAT forgets and moves ------------------------------------------
-echo "--- remap: new NAT mappings"
+phase "remap: new NAT mappings"
 if [ "$masq" = random ]; then
 	nat_flush
 else
@@ -620,7 +626,7 @@ if [ "$srv" = cd ]; then
 fi
 
 # --- transport -----------------------------------------------------------------
-echo "--- transport: alice adds a transport mode CHILD SA"
+phase "transport: alice adds a transport mode CHILD SA"
 up alice host gw
 sa alice "$ALICE" "$SUN" transport
 t_out=$SA_SPI
@@ -643,7 +649,7 @@ assert_ge "transport: alice's inbound transport SA counts the answers" \
 check_ctl transport
 
 # --- close -----------------------------------------------------------------------
-echo "--- close: the clients close everything"
+phase "close: the clients close everything"
 down alice gw
 down bob gw
 cd_wait_states sun 0 || :
@@ -654,7 +660,7 @@ done
 pass "close: no SA or policy left on alice, bob or sun"
 
 # --- encap: true without a NAT -----------------------------------------------------
-echo "--- encap: no NAT, alice forces UDP encapsulation"
+phase "encap: no NAT, alice forces UDP encapsulation"
 nat_masq off
 nat_flush
 out=$(vm_in alice ping -c 1 -W 2 "$SUN") || fail "encap: no route without NAT"
@@ -692,3 +698,4 @@ for h in alice sun; do
 	[ "$(nsas "$h")" = 0 ] || fail "encap: SAs left on $h"
 done
 pass "encap: closed, no SA left"
+phase "natt $pairing: done"
