@@ -63,6 +63,7 @@ echo "--- natt $pairing: clients $cli behind a $masq NAT, $srv on sun"
 
 finish() {
 	st=$?
+	set +e
 	nat_capture_stop
 	if [ "$st" != 0 ]; then
 		for h in alice bob nat sun; do
@@ -79,8 +80,9 @@ finish() {
 		cp "$CD_DIR/$h/log" "$VM_OUT/charond-$h.log" 2>/dev/null || :
 		[ "$st" = 0 ] || { cd_log "$h" | tail -n 60; }
 	done
-	(exit "$st")
-	sw_exit_trap
+	sw_cleanup "$st"
+	vm_cleanup
+	exit "$st"
 }
 trap finish EXIT
 
