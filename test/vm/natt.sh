@@ -231,7 +231,9 @@ EOF
 # No MOBIKE (charond has none either): with MOBIKE, strongSwan moves an
 # IKE SA only when told (RFC 4555), not on a request from a new port.
 sw_server() {
-	sw_start sun -n
+	# The old inbound SA of a rekeyed pair goes 1 s after the DELETE, not
+	# 5 s (0 would keep it until it expires): the scenario counts SAs.
+	sw_start sun -n -c 'delete_rekeyed_delay = 1'
 	sw_conf sun <<EOF
 connections {
 	rw {
@@ -525,6 +527,12 @@ pb=$PUBPORT
 pass "the NAT maps alice's 4500 to $pa, bob's to $pb"
 ping_ok "tunnel: alice pings sun's LAN" alice -c 3 10.2.0.1
 ping_ok "tunnel: bob pings sun's LAN" bob -c 3 10.2.0.1
+# From here the clients are idle until the remap: the keepalive step
+# counts what this capture sees meanwhile.
+ka0=$(nat_count keepalive_out)
+nat_capture nat eth1 /tmp/ka 'udp port 4500 and udp[4:2] = 9 and udp[8] = 0xff'
+read -r ka_t0 _ </proc/uptime
+ka_t0=${ka_t0%.*}
 check_tunnel tunnel alice "$ALICE" "$pa"
 a_out=$OUT a_in=$IN
 assert_ge "tunnel: alice's pings through her outbound SA" "$OUT_PK" 3
@@ -550,19 +558,26 @@ if [ "$srv" = cd ]; then
 fi
 
 # --- keepalive -----------------------------------------------------------------
-phase "keepalive: ${KEEPALIVE}s interval, 7 s idle"
-ka0=$(nat_count keepalive_out)
-nat_capture nat eth1 /tmp/ka 'udp port 4500 and udp[4:2] = 9 and udp[8] = 0xff'
-sleep 7
+phase "keepalive: ${KEEPALIVE}s interval, clients idle"
+# Until three from each client, 12 s after the last ping at most.
+while :; do
+	na=$(grep -c -F " $PUB.$pa > $SUN.4500: " /tmp/ka || :)
+	nb=$(grep -c -F " $PUB.$pb > $SUN.4500: " /tmp/ka || :)
+	[ "$na" -lt 3 ] || [ "$nb" -lt 3 ] || break
+	read -r t _ </proc/uptime
+	[ "${t%.*}" -lt $((ka_t0 + 12)) ] || break
+	sleep 0.5
+done
+read -r t _ </proc/uptime
 nat_capture_stop
+echo "  keepalives on the NAT's public side in $((${t%.*} - ka_t0)) s:"
 sed 's/^/  | /' /tmp/ka
 for c in "alice $pa" "bob $pb"; do
 	# shellcheck disable=SC2086 # name and port
 	set -- $c
 	grep -F " $PUB.$2 > $SUN.4500: " /tmp/ka >"/tmp/ka.$1" || :
 	n=$(grep -c . "/tmp/ka.$1" || :)
-	assert_ge "keepalive: $1's keepalives from the NAT's $2 to 4500 in 7 s" \
-	    "$n" 3
+	assert_ge "keepalive: $1's keepalives from the NAT's $2 to 4500" "$n" 3
 	iv=$(nat_intervals "/tmp/ka.$1" | tr '\n' ' ')
 	for t in $iv; do
 		awk -v t="$t" 'BEGIN { exit !(t >= 1.0 && t <= 3.5) }' ||
@@ -612,8 +627,7 @@ check_tunnel remap bob "$BOB" "$pb2"
 [ "$OUT" != "$b_out" ] || fail "remap: bob's SA was not rekeyed"
 ping_ok "remap: sun's LAN pings bob" sun -c 3 -I 10.2.0.1 "$BOB"
 assert_ge "remap: bob's new inbound SA counts sun's pings" "$(pkts bob "$IN")" 3
-# The old pair goes with the DELETE that follows the rekey (strongSwan
-# keeps its old inbound SA 5 s longer: delete_rekeyed_delay).
+# The old pair goes with the DELETE that follows the rekey.
 cd_wait_states sun 4 || fail "remap: sun holds $(nsas sun) SAs, not 4"
 [ "$(nsas alice) $(nsas bob)" = "2 2" ] ||
     fail "remap: alice and bob hold $(nsas alice) and $(nsas bob) SAs"
