@@ -344,6 +344,49 @@ rekey() {
 	pass "$1 rekeyed $2/$3"
 }
 
+# ike_spi HOST CONN: set IKE_SPI to the client's local IKE SPI of CONN
+# and IKE_N to how many IKE SAs of CONN are established.
+ike_spi() {
+	if [ "$cli" = cd ]; then
+		ctl "$1" --json list-sas --ike "$2"
+		# shellcheck disable=SC2046 # two words
+		set -- $(printf '%s' "$out" | jq -r '[.ike_sas[] |
+		    select(.state == "ESTABLISHED")] | "\(length) \(.[0].local.spi)"')
+	else
+		# "gw: #3, ESTABLISHED, IKEv2, 0123456789abcdef_i* ..."
+		# shellcheck disable=SC2046 # two words
+		set -- $(sw_list_sas "$1" --ike "$2" 2>/dev/null | awk -v c="$2:" '
+		    $1 == c && $3 == "ESTABLISHED," { n++; s = $5 }
+		    END { print n + 0, s }')
+	fi
+	IKE_N=$1 IKE_SPI=${2:-}
+}
+
+# rekey_ike HOST CONN: the client rekeys CONN's IKE SA and waits until
+# the new one is the only one.
+rekey_ike() {
+	ike_spi "$1" "$2"
+	old=$IKE_SPI
+	if [ "$cli" = cd ]; then
+		ctl "$1" --json list-sas --ike "$2"
+		ctl "$1" --json rekey --ike-id \
+		    "$(printf '%s' "$out" | jq -r '.ike_sas[0].id')"
+		[ $rc -eq 0 ] || fail "$1: rekey of the IKE SA $2: exit $rc: $out"
+	else
+		sw_ctl "$1" --rekey --ike "$2" >/dev/null ||
+		    fail "$1: swanctl --rekey --ike $2"
+	fi
+	i=0
+	while :; do
+		ike_spi "$1" "$2"
+		[ "$IKE_N" != 1 ] || [ "$IKE_SPI" = "$old" ] || break
+		i=$((i + 1))
+		[ $i -lt 50 ] || fail "$1: the rekey of the IKE SA $2 did not finish"
+		sleep 0.2
+	done
+	pass "$1 rekeyed the IKE SA $2 (${old%%_*} -> ${IKE_SPI%%_*})"
+}
+
 # --- checks ------------------------------------------------------------------
 
 # snap HOST...: take each HOST's SAs and policies (vm_xfrm_states,
@@ -669,7 +712,10 @@ if [ "$srv" = cd ]; then
 fi
 
 # --- transport -----------------------------------------------------------------
-phase "transport: alice adds a transport mode CHILD SA"
+phase "transport: alice rekeys her IKE SA, then adds a transport mode CHILD SA"
+# The new IKE SA runs through the same NAT: the CHILD SA it creates must
+# be ESP in UDP with the NAT's ports too.
+rekey_ike alice gw
 up alice host gw
 snap alice sun
 sa alice "$ALICE" "$SUN" transport
