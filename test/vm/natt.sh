@@ -19,13 +19,15 @@
 #   keepalive    idle, the clients send a NAT keepalive (one 0xFF byte,
 #                4500 -> 4500) every 2 s (the configured interval), sun none
 #   remap        the NAT forgets its mappings and moves to other ports:
-#                alice's next ESP (kernel XFRM_MSG_MAPPING on sun) and bob's
-#                next IKE request (a CHILD SA rekey) move their SAs on sun
-#                to the new ports; traffic recovers within a keepalive
-#                interval plus one exchange, no stale SA is left
-#   transport    alice adds a transport mode CHILD SA (CREATE_CHILD_SA on
-#                the moved IKE SA) between her address and sun's; sun's
-#                side uses the NAT's public address (NAT-OA)
+#                bob's next IKE request (a CHILD SA rekey) and alice's
+#                next ESP (sun's kernel reports XFRM_MSG_MAPPING) move
+#                their SAs on sun to the new ports: sun's LAN pings bob
+#                through his new SAs, alice's traffic recovers within a
+#                keepalive interval plus one exchange, no stale SA is left
+#   transport    alice rekeys her IKE SA, then adds a transport mode CHILD
+#                SA on the new one (CREATE_CHILD_SA) between her address
+#                and sun's; sun's side uses the NAT's public address
+#                (RFC 7296 2.23.1), ESP in UDP with the NAT's port
 #   close        the clients close everything: no SA, no policy anywhere
 #   encap        no NAT any more (plain routing), alice forces UDP
 #                encapsulation (encap: true): ESP in UDP/4500 all the same
