@@ -28,6 +28,8 @@
 #                SA on the new one (CREATE_CHILD_SA) between her address
 #                and sun's; sun's side uses the NAT's public address
 #                (RFC 7296 2.23.1), ESP in UDP with the NAT's port
+#                (with charond on sun: a replay of that request from
+#                another port of the NAT moves nothing)
 #   close        the clients close everything: no SA, no policy anywhere
 #   encap        no NAT any more (plain routing), alice forces UDP
 #                encapsulation (encap: true): ESP in UDP/4500 all the same
@@ -541,6 +543,20 @@ pubport() {
 	[ -n "$PUBPORT" ] || { nat_mappings; fail "no NAT mapping for $1:4500"; }
 }
 
+# sun_ports WHAT PORT...: sun's charond lists its IKE SAs with the NAT's
+# public address and these ports, one each.
+sun_ports() {
+	w=$1
+	shift
+	ctl sun --json list-sas
+	ports=$(printf '%s' "$out" | jq -r '[.ike_sas[] |
+	    "\(.remote.addr):\(.remote.port)"] | sort | join(" ")')
+	exp=$(for p in "$@"; do echo "$PUB:$p"; done | sort | tr '\n' ' ')
+	[ "$ports " = "$exp" ] ||
+	    fail "$w: sun's IKE SAs are with $ports, not $exp"
+	pass "$w: sun's IKE SAs are with the NAT's $*"
+}
+
 # check_ctl WHAT: list-sas against the kernel on every charond host.
 check_ctl() {
 	if [ "$cli" = cd ]; then
@@ -611,15 +627,7 @@ pass "tunnel: sun holds exactly the four SAs"
 [ "$(nat_count esp_dropped)" = 0 ] || fail "plain ESP reached the NAT"
 assert_ge "tunnel: ESP in UDP 4500 through the NAT" "$(nat_count nat_t_out)" 6
 check_ctl tunnel
-if [ "$srv" = cd ]; then
-	ctl sun --json list-sas
-	ports=$(printf '%s' "$out" | jq -r '[.ike_sas[] |
-	    "\(.remote.addr):\(.remote.port)"] | sort | join(" ")')
-	exp=$(printf '%s\n' "$PUB:$pa" "$PUB:$pb" | sort | tr '\n' ' ')
-	[ "$ports " = "$exp" ] ||
-	    fail "tunnel: sun's IKE SAs are with $ports, not $exp"
-	pass "tunnel: sun's IKE SAs are with the NAT's $pa and $pb"
-fi
+[ "$srv" = sw ] || sun_ports tunnel "$pa" "$pb"
 
 # --- keepalive -----------------------------------------------------------------
 phase "keepalive: ${KEEPALIVE}s interval, clients idle"
@@ -703,21 +711,27 @@ cd_wait_states sun 4 || fail "remap: sun holds $(nsas sun) SAs, not 4"
     fail "remap: alice and bob hold $(nsas alice) and $(nsas bob) SAs"
 pass "remap: no stale SA (4 on sun, 2 on each client)"
 check_ctl remap
-if [ "$srv" = cd ]; then
-	ctl sun --json list-sas
-	ports=$(printf '%s' "$out" | jq -r '[.ike_sas[] | .remote.port] |
-	    sort | join(" ")')
-	exp=$(printf '%s\n' "$pa2" "$pb2" | sort -n | tr '\n' ' ')
-	[ "$ports " = "$exp" ] ||
-	    fail "remap: sun's IKE SAs are with ports $ports, not $exp"
-	pass "remap: sun's IKE SAs moved to the new ports $exp"
-fi
+[ "$srv" = sw ] || sun_ports remap "$pa2" "$pb2"
 
 # --- transport -----------------------------------------------------------------
 phase "transport: alice rekeys her IKE SA, then adds a transport mode CHILD SA"
 # The new IKE SA runs through the same NAT: the CHILD SA it creates must
 # be ESP in UDP with the NAT's ports too.
 rekey_ike alice gw
+if [ "$srv" = cd ]; then
+	# alice's CREATE_CHILD_SA request (UDP 4500, non-ESP marker, IKE
+	# exchange 36, not a response), to be replayed from another port.
+	vm_in sun tcpdump -i eth0 -n -c 1 -Z root -w /tmp/ccsa.pcap \
+	    "src $PUB and udp dst port 4500 and udp[8:4] = 0 and" \
+	    "udp[30] = 36 and udp[31] & 0x20 = 0" 2>/tmp/ccsa.err &
+	cap=$!
+	i=0
+	until grep -q "listening on" /tmp/ccsa.err 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || fail "transport: tcpdump on sun did not start"
+		sleep 0.1
+	done
+fi
 up alice host gw
 snap alice sun
 sa alice "$ALICE" "$SUN" transport
@@ -739,6 +753,35 @@ assert_ge "transport: alice's inbound transport SA counts the answers" \
     "$(pkts alice "$t_in")" 3
 [ "$(nsas sun)" = 6 ] || fail "transport: sun holds $(nsas sun) SAs, not 6"
 check_ctl transport
+if [ "$srv" = cd ]; then
+	# A replay of alice's authenticated request from another port of the
+	# NAT's address (the router's own socket): the ICV checks, but it is
+	# a retransmission, which must not move her IKE SA (2.23 follows a
+	# peer only on new, authenticated messages).
+	wait "$cap" || { cat /tmp/ccsa.err; fail "transport: nothing captured"; }
+	# The datagram's UDP payload, from the pcap file (24 bytes of file
+	# header, 16 of packet header, 14 of Ethernet, the IP header), sent
+	# three times from the router's own 40404.
+	r0=$(grep -c "retransmitted request" "$CD_DIR/sun/log" || :)
+	vm_in nat python3 -S -c 'import socket, sys
+p = open(sys.argv[1], "rb").read()[24 + 16 + 14:]
+d = p[(p[0] & 15) * 4 + 8:]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[2], 40404))
+for i in range(3):
+    s.sendto(d, (sys.argv[3], 4500))' \
+	    /tmp/ccsa.pcap "$PUB" "$SUN" || fail "transport: the replay failed"
+	sleep 0.5
+	r1=$(grep -c "retransmitted request" "$CD_DIR/sun/log" || :)
+	assert_ge "transport: sun answered the replays as retransmissions" \
+	    "$((r1 - r0))" 1
+	sun_ports "transport: after a replay of alice's request from port 40404" \
+	    "$pa2" "$pb2"
+	snap sun
+	expect_sa transport sun "$t_in" "$SUN" "$PUB" transport \
+	    "espinudp:4500:$pa2"
+	ping_ok "transport: alice still pings sun" alice -c 2 "$SUN"
+fi
 
 # --- close -----------------------------------------------------------------------
 phase "close: the clients close everything"
