@@ -187,6 +187,7 @@ struct daemon_cfg {
 	size_t n_listen;
 	uint16_t port;       /* 500 */
 	uint16_t port_nat_t; /* 4500 */
+	unsigned fragment_size; /* RFC 7383, an IP datagram's; 0: off */
 	bool all_plugins;    /* no `plugins` key: every plugin found */
 	char **plugins;      /* else these, in this order */
 	size_t n_plugins;

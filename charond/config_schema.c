@@ -592,6 +592,27 @@ f_base(struct loader *ld, const struct field *f, const struct ynode *v,
 	*MEMBER(obj, f, double) = d;
 }
 
+/* RFC 7383: 0 is off; a fragment datagram must hold at least IPv4's
+ * 576-byte minimum reassembly size, and no jumbo frame is needed. */
+static void
+f_fragment_size(struct loader *ld, const struct field *f, const struct ynode *v,
+		void *obj)
+{
+	const char *s = sch_scalar(ld, f, v);
+	unsigned long n;
+
+	if (s == NULL)
+		return;
+	if (cfg_parse_uint(s, 9000, &n) != 0 || (n != 0 && n < 576)) {
+		ld_err(ld, v,
+		       "bad value '%s' for 'fragment_size': expected 0 (off) "
+		       "or 576 to 9000",
+		       s);
+		return;
+	}
+	*MEMBER(obj, f, unsigned) = (unsigned)n;
+}
+
 static const struct field retransmit_fields[] = {
     F("timeout", sch_duration, struct daemon_cfg, retransmit_timeout_ms),
     F("base", f_base, struct daemon_cfg, retransmit_base),
@@ -786,6 +807,7 @@ static const struct field daemon_fields[] = {
     FX("retransmit", f_retransmit),
     FX("limits", f_limits),
     FE("kernel", struct daemon_cfg, kernel, kernels),
+    F("fragment_size", f_fragment_size, struct daemon_cfg, fragment_size),
 };
 
 static void
@@ -914,6 +936,7 @@ schema_defaults(struct config *cfg)
 
 	d->port = 500;
 	d->port_nat_t = 4500;
+	d->fragment_size = 1280;
 	d->ctl_idle_ms = 60000;
 	d->all_plugins = true;
 	d->log_level = CFG_LOG_INFO;
