@@ -86,6 +86,10 @@ typedef void log_tap_fn(enum ike_log_level level, const char *conn, unsigned id,
 			const char *line);
 void log_set_tap(log_tap_fn *fn, int level);
 
+/* notify.c: state ("READY=1", ...) to systemd's $NOTIFY_SOCKET, if set;
+ * 0 or -errno (logged). */
+int notify_send(const char *state);
+
 /* net.c */
 int net_open(struct daemon *d);
 void net_close(struct daemon *d);

@@ -380,9 +380,11 @@ on_hup(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	struct diag_list dl;
 
+	notify_send("RELOADING=1");
 	diag_list_init(&dl);
 	daemon_reload(&daemon_g, &dl, NULL, NULL);
 	diag_list_free(&dl);
+	notify_send("READY=1");
 	(void)loop;
 	(void)w;
 	(void)revents;
@@ -395,6 +397,7 @@ on_term(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	log_msg(IKE_LOG_INFO, "signal %d: deleting all SAs and exiting",
 		w->signum);
+	notify_send("STOPPING=1");
 	ike_terminate_all(daemon_g.engine, daemon_now());
 	daemon_g.stopping = true;
 	ev_break(loop, EVBREAK_ALL);
@@ -553,6 +556,8 @@ main(int argc, char **argv)
 	conns_apply(d, daemon_now());
 	log_msg(IKE_LOG_INFO, "charond %s started with %zu connection(s)",
 		CHAROND_VERSION, d->cfg->n_conns);
+	/* systemd's Type=notify: started once the sockets are open. */
+	notify_send("READY=1");
 	initiate_start_children(d);
 	daemon_rearm(d);
 	ev_run(d->loop, 0);
