@@ -376,6 +376,7 @@ check: deps
 	$(MAKE) check-e2e
 	$(MAKE) check-fuzz
 	$(MAKE) check-vm
+	$(MAKE) check-package
 
 deps:
 	scripts/deps.sh
