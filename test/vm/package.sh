@@ -2,12 +2,12 @@
 # SPDX-License-Identifier: ISC
 #
 # The Debian package (make deb) on the guest, as on a fresh Debian 12:
-# installed with dpkg under a real systemd, which starts the service from
+# installed with apt under a real systemd, which starts the service from
 # the package's unit (Type=notify: the start returns only after charond's
 # READY=1); charonctl answers a non-root member of the group charond and
 # refuses a non-member; `systemctl reload` reloads; purging stops the
 # service and leaves nothing behind (files, the group, /run/charond,
-# systemd's enablement links).
+# systemd's enablement links, /var/lib/charond of daemon.save_keys).
 #
 # Run by make check-package:  test/vm/run.sh test/vm/package.sh DEB
 #
@@ -88,8 +88,14 @@ running | degraded) pass "systemd runs as PID 1 of its namespace ($st)" ;;
 esac
 
 # --- install: the service starts, Type=notify -----------------------------
-cp "$DEB" /tmp/charond.deb
-assert_ok "dpkg -i installs the package" sd dpkg -i /tmp/charond.deb
+# apt's _apt user must be able to read it; apt resolves the dependencies
+# (all installed here: the guest has no network).
+mkdir -p /tmp/pkg
+cp "$DEB" /tmp/pkg/
+chmod -R a+rX /tmp/pkg
+deb=/tmp/pkg/${DEB##*/}
+assert_ok "apt-get install ./${DEB##*/} installs the package" \
+    sd env DEBIAN_FRONTEND=noninteractive apt-get install -y "$deb"
 assert_ok "the service is active" sd systemctl is-active --quiet charond
 assert_ok "and enabled" sd systemctl is-enabled --quiet charond
 out=$(sd systemctl show -p Type -p MainPID -p NRestarts charond)
@@ -154,7 +160,12 @@ assert_contains "$(sd journalctl -u charond --no-pager 2>&1)" \
     "reloading /etc/charond/charond.yaml" "charond reloaded its file"
 
 # --- purge: nothing left ----------------------------------------------------
-assert_ok "dpkg --purge removes the package" sd dpkg --purge charond
+# What daemon.save_keys would have left in the directory the default
+# configuration suggests (it is off there): the purge removes it.
+mkdir -m 0700 -p /var/lib/charond/keys
+: >/var/lib/charond/keys/esp_sa
+assert_ok "apt-get purge removes the package" \
+    sd env DEBIAN_FRONTEND=noninteractive apt-get purge -y charond
 assert_fails "the service is gone" sd systemctl is-active --quiet charond
 if sd kill -0 "$pid" 2>/dev/null; then
 	fail "charond ($pid) still runs"
