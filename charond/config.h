@@ -199,6 +199,7 @@ struct daemon_cfg {
 	unsigned retransmit_tries;      /* 5 */
 	struct ike_limits limits;       /* daemon.limits; ike_limits_default */
 	enum cfg_kernel kernel;         /* xfrm */
+	char *save_keys_dir; /* daemon.save_keys.dir; NULL: off (the default) */
 };
 
 struct authority_cfg {
