@@ -11,6 +11,8 @@
 #   make sim SIM_SEEDS=100000     a longer simulation run
 #   make check-vm                 real-kernel scenarios in a QEMU VM (test/vm)
 #   make check-e2e                charond + charonctl on the host (test/e2e)
+#   make deb                      the Debian package, in build/debian/
+#   make check-package            build it, lintian, install/use/purge in the VM
 #   make install                  PREFIX, PLUGIN_DIR, MANDIR, DESTDIR,
 #                                 BASH_COMPLETION_DIR, ZSH_COMPLETION_DIR
 #   make CC=clang ...             build with clang (objects go to build/clang)
@@ -32,7 +34,7 @@ B := build/$(notdir $(firstword $(CC)))$(V_SAN)
 WARN := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wformat=2 \
 	-Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter -Wno-missing-field-initializers
 CFLAGS ?= -O2 -g
-ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) \
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CPPFLAGS) $(CFLAGS) \
 	$(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all) $(OPENSSL_CFLAGS)
 ALL_LDFLAGS := $(LDFLAGS) $(if $(SANITIZE),-fsanitize=$(SANITIZE))
@@ -113,8 +115,8 @@ $(B)/bin/charonctl: $(CHARONCTL_OBJ)
 $(B)/plugins/%.so: $$(wildcard plugins/%/*.c) $$(wildcard plugins/%/*.h) \
     $(wildcard plugins/include/*.h libike/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -fPIC -shared $(PLUGIN_INC) -o $@ $(filter %.c,$^) \
-	    $(OPENSSL_LIBS)
+	$(CC) $(ALL_CFLAGS) -fPIC -shared $(PLUGIN_INC) $(ALL_LDFLAGS) -o $@ \
+	    $(filter %.c,$^) $(OPENSSL_LIBS)
 
 # The loader's test plugins (test/e2e/plugin-loader.sh), never installed.
 TEST_PLUGIN_SRC := $(sort $(wildcard test/plugins/*.c))
@@ -374,6 +376,7 @@ check: deps
 	$(MAKE) check-e2e
 	$(MAKE) check-fuzz
 	$(MAKE) check-vm
+	$(MAKE) check-package
 
 deps:
 	scripts/deps.sh
@@ -408,6 +411,32 @@ install: all
 	    $(DESTDIR)$(BASH_COMPLETION_DIR)/charonctl
 	install -m 0644 etc/completion/_charonctl $(DESTDIR)$(ZSH_COMPLETION_DIR)/_charonctl
 
+# --- the Debian package (debian/) -------------------------------------------
+# dpkg-buildpackage runs in a copy of the tree's files (git's, committed or
+# not) in build/debian/src: its clean and its outputs, which it writes to
+# the parent directory, stay inside build/. The .debs are build/debian/*.deb;
+# lintian must find no error or warning in them.
+.PHONY: deb check-package
+deb:
+	rm -rf build/debian
+	mkdir -p build/debian/src
+	git ls-files -co --exclude-standard -z | \
+	    tar --null --ignore-failed-read -T - -cf - | tar -xf - -C build/debian/src
+	cd build/debian/src && dpkg-buildpackage -us -uc -b
+	lintian --fail-on error,warning --info --display-info \
+	    build/debian/charond_*.changes
+
+# The package installed, run, used by a member of the group charond and
+# purged, in the test VM (test/vm/package.sh).
+check-package: deb
+	@if ! test/vm/setup.sh >/dev/null; then \
+	    if qemu-system-x86_64 -accel help 2>/dev/null | grep -qx tcg; then \
+	        echo "vm: set-up FAILED"; exit 1; fi; \
+	    echo "*** check-package's VM test SKIPPED: QEMU cannot run here ***"; \
+	    exit 0; \
+	fi; \
+	test/vm/run.sh test/vm/package.sh build/debian/charond_*.deb
+
 # --- hygiene ----------------------------------------------------------------
 FORMAT_SRC = $(wildcard libike/*.[ch] test/unit/*.[ch] test/fuzz/*.c test/sim/*.[ch] \
 	charond/*.[ch] test/unit/charond/*.[ch] libxfrm/*.[ch] \
@@ -430,4 +459,6 @@ clean:
 distclean: clean
 	rm -rf config.mk config.log config.status configure autom4te.cache
 
--include $(shell find build -name '*.d' 2>/dev/null)
+# (Not build/debian: the package's tree has an etc/charond/conf.d.)
+-include $(shell find build -path build/debian -prune -o -name '*.d' -type f \
+    -print 2>/dev/null)

@@ -187,6 +187,7 @@ struct daemon_cfg {
 	size_t n_listen;
 	uint16_t port;       /* 500 */
 	uint16_t port_nat_t; /* 4500 */
+	unsigned fragment_size; /* RFC 7383, an IP datagram's; 0: off */
 	bool all_plugins;    /* no `plugins` key: every plugin found */
 	char **plugins;      /* else these, in this order */
 	size_t n_plugins;
@@ -198,6 +199,7 @@ struct daemon_cfg {
 	unsigned retransmit_tries;      /* 5 */
 	struct ike_limits limits;       /* daemon.limits; ike_limits_default */
 	enum cfg_kernel kernel;         /* xfrm */
+	char *save_keys_dir; /* daemon.save_keys.dir; NULL: off (the default) */
 };
 
 struct authority_cfg {

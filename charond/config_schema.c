@@ -592,6 +592,27 @@ f_base(struct loader *ld, const struct field *f, const struct ynode *v,
 	*MEMBER(obj, f, double) = d;
 }
 
+/* RFC 7383: 0 is off; a fragment datagram must hold at least IPv4's
+ * 576-byte minimum reassembly size, and no jumbo frame is needed. */
+static void
+f_fragment_size(struct loader *ld, const struct field *f, const struct ynode *v,
+		void *obj)
+{
+	const char *s = sch_scalar(ld, f, v);
+	unsigned long n;
+
+	if (s == NULL)
+		return;
+	if (cfg_parse_uint(s, 9000, &n) != 0 || (n != 0 && n < 576)) {
+		ld_err(ld, v,
+		       "bad value '%s' for 'fragment_size': expected 0 (off) "
+		       "or 576 to 9000",
+		       s);
+		return;
+	}
+	*MEMBER(obj, f, unsigned) = (unsigned)n;
+}
+
 static const struct field retransmit_fields[] = {
     F("timeout", sch_duration, struct daemon_cfg, retransmit_timeout_ms),
     F("base", f_base, struct daemon_cfg, retransmit_base),
@@ -773,6 +794,46 @@ static const struct enum_name kernels[] = {
     {NULL, 0},
 };
 
+/*
+ * daemon.save_keys: {dir: PATH}, what strongSwan's save-keys plugin does
+ * (its wireshark_keys): the keys of every IKE and CHILD SA appended to
+ * PATH/ikev2_decryption_table and PATH/esp_sa as the SAs come up
+ * (save_keys.c). For debugging only, which --check-config says too.
+ */
+static const struct field save_keys_fields[] = {
+    F("dir", sch_path, struct daemon_cfg, save_keys_dir),
+};
+
+static void
+f_save_keys(struct loader *ld, const struct field *f, const struct ynode *v,
+	    void *obj)
+{
+	const struct ynode *vals[NELEM(save_keys_fields)];
+	struct daemon_cfg *d = obj;
+
+	if (!sch_is_map(ld, f->key, v))
+		return;
+	sch_walk(ld, v, save_keys_fields, NELEM(save_keys_fields), obj,
+		 "in daemon save_keys", vals);
+	if (vals[0] == NULL) {
+		ld_err(ld, v,
+		       "'save_keys' needs 'dir', the directory the key files "
+		       "go to");
+		return;
+	}
+	/* An empty path would be the file's directory. */
+	if (d->save_keys_dir == NULL ||
+	    (vals[0]->type == YN_SCALAR && vals[0]->str[0] == '\0')) {
+		ld_err(ld, vals[0], "'dir' of 'save_keys' must not be empty");
+		return;
+	}
+	ld_warn(ld, v,
+		"save_keys writes the keys of every IKE and ESP SA to %s: "
+		"whoever reads them can decrypt the traffic; for debugging "
+		"only",
+		d->save_keys_dir);
+}
+
 static const struct field daemon_fields[] = {
     F("socket", f_socket, struct daemon_cfg, socket),
     FX("socket_group", f_socket_group),
@@ -786,6 +847,8 @@ static const struct field daemon_fields[] = {
     FX("retransmit", f_retransmit),
     FX("limits", f_limits),
     FE("kernel", struct daemon_cfg, kernel, kernels),
+    F("fragment_size", f_fragment_size, struct daemon_cfg, fragment_size),
+    FX("save_keys", f_save_keys),
 };
 
 static void
@@ -914,6 +977,7 @@ schema_defaults(struct config *cfg)
 
 	d->port = 500;
 	d->port_nat_t = 4500;
+	d->fragment_size = 1280;
 	d->ctl_idle_ms = 60000;
 	d->all_plugins = true;
 	d->log_level = CFG_LOG_INFO;
@@ -940,5 +1004,6 @@ daemon_cfg_clear(struct daemon_cfg *d)
 	free(d->listen);
 	sch_strv_free(d->plugins, d->n_plugins);
 	free(d->plugin_dir);
+	free(d->save_keys_dir);
 	memset(d, 0, sizeof(*d));
 }

@@ -348,6 +348,7 @@ conns_apply(struct daemon *d, uint64_t now)
 				  cfg->daemon.retransmit_base,
 				  cfg->daemon.retransmit_tries);
 	ike_engine_set_limits(d->engine, &cfg->daemon.limits);
+	ike_engine_set_fragment_size(d->engine, cfg->daemon.fragment_size);
 	/* The engine copies what it keeps. */
 	rc = ike_engine_set_conns(d->engine, k, n, now);
 	for (i = 0; i < n; i++)

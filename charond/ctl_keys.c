@@ -5,7 +5,9 @@
  * back from the kernel with GETSA, as rows of its esp_sa table, so that
  * a capture can be decrypted while debugging (strongSwan's save-keys
  * writes the same two files). Root only: the socket's group may watch
- * and drive the daemon, never read its keys.
+ * and drive the daemon, never read its keys. The rows are built here for
+ * daemon.save_keys too (save_keys.c), which appends them to the files as
+ * the SAs come up.
  *
  * Both tables are Wireshark's UAT files, one CSV row per entry: byte
  * fields (SPIs and keys of ikev2_decryption_table) as bare hex, string
@@ -153,25 +155,18 @@ put(char *buf, size_t *off, const char *s)
 		    *off + (size_t)n < ROW_MAX ? *off + (size_t)n : ROW_MAX - 1;
 }
 
-/* The row goes into the reply; the stack copy is wiped. */
+/* The row goes to the caller's function; the stack copy is wiped. */
 static void
-add_row(json_t *rows, char *row)
+add_row(struct keys_out *x, bool esp, char *row)
 {
-	json_array_append_new(rows, json_string(row));
+	x->row(x->ctx, esp, row);
 	OPENSSL_cleanse(row, ROW_MAX);
 }
-
-struct export
-{
-	json_t *ike, *esp;
-	unsigned ike_skipped, esp_skipped, esp_missing;
-	bool esp_keys; /* the kernel gives ESP keys back (not kernel: none) */
-};
 
 static void
 ike_row(void *ctx, const struct ike_key_export *k)
 {
-	struct export *x = ctx;
+	struct keys_out *x = ctx;
 	const char *encr, *integ;
 	char row[ROW_MAX], name[64];
 	size_t off = 0;
@@ -198,11 +193,11 @@ ike_row(void *ctx, const struct ike_key_export *k)
 	put(row, &off, ",\"");
 	put(row, &off, integ);
 	put(row, &off, "\"");
-	add_row(x->ike, row);
+	add_row(x, false, row);
 }
 
 static void
-esp_row(struct export *x, const struct ike_endpoint *src,
+esp_row(struct keys_out *x, const struct ike_endpoint *src,
 	const struct ike_endpoint *dst, uint32_t spi)
 {
 	char row[ROW_MAX], s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN], n[16];
@@ -250,35 +245,66 @@ esp_row(struct export *x, const struct ike_endpoint *src,
 	}
 	put(row, &off, "\"");
 	xfrm_sa_keys_clear(&keys);
-	add_row(x->esp, row);
+	add_row(x, true, row);
+}
+
+void
+keys_out_init(struct keys_out *x, keys_row_fn *row, void *ctx)
+{
+	memset(x, 0, sizeof(*x));
+	x->row = row;
+	x->ctx = ctx;
+	x->esp_keys = strcmp(daemon_g.kops->name, "none") != 0;
+}
+
+void
+keys_ike_rows(struct keys_out *x, const struct ike_sa_info *sa)
+{
+	if (sa->version == 2)
+		ike_export_ike_keys(daemon_g.engine, sa->id, ike_row, x);
+}
+
+void
+keys_esp_rows(struct keys_out *x, const struct ike_sa_info *sa,
+	      const struct ike_child_info *ch)
+{
+	if (!x->esp_keys || !ch->installed)
+		return;
+	/* As kernel.c installed them: inbound under our SPI. */
+	esp_row(x, &sa->remote, &sa->local, ch->spi_in);
+	if (ch->spi_out)
+		esp_row(x, &sa->local, &sa->remote, ch->spi_out);
 }
 
 static void
 sa_rows(void *ctx, const struct ike_sa_info *sa)
 {
-	struct export *x = ctx;
+	struct keys_out *x = ctx;
 	unsigned i;
 
-	if (sa->version == 2)
-		ike_export_ike_keys(daemon_g.engine, sa->id, ike_row, x);
-	if (!x->esp_keys)
-		return;
-	for (i = 0; i < sa->n_children; i++) {
-		const struct ike_child_info *ch = &sa->children[i];
+	keys_ike_rows(x, sa);
+	for (i = 0; i < sa->n_children; i++)
+		keys_esp_rows(x, sa, &sa->children[i]);
+}
 
-		if (!ch->installed)
-			continue;
-		/* As kernel.c installed them: inbound under our SPI. */
-		esp_row(x, &sa->remote, &sa->local, ch->spi_in);
-		if (ch->spi_out)
-			esp_row(x, &sa->local, &sa->remote, ch->spi_out);
-	}
+/* export-keys: the rows go into the reply's two arrays. */
+struct reply_rows {
+	json_t *ike, *esp;
+};
+
+static void
+reply_row(void *ctx, bool esp, const char *row)
+{
+	struct reply_rows *r = ctx;
+
+	json_array_append_new(esp ? r->esp : r->ike, json_string(row));
 }
 
 void
 ctl_export_keys(struct ctl_client *c, json_t *id)
 {
-	struct export x;
+	struct reply_rows r;
+	struct keys_out x;
 	json_t *res;
 
 	if (ctl_client_uid(c) != 0) {
@@ -286,22 +312,21 @@ ctl_export_keys(struct ctl_client *c, json_t *id)
 			  "export-keys: only root may read the SAs' keys");
 		return;
 	}
-	memset(&x, 0, sizeof(x));
-	x.ike = json_array();
-	x.esp = json_array();
-	x.esp_keys = strcmp(daemon_g.kops->name, "none") != 0;
-	if (!x.ike || !x.esp) {
-		json_decref(x.ike);
-		json_decref(x.esp);
+	r.ike = json_array();
+	r.esp = json_array();
+	if (!r.ike || !r.esp) {
+		json_decref(r.ike);
+		json_decref(r.esp);
 		ctl_error(c, id, CTL_E_INTERNAL, NULL, "out of memory");
 		return;
 	}
+	keys_out_init(&x, reply_row, &r);
 	ike_list_sas(daemon_g.engine, NULL, sa_rows, &x);
 	log_msg(IKE_LOG_INFO,
 		"control: export-keys: %zu IKE and %zu ESP SAs' keys exported",
-		json_array_size(x.ike), json_array_size(x.esp));
+		json_array_size(r.ike), json_array_size(r.esp));
 	res = json_pack("{s:o,s:o,s:b,s:i,s:i,s:i}", "ikev2_decryption_table",
-			x.ike, "esp_sa", x.esp, "esp_keys", x.esp_keys,
+			r.ike, "esp_sa", r.esp, "esp_keys", x.esp_keys,
 			"ike_skipped", x.ike_skipped, "esp_skipped",
 			x.esp_skipped, "esp_missing", x.esp_missing);
 	ctl_reply(c, id, res);

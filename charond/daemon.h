@@ -86,6 +86,39 @@ typedef void log_tap_fn(enum ike_log_level level, const char *conn, unsigned id,
 			const char *line);
 void log_set_tap(log_tap_fn *fn, int level);
 
+/* notify.c: state ("READY=1", ...) to systemd's $NOTIFY_SOCKET, if set;
+ * 0 or -errno (logged). */
+int notify_send(const char *state);
+
+/*
+ * ctl_keys.c: SAs' keys as rows of Wireshark's ikev2_decryption_table
+ * (esp false) and esp_sa (esp true), for export-keys and save_keys.c.
+ * row() gets each row as a string it must not keep (it is wiped after);
+ * the counts say what was left out: algorithms Wireshark does not know,
+ * ESP SAs the kernel did not give back. Without a kernel (kernel: none)
+ * there are no ESP keys (esp_keys false).
+ */
+typedef void keys_row_fn(void *ctx, bool esp, const char *row);
+struct keys_out {
+	keys_row_fn *row;
+	void *ctx;
+	unsigned ike_skipped, esp_skipped, esp_missing;
+	bool esp_keys;
+};
+void keys_out_init(struct keys_out *x, keys_row_fn *row, void *ctx);
+/* The IKE SA's row (IKEv2 only). */
+void keys_ike_rows(struct keys_out *x, const struct ike_sa_info *sa);
+/* The two rows of one of its CHILD SAs, if installed. */
+void keys_esp_rows(struct keys_out *x, const struct ike_sa_info *sa,
+		   const struct ike_child_info *ch);
+
+/* save_keys.c: daemon.save_keys, the rows appended to files as SAs come
+ * up. save_keys_config() warns (loudly) when it is on, at start (was
+ * NULL) or when a reload turns it on or moves it. */
+void save_keys_config(const struct daemon_cfg *was,
+		      const struct daemon_cfg *now);
+void save_keys_event(struct daemon *d, const struct ike_event *ev);
+
 /* net.c */
 int net_open(struct daemon *d);
 void net_close(struct daemon *d);

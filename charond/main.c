@@ -67,6 +67,7 @@ engine_log(void *ctx, enum ike_log_level level, const char *conn, unsigned id,
 static void
 engine_event(void *ctx, const struct ike_event *ev)
 {
+	save_keys_event(ctx, ev); /* before the plugins could act on it */
 	plugins_event(ctx, ev);
 	ctl_event(ev); /* waits of control clients, monitor streams */
 }
@@ -298,6 +299,7 @@ daemon_settings(struct daemon *d, struct daemon_cfg *run,
 	}
 	/* What a running daemon can change, it does. */
 	ctl_set_idle_timeout(next->ctl_idle_ms);
+	save_keys_config(run, next);
 	if (!level_from_cli && run->log_level != next->log_level) {
 		log_set_level((enum ike_log_level)next->log_level);
 		log_msg(IKE_LOG_INFO, "log level %s (from %s)",
@@ -380,9 +382,11 @@ on_hup(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	struct diag_list dl;
 
+	notify_send("RELOADING=1");
 	diag_list_init(&dl);
 	daemon_reload(&daemon_g, &dl, NULL, NULL);
 	diag_list_free(&dl);
+	notify_send("READY=1");
 	(void)loop;
 	(void)w;
 	(void)revents;
@@ -395,6 +399,7 @@ on_term(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	log_msg(IKE_LOG_INFO, "signal %d: deleting all SAs and exiting",
 		w->signum);
+	notify_send("STOPPING=1");
 	ike_terminate_all(daemon_g.engine, daemon_now());
 	daemon_g.stopping = true;
 	ev_break(loop, EVBREAK_ALL);
@@ -551,8 +556,11 @@ main(int argc, char **argv)
 		log_msg(IKE_LOG_ERROR, "no control socket: charonctl cannot "
 				       "reach this daemon");
 	conns_apply(d, daemon_now());
+	save_keys_config(NULL, &d->cfg->daemon);
 	log_msg(IKE_LOG_INFO, "charond %s started with %zu connection(s)",
 		CHAROND_VERSION, d->cfg->n_conns);
+	/* systemd's Type=notify: started once the sockets are open. */
+	notify_send("READY=1");
 	initiate_start_children(d);
 	daemon_rearm(d);
 	ev_run(d->loop, 0);

@@ -290,6 +290,11 @@ void ike_engine_free(struct ike_engine *e);
  * deleted. The configs are copied. */
 int ike_engine_set_conns(struct ike_engine *e, const struct ike_conn_cfg *c,
 			 size_t n, uint64_t now);
+/* IKE fragmentation (RFC 7383): announced in IKE_SA_INIT, and a message
+ * that would make an IP datagram larger than size bytes goes out in
+ * fragments to a peer that announced it too. 0 turns it off (neither
+ * announced nor accepted); 1280 is the usual size. */
+void ike_engine_set_fragment_size(struct ike_engine *e, unsigned size);
 /* Retransmission policy (RFC 7296 2.1): timeout, back-off base, tries. */
 void ike_engine_set_retransmit(struct ike_engine *e, uint64_t timeout_ms,
 			       double base, unsigned tries);

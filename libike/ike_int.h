@@ -132,6 +132,7 @@ struct ike_version_ops {
 struct pending {
 	uint8_t *msg;
 	size_t len;
+	bool framed;                /* msg holds fragments (v2_frag.c) */
 	const struct xchg_ops *ops; /* what it is for */
 	uint64_t deadline;
 	uint32_t msgid;
@@ -157,6 +158,16 @@ struct conn {
  * nonces of IKE_SA_INIT (kept until IKE_AUTH signs them), the SK keys,
  * and our rekey of the IKE SA with its collision bookkeeping (2.8.2).
  */
+/* v2_frag.c: the peer's fragments being collected, and the hash of the
+ * first fragment of the request last reassembled (its retransmission
+ * gets our cached answer). */
+struct v2_reasm {
+	struct frag_reasm r;
+	uint64_t started;
+	bool first_hashed;
+	uint8_t first[IKE_REQ_HASH_LEN];
+};
+
 struct v2_state {
 	uint8_t phase; /* enum v2_phase, while CONNECTING */
 	uint16_t dh_group;
@@ -169,7 +180,9 @@ struct v2_state {
 	size_t init_req_len, init_resp_len;
 	struct ike_suite suite;
 	struct ike_keys keys;
-	struct { /* our IKE SA rekey request in flight */
+	bool frag_peer;         /* the peer takes fragments (RFC 7383) */
+	struct v2_reasm *reasm; /* v2_frag.c: the peer's, on demand */
+	struct {                /* our IKE SA rekey request in flight */
 		bool active;
 		uint8_t spi[IKEV2_SPI_LEN];
 		struct secret *ni;
@@ -217,6 +230,7 @@ struct ike_sa {
 	struct pending req;
 	uint8_t *resp; /* cached answer to msgid_in - 1 */
 	size_t resp_len;
+	bool resp_framed; /* resp holds fragments (v2_frag.c) */
 	/* A keyed hash of the request resp answers: only that very request,
 	 * retransmitted, gets resp again (RFC 7296 2.1). */
 	uint8_t resp_req_hash[IKE_REQ_HASH_LEN];
@@ -275,7 +289,8 @@ struct ike_engine {
 	const struct ike_endpoint *in_local, *in_remote;
 	uint8_t *plain; /* IKEV2_MAX_MSG_LEN bytes for decrypted payloads */
 	uint8_t *out;   /* IKEV2_MAX_MSG_LEN bytes to build messages in */
-	struct ext_state *ext;       /* ext.c: the hooks' view of input */
+	struct ext_state *ext; /* ext.c: the hooks' view of input */
+	unsigned frag_size;    /* largest IP datagram of a fragment; 0: off */
 	struct host_timers *htimers; /* timer_host.c */
 };
 
@@ -392,8 +407,21 @@ void xchg_note_request(struct ike_engine *e, struct ike_sa *sa,
 		       const struct msg *m);
 bool xchg_is_retransmit(const struct ike_engine *e, const struct ike_sa *sa,
 			const struct msg *m);
+/* v2_frag.c */
+int v2_frag_out(struct ike_engine *e, const struct ike_sa *sa,
+		const uint8_t *msg, size_t len, uint8_t **framed,
+		size_t *framed_len);
+void v2_frag_send(struct ike_engine *e, const struct ike_endpoint *local,
+		  const struct ike_endpoint *remote, const uint8_t *buf,
+		  size_t len);
+int v2_frag_in(struct ike_engine *e, struct ike_sa *sa, struct msg *m,
+	       const struct sk_keys *k, struct ike_err *err);
+void v2_frag_reasm_free(struct ike_sa *sa);
+void xchg_transmit(struct ike_engine *e, const struct ike_endpoint *local,
+		   const struct ike_endpoint *remote, const uint8_t *buf,
+		   size_t len, bool framed);
 void xchg_send_back(struct ike_engine *e, const struct ike_sa *sa,
-		    const uint8_t *msg, size_t len);
+		    const uint8_t *msg, size_t len, bool framed);
 void xchg_send_response(struct ike_engine *e, struct ike_sa *sa,
 			const uint8_t *msg, size_t len);
 void xchg_request_done(struct ike_engine *e, struct ike_sa *sa);

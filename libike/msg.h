@@ -245,6 +245,10 @@ int skf_begin(struct msg_builder *b, const struct sk_keys *k, uint16_t num,
  * e->notify is 0. */
 int sk_open(struct msg *m, const struct sk_keys *k, uint8_t *plain, size_t cap,
 	    struct ike_err *e);
+/* Only the authentication and decryption of an SK payload: plain receives
+ * its inner chain, *plain_len long (v2_frag.c splits our own messages). */
+int sk_open_inner(const struct msg *m, const struct sk_keys *k, uint8_t *plain,
+		  size_t cap, size_t *plain_len, struct ike_err *e);
 /* Only the authentication and decryption of an SKF payload: plain receives
  * the fragment's decrypted content, *plain_len its length. */
 int skf_open(const struct msg *m, const struct sk_keys *k, uint8_t *plain,

@@ -141,7 +141,11 @@ check_set(const struct msg *m, const struct exch_rules *x,
 	for (i = 0; i < m->n; i++) {
 		const struct pld_ref *r = &m->pl[i];
 
-		if (r->type == IKEV2_PL_SK || !pld_type_known(r->type))
+		/* The Encrypted payload (or, reassembled, the last
+		 * fragment's) is the envelope, not content. */
+		if (r->type == IKEV2_PL_SK ||
+		    (r->type == IKEV2_PL_SKF && (int)i == m->sk) ||
+		    !pld_type_known(r->type))
 			continue; /* unknown: msg_check_critical decides */
 		if (!rule_for(rules, n, r->type)) {
 			ike_err_set(e, IKEV2_N_INVALID_SYNTAX, r->type,

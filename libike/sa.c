@@ -339,6 +339,10 @@ v2_state_free(struct v2_state *v)
 	dh_free(v->rk.dh);
 	secret_free(v->rk.ni);
 	ike_keys_clear(&v->keys);
+	if (v->reasm) {
+		frag_reasm_clear(&v->reasm->r);
+		free(v->reasm);
+	}
 }
 
 void

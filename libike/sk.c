@@ -241,6 +241,20 @@ sk_open(struct msg *m, const struct sk_keys *k, uint8_t *plain, size_t cap,
 }
 
 int
+sk_open_inner(const struct msg *m, const struct sk_keys *k, uint8_t *plain,
+	      size_t cap, size_t *plain_len, struct ike_err *e)
+{
+	size_t at;
+
+	if (m->sk < 0 || m->pl[m->sk].type != IKEV2_PL_SK) {
+		ike_err_set(e, 0, IKEV2_PL_SK, 0,
+			    "message has no Encrypted payload");
+		return -1;
+	}
+	return sk_decrypt(m, k, plain, cap, &at, plain_len, e);
+}
+
+int
 skf_open(const struct msg *m, const struct sk_keys *k, uint8_t *plain,
 	 size_t cap, size_t *plain_len, struct ike_err *e)
 {

@@ -10,6 +10,31 @@
 
 #include "ike_int.h"
 
+/* RFC 7383 2.3: IKEV2_FRAGMENTATION_SUPPORTED, empty. */
+static void
+frag_announce(const struct ike_engine *e, struct msg_builder *b)
+{
+	struct pld_notify n = {
+	    0, 0, IKEV2_N_IKEV2_FRAGMENTATION_SUPPORTED, {NULL, 0}, {NULL, 0}};
+
+	if (e->frag_size)
+		pld_notify_put(b, &n);
+}
+
+static bool
+frag_announced(const struct msg *m)
+{
+	const struct pld_ref *r = NULL;
+	struct pld_notify n;
+	struct ike_err err;
+
+	while ((r = msg_find(m, IKEV2_PL_N, r)))
+		if (pld_notify_get(r, &n, &err) == 0 &&
+		    n.type == IKEV2_N_IKEV2_FRAGMENTATION_SUPPORTED)
+			return true;
+	return false;
+}
+
 /* The address of an endpoint: its family and bytes, 0 if it has none. */
 static int
 endpoint_addr(const struct ike_endpoint *ep, uint8_t addr[16])
@@ -196,6 +221,7 @@ v2_init_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 	pld_ke_put(&b, &ke);
 	pld_nonce_put(&b, &n);
 	free(sap);
+	frag_announce(e, &b);
 	ext_put(e, sa, &b, IKEV2_EXCH_IKE_SA_INIT, false);
 	if (!(len = msg_build_finish(&b)))
 		return -1;
@@ -462,6 +488,10 @@ v2_init_respond(struct ike_engine *e, uint64_t now,
 	pld_sa_put(&b, ans);
 	pld_ke_put(&b, &our_ke);
 	pld_nonce_put(&b, &nr);
+	/* Only to a peer that announced it (RFC 7383 2.3). */
+	sa->v2.frag_peer = e->frag_size && frag_announced(m);
+	if (sa->v2.frag_peer)
+		frag_announce(e, &b);
 	ext_put(e, sa, &b, IKEV2_EXCH_IKE_SA_INIT, true);
 	if (!(len = msg_build_finish(&b)))
 		goto fail;
@@ -606,6 +636,7 @@ v2_init_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		goto ignore;
 	}
 	memcpy(sa->spi_r, m->hdr.spi_r, IKEV2_SPI_LEN);
+	sa->v2.frag_peer = e->frag_size && frag_announced(m);
 	sa->v2.nr = secret_dup(nr.data.ptr, nr.data.len);
 	if (!sa->v2.nr || derive_keys(e, sa, &ans->prop[0], &ke) < 0)
 		goto fail;

@@ -142,6 +142,36 @@ xchg_response_ok(const struct ike_sa *sa)
 	       (sa->req.ops->resp_states & xchg_state_bit(sa)) != 0;
 }
 
+/* One message, or each of its fragments (v2_frag.c). */
+void
+xchg_transmit(struct ike_engine *e, const struct ike_endpoint *local,
+	      const struct ike_endpoint *remote, const uint8_t *buf, size_t len,
+	      bool framed)
+{
+	if (framed)
+		v2_frag_send(e, local, remote, buf, len);
+	else
+		e->env.send(e->env.ctx, local, remote, buf, len);
+}
+
+/* A cached message of ours too large for one datagram is kept as its
+ * fragments once the peer takes them (RFC 7383); else as it is. */
+static void
+keep_fragmented(struct ike_engine *e, const struct ike_sa *sa, uint8_t **msg,
+		size_t *len, bool *framed)
+{
+	uint8_t *frags;
+	size_t n;
+
+	*framed = false;
+	if (!*msg || v2_frag_out(e, sa, *msg, *len, &frags, &n) <= 0)
+		return;
+	free(*msg);
+	*msg = frags;
+	*len = n;
+	*framed = true;
+}
+
 int
 xchg_send_request(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		  const uint8_t *msg, size_t len, const struct xchg_ops *ops)
@@ -160,7 +190,9 @@ xchg_send_request(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	sa->req.deadline = now + e->rt_timeout;
 	timerq_set(e, sa, sa->req.deadline);
 	sa->msgid_out++;
-	e->env.send(e->env.ctx, &sa->local, &sa->remote, msg, len);
+	keep_fragmented(e, sa, &sa->req.msg, &sa->req.len, &sa->req.framed);
+	xchg_transmit(e, &sa->local, &sa->remote, sa->req.msg, sa->req.len,
+		      sa->req.framed);
 	return 0;
 }
 
@@ -176,7 +208,13 @@ xchg_request_done(struct ike_engine *e, struct ike_sa *sa)
 void
 xchg_note_request(struct ike_engine *e, struct ike_sa *sa, const struct msg *m)
 {
-	guard_request_hash(e, m->raw, sa->resp_req_hash);
+	/* A reassembled request is known by its first fragment. */
+	if (m->sk >= 0 && m->pl[m->sk].type == IKEV2_PL_SKF &&
+	    sa->version == 2 && sa->v2.reasm && sa->v2.reasm->first_hashed)
+		memcpy(sa->resp_req_hash, sa->v2.reasm->first,
+		       IKE_REQ_HASH_LEN);
+	else
+		guard_request_hash(e, m->raw, sa->resp_req_hash);
 }
 
 /* The request we last answered, sent again: byte for byte the same, so
@@ -198,12 +236,12 @@ xchg_is_retransmit(const struct ike_engine *e, const struct ike_sa *sa,
  * moved to port 4500, hears us whether or not the SA follows it. */
 void
 xchg_send_back(struct ike_engine *e, const struct ike_sa *sa,
-	       const uint8_t *msg, size_t len)
+	       const uint8_t *msg, size_t len, bool framed)
 {
 	if (e->in_local && e->in_remote)
-		e->env.send(e->env.ctx, e->in_local, e->in_remote, msg, len);
+		xchg_transmit(e, e->in_local, e->in_remote, msg, len, framed);
 	else
-		e->env.send(e->env.ctx, &sa->local, &sa->remote, msg, len);
+		xchg_transmit(e, &sa->local, &sa->remote, msg, len, framed);
 }
 
 void
@@ -217,9 +255,14 @@ xchg_send_response(struct ike_engine *e, struct ike_sa *sa, const uint8_t *msg,
 	free(sa->resp);
 	sa->resp = copy;
 	sa->resp_len = copy ? len : 0;
-	if (copy)
-		memcpy(copy, msg, len);
-	xchg_send_back(e, sa, msg, len);
+	sa->resp_framed = false;
+	if (!copy) {
+		xchg_send_back(e, sa, msg, len, false);
+		return;
+	}
+	memcpy(copy, msg, len);
+	keep_fragmented(e, sa, &sa->resp, &sa->resp_len, &sa->resp_framed);
+	xchg_send_back(e, sa, sa->resp, sa->resp_len, sa->resp_framed);
 }
 
 /* keyingtries (0 = forever): a negotiation we started that timed out is
@@ -272,8 +315,8 @@ xchg_tick(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 	sa->req.deadline = now + (uint64_t)wait;
 	ike_log(e, sa, IKE_LOG_DEBUG, "retransmit %u of message %u",
 		sa->req.tries, sa->req.msgid);
-	e->env.send(e->env.ctx, &sa->local, &sa->remote, sa->req.msg,
-		    sa->req.len);
+	xchg_transmit(e, &sa->local, &sa->remote, sa->req.msg, sa->req.len,
+		      sa->req.framed);
 	return sa->req.deadline;
 }
 
@@ -337,7 +380,7 @@ xchg_input(struct ike_engine *e, struct ike_sa *sa, uint64_t now, struct msg *m)
 		ike_log(e, sa, IKE_LOG_DEBUG,
 			"retransmitted request %u, resending our answer",
 			m->hdr.msgid);
-		xchg_send_back(e, sa, sa->resp, sa->resp_len);
+		xchg_send_back(e, sa, sa->resp, sa->resp_len, sa->resp_framed);
 		return;
 	}
 	if (!fits_window(e, sa, m, response))
@@ -350,16 +393,27 @@ xchg_input(struct ike_engine *e, struct ike_sa *sa, uint64_t now, struct msg *m)
 		return;
 	}
 	if (!sa->v2.keys.sk_d || m->sk < 0 ||
-	    m->pl[m->sk].type != IKEV2_PL_SK) {
+	    (m->pl[m->sk].type != IKEV2_PL_SK &&
+	     m->pl[m->sk].type != IKEV2_PL_SKF)) {
 		ike_drop(e, sa, IKE_DROP_UNPROTECTED,
-			 "%s %u without an Encrypted payload (or fragmented); "
-			 "dropped",
+			 "%s %u without an Encrypted payload; dropped",
 			 response ? "response" : "request", m->hdr.msgid);
 		return;
 	}
 	sa_keys_for(e, sa, false, &k);
-	if (sk_open(m, &k, e->plain, IKEV2_MAX_MSG_LEN, &err) < 0 &&
-	    !err.notify) {
+	if (m->pl[m->sk].type == IKEV2_PL_SKF) {
+		int rc = v2_frag_in(e, sa, m, &k, &err);
+
+		if (rc < 0) {
+			ike_drop(e, sa, IKE_DROP_ICV, "%s %u: %s",
+				 response ? "response" : "request",
+				 m->hdr.msgid, err.msg);
+			return;
+		}
+		if (rc == 0) /* authenticated, but more to come */
+			return;
+	} else if (sk_open(m, &k, e->plain, IKEV2_MAX_MSG_LEN, &err) < 0 &&
+		   !err.notify) {
 		ike_drop(e, sa, IKE_DROP_ICV, "%s %u: %s",
 			 response ? "response" : "request", m->hdr.msgid,
 			 err.msg);

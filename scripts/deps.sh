@@ -4,8 +4,11 @@
 # runs apt-get itself; otherwise it prints the exact command and fails.
 set -eu
 
+# debhelper, build-essential (dpkg-buildpackage's check of the build
+# dependencies) and lintian: make deb and check-package (debian/).
 pkgs="gcc make autoconf pkg-config python3 libssl-dev libmnl-dev libev-dev
-libyaml-dev libjansson-dev check clang libclang-rt-14-dev zsh tshark"
+libyaml-dev libjansson-dev check clang libclang-rt-14-dev zsh tshark
+debhelper build-essential lintian"
 
 missing=""
 for p in $pkgs; do

@@ -8,6 +8,9 @@
 # exported and tshark, given the two files in a throwaway profile, must
 # show the IKE_AUTH payloads (IDi, AUTH, SA, TSi) and the ICMP inside ESP,
 # which it cannot without them. The files are 0600 and charonctl warns.
+# moon also runs with daemon.save_keys: the files it appended to as the
+# SAs came up hold the same rows, are 0600 too, and decrypt the same;
+# after the second leg they hold both legs' SAs, and decrypt the second.
 #
 # Run: test/vm/run.sh test/vm/scenarios/wireshark-keys.sh
 set -eu
@@ -41,9 +44,13 @@ while [ ! -s "$CAP" ] && [ $i -lt 100 ]; do
 done
 [ -s "$CAP" ] || { cat "$CD_DIR/dumpcap.log"; fail "dumpcap did not start"; }
 
+# daemon.save_keys on moon: the rows appended as the SAs come up.
+SK=$CD_DIR/saved-keys
+sed "s|^daemon:\$|daemon:\n  save_keys: {dir: $SK}|" etc/demo/moon.yaml \
+    >"$CD_DIR/moon-save-keys.yaml"
 cd_start sun etc/demo/sun.yaml
 sleep 0.5
-cd_start moon etc/demo/moon.yaml
+cd_start moon "$CD_DIR/moon-save-keys.yaml"
 if ! cd_wait_states moon 2 || ! cd_wait_states sun 2; then
 	cd_log moon
 	cd_log sun
@@ -130,6 +137,37 @@ assert_ge "ICMP echo requests decrypted inside ESP" "$n" 3
 n=$(echo "$icmp" | grep -c "Echo (ping) reply" || true)
 assert_ge "ICMP echo replies decrypted inside ESP" "$n" 3
 
+# The same with the files daemon.save_keys wrote as the SAs came up.
+assert_contains "$(cat "$CD_DIR/moon/log")" "WARNING: daemon.save_keys is on" \
+    "save_keys: moon warned at start that keys are written"
+[ "$(stat -c %a "$SK")" = 700 ] || fail "$SK is not mode 0700"
+rows() { grep -v '^#' "$1" | sort; }
+for f in ikev2_decryption_table esp_sa; do
+	[ "$(stat -c %a "$SK/$f")" = 600 ] || fail "saved $f is not mode 0600"
+	[ "$(rows "$SK/$f")" = "$(rows "$WS/$f")" ] || {
+		diff "$SK/$f" "$WS/$f" | sed 's/[0-9a-f]\{16,\}/.../g'
+		fail "save_keys' $f differs from export-keys'"
+	}
+done
+pass "save_keys: both files 0600 in a 0700 directory, the rows export-keys gives"
+mkdir -p "$CD_DIR/xdg-saved/wireshark"
+cp "$SK/ikev2_decryption_table" "$SK/esp_sa" "$CD_DIR/xdg-saved/wireshark/"
+ts_saved() {
+	XDG_CONFIG_HOME="$CD_DIR/xdg-saved" tshark -r "$CAP" \
+	    -o esp.enable_encryption_decode:TRUE "$@" 2>&1
+}
+auth=$(ts_saved -V -Y "isakmp.exchangetype == 35") || fail "tshark: $auth"
+for p in "Identification - Initiator" "Authentication" \
+    "Traffic Selector - Initiator" "Identification - Responder"; do
+	assert_contains "$auth" "Payload: $p" \
+	    "save_keys' files: tshark decrypts IKE_AUTH: $p"
+done
+icmp=$(ts_saved -Y "esp && icmp") || fail "tshark: $icmp"
+n=$(echo "$icmp" | grep -c "Echo (ping) request" || true)
+assert_ge "save_keys' files: ICMP echo requests decrypted inside ESP" "$n" 3
+n=$(echo "$icmp" | grep -c "Echo (ping) reply" || true)
+assert_ge "save_keys' files: ICMP echo replies decrypted inside ESP" "$n" 3
+
 cd_stop moon || fail "moon's charond did not exit"
 cd_stop sun || fail "sun's charond did not exit"
 pass "moon and sun stopped"
@@ -142,6 +180,7 @@ cd_conf "$CD_DIR/moon-cbc.yaml" 192.0.2.1 192.0.2.2 aes256-sha256-modp2048 \
     aes128-sha256 tunnel "a cbc secret" start 10.1.0.0/16 10.2.0.0/16
 cd_conf "$CD_DIR/sun-cbc.yaml" 192.0.2.2 192.0.2.1 aes256-sha256-modp2048 \
     aes128-sha256 tunnel "a cbc secret" none 10.2.0.0/16 10.1.0.0/16
+sed -i "s|^daemon:\$|daemon:\n  save_keys: {dir: $SK}|" "$CD_DIR/moon-cbc.yaml"
 CAP=$CD_DIR/link-cbc.pcapng
 ip netns exec moon dumpcap -q -i eth0 -w "$CAP" >"$CD_DIR/dumpcap.log" 2>&1 &
 echo $! >"$CD_DIR/dumpcap.pid"
@@ -192,6 +231,22 @@ good=$(ts -o esp.enable_authentication_check:TRUE -Y "esp.icv_good == 1" \
     -T fields -e frame.number) || fail "tshark: $good"
 n=$(echo "$good" | grep -c '^[0-9][0-9]*$' || true)
 assert_ge "CBC: tshark finds the ESP ICVs good with the exported keys" "$n" 6
+# save_keys appended the CBC SAs' rows to the first leg's.
+n=$(grep -vc '^#' "$SK/ikev2_decryption_table" || true)
+[ "$n" = 2 ] || fail "save_keys: $n IKE rows after two legs, not 2"
+n=$(grep -vc '^#' "$SK/esp_sa" || true)
+[ "$n" = 4 ] || fail "save_keys: $n ESP rows after two legs, not 4"
+pass "save_keys: both legs' SAs in the files (2 IKE rows, 4 ESP rows)"
+rm -rf "$CD_DIR/xdg-saved"
+mkdir -p "$CD_DIR/xdg-saved/wireshark"
+cp "$SK/ikev2_decryption_table" "$SK/esp_sa" "$CD_DIR/xdg-saved/wireshark/"
+auth=$(ts_saved -V -Y "isakmp.exchangetype == 35") || fail "tshark: $auth"
+assert_contains "$auth" "Payload: Identification - Initiator" \
+    "CBC: save_keys' files: tshark decrypts IKE_AUTH"
+good=$(ts_saved -o esp.enable_authentication_check:TRUE \
+    -Y "esp.icv_good == 1" -T fields -e frame.number) || fail "tshark: $good"
+n=$(echo "$good" | grep -c '^[0-9][0-9]*$' || true)
+assert_ge "CBC: save_keys' files: the ESP ICVs are good" "$n" 6
 cd_stop moon || fail "moon's charond did not exit"
 cd_stop sun || fail "sun's charond did not exit"
 pass "moon and sun stopped"
