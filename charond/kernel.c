@@ -436,13 +436,24 @@ migrate_nth(struct daemon *d, const struct ike_child_install *from,
 	return rc;
 }
 
+/* " (UDP 4500 - 31001)": a NAT's port change is a move of its own. */
+static void
+encap_text(const struct ike_child_install *ci, char *buf, size_t len)
+{
+	if (ci->encap.type)
+		snprintf(buf, len, " (UDP %u - %u)", ci->encap.sport,
+			 ci->encap.dport);
+	else if (len)
+		buf[0] = '\0';
+}
+
 int
 kernel_child_move(void *ctx, const struct ike_child_install *from_in,
 		  const struct ike_child_install *to_in)
 {
 	struct ike_child_install from, to;
 	struct daemon *d = ctx;
-	char why[256], a[4][INET6_ADDRSTRLEN];
+	char why[256], a[4][INET6_ADDRSTRLEN], e[2][40];
 	unsigned n, count;
 	int rc = 0;
 
@@ -486,11 +497,13 @@ kernel_child_move(void *ctx, const struct ike_child_install *from_in,
 	addr_text(&from.remote, a[1], sizeof(a[1]));
 	addr_text(&to.local, a[2], sizeof(a[2]));
 	addr_text(&to.remote, a[3], sizeof(a[3]));
+	encap_text(&from, e[0], sizeof(e[0]));
+	encap_text(&to, e[1], sizeof(e[1]));
 	log_msg(IKE_LOG_INFO,
 		"CHILD SA %s of '%s' (SPIs %08x in, %08x out) moved from %s - "
-		"%s to %s - %s",
+		"%s%s to %s - %s%s",
 		to.child ? to.child : "?", to.conn ? to.conn : "?", to.spi_in,
-		to.spi_out, a[0], a[1], a[2], a[3]);
+		to.spi_out, a[0], a[1], e[0], a[2], a[3], e[1]);
 	return 0;
 }
 
