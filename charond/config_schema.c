@@ -155,20 +155,24 @@ claim_matches(const struct config_claim *c, const struct ynode *k,
 	       strcmp(c->key + n + 1, v->str) == 0;
 }
 
-static void
-check_claim(struct loader *ld, const struct ynode *k, const struct ynode *v)
+/* Whether a claim matched (and was reported unless supported): also for
+ * a key no field table has, one only a plugin honours (dpd), so that it
+ * is refused naming the plugin rather than as unknown. */
+static bool
+check_claim_in(struct loader *ld, const char *scope, const struct ynode *k,
+	       const struct ynode *v)
 {
 	const struct config_opts *o = ld->opts;
 	const struct ynode *at;
 	size_t i;
 
 	for (i = 0; i < NELEM(claims); i++) {
-		if (strcmp(claims[i].scope, ld->scope) != 0 ||
+		if (strcmp(claims[i].scope, scope) != 0 ||
 		    !claim_matches(&claims[i], k, v))
 			continue;
 		if (o != NULL && o->key_supported != NULL &&
-		    o->key_supported(o->ctx, ld->scope, claims[i].key))
-			return;
+		    o->key_supported(o->ctx, scope, claims[i].key))
+			return true;
 		/* A value is reported where it stands, a key at the key. */
 		at = strchr(claims[i].key, '=') != NULL ? v : k;
 		if (claims[i].plugin != NULL)
@@ -177,8 +181,15 @@ check_claim(struct loader *ld, const struct ynode *k, const struct ynode *v)
 			       claims[i].key, claims[i].plugin);
 		else
 			ld_err(ld, at, "not supported yet: %s", claims[i].key);
-		return;
+		return true;
 	}
+	return false;
+}
+
+static void
+check_claim(struct loader *ld, const struct ynode *k, const struct ynode *v)
+{
+	(void)check_claim_in(ld, ld->scope, k, v);
 }
 
 /* The scope path grows by one element while a key's value is walked. */
@@ -254,7 +265,8 @@ sch_walk(struct loader *ld, const struct ynode *map, const struct field *fs,
 			if (strcmp(k->str, fs[j].key) == 0)
 				break;
 		if (j == nf) {
-			unknown_key(ld, k, fs, nf, ctx);
+			if (!check_claim_in(ld, ld->scope, k, v))
+				unknown_key(ld, k, fs, nf, ctx);
 			continue;
 		}
 		if (vals != NULL)

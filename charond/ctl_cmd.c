@@ -174,8 +174,8 @@ cmd_list_conns(struct ctl_client *c, struct ctl_req *r)
 	const struct config *cfg = daemon_g.cfg;
 	const char *name = NULL;
 	char err[256];
+	size_t i, hint = 0;
 	json_t *l;
-	size_t i;
 
 	CHECK(ctl_arg_string(r->args, "ike", &name, err, sizeof(err)));
 	if (name && !config_find_conn(cfg, name)) {
@@ -186,7 +186,8 @@ cmd_list_conns(struct ctl_client *c, struct ctl_req *r)
 	l = json_array();
 	for (i = 0; l && i < cfg->n_conns; i++)
 		if (!name || strcmp(cfg->conns[i].name, name) == 0)
-			json_array_append_new(l, ctl_json_conn(&cfg->conns[i]));
+			json_array_append_new(
+			    l, ctl_json_conn(cfg, &cfg->conns[i], &hint));
 	ctl_reply(c, r->id, l ? json_pack("{s:o}", "conns", l) : NULL);
 }
 
