@@ -129,8 +129,6 @@ static const struct config_claim claims[] = {
     {"connections.*.remote", "ca", "x509"},
     {"connections.*.children.*", "hw_offload", NULL},
     {"connections.*.children.*", "l2tp", "l2tp"},
-    /* Trap policies are not installed: only `start` and `none` act. */
-    {"connections.*.children.*", "start_action=trap", NULL},
 };
 
 const struct config_claim *

@@ -360,6 +360,7 @@ daemon_reload(struct daemon *d, struct diag_list *dl, struct config **old,
 	d->cfg = cfg;
 	views_reset();
 	conns_apply(d, daemon_now());
+	trap_apply(d);
 	for (i = 0; i < cfg->n_conns; i++) {
 		const struct conn_cfg *was =
 		    config_find_conn(prev, cfg->conns[i].name);
@@ -395,8 +396,9 @@ on_term(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	log_msg(IKE_LOG_INFO, "signal %d: deleting all SAs and exiting",
 		w->signum);
-	ike_terminate_all(daemon_g.engine, daemon_now());
+	/* First: the trap policies of children going now stay out. */
 	daemon_g.stopping = true;
+	ike_terminate_all(daemon_g.engine, daemon_now());
 	ev_break(loop, EVBREAK_ALL);
 	(void)revents;
 }
@@ -533,6 +535,9 @@ main(int argc, char **argv)
 		return 1;
 	if (net_open(d) < 0)
 		return 1;
+	if (kernel_events_open(d) < 0)
+		log_msg(IKE_LOG_WARN, "no XFRM events: trap policies start "
+				      "nothing, NAT mapping changes go unseen");
 	ev_signal_init(&d->sig_hup, on_hup, SIGHUP);
 	ev_signal_init(&d->sig_term, on_term, SIGTERM);
 	ev_signal_init(&d->sig_int, on_term, SIGINT);
@@ -551,6 +556,7 @@ main(int argc, char **argv)
 		log_msg(IKE_LOG_ERROR, "no control socket: charonctl cannot "
 				       "reach this daemon");
 	conns_apply(d, daemon_now());
+	trap_apply(d);
 	log_msg(IKE_LOG_INFO, "charond %s started with %zu connection(s)",
 		CHAROND_VERSION, d->cfg->n_conns);
 	initiate_start_children(d);
@@ -560,6 +566,8 @@ main(int argc, char **argv)
 	ike_engine_free(d->engine);
 	d->engine = NULL;
 	net_close(d);
+	trap_clear(d);
+	kernel_events_close(d);
 	kernel_close(d);
 	plugins_unload(d);
 	views_reset();

@@ -70,6 +70,8 @@ static const struct charond_api api = {
     .sa_query = hooks_sa_query,
     .send_keepalive = hooks_send_keepalive,
     .sa_nat = hooks_sa_nat,
+    .sa_esp_idle = kernel_esp_idle,
+    .trap = trap_api,
 };
 
 /* --- words of provides and requires -------------------------------------- */
