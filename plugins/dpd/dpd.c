@@ -148,10 +148,16 @@ tick(void *arg, uint64_t now)
 	case DPD_ASK:
 		/* -1: a request of ours is out, and its answer (or its
 		 * retransmissions giving up) says as much as ours would. */
-		if (api->sa_action(s->ike_id, CHAROND_SA_LIVENESS, NULL) == 0)
+		if (api->sa_action(s->ike_id, CHAROND_SA_LIVENESS, NULL) == 0) {
 			s->t.asked = now;
-		else
+			api->log(IKE_LOG_DEBUG, "dpd",
+				 "connection '%s': IKE SA #%u silent for %llu "
+				 "ms, asking the peer",
+				 s->conn, s->ike_id,
+				 (unsigned long long)(now - s->last));
+		} else {
 			next = s->t.delay;
+		}
 		break;
 	case DPD_DEAD:
 		/* Its IKE_DOWN event ("peer not responding") says it and
@@ -184,6 +190,11 @@ start(unsigned ike_id, const char *conn, const struct dpd_sa *from)
 		free(s);
 		return;
 	}
+	api->log(IKE_LOG_DEBUG, "dpd",
+		 "connection '%s': watching IKE SA #%u, delay %llu ms, timeout "
+		 "%llu ms",
+		 conn, ike_id, (unsigned long long)s->t.delay,
+		 (unsigned long long)s->t.timeout);
 	arm(s, s->t.delay);
 }
 
