@@ -173,7 +173,10 @@ void trap_clear(struct daemon *d);
 int trap_api(const char *conn, const char *child);
 /* The kernel's ACQUIRE for a trap's reqid: its connection is started,
  * unless an IKE SA for it is already connecting. */
-void trap_acquire(struct daemon *d, uint32_t reqid);
+void trap_acquire(struct daemon *d, uint32_t reqid, uint32_t seq);
+/* The sequence number of the ACQUIRE a trap's child's outbound SA
+ * answers, 0 if none. */
+uint32_t trap_acq_seq(const struct ike_child_install *ci);
 /* A CHILD SA installed or removed (kernel.c): while one is installed its
  * policies stand in the trap's place; when the last goes, the trap's come
  * back. */

@@ -378,6 +378,9 @@ add_sa(struct daemon *d, const struct ike_child_install *ci, bool in)
 		sa.has |= XFRM_SA_HAS_ESN;
 		sa.replay_window = 128;
 	}
+	/* The larval SA of a trap's ACQUIRE goes when this one comes. */
+	if (!in)
+		sa.acq_seq = trap_acq_seq(ci);
 	/* The SPI we allocated already exists as a larval SA: update it. */
 	rc = in ? d->kops->sa_update(d->kh, &sa) : d->kops->sa_add(d->kh, &sa);
 	if (rc < 0)

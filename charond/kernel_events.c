@@ -70,7 +70,7 @@ on_event(const struct xfrm_event *e, void *arg)
 		return;
 	switch (e->type) {
 	case XFRM_EVENT_ACQUIRE:
-		trap_acquire(d, e->acquire.reqid);
+		trap_acquire(d, e->acquire.reqid, e->acquire.seq);
 		break;
 	case XFRM_EVENT_MAPPING:
 		mapping(d, e);

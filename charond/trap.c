@@ -28,10 +28,11 @@
 
 struct trap {
 	char conn[IKE_NAME_MAX], child[IKE_NAME_MAX];
-	bool configured; /* start_action trap; else dpd's, until reload */
-	bool in_kernel;  /* its policies are installed */
-	unsigned n_sas;  /* the child's CHILD SAs installed */
-	unsigned ike_id; /* the IKE SA its last ACQUIRE started */
+	bool configured;  /* start_action trap; else dpd's, until reload */
+	bool in_kernel;   /* its policies are installed */
+	unsigned n_sas;   /* the child's CHILD SAs installed */
+	unsigned ike_id;  /* the IKE SA its last ACQUIRE started */
+	uint32_t acq_seq; /* that ACQUIRE's, for the outbound SA (below) */
 	uint32_t reqid;
 	/* What was installed, to remove exactly that. */
 	struct ike_child_install ci;
@@ -292,7 +293,7 @@ is_connecting(void *ctx, const struct ike_sa_info *sa)
 }
 
 void
-trap_acquire(struct daemon *d, uint32_t reqid)
+trap_acquire(struct daemon *d, uint32_t reqid, uint32_t seq)
 {
 	bool connecting = false;
 	struct trap *t = NULL;
@@ -303,6 +304,7 @@ trap_acquire(struct daemon *d, uint32_t reqid)
 			t = traps[i];
 	if (!t || !d->engine)
 		return;
+	t->acq_seq = seq;
 	/* The kernel asks again for every packet it holds: one IKE SA. */
 	if (t->ike_id &&
 	    ike_query_sa(d->engine, t->ike_id, is_connecting, &connecting) &&
@@ -315,6 +317,18 @@ trap_acquire(struct daemon *d, uint32_t reqid)
 	daemon_rearm(d);
 }
 
+/* The kernel holds a larval SA for each ACQUIRE (that is what keeps it
+ * from asking again for every packet); an SA added with the ACQUIRE's
+ * sequence number takes its place, else it lingers until it expires. */
+uint32_t
+trap_acq_seq(const struct ike_child_install *ci)
+{
+	struct trap *t =
+	    ci->conn && ci->child ? trap_find(ci->conn, ci->child) : NULL;
+
+	return t ? t->acq_seq : 0;
+}
+
 void
 trap_child_installed(struct daemon *d, const struct ike_child_install *ci)
 {
@@ -324,6 +338,7 @@ trap_child_installed(struct daemon *d, const struct ike_child_install *ci)
 	if (!t)
 		return;
 	t->n_sas++;
+	t->acq_seq = 0;
 	/* Its policies replaced the trap's. */
 	t->in_kernel = false;
 }
