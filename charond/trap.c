@@ -264,24 +264,25 @@ trap_api(const char *conn, const char *child)
 {
 	struct daemon *d = &daemon_g;
 	const struct conn_cfg *c = conns_find(d, conn);
+	unsigned ok = 0;
 	struct trap *t;
 	size_t j;
-	int rc = 0;
 
-	if (!c)
-		return -1;
-	for (j = 0; j < c->n_children; j++) {
+	for (j = 0; c && j < c->n_children; j++) {
 		if (child && strcmp(c->children[j].name, child) != 0)
 			continue;
+		bool fresh = false;
+
 		t = trap_find(conn, c->children[j].name);
-		if (!t && !(t = trap_new(d, conn, c->children[j].name)))
-			return -1;
-		if (install(d, t) < 0)
-			rc = -1;
-		if (child)
-			return rc;
+		if (!t && (t = trap_new(d, conn, c->children[j].name)))
+			fresh = true;
+		if (t && install(d, t) == 0)
+			ok++;
+		else if (fresh) /* nothing to keep of it */
+			trap_del(d, n_traps - 1);
 	}
-	return child ? -1 : rc;
+	/* Each child asked for, or at least one of them. */
+	return ok ? 0 : -1;
 }
 
 static void

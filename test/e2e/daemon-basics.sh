@@ -16,8 +16,12 @@ e2e_conf moon 127.0.0.1 127.0.0.2
 out=$("$CHAROND" -c "$W/moon.yaml" --version)
 echo "$out"
 case $out in
-*"plugins: psk-"*) pass "--version lists the psk plugin" ;;
+*"plugins: "*"psk-"*) pass "--version lists the psk plugin" ;;
 *) fail "--version does not list psk" ;;
+esac
+case $out in
+*"plugins: "*"dpd-"*) pass "--version lists the dpd plugin" ;;
+*) fail "--version does not list dpd" ;;
 esac
 
 # A plugin of another ABI: refused, by name, with the reason.
