@@ -11,6 +11,7 @@
 #     connection, the peer, how long it was not heard and the action; with
 #     clear nothing is left (no SA, nothing recorded);
 #   - restart: moon initiates again until sun is back, the CHILD SA too;
+#     with keyingtries 2 it tries twice and no more;
 #   - dpd's own timeout (retransmissions slower than it): the SA is
 #     dropped at once, and action trap leaves the child's trap policies;
 #   - start_action trap: its policies recorded from the start, without an
@@ -157,6 +158,26 @@ check "... recorded in moon's kernel: 2 SAs, 3 policies" test \
     "$(recorded moon)" = "(2, 3)"
 e2e_stop moon
 e2e_stop sun
+
+# --- restart honours keyingtries -----------------------------------------
+moon_dpd "delay: 1s, action: restart"
+sed -i 's|keyingtries: 0|keyingtries: 2|' "$W/moon.yaml"
+e2e_start sun
+e2e_start moon
+ctl moon --json initiate --child net --timeout 10
+expect_rc 0 "moon brings up site with net (keyingtries: 2)"
+kill_hard sun
+check "moon declares sun dead" wait_for 5 is_dead
+gone() { test "$(state moon)" = "[]"; }
+# Two tries of some 1.4 s each.
+check "restart gives up after keyingtries" wait_for 8 gone
+check "... having tried twice" test \
+    "$(grep -c "keying try 1 of 2 failed" "$W/moon.log")" = 1
+sleep 2
+check "... and no more" test "$(state moon)" = "[]"
+check "... the second try not repeated" test \
+    "$(grep -c "keying try 2 of 2" "$W/moon.log")" = 0
+e2e_stop moon
 
 # --- dpd's timeout, action trap ----------------------------------------
 moon_dpd "delay: 1s, timeout: 1s, action: trap"

@@ -379,6 +379,62 @@ START_TEST(connection)
 }
 END_TEST
 
+/* list-conns walks the connections in order, handing each one's hint to
+ * the next; any hint (a wrong one, one past the end) still finds all of a
+ * connection's values, and only its own. */
+static const char three[] = "connections:\n"
+			    "  a: {dpd: {delay: 1s}, children: {x: {tag: 1}}}\n"
+			    "  b: {}\n"
+			    "  c: {dpd: {action: trap, timeout: 3s}}\n";
+
+static json_t *
+conn_at(const struct config *cfg, size_t i, size_t *hint)
+{
+	return ctl_json_conn(cfg, &cfg->conns[i], hint);
+}
+
+START_TEST(connection_plugin_values_hint)
+{
+	struct config *cfg = NULL;
+	struct diag_list dl;
+	json_t *o[3];
+	size_t hint = 0, i;
+
+	diag_list_init(&dl);
+	config_plugin_set_registry(&fake);
+	ck_assert_int_eq(config_load_buffer("t.yaml", three, strlen(three),
+					    CONFIG_NO_FILES, &cfg, &dl),
+			 0);
+	config_plugin_set_registry(NULL);
+	for (i = 0; i < 3; i++)
+		o[i] = conn_at(cfg, i, &hint);
+	ck_assert_int_eq(i_at(json_object_get(o[0], "dpd"), "delay"), 1);
+	ck_assert_int_eq(
+	    i_at(json_array_get(json_object_get(o[0], "children"), 0), "tag"),
+	    1);
+	ck_assert_ptr_null(json_object_get(o[1], "dpd"));
+	ck_assert_str_eq(s_at(o[2], "dpd", "action"), "trap");
+	ck_assert_int_eq(i_at(json_object_get(o[2], "dpd"), "timeout"), 3);
+	ck_assert_ptr_null(
+	    json_object_get(json_object_get(o[2], "dpd"), "delay"));
+	for (i = 0; i < 3; i++)
+		json_decref(o[i]);
+	/* c alone, from the start; a alone, from past the end. */
+	hint = 0;
+	o[2] = conn_at(cfg, 2, &hint);
+	ck_assert_str_eq(s_at(o[2], "dpd", "action"), "trap");
+	hint = 1000;
+	o[0] = conn_at(cfg, 0, &hint);
+	ck_assert_int_eq(i_at(json_object_get(o[0], "dpd"), "delay"), 1);
+	ck_assert_ptr_null(
+	    json_object_get(json_object_get(o[0], "dpd"), "action"));
+	json_decref(o[0]);
+	json_decref(o[2]);
+	config_free(cfg);
+	diag_list_free(&dl);
+}
+END_TEST
+
 START_TEST(events)
 {
 	struct ike_event up = {IKE_EV_CHILD_UP, 3, 2, "site", "net", NULL};
@@ -501,6 +557,7 @@ ctl_json_suite(void)
 	suite_add_tcase(s, t);
 	t = tcase_create("conns");
 	tcase_add_test(t, connection);
+	tcase_add_test(t, connection_plugin_values_hint);
 	tcase_add_test(t, events);
 	tcase_add_test(t, stats_counts);
 	tcase_add_test(t, monitor_filter);
