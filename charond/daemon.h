@@ -157,8 +157,10 @@ int conns_engine_cfg(const struct daemon *d, const struct conn_cfg *c,
 		     struct ike_conn_cfg *k);
 void conns_engine_cfg_clear(struct ike_conn_cfg *k);
 
-/* kernel_idle.c: charond_api.sa_esp_idle. */
+/* kernel_idle.c: charond_api.sa_esp_idle; what it keeps of an IKE SA
+ * goes when the engine frees the SA. */
 int kernel_esp_idle(unsigned ike_id, uint64_t *idle_ms);
+void kernel_idle_forget(unsigned ike_id);
 
 /* trap.c: trap policies (start_action trap, charond_api.trap): policies
  * without SAs, so that the kernel's first packet for a child's selectors

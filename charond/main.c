@@ -64,6 +64,15 @@ engine_log(void *ctx, enum ike_log_level level, const char *conn, unsigned id,
 	log_sa(level, conn, id, msg);
 }
 
+/* The engine freed an IKE SA: what the plugins and the ESP idle times
+ * kept of it goes. */
+static void
+sa_freed(void *ctx, unsigned ike_id)
+{
+	plugins_sa_freed(ctx, ike_id);
+	kernel_idle_forget(ike_id);
+}
+
 static void
 engine_event(void *ctx, const struct ike_event *ev)
 {
@@ -517,7 +526,7 @@ main(int argc, char **argv)
 	env.ext_input = plugins_ext_input;
 	env.log = engine_log;
 	env.event = engine_event;
-	env.sa_freed = plugins_sa_freed;
+	env.sa_freed = sa_freed;
 	/* Before the plugins start: their init may set timers. */
 	d->engine = ike_engine_new(&env);
 	if (!d->engine)
