@@ -156,9 +156,7 @@ uninstall(struct daemon *d, struct trap *t)
 {
 	if (!t->in_kernel)
 		return;
-	/* Only while no CHILD SA's policies replaced them. */
-	if (!t->n_sas)
-		kernel_policies(d, &t->ci, true);
+	kernel_policies(d, &t->ci, true);
 	t->in_kernel = false;
 }
 
@@ -330,6 +328,33 @@ trap_acq_seq(const struct ike_child_install *ci)
 	return t ? t->acq_seq : 0;
 }
 
+static bool
+same_ts(const struct ts *a, const struct ts *b, unsigned n)
+{
+	unsigned i;
+	size_t len;
+
+	for (i = 0; i < n; i++) {
+		len = a[i].type == IKEV2_TS_IPV6_ADDR_RANGE ? 16 : 4;
+		if (a[i].type != b[i].type || a[i].proto != b[i].proto ||
+		    a[i].sport != b[i].sport || a[i].eport != b[i].eport ||
+		    memcmp(a[i].saddr, b[i].saddr, len) ||
+		    memcmp(a[i].eaddr, b[i].eaddr, len))
+			return false;
+	}
+	return true;
+}
+
+static bool
+same_policies(const struct ike_child_install *a,
+	      const struct ike_child_install *b)
+{
+	return a->transport == b->transport && a->n_local_ts == b->n_local_ts &&
+	       a->n_remote_ts == b->n_remote_ts &&
+	       same_ts(a->local_ts, b->local_ts, a->n_local_ts) &&
+	       same_ts(a->remote_ts, b->remote_ts, a->n_remote_ts);
+}
+
 void
 trap_child_installed(struct daemon *d, const struct ike_child_install *ci)
 {
@@ -340,8 +365,11 @@ trap_child_installed(struct daemon *d, const struct ike_child_install *ci)
 		return;
 	t->n_sas++;
 	t->acq_seq = 0;
-	/* Its policies replaced the trap's. */
-	t->in_kernel = false;
+	/* Its policies replaced the trap's, if they have the same
+	 * selectors; a CHILD SA the peer narrowed leaves them standing
+	 * (and to be removed). */
+	if (same_policies(&t->ci, ci))
+		t->in_kernel = false;
 }
 
 void

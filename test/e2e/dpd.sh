@@ -210,6 +210,10 @@ ctl moon --json initiate --child net --timeout 10
 expect_rc 0 "the trapped child brought up by hand"
 check "its CHILD SA's policies replace the trap's: 2 SAs, 3 policies" \
     test "$(recorded moon)" = "(2, 3)"
+ctl moon load
+expect_rc 0 "a reload while the CHILD SA is up"
+check "... leaves its policies alone: 2 SAs, 3 policies" \
+    test "$(recorded moon)" = "(2, 3)"
 ctl moon --json terminate --ike site --timeout 10
 expect_rc 0 "terminated"
 check "the CHILD SA gone, the trap policies are back" test \
