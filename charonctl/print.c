@@ -60,6 +60,33 @@ print_secs(const json_t *v)
 		printf("-");
 }
 
+/* "  NAME: key value, key value" of a map of scalars (seconds as "30s"
+ * is the daemon's to know, not ours: numbers as they are). */
+static void
+print_map(const char *name, const json_t *m)
+{
+	const char *key, *sep = "";
+	json_t *v;
+
+	printf("  %s: ", name);
+	json_object_foreach((json_t *)m, key, v)
+	{
+		printf("%s%s ", sep, key);
+		if (json_is_string(v))
+			fputs(json_string_value(v), stdout);
+		else if (json_is_integer(v))
+			printf("%lld", (long long)json_integer_value(v));
+		else if (json_is_real(v))
+			printf("%g", json_real_value(v));
+		else if (json_is_boolean(v))
+			fputs(json_is_true(v) ? "yes" : "no", stdout);
+		else
+			fputs("...", stdout);
+		sep = ", ";
+	}
+	printf("\n");
+}
+
 void
 print_version(const json_t *r)
 {
@@ -104,7 +131,9 @@ upper(const char *s)
 void
 print_conns(const json_t *r)
 {
-	const json_t *conns = json_object_get(r, "conns"), *c, *ch, *k;
+	const json_t *conns = json_object_get(r, "conns"), *c, *ch;
+	const char *key;
+	json_t *k;
 	size_t i, j;
 
 	for (i = 0;
@@ -130,12 +159,13 @@ print_conns(const json_t *r)
 		printf("\n  proposals: ");
 		print_list(json_object_get(c, "proposals"), "default");
 		printf("\n");
-		if (json_is_object(k = json_object_get(c, "dpd"))) {
-			printf("  dpd: every ");
-			print_secs(json_object_get(k, "delay"));
-			printf(", timeout ");
-			print_secs(json_object_get(k, "timeout"));
-			printf(", action %s\n", jstr(k, "action"));
+		/* Maps of plugin keys (dpd: {delay, timeout, action}):
+		 * whatever the daemon's plugins declare, as they are. */
+		json_object_foreach((json_t *)c, key, k)
+		{
+			if (json_is_object(k) && strcmp(key, "local") != 0 &&
+			    strcmp(key, "remote") != 0)
+				print_map(key, k);
 		}
 		print_auth("local", json_object_get(c, "local"));
 		print_auth("remote", json_object_get(c, "remote"));

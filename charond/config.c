@@ -805,9 +805,6 @@ config_equal_conn(const struct conn_cfg *a, const struct conn_cfg *b)
 		      b->n_remote_addrs) ||
 	    !props_eq(a->proposals, a->n_proposals, b->proposals,
 		      b->n_proposals) ||
-	    a->dpd_delay_ms != b->dpd_delay_ms ||
-	    a->dpd_timeout_ms != b->dpd_timeout_ms ||
-	    a->dpd_action != b->dpd_action ||
 	    a->rekey_time_ms != b->rekey_time_ms ||
 	    a->reauth_time_ms != b->reauth_time_ms ||
 	    a->keyingtries != b->keyingtries ||

@@ -157,12 +157,6 @@ enum cfg_start_action {
 	CFG_START_START,
 };
 
-enum cfg_dpd_action {
-	CFG_DPD_CLEAR,
-	CFG_DPD_RESTART,
-	CFG_DPD_TRAP,
-};
-
 enum cfg_hw_offload {
 	CFG_HW_NO,
 	CFG_HW_CRYPTO,
@@ -256,12 +250,9 @@ struct conn_cfg {
 	struct proposal *proposals; /* IKE; default prop_default(IKE); in
 				       config->props */
 	size_t n_proposals;
-	uint64_t dpd_delay_ms;          /* 0: no DPD (the default) */
-	uint64_t dpd_timeout_ms;        /* 150 s when dpd is given */
-	enum cfg_dpd_action dpd_action; /* clear */
-	uint64_t rekey_time_ms;         /* 4 h; 0 = never */
-	uint64_t reauth_time_ms;        /* 0 = never */
-	unsigned keyingtries;           /* 3; 0 = forever */
+	uint64_t rekey_time_ms;  /* 4 h; 0 = never */
+	uint64_t reauth_time_ms; /* 0 = never */
+	unsigned keyingtries;    /* 3; 0 = forever */
 	struct auth_cfg local, remote;
 	struct child_cfg *children;
 	size_t n_children;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The connections section of charond.yaml: IKE settings, the two
- * authentication sides, DPD, and the children with their traffic selectors
+ * authentication sides, and the children with their traffic selectors
  * and ESP proposals; the defaults a strongSwan user expects, and the checks
  * that need a whole connection (l2tp in tunnel mode, start_action without
  * a peer address). Checks that need the whole configuration are in
@@ -21,8 +21,6 @@
 
 #define IKE_REKEY_MS   (4 * 3600 * 1000ULL)
 #define CHILD_REKEY_MS (3600 * 1000ULL)
-#define DPD_DELAY_MS   (30 * 1000ULL)
-#define DPD_TIMEOUT_MS (150 * 1000ULL)
 
 /* --- field handlers ------------------------------------------------------ */
 
@@ -278,36 +276,6 @@ f_auth(struct loader *ld, const struct field *f, const struct ynode *v,
 		ld_pos(ld, vals[3], &a->key_pos);
 }
 
-static const struct enum_name dpd_actions[] = {
-    {"clear", CFG_DPD_CLEAR},
-    {"restart", CFG_DPD_RESTART},
-    {"trap", CFG_DPD_TRAP},
-    {NULL, 0},
-};
-
-static const struct field dpd_fields[] = {
-    F("delay", sch_duration, struct conn_cfg, dpd_delay_ms),
-    F("timeout", sch_duration, struct conn_cfg, dpd_timeout_ms),
-    FE("action", struct conn_cfg, dpd_action, dpd_actions),
-};
-
-static void
-f_dpd(struct loader *ld, const struct field *f, const struct ynode *v,
-      void *obj)
-{
-	const struct ynode *vals[NELEM(dpd_fields)];
-	struct conn_cfg *c = obj;
-	char ctx[128];
-
-	if (!sch_is_map(ld, f->key, v))
-		return;
-	snprintf(ctx, sizeof(ctx), "in dpd of connection '%s'", ld->conn_name);
-	sch_walk(ld, v, dpd_fields, NELEM(dpd_fields), obj, ctx, vals);
-	/* Asking for DPD without a delay means the usual one. */
-	if (vals[0] == NULL)
-		c->dpd_delay_ms = DPD_DELAY_MS;
-}
-
 static const struct enum_name modes[] = {
     {"tunnel", CFG_MODE_TUNNEL},
     {"transport", CFG_MODE_TRANSPORT},
@@ -464,7 +432,6 @@ static const struct field conn_fields[] = {
     FL("remote_addrs", f_addrs, struct conn_cfg, remote_addrs, n_remote_addrs),
     {"proposals", f_props, offsetof(struct conn_cfg, proposals),
      offsetof(struct conn_cfg, n_proposals), IKEV2_PROTO_IKE, NULL},
-    FX("dpd", f_dpd),
     F("rekey_time", sch_duration, struct conn_cfg, rekey_time_ms),
     F("reauth_time", sch_duration, struct conn_cfg, reauth_time_ms),
     FA("keyingtries", sch_uint, struct conn_cfg, keyingtries, 1000000),
@@ -579,7 +546,6 @@ conn_one(struct loader *ld, const struct ynode *k, const struct ynode *val,
 	c.version = 2;
 	c.keyingtries = 3;
 	c.rekey_time_ms = IKE_REKEY_MS;
-	c.dpd_timeout_ms = DPD_TIMEOUT_MS;
 	/* swanctl's default */
 	c.local.auth = ld_strdup(ld, "pubkey");
 	c.remote.auth = ld_strdup(ld, "pubkey");

@@ -212,6 +212,39 @@ config_plugin_equal_conn(const struct config *a, const struct config *b,
 	return conn_vals_in(a, b, conn) && conn_vals_in(b, a, conn);
 }
 
+static bool
+of_conn(const struct pval *p, const char *conn)
+{
+	return p->scope != CHAROND_SCOPE_PLUGIN && strcmp(p->conn, conn) == 0;
+}
+
+size_t
+config_plugin_each(const struct config *cfg, const char *conn, size_t hint,
+		   config_plugin_each_fn *fn, void *ctx)
+{
+	const struct cfg_plugin_values *vs = cfg->plugin_values;
+	size_t i, end = hint;
+
+	if (vs == NULL)
+		return 0;
+	/* A connection's values were written together (its map, then its
+	 * children's): from a hint at its first one, they are one run. */
+	if (hint < vs->n && of_conn(&vs->v[hint], conn) &&
+	    (hint == 0 || !of_conn(&vs->v[hint - 1], conn))) {
+		for (i = hint; i < vs->n && of_conn(&vs->v[i], conn); i++)
+			fn(ctx, vs->v[i].scope, vs->v[i].child, vs->v[i].key,
+			   vs->v[i].text, &vs->v[i].v);
+		return i;
+	}
+	for (i = 0; i < vs->n; i++)
+		if (of_conn(&vs->v[i], conn)) {
+			fn(ctx, vs->v[i].scope, vs->v[i].child, vs->v[i].key,
+			   vs->v[i].text, &vs->v[i].v);
+			end = i + 1;
+		}
+	return end;
+}
+
 /* --- checking a value by its declared type --------------------------------
  */
 

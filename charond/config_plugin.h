@@ -58,6 +58,20 @@ int config_plugin_value(const struct config *cfg, enum charond_scope scope,
 bool config_plugin_equal_conn(const struct config *a, const struct config *b,
 			      const char *conn);
 void config_plugin_values_free(struct cfg_plugin_values *v);
+/*
+ * Every plugin-declared value written for a connection and its children
+ * (child NULL for the connection's own), in the order written: what
+ * list-conns shows of them. text is the value as written (an enum's
+ * choice by name). hint: where to start looking, the previous call's
+ * return value when walking the connections in order (0 otherwise); any
+ * hint finds them all.
+ */
+typedef void config_plugin_each_fn(void *ctx, enum charond_scope scope,
+				   const char *child, const char *key,
+				   const char *text,
+				   const struct charond_value *v);
+size_t config_plugin_each(const struct config *cfg, const char *conn,
+			  size_t hint, config_plugin_each_fn *fn, void *ctx);
 
 /*
  * The views of plugin.h over a config (config_view.c). A connection's view

@@ -129,8 +129,6 @@ static const struct config_claim claims[] = {
     {"connections.*.remote", "ca", "x509"},
     {"connections.*.children.*", "hw_offload", NULL},
     {"connections.*.children.*", "l2tp", "l2tp"},
-    /* Trap policies are not installed: only `start` and `none` act. */
-    {"connections.*.children.*", "start_action=trap", NULL},
 };
 
 const struct config_claim *
@@ -155,20 +153,23 @@ claim_matches(const struct config_claim *c, const struct ynode *k,
 	       strcmp(c->key + n + 1, v->str) == 0;
 }
 
-/* Whether a claim names the key (and reported it, unless supported). */
+/* Whether a claim matched (and was reported unless supported): also for
+ * a key no field table has, one only a plugin honours (dpd), so that it
+ * is refused naming the plugin rather than as unknown. */
 static bool
-check_claim(struct loader *ld, const struct ynode *k, const struct ynode *v)
+check_claim_in(struct loader *ld, const char *scope, const struct ynode *k,
+	       const struct ynode *v)
 {
 	const struct config_opts *o = ld->opts;
 	const struct ynode *at;
 	size_t i;
 
 	for (i = 0; i < NELEM(claims); i++) {
-		if (strcmp(claims[i].scope, ld->scope) != 0 ||
+		if (strcmp(claims[i].scope, scope) != 0 ||
 		    !claim_matches(&claims[i], k, v))
 			continue;
 		if (o != NULL && o->key_supported != NULL &&
-		    o->key_supported(o->ctx, ld->scope, claims[i].key))
+		    o->key_supported(o->ctx, scope, claims[i].key))
 			return true;
 		/* A value is reported where it stands, a key at the key. */
 		at = strchr(claims[i].key, '=') != NULL ? v : k;
@@ -181,6 +182,12 @@ check_claim(struct loader *ld, const struct ynode *k, const struct ynode *v)
 		return true;
 	}
 	return false;
+}
+
+static void
+check_claim(struct loader *ld, const struct ynode *k, const struct ynode *v)
+{
+	(void)check_claim_in(ld, ld->scope, k, v);
 }
 
 /* The scope path grows by one element while a key's value is walked. */
@@ -257,7 +264,7 @@ sch_walk(struct loader *ld, const struct ynode *map, const struct field *fs,
 				break;
 		/* A plugin's key without its plugin: say which plugin. */
 		if (j == nf) {
-			if (!check_claim(ld, k, v))
+			if (!check_claim_in(ld, ld->scope, k, v))
 				unknown_key(ld, k, fs, nf, ctx);
 			continue;
 		}

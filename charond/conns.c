@@ -357,6 +357,19 @@ conns_apply(struct daemon *d, uint64_t now)
 	return rc;
 }
 
+int
+conns_engine_cfg(const struct daemon *d, const struct conn_cfg *c,
+		 struct ike_conn_cfg *k)
+{
+	return conn_from_cfg(&d->cfg->daemon, c, k);
+}
+
+void
+conns_engine_cfg_clear(struct ike_conn_cfg *k)
+{
+	conn_clear(k);
+}
+
 const struct conn_cfg *
 conns_find(const struct daemon *d, const char *name)
 {

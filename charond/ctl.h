@@ -151,9 +151,10 @@ struct ctl_child_counters {
  * is NULL (all zero). */
 json_t *ctl_json_ike_sa(const struct ike_sa_info *sa,
 			const struct ctl_child_counters *counters);
-/* One configured connection as list-conns shows it. */
-/* encap: the natt plugin's key of it (false without the plugin). */
-json_t *ctl_json_conn(const struct conn_cfg *c, bool encap);
+/* One configured connection of cfg as list-conns shows it, with the values its
+ * plugins' keys were given (hint: as config_plugin_each's, 0 to start). */
+json_t *ctl_json_conn(const struct config *cfg, const struct conn_cfg *c,
+		      size_t *hint);
 /* "192.0.2.1" and the port of an endpoint (0 and "" for none). */
 void ctl_endpoint_text(const struct ike_endpoint *ep, char *buf, size_t len,
 		       unsigned *port);

@@ -35,17 +35,6 @@
 		}                                                              \
 	} while (0)
 
-/* The natt plugin's `encap`, false while it is not loaded. */
-static bool
-conn_encap(const struct conn_cfg *c)
-{
-	struct charond_value v;
-
-	return views_value(CHAROND_SCOPE_CONN, c->name, NULL, "encap", &v) ==
-		   0 &&
-	       v.set && v.u.b;
-}
-
 /* --- kernel counters ------------------------------------------------------ */
 
 /* The two ESP SAs of a CHILD SA are found as kernel.c installed them:
@@ -187,8 +176,8 @@ cmd_list_conns(struct ctl_client *c, struct ctl_req *r)
 	const struct config *cfg = daemon_g.cfg;
 	const char *name = NULL;
 	char err[256];
+	size_t i, hint = 0;
 	json_t *l;
-	size_t i;
 
 	CHECK(ctl_arg_string(r->args, "ike", &name, err, sizeof(err)));
 	if (name && !config_find_conn(cfg, name)) {
@@ -200,8 +189,7 @@ cmd_list_conns(struct ctl_client *c, struct ctl_req *r)
 	for (i = 0; l && i < cfg->n_conns; i++)
 		if (!name || strcmp(cfg->conns[i].name, name) == 0)
 			json_array_append_new(
-			    l, ctl_json_conn(&cfg->conns[i],
-					     conn_encap(&cfg->conns[i])));
+			    l, ctl_json_conn(cfg, &cfg->conns[i], &hint));
 	ctl_reply(c, r->id, l ? json_pack("{s:o}", "conns", l) : NULL);
 }
 

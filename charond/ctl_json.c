@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config_plugin.h"
 #include "ctl.h"
 #include "escape.h"
 
@@ -333,33 +334,112 @@ child_cfg_json(const struct child_cfg *c)
 			 hw[c->hw_offload], "l2tp", c->l2tp);
 }
 
-json_t *
-ctl_json_conn(const struct conn_cfg *c, bool encap)
+/* --- plugin-declared values ------------------------------------------------
+ */
+
+static json_t *
+plugin_value_json(const char *text, const struct charond_value *v)
 {
-	static const char *const dpd[] = {"clear", "restart", "trap"};
-	json_t *o, *ch, *jd;
+	json_t *l;
+	size_t i;
+
+	switch (v->type) {
+	case CHAROND_T_BOOL:
+		return json_boolean(v->u.b);
+	case CHAROND_T_INT:
+		return json_integer((json_int_t)v->u.i);
+	case CHAROND_T_DURATION:
+		return ctl_json_seconds(v->u.ms);
+	case CHAROND_T_LIST:
+		l = json_array();
+		for (i = 0; l && i < v->u.list.n; i++)
+			json_array_append_new(l, text_or_null(v->u.list.v[i]));
+		return l;
+	case CHAROND_T_STRING:
+	case CHAROND_T_ENUM: /* its choice's name, as written */
+		break;
+	}
+	return text_or_null(text);
+}
+
+struct plugin_vals {
+	json_t *conn, *children;
+};
+
+/* A dotted key ("dpd.delay") as a member of its map ("dpd": {...}). */
+static void
+put_dotted(json_t *o, const char *key, json_t *val)
+{
+	const char *dot;
+	char head[128];
+	json_t *sub;
+
+	while ((dot = strchr(key, '.')) != NULL &&
+	       (size_t)(dot - key) < sizeof(head)) {
+		snprintf(head, sizeof(head), "%.*s", (int)(dot - key), key);
+		sub = json_object_get(o, head);
+		if (!json_is_object(sub)) {
+			sub = json_object();
+			if (!sub || json_object_set_new(o, head, sub) < 0)
+				break;
+		}
+		o = sub;
+		key = dot + 1;
+	}
+	json_object_set_new(o, key, val);
+}
+
+static void
+plugin_val(void *ctx, enum charond_scope scope, const char *child,
+	   const char *key, const char *text, const struct charond_value *v)
+{
+	struct plugin_vals *pv = ctx;
+	json_t *o = pv->conn;
+	size_t i;
+
+	if (scope == CHAROND_SCOPE_CHILD) {
+		o = NULL;
+		for (i = 0; child && i < json_array_size(pv->children); i++) {
+			json_t *ch = json_array_get(pv->children, i);
+
+			if (json_is_string(json_object_get(ch, "name")) &&
+			    strcmp(
+				json_string_value(json_object_get(ch, "name")),
+				child) == 0)
+				o = ch;
+		}
+	}
+	if (o)
+		put_dotted(o, key, plugin_value_json(text, v));
+}
+
+/* The keys plugins declare are shown as written, whichever plugin they
+ * are for: the core knows none of them by name. */
+json_t *
+ctl_json_conn(const struct config *cfg, const struct conn_cfg *c, size_t *hint)
+{
+	struct plugin_vals pv;
+	json_t *o, *ch;
 	size_t i;
 
 	ch = json_array();
 	for (i = 0; ch && i < c->n_children; i++)
 		json_array_append_new(ch, child_cfg_json(&c->children[i]));
-	if (c->dpd_delay_ms)
-		jd = json_pack("{s:o,s:o,s:s}", "delay",
-			       ctl_json_seconds(c->dpd_delay_ms), "timeout",
-			       ctl_json_seconds(c->dpd_timeout_ms), "action",
-			       dpd[c->dpd_action]);
-	else
-		jd = json_null();
 	o = json_pack(
-	    "{s:o,s:i,s:o,s:o,s:o,s:b,s:o,s:o,s:o,s:I,s:o,s:o,s:o}", "name",
+	    "{s:o,s:i,s:o,s:o,s:o,s:o,s:o,s:I,s:o,s:o,s:o}", "name",
 	    text_or_null(c->name), "version", c->version, "local_addrs",
 	    addr_list(c->local_addrs, c->n_local_addrs), "remote_addrs",
 	    addr_list(c->remote_addrs, c->n_remote_addrs), "proposals",
-	    prop_list(c->proposals, c->n_proposals), "encap", encap, "dpd", jd,
-	    "rekey_time", ctl_json_seconds(c->rekey_time_ms), "reauth_time",
+	    prop_list(c->proposals, c->n_proposals), "rekey_time", ctl_json_seconds(c->rekey_time_ms), "reauth_time",
 	    ctl_json_seconds(c->reauth_time_ms), "keyingtries",
 	    (json_int_t)c->keyingtries, "local", auth_json(&c->local, true),
 	    "remote", auth_json(&c->remote, false), "children", ch);
+	if (o && cfg) {
+		pv.conn = o;
+		pv.children = ch;
+		*hint =
+		    config_plugin_each(cfg, c->name, *hint, plugin_val, &pv);
+	}
 	return o;
 }
 

@@ -44,6 +44,9 @@ struct daemon {
 	 * none the recorder of kernel_none.c; chosen once at start. */
 	const struct kernel_ops *kops;
 	void *kh;
+	/* The kernel's XFRM events (kernel_events.c); NULL with none. */
+	struct xfrm_events *xev;
+	ev_io xev_w;
 	struct ev_loop *loop;
 	ev_timer timer;
 	ev_signal sig_hup, sig_term, sig_int;
@@ -181,6 +184,48 @@ void kernel_none_count(const void *h, size_t *sas, size_t *policies);
 /* conns.c */
 int conns_apply(struct daemon *d, uint64_t now);
 const struct conn_cfg *conns_find(const struct daemon *d, const char *name);
+/* A connection as the engine gets it (endpoints resolved, selectors as
+ * libike's), for trap.c; cleared with conns_engine_cfg_clear. */
+int conns_engine_cfg(const struct daemon *d, const struct conn_cfg *c,
+		     struct ike_conn_cfg *k);
+void conns_engine_cfg_clear(struct ike_conn_cfg *k);
+
+/* kernel_idle.c: charond_api.sa_esp_idle; what it keeps of an IKE SA
+ * goes when the engine frees the SA. */
+int kernel_esp_idle(unsigned ike_id, uint64_t *idle_ms);
+void kernel_idle_forget(unsigned ike_id);
+
+/* trap.c: trap policies (start_action trap, charond_api.trap): policies
+ * without SAs, so that the kernel's first packet for a child's selectors
+ * (XFRM_MSG_ACQUIRE) starts its connection. */
+/* After the config was loaded or reloaded: traps of children that have
+ * start_action trap installed, those of children gone or changed
+ * removed. */
+void trap_apply(struct daemon *d);
+/* Every trap policy out of the kernel (shutdown). */
+void trap_clear(struct daemon *d);
+/* charond_api.trap: 0, or -1 with nothing installed. */
+int trap_api(const char *conn, const char *child);
+/* The kernel's ACQUIRE for a trap's reqid: its connection is started,
+ * unless an IKE SA for it is already connecting. */
+void trap_acquire(struct daemon *d, uint32_t reqid, uint32_t seq);
+/* The sequence number of the ACQUIRE a trap's child's outbound SA
+ * answers, 0 if none. */
+uint32_t trap_acq_seq(const struct ike_child_install *ci);
+/* A CHILD SA installed or removed (kernel.c): while one is installed its
+ * policies stand in the trap's place; when the last goes, the trap's come
+ * back. */
+void trap_child_installed(struct daemon *d, const struct ike_child_install *ci);
+void trap_child_removed(struct daemon *d, const struct ike_child_install *ci);
+/* kernel.c: a child's policies (out, in and, in tunnel mode, fwd), as a
+ * CHILD SA's are installed; del removes them. */
+int kernel_policies(struct daemon *d, const struct ike_child_install *ci,
+		    bool del);
+
+/* kernel_events.c: the kernel's XFRM events in the event loop (ACQUIRE
+ * to trap.c, MAPPING to the plugins); nothing with kernel: none. */
+int kernel_events_open(struct daemon *d);
+void kernel_events_close(struct daemon *d);
 
 /* plugin.c: loading. plugins_open() dlopen()s the plugins dc names (all
  * in its plugin_dir by default), refuses those of another ABI, orders the

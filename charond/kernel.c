@@ -301,8 +301,8 @@ policy_nth(const struct ike_child_install *ci, unsigned n,
 }
 
 /* Install (or, with del, remove) the policies of every selector pair. */
-static int
-policies(struct daemon *d, const struct ike_child_install *ci, bool del)
+int
+kernel_policies(struct daemon *d, const struct ike_child_install *ci, bool del)
 {
 	unsigned n, count = policy_count(ci);
 	int rc = 0;
@@ -378,6 +378,9 @@ add_sa(struct daemon *d, const struct ike_child_install *ci, bool in)
 		sa.has |= XFRM_SA_HAS_ESN;
 		sa.replay_window = 128;
 	}
+	/* The larval SA of a trap's ACQUIRE goes when this one comes. */
+	if (!in)
+		sa.acq_seq = trap_acq_seq(ci);
 	/* The SPI we allocated already exists as a larval SA: update it. */
 	rc = in ? d->kops->sa_update(d->kh, &sa) : d->kops->sa_add(d->kh, &sa);
 	if (rc < 0)
@@ -532,10 +535,11 @@ kernel_child_install(void *ctx, const struct ike_child_install *in)
 		return -EINVAL;
 	}
 	if ((rc = add_sa(d, ci, true)) < 0 || (rc = add_sa(d, ci, false)) < 0 ||
-	    (rc = policies(d, ci, false)) < 0) {
+	    (rc = kernel_policies(d, ci, false)) < 0) {
 		remove_filtered(d, ci);
 		return rc;
 	}
+	trap_child_installed(d, ci);
 	return 0;
 }
 
@@ -556,6 +560,8 @@ kernel_child_remove(void *ctx, const struct ike_child_install *in)
 		f = *in;
 	}
 	remove_filtered(ctx, &f);
+	if (f.spi_out)
+		trap_child_removed(ctx, &f);
 }
 
 static void
@@ -564,7 +570,7 @@ remove_filtered(struct daemon *d, const struct ike_child_install *ci)
 	struct xfrm_sa sa;
 
 	if (ci->spi_out && !ci->keep_policies)
-		policies(d, ci, true);
+		kernel_policies(d, ci, true);
 	base_sa(ci, true, &sa);
 	d->kops->sa_del(d->kh, &sa);
 	if (ci->spi_out) {

@@ -64,6 +64,15 @@ engine_log(void *ctx, enum ike_log_level level, const char *conn, unsigned id,
 	log_sa(level, conn, id, msg);
 }
 
+/* The engine freed an IKE SA: what the plugins and the ESP idle times
+ * kept of it goes. */
+static void
+sa_freed(void *ctx, unsigned ike_id)
+{
+	plugins_sa_freed(ctx, ike_id);
+	kernel_idle_forget(ike_id);
+}
+
 static void
 engine_event(void *ctx, const struct ike_event *ev)
 {
@@ -362,6 +371,7 @@ daemon_reload(struct daemon *d, struct diag_list *dl, struct config **old,
 	d->cfg = cfg;
 	views_reset();
 	conns_apply(d, daemon_now());
+	trap_apply(d);
 	for (i = 0; i < cfg->n_conns; i++) {
 		const struct conn_cfg *was =
 		    config_find_conn(prev, cfg->conns[i].name);
@@ -400,8 +410,9 @@ on_term(struct ev_loop *loop, ev_signal *w, int revents)
 	log_msg(IKE_LOG_INFO, "signal %d: deleting all SAs and exiting",
 		w->signum);
 	notify_send("STOPPING=1");
-	ike_terminate_all(daemon_g.engine, daemon_now());
+	/* First: the trap policies of children going now stay out. */
 	daemon_g.stopping = true;
+	ike_terminate_all(daemon_g.engine, daemon_now());
 	ev_break(loop, EVBREAK_ALL);
 	(void)revents;
 }
@@ -520,7 +531,7 @@ main(int argc, char **argv)
 	env.ext_input = plugins_ext_input;
 	env.log = engine_log;
 	env.event = engine_event;
-	env.sa_freed = plugins_sa_freed;
+	env.sa_freed = sa_freed;
 	/* Before the plugins start: their init may set timers. */
 	d->engine = ike_engine_new(&env);
 	if (!d->engine)
@@ -538,6 +549,9 @@ main(int argc, char **argv)
 		return 1;
 	if (net_open(d) < 0)
 		return 1;
+	if (kernel_events_open(d) < 0)
+		log_msg(IKE_LOG_WARN, "no XFRM events: trap policies start "
+				      "nothing, NAT mapping changes go unseen");
 	ev_signal_init(&d->sig_hup, on_hup, SIGHUP);
 	ev_signal_init(&d->sig_term, on_term, SIGTERM);
 	ev_signal_init(&d->sig_int, on_term, SIGINT);
@@ -557,6 +571,7 @@ main(int argc, char **argv)
 				       "reach this daemon");
 	conns_apply(d, daemon_now());
 	save_keys_config(NULL, &d->cfg->daemon);
+	trap_apply(d);
 	log_msg(IKE_LOG_INFO, "charond %s started with %zu connection(s)",
 		CHAROND_VERSION, d->cfg->n_conns);
 	/* systemd's Type=notify: started once the sockets are open. */
@@ -568,6 +583,8 @@ main(int argc, char **argv)
 	ike_engine_free(d->engine);
 	d->engine = NULL;
 	net_close(d);
+	trap_clear(d);
+	kernel_events_close(d);
 	kernel_close(d);
 	plugins_unload(d);
 	views_reset();

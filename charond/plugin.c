@@ -71,6 +71,8 @@ static const struct charond_api api = {
     .send_keepalive = hooks_send_keepalive,
     .sa_nat = hooks_sa_nat,
     .port_nat_t = hooks_port_nat_t,
+    .sa_esp_idle = kernel_esp_idle,
+    .trap = trap_api,
 };
 
 /* --- words of provides and requires -------------------------------------- */

@@ -387,6 +387,9 @@ hooks_sa_action(unsigned ike_id, enum charond_sa_action a, const void *args)
 	case CHAROND_SA_REINITIATE:
 		rc = ike_reinitiate(d->engine, now, ike_id) ? 0 : -1;
 		break;
+	case CHAROND_SA_KILL:
+		rc = ike_sa_kill(d->engine, now, ike_id, "peer not responding");
+		break;
 	case CHAROND_SA_MOVE:
 		if (mv)
 			rc = ike_sa_move(d->engine, now, ike_id, &mv->local,

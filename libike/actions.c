@@ -15,9 +15,12 @@
  * A new IKE SA for the connection: the first child the old SA had rides in
  * IKE_AUTH (sa->want_child), the others follow one CREATE_CHILD_SA at a
  * time once it is up (sa->more_children, actions_next_child). An old SA
- * without children gets what ike_initiate() would start. The old SA is
+ * without children gets what ike_initiate() would start. A live old SA is
  * then deleted as ike_terminate() does, whether or not a new one could be
- * started: the host asked for it to go.
+ * started: the host asked for it to go. An old SA that just died (the
+ * host asks from its IKE_DOWN or FAILED event, dpd's restart: it stays
+ * findable until the next tick frees it) has no children left to look
+ * at: sa_kill noted which it had.
  */
 unsigned
 ike_reinitiate(struct ike_engine *e, uint64_t now, unsigned ike_id)
@@ -26,10 +29,14 @@ ike_reinitiate(struct ike_engine *e, uint64_t now, unsigned ike_id)
 	const struct child_sa *c;
 	char conn[IKE_NAME_MAX];
 	unsigned want = 0, more = 0, id;
+	bool dead;
 
 	e->now = now;
-	if (!old || old->state == IKE_SA_DEAD)
+	if (!old || (old->state == IKE_SA_DEAD && old->rekeyed))
 		return 0;
+	dead = old->state == IKE_SA_DEAD || old->dying;
+	if (dead)
+		more = old->had_children;
 	for (c = old->children; c; c = c->next)
 		if ((c->installed || c->creating) && c->cfg < IKE_MAX_CHILDREN)
 			more |= 1u << c->cfg;
@@ -51,8 +58,29 @@ ike_reinitiate(struct ike_engine *e, uint64_t now, unsigned ike_id)
 		sa->want_child = want;
 		sa->more_children = more;
 	}
-	ike_terminate(e, now, ike_id);
+	if (!dead)
+		ike_terminate(e, now, ike_id);
 	return id;
+}
+
+/*
+ * The host found the peer dead (dpd's timeout ran out while its liveness
+ * check was unanswered): the SA and its CHILD SAs go at once, without a
+ * DELETE that nobody would answer, with the events of any SA that died
+ * (IKE_DOWN, or FAILED while it was connecting) carrying reason.
+ */
+int
+ike_sa_kill(struct ike_engine *e, uint64_t now, unsigned ike_id,
+	    const char *reason)
+{
+	struct ike_sa *sa = sa_by_id(e, ike_id);
+
+	e->now = now;
+	if (!sa || sa->state == IKE_SA_DEAD || sa->dying)
+		return -1;
+	ike_log(e, sa, IKE_LOG_INFO, "dropping the IKE SA: %s", reason);
+	sa_kill(e, sa, reason);
+	return 0;
 }
 
 /* The next child ike_reinitiate left for after IKE_AUTH, on an idle

@@ -46,6 +46,9 @@ sa_for_host(struct ike_engine *e, unsigned ike_id)
 {
 	struct ike_sa *sa = sa_by_id(e, ike_id);
 
+	/* A listener of a dying SA's events may not start anything on it. */
+	if (sa && sa->dying)
+		return NULL;
 	if (sa)
 		ike_announce(e, sa);
 	return sa;

@@ -382,9 +382,15 @@ int ike_liveness(struct ike_engine *e, uint64_t now, unsigned ike_id);
 /* Delete everything, telling every peer (shutdown). */
 void ike_terminate_all(struct ike_engine *e, uint64_t now);
 /* A new IKE SA for the connection of ike_id, with the children it had (or
- * would start); the old SA is deleted. Returns the new SA's id, 0 if
+ * would start); the old SA is deleted. Also for an SA that just died,
+ * called from its IKE_DOWN or FAILED event. Returns the new SA's id, 0 if
  * none. (dpd's restart action.) */
 unsigned ike_reinitiate(struct ike_engine *e, uint64_t now, unsigned ike_id);
+/* Drop an IKE SA and its CHILD SAs now, without telling the peer (it is
+ * dead): IKE_DOWN (FAILED if it was connecting) with reason. -1 if there
+ * is no such live SA. (dpd, when its timeout runs out.) */
+int ike_sa_kill(struct ike_engine *e, uint64_t now, unsigned ike_id,
+		const char *reason);
 /* The peer (or we) moved: later messages of the IKE SA go between these
  * endpoints, and its installed CHILD SAs are moved to them by the host
  * (env.child_move). While both ends rekey it at once, the SA the peer's

@@ -247,6 +247,13 @@ struct ike_sa {
 	uint64_t last_heard; /* xchg.c: the last message whose ICV held */
 	bool nat_local, nat_remote; /* ike_sa_set_nat (natt): for list-sas */
 	unsigned more_children; /* actions.c: bit i, child cfg i to create */
+	/* sa_kill: bit i, child cfg i was installed or being created when
+	 * the SA died, for ike_reinitiate from its IKE_DOWN or FAILED
+	 * event (the children are gone by then). */
+	unsigned had_children;
+	/* sa_kill is under way: its events are being heard, the SA still
+	 * shows its last state, and nothing may start on it. */
+	bool dying;
 	union {
 		struct v2_state v2; /* version 2 */
 	};

@@ -294,8 +294,14 @@ child_remove_all(struct ike_engine *e, struct ike_sa *sa)
 void
 sa_kill(struct ike_engine *e, struct ike_sa *sa, const char *reason)
 {
-	if (sa->state == IKE_SA_DEAD)
+	const struct child_sa *c;
+
+	if (sa->state == IKE_SA_DEAD || sa->dying)
 		return;
+	sa->dying = true;
+	for (c = sa->children; c; c = c->next)
+		if ((c->installed || c->creating) && c->cfg < IKE_MAX_CHILDREN)
+			sa->had_children |= 1u << c->cfg;
 	/* The version settles what hangs on the SA (IKEv2: one the peer's
 	 * colliding rekey replaced, going before our own rekey of it was
 	 * answered, has the peer's SA for its successor). */

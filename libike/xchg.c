@@ -285,8 +285,11 @@ retry_keying(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 		sa->attempt, c->keyingtries);
 	id = ike_initiate(e, now, c->name, child);
 	again = id ? sa_by_id(e, id) : NULL;
-	if (again)
+	if (again) {
 		again->attempt = sa->attempt + 1;
+		/* ike_reinitiate's children still to come after IKE_AUTH. */
+		again->more_children = sa->more_children;
+	}
 }
 
 uint64_t
@@ -300,12 +303,18 @@ xchg_tick(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 	if (now < sa->req.deadline)
 		return sa->req.deadline;
 	if (sa->req.tries >= e->rt_tries) {
+		/* Only a negotiation is tried again: an SA that was up
+		 * and lost its peer is the host's to restart (dpd). */
+		bool negotiating = sa->state != IKE_SA_ESTABLISHED &&
+				   sa->state != IKE_SA_DELETING;
+
 		ike_log(e, sa, IKE_LOG_WARN,
 			"peer did not answer our request (message %u) after %u "
 			"retransmits; giving up",
 			sa->req.msgid, sa->req.tries);
 		sa_kill(e, sa, "peer not responding");
-		retry_keying(e, sa, now);
+		if (negotiating)
+			retry_keying(e, sa, now);
 		return UINT64_MAX;
 	}
 	sa->req.tries++;

@@ -231,8 +231,8 @@ struct charond_child_filter {
 		      struct ike_child_install *ci, char *why, size_t why_len);
 };
 
-/* What a plugin may do to an IKE SA. Users: dpd (liveness, delete,
- * reinitiate), natt (move). */
+/* What a plugin may do to an IKE SA. Users: dpd (liveness, reinitiate,
+ * kill), natt (move). */
 enum charond_sa_action {
 	CHAROND_SA_LIVENESS, /* an empty INFORMATIONAL; no answer kills it */
 	CHAROND_SA_DELETE,   /* delete it and its children, telling the peer */
@@ -253,6 +253,9 @@ enum charond_sa_action {
 	 * addresses goes on selecting those. -1 if a CHILD SA could not be
 	 * moved (the IKE SA has moved all the same). */
 	CHAROND_SA_MOVE,
+	/* Drop it and its CHILD SAs now, without a DELETE (dpd: the peer
+	 * is dead); its IKE_DOWN event says "peer not responding". */
+	CHAROND_SA_KILL,
 };
 
 struct charond_sa_move {

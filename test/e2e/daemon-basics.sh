@@ -19,6 +19,10 @@ case $out in
 *"plugins: "*"psk-"*) pass "--version lists the psk plugin" ;;
 *) fail "--version does not list psk" ;;
 esac
+case $out in
+*"plugins: "*"dpd-"*) pass "--version lists the dpd plugin" ;;
+*) fail "--version does not list dpd" ;;
+esac
 
 # A plugin of another ABI: refused, by name, with the reason.
 mkdir -p "$W/plugins"

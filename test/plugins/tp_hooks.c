@@ -15,7 +15,10 @@
  *                       last_heard), then runs `action` (sa_action) and
  *                       logs its return code; after a liveness check a
  *                       second timer logs whether last_heard advanced;
- *   child filter        registered only (the host has no ESP).
+ *   child filter        registered only (the host has no ESP); with
+ *                       `encap`, ESP in UDP on port 4500 at both ends
+ *                       (test/vm/scenarios/charond-mapping.sh);
+ *   mapping             logs the kernel's NAT mapping changes.
  *
  * The action `move` (test/vm/scenarios/charond-move.sh) moves the SA to
  * move_local and move_remote (addresses; unset: as they are; the ports
@@ -23,7 +26,7 @@
  * again every `delay` until then.
  *
  * Its own keys: plugins.tp_hooks.{action, delay, times, early, move_local,
- * move_remote, trigger}; the action
+ * move_remote, trigger, encap}; the action
  * runs for the first `times` SAs that come up (a re-initiated SA comes up
  * too and must not re-initiate for ever); with `early` the slot is set in
  * IKE_SA_INIT already, so that an SA that never comes up has data to free.
@@ -62,13 +65,15 @@ static const struct charond_config_key keys[] = {
      "move: the peer's new address"},
     {CHAROND_SCOPE_PLUGIN, "trigger", CHAROND_T_STRING, NULL, 0, 0,
      "move: wait until this file exists"},
+    {CHAROND_SCOPE_PLUGIN, "encap", CHAROND_T_BOOL, NULL, 0, 0,
+     "the child filter puts ESP in UDP, port 4500 both ends (false)"},
     {0, NULL, 0, NULL, 0, 0, NULL},
 };
 
 static const struct charond_api *api;
 static int slot = -1;
 static unsigned action, times = 1, ups, acted;
-static bool early;
+static bool early, encap;
 static uint64_t delay = 300;
 static char move_local[64], move_remote[64], trigger[256];
 
@@ -377,7 +382,22 @@ event(void *state, const struct ike_event *ev)
 	}
 }
 
-static const struct charond_sa_listener listener = {.event = event};
+/* The kernel's XFRM_MSG_MAPPING, as charond hands it on. */
+static void
+mapping(void *state, unsigned ike_id, const struct ike_endpoint *remote)
+{
+	const struct sockaddr_in *a = (const struct sockaddr_in *)&remote->ss;
+	char addr[INET6_ADDRSTRLEN] = "?";
+
+	if (a->sin_family == AF_INET)
+		inet_ntop(AF_INET, &a->sin_addr, addr, sizeof(addr));
+	api->log(IKE_LOG_INFO, NAME, "mapping of IKE SA %u: peer now %s:%u",
+		 ike_id, addr,
+		 a->sin_family == AF_INET ? ntohs(a->sin_port) : 0);
+}
+
+static const struct charond_sa_listener listener = {.event = event,
+						    .mapping = mapping};
 
 /* --- child filter (registered; needs ESP to run) -------------------------- */
 
@@ -387,6 +407,11 @@ child_filter(void *state, const struct charond_child_view *child,
 {
 	api->log(IKE_LOG_INFO, NAME, "child filter for %s/%s", child->conn,
 		 child->name);
+	if (encap) {
+		ci->encap.type = 2; /* UDP_ENCAP_ESPINUDP */
+		ci->encap.sport = 4500;
+		ci->encap.dport = 4500;
+	}
 	return 0;
 }
 
@@ -418,6 +443,9 @@ hooks_init(const struct charond_api *a, void **state, char *why, size_t why_len)
 	if (api->value(CHAROND_SCOPE_PLUGIN, NAME, NULL, "early", &v) == 0 &&
 	    v.set)
 		early = v.u.b;
+	if (api->value(CHAROND_SCOPE_PLUGIN, NAME, NULL, "encap", &v) == 0 &&
+	    v.set)
+		encap = v.u.b;
 	if (api->value(CHAROND_SCOPE_PLUGIN, NAME, NULL, "move_local", &v) ==
 		0 &&
 	    v.set)

@@ -188,6 +188,24 @@ env_event(void *ctx, const struct ike_event *ev)
 			h->name, names[ev->type], ev->ike_id, ev->child_id,
 			ev->old_id, ev->reason ? ev->reason : "");
 	life_event(h, ev, names[ev->type]);
+	/* dpd's restart: the SA that lost its peer is initiated again
+	 * from its own IKE_DOWN (or FAILED) event, half the time. */
+	if ((ev->type == IKE_EV_IKE_DOWN || ev->type == IKE_EV_FAILED) &&
+	    ev->reason && strcmp(ev->reason, "peer not responding") == 0 &&
+	    rng_chance(&h->sim->hook_rng, 500)) {
+		unsigned id = ike_reinitiate(h->e, h->sim->now, ev->ike_id);
+
+		if (id == ev->ike_id)
+			sim_fail(h->sim,
+				 "%s: ike_reinitiate of dead IKE SA #%u "
+				 "returned it",
+				 h->name, id);
+		h->sim->st.reinitiated += id != 0;
+		if (h->sim->verbose)
+			sim_log(h->sim,
+				"%s: dead IKE SA #%u re-initiated as #%u",
+				h->name, ev->ike_id, id);
+	}
 }
 
 const char *

@@ -204,6 +204,8 @@ on_event(void *ctx, const struct ike_event *ev)
 	snprintf(h->ev_reason[h->n_ev], sizeof(h->ev_reason[0]), "%s",
 		 ev->reason ? ev->reason : "");
 	h->n_ev++;
+	if (h->ev_hook)
+		h->ev_hook(h, ev);
 }
 
 void

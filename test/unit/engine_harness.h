@@ -47,6 +47,8 @@ struct host {
 	unsigned logs_with; /* count of log lines containing `watch` */
 	const char *watch;
 	uint64_t seed; /* of its random source, if seeded */
+	/* Called after each event is recorded, as a host's listener. */
+	void (*ev_hook)(struct host *h, const struct ike_event *ev);
 };
 
 extern struct datagram queue[MAX_Q];

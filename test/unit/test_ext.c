@@ -914,6 +914,114 @@ START_TEST(reinitiate_keeps_every_child)
 }
 END_TEST
 
+/* dpd's restart: the SA died (its peer stopped answering) and the host
+ * asks for it again from the IKE_DOWN event, when its children are gone
+ * already: the new SA brings back both. */
+static unsigned reinit_id, reinit_from;
+
+static void
+reinit_on_down(struct host *h, const struct ike_event *ev)
+{
+	if (ev->type == IKE_EV_IKE_DOWN && ev->ike_id == reinit_from)
+		reinit_id = ike_reinitiate(h->e, now, ev->ike_id);
+}
+
+static void
+reinitiate_dead(bool timeout)
+{
+	unsigned old, i;
+
+	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+		   "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "s",
+		   "s");
+	two_children();
+	bring_up();
+	old = first_sa(&moon)->id;
+	ck_assert_uint_eq(ike_initiate(moon.e, now, "site", "net2"), old);
+	pump();
+	ck_assert_uint_eq(live(&moon), 2);
+	reinit_from = old;
+	reinit_id = 0;
+	moon.ev_hook = reinit_on_down;
+	moon.n_ev = 0;
+	if (timeout) {
+		/* Sun is gone: its liveness check is never answered. */
+		ck_assert_int_eq(ike_liveness(moon.e, now, old), 0);
+		for (i = 0; i < 30 && !has_event(&moon, IKE_EV_IKE_DOWN); i++) {
+			q_len = 0;
+			advance();
+		}
+	} else {
+		ck_assert_int_eq(
+		    ike_sa_kill(moon.e, now, old, "peer not responding"), 0);
+		ck_assert_int_eq(
+		    ike_sa_kill(moon.e, now, old, "peer not responding"), -1);
+	}
+	ck_assert(has_event(&moon, IKE_EV_IKE_DOWN));
+	ck_assert_str_eq(moon.ev_reason[moon.n_ev - 1], "peer not responding");
+	ck_assert_uint_ne(reinit_id, 0);
+	ck_assert_uint_ne(reinit_id, old);
+	ck_assert_uint_eq(live(&moon), 0);
+	/* Only the new IKE_SA_INIT: a dead peer gets no DELETE. */
+	ck_assert_uint_eq(q_len, 1);
+	moon.ev_hook = NULL;
+	pump(); /* sun is back: IKE_SA_INIT, IKE_AUTH with "net" */
+	ike_query_sa(moon.e, reinit_id, count_installed, NULL);
+	ck_assert_str_eq(info_state, "ESTABLISHED");
+	ck_assert_uint_eq(n_installed, 1);
+	ike_tick(moon.e, now);
+	pump(); /* "net2" */
+	ike_query_sa(moon.e, reinit_id, count_installed, NULL);
+	ck_assert_uint_eq(n_installed, 2);
+	ck_assert_uint_eq(live(&moon), 2);
+	/* Once freed, the dead SA is nothing to re-initiate. */
+	ike_tick(moon.e, now);
+	ck_assert_uint_eq(ike_reinitiate(moon.e, now, old), 0);
+	teardown_pair();
+}
+
+START_TEST(reinitiate_after_retransmits_gave_up)
+{
+	reinitiate_dead(true);
+}
+END_TEST
+
+START_TEST(reinitiate_after_kill)
+{
+	reinitiate_dead(false);
+}
+END_TEST
+
+/* An SA that was up and lost its peer is not tried again by keyingtries:
+ * restarting it is the host's choice (dpd restart), clear leaves nothing. */
+START_TEST(dead_established_sa_not_retried)
+{
+	static struct ike_conn_cfg c;
+	unsigned old, i;
+
+	setup_pair("aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+		   "aes128gcm16-prfsha256-ecp256", "aes128gcm16", false, "s",
+		   "s");
+	conn_cfg(&c, &moon, &sun, "aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+		 false);
+	c.keyingtries = 3;
+	ck_assert_int_eq(ike_engine_set_conns(moon.e, &c, 1, now), 0);
+	bring_up();
+	old = first_sa(&moon)->id;
+	moon.n_ev = 0;
+	ck_assert_int_eq(ike_liveness(moon.e, now, old), 0);
+	for (i = 0; i < 30 && !has_event(&moon, IKE_EV_IKE_DOWN); i++) {
+		q_len = 0;
+		advance();
+	}
+	ck_assert(has_event(&moon, IKE_EV_IKE_DOWN));
+	ck_assert_uint_eq(q_len, 0);
+	ike_tick(moon.e, now);
+	ck_assert_ptr_null(first_sa(&moon));
+	teardown_pair();
+}
+END_TEST
+
 START_TEST(ext_input_refuses_informational)
 {
 	unsigned id;
@@ -1105,6 +1213,9 @@ ext_suite(void)
 	tcase_add_test(ta, reinitiate_from_initiator);
 	tcase_add_test(ta, reinitiate_from_responder);
 	tcase_add_test(ta, reinitiate_keeps_every_child);
+	tcase_add_test(ta, reinitiate_after_retransmits_gave_up);
+	tcase_add_test(ta, reinitiate_after_kill);
+	tcase_add_test(ta, dead_established_sa_not_retried);
 	tcase_add_test(ta, sa_move_moves_children);
 	tcase_add_test(ta, answer_goes_back_the_way_the_request_came);
 	suite_add_tcase(s, ta);

@@ -11,6 +11,7 @@
 
 #include <check.h>
 
+#include "config_plugin.h"
 #include "ctl.h"
 #include "ikev2_const.h"
 #include "tests.h"
@@ -278,28 +279,76 @@ static const char conf[] =
     "        start_action: start\n"
     "      host:\n"
     "        mode: transport\n"
+    "        tag: 7\n"
     "secrets: {psk: [{secret: s}]}\n";
 
-/* The plugin loader's answer: every claimed key (dpd here) is acted on. */
-static bool
-any_key(void *ctx, const char *scope, const char *key)
+/* A plugin declaring dpd's keys and a child key, as the daemon's loader
+ * would register them: list-conns shows their values, knowing none. */
+static const char *const dpd_actions[] = {"clear", "restart", "trap", NULL};
+static const struct charond_config_key fake_keys[] = {
+    {CHAROND_SCOPE_CONN, "dpd.delay", CHAROND_T_DURATION, NULL, 0, 0, ""},
+    {CHAROND_SCOPE_CONN, "dpd.timeout", CHAROND_T_DURATION, NULL, 0, 0, ""},
+    {CHAROND_SCOPE_CONN, "dpd.action", CHAROND_T_ENUM, dpd_actions, 0, 0, ""},
+    {CHAROND_SCOPE_CHILD, "tag", CHAROND_T_INT, NULL, 0, 99, ""},
+    {0, NULL, 0, NULL, 0, 0, NULL},
+};
+
+static const struct charond_config_key *
+fake_find(void *ctx, enum charond_scope scope, const char *plugin,
+	  const char *key)
 {
-	return true;
+	const struct charond_config_key *k;
+
+	for (k = fake_keys; k->key; k++)
+		if (k->scope == scope && strcmp(k->key, key) == 0)
+			return k;
+	return NULL;
 }
+
+static bool
+fake_is_map(void *ctx, enum charond_scope scope, const char *plugin,
+	    const char *prefix)
+{
+	const struct charond_config_key *k;
+	size_t n = strlen(prefix);
+
+	for (k = fake_keys; k->key; k++)
+		if (k->scope == scope && strncmp(k->key, prefix, n) == 0 &&
+		    k->key[n] == '.')
+			return true;
+	return false;
+}
+
+static bool
+fake_loaded(void *ctx, const char *plugin)
+{
+	return false;
+}
+
+static int
+fake_auth(void *ctx, const char *name, char *hint, size_t len)
+{
+	return 0;
+}
+
+static const struct config_plugin_registry fake = {
+    NULL, fake_find, fake_is_map, fake_loaded, fake_auth,
+};
 
 START_TEST(connection)
 {
-	static const struct config_opts all = {any_key, NULL};
 	struct config *cfg = NULL;
 	struct diag_list dl;
 	json_t *o, *ch;
+	size_t hint = 0;
 
 	diag_list_init(&dl);
-	ck_assert_int_eq(config_load_buffer_opts("t.yaml", conf, strlen(conf),
-						 CONFIG_NO_FILES, &all, &cfg,
-						 &dl),
+	config_plugin_set_registry(&fake);
+	ck_assert_int_eq(config_load_buffer("t.yaml", conf, strlen(conf),
+					    CONFIG_NO_FILES, &cfg, &dl),
 			 0);
-	o = ctl_json_conn(&cfg->conns[0], true);
+	config_plugin_set_registry(NULL);
+	o = ctl_json_conn(cfg, &cfg->conns[0], &hint);
 	ck_assert_ptr_nonnull(o);
 	ck_assert_str_eq(s_at(o, "name", NULL), "site");
 	ck_assert_int_eq(i_at(o, "version"), 2);
@@ -311,6 +360,11 @@ START_TEST(connection)
 			 "aes128gcm16-prfsha256-ecp256");
 	ck_assert_str_eq(s_at(o, "dpd", "action"), "restart");
 	ck_assert_int_eq(i_at(json_object_get(o, "dpd"), "delay"), 30);
+	ck_assert_int_eq(i_at(json_object_get(o, "dpd"), "timeout"), 150);
+	ck_assert_int_eq(
+	    i_at(json_array_get(json_object_get(o, "children"), 1), "tag"), 7);
+	ck_assert_ptr_null(json_object_get(
+	    json_array_get(json_object_get(o, "children"), 0), "tag"));
 	ck_assert(json_real_value(json_object_get(o, "rekey_time")) == 1.5);
 	ck_assert_str_eq(s_at(o, "local", "auth"), "psk");
 	ck_assert_str_eq(s_at(o, "remote", "id"), "sun.example.org");
@@ -326,6 +380,62 @@ START_TEST(connection)
 			     json_object_get(ch, "local_ts"), 0)),
 			 "dynamic");
 	json_decref(o);
+	config_free(cfg);
+	diag_list_free(&dl);
+}
+END_TEST
+
+/* list-conns walks the connections in order, handing each one's hint to
+ * the next; any hint (a wrong one, one past the end) still finds all of a
+ * connection's values, and only its own. */
+static const char three[] = "connections:\n"
+			    "  a: {dpd: {delay: 1s}, children: {x: {tag: 1}}}\n"
+			    "  b: {}\n"
+			    "  c: {dpd: {action: trap, timeout: 3s}}\n";
+
+static json_t *
+conn_at(const struct config *cfg, size_t i, size_t *hint)
+{
+	return ctl_json_conn(cfg, &cfg->conns[i], hint);
+}
+
+START_TEST(connection_plugin_values_hint)
+{
+	struct config *cfg = NULL;
+	struct diag_list dl;
+	json_t *o[3];
+	size_t hint = 0, i;
+
+	diag_list_init(&dl);
+	config_plugin_set_registry(&fake);
+	ck_assert_int_eq(config_load_buffer("t.yaml", three, strlen(three),
+					    CONFIG_NO_FILES, &cfg, &dl),
+			 0);
+	config_plugin_set_registry(NULL);
+	for (i = 0; i < 3; i++)
+		o[i] = conn_at(cfg, i, &hint);
+	ck_assert_int_eq(i_at(json_object_get(o[0], "dpd"), "delay"), 1);
+	ck_assert_int_eq(
+	    i_at(json_array_get(json_object_get(o[0], "children"), 0), "tag"),
+	    1);
+	ck_assert_ptr_null(json_object_get(o[1], "dpd"));
+	ck_assert_str_eq(s_at(o[2], "dpd", "action"), "trap");
+	ck_assert_int_eq(i_at(json_object_get(o[2], "dpd"), "timeout"), 3);
+	ck_assert_ptr_null(
+	    json_object_get(json_object_get(o[2], "dpd"), "delay"));
+	for (i = 0; i < 3; i++)
+		json_decref(o[i]);
+	/* c alone, from the start; a alone, from past the end. */
+	hint = 0;
+	o[2] = conn_at(cfg, 2, &hint);
+	ck_assert_str_eq(s_at(o[2], "dpd", "action"), "trap");
+	hint = 1000;
+	o[0] = conn_at(cfg, 0, &hint);
+	ck_assert_int_eq(i_at(json_object_get(o[0], "dpd"), "delay"), 1);
+	ck_assert_ptr_null(
+	    json_object_get(json_object_get(o[0], "dpd"), "action"));
+	json_decref(o[0]);
+	json_decref(o[2]);
 	config_free(cfg);
 	diag_list_free(&dl);
 }
@@ -453,6 +563,7 @@ ctl_json_suite(void)
 	suite_add_tcase(s, t);
 	t = tcase_create("conns");
 	tcase_add_test(t, connection);
+	tcase_add_test(t, connection_plugin_values_hint);
 	tcase_add_test(t, events);
 	tcase_add_test(t, stats_counts);
 	tcase_add_test(t, monitor_filter);
