@@ -50,8 +50,9 @@ struct dpd_sa {
 	uint64_t last;  /* last heard, as of the last look */
 	uint64_t timer; /* pending timer, 0: none */
 	bool dead;      /* declared dead: said once */
-	char children[IKE_MAX_CHILDREN][IKE_NAME_MAX]; /* ever up on it */
-	unsigned n_children;
+	/* Children ever up on it: bit i, the connection's i-th (its view's
+	 * order), a byte rather than their names in every SA. */
+	uint8_t children;
 };
 
 static const struct charond_api *api;
@@ -182,10 +183,8 @@ start(unsigned ike_id, const char *conn, const struct dpd_sa *from)
 	s->ike_id = ike_id;
 	snprintf(s->conn, sizeof(s->conn), "%s", conn);
 	s->since = s->last = api->now();
-	if (from) {
-		memcpy(s->children, from->children, sizeof(s->children));
-		s->n_children = from->n_children;
-	}
+	if (from)
+		s->children = from->children;
 	if (api->sa_set(slot, ike_id, s) < 0) {
 		free(s);
 		return;
@@ -223,10 +222,11 @@ dead(struct dpd_sa *s)
 	    "restart: initiating it again",
 	    "trap: trap policies wait for its traffic",
 	};
+	struct charond_conn_view view = {.size = sizeof(view)};
 	uint64_t now = api->now();
 	char addr[64];
 	struct look l;
-	unsigned i;
+	size_t i;
 
 	s->dead = true;
 	if (!last_heard(s, now, &l))
@@ -248,15 +248,20 @@ dead(struct dpd_sa *s)
 				 s->conn);
 		break;
 	case DPD_TRAP:
-		if (s->n_children == 0 && api->trap(s->conn, NULL) < 0)
+		if (!s->children && api->trap(s->conn, NULL) < 0)
 			api->log(IKE_LOG_ERROR, "dpd",
 				 "connection '%s': no trap policies", s->conn);
-		for (i = 0; i < s->n_children; i++)
-			if (api->trap(s->conn, s->children[i]) < 0)
+		if (s->children && api->conn(s->conn, &view) < 0)
+			break;
+		for (i = 0;
+		     s->children && i < view.n_children && i < IKE_MAX_CHILDREN;
+		     i++)
+			if ((s->children & (1u << i)) &&
+			    api->trap(s->conn, view.children[i]) < 0)
 				api->log(IKE_LOG_ERROR, "dpd",
 					 "connection '%s': no trap policies "
 					 "for child '%s'",
-					 s->conn, s->children[i]);
+					 s->conn, view.children[i]);
 		break;
 	}
 }
@@ -264,16 +269,14 @@ dead(struct dpd_sa *s)
 static void
 child_up(struct dpd_sa *s, const char *child)
 {
-	unsigned i;
+	struct charond_conn_view view = {.size = sizeof(view)};
+	size_t i;
 
-	if (!child)
+	if (!child || api->conn(s->conn, &view) < 0)
 		return;
-	for (i = 0; i < s->n_children; i++)
-		if (strcmp(s->children[i], child) == 0)
-			return;
-	if (s->n_children < IKE_MAX_CHILDREN)
-		snprintf(s->children[s->n_children++], IKE_NAME_MAX, "%s",
-			 child);
+	for (i = 0; i < view.n_children && i < IKE_MAX_CHILDREN; i++)
+		if (strcmp(view.children[i], child) == 0)
+			s->children |= (uint8_t)(1u << i);
 }
 
 static void
