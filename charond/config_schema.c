@@ -16,6 +16,7 @@
 #include <sys/un.h>
 
 #include "config_int.h"
+#include "config_plugin.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -155,6 +156,14 @@ claim_matches(const struct config_claim *c, const struct ynode *k,
 	       strcmp(c->key + n + 1, v->str) == 0;
 }
 
+static bool
+claim_plugin_loaded(const struct config_claim *c)
+{
+	const struct config_plugin_registry *r = config_plugin_registry();
+
+	return r != NULL && r->loaded(r->ctx, c->plugin);
+}
+
 /* Whether a claim names the key (and reported it, unless supported). */
 static bool
 check_claim(struct loader *ld, const struct ynode *k, const struct ynode *v)
@@ -169,6 +178,11 @@ check_claim(struct loader *ld, const struct ynode *k, const struct ynode *v)
 			continue;
 		if (o != NULL && o->key_supported != NULL &&
 		    o->key_supported(o->ctx, ld->scope, claims[i].key))
+			return true;
+		/* Keys the core parses for a plugin (authorities, certs, key,
+		 * ca for x509: it reads them through its views) are taken
+		 * while that plugin is loaded. */
+		if (claims[i].plugin != NULL && claim_plugin_loaded(&claims[i]))
 			return true;
 		/* A value is reported where it stands, a key at the key. */
 		at = strchr(claims[i].key, '=') != NULL ? v : k;

@@ -96,7 +96,7 @@ struct charond_config_key {
 	const char *const *choices; /* ENUM: NULL-terminated */
 	int64_t min, max; /* INT: inclusive bounds; DURATION: in ms, when
 			     max is not 0 */
-	const char *help;           /* one line, for --check-config */
+	const char *help; /* one line, for --check-config */
 };
 
 struct charond_value {
@@ -128,6 +128,13 @@ struct charond_end_view {
 	size_t n_certs;
 };
 
+/* A certification authority of the top-level `authorities:` section. */
+struct charond_authority_view {
+	const char *name;
+	const char *cacert; /* file of its CA certificate */
+	const char *crl;    /* file of its CRL; NULL: none */
+};
+
 struct charond_conn_view {
 	uint32_t size; /* in: sizeof(struct charond_conn_view) as built */
 	const char *name;
@@ -142,6 +149,11 @@ struct charond_conn_view {
 	size_t n_local_addrs;
 	const char *const *remote_addrs;
 	size_t n_remote_addrs;
+	/* The authorities that may have issued the peer's certificate:
+	 * remote.ca's, or every one written when it names none (x509).
+	 * Appended within ABI 3, as views may grow. */
+	const struct charond_authority_view *authorities;
+	size_t n_authorities;
 };
 
 struct charond_child_view {
