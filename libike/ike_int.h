@@ -208,6 +208,11 @@ struct ike_sa {
 	 * versions' ID payloads carry a type and the identity. */
 	struct pld_id peer_id; /* data points into peer_id_buf */
 	uint8_t peer_id_buf[IKE_ID_MAX];
+	/* Our ID when the host chose it (env.auth_local_id), for queries;
+	 * NULL when configured or our address (the SA stays small). */
+	uint8_t *own_id;
+	size_t own_id_len;
+	uint8_t own_id_type;
 	unsigned want_child; /* initiator: child cfg to create + 1 */
 	unsigned attempt;    /* initiator: keying try, from 1 (keyingtries) */
 

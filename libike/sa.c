@@ -375,6 +375,7 @@ sa_free(struct ike_engine *e, struct ike_sa *sa)
 	if (sa->version == 2)
 		v2_state_free(&sa->v2);
 	free(sa->ike_prop);
+	free(sa->own_id);
 	free(sa->req.msg);
 	free(sa->resp);
 	conn_unref(sa->conn);

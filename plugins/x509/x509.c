@@ -6,12 +6,15 @@
  * - Our side: `local.certs` (our certificate first, then intermediates,
  *   each sent in a CERT payload of encoding 4) and `local.key`; AUTH is
  *   an RFC 7427 signature when the peer announced hash algorithms in
- *   SIGNATURE_HASH_ALGORITHMS, else RSA (1) or ECDSA (9-11).
+ *   SIGNATURE_HASH_ALGORITHMS, else RSA (1) or ECDSA (9-11). Without
+ *   `local.id` our ID is our certificate's subject DN (the local_id
+ *   hook); a written one must be in the certificate.
  * - The peer: its CERT payloads chain to the `authorities` the
  *   connection trusts (`remote.ca`, or all of them), its ID must be in
  *   its certificate, its AUTH verifies with the certificate's key.
  * - CERTREQ: the trusted CAs' key hashes, in IKE_SA_INIT (responder) and
- *   IKE_AUTH (initiator).
+ *   IKE_AUTH (initiator). A connection has one chain of ours, so the
+ *   peer's CERTREQ chooses nothing yet: we send that chain regardless.
  * - The config check loads every file a pubkey connection names and
  *   refuses the config, at the key, when one does not load or fit.
  *
@@ -313,12 +316,41 @@ x509_payloads(void *state, const struct ike_auth_req *r, struct ike_out *out)
 	return rc;
 }
 
+/* Without local.id: our certificate's subject, as ID_DER_ASN1_DN (RFC
+ * 7296 3.5), which the peer finds in it whatever SANs it has. */
+static int
+x509_local_id(void *state, const char *conn, uint8_t *type, uint8_t *data,
+	      size_t *len)
+{
+	struct charond_conn_view v;
+	X509 *chain[1];
+	unsigned char *der = NULL;
+	char why[512];
+	size_t n;
+	int dlen;
+
+	if (view(conn, &v) < 0 ||
+	    our_chain(&v, chain, 1, &n, why, sizeof(why)) < 0)
+		return -1;
+	dlen = i2d_X509_NAME(X509_get_subject_name(chain[0]), &der);
+	if (dlen <= 0 || (size_t)dlen > *len) {
+		OPENSSL_free(der);
+		return -1;
+	}
+	memcpy(data, der, (size_t)dlen);
+	*len = (size_t)dlen;
+	*type = IKEV2_ID_DER_ASN1_DN;
+	OPENSSL_free(der);
+	return 0;
+}
+
 static const struct charond_auth_method pubkey_method = {
     .name = "pubkey",
     .sign = x509_sign,
     .verify = x509_verify,
     .payloads = x509_payloads,
     .id_check = x509_id_check,
+    .local_id = x509_local_id,
 };
 
 /* --- SIGNATURE_HASH_ALGORITHMS in IKE_SA_INIT (RFC 7427 4) ---------------- */
@@ -435,12 +467,6 @@ check_local(const struct charond_check *ck, const struct charond_conn_view *c)
 				sizeof(why)) < 0)
 			ck->report(ck, CHAROND_ERROR, c->name, NULL, "local",
 				   "%s", why);
-	} else {
-		ck->report(ck, CHAROND_WARNING, c->name, NULL, "local",
-			   "no local ID: the IP address is sent, which the "
-			   "peer finds in %s only as an iPAddress "
-			   "subjectAltName; set local.id",
-			   c->local.certs[0]);
 	}
 	ERR_clear_error();
 }

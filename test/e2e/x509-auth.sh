@@ -81,6 +81,12 @@ mkee other moon-other p256 DNS:moon.example.org
 mkee ca moon-expired p256 DNS:moon.example.org \
     -startdate 20200101000000Z -enddate 20210101120000Z
 mkee ca moon-revoked p256 DNS:moon.example.org
+# moon-p256's key in a certificate for another name.
+openssl req -new -key "$P/moon-p256.key" -out "$P/moon-wrong.csr" \
+    -subj "/O=Example/CN=moon" -addext "subjectAltName=DNS:other.example.org" \
+    2>/dev/null
+openssl ca -batch -config "$P/ca/ca.cnf" -extensions ee \
+    -in "$P/moon-wrong.csr" -out "$P/moon-wrong.pem" -notext 2>/dev/null
 openssl ca -batch -config "$P/ca/ca.cnf" -revoke "$P/moon-revoked.pem" \
     2>/dev/null
 openssl ca -batch -config "$P/ca/ca.cnf" -gencrl -out "$P/ca/crl.pem" \
@@ -197,9 +203,40 @@ fails moon-expired "" moon.example.org \
 fails moon-revoked "" moon.example.org \
     "failed authentication: peer certificate CN=moon,O=Example revoked $(date -u +%Y-%m-%d) (CRL of test-ca)" \
     "a revoked certificate"
-fails moon-p256 "" "" \
-    "peer ID 127.0.0.1 not in its certificate (SANs: moon.example.org)" \
-    "an ID not in the certificate"
+# An ID not in the certificate: moon's own check would refuse that, so
+# its certificate file changes after the load, which the next use reads.
+conf moon 127.0.0.1 127.0.0.2 "$P/moon-id.pem" "$P/moon-p256.key" \
+    moon.example.org
+cp "$P/moon-p256.pem" "$P/moon-id.pem"
+ctl moon load
+expect_rc 0 "moon loads moon-id.pem"
+rm "$P/moon-id.pem"
+cp "$P/moon-wrong.pem" "$P/moon-id.pem"
+ctl moon --json initiate --ike site --timeout 10
+expect_rc 1 "an ID not in the certificate: initiate fails"
+check "an ID not in the certificate: with AUTH_FAILED" test \
+    "$(jget 'd["code"]' <"$W/err")" = AUTH_FAILED
+expect_in "$W/sun.log" "peer ID moon.example.org not in its certificate (SANs: other.example.org)" \
+    "an ID not in the certificate: sun says why"
+sleep 0.3
+no_sa "an ID not in the certificate"
+
+# Without local.id: our certificate's subject DN (ID_DER_ASN1_DN).
+conf moon 127.0.0.1 127.0.0.2 "$P/moon-p256.pem" "$P/moon-p256.key"
+ctl moon load
+expect_rc 0 "moon loads a connection without local.id"
+ctl moon --json initiate --child net --timeout 10
+expect_rc 0 "without local.id: up, with the subject DN as ID"
+ctl moon --json list-sas
+check "moon: its ID is its certificate's subject" test \
+    "$(jget 'd["ike_sas"][0]["local"]["id"]' <"$W/out")" = "CN=moon,O=Example"
+ctl sun --json list-sas
+check "sun: moon's ID is that DN" test \
+    "$(jget 'd["ike_sas"][0]["remote"]["id"]' <"$W/out")" = "CN=moon,O=Example"
+expect_in "$W/sun.log" "peer 'CN=moon,O=Example' authenticated (AUTH method 14)" \
+    "the log names the DN"
+ctl moon --json terminate --ike site --timeout 10
+expect_rc 0 "terminated"
 
 # Broken files refuse the config at their key.
 conf moon 127.0.0.1 127.0.0.2 "$P/moon-p256.pem" "$P/moon-p256.key" \

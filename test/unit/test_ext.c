@@ -434,6 +434,90 @@ START_TEST(auth_id_check_accepts)
 }
 END_TEST
 
+/* The DER of "CN=moon": what a certificate plugin would give. */
+static const uint8_t moon_dn[] = {0x30, 0x0f, 0x31, 0x0d, 0x30, 0x0b,
+				  0x06, 0x03, 0x55, 0x04, 0x03, 0x0c,
+				  0x04, 'm',  'o',  'o',  'n'};
+
+static int
+hook_local_id(void *ctx, const char *conn, uint8_t *type, uint8_t *data,
+	      size_t *len)
+{
+	ck_assert_str_eq(conn, "site");
+	ck_assert_uint_ge(*len, sizeof(moon_dn));
+	memcpy(data, moon_dn, sizeof(moon_dn));
+	*len = sizeof(moon_dn);
+	*type = IKEV2_ID_DER_ASN1_DN;
+	return 0;
+}
+
+static void
+got_local_id(void *ctx, const struct ike_sa_info *sa)
+{
+	*(struct pld_id *)ctx = sa->local_id;
+}
+
+static void
+got_remote_id(void *ctx, const struct ike_sa_info *sa)
+{
+	*(struct pld_id *)ctx = sa->remote_id;
+}
+
+/* A connection without a local ID takes the host's (a certificate's DN)
+ * where it would send its address: in the ID payload, in what it signs,
+ * in list-sas on both ends, in the peer's log; and keeps it through a
+ * rekey. */
+START_TEST(auth_local_id_from_the_host)
+{
+	static struct ike_conn_cfg c;
+	struct pld_id id = {0};
+	uint8_t buf[64];
+	char log[64];
+
+	with_auth_hooks();
+	conn_cfg(&c, &moon, &sun, "aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+		 false);
+	c.children[0].start = true;
+	memset(&c.local_id, 0, sizeof(c.local_id));
+	ck_assert_int_eq(ike_engine_set_conns(moon.e, &c, 1, now), 0);
+	conn_cfg(&c, &sun, &moon, "aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+		 false);
+	memset(&c.remote_id, 0, sizeof(c.remote_id));
+	ck_assert_int_eq(ike_engine_set_conns(sun.e, &c, 1, now), 0);
+	moon.e->env.auth_local_id = hook_local_id;
+	sun.watch = "peer 'CN=moon' authenticated";
+	bring_up();
+	assert_pair_matches();
+	ck_assert_uint_eq(sun.logs_with, 1);
+	ck_assert_uint_eq(
+	    ike_query_sa(moon.e, first_sa(&moon)->id, got_local_id, &id), 1);
+	ck_assert_uint_eq(id.type, IKEV2_ID_DER_ASN1_DN);
+	ck_assert_mem_eq(id.data.ptr, moon_dn, sizeof(moon_dn));
+	ck_assert_uint_eq(
+	    ike_query_sa(sun.e, first_sa(&sun)->id, got_remote_id, &id), 1);
+	ck_assert_uint_eq(id.type, IKEV2_ID_DER_ASN1_DN);
+	ck_assert_uint_eq(id.data.len, sizeof(moon_dn));
+	ck_assert_int_eq(
+	    ike_dn_text(moon_dn, sizeof(moon_dn), log, sizeof(log)), 0);
+	ck_assert_str_eq(log, "CN=moon");
+	/* The rekeyed SA says the same. */
+	ck_assert_int_eq(ike_rekey(moon.e, now, first_sa(&moon)->id), 0);
+	pump();
+	ck_assert(has_event(&moon, IKE_EV_IKE_REKEYED));
+	memset(&id, 0, sizeof(id));
+	ck_assert_uint_eq(
+	    ike_query_sa(moon.e, first_sa(&moon)->id, got_local_id, &id), 1);
+	ck_assert_uint_eq(id.type, IKEV2_ID_DER_ASN1_DN);
+	ck_assert_mem_eq(id.data.ptr, moon_dn, sizeof(moon_dn));
+	/* Not a DN: no text. */
+	memcpy(buf, moon_dn, sizeof(moon_dn));
+	buf[0] = 0x31;
+	ck_assert_int_eq(ike_dn_text(buf, sizeof(moon_dn), log, sizeof(log)),
+			 -1);
+	teardown_pair();
+}
+END_TEST
+
 /* The bounds of struct ike_out, tried from a hook. */
 static void
 hook_build_bounds(void *ctx, const struct ike_msg_view *m, struct ike_out *out)
@@ -1093,6 +1177,7 @@ ext_suite(void)
 	tcase_add_test(tc, ext_input_cannot_refuse_a_delete);
 	tcase_add_test(tc, auth_payloads_reach_the_peers_verify);
 	tcase_add_test(tc, auth_id_check_refuses);
+	tcase_add_test(tc, auth_local_id_from_the_host);
 	tcase_add_test(tc, auth_id_check_accepts);
 	tcase_add_test(tc, ike_out_is_bounded);
 	suite_add_tcase(s, tc);
