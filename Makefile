@@ -342,6 +342,17 @@ $(FB)/fuzz_config: test/fuzz/fuzz_config.c $(CHAROND_CFG_SRC:%.c=$(FB)/%.o) \
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(WARN) -Ilibike -Icharond -Iplugins/include -o $@ $^ $(YAML_LIBS) \
 	    $(OPENSSL_LIBS)
 
+# fuzz_x509 also needs the x509 plugin's parts (not its glue, x509.c).
+$(FB)/plugins/x509/%.o: plugins/x509/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(subst fuzzer$(comma),fuzzer-no-link$(comma),$(FUZZ_FLAGS)) \
+	    -MMD -MP $(PLUGIN_INC) -c -o $@ $<
+
+$(FB)/fuzz_x509: test/fuzz/fuzz_x509.c $(X509_PART_SRC:%.c=$(FB)/%.o) \
+    $(LIBIKE_SRC:%.c=$(FB)/%.o)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(WARN) $(PLUGIN_INC) -Iplugins/x509 -o $@ $^ \
+	    $(OPENSSL_LIBS)
+
 fuzz: $(FUZZ_BIN)
 
 # Each fuzzer starts from its committed seed corpus (never written to) and a
