@@ -531,6 +531,10 @@ x509_check(const struct charond_check *ck)
 		if (c.remote.auth && strcmp(c.remote.auth, "pubkey") == 0)
 			check_remote(ck, &c);
 	}
+	/* Not started (at start, before init; --check-config): fini may
+	 * never come, so keep nothing; the first use reads the files. */
+	if (!api)
+		cred_cache_free();
 	return 0;
 }
 
@@ -554,6 +558,7 @@ static void
 x509_fini(void *state)
 {
 	cred_cache_free();
+	api = NULL;
 }
 
 const struct charond_plugin charond_plugin = {
