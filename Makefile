@@ -240,7 +240,8 @@ $(B)/check_plugin: $(PLUGIN_UNIT_OBJ) $(B)/charond/plugin_hooks.o \
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(YAML_LIBS) $(CHECK_LIBS) $(OPENSSL_LIBS)
 
 # The x509 plugin's parts (test/unit/x509/): plugins/x509/*.c but its
-# glue to charond (x509.c), compiled as the plugin is, against
+# glue to charond (x509.c), compiled as the plugin is and linked with
+# libike (whose functions charond gives the plugin), against
 # certificates, keys and CRLs the tests make with OpenSSL.
 X509_UNIT_SRC := $(sort $(wildcard test/unit/x509/*.c))
 X509_UNIT_OBJ := $(X509_UNIT_SRC:%.c=$(B)/%.o) $(B)/test/unit/x509/runner.o
@@ -256,7 +257,7 @@ $(B)/test/unit/x509-parts/%.o: plugins/x509/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP $(PLUGIN_INC) -c -o $@ $<
 
-$(B)/check_x509: $(X509_UNIT_OBJ) $(X509_PART_OBJ)
+$(B)/check_x509: $(X509_UNIT_OBJ) $(X509_PART_OBJ) $(B)/libike.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(OPENSSL_LIBS)
 
 check-unit: $(B)/check_libike $(B)/check_charond $(B)/check_libxfrm \

@@ -492,6 +492,11 @@ int ike_export_ike_keys(const struct ike_engine *e, unsigned id,
  * order, control characters escaped), for logs and list-sas. 0, or -1 if
  * data is no DN (buf is then empty). */
 int ike_dn_text(const uint8_t *data, size_t n, char *buf, size_t len);
+/* A DN written as "CN=moon, O=Example" (RFC 4514 order, "\," escapes) as
+ * DER: at most *len octets in out, *len set. 0, or -1 if text is none. */
+int ike_dn_from_text(const char *text, uint8_t *out, size_t *len);
+/* Whether two DER DNs name the same (X509_NAME_cmp). */
+bool ike_dn_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
 
 /* auth_psk.c: the pre-shared key AUTH value of RFC 7296 2.15,
  * prf(prf(PSK, "Key Pad for IKEv2"), octets), and its constant-time check,

@@ -116,6 +116,10 @@ id_text(const struct pld_id *id, char *buf, size_t len)
 static bool
 id_matches(const struct ike_id_cfg *want, const struct pld_id *got)
 {
+	if (want->type == IKEV2_ID_DER_ASN1_DN &&
+	    got->type == IKEV2_ID_DER_ASN1_DN)
+		return ike_dn_equal(want->data, want->len, got->data.ptr,
+				    got->data.len);
 	return want->type == 0 ||
 	       (want->type == got->type && want->len == got->data.len &&
 		memcmp(want->data, got->data.ptr, want->len) == 0);

@@ -14,6 +14,7 @@
 
 #include <openssl/x509v3.h>
 
+#include "ike.h"
 #include "ikev2_const.h"
 #include "x509.h"
 
@@ -49,16 +50,22 @@ ident_text(uint8_t type, const uint8_t *data, size_t n, char *buf, size_t len)
 
 void
 ident_from_text(const char *text, uint8_t *type, const uint8_t **data,
-		size_t *n, uint8_t addr[16])
+		size_t *n, uint8_t *buf)
 {
-	if (inet_pton(AF_INET, text, addr) == 1) {
+	size_t len = IKE_ID_MAX;
+
+	if (inet_pton(AF_INET, text, buf) == 1) {
 		*type = IKEV2_ID_IPV4_ADDR;
-		*data = addr;
+		*data = buf;
 		*n = 4;
-	} else if (inet_pton(AF_INET6, text, addr) == 1) {
+	} else if (inet_pton(AF_INET6, text, buf) == 1) {
 		*type = IKEV2_ID_IPV6_ADDR;
-		*data = addr;
+		*data = buf;
 		*n = 16;
+	} else if (ike_dn_from_text(text, buf, &len) == 0) {
+		*type = IKEV2_ID_DER_ASN1_DN;
+		*data = buf;
+		*n = len;
 	} else {
 		/* As charond's conns.c reads it. */
 		*type =

@@ -419,7 +419,7 @@ check_local(const struct charond_check *ck, const struct charond_conn_view *c)
 	STACK_OF(X509) * sk;
 	X509 *ee = NULL;
 	EVP_PKEY *key = NULL;
-	uint8_t type, addr[16];
+	uint8_t type, addr[IKE_ID_MAX];
 	const uint8_t *data;
 	char why[512];
 	size_t i, n;

@@ -92,10 +92,11 @@ void ident_text(uint8_t type, const uint8_t *data, size_t n, char *buf,
  */
 int ident_match(X509 *cert, uint8_t type, const uint8_t *data, size_t n,
 		const char *who, char *why, size_t len);
-/* An ID written in the config ("moon.example.org", "a@b", an address)
- * in the form charond sends it; data points into text or addr. */
+/* An ID written in the config ("moon.example.org", "a@b", an address,
+ * "CN=moon, O=Example") in the form charond sends it; data points into
+ * text or buf (256 octets: IKE_ID_MAX). */
 void ident_from_text(const char *text, uint8_t *type, const uint8_t **data,
-		     size_t *n, uint8_t addr[16]);
+		     size_t *n, uint8_t *buf);
 
 /* --- sigalg.c ------------------------------------------------------------- */
 

@@ -238,6 +238,33 @@ expect_in "$W/sun.log" "peer 'CN=moon,O=Example' authenticated (AUTH method 14)"
 ctl moon --json terminate --ike site --timeout 10
 expect_rc 0 "terminated"
 
+# A DN written as the log prints it: moon's local.id, sun's remote.id.
+conf moon 127.0.0.1 127.0.0.2 "$P/moon-p256.pem" "$P/moon-p256.key" \
+    '"CN=moon, O=Example"'
+sed -i 's|remote: {auth: pubkey, ca: test-ca}|remote: {auth: pubkey, ca: test-ca, id: "CN=moon,O=Example"}|' \
+    "$W/sun.yaml"
+ctl moon load
+expect_rc 0 "moon loads local.id as a DN"
+ctl sun load
+expect_rc 0 "sun loads remote.id as a DN"
+ctl moon --json initiate --child net --timeout 10
+expect_rc 0 "DN IDs written in both configs: up"
+ctl sun --json list-sas
+check "sun: moon's ID is the DN" test \
+    "$(jget 'd["ike_sas"][0]["remote"]["id"]' <"$W/out")" = "CN=moon,O=Example"
+ctl moon --json terminate --ike site --timeout 10
+expect_rc 0 "terminated"
+sed -i 's|id: "CN=moon,O=Example"}|id: "CN=other,O=Example"}|' "$W/sun.yaml"
+ctl sun load
+ctl moon --json initiate --ike site --timeout 10
+expect_rc 1 "sun expects another DN: initiate fails"
+expect_in "$W/sun.log" "peer identity 'CN=moon,O=Example' is not the one configured for 'site'" \
+    "sun says whom it saw"
+conf sun 127.0.0.2 127.0.0.1 "$P/sun-p256.der" "$P/sun-p256.kder" \
+    sun.example.org
+swap_ts
+ctl sun load
+
 # Broken files refuse the config at their key.
 conf moon 127.0.0.1 127.0.0.2 "$P/moon-p256.pem" "$P/moon-p256.key" \
     moon.example.org

@@ -518,6 +518,45 @@ START_TEST(auth_local_id_from_the_host)
 }
 END_TEST
 
+/* DNs as text both ways, and compared as X.509 does. */
+START_TEST(dn_text_both_ways)
+{
+	/* O=Example (PrintableString), CN=moon (UTF8String). */
+	static const uint8_t printable[] = {
+	    0x30, 0x22, 0x31, 0x10, 0x30, 0x0e, 0x06, 0x03, 0x55,
+	    0x04, 0x0a, 0x13, 0x07, 'E',  'x',  'a',  'm',  'p',
+	    'l',  'e',  0x31, 0x0e, 0x30, 0x0c, 0x06, 0x03, 0x55,
+	    0x04, 0x03, 0x0c, 0x05, 'm',  'o',  'o',  'n',  '2'};
+	uint8_t der[IKE_ID_MAX];
+	size_t n = sizeof(der);
+	char text[128];
+
+	ck_assert_int_eq(ike_dn_from_text("CN=moon2, O=Example", der, &n), 0);
+	ck_assert_int_eq(ike_dn_text(der, n, text, sizeof(text)), 0);
+	ck_assert_str_eq(text, "CN=moon2,O=Example");
+	ck_assert(ike_dn_equal(der, n, printable, sizeof(printable)));
+	ck_assert_int_eq(
+	    ike_dn_text(printable, sizeof(printable), text, sizeof(text)), 0);
+	ck_assert_str_eq(text, "CN=moon2,O=Example");
+	n = sizeof(der);
+	ck_assert_int_eq(ike_dn_from_text("O=Example, CN=moon2", der, &n), 0);
+	ck_assert(!ike_dn_equal(der, n, printable, sizeof(printable)));
+	/* An escaped comma stays in its value. */
+	n = sizeof(der);
+	ck_assert_int_eq(ike_dn_from_text("CN=a\\, b,O=c", der, &n), 0);
+	ck_assert_int_eq(ike_dn_text(der, n, text, sizeof(text)), 0);
+	ck_assert_str_eq(text, "CN=a\\, b,O=c");
+	/* Not DNs. */
+	n = sizeof(der);
+	ck_assert_int_eq(ike_dn_from_text("moon.example.org", der, &n), -1);
+	ck_assert_int_eq(ike_dn_from_text("CN=", der, &n), -1);
+	ck_assert_int_eq(ike_dn_from_text("XYZZY=1", der, &n), -1);
+	ck_assert_int_eq(ike_dn_from_text("CN=a,,O=b", der, &n), -1);
+	n = 4;
+	ck_assert_int_eq(ike_dn_from_text("CN=moon", der, &n), -1);
+}
+END_TEST
+
 /* The bounds of struct ike_out, tried from a hook. */
 static void
 hook_build_bounds(void *ctx, const struct ike_msg_view *m, struct ike_out *out)
@@ -1178,6 +1217,7 @@ ext_suite(void)
 	tcase_add_test(tc, auth_payloads_reach_the_peers_verify);
 	tcase_add_test(tc, auth_id_check_refuses);
 	tcase_add_test(tc, auth_local_id_from_the_host);
+	tcase_add_test(tc, dn_text_both_ways);
 	tcase_add_test(tc, auth_id_check_accepts);
 	tcase_add_test(tc, ike_out_is_bounded);
 	suite_add_tcase(s, tc);

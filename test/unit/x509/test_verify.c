@@ -10,6 +10,7 @@
 
 #include <check.h>
 
+#include "ike.h"
 #include "ikev2_const.h"
 #include "pki.h"
 #include "tests.h"
@@ -300,7 +301,7 @@ END_TEST
 
 START_TEST(id_from_text)
 {
-	uint8_t type, addr[16];
+	uint8_t type, addr[IKE_ID_MAX];
 	const uint8_t *data;
 	size_t n;
 
@@ -312,6 +313,33 @@ START_TEST(id_from_text)
 	ident_from_text("moon.example.org", &type, &data, &n, addr);
 	ck_assert_uint_eq(type, IKEV2_ID_FQDN);
 	ck_assert_uint_eq(n, 16);
+}
+END_TEST
+
+/* A DN written in the config, as the log prints it, is the subject. */
+START_TEST(id_dn_from_text)
+{
+	struct pki_opts o = {.cn = "moon", .san = "DNS:moon.example.org"};
+	X509 *x = ee(&o, root, root_key);
+	uint8_t type, buf[IKE_ID_MAX];
+	const uint8_t *data;
+	char why[512];
+	size_t n;
+
+	ident_from_text("CN=moon, O=Example", &type, &data, &n, buf);
+	ck_assert_uint_eq(type, IKEV2_ID_DER_ASN1_DN);
+	ck_assert_int_eq(
+	    ident_match(x, type, data, n, "local ID", why, sizeof(why)), 0);
+	ident_from_text("CN=sun,O=Example", &type, &data, &n, buf);
+	ck_assert_int_eq(
+	    ident_match(x, type, data, n, "local ID", why, sizeof(why)), -1);
+	ck_assert_str_eq(why, "local ID CN=sun,O=Example is not its "
+			      "certificate's subject CN=moon,O=Example");
+	/* The other order is another DN. */
+	ident_from_text("O=Example,CN=moon", &type, &data, &n, buf);
+	ck_assert_int_eq(
+	    ident_match(x, type, data, n, "local ID", why, sizeof(why)), -1);
+	X509_free(x);
 }
 END_TEST
 
@@ -333,6 +361,7 @@ x509_verify_suite(void)
 	tcase_add_test(tc, key_usage);
 	tcase_add_test(tc, ids);
 	tcase_add_test(tc, id_from_text);
+	tcase_add_test(tc, id_dn_from_text);
 	suite_add_tcase(s, tc);
 	return s;
 }
