@@ -5,7 +5,9 @@
  * the same (device, inode, size, modification time). charond gives a
  * plugin no reload notification, and needs none here: a reload shows new
  * paths through the views, and a changed file is read again on its next
- * use, by the config check of the reload first of all.
+ * use, by the config check of the reload first of all. A running daemon
+ * keeps what a file last loaded when it breaks or goes (the check, which
+ * refuses the reload, says so); the check itself sees the error.
  *
  * A key file's bytes are cleansed once parsed; the keys themselves are
  * OpenSSL's, whose free clears their private parts.
@@ -40,6 +42,13 @@ struct cred_entry {
 };
 
 static struct cred_entry *cache;
+static bool last_good;
+
+void
+cred_keep_last_good(bool on)
+{
+	last_good = on;
+}
 
 static void
 entry_free(struct cred_entry *e)
@@ -234,29 +243,58 @@ parse_crl(struct cred_entry *e, const uint8_t *b, size_t n, char *why,
 	return 0;
 }
 
+static struct cred_entry *read_entry(const char *path, enum cred_kind kind,
+				     char *why, size_t len);
+
 /* The cache's entry for path, read (again) when it is new or changed. */
 static struct cred_entry *
 lookup(const char *path, enum cred_kind kind, char *why, size_t len)
 {
-	struct cred_entry **pp, *e;
+	struct cred_entry **pp, *old = NULL, *e;
 	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		snprintf(why, len, "cannot read %s: %s", path, strerror(errno));
+		/* Gone since it loaded: as for a broken file. */
+		for (old = cache; last_good && old; old = old->next)
+			if (old->kind == kind && strcmp(old->path, path) == 0)
+				return old;
+		return NULL;
+	}
+	for (pp = &cache; (old = *pp); pp = &old->next) {
+		if (old->kind != kind || strcmp(old->path, path) != 0)
+			continue;
+		if (same_file(&old->st, &st))
+			return old;
+		*pp = old->next;
+		break;
+	}
+	e = read_entry(path, kind, why, len);
+	if (!e && old) {
+		/* Broken since it loaded: the running config goes on with
+		 * what it had (also when a reload's check, which gets the
+		 * error, refuses the file). */
+		old->next = cache;
+		cache = old;
+		return last_good ? old : NULL;
+	}
+	entry_free(old);
+	if (!e)
+		return NULL;
+	e->next = cache;
+	cache = e;
+	return e;
+}
+
+/* A new entry read from the file, or NULL and why. */
+static struct cred_entry *
+read_entry(const char *path, enum cred_kind kind, char *why, size_t len)
+{
+	struct cred_entry *e;
 	uint8_t *buf;
 	size_t n = 0;
 	int rc;
 
-	if (stat(path, &st) < 0) {
-		snprintf(why, len, "cannot read %s: %s", path, strerror(errno));
-		return NULL;
-	}
-	for (pp = &cache; (e = *pp); pp = &e->next) {
-		if (e->kind != kind || strcmp(e->path, path) != 0)
-			continue;
-		if (same_file(&e->st, &st))
-			return e;
-		*pp = e->next;
-		entry_free(e);
-		break;
-	}
 	e = calloc(1, sizeof(*e));
 	if (!e || !(e->path = strdup(path))) {
 		free(e);
@@ -277,8 +315,6 @@ lookup(const char *path, enum cred_kind kind, char *why, size_t len)
 		entry_free(e);
 		return NULL;
 	}
-	e->next = cache;
-	cache = e;
 	return e;
 }
 

@@ -521,6 +521,8 @@ x509_check(const struct charond_check *ck)
 	struct charond_conn_view c;
 	size_t i;
 
+	/* The files as they are now: a broken one refuses the config. */
+	cred_keep_last_good(false);
 	for (i = 0;; i++) {
 		memset(&c, 0, sizeof(c));
 		c.size = sizeof(c);
@@ -535,6 +537,7 @@ x509_check(const struct charond_check *ck)
 	 * never come, so keep nothing; the first use reads the files. */
 	if (!api)
 		cred_cache_free();
+	cred_keep_last_good(api != NULL);
 	return 0;
 }
 
@@ -545,6 +548,7 @@ x509_init(const struct charond_api *a, void **state, char *why, size_t len)
 {
 	api = a;
 	*state = NULL;
+	cred_keep_last_good(true);
 	slot = api->sa_slot("x509", sa_free);
 	if (slot < 0 || api->add_auth(&pubkey_method, NULL) < 0 ||
 	    api->add_extension(&x509_ext, NULL) < 0) {

@@ -42,6 +42,9 @@ STACK_OF(X509) * cred_certs(const char *path, char *why, size_t len);
 EVP_PKEY *cred_key(const char *path, char *why, size_t len);
 X509_CRL *cred_crl(const char *path, char *why, size_t len);
 void cred_cache_free(void);
+/* While on (a running daemon), a file that changed or went and does not
+ * load gives what it last loaded; off (the config check), an error. */
+void cred_keep_last_good(bool on);
 
 /* Keys IKE may sign with here: RSA of 2048 to 4096 bits, ECDSA on P-256,
  * P-384 and P-521, Ed25519, Ed448. 0, or -1 and why. */

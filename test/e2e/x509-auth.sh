@@ -265,6 +265,24 @@ conf sun 127.0.0.2 127.0.0.1 "$P/sun-p256.der" "$P/sun-p256.kder" \
 swap_ts
 ctl sun load
 
+# A certificate file broken under a running daemon: the reload is refused
+# at the key, and the daemon goes on with what it had loaded.
+cp "$P/moon-p256.pem" "$P/moon-live.pem"
+conf moon 127.0.0.1 127.0.0.2 "$P/moon-live.pem" "$P/moon-p256.key" \
+    moon.example.org
+ctl moon load
+expect_rc 0 "moon loads moon-live.pem"
+rm "$P/moon-live.pem"
+echo "broken" >"$P/moon-live.pem"
+ctl moon load
+expect_rc 2 "a reload with the file broken is refused"
+expect_in "$W/err" "moon.yaml:15:56: error: $P/moon-live.pem: no certificate in it" \
+    "at local.certs"
+ctl moon --json initiate --child net --timeout 10
+expect_rc 0 "the running config still comes up, with what had loaded"
+ctl moon --json terminate --ike site --timeout 10
+expect_rc 0 "terminated"
+
 # Broken files refuse the config at their key.
 conf moon 127.0.0.1 127.0.0.2 "$P/moon-p256.pem" "$P/moon-p256.key" \
     moon.example.org

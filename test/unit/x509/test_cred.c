@@ -148,6 +148,38 @@ START_TEST(cache_follows_files)
 }
 END_TEST
 
+/* A running daemon keeps what loaded when a file breaks or goes; the
+ * check (last_good off) gets the error, and takes nothing away. */
+START_TEST(last_good)
+{
+	EVP_PKEY *a = pki_key("p256"), *got;
+	char why[512], path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s",
+		 pki_write_key(a, false, NULL, "lg.pem"));
+	cred_keep_last_good(true);
+	got = cred_key(path, why, sizeof(why));
+	ck_assert_ptr_nonnull(got);
+	unlink(path);
+	f = fopen(path, "w");
+	fputs("garbage\n", f);
+	fclose(f);
+	ck_assert_ptr_eq(cred_key(path, why, sizeof(why)), got);
+	cred_keep_last_good(false);
+	ck_assert_ptr_null(cred_key(path, why, sizeof(why)));
+	ck_assert(strstr(why, "no private key in it") != NULL);
+	cred_keep_last_good(true);
+	ck_assert_ptr_eq(cred_key(path, why, sizeof(why)), got);
+	unlink(path);
+	ck_assert_ptr_eq(cred_key(path, why, sizeof(why)), got);
+	cred_keep_last_good(false);
+	ck_assert_ptr_null(cred_key(path, why, sizeof(why)));
+	ck_assert(strstr(why, "No such file") != NULL);
+	EVP_PKEY_free(a);
+}
+END_TEST
+
 START_TEST(crl_files)
 {
 	static const long serials[] = {5, 0};
@@ -204,6 +236,7 @@ x509_cred_suite(void)
 	tcase_add_test(tc, keys);
 	tcase_add_test(tc, encrypted_key_refused);
 	tcase_add_test(tc, cache_follows_files);
+	tcase_add_test(tc, last_good);
 	tcase_add_test(tc, crl_files);
 	tcase_add_test(tc, certreq);
 	suite_add_tcase(s, tc);
