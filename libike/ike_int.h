@@ -195,6 +195,8 @@ struct ike_sa {
 	uint8_t version; /* 1 or 2: which of the union is in use */
 	bool initiator;
 	bool rekeyed;   /* replaced by a new IKE SA: goes without an event */
+	bool refused;   /* initiator: the responder failed authentication;
+			   deleted without having been up */
 	bool half_open; /* counted in the engine's half-open totals */
 	enum ike_sa_state state;
 	uint64_t rekey_at; /* when we rekey it; 0: never or under way */

@@ -437,7 +437,11 @@ v2_auth_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	if (verify_peer(e, sa, m, IKEV2_PL_IDr) < 0) {
 		ike_emit(e, sa, IKE_EV_AUTH_FAILED, NULL,
 			 "responder failed authentication");
-		sa_kill(e, sa, "responder failed authentication");
+		/* The responder believes the SA up: tell it (2.21.2 lets
+		 * the initiator start an INFORMATIONAL here), with a DELETE,
+		 * which every peer carries out. */
+		sa->refused = true;
+		v2_info_delete_ike(e, sa, now);
 		return;
 	}
 	sa->state = IKE_SA_ESTABLISHED;

@@ -62,7 +62,10 @@ mkee() {
 	    -out "$P/$name.key" 2>/dev/null ;;
 	p256) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
 	    -out "$P/$name.key" 2>/dev/null ;;
+	p384) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 \
+	    -out "$P/$name.key" 2>/dev/null ;;
 	ed25519) openssl genpkey -algorithm ed25519 -out "$P/$name.key" ;;
+	ed448) openssl genpkey -algorithm ed448 -out "$P/$name.key" ;;
 	esac
 	openssl req -new -key "$P/$name.key" -out "$P/$name.csr" \
 	    -subj "/O=Example/CN=${name%%-*}" -addext "subjectAltName=$san" \
@@ -73,11 +76,12 @@ mkee() {
 
 mkca ca "Test CA"
 mkca other "Other CA"
-for kt in rsa p256 ed25519; do
+for kt in rsa p256 p384 ed25519 ed448; do
 	mkee ca "moon-$kt" $kt DNS:moon.example.org
 	mkee ca "sun-$kt" $kt DNS:sun.example.org
 done
 mkee other moon-other p256 DNS:moon.example.org
+mkee other sun-other p256 DNS:sun.example.org
 mkee ca moon-expired p256 DNS:moon.example.org \
     -startdate 20200101000000Z -enddate 20210101120000Z
 mkee ca moon-revoked p256 DNS:moon.example.org
@@ -93,7 +97,7 @@ openssl ca -batch -config "$P/ca/ca.cnf" -gencrl -out "$P/ca/crl.pem" \
     2>/dev/null
 # DER on sun's side, PEM on moon's: both load.
 openssl x509 -in "$P/ca/ca.pem" -outform DER -out "$P/ca/ca.der"
-for kt in rsa p256 ed25519; do
+for kt in rsa p256 p384 ed25519 ed448 other; do
 	openssl x509 -in "$P/sun-$kt.pem" -outform DER -out "$P/sun-$kt.der"
 	openssl pkey -in "$P/sun-$kt.key" -outform DER -out "$P/sun-$kt.kder"
 done
@@ -179,6 +183,34 @@ expect_in "$W/sun.log" "peer certificate CN=moon,O=Example, ecdsa-with-SHA256" \
 up ed25519
 expect_in "$W/sun.log" "peer certificate CN=moon,O=Example, ED25519" \
     "Ed25519: an RFC 7427 signature, verified"
+up p384
+expect_in "$W/sun.log" "peer certificate CN=moon,O=Example, ecdsa-with-SHA384" \
+    "ECDSA P-384: SHA-384, the curve's own hash"
+up ed448
+expect_in "$W/sun.log" "peer certificate CN=moon,O=Example, ED448" \
+    "Ed448: an RFC 7427 signature, verified"
+
+# The initiator refuses the responder's certificate too.
+conf moon 127.0.0.1 127.0.0.2 "$P/moon-p256.pem" "$P/moon-p256.key" \
+    moon.example.org
+conf sun 127.0.0.2 127.0.0.1 "$P/sun-other.der" "$P/sun-other.kder" \
+    sun.example.org
+swap_ts
+ctl moon load
+ctl sun load
+expect_rc 0 "sun loads a certificate of another CA"
+ctl moon --json initiate --ike site --timeout 10
+expect_rc 1 "moon refuses sun's certificate: initiate fails"
+check "with AUTH_FAILED" test "$(jget 'd["code"]' <"$W/err")" = AUTH_FAILED
+expect_in "$W/moon.log" "peer 'sun.example.org' failed authentication: peer certificate CN=sun,O=Example issued by CN=Other CA,O=Example: no trusted authority (connection site trusts test-ca)" \
+    "moon says why"
+sleep 0.5
+no_sa "the initiator refused"
+conf sun 127.0.0.2 127.0.0.1 "$P/sun-p256.der" "$P/sun-p256.kder" \
+    sun.example.org
+swap_ts
+ctl sun load
+expect_rc 0 "sun back to its own certificate"
 
 # fails CERT KEY [ID] REASON DESC: moon with that certificate is refused.
 fails() {

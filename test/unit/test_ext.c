@@ -424,6 +424,27 @@ START_TEST(auth_id_check_refuses)
 }
 END_TEST
 
+/* The initiator refusing the responder deletes the SA the responder
+ * believes up (RFC 7296 2.21.2): no SA is left on either end. */
+START_TEST(auth_initiator_refuses)
+{
+	with_auth_hooks();
+	moon.e->env.auth_id_check = hook_id_check;
+	id_refuse = true;
+	moon.watch = "no subjectAltName sun.example.org";
+	bring_up();
+	pump();
+	ck_assert_uint_eq(moon.logs_with, 1);
+	ck_assert(has_event(&moon, IKE_EV_AUTH_FAILED));
+	/* sun installed its CHILD SA, and removed it with the SA. */
+	ck_assert_uint_eq(moon.n_inst, 0);
+	ck_assert_uint_eq(live(&sun), 0);
+	ck_assert_ptr_null(first_sa(&moon));
+	ck_assert_ptr_null(first_sa(&sun));
+	teardown_pair();
+}
+END_TEST
+
 START_TEST(auth_id_check_accepts)
 {
 	with_auth_hooks();
@@ -1216,6 +1237,7 @@ ext_suite(void)
 	tcase_add_test(tc, ext_input_cannot_refuse_a_delete);
 	tcase_add_test(tc, auth_payloads_reach_the_peers_verify);
 	tcase_add_test(tc, auth_id_check_refuses);
+	tcase_add_test(tc, auth_initiator_refuses);
 	tcase_add_test(tc, auth_local_id_from_the_host);
 	tcase_add_test(tc, dn_text_both_ways);
 	tcase_add_test(tc, auth_id_check_accepts);
