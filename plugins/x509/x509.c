@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
@@ -413,6 +414,14 @@ static const struct charond_exchange_ext x509_ext = {
 
 /* --- the config check ----------------------------------------------------- */
 
+/* A file the core loader could not read it has reported already, at the
+ * same key: say only what is wrong inside those it could. */
+static bool
+unreadable(const char *path)
+{
+	return access(path, R_OK) != 0;
+}
+
 static void
 check_local(const struct charond_check *ck, const struct charond_conn_view *c)
 {
@@ -429,7 +438,7 @@ check_local(const struct charond_check *ck, const struct charond_conn_view *c)
 			   "auth: pubkey needs our certificate (local.certs)");
 	for (i = 0; i < c->local.n_certs; i++) {
 		sk = cred_certs(c->local.certs[i], why, sizeof(why));
-		if (!sk)
+		if (!sk && !unreadable(c->local.certs[i]))
 			ck->report(ck, CHAROND_ERROR, c->name, NULL,
 				   "local.certs", "%s", why);
 		else if (!ee)
@@ -438,10 +447,11 @@ check_local(const struct charond_check *ck, const struct charond_conn_view *c)
 	if (!c->local.key)
 		ck->report(ck, CHAROND_ERROR, c->name, NULL, "local.auth",
 			   "auth: pubkey needs our private key (local.key)");
-	else if (!(key = cred_key(c->local.key, why, sizeof(why))))
-		ck->report(ck, CHAROND_ERROR, c->name, NULL, "local.key", "%s",
-			   why);
-	else if (cred_key_usable(key, why, sizeof(why)) < 0)
+	else if (!(key = cred_key(c->local.key, why, sizeof(why)))) {
+		if (!unreadable(c->local.key))
+			ck->report(ck, CHAROND_ERROR, c->name, NULL,
+				   "local.key", "%s", why);
+	} else if (key && cred_key_usable(key, why, sizeof(why)) < 0)
 		ck->report(ck, CHAROND_ERROR, c->name, NULL, "local.key",
 			   "%s: %s", c->local.key, why);
 	if (!ee)
@@ -488,9 +498,10 @@ check_remote(const struct charond_check *ck, const struct charond_conn_view *c)
 		const struct charond_authority_view *a = &c->authorities[i];
 
 		if (!(sk = cred_certs(a->cacert, why, sizeof(why)))) {
-			ck->report(ck, CHAROND_ERROR, c->name, NULL,
-				   "remote.ca", "authority %s: %s", a->name,
-				   why);
+			if (!unreadable(a->cacert))
+				ck->report(ck, CHAROND_ERROR, c->name, NULL,
+					   "remote.ca", "authority %s: %s",
+					   a->name, why);
 			continue;
 		}
 		ca = sk_X509_value(sk, 0);
@@ -502,11 +513,12 @@ check_remote(const struct charond_check *ck, const struct charond_conn_view *c)
 				   a->name, a->cacert);
 		if (!a->crl)
 			continue;
-		if (!(crl = cred_crl(a->crl, why, sizeof(why))))
-			ck->report(ck, CHAROND_ERROR, c->name, NULL,
-				   "remote.ca", "authority %s: %s", a->name,
-				   why);
-		else if (X509_CRL_verify(crl, X509_get0_pubkey(ca)) != 1)
+		if (!(crl = cred_crl(a->crl, why, sizeof(why)))) {
+			if (!unreadable(a->crl))
+				ck->report(ck, CHAROND_ERROR, c->name, NULL,
+					   "remote.ca", "authority %s: %s",
+					   a->name, why);
+		} else if (X509_CRL_verify(crl, X509_get0_pubkey(ca)) != 1)
 			ck->report(ck, CHAROND_ERROR, c->name, NULL,
 				   "remote.ca",
 				   "authority %s: %s is not signed by %s",
