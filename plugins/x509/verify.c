@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The peer's certificate chain, through an OpenSSL X509_STORE holding
- * the authorities a connection trusts (and their CRLs): X509_verify_cert
- * checks signatures, dates, basic constraints and path lengths, and
- * revocation when the authority has a CRL. What it does not check, as
- * it applies to IKE, is done here: the end entity's key usage must allow
- * digitalSignature, and an extended key usage, if present, must allow
- * IKE (RFC 4945 5.1.3.12: serverAuth, clientAuth, ipsecIKE or any).
+ * the authorities a connection trusts: X509_verify_cert checks
+ * signatures, dates, basic constraints and path lengths. What it does
+ * not check as IKE needs it is done here: revocation by the CRL of the
+ * authority the chain ends at, for the certificate that authority issued
+ * (X509_V_FLAG_CRL_CHECK would want a CRL of the end entity's own
+ * issuer, which a chain through an intermediate does not have here), and
+ * the end entity's key usage, which must allow digitalSignature, and
+ * extended key usage, which if present must allow IKE (RFC 4945
+ * 5.1.3.12: serverAuth, clientAuth, ipsecIKE or any).
  *
  * A failure becomes one line an admin can act on, naming the certificate
  * and what is wrong with it: "peer certificate CN=sun,O=Example issued by
@@ -14,6 +17,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/err.h>
 #include <openssl/objects.h>
@@ -94,20 +98,6 @@ anchor_of(X509_STORE_CTX *ctx, const struct x509_authority *auth, size_t n)
 	return NULL;
 }
 
-/* The authority whose CRL said no: the issuer of the revoked one. */
-static const struct x509_authority *
-crl_of(X509 *cert, const struct x509_authority *auth, size_t n,
-       X509_REVOKED **rev)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (auth[i].crl &&
-		    X509_CRL_get0_by_cert(auth[i].crl, rev, cert) == 1)
-			return &auth[i];
-	return NULL;
-}
-
 /* The line for a failed X509_verify_cert. */
 static void
 explain(X509_STORE_CTX *ctx, X509 *ee, const struct x509_authority *auth,
@@ -116,8 +106,6 @@ explain(X509_STORE_CTX *ctx, X509 *ee, const struct x509_authority *auth,
 	int err = X509_STORE_CTX_get_error(ctx);
 	int depth = X509_STORE_CTX_get_error_depth(ctx);
 	X509 *bad = X509_STORE_CTX_get_current_cert(ctx);
-	const struct x509_authority *a;
-	X509_REVOKED *rev = NULL;
 	char subj[256], iss[256], when[64], names[256];
 	const char *what =
 	    depth > 0 ? "certificate in the peer's chain" : "peer certificate";
@@ -147,57 +135,68 @@ explain(X509_STORE_CTX *ctx, X509 *ee, const struct x509_authority *auth,
 		snprintf(why, len, "%s %s not valid before %s", what, subj,
 			 when);
 		return;
-	case X509_V_ERR_CERT_REVOKED:
-		a = crl_of(bad, auth, n, &rev);
-		cred_time(rev ? X509_REVOKED_get0_revocationDate(rev) : NULL,
-			  true, when, sizeof(when));
-		snprintf(why, len, "%s %s revoked %s (CRL of %s)", what, subj,
-			 when, a ? a->name : "its issuer");
-		return;
-	case X509_V_ERR_CRL_HAS_EXPIRED:
-	case X509_V_ERR_CRL_NOT_YET_VALID:
-	case X509_V_ERR_UNABLE_TO_GET_CRL:
-	case X509_V_ERR_CRL_SIGNATURE_FAILURE:
-		a = anchor_of(ctx, auth, n);
-		snprintf(why, len,
-			 "%s %s: cannot check revocation: %s (CRL of %s)", what,
-			 subj, X509_verify_cert_error_string(err),
-			 a ? a->name : "its issuer");
-		return;
 	default:
 		snprintf(why, len, "%s %s issued by %s: %s", what, subj, iss,
 			 X509_verify_cert_error_string(err));
 	}
 }
 
-/* One run of X509_verify_cert over a fresh context. */
+/* The authority's CRL (RFC 5280 6.3) against the certificate it issued
+ * in the chain (chain[i], issued by chain[i + 1], the anchor): its
+ * signature, its dates, and whether it lists the certificate. Done here
+ * rather than by X509_V_FLAG_CRL_CHECK, which wants the CRL of the end
+ * entity's issuer: an authority has the one CRL of its own. */
 static int
-run(X509_STORE *store, X509 *ee, STACK_OF(X509) * untrusted, time_t at,
-    bool crl_check, const struct x509_authority *auth, size_t n_auth,
-    const char *conn, const struct x509_authority **by, char *why, size_t len)
+check_crl(STACK_OF(X509) * chain, const struct x509_authority *a, time_t at,
+	  char *why, size_t len)
 {
-	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
-	X509_VERIFY_PARAM *param;
-	int rc = -1;
+	int n = sk_X509_num(chain), cmp;
+	X509 *x = n >= 2 ? sk_X509_value(chain, n - 2) : NULL;
+	X509_REVOKED *rev = NULL;
+	const ASN1_TIME *next = X509_CRL_get0_nextUpdate(a->crl);
+	char subj[256], when[64];
+	const char *what =
+	    n > 2 ? "certificate in the peer's chain" : "peer certificate";
+	time_t now = at ? at : time(NULL);
 
-	if (!ctx || X509_STORE_CTX_init(ctx, store, ee, untrusted) != 1) {
-		snprintf(why, len, "out of memory");
-		goto out;
+	if (!x)
+		return 0;
+	cred_name(X509_get_subject_name(x), subj, sizeof(subj));
+	if (X509_CRL_verify(a->crl, X509_get0_pubkey(a->cacert)) != 1 ||
+	    X509_NAME_cmp(X509_CRL_get_issuer(a->crl),
+			  X509_get_subject_name(a->cacert)) != 0) {
+		snprintf(why, len,
+			 "%s %s: cannot check revocation: the CRL of %s is not "
+			 "signed by it",
+			 what, subj, a->name);
+		return -1;
 	}
-	param = X509_STORE_CTX_get0_param(ctx);
-	if (crl_check)
-		X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_CRL_CHECK);
-	if (at)
-		X509_VERIFY_PARAM_set_time(param, at);
-	if (X509_verify_cert(ctx) != 1) {
-		explain(ctx, ee, auth, n_auth, conn, why, len);
-		goto out;
+	if (X509_cmp_time(X509_CRL_get0_lastUpdate(a->crl), &now) > 0) {
+		cred_time(X509_CRL_get0_lastUpdate(a->crl), false, when,
+			  sizeof(when));
+		snprintf(why, len,
+			 "%s %s: cannot check revocation: the CRL of %s is "
+			 "not valid before %s",
+			 what, subj, a->name, when);
+		return -1;
 	}
-	*by = anchor_of(ctx, auth, n_auth);
-	rc = 0;
-out:
-	X509_STORE_CTX_free(ctx);
-	return rc;
+	cmp = next ? X509_cmp_time(next, &now) : 1;
+	if (cmp <= 0) {
+		cred_time(next, false, when, sizeof(when));
+		snprintf(why, len,
+			 "%s %s: cannot check revocation: the CRL of %s "
+			 "expired %s",
+			 what, subj, a->name, when);
+		return -1;
+	}
+	if (X509_CRL_get0_by_cert(a->crl, &rev, x) == 1) {
+		cred_time(X509_REVOKED_get0_revocationDate(rev), true, when,
+			  sizeof(when));
+		snprintf(why, len, "%s %s revoked %s (CRL of %s)", what, subj,
+			 when, a->name);
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -206,19 +205,18 @@ verify_chain(X509 *ee, STACK_OF(X509) * untrusted,
 	     time_t at, const struct x509_authority **by, char *why, size_t len)
 {
 	X509_STORE *store = X509_STORE_new();
+	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
 	char subj[256], usage[128];
 	size_t i;
 	int rc = -1;
 
 	*by = NULL;
-	if (!store) {
+	if (!store || !ctx) {
 		snprintf(why, len, "out of memory");
 		goto out;
 	}
 	for (i = 0; i < n_auth; i++) {
-		if (X509_STORE_add_cert(store, auth[i].cacert) != 1 ||
-		    (auth[i].crl &&
-		     X509_STORE_add_crl(store, auth[i].crl) != 1)) {
+		if (X509_STORE_add_cert(store, auth[i].cacert) != 1) {
 			snprintf(
 			    why, len, "cannot use authority %s: %s",
 			    auth[i].name,
@@ -226,25 +224,31 @@ verify_chain(X509 *ee, STACK_OF(X509) * untrusted,
 			goto out;
 		}
 	}
-	/* The chain first; then, when the authority it ends at has a CRL,
-	 * again with revocation checked (X509_V_FLAG_CRL_CHECK: the end
-	 * entity's), so that an authority without a CRL needs none. */
-	if (run(store, ee, untrusted, at, false, auth, n_auth, conn, by, why,
-		len) < 0)
+	if (X509_STORE_CTX_init(ctx, store, ee, untrusted) != 1) {
+		snprintf(why, len, "out of memory");
 		goto out;
+	}
+	if (at)
+		X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx), at);
+	if (X509_verify_cert(ctx) != 1) {
+		explain(ctx, ee, auth, n_auth, conn, why, len);
+		goto out;
+	}
+	*by = anchor_of(ctx, auth, n_auth);
 	if (*by && (*by)->crl &&
-	    run(store, ee, untrusted, at, true, auth, n_auth, conn, by, why,
-		len) < 0)
+	    check_crl(X509_STORE_CTX_get0_chain(ctx), *by, at, why, len) < 0)
 		goto out;
 	if (verify_usage(ee, usage, sizeof(usage)) < 0) {
 		cred_name(X509_get_subject_name(ee), subj, sizeof(subj));
 		snprintf(why, len, "peer certificate %s: %s", subj, usage);
-		*by = NULL;
 		goto out;
 	}
 	rc = 0;
 out:
+	if (rc < 0)
+		*by = NULL;
 	ERR_clear_error();
+	X509_STORE_CTX_free(ctx);
 	X509_STORE_free(store);
 	return rc;
 }

@@ -45,6 +45,11 @@ basicConstraints = CA:FALSE
 keyUsage = critical, digitalSignature
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
+[inter]
+basicConstraints = critical, CA:TRUE, pathlen:0
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
 EOF
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 	    -keyout "$P/$1/ca.key" -out "$P/$1/ca.pem" -days 60 \
@@ -85,6 +90,13 @@ mkee other sun-other p256 DNS:sun.example.org
 mkee ca moon-expired p256 DNS:moon.example.org \
     -startdate 20200101000000Z -enddate 20210101120000Z
 mkee ca moon-revoked p256 DNS:moon.example.org
+# An intermediate CA under test-ca, and a certificate of moon's from it.
+mkca inter "Inter CA"
+openssl req -new -key "$P/inter/ca.key" -subj "/O=Example/CN=Inter CA" \
+    -out "$P/inter/ca.csr" 2>/dev/null
+openssl ca -batch -config "$P/ca/ca.cnf" -extensions inter \
+    -in "$P/inter/ca.csr" -out "$P/inter/ca.pem" -notext 2>/dev/null
+mkee inter moon-chained p256 DNS:moon.example.org
 # moon-p256's key in a certificate for another name.
 openssl req -new -key "$P/moon-p256.key" -out "$P/moon-wrong.csr" \
     -subj "/O=Example/CN=moon" -addext "subjectAltName=DNS:other.example.org" \
@@ -189,6 +201,27 @@ expect_in "$W/sun.log" "peer certificate CN=moon,O=Example, ecdsa-with-SHA384" \
 up ed448
 expect_in "$W/sun.log" "peer certificate CN=moon,O=Example, ED448" \
     "Ed448: an RFC 7427 signature, verified"
+
+# A chain: moon sends its certificate and the intermediate (local.certs);
+# sun trusts only test-ca, whose CRL (about what test-ca issued) counts.
+conf moon 127.0.0.1 127.0.0.2 "$P/moon-chained.pem, $P/inter/ca.pem" \
+    "$P/moon-p256.key" moon.example.org
+sed -i "s|key: $P/moon-p256.key|key: $P/moon-chained.key|" "$W/moon.yaml"
+ctl moon load
+expect_rc 0 "moon loads its certificate and the intermediate"
+ctl moon --json initiate --child net --timeout 10
+expect_rc 0 "through an intermediate: up"
+expect_in "$W/sun.log" "peer certificate CN=moon,O=Example, ecdsa-with-SHA256" \
+    "sun verified the chained certificate"
+ctl moon --json terminate --ike site --timeout 10
+expect_rc 0 "terminated"
+conf moon 127.0.0.1 127.0.0.2 "$P/moon-chained.pem" "$P/moon-chained.key" \
+    moon.example.org
+ctl moon load
+ctl moon --json initiate --ike site --timeout 10
+expect_rc 1 "without the intermediate: refused"
+expect_in "$W/sun.log" "peer certificate CN=moon,O=Example issued by CN=Inter CA,O=Example: no trusted authority (connection site trusts test-ca)" \
+    "sun says the chain does not reach test-ca"
 
 # The initiator refuses the responder's certificate too.
 conf moon 127.0.0.1 127.0.0.2 "$P/moon-p256.pem" "$P/moon-p256.key" \

@@ -155,9 +155,43 @@ START_TEST(stale_crl)
 	char why[512];
 
 	ck_assert_int_eq(check(x, NULL, crl, false, why, sizeof(why)), -1);
-	ck_assert(strstr(why, "cannot check revocation") != NULL);
-	ck_assert(strstr(why, "(CRL of test-ca)") != NULL);
+	ck_assert_msg(strncmp(why,
+			      "peer certificate CN=sun,O=Example: cannot check "
+			      "revocation: the CRL of test-ca expired 20",
+			      80) == 0,
+		      "%s", why);
 	X509_CRL_free(crl);
+	/* Signed by another key. */
+	crl = pki_crl(root, other_key, NULL, -3600, 86400);
+	ck_assert_int_eq(check(x, NULL, crl, false, why, sizeof(why)), -1);
+	ck_assert_str_eq(why, "peer certificate CN=sun,O=Example: cannot check "
+			      "revocation: the CRL of test-ca is not signed by "
+			      "it");
+	X509_CRL_free(crl);
+	X509_free(x);
+}
+END_TEST
+
+/* Through an intermediate: the authority's CRL is about what it issued,
+ * the intermediate; the end entity needs no CRL of the intermediate's. */
+START_TEST(crl_with_intermediate)
+{
+	struct pki_opts o = {.cn = "sun", .serial = 2};
+	static const long inter_serial[] = {2, 0};
+	X509 *x = ee(&o, inter, inter_key);
+	X509_CRL *none = pki_crl(root, root_key, NULL, -3600, 86400);
+	X509_CRL *crl = pki_crl(root, root_key, inter_serial, -3600, 86400);
+	char why[512];
+
+	/* The end entity's serial is the intermediate's too: no matter,
+	 * the CRL of test-ca is about what test-ca issued. */
+	ck_assert_int_eq(check(x, inter, none, false, why, sizeof(why)), 0);
+	ck_assert_int_eq(check(x, inter, crl, false, why, sizeof(why)), -1);
+	ck_assert_str_eq(why, "certificate in the peer's chain CN=Inter "
+			      "CA,O=Example revoked 2026-03-04 (CRL of "
+			      "test-ca)");
+	X509_CRL_free(crl);
+	X509_CRL_free(none);
 	X509_free(x);
 }
 END_TEST
@@ -356,6 +390,7 @@ x509_verify_suite(void)
 	tcase_add_test(tc, expired_and_not_yet);
 	tcase_add_test(tc, revoked);
 	tcase_add_test(tc, stale_crl);
+	tcase_add_test(tc, crl_with_intermediate);
 	tcase_add_test(tc, crl_only_where_there_is_one);
 	tcase_add_test(tc, path_length_and_ca_flag);
 	tcase_add_test(tc, key_usage);
