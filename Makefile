@@ -157,7 +157,7 @@ $(B)/test/unit/$(1)/suites.h: $(sort $(wildcard test/unit/$(1)/*.c))
 	@mkdir -p $$(dir $$@)
 	sed -n 's/^\([a-z0-9_]*_suite\)(void)$$$$/X(\1)/p' $$^ > $$@
 endef
-$(foreach d,charond xfrm ctl plugin,$(eval $(call unit_suites,$(d))))
+$(foreach d,charond xfrm ctl plugin x509,$(eval $(call unit_suites,$(d))))
 
 $(B)/test/unit/%/runner.o: test/unit/runner.c $(B)/test/unit/%/suites.h
 	@mkdir -p $(dir $@)
@@ -241,13 +241,35 @@ $(B)/check_plugin: $(PLUGIN_UNIT_OBJ) $(B)/charond/plugin_hooks.o \
     $(B)/charond/plugin_views.o $(CHAROND_CFG_OBJ) $(B)/libike.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(YAML_LIBS) $(CHECK_LIBS) $(OPENSSL_LIBS)
 
+# The x509 plugin's parts (test/unit/x509/): plugins/x509/*.c but its
+# glue to charond (x509.c), compiled as the plugin is and linked with
+# libike (whose functions charond gives the plugin), against
+# certificates, keys and CRLs the tests make with OpenSSL.
+X509_UNIT_SRC := $(sort $(wildcard test/unit/x509/*.c))
+X509_UNIT_OBJ := $(X509_UNIT_SRC:%.c=$(B)/%.o) $(B)/test/unit/x509/runner.o
+X509_PART_SRC := $(filter-out plugins/x509/x509.c,$(sort $(wildcard plugins/x509/*.c)))
+X509_PART_OBJ := $(X509_PART_SRC:plugins/x509/%.c=$(B)/test/unit/x509-parts/%.o)
+
+$(B)/test/unit/x509/%.o: test/unit/x509/%.c $(B)/test/unit/x509/suites.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -MMD -MP $(PLUGIN_INC) \
+	    -Iplugins/x509 -I$(B)/test/unit/x509 -c -o $@ $<
+
+$(B)/test/unit/x509-parts/%.o: plugins/x509/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP $(PLUGIN_INC) -c -o $@ $<
+
+$(B)/check_x509: $(X509_UNIT_OBJ) $(X509_PART_OBJ) $(B)/libike.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(OPENSSL_LIBS)
+
 check-unit: $(B)/check_libike $(B)/check_charond $(B)/check_libxfrm \
-    $(B)/check_ctl $(B)/check_plugin $(B)/bin/charonctl
+    $(B)/check_ctl $(B)/check_plugin $(B)/check_x509 $(B)/bin/charonctl
 	CK_FORK=$(if $(SANITIZE),no,yes) $(B)/check_libike
 	CK_FORK=$(if $(SANITIZE),no,yes) $(B)/check_charond
 	CK_FORK=$(if $(SANITIZE),no,yes) $(B)/check_libxfrm
 	CK_FORK=$(if $(SANITIZE),no,yes) $(B)/check_ctl
 	CK_FORK=$(if $(SANITIZE),no,yes) $(B)/check_plugin
+	CK_FORK=$(if $(SANITIZE),no,yes) $(B)/check_x509
 
 # --- the deterministic simulation (test/sim/README.md) -----------------------
 # Engines on a simulated network with faults and an adversary, one seed per
@@ -321,6 +343,17 @@ $(FB)/charond/%.o: charond/%.c
 $(FB)/fuzz_config: test/fuzz/fuzz_config.c $(CHAROND_CFG_SRC:%.c=$(FB)/%.o) \
     $(LIBIKE_SRC:%.c=$(FB)/%.o)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(WARN) -Ilibike -Icharond -Iplugins/include -o $@ $^ $(YAML_LIBS) \
+	    $(OPENSSL_LIBS)
+
+# fuzz_x509 also needs the x509 plugin's parts (not its glue, x509.c).
+$(FB)/plugins/x509/%.o: plugins/x509/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(subst fuzzer$(comma),fuzzer-no-link$(comma),$(FUZZ_FLAGS)) \
+	    -MMD -MP $(PLUGIN_INC) -c -o $@ $<
+
+$(FB)/fuzz_x509: test/fuzz/fuzz_x509.c $(X509_PART_SRC:%.c=$(FB)/%.o) \
+    $(LIBIKE_SRC:%.c=$(FB)/%.o)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(WARN) $(PLUGIN_INC) -Iplugins/x509 -o $@ $^ \
 	    $(OPENSSL_LIBS)
 
 fuzz: $(FUZZ_BIN)

@@ -16,6 +16,7 @@
 #include <sys/un.h>
 
 #include "config_int.h"
+#include "config_plugin.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -153,6 +154,14 @@ claim_matches(const struct config_claim *c, const struct ynode *k,
 	       strcmp(c->key + n + 1, v->str) == 0;
 }
 
+static bool
+claim_plugin_loaded(const struct config_claim *c)
+{
+	const struct config_plugin_registry *r = config_plugin_registry();
+
+	return r != NULL && r->loaded(r->ctx, c->plugin);
+}
+
 /* Whether a claim matched (and was reported unless supported): also for
  * a key no field table has, one only a plugin honours (dpd), so that it
  * is refused naming the plugin rather than as unknown. */
@@ -170,6 +179,11 @@ check_claim_in(struct loader *ld, const char *scope, const struct ynode *k,
 			continue;
 		if (o != NULL && o->key_supported != NULL &&
 		    o->key_supported(o->ctx, scope, claims[i].key))
+			return true;
+		/* Keys the core parses for a plugin (authorities, certs, key,
+		 * ca for x509: it reads them through its views) are taken
+		 * while that plugin is loaded. */
+		if (claims[i].plugin != NULL && claim_plugin_loaded(&claims[i]))
 			return true;
 		/* A value is reported where it stands, a key at the key. */
 		at = strchr(claims[i].key, '=') != NULL ? v : k;

@@ -39,6 +39,7 @@ config_views_reset(struct config_views *vc)
 		free(vc->conns[i].addrs);
 	}
 	free(vc->conns);
+	free(vc->authorities);
 	memset(vc, 0, sizeof(*vc));
 }
 
@@ -59,6 +60,15 @@ view_conn(struct config_views *vc, const struct config *cfg,
 			return NULL;
 		vc->cfg = cfg;
 		vc->n = cfg->n_conns;
+		vc->authorities =
+		    calloc(cfg->n_authorities + 1, sizeof(*vc->authorities));
+		if (vc->authorities == NULL)
+			return NULL;
+		for (i = 0; i < cfg->n_authorities; i++) {
+			vc->authorities[i].name = cfg->authorities[i].name;
+			vc->authorities[i].cacert = cfg->authorities[i].cacert;
+			vc->authorities[i].crl = cfg->authorities[i].crl;
+		}
 	}
 	v = &vc->conns[ci];
 	if (v->children != NULL)
@@ -120,6 +130,7 @@ config_view_conn(struct config_views *vc, const struct config *cfg,
 {
 	struct charond_conn_view v;
 	const struct view_conn *vcn;
+	size_t i;
 
 	if (cfg == NULL || c == NULL || out == NULL)
 		return -1;
@@ -139,6 +150,14 @@ config_view_conn(struct config_views *vc, const struct config *cfg,
 	v.n_local_addrs = c->n_local_addrs;
 	v.remote_addrs = (const char *const *)vcn->addrs + c->n_local_addrs;
 	v.n_remote_addrs = c->n_remote_addrs;
+	/* remote.ca names one of them (config.c checks that it exists). */
+	v.authorities = vc->authorities;
+	v.n_authorities = cfg->n_authorities;
+	for (i = 0; c->remote.ca != NULL && i < cfg->n_authorities; i++)
+		if (strcmp(cfg->authorities[i].name, c->remote.ca) == 0) {
+			v.authorities = &vc->authorities[i];
+			v.n_authorities = 1;
+		}
 	fill(out, &v, sizeof(v));
 	return 0;
 }

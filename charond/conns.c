@@ -180,11 +180,13 @@ route_source(const struct ike_endpoint *remote, uint16_t port,
 	return rc;
 }
 
-/* An identity as text: an IP address, user@domain, or a host name. */
+/* An identity as text: an IP address, a DN ("CN=moon, O=Example"),
+ * user@domain, or a host name. */
 static int
 id_from_text(const char *s, struct ike_id_cfg *id)
 {
-	uint8_t a[16], *d;
+	uint8_t a[IKE_ID_MAX], *d;
+	size_t n = sizeof(a);
 
 	memset(id, 0, sizeof(*id));
 	if (!s)
@@ -195,6 +197,9 @@ id_from_text(const char *s, struct ike_id_cfg *id)
 	} else if (inet_pton(AF_INET6, s, a) == 1) {
 		id->type = IKEV2_ID_IPV6_ADDR;
 		id->len = 16;
+	} else if (ike_dn_from_text(s, a, &n) == 0) {
+		id->type = IKEV2_ID_DER_ASN1_DN;
+		id->len = n;
 	} else {
 		id->type =
 		    strchr(s, '@') ? IKEV2_ID_RFC822_ADDR : IKEV2_ID_FQDN;
@@ -268,11 +273,14 @@ conn_clear(struct ike_conn_cfg *k)
 	free(k->children);
 	free(k->local_addrs);
 	free(k->remote_addrs);
+	/* Addresses and DNs are ours; names point into the config. */
 	if (k->local_id.type == IKEV2_ID_IPV4_ADDR ||
-	    k->local_id.type == IKEV2_ID_IPV6_ADDR)
+	    k->local_id.type == IKEV2_ID_IPV6_ADDR ||
+	    k->local_id.type == IKEV2_ID_DER_ASN1_DN)
 		free((void *)k->local_id.data);
 	if (k->remote_id.type == IKEV2_ID_IPV4_ADDR ||
-	    k->remote_id.type == IKEV2_ID_IPV6_ADDR)
+	    k->remote_id.type == IKEV2_ID_IPV6_ADDR ||
+	    k->remote_id.type == IKEV2_ID_DER_ASN1_DN)
 		free((void *)k->remote_id.data);
 	memset(k, 0, sizeof(*k));
 }

@@ -67,6 +67,9 @@ ctl_id_text(const struct pld_id *id, char *buf, size_t len)
 	size_t n = id->data.len;
 
 	buf[0] = '\0';
+	if (id->type == IKEV2_ID_DER_ASN1_DN &&
+	    ike_dn_text(d, n, buf, len) == 0)
+		return;
 	switch (id->type) {
 	case IKEV2_ID_IPV4_ADDR:
 		if (n == 4)

@@ -280,6 +280,8 @@ int plugins_auth_payloads(void *ctx, const struct ike_auth_req *r,
 			  struct ike_out *out);
 int plugins_auth_id_check(void *ctx, const struct ike_auth_req *r, char *why,
 			  size_t why_len);
+int plugins_auth_local_id(void *ctx, const char *conn, uint8_t *type,
+			  uint8_t *data, size_t *len);
 void plugins_ext_build(void *ctx, const struct ike_msg_view *m,
 		       struct ike_out *out);
 int plugins_ext_input(void *ctx, const struct ike_msg_view *m, char *why,

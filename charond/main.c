@@ -527,6 +527,7 @@ main(int argc, char **argv)
 	env.auth_verify = plugins_auth_verify;
 	env.auth_payloads = plugins_auth_payloads;
 	env.auth_id_check = plugins_auth_id_check;
+	env.auth_local_id = plugins_auth_local_id;
 	env.ext_build = plugins_ext_build;
 	env.ext_input = plugins_ext_input;
 	env.log = engine_log;

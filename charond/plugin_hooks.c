@@ -519,6 +519,18 @@ plugins_auth_payloads(void *ctx, const struct ike_auth_req *r,
 	return rc;
 }
 
+/* Our ID when the connection names none: our method's, if it has one. */
+int
+plugins_auth_local_id(void *ctx, const char *conn, uint8_t *type, uint8_t *data,
+		      size_t *len)
+{
+	const struct hook *h = auth_for(ctx, conn, true);
+
+	if (!h || !AUTH(h)->local_id)
+		return -1;
+	return AUTH(h)->local_id(h->state, conn, type, data, len);
+}
+
 int
 plugins_auth_id_check(void *ctx, const struct ike_auth_req *r, char *why,
 		      size_t why_len)

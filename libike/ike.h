@@ -260,6 +260,12 @@ struct ike_env {
 	 * certificate's subjectAltName), else -1 and why; before verify. */
 	int (*auth_id_check)(void *ctx, const struct ike_auth_req *r, char *why,
 			     size_t why_len);
+	/* Optional: our ID for a connection that configures none (its
+	 * local_id type 0), e.g. our certificate's subject DN: type and
+	 * at most IKE_ID_MAX octets in data, *len set. 0, or -1 to send
+	 * our IP address. Asked each time we write or check our ID. */
+	int (*auth_local_id)(void *ctx, const char *conn, uint8_t *type,
+			     uint8_t *data, size_t *len);
 	/* Optional exchange extensions, see struct ike_msg_view: add
 	 * payloads to ours; read the peer's, returning 0 or an error notify
 	 * type that fails the exchange, with why. A request that deletes
@@ -492,6 +498,16 @@ struct ike_key_export {
 int ike_export_ike_keys(const struct ike_engine *e, unsigned id,
 			void (*cb)(void *ctx, const struct ike_key_export *k),
 			void *ctx);
+
+/* id_dn.c: an ID_DER_ASN1_DN as text, "CN=moon,O=Example" (RFC 4514
+ * order, control characters escaped), for logs and list-sas. 0, or -1 if
+ * data is no DN (buf is then empty). */
+int ike_dn_text(const uint8_t *data, size_t n, char *buf, size_t len);
+/* A DN written as "CN=moon, O=Example" (RFC 4514 order, "\," escapes) as
+ * DER: at most *len octets in out, *len set. 0, or -1 if text is none. */
+int ike_dn_from_text(const char *text, uint8_t *out, size_t *len);
+/* Whether two DER DNs name the same (X509_NAME_cmp). */
+bool ike_dn_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
 
 /* auth_psk.c: the pre-shared key AUTH value of RFC 7296 2.15,
  * prf(prf(PSK, "Key Pad for IKEv2"), octets), and its constant-time check,

@@ -208,6 +208,8 @@ struct ike_sa {
 	uint8_t version; /* 1 or 2: which of the union is in use */
 	bool initiator;
 	bool rekeyed;   /* replaced by a new IKE SA: goes without an event */
+	bool refused;   /* initiator: the responder failed authentication;
+			   deleted without having been up */
 	bool half_open; /* counted in the engine's half-open totals */
 	enum ike_sa_state state;
 	uint64_t rekey_at; /* when we rekey it; 0: never or under way */
@@ -221,6 +223,11 @@ struct ike_sa {
 	 * versions' ID payloads carry a type and the identity. */
 	struct pld_id peer_id; /* data points into peer_id_buf */
 	uint8_t peer_id_buf[IKE_ID_MAX];
+	/* Our ID when the host chose it (env.auth_local_id), for queries;
+	 * NULL when configured or our address (the SA stays small). */
+	uint8_t *own_id;
+	size_t own_id_len;
+	uint8_t own_id_type;
 	unsigned want_child; /* initiator: child cfg to create + 1 */
 	unsigned attempt;    /* initiator: keying try, from 1 (keyingtries) */
 

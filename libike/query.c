@@ -49,6 +49,10 @@ fill(const struct ike_engine *e, const struct ike_sa *sa,
 		in->local_id.type = c->local_id.type;
 		in->local_id.data.ptr = c->local_id.data;
 		in->local_id.data.len = c->local_id.len;
+	} else if (sa->own_id) {
+		in->local_id.type = sa->own_id_type;
+		in->local_id.data.ptr = sa->own_id;
+		in->local_id.data.len = sa->own_id_len;
 	}
 	if (sa->peer_id.type)
 		in->remote_id = sa->peer_id;

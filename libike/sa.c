@@ -311,6 +311,8 @@ sa_kill(struct ike_engine *e, struct ike_sa *sa, const char *reason)
 	child_remove_all(e, sa);
 	if (sa->rekeyed)
 		; /* its successor carries on */
+	else if (sa->refused)
+		ike_emit(e, sa, IKE_EV_FAILED, NULL, reason);
 	else if (sa->state == IKE_SA_ESTABLISHED ||
 		 sa->state == IKE_SA_DELETING)
 		ike_emit(e, sa, IKE_EV_IKE_DOWN, NULL, reason);
@@ -385,6 +387,7 @@ sa_free(struct ike_engine *e, struct ike_sa *sa)
 	if (sa->version == 2)
 		v2_state_free(&sa->v2);
 	free(sa->ike_prop);
+	free(sa->own_id);
 	free(sa->req.msg);
 	free(sa->resp);
 	conn_unref(sa->conn);

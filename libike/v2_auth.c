@@ -43,30 +43,44 @@ signed_octets(const struct ike_sa *sa, bool by_initiator, struct bytes idb,
 	return buf;
 }
 
-/* Our identity: configured, or our IP address (its bytes in addr). */
-static void
-our_id(const struct ike_sa *sa, const struct ike_conn_cfg *c,
-       struct ike_id_cfg *id, uint8_t addr[16])
+/* Our identity: configured, the host's for the connection (its auth
+ * method's, e.g. a certificate's subject), or our IP address; its bytes
+ * in buf. true when the host chose it. */
+static bool
+our_id(struct ike_engine *e, const struct ike_sa *sa,
+       const struct ike_conn_cfg *c, struct ike_id_cfg *id,
+       uint8_t buf[IKE_ID_MAX])
 {
+	uint8_t type = 0;
+	size_t len = IKE_ID_MAX;
+
 	if (c->local_id.type) {
 		*id = c->local_id;
-		return;
+		return false;
 	}
 	memset(id, 0, sizeof(*id));
-	id->data = addr;
+	id->data = buf;
+	if (e->env.auth_local_id &&
+	    e->env.auth_local_id(e->env.ctx, c->name, &type, buf, &len) == 0 &&
+	    type != 0 && len <= IKE_ID_MAX) {
+		id->type = type;
+		id->len = len;
+		return true;
+	}
 	if (sa->local.ss.ss_family == AF_INET6) {
 		id->type = IKEV2_ID_IPV6_ADDR;
 		id->len = 16;
-		memcpy(addr,
+		memcpy(buf,
 		       &((const struct sockaddr_in6 *)&sa->local.ss)->sin6_addr,
 		       16);
 	} else {
 		id->type = IKEV2_ID_IPV4_ADDR;
 		id->len = 4;
-		memcpy(addr,
+		memcpy(buf,
 		       &((const struct sockaddr_in *)&sa->local.ss)->sin_addr,
 		       4);
 	}
+	return false;
 }
 
 /* The body of an ID payload as RestOfIDPayload: type, 3 reserved, data. */
@@ -91,6 +105,9 @@ id_text(const struct pld_id *id, char *buf, size_t len)
 		inet_ntop(AF_INET6, id->data.ptr, buf, (socklen_t)len);
 	else if (id->type == IKEV2_ID_FQDN || id->type == IKEV2_ID_RFC822_ADDR)
 		id_escape(id->data.ptr, id->data.len, buf, len);
+	else if (id->type == IKEV2_ID_DER_ASN1_DN &&
+		 ike_dn_text(id->data.ptr, id->data.len, buf, len) == 0)
+		return;
 	else
 		snprintf(buf, len, "<ID type %u, %zu bytes>", id->type,
 			 id->data.len);
@@ -99,6 +116,10 @@ id_text(const struct pld_id *id, char *buf, size_t len)
 static bool
 id_matches(const struct ike_id_cfg *want, const struct pld_id *got)
 {
+	if (want->type == IKEV2_ID_DER_ASN1_DN &&
+	    got->type == IKEV2_ID_DER_ASN1_DN)
+		return ike_dn_equal(want->data, want->len, got->data.ptr,
+				    got->data.len);
 	return want->type == 0 ||
 	       (want->type == got->type && want->len == got->data.len &&
 		memcmp(want->data, got->data.ptr, want->len) == 0);
@@ -166,7 +187,7 @@ verify_peer(struct ike_engine *e, struct ike_sa *sa, const struct msg *m,
 	struct pld_id id;
 	struct pld_auth auth;
 	struct ike_err err;
-	uint8_t addr[16];
+	uint8_t addr[IKE_ID_MAX];
 	char who[4 * IKE_ID_MAX + 1], why[256] = "";
 	int rc;
 
@@ -186,7 +207,7 @@ verify_peer(struct ike_engine *e, struct ike_sa *sa, const struct msg *m,
 		return -1;
 	}
 	keep_peer_id(sa, &id);
-	our_id(sa, c, &local, addr);
+	our_id(e, sa, c, &local, addr);
 	req.conn = c->name;
 	req.ike_id = sa->id;
 	req.local_id = &local;
@@ -226,11 +247,19 @@ put_id_auth(struct ike_engine *e, struct ike_sa *sa, struct msg_builder *b)
 	struct ike_auth_req req;
 	struct pld_id id;
 	struct pld_auth auth;
-	uint8_t body[4 + IKE_ID_MAX], mac[IKE_AUTH_MAX], addr[16];
+	uint8_t body[4 + IKE_ID_MAX], mac[IKE_AUTH_MAX], addr[IKE_ID_MAX];
 	size_t len = sizeof(mac);
 	int rc;
 
-	our_id(sa, c, &local, addr);
+	if (our_id(e, sa, c, &local, addr)) {
+		/* Kept for list-sas; without it the answer is the same. */
+		free(sa->own_id);
+		if ((sa->own_id = malloc(local.len))) {
+			memcpy(sa->own_id, local.data, local.len);
+			sa->own_id_len = local.len;
+			sa->own_id_type = local.type;
+		}
+	}
 	id.type = local.type;
 	id.data.ptr = local.data;
 	id.data.len = local.len;
@@ -408,7 +437,11 @@ v2_auth_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	if (verify_peer(e, sa, m, IKEV2_PL_IDr) < 0) {
 		ike_emit(e, sa, IKE_EV_AUTH_FAILED, NULL,
 			 "responder failed authentication");
-		sa_kill(e, sa, "responder failed authentication");
+		/* The responder believes the SA up: tell it (2.21.2 lets
+		 * the initiator start an INFORMATIONAL here), with a DELETE,
+		 * which every peer carries out. */
+		sa->refused = true;
+		v2_info_delete_ike(e, sa, now);
 		return;
 	}
 	sa->state = IKE_SA_ESTABLISHED;

@@ -36,6 +36,13 @@ hand_over(struct ike_sa *from, struct ike_sa *to)
 	to->peer_id = from->peer_id;
 	memcpy(to->peer_id_buf, from->peer_id_buf, sizeof(to->peer_id_buf));
 	to->peer_id.data.ptr = to->peer_id_buf;
+	free(to->own_id);
+	to->own_id = NULL;
+	if (from->own_id && (to->own_id = malloc(from->own_id_len))) {
+		memcpy(to->own_id, from->own_id, from->own_id_len);
+		to->own_id_len = from->own_id_len;
+		to->own_id_type = from->own_id_type;
+	}
 	to->state = IKE_SA_ESTABLISHED;
 }
 

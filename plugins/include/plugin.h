@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The plugin ABI, version 2. A plugin is a shared object in the plugin
+ * The plugin ABI, version 4. A plugin is a shared object in the plugin
  * directory that exports one const `struct charond_plugin` named
  * `charond_plugin`. It sees this header and libike's public headers
  * (ike.h, buf.h, msg.h, prop.h, ikev2_const.h) and nothing of charond's
@@ -65,7 +65,7 @@
 
 #include "ike.h"
 
-#define CHAROND_PLUGIN_ABI    3u
+#define CHAROND_PLUGIN_ABI    4u
 #define CHAROND_PLUGIN_SYMBOL "charond_plugin"
 
 /* --- configuration: declared keys, typed values, views ------------------ */
@@ -96,7 +96,7 @@ struct charond_config_key {
 	const char *const *choices; /* ENUM: NULL-terminated */
 	int64_t min, max; /* INT: inclusive bounds; DURATION: in ms, when
 			     max is not 0 */
-	const char *help;           /* one line, for --check-config */
+	const char *help; /* one line, for --check-config */
 };
 
 struct charond_value {
@@ -128,6 +128,13 @@ struct charond_end_view {
 	size_t n_certs;
 };
 
+/* A certification authority of the top-level `authorities:` section. */
+struct charond_authority_view {
+	const char *name;
+	const char *cacert; /* file of its CA certificate */
+	const char *crl;    /* file of its CRL; NULL: none */
+};
+
 struct charond_conn_view {
 	uint32_t size; /* in: sizeof(struct charond_conn_view) as built */
 	const char *name;
@@ -142,6 +149,11 @@ struct charond_conn_view {
 	size_t n_local_addrs;
 	const char *const *remote_addrs;
 	size_t n_remote_addrs;
+	/* The authorities that may have issued the peer's certificate:
+	 * remote.ca's, or every one written when it names none (x509).
+	 * Appended in ABI 3, as views may grow. */
+	const struct charond_authority_view *authorities;
+	size_t n_authorities;
 };
 
 struct charond_child_view {
@@ -186,6 +198,14 @@ struct charond_auth_method {
 	 * (compared by the engine) is all there is. */
 	int (*id_check)(void *state, const struct ike_auth_req *r, char *why,
 			size_t why_len);
+	/* Optional (x509), ABI 4: our ID for a connection whose local side
+	 * names none (`local.id` unset), e.g. our certificate's subject
+	 * as ID_DER_ASN1_DN: *type (IKEV2_ID_*) and at most IKE_ID_MAX
+	 * octets in data, *len set. 0, or -1 to send our IP address as
+	 * before. Asked each time our ID is written or checked, so that it
+	 * follows a reload. */
+	int (*local_id)(void *state, const char *conn, uint8_t *type,
+			uint8_t *data, size_t *len);
 };
 
 /*

@@ -424,6 +424,27 @@ START_TEST(auth_id_check_refuses)
 }
 END_TEST
 
+/* The initiator refusing the responder deletes the SA the responder
+ * believes up (RFC 7296 2.21.2): no SA is left on either end. */
+START_TEST(auth_initiator_refuses)
+{
+	with_auth_hooks();
+	moon.e->env.auth_id_check = hook_id_check;
+	id_refuse = true;
+	moon.watch = "no subjectAltName sun.example.org";
+	bring_up();
+	pump();
+	ck_assert_uint_eq(moon.logs_with, 1);
+	ck_assert(has_event(&moon, IKE_EV_AUTH_FAILED));
+	/* sun installed its CHILD SA, and removed it with the SA. */
+	ck_assert_uint_eq(moon.n_inst, 0);
+	ck_assert_uint_eq(live(&sun), 0);
+	ck_assert_ptr_null(first_sa(&moon));
+	ck_assert_ptr_null(first_sa(&sun));
+	teardown_pair();
+}
+END_TEST
+
 START_TEST(auth_id_check_accepts)
 {
 	with_auth_hooks();
@@ -431,6 +452,129 @@ START_TEST(auth_id_check_accepts)
 	bring_up();
 	assert_pair_matches();
 	teardown_pair();
+}
+END_TEST
+
+/* The DER of "CN=moon": what a certificate plugin would give. */
+static const uint8_t moon_dn[] = {0x30, 0x0f, 0x31, 0x0d, 0x30, 0x0b,
+				  0x06, 0x03, 0x55, 0x04, 0x03, 0x0c,
+				  0x04, 'm',  'o',  'o',  'n'};
+
+static int
+hook_local_id(void *ctx, const char *conn, uint8_t *type, uint8_t *data,
+	      size_t *len)
+{
+	ck_assert_str_eq(conn, "site");
+	ck_assert_uint_ge(*len, sizeof(moon_dn));
+	memcpy(data, moon_dn, sizeof(moon_dn));
+	*len = sizeof(moon_dn);
+	*type = IKEV2_ID_DER_ASN1_DN;
+	return 0;
+}
+
+static void
+got_local_id(void *ctx, const struct ike_sa_info *sa)
+{
+	*(struct pld_id *)ctx = sa->local_id;
+}
+
+static void
+got_remote_id(void *ctx, const struct ike_sa_info *sa)
+{
+	*(struct pld_id *)ctx = sa->remote_id;
+}
+
+/* A connection without a local ID takes the host's (a certificate's DN)
+ * where it would send its address: in the ID payload, in what it signs,
+ * in list-sas on both ends, in the peer's log; and keeps it through a
+ * rekey. */
+START_TEST(auth_local_id_from_the_host)
+{
+	static struct ike_conn_cfg c;
+	struct pld_id id = {0};
+	uint8_t buf[64];
+	char log[64];
+
+	with_auth_hooks();
+	conn_cfg(&c, &moon, &sun, "aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+		 false);
+	c.children[0].start = true;
+	memset(&c.local_id, 0, sizeof(c.local_id));
+	ck_assert_int_eq(ike_engine_set_conns(moon.e, &c, 1, now), 0);
+	conn_cfg(&c, &sun, &moon, "aes128gcm16-prfsha256-ecp256", "aes128gcm16",
+		 false);
+	memset(&c.remote_id, 0, sizeof(c.remote_id));
+	ck_assert_int_eq(ike_engine_set_conns(sun.e, &c, 1, now), 0);
+	moon.e->env.auth_local_id = hook_local_id;
+	sun.watch = "peer 'CN=moon' authenticated";
+	bring_up();
+	assert_pair_matches();
+	ck_assert_uint_eq(sun.logs_with, 1);
+	ck_assert_uint_eq(
+	    ike_query_sa(moon.e, first_sa(&moon)->id, got_local_id, &id), 1);
+	ck_assert_uint_eq(id.type, IKEV2_ID_DER_ASN1_DN);
+	ck_assert_mem_eq(id.data.ptr, moon_dn, sizeof(moon_dn));
+	ck_assert_uint_eq(
+	    ike_query_sa(sun.e, first_sa(&sun)->id, got_remote_id, &id), 1);
+	ck_assert_uint_eq(id.type, IKEV2_ID_DER_ASN1_DN);
+	ck_assert_uint_eq(id.data.len, sizeof(moon_dn));
+	ck_assert_int_eq(
+	    ike_dn_text(moon_dn, sizeof(moon_dn), log, sizeof(log)), 0);
+	ck_assert_str_eq(log, "CN=moon");
+	/* The rekeyed SA says the same. */
+	ck_assert_int_eq(ike_rekey(moon.e, now, first_sa(&moon)->id), 0);
+	pump();
+	ck_assert(has_event(&moon, IKE_EV_IKE_REKEYED));
+	memset(&id, 0, sizeof(id));
+	ck_assert_uint_eq(
+	    ike_query_sa(moon.e, first_sa(&moon)->id, got_local_id, &id), 1);
+	ck_assert_uint_eq(id.type, IKEV2_ID_DER_ASN1_DN);
+	ck_assert_mem_eq(id.data.ptr, moon_dn, sizeof(moon_dn));
+	/* Not a DN: no text. */
+	memcpy(buf, moon_dn, sizeof(moon_dn));
+	buf[0] = 0x31;
+	ck_assert_int_eq(ike_dn_text(buf, sizeof(moon_dn), log, sizeof(log)),
+			 -1);
+	teardown_pair();
+}
+END_TEST
+
+/* DNs as text both ways, and compared as X.509 does. */
+START_TEST(dn_text_both_ways)
+{
+	/* O=Example (PrintableString), CN=moon (UTF8String). */
+	static const uint8_t printable[] = {
+	    0x30, 0x22, 0x31, 0x10, 0x30, 0x0e, 0x06, 0x03, 0x55,
+	    0x04, 0x0a, 0x13, 0x07, 'E',  'x',  'a',  'm',  'p',
+	    'l',  'e',  0x31, 0x0e, 0x30, 0x0c, 0x06, 0x03, 0x55,
+	    0x04, 0x03, 0x0c, 0x05, 'm',  'o',  'o',  'n',  '2'};
+	uint8_t der[IKE_ID_MAX];
+	size_t n = sizeof(der);
+	char text[128];
+
+	ck_assert_int_eq(ike_dn_from_text("CN=moon2, O=Example", der, &n), 0);
+	ck_assert_int_eq(ike_dn_text(der, n, text, sizeof(text)), 0);
+	ck_assert_str_eq(text, "CN=moon2,O=Example");
+	ck_assert(ike_dn_equal(der, n, printable, sizeof(printable)));
+	ck_assert_int_eq(
+	    ike_dn_text(printable, sizeof(printable), text, sizeof(text)), 0);
+	ck_assert_str_eq(text, "CN=moon2,O=Example");
+	n = sizeof(der);
+	ck_assert_int_eq(ike_dn_from_text("O=Example, CN=moon2", der, &n), 0);
+	ck_assert(!ike_dn_equal(der, n, printable, sizeof(printable)));
+	/* An escaped comma stays in its value. */
+	n = sizeof(der);
+	ck_assert_int_eq(ike_dn_from_text("CN=a\\, b,O=c", der, &n), 0);
+	ck_assert_int_eq(ike_dn_text(der, n, text, sizeof(text)), 0);
+	ck_assert_str_eq(text, "CN=a\\, b,O=c");
+	/* Not DNs. */
+	n = sizeof(der);
+	ck_assert_int_eq(ike_dn_from_text("moon.example.org", der, &n), -1);
+	ck_assert_int_eq(ike_dn_from_text("CN=", der, &n), -1);
+	ck_assert_int_eq(ike_dn_from_text("XYZZY=1", der, &n), -1);
+	ck_assert_int_eq(ike_dn_from_text("CN=a,,O=b", der, &n), -1);
+	n = 4;
+	ck_assert_int_eq(ike_dn_from_text("CN=moon", der, &n), -1);
 }
 END_TEST
 
@@ -1201,6 +1345,9 @@ ext_suite(void)
 	tcase_add_test(tc, ext_input_cannot_refuse_a_delete);
 	tcase_add_test(tc, auth_payloads_reach_the_peers_verify);
 	tcase_add_test(tc, auth_id_check_refuses);
+	tcase_add_test(tc, auth_initiator_refuses);
+	tcase_add_test(tc, auth_local_id_from_the_host);
+	tcase_add_test(tc, dn_text_both_ways);
 	tcase_add_test(tc, auth_id_check_accepts);
 	tcase_add_test(tc, ike_out_is_bounded);
 	suite_add_tcase(s, tc);

@@ -97,6 +97,27 @@ ep_text(const struct ike_endpoint *ep, char *buf)
 	"\n    local: {auth: psk}\n    remote: {auth: psk}\n"                  \
 	"secrets: {psk: [{secret: s}]}\n"
 
+/* IDs as the engine gets them: a DN as DER, the rest as before. */
+START_TEST(ids_reach_the_engine)
+{
+	const struct ike_conn_cfg *c =
+	    load("connections:\n  c:\n    remote_addrs: [192.0.2.2]\n"
+		 "    local: {auth: psk, id: \"CN=moon, O=Example\"}\n"
+		 "    remote: {auth: psk, id: sun@example.org}\n"
+		 "secrets: {psk: [{secret: s}]}\n");
+	char text[128];
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(c->local_id.type, IKEV2_ID_DER_ASN1_DN);
+	ck_assert_int_eq(
+	    ike_dn_text(c->local_id.data, c->local_id.len, text, sizeof(text)),
+	    0);
+	ck_assert_str_eq(text, "CN=moon,O=Example");
+	ck_assert_uint_eq(c->remote_id.type, IKEV2_ID_RFC822_ADDR);
+	unload();
+}
+END_TEST
+
 START_TEST(every_entry_reaches_the_engine)
 {
 	const struct ike_conn_cfg *c =
@@ -186,6 +207,7 @@ conns_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, every_entry_reaches_the_engine);
+	tcase_add_test(tc, ids_reach_the_engine);
 	tcase_add_test(tc, a_subnet_is_not_any);
 	tcase_add_test(tc, a_dns_name_matches_what_it_resolves_to);
 	tcase_add_test(tc, identities);

@@ -4,6 +4,7 @@
  * it, and a view built smaller (an older plugin) filled no further than
  * its size.
  */
+#include <errno.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -132,6 +133,90 @@ START_TEST(test_secrets_values)
 }
 END_TEST
 
+/* A registry where x509 is loaded and every auth method provided. */
+static const struct charond_config_key *
+reg_find(void *ctx, enum charond_scope scope, const char *plugin,
+	 const char *key)
+{
+	return NULL;
+}
+
+static bool
+reg_is_map(void *ctx, enum charond_scope scope, const char *plugin,
+	   const char *prefix)
+{
+	return false;
+}
+
+static bool
+reg_loaded(void *ctx, const char *plugin)
+{
+	return strcmp(plugin, "x509") == 0;
+}
+
+static int
+reg_auth(void *ctx, const char *name, char *hint, size_t len)
+{
+	return 0;
+}
+
+static const struct config_plugin_registry with_x509 = {
+    .find = reg_find,
+    .is_map = reg_is_map,
+    .loaded = reg_loaded,
+    .auth = reg_auth,
+};
+
+/* The authorities a connection trusts: remote.ca's, else all; the keys
+ * the core parses for x509 taken while it is loaded, refused without. */
+START_TEST(test_authorities)
+{
+	static const char pki[] =
+	    "authorities:\n"
+	    "  one: {cacert: /a.pem, crl: /a.crl}\n"
+	    "  two: {cacert: /b.pem}\n"
+	    "connections:\n"
+	    "  any:\n"
+	    "    local: {auth: pubkey, certs: [/me.pem], key: /me.key}\n"
+	    "    remote: {auth: pubkey}\n"
+	    "  only:\n"
+	    "    remote: {auth: pubkey, ca: two}\n";
+	struct charond_conn_view c = {.size = sizeof(c)};
+	struct diag_list dl;
+
+	views_reset();
+	config_free(daemon_g.cfg);
+	daemon_g.cfg = NULL;
+	diag_list_init(&dl);
+	ck_assert_int_eq(config_load_buffer("a.yaml", pki, strlen(pki),
+					    CONFIG_NO_FILES, &daemon_g.cfg,
+					    &dl),
+			 -EINVAL);
+	ck_assert_ptr_nonnull(strstr(dl.v[0].msg, "needs the x509 plugin"));
+	diag_list_free(&dl);
+	config_plugin_set_registry(&with_x509);
+	diag_list_init(&dl);
+	ck_assert_int_eq(config_load_buffer("a.yaml", pki, strlen(pki),
+					    CONFIG_NO_FILES, &daemon_g.cfg,
+					    &dl),
+			 0);
+	diag_list_free(&dl);
+	config_plugin_set_registry(NULL);
+	ck_assert_int_eq(views_conn("any", &c), 0);
+	ck_assert_uint_eq(c.n_authorities, 2);
+	ck_assert_str_eq(c.authorities[0].name, "one");
+	ck_assert_str_eq(c.authorities[0].cacert, "/a.pem");
+	ck_assert_str_eq(c.authorities[0].crl, "/a.crl");
+	ck_assert_ptr_null(c.authorities[1].crl);
+	ck_assert_str_eq(c.local.certs[0], "/me.pem");
+	ck_assert_str_eq(c.local.key, "/me.key");
+	ck_assert_int_eq(views_conn("only", &c), 0);
+	ck_assert_uint_eq(c.n_authorities, 1);
+	ck_assert_str_eq(c.authorities[0].name, "two");
+	ck_assert_str_eq(c.remote.ca, "two");
+}
+END_TEST
+
 Suite *
 plugin_views_suite(void)
 {
@@ -142,6 +227,7 @@ plugin_views_suite(void)
 	tcase_add_test(tc, test_conn_child);
 	tcase_add_test(tc, test_smaller_view);
 	tcase_add_test(tc, test_secrets_values);
+	tcase_add_test(tc, test_authorities);
 	suite_add_tcase(s, tc);
 	return s;
 }

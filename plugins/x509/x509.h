@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The x509 plugin's parts, each in a file of its own and none of them
+ * knowing charond (only x509.c, the glue, sees charond_api): so that the
+ * unit tests in test/unit/x509/ link them as they are.
+ *
+ *   cred.c     certificates, private keys and CRLs from PEM or DER files,
+ *              kept while the file is unchanged
+ *   verify.c   the peer's chain through an X509_STORE: dates, key usage,
+ *              basic constraints, CRLs; failures as one line for the log
+ *   ident.c    identities against a certificate's subjectAltName and DN
+ *   sigalg.c   RFC 7427 AlgorithmIdentifiers, the hash negotiation, and
+ *              the AUTH data of methods 1, 9-11 and 14
+ *   certreq.c  CERTREQ: SHA-1 hashes of the trusted CAs' public keys
+ *
+ * Every function that can fail writes why into a caller's buffer, in
+ * words an admin can act on, and never a secret.
+ */
+#ifndef CHAROND_X509_H
+#define CHAROND_X509_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+/* --- cred.c --------------------------------------------------------------- */
+
+/*
+ * Files are read once and kept while they do not change (same device,
+ * inode, size and modification time): a reload, or the next use after
+ * one, sees a new file. The objects returned belong to the cache and
+ * stay valid until the file changes or cred_cache_free(); take a
+ * reference (X509_up_ref, ...) to keep one longer.
+ */
+/* Every certificate of a file: a PEM file's in order, or one DER. */
+STACK_OF(X509) * cred_certs(const char *path, char *why, size_t len);
+/* A private key, PEM or DER (PKCS#8 or the traditional forms). An
+ * encrypted key is refused: there is no passphrase source yet. */
+EVP_PKEY *cred_key(const char *path, char *why, size_t len);
+X509_CRL *cred_crl(const char *path, char *why, size_t len);
+void cred_cache_free(void);
+/* While on (a running daemon), a file that changed or went and does not
+ * load gives what it last loaded; off (the config check), an error. */
+void cred_keep_last_good(bool on);
+
+/* Keys IKE may sign with here: RSA of 2048 to 4096 bits, ECDSA on P-256,
+ * P-384 and P-521, Ed25519, Ed448. 0, or -1 and why. */
+int cred_key_usable(EVP_PKEY *k, char *why, size_t len);
+
+/* A name as "CN=sun,O=Example" (RFC 2253 order, UTF-8 kept). */
+void cred_name(const X509_NAME *n, char *buf, size_t len);
+/* A time as "2026-01-01 12:00:00 UTC" (date_only: "2026-01-01"). */
+void cred_time(const ASN1_TIME *t, bool date_only, char *buf, size_t len);
+
+/* --- verify.c ------------------------------------------------------------- */
+
+struct x509_authority {
+	const char *name;
+	X509 *cacert;
+	X509_CRL *crl; /* NULL: none, and no revocation checking */
+};
+
+/*
+ * Whether ee, with the untrusted intermediates the peer sent, chains to
+ * one of the authorities, and is fit for IKE: within its dates and every
+ * certificate's up the chain, CA certificates with basic constraints and
+ * their path lengths kept, not revoked by the CRL of an authority that
+ * has one (whose own dates count), a key usage that allows
+ * digitalSignature and an extended key usage, if any, that allows
+ * serverAuth, clientAuth or ipsecIKE. conn names the connection in the
+ * message; at: the time to check against (0: now). 0 with the issuing
+ * authority in *by, or -1 with why.
+ */
+int verify_chain(X509 *ee, STACK_OF(X509) * untrusted,
+		 const struct x509_authority *auth, size_t n_auth,
+		 const char *conn, time_t at, const struct x509_authority **by,
+		 char *why, size_t len);
+/* Key usage and extended key usage of an end entity for IKE alone. */
+int verify_usage(X509 *ee, char *why, size_t len);
+
+/* --- ident.c -------------------------------------------------------------- */
+
+/* An IKEv2 ID as text: an address, the name, or the DN for a DER DN. */
+void ident_text(uint8_t type, const uint8_t *data, size_t n, char *buf,
+		size_t len);
+/*
+ * Whether the ID is backed by the certificate: an FQDN, an RFC 822
+ * address or an IP address that is one of its subjectAltNames, or a DN
+ * equal to its subject. who ("peer ID") begins the reason on a
+ * mismatch: "peer ID sun.example.org not in its certificate (SANs:
+ * moon.example.org)".
+ */
+int ident_match(X509 *cert, uint8_t type, const uint8_t *data, size_t n,
+		const char *who, char *why, size_t len);
+/* An ID written in the config ("moon.example.org", "a@b", an address,
+ * "CN=moon, O=Example") in the form charond sends it; data points into
+ * text or buf (256 octets: IKE_ID_MAX). */
+void ident_from_text(const char *text, uint8_t *type, const uint8_t **data,
+		     size_t *n, uint8_t *buf);
+
+/* --- sigalg.c ------------------------------------------------------------- */
+
+/* RFC 7427 hash algorithm identifiers, as bits of a set. */
+#define HASH_SHA2_256 (1u << 2)
+#define HASH_SHA2_384 (1u << 3)
+#define HASH_SHA2_512 (1u << 4)
+#define HASH_IDENTITY (1u << 5)
+#define HASH_OURS                                                              \
+	(HASH_SHA2_256 | HASH_SHA2_384 | HASH_SHA2_512 | HASH_IDENTITY)
+
+/* The SIGNATURE_HASH_ALGORITHMS notify's data for a set: 2 octets each. */
+size_t sigalg_hashes_put(unsigned set, uint8_t *out, size_t len);
+/* The set a peer's notify data names, of the algorithms we know. */
+unsigned sigalg_hashes_get(const uint8_t *data, size_t len);
+
+enum sig_scheme {
+	SIG_RSA_PKCS1,
+	SIG_RSA_PSS,
+	SIG_ECDSA,
+	SIG_ED25519,
+	SIG_ED448,
+};
+
+/* One signature algorithm of RFC 7427 with its AlgorithmIdentifier. */
+struct sig_alg {
+	const char *name; /* "ecdsa-with-SHA384", for the log */
+	enum sig_scheme scheme;
+	unsigned hash; /* HASH_* */
+	const uint8_t *aid;
+	size_t aid_len;
+};
+
+/* The algorithms we sign with, in the table order (tests walk it). */
+const struct sig_alg *sigalg_at(size_t i);
+
+/*
+ * Our AUTH for key over octets: RFC 7427's method 14 when the peer named
+ * hash algorithms (peer_hashes not 0) that fit the key, else the classic
+ * method of the key (1 for RSA, 9/10/11 for ECDSA on P-256/384/521).
+ * *method and out (at most *len octets, set to what was written). 0, or
+ * -1 and why.
+ */
+int sigalg_sign(EVP_PKEY *key, unsigned peer_hashes, const uint8_t *octets,
+		size_t n, uint8_t *method, uint8_t *out, size_t *len, char *why,
+		size_t why_len);
+/* Whether data, the AUTH of method, proves octets with key: 0, or -1 and
+ * why (SHA-1 is refused, saying so). *used names what was checked. */
+int sigalg_verify(EVP_PKEY *key, uint8_t method, const uint8_t *data,
+		  size_t len, const uint8_t *octets, size_t n, char *used,
+		  size_t used_len, char *why, size_t why_len);
+
+/* --- certreq.c ------------------------------------------------------------ */
+
+#define CERTREQ_HASH_LEN 20
+
+/* SHA-1 of a certificate's SubjectPublicKeyInfo (RFC 7296 3.7). */
+int certreq_hash(X509 *ca, uint8_t out[CERTREQ_HASH_LEN]);
+/* Whether a CERTREQ's data names ca. */
+bool certreq_names(const uint8_t *data, size_t len, X509 *ca);
+
+#endif

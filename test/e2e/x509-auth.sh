@@ -1,0 +1,391 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+#
+# The x509 plugin between moon (127.0.0.1) and sun (127.0.0.2) with
+# daemon.kernel: none, certificates made here by the openssl CLI (no key
+# is committed): `auth: pubkey` with RSA, ECDSA P-256 and Ed25519 keys
+# brings the SAs up; a certificate of another CA, an expired one, a
+# revoked one and an ID that is not in the certificate each fail with
+# AUTH_FAILED (AUTHENTICATION_FAILED on the wire), the responder's log
+# saying why in one line, and no SA left on either end. A broken
+# certificate file refuses the config at its key, FILE:LINE:COL.
+set -eu
+# shellcheck source=lib.sh
+. "${0%/*}/lib.sh"
+
+P=$W/pki
+mkdir -p "$P"
+
+# A CA (ECDSA P-256) with `openssl ca`'s database, for dates and CRLs.
+mkca() {
+	mkdir -p "$P/$1"
+	: >"$P/$1/index.txt"
+	echo 1000 >"$P/$1/serial"
+	cat >"$P/$1/ca.cnf" <<EOF
+[ca]
+default_ca = ca_default
+[ca_default]
+dir = $P/$1
+database = \$dir/index.txt
+serial = \$dir/serial
+new_certs_dir = \$dir
+certificate = \$dir/ca.pem
+private_key = \$dir/ca.key
+default_md = sha256
+default_days = 30
+default_crl_days = 30
+policy = policy_any
+copy_extensions = copy
+unique_subject = no
+[policy_any]
+organizationName = optional
+commonName = supplied
+[ee]
+basicConstraints = CA:FALSE
+keyUsage = critical, digitalSignature
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[inter]
+basicConstraints = critical, CA:TRUE, pathlen:0
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+EOF
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout "$P/$1/ca.key" -out "$P/$1/ca.pem" -days 60 \
+	    -subj "/O=Example/CN=$2" \
+	    -addext "basicConstraints=critical,CA:TRUE" \
+	    -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+}
+
+# mkee CA NAME KEYTYPE SAN [openssl ca options]: NAME.key and NAME.pem
+mkee() {
+	ca=$1 name=$2 kt=$3 san=$4
+	shift 4
+	case $kt in
+	rsa) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
+	    -out "$P/$name.key" 2>/dev/null ;;
+	p256) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+	    -out "$P/$name.key" 2>/dev/null ;;
+	p384) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 \
+	    -out "$P/$name.key" 2>/dev/null ;;
+	ed25519) openssl genpkey -algorithm ed25519 -out "$P/$name.key" ;;
+	ed448) openssl genpkey -algorithm ed448 -out "$P/$name.key" ;;
+	esac
+	openssl req -new -key "$P/$name.key" -out "$P/$name.csr" \
+	    -subj "/O=Example/CN=${name%%-*}" -addext "subjectAltName=$san" \
+	    2>/dev/null
+	openssl ca -batch -config "$P/$ca/ca.cnf" -extensions ee \
+	    -in "$P/$name.csr" -out "$P/$name.pem" -notext "$@" 2>/dev/null
+}
+
+mkca ca "Test CA"
+mkca other "Other CA"
+for kt in rsa p256 p384 ed25519 ed448; do
+	mkee ca "moon-$kt" $kt DNS:moon.example.org
+	mkee ca "sun-$kt" $kt DNS:sun.example.org
+done
+mkee other moon-other p256 DNS:moon.example.org
+mkee other sun-other p256 DNS:sun.example.org
+mkee ca moon-expired p256 DNS:moon.example.org \
+    -startdate 20200101000000Z -enddate 20210101120000Z
+mkee ca moon-revoked p256 DNS:moon.example.org
+# An intermediate CA under test-ca, and a certificate of moon's from it.
+mkca inter "Inter CA"
+openssl req -new -key "$P/inter/ca.key" -subj "/O=Example/CN=Inter CA" \
+    -out "$P/inter/ca.csr" 2>/dev/null
+openssl ca -batch -config "$P/ca/ca.cnf" -extensions inter \
+    -in "$P/inter/ca.csr" -out "$P/inter/ca.pem" -notext 2>/dev/null
+mkee inter moon-chained p256 DNS:moon.example.org
+# moon-p256's key in a certificate for another name.
+openssl req -new -key "$P/moon-p256.key" -out "$P/moon-wrong.csr" \
+    -subj "/O=Example/CN=moon" -addext "subjectAltName=DNS:other.example.org" \
+    2>/dev/null
+openssl ca -batch -config "$P/ca/ca.cnf" -extensions ee \
+    -in "$P/moon-wrong.csr" -out "$P/moon-wrong.pem" -notext 2>/dev/null
+openssl ca -batch -config "$P/ca/ca.cnf" -revoke "$P/moon-revoked.pem" \
+    2>/dev/null
+openssl ca -batch -config "$P/ca/ca.cnf" -gencrl -out "$P/ca/crl.pem" \
+    2>/dev/null
+# DER on sun's side, PEM on moon's: both load.
+openssl x509 -in "$P/ca/ca.pem" -outform DER -out "$P/ca/ca.der"
+for kt in rsa p256 p384 ed25519 ed448 other; do
+	openssl x509 -in "$P/sun-$kt.pem" -outform DER -out "$P/sun-$kt.der"
+	openssl pkey -in "$P/sun-$kt.key" -outform DER -out "$P/sun-$kt.kder"
+done
+pass "a PKI made with the openssl CLI"
+
+# conf NAME LOCAL REMOTE CERT KEY [ID]: a pubkey connection trusting
+# test-ca (with its CRL).
+conf() {
+	cat >"$W/$1.yaml" <<EOF
+daemon:
+  kernel: none
+  listen: [$2]
+  plugin_dir: "$E2E_TOP/$E2E_B/plugins"
+  retransmit: {timeout: 0.3s, base: 1.5, tries: 2}
+authorities:
+  test-ca:
+    cacert: $P/ca/ca.pem
+    crl: $P/ca/crl.pem
+connections:
+  site:
+    local_addrs: [$2]
+    remote_addrs: [$3]
+    proposals: [aes128gcm16-prfsha256-ecp256]
+    local: {auth: pubkey, ${6:+id: $6, }certs: [$4], key: $5}
+    remote: {auth: pubkey, ca: test-ca}
+    children:
+      net:
+        local_ts: [10.1.0.0/16]
+        remote_ts: [10.2.0.0/16]
+        esp_proposals: [aes128gcm16]
+EOF
+}
+
+conf moon 127.0.0.1 127.0.0.2 "$P/moon-rsa.pem" "$P/moon-rsa.key" \
+    moon.example.org
+conf sun 127.0.0.2 127.0.0.1 "$P/sun-rsa.der" "$P/sun-rsa.kder" \
+    sun.example.org
+# sun: the other end's selectors, and the CA in DER.
+swap_ts() {
+	sed -i -e 's|local_ts: \[10.1.0.0/16\]|local_ts: [10.2.0.0/16]|' \
+	    -e 's|remote_ts: \[10.2.0.0/16\]|remote_ts: [10.1.0.0/16]|' \
+	    -e "s|cacert: $P/ca/ca.pem|cacert: $P/ca/ca.der|" "$W/sun.yaml"
+}
+swap_ts
+e2e_start sun
+e2e_start moon
+
+no_sa() {
+	for n in moon sun; do
+		ctl $n --json list-sas
+		check "$n: no SA left ($1)" test \
+		    "$(jget 'len(d["ike_sas"])' <"$W/out")" = 0
+	done
+}
+
+# up KT: moon and sun with KT keys; the SA comes up and goes.
+up() {
+	conf moon 127.0.0.1 127.0.0.2 "$P/moon-$1.pem" "$P/moon-$1.key" \
+	    moon.example.org
+	conf sun 127.0.0.2 127.0.0.1 "$P/sun-$1.der" "$P/sun-$1.kder" \
+	    sun.example.org
+	swap_ts
+	ctl moon load
+	expect_rc 0 "moon loads its $1 certificate"
+	ctl sun load
+	expect_rc 0 "sun loads its $1 certificate (DER)"
+	ctl moon --json initiate --child net --timeout 10
+	expect_rc 0 "$1: IKE SA and CHILD SA up"
+	ctl sun --json list-sas
+	check "$1: sun sees moon's ID" test \
+	    "$(jget 'd["ike_sas"][0]["remote"]["id"]' <"$W/out")" = \
+	    moon.example.org
+	ctl moon --json terminate --ike site --timeout 10
+	expect_rc 0 "$1: terminated"
+}
+
+up rsa
+expect_in "$W/sun.log" "peer certificate CN=moon,O=Example, rsassa-pss-SHA256" \
+    "RSA: an RFC 7427 RSASSA-PSS signature, verified"
+up p256
+expect_in "$W/sun.log" "peer certificate CN=moon,O=Example, ecdsa-with-SHA256" \
+    "ECDSA P-256: an RFC 7427 signature, verified"
+up ed25519
+expect_in "$W/sun.log" "peer certificate CN=moon,O=Example, ED25519" \
+    "Ed25519: an RFC 7427 signature, verified"
+up p384
+expect_in "$W/sun.log" "peer certificate CN=moon,O=Example, ecdsa-with-SHA384" \
+    "ECDSA P-384: SHA-384, the curve's own hash"
+up ed448
+expect_in "$W/sun.log" "peer certificate CN=moon,O=Example, ED448" \
+    "Ed448: an RFC 7427 signature, verified"
+
+# A chain: moon sends its certificate and the intermediate (local.certs);
+# sun trusts only test-ca, whose CRL (about what test-ca issued) counts.
+conf moon 127.0.0.1 127.0.0.2 "$P/moon-chained.pem, $P/inter/ca.pem" \
+    "$P/moon-p256.key" moon.example.org
+sed -i "s|key: $P/moon-p256.key|key: $P/moon-chained.key|" "$W/moon.yaml"
+ctl moon load
+expect_rc 0 "moon loads its certificate and the intermediate"
+ctl moon --json initiate --child net --timeout 10
+expect_rc 0 "through an intermediate: up"
+expect_in "$W/sun.log" "peer certificate CN=moon,O=Example, ecdsa-with-SHA256" \
+    "sun verified the chained certificate"
+ctl moon --json terminate --ike site --timeout 10
+expect_rc 0 "terminated"
+conf moon 127.0.0.1 127.0.0.2 "$P/moon-chained.pem" "$P/moon-chained.key" \
+    moon.example.org
+ctl moon load
+ctl moon --json initiate --ike site --timeout 10
+expect_rc 1 "without the intermediate: refused"
+expect_in "$W/sun.log" "peer certificate CN=moon,O=Example issued by CN=Inter CA,O=Example: no trusted authority (connection site trusts test-ca)" \
+    "sun says the chain does not reach test-ca"
+
+# The initiator refuses the responder's certificate too.
+conf moon 127.0.0.1 127.0.0.2 "$P/moon-p256.pem" "$P/moon-p256.key" \
+    moon.example.org
+conf sun 127.0.0.2 127.0.0.1 "$P/sun-other.der" "$P/sun-other.kder" \
+    sun.example.org
+swap_ts
+ctl moon load
+ctl sun load
+expect_rc 0 "sun loads a certificate of another CA"
+ctl moon --json initiate --ike site --timeout 10
+expect_rc 1 "moon refuses sun's certificate: initiate fails"
+check "with AUTH_FAILED" test "$(jget 'd["code"]' <"$W/err")" = AUTH_FAILED
+expect_in "$W/moon.log" "peer 'sun.example.org' failed authentication: peer certificate CN=sun,O=Example issued by CN=Other CA,O=Example: no trusted authority (connection site trusts test-ca)" \
+    "moon says why"
+sleep 0.5
+no_sa "the initiator refused"
+conf sun 127.0.0.2 127.0.0.1 "$P/sun-p256.der" "$P/sun-p256.kder" \
+    sun.example.org
+swap_ts
+ctl sun load
+expect_rc 0 "sun back to its own certificate"
+
+# fails CERT KEY [ID] REASON DESC: moon with that certificate is refused.
+fails() {
+	conf moon 127.0.0.1 127.0.0.2 "$P/$1.pem" "$P/$1.key" "$3"
+	ctl moon load
+	expect_rc 0 "moon loads $1"
+	ctl moon --json initiate --ike site --timeout 10
+	expect_rc 1 "$5: initiate fails"
+	check "$5: with AUTH_FAILED" test \
+	    "$(jget 'd["code"]' <"$W/err")" = AUTH_FAILED
+	expect_in "$W/sun.log" "$4" "$5: sun says why"
+	sleep 0.3
+	no_sa "$5"
+}
+
+fails moon-other "" moon.example.org \
+    "failed authentication: peer certificate CN=moon,O=Example issued by CN=Other CA,O=Example: no trusted authority (connection site trusts test-ca)" \
+    "another CA"
+fails moon-expired "" moon.example.org \
+    "failed authentication: peer certificate CN=moon,O=Example expired 2021-01-01 12:00:00 UTC" \
+    "an expired certificate"
+fails moon-revoked "" moon.example.org \
+    "failed authentication: peer certificate CN=moon,O=Example revoked $(date -u +%Y-%m-%d) (CRL of test-ca)" \
+    "a revoked certificate"
+# An ID not in the certificate: moon's own check would refuse that, so
+# its certificate file changes after the load, which the next use reads.
+conf moon 127.0.0.1 127.0.0.2 "$P/moon-id.pem" "$P/moon-p256.key" \
+    moon.example.org
+cp "$P/moon-p256.pem" "$P/moon-id.pem"
+ctl moon load
+expect_rc 0 "moon loads moon-id.pem"
+rm "$P/moon-id.pem"
+cp "$P/moon-wrong.pem" "$P/moon-id.pem"
+ctl moon --json initiate --ike site --timeout 10
+expect_rc 1 "an ID not in the certificate: initiate fails"
+check "an ID not in the certificate: with AUTH_FAILED" test \
+    "$(jget 'd["code"]' <"$W/err")" = AUTH_FAILED
+expect_in "$W/sun.log" "peer ID moon.example.org not in its certificate (SANs: other.example.org)" \
+    "an ID not in the certificate: sun says why"
+sleep 0.3
+no_sa "an ID not in the certificate"
+
+# Without local.id: our certificate's subject DN (ID_DER_ASN1_DN).
+conf moon 127.0.0.1 127.0.0.2 "$P/moon-p256.pem" "$P/moon-p256.key"
+ctl moon load
+expect_rc 0 "moon loads a connection without local.id"
+ctl moon --json initiate --child net --timeout 10
+expect_rc 0 "without local.id: up, with the subject DN as ID"
+ctl moon --json list-sas
+check "moon: its ID is its certificate's subject" test \
+    "$(jget 'd["ike_sas"][0]["local"]["id"]' <"$W/out")" = "CN=moon,O=Example"
+ctl sun --json list-sas
+check "sun: moon's ID is that DN" test \
+    "$(jget 'd["ike_sas"][0]["remote"]["id"]' <"$W/out")" = "CN=moon,O=Example"
+expect_in "$W/sun.log" "peer 'CN=moon,O=Example' authenticated (AUTH method 14)" \
+    "the log names the DN"
+ctl moon --json terminate --ike site --timeout 10
+expect_rc 0 "terminated"
+
+# A DN written as the log prints it: moon's local.id, sun's remote.id.
+conf moon 127.0.0.1 127.0.0.2 "$P/moon-p256.pem" "$P/moon-p256.key" \
+    '"CN=moon, O=Example"'
+sed -i 's|remote: {auth: pubkey, ca: test-ca}|remote: {auth: pubkey, ca: test-ca, id: "CN=moon,O=Example"}|' \
+    "$W/sun.yaml"
+ctl moon load
+expect_rc 0 "moon loads local.id as a DN"
+ctl sun load
+expect_rc 0 "sun loads remote.id as a DN"
+ctl moon --json initiate --child net --timeout 10
+expect_rc 0 "DN IDs written in both configs: up"
+ctl sun --json list-sas
+check "sun: moon's ID is the DN" test \
+    "$(jget 'd["ike_sas"][0]["remote"]["id"]' <"$W/out")" = "CN=moon,O=Example"
+ctl moon --json terminate --ike site --timeout 10
+expect_rc 0 "terminated"
+sed -i 's|id: "CN=moon,O=Example"}|id: "CN=other,O=Example"}|' "$W/sun.yaml"
+ctl sun load
+ctl moon --json initiate --ike site --timeout 10
+expect_rc 1 "sun expects another DN: initiate fails"
+expect_in "$W/sun.log" "peer identity 'CN=moon,O=Example' is not the one configured for 'site'" \
+    "sun says whom it saw"
+conf sun 127.0.0.2 127.0.0.1 "$P/sun-p256.der" "$P/sun-p256.kder" \
+    sun.example.org
+swap_ts
+ctl sun load
+
+# A certificate file broken under a running daemon: the reload is refused
+# at the key, and the daemon goes on with what it had loaded.
+cp "$P/moon-p256.pem" "$P/moon-live.pem"
+conf moon 127.0.0.1 127.0.0.2 "$P/moon-live.pem" "$P/moon-p256.key" \
+    moon.example.org
+ctl moon load
+expect_rc 0 "moon loads moon-live.pem"
+rm "$P/moon-live.pem"
+echo "broken" >"$P/moon-live.pem"
+ctl moon load
+expect_rc 2 "a reload with the file broken is refused"
+expect_in "$W/err" "moon.yaml:15:56: error: $P/moon-live.pem: no certificate in it" \
+    "at local.certs"
+ctl moon --json initiate --child net --timeout 10
+expect_rc 0 "the running config still comes up, with what had loaded"
+ctl moon --json terminate --ike site --timeout 10
+expect_rc 0 "terminated"
+
+# Broken files refuse the config at their key.
+conf moon 127.0.0.1 127.0.0.2 "$P/moon-p256.pem" "$P/moon-p256.key" \
+    moon.example.org
+echo "not a certificate" >"$P/broken.pem"
+sed "s|certs: \[$P/moon-p256.pem\]|certs: [$P/broken.pem]|" "$W/moon.yaml" \
+    >"$W/bad.yaml"
+rc=0
+"$CHAROND" -c "$W/bad.yaml" --check-config >"$W/out" 2>&1 || rc=$?
+check "a broken certificate refused" test "$rc" -eq 2
+expect_in "$W/out" "bad.yaml:15:56: error: $P/broken.pem: no certificate in it" \
+    "at local.certs, FILE:LINE:COL"
+openssl pkey -in "$P/moon-p256.key" -aes256 -passout pass:x \
+    -out "$P/enc.key"
+sed "s|key: $P/moon-p256.key|key: $P/enc.key|" "$W/moon.yaml" >"$W/bad.yaml"
+rc=0
+"$CHAROND" -c "$W/bad.yaml" --check-config >"$W/out" 2>&1 || rc=$?
+check "an encrypted key refused" test "$rc" -eq 2
+expect_in "$W/out" "the private key is encrypted, and charond has no passphrase source yet" \
+    "saying why"
+sed "s|key: $P/moon-p256.key|key: $P/moon-rsa.key|" "$W/moon.yaml" \
+    >"$W/bad.yaml"
+rc=0
+"$CHAROND" -c "$W/bad.yaml" --check-config >"$W/out" 2>&1 || rc=$?
+check "a key that is not the certificate's refused" test "$rc" -eq 2
+expect_in "$W/out" "is not the key of $P/moon-p256.pem" "saying which"
+sed "s|id: moon.example.org|id: other.example.org|" "$W/moon.yaml" \
+    >"$W/bad.yaml"
+rc=0
+"$CHAROND" -c "$W/bad.yaml" --check-config >"$W/out" 2>&1 || rc=$?
+check "a local ID not in our certificate refused" test "$rc" -eq 2
+expect_in "$W/out" "local ID other.example.org not in its certificate (SANs: moon.example.org)" \
+    "naming the SANs"
+sed 's|^daemon:$|daemon:\n  plugins: [psk]|' "$W/moon.yaml" >"$W/bad.yaml"
+rc=0
+"$CHAROND" -c "$W/bad.yaml" --check-config >"$W/out" 2>&1 || rc=$?
+check "certificates without the x509 plugin refused" test "$rc" -eq 2
+expect_in "$W/out" "not supported yet: certs (needs the x509 plugin)" \
+    "naming the plugin"
+
+e2e_stop moon
+e2e_stop sun
