@@ -342,6 +342,12 @@ print_stats(const json_t *r)
 		first = false;
 	}
 	printf("%s\n", first ? " none" : "");
+	printf("sockets:   %lld datagrams dropped for a full receive buffer",
+	       jint(in, "socket_drops"));
+	if (jint(in, "udp_rcvbuf_errors") >= 0)
+		printf(" (%lld on the whole system)",
+		       jint(in, "udp_rcvbuf_errors"));
+	printf("\n");
 }
 
 static void

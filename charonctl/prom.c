@@ -127,6 +127,18 @@ print_prometheus(FILE *f, const json_t *s)
 	     "IKE SAs answered in IKE_SA_INIT, waiting for IKE_AUTH.");
 	sample(f, "charond_half_open_ike_sas", NULL, NULL,
 	       jint(in, "half_open"));
+	head(f, "charond_socket_drops_total", "counter",
+	     "IKE datagrams the kernel dropped for a full receive buffer "
+	     "of charond's sockets.");
+	sample(f, "charond_socket_drops_total", NULL, NULL,
+	       jint(in, "socket_drops"));
+	if (jint(in, "udp_rcvbuf_errors") >= 0) {
+		head(f, "charond_udp_rcvbuf_errors_total", "counter",
+		     "UDP datagrams the system dropped for a full receive "
+		     "buffer, any socket (RcvbufErrors).");
+		sample(f, "charond_udp_rcvbuf_errors_total", NULL, NULL,
+		       jint(in, "udp_rcvbuf_errors"));
+	}
 	head(f, "charond_log_suppressed_total", "counter",
 	     "Log lines about unauthenticated input left out by the rate "
 	     "limit.");

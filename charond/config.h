@@ -194,6 +194,9 @@ struct daemon_cfg {
 	struct ike_limits limits;       /* daemon.limits; ike_limits_default */
 	enum cfg_kernel kernel;         /* xfrm */
 	char *save_keys_dir; /* daemon.save_keys.dir; NULL: off (the default) */
+	unsigned receive_buffer;  /* bytes of each IKE socket's; 4 MiB */
+	unsigned start_in_flight; /* start_action start: at most this many
+				     connecting at once (16) */
 };
 
 struct authority_cfg {

@@ -870,6 +870,9 @@ static const struct field daemon_fields[] = {
     FE("kernel", struct daemon_cfg, kernel, kernels),
     F("fragment_size", f_fragment_size, struct daemon_cfg, fragment_size),
     FX("save_keys", f_save_keys),
+    FA("receive_buffer", sch_uint, struct daemon_cfg, receive_buffer,
+       256u << 20),
+    FA("start_in_flight", sch_uint, struct daemon_cfg, start_in_flight, 100000),
 };
 
 static void
@@ -999,6 +1002,10 @@ schema_defaults(struct config *cfg)
 	d->port = 500;
 	d->port_nat_t = 4500;
 	d->fragment_size = 1280;
+	/* A burst of IKE_SA_INITs (every client after a gateway's reboot)
+	 * is thousands of datagrams; Linux's default is a few hundred. */
+	d->receive_buffer = 4u << 20;
+	d->start_in_flight = 16;
 	d->ctl_idle_ms = 60000;
 	d->all_plugins = true;
 	d->log_level = CFG_LOG_INFO;

@@ -652,10 +652,14 @@ input_stats(void)
 	for (i = 0; drops && i < IKE_DROP_MAX; i++)
 		json_object_set_new(drops, ike_drop_name((enum ike_drop)i),
 				    json_integer((json_int_t)st.drops[i]));
-	return json_pack("{s:o,s:I,s:I,s:I}", "drops", drops, "cookies_sent",
-			 (json_int_t)st.cookies_sent, "half_open",
-			 (json_int_t)st.half_open, "log_suppressed",
-			 (json_int_t)st.log_suppressed);
+	/* Drops before the engine saw anything: our sockets' full receive
+	 * buffers, and the whole system's UDP (-1: /proc unreadable). */
+	return json_pack(
+	    "{s:o,s:I,s:I,s:I,s:I,s:I}", "drops", drops, "cookies_sent",
+	    (json_int_t)st.cookies_sent, "half_open", (json_int_t)st.half_open,
+	    "log_suppressed", (json_int_t)st.log_suppressed, "socket_drops",
+	    (json_int_t)net_socket_drops(&daemon_g), "udp_rcvbuf_errors",
+	    (json_int_t)net_rcvbuf_errors());
 }
 
 /* Which kernel side is in use; with daemon.kernel: none, what its

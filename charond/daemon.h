@@ -24,6 +24,8 @@ struct udp_sock {
 	int family;
 	uint16_t port;
 	bool natt; /* port 4500: non-ESP marker before IKE messages */
+	uint32_t drops; /* the kernel's count of datagrams it dropped for a
+			   full receive buffer (SO_RXQ_OVFL) */
 	ev_io w;
 };
 
@@ -128,6 +130,21 @@ void net_close(struct daemon *d);
 void net_send(void *ctx, const struct ike_endpoint *local,
 	      const struct ike_endpoint *remote, const uint8_t *pkt,
 	      size_t len);
+/* Datagrams the kernel dropped on our sockets for a full receive buffer,
+ * as of the last read; and the whole system's UDP RcvbufErrors (IPv4 and
+ * IPv6, /proc/net/snmp), -1 if unreadable. */
+uint64_t net_socket_drops(const struct daemon *d);
+int64_t net_rcvbuf_errors(void);
+/* daemon.receive_buffer on every IKE socket (on reload too). */
+void net_set_receive_buffer(struct daemon *d, unsigned bytes);
+/* starts.c: start_action start, paced by daemon.start_in_flight. Queue a
+ * child, start what the limit allows, and free a place when an IKE SA is
+ * up, failed or gone. */
+void starts_push(const char *conn, const char *child);
+void starts_pump(struct daemon *d);
+void starts_done(struct daemon *d, unsigned ike_id);
+size_t starts_waiting(void);
+void starts_clear(void);
 /* A datagram without the non-ESP marker, even on port 4500 (keepalives). */
 void net_send_raw(struct daemon *d, const struct ike_endpoint *local,
 		  const struct ike_endpoint *remote, const uint8_t *pkt,

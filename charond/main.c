@@ -71,12 +71,16 @@ sa_freed(void *ctx, unsigned ike_id)
 {
 	plugins_sa_freed(ctx, ike_id);
 	kernel_idle_forget(ike_id);
+	starts_done(ctx, ike_id);
 }
 
 static void
 engine_event(void *ctx, const struct ike_event *ev)
 {
 	save_keys_event(ctx, ev); /* before the plugins could act on it */
+	if (ev->type == IKE_EV_IKE_UP || ev->type == IKE_EV_FAILED ||
+	    ev->type == IKE_EV_AUTH_FAILED || ev->type == IKE_EV_IKE_DOWN)
+		starts_done(ctx, ev->ike_id);
 	plugins_event(ctx, ev);
 	ctl_event(ev); /* waits of control clients, monitor streams */
 }
@@ -127,8 +131,8 @@ initiate_conn(struct daemon *d, const struct conn_cfg *c)
 
 	for (j = 0; j < c->n_children; j++)
 		if (c->children[j].start_action == CFG_START_START)
-			ike_initiate(d->engine, daemon_now(), c->name,
-				     c->children[j].name);
+			starts_push(c->name, c->children[j].name);
+	starts_pump(d);
 }
 
 /* The ids of a connection's IKE SAs, however many. */
@@ -291,6 +295,8 @@ daemon_settings(struct daemon *d, struct daemon_cfg *run,
 		next->has_socket_group = run->has_socket_group;
 		next->socket_group = run->socket_group;
 	}
+	if (run->receive_buffer != next->receive_buffer)
+		net_set_receive_buffer(d, next->receive_buffer);
 	if (!plugins_equal(run, next)) {
 		restart_needed(dl, f, &mask, 5, "the plugins loaded at start");
 		SWAP(run->plugins, next->plugins);
@@ -424,6 +430,11 @@ initiate_start_children(struct daemon *d)
 
 	for (i = 0; i < d->cfg->n_conns; i++)
 		initiate_conn(d, &d->cfg->conns[i]);
+	if (starts_waiting())
+		log_msg(IKE_LOG_INFO,
+			"starting connections %u at a time, %zu waiting "
+			"(daemon.start_in_flight)",
+			d->cfg->daemon.start_in_flight, starts_waiting());
 }
 
 static void
@@ -580,6 +591,7 @@ main(int argc, char **argv)
 	initiate_start_children(d);
 	daemon_rearm(d);
 	ev_run(d->loop, 0);
+	starts_clear();
 	ctl_close(d);
 	ike_engine_free(d->engine);
 	d->engine = NULL;

@@ -10,9 +10,11 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sock_diag.h>
 #include <linux/xfrm.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -43,6 +45,136 @@ endpoint_get_port(const struct ike_endpoint *ep)
 	if (ep->ss.ss_family == AF_INET)
 		return ntohs(((const struct sockaddr_in *)&ep->ss)->sin_port);
 	return ntohs(((const struct sockaddr_in6 *)&ep->ss)->sin6_port);
+}
+
+/* The socket's drop count, which the kernel puts on each datagram once
+ * asked (SO_RXQ_OVFL): a rise is logged, once per batch it is seen in. */
+static void
+rxq_ovfl(struct msghdr *mh, uint32_t *drops)
+{
+	struct cmsghdr *c;
+
+	for (c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c))
+		if (c->cmsg_level == SOL_SOCKET &&
+		    c->cmsg_type == SO_RXQ_OVFL &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(*drops))) {
+			uint32_t n;
+
+			memcpy(&n, CMSG_DATA(c), sizeof(n));
+			if (n != *drops)
+				log_msg(IKE_LOG_WARN,
+					"the kernel dropped %u IKE datagrams "
+					"for a full receive buffer "
+					"(daemon.receive_buffer)",
+					n - *drops);
+			*drops = n;
+		}
+}
+
+/* SO_MEMINFO's drop count is the socket's as of now; the one SO_RXQ_OVFL
+ * carries is as of the last datagram read, which a burst's drops may
+ * have come after. */
+uint64_t
+net_socket_drops(const struct daemon *d)
+{
+	uint64_t n = 0;
+	unsigned i;
+
+	for (i = 0; i < d->n_socks; i++) {
+		uint32_t mem[SK_MEMINFO_VARS];
+		socklen_t len = sizeof(mem);
+
+		if (getsockopt(d->socks[i].fd, SOL_SOCKET, SO_MEMINFO, mem,
+			       &len) == 0 &&
+		    len > SK_MEMINFO_DROPS * sizeof(mem[0]))
+			n += mem[SK_MEMINFO_DROPS];
+		else
+			n += d->socks[i].drops;
+	}
+	return n;
+}
+
+/* The value under `name` in a line of names and a line of values. */
+static int64_t
+column(char *names, char *values, const char *name)
+{
+	char *ns = NULL, *vs = NULL;
+	char *n = strtok_r(names, " \n", &ns);
+	char *v = strtok_r(values, " \n", &vs);
+
+	for (; n && v;
+	     n = strtok_r(NULL, " \n", &ns), v = strtok_r(NULL, " \n", &vs))
+		if (strcmp(n, name) == 0)
+			return strtoll(v, NULL, 10);
+	return -1;
+}
+
+/* The RcvbufErrors column of the Udp (or Udp6) lines of a /proc file. */
+static int64_t
+snmp_rcvbuf_errors(const char *path, bool v6)
+{
+	char line[1024], names[1024] = "";
+	FILE *f = fopen(path, "re");
+	int64_t found = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (v6) {
+			long long v;
+
+			if (sscanf(line, "Udp6RcvbufErrors %lld", &v) == 1)
+				found = v;
+			continue;
+		}
+		if (strncmp(line, "Udp: ", 5) != 0)
+			continue;
+		if (!names[0]) {
+			snprintf(names, sizeof(names), "%s", line);
+			continue;
+		}
+		/* The second Udp: line holds the values, in the order the
+		 * first one names them. */
+		found = column(names + 5, line + 5, "RcvbufErrors");
+		break;
+	}
+	fclose(f);
+	return found;
+}
+
+int64_t
+net_rcvbuf_errors(void)
+{
+	int64_t v4 = snmp_rcvbuf_errors("/proc/net/snmp", false);
+	int64_t v6 = snmp_rcvbuf_errors("/proc/net/snmp6", true);
+
+	if (v4 < 0 && v6 < 0)
+		return -1;
+	return (v4 > 0 ? v4 : 0) + (v6 > 0 ? v6 : 0);
+}
+
+/* Forced past net.core.rmem_max where we may (CAP_NET_ADMIN, which the
+ * daemon has for XFRM anyway), else as large as the kernel allows. */
+static void
+set_rcvbuf(int fd, unsigned bytes, uint16_t port)
+{
+	int n = (int)bytes;
+
+	if (!bytes)
+		return;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &n, sizeof(n)) < 0 &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &n, sizeof(n)) < 0)
+		log_msg(IKE_LOG_WARN, "receive buffer of port %u: %s", port,
+			strerror(errno));
+}
+
+void
+net_set_receive_buffer(struct daemon *d, unsigned bytes)
+{
+	unsigned i;
+
+	for (i = 0; i < d->n_socks; i++)
+		set_rcvbuf(d->socks[i].fd, bytes, d->socks[i].port);
 }
 
 static void
@@ -81,6 +213,9 @@ on_readable(struct ev_loop *loop, ev_io *w, int revents)
 				memcpy(&pi, CMSG_DATA(c), sizeof(pi));
 				((struct sockaddr_in *)&local.ss)->sin_addr =
 				    pi.ipi_addr;
+			} else if (c->cmsg_level == SOL_SOCKET &&
+				   c->cmsg_type == SO_RXQ_OVFL) {
+				/* rxq_ovfl() reads it below */
 			} else if (c->cmsg_level == IPPROTO_IPV6 &&
 				   c->cmsg_type == IPV6_PKTINFO) {
 				struct in6_pktinfo pi;
@@ -91,6 +226,7 @@ on_readable(struct ev_loop *loop, ev_io *w, int revents)
 			}
 		}
 		endpoint_port(&local, s->port);
+		rxq_ovfl(&mh, &s->drops);
 		if (s->natt) {
 			/* Without the marker it is not IKE (keepalives are
 			 * one byte, ESP is the kernel's). */
@@ -150,6 +286,8 @@ open_one(struct daemon *d, const struct cfg_ip *ip, uint16_t port, bool natt)
 	if (fd < 0)
 		return -errno;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof(on));
+	set_rcvbuf(fd, d->cfg->daemon.receive_buffer, port);
 	if (ip->family == AF_INET) {
 		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
 
