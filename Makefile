@@ -221,7 +221,7 @@ $(B)/test/unit/ctl/test_complete.o: ALL_CFLAGS += \
     -DCHARONCTL_BIN='"$(CURDIR)/$(B)/bin/charonctl"'
 
 $(B)/check_ctl: $(CTL_UNIT_OBJ) $(B)/charond/ctl_proto.o $(B)/charond/ctl_list.o \
-    $(B)/charond/escape.o $(B)/charond/log.o \
+    $(B)/charond/escape.o $(B)/charond/log.o $(B)/charond/cert_info.o \
     $(B)/charond/ctl_json.o $(CHAROND_CFG_OBJ) $(B)/libike.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(JANSSON_LIBS) $(YAML_LIBS) \
 	    $(CHECK_LIBS) $(OPENSSL_LIBS)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * charonctl's internals: the connection to charond's control socket
- * (client.c), the human renderings of results (print.c), the Prometheus
+ * (client.c), the human renderings of results (print.c; print_certs.c for
+ * certificates and authorities), the Prometheus
  * text exposition of `stats` (prom.c). main.c owns arguments, commands and
  * exit codes.
  */
@@ -85,6 +86,9 @@ void print_ike_sa(const json_t *sa);
 void print_stats(const json_t *r);
 void print_load(const json_t *r);
 void print_event(const json_t *ev);
+/* print_certs.c */
+void print_certs(const json_t *r);
+void print_authorities(const json_t *r);
 /* A JSON value's text, "" for anything but a string. */
 const char *jstr(const json_t *o, const char *key);
 long long jint(const json_t *o, const char *key);

@@ -243,7 +243,7 @@ offer_value(const struct line *l)
 {
 	size_t i;
 
-	if (strcmp(l->prev, "ike") == 0) {
+	if (strcmp(l->prev, "ike") == 0 || strcmp(l->prev, "conn") == 0) {
 		offer_conns(l, false);
 	} else if (strcmp(l->prev, "child") == 0) {
 		offer_conns(l, true);

@@ -387,6 +387,24 @@ static const struct command commands[] = {
      {{"wireshark", NULL, OPT_LOCAL}},
      check_export_keys,
      NULL},
+    {"list-certs",
+     "[--conn NAME]",
+     "The certificates the configuration names, read from their files:\n"
+     "connections' local certificates (and intermediates) and the\n"
+     "authorities' CA certificates, with who uses each. A file that cannot\n"
+     "be read is listed with its error.\n"
+     "  --conn NAME       only those of this connection and of the\n"
+     "                    authorities it trusts",
+     {{"conn", "conn", OPT_STRING}},
+     check_none,
+     print_certs},
+    {"list-authorities",
+     "",
+     "The configured authorities: CA certificate, CRL (its updates and\n"
+     "revoked serials) and the connections that trust each.",
+     {{0}},
+     check_none,
+     print_authorities},
     {"log-level",
      "LEVEL",
      "Change the daemon's log level: error, warn, info, debug, trace.",
@@ -405,7 +423,7 @@ usage(FILE *f)
 	fprintf(f, "usage: charonctl [-S SOCKET] [--json] COMMAND [OPTIONS]\n"
 		   "       charonctl COMMAND --help\n\ncommands:\n");
 	for (i = 0; i < N_COMMANDS; i++)
-		fprintf(f, "  %-11s %s\n", commands[i].name,
+		fprintf(f, "  %-16s %s\n", commands[i].name,
 			commands[i].synopsis);
 	fprintf(
 	    f,

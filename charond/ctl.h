@@ -11,7 +11,9 @@
  * Files: ctl.c (clients, buffers, waits, monitor fan-out), ctl_sock.c (the
  * socket file and who may connect), ctl_cmd.c (the commands), ctl_proto.c (line
  * framing, request parsing, replies; no daemon state, unit-tested), ctl_json.c
- * (SAs, connections and stats as JSON; no daemon state, unit-tested).
+ * (SAs, connections and stats as JSON; no daemon state, unit-tested),
+ * ctl_certs.c (list-certs, list-authorities; the files described by
+ * cert_info.c).
  */
 #ifndef CHAROND_CTL_H
 #define CHAROND_CTL_H
@@ -320,6 +322,13 @@ int ctl_wait(struct ctl_client *c, json_t *id, enum ctl_wait_kind kind,
  * SA killed before ike_initiate() returned). */
 void ctl_capture_begin(void);
 const char *ctl_capture_end(void);
+
+/* --- ctl_certs.c ---------------------------------------------------------- */
+
+/* list-certs (of connection conn only, when not NULL) and
+ * list-authorities: reply to c's request id. */
+void ctl_list_certs(struct ctl_client *c, json_t *id, const char *conn);
+void ctl_list_authorities(struct ctl_client *c, json_t *id);
 
 /* --- ctl_cmd.c ------------------------------------------------------------ */
 

@@ -779,6 +779,22 @@ cmd_export_keys(struct ctl_client *c, struct ctl_req *r)
 	ctl_export_keys(c, r->id);
 }
 
+static void
+cmd_list_certs(struct ctl_client *c, struct ctl_req *r)
+{
+	const char *conn = NULL;
+	char err[256];
+
+	CHECK(ctl_arg_string(r->args, "conn", &conn, err, sizeof(err)));
+	ctl_list_certs(c, r->id, conn);
+}
+
+static void
+cmd_list_authorities(struct ctl_client *c, struct ctl_req *r)
+{
+	ctl_list_authorities(c, r->id);
+}
+
 static const struct cmd {
 	const char *name;
 	void (*run)(struct ctl_client *c, struct ctl_req *r);
@@ -796,6 +812,8 @@ static const struct cmd {
     {"monitor", cmd_monitor, ARGS("level", "conn", "ike_id")},
     {"log-level", cmd_log_level, ARGS("level")},
     {"export-keys", cmd_export_keys, ARGS(NULL)},
+    {"list-certs", cmd_list_certs, ARGS("conn")},
+    {"list-authorities", cmd_list_authorities, ARGS(NULL)},
 };
 
 void
@@ -812,7 +830,8 @@ ctl_cmd_run(struct ctl_client *c, struct ctl_req *r)
 		ctl_error(c, r->id, CTL_E_UNKNOWN_CMD, NULL,
 			  "unknown command '%.64s' (version, list-conns, "
 			  "list-sas, initiate, terminate, rekey, load, stats, "
-			  "monitor, log-level, export-keys)",
+			  "monitor, log-level, export-keys, list-certs, "
+			  "list-authorities)",
 			  r->cmd);
 		return;
 	}

@@ -98,11 +98,13 @@ printf "%s\n" "${COMPREPLY[@]}"' "$BASH_COMPL" "$@" >"$W/compl" ||
 }
 
 check "bash: commands from a prefix" test "$(compl -S "$S" li)" = \
-    "list-conns list-sas"
+    "list-authorities list-certs list-conns list-sas"
 check "bash: all commands" test "$(compl "")" = \
     "$(sort "$W/compl-verbs" | tr '\n' ' ' | sed 's/ $//')"
 check "bash: --ike offers the connections" \
     test "$(compl -S "$S" initiate --ike "")" = "other site"
+check "bash: list-certs --conn offers the connections" \
+    test "$(compl -S "$S" list-certs --conn "")" = "other site"
 check "bash: --ike from a prefix" \
     test "$(compl -S "$S" initiate --ike s)" = "site"
 check "bash: --child offers the child names, each once" \
@@ -194,9 +196,11 @@ shift; words=(charonctl "$@"); CURRENT=$#words; _charonctl' \
 	sort "$W/compl" | tr '\n' ' ' | sed 's/ $//'
 }
 check "zsh: commands from a prefix" test "$(zcompl li)" = \
-    "list-conns list-sas"
+    "list-authorities list-certs list-conns list-sas"
 check "zsh: --ike offers the connections" \
     test "$(zcompl -S "$S" initiate --ike "")" = "other site"
+check "zsh: list-certs --conn offers the connections" \
+    test "$(zcompl -S "$S" list-certs --conn "")" = "other site"
 check "zsh: --child offers the child names" \
     test "$(zcompl -S "$S" initiate --child "")" = "lan net"
 check "zsh: --ike=NAME" \

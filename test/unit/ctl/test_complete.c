@@ -104,9 +104,11 @@ START_TEST(commands_are_those_of_help)
 		ck_assert_str_eq(got.l[i], want.l[i]);
 	/* From a prefix. */
 	ck_assert_int_eq(run(CHARONCTL_BIN " __complete list-", &got), 0);
-	ck_assert_int_eq(got.n, 2);
+	ck_assert_int_eq(got.n, 4);
 	ck_assert_str_eq(got.l[0], "list-conns");
 	ck_assert_str_eq(got.l[1], "list-sas");
+	ck_assert_str_eq(got.l[2], "list-certs");
+	ck_assert_str_eq(got.l[3], "list-authorities");
 }
 END_TEST
 
