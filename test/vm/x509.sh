@@ -326,27 +326,39 @@ nsas() {
 	ip -n "$1" xfrm state | grep -c '^src' || :
 }
 
-# frag_base: the numbers of fragment datagrams captured so far, so that
-# frags counts only the next case's (set FB).
-frag_base() {
-	sleep 0.3
-	FB=$(tcpdump -r "$CAP" -n 'udp port 500 and udp[24] = 53' 2>/dev/null |
-	    grep -c . || :)
+# IKE_AUTH datagrams whose first payload is an Encrypted Fragment (53),
+# on port 500 (IKE header at udp[8]) or 4500 after the non-ESP marker
+# (at udp[12]; strongSwan moves there in IKE_AUTH for MOBIKE): next
+# payload at byte 16 of the header, exchange type at 18 (35, IKE_AUTH),
+# flags at 19 (0x20: a response).
+F500='udp port 500 and udp[24] = 53 and udp[26] = 35'
+F4500='udp port 4500 and udp[8:4] = 0 and udp[28] = 53 and udp[30] = 35'
+FREQ="(($F500 and udp[27] & 0x20 = 0) or ($F4500 and udp[31] & 0x20 = 0))"
+FRSP="(($F500 and udp[27] & 0x20 != 0) or ($F4500 and udp[31] & 0x20 != 0))"
+
+# ncap FILTER: the number of captured packets FILTER matches.
+ncap() {
+	tcpdump -r "$CAP" -n "$1" 2>/dev/null | grep -c . || :
 }
 
-# frag_count WHAT: after frag_base, the case's fragments, each way.
+# frag_base: the fragments captured so far (FB_REQ, FB_RSP), so that
+# frag_count counts the next case's only.
+frag_base() {
+	sleep 0.3
+	FB_REQ=$(ncap "$FREQ")
+	FB_RSP=$(ncap "$FRSP")
+}
+
+# frag_count WHAT: since frag_base, at least two fragments of the
+# IKE_AUTH request and two of the response on the wire; no fragment
+# datagram larger than $FRAG bytes, ever.
 frag_count() {
 	sleep 0.3
-	f='udp port 500 and udp[24] = 53 and udp[26] = 35'
-	all=$(tcpdump -r "$CAP" -n "udp port 500 and udp[24] = 53" 2>/dev/null)
-	new=$(printf '%s\n' "$all" | tail -n +"$((FB + 1))")
-	# "IP 192.0.2.2.500 > 192.0.2.1.500: isakmp: child_sa  ikev2_auth[I]:"
-	req=$(printf '%s\n' "$new" | grep -c 'ikev2_auth\[I\]' || :)
-	rsp=$(printf '%s\n' "$new" | grep -c 'ikev2_auth\[R\]' || :)
-	big=$(tcpdump -r "$CAP" -n "$f and ip[2:2] > $FRAG" 2>/dev/null |
-	    grep -c . || :)
+	req=$(($(ncap "$FREQ") - FB_REQ))
+	rsp=$(($(ncap "$FRSP") - FB_RSP))
+	big=$(ncap "($FREQ or $FRSP) and ip[2:2] > $FRAG")
 	if [ "$req" -lt 2 ] || [ "$rsp" -lt 2 ]; then
-		printf '%s\n' "$new" | sed 's/^/  | /'
+		tcpdump -r "$CAP" -n 2>/dev/null | tail -n 20 | sed 's/^/  | /'
 	fi
 	assert_ge "$1: IKE_AUTH request as Encrypted Fragments (53) on the wire" \
 	    "$req" 2
