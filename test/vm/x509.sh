@@ -60,6 +60,11 @@ finish() {
 		done
 	fi
 	cp "$CAP" "$VM_OUT/" 2>/dev/null
+	if [ "$pairing" = strongswan ]; then
+		r=$(sw_list_sas sun 2>/dev/null)
+		assert_contains "$r" "remote 'moon.example.org' @ $M" \
+		    "$1: strongSwan's list-sas names moon.example.org"
+	fi
 	for h in moon sun; do
 		[ -f "$CD_DIR/$h/pid" ] || continue
 		cd_stop "$h" || :
@@ -393,6 +398,11 @@ tunnel() {
 	assert_ge "$1: sun's inbound SA counts the pings" "$pk" 3
 	pk=$(vm_xfrm_states moon | awk -v p="$im" '$4 == p { print $7 }')
 	assert_ge "$1: moon's inbound SA counts the answers" "$pk" 3
+	if [ "$pairing" = strongswan ]; then
+		r=$(sw_list_sas sun 2>/dev/null)
+		assert_contains "$r" "remote 'moon.example.org' @ $M" \
+		    "$1: strongSwan's list-sas names moon.example.org"
+	fi
 	for h in moon sun; do
 		[ -f "$CD_DIR/$h/pid" ] || continue
 		[ $h = moon ] && pid=sun || pid=moon
@@ -534,6 +544,28 @@ if [ "$pairing" = strongswan ]; then
 		pass "$w: in one line"
 		empty "$w"
 	done </tmp/refusals
+
+	# --- refused-responder: charond refuses strongSwan's answer ----------
+	# strongSwan, as the responder, installs its CHILD SA with its
+	# IKE_AUTH response: charond's DELETE must take it away.
+	phase "refused-responder: charond initiates, strongSwan answers with sun-other.pem"
+	sw_x509 sun-other
+	sw_load sun
+	mark moon
+	n0=$(grep -c . "$(sw_dir sun)/charon.log")
+	ctl moon --json initiate --child net --timeout 20
+	[ $rc -ne 0 ] || fail "refused-responder: moon's initiate succeeded"
+	code=$(printf '%s' "$out" | jq -r '.code' 2>/dev/null || :)
+	[ "$code" = AUTH_FAILED ] ||
+	    fail "refused-responder: initiate failed with '$out', not AUTH_FAILED"
+	pass "refused-responder: moon's initiate fails with AUTH_FAILED"
+	said moon "peer 'sun.example.org' failed authentication: peer certificate CN=sun,O=Example issued by CN=Other CA,O=Example: no trusted authority (connection site trusts root)" \
+	    "refused-responder: charond says why"
+	empty refused-responder
+	tail -n +"$((n0 + 1))" "$(sw_dir sun)/charon.log" |
+	    grep -q 'received DELETE for IKE_SA' ||
+	    { sw_log sun 20; fail "refused-responder: strongSwan got no DELETE"; }
+	pass "refused-responder: strongSwan received charond's DELETE"
 	pass "x509 strongswan: done"
 else
 	# --- cd-cd: charond (P-256) to charond (P-384) -------------------------
@@ -588,6 +620,25 @@ else
 		pass "$w: in one line"
 		empty "$w"
 	done </tmp/refusals
+
+	# --- refused-responder: moon refuses sun's answer ----------------------
+	phase "refused-responder: moon initiates, sun answers with sun-other.pem"
+	key sun-bad p256
+	cert other sun-other sun-bad "DNS:sun.example.org"
+	cd_conf_x sun sun-other sun-bad
+	cd_reload sun
+	cd_conf_x moon moon-p256 moon-p256
+	cd_reload moon
+	mark moon
+	ctl moon --json initiate --child net --timeout 20
+	[ $rc -ne 0 ] || fail "refused-responder: moon's initiate succeeded"
+	code=$(printf '%s' "$out" | jq -r '.code' 2>/dev/null || :)
+	[ "$code" = AUTH_FAILED ] ||
+	    fail "refused-responder: initiate failed with '$out', not AUTH_FAILED"
+	pass "refused-responder: moon's initiate fails with AUTH_FAILED"
+	said moon "peer 'sun.example.org' failed authentication: peer certificate CN=sun,O=Example issued by CN=Other CA,O=Example: no trusted authority (connection site trusts root)" \
+	    "refused-responder: moon's charond says why"
+	empty refused-responder
 	pass "x509 charond: done"
 fi
 phase "x509 $pairing: done"
