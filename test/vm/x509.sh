@@ -290,7 +290,8 @@ cd_reload() {
 
 # --- strongSwan on sun -------------------------------------------------------------
 # sw_x509 CERT [ID]: sun's swanctl.conf: connection gw to moon with CERT
-# (and its key), fragmentation, sending its certificate always.
+# (and its key), fragmentation; it sends its certificate and intermediate
+# when asked (send_cert's default, ifasked), as charond's CERTREQ does.
 sw_x509() {
 	sw_conf sun <<EOF
 connections {
@@ -299,7 +300,6 @@ connections {
 		remote_addrs = $M
 		proposals = $IKE
 		fragmentation = yes
-		send_cert = always
 		local {
 			auth = pubkey
 			certs = $1.pem
@@ -484,6 +484,11 @@ if [ "$pairing" = strongswan ]; then
 	sw_log sun | grep -q 'received issuer cert "O=Example, CN=Inter CA"' ||
 	    fail "sw-initiates: strongSwan got no intermediate from charond"
 	pass "sw-initiates: strongSwan received the intermediate from charond"
+	# strongSwan's send_cert is its default, ifasked: charond's CERTREQ
+	# (in IKE_SA_INIT, naming the root) is what made it send its chain.
+	sw_log sun | grep -q 'received cert request for "O=Example, CN=Root CA"' ||
+	    fail "sw-initiates: strongSwan got no CERTREQ for the root"
+	pass "sw-initiates: strongSwan got charond's CERTREQ for the root"
 	sw_log sun | grep -q "authentication of 'moon.example.org' with RSA_EMSA_PSS_SHA2_256" ||
 	    fail "sw-initiates: strongSwan did not verify an RSASSA-PSS signature"
 	pass "sw-initiates: strongSwan verified charond's RSASSA-PSS (RFC 7427) signature"
