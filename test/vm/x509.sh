@@ -612,12 +612,17 @@ else
 			cd_reload moon
 		fi
 		mark sun
+		m0=$(wc -l <"$CD_DIR/moon/log")
 		ctl moon --json initiate --child net --timeout 20
 		[ $rc -ne 0 ] || fail "$w: moon's initiate succeeded"
 		code=$(printf '%s' "$out" | jq -r '.code' 2>/dev/null || :)
 		[ "$code" = AUTH_FAILED ] ||
 		    fail "$w: moon's initiate failed with '$out', not AUTH_FAILED"
-		pass "$w: moon's initiate fails with AUTH_FAILED (AUTHENTICATION_FAILED)"
+		pass "$w: moon's initiate fails with AUTH_FAILED"
+		tail -n +"$((m0 + 1))" "$CD_DIR/moon/log" |
+		    grep -q 'IKE_AUTH refused: AUTHENTICATION_FAILED' ||
+		    fail "$w: moon did not receive AUTHENTICATION_FAILED"
+		pass "$w: moon received AUTHENTICATION_FAILED from sun"
 		said sun "peer 'moon.example.org' failed authentication: $why" \
 		    "$w: sun's charond says why"
 		n=$(tail -n +"$((L0 + 1))" "$CD_DIR/sun/log" |
