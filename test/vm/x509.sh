@@ -16,9 +16,13 @@
 #     refused-*      strongSwan initiates with a certificate of another
 #                    CA, an expired one, a revoked one (the root's CRL),
 #                    one whose SANs lack its ID: charond refuses each
+#     refused-responder  charond initiates, strongSwan answers with the
+#                    other CA's certificate: charond refuses it, its
+#                    DELETE removes the CHILD SA strongSwan installed
 #   charond      charond on both:
 #     cd-cd          moon (ECDSA P-256) to sun (ECDSA P-384)
 #     refused-*      the same four, moon presenting them to sun
+#     refused-responder  moon refuses sun's certificate of the other CA
 # An accepted case: IKE_AUTH fragmented both ways on the wire (tcpdump on
 # moon: several Encrypted Fragment payloads, type 53, each datagram at
 # most 576 bytes), two SAs in each kernel with crossed SPIs, a ping
