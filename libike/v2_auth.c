@@ -391,8 +391,10 @@ auth_notify_text(uint16_t type)
 {
 	switch (type) {
 	case IKEV2_N_AUTHENTICATION_FAILED:
+		/* Which credential is the plugin's business: the engine
+		 * does not know whether it was a key or a certificate. */
 		return "AUTHENTICATION_FAILED: the peer did not accept our "
-		       "identity or pre-shared key";
+		       "identity or credentials";
 	case IKEV2_N_NO_PROPOSAL_CHOSEN:
 		return "NO_PROPOSAL_CHOSEN: the peer accepts none of our ESP "
 		       "proposals";
