@@ -8,6 +8,9 @@
 # refuses a non-member; `systemctl reload` reloads; purging stops the
 # service and leaves nothing behind (files, the group, /run/charond,
 # systemd's enablement links, /var/lib/charond of daemon.save_keys).
+# In between, package-user.sh does what a new user does: a connection in
+# conf.d, systemctl reload, a failed initiation explained in one journal
+# line, a typo the reload refuses, then the tunnel up.
 #
 # Run by make check-package:  test/vm/run.sh test/vm/package.sh DEB
 #
@@ -163,6 +166,13 @@ new=$(sd systemctl show -p MainPID --value charond)
 pass "the same process ($pid)"
 assert_contains "$(sd journalctl -u charond --no-pager 2>&1)" \
     "reloading /etc/charond/charond.yaml" "charond reloaded its file"
+
+# --- a new user's first tunnel: wrong key, a typo, then up -----------------
+# shellcheck source=/dev/null # checked on its own
+. "${0%/*}/package-user.sh"
+# The user's own file: dpkg leaves what it did not install (it says
+# "directory not empty so not removed"); a user who purges removes it.
+rm /etc/charond/conf.d/site.yaml
 
 # --- purge: nothing left ----------------------------------------------------
 # What daemon.save_keys would have left in the directory the default
