@@ -126,6 +126,12 @@ n=$(printf '%s' "$why" | grep -c . || :)
 [ "$n" -eq 1 ] || fail "$n journal lines about the authentication, not 1"
 pass "one journal line says why: $why"
 assert_contains "$why" "pre-shared key" "it names the pre-shared key"
+case $why in
+"warn  [site#1] "*) pass "at level warn, without a timestamp of its own" ;;
+*) fail "not 'warn  [site#1] ...' (a timestamp of charond's?): $why" ;;
+esac
+assert_contains "$(sd journalctl -u charond -p warning -q --no-pager -o cat)" \
+    "$why" "journalctl -u charond -p warning shows it (priority <4>)"
 assert_contains "$why" "[site#1]" "it names the connection"
 assert_contains "$why" "refused by 192.0.2.2" "and the peer"
 assert_contains "$why" "we sent identity 'moon.example.org'" \
