@@ -460,8 +460,9 @@ deb:
 	    build/debian/charond_*.changes
 
 # The package installed, run, used by a member of the group charond and
-# purged, in the test VM (test/vm/package.sh).
-check-package: deb
+# purged, in the test VM (test/vm/package.sh); its peer for a first tunnel
+# (test/vm/package-user.sh) is the build tree's charond.
+check-package: deb all
 	@if ! test/vm/setup.sh >/dev/null; then \
 	    if qemu-system-x86_64 -accel help 2>/dev/null | grep -qx tcg; then \
 	        echo "vm: set-up FAILED"; exit 1; fi; \

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -737,11 +738,25 @@ main(int argc, char **argv)
 	if (!g.socket || !*g.socket)
 		g.socket = DEFAULT_SOCKET;
 	if (cc_connect(&c, g.socket) < 0) {
-		fprintf(stderr, "charonctl: cannot reach charond at %s: %s%s\n",
-			g.socket, strerror(errno),
-			errno == ENOENT || errno == ECONNREFUSED
-			    ? " (is it running? -S names another socket)"
-			    : "");
+		int e = errno;
+		struct stat st;
+		const struct group *gr = NULL;
+
+		/* Refused: say who may, the way to join (the socket's group,
+		 * daemon.socket_group) and that it takes a new login. */
+		if (e == EACCES && stat(g.socket, &st) == 0 && st.st_gid != 0)
+			gr = getgrgid(st.st_gid);
+		fprintf(stderr, "charonctl: cannot reach charond at %s: %s",
+			g.socket, strerror(e));
+		if (e == ENOENT || e == ECONNREFUSED)
+			fprintf(stderr,
+				" (is it running? -S names another socket)");
+		else if (gr)
+			fprintf(stderr,
+				" (root and members of the group %s may use "
+				"it: adduser USER %s, then log in again)",
+				gr->gr_name, gr->gr_name);
+		fputc('\n', stderr);
 		json_decref(args);
 		return EXIT_UNREACHABLE;
 	}

@@ -8,10 +8,14 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <sys/stat.h>
 
 #include "daemon.h"
 #include "escape.h"
@@ -21,6 +25,9 @@
 static enum ike_log_level cur_level = IKE_LOG_INFO;
 static bool use_syslog;
 static bool use_json; /* daemon.log.format: json */
+/* stderr is systemd's journal stream: no timestamp (the journal has its
+ * own), a <N> priority prefix (journalctl -p warning finds the failures). */
+static bool to_journal;
 
 static const char *const names[] = {"error", "warn", "info", "debug", "trace"};
 
@@ -44,8 +51,18 @@ wanted(enum ike_log_level level)
 void
 log_init(enum ike_log_level level, bool to_syslog)
 {
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
 	cur_level = level;
 	use_syslog = to_syslog;
+	/* JOURNAL_STREAM is DEV:INO of the stream systemd gave stderr
+	 * (systemd.exec(5)); only that very stream is the journal. */
+	to_journal = js && sscanf(js, "%llu:%llu", &dev, &ino) == 2 &&
+		     fstat(STDERR_FILENO, &st) == 0 &&
+		     (unsigned long long)st.st_dev == dev &&
+		     (unsigned long long)st.st_ino == ino;
 	if (use_syslog)
 		openlog("charond", LOG_PID, LOG_DAEMON);
 }
@@ -178,6 +195,11 @@ emit(enum ike_log_level level, const char *conn, unsigned id, const char *msg)
 	}
 	if (use_json) {
 		fprintf(stderr, "%s\n", line);
+		return;
+	}
+	if (to_journal) {
+		fprintf(stderr, "<%d>%-5s %s\n", prio[level], names[level],
+			line);
 		return;
 	}
 	gmtime_r(&ts.tv_sec, &tm);

@@ -408,6 +408,38 @@ auth_notify_text(uint16_t type)
 	}
 }
 
+/* The initiator's one line on a refused IKE_AUTH: who refused (the peer's
+ * address) and the identity we sent, so that an admin knows which peer
+ * and which pre-shared key or certificate to check. */
+static void
+auth_refused_log(struct ike_engine *e, const struct ike_sa *sa,
+		 const char *text)
+{
+	struct ike_id_cfg local;
+	uint8_t buf[IKE_ID_MAX];
+	struct pld_id id;
+	char me[4 * IKE_ID_MAX + 1], peer[INET6_ADDRSTRLEN] = "?";
+
+	our_id(e, sa, ike_conn(e, sa), &local, buf);
+	id.type = local.type;
+	id.data.ptr = local.data;
+	id.data.len = local.len;
+	id_text(&id, me, sizeof(me));
+	if (sa->remote.ss.ss_family == AF_INET)
+		inet_ntop(
+		    AF_INET,
+		    &((const struct sockaddr_in *)&sa->remote.ss)->sin_addr,
+		    peer, sizeof(peer));
+	else if (sa->remote.ss.ss_family == AF_INET6)
+		inet_ntop(
+		    AF_INET6,
+		    &((const struct sockaddr_in6 *)&sa->remote.ss)->sin6_addr,
+		    peer, sizeof(peer));
+	ike_log(e, sa, IKE_LOG_WARN,
+		"IKE_AUTH refused by %s: %s (we sent identity '%s')", peer,
+		text, me);
+}
+
 static void
 v2_auth_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		 const struct msg *m)
@@ -427,8 +459,7 @@ v2_auth_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		if (n.type == IKEV2_N_AUTHENTICATION_FAILED ||
 		    n.type == IKEV2_N_INVALID_SYNTAX ||
 		    !msg_find(m, IKEV2_PL_AUTH, NULL)) {
-			ike_log(e, sa, IKE_LOG_WARN, "IKE_AUTH refused: %s",
-				text ? text : "error notify");
+			auth_refused_log(e, sa, text ? text : "error notify");
 			ike_emit(e, sa, IKE_EV_AUTH_FAILED, NULL,
 				 text ? text : "IKE_AUTH refused");
 			sa_kill(e, sa, text ? text : "IKE_AUTH refused");
