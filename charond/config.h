@@ -196,7 +196,7 @@ struct daemon_cfg {
 	char *save_keys_dir; /* daemon.save_keys.dir; NULL: off (the default) */
 	unsigned receive_buffer;  /* bytes of each IKE socket's; 4 MiB */
 	unsigned start_in_flight; /* start_action start: at most this many
-				     connecting at once (16) */
+				     connecting at once (8) */
 };
 
 struct authority_cfg {

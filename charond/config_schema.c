@@ -1005,7 +1005,10 @@ schema_defaults(struct config *cfg)
 	/* A burst of IKE_SA_INITs (every client after a gateway's reboot)
 	 * is thousands of datagrams; Linux's default is a few hundred. */
 	d->receive_buffer = 4u << 20;
-	d->start_in_flight = 16;
+	/* Below the half-open count at which a responder with the usual
+	 * defaults (charond's and strongSwan's cookie_threshold, 10) asks
+	 * for COOKIEs, which cost every start a round trip more. */
+	d->start_in_flight = 8;
 	d->ctl_idle_ms = 60000;
 	d->all_plugins = true;
 	d->log_level = CFG_LOG_INFO;
