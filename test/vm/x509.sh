@@ -624,7 +624,7 @@ else
 		    fail "$w: moon's initiate failed with '$out', not AUTH_FAILED"
 		pass "$w: moon's initiate fails with AUTH_FAILED"
 		tail -n +"$((m0 + 1))" "$CD_DIR/moon/log" |
-		    grep -q 'IKE_AUTH refused: AUTHENTICATION_FAILED: the peer did not accept our identity or credentials$' ||
+		    grep -q "IKE_AUTH refused by $S: AUTHENTICATION_FAILED: the peer did not accept our identity or credentials (we sent identity 'moon.example.org')\$" ||
 		    fail "$w: moon did not receive AUTHENTICATION_FAILED"
 		pass "$w: moon received AUTHENTICATION_FAILED from sun"
 		said sun "peer 'moon.example.org' failed authentication: $why" \
