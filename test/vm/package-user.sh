@@ -125,7 +125,8 @@ why=$(echo "$j" | grep -i 'auth' || :)
 n=$(printf '%s' "$why" | grep -c . || :)
 [ "$n" -eq 1 ] || fail "$n journal lines about the authentication, not 1"
 pass "one journal line says why: $why"
-assert_contains "$why" "pre-shared key" "it names the pre-shared key"
+assert_contains "$why" "did not accept our identity or credentials" \
+    "it says the peer refused our credentials (here the pre-shared key)"
 case $why in
 "warn  [site#1] "*) pass "at level warn, without a timestamp of its own" ;;
 *) fail "not 'warn  [site#1] ...' (a timestamp of charond's?): $why" ;;
