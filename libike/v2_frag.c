@@ -21,6 +21,9 @@
 #include "ike_int.h"
 
 #define IKE_FRAG_REASM_MS (30 * 1000)
+/* The exchange type's octet in the IKE header (RFC 7296 3.1): after the
+ * two SPIs, Next Payload and Version. */
+#define IKEV2_HDR_EXCHANGE_AT 18
 
 void
 ike_engine_set_fragment_size(struct ike_engine *e, unsigned size)
@@ -72,7 +75,7 @@ v2_frag_out(struct ike_engine *e, const struct ike_sa *sa, const uint8_t *msg,
 	*framed = NULL;
 	if (sa->version != 2 || !e->frag_size || !sa->v2.frag_peer ||
 	    len + 28 <= e->frag_size || len < IKEV2_HDR_LEN ||
-	    msg[17] == IKEV2_EXCH_IKE_SA_INIT)
+	    msg[IKEV2_HDR_EXCHANGE_AT] == IKEV2_EXCH_IKE_SA_INIT)
 		return 0;
 	/* Our own message, opened again under our outbound keys: the
 	 * inner chain is what frag_split divides. */

@@ -172,6 +172,31 @@ START_TEST(straggling_fragments_dropped)
 }
 END_TEST
 
+/* IKE_SA_INIT is never fragmented (RFC 7383 2.5), however large: it goes
+ * whole, with no attempt to split it and no warning. */
+START_TEST(ike_sa_init_never_fragmented)
+{
+	setup_pair("aes128gcm16-prfsha256-modp2048", "aes128gcm16",
+		   "aes128gcm16-prfsha256-modp2048", "aes128gcm16", false, "s",
+		   "s");
+	ike_engine_set_fragment_size(moon.e, FRAG_SIZE);
+	ike_engine_set_fragment_size(sun.e, FRAG_SIZE);
+	moon.watch = sun.watch = "could not fragment";
+	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", NULL), 0);
+	ck_assert_uint_eq(q_len, 1);
+	ck_assert_uint_gt(queue[0].len, FRAG_SIZE); /* a 256-byte KE */
+	step(); /* sun answers, knowing moon takes fragments */
+	ck_assert_uint_eq(q_len, 1);
+	ck_assert(!is_fragment(&queue[0]));
+	ck_assert_uint_gt(queue[0].len, FRAG_SIZE);
+	pump();
+	ck_assert_uint_eq(moon.logs_with, 0);
+	ck_assert_uint_eq(sun.logs_with, 0);
+	ck_assert(has_event(&moon, IKE_EV_CHILD_UP));
+	teardown_pair();
+}
+END_TEST
+
 Suite *
 frag_xchg_suite(void)
 {
@@ -183,6 +208,7 @@ frag_xchg_suite(void)
 	tcase_add_test(tc, lost_fragment_retransmitted);
 	tcase_add_test(tc, retransmitted_first_fragment_answered);
 	tcase_add_test(tc, straggling_fragments_dropped);
+	tcase_add_test(tc, ike_sa_init_never_fragmented);
 	suite_add_tcase(s, tc);
 	return s;
 }
