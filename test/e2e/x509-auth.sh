@@ -12,45 +12,15 @@
 set -eu
 # shellcheck source=lib.sh
 . "${0%/*}/lib.sh"
+# shellcheck source=../lib/pki.sh
+. "${0%/*}/../lib/pki.sh"
 
 P=$W/pki
 mkdir -p "$P"
 
 # A CA (ECDSA P-256) with `openssl ca`'s database, for dates and CRLs.
 mkca() {
-	mkdir -p "$P/$1"
-	: >"$P/$1/index.txt"
-	echo 1000 >"$P/$1/serial"
-	cat >"$P/$1/ca.cnf" <<EOF
-[ca]
-default_ca = ca_default
-[ca_default]
-dir = $P/$1
-database = \$dir/index.txt
-serial = \$dir/serial
-new_certs_dir = \$dir
-certificate = \$dir/ca.pem
-private_key = \$dir/ca.key
-default_md = sha256
-default_days = 30
-default_crl_days = 30
-policy = policy_any
-copy_extensions = copy
-unique_subject = no
-[policy_any]
-organizationName = optional
-commonName = supplied
-[ee]
-basicConstraints = CA:FALSE
-keyUsage = critical, digitalSignature
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-[inter]
-basicConstraints = critical, CA:TRUE, pathlen:0
-keyUsage = critical, keyCertSign, cRLSign
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-EOF
+	pki_ca_dir "$P/$1"
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 	    -keyout "$P/$1/ca.key" -out "$P/$1/ca.pem" -days 60 \
 	    -subj "/O=Example/CN=$2" \

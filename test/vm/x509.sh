@@ -37,6 +37,8 @@ set -eu
 . "${0%/*}/charond.sh"
 # shellcheck source=/dev/null
 . "${0%/*}/strongswan.sh"
+# shellcheck source=../lib/pki.sh
+. "${0%/*}/../lib/pki.sh"
 vm_require_guest
 
 pairing=${1:?pairing}
@@ -86,39 +88,7 @@ phase "x509 $pairing: a PKI made with the openssl CLI"
 mkdir -p "$P"
 # mkca NAME CN CURVE: a CA with `openssl ca`'s database (dates, CRLs).
 mkca() {
-	mkdir -p "$P/$1"
-	: >"$P/$1/index.txt"
-	echo 1000 >"$P/$1/serial"
-	cat >"$P/$1/ca.cnf" <<EOF
-[ca]
-default_ca = ca_default
-[ca_default]
-dir = $P/$1
-database = \$dir/index.txt
-serial = \$dir/serial
-new_certs_dir = \$dir
-certificate = \$dir/ca.pem
-private_key = \$dir/ca.key
-default_md = sha256
-default_days = 30
-default_crl_days = 30
-policy = policy_any
-copy_extensions = copy
-unique_subject = no
-[policy_any]
-organizationName = optional
-commonName = supplied
-[ee]
-basicConstraints = CA:FALSE
-keyUsage = critical, digitalSignature
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-[inter]
-basicConstraints = critical, CA:TRUE, pathlen:0
-keyUsage = critical, keyCertSign, cRLSign
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-EOF
+	pki_ca_dir "$P/$1"
 	openssl genpkey -algorithm EC -pkeyopt "ec_paramgen_curve:$3" \
 	    -out "$P/$1/ca.key" 2>/dev/null
 }
