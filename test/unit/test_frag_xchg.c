@@ -12,8 +12,8 @@
 #include "ike_int.h"
 #include "testutil.h"
 
-#define FRAG_SIZE 200 /* below the size of IKE_AUTH with a PSK and a CHILD SA  \
-		       */
+/* Below the size of IKE_AUTH with a PSK and a CHILD SA. */
+#define FRAG_SIZE 200
 
 /* Deliver the first queued datagram. */
 static void
