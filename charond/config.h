@@ -179,11 +179,11 @@ struct daemon_cfg {
 	uint64_t ctl_idle_ms;  /* idle control clients are closed; 0 never */
 	struct cfg_ip *listen; /* default 0.0.0.0 and :: */
 	size_t n_listen;
-	uint16_t port;       /* 500 */
-	uint16_t port_nat_t; /* 4500 */
+	uint16_t port;          /* 500 */
+	uint16_t port_nat_t;    /* 4500 */
 	unsigned fragment_size; /* RFC 7383, an IP datagram's; 0: off */
-	bool all_plugins;    /* no `plugins` key: every plugin found */
-	char **plugins;      /* else these, in this order */
+	bool all_plugins;       /* no `plugins` key: every plugin found */
+	char **plugins;         /* else these, in this order */
 	size_t n_plugins;
 	char *plugin_dir;               /* NULL: the installed directory */
 	enum cfg_log_level log_level;   /* info */

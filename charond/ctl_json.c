@@ -433,7 +433,8 @@ ctl_json_conn(const struct config *cfg, const struct conn_cfg *c, size_t *hint)
 	    text_or_null(c->name), "version", c->version, "local_addrs",
 	    addr_list(c->local_addrs, c->n_local_addrs), "remote_addrs",
 	    addr_list(c->remote_addrs, c->n_remote_addrs), "proposals",
-	    prop_list(c->proposals, c->n_proposals), "rekey_time", ctl_json_seconds(c->rekey_time_ms), "reauth_time",
+	    prop_list(c->proposals, c->n_proposals), "rekey_time",
+	    ctl_json_seconds(c->rekey_time_ms), "reauth_time",
 	    ctl_json_seconds(c->reauth_time_ms), "keyingtries",
 	    (json_int_t)c->keyingtries, "local", auth_json(&c->local, true),
 	    "remote", auth_json(&c->remote, false), "children", ch);

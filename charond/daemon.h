@@ -23,7 +23,7 @@ struct udp_sock {
 	int fd;
 	int family;
 	uint16_t port;
-	bool natt; /* port 4500: non-ESP marker before IKE messages */
+	bool natt;      /* port 4500: non-ESP marker before IKE messages */
 	uint32_t drops; /* the kernel's count of datagrams it dropped for a
 			   full receive buffer (SO_RXQ_OVFL) */
 	ev_io w;
