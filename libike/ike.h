@@ -509,6 +509,15 @@ int ike_dn_from_text(const char *text, uint8_t *out, size_t *len);
 /* Whether two DER DNs name the same (X509_NAME_cmp). */
 bool ike_dn_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
 
+/* v2_auth.c: what an AUTH payload signs or MACs (RFC 7296 2.15),
+ * RealMessage | NonceData | prf(SK_p, RestOfIDPayload): msg the signer's
+ * IKE_SA_INIT message, nonce its peer's, idb the signer's ID payload body,
+ * skp its SK_p. The engine's own, for tests to check against other
+ * implementations. malloc'ed, *len set; NULL on failure. */
+uint8_t *ike_auth_octets(const struct prf_alg *prf, const struct secret *skp,
+			 struct bytes msg, struct bytes nonce, struct bytes idb,
+			 size_t *len);
+
 /* auth_psk.c: the pre-shared key AUTH value of RFC 7296 2.15,
  * prf(prf(PSK, "Key Pad for IKEv2"), octets), and its constant-time check,
  * for the psk plugin (and tests) to use. */

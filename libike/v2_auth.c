@@ -16,31 +16,40 @@
 
 #include "ike_int.h"
 
-/* RealMessage | NonceData | prf(SK_p, RestOfIDPayload) for the side whose
- * IKE_SA_INIT message is signed; malloc'ed, NULL on failure. */
+uint8_t *
+ike_auth_octets(const struct prf_alg *prf, const struct secret *skp,
+		struct bytes msg, struct bytes nonce, struct bytes idb,
+		size_t *len)
+{
+	uint8_t *buf = malloc(msg.len + nonce.len + prf->out_len);
+
+	if (!buf)
+		return NULL;
+	memcpy(buf, msg.ptr, msg.len);
+	memcpy(buf + msg.len, nonce.ptr, nonce.len);
+	if (crypto_prf_compute(prf, skp->ptr, skp->len, &idb, 1,
+			       buf + msg.len + nonce.len) < 0) {
+		free(buf);
+		return NULL;
+	}
+	*len = msg.len + nonce.len + prf->out_len;
+	return buf;
+}
+
+/* The octets for the side whose IKE_SA_INIT message is signed. */
 static uint8_t *
 signed_octets(const struct ike_sa *sa, bool by_initiator, struct bytes idb,
 	      size_t *len)
 {
-	const struct prf_alg *prf = sa->v2.suite.prf;
-	const struct secret *skp =
-	    by_initiator ? sa->v2.keys.sk_pi : sa->v2.keys.sk_pr;
 	const struct secret *nonce = by_initiator ? sa->v2.nr : sa->v2.ni;
-	const uint8_t *msg = by_initiator ? sa->v2.init_req : sa->v2.init_resp;
-	size_t mlen = by_initiator ? sa->v2.init_req_len : sa->v2.init_resp_len;
-	uint8_t *buf = malloc(mlen + nonce->len + prf->out_len);
+	struct bytes msg = {by_initiator ? sa->v2.init_req : sa->v2.init_resp,
+			    by_initiator ? sa->v2.init_req_len
+					 : sa->v2.init_resp_len};
 
-	if (!buf)
-		return NULL;
-	memcpy(buf, msg, mlen);
-	memcpy(buf + mlen, nonce->ptr, nonce->len);
-	if (crypto_prf_compute(prf, skp->ptr, skp->len, &idb, 1,
-			       buf + mlen + nonce->len) < 0) {
-		free(buf);
-		return NULL;
-	}
-	*len = mlen + nonce->len + prf->out_len;
-	return buf;
+	return ike_auth_octets(
+	    sa->v2.suite.prf,
+	    by_initiator ? sa->v2.keys.sk_pi : sa->v2.keys.sk_pr, msg,
+	    (struct bytes){nonce->ptr, nonce->len}, idb, len);
 }
 
 /* Our identity: configured, the host's for the connection (its auth

@@ -475,7 +475,7 @@ scenario_file(const char *dir, const char *name, size_t *len)
 }
 
 /* Check one side's AUTH payload: our ike_psk_auth() over the octets of
- * RFC 7296 2.15 must give what strongSwan sent. */
+ * RFC 7296 2.15 (ike_auth_octets) must give what strongSwan sent. */
 static bool
 check_auth(const char *dir, const struct keys *k, bool initiator)
 {
@@ -520,16 +520,15 @@ check_auth(const char *dir, const struct keys *k, bool initiator)
 	ck_assert(rid && rauth);
 	ck_assert_int_eq(pld_auth_get(rauth, &auth, &e), 0);
 	ck_assert_uint_eq(auth.method, IKEV2_AUTH_SHARED_KEY_MIC);
-	/* octets = RealMessage | NonceData of the peer | prf(SK_p, ID) */
+	/* octets = RealMessage | NonceData of the peer | prf(SK_p, ID), as
+	 * the engine builds them */
 	nonce = hex_decode(keys_get(k, initiator ? "nr" : "ni"), &nonce_len);
 	skp = key_secret(k, initiator ? "sk_pi" : "sk_pr");
-	n = init_len + nonce_len + prf->out_len;
-	octets = malloc(n);
-	memcpy(octets, init, init_len);
-	memcpy(octets + init_len, nonce, nonce_len);
-	ck_assert_int_eq(crypto_prf_compute(prf, skp->ptr, skp->len, &rid->body,
-					    1, octets + init_len + nonce_len),
-			 0);
+	octets =
+	    ike_auth_octets(prf, skp, (struct bytes){init, init_len},
+			    (struct bytes){nonce, nonce_len}, rid->body, &n);
+	ck_assert_ptr_nonnull(octets);
+	ck_assert_uint_eq(n, init_len + nonce_len + prf->out_len);
 	psk = secret_dup(psk_text, sizeof(psk_text) - 1);
 	ck_assert_int_eq(
 	    ike_psk_auth(prf, psk, (struct bytes){octets, n}, mac, &mac_len),
