@@ -8,10 +8,12 @@
 #   sh test/data/ikev2/capture.sh [SCENARIO...]
 #
 # Without arguments every scenario is captured: gcm-ecp256 cbc-modp3072 ipv6
-# frag. Needs root (network namespaces), charon-systemd, strongswan-swanctl,
-# libcharon-extra-plugins (kernel-libipsec), tshark and python3; scenarios
-# that need the kernel's ESP (transport mode) also need qemu-system-x86,
-# linux-image-amd64 and busybox-static when the running kernel lacks ESP.
+# frag pubkey-ed25519 pubkey-rsa pubkey-ecdsa. Needs root (network
+# namespaces), charon-systemd, strongswan-swanctl, libcharon-extra-plugins
+# (kernel-libipsec), tshark, python3 and openssl (the certificates of the
+# pubkey-* scenarios); scenarios that need the kernel's ESP (transport
+# mode) also need qemu-system-x86, linux-image-amd64 and busybox-static
+# when the running kernel lacks ESP.
 #
 # How it works, per scenario:
 #   1. Two network namespaces, "moon" (the initiator, 192.0.2.1 and
@@ -28,7 +30,10 @@
 #   4. The per-scenario directory receives capture.pcap, one .bin (raw
 #      message) and one .expect (tshark's dissection, normalized by
 #      tshark2dump.py) per IKE message, and keys.txt (algorithms, SPIs,
-#      nonces, g^ir and every key strongSwan logged).
+#      nonces, g^ir and every key strongSwan logged). The pubkey-*
+#      scenarios also receive the octets each side signed, as strongSwan
+#      logged them, the capture's time, the CA certificate and both end
+#      entities' private keys (test vectors, made afresh by each run).
 #
 # CHILD SAs are installed either by the kernel, when it has ESP, or else by
 # strongSwan's userspace ESP (kernel-libipsec, which needs UDP encapsulation
@@ -44,7 +49,8 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../../.." && pwd)
 logs=${CAPTURE_LOGS:-$top/build/ikev2-capture}
-all_scenarios="gcm-ecp256 cbc-modp3072 ipv6 frag"
+all_scenarios="gcm-ecp256 cbc-modp3072 ipv6 frag pubkey-ed25519 pubkey-rsa
+    pubkey-ecdsa"
 
 # Documentation addresses only (RFC 5737, RFC 3849).
 moon4=192.0.2.1
@@ -113,6 +119,9 @@ cleanup() {
 #   charon_x    extra strongswan.conf charon settings (both sides)
 #   steps       what to do once the IKE SA is up (see run_steps)
 #   kernel_esp  yes if the scenario needs the kernel's ESP
+#   pki         empty: the PSK; else certificates with keys of this kind
+#               (ed25519, rsa, ecdsa; see make_pki)
+#   pubkey      the auth constraint of both sides with a pki
 scenario() {
 	family=4
 	ike_i=
@@ -132,6 +141,8 @@ scenario() {
 	charon_x=
 	steps="traffic terminate-child terminate-ike"
 	kernel_esp=no
+	pki=
+	pubkey=pubkey
 	case $1 in
 	gcm-ecp256)
 		# AEAD everywhere; both sides send a vendor ID. sun, the
@@ -193,6 +204,30 @@ scenario() {
 		conn_r=$conn_i
 		charon_x="fragment_size = 200"
 		;;
+	pubkey-ed25519 | pubkey-rsa | pubkey-ecdsa)
+		# Certificates (RFC 7427 signature authentication, method
+		# 14, as both sides send SIGNATURE_HASH_ALGORITHMS), each
+		# side sending its end entity's CERT and a CERTREQ for the
+		# CA. Unfragmented, so that tshark decrypts the IKE_AUTH
+		# messages; no traffic, to keep the capture small.
+		pki=${1#pubkey-}
+		ike_i=aes128gcm16-prfsha256-ecp256
+		ike_r=$ike_i
+		esp=aes128gcm16
+		# Subnets, with an address in each for libipsec's routes:
+		# kernel-libipsec cannot tunnel host to host.
+		ts_i=10.1.0.0/16
+		ts_r=10.2.0.0/16
+		inner_i=10.1.0.1
+		inner_r=10.2.0.1
+		conn_i="fragmentation = no
+		send_cert = always"
+		conn_r=$conn_i
+		steps="terminate-ike"
+		# Ed25519 signs with the Identity hash; the others get
+		# SHA-256 (RSA: RSASSA-PKCS1-v1_5 unless rsa_pss is set).
+		[ "$pki" = ed25519 ] || pubkey="pubkey-sha256"
+		;;
 	*)
 		die "unknown scenario '$1'"
 		;;
@@ -215,8 +250,8 @@ charon {
 	# Patience for a slow (emulated) peer rather than retransmissions.
 	retransmit_timeout = 15
 	$charon_x
-	# ike = 4 logs g^ir, SKEYSEED and the SK_* keys, chd = 4 the
-	# CHILD SA keys.
+	# ike = 4 logs g^ir, SKEYSEED and the SK_* keys (and, from 3 up,
+	# the octets an AUTH covers), chd = 4 the CHILD SA keys.
 	filelog {
 		charon {
 			path = $1/charon.log
@@ -252,9 +287,47 @@ charon-systemd {
 	}
 }
 swanctl {
-	load = pem pkcs1 x509 pubkey
+	load = pem pkcs1 pkcs8 openssl x509 pubkey
 }
 EOF
+}
+
+# The certificates of a pubkey scenario in dir $1: a self-signed CA
+# (ca.key, ca.pem) and end entities moon and sun (<side>.key, <side>.pem)
+# with their FQDN as subjectAltName, all with keys of kind $2.
+make_pki() {
+	case $2 in
+	ed25519) set -- "$1" -algorithm ED25519 ;;
+	rsa) set -- "$1" -algorithm RSA -pkeyopt rsa_keygen_bits:2048 ;;
+	ecdsa) set -- "$1" -algorithm EC -pkeyopt ec_paramgen_curve:P-256 ;;
+	*) die "unknown key kind '$2'" ;;
+	esac
+	dir=$1
+	shift
+	# Ed25519 signs without a separate digest.
+	md=-sha256
+	[ "$1 $2" != "-algorithm ED25519" ] || md=
+	openssl genpkey "$@" -out "$dir/ca.key" 2>/dev/null
+	openssl req -x509 -new -key "$dir/ca.key" $md -days 3650 \
+	    -subj "/O=charond test/CN=Capture CA" \
+	    -addext "basicConstraints=critical,CA:TRUE" \
+	    -addext "keyUsage=critical,keyCertSign,cRLSign" \
+	    -out "$dir/ca.pem"
+	for side in moon sun; do
+		openssl genpkey "$@" -out "$dir/$side.key" 2>/dev/null
+		cat >"$dir/$side.ext" <<EOF
+basicConstraints = CA:FALSE
+keyUsage = critical, digitalSignature
+subjectAltName = DNS:$side.example.org
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+EOF
+		openssl req -new -key "$dir/$side.key" \
+		    -subj "/O=charond test/CN=$side.example.org" |
+		    openssl x509 -req -CA "$dir/ca.pem" -CAkey "$dir/ca.key" \
+		    $md -days 3650 -extfile "$dir/$side.ext" \
+		    -out "$dir/$side.pem" 2>/dev/null
+	done
 }
 
 # swanctl.conf for one side.
@@ -271,11 +344,11 @@ connections {
 		encap = $9
 		${10}
 		local {
-			auth = psk
+			$auth_local
 			id = $4
 		}
 		remote {
-			auth = psk
+			$auth_remote
 			id = $5
 		}
 		children {
@@ -289,15 +362,37 @@ connections {
 		}
 	}
 }
-secrets {
+$secrets
+${12}
+EOF
+}
+
+# The authentication lines of write_swanctl_conf for side $1 (moon or
+# sun) from the scenario's pki and pubkey, in auth_local, auth_remote and
+# secrets; with a pki, the side's credentials from make_pki's directory
+# $2 go where swanctl --file finds them: the directories x509ca, x509 and
+# private next to the swanctl.conf in $3.
+auth_conf() {
+	if [ -z "$pki" ]; then
+		auth_local="auth = psk"
+		auth_remote="auth = psk"
+		secrets="secrets {
 	ike-moon-sun {
 		id-moon = moon.example.org
 		id-sun = sun.example.org
-		secret = "not a secret, test data only"
+		secret = \"not a secret, test data only\"
 	}
-}
-${12}
-EOF
+}"
+		return
+	fi
+	mkdir -p "$3/x509ca" "$3/x509" "$3/private"
+	cp "$2/ca.pem" "$3/x509ca/ca.pem"
+	cp "$2/$1.pem" "$3/x509/$1.pem"
+	cp "$2/$1.key" "$3/private/$1.key"
+	auth_local="auth = $pubkey
+			certs = $1.pem"
+	auth_remote="auth = $pubkey"
+	secrets=
 }
 
 # --- running the daemons ------------------------------------------------------
@@ -435,9 +530,15 @@ run_scenario() {
 	for side in moon sun; do
 		write_strongswan_conf "$work/$side" "$backend"
 	done
+	if [ -n "$pki" ]; then
+		mkdir -p "$raw/pki"
+		make_pki "$raw/pki" "$pki"
+	fi
+	auth_conf moon "$raw/pki" "$work/moon"
 	write_swanctl_conf "$work/moon" "$src_i" "$src_r" moon.example.org \
 	    sun.example.org "$ike_i" "$ts_i" "$ts_r" "$encap" "$conn_i" \
 	    "$child_i" ""
+	auth_conf sun "$raw/pki" "$work/sun"
 	write_swanctl_conf "$work/sun" "$src_r" "$src_i" sun.example.org \
 	    moon.example.org "$ike_r" "$ts_r" "$ts_i" "$encap" "$conn_r" \
 	    "$child_r" "$extra_r"
@@ -451,6 +552,7 @@ run_scenario() {
 	wait_for "grep -q 'Capturing on' '$work/dumpcap.out'" 100 ||
 	    die "dumpcap did not start"
 
+	date +%s >"$raw/time"
 	sw "$work/moon" --initiate --child net >"$raw/initiate.txt" 2>&1 ||
 	    die "initiation failed (see $raw/initiate.txt)"
 	sw "$work/moon" --list-sas >"$raw/sas.txt"
@@ -588,17 +690,17 @@ guest_main() {
 # --- extraction ---------------------------------------------------------------
 
 # The hex bytes of the first "<label> => N bytes @ ..." dump in charon log
-# $2; empty if there is none. strongSwan prints %B values as a header line
+# $2 (of the $3th, if given); empty if there is none. strongSwan prints %B values as a header line
 # and then lines of 16 bytes ("   16: 0A 1B ...  ascii"), every line
 # prefixed with the thread number and log group ("11[IKE] "). Continuation
 # lines are matched by that prefix, and only as many hex pairs are taken as
 # the header announced, so the ASCII column is never read as data.
 log_dump() {
-	awk -v want="$1" '
+	awk -v want="$1" -v nth="${3:-1}" '
 	state == 0 && match($0, /^ *[0-9]+\[[A-Z]+\] /) {
 		prefix = substr($0, 1, RLENGTH)
 		rest = substr($0, RLENGTH + 1)
-		if (index(rest, want " => ") != 1)
+		if (index(rest, want " => ") != 1 || ++seen < nth)
 			next
 		split(substr(rest, length(want) + 5), f, " ")
 		left = f[1] + 0
@@ -624,10 +726,10 @@ log_dump() {
 }
 
 # A key from moon's log, checked against sun's.
-# $1 = label, $2 = raw dir
+# $1 = label, $2 = raw dir, $3 = which dump of that label (default 1)
 logged_key() {
-	a=$(log_dump "$1" "$2/moon.log")
-	b=$(log_dump "$1" "$2/sun.log")
+	a=$(log_dump "$1" "$2/moon.log" "${3:-1}")
+	b=$(log_dump "$1" "$2/sun.log" "${3:-1}")
 	[ "$a" = "$b" ] || die "moon and sun logged different '$1'"
 	echo "$a"
 }
@@ -830,10 +932,39 @@ extract() {
 			    "integrity responder key" "$raw")"
 		} >>"$out/keys.txt"
 	fi
+	[ ! -d "$raw/pki" ] || extract_pubkey "$1" "$raw" "$out"
 	log "$1: $(tr '\n' ' ' <"$tmp/list")"
 	rm -rf "$tmp"
 	work=
 	trap - EXIT
+}
+
+# What the pubkey scenarios add to test data directory $3 from raw dir $2.
+# strongSwan logs (ike = 3) the octets it signs or checks, once when it
+# builds its AUTH and once when it verifies the peer's: moon builds its
+# own first, sun checks moon's first, so the first dump of each log is
+# the initiator's octets and the second the responder's.
+extract_pubkey() {
+	label="octets = message + nonce + prf(Sk_px, IDx')"
+	octets_i=$(logged_key "$label" "$2" 1)
+	octets_r=$(logged_key "$label" "$2" 2)
+	if [ -z "$octets_i" ] || [ -z "$octets_r" ]; then
+		die "$1: the signed octets are missing from the charon log"
+	fi
+	[ -z "$(log_dump "$label" "$2/moon.log" 3)" ] ||
+	    die "$1: moon logged more than two signed octets"
+	{
+		echo "octets_i=$octets_i"
+		echo "octets_r=$octets_r"
+		echo "time=$(cat "$2/time")"
+	} >>"$3/keys.txt"
+	# Public: the CA certificate. Test vectors: the end entities' keys
+	# (the CA's key stays out).
+	cp "$2/pki/ca.pem" "$3/ca.pem"
+	for side in moon sun; do
+		cp "$2/pki/$side.key" "$3/$side.key"
+	done
+	chmod 644 "$3/ca.pem" "$3/moon.key" "$3/sun.key"
 }
 
 # --- main ---------------------------------------------------------------------
@@ -844,7 +975,7 @@ if [ "${1:-}" = --guest ]; then
 fi
 
 [ "$(id -u)" = 0 ] || die "run as root (network namespaces)"
-for tool in ip swanctl tshark dumpcap python3; do
+for tool in ip swanctl tshark dumpcap python3 openssl; do
 	command -v "$tool" >/dev/null || die "$tool is missing"
 done
 [ -x /usr/sbin/charon-systemd ] || die "apt-get install charon-systemd"

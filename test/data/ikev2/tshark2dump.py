@@ -108,6 +108,24 @@ def data_of(container):
     return hexv(subs[0])
 
 
+def cert_data(pld):
+    """A CERT payload's certificate. tshark dissects an X.509 certificate
+    into its parts and gives isakmp.cert.data no value of its own, nor any
+    sub-field covering all of it; the payload field's value is the whole
+    payload, though: the certificate follows its 4-byte generic header and
+    the encoding octet, and must be as long as tshark says it is."""
+    data = child(pld, "isakmp.cert.data")
+    own = hexv(data)
+    if own != "-":
+        return own
+    whole = hexv(pld)
+    size = int(data.get("size", "-1"))
+    if whole == "-" or len(whole) != 2 * (5 + size):
+        raise DissectionError("CERT payload value does not hold the "
+                              "certificate")
+    return whole[10:]
+
+
 def payloads(el):
     """The direct child payload fields of el."""
     return children(el, "isakmp.typepayload")
@@ -194,8 +212,7 @@ def body_cp(pld, out):
 
 def body_certreq(pld, out):
     # tshark shows an IKEv2 CERTREQ's certification authority field as one
-    # 20-byte SHA-1 hash after another (none of the captures has a CERTREQ
-    # yet, so this is untested).
+    # 20-byte SHA-1 hash after another (the pubkey-* captures have them).
     hashes = [hexv(f) for f in pld.iter("field")
               if f.get("name") == "isakmp.ike.certreq.authority.sig"]
     if not hashes:
@@ -252,8 +269,7 @@ def payload(pld, out, strict):
             data_of(child(pld, "isakmp.id.data"))))
     elif ptype == PT_CERT:
         out.append("cert enc=%d data=%s" % (
-            cnum(pld, "isakmp.cert.encoding"),
-            data_of(child(pld, "isakmp.cert.data"))))
+            cnum(pld, "isakmp.cert.encoding"), cert_data(pld)))
     elif ptype == PT_CERTREQ:
         body_certreq(pld, out)
     elif ptype == PT_AUTH:
