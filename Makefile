@@ -253,7 +253,8 @@ X509_PART_OBJ := $(X509_PART_SRC:plugins/x509/%.c=$(B)/test/unit/x509-parts/%.o)
 $(B)/test/unit/x509/%.o: test/unit/x509/%.c $(B)/test/unit/x509/suites.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -MMD -MP $(PLUGIN_INC) \
-	    -Iplugins/x509 -I$(B)/test/unit/x509 -c -o $@ $<
+	    -Iplugins/x509 -I$(B)/test/unit/x509 -DTEST_DATA='"$(TEST_DATA)"' \
+	    -c -o $@ $<
 
 $(B)/test/unit/x509-parts/%.o: plugins/x509/%.c
 	@mkdir -p $(dir $@)
