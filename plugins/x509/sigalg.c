@@ -22,7 +22,11 @@
  * as two fixed-size integers.
  *
  * SHA-1 is refused wherever a peer could choose it, with a log line that
- * says so: its collisions are practical.
+ * says so: its collisions are practical. A connection with allow_sha1
+ * accepts it (RSA PKCS#1 v1.5 in method 1 or 14, RSASSA-PSS, ECDSA), for
+ * peers that know nothing else, and signs method 1 with it: RFC 7296
+ * names no hash there, and such peers check SHA-1 only. We never sign
+ * with SHA-1 under method 14, whose peers name the hashes they take.
  */
 #include <stdio.h>
 #include <string.h>
@@ -312,9 +316,9 @@ choose(EVP_PKEY *k, unsigned peer)
 }
 
 int
-sigalg_sign(EVP_PKEY *key, unsigned peer_hashes, const uint8_t *octets,
-	    size_t n, uint8_t *method, uint8_t *out, size_t *len, char *why,
-	    size_t why_len)
+sigalg_sign(EVP_PKEY *key, unsigned peer_hashes, bool allow_sha1,
+	    const uint8_t *octets, size_t n, uint8_t *method, uint8_t *out,
+	    size_t *len, char *why, size_t why_len)
 {
 	const struct sig_alg *a = choose(key, peer_hashes);
 	struct sig_params p = {0};
@@ -343,9 +347,11 @@ sigalg_sign(EVP_PKEY *key, unsigned peer_hashes, const uint8_t *octets,
 		return 0;
 	}
 	if (EVP_PKEY_is_a(key, "RSA")) {
-		/* RFC 7296 leaves the hash to the DigestInfo: SHA-256. */
+		/* RFC 7296 leaves the hash to the DigestInfo: SHA-256,
+		 * unless the connection allows SHA-1, for the peers that
+		 * verify method 1 with nothing else. */
 		p.scheme = SIG_RSA_PKCS1;
-		p.md = EVP_sha256();
+		p.md = allow_sha1 ? EVP_sha1() : EVP_sha256();
 		if (do_sign(key, &p, octets, n, out, len) < 0) {
 			snprintf(why, why_len, "cannot sign with RSA");
 			return -1;
@@ -376,28 +382,31 @@ sigalg_sign(EVP_PKEY *key, unsigned peer_hashes, const uint8_t *octets,
 
 /* --- the peer's AUTH ------------------------------------------------------ */
 
+/* The hash of nid; SHA-1 only when allowed (*sha1 says it was named). */
 static int
-hash_of_nid(int nid, const EVP_MD **md, bool *sha1)
+hash_of_nid(int nid, bool allow_sha1, const EVP_MD **md, bool *sha1)
 {
-	*sha1 = nid == NID_sha1;
-	*md = nid == NID_sha256   ? EVP_sha256()
-	      : nid == NID_sha384 ? EVP_sha384()
-	      : nid == NID_sha512 ? EVP_sha512()
-				  : NULL;
+	*sha1 = *sha1 || nid == NID_sha1;
+	*md = nid == NID_sha256               ? EVP_sha256()
+	      : nid == NID_sha384             ? EVP_sha384()
+	      : nid == NID_sha512             ? EVP_sha512()
+	      : nid == NID_sha1 && allow_sha1 ? EVP_sha1()
+					      : NULL;
 	return *md ? 0 : -1;
 }
 
 /* RSASSA-PSS parameters (RFC 4055 3.1): the hash, MGF1 with the same
- * hash, the salt length. Absent fields are SHA-1's defaults: refused. */
+ * hash, the salt length. Absent fields are SHA-1's defaults (salt 20). */
 static int
-pss_params(const X509_ALGOR *alg, struct sig_params *p, char *why, size_t len)
+pss_params(const X509_ALGOR *alg, bool allow_sha1, struct sig_params *p,
+	   bool *sha1, char *why, size_t len)
 {
 	const ASN1_TYPE *t = alg->parameter;
 	const unsigned char *q;
 	RSA_PSS_PARAMS *pss = NULL;
 	X509_ALGOR *mgf_md = NULL;
 	const EVP_MD *mgf = NULL;
-	bool sha1 = false;
+	bool mgf_sha1 = false;
 	int rc = -1;
 
 	if (!t || t->type != V_ASN1_SEQUENCE) {
@@ -410,27 +419,34 @@ pss_params(const X509_ALGOR *alg, struct sig_params *p, char *why, size_t len)
 		snprintf(why, len, "malformed RSASSA-PSS parameters");
 		return -1;
 	}
-	if (!pss->hashAlgorithm || !pss->maskGenAlgorithm ||
-	    hash_of_nid(OBJ_obj2nid(pss->hashAlgorithm->algorithm), &p->md,
-			&sha1) < 0) {
+	if (hash_of_nid(pss->hashAlgorithm
+			    ? OBJ_obj2nid(pss->hashAlgorithm->algorithm)
+			    : NID_sha1,
+			allow_sha1, &p->md, sha1) < 0) {
 		snprintf(why, len,
-			 sha1 || !pss->hashAlgorithm
-			     ? "RSASSA-PSS with SHA-1, which is refused"
-			     : "RSASSA-PSS with a hash we do not know");
+			 *sha1 ? "it signed with RSASSA-PSS with SHA-1: SHA-1 "
+				 "signatures are refused"
+			       : "RSASSA-PSS with a hash we do not know");
 		goto out;
 	}
-	if (OBJ_obj2nid(pss->maskGenAlgorithm->algorithm) != NID_mgf1 ||
-	    !pss->maskGenAlgorithm->parameter ||
-	    pss->maskGenAlgorithm->parameter->type != V_ASN1_SEQUENCE) {
+	if (!pss->maskGenAlgorithm) {
+		mgf = EVP_sha1(); /* MGF1 with SHA-1, the default */
+	} else if (OBJ_obj2nid(pss->maskGenAlgorithm->algorithm) != NID_mgf1 ||
+		   !pss->maskGenAlgorithm->parameter ||
+		   pss->maskGenAlgorithm->parameter->type != V_ASN1_SEQUENCE) {
 		snprintf(why, len, "RSASSA-PSS with a mask other than MGF1");
 		goto out;
+	} else {
+		q = pss->maskGenAlgorithm->parameter->value.sequence->data;
+		mgf_md = d2i_X509_ALGOR(
+		    NULL, &q,
+		    pss->maskGenAlgorithm->parameter->value.sequence->length);
+		/* The signature's hash decides what SHA-1 means here. */
+		if (mgf_md && hash_of_nid(OBJ_obj2nid(mgf_md->algorithm),
+					  allow_sha1, &mgf, &mgf_sha1) < 0)
+			mgf = NULL;
 	}
-	q = pss->maskGenAlgorithm->parameter->value.sequence->data;
-	mgf_md = d2i_X509_ALGOR(
-	    NULL, &q, pss->maskGenAlgorithm->parameter->value.sequence->length);
-	if (!mgf_md ||
-	    hash_of_nid(OBJ_obj2nid(mgf_md->algorithm), &mgf, &sha1) < 0 ||
-	    mgf != p->md) {
+	if (!mgf || mgf != p->md) {
 		snprintf(why, len,
 			 "RSASSA-PSS with MGF1 of another hash than the "
 			 "signature's");
@@ -450,13 +466,12 @@ out:
 
 /* What an AlgorithmIdentifier names, as we may verify it. */
 static int
-parse_aid(const uint8_t *der, size_t n, struct sig_params *p, char *name,
-	  size_t name_len, char *why, size_t len)
+parse_aid(const uint8_t *der, size_t n, bool allow_sha1, struct sig_params *p,
+	  bool *sha1, char *name, size_t name_len, char *why, size_t len)
 {
 	const unsigned char *q = der;
 	X509_ALGOR *alg = d2i_X509_ALGOR(NULL, &q, (long)n);
 	int nid, rc = -1;
-	bool sha1 = false;
 
 	if (!alg || q != der + n) {
 		snprintf(why, len, "malformed AlgorithmIdentifier");
@@ -490,21 +505,27 @@ parse_aid(const uint8_t *der, size_t n, struct sig_params *p, char *name,
 		break;
 	case NID_rsassaPss:
 		p->scheme = SIG_RSA_PSS;
-		if (pss_params(alg, p, why, len) < 0)
+		if (pss_params(alg, allow_sha1, p, sha1, why, len) < 0)
 			goto out;
 		snprintf(name, name_len, "rsassa-pss-%s",
 			 EVP_MD_get0_name(p->md));
 		break;
 	case NID_sha1WithRSAEncryption:
 	case NID_ecdsa_with_SHA1:
-	case NID_dsaWithSHA1:
-		sha1 = true;
-		/* fall through */
+		*sha1 = true;
+		if (!allow_sha1) {
+			snprintf(why, len,
+				 "it signed with %s: SHA-1 signatures are "
+				 "refused",
+				 name);
+			goto out;
+		}
+		p->scheme =
+		    nid == NID_ecdsa_with_SHA1 ? SIG_ECDSA : SIG_RSA_PKCS1;
+		p->md = EVP_sha1();
+		break;
 	default:
-		snprintf(why, len,
-			 sha1 ? "it signed with %s: SHA-1 signatures are "
-				"refused"
-			      : "it signed with %s, which we do not support",
+		snprintf(why, len, "it signed with %s, which we do not support",
 			 name);
 		goto out;
 	}
@@ -516,9 +537,10 @@ out:
 
 /* Method 1: PKCS#1 v1.5 with the hash its DigestInfo names. */
 static int
-verify_rsa_classic(EVP_PKEY *key, const uint8_t *sig, size_t sig_len,
-		   const uint8_t *octets, size_t n, char *used, size_t used_len,
-		   char *why, size_t why_len)
+verify_rsa_classic(EVP_PKEY *key, bool allow_sha1, bool *sha1,
+		   const uint8_t *sig, size_t sig_len, const uint8_t *octets,
+		   size_t n, char *used, size_t used_len, char *why,
+		   size_t why_len)
 {
 	EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(key, NULL);
 	uint8_t di[1024], h[EVP_MAX_MD_SIZE];
@@ -529,7 +551,6 @@ verify_rsa_classic(EVP_PKEY *key, const uint8_t *sig, size_t sig_len,
 	X509_SIG *s = NULL;
 	const EVP_MD *md = NULL;
 	unsigned hl = 0;
-	bool sha1 = false;
 	int rc = -1;
 
 	if (!EVP_PKEY_is_a(key, "RSA")) {
@@ -548,13 +569,15 @@ verify_rsa_classic(EVP_PKEY *key, const uint8_t *sig, size_t sig_len,
 		goto out;
 	}
 	X509_SIG_get0(s, &alg, &digest);
-	if (hash_of_nid(OBJ_obj2nid(alg->algorithm), &md, &sha1) < 0) {
+	if (hash_of_nid(OBJ_obj2nid(alg->algorithm), allow_sha1, &md, sha1) <
+	    0) {
 		snprintf(why, why_len,
-			 sha1 ? "its RSA signature (AUTH method 1) uses "
-				"SHA-1: SHA-1 signatures are refused; the peer "
-				"should use RFC 7427 signatures"
-			      : "its RSA signature (AUTH method 1) uses a "
-				"hash we do not support");
+			 *sha1
+			     ? "its RSA signature (AUTH method 1) uses "
+			       "SHA-1: SHA-1 signatures are refused; the peer "
+			       "should use RFC 7427 signatures"
+			     : "its RSA signature (AUTH method 1) uses a "
+			       "hash we do not support");
 		goto out;
 	}
 	snprintf(used, used_len, "RSA PKCS#1 v1.5 with %s",
@@ -574,10 +597,12 @@ out:
 	return rc;
 }
 
-int
-sigalg_verify(EVP_PKEY *key, uint8_t method, const uint8_t *data, size_t len,
-	      const uint8_t *octets, size_t n, char *used, size_t used_len,
-	      char *why, size_t why_len)
+/* One AUTH of the peer: 0, or -1 and why; *sha1 whether its hash is
+ * SHA-1 (refused unless allow_sha1). */
+static int
+verify_auth(EVP_PKEY *key, uint8_t method, bool allow_sha1, bool *sha1,
+	    const uint8_t *data, size_t len, const uint8_t *octets, size_t n,
+	    char *used, size_t used_len, char *why, size_t why_len)
 {
 	struct sig_params p = {0};
 	unsigned hash;
@@ -594,8 +619,8 @@ sigalg_verify(EVP_PKEY *key, uint8_t method, const uint8_t *data, size_t len,
 				 "malformed digital signature AUTH");
 			return -1;
 		}
-		if (parse_aid(data + 1, data[0], &p, used, used_len, why,
-			      why_len) < 0)
+		if (parse_aid(data + 1, data[0], allow_sha1, &p, sha1, used,
+			      used_len, why, why_len) < 0)
 			return -1;
 		if (!scheme_fits(p.scheme, key)) {
 			snprintf(why, why_len,
@@ -612,8 +637,9 @@ sigalg_verify(EVP_PKEY *key, uint8_t method, const uint8_t *data, size_t len,
 		}
 		return 0;
 	case IKEV2_AUTH_RSA_SIG:
-		return verify_rsa_classic(key, data, len, octets, n, used,
-					  used_len, why, why_len);
+		return verify_rsa_classic(key, allow_sha1, sha1, data, len,
+					  octets, n, used, used_len, why,
+					  why_len);
 	case IKEV2_AUTH_ECDSA_256:
 	case IKEV2_AUTH_ECDSA_384:
 	case IKEV2_AUTH_ECDSA_521:
@@ -650,4 +676,18 @@ sigalg_verify(EVP_PKEY *key, uint8_t method, const uint8_t *data, size_t len,
 			 method);
 		return -1;
 	}
+}
+
+int
+sigalg_verify(EVP_PKEY *key, uint8_t method, bool allow_sha1,
+	      const uint8_t *data, size_t len, const uint8_t *octets, size_t n,
+	      char *used, size_t used_len, char *why, size_t why_len)
+{
+	bool sha1 = false;
+
+	if (verify_auth(key, method, allow_sha1, &sha1, data, len, octets, n,
+			used, used_len, why, why_len) == 0)
+		return sha1 ? 1 : 0;
+	/* Refused for SHA-1 alone: the caller can say how to allow it. */
+	return sha1 && !allow_sha1 ? -2 : -1;
 }

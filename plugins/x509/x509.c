@@ -12,6 +12,9 @@
  * - The peer: its CERT payloads chain to the `authorities` the
  *   connection trusts (`remote.ca`, or all of them), its ID must be in
  *   its certificate, its AUTH verifies with the certificate's key.
+ * - SHA-1 signatures: refused unless the connection says `allow_sha1:
+ *   yes`, which also signs method 1 with SHA-1 for peers without RFC 7427
+ *   (they verify it with SHA-1 only).
  * - CERTREQ: the trusted CAs' key hashes, in IKE_SA_INIT (responder) and
  *   IKE_AUTH (initiator). A connection has one chain of ours, so the
  *   peer's CERTREQ chooses nothing yet: we send that chain regardless.
@@ -135,12 +138,25 @@ our_chain(const struct charond_conn_view *v, X509 **chain, size_t max,
 
 /* --- the auth method ------------------------------------------------------ */
 
+/* The connection's allow_sha1 (default no). */
+static bool
+allows_sha1(const char *conn)
+{
+	struct charond_value v;
+
+	return conn &&
+	       api->value(CHAROND_SCOPE_CONN, conn, NULL, "allow_sha1", &v) ==
+		   0 &&
+	       v.set && v.u.b;
+}
+
 static int
 x509_sign(void *state, const struct ike_auth_req *r, uint8_t *method,
 	  uint8_t *out, size_t *len)
 {
 	struct charond_conn_view v;
 	struct x509_sa *s = api->sa_get(slot, r->ike_id);
+	bool sha1 = allows_sha1(r->conn);
 	EVP_PKEY *key;
 	char why[512];
 
@@ -151,13 +167,29 @@ x509_sign(void *state, const struct ike_auth_req *r, uint8_t *method,
 		return -1;
 	}
 	key = cred_key(v.local.key, why, sizeof(why));
-	if (!key || sigalg_sign(key, s ? s->peer_hashes : 0, r->octets.ptr,
-				r->octets.len, method, out, len, why,
-				sizeof(why)) < 0) {
+	if (!key || sigalg_sign(key, s ? s->peer_hashes : 0, sha1,
+				r->octets.ptr, r->octets.len, method, out, len,
+				why, sizeof(why)) < 0) {
 		api->log(IKE_LOG_ERROR, "x509", "'%s' IKE SA #%u: %s", r->conn,
 			 r->ike_id, why);
 		return -1;
 	}
+	/* Method 1 names its hash only inside the signature: a peer
+	 * without RFC 7427 may check SHA-1 alone, and fail on ours. */
+	if (*method == IKEV2_AUTH_RSA_SIG && sha1)
+		api->log(IKE_LOG_INFO, "x509",
+			 "'%s' IKE SA #%u: the peer named no RFC 7427 hash "
+			 "algorithms: RSA signature (AUTH method 1) with "
+			 "SHA-1, as the connection allows (allow_sha1)",
+			 r->conn, r->ike_id);
+	else if (*method == IKEV2_AUTH_RSA_SIG)
+		api->log(IKE_LOG_INFO, "x509",
+			 "'%s' IKE SA #%u: the peer named no RFC 7427 hash "
+			 "algorithms: RSA signature (AUTH method 1) with "
+			 "SHA-256; a peer that checks method 1 with SHA-1 "
+			 "only will refuse it (allow_sha1: yes on connection "
+			 "%s signs with SHA-1)",
+			 r->conn, r->ike_id, r->conn);
 	api->log(IKE_LOG_DEBUG, "x509", "'%s' IKE SA #%u: AUTH method %u",
 		 r->conn, r->ike_id, *method);
 	return 0;
@@ -253,17 +285,29 @@ x509_verify(void *state, const struct ike_auth_req *r, uint8_t method,
 
 	if (!ee)
 		return -1;
-	rc = sigalg_verify(X509_get0_pubkey(ee), method, data.ptr, data.len,
-			   r->octets.ptr, r->octets.len, used, sizeof(used),
-			   why, why_len);
-	if (rc == 0) {
+	rc = sigalg_verify(X509_get0_pubkey(ee), method, allows_sha1(r->conn),
+			   data.ptr, data.len, r->octets.ptr, r->octets.len,
+			   used, sizeof(used), why, why_len);
+	if (rc >= 0) {
 		cred_name(X509_get_subject_name(ee), subj, sizeof(subj));
 		api->log(IKE_LOG_INFO, "x509",
 			 "'%s' IKE SA #%u: peer certificate %s, %s", r->conn,
 			 r->ike_id, subj, used);
 	}
+	if (rc == 1)
+		api->log(IKE_LOG_INFO, "x509",
+			 "'%s' IKE SA #%u: SHA-1 signature (%s) accepted "
+			 "because the connection allows it (allow_sha1)",
+			 r->conn, r->ike_id, used);
+	if (rc == -2) {
+		size_t k = strlen(why);
+
+		snprintf(why + k, why_len - k,
+			 " (allow_sha1: yes on connection %s accepts them)",
+			 r->conn);
+	}
 	X509_free(ee);
-	return rc;
+	return rc < 0 ? -1 : 0;
 }
 
 static int
@@ -527,6 +571,22 @@ check_remote(const struct charond_check *ck, const struct charond_conn_view *c)
 	ERR_clear_error();
 }
 
+/* allow_sha1 where no side uses certificates does nothing: say so. */
+static void
+check_sha1(const struct charond_check *ck, const struct charond_conn_view *c)
+{
+	struct charond_value v;
+	bool pubkey = (c->local.auth && strcmp(c->local.auth, "pubkey") == 0) ||
+		      (c->remote.auth && strcmp(c->remote.auth, "pubkey") == 0);
+
+	if (!pubkey &&
+	    ck->value(ck, CHAROND_SCOPE_CONN, c->name, NULL, "allow_sha1",
+		      &v) == 0 &&
+	    v.set && v.u.b)
+		ck->report(ck, CHAROND_WARNING, c->name, NULL, "allow_sha1",
+			   "allow_sha1 has effect with auth: pubkey only");
+}
+
 static int
 x509_check(const struct charond_check *ck)
 {
@@ -544,6 +604,7 @@ x509_check(const struct charond_check *ck)
 			check_local(ck, &c);
 		if (c.remote.auth && strcmp(c.remote.auth, "pubkey") == 0)
 			check_remote(ck, &c);
+		check_sha1(ck, &c);
 	}
 	/* Not started (at start, before init; --check-config): fini may
 	 * never come, so keep nothing; the first use reads the files. */
@@ -577,13 +638,20 @@ x509_fini(void *state)
 	api = NULL;
 }
 
+static const struct charond_config_key x509_keys[] = {
+    {CHAROND_SCOPE_CONN, "allow_sha1", CHAROND_T_BOOL, NULL, 0, 0,
+     "auth: pubkey: accept the peer's SHA-1 signatures, sign AUTH method 1 "
+     "with SHA-1 (no)"},
+    {0, NULL, 0, NULL, 0, 0, NULL},
+};
+
 const struct charond_plugin charond_plugin = {
     .abi = CHAROND_PLUGIN_ABI,
     .name = "x509",
     .version = "0.1.0",
     .provides = "auth:pubkey",
     .requires = "",
-    .keys = NULL,
+    .keys = x509_keys,
     .init = x509_init,
     .fini = x509_fini,
     .check = x509_check,

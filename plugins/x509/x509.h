@@ -140,17 +140,27 @@ const struct sig_alg *sigalg_at(size_t i);
  * Our AUTH for key over octets: RFC 7427's method 14 when the peer named
  * hash algorithms (peer_hashes not 0) that fit the key, else the classic
  * method of the key (1 for RSA, 9/10/11 for ECDSA on P-256/384/521).
- * *method and out (at most *len octets, set to what was written). 0, or
- * -1 and why.
+ * Method 1 hashes with SHA-256, or SHA-1 if allow_sha1 (the connection's
+ * allow_sha1: peers without RFC 7427 often verify method 1 with SHA-1
+ * only); method 14 never uses SHA-1. *method and out (at most *len
+ * octets, set to what was written). 0, or -1 and why.
  */
-int sigalg_sign(EVP_PKEY *key, unsigned peer_hashes, const uint8_t *octets,
-		size_t n, uint8_t *method, uint8_t *out, size_t *len, char *why,
-		size_t why_len);
-/* Whether data, the AUTH of method, proves octets with key: 0, or -1 and
- * why (SHA-1 is refused, saying so). *used names what was checked. */
-int sigalg_verify(EVP_PKEY *key, uint8_t method, const uint8_t *data,
-		  size_t len, const uint8_t *octets, size_t n, char *used,
-		  size_t used_len, char *why, size_t why_len);
+int sigalg_sign(EVP_PKEY *key, unsigned peer_hashes, bool allow_sha1,
+		const uint8_t *octets, size_t n, uint8_t *method, uint8_t *out,
+		size_t *len, char *why, size_t why_len);
+/*
+ * Whether data, the AUTH of method, proves octets with key. SHA-1
+ * signatures (method 1's DigestInfo, sha1WithRSAEncryption,
+ * ecdsa-with-SHA1, RSASSA-PSS with SHA-1) are taken only if allow_sha1
+ * (the connection's allow_sha1). 0: verified; 1: verified, and it was a
+ * SHA-1 signature; -1: refused, and why; -2: refused because it is a
+ * SHA-1 signature and allow_sha1 is off (why says SHA-1 signatures are
+ * refused). *used names what was checked.
+ */
+int sigalg_verify(EVP_PKEY *key, uint8_t method, bool allow_sha1,
+		  const uint8_t *data, size_t len, const uint8_t *octets,
+		  size_t n, char *used, size_t used_len, char *why,
+		  size_t why_len);
 
 /* --- certreq.c ------------------------------------------------------------ */
 

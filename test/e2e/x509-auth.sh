@@ -159,6 +159,32 @@ up() {
 up rsa
 expect_in "$W/sun.log" "peer certificate CN=moon,O=Example, rsassa-pss-SHA256" \
     "RSA: an RFC 7427 RSASSA-PSS signature, verified"
+# allow_sha1 on both ends: each names its hashes, so AUTH is still method
+# 14 with SHA-256 (we never sign SHA-1 there), and no SHA-1 is accepted.
+# (Method 1 with SHA-1 needs a peer without RFC 7427: the VM's
+# x509-strongswan scenario.)
+conf moon 127.0.0.1 127.0.0.2 "$P/moon-rsa.pem" "$P/moon-rsa.key" \
+    moon.example.org
+conf sun 127.0.0.2 127.0.0.1 "$P/sun-rsa.der" "$P/sun-rsa.kder" \
+    sun.example.org
+swap_ts
+sed -i 's|^  site:$|  site:\n    allow_sha1: yes|' "$W/moon.yaml" "$W/sun.yaml"
+ctl moon load
+expect_rc 0 "moon loads allow_sha1: yes"
+ctl sun load
+expect_rc 0 "sun loads allow_sha1: yes"
+m0=$(wc -l <"$W/moon.log") s0=$(wc -l <"$W/sun.log")
+ctl moon --json initiate --child net --timeout 10
+expect_rc 0 "allow_sha1 on both: up"
+check "allow_sha1: sun verified RSASSA-PSS with SHA-256 (method 14)" \
+    sh -c "tail -n +$((s0 + 1)) '$W/sun.log' | grep -q -F 'peer certificate CN=moon,O=Example, rsassa-pss-SHA256'"
+check "allow_sha1: moon verified RSASSA-PSS with SHA-256 (method 14)" \
+    sh -c "tail -n +$((m0 + 1)) '$W/moon.log' | grep -q -F 'peer certificate CN=sun,O=Example, rsassa-pss-SHA256'"
+check "allow_sha1: no SHA-1 signature made or accepted" \
+    sh -c "! { tail -n +$((s0 + 1)) '$W/sun.log'; tail -n +$((m0 + 1)) '$W/moon.log'; } | grep -q -e SHA-1 -e 'AUTH method 1)'"
+ctl moon --json terminate --ike site --timeout 10
+expect_rc 0 "allow_sha1: terminated"
+
 up p256
 expect_in "$W/sun.log" "peer certificate CN=moon,O=Example, ecdsa-with-SHA256" \
     "ECDSA P-256: an RFC 7427 signature, verified"
@@ -350,6 +376,31 @@ rc=0
 check "a local ID not in our certificate refused" test "$rc" -eq 2
 expect_in "$W/out" "local ID other.example.org not in its certificate (SANs: moon.example.org)" \
     "naming the SANs"
+sed 's|^  site:$|  site:\n    allow_sha1: maybe|' "$W/moon.yaml" >"$W/bad.yaml"
+rc=0
+"$CHAROND" -c "$W/bad.yaml" --check-config >"$W/out" 2>&1 || rc=$?
+check "allow_sha1: maybe refused" test "$rc" -eq 2
+expect_in "$W/out" "bad.yaml:12:17: error: bad value 'maybe' for 'allow_sha1'" \
+    "at allow_sha1's value"
+cat >"$W/bad.yaml" <<EOF
+daemon:
+  kernel: none
+  plugin_dir: "$E2E_TOP/$E2E_B/plugins"
+connections:
+  site:
+    allow_sha1: yes
+    remote_addrs: [127.0.0.2]
+    local: {auth: psk}
+    remote: {auth: psk}
+secrets:
+  psk:
+    - secret: "an e2e test secret"
+EOF
+rc=0
+"$CHAROND" -c "$W/bad.yaml" --check-config >"$W/out" 2>&1 || rc=$?
+check "allow_sha1 on a psk connection loads" test "$rc" -eq 0
+expect_in "$W/out" "bad.yaml:6:17: warning: allow_sha1 has effect with auth: pubkey only" \
+    "with a warning at the key"
 sed 's|^daemon:$|daemon:\n  plugins: [psk]|' "$W/moon.yaml" >"$W/bad.yaml"
 rc=0
 "$CHAROND" -c "$W/bad.yaml" --check-config >"$W/out" 2>&1 || rc=$?

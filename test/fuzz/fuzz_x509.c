@@ -92,9 +92,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 1:
 		for (i = 0; i < 3; i++)
-			sigalg_verify(keys[i], data[1], data + 2, size - 2,
-				      octets, sizeof(octets), used,
-				      sizeof(used), buf, sizeof(buf));
+			/* The first octet's bit 2: allow_sha1, both paths. */
+			sigalg_verify(keys[i], data[1], (data[0] & 4) != 0,
+				      data + 2, size - 2, octets,
+				      sizeof(octets), used, sizeof(used), buf,
+				      sizeof(buf));
 		break;
 	case 2:
 		ident_text(data[1], data + 2, size - 2, buf, sizeof(buf));

@@ -19,6 +19,14 @@
 #     refused-responder  charond initiates, strongSwan answers with the
 #                    other CA's certificate: charond refuses it, its
 #                    DELETE removes the CHILD SA strongSwan installed
+#     sha1-*         strongSwan without RFC 7427 (its settings reloaded
+#                    with charon.signature_authentication = no), RSA on
+#                    both: it signs AUTH method 1 with SHA-1 and checks
+#                    method 1 with SHA-1 only. Without allow_sha1
+#                    neither direction comes up: charond refuses
+#                    strongSwan's SHA-1 in one line saying how to allow
+#                    it, strongSwan refuses charond's SHA-256; with
+#                    allow_sha1: yes on moon both directions do
 #   charond      charond on both:
 #     cd-cd          moon (ECDSA P-256) to sun (ECDSA P-384)
 #     refused-*      the same four, moon presenting them to sun
@@ -136,7 +144,7 @@ openssl ca -batch -config "$P/root/ca.cnf" -extensions inter \
 mkca other "Other CA" P-256
 selfsign other "Other CA"
 if [ "$pairing" = strongswan ]; then
-	goods="moon:rsa moon:ed25519 sun:p384 sun:p256"
+	goods="moon:rsa moon:ed25519 sun:p384 sun:p256 sun:rsa"
 	bad=sun
 else
 	goods="moon:p256 sun:p384"
@@ -431,11 +439,12 @@ if [ "$pairing" = strongswan ]; then
 	mkdir -p "$d/x509" "$d/x509ca" "$d/private"
 	cp "$P/root/ca.pem" "$d/x509ca/root.pem"
 	cp "$P/inter/ca.pem" "$d/x509ca/inter.pem"
-	for f in sun-p384 sun-p256 sun-other sun-expired sun-revoked \
-	    sun-wrongsan; do
+	for f in sun-p384 sun-p256 sun-rsa sun-other sun-expired \
+	    sun-revoked sun-wrongsan; do
 		cp "$P/$f.pem" "$d/x509/"
 	done
-	cp "$P/sun-p384.key" "$P/sun-p256.key" "$P/sun-bad.key" "$d/private/"
+	cp "$P/sun-p384.key" "$P/sun-p256.key" "$P/sun-rsa.key" \
+	    "$P/sun-bad.key" "$d/private/"
 
 	# --- sw-initiates: strongSwan (P-384) to charond (RSA) --------------
 	phase "sw-initiates: strongSwan (ECDSA P-384) initiates to charond (RSA 2048)"
@@ -543,6 +552,104 @@ if [ "$pairing" = strongswan ]; then
 	    grep -q 'received DELETE for IKE_SA' ||
 	    { sw_log sun 20; fail "refused-responder: strongSwan got no DELETE"; }
 	pass "refused-responder: strongSwan received charond's DELETE"
+
+	# --- sha1-*: strongSwan without RFC 7427 ------------------------------
+	# The same daemon, its settings reloaded: with signature_authentication
+	# off it sends no SIGNATURE_HASH_ALGORITHMS and ignores ours, so both
+	# ends use the classic RSA method 1.
+	phase "sha1: strongSwan reloads with charon.signature_authentication = no (RSA on both)"
+	sed -i 's/^charon {$/charon {\n\tsignature_authentication = no/' \
+	    "$(sw_dir sun)/strongswan.conf"
+	sw_ctl sun --reload-settings >/dev/null ||
+	    fail "sha1: swanctl --reload-settings"
+	sw_x509 sun-rsa
+	sw_load sun
+	cd_conf_x moon moon-rsa moon-rsa
+	cd_reload moon
+	refused="peer 'sun.example.org' failed authentication: its RSA signature (AUTH method 1) uses SHA-1: SHA-1 signatures are refused; the peer should use RFC 7427 signatures (allow_sha1: yes on connection site accepts them)"
+
+	phase "sha1-refused: strongSwan initiates, method 1 with SHA-1; moon without allow_sha1"
+	mark moon
+	n0=$(grep -c . "$(sw_dir sun)/charon.log")
+	if out=$(sw_initiate sun net gw 2>&1); then
+		fail "sha1-refused: strongSwan's initiate succeeded"
+	fi
+	pass "sha1-refused: strongSwan's initiate failed"
+	swl=$(tail -n +"$((n0 + 1))" "$(sw_dir sun)/charon.log")
+	# Its log names the method, not the hash: charond's line below
+	# shows the DigestInfo's SHA-1.
+	printf '%s\n' "$swl" | grep -q "authentication of 'sun.example.org' (myself) with RSA signature successful" ||
+	    { printf '%s\n' "$swl" | tail -n 20; fail "sha1-refused: strongSwan did not sign with AUTH method 1 (RSA signature)"; }
+	! printf '%s\n' "$swl" | grep -q "supported signature hash algorithms" ||
+	    fail "sha1-refused: strongSwan still exchanges SIGNATURE_HASH_ALGORITHMS"
+	pass "sha1-refused: strongSwan signed with AUTH method 1 (RSA signature), no SIGNATURE_HASH_ALGORITHMS"
+	printf '%s\n' "$swl" | grep -q 'received AUTHENTICATION_FAILED notify error' ||
+	    { sw_log sun 20; fail "sha1-refused: strongSwan got no AUTHENTICATION_FAILED"; }
+	pass "sha1-refused: strongSwan received AUTHENTICATION_FAILED"
+	said moon "$refused" "sha1-refused: charond says why and how to allow it"
+	n=$(tail -n +"$((L0 + 1))" "$CD_DIR/moon/log" |
+	    grep -c "failed authentication" || :)
+	[ "$n" = 1 ] || fail "sha1-refused: $n lines of failed authentication, not 1"
+	pass "sha1-refused: in one line"
+	empty sha1-refused
+
+	# charond signs method 1 with SHA-256 here: strongSwan 5.9.8 checks
+	# method 1 with SHA-1 only ("signature validation failed") and
+	# answers AUTHENTICATION_FAILED; nothing is installed.
+	phase "sha1-refused-cd: charond initiates without allow_sha1"
+	mark moon
+	n0=$(grep -c . "$(sw_dir sun)/charon.log")
+	ctl moon --json initiate --child net --timeout 20
+	[ $rc -ne 0 ] || fail "sha1-refused-cd: moon's initiate succeeded"
+	code=$(printf '%s' "$out" | jq -r '.code' 2>/dev/null || :)
+	[ "$code" = AUTH_FAILED ] ||
+	    fail "sha1-refused-cd: initiate failed with '$out', not AUTH_FAILED"
+	pass "sha1-refused-cd: moon's initiate fails with AUTH_FAILED"
+	said moon "RSA signature (AUTH method 1) with SHA-256; a peer that checks method 1 with SHA-1 only will refuse it (allow_sha1: yes on connection site signs with SHA-1)" \
+	    "sha1-refused-cd: charond says its method 1 SHA-256 may be refused, and why"
+	tail -n +"$((n0 + 1))" "$(sw_dir sun)/charon.log" |
+	    grep -q "signature validation failed" ||
+	    { sw_log sun 20; fail "sha1-refused-cd: strongSwan did not refuse charond's SHA-256"; }
+	pass "sha1-refused-cd: strongSwan refuses method 1 with SHA-256 (signature validation failed)"
+	said moon "IKE_AUTH refused by $S: AUTHENTICATION_FAILED" \
+	    "sha1-refused-cd: moon received AUTHENTICATION_FAILED"
+	empty sha1-refused-cd
+
+	phase "sha1-allowed: moon with allow_sha1: yes"
+	sed -i 's|^  site:$|  site:\n    allow_sha1: yes|' "$CD_DIR/moon.yaml"
+	cd_reload moon
+	mark moon
+	n0=$(grep -c . "$(sw_dir sun)/charon.log")
+	out=$(sw_initiate sun net gw 2>&1) ||
+	    { printf '%s\n' "$out" | tail -n 20; fail "sha1-allowed-sw: swanctl --initiate"; }
+	pass "sha1-allowed-sw: strongSwan initiates, the tunnel comes up"
+	tunnel sha1-allowed-sw
+	said moon "SHA-1 signature (RSA PKCS#1 v1.5 with SHA1) accepted because the connection allows it (allow_sha1)" \
+	    "sha1-allowed-sw: charond accepted strongSwan's SHA-1, saying why"
+	said moon "RSA signature (AUTH method 1) with SHA-1, as the connection allows (allow_sha1)" \
+	    "sha1-allowed-sw: charond signed method 1 with SHA-1"
+	tail -n +"$((n0 + 1))" "$(sw_dir sun)/charon.log" |
+	    grep -q "authentication of 'moon.example.org' with RSA.* successful" ||
+	    { sw_log sun 30; fail "sha1-allowed-sw: strongSwan did not verify charond's method 1"; }
+	pass "sha1-allowed-sw: strongSwan verified charond's RSA signature"
+	assert_ok "sha1-allowed-sw: strongSwan terminates" sw_terminate sun gw
+	empty sha1-allowed-sw
+
+	mark moon
+	n0=$(grep -c . "$(sw_dir sun)/charon.log")
+	ctl moon --json initiate --child net --timeout 30
+	[ $rc -eq 0 ] || fail "sha1-allowed-cd: charonctl initiate: exit $rc: $out"
+	pass "sha1-allowed-cd: charond initiates, the tunnel comes up"
+	tunnel sha1-allowed-cd
+	said moon "SHA-1 signature (RSA PKCS#1 v1.5 with SHA1) accepted because the connection allows it (allow_sha1)" \
+	    "sha1-allowed-cd: charond accepted strongSwan's SHA-1, saying why"
+	tail -n +"$((n0 + 1))" "$(sw_dir sun)/charon.log" |
+	    grep -q "authentication of 'moon.example.org' with RSA.* successful" ||
+	    { sw_log sun 30; fail "sha1-allowed-cd: strongSwan did not verify charond's method 1"; }
+	pass "sha1-allowed-cd: strongSwan verified charond's SHA-1 method 1"
+	ctl moon --json terminate --ike site --timeout 20
+	[ $rc -eq 0 ] || fail "sha1-allowed-cd: terminate: exit $rc: $out"
+	empty sha1-allowed-cd
 	pass "x509 strongswan: done"
 else
 	# --- cd-cd: charond (P-256) to charond (P-384) -------------------------

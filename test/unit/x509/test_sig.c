@@ -4,7 +4,8 @@
  * RFC 7427 Appendix A writes them; the hash notify both ways; AUTH signed
  * and verified for every key kind with and without the peer's hashes
  * (method 14, and 1, 9, 10, 11), a flipped bit refused, SHA-1 refused
- * wherever a peer could pick it.
+ * wherever a peer could pick it unless allowed (allow_sha1), and then
+ * accepted; method 1 signed with SHA-1 only when allowed.
  */
 #include <stdio.h>
 #include <string.h>
@@ -147,16 +148,17 @@ round_trip(const char *kind, unsigned peer, uint8_t want_method,
 	char why[256] = "", used[128] = "";
 
 	ck_assert_ptr_nonnull(k);
-	ck_assert_msg(sigalg_sign(k, peer, octets, sizeof(octets), &method, out,
-				  &len, why, sizeof(why)) == 0,
+	ck_assert_msg(sigalg_sign(k, peer, false, octets, sizeof(octets),
+				  &method, out, &len, why, sizeof(why)) == 0,
 		      "%s: %s", kind, why);
 	ck_assert_uint_eq(method, want_method);
-	ck_assert_msg(sigalg_verify(k, method, out, len, octets, sizeof(octets),
-				    used, sizeof(used), why, sizeof(why)) == 0,
+	ck_assert_msg(sigalg_verify(k, method, false, out, len, octets,
+				    sizeof(octets), used, sizeof(used), why,
+				    sizeof(why)) == 0,
 		      "%s: %s", kind, why);
 	ck_assert_str_eq(used, want_used);
 	out[len - 1] ^= 1;
-	ck_assert_int_eq(sigalg_verify(k, method, out, len, octets,
+	ck_assert_int_eq(sigalg_verify(k, method, false, out, len, octets,
 				       sizeof(octets), used, sizeof(used), why,
 				       sizeof(why)),
 			 -1);
@@ -203,46 +205,208 @@ START_TEST(eddsa_needs_rfc7427)
 	size_t len = sizeof(out);
 	char why[256];
 
-	ck_assert_int_eq(sigalg_sign(k, HASH_SHA2_256, octets, sizeof(octets),
-				     &method, out, &len, why, sizeof(why)),
+	ck_assert_int_eq(sigalg_sign(k, HASH_SHA2_256, false, octets,
+				     sizeof(octets), &method, out, &len, why,
+				     sizeof(why)),
 			 -1);
 	ck_assert(strstr(why, "SIGNATURE_HASH_ALGORITHMS") != NULL);
 	EVP_PKEY_free(k);
 }
 END_TEST
 
-/* A signature made by hand with SHA-1, in AUTH method 1 and 14. */
-START_TEST(sha1_refused)
-{
-	static const uint8_t aid_sha1_rsa[] = {0x30, 0x0d, 0x06, 0x09, 0x2a,
-					       0x86, 0x48, 0x86, 0xf7, 0x0d,
-					       0x01, 0x01, 0x05, 0x05, 0x00};
-	EVP_PKEY *k = pki_key("rsa");
-	EVP_MD_CTX *m = EVP_MD_CTX_new();
-	uint8_t sig[600];
-	size_t len = sizeof(sig) - 1 - sizeof(aid_sha1_rsa);
-	char why[256], used[128];
+/* AlgorithmIdentifiers of SHA-1 signatures (RFC 3279, RFC 4055):
+ * sha1WithRSAEncryption, ecdsa-with-SHA1, RSASSA-PSS with every field at
+ * its default (SHA-1, MGF1 with SHA-1, a salt of 20). */
+static const uint8_t aid_sha1_rsa[] = {0x30, 0x0d, 0x06, 0x09, 0x2a,
+				       0x86, 0x48, 0x86, 0xf7, 0x0d,
+				       0x01, 0x01, 0x05, 0x05, 0x00};
+static const uint8_t aid_sha1_ecdsa[] = {0x30, 0x09, 0x06, 0x07, 0x2a, 0x86,
+					 0x48, 0xce, 0x3d, 0x04, 0x01};
+static const uint8_t aid_sha1_pss[] = {0x30, 0x0d, 0x06, 0x09, 0x2a,
+				       0x86, 0x48, 0x86, 0xf7, 0x0d,
+				       0x01, 0x01, 0x0a, 0x30, 0x00};
 
-	sig[0] = sizeof(aid_sha1_rsa);
-	memcpy(sig + 1, aid_sha1_rsa, sizeof(aid_sha1_rsa));
-	ck_assert_int_eq(EVP_DigestSignInit(m, NULL, EVP_sha1(), NULL, k), 1);
-	ck_assert_int_eq(EVP_DigestSign(m, sig + 1 + sizeof(aid_sha1_rsa), &len,
-					octets, sizeof(octets)),
-			 1);
-	ck_assert_int_eq(sigalg_verify(k, IKEV2_AUTH_DIGITAL_SIG, sig,
-				       1 + sizeof(aid_sha1_rsa) + len, octets,
+/* An AUTH signed by hand with SHA-1 by kind's key: method 14's data
+ * (aid given) or method 1's (aid NULL); pss: RSASSA-PSS's defaults. */
+static size_t
+sha1_auth(EVP_PKEY *k, const uint8_t *aid, size_t aid_len, bool pss,
+	  uint8_t *out, size_t max)
+{
+	EVP_MD_CTX *m = EVP_MD_CTX_new();
+	EVP_PKEY_CTX *pctx = NULL;
+	size_t off = aid ? 1 + aid_len : 0, len = max - off;
+
+	if (aid) {
+		out[0] = (uint8_t)aid_len;
+		memcpy(out + 1, aid, aid_len);
+	}
+	ck_assert_int_eq(EVP_DigestSignInit(m, &pctx, EVP_sha1(), NULL, k), 1);
+	if (pss) {
+		EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING);
+		EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, 20);
+		EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha1());
+	}
+	ck_assert_int_eq(
+	    EVP_DigestSign(m, out + off, &len, octets, sizeof(octets)), 1);
+	EVP_MD_CTX_free(m);
+	return off + len;
+}
+
+/* Refused without allow_sha1 (-2, saying SHA-1 is why), verified with
+ * it (1, naming what); a flipped bit fails either way. */
+static void
+check_sha1(const char *kind, uint8_t method, const uint8_t *aid,
+	   size_t aid_len, bool pss, const char *refused, const char *used_as)
+{
+	EVP_PKEY *k = pki_key(kind);
+	uint8_t sig[700];
+	size_t len = sha1_auth(k, aid, aid_len, pss, sig, sizeof(sig));
+	char why[256] = "", used[128] = "";
+
+	ck_assert_int_eq(sigalg_verify(k, method, false, sig, len, octets,
+				       sizeof(octets), used, sizeof(used), why,
+				       sizeof(why)),
+			 -2);
+	ck_assert_str_eq(why, refused);
+	ck_assert_msg(sigalg_verify(k, method, true, sig, len, octets,
+				    sizeof(octets), used, sizeof(used), why,
+				    sizeof(why)) == 1,
+		      "%s: %s", used_as, why);
+	ck_assert_str_eq(used, used_as);
+	sig[len - 1] ^= 1;
+	ck_assert_int_eq(sigalg_verify(k, method, true, sig, len, octets,
 				       sizeof(octets), used, sizeof(used), why,
 				       sizeof(why)),
 			 -1);
-	ck_assert_str_eq(why, "it signed with sha1WithRSAEncryption: SHA-1 "
-			      "signatures are refused");
-	ck_assert_int_eq(sigalg_verify(k, IKEV2_AUTH_RSA_SIG,
-				       sig + 1 + sizeof(aid_sha1_rsa), len,
-				       octets, sizeof(octets), used,
+	ck_assert_msg(strstr(why, "does not verify") != NULL, "%s", why);
+	EVP_PKEY_free(k);
+}
+
+START_TEST(sha1_method1)
+{
+	check_sha1("rsa", IKEV2_AUTH_RSA_SIG, NULL, 0, false,
+		   "its RSA signature (AUTH method 1) uses SHA-1: SHA-1 "
+		   "signatures are refused; the peer should use RFC 7427 "
+		   "signatures",
+		   "RSA PKCS#1 v1.5 with SHA1");
+}
+END_TEST
+
+START_TEST(sha1_rsa_rfc7427)
+{
+	check_sha1("rsa", IKEV2_AUTH_DIGITAL_SIG, aid_sha1_rsa,
+		   sizeof(aid_sha1_rsa), false,
+		   "it signed with sha1WithRSAEncryption: SHA-1 signatures are "
+		   "refused",
+		   "sha1WithRSAEncryption");
+}
+END_TEST
+
+START_TEST(sha1_ecdsa_rfc7427)
+{
+	check_sha1("p256", IKEV2_AUTH_DIGITAL_SIG, aid_sha1_ecdsa,
+		   sizeof(aid_sha1_ecdsa), false,
+		   "it signed with ecdsa-with-SHA1: SHA-1 signatures are "
+		   "refused",
+		   "ecdsa-with-SHA1");
+}
+END_TEST
+
+START_TEST(sha1_pss_rfc7427)
+{
+	check_sha1("rsa", IKEV2_AUTH_DIGITAL_SIG, aid_sha1_pss,
+		   sizeof(aid_sha1_pss), true,
+		   "it signed with RSASSA-PSS with SHA-1: SHA-1 signatures "
+		   "are refused",
+		   "rsassa-pss-SHA1");
+}
+END_TEST
+
+/* Allowing SHA-1 takes no other hash: a SHA-256 signature is 0, not 1;
+ * a SHA-1 AlgorithmIdentifier on another key's signature still fails. */
+START_TEST(sha1_allowed_only_sha1)
+{
+	EVP_PKEY *k = pki_key("rsa"), *ec = pki_key("p256");
+	uint8_t out[IKE_AUTH_MAX], method = 0, sig[700];
+	size_t len = sizeof(out), n;
+	char why[256], used[128];
+
+	ck_assert_int_eq(sigalg_sign(k, 0, false, octets, sizeof(octets),
+				     &method, out, &len, why, sizeof(why)),
+			 0);
+	ck_assert_int_eq(sigalg_verify(k, method, true, out, len, octets,
+				       sizeof(octets), used, sizeof(used), why,
+				       sizeof(why)),
+			 0);
+	n = sha1_auth(k, aid_sha1_rsa, sizeof(aid_sha1_rsa), false, sig,
+		      sizeof(sig));
+	ck_assert_int_eq(sigalg_verify(ec, IKEV2_AUTH_DIGITAL_SIG, true, sig,
+				       n, octets, sizeof(octets), used,
 				       sizeof(used), why, sizeof(why)),
 			 -1);
-	ck_assert(strstr(why, "SHA-1 signatures are refused") != NULL);
-	EVP_MD_CTX_free(m);
+	ck_assert_str_eq(why, "it signed with sha1WithRSAEncryption, its "
+			      "certificate has an ECDSA key");
+	/* DSA with SHA-1: no key of ours verifies DSA, allowed or not. */
+	static const uint8_t aid_dsa[] = {0x30, 0x09, 0x06, 0x07, 0x2a, 0x86,
+					  0x48, 0xce, 0x38, 0x04, 0x03};
+	sig[0] = sizeof(aid_dsa);
+	memcpy(sig + 1, aid_dsa, sizeof(aid_dsa));
+	ck_assert_int_eq(sigalg_verify(k, IKEV2_AUTH_DIGITAL_SIG, true, sig,
+				       1 + sizeof(aid_dsa) + 40, octets,
+				       sizeof(octets), used, sizeof(used), why,
+				       sizeof(why)),
+			 -1);
+	ck_assert(strstr(why, "which we do not support") != NULL);
+	EVP_PKEY_free(k);
+	EVP_PKEY_free(ec);
+}
+END_TEST
+
+/* Method 1 (the peer named no hashes): SHA-256 by default, SHA-1 when
+ * allowed, as its DigestInfo says; method 14 never SHA-1. */
+START_TEST(sign_method1_sha1_when_allowed)
+{
+	EVP_PKEY *k = pki_key("rsa");
+	uint8_t out[IKE_AUTH_MAX], method = 0;
+	size_t len = sizeof(out);
+	char why[256], used[128];
+
+	ck_assert_int_eq(sigalg_sign(k, 0, true, octets, sizeof(octets),
+				     &method, out, &len, why, sizeof(why)),
+			 0);
+	ck_assert_uint_eq(method, IKEV2_AUTH_RSA_SIG);
+	ck_assert_int_eq(sigalg_verify(k, method, true, out, len, octets,
+				       sizeof(octets), used, sizeof(used), why,
+				       sizeof(why)),
+			 1);
+	ck_assert_str_eq(used, "RSA PKCS#1 v1.5 with SHA1");
+	ck_assert_int_eq(sigalg_verify(k, method, false, out, len, octets,
+				       sizeof(octets), used, sizeof(used), why,
+				       sizeof(why)),
+			 -2);
+
+	len = sizeof(out);
+	ck_assert_int_eq(sigalg_sign(k, 0, false, octets, sizeof(octets),
+				     &method, out, &len, why, sizeof(why)),
+			 0);
+	ck_assert_uint_eq(method, IKEV2_AUTH_RSA_SIG);
+	ck_assert_int_eq(sigalg_verify(k, method, false, out, len, octets,
+				       sizeof(octets), used, sizeof(used), why,
+				       sizeof(why)),
+			 0);
+	ck_assert_str_eq(used, "RSA PKCS#1 v1.5 with SHA256");
+
+	len = sizeof(out);
+	ck_assert_int_eq(sigalg_sign(k, HASH_OURS, true, octets,
+				     sizeof(octets), &method, out, &len, why,
+				     sizeof(why)),
+			 0);
+	ck_assert_uint_eq(method, IKEV2_AUTH_DIGITAL_SIG);
+	ck_assert_int_eq(sigalg_verify(k, method, true, out, len, octets,
+				       sizeof(octets), used, sizeof(used), why,
+				       sizeof(why)),
+			 0);
+	ck_assert_str_eq(used, "rsassa-pss-SHA256");
 	EVP_PKEY_free(k);
 }
 END_TEST
@@ -254,27 +418,28 @@ START_TEST(wrong_key_or_method)
 	size_t len = sizeof(out);
 	char why[256], used[128];
 
-	ck_assert_int_eq(sigalg_sign(ec, HASH_OURS, octets, sizeof(octets),
-				     &method, out, &len, why, sizeof(why)),
+	ck_assert_int_eq(sigalg_sign(ec, HASH_OURS, false, octets,
+				     sizeof(octets), &method, out, &len, why,
+				     sizeof(why)),
 			 0);
-	ck_assert_int_eq(sigalg_verify(rsa, method, out, len, octets,
+	ck_assert_int_eq(sigalg_verify(rsa, method, false, out, len, octets,
 				       sizeof(octets), used, sizeof(used), why,
 				       sizeof(why)),
 			 -1);
 	ck_assert_str_eq(why, "it signed with ecdsa-with-SHA256, its "
 			      "certificate has an RSA key");
-	ck_assert_int_eq(sigalg_verify(rsa, IKEV2_AUTH_SHARED_KEY_MIC, out, len,
+	ck_assert_int_eq(sigalg_verify(rsa, IKEV2_AUTH_SHARED_KEY_MIC, false, out, len,
 				       octets, sizeof(octets), used,
 				       sizeof(used), why, sizeof(why)),
 			 -1);
 	ck_assert(strstr(why, "AUTH method 2") != NULL);
-	ck_assert_int_eq(sigalg_verify(rsa, IKEV2_AUTH_ECDSA_256, out, 64,
+	ck_assert_int_eq(sigalg_verify(rsa, IKEV2_AUTH_ECDSA_256, false, out, 64,
 				       octets, sizeof(octets), used,
 				       sizeof(used), why, sizeof(why)),
 			 -1);
 	/* A truncated AlgorithmIdentifier. */
 	out[0] = 200;
-	ck_assert_int_eq(sigalg_verify(ec, IKEV2_AUTH_DIGITAL_SIG, out, 20,
+	ck_assert_int_eq(sigalg_verify(ec, IKEV2_AUTH_DIGITAL_SIG, false, out, 20,
 				       octets, sizeof(octets), used,
 				       sizeof(used), why, sizeof(why)),
 			 -1);
@@ -296,7 +461,12 @@ x509_sig_suite(void)
 	tcase_add_test(tc, sign_verify_rfc7427);
 	tcase_add_test(tc, sign_verify_classic);
 	tcase_add_test(tc, eddsa_needs_rfc7427);
-	tcase_add_test(tc, sha1_refused);
+	tcase_add_test(tc, sha1_method1);
+	tcase_add_test(tc, sha1_rsa_rfc7427);
+	tcase_add_test(tc, sha1_ecdsa_rfc7427);
+	tcase_add_test(tc, sha1_pss_rfc7427);
+	tcase_add_test(tc, sha1_allowed_only_sha1);
+	tcase_add_test(tc, sign_method1_sha1_when_allowed);
 	tcase_add_test(tc, wrong_key_or_method);
 	suite_add_tcase(s, tc);
 	return s;
