@@ -330,7 +330,7 @@ check_side(const struct scenario *sc, bool initiator)
 	/* strongSwan's AUTH: our verification, our AlgorithmIdentifier. */
 	pub = X509_get0_pubkey(ee);
 	ck_assert_ptr_nonnull(pub);
-	ck_assert_msg(sigalg_verify(pub, auth.method, auth.data.ptr,
+	ck_assert_msg(sigalg_verify(pub, auth.method, false, auth.data.ptr,
 				    auth.data.len, octets, n, used,
 				    sizeof(used), why, sizeof(why)) == 0,
 		      "%s: %s's AUTH refused: %s (%s)", dir, side, why, used);
@@ -338,7 +338,7 @@ check_side(const struct scenario *sc, bool initiator)
 	ck_assert_uint_eq(auth.data.ptr[0], alg->aid_len);
 	ck_assert_mem_eq(auth.data.ptr + 1, alg->aid, alg->aid_len);
 	octets[n / 2] ^= 0x01;
-	ck_assert_int_eq(sigalg_verify(pub, auth.method, auth.data.ptr,
+	ck_assert_int_eq(sigalg_verify(pub, auth.method, false, auth.data.ptr,
 				       auth.data.len, octets, n, used,
 				       sizeof(used), why, sizeof(why)),
 			 -1);
@@ -349,7 +349,7 @@ check_side(const struct scenario *sc, bool initiator)
 	priv = cred_key(path_of(dir, name), why, sizeof(why));
 	ck_assert_msg(priv != NULL, "%s", why);
 	ck_assert_int_eq(EVP_PKEY_eq(priv, pub), 1);
-	ck_assert_msg(sigalg_sign(priv, init_hashes(peer_init, peer_len),
+	ck_assert_msg(sigalg_sign(priv, init_hashes(peer_init, peer_len), false,
 				  octets, n, &method, sig, &sig_len, why,
 				  sizeof(why)) == 0,
 		      "%s: %s", dir, why);
@@ -362,8 +362,8 @@ check_side(const struct scenario *sc, bool initiator)
 			      "%s: our AUTH for %s differs from strongSwan's",
 			      dir, side);
 	}
-	ck_assert_msg(sigalg_verify(pub, method, sig, sig_len, octets, n, used,
-				    sizeof(used), why, sizeof(why)) == 0,
+	ck_assert_msg(sigalg_verify(pub, method, false, sig, sig_len, octets, n,
+				    used, sizeof(used), why, sizeof(why)) == 0,
 		      "%s: %s", dir, why);
 
 	X509_free(ee);
