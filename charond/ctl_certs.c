@@ -86,6 +86,26 @@ add_file(json_t *out, const char *path, json_t *uses)
 	json_decref(certs);
 }
 
+/* Whether a file of local.certs holds one of our end-entity certificates
+ * (not only CA ones): any of them may be the one sent, as the peer's
+ * CERTREQ asks, so each such file is a local certificate, not only the
+ * first. A file that does not load: by its place, the first. */
+static bool
+holds_ee(const char *path, bool first)
+{
+	char why[512];
+	json_t *certs = cert_info_file(path, why, sizeof(why));
+	bool ee = !certs && first;
+	size_t i;
+
+	for (i = 0; certs && i < json_array_size(certs); i++)
+		if (!json_is_true(
+			json_object_get(json_array_get(certs, i), "ca")))
+			ee = true;
+	json_decref(certs);
+	return ee;
+}
+
 void
 ctl_list_certs(struct ctl_client *c, json_t *id, const char *conn)
 {
@@ -120,7 +140,9 @@ ctl_list_certs(struct ctl_client *c, json_t *id, const char *conn)
 			json_array_append_new(
 			    uses_of(files, order, cc->local.certs[j]),
 			    json_pack("{s:s,s:s}", "as",
-				      j ? "local-intermediate" : "local-cert",
+				      holds_ee(cc->local.certs[j], j == 0)
+					  ? "local-cert"
+					  : "local-intermediate",
 				      "conn", cc->name));
 	}
 	for (i = 0; i < cfg->n_authorities; i++) {

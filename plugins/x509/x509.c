@@ -3,12 +3,12 @@
  * The x509 plugin: `auth: pubkey`, authentication with X.509 certificates
  * (RFC 7296 2.15, 3.6-3.8; RFC 7427 signatures; RFC 4945 profile).
  *
- * - Our side: `local.certs` (our certificate first, then intermediates,
- *   each sent in a CERT payload of encoding 4) and `local.key`; AUTH is
- *   an RFC 7427 signature when the peer announced hash algorithms in
+ * - Our side: `local.certs` (end-entity certificates, all for
+ *   `local.key`, and intermediates, in any order) and `local.key`; AUTH
+ *   is an RFC 7427 signature when the peer announced hash algorithms in
  *   SIGNATURE_HASH_ALGORITHMS, else RSA (1) or ECDSA (9-11). Without
- *   `local.id` our ID is our certificate's subject DN (the local_id
- *   hook); a written one must be in the certificate.
+ *   `local.id` our ID is the sent certificate's subject DN (the
+ *   local_id hook); a written one must be in it.
  * - The peer: its CERT payloads chain to the `authorities` the
  *   connection trusts (`remote.ca`, or all of them), its ID must be in
  *   its certificate, its AUTH verifies with the certificate's key.
@@ -16,8 +16,11 @@
  *   yes`, which also signs method 1 with SHA-1 for peers without RFC 7427
  *   (they verify it with SHA-1 only).
  * - CERTREQ: the trusted CAs' key hashes, in IKE_SA_INIT (responder) and
- *   IKE_AUTH (initiator). A connection has one chain of ours, so the
- *   peer's CERTREQ chooses nothing yet: we send that chain regardless.
+ *   IKE_AUTH (initiator). The peer's (kept per SA by the input hook, from
+ *   the IKE_SA_INIT response or the IKE_AUTH request) chooses which of
+ *   our end entities we send (choose.c): the first whose chain has a CA
+ *   it names, else the first; that one and its chain's intermediates go
+ *   in CERT payloads of encoding 4, and our ID follows it.
  * - The config check loads every file a pubkey connection names and
  *   refuses the config, at the key, when one does not load or fit.
  *
@@ -39,10 +42,23 @@
 static const struct charond_api *api;
 static int slot = -1;
 
+#define MAX_OURS    32   /* certificates in local.certs */
+#define MAX_CERTREQ 4096 /* octets of CERTREQ data kept, 204 CAs */
+
 /* What x509 knows of one IKE SA. */
 struct x509_sa {
 	unsigned peer_hashes; /* HASH_*: what the peer's IKE_SA_INIT named */
+	uint8_t *certreq;     /* the peer's CERTREQ data (key hashes) */
+	size_t certreq_len;
 };
+
+/* The IKE SA whose message the engine reads now: the local_id hook,
+ * asked while it answers or goes on from that message, is told only the
+ * connection, and our ID must follow the certificate chosen for the SA. */
+static unsigned current_sa;
+/* The last message read was an IKE_SA_INIT request: the auth payloads
+ * asked for next are the CERTREQs of our answer, which carries no CERT. */
+static bool answering_init;
 
 /*
  * The responder reads the initiator's IKE_SA_INIT before the SA exists;
@@ -58,7 +74,11 @@ static struct {
 static void
 sa_free(void *data)
 {
-	free(data);
+	struct x509_sa *s = data;
+
+	if (s)
+		free(s->certreq);
+	free(s);
 }
 
 static struct x509_sa *
@@ -112,13 +132,23 @@ authorities(const struct charond_conn_view *v, struct x509_authority *out,
 	return 0;
 }
 
-/* Our chain: every certificate of every local.certs file, in order. */
+/*
+ * Our end-entity certificates, in config order, each with its chain from
+ * the CA certificates of local.certs up to an authority of the view;
+ * those without a configured local.id left out. 0 with *n of them, or -1
+ * and why.
+ */
 static int
-our_chain(const struct charond_conn_view *v, X509 **chain, size_t max,
+our_certs(const struct charond_conn_view *v, struct choose_cand *c, size_t max,
 	  size_t *n, char *why, size_t len)
 {
+	struct x509_authority auth[MAX_AUTHORITIES];
+	X509 *all[MAX_OURS], *pool[MAX_OURS], *anchors[MAX_AUTHORITIES];
 	STACK_OF(X509) * sk;
-	size_t i;
+	uint8_t type, addr[IKE_ID_MAX];
+	const uint8_t *data;
+	char no[512];
+	size_t i, n_all = 0, n_pool = 0, n_auth = 0, n_id;
 	int j;
 
 	*n = 0;
@@ -126,14 +156,62 @@ our_chain(const struct charond_conn_view *v, X509 **chain, size_t max,
 		sk = cred_certs(v->local.certs[i], why, len);
 		if (!sk)
 			return -1;
-		for (j = 0; j < sk_X509_num(sk) && *n < max; j++)
-			chain[(*n)++] = sk_X509_value(sk, j);
+		for (j = 0; j < sk_X509_num(sk) && n_all < MAX_OURS; j++)
+			all[n_all++] = sk_X509_value(sk, j);
 	}
+	for (i = 0; i < n_all; i++)
+		if (!choose_is_ee(all[i]))
+			pool[n_pool++] = all[i];
+	/* An authority that does not load anchors nothing: the chains go
+	 * as far as local.certs takes them. */
+	if (authorities(v, auth, &n_auth, no, sizeof(no)) < 0)
+		n_auth = 0;
+	for (i = 0; i < n_auth; i++)
+		anchors[i] = auth[i].cacert;
+	if (v->local.id)
+		ident_from_text(v->local.id, &type, &data, &n_id, addr);
+	for (i = 0; i < n_all && *n < max; i++) {
+		if (!choose_is_ee(all[i]) ||
+		    (v->local.id &&
+		     ident_match(all[i], type, data, n_id, "local ID", no,
+				 sizeof(no)) < 0))
+			continue;
+		choose_chain(&c[(*n)++], all[i], pool, n_pool, anchors, n_auth);
+	}
+	/* The config check refuses a local.id in none of them: a file
+	 * changed since. Send what there is; the peer says if it minds. */
+	if (*n == 0 && v->local.id) {
+		api->log(IKE_LOG_WARN, "x509",
+			 "'%s': local.id %s is in none of our certificates "
+			 "(a file of local.certs changed since the load?)",
+			 v->name, v->local.id);
+		for (i = 0; i < n_all && *n < max; i++)
+			if (choose_is_ee(all[i]))
+				choose_chain(&c[(*n)++], all[i], pool, n_pool,
+					     anchors, n_auth);
+	}
+	ERR_clear_error();
 	if (*n == 0) {
-		snprintf(why, len, "no certificate (local.certs)");
+		snprintf(why, len,
+			 "no end-entity certificate in local.certs, only CA "
+			 "certificates");
 		return -1;
 	}
 	return 0;
+}
+
+/* The certificate for the peer of IKE SA s (NULL: none yet), as its
+ * CERTREQ asks; *named the CA it named, or NULL. */
+static const struct choose_cand *
+our_choice(const struct charond_conn_view *v, const struct x509_sa *s,
+	   struct choose_cand *c, X509 **named, char *why, size_t len)
+{
+	size_t n;
+
+	*named = NULL;
+	if (our_certs(v, c, MAX_OURS, &n, why, len) < 0)
+		return NULL;
+	return &c[s ? choose_pick(c, n, s->certreq, s->certreq_len, named) : 0];
 }
 
 /* --- the auth method ------------------------------------------------------ */
@@ -279,7 +357,7 @@ static int
 x509_verify(void *state, const struct ike_auth_req *r, uint8_t method,
 	    struct bytes data, char *why, size_t why_len)
 {
-	char used[128], subj[256];
+	char used[128], subj[256], issuer[256];
 	X509 *ee = peer_cert(r, true, why, why_len);
 	int rc;
 
@@ -290,9 +368,11 @@ x509_verify(void *state, const struct ike_auth_req *r, uint8_t method,
 			   used, sizeof(used), why, why_len);
 	if (rc >= 0) {
 		cred_name(X509_get_subject_name(ee), subj, sizeof(subj));
+		cred_name(X509_get_issuer_name(ee), issuer, sizeof(issuer));
 		api->log(IKE_LOG_INFO, "x509",
-			 "'%s' IKE SA #%u: peer certificate %s, %s", r->conn,
-			 r->ike_id, subj, used);
+			 "'%s' IKE SA #%u: peer certificate %s, %s, issued by "
+			 "%s",
+			 r->conn, r->ike_id, subj, used, issuer);
 	}
 	if (rc == 1)
 		api->log(IKE_LOG_INFO, "x509",
@@ -310,39 +390,75 @@ x509_verify(void *state, const struct ike_auth_req *r, uint8_t method,
 	return rc < 0 ? -1 : 0;
 }
 
+/* One line on the certificate we send and why that one. */
+static void
+log_choice(const struct ike_auth_req *r, const struct x509_sa *s,
+	   const struct choose_cand *ch, X509 *named)
+{
+	char subj[256], issuer[256], ca[256];
+
+	cred_name(X509_get_subject_name(ch->ee), subj, sizeof(subj));
+	cred_name(X509_get_issuer_name(ch->ee), issuer, sizeof(issuer));
+	if (named)
+		cred_name(X509_get_subject_name(named), ca, sizeof(ca));
+	api->log(IKE_LOG_INFO, "x509",
+		 "'%s' IKE SA #%u: sending certificate %s (issuer %s): %s%s",
+		 r->conn, r->ike_id, subj, issuer,
+		 named ? "the peer's CERTREQ names "
+		 : !s || s->certreq_len < CERTREQ_HASH_LEN
+		     ? "no CERTREQ from the peer"
+		     : "the peer's CERTREQ "
+		       "names none of our CAs",
+		 named ? ca : "");
+}
+
+/* A certificate in a CERT payload (X.509 signature, encoding 4). */
+static int
+put_cert(struct ike_out *out, X509 *x)
+{
+	unsigned char *der = NULL;
+	int len = i2d_X509(x, &der), rc = -1;
+
+	if (len > 0)
+		rc = ike_out_cert(out, IKEV2_CERT_X509_SIG, der, (size_t)len);
+	OPENSSL_free(der);
+	return rc;
+}
+
 static int
 x509_payloads(void *state, const struct ike_auth_req *r, struct ike_out *out)
 {
 	struct x509_authority auth[MAX_AUTHORITIES];
 	uint8_t reqs[MAX_AUTHORITIES * CERTREQ_HASH_LEN];
+	struct choose_cand c[MAX_OURS];
+	const struct choose_cand *ch;
 	struct charond_conn_view v;
-	X509 *chain[16];
+	X509 *named;
 	char why[512];
 	size_t i, n, k = 0;
-	unsigned char *der;
-	int len, rc = 0;
+	int rc = 0;
 
 	if (view(r->conn, &v) < 0)
 		return 0;
-	if (v.local.auth && strcmp(v.local.auth, "pubkey") == 0) {
-		if (our_chain(&v, chain, 16, &n, why, sizeof(why)) < 0) {
+	if (v.local.auth && strcmp(v.local.auth, "pubkey") == 0 &&
+	    !(answering_init && !r->msg && !r->peer_id)) {
+		const struct x509_sa *s = api->sa_get(slot, r->ike_id);
+
+		if (!(ch = our_choice(&v, s, c, &named, why, sizeof(why)))) {
 			api->log(IKE_LOG_ERROR, "x509", "'%s': %s", r->conn,
 				 why);
 			return -1;
 		}
-		for (i = 0; i < n; i++) {
-			der = NULL;
-			len = i2d_X509(chain[i], &der);
-			if (len <= 0 || ike_out_cert(out, IKEV2_CERT_X509_SIG,
-						     der, (size_t)len) < 0) {
+		log_choice(r, s, ch, named);
+		/* The end entity first (RFC 7296 3.6), then its chain. */
+		for (i = 0; i <= ch->n_inter; i++)
+			if (put_cert(out, i ? ch->inter[i - 1] : ch->ee) < 0) {
 				api->log(IKE_LOG_ERROR, "x509",
-					 "'%s': certificate %zu of local.certs "
+					 "'%s': certificate %zu of our chain "
 					 "does not fit in the message",
 					 r->conn, i + 1);
 				rc = -1;
 			}
-			OPENSSL_free(der);
-		}
 	}
 	if (v.remote.auth && strcmp(v.remote.auth, "pubkey") == 0) {
 		if (authorities(&v, auth, &n, why, sizeof(why)) < 0) {
@@ -361,23 +477,26 @@ x509_payloads(void *state, const struct ike_auth_req *r, struct ike_out *out)
 	return rc;
 }
 
-/* Without local.id: our certificate's subject, as ID_DER_ASN1_DN (RFC
- * 7296 3.5), which the peer finds in it whatever SANs it has. */
+/* Without local.id: our chosen certificate's subject, as ID_DER_ASN1_DN
+ * (RFC 7296 3.5), which the peer finds in it whatever SANs it has. */
 static int
 x509_local_id(void *state, const char *conn, uint8_t *type, uint8_t *data,
 	      size_t *len)
 {
+	struct choose_cand c[MAX_OURS];
+	const struct choose_cand *ch;
 	struct charond_conn_view v;
-	X509 *chain[1];
 	unsigned char *der = NULL;
+	X509 *named;
 	char why[512];
-	size_t n;
 	int dlen;
 
 	if (view(conn, &v) < 0 ||
-	    our_chain(&v, chain, 1, &n, why, sizeof(why)) < 0)
+	    !(ch = our_choice(&v,
+			      current_sa ? api->sa_get(slot, current_sa) : NULL,
+			      c, &named, why, sizeof(why))))
 		return -1;
-	dlen = i2d_X509_NAME(X509_get_subject_name(chain[0]), &der);
+	dlen = i2d_X509_NAME(X509_get_subject_name(ch->ee), &der);
 	if (dlen <= 0 || (size_t)dlen > *len) {
 		OPENSSL_free(der);
 		return -1;
@@ -432,11 +551,50 @@ x509_build(void *state, const struct ike_msg_view *m, struct ike_out *out)
 	ike_out_notify(out, IKEV2_N_SIGNATURE_HASH_ALGORITHMS, data, n);
 }
 
+/* The CERTREQ data of the peer's message, all payloads for X.509
+ * signatures in one list of key hashes, kept for the SA. */
+static void
+keep_certreq(struct x509_sa *s, const struct ike_msg_view *m)
+{
+	size_t i, n = 0;
+
+	free(s->certreq);
+	s->certreq = NULL;
+	s->certreq_len = 0;
+	for (i = 0; i < m->n_payloads; i++)
+		if (m->payloads[i].type == IKEV2_PL_CERTREQ &&
+		    m->payloads[i].sub == IKEV2_CERT_X509_SIG)
+			n += m->payloads[i].data.len;
+	if (n == 0 || !(s->certreq = malloc(n < MAX_CERTREQ ? n : MAX_CERTREQ)))
+		return;
+	for (i = 0; i < m->n_payloads; i++) {
+		const struct ike_in_payload *p = &m->payloads[i];
+		size_t k = p->data.len - p->data.len % CERTREQ_HASH_LEN;
+
+		if (p->type != IKEV2_PL_CERTREQ ||
+		    p->sub != IKEV2_CERT_X509_SIG)
+			continue;
+		if (k > MAX_CERTREQ - s->certreq_len)
+			k = MAX_CERTREQ - s->certreq_len;
+		memcpy(s->certreq + s->certreq_len, p->data.ptr, k);
+		s->certreq_len += k;
+	}
+}
+
 static int
 x509_input(void *state, const struct ike_msg_view *m, char *why, size_t why_len)
 {
 	struct x509_sa *s;
 
+	if (m->ike_id)
+		current_sa = m->ike_id;
+	answering_init = m->version == 2 &&
+			 m->exchange == IKEV2_EXCH_IKE_SA_INIT && m->request;
+	/* The peer's CERTREQ: in the IKE_SA_INIT response to us as
+	 * initiator, in the IKE_AUTH request to us as responder (3.7). */
+	if (m->version == 2 && m->exchange == IKEV2_EXCH_IKE_AUTH &&
+	    m->request && !m->initiator && (s = sa_get_or_new(m->ike_id)))
+		keep_certreq(s, m);
 	if (m->version != 2 || m->exchange != IKEV2_EXCH_IKE_SA_INIT)
 		return 0;
 	if (m->request) {
@@ -445,8 +603,10 @@ x509_input(void *state, const struct ike_msg_view *m, char *why, size_t why_len)
 		pending.hashes = hashes_of(m);
 		return 0;
 	}
-	if ((s = sa_get_or_new(m->ike_id)))
+	if ((s = sa_get_or_new(m->ike_id))) {
 		s->peer_hashes = hashes_of(m);
+		keep_certreq(s, m);
+	}
 	return 0;
 }
 
@@ -466,28 +626,47 @@ unreadable(const char *path)
 	return access(path, R_OK) != 0;
 }
 
+/* One end-entity certificate of ours: the key is local.key's, and what
+ * peers would refuse is said now. */
+static void
+check_ee(const struct charond_check *ck, const struct charond_conn_view *c,
+	 X509 *ee, const char *path, EVP_PKEY *key)
+{
+	char why[512], subj[256];
+
+	cred_name(X509_get_subject_name(ee), subj, sizeof(subj));
+	if (key && X509_check_private_key(ee, key) != 1)
+		ck->report(ck, CHAROND_ERROR, c->name, NULL, "local.certs",
+			   "%s is not the key of %s (%s, an end-entity "
+			   "certificate: every one must be for local.key)",
+			   c->local.key, path, subj);
+	if (verify_usage(ee, why, sizeof(why)) < 0)
+		ck->report(ck, CHAROND_WARNING, c->name, NULL, "local.certs",
+			   "%s (%s): %s; peers will refuse it", path, subj,
+			   why);
+	if (X509_cmp_current_time(X509_get0_notAfter(ee)) < 0) {
+		cred_time(X509_get0_notAfter(ee), false, why, sizeof(why));
+		ck->report(ck, CHAROND_WARNING, c->name, NULL, "local.certs",
+			   "%s (%s) expired %s; peers will refuse it", path,
+			   subj, why);
+	}
+}
+
 static void
 check_local(const struct charond_check *ck, const struct charond_conn_view *c)
 {
 	STACK_OF(X509) * sk;
-	X509 *ee = NULL;
 	EVP_PKEY *key = NULL;
 	uint8_t type, addr[IKE_ID_MAX];
 	const uint8_t *data;
-	char why[512];
-	size_t i, n;
+	char why[512], first_why[512] = "";
+	size_t i, n, n_ee = 0, n_id = 0;
+	bool all_loaded = true;
+	int j;
 
 	if (c->local.n_certs == 0)
 		ck->report(ck, CHAROND_ERROR, c->name, NULL, "local.auth",
 			   "auth: pubkey needs our certificate (local.certs)");
-	for (i = 0; i < c->local.n_certs; i++) {
-		sk = cred_certs(c->local.certs[i], why, sizeof(why));
-		if (!sk && !unreadable(c->local.certs[i]))
-			ck->report(ck, CHAROND_ERROR, c->name, NULL,
-				   "local.certs", "%s", why);
-		else if (!ee)
-			ee = sk_X509_value(sk, 0);
-	}
 	if (!c->local.key)
 		ck->report(ck, CHAROND_ERROR, c->name, NULL, "local.auth",
 			   "auth: pubkey needs our private key (local.key)");
@@ -498,30 +677,44 @@ check_local(const struct charond_check *ck, const struct charond_conn_view *c)
 	} else if (key && cred_key_usable(key, why, sizeof(why)) < 0)
 		ck->report(ck, CHAROND_ERROR, c->name, NULL, "local.key",
 			   "%s: %s", c->local.key, why);
-	if (!ee)
-		return;
-	if (key && X509_check_private_key(ee, key) != 1)
-		ck->report(ck, CHAROND_ERROR, c->name, NULL, "local.key",
-			   "%s is not the key of %s (the first of "
-			   "local.certs)",
-			   c->local.key, c->local.certs[0]);
-	if (verify_usage(ee, why, sizeof(why)) < 0)
-		ck->report(ck, CHAROND_WARNING, c->name, NULL, "local.certs",
-			   "%s: %s; peers will refuse it", c->local.certs[0],
-			   why);
-	if (X509_cmp_current_time(X509_get0_notAfter(ee)) < 0) {
-		cred_time(X509_get0_notAfter(ee), false, why, sizeof(why));
-		ck->report(ck, CHAROND_WARNING, c->name, NULL, "local.certs",
-			   "%s expired %s; peers will refuse it",
-			   c->local.certs[0], why);
-	}
-	if (c->local.id) {
+	if (c->local.id)
 		ident_from_text(c->local.id, &type, &data, &n, addr);
-		if (ident_match(ee, type, data, n, "local ID", why,
-				sizeof(why)) < 0)
-			ck->report(ck, CHAROND_ERROR, c->name, NULL, "local",
-				   "%s", why);
+	/* Every end entity (not a CA) of every file, in order; the CA
+	 * certificates are the chains' intermediates. */
+	for (i = 0; i < c->local.n_certs; i++) {
+		sk = cred_certs(c->local.certs[i], why, sizeof(why));
+		if (!sk) {
+			all_loaded = false;
+			if (!unreadable(c->local.certs[i]))
+				ck->report(ck, CHAROND_ERROR, c->name, NULL,
+					   "local.certs", "%s", why);
+			continue;
+		}
+		for (j = 0; j < sk_X509_num(sk); j++) {
+			X509 *x = sk_X509_value(sk, j);
+
+			if (!choose_is_ee(x))
+				continue;
+			n_ee++;
+			check_ee(ck, c, x, c->local.certs[i], key);
+			if (!c->local.id)
+				continue;
+			if (ident_match(x, type, data, n, "local ID", why,
+					sizeof(why)) == 0)
+				n_id++;
+			else if (!first_why[0])
+				snprintf(first_why, sizeof(first_why), "%s",
+					 why);
+		}
 	}
+	if (n_ee == 0 && all_loaded && c->local.n_certs)
+		ck->report(ck, CHAROND_ERROR, c->name, NULL, "local.certs",
+			   "no end-entity certificate in local.certs, only "
+			   "CA certificates: add ours (for local.key)");
+	if (c->local.id && n_ee && !n_id)
+		ck->report(ck, CHAROND_ERROR, c->name, NULL, "local", "%s%s",
+			   first_why,
+			   n_ee > 1 ? ", nor in our other certificates" : "");
 	ERR_clear_error();
 }
 

@@ -12,6 +12,8 @@
  *   sigalg.c   RFC 7427 AlgorithmIdentifiers, the hash negotiation, and
  *              the AUTH data of methods 1, 9-11 and 14
  *   certreq.c  CERTREQ: SHA-1 hashes of the trusted CAs' public keys
+ *   choose.c   which of our end-entity certificates the peer's CERTREQ
+ *              asks for, and its chain
  *
  * Every function that can fail writes why into a caller's buffer, in
  * words an admin can act on, and never a secret.
@@ -170,5 +172,32 @@ int sigalg_verify(EVP_PKEY *key, uint8_t method, bool allow_sha1,
 int certreq_hash(X509 *ca, uint8_t out[CERTREQ_HASH_LEN]);
 /* Whether a CERTREQ's data names ca. */
 bool certreq_names(const uint8_t *data, size_t len, X509 *ca);
+
+/* --- choose.c ------------------------------------------------------------- */
+
+#define CHOOSE_MAX_DEPTH 8
+
+/* One end-entity certificate of ours and its chain (no references
+ * taken: the certificates stay the caller's). */
+struct choose_cand {
+	X509 *ee;
+	X509 *inter[CHOOSE_MAX_DEPTH]; /* what we send after ee, in order */
+	size_t n_inter;
+	X509 *anchor; /* the authority's CA the chain ends at, or NULL */
+};
+
+/* Not a CA certificate (no basicConstraints CA:TRUE). */
+bool choose_is_ee(X509 *x);
+/* ee's chain: the CA certificates of pool (local.certs) that issued it,
+ * each found by issuer name and signature, up to one of anchors (the
+ * authorities' CA certificates, not sent) or as far as pool goes. */
+void choose_chain(struct choose_cand *c, X509 *ee, X509 *const *pool,
+		  size_t n_pool, X509 *const *anchors, size_t n_anchors);
+/* The first of n candidates (n >= 1) with a CA in its chain (its
+ * intermediates or anchor) whose key hash the CERTREQ data names, that
+ * CA in *named; else 0 (no CERTREQ, an empty one, or no match) and
+ * *named NULL. */
+size_t choose_pick(const struct choose_cand *c, size_t n,
+		   const uint8_t *certreq, size_t len, X509 **named);
 
 #endif

@@ -27,6 +27,10 @@
 #                    strongSwan's SHA-1 in one line saying how to allow
 #                    it, strongSwan refuses charond's SHA-256; with
 #                    allow_sha1: yes on moon both directions do
+#     certreq-*      moon's key certified under root and by Other CA;
+#                    strongSwan holds one of them, names it in its
+#                    CERTREQ, and charond sends the certificate that
+#                    chains to it, in both roles (RFC 7296 3.7)
 #   charond      charond on both:
 #     cd-cd          moon (ECDSA P-256) to sun (ECDSA P-384)
 #     refused-*      the same four, moon presenting them to sun
@@ -650,6 +654,69 @@ if [ "$pairing" = strongswan ]; then
 	ctl moon --json terminate --ike site --timeout 20
 	[ $rc -eq 0 ] || fail "sha1-allowed-cd: terminate: exit $rc: $out"
 	empty sha1-allowed-cd
+
+	# strongSwan back to RFC 7427 for what follows (Ed25519 needs it).
+	sed -i '/^\tsignature_authentication = no$/d' "$(sw_dir sun)/strongswan.conf"
+	sw_ctl sun --reload-settings >/dev/null ||
+	    fail "certreq: swanctl --reload-settings"
+
+	# --- certreq-*: charond sends the certificate strongSwan asks for -----
+	# moon's Ed25519 key certified twice: by the intermediate (under
+	# root) and by Other CA. strongSwan holds one CA at a time (its
+	# CERTREQ names every CA it holds, as responder before it knows the
+	# connection), so only the certificate that chains to it is
+	# accepted; charond must pick it though it is not written first.
+	cert other moon-oth moon-ed25519 "DNS:moon.example.org"
+	# certreq_case WHAT CERTS ISSUER: moon trusting root and other,
+	# its certs CERTS; in both roles the tunnel comes up and charond
+	# said it sent the certificate of ISSUER as the CERTREQ asked.
+	certreq_case() {
+		cd_conf_x moon moon-ed25519 moon-ed25519
+		sed -i -e "s|certs: \[[^]]*\]|certs: [$2]|" \
+		    -e "s|, ca: root}|}|" \
+		    -e "s|^authorities:\$|authorities:\n  other:\n    cacert: $P/other/ca.pem|" \
+		    "$CD_DIR/moon.yaml"
+		cd_reload moon
+		for who in sw cd; do
+			w="$1-$who-initiates"
+			phase "$w: charond must send its certificate issued by $3"
+			mark moon
+			n0=$(grep -c . "$(sw_dir sun)/charon.log")
+			if [ $who = sw ]; then
+				out=$(sw_initiate sun net gw 2>&1) ||
+				    { printf '%s\n' "$out" | tail -n 20; fail "$w: swanctl --initiate"; }
+			else
+				ctl moon --json initiate --child net --timeout 30
+				[ $rc -eq 0 ] || fail "$w: charonctl initiate: exit $rc: $out"
+			fi
+			pass "$w: up"
+			cd_wait_states moon 2 || fail "$w: not two SAs on moon"
+			said moon "sending certificate CN=moon,O=Example (issuer CN=$3,O=Example): the peer's CERTREQ names CN=" \
+			    "$w: charond sent its certificate from $3, as the CERTREQ asked"
+			tail -n +"$((n0 + 1))" "$(sw_dir sun)/charon.log" |
+			    grep -q "authentication of 'moon.example.org' with ED25519 successful" ||
+			    { sw_log sun 30; fail "$w: strongSwan did not accept moon's certificate"; }
+			pass "$w: strongSwan accepted it"
+			ctl moon --json terminate --ike site --timeout 20
+			[ $rc -eq 0 ] || fail "$w: terminate: exit $rc: $out"
+			empty "$w"
+		done
+	}
+	# strongSwan holds root and inter: the second certificate written.
+	sw_x509 sun-p256
+	sw_load sun
+	certreq_case certreq-root \
+	    "$P/moon-oth.pem, $P/moon-ed25519.pem, $P/inter/ca.pem" "Inter CA"
+	# strongSwan holds Other CA alone (and a certificate of it): the
+	# last written.
+	rm "$d/x509ca/root.pem" "$d/x509ca/inter.pem"
+	cp "$P/other/ca.pem" "$d/x509ca/other.pem"
+	sw_ctl sun --load-creds --clear --noprompt >/dev/null ||
+	    fail "strongSwan: swanctl --load-creds --clear"
+	sw_x509 sun-other
+	sw_load sun
+	certreq_case certreq-other \
+	    "$P/moon-ed25519.pem, $P/inter/ca.pem, $P/moon-oth.pem" "Other CA"
 	pass "x509 strongswan: done"
 else
 	# --- cd-cd: charond (P-256) to charond (P-384) -------------------------
