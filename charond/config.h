@@ -202,7 +202,10 @@ struct daemon_cfg {
 struct authority_cfg {
 	char *name;
 	char *cacert; /* path */
-	char *crl;    /* path or NULL */
+	/* `crl`: one file or a list, the CRLs of the authority and of
+	 * intermediate CAs below it; none: no revocation checking. */
+	char **crls;
+	size_t n_crls;
 	struct cfg_pos pos;
 };
 

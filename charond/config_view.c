@@ -40,6 +40,7 @@ config_views_reset(struct config_views *vc)
 	}
 	free(vc->conns);
 	free(vc->authorities);
+	free(vc->authority_crls);
 	memset(vc, 0, sizeof(*vc));
 }
 
@@ -62,12 +63,19 @@ view_conn(struct config_views *vc, const struct config *cfg,
 		vc->n = cfg->n_conns;
 		vc->authorities =
 		    calloc(cfg->n_authorities + 1, sizeof(*vc->authorities));
-		if (vc->authorities == NULL)
+		vc->authority_crls =
+		    calloc(cfg->n_authorities + 1, sizeof(*vc->authority_crls));
+		if (vc->authorities == NULL || vc->authority_crls == NULL)
 			return NULL;
 		for (i = 0; i < cfg->n_authorities; i++) {
-			vc->authorities[i].name = cfg->authorities[i].name;
-			vc->authorities[i].cacert = cfg->authorities[i].cacert;
-			vc->authorities[i].crl = cfg->authorities[i].crl;
+			const struct authority_cfg *a = &cfg->authorities[i];
+
+			vc->authorities[i].name = a->name;
+			vc->authorities[i].cacert = a->cacert;
+			vc->authorities[i].crl = a->n_crls ? a->crls[0] : NULL;
+			vc->authority_crls[i].files =
+			    (const char *const *)a->crls;
+			vc->authority_crls[i].n = a->n_crls;
 		}
 	}
 	v = &vc->conns[ci];
@@ -153,9 +161,11 @@ config_view_conn(struct config_views *vc, const struct config *cfg,
 	/* remote.ca names one of them (config.c checks that it exists). */
 	v.authorities = vc->authorities;
 	v.n_authorities = cfg->n_authorities;
+	v.authority_crls = vc->authority_crls;
 	for (i = 0; c->remote.ca != NULL && i < cfg->n_authorities; i++)
 		if (strcmp(cfg->authorities[i].name, c->remote.ca) == 0) {
 			v.authorities = &vc->authorities[i];
+			v.authority_crls = &vc->authority_crls[i];
 			v.n_authorities = 1;
 		}
 	fill(out, &v, sizeof(v));

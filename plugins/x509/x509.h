@@ -57,18 +57,24 @@ void cred_time(const ASN1_TIME *t, bool date_only, char *buf, size_t len);
 
 /* --- verify.c ------------------------------------------------------------- */
 
+#define X509_MAX_CRLS 16 /* CRL files of one authority */
+
 struct x509_authority {
 	const char *name;
 	X509 *cacert;
-	X509_CRL *crl; /* NULL: none, and no revocation checking */
+	/* Its CRLs and those of intermediate CAs below it; none: no
+	 * revocation checking. */
+	X509_CRL *crls[X509_MAX_CRLS];
+	size_t n_crls;
 };
 
 /*
  * Whether ee, with the untrusted intermediates the peer sent, chains to
  * one of the authorities, and is fit for IKE: within its dates and every
  * certificate's up the chain, CA certificates with basic constraints and
- * their path lengths kept, not revoked by the CRL of an authority that
- * has one (whose own dates count), a key usage that allows
+ * their path lengths kept, no certificate below the anchor revoked by the
+ * CRL of its issuer when the authority has one for that issuer (whose
+ * own dates count), a key usage that allows
  * digitalSignature and an extended key usage, if any, that allows
  * serverAuth, clientAuth or ipsecIKE. conn names the connection in the
  * message; at: the time to check against (0: now). 0 with the issuing

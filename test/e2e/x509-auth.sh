@@ -67,6 +67,12 @@ openssl req -new -key "$P/inter/ca.key" -subj "/O=Example/CN=Inter CA" \
 openssl ca -batch -config "$P/ca/ca.cnf" -extensions inter \
     -in "$P/inter/ca.csr" -out "$P/inter/ca.pem" -notext 2>/dev/null
 mkee inter moon-chained p256 DNS:moon.example.org
+# Another of the intermediate's, which the intermediate's CRL revokes.
+mkee inter moon-chrevoked p256 DNS:moon.example.org
+openssl ca -batch -config "$P/inter/ca.cnf" -revoke "$P/moon-chrevoked.pem" \
+    2>/dev/null
+openssl ca -batch -config "$P/inter/ca.cnf" -gencrl -out "$P/inter/crl.pem" \
+    2>/dev/null
 # moon-p256's key in a certificate for another name.
 openssl req -new -key "$P/moon-p256.key" -out "$P/moon-wrong.csr" \
     -subj "/O=Example/CN=moon" -addext "subjectAltName=DNS:other.example.org" \
@@ -192,6 +198,35 @@ ctl moon --json initiate --ike site --timeout 10
 expect_rc 1 "without the intermediate: refused"
 expect_in "$W/sun.log" "peer certificate CN=moon,O=Example issued by CN=Inter CA,O=Example: no trusted authority (connection site trusts test-ca)" \
     "sun says the chain does not reach test-ca"
+
+# The intermediate's CRL in test-ca's list (`crl: [root's, inter's]`):
+# what the intermediate issued and revoked is refused, the rest goes up.
+sed -i "s|crl: $P/ca/crl.pem|crl: [$P/ca/crl.pem, $P/inter/crl.pem]|" \
+    "$W/sun.yaml"
+ctl sun load
+expect_rc 0 "sun loads test-ca with two CRLs"
+ctl sun --json list-authorities
+check "list-authorities shows both CRLs" test \
+    "$(jget '"|".join(c["path"] + " " + c["issuer"] for c in d["authorities"][0]["crls"])' <"$W/out")" = \
+    "$P/ca/crl.pem CN=Test CA,O=Example|$P/inter/crl.pem CN=Inter CA,O=Example"
+conf moon 127.0.0.1 127.0.0.2 "$P/moon-chained.pem, $P/inter/ca.pem" \
+    "$P/moon-chained.key" moon.example.org
+ctl moon load
+ctl moon --json initiate --child net --timeout 10
+expect_rc 0 "chained, not revoked, with the intermediate's CRL: up"
+ctl moon --json terminate --ike site --timeout 10
+expect_rc 0 "terminated"
+conf moon 127.0.0.1 127.0.0.2 "$P/moon-chrevoked.pem, $P/inter/ca.pem" \
+    "$P/moon-chrevoked.key" moon.example.org
+ctl moon load
+expect_rc 0 "moon loads the certificate the intermediate revoked"
+ctl moon --json initiate --ike site --timeout 10
+expect_rc 1 "revoked by the intermediate's CRL: initiate fails"
+check "with AUTH_FAILED" test "$(jget 'd["code"]' <"$W/err")" = AUTH_FAILED
+expect_in "$W/sun.log" "failed authentication: peer certificate CN=moon,O=Example revoked $(date -u +%Y-%m-%d) (CRL of CN=Inter CA,O=Example)" \
+    "sun says the intermediate's CRL revokes it"
+sleep 0.3
+no_sa "revoked by the intermediate"
 
 # The initiator refuses the responder's certificate too.
 conf moon 127.0.0.1 127.0.0.2 "$P/moon-p256.pem" "$P/moon-p256.key" \
@@ -337,6 +372,20 @@ rc=0
 check "an encrypted key refused" test "$rc" -eq 2
 expect_in "$W/out" "the private key is encrypted, and charond has no passphrase source yet" \
     "saying why"
+echo "not a CRL" >"$P/broken.crl"
+sed "s|crl: $P/ca/crl.pem|crl: [$P/ca/crl.pem, $P/broken.crl]|" \
+    "$W/moon.yaml" >"$W/bad.yaml"
+rc=0
+"$CHAROND" -c "$W/bad.yaml" --check-config >"$W/out" 2>&1 || rc=$?
+check "a broken CRL in a list refused" test "$rc" -eq 2
+expect_in "$W/out" "bad.yaml:16:32: error: authority test-ca: $P/broken.crl: no CRL in it" \
+    "at remote.ca, FILE:LINE:COL"
+sed "s|crl: $P/ca/crl.pem|crl: [$P/ca/crl.pem, $P/gone.crl]|" \
+    "$W/moon.yaml" >"$W/bad.yaml"
+rc=0
+"$CHAROND" -c "$W/bad.yaml" --check-config >"$W/out" 2>&1 || rc=$?
+check "a missing CRL in a list refused" test "$rc" -eq 2
+expect_in "$W/out" "bad.yaml:9:" "at its item in the list"
 sed "s|key: $P/moon-p256.key|key: $P/moon-rsa.key|" "$W/moon.yaml" \
     >"$W/bad.yaml"
 rc=0
