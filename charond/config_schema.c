@@ -130,6 +130,7 @@ static const struct config_claim claims[] = {
     {"connections.*.remote", "ca", "x509"},
     {"connections.*.children.*", "hw_offload", NULL},
     {"connections.*.children.*", "l2tp", "l2tp"},
+    {"secrets", "private", "x509"},
 };
 
 const struct config_claim *

@@ -25,6 +25,7 @@ struct view_conn {
 	const char **children; /* NULL-terminated */
 	char **addrs;          /* local then remote, as text */
 	size_t n_addrs;
+	const struct privkey_cfg *key_secret; /* local.key's passphrase */
 };
 
 void
@@ -98,6 +99,9 @@ view_conn(struct config_views *vc, const struct config *cfg,
 			goto fail;
 		v->n_addrs++;
 	}
+	/* Resolved once per config: realpath() costs system calls. */
+	v->key_secret =
+	    c->local.key ? config_find_privkey(cfg, c->local.key) : NULL;
 	return v;
 fail:
 	for (i = 0; i < v->n_addrs; i++)
@@ -162,6 +166,11 @@ config_view_conn(struct config_views *vc, const struct config *cfg,
 	v.authorities = vc->authorities;
 	v.n_authorities = cfg->n_authorities;
 	v.authority_crls = vc->authority_crls;
+	if (vcn->key_secret) {
+		v.local_key_secret = vcn->key_secret->secret;
+		v.local_key_secret_file = vcn->key_secret->pos.file;
+		v.local_key_secret_line = vcn->key_secret->pos.line;
+	}
 	for (i = 0; c->remote.ca != NULL && i < cfg->n_authorities; i++)
 		if (strcmp(cfg->authorities[i].name, c->remote.ca) == 0) {
 			v.authorities = &vc->authorities[i];

@@ -167,6 +167,13 @@ struct charond_conn_view {
 	 * own, could not grow without moving the ABI; a plugin built before
 	 * sees `crl`, the first file. */
 	const struct charond_crl_files *authority_crls;
+	/* The passphrase of local.key when it is encrypted: the secret of
+	 * the `secrets: private:` entry whose file is local.key (canonical
+	 * paths compared), and where that entry was written (for messages;
+	 * never log the secret). NULL: no entry. Appended within ABI 4. */
+	const struct secret *local_key_secret;
+	const char *local_key_secret_file;
+	unsigned local_key_secret_line;
 };
 
 struct charond_child_view {

@@ -105,6 +105,23 @@ crl_file(const struct charond_conn_view *v, size_t i, size_t j)
 				 : v->authorities[i].crl;
 }
 
+/* local.key's passphrase from the view (none: NULL), where in "FILE:LINE",
+ * in where (a buffer of the caller's, as the pass points to it). */
+static const struct cred_pass *
+key_pass(const struct charond_conn_view *v, struct cred_pass *pass, char *where,
+	 size_t len)
+{
+	if (!v->local_key_secret)
+		return NULL;
+	snprintf(where, len, "%s:%u",
+		 v->local_key_secret_file ? v->local_key_secret_file : "?",
+		 v->local_key_secret_line);
+	pass->ptr = v->local_key_secret->ptr;
+	pass->len = v->local_key_secret->len;
+	pass->where = where;
+	return pass;
+}
+
 /* The authorities of a view, loaded; *n of them. */
 static int
 authorities(const struct charond_conn_view *v, struct x509_authority *out,
@@ -165,7 +182,8 @@ x509_sign(void *state, const struct ike_auth_req *r, uint8_t *method,
 	struct charond_conn_view v;
 	struct x509_sa *s = api->sa_get(slot, r->ike_id);
 	EVP_PKEY *key;
-	char why[512];
+	struct cred_pass pass;
+	char why[512], where[512];
 
 	if (view(r->conn, &v) < 0 || !v.local.key) {
 		api->log(IKE_LOG_ERROR, "x509",
@@ -173,7 +191,8 @@ x509_sign(void *state, const struct ike_auth_req *r, uint8_t *method,
 			 r->conn ? r->conn : "?");
 		return -1;
 	}
-	key = cred_key(v.local.key, why, sizeof(why));
+	key = cred_key(v.local.key, key_pass(&v, &pass, where, sizeof(where)),
+		       why, sizeof(why));
 	if (!key || sigalg_sign(key, s ? s->peer_hashes : 0, r->octets.ptr,
 				r->octets.len, method, out, len, why,
 				sizeof(why)) < 0) {
@@ -453,7 +472,8 @@ check_local(const struct charond_check *ck, const struct charond_conn_view *c)
 	EVP_PKEY *key = NULL;
 	uint8_t type, addr[IKE_ID_MAX];
 	const uint8_t *data;
-	char why[512];
+	struct cred_pass pass;
+	char why[512], where[512];
 	size_t i, n;
 
 	if (c->local.n_certs == 0)
@@ -470,7 +490,9 @@ check_local(const struct charond_check *ck, const struct charond_conn_view *c)
 	if (!c->local.key)
 		ck->report(ck, CHAROND_ERROR, c->name, NULL, "local.auth",
 			   "auth: pubkey needs our private key (local.key)");
-	else if (!(key = cred_key(c->local.key, why, sizeof(why)))) {
+	else if (!(key = cred_key(c->local.key,
+				  key_pass(c, &pass, where, sizeof(where)), why,
+				  sizeof(why)))) {
 		if (!unreadable(c->local.key))
 			ck->report(ck, CHAROND_ERROR, c->name, NULL,
 				   "local.key", "%s", why);

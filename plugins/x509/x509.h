@@ -37,9 +37,18 @@
  */
 /* Every certificate of a file: a PEM file's in order, or one DER. */
 STACK_OF(X509) * cred_certs(const char *path, char *why, size_t len);
-/* A private key, PEM or DER (PKCS#8 or the traditional forms). An
- * encrypted key is refused: there is no passphrase source yet. */
-EVP_PKEY *cred_key(const char *path, char *why, size_t len);
+/* The passphrase of an encrypted key, and where it was written ("FILE:LINE"
+ * of its secrets.private entry) for the message when it does not fit. */
+struct cred_pass {
+	const uint8_t *ptr;
+	size_t len;
+	const char *where;
+};
+/* A private key, PEM or DER (PKCS#8 or the traditional forms), encrypted
+ * or not. An encrypted one needs pass (NULL: none), and is refused
+ * without it or with one that does not decrypt it, saying so. */
+EVP_PKEY *cred_key(const char *path, const struct cred_pass *pass, char *why,
+		   size_t len);
 X509_CRL *cred_crl(const char *path, char *why, size_t len);
 void cred_cache_free(void);
 /* While on (a running daemon), a file that changed or went and does not

@@ -7,8 +7,12 @@
 # brings the SAs up; a certificate of another CA, an expired one, a
 # revoked one and an ID that is not in the certificate each fail with
 # AUTH_FAILED (AUTHENTICATION_FAILED on the wire), the responder's log
-# saying why in one line, and no SA left on either end. A broken
-# certificate file refuses the config at its key, FILE:LINE:COL.
+# saying why in one line, and no SA left on either end; so does a
+# certificate the intermediate's CRL revokes (`crl: [root's, inter's]`).
+# A broken certificate or CRL file refuses the config at its key,
+# FILE:LINE:COL. An encrypted key comes up with its passphrase from
+# `secrets: private` (secret_file), is refused without one or with a
+# wrong one, and a changed passphrase and key take effect on load.
 set -eu
 # shellcheck source=lib.sh
 . "${0%/*}/lib.sh"
@@ -369,9 +373,10 @@ openssl pkey -in "$P/moon-p256.key" -aes256 -passout pass:x \
 sed "s|key: $P/moon-p256.key|key: $P/enc.key|" "$W/moon.yaml" >"$W/bad.yaml"
 rc=0
 "$CHAROND" -c "$W/bad.yaml" --check-config >"$W/out" 2>&1 || rc=$?
-check "an encrypted key refused" test "$rc" -eq 2
-expect_in "$W/out" "the private key is encrypted, and charond has no passphrase source yet" \
-    "saying why"
+check "an encrypted key without a passphrase refused" test "$rc" -eq 2
+col=$(awk 'NR == 15 { print index($0, "key: ") + 5 }' "$W/bad.yaml")
+expect_in "$W/out" "bad.yaml:15:$col: error: key $P/enc.key is encrypted: add a secrets.private entry with its passphrase" \
+    "saying what to add, at local.key"
 echo "not a CRL" >"$P/broken.crl"
 sed "s|crl: $P/ca/crl.pem|crl: [$P/ca/crl.pem, $P/broken.crl]|" \
     "$W/moon.yaml" >"$W/bad.yaml"
@@ -405,6 +410,57 @@ rc=0
 check "certificates without the x509 plugin refused" test "$rc" -eq 2
 expect_in "$W/out" "not supported yet: certs (needs the x509 plugin)" \
     "naming the plugin"
+
+# An encrypted key, its passphrase in a secret_file of secrets.private.
+openssl pkey -in "$P/moon-p256.key" -aes256 -passout pass:"moon's pass" \
+    -out "$P/moon-enc.key"
+printf "%s\n" "moon's pass" >"$P/moon.pass"
+chmod 600 "$P/moon.pass"
+conf moon 127.0.0.1 127.0.0.2 "$P/moon-p256.pem" "$P/moon-enc.key" \
+    moon.example.org
+cat >>"$W/moon.yaml" <<EOF
+secrets:
+  private:
+    - file: $P/moon-enc.key
+      secret_file: $P/moon.pass
+EOF
+ctl moon load
+expect_rc 0 "moon loads its encrypted key with the passphrase"
+ctl moon --json initiate --child net --timeout 10
+expect_rc 0 "an encrypted key with its passphrase: up"
+ctl moon --json terminate --ike site --timeout 10
+expect_rc 0 "terminated"
+if grep -qF "moon's pass" "$W/moon.log" "$W/sun.log"; then
+	fail "the passphrase in a log"
+fi
+pass "the passphrase in no log"
+# A wrong passphrase: refused at --check-config and on reload, which the
+# running daemon survives with what it had loaded.
+printf "%s\n" "not it" >"$P/moon.pass"
+rc=0
+"$CHAROND" -c "$W/moon.yaml" --check-config >"$W/out" 2>&1 || rc=$?
+check "a wrong passphrase refused by --check-config" test "$rc" -eq 2
+col=$(awk 'NR == 15 { print index($0, "key: ") + 5 }' "$W/moon.yaml")
+expect_in "$W/out" "moon.yaml:15:$col: error: key $P/moon-enc.key: the passphrase in secrets.private ($W/moon.yaml:24) does not decrypt it" \
+    "saying which entry, at local.key"
+ctl moon load
+expect_rc 2 "a reload with a wrong passphrase is refused"
+expect_in "$W/err" "the passphrase in secrets.private ($W/moon.yaml:24) does not decrypt it" \
+    "the reload says why"
+ctl moon --json initiate --child net --timeout 10
+expect_rc 0 "the running config still comes up with the key it had"
+ctl moon --json terminate --ike site --timeout 10
+# The key re-encrypted with a new passphrase (PKCS#8 DER this time), the
+# new passphrase inline: taken on load.
+openssl pkcs8 -topk8 -in "$P/moon-p256.key" -v2 aes-256-cbc \
+    -passout pass:newpass -outform DER -out "$P/moon-enc.key"
+sed -i "s|secret_file: $P/moon.pass|secret: newpass|" "$W/moon.yaml"
+ctl moon load
+expect_rc 0 "moon loads the key re-encrypted, with the new passphrase"
+ctl moon --json initiate --child net --timeout 10
+expect_rc 0 "the new key and passphrase: up"
+ctl moon --json terminate --ike site --timeout 10
+expect_rc 0 "terminated"
 
 e2e_stop moon
 e2e_stop sun

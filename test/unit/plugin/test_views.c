@@ -181,7 +181,10 @@ START_TEST(test_authorities)
 	    "    local: {auth: pubkey, certs: [/me.pem], key: /me.key}\n"
 	    "    remote: {auth: pubkey}\n"
 	    "  only:\n"
-	    "    remote: {auth: pubkey, ca: two}\n";
+	    "    remote: {auth: pubkey, ca: two}\n"
+	    "secrets:\n"
+	    "  private:\n"
+	    "    - {file: /me.key, secret: pw}\n";
 	struct charond_conn_view c = {.size = sizeof(c)};
 	struct diag_list dl;
 
@@ -219,7 +222,13 @@ START_TEST(test_authorities)
 	ck_assert_str_eq(c.authority_crls[2].files[1], "/i.crl");
 	ck_assert_str_eq(c.local.certs[0], "/me.pem");
 	ck_assert_str_eq(c.local.key, "/me.key");
+	/* local.key's passphrase, and where it was written. */
+	ck_assert_ptr_nonnull(c.local_key_secret);
+	ck_assert_mem_eq(c.local_key_secret->ptr, "pw", 2);
+	ck_assert_str_eq(c.local_key_secret_file, "a.yaml");
+	ck_assert_uint_eq(c.local_key_secret_line, 13);
 	ck_assert_int_eq(views_conn("only", &c), 0);
+	ck_assert_ptr_null(c.local_key_secret);
 	ck_assert_uint_eq(c.n_authorities, 1);
 	ck_assert_str_eq(c.authorities[0].name, "two");
 	ck_assert_uint_eq(c.authority_crls[0].n, 0);
