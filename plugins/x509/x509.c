@@ -587,6 +587,13 @@ check_remote(const struct charond_check *ck, const struct charond_conn_view *c)
 				   "authority %s: %s is not a CA certificate "
 				   "(basicConstraints CA:TRUE)",
 				   a->name, a->cacert);
+		/* n_crls() stops at X509_MAX_CRLS: one more would go
+		 * unchecked, so it is refused here rather than ignored. */
+		if (c->authority_crls && c->authority_crls[i].n > X509_MAX_CRLS)
+			ck->report(
+			    ck, CHAROND_ERROR, c->name, NULL, "remote.ca",
+			    "authority %s: %zu CRL files, at most %d", a->name,
+			    c->authority_crls[i].n, X509_MAX_CRLS);
 		for (j = 0; j < n_crls(c, i); j++)
 			check_crl(ck, c, i, j, ca);
 	}

@@ -391,6 +391,14 @@ rc=0
 "$CHAROND" -c "$W/bad.yaml" --check-config >"$W/out" 2>&1 || rc=$?
 check "a missing CRL in a list refused" test "$rc" -eq 2
 expect_in "$W/out" "bad.yaml:9:" "at its item in the list"
+many=$P/ca/crl.pem
+for i in $(seq 16); do many="$many, $P/ca/crl.pem"; done
+sed "s|crl: $P/ca/crl.pem|crl: [$many]|" "$W/moon.yaml" >"$W/bad.yaml"
+rc=0
+"$CHAROND" -c "$W/bad.yaml" --check-config >"$W/out" 2>&1 || rc=$?
+check "more CRL files than are checked refused" test "$rc" -eq 2
+expect_in "$W/out" "bad.yaml:16:32: error: authority test-ca: 17 CRL files, at most 16" \
+    "saying the limit"
 sed "s|key: $P/moon-p256.key|key: $P/moon-rsa.key|" "$W/moon.yaml" \
     >"$W/bad.yaml"
 rc=0
