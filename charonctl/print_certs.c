@@ -129,13 +129,40 @@ print_certs(const json_t *r)
 	}
 }
 
+/* One CRL of an authority: its file, dates and revoked serials. */
+static void
+print_crl(const json_t *crl)
+{
+	const json_t *rs;
+	char t[64];
+	time_t x;
+	size_t j;
+
+	printf("  crl:       %s\n", jstr(crl, "path"));
+	if (*jstr(crl, "error")) {
+		printf("  error:     %s\n", jstr(crl, "error"));
+		return;
+	}
+	if (*jstr(crl, "issuer"))
+		printf("             issuer %s\n", jstr(crl, "issuer"));
+	printf("             this update %s\n",
+	       when(jstr(crl, "last_update"), t, sizeof(t), &x));
+	when(jstr(crl, "next_update"), t, sizeof(t), &x);
+	printf("             next update %s%s\n", t,
+	       x != -1 && time(NULL) > x ? ", overdue" : "");
+	printf("             revoked: %lld", jint(crl, "revoked"));
+	rs = json_object_get(crl, "revoked_serials");
+	for (j = 0; j < json_array_size(rs); j++)
+		printf("%s%s", j ? ", " : " (serial ",
+		       json_string_value(json_array_get(rs, j)));
+	printf("%s\n", json_array_size(rs) ? ")" : "");
+}
+
 void
 print_authorities(const json_t *r)
 {
-	const json_t *l = json_object_get(r, "authorities"), *a, *crl, *rs;
-	char t[64];
-	time_t x;
-	size_t i, j;
+	const json_t *l = json_object_get(r, "authorities"), *a, *crl, *crls;
+	size_t i, k;
 
 	if (!json_array_size(l)) {
 		printf("no authorities configured\n");
@@ -149,29 +176,17 @@ print_authorities(const json_t *r)
 			printf("  error:     %s\n", jstr(a, "error"));
 		else
 			print_cert_fields(a);
-		crl = json_object_get(a, "crl");
-		if (!json_is_object(crl)) {
+		/* "crls": every file; a daemon before lists sent "crl". */
+		crls = json_object_get(a, "crls");
+		if (!json_is_array(crls))
+			crls = NULL;
+		crl =
+		    crls ? json_array_get(crls, 0) : json_object_get(a, "crl");
+		if (!json_is_object(crl))
 			printf("  crl:       none\n");
-		} else if (*jstr(crl, "error")) {
-			printf("  crl:       %s\n", jstr(crl, "path"));
-			printf("  error:     %s\n", jstr(crl, "error"));
-		} else {
-			printf("  crl:       %s\n", jstr(crl, "path"));
-			printf(
-			    "             this update %s\n",
-			    when(jstr(crl, "last_update"), t, sizeof(t), &x));
-			when(jstr(crl, "next_update"), t, sizeof(t), &x);
-			printf("             next update %s%s\n", t,
-			       x != -1 && time(NULL) > x ? ", overdue" : "");
-			printf("             revoked: %lld",
-			       jint(crl, "revoked"));
-			rs = json_object_get(crl, "revoked_serials");
-			for (j = 0; j < json_array_size(rs); j++)
-				printf(
-				    "%s%s", j ? ", " : " (serial ",
-				    json_string_value(json_array_get(rs, j)));
-			printf("%s\n", json_array_size(rs) ? ")" : "");
-		}
+		for (k = 0; json_is_object(crl);
+		     crl = crls ? json_array_get(crls, ++k) : NULL)
+			print_crl(crl);
 		if (json_array_size(json_object_get(a, "trusted_by")))
 			print_strings("trusted by:",
 				      json_object_get(a, "trusted_by"));

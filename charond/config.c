@@ -679,6 +679,9 @@ config_free(struct config *cfg)
 	for (i = 0; i < cfg->n_psks; i++)
 		psk_cfg_clear(&cfg->psks[i]);
 	free(cfg->psks);
+	for (i = 0; i < cfg->n_privkeys; i++)
+		privkey_cfg_clear(&cfg->privkeys[i]);
+	free(cfg->privkeys);
 	sch_strv_free(cfg->files, cfg->n_files);
 	config_plugin_values_free(cfg->plugin_values);
 	name_index_free(cfg->conn_index);

@@ -7,7 +7,8 @@
  *
  * Files: config.c (loading, includes, cross-checks, free, compare),
  * config_schema.c (walking maps; daemon, authorities, top level),
- * config_conn.c (connections and children), config_secrets.c (PSKs),
+ * config_conn.c (connections and children), config_secrets.c (PSKs and
+ * passphrases of encrypted keys),
  * config_plugin.c (keys plugins declare, see config_plugin.h),
  * config_yaml.c (YAML to a tree with positions), config_value.c
  * (durations, addresses, traffic selectors), config_diag.c (the
@@ -202,7 +203,10 @@ struct daemon_cfg {
 struct authority_cfg {
 	char *name;
 	char *cacert; /* path */
-	char *crl;    /* path or NULL */
+	/* `crl`: one file or a list, the CRLs of the authority and of
+	 * intermediate CAs below it; none: no revocation checking. */
+	char **crls;
+	size_t n_crls;
 	struct cfg_pos pos;
 };
 
@@ -269,6 +273,15 @@ struct psk_cfg {
 	struct cfg_pos pos;    /* of the list item */
 };
 
+/* A `secrets: private:` entry: the passphrase of an encrypted private key,
+ * for the connections whose local.key is that file. */
+struct privkey_cfg {
+	char *file;            /* as written, relative ones made absolute */
+	char *canon;           /* realpath() of file at load; else file */
+	struct secret *secret; /* cleansed when the config is freed */
+	struct cfg_pos pos;    /* of the list item */
+};
+
 /* Names to array indexes (config.c), so that lookups by name, duplicate
  * checks and a reload's comparison stay linear in the connections. */
 struct name_index;
@@ -281,6 +294,8 @@ struct config {
 	size_t n_conns;
 	struct psk_cfg *psks;
 	size_t n_psks;
+	struct privkey_cfg *privkeys; /* secrets.private */
+	size_t n_privkeys;
 	char **files; /* every file loaded, in order; cfg_pos points here */
 	size_t n_files;
 	/* Values of the keys plugins declare (config_plugin.h). */

@@ -240,6 +240,11 @@ void daemon_cfg_clear(struct daemon_cfg *d);
 /* config_secrets.c: PSKs */
 field_fn sch_secrets;
 void psk_cfg_clear(struct psk_cfg *p);
+void privkey_cfg_clear(struct privkey_cfg *p);
+/* The secrets.private entry for a key file (canonical paths compared), or
+ * NULL. */
+const struct privkey_cfg *config_find_privkey(const struct config *cfg,
+					      const char *key);
 
 /* config_plugin.c: keys plugins declare. plugin_key() takes key k (value
  * v) of ld->plugin_map if a loaded plugin declares it (or declares members

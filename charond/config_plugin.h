@@ -85,6 +85,7 @@ struct config_views {
 	struct view_conn *conns; /* per connection, built on demand */
 	size_t n;
 	struct charond_authority_view *authorities; /* cfg's, in order */
+	struct charond_crl_files *authority_crls;   /* the same order */
 };
 void config_views_reset(struct config_views *vc);
 int config_view_conn(struct config_views *vc, const struct config *cfg,

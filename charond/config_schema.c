@@ -130,6 +130,7 @@ static const struct config_claim claims[] = {
     {"connections.*.remote", "ca", "x509"},
     {"connections.*.children.*", "hw_offload", NULL},
     {"connections.*.children.*", "l2tp", "l2tp"},
+    {"secrets", "private", "x509"},
 };
 
 const struct config_claim *
@@ -897,7 +898,9 @@ f_daemon(struct loader *ld, const struct field *f, const struct ynode *v,
 
 static const struct field authority_fields[] = {
     F("cacert", sch_file, struct authority_cfg, cacert),
-    F("crl", sch_file, struct authority_cfg, crl),
+    /* A single value is a list of one (sch_files): `crl: root.crl` as
+     * before, or `crl: [root.crl, intermediate.crl]`. */
+    FL("crl", sch_files, struct authority_cfg, crls, n_crls),
 };
 
 static void
@@ -1024,7 +1027,7 @@ authority_cfg_clear(struct authority_cfg *a)
 {
 	free(a->name);
 	free(a->cacert);
-	free(a->crl);
+	sch_strv_free(a->crls, a->n_crls);
 	memset(a, 0, sizeof(*a));
 }
 

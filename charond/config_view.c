@@ -25,6 +25,7 @@ struct view_conn {
 	const char **children; /* NULL-terminated */
 	char **addrs;          /* local then remote, as text */
 	size_t n_addrs;
+	const struct privkey_cfg *key_secret; /* local.key's passphrase */
 };
 
 void
@@ -40,6 +41,7 @@ config_views_reset(struct config_views *vc)
 	}
 	free(vc->conns);
 	free(vc->authorities);
+	free(vc->authority_crls);
 	memset(vc, 0, sizeof(*vc));
 }
 
@@ -62,12 +64,19 @@ view_conn(struct config_views *vc, const struct config *cfg,
 		vc->n = cfg->n_conns;
 		vc->authorities =
 		    calloc(cfg->n_authorities + 1, sizeof(*vc->authorities));
-		if (vc->authorities == NULL)
+		vc->authority_crls =
+		    calloc(cfg->n_authorities + 1, sizeof(*vc->authority_crls));
+		if (vc->authorities == NULL || vc->authority_crls == NULL)
 			return NULL;
 		for (i = 0; i < cfg->n_authorities; i++) {
-			vc->authorities[i].name = cfg->authorities[i].name;
-			vc->authorities[i].cacert = cfg->authorities[i].cacert;
-			vc->authorities[i].crl = cfg->authorities[i].crl;
+			const struct authority_cfg *a = &cfg->authorities[i];
+
+			vc->authorities[i].name = a->name;
+			vc->authorities[i].cacert = a->cacert;
+			vc->authorities[i].crl = a->n_crls ? a->crls[0] : NULL;
+			vc->authority_crls[i].files =
+			    (const char *const *)a->crls;
+			vc->authority_crls[i].n = a->n_crls;
 		}
 	}
 	v = &vc->conns[ci];
@@ -90,6 +99,9 @@ view_conn(struct config_views *vc, const struct config *cfg,
 			goto fail;
 		v->n_addrs++;
 	}
+	/* Resolved once per config: realpath() costs system calls. */
+	v->key_secret =
+	    c->local.key ? config_find_privkey(cfg, c->local.key) : NULL;
 	return v;
 fail:
 	for (i = 0; i < v->n_addrs; i++)
@@ -153,9 +165,16 @@ config_view_conn(struct config_views *vc, const struct config *cfg,
 	/* remote.ca names one of them (config.c checks that it exists). */
 	v.authorities = vc->authorities;
 	v.n_authorities = cfg->n_authorities;
+	v.authority_crls = vc->authority_crls;
+	if (vcn->key_secret) {
+		v.local_key_secret = vcn->key_secret->secret;
+		v.local_key_secret_file = vcn->key_secret->pos.file;
+		v.local_key_secret_line = vcn->key_secret->pos.line;
+	}
 	for (i = 0; c->remote.ca != NULL && i < cfg->n_authorities; i++)
 		if (strcmp(cfg->authorities[i].name, c->remote.ca) == 0) {
 			v.authorities = &vc->authorities[i];
+			v.authority_crls = &vc->authority_crls[i];
 			v.n_authorities = 1;
 		}
 	fill(out, &v, sizeof(v));

@@ -14,9 +14,11 @@
  *     or {"as": "authority", "authority", "trusted_by": [CONN]}
  *   list-authorities: {"authorities": [{"name", "cacert", "subject",
  *     "issuer", "serial", "not_before", "not_after", "key" (or "error"),
- *     "crl": null | {"path", "issuer", "last_update", "next_update",
- *     "revoked", "revoked_serials"} | {"path", "error"},
+ *     "crl": null | CRL (the first file of `crl`), "crls": [CRL] (every
+ *     file of `crl`: the authority's and its intermediates'),
  *     "trusted_by": [CONN]}]}
+ *   where CRL is {"path", "issuer", "last_update", "next_update",
+ *     "revoked", "revoked_serials"} | {"path", "error"}
  */
 #include <stdio.h>
 #include <string.h>
@@ -170,7 +172,8 @@ static json_t *
 authority_json(const struct config *cfg, const struct authority_cfg *a)
 {
 	char why[512];
-	json_t *o, *certs, *crl;
+	json_t *o, *certs, *crl, *crls;
+	size_t i;
 
 	o = json_pack("{s:s,s:s}", "name", a->name, "cacert",
 		      a->cacert ? a->cacert : "");
@@ -183,14 +186,21 @@ authority_json(const struct config *cfg, const struct authority_cfg *a)
 		json_object_set_new(o, "error",
 				    json_string(a->cacert ? why : "no cacert"));
 	json_decref(certs);
-	if (!a->crl) {
-		crl = json_null();
-	} else if ((crl = cert_info_crl(a->crl, why, sizeof(why)))) {
-		json_object_set_new(crl, "path", json_string(a->crl));
-	} else {
-		crl = json_pack("{s:s,s:s}", "path", a->crl, "error", why);
+	crls = json_array();
+	for (i = 0; crls && i < a->n_crls; i++) {
+		crl = cert_info_crl(a->crls[i], why, sizeof(why));
+		if (crl)
+			json_object_set_new(crl, "path",
+					    json_string(a->crls[i]));
+		else
+			crl = json_pack("{s:s,s:s}", "path", a->crls[i],
+					"error", why);
+		json_array_append_new(crls, crl);
 	}
-	json_object_set_new(o, "crl", crl);
+	/* "crl" is the first, as before lists: readers of one keep working. */
+	crl = json_array_get(crls, 0);
+	json_object_set_new(o, "crl", crl ? json_incref(crl) : json_null());
+	json_object_set_new(o, "crls", crls ? crls : json_array());
 	json_object_set_new(o, "trusted_by", trusted_by(cfg, a));
 	return o;
 }

@@ -132,7 +132,14 @@ struct charond_end_view {
 struct charond_authority_view {
 	const char *name;
 	const char *cacert; /* file of its CA certificate */
-	const char *crl;    /* file of its CRL; NULL: none */
+	const char *crl;    /* the first file of `crl`; NULL: none */
+};
+
+/* The files of an authority's `crl` (one or a list): its own CRL and those
+ * of intermediate CAs below it, in the order written. */
+struct charond_crl_files {
+	const char *const *files;
+	size_t n;
 };
 
 struct charond_conn_view {
@@ -154,6 +161,19 @@ struct charond_conn_view {
 	 * Appended in ABI 3, as views may grow. */
 	const struct charond_authority_view *authorities;
 	size_t n_authorities;
+	/* Every CRL file of each authority: authority_crls[i] for
+	 * authorities[i]. Appended within ABI 4 (views may grow at the
+	 * end): the authority view, an array element without a size of its
+	 * own, could not grow without moving the ABI; a plugin built before
+	 * sees `crl`, the first file. */
+	const struct charond_crl_files *authority_crls;
+	/* The passphrase of local.key when it is encrypted: the secret of
+	 * the `secrets: private:` entry whose file is local.key (canonical
+	 * paths compared), and where that entry was written (for messages;
+	 * never log the secret). NULL: no entry. Appended within ABI 4. */
+	const struct secret *local_key_secret;
+	const char *local_key_secret_file;
+	unsigned local_key_secret_line;
 };
 
 struct charond_child_view {

@@ -10,9 +10,15 @@
  * refuses the reload, says so); the check itself sees the error.
  *
  * A key file's bytes are cleansed once parsed; the keys themselves are
- * OpenSSL's, whose free clears their private parts.
+ * OpenSSL's, whose free clears their private parts. An encrypted key
+ * (PKCS#8 in PEM or DER, or the traditional PEM with Proc-Type) is
+ * decrypted with the passphrase the caller gives, which its entry keeps
+ * a copy of in OpenSSL's secure heap: a key loaded with another
+ * passphrase (a reload changed it) is read again, so that a wrong one is
+ * seen even while the file stays the same.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +29,7 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/pkcs12.h>
 #include <openssl/x509v3.h>
 
 #include "x509.h"
@@ -39,6 +46,9 @@ struct cred_entry {
 	STACK_OF(X509) * certs;
 	EVP_PKEY *key;
 	X509_CRL *crl;
+	uint8_t *pass; /* KIND_KEY: the passphrase it was read with */
+	size_t pass_len;
+	bool had_pass;
 };
 
 static struct cred_entry *cache;
@@ -58,6 +68,7 @@ entry_free(struct cred_entry *e)
 	sk_X509_pop_free(e->certs, X509_free);
 	EVP_PKEY_free(e->key);
 	X509_CRL_free(e->crl);
+	OPENSSL_secure_clear_free(e->pass, e->pass_len);
 	free(e->path);
 	free(e);
 }
@@ -169,50 +180,82 @@ parse_certs(struct cred_entry *e, const uint8_t *b, size_t n, char *why,
 	return 0;
 }
 
-/* pem_password_cb: there is no passphrase to give; remember we were
- * asked, so the message can say why the key did not load. */
+/* What the PEM passphrase callback has and learns. */
+struct pass_ask {
+	const struct cred_pass *pass; /* NULL: none to give */
+	bool asked;
+};
+
+/* pem_password_cb: the passphrase if there is one; remember we were asked,
+ * so the message can say why the key did not load. */
 static int
-no_passphrase(char *buf, int size, int rwflag, void *u)
+give_passphrase(char *buf, int size, int rwflag, void *u)
 {
-	*(bool *)u = true;
-	return -1;
+	struct pass_ask *a = u;
+
+	a->asked = true;
+	if (!a->pass || a->pass->len > (size_t)size || a->pass->len > INT_MAX)
+		return -1;
+	memcpy(buf, a->pass->ptr, a->pass->len);
+	return (int)a->pass->len;
+}
+
+/* An encrypted PKCS#8 key in DER (EncryptedPrivateKeyInfo), decrypted. */
+static EVP_PKEY *
+der_encrypted(const uint8_t *b, size_t n, struct pass_ask *a)
+{
+	const unsigned char *p = b;
+	X509_SIG *enc = d2i_X509_SIG(NULL, &p, (long)n);
+	PKCS8_PRIV_KEY_INFO *info = NULL;
+	EVP_PKEY *key = NULL;
+
+	if (!enc)
+		return NULL;
+	a->asked = true;
+	if (a->pass && a->pass->len <= INT_MAX)
+		info = PKCS8_decrypt(enc, (const char *)a->pass->ptr,
+				     (int)a->pass->len);
+	if (info)
+		key = EVP_PKCS82PKEY(info);
+	PKCS8_PRIV_KEY_INFO_free(info);
+	X509_SIG_free(enc);
+	return key;
 }
 
 static int
-parse_key(struct cred_entry *e, const uint8_t *b, size_t n, char *why,
-	  size_t len)
+parse_key(struct cred_entry *e, const uint8_t *b, size_t n,
+	  const struct cred_pass *pass, char *why, size_t len)
 {
 	const unsigned char *p = b;
-	bool asked = false;
-	X509_SIG *enc;
+	struct pass_ask a = {pass, false};
 	BIO *bio;
 
 	if (is_pem(b, n)) {
 		bio = BIO_new_mem_buf(b, (int)n);
 		if (bio)
 			e->key = PEM_read_bio_PrivateKey(bio, NULL,
-							 no_passphrase, &asked);
+							 give_passphrase, &a);
 		BIO_free(bio);
 	} else {
 		e->key = d2i_AutoPrivateKey(NULL, &p, (long)n);
-		if (!e->key) {
-			p = b;
-			enc = d2i_X509_SIG(NULL, &p, (long)n);
-			asked = enc != NULL;
-			X509_SIG_free(enc);
-		}
+		if (!e->key)
+			e->key = der_encrypted(b, n, &a);
 	}
 	if (e->key) {
 		ERR_clear_error();
 		return 0;
 	}
-	if (asked)
+	if (a.asked && !pass)
 		snprintf(why, len,
-			 "%s: the private key is encrypted, and charond has "
-			 "no passphrase source yet; store it unencrypted "
-			 "(openssl pkey -in KEY -out PLAIN), readable by root "
-			 "only",
-			 e->path);
+			 "key %s is encrypted: add a secrets.private entry "
+			 "with its passphrase ({file: %s, secret_file: "
+			 "PATH})",
+			 e->path, e->path);
+	else if (a.asked)
+		snprintf(why, len,
+			 "key %s: the passphrase in secrets.private (%s) "
+			 "does not decrypt it",
+			 e->path, pass->where ? pass->where : "?");
 	else
 		snprintf(why, len, "%s: no private key in it (PEM or DER): %s",
 			 e->path, ssl_reason());
@@ -244,11 +287,25 @@ parse_crl(struct cred_entry *e, const uint8_t *b, size_t n, char *why,
 }
 
 static struct cred_entry *read_entry(const char *path, enum cred_kind kind,
-				     char *why, size_t len);
+				     const struct cred_pass *pass, char *why,
+				     size_t len);
+
+/* Whether entry e of a key was read with pass (both none counts). */
+static bool
+same_pass(const struct cred_entry *e, const struct cred_pass *pass)
+{
+	if (e->kind != KIND_KEY)
+		return true;
+	if (!pass || !e->had_pass)
+		return !pass && !e->had_pass;
+	return e->pass_len == pass->len &&
+	       CRYPTO_memcmp(e->pass, pass->ptr, pass->len) == 0;
+}
 
 /* The cache's entry for path, read (again) when it is new or changed. */
 static struct cred_entry *
-lookup(const char *path, enum cred_kind kind, char *why, size_t len)
+lookup(const char *path, enum cred_kind kind, const struct cred_pass *pass,
+       char *why, size_t len)
 {
 	struct cred_entry **pp, *old = NULL, *e;
 	struct stat st;
@@ -264,12 +321,12 @@ lookup(const char *path, enum cred_kind kind, char *why, size_t len)
 	for (pp = &cache; (old = *pp); pp = &old->next) {
 		if (old->kind != kind || strcmp(old->path, path) != 0)
 			continue;
-		if (same_file(&old->st, &st))
+		if (same_file(&old->st, &st) && same_pass(old, pass))
 			return old;
 		*pp = old->next;
 		break;
 	}
-	e = read_entry(path, kind, why, len);
+	e = read_entry(path, kind, pass, why, len);
 	if (!e && old) {
 		/* Broken since it loaded: the running config goes on with
 		 * what it had (also when a reload's check, which gets the
@@ -288,7 +345,8 @@ lookup(const char *path, enum cred_kind kind, char *why, size_t len)
 
 /* A new entry read from the file, or NULL and why. */
 static struct cred_entry *
-read_entry(const char *path, enum cred_kind kind, char *why, size_t len)
+read_entry(const char *path, enum cred_kind kind, const struct cred_pass *pass,
+	   char *why, size_t len)
 {
 	struct cred_entry *e;
 	uint8_t *buf;
@@ -302,12 +360,23 @@ read_entry(const char *path, enum cred_kind kind, char *why, size_t len)
 		return NULL;
 	}
 	e->kind = kind;
+	if (kind == KIND_KEY && pass) {
+		e->had_pass = true;
+		e->pass_len = pass->len;
+		e->pass = OPENSSL_secure_malloc(pass->len ? pass->len : 1);
+		if (!e->pass) {
+			entry_free(e);
+			snprintf(why, len, "%s: out of memory", path);
+			return NULL;
+		}
+		memcpy(e->pass, pass->ptr, pass->len);
+	}
 	if (read_all(path, &e->st, &buf, &n, why, len) < 0) {
 		entry_free(e);
 		return NULL;
 	}
 	rc = kind == KIND_CERTS ? parse_certs(e, buf, n, why, len)
-	     : kind == KIND_KEY ? parse_key(e, buf, n, why, len)
+	     : kind == KIND_KEY ? parse_key(e, buf, n, pass, why, len)
 				: parse_crl(e, buf, n, why, len);
 	OPENSSL_cleanse(buf, n);
 	free(buf);
@@ -320,15 +389,15 @@ read_entry(const char *path, enum cred_kind kind, char *why, size_t len)
 
 STACK_OF(X509) * cred_certs(const char *path, char *why, size_t len)
 {
-	struct cred_entry *e = lookup(path, KIND_CERTS, why, len);
+	struct cred_entry *e = lookup(path, KIND_CERTS, NULL, why, len);
 
 	return e ? e->certs : NULL;
 }
 
 EVP_PKEY *
-cred_key(const char *path, char *why, size_t len)
+cred_key(const char *path, const struct cred_pass *pass, char *why, size_t len)
 {
-	struct cred_entry *e = lookup(path, KIND_KEY, why, len);
+	struct cred_entry *e = lookup(path, KIND_KEY, pass, why, len);
 
 	return e ? e->key : NULL;
 }
@@ -336,7 +405,7 @@ cred_key(const char *path, char *why, size_t len)
 X509_CRL *
 cred_crl(const char *path, char *why, size_t len)
 {
-	struct cred_entry *e = lookup(path, KIND_CRL, why, len);
+	struct cred_entry *e = lookup(path, KIND_CRL, NULL, why, len);
 
 	return e ? e->crl : NULL;
 }

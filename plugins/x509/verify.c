@@ -3,10 +3,10 @@
  * The peer's certificate chain, through an OpenSSL X509_STORE holding
  * the authorities a connection trusts: X509_verify_cert checks
  * signatures, dates, basic constraints and path lengths. What it does
- * not check as IKE needs it is done here: revocation by the CRL of the
- * authority the chain ends at, for the certificate that authority issued
- * (X509_V_FLAG_CRL_CHECK would want a CRL of the end entity's own
- * issuer, which a chain through an intermediate does not have here), and
+ * not check as IKE needs it is done here: revocation of each certificate
+ * below the anchor by the CRL of its issuer, among the CRLs the
+ * authority was given (X509_V_FLAG_CRL_CHECK would want one for every CA
+ * of the chain, where a CA without one is not checked here), and
  * the end entity's key usage, which must allow digitalSignature, and
  * extended key usage, which if present must allow IKE (RFC 4945
  * 5.1.3.12: serverAuth, clientAuth, ipsecIKE or any).
@@ -141,61 +141,103 @@ explain(X509_STORE_CTX *ctx, X509 *ee, const struct x509_authority *auth,
 	}
 }
 
-/* The authority's CRL (RFC 5280 6.3) against the certificate it issued
- * in the chain (chain[i], issued by chain[i + 1], the anchor): its
- * signature, its dates, and whether it lists the certificate. Done here
- * rather than by X509_V_FLAG_CRL_CHECK, which wants the CRL of the end
- * entity's issuer: an authority has the one CRL of its own. */
-static int
-check_crl(STACK_OF(X509) * chain, const struct x509_authority *a, time_t at,
-	  char *why, size_t len)
+/* The CRL among crls that issuer issued: its name, and its signature by
+ * issuer's key, which the verified chain vouches for. NULL if there is
+ * none; *forged when one bears the name but not the signature. */
+static X509_CRL *
+crl_of(X509 *issuer, const struct x509_authority *a, bool *forged)
 {
-	int n = sk_X509_num(chain), cmp;
-	X509 *x = n >= 2 ? sk_X509_value(chain, n - 2) : NULL;
-	X509_REVOKED *rev = NULL;
-	const ASN1_TIME *next = X509_CRL_get0_nextUpdate(a->crl);
-	char subj[256], when[64];
-	const char *what =
-	    n > 2 ? "certificate in the peer's chain" : "peer certificate";
-	time_t now = at ? at : time(NULL);
+	size_t i;
 
-	if (!x)
+	*forged = false;
+	for (i = 0; i < a->n_crls; i++) {
+		if (X509_NAME_cmp(X509_CRL_get_issuer(a->crls[i]),
+				  X509_get_subject_name(issuer)) != 0)
+			continue;
+		if (X509_CRL_verify(a->crls[i], X509_get0_pubkey(issuer)) == 1)
+			return a->crls[i];
+		*forged = true;
+	}
+	ERR_clear_error();
+	return NULL;
+}
+
+/*
+ * chain[i] against the CRL of its issuer chain[i + 1] (RFC 5280 6.3): the
+ * CRL's dates, and whether it lists the certificate. Done here rather
+ * than by X509_V_FLAG_CRL_CHECK, which wants a CRL for every CA of the
+ * chain: an authority has the CRLs it was given, and a CA without one is
+ * not checked. The anchor's CRL is named by the authority's name, an
+ * intermediate's by its subject.
+ */
+static int
+check_one(STACK_OF(X509) * chain, int i, const struct x509_authority *a,
+	  time_t now, char *why, size_t len)
+{
+	X509 *x = sk_X509_value(chain, i),
+	     *issuer = sk_X509_value(chain, i + 1);
+	bool anchor = i + 2 == sk_X509_num(chain), forged;
+	X509_CRL *crl = crl_of(issuer, a, &forged);
+	X509_REVOKED *rev = NULL;
+	const ASN1_TIME *next;
+	char subj[256], of[256], when[64];
+	const char *what =
+	    i > 0 ? "certificate in the peer's chain" : "peer certificate";
+
+	if (!crl && !forged)
 		return 0;
 	cred_name(X509_get_subject_name(x), subj, sizeof(subj));
-	if (X509_CRL_verify(a->crl, X509_get0_pubkey(a->cacert)) != 1 ||
-	    X509_NAME_cmp(X509_CRL_get_issuer(a->crl),
-			  X509_get_subject_name(a->cacert)) != 0) {
+	if (anchor)
+		snprintf(of, sizeof(of), "%s", a->name);
+	else
+		cred_name(X509_get_subject_name(issuer), of, sizeof(of));
+	if (!crl) {
 		snprintf(why, len,
 			 "%s %s: cannot check revocation: the CRL of %s is not "
 			 "signed by it",
-			 what, subj, a->name);
+			 what, subj, of);
 		return -1;
 	}
-	if (X509_cmp_time(X509_CRL_get0_lastUpdate(a->crl), &now) > 0) {
-		cred_time(X509_CRL_get0_lastUpdate(a->crl), false, when,
+	if (X509_cmp_time(X509_CRL_get0_lastUpdate(crl), &now) > 0) {
+		cred_time(X509_CRL_get0_lastUpdate(crl), false, when,
 			  sizeof(when));
 		snprintf(why, len,
 			 "%s %s: cannot check revocation: the CRL of %s is "
 			 "not valid before %s",
-			 what, subj, a->name, when);
+			 what, subj, of, when);
 		return -1;
 	}
-	cmp = next ? X509_cmp_time(next, &now) : 1;
-	if (cmp <= 0) {
+	next = X509_CRL_get0_nextUpdate(crl);
+	if (next && X509_cmp_time(next, &now) <= 0) {
 		cred_time(next, false, when, sizeof(when));
 		snprintf(why, len,
 			 "%s %s: cannot check revocation: the CRL of %s "
 			 "expired %s",
-			 what, subj, a->name, when);
+			 what, subj, of, when);
 		return -1;
 	}
-	if (X509_CRL_get0_by_cert(a->crl, &rev, x) == 1) {
+	if (X509_CRL_get0_by_cert(crl, &rev, x) == 1) {
 		cred_time(X509_REVOKED_get0_revocationDate(rev), true, when,
 			  sizeof(when));
 		snprintf(why, len, "%s %s revoked %s (CRL of %s)", what, subj,
-			 when, a->name);
+			 when, of);
 		return -1;
 	}
+	return 0;
+}
+
+/* Every certificate below the anchor, from the top: the one an admin
+ * revoked highest up is the one named. */
+static int
+check_crls(STACK_OF(X509) * chain, const struct x509_authority *a, time_t at,
+	   char *why, size_t len)
+{
+	time_t now = at ? at : time(NULL);
+	int i;
+
+	for (i = sk_X509_num(chain) - 2; i >= 0; i--)
+		if (check_one(chain, i, a, now, why, len) < 0)
+			return -1;
 	return 0;
 }
 
@@ -235,8 +277,8 @@ verify_chain(X509 *ee, STACK_OF(X509) * untrusted,
 		goto out;
 	}
 	*by = anchor_of(ctx, auth, n_auth);
-	if (*by && (*by)->crl &&
-	    check_crl(X509_STORE_CTX_get0_chain(ctx), *by, at, why, len) < 0)
+	if (*by && (*by)->n_crls &&
+	    check_crls(X509_STORE_CTX_get0_chain(ctx), *by, at, why, len) < 0)
 		goto out;
 	if (verify_usage(ee, usage, sizeof(usage)) < 0) {
 		cred_name(X509_get_subject_name(ee), subj, sizeof(subj));

@@ -107,13 +107,51 @@ view(const char *conn, struct charond_conn_view *v)
 	return conn ? api->conn(conn, v) : -1;
 }
 
+/* How many CRL files authority i of a view has, and the j-th: the list
+ * when charond gives one, else the one `crl`. */
+static size_t
+n_crls(const struct charond_conn_view *v, size_t i)
+{
+	size_t n;
+
+	if (v->authority_crls)
+		n = v->authority_crls[i].n;
+	else
+		n = v->authorities[i].crl ? 1 : 0;
+	return n < X509_MAX_CRLS ? n : X509_MAX_CRLS;
+}
+
+static const char *
+crl_file(const struct charond_conn_view *v, size_t i, size_t j)
+{
+	return v->authority_crls ? v->authority_crls[i].files[j]
+				 : v->authorities[i].crl;
+}
+
+/* local.key's passphrase from the view (none: NULL), where in "FILE:LINE",
+ * in where (a buffer of the caller's, as the pass points to it). */
+static const struct cred_pass *
+key_pass(const struct charond_conn_view *v, struct cred_pass *pass, char *where,
+	 size_t len)
+{
+	if (!v->local_key_secret)
+		return NULL;
+	snprintf(where, len, "%s:%u",
+		 v->local_key_secret_file ? v->local_key_secret_file : "?",
+		 v->local_key_secret_line);
+	pass->ptr = v->local_key_secret->ptr;
+	pass->len = v->local_key_secret->len;
+	pass->where = where;
+	return pass;
+}
+
 /* The authorities of a view, loaded; *n of them. */
 static int
 authorities(const struct charond_conn_view *v, struct x509_authority *out,
 	    size_t *n, char *why, size_t len)
 {
 	STACK_OF(X509) * ca;
-	size_t i;
+	size_t i, j;
 
 	*n = 0;
 	for (i = 0; i < v->n_authorities && i < MAX_AUTHORITIES; i++) {
@@ -124,9 +162,11 @@ authorities(const struct charond_conn_view *v, struct x509_authority *out,
 			return -1;
 		out[*n].name = a->name;
 		out[*n].cacert = sk_X509_value(ca, 0);
-		out[*n].crl = NULL;
-		if (a->crl && !(out[*n].crl = cred_crl(a->crl, why, len)))
-			return -1;
+		out[*n].n_crls = 0;
+		for (j = 0; j < n_crls(v, i); j++)
+			if (!(out[*n].crls[out[*n].n_crls++] =
+				  cred_crl(crl_file(v, i, j), why, len)))
+				return -1;
 		(*n)++;
 	}
 	return 0;
@@ -236,7 +276,8 @@ x509_sign(void *state, const struct ike_auth_req *r, uint8_t *method,
 	struct x509_sa *s = api->sa_get(slot, r->ike_id);
 	bool sha1 = allows_sha1(r->conn);
 	EVP_PKEY *key;
-	char why[512];
+	struct cred_pass pass;
+	char why[512], where[512];
 
 	if (view(r->conn, &v) < 0 || !v.local.key) {
 		api->log(IKE_LOG_ERROR, "x509",
@@ -244,7 +285,8 @@ x509_sign(void *state, const struct ike_auth_req *r, uint8_t *method,
 			 r->conn ? r->conn : "?");
 		return -1;
 	}
-	key = cred_key(v.local.key, why, sizeof(why));
+	key = cred_key(v.local.key, key_pass(&v, &pass, where, sizeof(where)),
+		       why, sizeof(why));
 	if (!key || sigalg_sign(key, s ? s->peer_hashes : 0, sha1,
 				r->octets.ptr, r->octets.len, method, out, len,
 				why, sizeof(why)) < 0) {
@@ -659,7 +701,8 @@ check_local(const struct charond_check *ck, const struct charond_conn_view *c)
 	EVP_PKEY *key = NULL;
 	uint8_t type, addr[IKE_ID_MAX];
 	const uint8_t *data;
-	char why[512], first_why[512] = "";
+	struct cred_pass pass;
+	char why[512], where[512], first_why[512] = "";
 	size_t i, n, n_ee = 0, n_id = 0;
 	bool all_loaded = true;
 	int j;
@@ -670,7 +713,9 @@ check_local(const struct charond_check *ck, const struct charond_conn_view *c)
 	if (!c->local.key)
 		ck->report(ck, CHAROND_ERROR, c->name, NULL, "local.auth",
 			   "auth: pubkey needs our private key (local.key)");
-	else if (!(key = cred_key(c->local.key, why, sizeof(why)))) {
+	else if (!(key = cred_key(c->local.key,
+				  key_pass(c, &pass, where, sizeof(where)), why,
+				  sizeof(why)))) {
 		if (!unreadable(c->local.key))
 			ck->report(ck, CHAROND_ERROR, c->name, NULL,
 				   "local.key", "%s", why);
@@ -718,14 +763,45 @@ check_local(const struct charond_check *ck, const struct charond_conn_view *c)
 	ERR_clear_error();
 }
 
+/*
+ * CRL j of authority i loads; one that names the authority's CA must be
+ * signed by it. One that names another CA is an intermediate's, whose
+ * certificate only a peer sends: its signature is checked then. A lone
+ * CRL (`crl: FILE`) is the authority's own, as before lists.
+ */
+static void
+check_crl(const struct charond_check *ck, const struct charond_conn_view *c,
+	  size_t i, size_t j, X509 *ca)
+{
+	const struct charond_authority_view *a = &c->authorities[i];
+	const char *file = crl_file(c, i, j);
+	bool own;
+	X509_CRL *crl;
+	char why[512];
+
+	if (!(crl = cred_crl(file, why, sizeof(why)))) {
+		if (!unreadable(file))
+			ck->report(ck, CHAROND_ERROR, c->name, NULL,
+				   "remote.ca", "authority %s: %s", a->name,
+				   why);
+		return;
+	}
+	own =
+	    n_crls(c, i) == 1 || X509_NAME_cmp(X509_CRL_get_issuer(crl),
+					       X509_get_subject_name(ca)) == 0;
+	if (own && X509_CRL_verify(crl, X509_get0_pubkey(ca)) != 1)
+		ck->report(ck, CHAROND_ERROR, c->name, NULL, "remote.ca",
+			   "authority %s: %s is not signed by %s", a->name,
+			   file, a->cacert);
+}
+
 static void
 check_remote(const struct charond_check *ck, const struct charond_conn_view *c)
 {
 	X509 *ca;
 	STACK_OF(X509) * sk;
-	X509_CRL *crl;
 	char why[512];
-	size_t i;
+	size_t i, j;
 
 	if (c->n_authorities == 0)
 		ck->report(ck, CHAROND_ERROR, c->name, NULL, "remote.auth",
@@ -748,18 +824,15 @@ check_remote(const struct charond_check *ck, const struct charond_conn_view *c)
 				   "authority %s: %s is not a CA certificate "
 				   "(basicConstraints CA:TRUE)",
 				   a->name, a->cacert);
-		if (!a->crl)
-			continue;
-		if (!(crl = cred_crl(a->crl, why, sizeof(why)))) {
-			if (!unreadable(a->crl))
-				ck->report(ck, CHAROND_ERROR, c->name, NULL,
-					   "remote.ca", "authority %s: %s",
-					   a->name, why);
-		} else if (X509_CRL_verify(crl, X509_get0_pubkey(ca)) != 1)
-			ck->report(ck, CHAROND_ERROR, c->name, NULL,
-				   "remote.ca",
-				   "authority %s: %s is not signed by %s",
-				   a->name, a->crl, a->cacert);
+		/* n_crls() stops at X509_MAX_CRLS: one more would go
+		 * unchecked, so it is refused here rather than ignored. */
+		if (c->authority_crls && c->authority_crls[i].n > X509_MAX_CRLS)
+			ck->report(
+			    ck, CHAROND_ERROR, c->name, NULL, "remote.ca",
+			    "authority %s: %zu CRL files, at most %d", a->name,
+			    c->authority_crls[i].n, X509_MAX_CRLS);
+		for (j = 0; j < n_crls(c, i); j++)
+			check_crl(ck, c, i, j, ca);
 	}
 	ERR_clear_error();
 }

@@ -39,9 +39,18 @@
  */
 /* Every certificate of a file: a PEM file's in order, or one DER. */
 STACK_OF(X509) * cred_certs(const char *path, char *why, size_t len);
-/* A private key, PEM or DER (PKCS#8 or the traditional forms). An
- * encrypted key is refused: there is no passphrase source yet. */
-EVP_PKEY *cred_key(const char *path, char *why, size_t len);
+/* The passphrase of an encrypted key, and where it was written ("FILE:LINE"
+ * of its secrets.private entry) for the message when it does not fit. */
+struct cred_pass {
+	const uint8_t *ptr;
+	size_t len;
+	const char *where;
+};
+/* A private key, PEM or DER (PKCS#8 or the traditional forms), encrypted
+ * or not. An encrypted one needs pass (NULL: none), and is refused
+ * without it or with one that does not decrypt it, saying so. */
+EVP_PKEY *cred_key(const char *path, const struct cred_pass *pass, char *why,
+		   size_t len);
 X509_CRL *cred_crl(const char *path, char *why, size_t len);
 void cred_cache_free(void);
 /* While on (a running daemon), a file that changed or went and does not
@@ -59,18 +68,24 @@ void cred_time(const ASN1_TIME *t, bool date_only, char *buf, size_t len);
 
 /* --- verify.c ------------------------------------------------------------- */
 
+#define X509_MAX_CRLS 16 /* CRL files of one authority */
+
 struct x509_authority {
 	const char *name;
 	X509 *cacert;
-	X509_CRL *crl; /* NULL: none, and no revocation checking */
+	/* Its CRLs and those of intermediate CAs below it; none: no
+	 * revocation checking. */
+	X509_CRL *crls[X509_MAX_CRLS];
+	size_t n_crls;
 };
 
 /*
  * Whether ee, with the untrusted intermediates the peer sent, chains to
  * one of the authorities, and is fit for IKE: within its dates and every
  * certificate's up the chain, CA certificates with basic constraints and
- * their path lengths kept, not revoked by the CRL of an authority that
- * has one (whose own dates count), a key usage that allows
+ * their path lengths kept, no certificate below the anchor revoked by the
+ * CRL of its issuer when the authority has one for that issuer (whose
+ * own dates count), a key usage that allows
  * digitalSignature and an extended key usage, if any, that allows
  * serverAuth, clientAuth or ipsecIKE. conn names the connection in the
  * message; at: the time to check against (0: now). 0 with the issuing

@@ -7,8 +7,12 @@
 # brings the SAs up; a certificate of another CA, an expired one, a
 # revoked one and an ID that is not in the certificate each fail with
 # AUTH_FAILED (AUTHENTICATION_FAILED on the wire), the responder's log
-# saying why in one line, and no SA left on either end. A broken
-# certificate file refuses the config at its key, FILE:LINE:COL.
+# saying why in one line, and no SA left on either end; so does a
+# certificate the intermediate's CRL revokes (`crl: [root's, inter's]`).
+# A broken certificate or CRL file refuses the config at its key,
+# FILE:LINE:COL. An encrypted key comes up with its passphrase from
+# `secrets: private` (secret_file), is refused without one or with a
+# wrong one, and a changed passphrase and key take effect on load.
 set -eu
 # shellcheck source=lib.sh
 . "${0%/*}/lib.sh"
@@ -67,6 +71,12 @@ openssl req -new -key "$P/inter/ca.key" -subj "/O=Example/CN=Inter CA" \
 openssl ca -batch -config "$P/ca/ca.cnf" -extensions inter \
     -in "$P/inter/ca.csr" -out "$P/inter/ca.pem" -notext 2>/dev/null
 mkee inter moon-chained p256 DNS:moon.example.org
+# Another of the intermediate's, which the intermediate's CRL revokes.
+mkee inter moon-chrevoked p256 DNS:moon.example.org
+openssl ca -batch -config "$P/inter/ca.cnf" -revoke "$P/moon-chrevoked.pem" \
+    2>/dev/null
+openssl ca -batch -config "$P/inter/ca.cnf" -gencrl -out "$P/inter/crl.pem" \
+    2>/dev/null
 # moon-p256's key in a certificate for another name.
 openssl req -new -key "$P/moon-p256.key" -out "$P/moon-wrong.csr" \
     -subj "/O=Example/CN=moon" -addext "subjectAltName=DNS:other.example.org" \
@@ -219,6 +229,35 @@ expect_rc 1 "without the intermediate: refused"
 expect_in "$W/sun.log" "peer certificate CN=moon,O=Example issued by CN=Inter CA,O=Example: no trusted authority (connection site trusts test-ca)" \
     "sun says the chain does not reach test-ca"
 
+# The intermediate's CRL in test-ca's list (`crl: [root's, inter's]`):
+# what the intermediate issued and revoked is refused, the rest goes up.
+sed -i "s|crl: $P/ca/crl.pem|crl: [$P/ca/crl.pem, $P/inter/crl.pem]|" \
+    "$W/sun.yaml"
+ctl sun load
+expect_rc 0 "sun loads test-ca with two CRLs"
+ctl sun --json list-authorities
+check "list-authorities shows both CRLs" test \
+    "$(jget '"|".join(c["path"] + " " + c["issuer"] for c in d["authorities"][0]["crls"])' <"$W/out")" = \
+    "$P/ca/crl.pem CN=Test CA,O=Example|$P/inter/crl.pem CN=Inter CA,O=Example"
+conf moon 127.0.0.1 127.0.0.2 "$P/moon-chained.pem, $P/inter/ca.pem" \
+    "$P/moon-chained.key" moon.example.org
+ctl moon load
+ctl moon --json initiate --child net --timeout 10
+expect_rc 0 "chained, not revoked, with the intermediate's CRL: up"
+ctl moon --json terminate --ike site --timeout 10
+expect_rc 0 "terminated"
+conf moon 127.0.0.1 127.0.0.2 "$P/moon-chrevoked.pem, $P/inter/ca.pem" \
+    "$P/moon-chrevoked.key" moon.example.org
+ctl moon load
+expect_rc 0 "moon loads the certificate the intermediate revoked"
+ctl moon --json initiate --ike site --timeout 10
+expect_rc 1 "revoked by the intermediate's CRL: initiate fails"
+check "with AUTH_FAILED" test "$(jget 'd["code"]' <"$W/err")" = AUTH_FAILED
+expect_in "$W/sun.log" "failed authentication: peer certificate CN=moon,O=Example revoked $(date -u +%Y-%m-%d) (CRL of CN=Inter CA,O=Example)" \
+    "sun says the intermediate's CRL revokes it"
+sleep 0.3
+no_sa "revoked by the intermediate"
+
 # The initiator refuses the responder's certificate too.
 conf moon 127.0.0.1 127.0.0.2 "$P/moon-p256.pem" "$P/moon-p256.key" \
     moon.example.org
@@ -360,9 +399,32 @@ openssl pkey -in "$P/moon-p256.key" -aes256 -passout pass:x \
 sed "s|key: $P/moon-p256.key|key: $P/enc.key|" "$W/moon.yaml" >"$W/bad.yaml"
 rc=0
 "$CHAROND" -c "$W/bad.yaml" --check-config >"$W/out" 2>&1 || rc=$?
-check "an encrypted key refused" test "$rc" -eq 2
-expect_in "$W/out" "the private key is encrypted, and charond has no passphrase source yet" \
-    "saying why"
+check "an encrypted key without a passphrase refused" test "$rc" -eq 2
+col=$(awk 'NR == 15 { print index($0, "key: ") + 5 }' "$W/bad.yaml")
+expect_in "$W/out" "bad.yaml:15:$col: error: key $P/enc.key is encrypted: add a secrets.private entry with its passphrase" \
+    "saying what to add, at local.key"
+echo "not a CRL" >"$P/broken.crl"
+sed "s|crl: $P/ca/crl.pem|crl: [$P/ca/crl.pem, $P/broken.crl]|" \
+    "$W/moon.yaml" >"$W/bad.yaml"
+rc=0
+"$CHAROND" -c "$W/bad.yaml" --check-config >"$W/out" 2>&1 || rc=$?
+check "a broken CRL in a list refused" test "$rc" -eq 2
+expect_in "$W/out" "bad.yaml:16:32: error: authority test-ca: $P/broken.crl: no CRL in it" \
+    "at remote.ca, FILE:LINE:COL"
+sed "s|crl: $P/ca/crl.pem|crl: [$P/ca/crl.pem, $P/gone.crl]|" \
+    "$W/moon.yaml" >"$W/bad.yaml"
+rc=0
+"$CHAROND" -c "$W/bad.yaml" --check-config >"$W/out" 2>&1 || rc=$?
+check "a missing CRL in a list refused" test "$rc" -eq 2
+expect_in "$W/out" "bad.yaml:9:" "at its item in the list"
+many=$P/ca/crl.pem
+for i in $(seq 16); do many="$many, $P/ca/crl.pem"; done
+sed "s|crl: $P/ca/crl.pem|crl: [$many]|" "$W/moon.yaml" >"$W/bad.yaml"
+rc=0
+"$CHAROND" -c "$W/bad.yaml" --check-config >"$W/out" 2>&1 || rc=$?
+check "more CRL files than are checked refused" test "$rc" -eq 2
+expect_in "$W/out" "bad.yaml:16:32: error: authority test-ca: 17 CRL files, at most 16" \
+    "saying the limit"
 sed "s|key: $P/moon-p256.key|key: $P/moon-rsa.key|" "$W/moon.yaml" \
     >"$W/bad.yaml"
 rc=0
@@ -407,6 +469,57 @@ rc=0
 check "certificates without the x509 plugin refused" test "$rc" -eq 2
 expect_in "$W/out" "not supported yet: certs (needs the x509 plugin)" \
     "naming the plugin"
+
+# An encrypted key, its passphrase in a secret_file of secrets.private.
+openssl pkey -in "$P/moon-p256.key" -aes256 -passout pass:"moon's pass" \
+    -out "$P/moon-enc.key"
+printf "%s\n" "moon's pass" >"$P/moon.pass"
+chmod 600 "$P/moon.pass"
+conf moon 127.0.0.1 127.0.0.2 "$P/moon-p256.pem" "$P/moon-enc.key" \
+    moon.example.org
+cat >>"$W/moon.yaml" <<EOF
+secrets:
+  private:
+    - file: $P/moon-enc.key
+      secret_file: $P/moon.pass
+EOF
+ctl moon load
+expect_rc 0 "moon loads its encrypted key with the passphrase"
+ctl moon --json initiate --child net --timeout 10
+expect_rc 0 "an encrypted key with its passphrase: up"
+ctl moon --json terminate --ike site --timeout 10
+expect_rc 0 "terminated"
+if grep -qF "moon's pass" "$W/moon.log" "$W/sun.log"; then
+	fail "the passphrase in a log"
+fi
+pass "the passphrase in no log"
+# A wrong passphrase: refused at --check-config and on reload, which the
+# running daemon survives with what it had loaded.
+printf "%s\n" "not it" >"$P/moon.pass"
+rc=0
+"$CHAROND" -c "$W/moon.yaml" --check-config >"$W/out" 2>&1 || rc=$?
+check "a wrong passphrase refused by --check-config" test "$rc" -eq 2
+col=$(awk 'NR == 15 { print index($0, "key: ") + 5 }' "$W/moon.yaml")
+expect_in "$W/out" "moon.yaml:15:$col: error: key $P/moon-enc.key: the passphrase in secrets.private ($W/moon.yaml:24) does not decrypt it" \
+    "saying which entry, at local.key"
+ctl moon load
+expect_rc 2 "a reload with a wrong passphrase is refused"
+expect_in "$W/err" "the passphrase in secrets.private ($W/moon.yaml:24) does not decrypt it" \
+    "the reload says why"
+ctl moon --json initiate --child net --timeout 10
+expect_rc 0 "the running config still comes up with the key it had"
+ctl moon --json terminate --ike site --timeout 10
+# The key re-encrypted with a new passphrase (PKCS#8 DER this time), the
+# new passphrase inline: taken on load.
+openssl pkcs8 -topk8 -in "$P/moon-p256.key" -v2 aes-256-cbc \
+    -passout pass:newpass -outform DER -out "$P/moon-enc.key"
+sed -i "s|secret_file: $P/moon.pass|secret: newpass|" "$W/moon.yaml"
+ctl moon load
+expect_rc 0 "moon loads the key re-encrypted, with the new passphrase"
+ctl moon --json initiate --child net --timeout 10
+expect_rc 0 "the new key and passphrase: up"
+ctl moon --json terminate --ike site --timeout 10
+expect_rc 0 "terminated"
 
 e2e_stop moon
 e2e_stop sun

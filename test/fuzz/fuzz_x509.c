@@ -52,7 +52,7 @@ init(void)
 static void
 cert(const uint8_t *p, size_t n)
 {
-	struct x509_authority a = {"fuzz-ca", ca, NULL};
+	struct x509_authority a = {"fuzz-ca", ca, {NULL}, 0};
 	const struct x509_authority *by;
 	const unsigned char *q = p;
 	X509 *x = d2i_X509(NULL, &q, (long)n);

@@ -1376,6 +1376,114 @@ START_TEST(test_load_missing)
 }
 END_TEST
 
+/* secrets.private: passphrases of encrypted keys, in the forms of psk's,
+ * each for one key file. */
+START_TEST(test_private_secrets)
+{
+	struct config *cfg =
+	    load_ok("secrets:\n"
+		    "  private:\n"
+		    "    - file: /k/a.key\n"
+		    "      secret: \"pass phrase\"\n"
+		    "    - {file: /k/b.key, secret: 0x0102}\n");
+
+	ck_assert_uint_eq(cfg->n_privkeys, 2);
+	ck_assert_str_eq(cfg->privkeys[0].file, "/k/a.key");
+	ck_assert_uint_eq(cfg->privkeys[0].secret->len, 11);
+	ck_assert_mem_eq(cfg->privkeys[0].secret->ptr, "pass phrase", 11);
+	ck_assert_uint_eq(cfg->privkeys[0].pos.line, 3);
+	ck_assert_uint_eq(cfg->privkeys[0].pos.col, 7);
+	ck_assert_mem_eq(cfg->privkeys[1].secret->ptr, "\x01\x02", 2);
+	ck_assert_ptr_eq(config_find_privkey(cfg, "/k/b.key"),
+			 &cfg->privkeys[1]);
+	ck_assert_ptr_null(config_find_privkey(cfg, "/k/c.key"));
+	config_free(cfg);
+
+	EXPECT("secrets:\n"
+	       "  private:\n"
+	       "    - {secret: a}\n"
+	       "    - {file: /k/a.key}\n"
+	       "    - {file: /k/b.key, secret: a, secret_file: b}\n"
+	       "    - {file: /k/b.key, secret: b}\n"
+	       "    - /k/c.key\n"
+	       "    - {file: /k/d.key, secret_file: x.pass}\n"
+	       "    - {file: /k/e.key, secret: 0xzz, pass: x}\n",
+	       "test.yaml:3:7: error: private key entry needs 'file' (the "
+	       "key)",
+	       "test.yaml:4:7: error: private key entry needs 'secret' or "
+	       "'secret_file'",
+	       "test.yaml:5:48: error: give either 'secret' or 'secret_file', "
+	       "not both",
+	       "test.yaml:6:14: error: a second passphrase for /k/b.key (the "
+	       "first at test.yaml:5:7)",
+	       "test.yaml:7:7: error: items of 'private' must be maps with "
+	       "'file' and 'secret' or 'secret_file', not a value",
+	       "test.yaml:8:37: error: secret_file 'x.pass' not read: file "
+	       "access is off",
+	       "test.yaml:9:38: error: unknown key 'pass' in private key "
+	       "secret",
+	       "test.yaml:9:32: error: secret starts with 0x but is not hex "
+	       "(an even number of 0-9, a-f)");
+}
+END_TEST
+
+/* An entry meets local.key by the file, however the path is written. */
+START_TEST(test_private_canonical)
+{
+	char dir[] = "/tmp/charond-test-XXXXXX", key[128], link[128];
+	char yaml[512], other[160];
+	struct config *cfg = NULL;
+	struct diag_list dl;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(key, sizeof(key), "%s/moon.key", dir);
+	snprintf(link, sizeof(link), "%s/link.key", dir);
+	f = fopen(key, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("not read by the core\n", f);
+	fclose(f);
+	ck_assert_int_eq(symlink(key, link), 0);
+	snprintf(yaml, sizeof(yaml),
+		 "secrets:\n  private:\n    - {file: %s, secret: pw}\n", link);
+	diag_list_init(&dl);
+	ck_assert_int_eq(config_load_buffer_opts(NAME, yaml, strlen(yaml), 0,
+						 ALL, &cfg, &dl),
+			 0);
+	diag_list_free(&dl);
+	ck_assert_ptr_eq(config_find_privkey(cfg, key), &cfg->privkeys[0]);
+	snprintf(other, sizeof(other), "%s/../%s/moon.key", dir, dir + 5);
+	ck_assert_ptr_eq(config_find_privkey(cfg, other), &cfg->privkeys[0]);
+	ck_assert_ptr_null(config_find_privkey(cfg, dir));
+	config_free(cfg);
+	ck_assert_int_eq(unlink(link), 0);
+	ck_assert_int_eq(unlink(key), 0);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
+/* `crl`: one file or a list of them, each a file. */
+START_TEST(test_crl_list)
+{
+	struct config *cfg =
+	    load_ok("authorities:\n"
+		    "  a: {cacert: /a.pem, crl: /a.crl}\n"
+		    "  b: {cacert: /b.pem, crl: [/b.crl, /i.crl]}\n"
+		    "  c: {cacert: /c.pem}\n");
+
+	ck_assert_uint_eq(cfg->authorities[0].n_crls, 1);
+	ck_assert_str_eq(cfg->authorities[0].crls[0], "/a.crl");
+	ck_assert_uint_eq(cfg->authorities[1].n_crls, 2);
+	ck_assert_str_eq(cfg->authorities[1].crls[1], "/i.crl");
+	ck_assert_uint_eq(cfg->authorities[2].n_crls, 0);
+	config_free(cfg);
+	EXPECT("authorities:\n"
+	       "  a: {cacert: /a.pem, crl: [/a.crl, {x: y}]}\n",
+	       "test.yaml:2:37: error: items of 'crl' must be single values, "
+	       "not a map");
+}
+END_TEST
+
 START_TEST(test_files_checked)
 {
 	EXPECT_FILE(CONF "files.yaml",
@@ -1483,7 +1591,9 @@ START_TEST(test_claimed_keys)
 	    "    remote: {auth: pubkey, ca: corp}\n"
 	    "    children:\n"
 	    "      net: {hw_offload: crypto, l2tp: false, start_action: trap}\n"
-	    "      web: {hw_offload: sometimes}\n";
+	    "      web: {hw_offload: sometimes}\n"
+	    "secrets:\n"
+	    "  private: [{file: /a.key, secret: x}]\n";
 	struct config_opts opts = {only_dpd, NULL};
 	static const char *const none[] = {
 	    "test.yaml:1:1: error: not supported yet: authorities (needs the "
@@ -1507,6 +1617,8 @@ START_TEST(test_claimed_keys)
 	    "test.yaml:12:13: error: not supported yet: hw_offload",
 	    "test.yaml:11:7: warning: child 'net' has start_action trap, but "
 	    "connection 'site' has no remote address to initiate to",
+	    "test.yaml:14:3: error: not supported yet: private (needs the "
+	    "x509 plugin)",
 	    NULL,
 	};
 	unsigned asked = 0;
@@ -1532,10 +1644,10 @@ START_TEST(test_claimed_keys)
 						 CONFIG_NO_FILES, &opts, &cfg,
 						 &dl),
 			 -EINVAL);
-	ck_assert_uint_eq(asked, 10);
+	ck_assert_uint_eq(asked, 11);
 	for (i = 0; i < dl.n; i++)
 		ck_assert_ptr_null(strstr(dl.v[i].msg, "dpd"));
-	ck_assert_uint_eq(dl.n_errors, 10);
+	ck_assert_uint_eq(dl.n_errors, 11);
 	diag_list_free(&dl);
 }
 END_TEST
@@ -1694,6 +1806,9 @@ config_suite(void)
 	tcase_add_test(ti, test_multiple_errors);
 	tcase_add_test(ti, test_secret_files);
 	tcase_add_test(ti, test_secret_file_mode);
+	tcase_add_test(ti, test_private_secrets);
+	tcase_add_test(ti, test_private_canonical);
+	tcase_add_test(ti, test_crl_list);
 	tcase_add_test(ti, test_include_order);
 	tcase_add_test(ti, test_include_dup);
 	tcase_add_test(ti, test_include_loop);

@@ -175,12 +175,16 @@ START_TEST(test_authorities)
 	    "authorities:\n"
 	    "  one: {cacert: /a.pem, crl: /a.crl}\n"
 	    "  two: {cacert: /b.pem}\n"
+	    "  three: {cacert: /c.pem, crl: [/c.crl, /i.crl]}\n"
 	    "connections:\n"
 	    "  any:\n"
 	    "    local: {auth: pubkey, certs: [/me.pem], key: /me.key}\n"
 	    "    remote: {auth: pubkey}\n"
 	    "  only:\n"
-	    "    remote: {auth: pubkey, ca: two}\n";
+	    "    remote: {auth: pubkey, ca: two}\n"
+	    "secrets:\n"
+	    "  private:\n"
+	    "    - {file: /me.key, secret: pw}\n";
 	struct charond_conn_view c = {.size = sizeof(c)};
 	struct diag_list dl;
 
@@ -203,16 +207,31 @@ START_TEST(test_authorities)
 	diag_list_free(&dl);
 	config_plugin_set_registry(NULL);
 	ck_assert_int_eq(views_conn("any", &c), 0);
-	ck_assert_uint_eq(c.n_authorities, 2);
+	ck_assert_uint_eq(c.n_authorities, 3);
 	ck_assert_str_eq(c.authorities[0].name, "one");
 	ck_assert_str_eq(c.authorities[0].cacert, "/a.pem");
 	ck_assert_str_eq(c.authorities[0].crl, "/a.crl");
 	ck_assert_ptr_null(c.authorities[1].crl);
+	/* A list of CRLs: every file in authority_crls, the first in crl
+	 * for plugins built before lists. */
+	ck_assert_uint_eq(c.authority_crls[0].n, 1);
+	ck_assert_str_eq(c.authority_crls[0].files[0], "/a.crl");
+	ck_assert_uint_eq(c.authority_crls[1].n, 0);
+	ck_assert_str_eq(c.authorities[2].crl, "/c.crl");
+	ck_assert_uint_eq(c.authority_crls[2].n, 2);
+	ck_assert_str_eq(c.authority_crls[2].files[1], "/i.crl");
 	ck_assert_str_eq(c.local.certs[0], "/me.pem");
 	ck_assert_str_eq(c.local.key, "/me.key");
+	/* local.key's passphrase, and where it was written. */
+	ck_assert_ptr_nonnull(c.local_key_secret);
+	ck_assert_mem_eq(c.local_key_secret->ptr, "pw", 2);
+	ck_assert_str_eq(c.local_key_secret_file, "a.yaml");
+	ck_assert_uint_eq(c.local_key_secret_line, 13);
 	ck_assert_int_eq(views_conn("only", &c), 0);
+	ck_assert_ptr_null(c.local_key_secret);
 	ck_assert_uint_eq(c.n_authorities, 1);
 	ck_assert_str_eq(c.authorities[0].name, "two");
+	ck_assert_uint_eq(c.authority_crls[0].n, 0);
 	ck_assert_str_eq(c.remote.ca, "two");
 }
 END_TEST

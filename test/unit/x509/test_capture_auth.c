@@ -256,7 +256,7 @@ check_side(const struct scenario *sc, bool initiator)
 	struct pld_cert cert, req;
 	struct ike_err e = {0};
 	struct msg m, pm;
-	struct x509_authority ca = {"capture", NULL, NULL};
+	struct x509_authority ca = {.name = "capture"};
 	const struct x509_authority *by = NULL;
 	STACK_OF(X509) * cas;
 	X509 *ee;
@@ -346,7 +346,7 @@ check_side(const struct scenario *sc, bool initiator)
 
 	/* Our AUTH with the same key, for the hashes the peer announced. */
 	snprintf(name, sizeof(name), "%s.key", side);
-	priv = cred_key(path_of(dir, name), why, sizeof(why));
+	priv = cred_key(path_of(dir, name), NULL, why, sizeof(why));
 	ck_assert_msg(priv != NULL, "%s", why);
 	ck_assert_int_eq(EVP_PKEY_eq(priv, pub), 1);
 	ck_assert_msg(sigalg_sign(priv, init_hashes(peer_init, peer_len), false,

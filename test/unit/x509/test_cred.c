@@ -88,7 +88,7 @@ START_TEST(keys)
 		for (der = 0; der < 2; der++) {
 			snprintf(name, sizeof(name), "%s.%s", kinds[i],
 				 der ? "der" : "pem");
-			got = cred_key(pki_write_key(k, der, NULL, name), why,
+			got = cred_key(pki_write_key(k, der, NULL, name), NULL, why,
 				       sizeof(why));
 			ck_assert_msg(got != NULL, "%s: %s", name, why);
 			ck_assert_int_eq(EVP_PKEY_eq(got, k), 1);
@@ -104,24 +104,71 @@ START_TEST(keys)
 }
 END_TEST
 
-START_TEST(encrypted_key_refused)
+/* The three encrypted forms: PKCS#8 in PEM, the traditional PEM
+ * (Proc-Type: 4,ENCRYPTED), PKCS#8 in DER. */
+static const char *
+write_encrypted(EVP_PKEY *k, int form, const char *pass)
 {
-	EVP_PKEY *k = pki_key("p256");
-	char why[512];
-	int der;
+	static char path[512];
+	BIO *b;
 
-	for (der = 0; der < 2; der++) {
-		const char *p = pki_write_key(k, der, "secret",
-					      der ? "enc.der" : "enc.pem");
+	if (form != 1)
+		return pki_write_key(k, form == 2, pass,
+				     form ? "enc.der" : "enc.pem");
+	snprintf(path, sizeof(path), "%s/enc-trad.pem", pki_dir());
+	b = BIO_new_file(path, "wb");
+	ck_assert_ptr_nonnull(b);
+	ck_assert_int_eq(PEM_write_bio_PrivateKey_traditional(
+			     b, k, EVP_aes_256_cbc(), (unsigned char *)pass,
+			     (int)strlen(pass), NULL, NULL),
+			 1);
+	BIO_free(b);
+	return path;
+}
 
-		ck_assert_ptr_null(cred_key(p, why, sizeof(why)));
-		ck_assert_msg(strstr(why, "the private key is encrypted, and "
-					  "charond has no passphrase source "
-					  "yet") != NULL,
-			      "%s", why);
-		/* Nothing of the passphrase or key in the message. */
-		ck_assert(strstr(why, "secret") == NULL);
+START_TEST(encrypted_keys)
+{
+	static const char pw[] = "Tr0ub4dor&3", bad[] = "hunter2-wrong";
+	struct cred_pass right = {(const uint8_t *)pw, strlen(pw), "a.yaml:7"};
+	struct cred_pass wrong = {(const uint8_t *)bad, strlen(bad),
+				  "a.yaml:9"};
+	EVP_PKEY *k = pki_key("p256"), *got;
+	char why[512], want[2048];
+	int form;
+
+	for (form = 0; form < 3; form++) {
+		const char *p = write_encrypted(k, form, pw);
+
+		/* No passphrase: the message says what to add. */
+		ck_assert_ptr_null(cred_key(p, NULL, why, sizeof(why)));
+		snprintf(want, sizeof(want),
+			 "key %s is encrypted: add a secrets.private entry "
+			 "with its passphrase ({file: %s, secret_file: PATH})",
+			 p, p);
+		ck_assert_str_eq(why, want);
+		/* A wrong one: where it was written, never the secret. */
+		ck_assert_ptr_null(cred_key(p, &wrong, why, sizeof(why)));
+		snprintf(want, sizeof(want),
+			 "key %s: the passphrase in secrets.private (a.yaml:9) "
+			 "does not decrypt it",
+			 p);
+		ck_assert_str_eq(why, want);
+		ck_assert(strstr(why, bad) == NULL);
+		/* The right one. */
+		got = cred_key(p, &right, why, sizeof(why));
+		ck_assert_msg(got != NULL, "form %d: %s", form, why);
+		ck_assert_int_eq(EVP_PKEY_eq(got, k), 1);
+		ck_assert_ptr_eq(cred_key(p, &right, why, sizeof(why)), got);
+		/* The file unchanged, another passphrase (a reload): read
+		 * again, and refused. */
+		ck_assert_ptr_null(cred_key(p, &wrong, why, sizeof(why)));
+		ck_assert_ptr_null(cred_key(p, NULL, why, sizeof(why)));
+		ck_assert(strstr(why, pw) == NULL);
 	}
+	/* An unencrypted key needs none, and a passphrase does not hurt. */
+	ck_assert_ptr_nonnull(cred_key(pki_write_key(k, false, NULL, "p.pem"),
+				       &right, why, sizeof(why)));
+	cred_cache_free();
 	EVP_PKEY_free(k);
 }
 END_TEST
@@ -134,14 +181,14 @@ START_TEST(cache_follows_files)
 
 	snprintf(path, sizeof(path), "%s",
 		 pki_write_key(a, false, NULL, "k.pem"));
-	got = cred_key(path, why, sizeof(why));
+	got = cred_key(path, NULL, why, sizeof(why));
 	ck_assert_int_eq(EVP_PKEY_eq(got, a), 1);
-	again = cred_key(path, why, sizeof(why));
+	again = cred_key(path, NULL, why, sizeof(why));
 	ck_assert_ptr_eq(again, got);
 	/* A new file (another inode) in its place. */
 	unlink(path);
 	pki_write_key(b, false, NULL, "k.pem");
-	got = cred_key(path, why, sizeof(why));
+	got = cred_key(path, NULL, why, sizeof(why));
 	ck_assert_int_eq(EVP_PKEY_eq(got, b), 1);
 	EVP_PKEY_free(a);
 	EVP_PKEY_free(b);
@@ -159,22 +206,22 @@ START_TEST(last_good)
 	snprintf(path, sizeof(path), "%s",
 		 pki_write_key(a, false, NULL, "lg.pem"));
 	cred_keep_last_good(true);
-	got = cred_key(path, why, sizeof(why));
+	got = cred_key(path, NULL, why, sizeof(why));
 	ck_assert_ptr_nonnull(got);
 	unlink(path);
 	f = fopen(path, "w");
 	fputs("garbage\n", f);
 	fclose(f);
-	ck_assert_ptr_eq(cred_key(path, why, sizeof(why)), got);
+	ck_assert_ptr_eq(cred_key(path, NULL, why, sizeof(why)), got);
 	cred_keep_last_good(false);
-	ck_assert_ptr_null(cred_key(path, why, sizeof(why)));
+	ck_assert_ptr_null(cred_key(path, NULL, why, sizeof(why)));
 	ck_assert(strstr(why, "no private key in it") != NULL);
 	cred_keep_last_good(true);
-	ck_assert_ptr_eq(cred_key(path, why, sizeof(why)), got);
+	ck_assert_ptr_eq(cred_key(path, NULL, why, sizeof(why)), got);
 	unlink(path);
-	ck_assert_ptr_eq(cred_key(path, why, sizeof(why)), got);
+	ck_assert_ptr_eq(cred_key(path, NULL, why, sizeof(why)), got);
 	cred_keep_last_good(false);
-	ck_assert_ptr_null(cred_key(path, why, sizeof(why)));
+	ck_assert_ptr_null(cred_key(path, NULL, why, sizeof(why)));
 	ck_assert(strstr(why, "No such file") != NULL);
 	EVP_PKEY_free(a);
 }
@@ -234,7 +281,7 @@ x509_cred_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, certs_pem_and_der);
 	tcase_add_test(tc, keys);
-	tcase_add_test(tc, encrypted_key_refused);
+	tcase_add_test(tc, encrypted_keys);
 	tcase_add_test(tc, cache_follows_files);
 	tcase_add_test(tc, last_good);
 	tcase_add_test(tc, crl_files);

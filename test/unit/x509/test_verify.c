@@ -58,8 +58,8 @@ ee(const struct pki_opts *o, X509 *issuer, EVP_PKEY *ikey)
 static int
 check(X509 *x, X509 *sent, X509_CRL *crl, bool both, char *why, size_t len)
 {
-	struct x509_authority a[2] = {{"test-ca", root, crl},
-				      {"other-ca", other, NULL}};
+	struct x509_authority a[2] = {{"test-ca", root, {crl}, crl ? 1 : 0},
+				      {"other-ca", other, {NULL}, 0}};
 	const struct x509_authority *by = NULL;
 	STACK_OF(X509) *rest = sk_X509_new_null();
 	int rc;
@@ -196,14 +196,121 @@ START_TEST(crl_with_intermediate)
 }
 END_TEST
 
+/* root -> inter -> ee with the authority's CRLs crls (n of them). */
+static int
+check_inter(X509 *x, X509_CRL *const *crls, size_t n, time_t at, char *why,
+	    size_t len)
+{
+	struct x509_authority a = {"test-ca", root, {NULL}, n};
+	const struct x509_authority *by = NULL;
+	STACK_OF(X509) *rest = sk_X509_new_null();
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++)
+		a.crls[i] = crls[i];
+	sk_X509_push(rest, inter);
+	why[0] = '\0';
+	rc = verify_chain(x, rest, &a, 1, "gw-gw", at, &by, why, len);
+	sk_X509_free(rest);
+	return rc;
+}
+
+/* The intermediate's CRL, in the authority's list, revokes what the
+ * intermediate issued; the root's, what the root issued. */
+START_TEST(crl_of_intermediate)
+{
+	struct pki_opts o = {.cn = "sun", .serial = 9};
+	static const long ee_serial[] = {9, 0}, inter_serial[] = {2, 0};
+	X509 *x = ee(&o, inter, inter_key);
+	X509_CRL *root_none = pki_crl(root, root_key, NULL, -3600, 86400);
+	X509_CRL *root_rev = pki_crl(root, root_key, inter_serial, -3600, 86400);
+	X509_CRL *inter_none = pki_crl(inter, inter_key, NULL, -3600, 86400);
+	X509_CRL *inter_rev =
+	    pki_crl(inter, inter_key, ee_serial, -3600, 86400);
+	X509_CRL *l[2];
+	char why[512];
+
+	l[0] = root_none;
+	l[1] = inter_none;
+	ck_assert_int_eq(check_inter(x, l, 2, 0, why, sizeof(why)), 0);
+	l[1] = inter_rev;
+	ck_assert_int_eq(check_inter(x, l, 2, 0, why, sizeof(why)), -1);
+	ck_assert_str_eq(why, "peer certificate CN=sun,O=Example revoked "
+			      "2026-03-04 (CRL of CN=Inter CA,O=Example)");
+	/* The order of the list does not matter; the intermediate's CRL
+	 * alone is enough (the root has none: not checked). */
+	l[0] = inter_rev;
+	l[1] = root_none;
+	ck_assert_int_eq(check_inter(x, l, 2, 0, why, sizeof(why)), -1);
+	ck_assert_int_eq(check_inter(x, l, 1, 0, why, sizeof(why)), -1);
+	ck_assert(strstr(why, "(CRL of CN=Inter CA,O=Example)") != NULL);
+	/* Without the intermediate's CRL, its certificates are not
+	 * checked; the root's, with ee's serial, is about the root's. */
+	l[0] = root_none;
+	ck_assert_int_eq(check_inter(x, l, 1, 0, why, sizeof(why)), 0);
+	/* The root's CRL revokes the intermediate: named first. */
+	l[0] = root_rev;
+	l[1] = inter_rev;
+	ck_assert_int_eq(check_inter(x, l, 2, 0, why, sizeof(why)), -1);
+	ck_assert_str_eq(why, "certificate in the peer's chain CN=Inter "
+			      "CA,O=Example revoked 2026-03-04 (CRL of "
+			      "test-ca)");
+	X509_CRL_free(root_none);
+	X509_CRL_free(root_rev);
+	X509_CRL_free(inter_none);
+	X509_CRL_free(inter_rev);
+	X509_free(x);
+}
+END_TEST
+
+/* An intermediate's CRL out of date, or with its name but another key's
+ * signature, leaves revocation unchecked: refused. */
+START_TEST(stale_crl_of_intermediate)
+{
+	struct pki_opts o = {.cn = "sun", .serial = 9};
+	X509 *x = ee(&o, inter, inter_key);
+	X509_CRL *root_none = pki_crl(root, root_key, NULL, -3600, 86400);
+	X509_CRL *stale =
+	    pki_crl(inter, inter_key, NULL, -86400 * 2, -86400);
+	X509_CRL *early = pki_crl(inter, inter_key, NULL, 3600, 86400);
+	X509_CRL *forged = pki_crl(inter, other_key, NULL, -3600, 86400);
+	X509_CRL *l[2] = {root_none, stale};
+	char why[512];
+
+	ck_assert_int_eq(check_inter(x, l, 2, 0, why, sizeof(why)), -1);
+	ck_assert_msg(strncmp(why,
+			      "peer certificate CN=sun,O=Example: cannot check "
+			      "revocation: the CRL of CN=Inter CA,O=Example "
+			      "expired 20",
+			      100) == 0,
+		      "%s", why);
+	l[1] = early;
+	ck_assert_int_eq(check_inter(x, l, 2, 0, why, sizeof(why)), -1);
+	ck_assert_msg(strstr(why, "the CRL of CN=Inter CA,O=Example is not "
+				  "valid before 20") != NULL,
+		      "%s", why);
+	l[1] = forged;
+	ck_assert_int_eq(check_inter(x, l, 2, 0, why, sizeof(why)), -1);
+	ck_assert_str_eq(why, "peer certificate CN=sun,O=Example: cannot check "
+			      "revocation: the CRL of CN=Inter CA,O=Example is "
+			      "not signed by it");
+	X509_CRL_free(root_none);
+	X509_CRL_free(stale);
+	X509_CRL_free(early);
+	X509_CRL_free(forged);
+	X509_free(x);
+}
+END_TEST
+
 /* An authority without a CRL needs none while another has one. */
 START_TEST(crl_only_where_there_is_one)
 {
 	struct pki_opts o = {.cn = "sun"};
 	X509 *x = ee(&o, other, other_key);
 	X509_CRL *crl = pki_crl(root, root_key, NULL, -3600, 86400);
-	struct x509_authority a[2] = {{"test-ca", root, crl},
-				      {"other-ca", other, NULL}};
+	struct x509_authority a[2] = {{"test-ca", root, {crl}, 1},
+				      {"other-ca", other, {NULL}, 0}};
 	const struct x509_authority *by = NULL;
 	char why[512];
 
@@ -226,7 +333,7 @@ START_TEST(path_length_and_ca_flag)
 	X509 *fake = pki_cert(k2, &notca, root, root_key);
 	X509 *x = ee(&o, deep, k2), *y = ee(&o, fake, k2);
 	STACK_OF(X509) *rest = sk_X509_new_null();
-	struct x509_authority a = {"test-ca", root, NULL};
+	struct x509_authority a = {"test-ca", root, {NULL}, 0};
 	const struct x509_authority *by;
 	char why[512];
 
@@ -392,6 +499,8 @@ x509_verify_suite(void)
 	tcase_add_test(tc, stale_crl);
 	tcase_add_test(tc, crl_with_intermediate);
 	tcase_add_test(tc, crl_only_where_there_is_one);
+	tcase_add_test(tc, crl_of_intermediate);
+	tcase_add_test(tc, stale_crl_of_intermediate);
 	tcase_add_test(tc, path_length_and_ca_flag);
 	tcase_add_test(tc, key_usage);
 	tcase_add_test(tc, ids);
