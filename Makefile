@@ -403,6 +403,15 @@ demo: all
 bench: all
 	bench/run.sh $(BENCH_N)
 
+# --- bench-load: a responder under strongSwan's load-tester, on the host -----
+# Builds strongSwan's charon with load-tester into build/load-tester/ once,
+# then N IKE SAs to charond (kernel: none), then to strongSwan (fake
+# kernel). Root; not part of check. BENCH_LOAD_N="1000 10000" runs each.
+.PHONY: bench-load
+bench-load: all
+	bench/load/build-load-tester.sh
+	B=$(B) bench/load/run.sh $(BENCH_LOAD_N)
+
 # --- check: the README's test command ---------------------------------------
 check: deps
 	$(MAKE) check-unit

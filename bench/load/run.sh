@@ -1,0 +1,426 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+#
+# Host benchmark of a responder: strongSwan's load-tester (built by
+# build-load-tester.sh) initiates N IKE SAs, each with one CHILD SA, to
+#   1. charond with daemon.kernel: none, then
+#   2. strongSwan's charon (the same build) with load-tester's fake
+#      kernel, as the reference,
+# and this prints, per responder: SAs established, wall time, rate, the
+# responder's CPU time per SA, its RSS and heap per SA, retransmissions
+# and drops. Nothing reaches XFRM on either side.
+#
+#   bench/load/run.sh [N...]            (root: network namespaces; gdb)
+#
+# Environment: B (charond's build, build/gcc), LT_DIR (build/load-tester),
+# LT_INITIATORS (8: initiator threads, and IKE SAs in flight at once,
+# one each), LT_DELAY (1: ms each thread sleeps after an initiation and
+# between polls of the in-flight limit; 0 makes them spin, see README),
+# LT_RESPONDERS ("charond strongswan"), LT_TIMEOUT (20: s without
+# progress before a run is given up).
+#
+# Topology: namespaces lt-ini (192.0.2.1) and lt-resp (192.0.2.2) joined
+# by a veth pair, so both daemons own port 500. Logs, configurations and
+# a results file stay in build/load-tester/out/.
+set -eu
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+B=${B:-build/gcc}
+LT_DIR=${LT_DIR:-$top/build/load-tester}
+LT_INITIATORS=${LT_INITIATORS:-8}
+LT_DELAY=${LT_DELAY:-1}
+LT_RESPONDERS=${LT_RESPONDERS:-charond strongswan}
+LT_TIMEOUT=${LT_TIMEOUT:-20}
+prefix=$LT_DIR/prefix
+CHARON=$prefix/libexec/ipsec/charon
+SWANCTL=$prefix/sbin/swanctl
+CHAROND=$top/$B/bin/charond
+CHARONCTL=$top/$B/bin/charonctl
+PSK="a load-tester benchmark secret"
+PROPOSAL=aes128gcm16-prfsha256-ecp256
+INI=192.0.2.1
+RESP=192.0.2.2
+
+[ "$(id -u)" = 0 ] || { echo "load: needs root (netns)" >&2; exit 1; }
+[ -x "$CHARON" ] || { echo "load: no $CHARON: run" \
+	"bench/load/build-load-tester.sh first" >&2; exit 1; }
+[ -x "$CHAROND" ] || { echo "load: no $CHAROND: make all first" >&2; exit 1; }
+command -v gdb >/dev/null || echo "load: no gdb: heap figures will be empty" >&2
+
+OUT=$LT_DIR/out
+mkdir -p "$OUT"
+RESULTS=$OUT/results.txt
+
+cleanup() {
+	for f in "$OUT"/*.pid; do
+		[ -f "$f" ] || continue
+		kill "$(cat "$f")" 2>/dev/null || :
+		rm -f "$f"
+	done
+	sleep 0.5
+	ip netns del lt-ini 2>/dev/null || :
+	ip netns del lt-resp 2>/dev/null || :
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+netns_up() {
+	ip netns add lt-ini
+	ip netns add lt-resp
+	ip link add lt-i type veth peer name lt-r
+	ip link set lt-i netns lt-ini
+	ip link set lt-r netns lt-resp
+	ip -n lt-ini addr add $INI/24 dev lt-i
+	ip -n lt-resp addr add $RESP/24 dev lt-r
+	for n in lt-ini:lt-i lt-resp:lt-r; do
+		ip -n "${n%%:*}" link set lo up
+		ip -n "${n%%:*}" link set "${n#*:}" up
+	done
+}
+
+# now: seconds since the epoch, with nanoseconds.
+now() { date +%s.%N; }
+
+# cpu_ticks PID: utime + stime, all threads (clock ticks).
+cpu_ticks() {
+	sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
+}
+
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+
+# heap PID LOG: glibc's malloc_stats() "in use bytes" (all arenas), which
+# the daemon prints to its stderr (LOG) when gdb calls it.
+heap() {
+	command -v gdb >/dev/null || { echo ""; return; }
+	h_off=$(wc -c <"$2")
+	gdb -p "$1" -batch -ex 'call (void) malloc_stats()' >/dev/null 2>&1 ||
+		:
+	sleep 0.2
+	tail -c +"$((h_off + 1))" "$2" | awk '/^Total \(incl. mmap\):/ { t = 1; next }
+	    t && /^in use bytes/ { v = $NF; t = 0 } END { print v }'
+}
+
+# charond as responder: one connection for any peer, PSK, one child
+# whose selectors are the two addresses (dynamic, the default); the
+# per-address DoS limits raised, as the man page says a gateway
+# load-tested from one address must.
+charond_conf() {
+	cat <<EOF
+daemon:
+  listen: [$RESP]
+  kernel: none
+  plugin_dir: "$top/$B/plugins"
+  log: {level: info}
+  limits:
+    cookie_threshold: 10000000
+    cookie_threshold_ip: 10000000
+    block_threshold: 10000000
+    init_limit_half_open: 0
+connections:
+  lt:
+    local_addrs: [$RESP]
+    remote_addrs: ["%any"]
+    proposals: [$PROPOSAL]
+    local: {auth: psk, id: srv.strongswan.org}
+    remote: {auth: psk}
+    children:
+      net:
+        esp_proposals: [aes128gcm16]
+secrets:
+  psk:
+    - secret: "$PSK"
+EOF
+}
+
+# strongswan_conf ROLE N: strongswan.conf for the load-tester initiator
+# (ROLE ini) or the reference responder (ROLE resp: load-tester loaded
+# with no initiator, for its responder configuration, its PSK and its fake
+# kernel).
+strongswan_conf() {
+	if [ "$1" = ini ]; then
+		inits=$LT_INITIATORS
+		iters=$((($2 + LT_INITIATORS - 1) / LT_INITIATORS))
+		lvl=1 # the retransmissions are counted in this log
+		# Each initiator holds a worker thread for its whole run:
+		# with no threads left for the answers it never completes one.
+		threads=$((LT_INITIATORS + 16))
+	else
+		inits=0
+		iters=0
+		lvl=0
+		threads=16
+	fi
+	cat <<EOF
+charon {
+	load = random nonce openssl pem pkcs1 x509 pubkey kdf load-tester kernel-netlink socket-default vici
+	# The IKE SA table's default is one bucket (a list searched for
+	# every message); strongSwan's documentation has load tests raise it.
+	ikesa_table_size = 4096
+	ikesa_table_segments = 16
+	# Without this, each initiation compares its configuration with that
+	# of every IKE SA up (to reuse one): O(N) per SA, the initiator's
+	# limit after a few thousand.
+	reuse_ikesa = no
+	threads = $threads
+	install_routes = no
+	install_virtual_ip = no
+	cookie_threshold = 10000000
+	cookie_threshold_ip = 10000000
+	block_threshold = 0
+	filelog {
+		log {
+			path = $OUT/$1.log
+			default = $lvl
+			time_format = %T
+			# Each line written at once: run.sh counts them as they
+			# come.
+			flush_line = yes
+		}
+	}
+	syslog {
+		daemon {
+			default = -1
+		}
+	}
+	plugins {
+		vici {
+			socket = unix://$OUT/$1.vici
+		}
+		load-tester {
+			enable = yes
+			fake_kernel = yes
+			initiators = $inits
+			iterations = $iters
+			init_limit = $inits
+			delay = $LT_DELAY
+			initiator = $INI
+			responder = $RESP
+			proposal = $PROPOSAL
+			esp = aes128gcm16
+			initiator_auth = psk
+			responder_auth = psk
+			preshared_key = $PSK
+			child_rekey = 0
+			ike_rekey = 0
+			version = 2
+		}
+	}
+}
+EOF
+}
+
+# start_charon ROLE NS: strongSwan's charon in namespace NS, in a mount
+# namespace of its own whose piddir is a private tmpfs, so that two of
+# them run at once.
+start_charon() {
+	strongswan_conf "$1" "$N" >"$OUT/$1.conf"
+	rm -f "$OUT/$1.log" "$OUT/$1.vici"
+	mkdir -p "$LT_DIR/run"
+	STRONGSWAN_CONF=$OUT/$1.conf ip netns exec "$2" unshare -m sh -c \
+	    "mount -t tmpfs lt-run '$LT_DIR/run' && exec '$CHARON'" \
+	    >"$OUT/$1.stderr" 2>&1 &
+	echo $! >"$OUT/$1.pid"
+}
+
+wait_vici() {
+	i=0
+	until "$SWANCTL" --stats --uri "unix://$OUT/$1.vici" >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || { echo "load: charon $1 did not start" >&2
+			cat "$OUT/$1.stderr" >&2; exit 1; }
+		sleep 0.1
+	done
+}
+
+# watch_up: counts the responder's "established" log lines as they are
+# written (tail -F into awk through a fifo) and writes $OUT/up.t, the
+# time the N-th one was read, and every 100 the count in $OUT/up. The
+# responder is never queried while the clock runs: charonctl stats (and
+# list-sas) walk every IKE SA, which costs charond more the more SAs it
+# holds (see README).
+watch_up() {
+	case $R in
+	charond) pat="IKE SA established" ;;
+	strongswan) pat="established between" ;; # the CHILD SA's: "with"
+	esac
+	rm -f "$OUT/up" "$OUT/up.t" "$OUT/fifo"
+	mkfifo "$OUT/fifo"
+	# mawk reads a pipe in blocks unless interactive.
+	aw="awk"
+	awk -W interactive 'BEGIN {}' 2>/dev/null && aw="awk -W interactive"
+	$aw -v n="$N" -v p="$pat" -v f="$OUT/up" '$0 ~ p {
+		c++
+		if (c >= n) { system("date +%s.%N >" f ".t"); print c >f; exit }
+		if (c % 100 == 0) { print c >f; close(f) }
+	    }' <"$OUT/fifo" &
+	echo $! >"$OUT/awk.pid"
+	tail -n +1 -F "$WLOG" >"$OUT/fifo" 2>/dev/null &
+	echo $! >"$OUT/tail.pid"
+}
+
+unwatch() {
+	for f in "$OUT/tail.pid" "$OUT/awk.pid"; do
+		[ -f "$f" ] || continue
+		kill "$(cat "$f")" 2>/dev/null || :
+		rm -f "$f"
+	done
+	rm -f "$OUT/fifo"
+}
+
+# established: IKE SAs the responder holds established, asked once after
+# the run.
+established() {
+	case $R in
+	charond)
+		# "IKE SAs:   N total, N connecting, N established, ..."
+		"$CHARONCTL" -S "$OUT/resp.sock" stats 2>/dev/null |
+			awk '/^IKE SAs:/ { print $7; f = 1 } END { if (!f) print 0 }'
+		;;
+	strongswan)
+		"$SWANCTL" --stats --uri "unix://$OUT/resp.vici" 2>/dev/null |
+			awk '/^IKE_SAs:/ { print $2 - $4; f = 1 }
+			    END { if (!f) print 0 }'
+		;;
+	esac
+}
+
+start_responder() {
+	case $R in
+	charond)
+		charond_conf >"$OUT/resp.yaml"
+		rm -f "$OUT/resp.sock"
+		ip netns exec lt-resp "$CHAROND" -c "$OUT/resp.yaml" \
+		    -S "$OUT/resp.sock" >"$OUT/resp.log" 2>&1 &
+		echo $! >"$OUT/resp.pid"
+		i=0
+		until "$CHARONCTL" -S "$OUT/resp.sock" version >/dev/null 2>&1; do
+			i=$((i + 1))
+			[ $i -lt 100 ] || { echo "load: charond did not start" >&2
+				cat "$OUT/resp.log" >&2; exit 1; }
+			sleep 0.1
+		done
+		RPID=$(cat "$OUT/resp.pid")
+		RLOG=$OUT/resp.log # its log and malloc_stats()
+		WLOG=$RLOG
+		;;
+	strongswan)
+		start_charon resp lt-resp
+		wait_vici resp
+		# The process in the mount namespace: sh exec'd charon.
+		RPID=$(cat "$OUT/resp.pid")
+		RLOG=$OUT/resp.stderr # malloc_stats()
+		WLOG=$OUT/resp.log
+		;;
+	esac
+}
+
+# One run: responder R, N IKE SAs.
+run_one() {
+	cleanup
+	trap cleanup EXIT
+	rm -f "$OUT"/*.log "$OUT"/*.conf "$OUT"/*.stderr "$OUT"/resp.* \
+	    "$OUT"/resp-stats.*
+	netns_up
+	start_responder
+	sleep 0.5
+	heap0=$(heap "$RPID" "$RLOG")
+	rss0=$(rss_kb "$RPID")
+	cpu0=$(cpu_ticks "$RPID")
+	watch_up
+	t0=$(now)
+	start_charon ini lt-ini
+	# Wait for the N-th or until nothing moves for LT_TIMEOUT s.
+	last=0
+	lastt=$(date +%s)
+	while [ ! -s "$OUT/up.t" ]; do
+		e=$(cat "$OUT/up" 2>/dev/null || :)
+		case $e in '' | *[!0-9]*) e=$last ;; esac # being rewritten
+		if [ "$e" -ne "$last" ]; then
+			last=$e
+			lastt=$(date +%s)
+		elif [ $(($(date +%s) - lastt)) -ge "$LT_TIMEOUT" ]; then
+			echo "load: $R: stuck at about $e of $N for $LT_TIMEOUT s" >&2
+			break
+		fi
+		kill -0 "$RPID" 2>/dev/null || {
+			echo "load: $R: responder died (log: $RLOG)" >&2
+			break
+		}
+		sleep 0.05
+	done
+	t1=$(cat "$OUT/up.t" 2>/dev/null || now)
+	unwatch
+	IPID=$(cat "$OUT/ini.pid")
+	cpu1=$(cpu_ticks "$RPID" 2>/dev/null || echo "$cpu0")
+	icpu=$(cpu_ticks "$IPID" 2>/dev/null || echo 0)
+	sleep 1
+	e=$(established)
+	rss1=$(rss_kb "$RPID" 2>/dev/null || echo 0)
+	heap1=$(heap "$RPID" "$RLOG")
+	retr=$(grep -c "retransmit [0-9]* of request" "$OUT/ini.log" || :)
+	fail=$(grep -c "giving up after\|establishing IKE_SA failed" \
+	    "$OUT/ini.log" || :)
+	rcvbuf=$(ip netns exec lt-resp awk '/^Udp:/ { n++; if (n == 1)
+	    for (i = 1; i <= NF; i++) { if ($i == "RcvbufErrors") c = i }
+	    else print $c }' /proc/net/snmp)
+	drops=-
+	if [ "$R" = charond ]; then
+		"$CHARONCTL" -S "$OUT/resp.sock" --json stats >"$OUT/resp-stats.json"
+		drops=$(python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))["input"]
+print(sum(d["drops"].values()) + d["socket_drops"])' "$OUT/resp-stats.json")
+	else
+		"$SWANCTL" --stats --uri "unix://$OUT/resp.vici" \
+		    >"$OUT/resp-stats.txt" 2>&1 || :
+	fi
+	# No SA or SPD policy may have reached XFRM on either side. (The
+	# per-socket policies that exempt a daemon's IKE sockets from IPsec,
+	# "socket in/out", are set with setsockopt(), not through XFRM
+	# netlink: charond sets them with kernel: none too.)
+	x=$(for n in lt-ini lt-resp; do ip -n $n xfrm state | grep "^src"
+	    ip -n $n xfrm policy | grep -E "^[[:space:]]*dir (in|out|fwd)"
+	    done | wc -l)
+	[ "$x" = 0 ] || echo "load: $R: $x XFRM SAs/policies found" >&2
+	hz=$(getconf CLK_TCK)
+	python3 - "$R" "$N" "$e" "$t0" "$t1" "$cpu0" "$cpu1" "$hz" "$rss0" \
+	    "$rss1" "$heap0" "$heap1" "$retr" "$fail" "$rcvbuf" "$drops" "$icpu" <<'EOF' |
+import sys
+(r, n, e, t0, t1, c0, c1, hz, r0, r1, h0, h1, retr, fail, rcvbuf,
+ drops, ic) = sys.argv[1:]
+n, e = int(n), int(e)
+wall = float(t1) - float(t0)
+per = max(e, 1)
+cpu_us = (int(c1) - int(c0)) * 1e6 / int(hz) / per
+heap = "%.0f" % ((int(h1) - int(h0)) / per) if h0 and h1 else "-"
+print("%-10s %6d %6d %8.2f %8.0f %10.0f %8s %8s %8.2f %8s %6s %6s %6s %6s %10.0f" % (
+    r, n, e, wall, e / wall if wall > 0 else 0, cpu_us, r0, r1,
+    (int(r1) - int(r0)) / per, heap, retr, fail, rcvbuf, drops,
+    int(ic) * 1e6 / int(hz) / per))
+EOF
+	tee -a "$RESULTS"
+	# Keep this run's logs.
+	d=$OUT/$R-$N
+	rm -rf "$d"
+	mkdir -p "$d"
+	cp "$OUT"/*.log "$OUT"/*.conf "$OUT"/resp.* "$OUT"/resp-stats.* "$d"/ 2>/dev/null || :
+	grep -n "error\|crit\|assert\|Segmentation" "$RLOG" >"$d/errors.txt" || :
+}
+
+{
+	echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(uname -r), $(nproc) CPUs," \
+	    "load $(cut -d' ' -f1-3 /proc/loadavg), charond" \
+	    "$(git -C "$top" rev-parse --short HEAD 2>/dev/null)," \
+	    "$($CHARON --version 2>/dev/null | head -n 1 || echo charon)," \
+	    "initiators $LT_INITIATORS, delay $LT_DELAY ms"
+	printf '%-10s %6s %6s %8s %8s %10s %8s %8s %8s %8s %6s %6s %6s %6s %10s\n' \
+	    responder N up wall_s SA/s cpu_us/SA rss0_kB rss1_kB kB/SA \
+	    heapB/SA retr fail rcvbuf drops ini_us/SA
+} | tee -a "$RESULTS"
+[ $# -gt 0 ] || set -- 1000
+for N in "$@"; do
+	# Each initiator thread sets up the same number of IKE SAs.
+	N=$(((N + LT_INITIATORS - 1) / LT_INITIATORS * LT_INITIATORS))
+	for R in $LT_RESPONDERS; do
+		run_one
+	done
+done
