@@ -156,6 +156,13 @@
 #define IKEV1_ID_DER_ASN1_GN      10
 #define IKEV1_ID_KEY_ID           11
 
+/* Configuration message types of the ATTR payload
+ * (draft-dukes-ike-mode-cfg-02 3.2) */
+#define IKEV1_CFG_REQUEST 1
+#define IKEV1_CFG_REPLY   2
+#define IKEV1_CFG_SET     3
+#define IKEV1_CFG_ACK     4
+
 /* Certificate encodings (RFC 2408 3.9) */
 #define IKEV1_CERT_NONE              0
 #define IKEV1_CERT_PKCS7             1

@@ -212,6 +212,9 @@ msg_v1_frame_plain(struct msg_v1 *m, const uint8_t *p, size_t len, size_t base,
 			    "encrypted message without payloads");
 		return -1;
 	}
+	/* An encrypted message has no payload in the clear: framing its
+	 * plaintext again starts over. */
+	m->n = 0;
 	cur_init(&c, p, len, base);
 	return frame_chain(m, m->hdr.np, &c, true, true, e);
 }

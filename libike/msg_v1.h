@@ -35,6 +35,7 @@
 #define IKEV1_MAX_TRANSFORMS 64  /* per SA payload, all proposals */
 #define IKEV1_MAX_XF_ATTRS   24  /* data attributes per transform */
 #define IKEV1_MAX_ATTRS      256 /* data attributes per SA payload */
+#define IKEV1_MAX_CFG_ATTRS  32  /* attributes per ATTR payload */
 #define IKEV1_NONCE_MIN      8   /* RFC 2409 5 */
 #define IKEV1_NONCE_MAX      256
 
@@ -160,6 +161,14 @@ struct pld_v1_natoa {
 	struct bytes addr;
 };
 
+/* ATTR (Mode Config, XAUTH) */
+struct pld_v1_cfg {
+	uint8_t type; /* IKEV1_CFG_* */
+	uint16_t ident;
+	unsigned n;
+	struct v1_attr attr[IKEV1_MAX_CFG_ATTRS];
+};
+
 int pld_v1_sa_get(const struct pld_ref *r, struct pld_v1_sa *sa,
 		  struct ike_err *e);
 int pld_v1_ke_get(const struct pld_ref *r, struct pld_v1_data *ke,
@@ -187,6 +196,8 @@ int pld_v1_natd_get(const struct pld_ref *r, struct pld_v1_data *d,
 		    struct ike_err *e);
 int pld_v1_natoa_get(const struct pld_ref *r, struct pld_v1_natoa *oa,
 		     struct ike_err *e);
+int pld_v1_cfg_get(const struct pld_ref *r, struct pld_v1_cfg *cfg,
+		   struct ike_err *e);
 /* A TV value, or a TLV value of 1 to 4 octets, as a number (life
  * durations may be either, RFC 2407 4.5); -1 for a longer or empty TLV. */
 int pld_v1_attr_u32(const struct v1_attr *a, uint32_t *v);
@@ -211,5 +222,6 @@ void pld_v1_natd_put(struct msg_builder *b, uint8_t type,
 		     const struct pld_v1_data *d);
 void pld_v1_natoa_put(struct msg_builder *b, uint8_t type,
 		      const struct pld_v1_natoa *oa);
+void pld_v1_cfg_put(struct msg_builder *b, const struct pld_v1_cfg *cfg);
 
 #endif

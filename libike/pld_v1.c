@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * IKEv1 payload codecs (RFC 2408 3.4 to 3.16, RFC 2407 4.6, RFC 2409 5,
- * RFC 3947 3.2 and 5.1). Each decoder reads one payload body through a
- * bounded reader, straight-line, and checks once at the end that the body
- * was consumed exactly; each encoder appends one whole payload to a
- * message builder. Reserved fields are ignored on receipt and sent as zero
- * (see msg_v1.c).
+ * RFC 3947 3.2 and 5.1, draft-dukes-ike-mode-cfg-02 3.2). Each decoder reads
+ * one payload body through a bounded reader, straight-line, and checks once at
+ * the end that the body was consumed exactly; each encoder appends one whole
+ * payload to a message builder. Reserved fields are ignored on receipt and sent
+ * as zero (see msg_v1.c).
  */
 #include <string.h>
 
@@ -19,8 +19,7 @@ bad(const struct pld_ref *r, uint16_t notify, size_t at, struct ike_err *e,
     const char *what)
 {
 	ike_err_set(e, notify, r->type, at,
-		    "%s payload at offset %zu: %s "
-		    "(offset %zu)",
+		    "%s payload at offset %zu: %s (offset %zu)",
 		    msg_v1_pld_name(r->type), r->offset, what, at);
 	return -1;
 }
@@ -51,34 +50,57 @@ body_reader(const struct pld_ref *r, struct cur *c)
  * .                   AF=0  Attribute Value                       .
  */
 static int
+attr_get(const struct pld_ref *r, struct cur *c, struct v1_attr *a,
+	 uint16_t notify, struct ike_err *e)
+{
+	uint16_t type, lv;
+	size_t at = cur_offset(c);
+
+	memset(a, 0, sizeof(*a));
+	cur_u16(c, &type);
+	cur_u16(c, &lv);
+	if (!cur_ok(c))
+		return bad(r, notify, at, e, "truncated attribute");
+	a->type = type & ~IKEV1_ATTR_AF_TV;
+	a->tv = type & IKEV1_ATTR_AF_TV;
+	if (a->tv)
+		a->val = lv;
+	else if (!cur_view(c, lv, &a->value))
+		return bad(r, notify, at, e,
+			   "attribute overruns its container");
+	return 0;
+}
+
+static void
+attr_put(struct msg_builder *b, const struct v1_attr *a)
+{
+	if (a->tv) {
+		wbuf_u16(&b->w, IKEV1_ATTR_AF_TV | a->type);
+		wbuf_u16(&b->w, a->val);
+	} else if (a->value.len > UINT16_MAX) {
+		b->w.err = true;
+	} else {
+		wbuf_u16(&b->w, a->type & ~IKEV1_ATTR_AF_TV);
+		wbuf_u16(&b->w, (uint16_t)a->value.len);
+		wbuf_bytes(&b->w, a->value);
+	}
+}
+
+static int
 attrs_get(const struct pld_ref *r, struct cur *c, struct pld_v1_sa *sa,
 	  struct v1_transform *t, struct ike_err *e)
 {
 	t->attr0 = sa->n_attr;
 	t->n_attr = 0;
 	while (cur_left(c) > 0) {
-		struct v1_attr *a;
-		uint16_t type, lv;
-		size_t at = cur_offset(c);
-
 		if (t->n_attr >= IKEV1_MAX_XF_ATTRS ||
 		    sa->n_attr >= IKEV1_MAX_ATTRS)
-			return bad(r, IKEV1_N_BAD_PROPOSAL_SYNTAX, at, e,
+			return bad(r, IKEV1_N_BAD_PROPOSAL_SYNTAX,
+				   cur_offset(c), e,
 				   "more attributes than we accept");
-		a = &sa->attr[sa->n_attr];
-		memset(a, 0, sizeof(*a));
-		cur_u16(c, &type);
-		cur_u16(c, &lv);
-		if (!cur_ok(c))
-			return bad(r, IKEV1_N_BAD_PROPOSAL_SYNTAX, at, e,
-				   "truncated attribute");
-		a->type = type & ~IKEV1_ATTR_AF_TV;
-		a->tv = type & IKEV1_ATTR_AF_TV;
-		if (a->tv)
-			a->val = lv;
-		else if (!cur_view(c, lv, &a->value))
-			return bad(r, IKEV1_N_BAD_PROPOSAL_SYNTAX, at, e,
-				   "attribute overruns its transform");
+		if (attr_get(r, c, &sa->attr[sa->n_attr],
+			     IKEV1_N_BAD_PROPOSAL_SYNTAX, e) < 0)
+			return -1;
 		sa->n_attr++;
 		t->n_attr++;
 	}
@@ -280,20 +302,8 @@ transform_put(struct msg_builder *b, const struct pld_v1_sa *sa,
 	wbuf_u8(&b->w, t->num);
 	wbuf_u8(&b->w, t->id);
 	wbuf_u16(&b->w, 0);
-	for (k = 0; k < t->n_attr; k++) {
-		const struct v1_attr *a = &sa->attr[t->attr0 + k];
-
-		if (a->tv) {
-			wbuf_u16(&b->w, IKEV1_ATTR_AF_TV | a->type);
-			wbuf_u16(&b->w, a->val);
-		} else if (a->value.len > UINT16_MAX) {
-			b->w.err = true;
-		} else {
-			wbuf_u16(&b->w, a->type & ~IKEV1_ATTR_AF_TV);
-			wbuf_u16(&b->w, (uint16_t)a->value.len);
-			wbuf_bytes(&b->w, a->value);
-		}
-	}
+	for (k = 0; k < t->n_attr; k++)
+		attr_put(b, &sa->attr[t->attr0 + k]);
 	patch_len(b, at);
 }
 
@@ -723,6 +733,59 @@ pld_v1_natoa_put(struct msg_builder *b, uint8_t type,
 	msg_pld_end(b);
 }
 
+/*
+ * ATTR (draft-dukes-ike-mode-cfg-02 3.2), the Transaction exchange's
+ * payload, which also carries XAUTH (draft-beaulieu-ike-xauth-02):
+ * !     Type      !   RESERVED    !           Identifier          !
+ * ~                          Attributes                           ~
+ * The attributes are data attributes as in an SA (3.3).
+ */
+int
+pld_v1_cfg_get(const struct pld_ref *r, struct pld_v1_cfg *cfg,
+	       struct ike_err *e)
+{
+	struct cur c;
+
+	body_reader(r, &c);
+	cur_u8(&c, &cfg->type);
+	cur_skip(&c, 1);
+	cur_u16(&c, &cfg->ident);
+	cfg->n = 0;
+	if (!cur_ok(&c))
+		return body_done(r, &c, e);
+	if (cfg->type < IKEV1_CFG_REQUEST || cfg->type > IKEV1_CFG_ACK)
+		return bad(r, IKEV1_N_PAYLOAD_MALFORMED, r->offset, e,
+			   "unknown configuration message type");
+	while (cur_left(&c) > 0) {
+		if (cfg->n >= IKEV1_MAX_CFG_ATTRS)
+			return bad(r, IKEV1_N_PAYLOAD_MALFORMED, cur_offset(&c),
+				   e, "more attributes than we accept (32)");
+		if (attr_get(r, &c, &cfg->attr[cfg->n],
+			     IKEV1_N_PAYLOAD_MALFORMED, e) < 0)
+			return -1;
+		cfg->n++;
+	}
+	return body_done(r, &c, e);
+}
+
+void
+pld_v1_cfg_put(struct msg_builder *b, const struct pld_v1_cfg *cfg)
+{
+	unsigned i;
+
+	if (cfg->n > IKEV1_MAX_CFG_ATTRS) {
+		b->w.err = true;
+		return;
+	}
+	msg_v1_pld_begin(b, IKEV1_PL_ATTR);
+	wbuf_u8(&b->w, cfg->type);
+	wbuf_u8(&b->w, 0);
+	wbuf_u16(&b->w, cfg->ident);
+	for (i = 0; i < cfg->n; i++)
+		attr_put(b, &cfg->attr[i]);
+	msg_pld_end(b);
+}
+
 /* Decode every payload we know; used by the fuzzer and the tests. */
 int
 msg_v1_decode_all(const struct msg_v1 *m, struct ike_err *e)
@@ -735,6 +798,7 @@ msg_v1_decode_all(const struct msg_v1 *m, struct ike_err *e)
 		struct pld_v1_notify notify;
 		struct pld_v1_delete del;
 		struct pld_v1_natoa natoa;
+		struct pld_v1_cfg cfg;
 	} u;
 	unsigned i;
 	int rc = 0;
@@ -783,6 +847,9 @@ msg_v1_decode_all(const struct msg_v1 *m, struct ike_err *e)
 		case IKEV1_PL_NAT_OA:
 		case IKEV1_PL_NAT_OA_DRAFT:
 			rc = pld_v1_natoa_get(r, &u.natoa, e);
+			break;
+		case IKEV1_PL_ATTR:
+			rc = pld_v1_cfg_get(r, &u.cfg, e);
 			break;
 		default: /* left to the exchange's rules */
 			break;

@@ -548,6 +548,25 @@ static const struct bad_case bad_cases[] = {
      HDR("15") "00000006"
 	       "0100",
      IKEV1_N_PAYLOAD_MALFORMED, IKEV1_PL_NAT_OA, 28},
+    /* ATTR */
+    {"ATTR header truncated",
+     HDR("0e") "00000006"
+	       "0100",
+     IKEV1_N_PAYLOAD_MALFORMED, IKEV1_PL_ATTR, 28},
+    {"ATTR of unknown type 5",
+     HDR("0e") "00000008"
+	       "05000001",
+     IKEV1_N_PAYLOAD_MALFORMED, IKEV1_PL_ATTR, 28},
+    {"ATTR attribute overruns",
+     HDR("0e") "0000000c"
+	       "01000001"
+	       "40890004",
+     IKEV1_N_PAYLOAD_MALFORMED, IKEV1_PL_ATTR, 36},
+    {"ATTR attribute truncated",
+     HDR("0e") "0000000a"
+	       "01000001"
+	       "8001",
+     IKEV1_N_PAYLOAD_MALFORMED, IKEV1_PL_ATTR, 36},
     /* SA */
     {"SA truncated before the situation",
      HDR("01") "00000008"

@@ -537,22 +537,100 @@ START_TEST(encoders_refuse_inconsistent)
 END_TEST
 
 /* Payloads we frame but do not decode are skipped by decode_all: an
- * assigned one (ATTR) and a private one (FRAG). */
+ * assigned one (15, GDOI's SAK) and a private one (FRAG). */
 START_TEST(undecoded_payloads_skipped)
 {
 	struct msg_builder b;
 	struct msg_v1 m;
 
-	begin(&b, IKEV1_EXCH_TRANSACTION, 0);
-	msg_v1_pld_begin(&b, IKEV1_PL_ATTR);
-	wbuf_u32(&b.w, 0x01000001);
+	begin(&b, IKEV1_EXCH_IDENT_PROT, 0);
+	msg_v1_pld_begin(&b, 15);
 	msg_pld_end(&b);
 	msg_v1_pld_begin(&b, IKEV1_PL_FRAG);
 	msg_pld_end(&b);
 	finish(&b, &m);
 	ck_assert_uint_eq(m.n, 2);
-	ck_assert_uint_eq(m.pl[0].type, IKEV1_PL_ATTR);
+	ck_assert_uint_eq(m.pl[0].type, 15);
 	ck_assert_uint_eq(m.pl[1].type, IKEV1_PL_FRAG);
+}
+END_TEST
+
+/* Mode Config's ATTR payload: an XAUTH request (TV type, empty TLV user
+ * name and password) and a reply with an address. */
+START_TEST(cfg_roundtrip)
+{
+	static const uint8_t addr[4] = {10, 3, 0, 1};
+	static struct pld_v1_cfg req, reply, out;
+	struct msg_builder b;
+	struct msg_v1 m;
+	struct ike_err e;
+	unsigned i;
+
+	req.type = IKEV1_CFG_REQUEST;
+	req.ident = 0x1234;
+	req.n = 3;
+	req.attr[0] = (struct v1_attr){16520, true, 0, {0}}; /* XAUTH-TYPE */
+	req.attr[1] = (struct v1_attr){16521, false, 0, {0}};
+	req.attr[2] = (struct v1_attr){16522, false, 0, {0}};
+	reply.type = IKEV1_CFG_REPLY;
+	reply.ident = 0x1234;
+	reply.n = 1;
+	reply.attr[0] = (struct v1_attr){1, false, 0, {addr, 4}};
+	begin(&b, IKEV1_EXCH_TRANSACTION, IKEV1_FLAG_ENCRYPTION);
+	pld_v1_cfg_put(&b, &req);
+	pld_v1_cfg_put(&b, &reply);
+	finish(&b, &m);
+	ck_assert_uint_eq(m.n, 2);
+	ck_assert_int_eq(pld_v1_cfg_get(&m.pl[0], &out, &e), 0);
+	ck_assert_uint_eq(out.type, IKEV1_CFG_REQUEST);
+	ck_assert_uint_eq(out.ident, 0x1234);
+	ck_assert_uint_eq(out.n, 3);
+	for (i = 0; i < 3; i++) {
+		ck_assert_uint_eq(out.attr[i].type, req.attr[i].type);
+		ck_assert_uint_eq(out.attr[i].tv, req.attr[i].tv);
+		ck_assert_uint_eq(out.attr[i].value.len, 0);
+	}
+	ck_assert_int_eq(pld_v1_cfg_get(&m.pl[1], &out, &e), 0);
+	ck_assert_uint_eq(out.type, IKEV1_CFG_REPLY);
+	ck_assert_uint_eq(out.n, 1);
+	ck_assert(bytes_eq(out.attr[0].value, reply.attr[0].value));
+	ck_assert_hex(mem + m.pl[1].offset, 16,
+		      "00000010"
+		      "02001234"
+		      "00010004"
+		      "0a030001");
+}
+END_TEST
+
+START_TEST(cfg_bounds)
+{
+	static struct pld_v1_cfg cfg;
+	struct msg_builder b;
+	struct msg_v1 m;
+	struct ike_err e = {0};
+	unsigned i;
+
+	cfg.type = IKEV1_CFG_SET;
+	cfg.n = IKEV1_MAX_CFG_ATTRS;
+	for (i = 0; i < cfg.n; i++)
+		cfg.attr[i] = (struct v1_attr){(uint16_t)(i + 1), true, 1, {0}};
+	begin(&b, IKEV1_EXCH_TRANSACTION, 0);
+	pld_v1_cfg_put(&b, &cfg);
+	finish(&b, &m);
+	/* One more attribute, added by hand past the encoder's bound. */
+	cfg.n = IKEV1_MAX_CFG_ATTRS + 1;
+	begin(&b, IKEV1_EXCH_TRANSACTION, 0);
+	pld_v1_cfg_put(&b, &cfg);
+	ck_assert_uint_eq(msg_build_finish(&b), 0);
+	cfg.n = IKEV1_MAX_CFG_ATTRS;
+	begin(&b, IKEV1_EXCH_TRANSACTION, 0);
+	pld_v1_cfg_put(&b, &cfg);
+	wbuf_u32(&b.w, 0x80630001);
+	msg_pld_end(&b);
+	ck_assert_int_eq(msg_v1_frame(mem, msg_build_finish(&b), &m, &e), 0);
+	ck_assert_int_eq(msg_v1_decode_all(&m, &e), -1);
+	ck_assert_uint_eq(e.notify, IKEV1_N_PAYLOAD_MALFORMED);
+	ck_assert_ptr_nonnull(strstr(e.msg, "more attributes"));
 }
 END_TEST
 
@@ -572,6 +650,8 @@ pld_v1_suite(void)
 	tcase_add_test(tc, attr_u32);
 	tcase_add_test(tc, encoders_refuse_inconsistent);
 	tcase_add_test(tc, undecoded_payloads_skipped);
+	tcase_add_test(tc, cfg_roundtrip);
+	tcase_add_test(tc, cfg_bounds);
 	suite_add_tcase(s, tc);
 	return s;
 }
