@@ -144,6 +144,81 @@ START_TEST(main_mode_1_decoded)
 }
 END_TEST
 
+/* Decode every payload of m and encode it again after m's header; the
+ * length of the result. The encoders mirror the decoders, so the result
+ * is the received chain byte for byte. */
+static size_t
+reencode(const struct msg_v1 *m, uint8_t *out, size_t cap)
+{
+	static struct pld_v1_sa sa;
+	struct pld_v1_data d;
+	struct pld_v1_id id;
+	struct pld_v1_notify n;
+	struct pld_v1_delete del;
+	struct pld_v1_natoa oa;
+	struct msg_builder b;
+	struct ike_err e;
+	unsigned i;
+
+	msg_build_init(&b, out, cap, &m->hdr);
+	for (i = 0; i < m->n; i++) {
+		const struct pld_ref *r = &m->pl[i];
+
+		switch (r->type) {
+		case IKEV1_PL_SA:
+			ck_assert_int_eq(pld_v1_sa_get(r, &sa, &e), 0);
+			pld_v1_sa_put(&b, &sa);
+			break;
+		case IKEV1_PL_VID:
+			ck_assert_int_eq(pld_v1_vid_get(r, &d, &e), 0);
+			pld_v1_vid_put(&b, &d);
+			break;
+		case IKEV1_PL_HASH:
+			ck_assert_int_eq(pld_v1_hash_get(r, &d, &e), 0);
+			pld_v1_hash_put(&b, &d);
+			break;
+		case IKEV1_PL_NONCE:
+			ck_assert_int_eq(pld_v1_nonce_get(r, &d, &e), 0);
+			pld_v1_nonce_put(&b, &d);
+			break;
+		case IKEV1_PL_ID:
+			ck_assert_int_eq(pld_v1_id_get(r, &id, &e), 0);
+			pld_v1_id_put(&b, &id);
+			break;
+		case IKEV1_PL_N:
+			ck_assert_int_eq(pld_v1_notify_get(r, &n, &e), 0);
+			pld_v1_notify_put(&b, &n);
+			break;
+		case IKEV1_PL_D:
+			ck_assert_int_eq(pld_v1_delete_get(r, &del, &e), 0);
+			pld_v1_delete_put(&b, &del);
+			break;
+		case IKEV1_PL_NAT_OA:
+			ck_assert_int_eq(pld_v1_natoa_get(r, &oa, &e), 0);
+			pld_v1_natoa_put(&b, r->type, &oa);
+			break;
+		default:
+			ck_abort_msg("payload type %u not expected", r->type);
+		}
+	}
+	return msg_build_finish(&b);
+}
+
+START_TEST(main_mode_1_reencoded)
+{
+	static uint8_t out[256];
+	struct msg_v1 m;
+	struct ike_err e = {0};
+	size_t len;
+	uint8_t *p = hex_decode(mm1_hex, &len);
+
+	ck_assert_int_eq(msg_v1_frame(p, len, &m, &e), 0);
+	ck_assert_uint_eq(reencode(&m, out, sizeof(out)), len);
+	ck_assert_mem_eq(out, p, len);
+	free(p);
+}
+END_TEST
+
 /* Quick Mode, message 1 (RFC 2409 5.5), as it is after decryption: the
  * chain, then padding. */
 static const char qm1_plain_hex[] =
@@ -233,6 +308,7 @@ START_TEST(quick_mode_1_decoded)
 	struct pld_v1_data hash, nonce;
 	struct pld_v1_id id;
 	struct pld_v1_natoa oa;
+	static uint8_t out[512];
 	size_t len;
 	uint32_t v;
 	uint8_t *p = encrypted_msg(qm1_plain_hex, IKEV1_PL_HASH,
@@ -294,6 +370,10 @@ START_TEST(quick_mode_1_decoded)
 	ck_assert_int_eq(pld_v1_natoa_get(&m.pl[5], &oa, &e), 0);
 	ck_assert_uint_eq(oa.id_type, IKEV1_ID_IPV4_ADDR);
 	ck_assert_uint_eq(be32(oa.addr.ptr), 0xc0a80102);
+	/* Encoded again: the chain without the 7 octets of padding. */
+	ck_assert_uint_eq(reencode(&m, out, sizeof(out)), len - 7);
+	ck_assert_mem_eq(out + IKEV1_HDR_LEN, p + IKEV1_HDR_LEN,
+			 len - 7 - IKEV1_HDR_LEN);
 	free(p);
 }
 END_TEST
@@ -304,6 +384,7 @@ START_TEST(informational_decoded)
 	struct ike_err e = {0};
 	struct pld_v1_notify n;
 	struct pld_v1_delete d;
+	static uint8_t out[256];
 	size_t len;
 	uint8_t *p = encrypted_msg(info_plain_hex, IKEV1_PL_HASH,
 				   IKEV1_EXCH_INFORMATIONAL, &len);
@@ -332,6 +413,8 @@ START_TEST(informational_decoded)
 	ck_assert_uint_eq(d.n_spi, 1);
 	ck_assert_uint_eq(be32(d.spis.ptr), 0xc0ffee01);
 	ck_assert_str_eq(msg_v1_notify_name(n.type), "R-U-THERE");
+	ck_assert_uint_eq(reencode(&m, out, sizeof(out)), len);
+	ck_assert_mem_eq(out, p, len);
 	free(p);
 }
 END_TEST
@@ -980,6 +1063,7 @@ msg_v1_suite(void)
 	TCase *bad = tcase_create("malformed");
 
 	tcase_add_test(tc, main_mode_1_decoded);
+	tcase_add_test(tc, main_mode_1_reencoded);
 	tcase_add_test(tc, quick_mode_1_decoded);
 	tcase_add_test(tc, informational_decoded);
 	tcase_add_test(tc, reserved_fields_ignored);
