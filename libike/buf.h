@@ -96,7 +96,7 @@ bool spi8_zero(const uint8_t *spi);
  * absolute offset at which the message went wrong, and a sentence for the
  * log. */
 struct ike_err {
-	uint16_t notify; /* IKEV2_N_*; 0 when no error */
+	uint16_t notify; /* IKEV2_N_*, IKEV1_N_* from the v1 codec; 0: none */
 	uint8_t pld_type;
 	size_t offset;
 	char msg[160];
