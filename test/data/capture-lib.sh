@@ -13,6 +13,8 @@
 #   log_levels     the filelog group levels of strongswan.conf (lines)
 #   ike_version    1 or 2, the connections' `version`
 #   rekey_done     what moon logs once a rekeyed CHILD SA is gone
+#   retransmit_timeout  strongSwan's first retransmission timeout (s;
+#                  default 15)
 # and defines:
 #   scenario NAME  sets the scenario variables below
 #   extract NAME RAW OUT  turns raw dir RAW into test data directory OUT
@@ -107,7 +109,7 @@ write_strongswan_conf() {
 charon {
 	load = random nonce openssl kdf pem pkcs1 x509 pubkey hmac gcm $kernel_plugins socket-default vici
 	# Patience for a slow (emulated) peer rather than retransmissions.
-	retransmit_timeout = 15
+	retransmit_timeout = ${retransmit_timeout:-15}
 	$charon_x
 	filelog {
 		charon {
@@ -341,10 +343,11 @@ run_steps() {
 			sw "$1" --terminate --ike gw >/dev/null
 			;;
 		wait-dpd)
-			# Quiet long enough for a DPD exchange and its answer
-			# (the scenario sets dpd_delay = 2s); the extraction
-			# checks that it was captured.
-			sleep 3
+			# Quiet until moon has had the answer to its first
+			# DPD request (the scenario sets a short dpd_delay),
+			# then on at once, so that there is only one.
+			wait_for "grep -q 'N(DPD_ACK)' '$1/charon.log'" 300 ||
+			    die "no DPD exchange"
 			;;
 		*)
 			die "unknown step '$step'"
