@@ -286,6 +286,7 @@ extract() {
 		log_dumps "$label" "$raw/sun.log"
 	done >"$tmp/hashes"
 	nhash=0
+	sigs=
 	# shellcheck disable=SC2013 # one hex word a line
 	for h in $(sed -n 's/^hash data=//p' "$out"/*.expect); do
 		grep -qx "$h" "$tmp/hashes" ||
