@@ -8,13 +8,19 @@
  * into a payload chain that fills the body up to the padding, encrypt
  * that chain again into exactly the captured bytes (same padding, same IV
  * chain), recompute every HASH payload (HASH_I, HASH_R, Quick Mode
- * HASH(1) to HASH(3), the Informational HASH(1)), and derive each Quick
- * Mode's KEYMAT as strongSwan logged it.
+ * HASH(1) to HASH(3), the Informational HASH(1); with certificates, the
+ * HASH_I/HASH_R inside the SIG payloads), and derive each Quick Mode's
+ * KEYMAT as strongSwan logged it.
  */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
 
 #include <check.h>
 
@@ -23,6 +29,8 @@
 
 static const char *const scenarios[] = {
     "natt-dpd",
+    "main-psk",
+    "main-cert",
 };
 #define NSCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
 
@@ -33,6 +41,7 @@ static const char *const scenarios[] = {
 #define PLD_KE    4
 #define PLD_ID    5
 #define PLD_HASH  8
+#define PLD_SIG   9
 #define PLD_NONCE 10
 #define EXCH_MAIN 2
 #define EXCH_INFO 5
@@ -314,6 +323,43 @@ assert_hash(const uint8_t *want, size_t len, struct bytes got, const char *what)
 	free(hex);
 }
 
+/*
+ * With RSA signatures (RFC 2409 5.1) the SIG payload is HASH_I or HASH_R
+ * signed: PKCS#1 v1.5 type 1 padding over the bare hash, no DigestInfo,
+ * as strongSwan signs for IKEv1. Recovering it with the signer's public
+ * key (from the capture's test-vector private key) must give our hash.
+ */
+static void
+check_sig(const char *scenario, const char *keyfile, const uint8_t *want,
+	  size_t want_len, struct bytes sig, const char *what)
+{
+	char rel[128];
+	uint8_t *pem, rec[1024];
+	size_t pem_len, rec_len = sizeof(rec);
+	EVP_PKEY_CTX *ctx;
+	EVP_PKEY *key;
+	BIO *bio;
+
+	snprintf(rel, sizeof(rel), "ikev1/%s/%s", scenario, keyfile);
+	pem = data_file(rel, &pem_len);
+	bio = BIO_new_mem_buf(pem, (int)pem_len);
+	ck_assert_ptr_nonnull(bio);
+	key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+	ck_assert_ptr_nonnull(key);
+	ctx = EVP_PKEY_CTX_new(key, NULL);
+	ck_assert_ptr_nonnull(ctx);
+	ck_assert_int_eq(EVP_PKEY_verify_recover_init(ctx), 1);
+	ck_assert_int_eq(EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING),
+			 1);
+	ck_assert_int_eq(
+	    EVP_PKEY_verify_recover(ctx, rec, &rec_len, sig.ptr, sig.len), 1);
+	assert_hash(want, want_len, (struct bytes){rec, rec_len}, what);
+	EVP_PKEY_CTX_free(ctx);
+	EVP_PKEY_free(key);
+	BIO_free(bio);
+	free(pem);
+}
+
 /* The state of one Quick Mode or Informational exchange. */
 #define MAX_XCHG 16
 
@@ -445,23 +491,25 @@ START_TEST(phase1_keys_ivs_hashes_match_strongswan)
 	ck_assert_hex(p1.iv, p1.len, keys_get(&k, "iv"));
 	sai_b = clear_body(msg_named(m, nm, "01-main-i"), PLD_SA, p);
 
-	/* Messages 5 and 6 in the one phase 1 chain: HASH_I, HASH_R. A
-	 * certificate scenario carries SIG instead, and only the chain is
-	 * checked. */
+	/* Messages 5 and 6 in the one phase 1 chain: HASH_I, HASH_R, in a
+	 * HASH payload or signed in a SIG payload. */
 	for (i = 5; i <= 6; i++) {
 		mm = msg_named(m, nm, i == 5 ? "05-main-i" : "06-main-r");
 		ck_assert_uint_eq(mm->data[18], EXCH_MAIN);
 		n = open_msg(&s, out.enc_key, &p1, mm, &pt, p);
 		ck_assert_uint_eq(p[0].type, PLD_ID);
 		id_b = p[0].body;
-		if (psk) {
-			ck_assert_int_eq(
-			    keymat_v1_hash_auth(&s, out.skeyid, i == 6, gxi,
-						gxr, cki, ckr, sai_b, id_b, h),
-			    0);
+		ck_assert_int_eq(keymat_v1_hash_auth(&s, out.skeyid, i == 6,
+						     gxi, gxr, cki, ckr, sai_b,
+						     id_b, h),
+				 0);
+		if (psk)
 			assert_hash(h, s.prf->out_len, pld_body(p, n, PLD_HASH),
 				    mm->name);
-		}
+		else
+			check_sig(scenario, i == 6 ? "sun.key" : "moon.key", h,
+				  s.prf->out_len, pld_body(p, n, PLD_SIG),
+				  mm->name);
 		free(pt);
 	}
 
