@@ -45,6 +45,8 @@ keymat_v1_suite(uint16_t encr, uint16_t key_bits, uint16_t hash, uint16_t prf,
 {
 	size_t i;
 
+	if (!s)
+		return -1;
 	memset(s, 0, sizeof(*s));
 	/* RFC 2409 Appendix A leaves the PRF attribute without values:
 	 * the negotiated hash's HMAC is the PRF (section 4). An explicit

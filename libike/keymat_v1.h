@@ -36,7 +36,9 @@ struct v1_suite {
 /* The suite from the phase 1 attributes (RFC 2409 Appendix A):
  * encryption algorithm, key length in bits (0 if the attribute is
  * absent), hash algorithm and PRF (0 if absent). -1 if one is unknown or
- * not usable in phase 1. */
+ * not usable in phase 1. Every hash of the registry maps, MD5 included:
+ * whether a weak algorithm (ALG_F_WEAK) may be chosen is the proposal
+ * policy's decision, taken before keys are derived. */
 int keymat_v1_suite(uint16_t encr, uint16_t key_bits, uint16_t hash,
 		    uint16_t prf, struct v1_suite *s);
 
