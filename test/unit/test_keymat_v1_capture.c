@@ -31,6 +31,7 @@ static const char *const scenarios[] = {
     "natt-dpd",
     "main-psk",
     "main-cert",
+    "windows-l2tp",
 };
 #define NSCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
 
