@@ -811,6 +811,45 @@ START_TEST(p2_bundles_refused)
 }
 END_TEST
 
+/* PFS: the group attribute is the DH transform; without it, no PFS, which
+ * a config asking for PFS refuses. */
+START_TEST(p2_pfs)
+{
+	static struct sab b;
+	static struct pld_v1_sa sa;
+	static struct prop_v1_list l;
+	static struct proposal ours[2];
+	const struct prop_v1_p2_cfg c2 = {IKEV1_ENCAP_TUNNEL, false, 3600, 0,
+					  our_spi};
+	struct prop_v1_choice c;
+	char reason[256];
+
+	sab_init(&b);
+	sab_prop(&b, 1, IKEV1_PROTO_IPSEC_ESP, 0x99999999);
+	p2_xf(&b, 1, ESP_AES, 128, A_SHA1, IKEV1_ENCAP_TUNNEL, 3600, NULL);
+	sab_prop(&b, 2, IKEV1_PROTO_IPSEC_ESP, 0x99999999);
+	p2_xf(&b, 1, ESP_AES, 128, A_SHA1, IKEV1_ENCAP_TUNNEL, 3600, NULL);
+	sab_tv(&b, IKEV1_IPSEC_GROUP_DESCRIPTION, 19);
+	decode(&b, false, &sa, &l);
+	assert_fmt(&l.p[1], "aes128-sha1-ecp256");
+
+	parse_list((const char *const[]){"aes128-sha1-ecp256"}, 1, ESP, ours);
+	ck_assert_int_eq(prop_v1_p2_select(ours, 1, &c2, &l, &c, NULL, 0), 0);
+	ck_assert_uint_eq(c.chosen.num, 2);
+	parse_list((const char *const[]){"aes128-sha1"}, 1, ESP, ours);
+	ck_assert_int_eq(prop_v1_p2_select(ours, 1, &c2, &l, &c, NULL, 0), 0);
+	ck_assert_uint_eq(c.chosen.num, 1);
+	parse_list((const char *const[]){"aes128-sha1-modp2048"}, 1, ESP, ours);
+	ck_assert_int_eq(
+	    prop_v1_p2_select(ours, 1, &c2, &l, &c, reason, sizeof(reason)),
+	    -1);
+	ck_assert_str_eq(reason, "no proposal chosen: peer offered "
+				 "aes128-sha1 (tunnel), aes128-sha1-ecp256 "
+				 "(tunnel); we accept aes128-sha1-modp2048 "
+				 "(tunnel)");
+}
+END_TEST
+
 /* --- lifetimes -------------------------------------------------------------
  */
 
@@ -907,6 +946,7 @@ prop_v1_suite(void)
 	tcase_add_test(tc, repeated_attributes);
 	tcase_add_test(tc, p1_payload_errors);
 	tcase_add_test(tc, p2_bundles_refused);
+	tcase_add_test(tc, p2_pfs);
 	tcase_add_test(tc, lifetimes);
 	suite_add_tcase(s, tc);
 	return s;
