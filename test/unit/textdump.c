@@ -109,8 +109,9 @@ keyfile_load(struct keyfile *k, const char *rel)
 	     line = strtok_r(NULL, "\n", &save)) {
 		char *eq = strchr(line, '=');
 
-		if (!eq || line[0] == '#')
+		if (line[0] == '#')
 			continue;
+		ck_assert_msg(eq != NULL, "%s: bad line '%s'", rel, line);
 		ck_assert_msg(k->n < KEYFILE_MAX, "%s: more than %d keys", rel,
 			      KEYFILE_MAX);
 		*eq = '\0';

@@ -36,8 +36,8 @@ struct keyfile {
 	unsigned n;
 };
 
-/* Load TEST_DATA/rel: name=value lines; '#' lines and lines without '='
- * are skipped. */
+/* Load TEST_DATA/rel: name=value lines ('#' lines are comments); any
+ * other line fails the test. */
 void keyfile_load(struct keyfile *k, const char *rel);
 /* The value, or NULL when the file lacks the name. */
 const char *keyfile_get(const struct keyfile *k, const char *name);
