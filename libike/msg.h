@@ -46,8 +46,10 @@ struct ike_hdr {
 struct pld_ref {
 	uint8_t type;
 	bool critical;
-	bool inner;    /* came out of an SK payload */
-	size_t offset; /* of the generic header, in message coordinates */
+	bool inner;       /* came out of an SK payload */
+	uint8_t reserved; /* v1: the generic header's RESERVED octet, never
+			   * acted upon, kept to be shown (test_capture_v1) */
+	size_t offset;    /* of the generic header, in message coordinates */
 	struct bytes body;
 };
 

@@ -154,6 +154,7 @@ frame_chain(struct msg_v1 *m, uint8_t np, struct cur *c, bool inner,
 		r->type = np;
 		r->critical = false;
 		r->inner = inner;
+		r->reserved = res;
 		r->offset = at;
 		cur_rest(&body, &r->body);
 		np = next;

@@ -9,7 +9,6 @@
  */
 #include <arpa/inet.h>
 #include <dirent.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,48 +19,7 @@
 #include "ike.h"
 #include "msg.h"
 #include "testutil.h"
-
-struct text {
-	char *buf;
-	size_t len, cap;
-};
-
-static void __attribute__((format(printf, 2, 3)))
-out(struct text *t, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (!t->buf) { /* NULL + 0 is undefined behaviour, so start with room */
-		t->cap = 256;
-		t->buf = malloc(t->cap);
-		ck_assert_ptr_nonnull(t->buf);
-	}
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap);
-		va_end(ap);
-		ck_assert_int_ge(n, 0);
-		if ((size_t)n < t->cap - t->len)
-			break;
-		t->cap = t->cap * 2 + (size_t)n + 1;
-		t->buf = realloc(t->buf, t->cap);
-		ck_assert_ptr_nonnull(t->buf);
-	}
-	t->len += (size_t)n;
-}
-
-static void
-out_hex(struct text *t, const char *key, struct bytes b)
-{
-	size_t i;
-
-	out(t, " %s=", key);
-	if (b.len == 0)
-		out(t, "-");
-	for (i = 0; i < b.len; i++)
-		out(t, "%02x", b.ptr[i]);
-}
+#include "textdump.h"
 
 static void
 out_addr(struct text *t, const char *key, uint8_t type, const uint8_t *a)
@@ -70,7 +28,7 @@ out_addr(struct text *t, const char *key, uint8_t type, const uint8_t *a)
 
 	inet_ntop(type == IKEV2_TS_IPV4_ADDR_RANGE ? AF_INET : AF_INET6, a, s,
 		  sizeof(s));
-	out(t, " %s=%s", key, s);
+	text_out(t, " %s=%s", key, s);
 }
 
 static void
@@ -85,18 +43,18 @@ dump_sa(struct text *t, const struct pld_ref *r)
 		const struct proposal *p = &sa.prop[i];
 		struct bytes spi = {p->spi, p->spi_size};
 
-		out(t, "prop num=%u proto=%u spisize=%u", p->num, p->proto,
-		    p->spi_size);
-		out_hex(t, "spi", spi);
-		out(t, " ntf=%u\n", p->n_xf);
+		text_out(t, "prop num=%u proto=%u spisize=%u", p->num, p->proto,
+			 p->spi_size);
+		text_hex(t, "spi", spi);
+		text_out(t, " ntf=%u\n", p->n_xf);
 		for (j = 0; j < p->n_xf; j++) {
 			const struct transform *x = &p->xf[j];
 
-			out(t, "xf type=%u id=%u keylen=", x->type, x->id);
+			text_out(t, "xf type=%u id=%u keylen=", x->type, x->id);
 			if (x->key_bits)
-				out(t, "%u\n", x->key_bits);
+				text_out(t, "%u\n", x->key_bits);
 			else
-				out(t, "-\n");
+				text_out(t, "-\n");
 		}
 	}
 }
@@ -122,99 +80,99 @@ dump_pld(struct text *t, const struct pld_ref *r)
 	unsigned i;
 	int rc = 0;
 
-	out(t, "pld type=%u crit=%u len=%zu\n", r->type, r->critical,
-	    r->body.len + IKEV2_GEN_HDR_LEN);
+	text_out(t, "pld type=%u crit=%u len=%zu\n", r->type, r->critical,
+		 r->body.len + IKEV2_GEN_HDR_LEN);
 	switch (r->type) {
 	case IKEV2_PL_SA:
 		dump_sa(t, r);
 		break;
 	case IKEV2_PL_KE:
 		rc = pld_ke_get(r, &u.ke, &e);
-		out(t, "ke group=%u", u.ke.group);
-		out_hex(t, "data", u.ke.data);
-		out(t, "\n");
+		text_out(t, "ke group=%u", u.ke.group);
+		text_hex(t, "data", u.ke.data);
+		text_out(t, "\n");
 		break;
 	case IKEV2_PL_IDi:
 	case IKEV2_PL_IDr:
 		rc = pld_id_get(r, &u.id, &e);
-		out(t, "id type=%u", u.id.type);
-		out_hex(t, "data", u.id.data);
-		out(t, "\n");
+		text_out(t, "id type=%u", u.id.type);
+		text_hex(t, "data", u.id.data);
+		text_out(t, "\n");
 		break;
 	case IKEV2_PL_CERT:
 	case IKEV2_PL_CERTREQ:
 		rc = pld_cert_get(r, &u.cert, &e);
-		out(t, "%s enc=%u",
-		    r->type == IKEV2_PL_CERT ? "cert" : "certreq",
-		    u.cert.encoding);
-		out_hex(t, "data", u.cert.data);
-		out(t, "\n");
+		text_out(t, "%s enc=%u",
+			 r->type == IKEV2_PL_CERT ? "cert" : "certreq",
+			 u.cert.encoding);
+		text_hex(t, "data", u.cert.data);
+		text_out(t, "\n");
 		break;
 	case IKEV2_PL_AUTH:
 		rc = pld_auth_get(r, &u.auth, &e);
-		out(t, "auth method=%u", u.auth.method);
-		out_hex(t, "data", u.auth.data);
-		out(t, "\n");
+		text_out(t, "auth method=%u", u.auth.method);
+		text_hex(t, "data", u.auth.data);
+		text_out(t, "\n");
 		break;
 	case IKEV2_PL_NONCE:
 		rc = pld_nonce_get(r, &u.nonce, &e);
-		out(t, "nonce");
-		out_hex(t, "data", u.nonce.data);
-		out(t, "\n");
+		text_out(t, "nonce");
+		text_hex(t, "data", u.nonce.data);
+		text_out(t, "\n");
 		break;
 	case IKEV2_PL_N:
 		rc = pld_notify_get(r, &u.n, &e);
-		out(t, "notify proto=%u spisize=%u type=%u", u.n.proto,
-		    u.n.spi_size, u.n.type);
-		out_hex(t, "spi", u.n.spi);
-		out_hex(t, "data", u.n.data);
-		out(t, "\n");
+		text_out(t, "notify proto=%u spisize=%u type=%u", u.n.proto,
+			 u.n.spi_size, u.n.type);
+		text_hex(t, "spi", u.n.spi);
+		text_hex(t, "data", u.n.data);
+		text_out(t, "\n");
 		break;
 	case IKEV2_PL_D:
 		rc = pld_delete_get(r, &u.d, &e);
-		out(t, "delete proto=%u spisize=%u nspi=%u", u.d.proto,
-		    u.d.spi_size, u.d.n_spi);
-		out_hex(t, "spis", u.d.spis);
-		out(t, "\n");
+		text_out(t, "delete proto=%u spisize=%u nspi=%u", u.d.proto,
+			 u.d.spi_size, u.d.n_spi);
+		text_hex(t, "spis", u.d.spis);
+		text_out(t, "\n");
 		break;
 	case IKEV2_PL_V:
 		rc = pld_vendor_get(r, &u.v, &e);
-		out(t, "vid");
-		out_hex(t, "data", u.v.data);
-		out(t, "\n");
+		text_out(t, "vid");
+		text_hex(t, "data", u.v.data);
+		text_out(t, "\n");
 		break;
 	case IKEV2_PL_TSi:
 	case IKEV2_PL_TSr:
 		rc = pld_ts_get(r, &u.ts, &e);
-		out(t, "ts count=%u\n", u.ts.n);
+		text_out(t, "ts count=%u\n", u.ts.n);
 		for (i = 0; i < u.ts.n; i++) {
 			const struct ts *s = &u.ts.ts[i];
 
-			out(t, "tsel type=%u proto=%u sport=%u eport=%u",
-			    s->type, s->proto, s->sport, s->eport);
+			text_out(t, "tsel type=%u proto=%u sport=%u eport=%u",
+				 s->type, s->proto, s->sport, s->eport);
 			out_addr(t, "saddr", s->type, s->saddr);
 			out_addr(t, "eaddr", s->type, s->eaddr);
-			out(t, "\n");
+			text_out(t, "\n");
 		}
 		break;
 	case IKEV2_PL_CP:
 		rc = pld_cp_get(r, &u.cp, &e);
-		out(t, "cp type=%u\n", u.cp.type);
+		text_out(t, "cp type=%u\n", u.cp.type);
 		for (i = 0; i < u.cp.n; i++) {
-			out(t, "attr type=%u", u.cp.attr[i].type);
-			out_hex(t, "data", u.cp.attr[i].value);
-			out(t, "\n");
+			text_out(t, "attr type=%u", u.cp.attr[i].type);
+			text_hex(t, "data", u.cp.attr[i].value);
+			text_out(t, "\n");
 		}
 		break;
 	case IKEV2_PL_EAP:
 		rc = pld_eap_get(r, &u.eap, &e);
-		out(t, "eap");
-		out_hex(t, "data", u.eap.msg);
-		out(t, "\n");
+		text_out(t, "eap");
+		text_hex(t, "data", u.eap.msg);
+		text_out(t, "\n");
 		break;
 	case IKEV2_PL_SKF:
 		rc = pld_skf_get(r, &u.skf, &e);
-		out(t, "skf num=%u total=%u\n", u.skf.num, u.skf.total);
+		text_out(t, "skf num=%u total=%u\n", u.skf.num, u.skf.total);
 		break;
 	default:
 		break;
@@ -222,64 +180,19 @@ dump_pld(struct text *t, const struct pld_ref *r)
 	ck_assert_msg(rc == 0, "%s", e.msg);
 }
 
-/* keys.txt of a scenario: name=hex lines. */
-struct keys {
-	char *names[64];
-	char *vals[64];
-	unsigned n;
-};
-
 static void
-keys_load(const char *dir, struct keys *k)
+keys_load(const char *dir, struct keyfile *k)
 {
-	char rel[512], *txt, *line, *save = NULL;
-	size_t len;
+	char rel[512];
 
 	snprintf(rel, sizeof(rel), "ikev2/%s/keys.txt", dir);
-	txt = (char *)data_file(rel, &len);
-	txt = realloc(txt, len + 1);
-	txt[len] = '\0';
-	k->n = 0;
-	for (line = strtok_r(txt, "\n", &save); line && k->n < 64;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char *eq = strchr(line, '=');
-
-		if (!eq || line[0] == '#')
-			continue;
-		*eq = '\0';
-		k->names[k->n] = strdup(line);
-		k->vals[k->n] = strdup(eq + 1);
-		k->n++;
-	}
-	free(txt);
-}
-
-static const char *
-keys_get(const struct keys *k, const char *name)
-{
-	unsigned i;
-
-	for (i = 0; i < k->n; i++)
-		if (strcmp(k->names[i], name) == 0)
-			return k->vals[i];
-	return NULL;
-}
-
-static void
-keys_free(struct keys *k)
-{
-	unsigned i;
-
-	for (i = 0; i < k->n; i++) {
-		free(k->names[i]);
-		free(k->vals[i]);
-	}
+	keyfile_load(k, rel);
 }
 
 static struct secret *
-key_secret(const struct keys *k, const char *name)
+key_secret(const struct keyfile *k, const char *name)
 {
-	const char *hex = keys_get(k, name);
+	const char *hex = keyfile_get(k, name);
 	struct secret *s;
 	uint8_t *raw;
 	size_t len;
@@ -294,7 +207,7 @@ key_secret(const struct keys *k, const char *name)
 
 /* Decode (and decrypt, for SK) one message into the normalized text. */
 static void
-dump_msg(const uint8_t *p, size_t len, const struct keys *k, bool from_init,
+dump_msg(const uint8_t *p, size_t len, const struct keyfile *k, bool from_init,
 	 struct text *t)
 {
 	static uint8_t plain[IKEV2_MAX_MSG_LEN];
@@ -303,22 +216,22 @@ dump_msg(const uint8_t *p, size_t len, const struct keys *k, bool from_init,
 	unsigned i, outer;
 
 	ck_assert_msg(msg_frame(p, len, &m, &e) == 0, "%s", e.msg);
-	out(t, "hdr");
-	out_hex(t, "ispi", (struct bytes){m.hdr.spi_i, 8});
-	out_hex(t, "rspi", (struct bytes){m.hdr.spi_r, 8});
-	out(t, " np=%u ver=%u.%u exch=%u flags=%02x mid=%u len=%u\n", m.hdr.np,
-	    m.hdr.major, m.hdr.minor, m.hdr.exchange, m.hdr.flags, m.hdr.msgid,
-	    m.hdr.length);
+	text_out(t, "hdr");
+	text_hex(t, "ispi", (struct bytes){m.hdr.spi_i, 8});
+	text_hex(t, "rspi", (struct bytes){m.hdr.spi_r, 8});
+	text_out(t, " np=%u ver=%u.%u exch=%u flags=%02x mid=%u len=%u\n",
+		 m.hdr.np, m.hdr.major, m.hdr.minor, m.hdr.exchange,
+		 m.hdr.flags, m.hdr.msgid, m.hdr.length);
 	outer = m.n;
 	if (m.sk >= 0 && m.pl[m.sk].type == IKEV2_PL_SK) {
 		struct sk_keys sk = {0};
 		struct secret *ek, *ak;
-		const char *integ = keys_get(k, "integ");
+		const char *integ = keyfile_get(k, "integ");
 
 		ek = key_secret(k, from_init ? "sk_ei" : "sk_er");
 		ak = key_secret(k, from_init ? "sk_ai" : "sk_ar");
-		sk.encr = crypto_encr(atoi(keys_get(k, "encr")),
-				      atoi(keys_get(k, "encr_bits")));
+		sk.encr = crypto_encr(atoi(keyfile_get(k, "encr")),
+				      atoi(keyfile_get(k, "encr_bits")));
 		sk.integ =
 		    integ && atoi(integ) ? crypto_integ(atoi(integ)) : NULL;
 		sk.ekey = ek;
@@ -384,7 +297,7 @@ START_TEST(captures_match_tshark)
 	while ((de = readdir(top))) {
 		char path[1024], *files[256];
 		unsigned nf = 0, i;
-		struct keys k;
+		struct keyfile k;
 		DIR *d;
 		struct dirent *fe;
 
@@ -403,8 +316,8 @@ START_TEST(captures_match_tshark)
 		closedir(d);
 		qsort(files, nf, sizeof(files[0]), name_cmp);
 		for (i = 0; i < nf; i++) {
-			char rel[1024], *want;
-			size_t len, wlen;
+			char rel[1024];
+			size_t len;
 			uint8_t *pkt;
 			struct text t = {0};
 			bool from_init = strstr(files[i], "-i.bin") != NULL;
@@ -413,22 +326,15 @@ START_TEST(captures_match_tshark)
 				 files[i]);
 			pkt = data_file(rel, &len);
 			strcpy(strstr(rel, ".bin"), ".expect");
-			want = (char *)data_file(rel, &wlen);
-			want = realloc(want, wlen + 1);
-			want[wlen] = '\0';
 			dump_msg(pkt, len, &k, from_init, &t);
-			ck_assert_msg(
-			    t.len == wlen && memcmp(t.buf, want, wlen) == 0,
-			    "%s differs from tshark:\n--- ours\n%s--- tshark\n%s",
-			    rel, t.buf, want);
+			text_expect(&t, rel);
 			mangle(pkt, len);
-			free(t.buf);
-			free(want);
+			text_free(&t);
 			free(pkt);
 			free(files[i]);
 			packets++;
 		}
-		keys_free(&k);
+		keyfile_free(&k);
 		scenarios++;
 	}
 	closedir(top);
@@ -477,11 +383,11 @@ scenario_file(const char *dir, const char *name, size_t *len)
 /* Check one side's AUTH payload: our ike_psk_auth() over the octets of
  * RFC 7296 2.15 (ike_auth_octets) must give what strongSwan sent. */
 static bool
-check_auth(const char *dir, const struct keys *k, bool initiator)
+check_auth(const char *dir, const struct keyfile *k, bool initiator)
 {
 	static uint8_t plain[IKEV2_MAX_MSG_LEN];
 	static const char psk_text[] = "not a secret, test data only";
-	const struct prf_alg *prf = crypto_prf(atoi(keys_get(k, "prf")));
+	const struct prf_alg *prf = crypto_prf(atoi(keyfile_get(k, "prf")));
 	char name[256];
 	uint8_t *init, *auth_msg, *octets, *nonce, mac[64];
 	size_t init_len, auth_len, nonce_len, mac_len = sizeof(mac), n;
@@ -491,7 +397,7 @@ check_auth(const char *dir, const struct keys *k, bool initiator)
 	struct pld_auth auth;
 	struct ike_err e = {0};
 	struct msg m;
-	const char *integ = keys_get(k, "integ");
+	const char *integ = keyfile_get(k, "integ");
 	bool ok;
 
 	ck_assert(find_file(dir, initiator ? "-init-i.bin" : "-init-r.bin",
@@ -508,8 +414,8 @@ check_auth(const char *dir, const struct keys *k, bool initiator)
 	}
 	ek = key_secret(k, initiator ? "sk_ei" : "sk_er");
 	ak = key_secret(k, initiator ? "sk_ai" : "sk_ar");
-	sk.encr = crypto_encr(atoi(keys_get(k, "encr")),
-			      atoi(keys_get(k, "encr_bits")));
+	sk.encr = crypto_encr(atoi(keyfile_get(k, "encr")),
+			      atoi(keyfile_get(k, "encr_bits")));
 	sk.integ = integ && atoi(integ) ? crypto_integ(atoi(integ)) : NULL;
 	sk.ekey = ek;
 	sk.akey = ak;
@@ -522,7 +428,7 @@ check_auth(const char *dir, const struct keys *k, bool initiator)
 	ck_assert_uint_eq(auth.method, IKEV2_AUTH_SHARED_KEY_MIC);
 	/* octets = RealMessage | NonceData of the peer | prf(SK_p, ID), as
 	 * the engine builds them */
-	nonce = hex_decode(keys_get(k, initiator ? "nr" : "ni"), &nonce_len);
+	nonce = hex_decode(keyfile_get(k, initiator ? "nr" : "ni"), &nonce_len);
 	skp = key_secret(k, initiator ? "sk_pi" : "sk_pr");
 	octets =
 	    ike_auth_octets(prf, skp, (struct bytes){init, init_len},
@@ -555,7 +461,7 @@ START_TEST(psk_auth_matches_strongswan)
 	unsigned i, checked = 0;
 
 	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		struct keys k;
+		struct keyfile k;
 		char path[1024];
 
 		snprintf(path, sizeof(path), "%s/ikev2/%s/keys.txt", TEST_DATA,
@@ -565,7 +471,7 @@ START_TEST(psk_auth_matches_strongswan)
 		keys_load(dirs[i], &k);
 		checked += check_auth(dirs[i], &k, true);
 		checked += check_auth(dirs[i], &k, false);
-		keys_free(&k);
+		keyfile_free(&k);
 	}
 	ck_assert_uint_ge(checked, 4);
 }

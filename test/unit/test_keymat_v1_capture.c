@@ -26,6 +26,7 @@
 
 #include "keymat_v1.h"
 #include "testutil.h"
+#include "textdump.h"
 
 static const char *const scenarios[] = {
     "natt-dpd",
@@ -51,66 +52,30 @@ static const char *const scenarios[] = {
 #define FLAG_ENC  0x01
 #define PROTO_ESP 3
 
-/* keys.txt: "name=value" lines. */
-#define MAX_KEYS 128
-
+/* keys.txt: "name=value" lines (textdump.c reads them). */
 struct keys {
-	char *text;
-	const char *name[MAX_KEYS];
-	const char *value[MAX_KEYS];
-	size_t n;
+	struct keyfile f;
 };
 
 static void
 keys_load(struct keys *k, const char *scenario)
 {
 	char rel[128];
-	uint8_t *raw;
-	size_t len;
-	char *line, *next;
 
 	snprintf(rel, sizeof(rel), "ikev1/%s/keys.txt", scenario);
-	raw = data_file(rel, &len);
-	k->text = malloc(len + 1);
-	ck_assert_ptr_nonnull(k->text);
-	memcpy(k->text, raw, len);
-	k->text[len] = '\0';
-	free(raw);
-	k->n = 0;
-	for (line = k->text; *line; line = next) {
-		char *eq, *nl = strchr(line, '\n');
-
-		next = nl ? nl + 1 : line + strlen(line);
-		if (nl)
-			*nl = '\0';
-		if (*line == '\0')
-			continue;
-		eq = strchr(line, '=');
-		ck_assert_msg(eq != NULL, "%s: bad line '%s'", rel, line);
-		ck_assert_uint_lt(k->n, MAX_KEYS);
-		*eq = '\0';
-		k->name[k->n] = line;
-		k->value[k->n] = eq + 1;
-		k->n++;
-	}
+	keyfile_load(&k->f, rel);
 }
 
 static void
 keys_free(struct keys *k)
 {
-	free(k->text);
-	memset(k, 0, sizeof(*k));
+	keyfile_free(&k->f);
 }
 
 static const char *
 keys_opt(const struct keys *k, const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < k->n; i++)
-		if (strcmp(k->name[i], name) == 0)
-			return k->value[i];
-	return NULL;
+	return keyfile_get(&k->f, name);
 }
 
 static const char *

@@ -882,6 +882,9 @@ START_TEST(reserved_fields_ignored)
 
 	ck_assert_msg(msg_v1_frame(p, len, &m, &e) == 0, "%s", e.msg);
 	ck_assert_msg(msg_v1_decode_all(&m, &e) == 0, "%s", e.msg);
+	/* ignored, but kept for diagnostics (the capture dump shows it) */
+	ck_assert_uint_eq(m.pl[0].reserved, 0xff);
+	ck_assert_uint_eq(m.pl[1].reserved, 0xff);
 	ck_assert_int_eq(pld_v1_sa_get(&m.pl[0], &sa, &e), 0);
 	ck_assert_uint_eq(sa.n_prop, 1);
 	ck_assert_uint_eq(sa.xf[0].id, IKEV1_KEY_IKE);
