@@ -472,7 +472,7 @@ print(sum(d["drops"].values()) + d["socket_drops"])' "$OUT/resp-stats.json")
 		echo
 		echo '```'
 		openssl speed -seconds 3 ecdhp256 ecdhx25519 ecdsap256 2>/dev/null |
-			awk '/ op +op\/s/ { p = 1 } p'
+			awk '/ (op +op\/s|sign +verify)/ { p = 1 } p'
 		echo '```'
 		echo
 	fi
