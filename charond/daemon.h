@@ -273,6 +273,7 @@ int hooks_add_listener(const struct charond_sa_listener *l, void *state);
 int hooks_add_child_filter(const struct charond_child_filter *f, void *state);
 int hooks_sa_slot(const char *plugin, void (*free_fn)(void *data));
 void *hooks_sa_get(int slot, unsigned ike_id);
+unsigned hooks_sa_buckets(void);
 int hooks_sa_set(int slot, unsigned ike_id, void *data);
 uint64_t hooks_now(void);
 uint64_t hooks_timer_add(uint64_t delay_ms, void (*cb)(void *arg, uint64_t now),

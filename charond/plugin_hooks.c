@@ -36,8 +36,12 @@ struct slot {
 
 static struct slot slots[MAX_SA_SLOTS];
 
-/* Per-SA data, by IKE SA id. */
-#define SA_BUCKETS 256
+/* Per-SA data, by IKE SA id: a chained hash table whose bucket count
+ * (a power of two) doubles whenever it holds more entries than buckets,
+ * so that a lookup stays O(1) at 100,000 SAs; plugins look their data up
+ * on every message of every SA. IKE SA ids are handed out in sequence,
+ * so the low bits spread them evenly. */
+#define SA_BUCKETS_MIN 256
 
 struct sa_data {
 	unsigned ike_id;
@@ -45,7 +49,9 @@ struct sa_data {
 	struct sa_data *next;
 };
 
-static struct sa_data *sa_table[SA_BUCKETS];
+static struct sa_data **sa_table; /* NULL until the first entry */
+static unsigned sa_buckets;
+static size_t sa_count;
 
 /* Pending timers: freed when they fire or are cancelled. */
 struct ptimer {
@@ -130,7 +136,7 @@ hooks_drop(const struct charond_plugin *owner)
 	for (i = 0; i < MAX_SA_SLOTS; i++) {
 		if (slots[i].owner != owner)
 			continue;
-		for (b = 0; b < SA_BUCKETS; b++) {
+		for (b = 0; b < sa_buckets; b++) {
 			struct sa_data *s;
 
 			for (s = sa_table[b]; s; s = s->next)
@@ -155,7 +161,7 @@ hooks_clear(void)
 	unsigned b;
 	int i;
 
-	for (b = 0; b < SA_BUCKETS; b++)
+	for (b = 0; b < sa_buckets; b++)
 		while (sa_table[b]) {
 			struct sa_data *s = sa_table[b];
 
@@ -164,6 +170,10 @@ hooks_clear(void)
 				sa_free_slot(s, i);
 			free(s);
 		}
+	free(sa_table);
+	sa_table = NULL;
+	sa_buckets = 0;
+	sa_count = 0;
 	while (timers) {
 		struct ptimer *t = timers;
 
@@ -230,25 +240,63 @@ hooks_sa_slot(const char *plugin, void (*free_fn)(void *data))
 	return -1;
 }
 
+/* Where ike_id's entry is, or would be linked in; NULL with no table. */
 static struct sa_data **
 sa_find(unsigned ike_id)
 {
-	struct sa_data **s = &sa_table[ike_id % SA_BUCKETS];
+	struct sa_data **s;
 
+	if (!sa_table)
+		return NULL;
+	s = &sa_table[ike_id & (sa_buckets - 1)];
 	while (*s && (*s)->ike_id != ike_id)
 		s = &(*s)->next;
 	return s;
 }
 
+/* Twice the buckets, every entry moved. Without memory the table stays
+ * as it is: slower lookups, the same answers. */
+static void
+sa_grow(void)
+{
+	unsigned n = sa_buckets ? 2 * sa_buckets : SA_BUCKETS_MIN, b;
+	struct sa_data **t;
+
+	if (n < sa_buckets)
+		return;
+	t = calloc(n, sizeof(*t));
+	if (!t)
+		return;
+	for (b = 0; b < sa_buckets; b++)
+		while (sa_table[b]) {
+			struct sa_data *s = sa_table[b];
+
+			sa_table[b] = s->next;
+			s->next = t[s->ike_id & (n - 1)];
+			t[s->ike_id & (n - 1)] = s;
+		}
+	free(sa_table);
+	sa_table = t;
+	sa_buckets = n;
+}
+
 void *
 hooks_sa_get(int slot, unsigned ike_id)
 {
-	struct sa_data *s;
+	struct sa_data **sp, *s;
 
 	if (slot < 0 || slot >= MAX_SA_SLOTS)
 		return NULL;
-	s = *sa_find(ike_id);
+	sp = sa_find(ike_id);
+	s = sp ? *sp : NULL;
 	return s ? s->v[slot] : NULL;
+}
+
+/* Buckets in the per-SA table (tests: it grows with the SAs). */
+unsigned
+hooks_sa_buckets(void)
+{
+	return sa_buckets;
 }
 
 /* Setting replaces (and frees) what the slot held; NULL empties it. */
@@ -261,15 +309,22 @@ hooks_sa_set(int slot, unsigned ike_id, void *data)
 	    ike_id == 0)
 		return -1;
 	sp = sa_find(ike_id);
-	s = *sp;
+	s = sp ? *sp : NULL;
 	if (!s) {
 		if (!data)
 			return 0;
+		if (sa_count >= sa_buckets) {
+			sa_grow();
+			sp = sa_find(ike_id);
+			if (!sp)
+				return -1;
+		}
 		s = calloc(1, sizeof(*s));
 		if (!s)
 			return -1;
 		s->ike_id = ike_id;
 		*sp = s;
+		sa_count++;
 	}
 	if (s->v[slot] != data)
 		sa_free_slot(s, slot);
@@ -282,12 +337,13 @@ hooks_sa_set(int slot, unsigned ike_id, void *data)
 static void
 sa_gone(unsigned ike_id)
 {
-	struct sa_data **sp = sa_find(ike_id), *s = *sp;
+	struct sa_data **sp = sa_find(ike_id), *s = sp ? *sp : NULL;
 	int i;
 
 	if (!s)
 		return;
 	*sp = s->next;
+	sa_count--;
 	for (i = 0; i < MAX_SA_SLOTS; i++)
 		sa_free_slot(s, i);
 	free(s);

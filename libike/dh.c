@@ -176,6 +176,43 @@ out:
 	return pkey;
 }
 
+/*
+ * Each group's domain parameters as an EVP_PKEY, made once per process
+ * (MODP, ECP): building them from the group's name costs OpenSSL an
+ * EC_GROUP with its Montgomery constants (a modular inverse) every time,
+ * which was a tenth of a responder's CPU per IKE SA. Only read after
+ * params_init(), so shared by all threads and engines; never freed (they
+ * stay reachable). A group whose entry failed to build is built per
+ * call, as without the cache.
+ */
+static EVP_PKEY *params_cache[NGROUPS];
+static CRYPTO_ONCE params_once = CRYPTO_ONCE_STATIC_INIT;
+
+static void
+params_init(void)
+{
+	size_t i;
+
+	for (i = 0; i < NGROUPS; i++)
+		if (groups[i].kind != DH_XDH)
+			params_cache[i] =
+			    pkey_from(&groups[i], EVP_PKEY_KEY_PARAMETERS, NULL,
+				      NULL, NULL, 0);
+}
+
+/* The group's parameters: a new reference the caller frees. */
+static EVP_PKEY *
+group_params(const struct dh_group *g)
+{
+	EVP_PKEY *p = NULL;
+
+	if (CRYPTO_THREAD_run_once(&params_once, params_init))
+		p = params_cache[g - groups];
+	if (p && EVP_PKEY_up_ref(p))
+		return p;
+	return pkey_from(g, EVP_PKEY_KEY_PARAMETERS, NULL, NULL, NULL, 0);
+}
+
 static struct dh *
 dh_wrap(const struct dh_group *g, EVP_PKEY *key)
 {
@@ -205,8 +242,7 @@ dh_new(uint16_t group)
 	if (g->kind == DH_XDH) {
 		ctx = EVP_PKEY_CTX_new_from_name(NULL, g->name, NULL);
 	} else {
-		params =
-		    pkey_from(g, EVP_PKEY_KEY_PARAMETERS, NULL, NULL, NULL, 0);
+		params = group_params(g);
 		if (!params)
 			return NULL;
 		ctx = EVP_PKEY_CTX_new_from_pkey(NULL, params, NULL);
@@ -270,7 +306,7 @@ modp_from_private(const struct dh_group *g, const BIGNUM *x)
 	BIGNUM *p = NULL, *gen = NULL, *y = NULL, *xc = NULL;
 	BN_CTX *bnctx = NULL;
 
-	params = pkey_from(g, EVP_PKEY_KEY_PARAMETERS, NULL, NULL, NULL, 0);
+	params = group_params(g);
 	if (!params)
 		return NULL;
 	if (get_bn(params, OSSL_PKEY_PARAM_FFC_P, &p) != 0 ||
@@ -416,12 +452,16 @@ out:
 
 /* The peer's ECP value must be a point on the curve (RFC 6989 section
  * 2.3). OpenSSL refuses an off-curve point on import already; the public
- * check repeats that so the guarantee does not rest on import details. */
+ * check repeats that so the guarantee does not rest on import details.
+ * The quick check (coordinates below p, on the curve, not infinity) is
+ * all RFC 6989 asks for curves of cofactor 1, which all of ours are: the
+ * full check adds n * Q == O, a scalar multiplication as costly as the
+ * ECDH itself, which cannot fail for a point on such a curve. */
 static EVP_PKEY *
 ecp_peer(const struct dh *dh, const uint8_t *peer, size_t len)
 {
 	uint8_t oct[EC_POINT_MAX];
-	EVP_PKEY *key;
+	EVP_PKEY *key, *params;
 	EVP_PKEY_CTX *ctx;
 	int ok;
 
@@ -429,11 +469,19 @@ ecp_peer(const struct dh *dh, const uint8_t *peer, size_t len)
 		return NULL;
 	oct[0] = POINT_CONVERSION_UNCOMPRESSED;
 	memcpy(oct + 1, peer, len);
-	key = pkey_from(dh->g, EVP_PKEY_PUBLIC_KEY, NULL, NULL, oct, 1 + len);
-	if (!key)
+	/* The point set on a copy of the group's cached parameters: an
+	 * import from data would build the curve again. */
+	key = EVP_PKEY_new();
+	params = group_params(dh->g);
+	if (!key || !params || EVP_PKEY_copy_parameters(key, params) <= 0 ||
+	    EVP_PKEY_set1_encoded_public_key(key, oct, 1 + len) <= 0) {
+		EVP_PKEY_free(params);
+		EVP_PKEY_free(key);
 		return NULL;
+	}
+	EVP_PKEY_free(params);
 	ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
-	ok = ctx && EVP_PKEY_public_check(ctx) == 1;
+	ok = ctx && EVP_PKEY_public_check_quick(ctx) == 1;
 	EVP_PKEY_CTX_free(ctx);
 	if (!ok) {
 		EVP_PKEY_free(key);
@@ -500,7 +548,9 @@ dh_shared(struct dh *dh, const uint8_t *peer, size_t len, struct secret **out)
 		if (!EVP_PKEY_CTX_set_params(ctx, params))
 			goto out;
 	}
-	if (EVP_PKEY_derive_set_peer(ctx, pk) <= 0)
+	/* ecp_peer checked an ECP value already; OpenSSL's own check of the
+	 * peer would repeat it in full (the scalar multiplication above). */
+	if (EVP_PKEY_derive_set_peer_ex(ctx, pk, dh->g->kind != DH_ECP) <= 0)
 		goto out;
 	s = secret_new(dh->g->len);
 	if (!s)

@@ -6,9 +6,12 @@
 #   1. charond with daemon.kernel: none, then
 #   2. strongSwan's charon (the same build) with load-tester's fake
 #      kernel, as the reference,
-# and this prints, per responder: SAs established, wall time, rate, the
+# and this prints, per suite, N and responder: SAs established, wall
+# time, rate (whole run, first and last 10 %), setup latency p50/p99, the
 # responder's CPU time per SA, its RSS and heap per SA, retransmissions
-# and drops. Nothing reaches XFRM on either side.
+# and drops (bench/load/report.py computes the row). Nothing reaches XFRM
+# on either side. The table also goes to build/bench-load/results.md,
+# after `openssl speed` for the same curves, measured in the same run.
 #
 #   bench/load/run.sh [N...]            (root: network namespaces; gdb)
 #
@@ -17,7 +20,12 @@
 # one each), LT_DELAY (1: ms each thread sleeps after an initiation and
 # between polls of the in-flight limit; 0 makes them spin, see README),
 # LT_RESPONDERS ("charond strongswan"), LT_TIMEOUT (20: s without
-# progress before a run is given up).
+# progress before a run is given up), LT_SUITES ("psk-ecp256 psk-x25519":
+# see suite()), LT_PERF (empty; "record": perf record of the responder
+# over the timed window into OUT/SUITE-RESPONDER-N.perf.data),
+# LT_WRAP (empty: a command the responder is started under, e.g.
+# "valgrind --tool=callgrind"), LT_SPEED (1: run openssl speed first),
+# LT_RESULTS (build/bench-load/results.md, rewritten).
 #
 # Topology: namespaces lt-ini (192.0.2.1) and lt-resp (192.0.2.2) joined
 # by a veth pair, so both daemons own port 500. Logs, configurations and
@@ -36,8 +44,25 @@ CHARON=$prefix/libexec/ipsec/charon
 SWANCTL=$prefix/sbin/swanctl
 CHAROND=$top/$B/bin/charond
 CHARONCTL=$top/$B/bin/charonctl
+LT_SUITES=${LT_SUITES:-psk-ecp256 psk-x25519}
+LT_PERF=${LT_PERF:-}
+LT_WRAP=${LT_WRAP:-}
+LT_SPEED=${LT_SPEED:-1}
+LT_RESULTS=${LT_RESULTS:-$top/build/bench-load/results.md}
 PSK="a load-tester benchmark secret"
 PROPOSAL=aes128gcm16-prfsha256-ecp256
+
+# suite NAME: the IKE proposal of a suite. Both use PSK: load-tester's
+# certificate authentication signs with RSA only (its credential set
+# offers no other key type), so ECDSA is not measured (see README).
+suite() {
+	case $1 in
+	psk-ecp256) PROPOSAL=aes128gcm16-prfsha256-ecp256 ;;
+	psk-x25519) PROPOSAL=aes128gcm16-prfsha256-x25519 ;;
+	*) echo "load: unknown suite $1 (psk-ecp256, psk-x25519)" >&2
+		exit 1 ;;
+	esac
+}
 INI=192.0.2.1
 RESP=192.0.2.2
 
@@ -48,16 +73,25 @@ RESP=192.0.2.2
 command -v gdb >/dev/null || echo "load: no gdb: heap figures will be empty" >&2
 
 OUT=$LT_DIR/out
-mkdir -p "$OUT"
-RESULTS=$OUT/results.txt
+mkdir -p "$OUT" "$(dirname "$LT_RESULTS")"
 
 cleanup() {
+	pids=
 	for f in "$OUT"/*.pid; do
 		[ -f "$f" ] || continue
+		pids="$pids $(cat "$f")"
 		kill "$(cat "$f")" 2>/dev/null || :
 		rm -f "$f"
 	done
-	sleep 0.5
+	# Each one's exit (under LT_WRAP, callgrind writes its counts then),
+	# for up to 60 s.
+	i=0
+	for p in $pids; do
+		while kill -0 "$p" 2>/dev/null && [ $i -lt 600 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+	done
 	ip netns del lt-ini 2>/dev/null || :
 	ip netns del lt-resp 2>/dev/null || :
 }
@@ -91,7 +125,8 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 # heap PID LOG: glibc's malloc_stats() "in use bytes" (all arenas), which
 # the daemon prints to its stderr (LOG) when gdb calls it.
 heap() {
-	command -v gdb >/dev/null || { echo ""; return; }
+	# Not with gdb missing, nor under LT_WRAP (valgrind).
+	command -v gdb >/dev/null && [ -z "$LT_WRAP" ] || { echo ""; return; }
 	h_off=$(wc -c <"$2")
 	gdb -p "$1" -batch -ex 'call (void) malloc_stats()' >/dev/null 2>&1 ||
 		:
@@ -155,7 +190,8 @@ charon {
 	load = random nonce openssl pem pkcs1 x509 pubkey kdf load-tester kernel-netlink socket-default vici
 	# The IKE SA table's default is one bucket (a list searched for
 	# every message); strongSwan's documentation has load tests raise it.
-	ikesa_table_size = 4096
+	# 65536 keeps the lists at 100,000 SAs short (two on average).
+	ikesa_table_size = 65536
 	ikesa_table_segments = 16
 	# Without this, each initiation compares its configuration with that
 	# of every IKE SA up (to reuse one): O(N) per SA, the initiator's
@@ -171,7 +207,11 @@ charon {
 		log {
 			path = $OUT/$1.log
 			default = $lvl
-			time_format = %T
+			# Seconds since the epoch with milliseconds: report.py
+			# takes each SA's initiation and establishment times
+			# from the initiator's log.
+			time_format = %s
+			time_add_ms = yes
 			# Each line written at once: run.sh counts them as they
 			# come.
 			flush_line = yes
@@ -216,8 +256,10 @@ start_charon() {
 	strongswan_conf "$1" "$N" >"$OUT/$1.conf"
 	rm -f "$OUT/$1.log" "$OUT/$1.vici"
 	mkdir -p "$LT_DIR/run"
+	w=
+	[ "$1" = ini ] || w=$LT_WRAP
 	STRONGSWAN_CONF=$OUT/$1.conf ip netns exec "$2" unshare -m sh -c \
-	    "mount -t tmpfs lt-run '$LT_DIR/run' && exec '$CHARON'" \
+	    "mount -t tmpfs lt-run '$LT_DIR/run' && exec $w '$CHARON'" \
 	    >"$OUT/$1.stderr" 2>&1 &
 	echo $! >"$OUT/$1.pid"
 }
@@ -226,7 +268,7 @@ wait_vici() {
 	i=0
 	until "$SWANCTL" --stats --uri "unix://$OUT/$1.vici" >/dev/null 2>&1; do
 		i=$((i + 1))
-		[ $i -lt 100 ] || { echo "load: charon $1 did not start" >&2
+		[ $i -lt 300 ] || { echo "load: charon $1 did not start" >&2
 			cat "$OUT/$1.stderr" >&2; exit 1; }
 		sleep 0.1
 	done
@@ -289,13 +331,14 @@ start_responder() {
 	charond)
 		charond_conf >"$OUT/resp.yaml"
 		rm -f "$OUT/resp.sock"
-		ip netns exec lt-resp "$CHAROND" -c "$OUT/resp.yaml" \
+		# shellcheck disable=SC2086 # LT_WRAP is a command line
+		ip netns exec lt-resp $LT_WRAP "$CHAROND" -c "$OUT/resp.yaml" \
 		    -S "$OUT/resp.sock" >"$OUT/resp.log" 2>&1 &
 		echo $! >"$OUT/resp.pid"
 		i=0
 		until "$CHARONCTL" -S "$OUT/resp.sock" version >/dev/null 2>&1; do
 			i=$((i + 1))
-			[ $i -lt 100 ] || { echo "load: charond did not start" >&2
+			[ $i -lt 300 ] || { echo "load: charond did not start" >&2
 				cat "$OUT/resp.log" >&2; exit 1; }
 			sleep 0.1
 		done
@@ -327,6 +370,14 @@ run_one() {
 	rss0=$(rss_kb "$RPID")
 	cpu0=$(cpu_ticks "$RPID")
 	watch_up
+	if [ "$LT_PERF" = record ]; then
+		# Frame pointers are missing in OpenSSL and glibc: DWARF
+		# unwinding gives the callers (children) right.
+		perf record -q -F 499 --call-graph dwarf,16384 -p "$RPID" \
+		    -o "$OUT/$S-$R-$N.perf.data" >"$OUT/perf.stderr" 2>&1 &
+		echo $! >"$OUT/perf.pid"
+		sleep 1
+	fi
 	t0=$(now)
 	start_charon ini lt-ini
 	# Wait for the N-th or until nothing moves for LT_TIMEOUT s.
@@ -353,6 +404,12 @@ run_one() {
 	IPID=$(cat "$OUT/ini.pid")
 	cpu1=$(cpu_ticks "$RPID" 2>/dev/null || echo "$cpu0")
 	icpu=$(cpu_ticks "$IPID" 2>/dev/null || echo 0)
+	if [ -f "$OUT/perf.pid" ]; then
+		p=$(cat "$OUT/perf.pid")
+		kill -INT "$p" 2>/dev/null || :
+		while kill -0 "$p" 2>/dev/null; do sleep 0.2; done
+		rm -f "$OUT/perf.pid"
+	fi
 	sleep 1
 	e=$(established)
 	rss1=$(rss_kb "$RPID" 2>/dev/null || echo 0)
@@ -382,45 +439,55 @@ print(sum(d["drops"].values()) + d["socket_drops"])' "$OUT/resp-stats.json")
 	    done | wc -l)
 	[ "$x" = 0 ] || echo "load: $R: $x XFRM SAs/policies found" >&2
 	hz=$(getconf CLK_TCK)
-	python3 - "$R" "$N" "$e" "$t0" "$t1" "$cpu0" "$cpu1" "$hz" "$rss0" \
-	    "$rss1" "$heap0" "$heap1" "$retr" "$fail" "$rcvbuf" "$drops" "$icpu" <<'EOF' |
-import sys
-(r, n, e, t0, t1, c0, c1, hz, r0, r1, h0, h1, retr, fail, rcvbuf,
- drops, ic) = sys.argv[1:]
-n, e = int(n), int(e)
-wall = float(t1) - float(t0)
-per = max(e, 1)
-cpu_us = (int(c1) - int(c0)) * 1e6 / int(hz) / per
-heap = "%.0f" % ((int(h1) - int(h0)) / per) if h0 and h1 else "-"
-print("%-10s %6d %6d %8.2f %8.0f %10.0f %8s %8s %8.2f %8s %6s %6s %6s %6s %10.0f" % (
-    r, n, e, wall, e / wall if wall > 0 else 0, cpu_us, r0, r1,
-    (int(r1) - int(r0)) / per, heap, retr, fail, rcvbuf, drops,
-    int(ic) * 1e6 / int(hz) / per))
-EOF
-	tee -a "$RESULTS"
+	python3 "$top/bench/load/report.py" row "$S" "$R" "$N" "$e" "$t0" "$t1" \
+	    "$cpu0" "$cpu1" "$hz" "$rss0" "$rss1" "$heap0" "$heap1" "$retr" \
+	    "$fail" "$rcvbuf" "$drops" "$icpu" "$OUT/ini.log" |
+	    tee -a "$LT_RESULTS"
 	# Keep this run's logs.
-	d=$OUT/$R-$N
+	d=$OUT/$S-$R-$N
 	rm -rf "$d"
 	mkdir -p "$d"
 	cp "$OUT"/*.log "$OUT"/*.conf "$OUT"/resp.* "$OUT"/resp-stats.* "$d"/ 2>/dev/null || :
 	grep -n "error\|crit\|assert\|Segmentation" "$RLOG" >"$d/errors.txt" || :
 }
 
-{
-	echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(uname -r), $(nproc) CPUs," \
-	    "load $(cut -d' ' -f1-3 /proc/loadavg), charond" \
-	    "$(git -C "$top" rev-parse --short HEAD 2>/dev/null)," \
-	    "$($CHARON --version 2>/dev/null | head -n 1 || echo charon)," \
-	    "initiators $LT_INITIATORS, delay $LT_DELAY ms"
-	printf '%-10s %6s %6s %8s %8s %10s %8s %8s %8s %8s %6s %6s %6s %6s %10s\n' \
-	    responder N up wall_s SA/s cpu_us/SA rss0_kB rss1_kB kB/SA \
-	    heapB/SA retr fail rcvbuf drops ini_us/SA
-} | tee -a "$RESULTS"
 [ $# -gt 0 ] || set -- 1000
-for N in "$@"; do
-	# Each initiator thread sets up the same number of IKE SAs.
-	N=$(((N + LT_INITIATORS - 1) / LT_INITIATORS * LT_INITIATORS))
-	for R in $LT_RESPONDERS; do
-		run_one
+{
+	echo "# bench-load $(date -u +%Y-%m-%dT%H:%MZ)"
+	echo
+	echo "$(uname -r), $(nproc) CPUs, $(awk '/^MemTotal/ { printf "%.0f GB",
+	    $2 / 1048576 }' /proc/meminfo), load average at the start" \
+	    "$(cut -d' ' -f1-3 /proc/loadavg); charond" \
+	    "$(git -C "$top" rev-parse --short HEAD 2>/dev/null) ($B)," \
+	    "$($CHARON --version 2>/dev/null | head -n 1 || echo charon)" \
+	    "(load-tester, responder and initiator); initiators" \
+	    "$LT_INITIATORS, delay $LT_DELAY ms; suites $LT_SUITES; N $*."
+	echo
+	if [ "$LT_SPEED" = 1 ]; then
+		# The crypto bound, on this machine at this load: one
+		# responder SA costs one ECDH key generation and one
+		# derivation (two "op"s of the ecdh rows).
+		echo "\`openssl speed -seconds 3 ecdhp256 ecdhx25519 ecdsap256\`"
+		echo '(`'"$(openssl version)"'`):'
+		echo
+		echo '```'
+		openssl speed -seconds 3 ecdhp256 ecdhx25519 ecdsap256 2>/dev/null |
+			awk '/ (op +op\/s|sign +verify)/ { p = 1 } p'
+		echo '```'
+		echo
+	fi
+	python3 "$top/bench/load/report.py" header
+} | tee "$LT_RESULTS"
+for S in $LT_SUITES; do
+	suite "$S"
+	for N in "$@"; do
+		# Each initiator thread sets up the same number of IKE SAs.
+		N=$(((N + LT_INITIATORS - 1) / LT_INITIATORS * LT_INITIATORS))
+		for R in $LT_RESPONDERS; do
+			run_one
+		done
 	done
 done
+echo | tee -a "$LT_RESULTS"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)" |
+	tee -a "$LT_RESULTS"

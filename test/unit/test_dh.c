@@ -10,7 +10,9 @@
 #include <check.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
+#include <openssl/obj_mac.h>
 #include <openssl/param_build.h>
 
 #include "crypto.h"
@@ -297,6 +299,63 @@ START_TEST(ecp_point_off_curve_refused)
 }
 END_TEST
 
+/* A point on the curve whose x is written unreduced, as x + p (it fits
+ * in the field's bytes for small x), is refused, while the same point
+ * written as x is accepted: the range check is kept by the peer check
+ * (the quick one, which leaves out only the n * Q == O multiplication). */
+START_TEST(ecp_coordinate_above_p_refused)
+{
+	static const struct {
+		uint16_t group;
+		int nid;
+		int len;
+	} c[] = {{IKEV2_DH_ECP256, NID_X9_62_prime256v1, 32},
+		 {IKEV2_DH_ECP384, NID_secp384r1, 48},
+		 {IKEV2_DH_ECP521, NID_secp521r1, 66}};
+	EC_GROUP *g = EC_GROUP_new_by_curve_name(c[_i].nid);
+	BIGNUM *p = BN_new(), *a = BN_new(), *b = BN_new(), *x = BN_new();
+	BIGNUM *rhs = BN_new(), *t = BN_new(), *y = BN_new();
+	BN_CTX *bc = BN_CTX_new();
+	struct dh *me = dh_new(c[_i].group);
+	uint8_t pt[2 * 66];
+	struct secret *s = NULL;
+	int len = c[_i].len;
+	unsigned w;
+
+	ck_assert(g && p && a && b && x && rhs && t && y && bc && me);
+	ck_assert(EC_GROUP_get_curve(g, p, a, b, bc));
+	/* The first small x with x^3 + a x + b a square mod p. */
+	for (w = 1; w < 100; w++) {
+		ck_assert(BN_set_word(x, w));
+		ck_assert(BN_mod_sqr(t, x, p, bc));
+		ck_assert(BN_mod_add(t, t, a, p, bc));
+		ck_assert(BN_mod_mul(rhs, t, x, p, bc));
+		ck_assert(BN_mod_add(rhs, rhs, b, p, bc));
+		if (BN_mod_sqrt(y, rhs, p, bc))
+			break;
+	}
+	ck_assert_uint_lt(w, 100);
+	ck_assert_int_eq(BN_bn2binpad(x, pt, len), len);
+	ck_assert_int_eq(BN_bn2binpad(y, pt + len, len), len);
+	ck_assert_int_eq(dh_shared(me, pt, 2 * len, &s), 0);
+	secret_free(s);
+	ck_assert(BN_add(x, x, p));
+	ck_assert_int_eq(BN_bn2binpad(x, pt, len), len);
+	ck_assert_int_eq(dh_shared(me, pt, 2 * len, &s), -1);
+	ck_assert_ptr_null(s);
+	dh_free(me);
+	BN_CTX_free(bc);
+	BN_free(y);
+	BN_free(t);
+	BN_free(rhs);
+	BN_free(x);
+	BN_free(b);
+	BN_free(a);
+	BN_free(p);
+	EC_GROUP_free(g);
+}
+END_TEST
+
 /* The guarantee dh.c builds on: OpenSSL itself refuses to import an EC
  * public key that is not on the curve. */
 START_TEST(openssl_import_refuses_off_curve_point)
@@ -530,6 +589,7 @@ dh_suite(void)
 	tcase_add_loop_test(tc, fresh_pairs_agree, 0, NELEM(all_groups));
 	tcase_add_loop_test(tc, ecp_point_off_curve_refused, 0, NELEM(rfc5903));
 	tcase_add_test(tc, openssl_import_refuses_off_curve_point);
+	tcase_add_loop_test(tc, ecp_coordinate_above_p_refused, 0, 3);
 	tcase_add_loop_test(tc, modp_range_refused, 0, NELEM(modp_groups));
 	tcase_add_loop_test(tc, modp_from_private_small, 0, NELEM(modp_groups));
 	tcase_add_test(tc, xdh_zero_secret_refused);

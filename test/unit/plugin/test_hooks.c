@@ -296,6 +296,41 @@ START_TEST(test_slots)
 }
 END_TEST
 
+/* The per-SA table grows with the SAs (a fixed one made each lookup walk
+ * N/256 entries at N SAs) and keeps every entry through its growth. */
+START_TEST(test_slots_grow)
+{
+	enum { N = 20000 };
+	static char data[N + 1];
+	unsigned id;
+
+	freed = 0;
+	hooks_begin(&p1);
+	slot = hooks_sa_slot("p1", free_fn);
+	ck_assert_int_ge(slot, 0);
+	hooks_begin(NULL);
+	for (id = 1; id <= N; id++)
+		ck_assert_int_eq(hooks_sa_set(slot, id, &data[id]), 0);
+	ck_assert_uint_ge(hooks_sa_buckets(), N);
+	for (id = 1; id <= N; id++)
+		ck_assert_ptr_eq(hooks_sa_get(slot, id), &data[id]);
+	ck_assert_ptr_null(hooks_sa_get(slot, N + 1));
+	/* Half of them go; the rest are still found. */
+	for (id = 1; id <= N; id += 2)
+		plugins_sa_freed(&daemon_g, id);
+	ck_assert_int_eq(freed, N / 2);
+	for (id = 1; id <= N; id++)
+		if (id % 2)
+			ck_assert_ptr_null(hooks_sa_get(slot, id));
+		else
+			ck_assert_ptr_eq(hooks_sa_get(slot, id), &data[id]);
+	hooks_drop(&p1);
+	ck_assert_int_eq(freed, N);
+	hooks_clear();
+	ck_assert_uint_eq(hooks_sa_buckets(), 0);
+}
+END_TEST
+
 static int
 filter_mark(void *st, const struct charond_child_view *child,
 	    struct ike_child_install *ci, char *why, size_t wl)
@@ -412,6 +447,7 @@ plugin_hooks_suite(void)
 	tcase_add_test(tc, test_auth_by_method);
 	tcase_add_test(tc, test_extensions);
 	tcase_add_test(tc, test_slots);
+	tcase_add_test(tc, test_slots_grow);
 	tcase_add_test(tc, test_child_filters);
 	tcase_add_test(tc, test_bounds);
 	tcase_add_test(tc, test_free_after_engine);
