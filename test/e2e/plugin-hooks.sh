@@ -101,8 +101,12 @@ up() {
 	    "$W/sun.log" | head -n 1)
 }
 
+# down PHASE [TEXT]: stop moon, then (with TEXT) wait for sun to log it
+# before sun's own SIGTERM: what sun does on moon's DELETE happens on its
+# next engine tick, which a SIGTERM right away may overtake.
 down() {
 	e2e_stop moon
+	[ -z "${2:-}" ] || wait_log sun "$2" "sun: '$2' before its SIGTERM"
 	e2e_stop sun
 	for n in moon sun; do
 		mv "$W/$n.log" "$W/$n.$1.log"
@@ -165,7 +169,7 @@ check "moon: the SA is still up after the liveness check" test \
 check "sun: the SA is still up" test "$(ids sun)" = "[($sid, 'ESTABLISHED')]"
 no_log moon "freed state of SA" "moon: the live SA's state is not freed"
 no_log sun "freed state of SA" "sun: the live SA's state is not freed"
-down liveness
+down liveness "plugin tp_hooks: freed state of SA $sid (counter 1"
 # SIGTERM deleted it; the slot's data goes with the plugin, before
 # it is unloaded (else free_fn would run unmapped: a crash, exit 139).
 in_order "$W/moon.liveness.log" "signal 15" \
