@@ -186,6 +186,7 @@ $(B)/test/unit/charond/psk_plugin.o: plugins/psk/psk.c \
 # and kernel_none.c, the recorder of daemon.kernel: none.
 $(B)/check_charond: $(CHAROND_UNIT_OBJ) $(B)/test/unit/charond/psk_plugin.o \
     $(CHAROND_CFG_OBJ) $(B)/charond/conns.o $(B)/charond/log.o \
+    $(B)/charond/log_buf.o \
     $(B)/charond/kernel_none.o \
     $(B)/charond/escape.o $(B)/libike.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(YAML_LIBS) $(CHECK_LIBS) $(OPENSSL_LIBS)
@@ -221,7 +222,8 @@ $(B)/test/unit/ctl/test_complete.o: ALL_CFLAGS += \
     -DCHARONCTL_BIN='"$(CURDIR)/$(B)/bin/charonctl"'
 
 $(B)/check_ctl: $(CTL_UNIT_OBJ) $(B)/charond/ctl_proto.o $(B)/charond/ctl_list.o \
-    $(B)/charond/escape.o $(B)/charond/log.o $(B)/charond/cert_info.o \
+    $(B)/charond/escape.o $(B)/charond/log.o $(B)/charond/log_buf.o \
+    $(B)/charond/cert_info.o \
     $(B)/charond/ctl_json.o $(CHAROND_CFG_OBJ) $(B)/libike.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(JANSSON_LIBS) $(YAML_LIBS) \
 	    $(CHECK_LIBS) $(OPENSSL_LIBS)

@@ -51,6 +51,7 @@ struct daemon {
 	ev_io xev_w;
 	struct ev_loop *loop;
 	ev_timer timer;
+	ev_prepare log_prepare; /* flushes log_buf.c before each wait */
 	ev_signal sig_hup, sig_term, sig_int;
 	struct udp_sock socks[MAX_SOCKETS];
 	unsigned n_socks;
@@ -90,6 +91,15 @@ int log_parse_level(const char *s, enum ike_log_level *out);
 typedef void log_tap_fn(enum ike_log_level level, const char *conn, unsigned id,
 			const char *line);
 void log_set_tap(log_tap_fn *fn, int level);
+
+/* log_buf.c: stderr lines, buffered while log_buffer(true) (the event
+ * loop runs) and written by log_flush() (the loop is about to wait), when
+ * the buffer is full, at exit and on a fatal signal; written at once
+ * otherwise. */
+#define LOG_BUF_SIZE 65536
+void log_buffer(bool enable);
+void log_flush(void);
+void log_write(const char *line, size_t len);
 
 /* notify.c: state ("READY=1", ...) to systemd's $NOTIFY_SOCKET, if set;
  * 0 or -errno (logged). */

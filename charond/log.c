@@ -160,6 +160,30 @@ log_format_json(char *out, size_t outlen, const struct timespec *ts,
 	return pos;
 }
 
+/* One line to stderr through log_buf.c: formatted here, newline
+ * included, so the buffer only copies bytes. */
+static void out_line(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+static void
+out_line(const char *fmt, ...)
+{
+	char out[ESC_MAX(LOG_LINE_MAX) + 64];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(out, sizeof(out), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(out)) {
+		n = (int)sizeof(out) - 1;
+		out[n - 1] = '\n';
+	}
+	log_write(out, (size_t)n);
+}
+
 static void
 emit(enum ike_log_level level, const char *conn, unsigned id, const char *msg)
 {
@@ -169,7 +193,8 @@ emit(enum ike_log_level level, const char *conn, unsigned id, const char *msg)
 	struct timespec ts;
 	struct tm tm;
 	char raw[LOG_LINE_MAX], when[32], safe[ESC_MAX(LOG_LINE_MAX) + 1];
-	char json[LOG_JSON_MAX];
+	char json[LOG_JSON_MAX + 1];
+	size_t n;
 
 	if (conn)
 		snprintf(raw, sizeof(raw), "[%s#%u] %s", conn, id, msg);
@@ -185,27 +210,31 @@ emit(enum ike_log_level level, const char *conn, unsigned id, const char *msg)
 	if (level > cur_level)
 		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	if (use_json) {
-		log_format_json(json, sizeof(json), &ts, level, conn, id, msg);
-		line = json;
-	}
 	if (use_syslog) {
+		if (use_json) {
+			log_format_json(json, LOG_JSON_MAX, &ts, level, conn,
+					id, msg);
+			line = json;
+		}
 		syslog(prio[level], "%s", line);
 		return;
 	}
 	if (use_json) {
-		fprintf(stderr, "%s\n", line);
+		/* json has one byte more than the object may take. */
+		n = log_format_json(json, LOG_JSON_MAX, &ts, level, conn, id,
+				    msg);
+		json[n++] = '\n';
+		log_write(json, n);
 		return;
 	}
 	if (to_journal) {
-		fprintf(stderr, "<%d>%-5s %s\n", prio[level], names[level],
-			line);
+		out_line("<%d>%-5s %s\n", prio[level], names[level], line);
 		return;
 	}
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(when, sizeof(when), "%H:%M:%S", &tm);
-	fprintf(stderr, "%s.%03ld %-5s %s\n", when, ts.tv_nsec / 1000000,
-		names[level], line);
+	out_line("%s.%03ld %-5s %s\n", when, ts.tv_nsec / 1000000, names[level],
+		 line);
 }
 
 void

@@ -437,6 +437,17 @@ initiate_start_children(struct daemon *d)
 			d->cfg->daemon.start_in_flight, starts_waiting());
 }
 
+/* The loop is about to wait: the lines of this iteration go out now,
+ * in one write, so anyone reading the log sees them while it is idle. */
+static void
+on_prepare(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	(void)loop;
+	(void)w;
+	(void)revents;
+	log_flush();
+}
+
 static void
 usage(FILE *f)
 {
@@ -590,7 +601,11 @@ main(int argc, char **argv)
 	notify_send("READY=1");
 	initiate_start_children(d);
 	daemon_rearm(d);
+	ev_prepare_init(&d->log_prepare, on_prepare);
+	ev_prepare_start(d->loop, &d->log_prepare);
+	log_buffer(true);
 	ev_run(d->loop, 0);
+	log_buffer(false);
 	starts_clear();
 	ctl_close(d);
 	ike_engine_free(d->engine);

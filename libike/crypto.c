@@ -4,8 +4,11 @@
  * EVP: HMAC PRFs and prf+ (RFC 7296 2.13), truncated HMAC integrity
  * (RFC 2403, RFC 2404, RFC 4868), the SK payload ciphers (AES-GCM of
  * RFC 5282, ChaCha20-Poly1305 of RFC 7634, AES-CBC of RFC 3602, 3DES-CBC)
- * and the random source. Nothing here keeps state between calls; every
- * OpenSSL object is fetched, used and freed within one function.
+ * and the random source. The only state kept between calls is made once
+ * per process and then only read (any thread, any engine): the HMAC of
+ * each digest and each cipher of the tables, fetched by name once
+ * (hmac_cache, cipher_cache). Every other OpenSSL object is made, used
+ * and freed within one function.
  */
 #include <limits.h>
 #include <string.h>
@@ -91,28 +94,104 @@ crypto_prf(uint16_t id)
 	return NULL;
 }
 
-/* An HMAC context keyed and ready for updates, or NULL. */
+/* HMAC with an empty key is defined; OpenSSL wants a non-NULL pointer to
+ * tell "empty key" from "keep the previous key". */
+static const uint8_t empty_key[1];
+
+/* A new HMAC context for digest, keyed with the empty key, or NULL. */
 static EVP_MAC_CTX *
-hmac_start(const char *digest, const uint8_t *key, size_t key_len)
+hmac_new(EVP_MAC *mac, const char *digest)
 {
-	/* HMAC with an empty key is defined; OpenSSL wants a non-NULL
-	 * pointer to tell "empty key" from "keep the previous key". */
-	static const uint8_t empty_key[1];
 	OSSL_PARAM params[2];
-	EVP_MAC *mac;
 	EVP_MAC_CTX *ctx;
 
-	mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	if (!mac)
-		return NULL;
 	ctx = EVP_MAC_CTX_new(mac);
-	EVP_MAC_free(mac); /* the context holds its own reference */
 	if (!ctx)
 		return NULL;
 	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
 						     (char *)digest, 0);
 	params[1] = OSSL_PARAM_construct_end();
-	if (!EVP_MAC_init(ctx, key_len ? key : empty_key, key_len, params)) {
+	if (!EVP_MAC_init(ctx, empty_key, 0, params)) {
+		EVP_MAC_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+/*
+ * One HMAC context per digest of the tables, made once per process: a
+ * context made from names costs OpenSSL a fetch of HMAC and then of the
+ * digest (name lookups, locks, the property cache) every time, a tenth
+ * of a responder's CPU per IKE SA; a copy of a ready one costs neither.
+ * Only read (EVP_MAC_CTX_dup) after hmac_init(), by every thread; never
+ * freed (they stay reachable). A digest without a context (its entry
+ * failed) is made per call, as without the cache.
+ */
+#define N_DIGESTS (NELEM(integ_table) + NELEM(prf_table))
+static struct {
+	const char *digest;
+	EVP_MAC_CTX *ctx;
+} hmac_cache[N_DIGESTS];
+static CRYPTO_ONCE hmac_once = CRYPTO_ONCE_STATIC_INIT;
+
+static void
+hmac_cache_add(EVP_MAC *mac, const char *digest)
+{
+	size_t i;
+
+	if (!digest)
+		return;
+	for (i = 0; i < N_DIGESTS && hmac_cache[i].digest; i++)
+		if (strcmp(hmac_cache[i].digest, digest) == 0)
+			return;
+	if (i == N_DIGESTS)
+		return;
+	hmac_cache[i].digest = digest;
+	hmac_cache[i].ctx = hmac_new(mac, digest);
+}
+
+static void
+hmac_init(void)
+{
+	EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	size_t i;
+
+	if (!mac)
+		return;
+	for (i = 0; i < NELEM(integ_table); i++)
+		hmac_cache_add(mac, integ_table[i].digest);
+	for (i = 0; i < NELEM(prf_table); i++)
+		hmac_cache_add(mac, prf_table[i].digest);
+	EVP_MAC_free(mac); /* each context holds its own reference */
+}
+
+/* An HMAC context keyed and ready for updates, or NULL. */
+static EVP_MAC_CTX *
+hmac_start(const char *digest, const uint8_t *key, size_t key_len)
+{
+	EVP_MAC_CTX *ctx = NULL;
+	EVP_MAC *mac;
+	size_t i;
+
+	if (CRYPTO_THREAD_run_once(&hmac_once, hmac_init))
+		for (i = 0; i < N_DIGESTS && hmac_cache[i].digest; i++)
+			if (hmac_cache[i].ctx &&
+			    strcmp(hmac_cache[i].digest, digest) == 0) {
+				ctx = EVP_MAC_CTX_dup(hmac_cache[i].ctx);
+				if (!ctx)
+					return NULL;
+				break;
+			}
+	if (!ctx) {
+		mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+		if (!mac)
+			return NULL;
+		ctx = hmac_new(mac, digest);
+		EVP_MAC_free(mac); /* the context holds its own reference */
+		if (!ctx)
+			return NULL;
+	}
+	if (!EVP_MAC_init(ctx, key_len ? key : empty_key, key_len, NULL)) {
 		EVP_MAC_CTX_free(ctx);
 		return NULL;
 	}
@@ -189,9 +268,13 @@ crypto_prf_plus(const struct prf_alg *prf, const uint8_t *key, size_t key_len,
 		return -1;
 	if (out_len > (size_t)PRF_PLUS_MAX_BLOCKS * prf->out_len)
 		return -1;
+	/* Keyed once: each block restarts from the keyed state (a NULL key
+	 * keeps the key) instead of hashing the key's pads again. */
+	ctx = hmac_start(prf->digest, key, key_len);
+	if (!ctx)
+		goto out;
 	for (n = 1; done < out_len; n++) {
-		ctx = hmac_start(prf->digest, key, key_len);
-		if (!ctx)
+		if (n > 1 && !EVP_MAC_init(ctx, NULL, 0, NULL))
 			goto out;
 		counter = (uint8_t)n;
 		if (n > 1 && !EVP_MAC_update(ctx, t, prf->out_len))
@@ -203,8 +286,6 @@ crypto_prf_plus(const struct prf_alg *prf, const uint8_t *key, size_t key_len,
 		if (!EVP_MAC_final(ctx, t, &got, sizeof(t)) ||
 		    got != prf->out_len)
 			goto out;
-		EVP_MAC_CTX_free(ctx);
-		ctx = NULL;
 		got = out_len - done < prf->out_len ? out_len - done
 						    : prf->out_len;
 		memcpy(out + done, t, got);
@@ -256,6 +337,41 @@ crypto_integ_verify(const struct integ_alg *integ, const uint8_t *key,
 	return rc;
 }
 
+/*
+ * Each cipher of encr_table fetched once per process (every SK payload
+ * sealed or opened fetched its cipher by name before), for the same
+ * reasons and under the same rules as hmac_cache: only read after
+ * cipher_init(); an entry that failed (a cipher this OpenSSL lacks) is
+ * fetched per call, and fails there as before.
+ */
+static EVP_CIPHER *cipher_cache[NELEM(encr_table)];
+static CRYPTO_ONCE cipher_once = CRYPTO_ONCE_STATIC_INIT;
+
+static void
+cipher_init(void)
+{
+	size_t i;
+
+	for (i = 0; i < NELEM(encr_table); i++)
+		if (encr_table[i].evp_name)
+			cipher_cache[i] = EVP_CIPHER_fetch(
+			    NULL, encr_table[i].evp_name, NULL);
+}
+
+/* encr's cipher: a new reference the caller frees, or NULL. */
+static EVP_CIPHER *
+cipher_get(const struct encr_alg *encr)
+{
+	EVP_CIPHER *c = NULL;
+
+	if (encr >= encr_table && encr < encr_table + NELEM(encr_table) &&
+	    CRYPTO_THREAD_run_once(&cipher_once, cipher_init))
+		c = cipher_cache[encr - encr_table];
+	if (c && EVP_CIPHER_up_ref(c))
+		return c;
+	return EVP_CIPHER_fetch(NULL, encr->evp_name, NULL);
+}
+
 /* A cipher context set up for enc (1) or dec (0) with key and iv/nonce. */
 static EVP_CIPHER_CTX *
 cipher_start(const struct encr_alg *encr, int enc, const uint8_t *key,
@@ -266,7 +382,7 @@ cipher_start(const struct encr_alg *encr, int enc, const uint8_t *key,
 	OSSL_PARAM params[2];
 	size_t ivl = iv_len;
 
-	cipher = EVP_CIPHER_fetch(NULL, encr->evp_name, NULL);
+	cipher = cipher_get(encr);
 	if (!cipher)
 		return NULL;
 	if ((size_t)EVP_CIPHER_get_key_length(cipher) != key_len)

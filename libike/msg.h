@@ -209,6 +209,10 @@ int msg_decode_all(const struct msg *m, struct ike_err *e);
 
 /* Encoders append one whole payload of the given type to the builder. */
 void pld_sa_put(struct msg_builder *b, const struct pld_sa *sa);
+/* The SA payload of n proposals: an answer's one chosen proposal needs
+ * no struct pld_sa (17 KB, zeroed, for 32 proposals). */
+void pld_props_put(struct msg_builder *b, const struct proposal *props,
+		   unsigned n);
 void pld_ke_put(struct msg_builder *b, const struct pld_ke *ke);
 void pld_id_put(struct msg_builder *b, uint8_t type, const struct pld_id *id);
 void pld_cert_put(struct msg_builder *b, uint8_t type,

@@ -188,14 +188,20 @@ pld_sa_get(const struct pld_ref *r, struct pld_sa *sa, struct ike_err *e)
 void
 pld_sa_put(struct msg_builder *b, const struct pld_sa *sa)
 {
+	pld_props_put(b, sa->prop, sa->n);
+}
+
+void
+pld_props_put(struct msg_builder *b, const struct proposal *props, unsigned n)
+{
 	unsigned i, j;
 
 	msg_pld_begin(b, IKEV2_PL_SA, false);
-	for (i = 0; i < sa->n; i++) {
-		const struct proposal *p = &sa->prop[i];
+	for (i = 0; i < n; i++) {
+		const struct proposal *p = &props[i];
 		size_t p_at = b->w.len;
 
-		wbuf_u8(&b->w, i + 1 == sa->n ? SUBST_LAST : SUBST_PROPOSAL);
+		wbuf_u8(&b->w, i + 1 == n ? SUBST_LAST : SUBST_PROPOSAL);
 		wbuf_u8(&b->w, 0);
 		wbuf_u16(&b->w, 0);
 		wbuf_u8(&b->w, p->num);

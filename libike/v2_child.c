@@ -268,7 +268,7 @@ v2_child_answer(struct ike_engine *e, struct ike_sa *sa, struct msg_builder *b,
 		const struct child_choice *ch, bool transport,
 		const struct child_keying *k, uint32_t reqid, uint16_t *notify)
 {
-	struct pld_sa *ans;
+	struct proposal ans;
 	struct child_sa *c = child_new(sa, ch->cfg);
 
 	/* A rekeyed child keeps its reqid, so the kernel policies, which
@@ -289,18 +289,11 @@ v2_child_answer(struct ike_engine *e, struct ike_sa *sa, struct msg_builder *b,
 		*notify = IKEV2_N_NO_PROPOSAL_CHOSEN;
 		return -1;
 	}
-	ans = calloc(1, sizeof(*ans));
-	if (!ans) {
-		*notify = IKEV2_N_TEMPORARY_FAILURE;
-		return -1;
-	}
-	ans->n = 1;
-	ans->prop[0] = ch->chosen;
-	v2_child_set_spi(&ans->prop[0], c->spi_in);
+	ans = ch->chosen;
+	v2_child_set_spi(&ans, c->spi_in);
 	if (transport)
 		v2_child_put_transport(b);
-	pld_sa_put(b, ans);
-	free(ans);
+	pld_props_put(b, &ans, 1);
 	if (k->kex.len) {
 		struct pld_ke ke = {k->kex_group, k->kex};
 
@@ -330,7 +323,8 @@ int
 v2_child_accept(struct ike_engine *e, struct ike_sa *sa, const struct msg *m,
 		struct msg_builder *b, uint16_t *notify)
 {
-	struct pld_sa *offer = calloc(1, sizeof(*offer));
+	/* Not zeroed (17 KB): v2_child_payloads() fills it or fails. */
+	struct pld_sa *offer = malloc(sizeof(*offer));
 	struct child_choice *ch = calloc(1, sizeof(*ch));
 	struct child_keying k = {{sa->v2.ni->ptr, sa->v2.ni->len},
 				 {sa->v2.nr->ptr, sa->v2.nr->len},
@@ -342,6 +336,7 @@ v2_child_accept(struct ike_engine *e, struct ike_sa *sa, const struct msg *m,
 	*notify = IKEV2_N_NO_PROPOSAL_CHOSEN;
 	if (!offer || !ch)
 		goto out;
+	offer->n = 0;
 	if (!msg_find(m, IKEV2_PL_SA, NULL)) {
 		rc = 0; /* IKE SA only, no child asked for */
 		goto out;

@@ -375,14 +375,14 @@ v2_init_respond(struct ike_engine *e, uint64_t now,
 		const struct ike_endpoint *local,
 		const struct ike_endpoint *remote, const struct msg *m)
 {
-	struct pld_sa *offer = calloc(1, sizeof(*offer));
+	/* Not zeroed (17 KB): pld_sa_get() writes each proposal it keeps. */
+	struct pld_sa *offer = malloc(sizeof(*offer));
 	struct proposal chosen;
 	const struct pld_ref *r;
 	const struct ike_conn_cfg *c;
 	struct ike_err err = {0};
 	struct pld_ke ke, our_ke;
 	struct pld_nonce ni, nr;
-	struct pld_sa *ans = NULL;
 	struct ike_sa *sa = NULL;
 	char reason[512];
 	uint8_t pub[1024];
@@ -394,6 +394,7 @@ v2_init_respond(struct ike_engine *e, uint64_t now,
 
 	if (!offer)
 		return;
+	offer->n = 0;
 	if (!size_ok(e, m) || !admission_ok(e, local, remote, m))
 		goto out;
 	if (ci < 0) {
@@ -476,16 +477,11 @@ v2_init_respond(struct ike_engine *e, uint64_t now,
 			    (struct bytes){NULL, 0});
 		goto fail;
 	}
-	ans = calloc(1, sizeof(*ans));
-	if (!ans)
-		goto fail;
-	ans->n = 1;
-	ans->prop[0] = chosen;
 	nr.data.ptr = sa->v2.nr->ptr;
 	nr.data.len = sa->v2.nr->len;
 	xchg_hdr(sa, &h, IKEV2_EXCH_IKE_SA_INIT, true, 0);
 	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
-	pld_sa_put(&b, ans);
+	pld_props_put(&b, &chosen, 1);
 	pld_ke_put(&b, &our_ke);
 	pld_nonce_put(&b, &nr);
 	/* Only to a peer that announced it (RFC 7383 2.3). */
@@ -518,7 +514,6 @@ v2_init_respond(struct ike_engine *e, uint64_t now,
 fail:
 	sa_kill(e, sa, "IKE_SA_INIT failed");
 out:
-	free(ans);
 	free(offer);
 }
 
