@@ -215,6 +215,15 @@ v1_input(struct ike_engine *e, uint64_t now, const struct ike_endpoint *local,
 		v1_main_input(e, sa, now, m);
 		sa_schedule(e, sa);
 		break;
+	case IKEV1_EXCH_INFORMATIONAL:
+		/* While connecting, only an unprotected error about Main
+		 * Mode can come (v1_main.c); later ones are v1_info.c's. */
+		if (sa->state == IKE_SA_CONNECTING) {
+			v1_main_input(e, sa, now, m);
+			sa_schedule(e, sa);
+			break;
+		}
+		/* fall through */
 	default:
 		ike_log(e, sa, IKE_LOG_WARN,
 			"IKEv1 %s exchange is not yet supported; dropped",
