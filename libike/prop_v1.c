@@ -114,6 +114,26 @@ life_attr(struct life *l, bool is_type, const struct v1_attr *a, char *why)
 	return 0;
 }
 
+/* An attribute other than the life pair seen twice is ambiguous (RFC 2408
+ * 3.6 lists each once): which of two ciphers would the peer use? Types
+ * past 31 are unknown to us anyway. */
+static bool
+repeated(uint32_t *seen, const struct v1_attr *a, bool is_life, char *why)
+{
+	uint32_t bit;
+
+	if (is_life || a->type >= 32)
+		return false;
+	bit = UINT32_C(1) << a->type;
+	if (*seen & bit) {
+		snprintf(why, PROP_V1_REASON_LEN, "attribute %u repeated",
+			 a->type);
+		return true;
+	}
+	*seen |= bit;
+	return false;
+}
+
 /* The entry for transform xi of proposal pi, zeroed, or NULL if full. */
 static struct proposal *
 entry(struct prop_v1_list *out, const struct pld_v1_sa *sa, unsigned pi,
@@ -161,6 +181,7 @@ p1_transform(const struct pld_v1_sa *sa, unsigned pi, unsigned xi,
 	struct life life = {0};
 	struct transform t;
 	bool unknown = false;
+	uint32_t seen = 0;
 	unsigned k;
 
 	if (p == NULL)
@@ -170,6 +191,11 @@ p1_transform(const struct pld_v1_sa *sa, unsigned pi, unsigned xi,
 		const struct v1_attr *a = &sa->attr[x->attr0 + k];
 		bool ok = true;
 
+		if (repeated(&seen, a,
+			     a->type == IKEV1_OAKLEY_LIFE_TYPE ||
+				 a->type == IKEV1_OAKLEY_LIFE_DURATION,
+			     why))
+			break;
 		switch (a->type) {
 		case IKEV1_OAKLEY_ENCRYPTION_ALGORITHM:
 			ok = attr_u16(a, &enc);
@@ -278,6 +304,7 @@ p2_transform(const struct pld_v1_sa *sa, unsigned pi, unsigned xi,
 	struct life life = {0};
 	struct transform t;
 	bool unknown = false;
+	uint32_t seen = 0;
 	unsigned k;
 
 	if (p == NULL)
@@ -287,6 +314,11 @@ p2_transform(const struct pld_v1_sa *sa, unsigned pi, unsigned xi,
 		const struct v1_attr *a = &sa->attr[x->attr0 + k];
 		bool ok = true;
 
+		if (repeated(&seen, a,
+			     a->type == IKEV1_IPSEC_SA_LIFE_TYPE ||
+				 a->type == IKEV1_IPSEC_SA_LIFE_DURATION,
+			     why))
+			break;
 		switch (a->type) {
 		case IKEV1_IPSEC_AUTHENTICATION_ALGORITHM:
 			ok = attr_u16(a, &auth);

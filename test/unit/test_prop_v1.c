@@ -230,7 +230,7 @@ START_TEST(p1_roundtrip)
 	    "aes128gcm16-prfsha256-curve25519-ecp256",
 	    "3des-md5-modp1024",
 	};
-	static const uint16_t auths[] = {PSK, RSASIG};
+	static const uint16_t auths[] = {PSK, IKEV1_AUTH_ECDSA_SHA384_P384};
 	const struct prop_v1_p1_cfg cfg = {auths, 2, 100000, 0};
 	static struct proposal ours[4], xf[64];
 	static struct prop_v1_sa enc;
@@ -249,7 +249,7 @@ START_TEST(p1_roundtrip)
 				  "curve25519 (no IKEv1 phase 1 number)");
 	assert_fmt(&xf[0], "aes256-sha256-modp2048");
 	ck_assert_uint_eq(xf[0].v1.auth_method, PSK);
-	ck_assert_uint_eq(xf[1].v1.auth_method, RSASIG);
+	ck_assert_uint_eq(xf[1].v1.auth_method, IKEV1_AUTH_ECDSA_SHA384_P384);
 	assert_fmt(&xf[2], "aes256-sha256-ecp256");
 	assert_fmt(&xf[4], "aes256-sha1-modp2048");
 	assert_fmt(&xf[8], "aes128-sha256-modp2048");
@@ -713,6 +713,38 @@ START_TEST(unknown_and_missing_attributes)
 }
 END_TEST
 
+/* An attribute sent twice with different values is ambiguous (which
+ * cipher did the peer mean?): the transform is refused, with a reason.
+ * A second life type and duration pair is the volume limit beside the
+ * time limit, and fine. */
+START_TEST(repeated_attributes)
+{
+	static struct sab b;
+	static struct pld_v1_sa sa;
+	static struct prop_v1_list l;
+
+	sab_init(&b);
+	sab_prop(&b, 1, IKEV1_PROTO_ISAKMP, 0);
+	p1_xf(&b, 1, ENC_AES, 256, H_SHA1, 14, PSK, 28800);
+	sab_tv(&b, IKEV1_OAKLEY_ENCRYPTION_ALGORITHM, ENC_3DES);
+	p1_xf(&b, 2, ENC_AES, 256, H_SHA1, 14, PSK, 28800);
+	sab_tv(&b, IKEV1_OAKLEY_LIFE_TYPE, IKEV1_LIFE_TYPE_KILOBYTES);
+	sab_tlv(&b, IKEV1_OAKLEY_LIFE_DURATION, "000186a0");
+	decode(&b, true, &sa, &l);
+	ck_assert_str_eq(l.why[0], "attribute 1 repeated");
+	ck_assert_str_eq(l.why[1], "");
+	ck_assert_uint_eq(l.p[1].v1.life_s, 28800);
+	ck_assert_uint_eq(l.p[1].v1.life_kb, 100000);
+
+	sab_init(&b);
+	sab_prop(&b, 1, IKEV1_PROTO_IPSEC_ESP, 0x88888888);
+	p2_xf(&b, 1, ESP_AES, 128, A_SHA1, IKEV1_ENCAP_TUNNEL, 3600, NULL);
+	sab_tv(&b, IKEV1_IPSEC_AUTHENTICATION_ALGORITHM, A_SHA256);
+	decode(&b, false, &sa, &l);
+	ck_assert_str_eq(l.why[0], "attribute 5 repeated");
+}
+END_TEST
+
 START_TEST(p1_payload_errors)
 {
 	static struct sab b;
@@ -776,6 +808,45 @@ START_TEST(p2_bundles_refused)
 			 "with another protocol), (protocol 4: only ESP is "
 			 "negotiated), (protocol 2: only ESP is negotiated); "
 			 "we accept aes128-sha1 (tunnel)");
+}
+END_TEST
+
+/* PFS: the group attribute is the DH transform; without it, no PFS, which
+ * a config asking for PFS refuses. */
+START_TEST(p2_pfs)
+{
+	static struct sab b;
+	static struct pld_v1_sa sa;
+	static struct prop_v1_list l;
+	static struct proposal ours[2];
+	const struct prop_v1_p2_cfg c2 = {IKEV1_ENCAP_TUNNEL, false, 3600, 0,
+					  our_spi};
+	struct prop_v1_choice c;
+	char reason[256];
+
+	sab_init(&b);
+	sab_prop(&b, 1, IKEV1_PROTO_IPSEC_ESP, 0x99999999);
+	p2_xf(&b, 1, ESP_AES, 128, A_SHA1, IKEV1_ENCAP_TUNNEL, 3600, NULL);
+	sab_prop(&b, 2, IKEV1_PROTO_IPSEC_ESP, 0x99999999);
+	p2_xf(&b, 1, ESP_AES, 128, A_SHA1, IKEV1_ENCAP_TUNNEL, 3600, NULL);
+	sab_tv(&b, IKEV1_IPSEC_GROUP_DESCRIPTION, 19);
+	decode(&b, false, &sa, &l);
+	assert_fmt(&l.p[1], "aes128-sha1-ecp256");
+
+	parse_list((const char *const[]){"aes128-sha1-ecp256"}, 1, ESP, ours);
+	ck_assert_int_eq(prop_v1_p2_select(ours, 1, &c2, &l, &c, NULL, 0), 0);
+	ck_assert_uint_eq(c.chosen.num, 2);
+	parse_list((const char *const[]){"aes128-sha1"}, 1, ESP, ours);
+	ck_assert_int_eq(prop_v1_p2_select(ours, 1, &c2, &l, &c, NULL, 0), 0);
+	ck_assert_uint_eq(c.chosen.num, 1);
+	parse_list((const char *const[]){"aes128-sha1-modp2048"}, 1, ESP, ours);
+	ck_assert_int_eq(
+	    prop_v1_p2_select(ours, 1, &c2, &l, &c, reason, sizeof(reason)),
+	    -1);
+	ck_assert_str_eq(reason, "no proposal chosen: peer offered "
+				 "aes128-sha1 (tunnel), aes128-sha1-ecp256 "
+				 "(tunnel); we accept aes128-sha1-modp2048 "
+				 "(tunnel)");
 }
 END_TEST
 
@@ -872,8 +943,10 @@ prop_v1_suite(void)
 	tcase_add_test(tc, android_sha256_96);
 	tcase_add_test(tc, auth_and_mode_mismatch);
 	tcase_add_test(tc, unknown_and_missing_attributes);
+	tcase_add_test(tc, repeated_attributes);
 	tcase_add_test(tc, p1_payload_errors);
 	tcase_add_test(tc, p2_bundles_refused);
+	tcase_add_test(tc, p2_pfs);
 	tcase_add_test(tc, lifetimes);
 	suite_add_tcase(s, tc);
 	return s;
