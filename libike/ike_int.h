@@ -602,8 +602,7 @@ extern const struct ike_version_ops v1_version;
 
 /* v1_sa.c: the ISAKMP SA payloads of Main Mode (through prop_v1.c) */
 /* Our offer for the SA's connection, as an SA payload in b. */
-int v1_sa_offer(struct ike_engine *e, struct ike_sa *sa,
-		struct msg_builder *b);
+int v1_sa_offer(struct ike_engine *e, struct ike_sa *sa, struct msg_builder *b);
 /* Responder: choose from the peer's SA payload r and echo the choice in
  * b; the chosen proposal goes to sa->ike_prop and the suite. -1 logged. */
 int v1_sa_choose(struct ike_engine *e, struct ike_sa *sa,

@@ -102,8 +102,8 @@ v1_open(struct ike_engine *e, struct ike_sa *sa, struct msg_v1 *m,
 			    "body is not a whole number of cipher blocks");
 		return -1;
 	}
-	if (msg_v1_frame_plain(m, e->plain, m->cipher.len, IKEV1_HDR_LEN,
-			       err) < 0)
+	if (msg_v1_frame_plain(m, e->plain, m->cipher.len, IKEV1_HDR_LEN, err) <
+	    0)
 		return -1;
 	/* Only a body that made sense moves the chain on: a forged one
 	 * must not break the real one that may follow. */
@@ -293,8 +293,7 @@ v1_liveness(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 
 /* No IKEv1 SA has CHILD SAs before Quick Mode: one here is a bug. */
 static void
-v1_uninstall_child(struct ike_engine *e, struct ike_sa *sa,
-		   struct child_sa *c)
+v1_uninstall_child(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c)
 {
 	unsupported(e, sa, "removing a CHILD SA");
 }

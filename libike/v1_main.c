@@ -31,7 +31,8 @@
 
 #include "ike_int.h"
 
-/* RFC 2409 5: 8 to 256 octets; ours are IKE_NONCE_LEN. */
+/* The one line each side logs for a key that differs (tests and admins
+ * grep for it). */
 static const char *const wrong_psk_i =
     "peer's HASH_I does not verify: wrong pre-shared key?";
 static const char *const wrong_psk_r =
@@ -252,8 +253,7 @@ derive_keys(struct ike_engine *e, struct ike_sa *sa)
 {
 	const struct ike_conn_cfg *c = ike_conn(e, sa);
 	const struct bytes *peer = sa->initiator ? &sa->v1.gxr : &sa->v1.gxi;
-	struct secret *nonces =
-	    secret_new(sa->v1.ni->len + sa->v1.nr->len);
+	struct secret *nonces = secret_new(sa->v1.ni->len + sa->v1.nr->len);
 	struct secret *gxy = NULL;
 	struct ike_id_cfg local;
 	struct ike_auth_req req;
@@ -296,8 +296,7 @@ derive_keys(struct ike_engine *e, struct ike_sa *sa)
 	sa->v1.dh = NULL;
 	if (keymat_v1_ike_rest(&sa->v1.suite, gxy, sa->spi_i, sa->spi_r,
 			       &sa->v1.keys) < 0 ||
-	    v1_iv_phase1(&sa->v1.suite, sa->v1.gxi, sa->v1.gxr, &sa->v1.iv) <
-		0)
+	    v1_iv_phase1(&sa->v1.suite, sa->v1.gxi, sa->v1.gxr, &sa->v1.iv) < 0)
 		goto done;
 	rc = 0;
 done:
@@ -312,9 +311,9 @@ static int
 hash_auth(const struct ike_sa *sa, bool responder, struct bytes idb,
 	  uint8_t *out)
 {
-	return keymat_v1_hash_auth(&sa->v1.suite, sa->v1.keys.skeyid,
-				   responder, sa->v1.gxi, sa->v1.gxr, sa->spi_i,
-				   sa->spi_r, sa->v1.sai_b, idb, out);
+	return keymat_v1_hash_auth(&sa->v1.suite, sa->v1.keys.skeyid, responder,
+				   sa->v1.gxi, sa->v1.gxr, sa->spi_i, sa->spi_r,
+				   sa->v1.sai_b, idb, out);
 }
 
 /* Messages 5 and 6: our ID and HASH, encrypted; the length, 0 failed. */
@@ -536,7 +535,8 @@ v1_main_respond(struct ike_engine *e, uint64_t now,
 		sa_kill(e, sa, "no proposal chosen");
 		return;
 	}
-	if (!(len = msg_build_finish(&b)) || keep_bytes(&sa->v1.sai_b, r->body) < 0) {
+	if (!(len = msg_build_finish(&b)) ||
+	    keep_bytes(&sa->v1.sai_b, r->body) < 0) {
 		sa_kill(e, sa, "Main Mode failed");
 		return;
 	}

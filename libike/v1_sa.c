@@ -171,8 +171,7 @@ v1_sa_chosen(struct ike_engine *e, struct ike_sa *sa, const struct pld_ref *r)
 	/* The answer must be one transform, and one we offered: select it
 	 * against ours to know. */
 	if (pld_v1_sa_get(r, ans, &err) < 0 ||
-	    prop_v1_p1_decode(ans, list, &notify, reason, sizeof(reason)) <
-		0 ||
+	    prop_v1_p1_decode(ans, list, &notify, reason, sizeof(reason)) < 0 ||
 	    list->n != 1 ||
 	    prop_v1_p1_select(c->proposals, c->n_proposals, &cfg, list, &ch,
 			      reason, sizeof(reason)) < 0) {

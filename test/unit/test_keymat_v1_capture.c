@@ -503,7 +503,8 @@ START_TEST(phase1_keys_ivs_hashes_match_strongswan)
 		    0);
 		ck_assert_uint_eq(sk_len, s.prf->out_len);
 		via.skeyid = secret_dup(sk, sk_len);
-		ck_assert_int_eq(keymat_v1_ike_rest(&s, gxy, cki, ckr, &via), 0);
+		ck_assert_int_eq(keymat_v1_ike_rest(&s, gxy, cki, ckr, &via),
+				 0);
 		assert_key(via.skeyid, &k, "skeyid");
 		assert_key(via.skeyid_d, &k, "skeyid_d");
 		assert_key(via.skeyid_a, &k, "skeyid_a");

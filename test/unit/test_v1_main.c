@@ -21,8 +21,8 @@
 /* moon and sun with connection "site" of the given IKE version on each
  * side (moon initiates). */
 static void
-setup_v1(const char *ike, const char *psk_m, const char *psk_s,
-	 uint8_t ver_m, uint8_t ver_s)
+setup_v1(const char *ike, const char *psk_m, const char *psk_s, uint8_t ver_m,
+	 uint8_t ver_s)
 {
 	static struct ike_conn_cfg c;
 
@@ -399,8 +399,7 @@ START_TEST(proposal_choice_and_refusal)
 	teardown_pair();
 
 	setup_v1("aes128-sha256-modp2048", "s", "s", 1, 1);
-	conn_cfg(&c, &moon, &sun, "3des-md5-modp1024", "aes128-sha256",
-		 false);
+	conn_cfg(&c, &moon, &sun, "3des-md5-modp1024", "aes128-sha256", false);
 	c.version = 1;
 	ck_assert_int_eq(ike_engine_set_conns(moon.e, &c, 1, now), 0);
 	moon.watch = "NO-PROPOSAL-CHOSEN";
