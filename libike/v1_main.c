@@ -443,7 +443,10 @@ established(struct ike_engine *e, struct ike_sa *sa)
 }
 
 /* Responder: the connection for a message 1 by its addresses, most
- * specific first, of those that speak IKEv1. */
+ * specific first, of those that speak IKEv1. A `version: 0` connection
+ * with children is left out while there is no Quick Mode: its IKEv1
+ * peer would get an ISAKMP SA and then silence, where it got none
+ * before. */
 static int
 conn_for(const struct ike_engine *e, const struct ike_endpoint *local,
 	 const struct ike_endpoint *remote)
@@ -456,6 +459,8 @@ conn_for(const struct ike_engine *e, const struct ike_endpoint *local,
 		int score;
 
 		if (c->version != 0 && c->version != 1)
+			continue;
+		if (c->version == 0 && c->n_children)
 			continue;
 		score = conn_fit_addrs(e, i, local, remote);
 		if (score > best_score) {

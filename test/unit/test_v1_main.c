@@ -129,13 +129,33 @@ START_TEST(main_mode_3des_sha1_modp1024)
 }
 END_TEST
 
-/* A responder connection for either version (0) answers Main Mode. */
+/* A responder connection for either version (0) answers Main Mode
+ * when it has no children (there is no Quick Mode yet). */
 START_TEST(either_version_responder)
+{
+	static struct ike_conn_cfg c;
+
+	setup_v1("aes256-sha256-modp2048", "k", "k", 1, 0);
+	conn_cfg(&c, &sun, &moon, "aes256-sha256-modp2048", "aes128-sha256",
+		 false);
+	c.version = 0;
+	c.n_children = 0;
+	ck_assert_int_eq(ike_engine_set_conns(sun.e, &c, 1, now), 0);
+	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", NULL), 0);
+	pump();
+	assert_up();
+	teardown_pair();
+}
+END_TEST
+
+/* With children, a version 0 connection does not answer Main Mode yet:
+ * its IKEv1 peer would get an ISAKMP SA and then no Quick Mode. */
+START_TEST(either_version_with_children_ignores_main_mode)
 {
 	setup_v1("aes256-sha256-modp2048", "k", "k", 1, 0);
 	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", NULL), 0);
 	pump();
-	assert_up();
+	ck_assert_uint_eq(sun.e->n_sas, 0);
 	teardown_pair();
 }
 END_TEST
@@ -424,6 +444,7 @@ v1_main_suite(void)
 	tcase_add_test(tc, main_mode_aes128_sha256_modp2048);
 	tcase_add_test(tc, main_mode_3des_sha1_modp1024);
 	tcase_add_test(tc, either_version_responder);
+	tcase_add_test(tc, either_version_with_children_ignores_main_mode);
 	tcase_add_test(tc, v2_only_responder_ignores_main_mode);
 	tcase_add_test(tc, wrong_psk_fails_on_both_sides);
 	tcase_add_loop_test(tc, each_message_lost_once, 0, 6);
