@@ -486,6 +486,32 @@ has_peer(const struct conn_cfg *c)
 	return false;
 }
 
+/*
+ * IKEv1 (version 1) has Main Mode with a pre-shared key so far, and no
+ * Quick Mode: a connection that needs more (children, certificates)
+ * would be accepted and then not acted on, so it is refused. A config
+ * check that supports "version=1" (the tests of the L2TP sample, as it
+ * will load) takes it whole.
+ */
+static void
+v1_check(struct loader *ld, const struct conn_cfg *c, const struct ynode *at)
+{
+	const struct config_opts *o = ld->opts;
+	bool children = c->n_children > 0;
+
+	if (c->version != 1 ||
+	    (!children && c->local.auth && c->remote.auth &&
+	     strcmp(c->local.auth, "psk") == 0 &&
+	     strcmp(c->remote.auth, "psk") == 0) ||
+	    (o != NULL && o->key_supported != NULL &&
+	     o->key_supported(o->ctx, "connections.*", "version=1")))
+		return;
+	ld_err(ld, at,
+	       "not supported yet: version=1 with %s (IKEv1 has Main Mode "
+	       "with auth: psk so far, and no Quick Mode)",
+	       children ? "children" : "an auth method other than psk");
+}
+
 static void
 conn_finish(struct loader *ld, struct conn_cfg *c, const struct ynode *at)
 {
@@ -509,6 +535,7 @@ conn_finish(struct loader *ld, struct conn_cfg *c, const struct ynode *at)
 		c->n_remote_addrs = 1;
 		c->remote_addrs[0].kind = CFG_ADDR_ANY;
 	}
+	v1_check(ld, c, at);
 	for (i = 0; i < c->n_children; i++) {
 		const struct child_cfg *ch = &c->children[i];
 

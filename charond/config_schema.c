@@ -123,8 +123,6 @@ static const struct config_claim claims[] = {
     {"connections.*", "encap", "natt"},
     {"connections.*", "dpd", "dpd"},
     {"connections.*", "reauth_time", NULL},
-    /* IKEv1: the engine has its table slots, not yet its exchanges. */
-    {"connections.*", "version=1", NULL},
     {"connections.*.local", "certs", "x509"},
     {"connections.*.local", "key", "x509"},
     {"connections.*.remote", "ca", "x509"},

@@ -327,13 +327,6 @@ cmd_initiate(struct ctl_client *c, struct ctl_req *r)
 			  child);
 		return;
 	}
-	if (conn->version == 1) {
-		ctl_error(c, r->id, CTL_E_NOT_SUPPORTED, NULL,
-			  "connection '%s' is IKEv1, which is not "
-			  "implemented yet",
-			  conn->name);
-		return;
-	}
 	log_msg(IKE_LOG_INFO, "control: initiating %s%s%s", conn->name,
 		child ? "/" : "", child ? child : "");
 	ctl_capture_begin();

@@ -2,7 +2,8 @@
 /*
  * The pre-shared key AUTH value (RFC 7296 2.15). The padding string keeps
  * the PSK from being used directly as a key: a PSK must never be fed to the
- * PRF with the signed octets in one step.
+ * PRF with the signed octets in one step. Also IKEv1's SKEYID for
+ * pre-shared keys (RFC 2409 5), which does just that, as specified.
  */
 #include <openssl/crypto.h>
 
@@ -41,4 +42,15 @@ ike_psk_verify(const struct prf_alg *prf, const struct secret *psk,
 	ok = bytes_equal_ct(want, got.ptr, len);
 	OPENSSL_cleanse(want, sizeof(want));
 	return ok;
+}
+
+int
+ike_psk_v1_skeyid(const struct prf_alg *prf, const struct secret *psk,
+		  struct bytes octets, uint8_t *out, size_t *len)
+{
+	if (!prf || !psk || *len < prf->out_len)
+		return -1;
+	*len = prf->out_len;
+	/* IKEv1 keys the PRF with the PSK itself: no pad string there. */
+	return crypto_prf_compute(prf, psk->ptr, psk->len, &octets, 1, out);
 }

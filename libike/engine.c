@@ -363,6 +363,12 @@ input_one(struct ike_engine *e, uint64_t now, const struct ike_endpoint *local,
 	struct ike_sa *sa;
 	bool from_initiator;
 
+	/* The major version (offset 17, RFC 2408 3.1, RFC 7296 3.1): IKEv1
+	 * has its own framing and routing. */
+	if (len > 17 && (pkt[17] >> 4) == IKEV1_MAJOR) {
+		v1_input(e, now, local, remote, pkt, len);
+		return;
+	}
 	if (msg_frame(pkt, len, m, &err) < 0) {
 		ike_drop(e, NULL, IKE_DROP_MALFORMED, "dropped %zu bytes: %s",
 			 len, err.msg);
@@ -414,8 +420,10 @@ expire(struct ike_engine *e, struct ike_sa *sa)
 {
 	if (sa->state == IKE_SA_CONNECTING && !sa->initiator) {
 		ike_log(e, sa, IKE_LOG_INFO,
-			"peer never completed IKE_AUTH; half-open IKE SA "
-			"dropped");
+			sa->version == 1 ? "peer never completed Main Mode; "
+					   "half-open ISAKMP SA dropped"
+					 : "peer never completed IKE_AUTH; "
+					   "half-open IKE SA dropped");
 		sa_kill(e, sa, "half-open timeout");
 	} else if (sa->state == IKE_SA_DELETING) {
 		ike_log(e, sa, IKE_LOG_INFO,

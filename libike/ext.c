@@ -358,6 +358,7 @@ ext_put(struct ike_engine *e, const struct ike_sa *sa, struct msg_builder *b,
 	    response) {
 		const struct ike_conn_cfg *c = ike_conn(e, sa);
 		struct ike_auth_req r = {
+		    .version = 2,
 		    .conn = c->name,
 		    .ike_id = sa->id,
 		    .local_id = &c->local_id,
@@ -382,6 +383,7 @@ ext_auth_put(struct ike_engine *e, const struct ike_sa *sa,
 {
 	const struct ike_conn_cfg *c = ike_conn(e, sa);
 	struct ike_auth_req r = {
+	    .version = 2,
 	    .conn = c->name,
 	    .ike_id = sa->id,
 	    .local_id = local,

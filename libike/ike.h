@@ -205,10 +205,27 @@ struct ike_msg_view {
 	const struct ike_in_payload *payloads;
 };
 
+/* What an authentication request is for. */
+enum ike_auth_purpose {
+	/* IKEv2 (version 2): the AUTH payload to sign or check, octets as
+	 * below. */
+	IKE_AUTH_PURPOSE_AUTH = 0,
+	/* IKEv1 Main Mode with a pre-shared key (version 1, sign only):
+	 * SKEYID = prf(PSK, Ni_b | Nr_b) (RFC 2409 5), octets being
+	 * Ni_b | Nr_b and prf the phase 1 PRF, written to out with *method
+	 * IKEV1_AUTH_PRE_SHARED_KEY. The PSK stays in the plugin; the
+	 * engine derives the SA's keys and HASH_I/HASH_R from SKEYID. A
+	 * method that has no such thing (signatures) fails the request. */
+	IKE_AUTH_PURPOSE_V1_SKEYID,
+};
+
 /* What an authentication method signs or checks (RFC 7296 2.15):
  * octets = RealMessage | NonceData | prf(SK_p, RestOfIDPayload), the
- * message being our (or the peer's) IKE_SA_INIT message. */
+ * message being our (or the peer's) IKE_SA_INIT message; for IKEv1 see
+ * enum ike_auth_purpose. */
 struct ike_auth_req {
+	uint8_t version; /* 2, or 1 for IKEv1 */
+	enum ike_auth_purpose purpose;
 	const char *conn;
 	unsigned ike_id;
 	const struct ike_id_cfg *local_id;
@@ -525,5 +542,9 @@ int ike_psk_auth(const struct prf_alg *prf, const struct secret *psk,
 		 struct bytes octets, uint8_t *out, size_t *len);
 bool ike_psk_verify(const struct prf_alg *prf, const struct secret *psk,
 		    struct bytes octets, struct bytes got);
+/* IKEv1 (RFC 2409 5): SKEYID = prf(PSK, Ni_b | Nr_b), octets being
+ * Ni_b | Nr_b; out holds prf->out_len bytes, *len set. */
+int ike_psk_v1_skeyid(const struct prf_alg *prf, const struct secret *psk,
+		      struct bytes octets, uint8_t *out, size_t *len);
 
 #endif

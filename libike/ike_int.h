@@ -8,6 +8,8 @@
 
 #include "crypto.h"
 #include "ike.h"
+#include "keymat_v1.h"
+#include "msg_v1.h"
 
 #define IKE_NONCE_LEN   32
 #define IKE_COOKIE_MAC  16                   /* truncated HMAC-SHA-256 */
@@ -192,6 +194,35 @@ struct v2_state {
 	} rk;
 };
 
+/* IKEv1 Main Mode phases of a CONNECTING SA (RFC 2409 5): the message
+ * we last sent, whose answer we wait for. */
+enum v1_phase {
+	V1_MM_I1, /* initiator: message 1 (SA) out */
+	V1_MM_I3, /* initiator: message 3 (KE, Nonce) out */
+	V1_MM_I5, /* initiator: message 5 (ID, HASH_I) out */
+	V1_MM_R2, /* responder: message 2 (SA) out */
+	V1_MM_R4, /* responder: message 4 (KE, Nonce) out */
+};
+
+/*
+ * What an IKEv1 SA holds beyond the common part: the phase 1 suite and
+ * keys, the phase 1 IV chain, and what HASH_I/HASH_R need until they are
+ * checked (the initiator's SA payload body, both KE values, the nonces),
+ * freed once ESTABLISHED. Quick Mode state joins here with v1_quick.c.
+ */
+struct v1_state {
+	uint8_t phase; /* enum v1_phase, while CONNECTING */
+	uint16_t dh_group;
+	struct dh *dh;
+	struct secret *ni, *nr;
+	struct bytes sai_b;    /* owned: the initiator's SA payload body */
+	struct bytes gxi, gxr; /* owned: the KE payloads' data */
+	struct v1_suite suite;
+	struct v1_keys keys;
+	struct v1_iv iv; /* the phase 1 chain */
+	uint32_t life_s; /* the ISAKMP SA's lifetime as chosen */
+};
+
 /*
  * An IKE SA. The first part is what every version has and what the
  * engine, the timers, the exchange window and the queries work with; the
@@ -263,6 +294,7 @@ struct ike_sa {
 	bool dying;
 	union {
 		struct v2_state v2; /* version 2 */
+		struct v1_state v1; /* version 1 */
 	};
 };
 
@@ -448,6 +480,10 @@ void xchg_notify_reply(struct ike_engine *e, struct ike_sa *sa,
 
 /* v2_init.c */
 extern const struct xchg_ops v2_init_ops;
+/* How well connection i's addresses fit (any version), -1 not at all. */
+int conn_fit_addrs(const struct ike_engine *e, size_t i,
+		   const struct ike_endpoint *local,
+		   const struct ike_endpoint *remote);
 int v2_conn_fit(const struct ike_engine *e, size_t i,
 		const struct ike_endpoint *local,
 		const struct ike_endpoint *remote);
@@ -541,6 +577,48 @@ int v2_info_delete_ike(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
 int v2_info_liveness(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
 int v2_info_delete_child(struct ike_engine *e, struct ike_sa *sa,
 			 struct child_sa *c, uint64_t now);
+
+/* v1_input.c */
+void v1_input(struct ike_engine *e, uint64_t now,
+	      const struct ike_endpoint *local,
+	      const struct ike_endpoint *remote, const uint8_t *pkt,
+	      size_t len);
+/* Our message that awaits an answer: sent, kept for retransmission on
+ * the engine's back-off (xchg_tick), which gives up in the end. */
+int v1_send_request(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
+		    const uint8_t *msg, size_t len);
+/* Our answer to the peer's message m, kept for its retransmission. */
+void v1_send_reply(struct ike_engine *e, struct ike_sa *sa,
+		   const struct msg_v1 *m, const uint8_t *msg, size_t len);
+/* Encrypt the body of the message of len bytes in e->out under the
+ * phase 1 key and IV chain; the new length, 0 on failure. */
+size_t v1_seal(struct ike_engine *e, struct ike_sa *sa, size_t len);
+/* Decrypt m's body into e->plain and frame it; the SA's IV moves on only
+ * when commit is true and the body decrypted. -1 if it is no whole
+ * number of blocks or no payload chain. */
+int v1_open(struct ike_engine *e, struct ike_sa *sa, struct msg_v1 *m,
+	    struct ike_err *err);
+extern const struct ike_version_ops v1_version;
+
+/* v1_sa.c: the ISAKMP SA payloads of Main Mode (through prop_v1.c) */
+/* Our offer for the SA's connection, as an SA payload in b. */
+int v1_sa_offer(struct ike_engine *e, struct ike_sa *sa, struct msg_builder *b);
+/* Responder: choose from the peer's SA payload r and echo the choice in
+ * b; the chosen proposal goes to sa->ike_prop and the suite. -1 logged. */
+int v1_sa_choose(struct ike_engine *e, struct ike_sa *sa,
+		 const struct pld_ref *r, struct msg_builder *b);
+/* Initiator: the responder's answer r must be one transform of ours. */
+int v1_sa_chosen(struct ike_engine *e, struct ike_sa *sa,
+		 const struct pld_ref *r);
+
+/* v1_main.c */
+int v1_main_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
+void v1_main_respond(struct ike_engine *e, uint64_t now,
+		     const struct ike_endpoint *local,
+		     const struct ike_endpoint *remote, struct msg_v1 *m);
+void v1_main_input(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
+		   struct msg_v1 *m);
+void v1_state_free(struct v1_state *v);
 
 /* ts.c */
 void ts_from_cfg(const struct ike_ts_cfg *cfg, unsigned n,

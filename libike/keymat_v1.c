@@ -135,7 +135,6 @@ keymat_v1_ike(const struct v1_suite *s, const struct secret *psk,
 	      const uint8_t cky_i[V1_COOKIE_LEN],
 	      const uint8_t cky_r[V1_COOKIE_LEN], struct v1_keys *out)
 {
-	static const uint8_t c0 = 0, c1 = 1, c2 = 2;
 	struct secret *nonces = NULL;
 	struct bytes parts[5];
 
@@ -163,6 +162,25 @@ keymat_v1_ike(const struct v1_suite *s, const struct secret *psk,
 	secret_free(nonces);
 	if (!out->skeyid)
 		goto fail;
+	if (keymat_v1_ike_rest(s, gxy, cky_i, cky_r, out) < 0)
+		goto fail;
+	return 0;
+fail:
+	v1_keys_clear(out);
+	return -1;
+}
+
+/* From SKEYID on (out->skeyid set): SKEYID_d, _a, _e, the cipher key. */
+int
+keymat_v1_ike_rest(const struct v1_suite *s, const struct secret *gxy,
+		   const uint8_t cky_i[V1_COOKIE_LEN],
+		   const uint8_t cky_r[V1_COOKIE_LEN], struct v1_keys *out)
+{
+	static const uint8_t c0 = 0, c1 = 1, c2 = 2;
+	struct bytes parts[5];
+
+	if (!s || !s->prf || !s->encr || !gxy || !out || !out->skeyid)
+		return -1;
 	/* SKEYID_d = prf(SKEYID, g^xy | CKY-I | CKY-R | 0) */
 	parts[0] = sbytes(gxy);
 	parts[1] = (struct bytes){cky_i, V1_COOKIE_LEN};

@@ -56,6 +56,12 @@ int keymat_v1_ike(const struct v1_suite *s, const struct secret *psk,
 		  const struct secret *gxy, struct bytes ni, struct bytes nr,
 		  const uint8_t cky_i[V1_COOKIE_LEN],
 		  const uint8_t cky_r[V1_COOKIE_LEN], struct v1_keys *out);
+/* The same from SKEYID on, out->skeyid given (by the psk plugin, which
+ * keeps the PSK: IKE_AUTH_PURPOSE_V1_SKEYID). On failure out is cleared,
+ * SKEYID too. */
+int keymat_v1_ike_rest(const struct v1_suite *s, const struct secret *gxy,
+		       const uint8_t cky_i[V1_COOKIE_LEN],
+		       const uint8_t cky_r[V1_COOKIE_LEN], struct v1_keys *out);
 void v1_keys_clear(struct v1_keys *k);
 
 /* HASH_I (responder false) or HASH_R (responder true) of RFC 2409 5:

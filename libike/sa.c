@@ -386,6 +386,8 @@ sa_free(struct ike_engine *e, struct ike_sa *sa)
 	e->n_sas--;
 	if (sa->version == 2)
 		v2_state_free(&sa->v2);
+	else if (sa->version == 1)
+		v1_state_free(&sa->v1);
 	free(sa->ike_prop);
 	free(sa->own_id);
 	free(sa->req.msg);

@@ -217,6 +217,8 @@ verify_peer(struct ike_engine *e, struct ike_sa *sa, const struct msg *m,
 	}
 	keep_peer_id(sa, &id);
 	our_id(e, sa, c, &local, addr);
+	req.version = 2;
+	req.purpose = IKE_AUTH_PURPOSE_AUTH;
 	req.conn = c->name;
 	req.ike_id = sa->id;
 	req.local_id = &local;
@@ -281,6 +283,8 @@ put_id_auth(struct ike_engine *e, struct ike_sa *sa, struct msg_builder *b)
 
 		pld_id_put(b, IKEV2_PL_IDr, &r);
 	}
+	req.version = 2;
+	req.purpose = IKE_AUTH_PURPOSE_AUTH;
 	req.conn = c->name;
 	req.ike_id = sa->id;
 	req.local_id = &local;

@@ -99,21 +99,31 @@ side_score(const struct ike_addr_match *list, unsigned n,
  * first, then the local one: longer matching prefixes win, a host beats a
  * subnet beats %any. */
 int
-v2_conn_fit(const struct ike_engine *e, size_t i,
-	    const struct ike_endpoint *local, const struct ike_endpoint *remote)
+conn_fit_addrs(const struct ike_engine *e, size_t i,
+	       const struct ike_endpoint *local,
+	       const struct ike_endpoint *remote)
 {
 	const struct ike_conn_cfg *c = &e->conns[i]->cfg;
 	int ls, rs;
 
-	/* 0 is either version, which is IKEv2 to an IKEv2 peer. */
-	if (c->version != 0 && c->version != 2)
-		return -1;
 	ls = side_score(c->local_addrs, c->n_local_addrs, &c->local, local);
 	rs = side_score(c->remote_addrs, c->n_remote_addrs, &c->remote, remote);
 	if (ls < 0 || rs < 0)
 		return -1;
 	/* Each side scores at most 129. */
 	return rs * 256 + ls;
+}
+
+int
+v2_conn_fit(const struct ike_engine *e, size_t i,
+	    const struct ike_endpoint *local, const struct ike_endpoint *remote)
+{
+	const struct ike_conn_cfg *c = &e->conns[i]->cfg;
+
+	/* 0 is either version, which is IKEv2 to an IKEv2 peer. */
+	if (c->version != 0 && c->version != 2)
+		return -1;
+	return conn_fit_addrs(e, i, local, remote);
 }
 
 /* The connection for an IKE_SA_INIT, most specific first. */

@@ -77,10 +77,12 @@ static const struct ike_version_ops v2_version = {
     .going = v2_rekey_announce,
 };
 
-/* IKEv1's ops join here with v1_*.c. */
+/* IKEv1's are v1_input.c's. */
 const struct ike_version_ops *
 ike_version_ops(uint8_t version)
 {
+	if (version == 1)
+		return &v1_version;
 	return version == 2 ? &v2_version : NULL;
 }
 

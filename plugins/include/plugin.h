@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The plugin ABI, version 4. A plugin is a shared object in the plugin
+ * The plugin ABI, version 5. A plugin is a shared object in the plugin
  * directory that exports one const `struct charond_plugin` named
  * `charond_plugin`. It sees this header and libike's public headers
- * (ike.h, buf.h, msg.h, prop.h, ikev2_const.h) and nothing of charond's
- * internals: its configuration reaches it through the typed views and
- * accessors of struct charond_api, never through charond's own structs.
+ * (ike.h, buf.h, msg.h, prop.h, ikev1_const.h, ikev2_const.h) and
+ * nothing of charond's internals: its configuration reaches it through
+ * the typed views and accessors of struct charond_api, never through
+ * charond's own structs.
  *
  * Loading. charond dlopen()s the configured plugins with RTLD_NOW |
  * RTLD_LOCAL and refuses one whose `abi` differs from CHAROND_PLUGIN_ABI,
@@ -65,7 +66,10 @@
 
 #include "ike.h"
 
-#define CHAROND_PLUGIN_ABI    4u
+/* 5: struct ike_auth_req (ike.h) gained version and purpose; an auth
+ * method built before would answer an IKEv1 SKEYID request with an IKEv2
+ * AUTH value. */
+#define CHAROND_PLUGIN_ABI    5u
 #define CHAROND_PLUGIN_SYMBOL "charond_plugin"
 
 /* --- configuration: declared keys, typed values, views ------------------ */

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The psk plugin: authentication with pre-shared keys (RFC 7296 2.15).
+ * The psk plugin: authentication with pre-shared keys (RFC 7296 2.15),
+ * and IKEv1's SKEYID = prf(PSK, Ni_b | Nr_b) (RFC 2409 5) when the engine
+ * asks for it (IKE_AUTH_PURPOSE_V1_SKEYID): the PSK never leaves here.
  * It picks the secret from the configuration's `secrets: psk` list that
  * best fits the two identities (both listed beats one listed beats a
  * secret without ids, which fits any peer: L2TP/IPsec servers need that,
@@ -18,6 +20,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ikev1_const.h"
 #include "plugin.h"
 
 static const struct charond_api *api;
@@ -93,6 +96,13 @@ psk_sign(void *state, const struct ike_auth_req *r, uint8_t *method,
 			 "no pre-shared key for connection '%s'", r->conn);
 		return -1;
 	}
+	/* IKEv1: the engine asks for SKEYID, which the PSK keys. */
+	if (r->version == 1 && r->purpose == IKE_AUTH_PURPOSE_V1_SKEYID) {
+		*method = IKEV1_AUTH_PRE_SHARED_KEY;
+		return ike_psk_v1_skeyid(r->prf, psk, r->octets, out, len);
+	}
+	if (r->purpose != IKE_AUTH_PURPOSE_AUTH)
+		return -1;
 	*method = IKEV2_AUTH_SHARED_KEY_MIC;
 	return ike_psk_auth(r->prf, psk, r->octets, out, len);
 }
@@ -103,6 +113,11 @@ psk_verify(void *state, const struct ike_auth_req *r, uint8_t method,
 {
 	const struct secret *psk;
 
+	/* IKEv1's HASH_I/HASH_R are checked by the engine with SKEYID. */
+	if (r->purpose != IKE_AUTH_PURPOSE_AUTH) {
+		snprintf(why, why_len, "nothing to verify for this purpose");
+		return -1;
+	}
 	if (method != IKEV2_AUTH_SHARED_KEY_MIC) {
 		snprintf(why, why_len,
 			 "it uses AUTH method %u, the connection "

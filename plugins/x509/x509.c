@@ -279,6 +279,15 @@ x509_sign(void *state, const struct ike_auth_req *r, uint8_t *method,
 	struct cred_pass pass;
 	char why[512], where[512];
 
+	/* IKEv1 signatures (HASH_I/HASH_R signed) are not built yet; only
+	 * the IKEv2 AUTH payload is ours to sign. */
+	if (r->version != 2 || r->purpose != IKE_AUTH_PURPOSE_AUTH) {
+		api->log(IKE_LOG_ERROR, "x509",
+			 "'%s': IKEv1 authentication with certificates is not "
+			 "yet supported",
+			 r->conn ? r->conn : "?");
+		return -1;
+	}
 	if (view(r->conn, &v) < 0 || !v.local.key) {
 		api->log(IKE_LOG_ERROR, "x509",
 			 "'%s': no private key (local.key)",
@@ -400,9 +409,16 @@ x509_verify(void *state, const struct ike_auth_req *r, uint8_t method,
 	    struct bytes data, char *why, size_t why_len)
 {
 	char used[128], subj[256], issuer[256];
-	X509 *ee = peer_cert(r, true, why, why_len);
+	X509 *ee;
 	int rc;
 
+	if (r->version != 2 || r->purpose != IKE_AUTH_PURPOSE_AUTH) {
+		snprintf(why, why_len,
+			 "IKEv1 authentication with certificates is not yet "
+			 "supported");
+		return -1;
+	}
+	ee = peer_cert(r, true, why, why_len);
 	if (!ee)
 		return -1;
 	rc = sigalg_verify(X509_get0_pubkey(ee), method, allows_sha1(r->conn),

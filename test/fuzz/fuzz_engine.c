@@ -45,6 +45,12 @@ static int
 fz_sign(void *ctx, const struct ike_auth_req *r, uint8_t *method, uint8_t *out,
 	size_t *len)
 {
+	/* IKEv1 Main Mode asks for SKEYID, as of the psk plugin. */
+	if (r->version == 1 && r->purpose == IKE_AUTH_PURPOSE_V1_SKEYID) {
+		*method = IKEV1_AUTH_PRE_SHARED_KEY;
+		return ike_psk_v1_skeyid(r->prf, &fz_secret, r->octets, out,
+					 len);
+	}
 	*method = IKEV2_AUTH_SHARED_KEY_MIC;
 	return ike_psk_auth(r->prf, &fz_secret, r->octets, out, len);
 }

@@ -28,6 +28,11 @@
 #include "testutil.h"
 #include "textdump.h"
 
+/* ike.h's (auth_psk.c), declared here: ike.h's struct msg is not this
+ * file's. */
+int ike_psk_v1_skeyid(const struct prf_alg *prf, const struct secret *psk,
+		      struct bytes octets, uint8_t *out, size_t *len);
+
 static const char *const scenarios[] = {
     "natt-dpd",
     "main-psk",
@@ -445,6 +450,33 @@ START_TEST(phase1_keys_ivs_hashes_match_strongswan)
 	assert_key(out.skeyid_a, &k, "skeyid_a");
 	assert_key(out.skeyid_e, &k, "skeyid_e");
 	assert_key(out.enc_key, &k, "enc_key");
+	/* The engine's path for a PSK: SKEYID from the host, as the psk
+	 * plugin computes it (ike_psk_v1_skeyid), the rest from it
+	 * (keymat_v1_ike_rest); the HASHes below use that SKEYID. */
+	if (psk) {
+		struct v1_keys via = {0};
+		uint8_t nonces[2 * 256], sk[V1_HASH_MAX];
+		size_t sk_len = sizeof(sk);
+
+		ck_assert_uint_le(ni_len + nr_len, sizeof(nonces));
+		memcpy(nonces, ni, ni_len);
+		memcpy(nonces + ni_len, nr, nr_len);
+		ck_assert_int_eq(
+		    ike_psk_v1_skeyid(s.prf, psk,
+				      (struct bytes){nonces, ni_len + nr_len},
+				      sk, &sk_len),
+		    0);
+		ck_assert_uint_eq(sk_len, s.prf->out_len);
+		via.skeyid = secret_dup(sk, sk_len);
+		ck_assert_int_eq(keymat_v1_ike_rest(&s, gxy, cki, ckr, &via),
+				 0);
+		assert_key(via.skeyid, &k, "skeyid");
+		assert_key(via.skeyid_d, &k, "skeyid_d");
+		assert_key(via.skeyid_a, &k, "skeyid_a");
+		assert_key(via.skeyid_e, &k, "skeyid_e");
+		assert_key(via.enc_key, &k, "enc_key");
+		v1_keys_clear(&via);
+	}
 
 	/* The phase 1 IV from the KE payloads of messages 3 and 4, which
 	 * are also the nonces' messages. */

@@ -328,12 +328,13 @@ START_TEST(test_sample_l2tp_refused)
 	struct config *cfg = (struct config *)1;
 	struct diag_list dl;
 	static const char *const want[] = {
-	    SAMPLES "examples/l2tp-server.yaml:18:14: error: not supported "
-		    "yet: version=1",
-	    SAMPLES "examples/l2tp-server.yaml:29:5: error: not supported "
+	    SAMPLES "examples/l2tp-server.yaml:30:5: error: not supported "
 		    "yet: dpd (needs the dpd plugin)",
-	    SAMPLES "examples/l2tp-server.yaml:39:9: error: not supported "
+	    SAMPLES "examples/l2tp-server.yaml:40:9: error: not supported "
 		    "yet: l2tp (needs the l2tp plugin)",
+	    SAMPLES "examples/l2tp-server.yaml:18:3: error: not supported "
+		    "yet: version=1 with children (IKEv1 has Main Mode with "
+		    "auth: psk so far, and no Quick Mode)",
 	    NULL,
 	};
 
@@ -343,6 +344,64 @@ START_TEST(test_sample_l2tp_refused)
 	    -EINVAL);
 	check_diags(cfg, &dl, want);
 	diag_list_free(&dl);
+}
+END_TEST
+
+/* IKEv1 so far: Main Mode with a pre-shared key and no children; more
+ * is refused at the connection, unless a check supports "version=1". */
+START_TEST(test_version_1_main_mode_only)
+{
+	static const char *const yaml[] = {
+	    "connections:\n"
+	    "  c:\n"
+	    "    version: 1\n"
+	    "    remote_addrs: 192.0.2.2\n"
+	    "    local: {auth: psk}\n"
+	    "    remote: {auth: psk}\n" PSK_TAIL,
+	    "connections:\n"
+	    "  c:\n"
+	    "    version: 1\n"
+	    "    local: {auth: psk}\n"
+	    "    remote: {auth: psk}\n"
+	    "    children: {ch: {}}\n" PSK_TAIL,
+	    "connections:\n"
+	    "  c:\n"
+	    "    version: 1\n"
+	    "    local: {auth: psk}\n"
+	    "    remote: {auth: pubkey}\n" PSK_TAIL,
+	};
+	static const char *const why[] = {
+	    NULL,
+	    NAME ":2:3: error: not supported yet: version=1 with children "
+		 "(IKEv1 has Main Mode with auth: psk so far, and no Quick "
+		 "Mode)",
+	    NAME ":2:3: error: not supported yet: version=1 with an auth "
+		 "method other than psk (IKEv1 has Main Mode with auth: psk "
+		 "so far, and no Quick Mode)",
+	};
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		struct config *cfg = (struct config *)1;
+		struct diag_list dl;
+		char buf[512];
+		int r;
+
+		diag_list_init(&dl);
+		r = config_load_buffer_opts(NAME, yaml[i], strlen(yaml[i]),
+					    CONFIG_NO_FILES, NULL, &cfg, &dl);
+		if (!why[i]) {
+			ck_assert_int_eq(r, 0);
+			ck_assert_uint_eq(cfg->conns[0].version, 1);
+			config_free(cfg);
+		} else {
+			ck_assert_int_eq(r, -EINVAL);
+			ck_assert_uint_ge(dl.n, 1);
+			diag_format(&dl.v[0], buf, sizeof(buf));
+			ck_assert_str_eq(buf, why[i]);
+		}
+		diag_list_free(&dl);
+	}
 }
 END_TEST
 
@@ -1769,6 +1828,7 @@ config_suite(void)
 
 	tcase_add_test(tc, test_sample_site);
 	tcase_add_test(tc, test_sample_l2tp);
+	tcase_add_test(tc, test_version_1_main_mode_only);
 	tcase_add_test(tc, test_sample_l2tp_refused);
 	tcase_add_test(tc, test_claimed_keys);
 	tcase_add_test(tc, test_defaults);

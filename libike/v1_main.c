@@ -1,0 +1,759 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * IKEv1 Main Mode with a pre-shared key (RFC 2409 5, 5.4), both roles:
+ *
+ *   Initiator                         Responder
+ *   1  HDR, SA                  -->
+ *                               <--   2  HDR, SA
+ *   3  HDR, KE, Ni              -->
+ *                               <--   4  HDR, KE, Nr
+ *   5  HDR*, IDii, HASH_I       -->
+ *                               <--   6  HDR*, IDir, HASH_R
+ *
+ * The pre-shared key stays in the host: SKEYID = prf(PSK, Ni_b | Nr_b) is
+ * asked of env.auth_sign (IKE_AUTH_PURPOSE_V1_SKEYID), by the connection
+ * the addresses chose, since the responder needs it before message 5
+ * names the peer. Everything from SKEYID on is ours (keymat_v1.c). A
+ * wrong key shows as a message 5 that does not decrypt to payloads or
+ * whose HASH_I does not verify: the responder cannot tell the two apart,
+ * logs one line and answers with an unprotected AUTHENTICATION-FAILED
+ * (RFC 2409 5 allows it; it carries no data), which the initiator takes
+ * as the end of the attempt. Quick Mode is not there yet: the ISAKMP SA
+ * comes up alone.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "ike_int.h"
+
+/* The one line each side logs for a key that differs (tests and admins
+ * grep for it). */
+static const char *const wrong_psk_i =
+    "peer's HASH_I does not verify: wrong pre-shared key?";
+static const char *const wrong_psk_r =
+    "peer's HASH_R does not verify: wrong pre-shared key?";
+
+void
+v1_state_free(struct v1_state *v)
+{
+	dh_free(v->dh);
+	secret_free(v->ni);
+	secret_free(v->nr);
+	free((void *)v->sai_b.ptr);
+	free((void *)v->gxi.ptr);
+	free((void *)v->gxr.ptr);
+	v1_keys_clear(&v->keys);
+	OPENSSL_cleanse(&v->iv, sizeof(v->iv));
+	v->dh = NULL;
+	v->ni = v->nr = NULL;
+	v->sai_b = v->gxi = v->gxr = (struct bytes){NULL, 0};
+}
+
+/* Once both HASHes are checked, only the keys and the IV chain stay. */
+static void
+handshake_done(struct ike_sa *sa)
+{
+	dh_free(sa->v1.dh);
+	secret_free(sa->v1.ni);
+	secret_free(sa->v1.nr);
+	free((void *)sa->v1.sai_b.ptr);
+	free((void *)sa->v1.gxi.ptr);
+	free((void *)sa->v1.gxr.ptr);
+	sa->v1.dh = NULL;
+	sa->v1.ni = sa->v1.nr = NULL;
+	sa->v1.sai_b = sa->v1.gxi = sa->v1.gxr = (struct bytes){NULL, 0};
+}
+
+static int
+keep_bytes(struct bytes *dst, struct bytes src)
+{
+	uint8_t *p = malloc(src.len ? src.len : 1);
+
+	if (!p)
+		return -1;
+	if (src.len)
+		memcpy(p, src.ptr, src.len);
+	free((void *)dst->ptr);
+	dst->ptr = p;
+	dst->len = src.len;
+	return 0;
+}
+
+/* Our identity: configured, the host's for the connection, or our
+ * address. IKEv1's ID types share IKEv2's numbers for those we use
+ * (RFC 2407 4.6.2.1, RFC 7296 3.5). */
+static void
+our_id(struct ike_engine *e, const struct ike_sa *sa, struct ike_id_cfg *id,
+       uint8_t buf[IKE_ID_MAX])
+{
+	const struct ike_conn_cfg *c = ike_conn(e, sa);
+	uint8_t type = 0;
+	size_t len = IKE_ID_MAX;
+
+	if (c->local_id.type) {
+		*id = c->local_id;
+		return;
+	}
+	memset(id, 0, sizeof(*id));
+	id->data = buf;
+	if (e->env.auth_local_id &&
+	    e->env.auth_local_id(e->env.ctx, c->name, &type, buf, &len) == 0 &&
+	    type != 0 && len <= IKE_ID_MAX) {
+		id->type = type;
+		id->len = len;
+		return;
+	}
+	if (sa->local.ss.ss_family == AF_INET6) {
+		id->type = IKEV1_ID_IPV6_ADDR;
+		id->len = 16;
+		memcpy(buf,
+		       &((const struct sockaddr_in6 *)&sa->local.ss)->sin6_addr,
+		       16);
+	} else {
+		id->type = IKEV1_ID_IPV4_ADDR;
+		id->len = 4;
+		memcpy(buf,
+		       &((const struct sockaddr_in *)&sa->local.ss)->sin_addr,
+		       4);
+	}
+}
+
+static bool
+id_matches(const struct ike_id_cfg *want, const struct pld_v1_id *got)
+{
+	if (want->type == 0)
+		return true;
+	if (want->type == IKEV1_ID_DER_ASN1_DN &&
+	    got->type == IKEV1_ID_DER_ASN1_DN)
+		return ike_dn_equal(want->data, want->len, got->data.ptr,
+				    got->data.len);
+	return want->type == got->type && want->len == got->data.len &&
+	       memcmp(want->data, got->data.ptr, want->len) == 0;
+}
+
+static void
+id_text(const struct pld_v1_id *id, char *buf, size_t len)
+{
+	if (id->type == IKEV1_ID_IPV4_ADDR && id->data.len == 4)
+		inet_ntop(AF_INET, id->data.ptr, buf, (socklen_t)len);
+	else if (id->type == IKEV1_ID_IPV6_ADDR && id->data.len == 16)
+		inet_ntop(AF_INET6, id->data.ptr, buf, (socklen_t)len);
+	else if (id->type == IKEV1_ID_FQDN || id->type == IKEV1_ID_USER_FQDN)
+		id_escape(id->data.ptr, id->data.len, buf, len);
+	else if (id->type == IKEV1_ID_DER_ASN1_DN &&
+		 ike_dn_text(id->data.ptr, id->data.len, buf, len) == 0)
+		return;
+	else
+		snprintf(buf, len, "<ID type %u, %zu bytes>", id->type,
+			 id->data.len);
+}
+
+/* The SA payload body of the message in e->out (ours, message 1). */
+static int
+keep_own_sa_body(struct ike_engine *e, struct ike_sa *sa, size_t len)
+{
+	struct msg_v1 *m = malloc(sizeof(*m));
+	struct ike_err err = {0};
+	const struct pld_ref *r;
+	int rc = -1;
+
+	if (m && msg_v1_frame(e->out, len, m, &err) == 0 &&
+	    (r = msg_v1_find(m, IKEV1_PL_SA, NULL)))
+		rc = keep_bytes(&sa->v1.sai_b, r->body);
+	free(m);
+	return rc;
+}
+
+int
+v1_main_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
+{
+	struct msg_builder b;
+	struct ike_hdr h;
+	size_t len;
+
+	memset(sa->spi_r, 0, IKEV1_COOKIE_LEN);
+	msg_v1_hdr_init(&h, sa->spi_i, NULL, IKEV1_EXCH_IDENT_PROT, 0, 0);
+	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
+	if (v1_sa_offer(e, sa, &b) < 0 || !(len = msg_build_finish(&b)) ||
+	    keep_own_sa_body(e, sa, len) < 0)
+		return -1;
+	sa->state = IKE_SA_CONNECTING;
+	sa->v1.phase = V1_MM_I1;
+	ike_log(e, sa, IKE_LOG_INFO, "initiating Main Mode");
+	return v1_send_request(e, sa, now, e->out, len);
+}
+
+/* Our KE and Nonce (messages 3 and 4): the group is the chosen one. */
+static int
+put_ke_nonce(struct ike_engine *e, struct ike_sa *sa, struct msg_builder *b)
+{
+	struct secret *n = secret_new(IKE_NONCE_LEN);
+	uint8_t pub[1024];
+	size_t publen = dh_public_len(sa->v1.dh_group);
+	struct pld_v1_data ke, nonce;
+
+	sa->v1.dh = ike_dh_new(e, sa->v1.dh_group);
+	if (!n || !sa->v1.dh || !publen || publen > sizeof(pub) ||
+	    dh_public(sa->v1.dh, pub, publen) < 0 ||
+	    ike_random(e, n->ptr, n->len) < 0 ||
+	    keep_bytes(sa->initiator ? &sa->v1.gxi : &sa->v1.gxr,
+		       (struct bytes){pub, publen}) < 0) {
+		ike_log(e, sa, IKE_LOG_ERROR,
+			"cannot create a key exchange for group %u",
+			sa->v1.dh_group);
+		secret_free(n);
+		return -1;
+	}
+	if (sa->initiator)
+		sa->v1.ni = n;
+	else
+		sa->v1.nr = n;
+	ke.data = (struct bytes){pub, publen};
+	nonce.data = (struct bytes){n->ptr, n->len};
+	pld_v1_ke_put(b, &ke);
+	pld_v1_nonce_put(b, &nonce);
+	return 0;
+}
+
+/* The peer's KE and Nonce, kept. */
+static int
+take_ke_nonce(struct ike_engine *e, struct ike_sa *sa, const struct msg_v1 *m)
+{
+	const struct pld_ref *rk = msg_v1_find(m, IKEV1_PL_KE, NULL);
+	const struct pld_ref *rn = msg_v1_find(m, IKEV1_PL_NONCE, NULL);
+	struct pld_v1_data ke, n;
+	struct ike_err err = {0};
+	struct secret **nonce = sa->initiator ? &sa->v1.nr : &sa->v1.ni;
+
+	if (!rk || !rn || pld_v1_ke_get(rk, &ke, &err) < 0 ||
+	    pld_v1_nonce_get(rn, &n, &err) < 0 ||
+	    ke.data.len != dh_public_len(sa->v1.dh_group)) {
+		ike_log(e, sa, IKE_LOG_WARN,
+			"Main Mode message without a valid KE (group %u) and "
+			"Nonce; dropped",
+			sa->v1.dh_group);
+		return -1;
+	}
+	if (keep_bytes(sa->initiator ? &sa->v1.gxr : &sa->v1.gxi, ke.data) <
+		0 ||
+	    !(*nonce = secret_dup(n.data.ptr, n.data.len)))
+		return -1;
+	return 0;
+}
+
+/* SKEYID from the host (the PSK stays there), then g^xy and the keys of
+ * RFC 2409 5, and the phase 1 IV (Appendix B). */
+static int
+derive_keys(struct ike_engine *e, struct ike_sa *sa)
+{
+	const struct ike_conn_cfg *c = ike_conn(e, sa);
+	const struct bytes *peer = sa->initiator ? &sa->v1.gxr : &sa->v1.gxi;
+	struct secret *nonces = secret_new(sa->v1.ni->len + sa->v1.nr->len);
+	struct secret *gxy = NULL;
+	struct ike_id_cfg local;
+	struct ike_auth_req req;
+	uint8_t buf[IKE_ID_MAX], out[IKE_AUTH_MAX], method = 0;
+	size_t len = sizeof(out);
+	int rc = -1;
+
+	if (!nonces)
+		return -1;
+	memcpy(nonces->ptr, sa->v1.ni->ptr, sa->v1.ni->len);
+	memcpy(nonces->ptr + sa->v1.ni->len, sa->v1.nr->ptr, sa->v1.nr->len);
+	our_id(e, sa, &local, buf);
+	memset(&req, 0, sizeof(req));
+	req.version = 1;
+	req.purpose = IKE_AUTH_PURPOSE_V1_SKEYID;
+	req.conn = c->name;
+	req.ike_id = sa->id;
+	req.local_id = &local;
+	req.prf = sa->v1.suite.prf;
+	req.octets = (struct bytes){nonces->ptr, nonces->len};
+	if (!e->env.auth_sign ||
+	    e->env.auth_sign(e->env.ctx, &req, &method, out, &len) < 0 ||
+	    method != IKEV1_AUTH_PRE_SHARED_KEY ||
+	    len != sa->v1.suite.prf->out_len) {
+		ike_log(e, sa, IKE_LOG_ERROR,
+			"no pre-shared key for Main Mode on connection '%s'",
+			c->name);
+		goto done;
+	}
+	sa->v1.keys.skeyid = secret_dup(out, len);
+	if (!sa->v1.keys.skeyid)
+		goto done;
+	if (dh_shared(sa->v1.dh, peer->ptr, peer->len, &gxy) < 0) {
+		ike_log(e, sa, IKE_LOG_WARN,
+			"peer's key exchange value for group %u is invalid",
+			sa->v1.dh_group);
+		goto done;
+	}
+	dh_free(sa->v1.dh);
+	sa->v1.dh = NULL;
+	if (keymat_v1_ike_rest(&sa->v1.suite, gxy, sa->spi_i, sa->spi_r,
+			       &sa->v1.keys) < 0 ||
+	    v1_iv_phase1(&sa->v1.suite, sa->v1.gxi, sa->v1.gxr, &sa->v1.iv) < 0)
+		goto done;
+	rc = 0;
+done:
+	OPENSSL_cleanse(out, sizeof(out));
+	secret_free(nonces);
+	secret_free(gxy);
+	return rc;
+}
+
+/* HASH_I (ours as initiator) or HASH_R over the ID payload body idb. */
+static int
+hash_auth(const struct ike_sa *sa, bool responder, struct bytes idb,
+	  uint8_t *out)
+{
+	return keymat_v1_hash_auth(&sa->v1.suite, sa->v1.keys.skeyid, responder,
+				   sa->v1.gxi, sa->v1.gxr, sa->spi_i, sa->spi_r,
+				   sa->v1.sai_b, idb, out);
+}
+
+/* Messages 5 and 6: our ID and HASH, encrypted; the length, 0 failed. */
+static size_t
+build_id_hash(struct ike_engine *e, struct ike_sa *sa)
+{
+	struct ike_id_cfg local;
+	struct pld_v1_id id = {0};
+	struct pld_v1_data hash;
+	uint8_t buf[IKE_ID_MAX], body[4 + IKE_ID_MAX], mac[V1_HASH_MAX];
+	struct msg_builder b;
+	struct ike_hdr h;
+	size_t len;
+
+	our_id(e, sa, &local, buf);
+	id.type = local.type;
+	id.data = (struct bytes){local.data, local.len};
+	/* IDii_b / IDir_b: type, protocol, port, data (RFC 2409 5). */
+	body[0] = id.type;
+	body[1] = body[2] = body[3] = 0;
+	if (local.len)
+		memcpy(body + 4, local.data, local.len);
+	if (hash_auth(sa, !sa->initiator, (struct bytes){body, 4 + local.len},
+		      mac) < 0)
+		return 0;
+	hash.data = (struct bytes){mac, sa->v1.suite.prf->out_len};
+	msg_v1_hdr_init(&h, sa->spi_i, sa->spi_r, IKEV1_EXCH_IDENT_PROT,
+			IKEV1_FLAG_ENCRYPTION, 0);
+	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
+	pld_v1_id_put(&b, &id);
+	pld_v1_hash_put(&b, &hash);
+	if (!(len = msg_build_finish(&b)))
+		return 0;
+	return v1_seal(e, sa, len);
+}
+
+/* The peer's ID and HASH of message 5 or 6: 0 when they verify, else
+ * -1 and the one line saying so is logged. */
+static int
+check_id_hash(struct ike_engine *e, struct ike_sa *sa, struct msg_v1 *m)
+{
+	const struct ike_conn_cfg *c = ike_conn(e, sa);
+	const char *wrong = sa->initiator ? wrong_psk_r : wrong_psk_i;
+	const struct pld_ref *ri, *rh;
+	struct pld_v1_id id;
+	struct pld_v1_data hash;
+	struct ike_err err = {0};
+	uint8_t want[V1_HASH_MAX];
+	char who[4 * IKE_ID_MAX + 1];
+	size_t n;
+
+	/* A body that does not decrypt to payloads is what a wrong key
+	 * makes of it: the same line as a HASH that does not verify. */
+	if (v1_open(e, sa, m, &err) < 0 ||
+	    !(ri = msg_v1_find(m, IKEV1_PL_ID, NULL)) ||
+	    !(rh = msg_v1_find(m, IKEV1_PL_HASH, NULL)) ||
+	    pld_v1_id_get(ri, &id, &err) < 0 ||
+	    pld_v1_hash_get(rh, &hash, &err) < 0 ||
+	    hash_auth(sa, sa->initiator, ri->body, want) < 0 ||
+	    !keymat_v1_hash_equal(want, sa->v1.suite.prf->out_len, hash.data)) {
+		ike_log(e, sa, IKE_LOG_WARN, "%s", wrong);
+		OPENSSL_cleanse(want, sizeof(want));
+		return -1;
+	}
+	id_text(&id, who, sizeof(who));
+	if (!id_matches(&c->remote_id, &id)) {
+		ike_log(e, sa, IKE_LOG_WARN,
+			"peer identity '%s' is not the one configured for '%s'",
+			who, c->name);
+		return -1;
+	}
+	n = id.data.len < IKE_ID_MAX ? id.data.len : IKE_ID_MAX;
+	memcpy(sa->peer_id_buf, id.data.ptr, n);
+	sa->peer_id.type = id.type;
+	sa->peer_id.data = (struct bytes){sa->peer_id_buf, n};
+	ike_log(e, sa, IKE_LOG_INFO,
+		"peer '%s' authenticated with a pre-shared key", who);
+	return 0;
+}
+
+/* An unprotected Informational with one notify about the ISAKMP SA
+ * (RFC 2408 3.14: its SPI is the cookie pair). */
+static void
+notify_clear(struct ike_engine *e, struct ike_sa *sa, uint16_t type)
+{
+	struct pld_v1_notify n = {0};
+	uint8_t spi[2 * IKEV1_COOKIE_LEN];
+	struct msg_builder b;
+	struct ike_hdr h;
+	uint32_t mid = 0;
+	size_t len;
+
+	while (!mid)
+		if (ike_random(e, &mid, sizeof(mid)) < 0)
+			return;
+	memcpy(spi, sa->spi_i, IKEV1_COOKIE_LEN);
+	memcpy(spi + IKEV1_COOKIE_LEN, sa->spi_r, IKEV1_COOKIE_LEN);
+	n.doi = IKEV1_DOI_IPSEC;
+	n.proto = IKEV1_PROTO_ISAKMP;
+	n.spi_size = sizeof(spi);
+	n.type = type;
+	n.spi = (struct bytes){spi, sizeof(spi)};
+	msg_v1_hdr_init(&h, sa->spi_i, sa->spi_r, IKEV1_EXCH_INFORMATIONAL, 0,
+			mid);
+	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
+	pld_v1_notify_put(&b, &n);
+	if ((len = msg_build_finish(&b)))
+		xchg_send_back(e, sa, e->out, len, false);
+}
+
+static void
+established(struct ike_engine *e, struct ike_sa *sa)
+{
+	const struct ike_conn_cfg *c = ike_conn(e, sa);
+
+	sa->state = IKE_SA_ESTABLISHED;
+	sa->expire_at = 0;
+	guard_half_open_del(e, sa);
+	handshake_done(sa);
+	ike_log(e, sa, IKE_LOG_INFO, "ISAKMP SA established (Main Mode)");
+	ike_emit(e, sa, IKE_EV_IKE_UP, NULL, NULL);
+	if (sa->want_child)
+		ike_log(e, sa, IKE_LOG_WARN,
+			"child '%s' not started: Quick Mode is not yet "
+			"supported for IKEv1",
+			c->children[sa->want_child - 1].name);
+}
+
+/* Responder: the connection for a message 1 by its addresses, most
+ * specific first, of those that speak IKEv1. A `version: 0` connection
+ * with children is left out while there is no Quick Mode: its IKEv1
+ * peer would get an ISAKMP SA and then silence, where it got none
+ * before. */
+static int
+conn_for(const struct ike_engine *e, const struct ike_endpoint *local,
+	 const struct ike_endpoint *remote)
+{
+	int best = -1, best_score = -1;
+	size_t i;
+
+	for (i = 0; i < e->n_conns; i++) {
+		const struct ike_conn_cfg *c = &e->conns[i]->cfg;
+		int score;
+
+		if (c->version != 0 && c->version != 1)
+			continue;
+		if (c->version == 0 && c->n_children)
+			continue;
+		score = conn_fit_addrs(e, i, local, remote);
+		if (score > best_score) {
+			best = (int)i;
+			best_score = score;
+		}
+	}
+	return best;
+}
+
+/* What a message 1 from remote may cost us: half-open limits as for
+ * IKE_SA_INIT (IKEv1 has no cookie challenge before state). */
+static bool
+admission_ok(struct ike_engine *e, const struct ike_endpoint *remote,
+	     const struct msg_v1 *m)
+{
+	size_t from_ip = guard_half_open_of(e, remote);
+
+	if (m->raw.len > e->lim.init_max_len ||
+	    m->n > e->lim.init_max_payloads) {
+		ike_drop(e, NULL, IKE_DROP_INIT_SIZE,
+			 "Main Mode message 1 of %zu bytes and %u payloads "
+			 "refused (at most %u bytes and %u payloads)",
+			 m->raw.len, m->n, e->lim.init_max_len,
+			 e->lim.init_max_payloads);
+		return false;
+	}
+	if (from_ip >= e->lim.block_threshold ||
+	    (e->lim.init_limit_half_open &&
+	     e->n_half_open >= e->lim.init_limit_half_open)) {
+		ike_drop(e, NULL, IKE_DROP_HALF_OPEN,
+			 "Main Mode refused: %zu half-open SAs from this "
+			 "address (block_threshold %u), %zu in all "
+			 "(init_limit_half_open %u)",
+			 from_ip, e->lim.block_threshold, e->n_half_open,
+			 e->lim.init_limit_half_open);
+		return false;
+	}
+	return true;
+}
+
+void
+v1_main_respond(struct ike_engine *e, uint64_t now,
+		const struct ike_endpoint *local,
+		const struct ike_endpoint *remote, struct msg_v1 *m)
+{
+	const struct pld_ref *r = msg_v1_find(m, IKEV1_PL_SA, NULL);
+	int ci = conn_for(e, local, remote);
+	struct msg_builder b;
+	struct ike_sa *sa;
+	struct ike_hdr h;
+	size_t len;
+
+	if (!admission_ok(e, remote, m))
+		return;
+	if (ci < 0 || !r) {
+		ike_log_unauth(e, IKE_LOG_WARN,
+			       ci < 0 ? "Main Mode from a peer no IKEv1 "
+					"connection is configured for; dropped"
+				      : "Main Mode message 1 without an SA "
+					"payload; dropped");
+		return;
+	}
+	sa = sa_new(e, e->conns[ci], false, 1);
+	if (!sa)
+		return;
+	sa->local = *local;
+	sa->remote = *remote;
+	memcpy(sa->spi_i, m->hdr.spi_i, IKEV1_COOKIE_LEN);
+	sa_set_our_spi(e, sa);
+	sa->state = IKE_SA_CONNECTING;
+	sa->v1.phase = V1_MM_R2;
+	msg_v1_hdr_init(&h, sa->spi_i, sa->spi_r, IKEV1_EXCH_IDENT_PROT, 0, 0);
+	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
+	if (v1_sa_choose(e, sa, r, &b) < 0) {
+		notify_clear(e, sa, IKEV1_N_NO_PROPOSAL_CHOSEN);
+		sa_kill(e, sa, "no proposal chosen");
+		return;
+	}
+	if (!(len = msg_build_finish(&b)) ||
+	    keep_bytes(&sa->v1.sai_b, r->body) < 0) {
+		sa_kill(e, sa, "Main Mode failed");
+		return;
+	}
+	sa->expire_at = now + e->lim.half_open_ms;
+	if (guard_half_open_add(e, sa) < 0) {
+		sa_kill(e, sa, "Main Mode failed");
+		return;
+	}
+	sa_schedule(e, sa);
+	ike_log(e, sa, IKE_LOG_INFO, "Main Mode answered");
+	v1_send_reply(e, sa, m, e->out, len);
+}
+
+/* Responder, message 3: our KE and Nr in message 4; the keys. */
+static void
+respond_ke(struct ike_engine *e, struct ike_sa *sa, struct msg_v1 *m)
+{
+	struct msg_builder b;
+	struct ike_hdr h;
+	size_t len;
+
+	if (m->encrypted) {
+		ike_drop(e, sa, IKE_DROP_STATE,
+			 "encrypted Main Mode message while waiting for "
+			 "message 3; dropped");
+		return;
+	}
+	if (take_ke_nonce(e, sa, m) < 0)
+		return; /* logged; the peer may send a valid one */
+	msg_v1_hdr_init(&h, sa->spi_i, sa->spi_r, IKEV1_EXCH_IDENT_PROT, 0, 0);
+	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
+	if (put_ke_nonce(e, sa, &b) < 0 || !(len = msg_build_finish(&b))) {
+		sa_kill(e, sa, "Main Mode failed");
+		return;
+	}
+	/* Keys before the answer: without a PSK the peer hears nothing. */
+	if (derive_keys(e, sa) < 0) {
+		sa_kill(e, sa, "Main Mode key derivation failed");
+		return;
+	}
+	sa->v1.phase = V1_MM_R4;
+	v1_send_reply(e, sa, m, e->out, len);
+}
+
+/* Responder, message 5: the peer proven, our ID and HASH_R. */
+static void
+respond_auth(struct ike_engine *e, struct ike_sa *sa, struct msg_v1 *m)
+{
+	size_t len;
+
+	if (check_id_hash(e, sa, m) < 0) {
+		notify_clear(e, sa, IKEV1_N_AUTHENTICATION_FAILED);
+		ike_emit(e, sa, IKE_EV_AUTH_FAILED, NULL,
+			 "peer failed authentication");
+		sa_kill(e, sa, "authentication failed");
+		return;
+	}
+	if (!(len = build_id_hash(e, sa))) {
+		sa_kill(e, sa, "could not answer Main Mode message 5");
+		return;
+	}
+	v1_send_reply(e, sa, m, e->out, len);
+	established(e, sa);
+}
+
+/* Initiator, message 2: the responder's cookie and choice; message 3. */
+static void
+complete_sa(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
+	    struct msg_v1 *m)
+{
+	const struct pld_ref *r = msg_v1_find(m, IKEV1_PL_SA, NULL);
+	struct msg_builder b;
+	struct ike_hdr h;
+	size_t len;
+
+	/* Unauthenticated: an answer that makes no sense is dropped and
+	 * we keep waiting (retransmitting) for the real one. */
+	if (m->encrypted || !r) {
+		ike_drop(e, sa, IKE_DROP_STATE,
+			 "Main Mode message without the SA payload of message "
+			 "2 while waiting for it; dropped");
+		return;
+	}
+	if (v1_sa_chosen(e, sa, r) < 0)
+		return;
+	memcpy(sa->spi_r, m->hdr.spi_r, IKEV1_COOKIE_LEN);
+	msg_v1_hdr_init(&h, sa->spi_i, sa->spi_r, IKEV1_EXCH_IDENT_PROT, 0, 0);
+	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
+	if (put_ke_nonce(e, sa, &b) < 0 || !(len = msg_build_finish(&b))) {
+		sa_kill(e, sa, "Main Mode failed");
+		return;
+	}
+	sa->v1.phase = V1_MM_I3;
+	if (v1_send_request(e, sa, now, e->out, len) < 0)
+		sa_kill(e, sa, "Main Mode failed");
+}
+
+/* Initiator, message 4: the keys; message 5. */
+static void
+complete_ke(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
+	    struct msg_v1 *m)
+{
+	size_t len;
+
+	if (m->encrypted) {
+		ike_drop(e, sa, IKE_DROP_STATE,
+			 "encrypted Main Mode message while waiting for "
+			 "message 4; dropped");
+		return;
+	}
+	if (take_ke_nonce(e, sa, m) < 0)
+		return;
+	if (derive_keys(e, sa) < 0 || !(len = build_id_hash(e, sa))) {
+		sa_kill(e, sa, "Main Mode key derivation failed");
+		return;
+	}
+	sa->v1.phase = V1_MM_I5;
+	if (v1_send_request(e, sa, now, e->out, len) < 0)
+		sa_kill(e, sa, "Main Mode failed");
+}
+
+/* Initiator, message 6: the responder proven. */
+static void
+complete_auth(struct ike_engine *e, struct ike_sa *sa, struct msg_v1 *m)
+{
+	if (!m->encrypted) {
+		ike_drop(e, sa, IKE_DROP_UNPROTECTED,
+			 "Main Mode message in the clear while waiting for "
+			 "message 6; dropped");
+		return;
+	}
+	xchg_request_done(e, sa);
+	if (check_id_hash(e, sa, m) < 0) {
+		ike_emit(e, sa, IKE_EV_AUTH_FAILED, NULL,
+			 "responder failed authentication");
+		sa_kill(e, sa, "responder failed authentication");
+		return;
+	}
+	established(e, sa);
+}
+
+/* Initiator: an unprotected Informational while connecting may say why
+ * the responder gave up. It is not authenticated, but it names both
+ * cookies of an SA half-open on the path, which only an attacker that
+ * could as well drop our messages knows: so it ends the attempt. */
+static void
+refused(struct ike_engine *e, struct ike_sa *sa, struct msg_v1 *m)
+{
+	const struct pld_ref *r = msg_v1_find(m, IKEV1_PL_N, NULL);
+	struct pld_v1_notify n;
+	struct ike_err err = {0};
+
+	if (m->encrypted || !r || pld_v1_notify_get(r, &n, &err) < 0)
+		return;
+	if (n.type == IKEV1_N_NO_PROPOSAL_CHOSEN && sa->v1.phase == V1_MM_I1) {
+		ike_log(e, sa, IKE_LOG_WARN,
+			"peer accepts none of our Main Mode proposals "
+			"(NO-PROPOSAL-CHOSEN)");
+		sa_kill(e, sa, "NO-PROPOSAL-CHOSEN");
+	} else if ((n.type == IKEV1_N_AUTHENTICATION_FAILED ||
+		    n.type == IKEV1_N_INVALID_HASH_INFORMATION) &&
+		   sa->v1.phase == V1_MM_I5) {
+		ike_log(e, sa, IKE_LOG_WARN,
+			"peer refused our HASH_I (%s): wrong pre-shared key?",
+			msg_v1_notify_name(n.type));
+		ike_emit(e, sa, IKE_EV_AUTH_FAILED, NULL,
+			 "peer refused our HASH_I");
+		sa_kill(e, sa, "AUTHENTICATION-FAILED");
+	} else {
+		ike_log(e, sa, IKE_LOG_INFO,
+			"unprotected %s notify while in Main Mode; ignored",
+			msg_v1_notify_name(n.type));
+	}
+}
+
+void
+v1_main_input(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
+	      struct msg_v1 *m)
+{
+	if (sa->state != IKE_SA_CONNECTING) {
+		ike_drop(e, sa, IKE_DROP_STATE,
+			 "%s message for an ISAKMP SA past Main Mode that is "
+			 "not a retransmission; dropped",
+			 msg_v1_exchange_name(m->hdr.exchange));
+		return;
+	}
+	if (m->hdr.exchange == IKEV1_EXCH_INFORMATIONAL) {
+		if (sa->initiator)
+			refused(e, sa, m);
+		return;
+	}
+	switch (sa->v1.phase) {
+	case V1_MM_I1:
+		complete_sa(e, sa, now, m);
+		break;
+	case V1_MM_I3:
+		complete_ke(e, sa, now, m);
+		break;
+	case V1_MM_I5:
+		complete_auth(e, sa, m);
+		break;
+	case V1_MM_R2:
+		respond_ke(e, sa, m);
+		break;
+	case V1_MM_R4:
+		if (m->encrypted)
+			respond_auth(e, sa, m);
+		else
+			ike_drop(e, sa, IKE_DROP_UNPROTECTED,
+				 "Main Mode message 5 not encrypted; dropped");
+		break;
+	default:
+		break;
+	}
+}

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The ISAKMP SA payloads of Main Mode (RFC 2409 5, RFC 2408 4.2): our
+ * offer, the responder's choice echoed, and the initiator's check of that
+ * answer; all of it through prop_v1.c, which turns SA payloads into
+ * proposals and chooses among them. What this file adds is the engine's
+ * part: the connection's settings, the log lines, and the phase 1 suite
+ * the chosen transform gives.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ike_int.h"
+#include "prop_v1.h"
+
+/* Main Mode authenticates with a pre-shared key only, for now. */
+static const uint16_t p1_auth[] = {IKEV1_AUTH_PRE_SHARED_KEY};
+
+static void
+p1_cfg(const struct ike_conn_cfg *c, struct prop_v1_p1_cfg *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->auth = p1_auth;
+	cfg->n_auth = 1;
+	/* The ISAKMP SA lives as long as the connection rekeys it; without
+	 * a rekey time, the common 8 hours. */
+	cfg->life_s = c->rekey_ms ? (uint32_t)(c->rekey_ms / 1000)
+				  : PROP_V1_LIFE_DEFAULT_S;
+	if (!cfg->life_s)
+		cfg->life_s = 1;
+}
+
+/* The suite, group and lifetime of the chosen transform, on the SA. */
+static int
+take_choice(struct ike_engine *e, struct ike_sa *sa,
+	    const struct prop_v1_choice *ch)
+{
+	const struct transform *enc =
+	    prop_xf_first(&ch->chosen, IKEV2_TRANS_ENCR);
+	const struct transform *integ =
+	    prop_xf_first(&ch->chosen, IKEV2_TRANS_INTEG);
+	const struct transform *dh = prop_xf_first(&ch->chosen, IKEV2_TRANS_DH);
+	char txt[160];
+
+	if (!enc || !integ || !dh ||
+	    ch->chosen.v1.auth_method != IKEV1_AUTH_PRE_SHARED_KEY ||
+	    keymat_v1_suite(prop_v1_id(enc, IKEV2_PROTO_IKE), enc->key_bits,
+			    prop_v1_id(integ, IKEV2_PROTO_IKE), 0,
+			    &sa->v1.suite) < 0) {
+		prop_format(&ch->chosen, txt, sizeof(txt));
+		ike_log(e, sa, IKE_LOG_ERROR,
+			"chosen phase 1 transform %s is not implemented for "
+			"Main Mode with a pre-shared key",
+			txt);
+		return -1;
+	}
+	if (ch->weak) {
+		prop_format(&ch->chosen, txt, sizeof(txt));
+		ike_log(e, sa, IKE_LOG_WARN,
+			"phase 1 uses a weak algorithm: %s", txt);
+	}
+	sa->v1.dh_group = dh->id;
+	sa->v1.life_s = ch->life_s;
+	free(sa->ike_prop);
+	sa->ike_prop = malloc(sizeof(*sa->ike_prop));
+	if (!sa->ike_prop)
+		return -1;
+	*sa->ike_prop = ch->chosen;
+	return 0;
+}
+
+int
+v1_sa_offer(struct ike_engine *e, struct ike_sa *sa, struct msg_builder *b)
+{
+	const struct ike_conn_cfg *c = ike_conn(e, sa);
+	struct proposal *xf = calloc(IKEV1_MAX_TRANSFORMS, sizeof(*xf));
+	struct prop_v1_sa *out = calloc(1, sizeof(*out));
+	struct prop_v1_p1_cfg cfg;
+	char skipped[256] = "";
+	int n, rc = -1;
+
+	if (!xf || !out)
+		goto done;
+	p1_cfg(c, &cfg);
+	n = prop_v1_p1_expand(c->proposals, c->n_proposals, &cfg, xf,
+			      IKEV1_MAX_TRANSFORMS, skipped, sizeof(skipped));
+	if (n < 0) {
+		ike_log(e, sa, IKE_LOG_ERROR,
+			"connection '%s' has no proposal Main Mode can offer: "
+			"%s",
+			c->name, skipped);
+		goto done;
+	}
+	if (skipped[0])
+		ike_log(e, sa, IKE_LOG_INFO,
+			"not offered in Main Mode (no IKEv1 number): %s",
+			skipped);
+	if (prop_v1_encode(xf, (size_t)n, out) < 0) {
+		ike_log(e, sa, IKE_LOG_ERROR,
+			"connection '%s': too many phase 1 transforms for one "
+			"SA payload",
+			c->name);
+		goto done;
+	}
+	pld_v1_sa_put(b, &out->sa);
+	rc = 0;
+done:
+	free(xf);
+	free(out);
+	return rc;
+}
+
+int
+v1_sa_choose(struct ike_engine *e, struct ike_sa *sa, const struct pld_ref *r,
+	     struct msg_builder *b)
+{
+	const struct ike_conn_cfg *c = ike_conn(e, sa);
+	struct pld_v1_sa *peer = calloc(1, sizeof(*peer));
+	struct prop_v1_list *list = calloc(1, sizeof(*list));
+	struct prop_v1_sa *out = calloc(1, sizeof(*out));
+	struct prop_v1_p1_cfg cfg;
+	struct prop_v1_choice ch;
+	struct ike_err err = {0};
+	char reason[512] = "";
+	uint16_t notify = 0;
+	int rc = -1;
+
+	if (!peer || !list || !out)
+		goto done;
+	p1_cfg(c, &cfg);
+	if (pld_v1_sa_get(r, peer, &err) < 0) {
+		ike_log(e, sa, IKE_LOG_WARN, "peer's SA payload: %s", err.msg);
+		goto done;
+	}
+	if (prop_v1_p1_decode(peer, list, &notify, reason, sizeof(reason)) <
+		0 ||
+	    prop_v1_p1_select(c->proposals, c->n_proposals, &cfg, list, &ch,
+			      reason, sizeof(reason)) < 0) {
+		ike_log(e, sa, IKE_LOG_WARN, "Main Mode %s", reason);
+		goto done;
+	}
+	if (take_choice(e, sa, &ch) < 0 ||
+	    prop_v1_sa_echo(peer, list, &ch, NULL, out) < 0)
+		goto done;
+	pld_v1_sa_put(b, &out->sa);
+	rc = 0;
+done:
+	free(peer);
+	free(list);
+	free(out);
+	return rc;
+}
+
+int
+v1_sa_chosen(struct ike_engine *e, struct ike_sa *sa, const struct pld_ref *r)
+{
+	const struct ike_conn_cfg *c = ike_conn(e, sa);
+	struct pld_v1_sa *ans = calloc(1, sizeof(*ans));
+	struct prop_v1_list *list = calloc(1, sizeof(*list));
+	struct prop_v1_p1_cfg cfg;
+	struct prop_v1_choice ch;
+	struct ike_err err = {0};
+	char reason[512] = "";
+	uint16_t notify = 0;
+	int rc = -1;
+
+	if (!ans || !list)
+		goto done;
+	p1_cfg(c, &cfg);
+	/* The answer must be one transform, and one we offered: select it
+	 * against ours to know. */
+	if (pld_v1_sa_get(r, ans, &err) < 0 ||
+	    prop_v1_p1_decode(ans, list, &notify, reason, sizeof(reason)) < 0 ||
+	    list->n != 1 ||
+	    prop_v1_p1_select(c->proposals, c->n_proposals, &cfg, list, &ch,
+			      reason, sizeof(reason)) < 0) {
+		ike_log(e, sa, IKE_LOG_WARN,
+			"Main Mode answer chose %s; dropped",
+			list->n != 1 ? "not exactly one transform"
+				     : "a transform we did not offer");
+		goto done;
+	}
+	rc = take_choice(e, sa, &ch);
+done:
+	free(ans);
+	free(list);
+	return rc;
+}
