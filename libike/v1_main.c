@@ -38,8 +38,10 @@ static const char *const wrong_psk_i =
 static const char *const wrong_psk_r =
     "peer's HASH_R does not verify: wrong pre-shared key?";
 
-void
-v1_state_free(struct v1_state *v)
+/* What only the handshake needs: gone once both HASHes are checked, or
+ * with the SA. */
+static void
+handshake_free(struct v1_state *v)
 {
 	dh_free(v->dh);
 	secret_free(v->ni);
@@ -47,26 +49,24 @@ v1_state_free(struct v1_state *v)
 	free((void *)v->sai_b.ptr);
 	free((void *)v->gxi.ptr);
 	free((void *)v->gxr.ptr);
-	v1_keys_clear(&v->keys);
-	OPENSSL_cleanse(&v->iv, sizeof(v->iv));
 	v->dh = NULL;
 	v->ni = v->nr = NULL;
 	v->sai_b = v->gxi = v->gxr = (struct bytes){NULL, 0};
+}
+
+void
+v1_state_free(struct v1_state *v)
+{
+	handshake_free(v);
+	v1_keys_clear(&v->keys);
+	OPENSSL_cleanse(&v->iv, sizeof(v->iv));
 }
 
 /* Once both HASHes are checked, only the keys and the IV chain stay. */
 static void
 handshake_done(struct ike_sa *sa)
 {
-	dh_free(sa->v1.dh);
-	secret_free(sa->v1.ni);
-	secret_free(sa->v1.nr);
-	free((void *)sa->v1.sai_b.ptr);
-	free((void *)sa->v1.gxi.ptr);
-	free((void *)sa->v1.gxr.ptr);
-	sa->v1.dh = NULL;
-	sa->v1.ni = sa->v1.nr = NULL;
-	sa->v1.sai_b = sa->v1.gxi = sa->v1.gxr = (struct bytes){NULL, 0};
+	handshake_free(&sa->v1);
 }
 
 static int
