@@ -137,6 +137,40 @@ msg_hdr_get(const uint8_t *p, size_t len, struct ike_hdr *h, struct ike_err *e)
 	return 0;
 }
 
+int
+msg_pld_take(struct cur *c, uint8_t np, const char *name, uint16_t notify,
+	     struct pld_ref *r, uint8_t *next, uint8_t *octet2,
+	     struct ike_err *e)
+{
+	size_t at = cur_offset(c);
+	struct cur body;
+	uint16_t len;
+
+	cur_u8(c, next);
+	cur_u8(c, octet2);
+	cur_u16(c, &len);
+	if (!cur_ok(c)) {
+		ike_err_set(e, notify, np, at,
+			    "%s payload header truncated at offset %zu", name,
+			    at);
+		return -1;
+	}
+	/* A length below the header would loop or underflow. */
+	if (len < IKEV2_GEN_HDR_LEN ||
+	    !cur_sub(c, len - IKEV2_GEN_HDR_LEN, &body)) {
+		ike_err_set(e, notify, np, at,
+			    "%s payload at offset %zu has length %u, but %zu "
+			    "bytes remain",
+			    name, at, len, cur_left(c) + IKEV2_GEN_HDR_LEN);
+		return -1;
+	}
+	memset(r, 0, sizeof(*r));
+	r->type = np;
+	r->offset = at;
+	cur_rest(&body, &r->body);
+	return 0;
+}
+
 /* Walk a payload chain starting with type np over c and append a reference
  * per payload. An SK or SKF payload ends the chain: its body runs to the end
  * of the message and its next-payload field names the first inner payload. */
@@ -147,9 +181,7 @@ frame_chain(struct msg *m, uint8_t np, struct cur *c, bool inner,
 	while (np != IKEV2_PL_NONE) {
 		struct pld_ref *r;
 		uint8_t next, flags;
-		uint16_t len;
 		size_t at = cur_offset(c);
-		struct cur body;
 
 		if (m->n >= IKE_MAX_PAYLOADS) {
 			ike_err_set(e, IKEV2_N_INVALID_SYNTAX, np, at,
@@ -157,31 +189,14 @@ frame_chain(struct msg *m, uint8_t np, struct cur *c, bool inner,
 				    IKE_MAX_PAYLOADS);
 			return -1;
 		}
-		cur_u8(c, &next);
-		cur_u8(c, &flags);
-		cur_u16(c, &len);
-		if (!cur_ok(c)) {
-			ike_err_set(e, IKEV2_N_INVALID_SYNTAX, np, at,
-				    "%s payload header truncated at offset %zu",
-				    pld_type_name(np), at);
+		r = &m->pl[m->n];
+		if (msg_pld_take(c, np, pld_type_name(np),
+				 IKEV2_N_INVALID_SYNTAX, r, &next, &flags,
+				 e) < 0)
 			return -1;
-		}
-		if (len < IKEV2_GEN_HDR_LEN ||
-		    !cur_sub(c, len - IKEV2_GEN_HDR_LEN, &body)) {
-			ike_err_set(
-			    e, IKEV2_N_INVALID_SYNTAX, np, at,
-			    "%s payload at offset %zu has length %u, but %zu "
-			    "bytes remain",
-			    pld_type_name(np), at, len,
-			    cur_left(c) + IKEV2_GEN_HDR_LEN);
-			return -1;
-		}
-		r = &m->pl[m->n++];
-		r->type = np;
+		m->n++;
 		r->critical = flags & IKEV2_CRITICAL;
 		r->inner = inner;
-		r->offset = at;
-		cur_rest(&body, &r->body);
 		if (np == IKEV2_PL_SK || np == IKEV2_PL_SKF) {
 			if (inner || m->sk >= 0) {
 				ike_err_set(e, IKEV2_N_INVALID_SYNTAX, np, at,

@@ -68,6 +68,14 @@ int msg_hdr_get(const uint8_t *p, size_t len, struct ike_hdr *h,
 int msg_frame(const uint8_t *p, size_t len, struct msg *m, struct ike_err *e);
 int msg_frame_inner(struct msg *m, uint8_t np, const uint8_t *p, size_t len,
 		    size_t base, struct ike_err *e);
+/* One generic payload header and its body, the same four octets in IKEv1
+ * (RFC 2408 3.2) and IKEv2 (RFC 7296 3.2), into r (type, offset, body;
+ * the rest zero), from c: the next type in *next, the second octet in
+ * *octet2. A truncated header or a length that does not fit is an error
+ * with notify, naming the payload by name. */
+int msg_pld_take(struct cur *c, uint8_t np, const char *name, uint16_t notify,
+		 struct pld_ref *r, uint8_t *next, uint8_t *octet2,
+		 struct ike_err *e);
 /* The first payload of a type after `prev` (NULL: from the start). */
 const struct pld_ref *msg_find(const struct msg *m, uint8_t type,
 			       const struct pld_ref *prev);

@@ -113,9 +113,7 @@ frame_chain(struct msg_v1 *m, uint8_t np, struct cur *c, bool inner,
 	while (np != IKEV1_PL_NONE) {
 		struct pld_ref *r;
 		uint8_t next, res;
-		uint16_t len;
 		size_t at = cur_offset(c);
-		struct cur body;
 
 		if (!chain_type_ok(np)) {
 			ike_err_set(e, IKEV1_N_INVALID_PAYLOAD_TYPE, np, at,
@@ -130,33 +128,14 @@ frame_chain(struct msg_v1 *m, uint8_t np, struct cur *c, bool inner,
 				    IKE_MAX_PAYLOADS);
 			return -1;
 		}
-		cur_u8(c, &next);
-		cur_u8(c, &res);
-		cur_u16(c, &len);
-		if (!cur_ok(c)) {
-			ike_err_set(e, IKEV1_N_PAYLOAD_MALFORMED, np, at,
-				    "%s payload header truncated at offset %zu",
-				    msg_v1_pld_name(np), at);
+		r = &m->pl[m->n];
+		if (msg_pld_take(c, np, msg_v1_pld_name(np),
+				 IKEV1_N_PAYLOAD_MALFORMED, r, &next, &res,
+				 e) < 0)
 			return -1;
-		}
-		/* A length below the header would loop or underflow. */
-		if (len < IKEV1_GEN_HDR_LEN ||
-		    !cur_sub(c, len - IKEV1_GEN_HDR_LEN, &body)) {
-			ike_err_set(
-			    e, IKEV1_N_PAYLOAD_MALFORMED, np, at,
-			    "%s payload at offset %zu has length %u, but %zu "
-			    "bytes remain",
-			    msg_v1_pld_name(np), at, len,
-			    cur_left(c) + IKEV1_GEN_HDR_LEN);
-			return -1;
-		}
-		r = &m->pl[m->n++];
-		r->type = np;
-		r->critical = false;
+		m->n++;
 		r->inner = inner;
 		r->reserved = res;
-		r->offset = at;
-		cur_rest(&body, &r->body);
 		np = next;
 	}
 	if (!padding_ok && cur_left(c) != 0) {
