@@ -219,8 +219,9 @@ struct v1_state {
 	struct bytes gxi, gxr; /* owned: the KE payloads' data */
 	struct v1_suite suite;
 	struct v1_keys keys;
-	struct v1_iv iv; /* the phase 1 chain */
-	uint32_t life_s; /* the ISAKMP SA's lifetime as chosen */
+	struct v1_iv iv;  /* the phase 1 chain */
+	uint32_t life_s;  /* the ISAKMP SA's lifetime as chosen */
+	uint64_t ends_at; /* when that lifetime is over (no rekey yet) */
 };
 
 /*

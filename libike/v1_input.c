@@ -268,6 +268,14 @@ v1_create_child(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 static int
 v1_rekey_ike(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 {
+	if (sa->v1.ends_at && now >= sa->v1.ends_at) {
+		ike_log(e, sa, IKE_LOG_INFO,
+			"ISAKMP SA lifetime of %u s is over; rekeying is not "
+			"yet supported for IKEv1: closing it",
+			sa->v1.life_s);
+		sa_kill(e, sa, "lifetime over");
+		return 0;
+	}
 	return unsupported(e, sa, "rekeying the ISAKMP SA");
 }
 

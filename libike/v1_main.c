@@ -435,6 +435,13 @@ established(struct ike_engine *e, struct ike_sa *sa)
 	handshake_done(sa);
 	ike_log(e, sa, IKE_LOG_INFO, "ISAKMP SA established (Main Mode)");
 	ike_emit(e, sa, IKE_EV_IKE_UP, NULL, NULL);
+	/* No ISAKMP SA outlives its negotiated lifetime: with no rekey yet,
+	 * the rekey timer closes it then (v1_rekey_ike). */
+	if (sa->v1.life_s) {
+		sa->v1.ends_at = e->now + (uint64_t)sa->v1.life_s * 1000;
+		sa->rekey_at = sa->v1.ends_at;
+		sa_schedule(e, sa);
+	}
 	if (sa->want_child)
 		ike_log(e, sa, IKE_LOG_WARN,
 			"child '%s' not started: Quick Mode is not yet "

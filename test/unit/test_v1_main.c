@@ -129,6 +129,30 @@ START_TEST(main_mode_3des_sha1_modp1024)
 }
 END_TEST
 
+/* No rekey yet: the negotiated lifetime ends the ISAKMP SA on both
+ * sides, so none outlives it. */
+START_TEST(lifetime_ends_the_isakmp_sa)
+{
+	unsigned i;
+
+	setup_v1("aes128-sha256-modp2048", "k", "k", 1, 1);
+	sun.watch = moon.watch = "ISAKMP SA lifetime of ";
+	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", NULL), 0);
+	pump();
+	assert_up();
+	ck_assert_uint_gt(first_sa(&sun)->v1.life_s, 0);
+	for (i = 0; i < 50 && (moon.e->n_sas || sun.e->n_sas); i++) {
+		advance();
+		pump();
+	}
+	ck_assert_uint_eq(moon.e->n_sas, 0);
+	ck_assert_uint_eq(sun.e->n_sas, 0);
+	ck_assert_uint_eq(sun.logs_with, 1);
+	ck_assert_uint_eq(moon.logs_with, 1);
+	teardown_pair();
+}
+END_TEST
+
 /* A responder connection for either version (0) answers Main Mode
  * when it has no children (there is no Quick Mode yet). */
 START_TEST(either_version_responder)
@@ -444,6 +468,7 @@ v1_main_suite(void)
 	tcase_add_test(tc, main_mode_aes128_sha256_modp2048);
 	tcase_add_test(tc, main_mode_3des_sha1_modp1024);
 	tcase_add_test(tc, either_version_responder);
+	tcase_add_test(tc, lifetime_ends_the_isakmp_sa);
 	tcase_add_test(tc, either_version_with_children_ignores_main_mode);
 	tcase_add_test(tc, v2_only_responder_ignores_main_mode);
 	tcase_add_test(tc, wrong_psk_fails_on_both_sides);
