@@ -144,7 +144,7 @@ move_one(struct ike_engine *e, struct ike_sa *sa,
 
 		if (!c->installed)
 			continue;
-		v2_child_describe(e, sa, c, &was);
+		child_describe(e, sa, c, &was);
 		is = was;
 		is.local = *local;
 		is.remote = *remote;

@@ -497,6 +497,22 @@ void v2_init_respond(struct ike_engine *e, uint64_t now,
 extern const struct xchg_ops v2_auth_ops;
 int v2_auth_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
 
+/* child.c: what every CHILD SA goes through, whichever version made it */
+int child_alloc_spi(struct ike_engine *e, struct ike_sa *sa,
+		    struct child_sa *c);
+/* Keys and kernel state for a child whose algorithms (c->encr...),
+ * SPIs and selectors are settled: the host installs it, CHILD_UP is
+ * emitted, and c->rekey_at is set rekey_ms from now (0: not). keys are
+ * the exchange's: initiator says whether we started that exchange. */
+int child_install_keyed(struct ike_engine *e, struct ike_sa *sa,
+			struct child_sa *c, const struct child_keys *keys,
+			bool initiator, uint64_t rekey_ms);
+void child_uninstall(struct ike_engine *e, struct ike_sa *sa,
+		     struct child_sa *c);
+/* What the host was told of an installed child (ike_sa_move). */
+void child_describe(struct ike_engine *e, const struct ike_sa *sa,
+		    const struct child_sa *c, struct ike_child_install *ci);
+
 /* v2_child.c */
 struct child_keying {
 	struct bytes ni, nr;      /* of the exchange creating the child */
@@ -522,8 +538,6 @@ bool v2_child_wants_transport(const struct msg *m);
 void v2_child_put_transport(struct msg_builder *b);
 uint32_t v2_child_spi_of(const struct proposal *p);
 void v2_child_set_spi(struct proposal *p, uint32_t spi);
-int v2_child_alloc_spi(struct ike_engine *e, struct ike_sa *sa,
-		       struct child_sa *c);
 int v2_child_payloads(const struct msg *m, struct pld_sa *sap,
 		      struct pld_ts *tsi, struct pld_ts *tsr);
 int v2_child_install(struct ike_engine *e, struct ike_sa *sa,
@@ -548,8 +562,6 @@ int v2_child_accept(struct ike_engine *e, struct ike_sa *sa,
 		    uint16_t *notify);
 int v2_child_complete(struct ike_engine *e, struct ike_sa *sa,
 		      const struct msg *m);
-void v2_child_uninstall(struct ike_engine *e, struct ike_sa *sa,
-			struct child_sa *c);
 
 /* v2_create.c */
 extern const struct xchg_ops v2_create_ops;
@@ -674,9 +686,5 @@ void htimer_free(struct ike_engine *e);
 
 /* actions.c */
 void actions_next_child(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
-
-/* v2_child.c (for actions.c) */
-void v2_child_describe(struct ike_engine *e, const struct ike_sa *sa,
-		       const struct child_sa *c, struct ike_child_install *ci);
 
 #endif

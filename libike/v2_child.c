@@ -46,34 +46,6 @@ v2_child_set_spi(struct proposal *p, uint32_t spi)
 	spi4_put(p->spi, spi);
 }
 
-/* What the host needs to know of a child, keys aside. */
-static void
-describe(struct ike_engine *e, const struct ike_sa *sa,
-	 const struct child_sa *c, struct ike_child_install *ci)
-{
-	const struct ike_conn_cfg *conn = ike_conn(e, sa);
-
-	ci->ike_id = sa->id;
-	ci->child_id = c->id;
-	ci->conn = conn->name;
-	ci->child = conn->children[c->cfg].name;
-	ci->transport = conn->children[c->cfg].transport;
-	ci->initiator = sa->initiator;
-	ci->local = sa->local;
-	ci->remote = sa->remote;
-	ci->spi_in = c->spi_in;
-	ci->spi_out = c->spi_out;
-	ci->reqid = c->reqid;
-	ci->encr = c->encr;
-	ci->encr_bits = c->encr_bits;
-	ci->integ = c->integ;
-	ci->esn = c->esn;
-	ci->n_local_ts = c->n_local_ts;
-	ci->local_ts = c->local_ts;
-	ci->n_remote_ts = c->n_remote_ts;
-	ci->remote_ts = c->remote_ts;
-}
-
 /* Keys and kernel state for a child whose proposal and selectors are
  * settled. */
 int
@@ -88,7 +60,6 @@ v2_child_install(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c,
 	const struct encr_alg *ea;
 	const struct integ_alg *ia = NULL;
 	struct child_keys keys = {0};
-	struct ike_child_install ci = {0};
 	int rc;
 
 	ea = encr ? crypto_encr(encr->id, encr->key_bits) : NULL;
@@ -107,48 +78,13 @@ v2_child_install(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c,
 			    k->nr, ea->key_len, ia ? ia->key_len : 0,
 			    &keys) < 0)
 		return -1;
-	describe(e, sa, c, &ci);
-	/* The initiator of the exchange that created the child (not of the
-	 * IKE SA: a CREATE_CHILD_SA may come from either side) sends with
-	 * the i->r keys, its responder with r->i (2.17). */
-	ci.encr_out = k->initiator ? keys.encr_i : keys.encr_r;
-	ci.integ_out = k->initiator ? keys.integ_i : keys.integ_r;
-	ci.encr_in = k->initiator ? keys.encr_r : keys.encr_i;
-	ci.integ_in = k->initiator ? keys.integ_r : keys.integ_i;
-	/* The host learns of an IKE SA before anything is installed on it. */
-	ike_announce(e, sa);
-	rc = e->env.child_install ? e->env.child_install(e->env.ctx, &ci) : 0;
-	child_keys_clear(&keys);
-	if (rc < 0) {
-		ike_log(e, sa, IKE_LOG_ERROR,
-			"the kernel refused CHILD SA '%s' (%d)", ci.child, rc);
-		return -1;
-	}
-	c->installed = true;
 	/* The initiator of the CHILD SA rekeys it (either side may; this
 	 * keeps the two from colliding in the usual case). */
-	if (sa->initiator && conn->children[c->cfg].rekey_ms)
-		c->rekey_at = e->now + conn->children[c->cfg].rekey_ms;
-	sa_schedule(e, sa);
-	ike_log(e, sa, IKE_LOG_INFO,
-		"CHILD SA '%s' installed, SPIs in %08x out %08x", ci.child,
-		c->spi_in, c->spi_out);
-	ike_emit(e, sa, IKE_EV_CHILD_UP, c, NULL);
-	return 0;
-}
-
-int
-v2_child_alloc_spi(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c)
-{
-	if (!c->reqid)
-		c->reqid = ++e->next_reqid;
-	if (!e->env.spi_alloc ||
-	    e->env.spi_alloc(e->env.ctx, &sa->local, &sa->remote, c->reqid,
-			     &c->spi_in) < 0) {
-		ike_log(e, sa, IKE_LOG_ERROR, "no inbound SPI from the kernel");
-		return -1;
-	}
-	return 0;
+	rc = child_install_keyed(e, sa, c, &keys, k->initiator,
+				 sa->initiator ? conn->children[c->cfg].rekey_ms
+					       : 0);
+	child_keys_clear(&keys);
+	return rc;
 }
 
 int
@@ -163,7 +99,7 @@ v2_child_offer(struct ike_engine *e, struct ike_sa *sa, struct msg_builder *b,
 
 	if (c && reqid)
 		c->reqid = reqid;
-	if (!sap || !c || v2_child_alloc_spi(e, sa, c) < 0) {
+	if (!sap || !c || child_alloc_spi(e, sa, c) < 0) {
 		free(sap);
 		return -1;
 	}
@@ -275,7 +211,7 @@ v2_child_answer(struct ike_engine *e, struct ike_sa *sa, struct msg_builder *b,
 	 * name it, serve old and new SA alike. */
 	if (c && reqid)
 		c->reqid = reqid;
-	if (!c || v2_child_alloc_spi(e, sa, c) < 0) {
+	if (!c || child_alloc_spi(e, sa, c) < 0) {
 		*notify = IKEV2_N_TEMPORARY_FAILURE;
 		return -1;
 	}
@@ -429,7 +365,7 @@ v2_child_drop(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c,
 	struct child_sa **pp;
 
 	ike_emit(e, sa, IKE_EV_FAILED, c, reason);
-	v2_child_uninstall(e, sa, c);
+	child_uninstall(e, sa, c);
 	for (pp = &sa->children; *pp; pp = &(*pp)->next)
 		if (*pp == c) {
 			*pp = c->next;
@@ -452,36 +388,4 @@ v2_child_complete(struct ike_engine *e, struct ike_sa *sa, const struct msg *m)
 		return 0;
 	v2_child_drop(e, sa, c, "CHILD SA not created");
 	return -1;
-}
-
-void
-v2_child_uninstall(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c)
-{
-	struct ike_child_install ci = {0};
-	const struct child_sa *sib;
-
-	/* A child that never got installed may still hold the inbound SPI
-	 * the kernel allocated: the host releases that too. */
-	if (!c->installed && !c->spi_in)
-		return;
-	describe(e, sa, c, &ci);
-	for (sib = sa->children; sib; sib = sib->next)
-		if (sib != c && sib->installed && sib->reqid == c->reqid)
-			ci.keep_policies = true;
-	if (e->env.child_remove)
-		e->env.child_remove(e->env.ctx, &ci);
-	c->spi_in = 0;
-	if (c->installed) {
-		c->installed = false;
-		ike_emit(e, sa, IKE_EV_CHILD_DOWN, c, NULL);
-	}
-}
-
-/* What the host was told of an installed child (ike_sa_move). */
-void
-v2_child_describe(struct ike_engine *e, const struct ike_sa *sa,
-		  const struct child_sa *c, struct ike_child_install *ci)
-{
-	memset(ci, 0, sizeof(*ci));
-	describe(e, sa, c, ci);
 }

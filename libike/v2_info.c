@@ -95,7 +95,7 @@ v2_info_respond(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 			/* 1.4.1: answer with our SPI of the same pair. */
 			spi4_put(spis + SPI4_LEN * ours.n_spi, c->spi_in);
 			ours.n_spi++;
-			v2_child_uninstall(e, sa, c);
+			child_uninstall(e, sa, c);
 			child_unlink(sa, c);
 			child_free(c);
 		}
@@ -142,7 +142,7 @@ v2_info_delete_child(struct ike_engine *e, struct ike_sa *sa,
 		return -1;
 	ike_log(e, sa, IKE_LOG_INFO, "deleting CHILD SA '%s' (SPI %08x)",
 		ike_conn(e, sa)->children[c->cfg].name, c->spi_in);
-	v2_child_uninstall(e, sa, c);
+	child_uninstall(e, sa, c);
 	c->deleting = true;
 	return xchg_send_request(e, sa, now, e->out, len, &v2_delete_ops);
 }

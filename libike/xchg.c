@@ -72,7 +72,7 @@ static const struct ike_version_ops v2_version = {
     .delete_ike = v2_info_delete_ike,
     .delete_child = v2_info_delete_child,
     .liveness = v2_info_liveness,
-    .uninstall_child = v2_child_uninstall,
+    .uninstall_child = child_uninstall,
     .announce = v2_rekey_announce_peers,
     .going = v2_rekey_announce,
 };
