@@ -487,29 +487,26 @@ has_peer(const struct conn_cfg *c)
 }
 
 /*
- * IKEv1 (version 1) has Main Mode with a pre-shared key so far, and no
- * Quick Mode: a connection that needs more (children, certificates)
- * would be accepted and then not acted on, so it is refused. A config
- * check that supports "version=1" (the tests of the L2TP sample, as it
- * will load) takes it whole.
+ * IKEv1 (version 1) authenticates with a pre-shared key so far: a
+ * connection with another method would be accepted and then not acted
+ * on, so it is refused. A config check that supports "version=1" (the
+ * tests of the L2TP sample, as it will load) takes it whole.
  */
 static void
 v1_check(struct loader *ld, const struct conn_cfg *c, const struct ynode *at)
 {
 	const struct config_opts *o = ld->opts;
-	bool children = c->n_children > 0;
 
 	if (c->version != 1 ||
-	    (!children && c->local.auth && c->remote.auth &&
+	    (c->local.auth && c->remote.auth &&
 	     strcmp(c->local.auth, "psk") == 0 &&
 	     strcmp(c->remote.auth, "psk") == 0) ||
 	    (o != NULL && o->key_supported != NULL &&
 	     o->key_supported(o->ctx, "connections.*", "version=1")))
 		return;
 	ld_err(ld, at,
-	       "not supported yet: version=1 with %s (IKEv1 has Main Mode "
-	       "with auth: psk so far, and no Quick Mode)",
-	       children ? "children" : "an auth method other than psk");
+	       "not supported yet: version=1 with an auth method other than "
+	       "psk (IKEv1 has auth: psk so far)");
 }
 
 static void

@@ -148,12 +148,13 @@ ts_list(const struct ts *t, unsigned n)
 
 /* The engine's view has no state word: a child not (or no longer)
  * installed is being created while it holds an inbound SPI, and being
- * deleted once that SPI went back to the kernel. */
+ * deleted once that SPI went back to the kernel; an IKEv1 pair a rekey
+ * replaced stays installed for a grace time. */
 static const char *
 child_state(const struct ike_child_info *c)
 {
 	if (c->installed)
-		return "INSTALLED";
+		return c->rekeyed ? "REKEYED" : "INSTALLED";
 	return c->spi_in ? "INSTALLING" : "DELETING";
 }
 

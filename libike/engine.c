@@ -455,6 +455,8 @@ ike_tick(struct ike_engine *e, uint64_t now)
 			continue;
 		}
 		xchg_tick(e, sa, now);
+		if (sa_version(sa)->timers)
+			sa_version(sa)->timers(e, sa, now);
 		if (sa->rekey_at && sa->rekey_at <= now && !sa->req.msg &&
 		    sa->state == IKE_SA_ESTABLISHED) {
 			sa->rekey_at = 0;

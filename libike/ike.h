@@ -451,6 +451,9 @@ struct ike_child_info {
 	bool esn;
 	unsigned n_local_ts, n_remote_ts;
 	const struct ts *local_ts, *remote_ts;
+	/* IKEv1: a rekey replaced it; it stays installed a little longer,
+	 * for the peer's packets still on their way. */
+	bool rekeyed;
 };
 
 struct ike_sa_info {

@@ -55,6 +55,7 @@ struct child_sa {
 	bool installed;
 	bool creating;      /* our CREATE_CHILD_SA request is out */
 	bool deleting;      /* our DELETE for it is out */
+	bool superseded;    /* IKEv1: rekeyed; goes at rekey_at */
 	uint64_t rekey_at;  /* when we rekey it; 0: never or under way */
 	unsigned replaces;  /* a rekey: the id of the child it succeeds */
 	uint32_t peer_gone; /* creating: an SPI the peer deleted before its
@@ -128,6 +129,12 @@ struct ike_version_ops {
 	void (*announce)(struct ike_engine *e, const struct ike_sa *sa);
 	/* sa is being killed: settle what depends on it. */
 	void (*going)(struct ike_engine *e, struct ike_sa *sa);
+	/* Optional: the version's timers besides the request in flight
+	 * (IKEv1 Quick Mode responders resend their answer). Acts on what
+	 * is due by now (0: nothing is) and returns the next deadline,
+	 * UINT64_MAX if none. */
+	uint64_t (*timers)(struct ike_engine *e, struct ike_sa *sa,
+			   uint64_t now);
 };
 
 /* The request we are waiting on an answer for (one: window size 1). */
@@ -222,6 +229,12 @@ struct v1_state {
 	struct v1_iv iv;  /* the phase 1 chain */
 	uint32_t life_s;  /* the ISAKMP SA's lifetime as chosen */
 	uint64_t ends_at; /* when that lifetime is over (no rekey yet) */
+	struct v1_qm *qm; /* v1_quick.c: Quick Modes in flight */
+	uint8_t n_qm;
+	uint8_t done_next;
+	/* The last Quick Modes we finished answering: a late repeat of
+	 * their message 1 must not make a second pair. */
+	uint32_t done_mid[4];
 };
 
 /*
@@ -606,11 +619,17 @@ void v1_send_reply(struct ike_engine *e, struct ike_sa *sa,
 /* Encrypt the body of the message of len bytes in e->out under the
  * phase 1 key and IV chain; the new length, 0 on failure. */
 size_t v1_seal(struct ike_engine *e, struct ike_sa *sa, size_t len);
-/* Decrypt m's body into e->plain and frame it; the SA's IV moves on only
- * when commit is true and the body decrypted. -1 if it is no whole
- * number of blocks or no payload chain. */
+/* The same with the IV chain of a phase 2 or Informational exchange. */
+size_t v1_seal_iv(struct ike_engine *e, struct ike_sa *sa, size_t len,
+		  struct v1_iv *iv);
+/* Decrypt m's body into e->plain and frame it; the SA's phase 1 IV
+ * moves on only when the body decrypted to a payload chain. -1 if it is
+ * no whole number of blocks or no payload chain. */
 int v1_open(struct ike_engine *e, struct ike_sa *sa, struct msg_v1 *m,
 	    struct ike_err *err);
+/* The same with the IV chain of a phase 2 or Informational exchange. */
+int v1_open_iv(struct ike_engine *e, struct ike_sa *sa, struct msg_v1 *m,
+	       struct v1_iv *iv, struct ike_err *err);
 extern const struct ike_version_ops v1_version;
 
 /* v1_sa.c: the ISAKMP SA payloads of Main Mode (through prop_v1.c) */
@@ -632,6 +651,27 @@ void v1_main_respond(struct ike_engine *e, uint64_t now,
 void v1_main_input(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		   struct msg_v1 *m);
 void v1_state_free(struct v1_state *v);
+
+/* v1_ts.c: Quick Mode IDs as traffic selectors */
+#define V1_TS_ID_MAX 32
+/* -1 if the selector has no IKEv1 form (a port range). */
+int v1_ts_to_id(const struct ts *t, struct pld_v1_id *id,
+		uint8_t buf[V1_TS_ID_MAX]);
+/* -1 if the ID is not an address, subnet or range, or malformed. */
+int v1_id_to_ts(const struct pld_v1_id *id, struct ts *t);
+
+/* v1_info.c: a protected notify to the peer in an Informational */
+int v1_info_notify(struct ike_engine *e, struct ike_sa *sa, uint16_t type,
+		   uint8_t proto, const uint8_t *spi, size_t spi_len,
+		   struct bytes data);
+
+/* v1_quick.c */
+int v1_quick_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
+		   unsigned cfg, struct child_sa *old);
+void v1_quick_input(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
+		    struct msg_v1 *m);
+uint64_t v1_quick_timers(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
+void v1_quick_free_all(struct v1_state *v);
 
 /* ts.c */
 void ts_from_cfg(const struct ike_ts_cfg *cfg, unsigned n,

@@ -223,5 +223,10 @@ void pld_v1_natd_put(struct msg_builder *b, uint8_t type,
 void pld_v1_natoa_put(struct msg_builder *b, uint8_t type,
 		      const struct pld_v1_natoa *oa);
 void pld_v1_cfg_put(struct msg_builder *b, const struct pld_v1_cfg *cfg);
+/* RESPONDER-LIFETIME's data (RFC 2407 4.6.3.1): the lifetimes in it, and
+ * ours written (0 values left out; the length, 0 if cap is too small). */
+int pld_v1_life_get(struct bytes data, uint32_t *life_s, uint32_t *life_kb);
+size_t pld_v1_life_put(uint8_t *buf, size_t cap, uint32_t life_s,
+		       uint32_t life_kb);
 
 #endif

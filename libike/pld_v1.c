@@ -857,3 +857,70 @@ msg_v1_decode_all(const struct msg_v1 *m, struct ike_err *e)
 	}
 	return rc;
 }
+
+/*
+ * The lifetimes of a RESPONDER-LIFETIME notify's data (RFC 2407 4.6.3.1):
+ * SA Life Type / SA Life Duration pairs. A duration without its type, or
+ * one that does not fit 32 bits, makes the whole -1.
+ */
+int
+pld_v1_life_get(struct bytes data, uint32_t *life_s, uint32_t *life_kb)
+{
+	struct cur c;
+	uint16_t type = 0, t, lv;
+	struct v1_attr a;
+
+	*life_s = *life_kb = 0;
+	cur_init(&c, data.ptr, data.len, 0);
+	while (cur_ok(&c) && cur_left(&c) > 0) {
+		uint32_t v;
+
+		memset(&a, 0, sizeof(a));
+		cur_u16(&c, &t);
+		cur_u16(&c, &lv);
+		a.type = t & ~IKEV1_ATTR_AF_TV;
+		a.tv = t & IKEV1_ATTR_AF_TV;
+		a.val = lv;
+		if (!a.tv && !cur_view(&c, lv, &a.value))
+			return -1;
+		if (!cur_ok(&c))
+			return -1;
+		if (a.type == IKEV1_IPSEC_SA_LIFE_TYPE && a.tv) {
+			type = a.val;
+		} else if (a.type == IKEV1_IPSEC_SA_LIFE_DURATION) {
+			if (pld_v1_attr_u32(&a, &v) < 0)
+				return -1;
+			if (type == IKEV1_LIFE_TYPE_SECONDS)
+				*life_s = v;
+			else if (type == IKEV1_LIFE_TYPE_KILOBYTES)
+				*life_kb = v;
+			else
+				return -1;
+		}
+	}
+	return cur_ok(&c) ? 0 : -1;
+}
+
+/* The same attributes written for our RESPONDER-LIFETIME (zero values
+ * left out); the bytes written, 0 if cap is too small. */
+size_t
+pld_v1_life_put(uint8_t *buf, size_t cap, uint32_t life_s, uint32_t life_kb)
+{
+	struct wbuf w;
+	const uint32_t val[2] = {life_s, life_kb};
+	const uint16_t type[2] = {IKEV1_LIFE_TYPE_SECONDS,
+				  IKEV1_LIFE_TYPE_KILOBYTES};
+	int i;
+
+	wbuf_init(&w, buf, cap);
+	for (i = 0; i < 2; i++) {
+		if (!val[i])
+			continue;
+		wbuf_u16(&w, IKEV1_ATTR_AF_TV | IKEV1_IPSEC_SA_LIFE_TYPE);
+		wbuf_u16(&w, type[i]);
+		wbuf_u16(&w, IKEV1_IPSEC_SA_LIFE_DURATION);
+		wbuf_u16(&w, 4);
+		wbuf_u32(&w, val[i]);
+	}
+	return w.err ? 0 : w.len;
+}

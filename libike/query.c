@@ -65,6 +65,7 @@ fill(const struct ike_engine *e, const struct ike_sa *sa,
 		ci->id = ch->id;
 		ci->name = c->children[ch->cfg].name;
 		ci->installed = ch->installed;
+		ci->rekeyed = ch->superseded;
 		ci->transport = c->children[ch->cfg].transport;
 		ci->spi_in = ch->spi_in;
 		ci->spi_out = ch->spi_out;

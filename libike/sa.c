@@ -439,6 +439,12 @@ sa_schedule(struct ike_engine *e, struct ike_sa *sa)
 	for (c = sa->children; may_rekey && c; c = c->next)
 		if (c->installed && c->rekey_at && c->rekey_at < next)
 			next = c->rekey_at;
+	if (sa_version(sa)->timers) {
+		uint64_t t = sa_version(sa)->timers(e, sa, 0);
+
+		if (t < next)
+			next = t;
+	}
 	timerq_set(e, sa, next);
 }
 

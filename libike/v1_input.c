@@ -59,6 +59,13 @@ v1_send_reply(struct ike_engine *e, struct ike_sa *sa, const struct msg_v1 *m,
 size_t
 v1_seal(struct ike_engine *e, struct ike_sa *sa, size_t len)
 {
+	return v1_seal_iv(e, sa, len, &sa->v1.iv);
+}
+
+size_t
+v1_seal_iv(struct ike_engine *e, struct ike_sa *sa, size_t len,
+	   struct v1_iv *iv)
+{
 	size_t body = len - IKEV1_HDR_LEN, ct_len;
 	uint8_t *ct;
 
@@ -67,7 +74,7 @@ v1_seal(struct ike_engine *e, struct ike_sa *sa, size_t len)
 		IKEV2_MAX_MSG_LEN ||
 	    !(ct = malloc(v1_crypt_len(&sa->v1.suite, body))))
 		return 0;
-	if (v1_crypt_encrypt(&sa->v1.suite, sa->v1.keys.enc_key, &sa->v1.iv,
+	if (v1_crypt_encrypt(&sa->v1.suite, sa->v1.keys.enc_key, iv,
 			     (struct bytes){e->out + IKEV1_HDR_LEN, body}, ct,
 			     v1_crypt_len(&sa->v1.suite, body), &ct_len) < 0) {
 		free(ct);
@@ -88,7 +95,14 @@ int
 v1_open(struct ike_engine *e, struct ike_sa *sa, struct msg_v1 *m,
 	struct ike_err *err)
 {
-	struct v1_iv iv = sa->v1.iv;
+	return v1_open_iv(e, sa, m, &sa->v1.iv, err);
+}
+
+int
+v1_open_iv(struct ike_engine *e, struct ike_sa *sa, struct msg_v1 *m,
+	   struct v1_iv *chain, struct ike_err *err)
+{
+	struct v1_iv iv = *chain;
 
 	if (!m->encrypted || !sa->v1.keys.enc_key) {
 		ike_err_set(err, IKEV1_N_PAYLOAD_MALFORMED, 0, 0,
@@ -107,7 +121,7 @@ v1_open(struct ike_engine *e, struct ike_sa *sa, struct msg_v1 *m,
 		return -1;
 	/* Only a body that made sense moves the chain on: a forged one
 	 * must not break the real one that may follow. */
-	sa->v1.iv = iv;
+	*chain = iv;
 	return 0;
 }
 
@@ -215,6 +229,10 @@ v1_input(struct ike_engine *e, uint64_t now, const struct ike_endpoint *local,
 		v1_main_input(e, sa, now, m);
 		sa_schedule(e, sa);
 		break;
+	case IKEV1_EXCH_QUICK_MODE:
+		v1_quick_input(e, sa, now, m);
+		sa_schedule(e, sa);
+		break;
 	case IKEV1_EXCH_INFORMATIONAL:
 		/* While connecting, only an unprotected error about Main
 		 * Mode can come (v1_main.c); later ones are v1_info.c's. */
@@ -235,8 +253,8 @@ out:
 }
 
 /* --- what the engine asks of an IKEv1 SA ---------------------------------
- * Main Mode and a local delete exist; Quick Mode (v1_quick.c) and the
- * Informational exchange (v1_info.c) do not yet: their ops log and fail. */
+ * Main Mode, Quick Mode and a local delete exist; the Informational
+ * exchange (v1_info.c) does not yet: its ops log and fail. */
 
 static int
 v1_delete_ike(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
@@ -262,7 +280,7 @@ static int
 v1_create_child(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		unsigned cfg)
 {
-	return unsupported(e, sa, "creating a CHILD SA (Quick Mode)");
+	return v1_quick_start(e, sa, now, cfg, NULL);
 }
 
 static int
@@ -279,11 +297,24 @@ v1_rekey_ike(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 	return unsupported(e, sa, "rekeying the ISAKMP SA");
 }
 
+/* A pair's rekey time: a new Quick Mode, or for one already rekeyed, the
+ * end of its grace (v1_quick.c). */
 static int
 v1_rekey_child(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	       struct child_sa *c)
 {
-	return unsupported(e, sa, "rekeying a CHILD SA (Quick Mode)");
+	if (!c->superseded)
+		return v1_quick_start(e, sa, now, c->cfg, c);
+	ike_log(e, sa, IKE_LOG_INFO,
+		"CHILD SA #%u was rekeyed; removing the old pair (SPIs in "
+		"%08x out %08x)",
+		c->id, c->spi_in, c->spi_out);
+	if (sa_version(sa)->delete_child(e, sa, c, now) == 0)
+		return 0;
+	child_uninstall(e, sa, c);
+	child_unlink(sa, c);
+	child_free(c);
+	return 0;
 }
 
 static int
@@ -297,13 +328,6 @@ static int
 v1_liveness(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 {
 	return unsupported(e, sa, "a liveness check (DPD R-U-THERE)");
-}
-
-/* No IKEv1 SA has CHILD SAs before Quick Mode: one here is a bug. */
-static void
-v1_uninstall_child(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c)
-{
-	unsupported(e, sa, "removing a CHILD SA");
 }
 
 /* IKEv1 has no rekey collisions (RFC 7296 2.8.2 is IKEv2's): nothing is
@@ -327,7 +351,8 @@ const struct ike_version_ops v1_version = {
     .delete_ike = v1_delete_ike,
     .delete_child = v1_delete_child,
     .liveness = v1_liveness,
-    .uninstall_child = v1_uninstall_child,
+    .uninstall_child = child_uninstall,
     .announce = v1_announce,
     .going = v1_going,
+    .timers = v1_quick_timers,
 };

@@ -58,6 +58,7 @@ void
 v1_state_free(struct v1_state *v)
 {
 	handshake_free(v);
+	v1_quick_free_all(v);
 	v1_keys_clear(&v->keys);
 	OPENSSL_cleanse(&v->iv, sizeof(v->iv));
 }
@@ -442,18 +443,14 @@ established(struct ike_engine *e, struct ike_sa *sa)
 		sa->rekey_at = sa->v1.ends_at;
 		sa_schedule(e, sa);
 	}
-	if (sa->want_child)
-		ike_log(e, sa, IKE_LOG_WARN,
-			"child '%s' not started: Quick Mode is not yet "
-			"supported for IKEv1",
+	if (sa->want_child &&
+	    v1_quick_start(e, sa, e->now, sa->want_child - 1, NULL) < 0)
+		ike_log(e, sa, IKE_LOG_WARN, "child '%s' not started",
 			c->children[sa->want_child - 1].name);
 }
 
 /* Responder: the connection for a message 1 by its addresses, most
- * specific first, of those that speak IKEv1. A `version: 0` connection
- * with children is left out while there is no Quick Mode: its IKEv1
- * peer would get an ISAKMP SA and then silence, where it got none
- * before. */
+ * specific first, of those that speak IKEv1. */
 static int
 conn_for(const struct ike_engine *e, const struct ike_endpoint *local,
 	 const struct ike_endpoint *remote)
@@ -466,8 +463,6 @@ conn_for(const struct ike_engine *e, const struct ike_endpoint *local,
 		int score;
 
 		if (c->version != 0 && c->version != 1)
-			continue;
-		if (c->version == 0 && c->n_children)
 			continue;
 		score = conn_fit_addrs(e, i, local, remote);
 		if (score > best_score) {

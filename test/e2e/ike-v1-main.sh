@@ -1,11 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: ISC
 #
-# IKEv1 Main Mode with a pre-shared key between two daemons (moon
-# 127.0.0.1 initiates, sun 127.0.0.2 answers): the ISAKMP SA comes up and
-# list-sas shows version 1 on both; with different keys it fails with
-# sun's one line and moon's; a version 1 connection with children is
-# refused (Quick Mode is not there yet). SKEYID comes from the psk plugin.
+# IKEv1 between two daemons (moon 127.0.0.1 initiates, sun 127.0.0.2
+# answers), daemon.kernel none: Main Mode with a pre-shared key brings the
+# ISAKMP SA up and list-sas shows version 1 on both; with different keys
+# it fails with sun's one line and moon's. Quick Mode then makes the
+# child, both sides list it with the same SPIs crosswise, and a rekey
+# started by either side replaces it. SKEYID comes from the psk plugin.
 set -eu
 # shellcheck source=lib.sh
 . "${0%/*}/lib.sh"
@@ -46,14 +47,58 @@ expect_in "$W/moon.log" "peer refused our HASH_I" "moon's line"
 ctl sun --json list-sas
 check "sun has no SA left" test "$(jget 'len(d["ike_sas"])' <"$W/out")" = 0
 
-# Children need Quick Mode: refused at the connection.
-e2e_conf bad 127.0.0.1 127.0.0.2
-sed -i 's|^  site:$|  site:\n    version: 1|' "$W/bad.yaml"
-rc=0
-"$CHAROND" -c "$W/bad.yaml" --check-config >"$W/out" 2>&1 || rc=$?
-check "version 1 with children refused" test "$rc" -ne 0
-expect_in "$W/out" "bad.yaml:6:3: error: not supported yet: version=1 with children" \
-    "at FILE:LINE:COL"
+# Quick Mode: the child on both sides, SPIs crosswise.
+e2e_stop sun
+e2e_stop moon
+v1q_conf() {
+	e2e_conf "$1" "$2" "$3" "one key" aes128-sha256-modp2048
+	sed -i -e 's|^daemon:$|daemon:\n  kernel: none|' \
+	    -e 's|^  site:$|  site:\n    version: 1|' \
+	    -e 's|esp_proposals: \[aes128gcm16\]|esp_proposals: [aes128-sha256-modp2048]|' \
+	    "$W/$1.yaml"
+	if [ "$1" = sun ]; then
+		sed -i -e 's|local_ts: \[10.1.0.0/16\]|local_ts: [10.2.0.0/16]|' \
+		    -e 's|remote_ts: \[10.2.0.0/16\]|remote_ts: [10.1.0.0/16]|' \
+		    "$W/$1.yaml"
+	fi
+}
+v1q_conf moon 127.0.0.1 127.0.0.2
+v1q_conf sun 127.0.0.2 127.0.0.1
+e2e_start sun
+e2e_start moon
+# "IN OUT STATE" of the one child of the one SA of NAME, and its id.
+child_of() {
+	ctl "$1" --json list-sas
+	jget '[" ".join([str(c["spi_in"]), str(c["spi_out"]), c["state"]])
+	    for c in d["ike_sas"][0]["children"]][0]' <"$W/out"
+}
+ctl moon --json initiate --child net --timeout 10
+expect_rc 0 "Quick Mode: the child comes up"
+cm=$(child_of moon)
+cs=$(child_of sun)
+echo "moon: $cm / sun: $cs"
+set -- $cm
+mi=$1 mo=$2
+set -- $cs
+check "the child is INSTALLED on both" test "$3" = INSTALLED
+check "SPIs crosswise" test "$mi" = "$2" -a "$mo" = "$1"
+expect_in "$W/moon.log" "Quick Mode done: CHILD SA 'net' (tunnel mode" \
+    "moon's line"
+expect_in "$W/sun.log" ", PFS)" "with PFS"
+for who in sun moon; do
+	ctl $who --json list-sas
+	ike=$(jget 'd["ike_sas"][0]["id"]' <"$W/out")
+	id=$(jget '[c["id"] for c in d["ike_sas"][0]["children"]
+	    if c["state"] == "INSTALLED"][0]' <"$W/out")
+	ctl $who --json rekey --ike-id "$ike" --child-id "$id"
+	expect_rc 0 "$who rekeys the child"
+	sleep 0.5
+	ctl moon --json list-sas
+	check "moon: the new child INSTALLED, the old one REKEYED after $who's rekey" \
+	    test "$(jget 'sorted(set(c["state"] for c in d["ike_sas"][0]["children"]))' \
+	    <"$W/out")" = "['INSTALLED', 'REKEYED']"
+	expect_in "$W/$who.log" "rekeying CHILD SA 'net'" "$who's line"
+done
 
 e2e_stop moon
 e2e_stop sun

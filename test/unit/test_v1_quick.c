@@ -1,0 +1,451 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * IKEv1 Quick Mode between two engines (moon initiates Main Mode) through
+ * the fake network and kernel of engine_harness.c: tunnel and transport,
+ * with and without PFS, the three messages lost or repeated, forged ones,
+ * refusals, lifetimes, and rekeys started by either side.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "engine_harness.h"
+#include "ike_int.h"
+#include "testutil.h"
+
+static struct ike_conn_cfg cm, cs;
+
+/* moon and sun, version 1, child "net" with the given ESP proposals;
+ * transport mode or the 10.1/16 <-> 10.2/16 tunnel. */
+static void
+setup_qm(const char *esp_m, const char *esp_s, bool transport)
+{
+	setup_pair("aes128-sha256-modp2048", esp_m, "aes128-sha256-modp2048",
+		   esp_s, transport, "k", "k");
+	conn_cfg(&cm, &moon, &sun, "aes128-sha256-modp2048", esp_m, transport);
+	cm.version = 1;
+	conn_cfg(&cs, &sun, &moon, "aes128-sha256-modp2048", esp_s, transport);
+	cs.version = 1;
+	ck_assert_int_eq(ike_engine_set_conns(moon.e, &cm, 1, now), 0);
+	ck_assert_int_eq(ike_engine_set_conns(sun.e, &cs, 1, now), 0);
+}
+
+static void
+set_conns(void)
+{
+	ck_assert_int_eq(ike_engine_set_conns(moon.e, &cm, 1, now), 0);
+	ck_assert_int_eq(ike_engine_set_conns(sun.e, &cs, 1, now), 0);
+}
+
+/* Main Mode alone, then the queue empty. */
+static unsigned
+main_mode(void)
+{
+	unsigned id = ike_initiate(moon.e, now, "site", NULL);
+
+	ck_assert_uint_gt(id, 0);
+	pump();
+	ck_assert(has_event(&moon, IKE_EV_IKE_UP));
+	ck_assert_uint_eq(q_len, 0);
+	return id;
+}
+
+/* Deliver (or drop) the first queued datagram. */
+static void
+step(bool deliver)
+{
+	struct datagram d;
+	struct host *to;
+
+	ck_assert_uint_gt(q_len, 0);
+	d = queue[0];
+	memmove(queue, queue + 1, (q_len - 1) * sizeof(queue[0]));
+	q_len--;
+	if (!deliver)
+		return;
+	to = host_at(&d.to);
+	ike_input(to->e, now, &d.to, &d.from, d.data, d.len);
+}
+
+/* The first queued datagram delivered twice. */
+static void
+step_twice(void)
+{
+	struct datagram d = queue[0];
+	struct host *to = host_at(&d.to);
+
+	step(true);
+	ike_input(to->e, now, &d.to, &d.from, d.data, d.len);
+}
+
+static void
+run_qm(const char *esp, bool transport, uint16_t encr)
+{
+	setup_qm(esp, esp, transport);
+	main_mode();
+	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", "net"), 0);
+	pump();
+	ck_assert_uint_eq(sent_total, 9); /* Main Mode's 6, Quick Mode's 3 */
+	assert_pair_matches();
+	ck_assert_uint_eq(moon.inst[0].ci.encr, encr);
+	ck_assert_uint_eq(moon.inst[0].ci.transport, transport);
+	ck_assert(has_event(&moon, IKE_EV_CHILD_UP));
+	ck_assert(has_event(&sun, IKE_EV_CHILD_UP));
+	ck_assert_uint_eq(first_sa(&moon)->v1.n_qm, 0);
+	ck_assert_uint_eq(first_sa(&sun)->v1.n_qm, 0);
+	teardown_pair();
+}
+
+START_TEST(tunnel_without_pfs)
+{
+	run_qm("aes128-sha256", false, IKEV2_ENCR_AES_CBC);
+}
+END_TEST
+
+START_TEST(transport_with_pfs)
+{
+	run_qm("aes256-sha1-modp2048", true, IKEV2_ENCR_AES_CBC);
+}
+END_TEST
+
+START_TEST(tunnel_3des_pfs_ecp256)
+{
+	run_qm("3des-sha256-ecp256", false, IKEV2_ENCR_3DES);
+}
+END_TEST
+
+/* The tunnel's selectors are the configured subnets on both sides,
+ * mirrored. */
+START_TEST(selectors_are_the_ids)
+{
+	struct ike_sa *m, *s;
+
+	setup_qm("aes128-sha256", "aes128-sha256", false);
+	main_mode();
+	ike_initiate(moon.e, now, "site", "net");
+	pump();
+	m = first_sa(&moon);
+	s = first_sa(&sun);
+	ck_assert_ptr_nonnull(m->children);
+	ck_assert_ptr_nonnull(s->children);
+	ck_assert_uint_eq(m->children->n_local_ts, 1);
+	ck_assert_mem_eq(&m->children->local_ts[0], &s->children->remote_ts[0],
+			 sizeof(struct ts));
+	ck_assert_mem_eq(&m->children->remote_ts[0], &s->children->local_ts[0],
+			 sizeof(struct ts));
+	ck_assert_uint_eq(m->children->local_ts[0].saddr[0], 10);
+	ck_assert_uint_eq(m->children->local_ts[0].saddr[1], 1);
+	ck_assert_uint_eq(m->children->local_ts[0].eaddr[2], 255);
+	teardown_pair();
+}
+END_TEST
+
+/* A child with start set comes up right after Main Mode. */
+START_TEST(child_started_with_main_mode)
+{
+	setup_qm("aes128-sha256", "aes128-sha256", false);
+	cm.children[0].start = true;
+	set_conns();
+	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", NULL), 0);
+	pump();
+	assert_pair_matches();
+	teardown_pair();
+}
+END_TEST
+
+/* Each Quick Mode message lost once: the exchange still completes with
+ * one pair on each side. Message 3 lost: sun resends message 2 on its
+ * timer and moon answers it with message 3 again. */
+START_TEST(each_message_lost_once)
+{
+	unsigned lost = (unsigned)_i, i;
+
+	setup_qm("aes128-sha256", "aes128-sha256", false);
+	main_mode();
+	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", "net"), 0);
+	for (i = 0; i < lost; i++)
+		step(true);
+	step(false);
+	for (i = 0; i < 10 && sun.n_inst == 0; i++) {
+		pump();
+		if (sun.n_inst == 0)
+			advance();
+	}
+	pump();
+	assert_pair_matches();
+	ck_assert_uint_eq(first_sa(&sun)->v1.n_qm, 0);
+	teardown_pair();
+}
+END_TEST
+
+/* Every message delivered twice: one pair each, the repeats answered
+ * from caches or dropped. */
+START_TEST(every_message_duplicated)
+{
+	unsigned i;
+
+	setup_qm("aes128-sha256", "aes128-sha256", false);
+	main_mode();
+	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", "net"), 0);
+	for (i = 0; i < 20 && q_len; i++)
+		step_twice();
+	pump();
+	assert_pair_matches();
+	teardown_pair();
+}
+END_TEST
+
+/* A flipped bit in any Quick Mode message: dropped before anything
+ * changes (its HASH cannot verify), then the real one goes through. */
+START_TEST(forged_message_changes_nothing)
+{
+	unsigned at = (unsigned)_i, i;
+	struct datagram d;
+	struct host *to;
+
+	setup_qm("aes128-sha256", "aes128-sha256", false);
+	main_mode();
+	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", "net"), 0);
+	for (i = 0; i < at; i++)
+		step(true);
+	d = queue[0];
+	d.data[d.len - 20] ^= 0x40;
+	to = host_at(&d.to);
+	to->watch = "does not verify; dropped";
+	ike_input(to->e, now, &d.to, &d.from, d.data, d.len);
+	ck_assert_uint_eq(to->logs_with, 1);
+	ck_assert_uint_eq(moon.n_inst + sun.n_inst, at == 2 ? 1 : 0);
+	pump();
+	assert_pair_matches();
+	teardown_pair();
+}
+END_TEST
+
+/* Nothing sun accepts: it says why, installs nothing, and keeps no
+ * state; the ISAKMP SA stays. */
+START_TEST(no_proposal_chosen)
+{
+	setup_qm("aes128-sha256", "aes256gcm16", false);
+	main_mode();
+	sun.watch = "Quick Mode refused";
+	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", "net"), 0);
+	pump();
+	ck_assert_uint_eq(sun.logs_with, 1);
+	ck_assert_uint_eq(sun.n_inst + moon.n_inst, 0);
+	ck_assert_uint_eq(first_sa(&sun)->v1.n_qm, 0);
+	ck_assert_ptr_null(first_sa(&sun)->children);
+	ck_assert_uint_eq(first_sa(&sun)->state, IKE_SA_ESTABLISHED);
+	teardown_pair();
+}
+END_TEST
+
+/* IDs outside every child of sun: INVALID-ID-INFORMATION's line. */
+START_TEST(ids_outside_the_children)
+{
+	setup_qm("aes128-sha256", "aes128-sha256", false);
+	subnet(&cs.children[0].remote_ts[0], "10.9.0.0", "10.9.255.255");
+	set_conns();
+	main_mode();
+	sun.watch = "fit no child of 'site'";
+	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", "net"), 0);
+	pump();
+	ck_assert_uint_eq(sun.logs_with, 1);
+	ck_assert_uint_eq(sun.n_inst + moon.n_inst, 0);
+	teardown_pair();
+}
+END_TEST
+
+/* Transport mode for L2TP: udp/1701 on both sides, echoed and
+ * installed as such. */
+START_TEST(transport_udp_1701)
+{
+	struct ike_sa *s;
+	struct ike_conn_cfg *cfgs[2] = {&cm, &cs};
+	unsigned i;
+
+	setup_qm("aes128-sha1", "aes128-sha1", true);
+	for (i = 0; i < 2; i++) {
+		struct ike_child_cfg *ch = &cfgs[i]->children[0];
+
+		ch->n_local_ts = ch->n_remote_ts = 1;
+		memset(&ch->local_ts[0], 0, sizeof(ch->local_ts[0]));
+		memset(&ch->remote_ts[0], 0, sizeof(ch->remote_ts[0]));
+		ch->local_ts[0].dynamic = ch->remote_ts[0].dynamic = true;
+		ch->local_ts[0].ts.proto = ch->remote_ts[0].ts.proto = 17;
+		ch->local_ts[0].ts.sport = ch->local_ts[0].ts.eport = 1701;
+		ch->remote_ts[0].ts.sport = ch->remote_ts[0].ts.eport = 1701;
+	}
+	set_conns();
+	main_mode();
+	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", "net"), 0);
+	pump();
+	assert_pair_matches();
+	s = first_sa(&sun);
+	ck_assert_uint_eq(s->children->local_ts[0].proto, 17);
+	ck_assert_uint_eq(s->children->local_ts[0].sport, 1701);
+	ck_assert_uint_eq(s->children->remote_ts[0].eport, 1701);
+	teardown_pair();
+}
+END_TEST
+
+/* A longer lifetime than sun's is lowered with RESPONDER-LIFETIME, and
+ * moon rekeys by sun's. */
+START_TEST(responder_lifetime_lowers_ours)
+{
+	setup_qm("aes128-sha256", "aes128-sha256", false);
+	cm.children[0].rekey_ms = 3600 * 1000;
+	cs.children[0].rekey_ms = 100 * 1000; /* lifetime 110 s */
+	set_conns();
+	main_mode();
+	moon.watch = "lowered the lifetime of 'net' to 110 s";
+	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", "net"), 0);
+	pump();
+	ck_assert_uint_eq(moon.logs_with, 1);
+	assert_pair_matches();
+	ck_assert_uint_le(first_sa(&moon)->children->rekey_at, now + 99 * 1000);
+	teardown_pair();
+}
+END_TEST
+
+/* Rekeys: a new pair with the old one's reqid, and the old pair gone
+ * on both sides after the grace; by moon at its rekey time, or by sun
+ * on demand. */
+START_TEST(rekey_by_either_side)
+{
+	bool by_sun = _i == 1;
+	unsigned id, i;
+	struct host *h = by_sun ? &sun : &moon;
+
+	setup_qm("aes128-sha256", "aes128-sha256", false);
+	cm.children[0].rekey_ms = by_sun ? 0 : 60 * 1000;
+	set_conns();
+	main_mode();
+	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", "net"), 0);
+	pump();
+	assert_pair_matches();
+	if (by_sun) {
+		struct ike_sa *s = first_sa(&sun);
+
+		id = s->id;
+		ck_assert_int_eq(
+		    ike_rekey_child(sun.e, now, id, s->children->id), 0);
+		pump();
+	} else {
+		advance(); /* moon's rekey time */
+		pump();
+	}
+	ck_assert_uint_eq(moon.n_inst, 2);
+	ck_assert_uint_eq(sun.n_inst, 2);
+	ck_assert(has_event(h, IKE_EV_CHILD_REKEYED));
+	ck_assert_uint_eq(moon.inst[1].ci.reqid, moon.inst[0].ci.reqid);
+	ck_assert_uint_eq(moon.inst[1].ci.spi_out, sun.inst[1].ci.spi_in);
+	ck_assert_uint_eq(live(&moon), 2);
+	/* The grace over, the old pair goes on both sides. */
+	for (i = 0; i < 10 && (live(&moon) > 1 || live(&sun) > 1); i++) {
+		advance();
+		pump();
+	}
+	ck_assert_uint_eq(live(&moon), 1);
+	ck_assert_uint_eq(live(&sun), 1);
+	ck_assert(moon.inst[1].live && sun.inst[1].live);
+	teardown_pair();
+}
+END_TEST
+
+/* A late repeat of a finished Quick Mode's message 1 makes no second
+ * pair. */
+START_TEST(late_repeat_of_message_1)
+{
+	struct datagram d;
+
+	setup_qm("aes128-sha256", "aes128-sha256", false);
+	main_mode();
+	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", "net"), 0);
+	d = queue[0];
+	pump();
+	assert_pair_matches();
+	/* Another exchange replaces sun's answer cache first. */
+	free(first_sa(&sun)->resp);
+	first_sa(&sun)->resp = NULL;
+	ike_input(sun.e, now, &d.to, &d.from, d.data, d.len);
+	ck_assert_uint_eq(sun.n_inst, 1);
+	ck_assert_uint_eq(q_len, 0);
+	teardown_pair();
+}
+END_TEST
+
+/* Message 3 never comes: sun resends message 2, then gives the
+ * exchange up and releases the SPI; the ISAKMP SA stays. */
+START_TEST(message_3_never_comes)
+{
+	unsigned i;
+
+	setup_qm("aes128-sha256", "aes128-sha256", false);
+	main_mode();
+	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", "net"), 0);
+	step(true); /* message 1 to sun */
+	sun.watch = "never sent message 3";
+	for (i = 0; i < 20 && first_sa(&sun)->v1.n_qm; i++) {
+		while (q_len) /* moon never hears message 2 */
+			step(false);
+		advance();
+	}
+	ck_assert_uint_eq(sun.logs_with, 1);
+	ck_assert_ptr_null(first_sa(&sun)->children);
+	ck_assert_uint_eq(sun.n_inst, 0);
+	ck_assert_uint_eq(first_sa(&sun)->state, IKE_SA_ESTABLISHED);
+	teardown_pair();
+}
+END_TEST
+
+/* A peer may not keep more than a few Quick Modes open at once. */
+START_TEST(quick_modes_in_flight_are_bounded)
+{
+	struct ike_sa *s;
+	unsigned i;
+
+	setup_qm("aes128-sha256", "aes128-sha256", false);
+	main_mode();
+	s = first_sa(&sun);
+	for (i = 0; i < 12; i++) {
+		ck_assert_int_eq(
+		    v1_quick_start(moon.e, first_sa(&moon), now, 0, NULL), 0);
+		step(true);
+		/* moon's window is one: forget the request, keep going */
+		xchg_request_done(moon.e, first_sa(&moon));
+		while (q_len)
+			step(false);
+	}
+	ck_assert_uint_eq(s->v1.n_qm, 8);
+	teardown_pair();
+}
+END_TEST
+
+Suite *
+v1_quick_suite(void)
+{
+	Suite *s = suite_create("v1_quick");
+	TCase *tc = tcase_create("quick_mode");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, tunnel_without_pfs);
+	tcase_add_test(tc, transport_with_pfs);
+	tcase_add_test(tc, tunnel_3des_pfs_ecp256);
+	tcase_add_test(tc, selectors_are_the_ids);
+	tcase_add_test(tc, child_started_with_main_mode);
+	tcase_add_loop_test(tc, each_message_lost_once, 0, 3);
+	tcase_add_test(tc, every_message_duplicated);
+	tcase_add_loop_test(tc, forged_message_changes_nothing, 0, 3);
+	tcase_add_test(tc, no_proposal_chosen);
+	tcase_add_test(tc, ids_outside_the_children);
+	tcase_add_test(tc, transport_udp_1701);
+	tcase_add_test(tc, responder_lifetime_lowers_ours);
+	tcase_add_loop_test(tc, rekey_by_either_side, 0, 2);
+	tcase_add_test(tc, late_repeat_of_message_1);
+	tcase_add_test(tc, message_3_never_comes);
+	tcase_add_test(tc, quick_modes_in_flight_are_bounded);
+	suite_add_tcase(s, tc);
+	return s;
+}
