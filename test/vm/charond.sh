@@ -54,7 +54,7 @@ cd_wait_states() {
 # REMOTE with the given IKE and ESP proposals, tunnel|transport MODE, the
 # PSK, start_action START (start|none) and, in tunnel mode, the subnets.
 # The identities are the addresses. CD_REKEY and CD_IKE_REKEY, if set, are
-# the child's and the connection's rekey_time.
+# the child's and the connection's rekey_time; CD_VERSION the IKE version.
 cd_conf() {
 	{
 		echo "daemon:"
@@ -67,6 +67,7 @@ cd_conf() {
 		echo "    remote_addrs: [\"$3\"]"
 		echo "    proposals: [$4]"
 		[ -z "${CD_IKE_REKEY:-}" ] || echo "    rekey_time: $CD_IKE_REKEY"
+		[ -z "${CD_VERSION:-}" ] || echo "    version: $CD_VERSION"
 		echo "    local: {auth: psk}"
 		echo "    remote: {auth: psk}"
 		echo "    children:"

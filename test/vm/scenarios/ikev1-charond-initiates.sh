@@ -1,0 +1,4 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+# IKEv1: charond against strongSwan, case "charond-initiates" (see test/vm/ikev1.sh).
+exec sh "${0%/*}/../ikev1.sh" charond-initiates
