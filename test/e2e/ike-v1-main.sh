@@ -77,8 +77,10 @@ expect_rc 0 "Quick Mode: the child comes up"
 cm=$(child_of moon)
 cs=$(child_of sun)
 echo "moon: $cm / sun: $cs"
+# shellcheck disable=SC2086 # three words wanted
 set -- $cm
 mi=$1 mo=$2
+# shellcheck disable=SC2086
 set -- $cs
 check "the child is INSTALLED on both" test "$3" = INSTALLED
 check "SPIs crosswise" test "$mi" = "$2" -a "$mo" = "$1"

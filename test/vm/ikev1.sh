@@ -73,6 +73,7 @@ packets() {
 # The pair charond lists as INSTALLED is in both kernels; OUT and IN
 # set to its SPIs.
 check_pair() {
+	# shellcheck disable=SC2046 # two words wanted
 	set -- $(pair)
 	OUT=${1:-none} IN=${2:-none}
 	for h in moon sun; do
@@ -118,6 +119,7 @@ charond-initiates)
 	ike=$(ctl --json list-sas | python3 -c 'import json, sys
 d = json.load(sys.stdin)["ike_sas"][0]
 print(d["id"], d["children"][0]["id"])')
+	# shellcheck disable=SC2086 # two words wanted
 	set -- $ike
 	assert_ok "$c: charond rekeys the pair" \
 	    ctl rekey --ike-id "$1" --child-id "$2"
