@@ -601,6 +601,39 @@ int v1_open(struct ike_engine *e, struct ike_sa *sa, struct msg_v1 *m,
 	    struct ike_err *err);
 extern const struct ike_version_ops v1_version;
 
+/* v1_info.c: Informational exchanges on an established ISAKMP SA */
+/* The peer's Informational m (any but Main Mode's unprotected errors):
+ * HASH(1) verified, then its DELETEs and notifies acted on. */
+void v1_info_input(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
+		   struct msg_v1 *m);
+/* One protected Informational with one notify (e.g. Quick Mode's
+ * NO-PROPOSAL-CHOSEN or INVALID-ID-INFORMATION about a phase 2 SPI), or
+ * one DELETE of n SPIs of spi_size octets each (ISAKMP: the cookie pair,
+ * 16 octets; ESP/AH: our inbound SPIs, 4). Sent at once, not
+ * retransmitted (nothing answers it). 0, or -1 logged. */
+int v1_info_notify(struct ike_engine *e, struct ike_sa *sa, uint16_t type,
+		   uint8_t proto, const uint8_t *spi, size_t spi_len,
+		   struct bytes data);
+int v1_info_delete(struct ike_engine *e, struct ike_sa *sa, uint8_t proto,
+		   const uint8_t *spis, size_t spi_size, unsigned n);
+/* The version ops delete_ike and delete_child. */
+int v1_info_delete_ike(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
+int v1_info_delete_child(struct ike_engine *e, struct ike_sa *sa,
+			 struct child_sa *c, uint64_t now);
+/* v1_seal and v1_open under the IV of one phase 2 or Informational
+ * exchange (v1_iv_phase2), which moves on to the last ciphertext block
+ * (v1_open_iv: only when the body decrypted and framed); the phase 1
+ * chain stays as it is. */
+size_t v1_seal_iv(struct ike_engine *e, struct ike_sa *sa, size_t len,
+		  struct v1_iv *iv);
+int v1_open_iv(struct ike_engine *e, struct ike_sa *sa, struct msg_v1 *m,
+	       struct v1_iv *iv, struct ike_err *err);
+
+/* v1_dpd.c: the hook of RFC 3706 notifies (R-U-THERE, R-U-THERE-ACK)
+ * that arrived in a verified Informational. */
+void v1_dpd_notify(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
+		   const struct pld_v1_notify *n);
+
 /* v1_sa.c: the ISAKMP SA payloads of Main Mode (through prop_v1.c) */
 /* Our offer for the SA's connection, as an SA payload in b. */
 int v1_sa_offer(struct ike_engine *e, struct ike_sa *sa, struct msg_builder *b);

@@ -223,6 +223,10 @@ v1_input(struct ike_engine *e, uint64_t now, const struct ike_endpoint *local,
 			sa_schedule(e, sa);
 			break;
 		}
+		if (sa->state == IKE_SA_ESTABLISHED) {
+			v1_info_input(e, sa, now, m);
+			break;
+		}
 		/* fall through */
 	default:
 		ike_log(e, sa, IKE_LOG_WARN,
@@ -235,20 +239,8 @@ out:
 }
 
 /* --- what the engine asks of an IKEv1 SA ---------------------------------
- * Main Mode and a local delete exist; Quick Mode (v1_quick.c) and the
- * Informational exchange (v1_info.c) do not yet: their ops log and fail. */
-
-static int
-v1_delete_ike(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
-{
-	/* The peer learns of it only with v1_info.c's DELETE; until then
-	 * it finds out when its next message goes unanswered. */
-	ike_log(e, sa, IKE_LOG_INFO,
-		"ISAKMP SA deleted locally (the Informational DELETE to the "
-		"peer is not yet supported for IKEv1)");
-	sa_kill(e, sa, "terminated");
-	return 0;
-}
+ * Main Mode and the Informational DELETEs (v1_info.c) exist; Quick Mode
+ * (v1_quick.c) does not yet: its ops log and fail. */
 
 static int
 unsupported(struct ike_engine *e, const struct ike_sa *sa, const char *what)
@@ -287,23 +279,9 @@ v1_rekey_child(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 }
 
 static int
-v1_delete_child(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c,
-		uint64_t now)
-{
-	return unsupported(e, sa, "deleting a CHILD SA (Informational)");
-}
-
-static int
 v1_liveness(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 {
 	return unsupported(e, sa, "a liveness check (DPD R-U-THERE)");
-}
-
-/* No IKEv1 SA has CHILD SAs before Quick Mode: one here is a bug. */
-static void
-v1_uninstall_child(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c)
-{
-	unsupported(e, sa, "removing a CHILD SA");
 }
 
 /* IKEv1 has no rekey collisions (RFC 7296 2.8.2 is IKEv2's): nothing is
@@ -324,10 +302,12 @@ const struct ike_version_ops v1_version = {
     .create_child = v1_create_child,
     .rekey_ike = v1_rekey_ike,
     .rekey_child = v1_rekey_child,
-    .delete_ike = v1_delete_ike,
-    .delete_child = v1_delete_child,
+    .delete_ike = v1_info_delete_ike,
+    .delete_child = v1_info_delete_child,
     .liveness = v1_liveness,
-    .uninstall_child = v1_uninstall_child,
+    /* IKEv1 CHILD SAs are struct child_sa as IKEv2's, installed and
+     * removed through the same host calls: the same removal. */
+    .uninstall_child = v2_child_uninstall,
     .announce = v1_announce,
     .going = v1_going,
 };
