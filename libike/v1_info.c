@@ -352,6 +352,16 @@ take_child_delete(struct ike_engine *e, struct ike_sa *sa,
 				proto_name(d->proto), spi);
 			continue;
 		}
+		/* A Quick Mode still under way: as IKEv2's (v2_info.c), the
+		 * child must not come up; its exchange sees peer_gone. */
+		if (c->creating) {
+			c->peer_gone = spi;
+			ike_log(e, sa, IKE_LOG_DEBUG,
+				"peer deleted SPI %08x of a CHILD SA still "
+				"being negotiated",
+				spi);
+			continue;
+		}
 		ike_log(e, sa, IKE_LOG_INFO,
 			"peer deleted CHILD SA '%s' (SPI %08x)",
 			ike_conn(e, sa)->children[c->cfg].name, c->spi_in);

@@ -530,6 +530,30 @@ START_TEST(unknown_spis_are_ignored)
 }
 END_TEST
 
+/* A DELETE of a child whose Quick Mode is still under way marks it
+ * (peer_gone) for that exchange, which must not bring it up; nothing is
+ * removed under it. */
+START_TEST(delete_of_a_child_being_created_marks_it)
+{
+	struct ike_sa *m, *s;
+	struct child_sa *cs;
+
+	up();
+	m = first_sa(&moon);
+	s = first_sa(&sun);
+	add_child(m, s, 1);
+	cs = s->children;
+	cs->installed = false;
+	cs->creating = true;
+	forge(put_d_child1, FORGE_OK);
+	ck_assert_uint_eq(n_children(s), 1);
+	ck_assert_uint_eq(cs->peer_gone, MOON_IN(1));
+	ck_assert(kernel_has(&sun, SUN_IN(1)));
+	ck_assert(!has_event(&sun, IKE_EV_CHILD_DOWN));
+	teardown_pair();
+}
+END_TEST
+
 /* Error notifies are logged by name with their SPI; R-U-THERE goes to
  * the DPD hook (a debug line) and gets no answer yet. */
 START_TEST(notifies_are_logged)
@@ -643,6 +667,7 @@ v1_info_suite(void)
 	tcase_add_loop_test(tc, flipped_ciphertext_changes_nothing, 0, 3);
 	tcase_add_loop_test(tc, dropped_informationals_change_nothing, 0, 10);
 	tcase_add_test(tc, unknown_spis_are_ignored);
+	tcase_add_test(tc, delete_of_a_child_being_created_marks_it);
 	tcase_add_test(tc, notifies_are_logged);
 	tcase_add_test(tc, notify_api_reaches_the_peer);
 	tcase_add_test(tc, initial_contact_removes_the_older_sa);
