@@ -443,7 +443,7 @@ ike_tick(struct ike_engine *e, uint64_t now)
 
 	e->now = now;
 	while ((sa = timerq_pop_due(e, now))) {
-		struct child_sa *c;
+		struct child_sa *c, *next;
 
 		if (sa->state == IKE_SA_DEAD) {
 			sa_free(e, sa);
@@ -463,7 +463,9 @@ ike_tick(struct ike_engine *e, uint64_t now)
 			sa_version(sa)->rekey_ike(e, sa, now);
 		}
 		/* One rekey at a time: the exchange window is one. */
-		for (c = sa->children; c && !sa->req.msg; c = c->next)
+		/* A rekey may end its child (IKEv1's retired pairs). */
+		for (c = sa->children; c && !sa->req.msg; c = next) {
+			next = c->next;
 			if (c->installed && c->rekey_at && c->rekey_at <= now &&
 			    sa->state == IKE_SA_ESTABLISHED) {
 				c->rekey_at = 0;
@@ -475,6 +477,7 @@ ike_tick(struct ike_engine *e, uint64_t now)
 					    "SA #%u",
 					    c->id);
 			}
+		}
 		actions_next_child(e, sa, now);
 		sa_schedule(e, sa);
 	}

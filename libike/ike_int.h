@@ -619,7 +619,9 @@ void v1_send_reply(struct ike_engine *e, struct ike_sa *sa,
 /* Encrypt the body of the message of len bytes in e->out under the
  * phase 1 key and IV chain; the new length, 0 on failure. */
 size_t v1_seal(struct ike_engine *e, struct ike_sa *sa, size_t len);
-/* The same with the IV chain of a phase 2 or Informational exchange. */
+/* The same under the IV of one phase 2 or Informational exchange
+ * (v1_iv_phase2), which moves on to the last ciphertext block; the
+ * phase 1 chain stays as it is. */
 size_t v1_seal_iv(struct ike_engine *e, struct ike_sa *sa, size_t len,
 		  struct v1_iv *iv);
 /* Decrypt m's body into e->plain and frame it; the SA's phase 1 IV
@@ -631,6 +633,31 @@ int v1_open(struct ike_engine *e, struct ike_sa *sa, struct msg_v1 *m,
 int v1_open_iv(struct ike_engine *e, struct ike_sa *sa, struct msg_v1 *m,
 	       struct v1_iv *iv, struct ike_err *err);
 extern const struct ike_version_ops v1_version;
+
+/* v1_info.c: Informational exchanges on an established ISAKMP SA */
+/* The peer's Informational m (any but Main Mode's unprotected errors):
+ * HASH(1) verified, then its DELETEs and notifies acted on. */
+void v1_info_input(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
+		   struct msg_v1 *m);
+/* One protected Informational with one notify (e.g. Quick Mode's
+ * NO-PROPOSAL-CHOSEN or INVALID-ID-INFORMATION about a phase 2 SPI), or
+ * one DELETE of n SPIs of spi_size octets each (ISAKMP: the cookie pair,
+ * 16 octets; ESP/AH: our inbound SPIs, 4). Sent at once, not
+ * retransmitted (nothing answers it). 0, or -1 logged. */
+int v1_info_notify(struct ike_engine *e, struct ike_sa *sa, uint16_t type,
+		   uint8_t proto, const uint8_t *spi, size_t spi_len,
+		   struct bytes data);
+int v1_info_delete(struct ike_engine *e, struct ike_sa *sa, uint8_t proto,
+		   const uint8_t *spis, size_t spi_size, unsigned n);
+/* The version ops delete_ike and delete_child. */
+int v1_info_delete_ike(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
+int v1_info_delete_child(struct ike_engine *e, struct ike_sa *sa,
+			 struct child_sa *c, uint64_t now);
+
+/* v1_dpd.c: the hook of RFC 3706 notifies (R-U-THERE, R-U-THERE-ACK)
+ * that arrived in a verified Informational. */
+void v1_dpd_notify(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
+		   const struct pld_v1_notify *n);
 
 /* v1_sa.c: the ISAKMP SA payloads of Main Mode (through prop_v1.c) */
 /* Our offer for the SA's connection, as an SA payload in b. */
@@ -660,16 +687,15 @@ int v1_ts_to_id(const struct ts *t, struct pld_v1_id *id,
 /* -1 if the ID is not an address, subnet or range, or malformed. */
 int v1_id_to_ts(const struct pld_v1_id *id, struct ts *t);
 
-/* v1_info.c: a protected notify to the peer in an Informational */
-int v1_info_notify(struct ike_engine *e, struct ike_sa *sa, uint16_t type,
-		   uint8_t proto, const uint8_t *spi, size_t spi_len,
-		   struct bytes data);
-
 /* v1_quick.c */
 int v1_quick_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		   unsigned cfg, struct child_sa *old);
 void v1_quick_input(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		    struct msg_v1 *m);
+/* A verified error notify: the end of our Quick Mode in flight it is
+ * about (its SPI ours, or none given), if there is one. */
+void v1_quick_refused(struct ike_engine *e, struct ike_sa *sa,
+		      const struct pld_v1_notify *n);
 uint64_t v1_quick_timers(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
 void v1_quick_free_all(struct v1_state *v);
 

@@ -241,6 +241,10 @@ v1_input(struct ike_engine *e, uint64_t now, const struct ike_endpoint *local,
 			sa_schedule(e, sa);
 			break;
 		}
+		if (sa->state == IKE_SA_ESTABLISHED) {
+			v1_info_input(e, sa, now, m);
+			break;
+		}
 		/* fall through */
 	default:
 		ike_log(e, sa, IKE_LOG_WARN,
@@ -253,20 +257,9 @@ out:
 }
 
 /* --- what the engine asks of an IKEv1 SA ---------------------------------
- * Main Mode, Quick Mode and a local delete exist; the Informational
- * exchange (v1_info.c) does not yet: its ops log and fail. */
-
-static int
-v1_delete_ike(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
-{
-	/* The peer learns of it only with v1_info.c's DELETE; until then
-	 * it finds out when its next message goes unanswered. */
-	ike_log(e, sa, IKE_LOG_INFO,
-		"ISAKMP SA deleted locally (the Informational DELETE to the "
-		"peer is not yet supported for IKEv1)");
-	sa_kill(e, sa, "terminated");
-	return 0;
-}
+ * Main Mode, Quick Mode and the Informational exchange (v1_info.c)
+ * exist; rekeying the ISAKMP SA and DPD do not yet: their ops log and
+ * fail. */
 
 static int
 unsupported(struct ike_engine *e, const struct ike_sa *sa, const char *what)
@@ -318,13 +311,6 @@ v1_rekey_child(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 }
 
 static int
-v1_delete_child(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c,
-		uint64_t now)
-{
-	return unsupported(e, sa, "deleting a CHILD SA (Informational)");
-}
-
-static int
 v1_liveness(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 {
 	return unsupported(e, sa, "a liveness check (DPD R-U-THERE)");
@@ -348,8 +334,8 @@ const struct ike_version_ops v1_version = {
     .create_child = v1_create_child,
     .rekey_ike = v1_rekey_ike,
     .rekey_child = v1_rekey_child,
-    .delete_ike = v1_delete_ike,
-    .delete_child = v1_delete_child,
+    .delete_ike = v1_info_delete_ike,
+    .delete_child = v1_info_delete_child,
     .liveness = v1_liveness,
     .uninstall_child = child_uninstall,
     .announce = v1_announce,

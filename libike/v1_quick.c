@@ -28,6 +28,7 @@
  * policies serve both), and the old pair goes V1_REKEYED_GRACE_MS later,
  * once the peer has had time to move its traffic to the new one.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1046,4 +1047,33 @@ v1_quick_timers(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 			soonest = q->deadline;
 	}
 	return soonest;
+}
+
+void
+v1_quick_refused(struct ike_engine *e, struct ike_sa *sa,
+		 const struct pld_v1_notify *n)
+{
+	struct v1_qm *q;
+	struct child_sa *c;
+	char why[96];
+
+	for (q = sa->v1.qm; q; q = q->next) {
+		if (!q->initiator || !(c = child_by_id(sa, q->child)))
+			continue;
+		if (n->spi.len == 4 && spi4_get(n->spi.ptr) != c->spi_in)
+			continue;
+		if (n->spi.len != 0 && n->spi.len != 4)
+			continue;
+		ike_log(e, sa, IKE_LOG_WARN,
+			"peer refused Quick Mode %08x for CHILD SA '%s' (%s)",
+			q->mid, ike_conn(e, sa)->children[c->cfg].name,
+			msg_v1_notify_name(n->type));
+		snprintf(why, sizeof(why), "peer refused it (%s)",
+			 msg_v1_notify_name(n->type));
+		if (sa->req.msg && sa->req.msgid == q->mid)
+			xchg_request_done(e, sa);
+		child_failed(e, sa, q->child, why);
+		qm_remove(sa, q);
+		return;
+	}
 }

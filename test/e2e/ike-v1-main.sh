@@ -3,10 +3,12 @@
 #
 # IKEv1 between two daemons (moon 127.0.0.1 initiates, sun 127.0.0.2
 # answers), daemon.kernel none: Main Mode with a pre-shared key brings the
-# ISAKMP SA up and list-sas shows version 1 on both; with different keys
+# ISAKMP SA up and list-sas shows version 1 on both; terminate on either
+# side deletes it on both (the Informational DELETE); with different keys
 # it fails with sun's one line and moon's. Quick Mode then makes the
-# child, both sides list it with the same SPIs crosswise, and a rekey
-# started by either side replaces it. SKEYID comes from the psk plugin.
+# child, both sides list it with the same SPIs crosswise, a rekey started
+# by either side replaces it, and terminating the child deletes it on
+# both. SKEYID comes from the psk plugin.
 set -eu
 # shellcheck source=lib.sh
 . "${0%/*}/lib.sh"
@@ -32,8 +34,35 @@ for n in moon sun; do
 		d["ike_sas"][0]["state"])' <"$W/out")" = "(1, 1, 'ESTABLISHED')"
 done
 expect_in "$W/sun.log" "ISAKMP SA established (Main Mode)" "sun says so"
+
+# How many IKE SAs NAME lists, waiting up to 3 s for it to be WANT: the
+# peer's DELETE is one datagram, handled a moment after terminate returns.
+sas_become() {
+	i=0
+	while :; do
+		ctl "$1" --json list-sas
+		n=$(jget 'len(d["ike_sas"])' <"$W/out")
+		[ "$n" = "$2" ] || [ $i -ge 30 ] || { i=$((i + 1)); sleep 0.1; continue; }
+		echo "$n"
+		return
+	done
+}
+
+# terminate on either side sends the Informational DELETE: the ISAKMP SA
+# disappears from both daemons.
 ctl moon --json terminate --ike site --timeout 10
-expect_rc 0 "terminated (locally)"
+expect_rc 0 "moon terminates the ISAKMP SA"
+check "moon lists no SA" test "$(sas_become moon 0)" = 0
+check "sun lists no SA: moon's DELETE reached it" test "$(sas_become sun 0)" = 0
+expect_in "$W/sun.log" "peer deleted the ISAKMP SA" "sun says so"
+ctl moon --json initiate --ike site --timeout 10
+expect_rc 0 "Main Mode again"
+check "sun has the new SA" test "$(sas_become sun 1)" = 1
+ctl sun --json terminate --ike site --timeout 10
+expect_rc 0 "sun, the responder, terminates it"
+check "sun lists no SA" test "$(sas_become sun 0)" = 0
+check "moon lists no SA: sun's DELETE reached it" test "$(sas_become moon 0)" = 0
+expect_in "$W/moon.log" "peer deleted the ISAKMP SA" "moon says so"
 
 # Different keys: sun's one line, moon told, nothing up.
 e2e_stop sun
@@ -101,6 +130,22 @@ for who in sun moon; do
 	    <"$W/out")" = "['INSTALLED', 'REKEYED']"
 	expect_in "$W/$who.log" "rekeying CHILD SA 'net'" "$who's line"
 done
+
+# Terminating the newest child on sun: its DELETE removes it on moon too.
+ctl sun --json list-sas
+ike=$(jget 'd["ike_sas"][0]["id"]' <"$W/out")
+id=$(jget '[c["id"] for c in d["ike_sas"][0]["children"]
+    if c["state"] == "INSTALLED"][0]' <"$W/out")
+spi=$(jget '[c["spi_out"] for c in d["ike_sas"][0]["children"]
+    if c["state"] == "INSTALLED"][0]' <"$W/out")
+ctl sun --json terminate --ike-id "$ike" --child-id "$id" --timeout 10
+expect_rc 0 "sun terminates the child"
+sleep 0.5
+ctl moon --json list-sas
+check "moon no longer has the pair sun deleted" test \
+    "$(jget '[c["spi_in"] for c in d["ike_sas"][0]["children"]].count("'"$spi"'")' \
+    <"$W/out")" = 0
+expect_in "$W/moon.log" "peer deleted CHILD SA 'net'" "moon's line"
 
 e2e_stop moon
 e2e_stop sun

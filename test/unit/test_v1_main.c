@@ -397,7 +397,8 @@ START_TEST(timers_end_every_state)
 END_TEST
 
 /* What IKEv1 cannot do yet says so and fails; terminate deletes the
- * ISAKMP SA locally with IKE_DOWN. */
+ * ISAKMP SA with IKE_DOWN (and sends the peer a DELETE, which
+ * test_v1_info.c follows). */
 START_TEST(unsupported_ops_fail_with_a_line)
 {
 	unsigned id;

@@ -237,6 +237,13 @@ START_TEST(no_proposal_chosen)
 	ck_assert_uint_eq(first_sa(&sun)->v1.n_qm, 0);
 	ck_assert_ptr_null(first_sa(&sun)->children);
 	ck_assert_uint_eq(first_sa(&sun)->state, IKE_SA_ESTABLISHED);
+	/* moon hears why at once (the protected notify), and its ISAKMP SA
+	 * stays up with nothing in flight. */
+	ck_assert(has_event(&moon, IKE_EV_FAILED));
+	ck_assert_ptr_null(first_sa(&moon)->children);
+	ck_assert_ptr_null(first_sa(&moon)->req.msg);
+	ck_assert_uint_eq(first_sa(&moon)->v1.n_qm, 0);
+	ck_assert_uint_eq(first_sa(&moon)->state, IKE_SA_ESTABLISHED);
 	teardown_pair();
 }
 END_TEST
