@@ -23,11 +23,10 @@
  * message (the responder chooses only a transform of that group, the
  * initiator offers one group); the responder knows the peer's ID before
  * it asks for SKEYID, so the PSK may be chosen by that ID; and the
- * initiator's last message gets no answer: it is established once it
- * sent message 3 (if that message is lost, the responder's half-open SA
- * ends on its timer, as strongSwan's and every other implementation's
- * does). Message 3 is taken encrypted (as strongSwan and we send it) or
- * in the clear (as RFC 2409 5.4 draws it).
+ * initiator's last message gets no answer (RFC 2409 gives it none): it
+ * is established once it sent message 3, and if that message is lost the
+ * responder's half-open SA ends on its timer. Message 3 is taken
+ * encrypted (as we send it) or in the clear (as RFC 2409 5.4 draws it).
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -146,7 +145,7 @@ put_id_hash(struct ike_engine *e, struct ike_sa *sa, struct msg_builder *b)
 	return 0;
 }
 
-/* The peer's ID as the SA's, and its line. */
+/* The peer's ID, kept on the SA (list-sas, and the SKEYID request). */
 static void
 take_peer_id(struct ike_engine *e, struct ike_sa *sa,
 	     const struct pld_v1_id *id)
