@@ -811,7 +811,7 @@ config_equal_conn(const struct conn_cfg *a, const struct conn_cfg *b)
 	    a->rekey_time_ms != b->rekey_time_ms ||
 	    a->reauth_time_ms != b->reauth_time_ms ||
 	    a->keyingtries != b->keyingtries ||
-	    !auth_eq(&a->local, &b->local) ||
+	    a->aggressive != b->aggressive || !auth_eq(&a->local, &b->local) ||
 	    !auth_eq(&a->remote, &b->remote) || a->n_children != b->n_children)
 		return false;
 	for (i = 0; i < a->n_children; i++)

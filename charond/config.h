@@ -264,6 +264,10 @@ struct conn_cfg {
 	struct child_cfg *children;
 	size_t n_children;
 	struct cfg_pos pos; /* of the connection's name */
+	/* IKEv1 Aggressive Mode allowed (no), and where it was said, for
+	 * the whole-connection check. */
+	bool aggressive;
+	struct cfg_pos aggressive_pos;
 };
 
 struct psk_cfg {

@@ -42,6 +42,18 @@ f_version(struct loader *ld, const struct field *f, const struct ynode *v,
 	*MEMBER(obj, f, uint8_t) = (uint8_t)n;
 }
 
+/* IKEv1 Aggressive Mode: a bool whose place the whole-connection check
+ * needs (it is refused on an IKEv2 connection). */
+static void
+f_aggressive(struct loader *ld, const struct field *f, const struct ynode *v,
+	     void *obj)
+{
+	struct conn_cfg *c = obj;
+
+	sch_bool(ld, f, v, obj);
+	ld_pos(ld, v, &c->aggressive_pos);
+}
+
 static void
 f_addrs(struct loader *ld, const struct field *f, const struct ynode *v,
 	void *obj)
@@ -428,6 +440,7 @@ f_children(struct loader *ld, const struct field *f, const struct ynode *v,
 
 static const struct field conn_fields[] = {
     F("version", f_version, struct conn_cfg, version),
+    F("aggressive", f_aggressive, struct conn_cfg, aggressive),
     FL("local_addrs", f_addrs, struct conn_cfg, local_addrs, n_local_addrs),
     FL("remote_addrs", f_addrs, struct conn_cfg, remote_addrs, n_remote_addrs),
     {"proposals", f_props, offsetof(struct conn_cfg, proposals),
@@ -509,6 +522,29 @@ v1_check(struct loader *ld, const struct conn_cfg *c, const struct ynode *at)
 	       "psk (IKEv1 has auth: psk so far)");
 }
 
+/* Aggressive Mode is IKEv1 with a pre-shared key (v1_aggr.c): on any
+ * other connection the key would be silently meaningless. */
+static void
+aggressive_check(struct loader *ld, const struct conn_cfg *c)
+{
+	if (!c->aggressive)
+		return;
+	if (c->version == 2)
+		ld_diag_pos(ld, DIAG_ERROR, &c->aggressive_pos,
+			    "aggressive: yes is IKEv1 Aggressive Mode, but "
+			    "connection '%s' has version 2; set version: 1 "
+			    "(or 0) or leave aggressive out",
+			    c->name);
+	else if (!c->local.auth || !c->remote.auth ||
+		 strcmp(c->local.auth, "psk") != 0 ||
+		 strcmp(c->remote.auth, "psk") != 0)
+		ld_diag_pos(ld, DIAG_ERROR, &c->aggressive_pos,
+			    "aggressive: yes needs auth: psk on both sides of "
+			    "connection '%s' (Aggressive Mode is implemented "
+			    "with a pre-shared key only)",
+			    c->name);
+}
+
 static void
 conn_finish(struct loader *ld, struct conn_cfg *c, const struct ynode *at)
 {
@@ -533,6 +569,7 @@ conn_finish(struct loader *ld, struct conn_cfg *c, const struct ynode *at)
 		c->remote_addrs[0].kind = CFG_ADDR_ANY;
 	}
 	v1_check(ld, c, at);
+	aggressive_check(ld, c);
 	for (i = 0; i < c->n_children; i++) {
 		const struct child_cfg *ch = &c->children[i];
 

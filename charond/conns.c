@@ -297,6 +297,7 @@ conn_from_cfg(const struct daemon_cfg *dc, const struct conn_cfg *c,
 	memset(k, 0, sizeof(*k));
 	snprintf(k->name, sizeof(k->name), "%s", c->name);
 	k->version = c->version;
+	k->aggressive = c->aggressive;
 	if (matches_from_cfg(c->name, c->local_addrs, c->n_local_addrs,
 			     &k->local_addrs, &k->n_local_addrs) < 0 ||
 	    matches_from_cfg(c->name, c->remote_addrs, c->n_remote_addrs,

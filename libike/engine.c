@@ -419,11 +419,15 @@ static void
 expire(struct ike_engine *e, struct ike_sa *sa)
 {
 	if (sa->state == IKE_SA_CONNECTING && !sa->initiator) {
-		ike_log(e, sa, IKE_LOG_INFO,
-			sa->version == 1 ? "peer never completed Main Mode; "
-					   "half-open ISAKMP SA dropped"
-					 : "peer never completed IKE_AUTH; "
-					   "half-open IKE SA dropped");
+		if (sa->version == 1)
+			ike_log(e, sa, IKE_LOG_INFO,
+				"peer never completed %s; half-open ISAKMP SA "
+				"dropped",
+				v1_mode(sa));
+		else
+			ike_log(e, sa, IKE_LOG_INFO,
+				"peer never completed IKE_AUTH; half-open IKE "
+				"SA dropped");
 		sa_kill(e, sa, "half-open timeout");
 	} else if (sa->state == IKE_SA_DELETING) {
 		ike_log(e, sa, IKE_LOG_INFO,

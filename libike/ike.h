@@ -100,6 +100,9 @@ struct ike_conn_cfg {
 	unsigned keyingtries;                  /* 0 = forever */
 	uint8_t version;   /* 1, 2, or 0 = either (responder only) */
 	uint64_t rekey_ms; /* IKE SA rekey (by its initiator); 0 = never */
+	/* IKEv1 Aggressive Mode with a PSK (v1_aggr.c): answered, and used
+	 * to initiate, only when set (its HASH_R can be cracked offline). */
+	bool aggressive;
 	unsigned n_children;
 	struct ike_child_cfg *children; /* at most IKE_MAX_CHILDREN */
 };

@@ -209,6 +209,8 @@ enum v1_phase {
 	V1_MM_I5, /* initiator: message 5 (ID, HASH_I) out */
 	V1_MM_R2, /* responder: message 2 (SA) out */
 	V1_MM_R4, /* responder: message 4 (KE, Nonce) out */
+	V1_AM_I1, /* Aggressive Mode initiator: message 1 out */
+	V1_AM_R2, /* Aggressive Mode responder: message 2 out */
 };
 
 /*
@@ -219,11 +221,13 @@ enum v1_phase {
  */
 struct v1_state {
 	uint8_t phase; /* enum v1_phase, while CONNECTING */
+	bool aggr;     /* phase 1 is Aggressive Mode (v1_aggr.c) */
 	uint16_t dh_group;
 	struct dh *dh;
 	struct secret *ni, *nr;
 	struct bytes sai_b;    /* owned: the initiator's SA payload body */
 	struct bytes gxi, gxr; /* owned: the KE payloads' data */
+	struct bytes idb;      /* owned: Aggressive Mode responder's IDii_b */
 	struct v1_suite suite;
 	struct v1_keys keys;
 	struct v1_iv iv;  /* the phase 1 chain */
@@ -669,6 +673,14 @@ int v1_sa_choose(struct ike_engine *e, struct ike_sa *sa,
 /* Initiator: the responder's answer r must be one transform of ours. */
 int v1_sa_chosen(struct ike_engine *e, struct ike_sa *sa,
 		 const struct pld_ref *r);
+/* Aggressive Mode: the offer of one group (the first transform's, set
+ * as sa->v1.dh_group), and the choice of a transform whose group makes
+ * the peer's KE of ke_len bytes. */
+int v1_sa_offer_one_group(struct ike_engine *e, struct ike_sa *sa,
+			  struct msg_builder *b);
+int v1_sa_choose_ke(struct ike_engine *e, struct ike_sa *sa,
+		    const struct pld_ref *r, size_t ke_len,
+		    struct msg_builder *b);
 
 /* v1_main.c */
 int v1_main_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
@@ -678,6 +690,50 @@ void v1_main_respond(struct ike_engine *e, uint64_t now,
 void v1_main_input(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		   struct msg_v1 *m);
 void v1_state_free(struct v1_state *v);
+/* Shared with Aggressive Mode (v1_aggr.c), which has the same keys,
+ * IDs and hashes in fewer messages. */
+extern const char *const v1_wrong_psk_i, *const v1_wrong_psk_r;
+int v1_keep_bytes(struct bytes *dst, struct bytes src);
+void v1_our_id(struct ike_engine *e, const struct ike_sa *sa,
+	       struct ike_id_cfg *id, uint8_t buf[IKE_ID_MAX]);
+bool v1_id_matches(const struct ike_id_cfg *want, const struct pld_v1_id *got);
+void v1_id_text(const struct pld_v1_id *id, char *buf, size_t len);
+/* The SA payload body of our message 1 in e->out, kept as SAi_b. */
+int v1_keep_own_sa_body(struct ike_engine *e, struct ike_sa *sa, size_t len);
+/* Our KE and nonce into b (the group is sa->v1.dh_group); the peer's
+ * taken from m (-1 logged if missing or of the wrong length). */
+int v1_put_ke_nonce(struct ike_engine *e, struct ike_sa *sa,
+		    struct msg_builder *b);
+int v1_take_ke_nonce(struct ike_engine *e, struct ike_sa *sa,
+		     const struct msg_v1 *m);
+/* SKEYID from the host, then the keys and the phase 1 IV; -1 logged. */
+int v1_derive_keys(struct ike_engine *e, struct ike_sa *sa);
+/* HASH_I (responder false) or HASH_R over the ID payload body idb. */
+int v1_hash_auth(const struct ike_sa *sa, bool responder, struct bytes idb,
+		 uint8_t *out);
+/* An unprotected Informational with one notify about the ISAKMP SA. */
+void v1_notify_clear(struct ike_engine *e, struct ike_sa *sa, uint16_t type);
+void v1_established(struct ike_engine *e, struct ike_sa *sa);
+/* The connection for a message 1 from remote to local, -1 if none. */
+int v1_conn_for(const struct ike_engine *e, const struct ike_endpoint *local,
+		const struct ike_endpoint *remote, bool aggressive);
+/* The size and half-open limits for a message 1 of the named mode. */
+bool v1_admission_ok(struct ike_engine *e, const struct ike_endpoint *remote,
+		     const struct msg_v1 *m, const char *mode);
+static inline const char *
+v1_mode(const struct ike_sa *sa)
+{
+	return sa->v1.aggr ? "Aggressive Mode" : "Main Mode";
+}
+
+/* v1_aggr.c */
+int v1_aggr_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
+/* A message 1 from a new peer: refused unless a connection allows it. */
+void v1_aggr_respond(struct ike_engine *e, uint64_t now,
+		     const struct ike_endpoint *local,
+		     const struct ike_endpoint *remote, struct msg_v1 *m);
+void v1_aggr_input(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
+		   struct msg_v1 *m);
 
 /* v1_ts.c: Quick Mode IDs as traffic selectors */
 #define V1_TS_ID_MAX 32

@@ -2,7 +2,8 @@
 /*
  * IKEv1 input (RFC 2408 3.1, RFC 2409): the first routing of a major
  * version 1 datagram to its ISAKMP SA, or to a new responder SA for a
- * Main Mode message 1; the retransmission of our last message (the
+ * Main Mode or (where a connection allows it, v1_aggr.c) Aggressive
+ * Mode message 1; the retransmission of our last message (the
  * initiator's, on the engine's back-off) and the cached answer a
  * retransmitted message of the peer gets; and the phase 1 encryption of
  * message bodies with its IV chain.
@@ -143,10 +144,15 @@ first_message(struct ike_engine *e, uint64_t now,
 	}
 	sa = sa_by_peer(e, m->hdr.spi_i, remote);
 	if (!sa) {
+		if (m->hdr.exchange == IKEV1_EXCH_AGGRESSIVE) {
+			v1_aggr_respond(e, now, local, remote, m);
+			return;
+		}
 		if (m->hdr.exchange != IKEV1_EXCH_IDENT_PROT) {
 			ike_log_unauth(e, IKE_LOG_WARN,
 				       "IKEv1 %s from a new peer: only Main "
-				       "Mode is supported; dropped",
+				       "Mode and Aggressive Mode are "
+				       "supported; dropped",
 				       msg_v1_exchange_name(m->hdr.exchange));
 			return;
 		}
@@ -162,7 +168,8 @@ first_message(struct ike_engine *e, uint64_t now,
 		return;
 	}
 	ike_log(e, sa, IKE_LOG_DEBUG,
-		"retransmitted Main Mode message 1, resending our answer");
+		"retransmitted %s message 1, resending our answer",
+		v1_mode(sa));
 	xchg_send_back(e, sa, sa->resp, sa->resp_len, false);
 }
 
@@ -226,6 +233,12 @@ v1_input(struct ike_engine *e, uint64_t now, const struct ike_endpoint *local,
 	}
 	switch (m->hdr.exchange) {
 	case IKEV1_EXCH_IDENT_PROT:
+		if (sa->v1.aggr) {
+			ike_drop(e, sa, IKE_DROP_STATE,
+				 "Main Mode message for an ISAKMP SA in "
+				 "Aggressive Mode; dropped");
+			break;
+		}
 		v1_main_input(e, sa, now, m);
 		sa_schedule(e, sa);
 		break;
@@ -233,11 +246,19 @@ v1_input(struct ike_engine *e, uint64_t now, const struct ike_endpoint *local,
 		v1_quick_input(e, sa, now, m);
 		sa_schedule(e, sa);
 		break;
+	case IKEV1_EXCH_AGGRESSIVE:
+		v1_aggr_input(e, sa, now, m);
+		sa_schedule(e, sa);
+		break;
 	case IKEV1_EXCH_INFORMATIONAL:
-		/* While connecting, only an unprotected error about Main
-		 * Mode can come (v1_main.c); later ones are v1_info.c's. */
+		/* While connecting, only an unprotected error about phase 1
+		 * can come (v1_main.c, v1_aggr.c); later ones are
+		 * v1_info.c's. */
 		if (sa->state == IKE_SA_CONNECTING) {
-			v1_main_input(e, sa, now, m);
+			if (sa->v1.aggr)
+				v1_aggr_input(e, sa, now, m);
+			else
+				v1_main_input(e, sa, now, m);
 			sa_schedule(e, sa);
 			break;
 		}
@@ -257,9 +278,18 @@ out:
 }
 
 /* --- what the engine asks of an IKEv1 SA ---------------------------------
- * Main Mode, Quick Mode and the Informational exchange (v1_info.c)
- * exist; rekeying the ISAKMP SA and DPD do not yet: their ops log and
- * fail. */
+ * Main Mode, Aggressive Mode, Quick Mode and the Informational exchange
+ * (v1_info.c) exist; rekeying the ISAKMP SA and DPD do not yet: their
+ * ops log and fail. */
+
+/* Phase 1 as the connection says: Aggressive Mode only when allowed. */
+static int
+v1_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
+{
+	if (ike_conn(e, sa)->aggressive)
+		return v1_aggr_start(e, sa, now);
+	return v1_main_start(e, sa, now);
+}
 
 static int
 unsupported(struct ike_engine *e, const struct ike_sa *sa, const char *what)
@@ -330,7 +360,7 @@ v1_going(struct ike_engine *e, struct ike_sa *sa)
 
 const struct ike_version_ops v1_version = {
     .version = 1,
-    .initiate = v1_main_start,
+    .initiate = v1_start,
     .create_child = v1_create_child,
     .rekey_ike = v1_rekey_ike,
     .rekey_child = v1_rekey_child,

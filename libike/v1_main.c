@@ -33,9 +33,9 @@
 
 /* The one line each side logs for a key that differs (tests and admins
  * grep for it). */
-static const char *const wrong_psk_i =
+const char *const v1_wrong_psk_i =
     "peer's HASH_I does not verify: wrong pre-shared key?";
-static const char *const wrong_psk_r =
+const char *const v1_wrong_psk_r =
     "peer's HASH_R does not verify: wrong pre-shared key?";
 
 /* What only the handshake needs: gone once both HASHes are checked, or
@@ -49,9 +49,10 @@ handshake_free(struct v1_state *v)
 	free((void *)v->sai_b.ptr);
 	free((void *)v->gxi.ptr);
 	free((void *)v->gxr.ptr);
+	free((void *)v->idb.ptr);
 	v->dh = NULL;
 	v->ni = v->nr = NULL;
-	v->sai_b = v->gxi = v->gxr = (struct bytes){NULL, 0};
+	v->sai_b = v->gxi = v->gxr = v->idb = (struct bytes){NULL, 0};
 }
 
 void
@@ -70,8 +71,8 @@ handshake_done(struct ike_sa *sa)
 	handshake_free(&sa->v1);
 }
 
-static int
-keep_bytes(struct bytes *dst, struct bytes src)
+int
+v1_keep_bytes(struct bytes *dst, struct bytes src)
 {
 	uint8_t *p = malloc(src.len ? src.len : 1);
 
@@ -88,9 +89,9 @@ keep_bytes(struct bytes *dst, struct bytes src)
 /* Our identity: configured, the host's for the connection, or our
  * address. IKEv1's ID types share IKEv2's numbers for those we use
  * (RFC 2407 4.6.2.1, RFC 7296 3.5). */
-static void
-our_id(struct ike_engine *e, const struct ike_sa *sa, struct ike_id_cfg *id,
-       uint8_t buf[IKE_ID_MAX])
+void
+v1_our_id(struct ike_engine *e, const struct ike_sa *sa, struct ike_id_cfg *id,
+	  uint8_t buf[IKE_ID_MAX])
 {
 	const struct ike_conn_cfg *c = ike_conn(e, sa);
 	uint8_t type = 0;
@@ -124,8 +125,8 @@ our_id(struct ike_engine *e, const struct ike_sa *sa, struct ike_id_cfg *id,
 	}
 }
 
-static bool
-id_matches(const struct ike_id_cfg *want, const struct pld_v1_id *got)
+bool
+v1_id_matches(const struct ike_id_cfg *want, const struct pld_v1_id *got)
 {
 	if (want->type == 0)
 		return true;
@@ -137,8 +138,8 @@ id_matches(const struct ike_id_cfg *want, const struct pld_v1_id *got)
 	       memcmp(want->data, got->data.ptr, want->len) == 0;
 }
 
-static void
-id_text(const struct pld_v1_id *id, char *buf, size_t len)
+void
+v1_id_text(const struct pld_v1_id *id, char *buf, size_t len)
 {
 	if (id->type == IKEV1_ID_IPV4_ADDR && id->data.len == 4)
 		inet_ntop(AF_INET, id->data.ptr, buf, (socklen_t)len);
@@ -155,8 +156,8 @@ id_text(const struct pld_v1_id *id, char *buf, size_t len)
 }
 
 /* The SA payload body of the message in e->out (ours, message 1). */
-static int
-keep_own_sa_body(struct ike_engine *e, struct ike_sa *sa, size_t len)
+int
+v1_keep_own_sa_body(struct ike_engine *e, struct ike_sa *sa, size_t len)
 {
 	struct msg_v1 *m = malloc(sizeof(*m));
 	struct ike_err err = {0};
@@ -165,7 +166,7 @@ keep_own_sa_body(struct ike_engine *e, struct ike_sa *sa, size_t len)
 
 	if (m && msg_v1_frame(e->out, len, m, &err) == 0 &&
 	    (r = msg_v1_find(m, IKEV1_PL_SA, NULL)))
-		rc = keep_bytes(&sa->v1.sai_b, r->body);
+		rc = v1_keep_bytes(&sa->v1.sai_b, r->body);
 	free(m);
 	return rc;
 }
@@ -181,7 +182,7 @@ v1_main_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 	msg_v1_hdr_init(&h, sa->spi_i, NULL, IKEV1_EXCH_IDENT_PROT, 0, 0);
 	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
 	if (v1_sa_offer(e, sa, &b) < 0 || !(len = msg_build_finish(&b)) ||
-	    keep_own_sa_body(e, sa, len) < 0)
+	    v1_keep_own_sa_body(e, sa, len) < 0)
 		return -1;
 	sa->state = IKE_SA_CONNECTING;
 	sa->v1.phase = V1_MM_I1;
@@ -190,8 +191,8 @@ v1_main_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 }
 
 /* Our KE and Nonce (messages 3 and 4): the group is the chosen one. */
-static int
-put_ke_nonce(struct ike_engine *e, struct ike_sa *sa, struct msg_builder *b)
+int
+v1_put_ke_nonce(struct ike_engine *e, struct ike_sa *sa, struct msg_builder *b)
 {
 	struct secret *n = secret_new(IKE_NONCE_LEN);
 	uint8_t pub[1024];
@@ -202,8 +203,8 @@ put_ke_nonce(struct ike_engine *e, struct ike_sa *sa, struct msg_builder *b)
 	if (!n || !sa->v1.dh || !publen || publen > sizeof(pub) ||
 	    dh_public(sa->v1.dh, pub, publen) < 0 ||
 	    ike_random(e, n->ptr, n->len) < 0 ||
-	    keep_bytes(sa->initiator ? &sa->v1.gxi : &sa->v1.gxr,
-		       (struct bytes){pub, publen}) < 0) {
+	    v1_keep_bytes(sa->initiator ? &sa->v1.gxi : &sa->v1.gxr,
+			  (struct bytes){pub, publen}) < 0) {
 		ike_log(e, sa, IKE_LOG_ERROR,
 			"cannot create a key exchange for group %u",
 			sa->v1.dh_group);
@@ -222,8 +223,9 @@ put_ke_nonce(struct ike_engine *e, struct ike_sa *sa, struct msg_builder *b)
 }
 
 /* The peer's KE and Nonce, kept. */
-static int
-take_ke_nonce(struct ike_engine *e, struct ike_sa *sa, const struct msg_v1 *m)
+int
+v1_take_ke_nonce(struct ike_engine *e, struct ike_sa *sa,
+		 const struct msg_v1 *m)
 {
 	const struct pld_ref *rk = msg_v1_find(m, IKEV1_PL_KE, NULL);
 	const struct pld_ref *rn = msg_v1_find(m, IKEV1_PL_NONCE, NULL);
@@ -240,7 +242,7 @@ take_ke_nonce(struct ike_engine *e, struct ike_sa *sa, const struct msg_v1 *m)
 			sa->v1.dh_group);
 		return -1;
 	}
-	if (keep_bytes(sa->initiator ? &sa->v1.gxr : &sa->v1.gxi, ke.data) <
+	if (v1_keep_bytes(sa->initiator ? &sa->v1.gxr : &sa->v1.gxi, ke.data) <
 		0 ||
 	    !(*nonce = secret_dup(n.data.ptr, n.data.len)))
 		return -1;
@@ -249,8 +251,8 @@ take_ke_nonce(struct ike_engine *e, struct ike_sa *sa, const struct msg_v1 *m)
 
 /* SKEYID from the host (the PSK stays there), then g^xy and the keys of
  * RFC 2409 5, and the phase 1 IV (Appendix B). */
-static int
-derive_keys(struct ike_engine *e, struct ike_sa *sa)
+int
+v1_derive_keys(struct ike_engine *e, struct ike_sa *sa)
 {
 	const struct ike_conn_cfg *c = ike_conn(e, sa);
 	const struct bytes *peer = sa->initiator ? &sa->v1.gxr : &sa->v1.gxi;
@@ -266,13 +268,16 @@ derive_keys(struct ike_engine *e, struct ike_sa *sa)
 		return -1;
 	memcpy(nonces->ptr, sa->v1.ni->ptr, sa->v1.ni->len);
 	memcpy(nonces->ptr + sa->v1.ni->len, sa->v1.nr->ptr, sa->v1.nr->len);
-	our_id(e, sa, &local, buf);
+	v1_our_id(e, sa, &local, buf);
 	memset(&req, 0, sizeof(req));
 	req.version = 1;
 	req.purpose = IKE_AUTH_PURPOSE_V1_SKEYID;
 	req.conn = c->name;
 	req.ike_id = sa->id;
 	req.local_id = &local;
+	/* Known here only in Aggressive Mode (its message 1 names the
+	 * peer): then the key may be chosen by the peer's ID. */
+	req.peer_id = sa->peer_id.type ? &sa->peer_id : NULL;
 	req.prf = sa->v1.suite.prf;
 	req.octets = (struct bytes){nonces->ptr, nonces->len};
 	if (!e->env.auth_sign ||
@@ -280,8 +285,8 @@ derive_keys(struct ike_engine *e, struct ike_sa *sa)
 	    method != IKEV1_AUTH_PRE_SHARED_KEY ||
 	    len != sa->v1.suite.prf->out_len) {
 		ike_log(e, sa, IKE_LOG_ERROR,
-			"no pre-shared key for Main Mode on connection '%s'",
-			c->name);
+			"no pre-shared key for %s on connection '%s'",
+			v1_mode(sa), c->name);
 		goto done;
 	}
 	sa->v1.keys.skeyid = secret_dup(out, len);
@@ -308,9 +313,9 @@ done:
 }
 
 /* HASH_I (ours as initiator) or HASH_R over the ID payload body idb. */
-static int
-hash_auth(const struct ike_sa *sa, bool responder, struct bytes idb,
-	  uint8_t *out)
+int
+v1_hash_auth(const struct ike_sa *sa, bool responder, struct bytes idb,
+	     uint8_t *out)
 {
 	return keymat_v1_hash_auth(&sa->v1.suite, sa->v1.keys.skeyid, responder,
 				   sa->v1.gxi, sa->v1.gxr, sa->spi_i, sa->spi_r,
@@ -329,7 +334,7 @@ build_id_hash(struct ike_engine *e, struct ike_sa *sa)
 	struct ike_hdr h;
 	size_t len;
 
-	our_id(e, sa, &local, buf);
+	v1_our_id(e, sa, &local, buf);
 	id.type = local.type;
 	id.data = (struct bytes){local.data, local.len};
 	/* IDii_b / IDir_b: type, protocol, port, data (RFC 2409 5). */
@@ -337,8 +342,8 @@ build_id_hash(struct ike_engine *e, struct ike_sa *sa)
 	body[1] = body[2] = body[3] = 0;
 	if (local.len)
 		memcpy(body + 4, local.data, local.len);
-	if (hash_auth(sa, !sa->initiator, (struct bytes){body, 4 + local.len},
-		      mac) < 0)
+	if (v1_hash_auth(sa, !sa->initiator,
+			 (struct bytes){body, 4 + local.len}, mac) < 0)
 		return 0;
 	hash.data = (struct bytes){mac, sa->v1.suite.prf->out_len};
 	msg_v1_hdr_init(&h, sa->spi_i, sa->spi_r, IKEV1_EXCH_IDENT_PROT,
@@ -357,7 +362,7 @@ static int
 check_id_hash(struct ike_engine *e, struct ike_sa *sa, struct msg_v1 *m)
 {
 	const struct ike_conn_cfg *c = ike_conn(e, sa);
-	const char *wrong = sa->initiator ? wrong_psk_r : wrong_psk_i;
+	const char *wrong = sa->initiator ? v1_wrong_psk_r : v1_wrong_psk_i;
 	const struct pld_ref *ri, *rh;
 	struct pld_v1_id id;
 	struct pld_v1_data hash;
@@ -373,14 +378,14 @@ check_id_hash(struct ike_engine *e, struct ike_sa *sa, struct msg_v1 *m)
 	    !(rh = msg_v1_find(m, IKEV1_PL_HASH, NULL)) ||
 	    pld_v1_id_get(ri, &id, &err) < 0 ||
 	    pld_v1_hash_get(rh, &hash, &err) < 0 ||
-	    hash_auth(sa, sa->initiator, ri->body, want) < 0 ||
+	    v1_hash_auth(sa, sa->initiator, ri->body, want) < 0 ||
 	    !keymat_v1_hash_equal(want, sa->v1.suite.prf->out_len, hash.data)) {
 		ike_log(e, sa, IKE_LOG_WARN, "%s", wrong);
 		OPENSSL_cleanse(want, sizeof(want));
 		return -1;
 	}
-	id_text(&id, who, sizeof(who));
-	if (!id_matches(&c->remote_id, &id)) {
+	v1_id_text(&id, who, sizeof(who));
+	if (!v1_id_matches(&c->remote_id, &id)) {
 		ike_log(e, sa, IKE_LOG_WARN,
 			"peer identity '%s' is not the one configured for '%s'",
 			who, c->name);
@@ -397,8 +402,8 @@ check_id_hash(struct ike_engine *e, struct ike_sa *sa, struct msg_v1 *m)
 
 /* An unprotected Informational with one notify about the ISAKMP SA
  * (RFC 2408 3.14: its SPI is the cookie pair). */
-static void
-notify_clear(struct ike_engine *e, struct ike_sa *sa, uint16_t type)
+void
+v1_notify_clear(struct ike_engine *e, struct ike_sa *sa, uint16_t type)
 {
 	struct pld_v1_notify n = {0};
 	uint8_t spi[2 * IKEV1_COOKIE_LEN];
@@ -425,8 +430,8 @@ notify_clear(struct ike_engine *e, struct ike_sa *sa, uint16_t type)
 		xchg_send_back(e, sa, e->out, len, false);
 }
 
-static void
-established(struct ike_engine *e, struct ike_sa *sa)
+void
+v1_established(struct ike_engine *e, struct ike_sa *sa)
 {
 	const struct ike_conn_cfg *c = ike_conn(e, sa);
 
@@ -434,7 +439,7 @@ established(struct ike_engine *e, struct ike_sa *sa)
 	sa->expire_at = 0;
 	guard_half_open_del(e, sa);
 	handshake_done(sa);
-	ike_log(e, sa, IKE_LOG_INFO, "ISAKMP SA established (Main Mode)");
+	ike_log(e, sa, IKE_LOG_INFO, "ISAKMP SA established (%s)", v1_mode(sa));
 	ike_emit(e, sa, IKE_EV_IKE_UP, NULL, NULL);
 	/* No ISAKMP SA outlives its negotiated lifetime: with no rekey yet,
 	 * the rekey timer closes it then (v1_rekey_ike). */
@@ -450,10 +455,11 @@ established(struct ike_engine *e, struct ike_sa *sa)
 }
 
 /* Responder: the connection for a message 1 by its addresses, most
- * specific first, of those that speak IKEv1. */
-static int
-conn_for(const struct ike_engine *e, const struct ike_endpoint *local,
-	 const struct ike_endpoint *remote)
+ * specific first, of those that speak IKEv1 (and with aggressive, of
+ * those that allow Aggressive Mode). */
+int
+v1_conn_for(const struct ike_engine *e, const struct ike_endpoint *local,
+	    const struct ike_endpoint *remote, bool aggressive)
 {
 	int best = -1, best_score = -1;
 	size_t i;
@@ -463,6 +469,8 @@ conn_for(const struct ike_engine *e, const struct ike_endpoint *local,
 		int score;
 
 		if (c->version != 0 && c->version != 1)
+			continue;
+		if (aggressive && !c->aggressive)
 			continue;
 		score = conn_fit_addrs(e, i, local, remote);
 		if (score > best_score) {
@@ -475,18 +483,18 @@ conn_for(const struct ike_engine *e, const struct ike_endpoint *local,
 
 /* What a message 1 from remote may cost us: half-open limits as for
  * IKE_SA_INIT (IKEv1 has no cookie challenge before state). */
-static bool
-admission_ok(struct ike_engine *e, const struct ike_endpoint *remote,
-	     const struct msg_v1 *m)
+bool
+v1_admission_ok(struct ike_engine *e, const struct ike_endpoint *remote,
+		const struct msg_v1 *m, const char *mode)
 {
 	size_t from_ip = guard_half_open_of(e, remote);
 
 	if (m->raw.len > e->lim.init_max_len ||
 	    m->n > e->lim.init_max_payloads) {
 		ike_drop(e, NULL, IKE_DROP_INIT_SIZE,
-			 "Main Mode message 1 of %zu bytes and %u payloads "
+			 "%s message 1 of %zu bytes and %u payloads "
 			 "refused (at most %u bytes and %u payloads)",
-			 m->raw.len, m->n, e->lim.init_max_len,
+			 mode, m->raw.len, m->n, e->lim.init_max_len,
 			 e->lim.init_max_payloads);
 		return false;
 	}
@@ -494,10 +502,10 @@ admission_ok(struct ike_engine *e, const struct ike_endpoint *remote,
 	    (e->lim.init_limit_half_open &&
 	     e->n_half_open >= e->lim.init_limit_half_open)) {
 		ike_drop(e, NULL, IKE_DROP_HALF_OPEN,
-			 "Main Mode refused: %zu half-open SAs from this "
+			 "%s refused: %zu half-open SAs from this "
 			 "address (block_threshold %u), %zu in all "
 			 "(init_limit_half_open %u)",
-			 from_ip, e->lim.block_threshold, e->n_half_open,
+			 mode, from_ip, e->lim.block_threshold, e->n_half_open,
 			 e->lim.init_limit_half_open);
 		return false;
 	}
@@ -510,13 +518,13 @@ v1_main_respond(struct ike_engine *e, uint64_t now,
 		const struct ike_endpoint *remote, struct msg_v1 *m)
 {
 	const struct pld_ref *r = msg_v1_find(m, IKEV1_PL_SA, NULL);
-	int ci = conn_for(e, local, remote);
+	int ci = v1_conn_for(e, local, remote, false);
 	struct msg_builder b;
 	struct ike_sa *sa;
 	struct ike_hdr h;
 	size_t len;
 
-	if (!admission_ok(e, remote, m))
+	if (!v1_admission_ok(e, remote, m, "Main Mode"))
 		return;
 	if (ci < 0 || !r) {
 		ike_log_unauth(e, IKE_LOG_WARN,
@@ -538,12 +546,12 @@ v1_main_respond(struct ike_engine *e, uint64_t now,
 	msg_v1_hdr_init(&h, sa->spi_i, sa->spi_r, IKEV1_EXCH_IDENT_PROT, 0, 0);
 	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
 	if (v1_sa_choose(e, sa, r, &b) < 0) {
-		notify_clear(e, sa, IKEV1_N_NO_PROPOSAL_CHOSEN);
+		v1_notify_clear(e, sa, IKEV1_N_NO_PROPOSAL_CHOSEN);
 		sa_kill(e, sa, "no proposal chosen");
 		return;
 	}
 	if (!(len = msg_build_finish(&b)) ||
-	    keep_bytes(&sa->v1.sai_b, r->body) < 0) {
+	    v1_keep_bytes(&sa->v1.sai_b, r->body) < 0) {
 		sa_kill(e, sa, "Main Mode failed");
 		return;
 	}
@@ -571,16 +579,16 @@ respond_ke(struct ike_engine *e, struct ike_sa *sa, struct msg_v1 *m)
 			 "message 3; dropped");
 		return;
 	}
-	if (take_ke_nonce(e, sa, m) < 0)
+	if (v1_take_ke_nonce(e, sa, m) < 0)
 		return; /* logged; the peer may send a valid one */
 	msg_v1_hdr_init(&h, sa->spi_i, sa->spi_r, IKEV1_EXCH_IDENT_PROT, 0, 0);
 	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
-	if (put_ke_nonce(e, sa, &b) < 0 || !(len = msg_build_finish(&b))) {
+	if (v1_put_ke_nonce(e, sa, &b) < 0 || !(len = msg_build_finish(&b))) {
 		sa_kill(e, sa, "Main Mode failed");
 		return;
 	}
 	/* Keys before the answer: without a PSK the peer hears nothing. */
-	if (derive_keys(e, sa) < 0) {
+	if (v1_derive_keys(e, sa) < 0) {
 		sa_kill(e, sa, "Main Mode key derivation failed");
 		return;
 	}
@@ -595,7 +603,7 @@ respond_auth(struct ike_engine *e, struct ike_sa *sa, struct msg_v1 *m)
 	size_t len;
 
 	if (check_id_hash(e, sa, m) < 0) {
-		notify_clear(e, sa, IKEV1_N_AUTHENTICATION_FAILED);
+		v1_notify_clear(e, sa, IKEV1_N_AUTHENTICATION_FAILED);
 		ike_emit(e, sa, IKE_EV_AUTH_FAILED, NULL,
 			 "peer failed authentication");
 		sa_kill(e, sa, "authentication failed");
@@ -606,7 +614,7 @@ respond_auth(struct ike_engine *e, struct ike_sa *sa, struct msg_v1 *m)
 		return;
 	}
 	v1_send_reply(e, sa, m, e->out, len);
-	established(e, sa);
+	v1_established(e, sa);
 }
 
 /* Initiator, message 2: the responder's cookie and choice; message 3. */
@@ -632,7 +640,7 @@ complete_sa(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	memcpy(sa->spi_r, m->hdr.spi_r, IKEV1_COOKIE_LEN);
 	msg_v1_hdr_init(&h, sa->spi_i, sa->spi_r, IKEV1_EXCH_IDENT_PROT, 0, 0);
 	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
-	if (put_ke_nonce(e, sa, &b) < 0 || !(len = msg_build_finish(&b))) {
+	if (v1_put_ke_nonce(e, sa, &b) < 0 || !(len = msg_build_finish(&b))) {
 		sa_kill(e, sa, "Main Mode failed");
 		return;
 	}
@@ -654,9 +662,9 @@ complete_ke(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 			 "message 4; dropped");
 		return;
 	}
-	if (take_ke_nonce(e, sa, m) < 0)
+	if (v1_take_ke_nonce(e, sa, m) < 0)
 		return;
-	if (derive_keys(e, sa) < 0 || !(len = build_id_hash(e, sa))) {
+	if (v1_derive_keys(e, sa) < 0 || !(len = build_id_hash(e, sa))) {
 		sa_kill(e, sa, "Main Mode key derivation failed");
 		return;
 	}
@@ -682,7 +690,7 @@ complete_auth(struct ike_engine *e, struct ike_sa *sa, struct msg_v1 *m)
 		sa_kill(e, sa, "responder failed authentication");
 		return;
 	}
-	established(e, sa);
+	v1_established(e, sa);
 }
 
 /* Initiator: an unprotected Informational while connecting may say why

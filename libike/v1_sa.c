@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The ISAKMP SA payloads of Main Mode (RFC 2409 5, RFC 2408 4.2): our
+ * The ISAKMP SA payloads of Main Mode and Aggressive Mode (RFC 2409 5,
+ * RFC 2408 4.2; in Aggressive Mode of one group, the KE's): our
  * offer, the responder's choice echoed, and the initiator's check of that
  * answer; all of it through prop_v1.c, which turns SA payloads into
  * proposals and chooses among them. What this file adds is the engine's
@@ -70,8 +71,31 @@ take_choice(struct ike_engine *e, struct ike_sa *sa,
 	return 0;
 }
 
-int
-v1_sa_offer(struct ike_engine *e, struct ike_sa *sa, struct msg_builder *b)
+/* Aggressive Mode sends its KE with the offer, so every transform
+ * offered must name the group of that KE: ours keep the first one's
+ * group, which becomes the SA's. Returns how many are left. */
+static int
+keep_one_group(struct ike_sa *sa, struct proposal *xf, int n)
+{
+	const struct transform *dh = prop_xf_first(&xf[0], IKEV2_TRANS_DH);
+	int i, k = 0;
+
+	if (n < 1 || !dh)
+		return -1;
+	sa->v1.dh_group = dh->id;
+	for (i = 0; i < n; i++) {
+		const struct transform *t =
+		    prop_xf_first(&xf[i], IKEV2_TRANS_DH);
+
+		if (t && t->id == sa->v1.dh_group)
+			xf[k++] = xf[i];
+	}
+	return k;
+}
+
+static int
+offer(struct ike_engine *e, struct ike_sa *sa, struct msg_builder *b,
+      bool one_group)
 {
 	const struct ike_conn_cfg *c = ike_conn(e, sa);
 	struct proposal *xf = calloc(IKEV1_MAX_TRANSFORMS, sizeof(*xf));
@@ -96,6 +120,18 @@ v1_sa_offer(struct ike_engine *e, struct ike_sa *sa, struct msg_builder *b)
 		ike_log(e, sa, IKE_LOG_INFO,
 			"not offered in Main Mode (no IKEv1 number): %s",
 			skipped);
+	if (one_group) {
+		int all = n;
+
+		if ((n = keep_one_group(sa, xf, n)) < 1)
+			goto done;
+		if (n < all)
+			ike_log(e, sa, IKE_LOG_INFO,
+				"Aggressive Mode offers group %u alone (the "
+				"first proposal's): its KE goes with the "
+				"offer",
+				sa->v1.dh_group);
+	}
 	if (prop_v1_encode(xf, (size_t)n, out) < 0) {
 		ike_log(e, sa, IKE_LOG_ERROR,
 			"connection '%s': too many phase 1 transforms for one "
@@ -112,8 +148,40 @@ done:
 }
 
 int
-v1_sa_choose(struct ike_engine *e, struct ike_sa *sa, const struct pld_ref *r,
-	     struct msg_builder *b)
+v1_sa_offer(struct ike_engine *e, struct ike_sa *sa, struct msg_builder *b)
+{
+	return offer(e, sa, b, false);
+}
+
+int
+v1_sa_offer_one_group(struct ike_engine *e, struct ike_sa *sa,
+		      struct msg_builder *b)
+{
+	return offer(e, sa, b, true);
+}
+
+/* Aggressive Mode: the peer's KE came with its offer, so only a
+ * transform whose group makes a KE of that length can be chosen. */
+static void
+only_ke_len(struct prop_v1_list *list, size_t ke_len)
+{
+	size_t i;
+
+	for (i = 0; i < list->n; i++) {
+		const struct transform *dh =
+		    prop_xf_first(&list->p[i], IKEV2_TRANS_DH);
+
+		if (list->why[i][0] || !dh || dh_public_len(dh->id) == ke_len)
+			continue;
+		snprintf(list->why[i], sizeof(list->why[i]),
+			 "its group %u does not fit the %zu-byte KE payload",
+			 dh->id, ke_len);
+	}
+}
+
+static int
+choose(struct ike_engine *e, struct ike_sa *sa, const struct pld_ref *r,
+       struct msg_builder *b, size_t ke_len)
 {
 	const struct ike_conn_cfg *c = ike_conn(e, sa);
 	struct pld_v1_sa *peer = calloc(1, sizeof(*peer));
@@ -124,6 +192,7 @@ v1_sa_choose(struct ike_engine *e, struct ike_sa *sa, const struct pld_ref *r,
 	struct ike_err err = {0};
 	char reason[512] = "";
 	uint16_t notify = 0;
+	bool chosen = false;
 	int rc = -1;
 
 	if (!peer || !list || !out)
@@ -133,11 +202,16 @@ v1_sa_choose(struct ike_engine *e, struct ike_sa *sa, const struct pld_ref *r,
 		ike_log(e, sa, IKE_LOG_WARN, "peer's SA payload: %s", err.msg);
 		goto done;
 	}
-	if (prop_v1_p1_decode(peer, list, &notify, reason, sizeof(reason)) <
-		0 ||
-	    prop_v1_p1_select(c->proposals, c->n_proposals, &cfg, list, &ch,
-			      reason, sizeof(reason)) < 0) {
-		ike_log(e, sa, IKE_LOG_WARN, "Main Mode %s", reason);
+	if (prop_v1_p1_decode(peer, list, &notify, reason, sizeof(reason)) ==
+	    0) {
+		if (ke_len)
+			only_ke_len(list, ke_len);
+		chosen =
+		    prop_v1_p1_select(c->proposals, c->n_proposals, &cfg, list,
+				      &ch, reason, sizeof(reason)) == 0;
+	}
+	if (!chosen) {
+		ike_log(e, sa, IKE_LOG_WARN, "%s %s", v1_mode(sa), reason);
 		goto done;
 	}
 	if (take_choice(e, sa, &ch) < 0 ||
@@ -150,6 +224,20 @@ done:
 	free(list);
 	free(out);
 	return rc;
+}
+
+int
+v1_sa_choose(struct ike_engine *e, struct ike_sa *sa, const struct pld_ref *r,
+	     struct msg_builder *b)
+{
+	return choose(e, sa, r, b, 0);
+}
+
+int
+v1_sa_choose_ke(struct ike_engine *e, struct ike_sa *sa,
+		const struct pld_ref *r, size_t ke_len, struct msg_builder *b)
+{
+	return choose(e, sa, r, b, ke_len);
 }
 
 int

@@ -47,6 +47,9 @@ struct host {
 	unsigned logs_with; /* count of log lines containing `watch` */
 	const char *watch;
 	uint64_t seed; /* of its random source, if seeded */
+	/* The last IKEv1 SKEYID request named the peer's ID (Aggressive
+	 * Mode's responder can choose the PSK by it). */
+	bool skeyid_by_id;
 	/* Called after each event is recorded, as a host's listener. */
 	void (*ev_hook)(struct host *h, const struct ike_event *ev);
 };

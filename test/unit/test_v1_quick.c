@@ -155,6 +155,24 @@ START_TEST(child_started_with_main_mode)
 }
 END_TEST
 
+/* After Aggressive Mode too: its last phase 1 block seeds the IVs. */
+START_TEST(after_aggressive_mode)
+{
+	setup_qm("aes128-sha256", "aes128-sha256", false);
+	cm.aggressive = cs.aggressive = true;
+	cm.children[0].start = true;
+	set_conns();
+	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", NULL), 0);
+	pump();
+	if (sun.n_inst == 0) { /* Quick Mode overtook message 3 */
+		advance();
+		pump();
+	}
+	assert_pair_matches();
+	teardown_pair();
+}
+END_TEST
+
 /* Each Quick Mode message lost once: the exchange still completes with
  * one pair on each side. Message 3 lost: sun resends message 2 on its
  * timer and moon answers it with message 3 again. */
@@ -442,6 +460,7 @@ v1_quick_suite(void)
 	tcase_add_test(tc, tunnel_3des_pfs_ecp256);
 	tcase_add_test(tc, selectors_are_the_ids);
 	tcase_add_test(tc, child_started_with_main_mode);
+	tcase_add_test(tc, after_aggressive_mode);
 	tcase_add_loop_test(tc, each_message_lost_once, 0, 3);
 	tcase_add_test(tc, every_message_duplicated);
 	tcase_add_loop_test(tc, forged_message_changes_nothing, 0, 3);

@@ -400,6 +400,79 @@ START_TEST(test_version_1_psk_only)
 }
 END_TEST
 
+/* aggressive: IKEv1 Aggressive Mode, off by default; refused where it
+ * would mean nothing (IKEv2, or auth other than psk), at its value. */
+START_TEST(test_aggressive)
+{
+	static const char *const yaml[] = {
+	    "connections:\n"
+	    "  c:\n"
+	    "    version: 1\n"
+	    "    aggressive: yes\n"
+	    "    local: {auth: psk}\n"
+	    "    remote: {auth: psk}\n" PSK_TAIL,
+	    "connections:\n"
+	    "  c:\n"
+	    "    version: 1\n"
+	    "    local: {auth: psk}\n"
+	    "    remote: {auth: psk}\n" PSK_TAIL,
+	    "connections:\n"
+	    "  c:\n"
+	    "    aggressive: yes\n"
+	    "    local: {auth: psk}\n"
+	    "    remote: {auth: psk}\n" PSK_TAIL,
+	    "connections:\n"
+	    "  c:\n"
+	    "    version: 0\n"
+	    "    local: {auth: psk}\n"
+	    "    remote: {auth: pubkey}\n"
+	    "    aggressive: true\n" PSK_TAIL,
+	    "connections:\n"
+	    "  c:\n"
+	    "    version: 1\n"
+	    "    aggressive: maybe\n"
+	    "    local: {auth: psk}\n"
+	    "    remote: {auth: psk}\n" PSK_TAIL,
+	};
+	static const char *const why[] = {
+	    NULL,
+	    NULL,
+	    NAME ":3:17: error: aggressive: yes is IKEv1 Aggressive Mode, but "
+		 "connection 'c' has version 2; set version: 1 (or 0) or "
+		 "leave aggressive out",
+	    NAME ":6:17: error: aggressive: yes needs auth: psk on both "
+		 "sides of connection 'c' (Aggressive Mode is implemented "
+		 "with a pre-shared key only)",
+	    NAME ":4:17: error: bad value 'maybe' for 'aggressive': expected "
+		 "true or false",
+	};
+	static const bool want[] = {true, false};
+	size_t i;
+
+	for (i = 0; i < 5; i++) {
+		struct config *cfg = (struct config *)1;
+		struct diag_list dl;
+		char buf[512];
+		int r;
+
+		diag_list_init(&dl);
+		r = config_load_buffer_opts(NAME, yaml[i], strlen(yaml[i]),
+					    CONFIG_NO_FILES, NULL, &cfg, &dl);
+		if (!why[i]) {
+			ck_assert_int_eq(r, 0);
+			ck_assert(cfg->conns[0].aggressive == want[i]);
+			config_free(cfg);
+		} else {
+			ck_assert_int_eq(r, -EINVAL);
+			ck_assert_uint_ge(dl.n, 1);
+			diag_format(&dl.v[0], buf, sizeof(buf));
+			ck_assert_str_eq(buf, why[i]);
+		}
+		diag_list_free(&dl);
+	}
+}
+END_TEST
+
 START_TEST(test_sample_l2tp)
 {
 	struct config *cfg =
@@ -1824,6 +1897,7 @@ config_suite(void)
 	tcase_add_test(tc, test_sample_site);
 	tcase_add_test(tc, test_sample_l2tp);
 	tcase_add_test(tc, test_version_1_psk_only);
+	tcase_add_test(tc, test_aggressive);
 	tcase_add_test(tc, test_sample_l2tp_refused);
 	tcase_add_test(tc, test_claimed_keys);
 	tcase_add_test(tc, test_defaults);
