@@ -56,6 +56,7 @@ struct child_sa {
 	bool creating;      /* our CREATE_CHILD_SA request is out */
 	bool deleting;      /* our DELETE for it is out */
 	bool superseded;    /* IKEv1: rekeyed; goes at rekey_at */
+	bool adopted;       /* IKEv1: taken over from an older ISAKMP SA */
 	uint64_t rekey_at;  /* when we rekey it; 0: never or under way */
 	unsigned replaces;  /* a rekey: the id of the child it succeeds */
 	uint32_t peer_gone; /* creating: an SPI the peer deleted before its
@@ -230,10 +231,12 @@ struct v1_state {
 	struct bytes idb;      /* owned: Aggressive Mode responder's IDii_b */
 	struct v1_suite suite;
 	struct v1_keys keys;
-	struct v1_iv iv;  /* the phase 1 chain */
-	uint32_t life_s;  /* the ISAKMP SA's lifetime as chosen */
-	uint64_t ends_at; /* when that lifetime is over (no rekey yet) */
-	struct v1_qm *qm; /* v1_quick.c: Quick Modes in flight */
+	struct v1_iv iv;    /* the phase 1 chain */
+	uint32_t life_s;    /* the ISAKMP SA's lifetime as chosen */
+	uint64_t ends_at;   /* when that lifetime is over */
+	unsigned replaces;  /* v1_rekey.c: the SA this one replaces */
+	unsigned successor; /* ...and the one replacing this one */
+	struct v1_qm *qm;   /* v1_quick.c: Quick Modes in flight */
 	uint8_t n_qm;
 	uint8_t done_next;
 	/* The last Quick Modes we finished answering: a late repeat of
@@ -655,6 +658,8 @@ int v1_info_delete(struct ike_engine *e, struct ike_sa *sa, uint8_t proto,
 		   const uint8_t *spis, size_t spi_size, unsigned n);
 /* The version ops delete_ike and delete_child. */
 int v1_info_delete_ike(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
+/* The ISAKMP DELETE of sa alone (its IPsec SAs are not named). */
+int v1_info_delete_isakmp(struct ike_engine *e, struct ike_sa *sa);
 int v1_info_delete_child(struct ike_engine *e, struct ike_sa *sa,
 			 struct child_sa *c, uint64_t now);
 
@@ -742,6 +747,15 @@ int v1_ts_to_id(const struct ts *t, struct pld_v1_id *id,
 		uint8_t buf[V1_TS_ID_MAX]);
 /* -1 if the ID is not an address, subnet or range, or malformed. */
 int v1_id_to_ts(const struct pld_v1_id *id, struct ts *t);
+
+/* v1_rekey.c: a new ISAKMP SA in place of an old one, the IPsec SAs
+ * handed over. start: a new phase 1 to replace sa; established: sa is
+ * up, take over from the SA it replaces and delete that one; adopt: old
+ * is ending, its children go to a newer SA with the same peer if there
+ * is one (true). */
+int v1_rekey_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
+void v1_rekey_established(struct ike_engine *e, struct ike_sa *sa);
+bool v1_rekey_adopt(struct ike_engine *e, struct ike_sa *old);
 
 /* v1_quick.c */
 int v1_quick_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now,

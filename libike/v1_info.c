@@ -156,15 +156,21 @@ delete_children(struct ike_engine *e, struct ike_sa *sa)
  * send and go. The children's DELETE comes first, as a peer may keep
  * IPsec SAs whose ISAKMP SA went (RFC 2409 leaves them independent). */
 int
-v1_info_delete_ike(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
+v1_info_delete_isakmp(struct ike_engine *e, struct ike_sa *sa)
 {
 	uint8_t spi[2 * IKEV1_COOKIE_LEN];
 
-	delete_children(e, sa);
 	memcpy(spi, sa->spi_i, IKEV1_COOKIE_LEN);
 	memcpy(spi + IKEV1_COOKIE_LEN, sa->spi_r, IKEV1_COOKIE_LEN);
-	v1_info_delete(e, sa, IKEV1_PROTO_ISAKMP, spi, sizeof(spi), 1);
 	ike_log(e, sa, IKE_LOG_INFO, "deleting ISAKMP SA");
+	return v1_info_delete(e, sa, IKEV1_PROTO_ISAKMP, spi, sizeof(spi), 1);
+}
+
+int
+v1_info_delete_ike(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
+{
+	delete_children(e, sa);
+	v1_info_delete_isakmp(e, sa);
 	sa_kill(e, sa, "terminated");
 	(void)now;
 	return 0;
@@ -234,6 +240,7 @@ static void
 initial_contact(struct ike_engine *e, struct ike_sa *sa)
 {
 	const char *name = ike_conn(e, sa)->name;
+	struct child_sa *c, *next;
 	struct ike_sa *o;
 
 	for (o = e->sas; o; o = o->next) {
@@ -250,6 +257,20 @@ initial_contact(struct ike_engine *e, struct ike_sa *sa)
 			"this older SA with it",
 			sa->id);
 		sa_kill(e, o, "replaced (INITIAL-CONTACT)");
+	}
+	/* Pairs this SA took over from an older one (v1_rekey.c) are as
+	 * stale as that SA: the peer has none of them. */
+	for (c = sa->children; c; c = next) {
+		next = c->next;
+		if (!c->adopted)
+			continue;
+		ike_log(e, sa, IKE_LOG_INFO,
+			"peer sent INITIAL-CONTACT: removing CHILD SA #%u it "
+			"no longer has (SPIs in %08x out %08x)",
+			c->id, c->spi_in, c->spi_out);
+		sa_version(sa)->uninstall_child(e, sa, c);
+		child_unlink(sa, c);
+		child_free(c);
 	}
 }
 
@@ -480,12 +501,15 @@ v1_info_input(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	}
 	/* Last, so the children named in the same message went first with
 	 * their own lines. The peer's ISAKMP DELETE takes our CHILD SAs with
-	 * it (sa_kill): RFC 2409 lets IPsec SAs outlive their ISAKMP SA, and
-	 * libreswan keeps them, but strongSwan ends an IKE SA's CHILD SAs
-	 * with it, and a child of ours cannot outlive its struct ike_sa; a
-	 * peer that wants them kept has no way to rekey them with us either. */
+	 * it (sa_kill) unless a newer ISAKMP SA with the same peer takes
+	 * them over (v1_rekey.c): RFC 2409 lets IPsec SAs outlive their
+	 * ISAKMP SA, but a child of ours cannot outlive its struct ike_sa,
+	 * and without one the peer has no way to rekey them with us. */
 	if (isakmp_deleted) {
 		ike_log(e, sa, IKE_LOG_INFO, "peer deleted the ISAKMP SA");
+		/* Replaced by a newer one (a reauthentication): the IPsec
+		 * SAs live on under it. */
+		v1_rekey_adopt(e, sa);
 		sa_kill(e, sa, "deleted by peer");
 	}
 }

@@ -306,18 +306,31 @@ v1_create_child(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	return v1_quick_start(e, sa, now, cfg, NULL);
 }
 
+/* The ISAKMP SA's rekey time (or an admin's rekey): a new phase 1
+ * replaces it (v1_rekey.c); at the end of its lifetime, it goes, its
+ * IPsec SAs handed to a successor if there is one. */
 static int
 v1_rekey_ike(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 {
 	if (sa->v1.ends_at && now >= sa->v1.ends_at) {
+		if (v1_rekey_adopt(e, sa)) {
+			v1_info_delete_isakmp(e, sa);
+			sa_kill(e, sa, "lifetime over, replaced");
+			return 0;
+		}
 		ike_log(e, sa, IKE_LOG_INFO,
-			"ISAKMP SA lifetime of %u s is over; rekeying is not "
-			"yet supported for IKEv1: closing it",
+			"ISAKMP SA lifetime of %u s is over and nothing "
+			"replaced it: closing it",
 			sa->v1.life_s);
-		sa_kill(e, sa, "lifetime over");
+		v1_info_delete_ike(e, sa, now);
 		return 0;
 	}
-	return unsupported(e, sa, "rekeying the ISAKMP SA");
+	if (v1_rekey_start(e, sa, now) < 0)
+		return -1;
+	/* Its end still comes, should the new one not. */
+	sa->rekey_at = sa->v1.ends_at;
+	sa_schedule(e, sa);
+	return 0;
 }
 
 /* A pair's rekey time: a new Quick Mode, or for one already rekeyed, the

@@ -441,13 +441,23 @@ v1_established(struct ike_engine *e, struct ike_sa *sa)
 	handshake_done(sa);
 	ike_log(e, sa, IKE_LOG_INFO, "ISAKMP SA established (%s)", v1_mode(sa));
 	ike_emit(e, sa, IKE_EV_IKE_UP, NULL, NULL);
-	/* No ISAKMP SA outlives its negotiated lifetime: with no rekey yet,
-	 * the rekey timer closes it then (v1_rekey_ike). */
+	/* No ISAKMP SA outlives its negotiated lifetime: the original
+	 * initiator replaces it before (at the connection's rekey time, at
+	 * the latest at 9/10 of it), and its end closes it (v1_rekey_ike). */
 	if (sa->v1.life_s) {
-		sa->v1.ends_at = e->now + (uint64_t)sa->v1.life_s * 1000;
+		uint64_t life = (uint64_t)sa->v1.life_s * 1000;
+
+		sa->v1.ends_at = e->now + life;
 		sa->rekey_at = sa->v1.ends_at;
+		if (sa->initiator)
+			sa->rekey_at =
+			    e->now +
+			    (c->rekey_ms && c->rekey_ms < life - life / 10
+				 ? c->rekey_ms
+				 : life - life / 10);
 		sa_schedule(e, sa);
 	}
+	v1_rekey_established(e, sa);
 	if (sa->want_child &&
 	    v1_quick_start(e, sa, e->now, sa->want_child - 1, NULL) < 0)
 		ike_log(e, sa, IKE_LOG_WARN, "child '%s' not started",

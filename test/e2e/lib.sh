@@ -83,8 +83,15 @@ expect_rc() {
 	pass "$2"
 }
 
+# The line may come a moment after what the test saw (the other daemon's
+# log is written at the end of its loop iteration): up to 2 s.
 expect_in() {
-	grep -qF -- "$2" "$1" || fail "$3 ('$2' not in $1)"
+	e2e_w=0
+	until grep -qF -- "$2" "$1"; do
+		[ $e2e_w -lt 20 ] || fail "$3 ('$2' not in $1)"
+		e2e_w=$((e2e_w + 1))
+		sleep 0.1
+	done
 	pass "$3"
 }
 

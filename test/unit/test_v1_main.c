@@ -129,22 +129,25 @@ START_TEST(main_mode_3des_sha1_modp1024)
 }
 END_TEST
 
-/* No rekey yet: the negotiated lifetime ends the ISAKMP SA on both
- * sides, so none outlives it. */
+/* The negotiated lifetime ends the ISAKMP SA on both sides when nothing
+ * replaced it (here every datagram after Main Mode is lost, moon's new
+ * phase 1 included), so none outlives it. */
 START_TEST(lifetime_ends_the_isakmp_sa)
 {
 	unsigned i;
 
 	setup_v1("aes128-sha256-modp2048", "k", "k", 1, 1);
-	sun.watch = moon.watch = "ISAKMP SA lifetime of ";
+	sun.watch = moon.watch = "is over and nothing replaced it";
 	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", NULL), 0);
 	pump();
 	assert_up();
 	ck_assert_uint_gt(first_sa(&sun)->v1.life_s, 0);
-	for (i = 0; i < 50 && (moon.e->n_sas || sun.e->n_sas); i++) {
+	drop_next = 1000;
+	for (i = 0; i < 80 && (moon.e->n_sas || sun.e->n_sas); i++) {
 		advance();
 		pump();
 	}
+	drop_next = 0;
 	ck_assert_uint_eq(moon.e->n_sas, 0);
 	ck_assert_uint_eq(sun.e->n_sas, 0);
 	ck_assert_uint_eq(sun.logs_with, 1);
@@ -408,9 +411,8 @@ START_TEST(unsupported_ops_fail_with_a_line)
 	pump();
 	assert_up();
 	moon.watch = "not yet supported for IKEv1";
-	ck_assert_int_eq(ike_rekey(moon.e, now, id), -1);
 	ck_assert_int_eq(ike_liveness(moon.e, now, id), -1);
-	ck_assert_uint_eq(moon.logs_with, 2);
+	ck_assert_uint_eq(moon.logs_with, 1);
 	ck_assert_uint_eq(q_len, 0);
 	ck_assert_int_eq(ike_terminate(moon.e, now, id), 0);
 	ck_assert(has_event(&moon, IKE_EV_IKE_DOWN));

@@ -379,6 +379,61 @@ START_TEST(rekey_by_either_side)
 }
 END_TEST
 
+/* The ISAKMP SA's rekey time: moon establishes a new one, the IPsec SAs
+ * move to it on both sides untouched, the old one goes on both, and the
+ * pair is rekeyed under the new one. */
+START_TEST(isakmp_sa_replaced_children_kept)
+{
+	struct ike_sa *m, *s;
+	unsigned old_m, old_s, i;
+
+	setup_qm("aes128-sha256", "aes128-sha256", false);
+	cm.rekey_ms = 50 * 1000;
+	cm.children[0].rekey_ms = 0; /* pairs live 8 h: no QM rekey first */
+	set_conns();
+	main_mode();
+	old_m = first_sa(&moon)->id;
+	old_s = first_sa(&sun)->id;
+	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", "net"), 0);
+	pump();
+	assert_pair_matches();
+	moon.watch = "CHILD SA(s) kept under it";
+	for (i = 0; i < 5 && moon.logs_with == 0; i++) {
+		advance();
+		pump();
+	}
+	ike_tick(moon.e, now);
+	ike_tick(sun.e, now);
+	ck_assert_uint_eq(moon.logs_with, 1);
+	ck_assert_uint_eq(moon.e->n_sas, 1);
+	ck_assert_uint_eq(sun.e->n_sas, 1);
+	m = first_sa(&moon);
+	s = first_sa(&sun);
+	ck_assert_uint_ne(m->id, old_m);
+	ck_assert_uint_ne(s->id, old_s);
+	ck_assert_uint_eq(m->state, IKE_SA_ESTABLISHED);
+	ck_assert(has_event(&moon, IKE_EV_IKE_REKEYED));
+	ck_assert(has_event(&sun, IKE_EV_IKE_REKEYED));
+	/* The pair: still the one installed, live, under the new SAs. */
+	ck_assert_uint_eq(moon.n_inst, 1);
+	ck_assert_uint_eq(sun.n_inst, 1);
+	ck_assert_uint_eq(live(&moon) + live(&sun), 2);
+	ck_assert_ptr_nonnull(m->children);
+	ck_assert_ptr_nonnull(s->children);
+	ck_assert_uint_eq(m->children->spi_in, moon.inst[0].ci.spi_in);
+	/* And rekeyed there with the new keys. */
+	ck_assert_int_eq(ike_rekey_child(moon.e, now, m->id, m->children->id),
+			 0);
+	pump();
+	ck_assert_uint_eq(moon.n_inst, 2);
+	ck_assert_uint_eq(sun.n_inst, 2);
+	ck_assert_uint_eq(moon.inst[1].ci.spi_out, sun.inst[1].ci.spi_in);
+	ck_assert_mem_eq(moon.inst[1].encr_out, sun.inst[1].encr_in,
+			 moon.inst[1].encr_len);
+	teardown_pair();
+}
+END_TEST
+
 /* A late repeat of a finished Quick Mode's message 1 makes no second
  * pair. */
 START_TEST(late_repeat_of_message_1)
@@ -469,6 +524,7 @@ v1_quick_suite(void)
 	tcase_add_test(tc, transport_udp_1701);
 	tcase_add_test(tc, responder_lifetime_lowers_ours);
 	tcase_add_loop_test(tc, rekey_by_either_side, 0, 2);
+	tcase_add_test(tc, isakmp_sa_replaced_children_kept);
 	tcase_add_test(tc, late_repeat_of_message_1);
 	tcase_add_test(tc, message_3_never_comes);
 	tcase_add_test(tc, quick_modes_in_flight_are_bounded);

@@ -151,6 +151,40 @@ print(d["id"], d["children"][0]["id"])')
 	assert_ge "$c: strongSwan received on its new pair" \
 	    "$(packets sun "$OUT")" 2
 
+	# The ISAKMP SA replaced by either side: the IPsec SAs stay, under
+	# the new one, and traffic goes on through them.
+	for who in strongswan charond; do
+		before=$(grep -c "CHILD SA(s) kept under it" "$CD_DIR/moon/log" || :)
+		if [ $who = strongswan ]; then
+			assert_ok "$c: strongSwan replaces the ISAKMP SA" \
+			    sw_ctl sun --rekey --ike gw --reauth
+		else
+			ike=$(ctl --json list-sas | python3 -c 'import json, sys
+print(json.load(sys.stdin)["ike_sas"][0]["id"])')
+			assert_ok "$c: charond replaces the ISAKMP SA" \
+			    ctl rekey --ike-id "$ike"
+		fi
+		i=0
+		while [ "$(grep -c "CHILD SA(s) kept under it" "$CD_DIR/moon/log")" = "$before" ]; do
+			[ $i -lt 100 ] || { cd_log moon; sw_log sun 60; fail "$c: $who's new ISAKMP SA did not take the IPsec SAs"; }
+			sleep 0.1
+			i=$((i + 1))
+		done
+		sleep 1
+		# The newest ISAKMP SA holds every pair; an older one none
+		# (strongSwan deletes its old one later, charond at once).
+		n=$(ctl --json list-sas | python3 -c 'import json, sys
+d = sorted(json.load(sys.stdin)["ike_sas"], key=lambda s: s["id"])
+print(len(d[-1]["children"]), sum(len(s["children"]) for s in d[:-1]))')
+		case $n in
+		[1-9]*" 0") pass "$c: the newest ISAKMP SA on moon has the pairs after $who's ($n)" ;;
+		*) cd_log moon; fail "$c: moon's pairs after $who's: '$n' (newest, others)" ;;
+		esac
+		sw_list_sas sun | grep -q "INSTALLED" ||
+		    { sw_list_sas sun; sw_log sun 60; fail "$c: strongSwan lost its IPsec SAs"; }
+		ping_through "after $who replaced the ISAKMP SA"
+	done
+
 	# ESP strongSwan does not accept: refused, nothing new installed.
 	n=$(ip -n moon xfrm state | grep -c '^src')
 	cd_stop moon || fail "$c: charond did not exit"
