@@ -7,8 +7,8 @@
 # RSA and ECDSA P-256 keys bring the ISAKMP SA up in both directions
 # (moon initiating, then sun), list-sas shows version 1 ESTABLISHED on
 # both ends with the peer's ID, and the logs name the method and the
-# certificate checked. A certificate of a CA sun does not trust fails with
-# sun's one line and no SA left; keys of different kinds (RSA against
+# certificate checked. A certificate of a CA sun does not trust, and one
+# its CRL revokes, fail with sun's one line and no SA left; keys of different kinds (RSA against
 # ECDSA) are a method mismatch sun names. No children: Quick Mode is not
 # there yet.
 set -eu
@@ -51,6 +51,11 @@ for kt in rsa p256; do
 	mkee ca "sun-$kt" $kt DNS:sun.example.org
 done
 mkee other moon-other rsa DNS:moon.example.org
+mkee ca moon-revoked rsa DNS:moon.example.org
+openssl ca -batch -config "$P/ca/ca.cnf" -revoke "$P/moon-revoked.pem" \
+    2>/dev/null
+openssl ca -batch -config "$P/ca/ca.cnf" -gencrl -out "$P/ca/crl.pem" \
+    2>/dev/null
 pass "a PKI made with the openssl CLI"
 
 # conf NAME LOCAL REMOTE KEYNAME ID: version 1, pubkey, no children.
@@ -64,6 +69,7 @@ daemon:
 authorities:
   test-ca:
     cacert: $P/ca/ca.pem
+    crl: $P/ca/crl.pem
 connections:
   site:
     version: 1
@@ -142,8 +148,15 @@ expect_in "$W/sun.log" "peer failed authentication in message 5: peer certificat
     "another CA: sun's line"
 expect_in "$W/moon.log" "peer refused our signature (AUTHENTICATION-FAILED)" \
     "another CA: moon told"
-ctl sun load
 no_sa "another CA"
+
+# A revoked certificate (the CA's CRL): refused as for IKEv2.
+reload moon-revoked sun-rsa
+ctl moon --json initiate --ike site --timeout 10
+check "revoked: initiate fails" test "$rc" -ne 0
+expect_in "$W/sun.log" "peer failed authentication in message 5: peer certificate CN=moon,O=Example revoked" \
+    "revoked: sun's line"
+no_sa "revoked"
 
 # RSA against ECDSA: one method for both ends in IKEv1, named by sun.
 reload moon-rsa sun-p256
