@@ -223,8 +223,8 @@ enum ike_auth_purpose {
 	 * key, 3 RSA, 9/10/11 ECDSA on P-256/384/521), writing nothing
 	 * (*len 0); it decides what the initiator offers and what the
 	 * responder accepts. auth_payloads gives the CERTREQs of messages 3
-	 * and 4. (Appended within ABI 5: a plugin that does not know it
-	 * fails the request, as for any purpose it does not serve.) */
+	 * and 4. (Plugin ABI 6: a plugin that does not know it fails the
+	 * request, as for any purpose it does not serve.) */
 	IKE_AUTH_PURPOSE_V1_METHOD,
 	/* IKEv1 Main Mode with signatures (RFC 2409 5.1, RFC 4754; version
 	 * 1): octets are HASH_I or HASH_R. auth_sign writes the SIG
@@ -234,7 +234,7 @@ enum ike_auth_purpose {
 	 * IKEV2_PL_CERTREQ, as for IKEv2) and why is one line for the log
 	 * that names the peer's message; auth_payloads gives our CERTs of
 	 * messages 5 and 6; auth_id_check backs peer_id by the certificate.
-	 * Appended within ABI 5. */
+	 * Plugin ABI 6. */
 	IKE_AUTH_PURPOSE_V1_SIG,
 };
 
