@@ -27,8 +27,9 @@
  *   key's (RSA signatures, or ECDSA on its curve); SIG is HASH_I/HASH_R
  *   signed as it is; the peer's CERTs, ID and revocation are checked as
  *   for IKEv2. CERTREQs there name the CAs by their DER subject, as
- *   IKEv1 peers (strongSwan, Windows) send and expect them; our first
- *   end entity goes (IKEv1's CERTREQ names no key hash to choose by).
+ *   IKEv1 peers (strongSwan, Windows) send and expect them; they choose
+ *   none of our certificates (no key hash to choose by): the one sent is
+ *   the one our ID follows.
  *
  * This file is the glue to charond; the parts are in x509.h.
  */
@@ -560,13 +561,13 @@ log_choice(const struct ike_auth_req *r, const struct x509_sa *s,
 	api->log(IKE_LOG_INFO, "x509",
 		 "'%s' IKE SA #%u: sending certificate %s (issuer %s): %s%s",
 		 r->conn, r->ike_id, subj, issuer,
-		 r->version == 1 ? "IKEv1, our first end entity"
+		 r->version == 1 ? "IKEv1, the one our ID follows"
 		 : named         ? "the peer's CERTREQ names "
 		 : !s || s->certreq_len < CERTREQ_HASH_LEN
 		     ? "no CERTREQ from the peer"
 		     : "the peer's CERTREQ "
 		       "names none of our CAs",
-		 named ? ca : "");
+		 named && r->version != 1 ? ca : "");
 }
 
 /* A certificate in a CERT payload (X.509 signature, encoding 4). */
@@ -627,8 +628,13 @@ x509_payloads(void *state, const struct ike_auth_req *r, struct ike_out *out)
 		certreqs = r->purpose == IKE_AUTH_PURPOSE_V1_METHOD;
 	}
 	if (certs && v.local.auth && strcmp(v.local.auth, "pubkey") == 0) {
+		/* IKEv1's CERTREQ names no key hash to choose by: the
+		 * certificate is the one the local_id hook chose our ID
+		 * from in the same engine call, so that the two agree. */
 		const struct x509_sa *s =
-		    r->version == 1 ? NULL : api->sa_get(slot, r->ike_id);
+		    r->version == 2 ? api->sa_get(slot, r->ike_id)
+		    : current_sa    ? api->sa_get(slot, current_sa)
+				    : NULL;
 
 		if (!(ch = our_choice(&v, s, c, &named, why, sizeof(why)))) {
 			api->log(IKE_LOG_ERROR, "x509", "'%s': %s", r->conn,
