@@ -499,27 +499,39 @@ has_peer(const struct conn_cfg *c)
 	return false;
 }
 
+/* IKEv1 negotiates one authentication method for both ends: a
+ * pre-shared key (psk) or signatures with certificates (pubkey). */
+static bool
+v1_auth_ok(const struct conn_cfg *c)
+{
+	return c->local.auth && c->remote.auth &&
+	       strcmp(c->local.auth, c->remote.auth) == 0 &&
+	       (strcmp(c->local.auth, "psk") == 0 ||
+		strcmp(c->local.auth, "pubkey") == 0);
+}
+
 /*
- * IKEv1 (version 1) authenticates with a pre-shared key so far: a
- * connection with another method would be accepted and then not acted
- * on, so it is refused. A config check that supports "version=1" (the
- * tests of the L2TP sample, as it will load) takes it whole.
+ * IKEv1 (version 1) authenticates with a pre-shared key or certificates
+ * so far: a connection with another method would be accepted and then
+ * not acted on, so it is refused. A config check that supports
+ * "version=1" (the tests of the L2TP sample, as it will load) takes it
+ * whole.
  */
 static void
 v1_check(struct loader *ld, const struct conn_cfg *c, const struct ynode *at)
 {
 	const struct config_opts *o = ld->opts;
 
-	if (c->version != 1 ||
-	    (c->local.auth && c->remote.auth &&
-	     strcmp(c->local.auth, "psk") == 0 &&
-	     strcmp(c->remote.auth, "psk") == 0) ||
+	if (c->version != 1 || v1_auth_ok(c) ||
 	    (o != NULL && o->key_supported != NULL &&
 	     o->key_supported(o->ctx, "connections.*", "version=1")))
 		return;
 	ld_err(ld, at,
-	       "not supported yet: version=1 with an auth method other than "
-	       "psk (IKEv1 has auth: psk so far)");
+	       "not supported yet: version=1 with local.auth %s and "
+	       "remote.auth %s (IKEv1 has auth: psk or pubkey, the same on "
+	       "both ends)",
+	       c->local.auth ? c->local.auth : "(none)",
+	       c->remote.auth ? c->remote.auth : "(none)");
 }
 
 /* Aggressive Mode is IKEv1 with a pre-shared key (v1_aggr.c): on any

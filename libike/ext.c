@@ -425,3 +425,67 @@ ext_auth_id_check(struct ike_engine *e, const struct ike_sa *sa,
 		who, why[0] ? why : "no reason given");
 	return -1;
 }
+
+/* --- IKEv1 Main Mode with signatures (v1_sig.c) --------------------------- */
+
+int
+ext_v1_auth_put(struct ike_engine *e, const struct ike_sa *sa,
+		const struct ike_auth_req *r, struct msg_builder *b,
+		uint8_t type)
+{
+	struct ike_out *o;
+	unsigned i;
+
+	if (!e->env.auth_payloads)
+		return 0;
+	o = out_empty(e);
+	if (e->env.auth_payloads(e->env.ctx, r, o) < 0)
+		return -1;
+	/* The hook speaks IKEv2's payload types; the wire IKEv1's. */
+	for (i = 0; i < o->n; i++) {
+		const struct out_item *it = &o->item[i];
+		struct pld_v1_cert c = {(uint8_t)it->sub,
+					{o->data + it->off, it->len}};
+
+		if (it->type != type)
+			continue;
+		if (type == IKEV2_PL_CERT)
+			pld_v1_cert_put(b, &c);
+		else
+			pld_v1_certreq_put(b, &c);
+	}
+	return 0;
+}
+
+const struct ike_msg_view *
+ext_v1_view(struct ike_engine *e, const struct ike_sa *sa,
+	    const struct msg_v1 *m)
+{
+	struct ike_msg_view *v = &e->ext->in;
+	struct ike_in_payload *pl = e->ext->pl;
+	struct ike_err err;
+	size_t n = 0;
+	unsigned i;
+
+	view_init(v, e, sa, m->hdr.exchange, !sa->initiator, true);
+	v->version = 1;
+	v->spi_i = m->hdr.spi_i;
+	v->spi_r = m->hdr.spi_r;
+	/* CERT and CERTREQ under IKEv2's numbers: the hooks read one kind. */
+	for (i = 0; i < m->n && n < IKE_MAX_PAYLOADS; i++) {
+		const struct pld_ref *r = &m->pl[i];
+		struct pld_v1_cert c;
+
+		if (r->type == IKEV1_PL_CERT &&
+		    pld_v1_cert_get(r, &c, &err) == 0)
+			pl[n++] = (struct ike_in_payload){IKEV2_PL_CERT,
+							  c.encoding, c.data};
+		else if (r->type == IKEV1_PL_CR &&
+			 pld_v1_certreq_get(r, &c, &err) == 0)
+			pl[n++] = (struct ike_in_payload){IKEV2_PL_CERTREQ,
+							  c.encoding, c.data};
+	}
+	v->n_payloads = n;
+	v->payloads = pl;
+	return v;
+}

@@ -220,6 +220,25 @@ enum ike_auth_purpose {
 	 * engine derives the SA's keys and HASH_I/HASH_R from SKEYID. A
 	 * method that has no such thing (signatures) fails the request. */
 	IKE_AUTH_PURPOSE_V1_SKEYID,
+	/* IKEv1 Main Mode before the keys (version 1): auth_sign only tells
+	 * the phase 1 authentication method our credentials for the
+	 * connection take, in *method (IKEV1_AUTH_*: 1 for a pre-shared
+	 * key, 3 RSA, 9/10/11 ECDSA on P-256/384/521), writing nothing
+	 * (*len 0); it decides what the initiator offers and what the
+	 * responder accepts. auth_payloads gives the CERTREQs of messages 3
+	 * and 4. (Plugin ABI 6: a plugin that does not know it fails the
+	 * request, as for any purpose it does not serve.) */
+	IKE_AUTH_PURPOSE_V1_METHOD,
+	/* IKEv1 Main Mode with signatures (RFC 2409 5.1, RFC 4754; version
+	 * 1): octets are HASH_I or HASH_R. auth_sign writes the SIG
+	 * payload's data with *method the IKEV1_AUTH_* signed under;
+	 * auth_verify checks the peer's SIG (data, under method) with the
+	 * certificate of its CERT payloads in msg (types IKEV2_PL_CERT,
+	 * IKEV2_PL_CERTREQ, as for IKEv2) and why is one line for the log
+	 * that names the peer's message; auth_payloads gives our CERTs of
+	 * messages 5 and 6; auth_id_check backs peer_id by the certificate.
+	 * Plugin ABI 6. */
+	IKE_AUTH_PURPOSE_V1_SIG,
 };
 
 /* What an authentication method signs or checks (RFC 7296 2.15):

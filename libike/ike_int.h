@@ -242,6 +242,7 @@ struct v1_state {
 	/* The last Quick Modes we finished answering: a late repeat of
 	 * their message 1 must not make a second pair. */
 	uint32_t done_mid[4];
+	uint16_t auth; /* IKEV1_AUTH_*: the chosen method */
 };
 
 /*
@@ -807,6 +808,42 @@ uint16_t ext_init_request(struct ike_engine *e, const char *conn,
 uint16_t ext_sa_input(struct ike_engine *e, struct ike_sa *sa,
 		      const struct msg *m);
 const struct ike_msg_view *ext_peer_msg(const struct ike_engine *e);
+/* v1_sig.c: Main Mode's authentication method and, with signatures,
+ * its CERT, CERTREQ and SIG payloads. */
+bool v1_auth_is_sig(uint16_t method);
+/* "a pre-shared key", "RSA signatures", ... for log lines. */
+const char *v1_auth_text(uint16_t method);
+/* The method the host has credentials for on sa's connection
+ * (IKEV1_AUTH_*), or 0 with a line logged. */
+uint16_t v1_auth_method(struct ike_engine *e, const struct ike_sa *sa);
+/* Responder: the peer's transforms named these methods and none fitted;
+ * if ours was not among them, the line saying so. */
+void v1_auth_mismatch(struct ike_engine *e, const struct ike_sa *sa,
+		      const uint16_t *offered, size_t n, uint16_t ours);
+/* Messages 3 and 4: our CERTREQs (none is no failure). */
+int v1_sig_certreq_put(struct ike_engine *e, const struct ike_sa *sa,
+		       struct msg_builder *b);
+/* Messages 5 and 6: our CERTs and the SIG of hash (HASH_I or HASH_R). */
+int v1_sig_put(struct ike_engine *e, const struct ike_sa *sa,
+	       const struct ike_id_cfg *local, const uint8_t *hash, size_t n,
+	       struct msg_builder *b);
+/* The peer's SIG of hash in m, with its CERTs and ID (who: as text): 0,
+ * or -1 with one line logged that says why. */
+int v1_sig_check(struct ike_engine *e, struct ike_sa *sa,
+		 const struct msg_v1 *m, const struct pld_id *peer,
+		 const char *who, const uint8_t *hash, size_t n);
+/* IKEv1 (v1_sig.c): env.auth_payloads' CERTs (type IKEV2_PL_CERT) or
+ * CERTREQs (IKEV2_PL_CERTREQ) for r, written to b as IKEv1 payloads; -1
+ * if the hook failed. */
+int ext_v1_auth_put(struct ike_engine *e, const struct ike_sa *sa,
+		    const struct ike_auth_req *r, struct msg_builder *b,
+		    uint8_t type);
+/* The peer's IKEv1 message m as the authentication hooks read it: its
+ * CERT and CERTREQ payloads under IKEv2's type numbers. Valid until the
+ * next message. */
+const struct ike_msg_view *ext_v1_view(struct ike_engine *e,
+				       const struct ike_sa *sa,
+				       const struct msg_v1 *m);
 void ext_input_done(struct ike_engine *e);
 /* xchg_input: the request refused by env.ext_input was answered with its
  * notify (an IKE_AUTH's SA dies); the response's SA was killed. */

@@ -20,6 +20,10 @@
  * (RFC 2409 5 allows it; it carries no data), which the initiator takes
  * as the end of the attempt. Quick Mode is not there yet: the ISAKMP SA
  * comes up alone.
+ *
+ * With signatures (RSA, ECDSA: v1_sig.c) SKEYID is ours from g^xy,
+ * messages 3 and 4 add CERTREQs, and 5 and 6 carry CERTs and a SIG of
+ * HASH_I/HASH_R instead of the HASH (RFC 2409 5.1).
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -249,13 +253,49 @@ v1_take_ke_nonce(struct ike_engine *e, struct ike_sa *sa,
 	return 0;
 }
 
+/* g^xy, or -1 with the line. */
+static int
+shared_secret(struct ike_engine *e, struct ike_sa *sa, struct secret **gxy)
+{
+	const struct bytes *peer = sa->initiator ? &sa->v1.gxr : &sa->v1.gxi;
+
+	if (dh_shared(sa->v1.dh, peer->ptr, peer->len, gxy) < 0) {
+		ike_log(e, sa, IKE_LOG_WARN,
+			"peer's key exchange value for group %u is invalid",
+			sa->v1.dh_group);
+		return -1;
+	}
+	dh_free(sa->v1.dh);
+	sa->v1.dh = NULL;
+	return 0;
+}
+
+/* With signatures: SKEYID = prf(Ni_b | Nr_b, g^xy) and the rest, all of
+ * it ours (RFC 2409 5), and the phase 1 IV. */
+static int
+derive_keys_sig(struct ike_engine *e, struct ike_sa *sa)
+{
+	struct secret *gxy = NULL;
+	int rc = -1;
+
+	if (shared_secret(e, sa, &gxy) == 0 &&
+	    keymat_v1_ike(&sa->v1.suite, NULL, gxy,
+			  (struct bytes){sa->v1.ni->ptr, sa->v1.ni->len},
+			  (struct bytes){sa->v1.nr->ptr, sa->v1.nr->len},
+			  sa->spi_i, sa->spi_r, &sa->v1.keys) == 0 &&
+	    v1_iv_phase1(&sa->v1.suite, sa->v1.gxi, sa->v1.gxr, &sa->v1.iv) ==
+		0)
+		rc = 0;
+	secret_free(gxy);
+	return rc;
+}
+
 /* SKEYID from the host (the PSK stays there), then g^xy and the keys of
  * RFC 2409 5, and the phase 1 IV (Appendix B). */
 int
 v1_derive_keys(struct ike_engine *e, struct ike_sa *sa)
 {
 	const struct ike_conn_cfg *c = ike_conn(e, sa);
-	const struct bytes *peer = sa->initiator ? &sa->v1.gxr : &sa->v1.gxi;
 	struct secret *nonces = secret_new(sa->v1.ni->len + sa->v1.nr->len);
 	struct secret *gxy = NULL;
 	struct ike_id_cfg local;
@@ -268,6 +308,10 @@ v1_derive_keys(struct ike_engine *e, struct ike_sa *sa)
 		return -1;
 	memcpy(nonces->ptr, sa->v1.ni->ptr, sa->v1.ni->len);
 	memcpy(nonces->ptr + sa->v1.ni->len, sa->v1.nr->ptr, sa->v1.nr->len);
+	if (v1_auth_is_sig(sa->v1.auth)) {
+		secret_free(nonces);
+		return derive_keys_sig(e, sa);
+	}
 	v1_our_id(e, sa, &local, buf);
 	memset(&req, 0, sizeof(req));
 	req.version = 1;
@@ -290,16 +334,8 @@ v1_derive_keys(struct ike_engine *e, struct ike_sa *sa)
 		goto done;
 	}
 	sa->v1.keys.skeyid = secret_dup(out, len);
-	if (!sa->v1.keys.skeyid)
+	if (!sa->v1.keys.skeyid || shared_secret(e, sa, &gxy) < 0)
 		goto done;
-	if (dh_shared(sa->v1.dh, peer->ptr, peer->len, &gxy) < 0) {
-		ike_log(e, sa, IKE_LOG_WARN,
-			"peer's key exchange value for group %u is invalid",
-			sa->v1.dh_group);
-		goto done;
-	}
-	dh_free(sa->v1.dh);
-	sa->v1.dh = NULL;
 	if (keymat_v1_ike_rest(&sa->v1.suite, gxy, sa->spi_i, sa->spi_r,
 			       &sa->v1.keys) < 0 ||
 	    v1_iv_phase1(&sa->v1.suite, sa->v1.gxi, sa->v1.gxr, &sa->v1.iv) < 0)
@@ -322,7 +358,8 @@ v1_hash_auth(const struct ike_sa *sa, bool responder, struct bytes idb,
 				   sa->v1.sai_b, idb, out);
 }
 
-/* Messages 5 and 6: our ID and HASH, encrypted; the length, 0 failed. */
+/* Messages 5 and 6: our ID and HASH (or CERTs and SIG), encrypted; the
+ * length, 0 failed. */
 static size_t
 build_id_hash(struct ike_engine *e, struct ike_sa *sa)
 {
@@ -350,10 +387,72 @@ build_id_hash(struct ike_engine *e, struct ike_sa *sa)
 			IKEV1_FLAG_ENCRYPTION, 0);
 	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
 	pld_v1_id_put(&b, &id);
-	pld_v1_hash_put(&b, &hash);
+	if (!v1_auth_is_sig(sa->v1.auth))
+		pld_v1_hash_put(&b, &hash);
+	else if (v1_sig_put(e, sa, &local, mac, hash.data.len, &b) < 0)
+		return 0;
 	if (!(len = msg_build_finish(&b)))
 		return 0;
 	return v1_seal(e, sa, len);
+}
+
+/* The peer's ID as the engine keeps it (list-sas, the auth hooks). */
+static void
+keep_peer_id(struct ike_sa *sa, const struct pld_v1_id *id)
+{
+	size_t n = id->data.len < IKE_ID_MAX ? id->data.len : IKE_ID_MAX;
+
+	memcpy(sa->peer_id_buf, id->data.ptr, n);
+	sa->peer_id.type = id->type;
+	sa->peer_id.data = (struct bytes){sa->peer_id_buf, n};
+}
+
+/* With signatures, message 5 or 6: the peer's ID, CERTs and SIG. 0 when
+ * they verify, else -1 and the one line saying why is logged. Keys from
+ * g^xy cannot be wrong as a PSK can: a body that does not decrypt was
+ * damaged or forged, and says so. */
+static int
+check_id_sig(struct ike_engine *e, struct ike_sa *sa, struct msg_v1 *m)
+{
+	const struct ike_conn_cfg *c = ike_conn(e, sa);
+	unsigned num = sa->initiator ? 6 : 5;
+	const struct pld_ref *ri;
+	struct pld_v1_id id;
+	struct ike_err err = {0};
+	uint8_t want[V1_HASH_MAX];
+	char who[4 * IKE_ID_MAX + 1];
+	int rc = -1;
+
+	if (v1_open(e, sa, m, &err) < 0) {
+		ike_log(e, sa, IKE_LOG_WARN,
+			"Main Mode message %u does not decrypt to payloads "
+			"(damaged, or not from the peer)",
+			num);
+		return -1;
+	}
+	if (!(ri = msg_v1_find(m, IKEV1_PL_ID, NULL)) ||
+	    pld_v1_id_get(ri, &id, &err) < 0) {
+		ike_log(e, sa, IKE_LOG_WARN,
+			"Main Mode message %u without a valid ID payload", num);
+		return -1;
+	}
+	v1_id_text(&id, who, sizeof(who));
+	if (!v1_id_matches(&c->remote_id, &id)) {
+		ike_log(e, sa, IKE_LOG_WARN,
+			"peer identity '%s' is not the one configured for '%s'",
+			who, c->name);
+		return -1;
+	}
+	keep_peer_id(sa, &id);
+	if (v1_hash_auth(sa, sa->initiator, ri->body, want) == 0 &&
+	    v1_sig_check(e, sa, m, &sa->peer_id, who, want,
+			 sa->v1.suite.prf->out_len) == 0) {
+		ike_log(e, sa, IKE_LOG_INFO, "peer '%s' authenticated with %s",
+			who, v1_auth_text(sa->v1.auth));
+		rc = 0;
+	}
+	OPENSSL_cleanse(want, sizeof(want));
+	return rc;
 }
 
 /* The peer's ID and HASH of message 5 or 6: 0 when they verify, else
@@ -369,8 +468,9 @@ check_id_hash(struct ike_engine *e, struct ike_sa *sa, struct msg_v1 *m)
 	struct ike_err err = {0};
 	uint8_t want[V1_HASH_MAX];
 	char who[4 * IKE_ID_MAX + 1];
-	size_t n;
 
+	if (v1_auth_is_sig(sa->v1.auth))
+		return check_id_sig(e, sa, m);
 	/* A body that does not decrypt to payloads is what a wrong key
 	 * makes of it: the same line as a HASH that does not verify. */
 	if (v1_open(e, sa, m, &err) < 0 ||
@@ -391,10 +491,7 @@ check_id_hash(struct ike_engine *e, struct ike_sa *sa, struct msg_v1 *m)
 			who, c->name);
 		return -1;
 	}
-	n = id.data.len < IKE_ID_MAX ? id.data.len : IKE_ID_MAX;
-	memcpy(sa->peer_id_buf, id.data.ptr, n);
-	sa->peer_id.type = id.type;
-	sa->peer_id.data = (struct bytes){sa->peer_id_buf, n};
+	keep_peer_id(sa, &id);
 	ike_log(e, sa, IKE_LOG_INFO,
 		"peer '%s' authenticated with a pre-shared key", who);
 	return 0;
@@ -593,7 +690,10 @@ respond_ke(struct ike_engine *e, struct ike_sa *sa, struct msg_v1 *m)
 		return; /* logged; the peer may send a valid one */
 	msg_v1_hdr_init(&h, sa->spi_i, sa->spi_r, IKEV1_EXCH_IDENT_PROT, 0, 0);
 	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
-	if (v1_put_ke_nonce(e, sa, &b) < 0 || !(len = msg_build_finish(&b))) {
+	if (v1_put_ke_nonce(e, sa, &b) < 0 ||
+	    (v1_auth_is_sig(sa->v1.auth) &&
+	     v1_sig_certreq_put(e, sa, &b) < 0) ||
+	    !(len = msg_build_finish(&b))) {
 		sa_kill(e, sa, "Main Mode failed");
 		return;
 	}
@@ -650,7 +750,10 @@ complete_sa(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	memcpy(sa->spi_r, m->hdr.spi_r, IKEV1_COOKIE_LEN);
 	msg_v1_hdr_init(&h, sa->spi_i, sa->spi_r, IKEV1_EXCH_IDENT_PROT, 0, 0);
 	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
-	if (v1_put_ke_nonce(e, sa, &b) < 0 || !(len = msg_build_finish(&b))) {
+	if (v1_put_ke_nonce(e, sa, &b) < 0 ||
+	    (v1_auth_is_sig(sa->v1.auth) &&
+	     v1_sig_certreq_put(e, sa, &b) < 0) ||
+	    !(len = msg_build_finish(&b))) {
 		sa_kill(e, sa, "Main Mode failed");
 		return;
 	}
@@ -724,9 +827,16 @@ refused(struct ike_engine *e, struct ike_sa *sa, struct msg_v1 *m)
 	} else if ((n.type == IKEV1_N_AUTHENTICATION_FAILED ||
 		    n.type == IKEV1_N_INVALID_HASH_INFORMATION) &&
 		   sa->v1.phase == V1_MM_I5) {
-		ike_log(e, sa, IKE_LOG_WARN,
-			"peer refused our HASH_I (%s): wrong pre-shared key?",
-			msg_v1_notify_name(n.type));
+		if (v1_auth_is_sig(sa->v1.auth))
+			ike_log(e, sa, IKE_LOG_WARN,
+				"peer refused our signature (%s): does it "
+				"trust our certificate and accept our ID?",
+				msg_v1_notify_name(n.type));
+		else
+			ike_log(e, sa, IKE_LOG_WARN,
+				"peer refused our HASH_I (%s): wrong "
+				"pre-shared key?",
+				msg_v1_notify_name(n.type));
 		ike_emit(e, sa, IKE_EV_AUTH_FAILED, NULL,
 			 "peer refused our HASH_I");
 		sa_kill(e, sa, "AUTHENTICATION-FAILED");

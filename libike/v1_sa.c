@@ -15,14 +15,14 @@
 #include "ike_int.h"
 #include "prop_v1.h"
 
-/* Main Mode authenticates with a pre-shared key only, for now. */
-static const uint16_t p1_auth[] = {IKEV1_AUTH_PRE_SHARED_KEY};
-
+/* One authentication method, the one our credentials take (v1_sig.c):
+ * IKEv1 has one for both ends, so the responder accepts no other. */
 static void
-p1_cfg(const struct ike_conn_cfg *c, struct prop_v1_p1_cfg *cfg)
+p1_cfg(const struct ike_conn_cfg *c, const uint16_t *auth,
+       struct prop_v1_p1_cfg *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->auth = p1_auth;
+	cfg->auth = auth;
 	cfg->n_auth = 1;
 	/* The ISAKMP SA lives as long as the connection rekeys it; without
 	 * a rekey time, the common 8 hours. */
@@ -44,16 +44,15 @@ take_choice(struct ike_engine *e, struct ike_sa *sa,
 	const struct transform *dh = prop_xf_first(&ch->chosen, IKEV2_TRANS_DH);
 	char txt[160];
 
-	if (!enc || !integ || !dh ||
-	    ch->chosen.v1.auth_method != IKEV1_AUTH_PRE_SHARED_KEY ||
+	if (!enc || !integ || !dh || ch->chosen.v1.auth_method != sa->v1.auth ||
 	    keymat_v1_suite(prop_v1_id(enc, IKEV2_PROTO_IKE), enc->key_bits,
 			    prop_v1_id(integ, IKEV2_PROTO_IKE), 0,
 			    &sa->v1.suite) < 0) {
 		prop_format(&ch->chosen, txt, sizeof(txt));
 		ike_log(e, sa, IKE_LOG_ERROR,
 			"chosen phase 1 transform %s is not implemented for "
-			"Main Mode with a pre-shared key",
-			txt);
+			"Main Mode with %s",
+			txt, v1_auth_text(sa->v1.auth));
 		return -1;
 	}
 	if (ch->weak) {
@@ -69,6 +68,20 @@ take_choice(struct ike_engine *e, struct ike_sa *sa,
 		return -1;
 	*sa->ike_prop = ch->chosen;
 	return 0;
+}
+
+/* The peer's methods, when none of its transforms has ours: the line an
+ * admin needs, beside the list of everything that did not fit. */
+static void
+mismatch(struct ike_engine *e, const struct ike_sa *sa,
+	 const struct prop_v1_list *list)
+{
+	uint16_t m[IKEV1_MAX_TRANSFORMS];
+	size_t i;
+
+	for (i = 0; i < list->n && i < IKEV1_MAX_TRANSFORMS; i++)
+		m[i] = list->p[i].v1.auth_method;
+	v1_auth_mismatch(e, sa, m, i, sa->v1.auth);
 }
 
 /* Aggressive Mode sends its KE with the offer, so every transform
@@ -104,9 +117,9 @@ offer(struct ike_engine *e, struct ike_sa *sa, struct msg_builder *b,
 	char skipped[256] = "";
 	int n, rc = -1;
 
-	if (!xf || !out)
+	if (!xf || !out || !(sa->v1.auth = v1_auth_method(e, sa)))
 		goto done;
-	p1_cfg(c, &cfg);
+	p1_cfg(c, &sa->v1.auth, &cfg);
 	n = prop_v1_p1_expand(c->proposals, c->n_proposals, &cfg, xf,
 			      IKEV1_MAX_TRANSFORMS, skipped, sizeof(skipped));
 	if (n < 0) {
@@ -195,9 +208,9 @@ choose(struct ike_engine *e, struct ike_sa *sa, const struct pld_ref *r,
 	bool chosen = false;
 	int rc = -1;
 
-	if (!peer || !list || !out)
+	if (!peer || !list || !out || !(sa->v1.auth = v1_auth_method(e, sa)))
 		goto done;
-	p1_cfg(c, &cfg);
+	p1_cfg(c, &sa->v1.auth, &cfg);
 	if (pld_v1_sa_get(r, peer, &err) < 0) {
 		ike_log(e, sa, IKE_LOG_WARN, "peer's SA payload: %s", err.msg);
 		goto done;
@@ -212,6 +225,7 @@ choose(struct ike_engine *e, struct ike_sa *sa, const struct pld_ref *r,
 	}
 	if (!chosen) {
 		ike_log(e, sa, IKE_LOG_WARN, "%s %s", v1_mode(sa), reason);
+		mismatch(e, sa, list);
 		goto done;
 	}
 	if (take_choice(e, sa, &ch) < 0 ||
@@ -255,7 +269,7 @@ v1_sa_chosen(struct ike_engine *e, struct ike_sa *sa, const struct pld_ref *r)
 
 	if (!ans || !list)
 		goto done;
-	p1_cfg(c, &cfg);
+	p1_cfg(c, &sa->v1.auth, &cfg);
 	/* The answer must be one transform, and one we offered: select it
 	 * against ours to know. */
 	if (pld_v1_sa_get(r, ans, &err) < 0 ||

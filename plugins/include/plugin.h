@@ -68,8 +68,12 @@
 
 /* 5: struct ike_auth_req (ike.h) gained version and purpose; an auth
  * method built before would answer an IKEv1 SKEYID request with an IKEv2
- * AUTH value. */
-#define CHAROND_PLUGIN_ABI    5u
+ * AUTH value.
+ * 6: enum ike_auth_purpose gained IKE_AUTH_PURPOSE_V1_METHOD and _V1_SIG
+ * (IKEv1 Main Mode with signatures); an auth method built before fails
+ * the method request that every Main Mode now starts with, and the psk
+ * plugin's IKEv1 would stop working. */
+#define CHAROND_PLUGIN_ABI    6u
 #define CHAROND_PLUGIN_SYMBOL "charond_plugin"
 
 /* --- configuration: declared keys, typed values, views ------------------ */

@@ -89,9 +89,16 @@ static int
 psk_sign(void *state, const struct ike_auth_req *r, uint8_t *method,
 	 uint8_t *out, size_t *len)
 {
-	const struct secret *psk = find_psk(r);
+	const struct secret *psk;
 
-	if (!psk) {
+	/* IKEv1 Main Mode's method: ours is the pre-shared key, whichever
+	 * it is (it is chosen, and its absence reported, with SKEYID). */
+	if (r->version == 1 && r->purpose == IKE_AUTH_PURPOSE_V1_METHOD) {
+		*method = IKEV1_AUTH_PRE_SHARED_KEY;
+		*len = 0;
+		return 0;
+	}
+	if (!(psk = find_psk(r))) {
 		api->log(IKE_LOG_ERROR, "psk",
 			 "no pre-shared key for connection '%s'", r->conn);
 		return -1;

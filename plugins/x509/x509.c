@@ -23,6 +23,13 @@
  *   in CERT payloads of encoding 4, and our ID follows it.
  * - The config check loads every file a pubkey connection names and
  *   refuses the config, at the key, when one does not load or fit.
+ * - IKEv1 Main Mode (RFC 2409 5.1, RFC 4754; v1sig.c): the method is our
+ *   key's (RSA signatures, or ECDSA on its curve); SIG is HASH_I/HASH_R
+ *   signed as it is; the peer's CERTs, ID and revocation are checked as
+ *   for IKEv2. CERTREQs there name the CAs by their DER subject, as
+ *   IKEv1 peers (strongSwan, Windows) send and expect them; they choose
+ *   none of our certificates (no key hash to choose by): the one sent is
+ *   the one our ID follows.
  *
  * This file is the glue to charond; the parts are in x509.h.
  */
@@ -268,6 +275,56 @@ allows_sha1(const char *conn)
 	       v.set && v.u.b;
 }
 
+/* local.key of a connection, loaded; NULL with the line logged. */
+static EVP_PKEY *
+our_key(const char *conn)
+{
+	struct charond_conn_view v;
+	struct cred_pass pass;
+	char why[512], where[512];
+	EVP_PKEY *key;
+
+	if (view(conn, &v) < 0 || !v.local.key) {
+		api->log(IKE_LOG_ERROR, "x509",
+			 "'%s': no private key (local.key)", conn ? conn : "?");
+		return NULL;
+	}
+	key = cred_key(v.local.key, key_pass(&v, &pass, where, sizeof(where)),
+		       why, sizeof(why));
+	if (!key)
+		api->log(IKE_LOG_ERROR, "x509", "'%s': %s", conn, why);
+	return key;
+}
+
+/* IKEv1 Main Mode: our key's method, or HASH_I/HASH_R signed. */
+static int
+v1_sign(const struct ike_auth_req *r, uint8_t *method, uint8_t *out,
+	size_t *len)
+{
+	EVP_PKEY *key;
+	uint16_t m = 0;
+	char why[512];
+
+	if (r->purpose != IKE_AUTH_PURPOSE_V1_METHOD &&
+	    r->purpose != IKE_AUTH_PURPOSE_V1_SIG)
+		return -1; /* SKEYID is a pre-shared key's */
+	if (!(key = our_key(r->conn)))
+		return -1;
+	if (v1sig_method(key, &m, why, sizeof(why)) < 0 ||
+	    (r->purpose == IKE_AUTH_PURPOSE_V1_SIG &&
+	     v1sig_sign(key, m, r->octets.ptr, r->octets.len, out, len, why,
+			sizeof(why)) < 0)) {
+		api->log(IKE_LOG_ERROR, "x509",
+			 "'%s' IKE SA #%u: %s (local.key)", r->conn, r->ike_id,
+			 why);
+		return -1;
+	}
+	*method = (uint8_t)m;
+	if (r->purpose == IKE_AUTH_PURPOSE_V1_METHOD)
+		*len = 0;
+	return 0;
+}
+
 static int
 x509_sign(void *state, const struct ike_auth_req *r, uint8_t *method,
 	  uint8_t *out, size_t *len)
@@ -279,15 +336,10 @@ x509_sign(void *state, const struct ike_auth_req *r, uint8_t *method,
 	struct cred_pass pass;
 	char why[512], where[512];
 
-	/* IKEv1 signatures (HASH_I/HASH_R signed) are not built yet; only
-	 * the IKEv2 AUTH payload is ours to sign. */
-	if (r->version != 2 || r->purpose != IKE_AUTH_PURPOSE_AUTH) {
-		api->log(IKE_LOG_ERROR, "x509",
-			 "'%s': IKEv1 authentication with certificates is not "
-			 "yet supported",
-			 r->conn ? r->conn : "?");
+	if (r->version == 1)
+		return v1_sign(r, method, out, len);
+	if (r->purpose != IKE_AUTH_PURPOSE_AUTH)
 		return -1;
-	}
 	if (view(r->conn, &v) < 0 || !v.local.key) {
 		api->log(IKE_LOG_ERROR, "x509",
 			 "'%s': no private key (local.key)",
@@ -404,6 +456,53 @@ x509_id_check(void *state, const struct ike_auth_req *r, char *why,
 	return rc;
 }
 
+/* IKEv1 Main Mode: the peer's SIG of HASH_I/HASH_R with its certificate,
+ * which chains to an authority of the connection. why is the whole line,
+ * naming the peer's message (5 from the initiator, 6 from the
+ * responder). */
+static int
+v1_verify(const struct ike_auth_req *r, uint8_t method, struct bytes data,
+	  char *why, size_t why_len)
+{
+	unsigned num = r->msg && r->msg->initiator ? 6 : 5;
+	char subj[256], issuer[256], what[512];
+	X509 *ee;
+	int rc;
+
+	if (r->purpose != IKE_AUTH_PURPOSE_V1_SIG) {
+		snprintf(why, why_len, "nothing to verify for this purpose");
+		return -1;
+	}
+	if (!(ee = peer_cert(r, true, what, sizeof(what)))) {
+		snprintf(why, why_len,
+			 "peer failed authentication in message %u: %s", num,
+			 what);
+		return -1;
+	}
+	cred_name(X509_get_subject_name(ee), subj, sizeof(subj));
+	cred_name(X509_get_issuer_name(ee), issuer, sizeof(issuer));
+	rc = v1sig_verify(X509_get0_pubkey(ee), method, data.ptr, data.len,
+			  r->octets.ptr, r->octets.len, what, sizeof(what));
+	if (rc < 0 && strcmp(what, "does not verify") == 0)
+		snprintf(why, why_len,
+			 "peer's signature in message %u does not verify with "
+			 "its certificate %s",
+			 num, subj);
+	else if (rc < 0)
+		snprintf(why, why_len,
+			 "peer's signature in message %u is refused: %s "
+			 "(certificate %s)",
+			 num, what, subj);
+	if (rc == 0)
+		api->log(IKE_LOG_INFO, "x509",
+			 "'%s' IKE SA #%u: peer certificate %s, %s, issued by "
+			 "%s",
+			 r->conn, r->ike_id, subj, v1sig_method_name(method),
+			 issuer);
+	X509_free(ee);
+	return rc;
+}
+
 static int
 x509_verify(void *state, const struct ike_auth_req *r, uint8_t method,
 	    struct bytes data, char *why, size_t why_len)
@@ -412,10 +511,10 @@ x509_verify(void *state, const struct ike_auth_req *r, uint8_t method,
 	X509 *ee;
 	int rc;
 
-	if (r->version != 2 || r->purpose != IKE_AUTH_PURPOSE_AUTH) {
-		snprintf(why, why_len,
-			 "IKEv1 authentication with certificates is not yet "
-			 "supported");
+	if (r->version == 1)
+		return v1_verify(r, method, data, why, why_len);
+	if (r->purpose != IKE_AUTH_PURPOSE_AUTH) {
+		snprintf(why, why_len, "nothing to verify for this purpose");
 		return -1;
 	}
 	ee = peer_cert(r, true, why, why_len);
@@ -462,12 +561,13 @@ log_choice(const struct ike_auth_req *r, const struct x509_sa *s,
 	api->log(IKE_LOG_INFO, "x509",
 		 "'%s' IKE SA #%u: sending certificate %s (issuer %s): %s%s",
 		 r->conn, r->ike_id, subj, issuer,
-		 named ? "the peer's CERTREQ names "
+		 r->version == 1 ? "IKEv1, the one our ID follows"
+		 : named         ? "the peer's CERTREQ names "
 		 : !s || s->certreq_len < CERTREQ_HASH_LEN
 		     ? "no CERTREQ from the peer"
 		     : "the peer's CERTREQ "
 		       "names none of our CAs",
-		 named ? ca : "");
+		 named && r->version != 1 ? ca : "");
 }
 
 /* A certificate in a CERT payload (X.509 signature, encoding 4). */
@@ -483,6 +583,28 @@ put_cert(struct ike_out *out, X509 *x)
 	return rc;
 }
 
+/* IKEv1's CERTREQs: one per authority, naming it by its DER subject
+ * (RFC 2408 3.10 leaves the form to the encoding; IKEv1 peers use the
+ * DN, as strongSwan's capture in test/data/ikev1/main-cert shows). */
+static int
+v1_certreqs(struct ike_out *out, const struct x509_authority *auth, size_t n)
+{
+	unsigned char *der;
+	size_t i;
+	int len, rc = 0;
+
+	for (i = 0; i < n; i++) {
+		der = NULL;
+		len =
+		    i2d_X509_NAME(X509_get_subject_name(auth[i].cacert), &der);
+		if (len <= 0 || ike_out_certreq(out, IKEV2_CERT_X509_SIG, der,
+						(size_t)len) < 0)
+			rc = -1;
+		OPENSSL_free(der);
+	}
+	return rc;
+}
+
 static int
 x509_payloads(void *state, const struct ike_auth_req *r, struct ike_out *out)
 {
@@ -495,12 +617,24 @@ x509_payloads(void *state, const struct ike_auth_req *r, struct ike_out *out)
 	char why[512];
 	size_t i, n, k = 0;
 	int rc = 0;
+	bool certs = !(answering_init && !r->msg && !r->peer_id);
+	bool certreqs = true;
 
 	if (view(r->conn, &v) < 0)
 		return 0;
-	if (v.local.auth && strcmp(v.local.auth, "pubkey") == 0 &&
-	    !(answering_init && !r->msg && !r->peer_id)) {
-		const struct x509_sa *s = api->sa_get(slot, r->ike_id);
+	/* IKEv1: CERTREQs in messages 3 and 4, CERTs in 5 and 6. */
+	if (r->version == 1) {
+		certs = r->purpose == IKE_AUTH_PURPOSE_V1_SIG;
+		certreqs = r->purpose == IKE_AUTH_PURPOSE_V1_METHOD;
+	}
+	if (certs && v.local.auth && strcmp(v.local.auth, "pubkey") == 0) {
+		/* IKEv1's CERTREQ names no key hash to choose by: the
+		 * certificate is the one the local_id hook chose our ID
+		 * from in the same engine call, so that the two agree. */
+		const struct x509_sa *s =
+		    r->version == 2 ? api->sa_get(slot, r->ike_id)
+		    : current_sa    ? api->sa_get(slot, current_sa)
+				    : NULL;
 
 		if (!(ch = our_choice(&v, s, c, &named, why, sizeof(why)))) {
 			api->log(IKE_LOG_ERROR, "x509", "'%s': %s", r->conn,
@@ -518,12 +652,14 @@ x509_payloads(void *state, const struct ike_auth_req *r, struct ike_out *out)
 				rc = -1;
 			}
 	}
-	if (v.remote.auth && strcmp(v.remote.auth, "pubkey") == 0) {
+	if (certreqs && v.remote.auth && strcmp(v.remote.auth, "pubkey") == 0) {
 		if (authorities(&v, auth, &n, why, sizeof(why)) < 0) {
 			api->log(IKE_LOG_WARN, "x509", "'%s': %s", r->conn,
 				 why);
 			return rc;
 		}
+		if (r->version == 1)
+			return v1_certreqs(out, auth, n) < 0 ? -1 : rc;
 		for (i = 0; i < n; i++)
 			if (certreq_hash(auth[i].cacert,
 					 reqs + k * CERTREQ_HASH_LEN) == 0)

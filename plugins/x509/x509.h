@@ -14,6 +14,7 @@
  *   certreq.c  CERTREQ: SHA-1 hashes of the trusted CAs' public keys
  *   choose.c   which of our end-entity certificates the peer's CERTREQ
  *              asks for, and its chain
+ *   v1sig.c    IKEv1's SIG payload: HASH_I/HASH_R signed as they are
  *
  * Every function that can fail writes why into a caller's buffer, in
  * words an admin can act on, and never a secret.
@@ -214,5 +215,26 @@ void choose_chain(struct choose_cand *c, X509 *ee, X509 *const *pool,
  * *named NULL. */
 size_t choose_pick(const struct choose_cand *c, size_t n,
 		   const uint8_t *certreq, size_t len, X509 **named);
+
+/* --- v1sig.c -------------------------------------------------------------- */
+
+/* "RSA signatures", "ECDSA signatures on P-256 (SHA-256)", ... for the log
+ * (IKEV1_AUTH_*). */
+const char *v1sig_method_name(uint16_t method);
+/* The IKEv1 authentication method of our key: RSA signatures (3), or
+ * ECDSA on P-256/384/521 (9, 10, 11, RFC 4754). 0, or -1 and why. */
+int v1sig_method(EVP_PKEY *k, uint16_t *method, char *why, size_t len);
+/* The SIG payload's data: hash (HASH_I or HASH_R, n octets) signed with
+ * k under method, which must be k's: RSA PKCS#1 v1.5 without DigestInfo,
+ * or ECDSA's r | s. At most *len octets in out, *len set. 0, or -1 and
+ * why. */
+int v1sig_sign(EVP_PKEY *k, uint16_t method, const uint8_t *hash, size_t n,
+	       uint8_t *out, size_t *len, char *why, size_t why_len);
+/* Whether sig is hash signed under method with the key k of the peer's
+ * certificate. 0, or -1 and why: a method that is not the key's, or
+ * "does not verify" (the caller names the certificate). */
+int v1sig_verify(EVP_PKEY *k, uint16_t method, const uint8_t *sig,
+		 size_t sig_len, const uint8_t *hash, size_t n, char *why,
+		 size_t why_len);
 
 #endif

@@ -45,6 +45,11 @@ static int
 fz_sign(void *ctx, const struct ike_auth_req *r, uint8_t *method, uint8_t *out,
 	size_t *len)
 {
+	if (r->version == 1 && r->purpose == IKE_AUTH_PURPOSE_V1_METHOD) {
+		*method = IKEV1_AUTH_PRE_SHARED_KEY;
+		*len = 0;
+		return 0;
+	}
 	/* IKEv1 Main Mode asks for SKEYID, as of the psk plugin. */
 	if (r->version == 1 && r->purpose == IKE_AUTH_PURPOSE_V1_SKEYID) {
 		*method = IKEV1_AUTH_PRE_SHARED_KEY;

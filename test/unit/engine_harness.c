@@ -150,6 +150,11 @@ static int
 auth_sign(void *ctx, const struct ike_auth_req *r, uint8_t *method,
 	  uint8_t *out, size_t *len)
 {
+	if (r->version == 1 && r->purpose == IKE_AUTH_PURPOSE_V1_METHOD) {
+		*method = IKEV1_AUTH_PRE_SHARED_KEY;
+		*len = 0;
+		return 0;
+	}
 	if (r->version == 1 && r->purpose == IKE_AUTH_PURPOSE_V1_SKEYID) {
 		((struct host *)ctx)->skeyid_by_id = r->peer_id != NULL;
 		*method = IKEV1_AUTH_PRE_SHARED_KEY;

@@ -344,10 +344,17 @@ START_TEST(test_sample_l2tp_refused)
 }
 END_TEST
 
-/* IKEv1 so far: a pre-shared key, with children or without; another
- * auth method is refused at the connection, unless a check supports
- * "version=1". */
-START_TEST(test_version_1_psk_only)
+/* The x509 plugin's keys (certs, key) taken; IKEv1's own limits not. */
+static bool
+all_but_v1(void *ctx, const char *scope, const char *key)
+{
+	return strcmp(key, "version=1") != 0;
+}
+
+/* IKEv1 so far: a pre-shared key or certificates (the same on both
+ * ends), with children or without; other methods are refused at the
+ * connection, unless a check supports "version=1". */
+START_TEST(test_version_1_psk_or_pubkey)
 {
 	static const char *const yaml[] = {
 	    "connections:\n"
@@ -367,16 +374,26 @@ START_TEST(test_version_1_psk_only)
 	    "    version: 1\n"
 	    "    local: {auth: psk}\n"
 	    "    remote: {auth: pubkey}\n" PSK_TAIL,
+	    /* Certificates on both ends: Main Mode with signatures. */
+	    "connections:\n"
+	    "  c:\n"
+	    "    version: 1\n"
+	    "    remote_addrs: 192.0.2.2\n"
+	    "    local: {auth: pubkey, certs: [a.pem], key: a.key}\n"
+	    "    remote: {auth: pubkey}\n",
 	};
 	static const char *const why[] = {
 	    NULL,
 	    NULL,
-	    NAME ":2:3: error: not supported yet: version=1 with an auth "
-		 "method other than psk (IKEv1 has auth: psk so far)",
+	    NAME ":2:3: error: not supported yet: version=1 with local.auth "
+		 "psk and remote.auth pubkey (IKEv1 has auth: psk or pubkey, "
+		 "the same on both ends)",
+	    NULL,
 	};
 	size_t i;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
+		static const struct config_opts opts = {all_but_v1, NULL};
 		struct config *cfg = (struct config *)1;
 		struct diag_list dl;
 		char buf[512];
@@ -384,9 +401,11 @@ START_TEST(test_version_1_psk_only)
 
 		diag_list_init(&dl);
 		r = config_load_buffer_opts(NAME, yaml[i], strlen(yaml[i]),
-					    CONFIG_NO_FILES, NULL, &cfg, &dl);
+					    CONFIG_NO_FILES, &opts, &cfg, &dl);
 		if (!why[i]) {
-			ck_assert_int_eq(r, 0);
+			if (dl.n)
+				diag_format(&dl.v[0], buf, sizeof(buf));
+			ck_assert_msg(r == 0, "%zu: %s", i, dl.n ? buf : "");
 			ck_assert_uint_eq(cfg->conns[0].version, 1);
 			config_free(cfg);
 		} else {
@@ -1896,7 +1915,7 @@ config_suite(void)
 
 	tcase_add_test(tc, test_sample_site);
 	tcase_add_test(tc, test_sample_l2tp);
-	tcase_add_test(tc, test_version_1_psk_only);
+	tcase_add_test(tc, test_version_1_psk_or_pubkey);
 	tcase_add_test(tc, test_aggressive);
 	tcase_add_test(tc, test_sample_l2tp_refused);
 	tcase_add_test(tc, test_claimed_keys);
