@@ -15,6 +15,14 @@
 #                         policies for udp 1701 only and datagrams through
 #                         the pair; then strongSwan with another key:
 #                         nothing in either kernel, charond's line
+#   clients               an L2TP/IPsec server as deployed
+#                         (etc/examples/l2tp-server.yaml's proposals), and
+#                         strongSwan offering what Windows, macOS and
+#                         Android <= 11 offer (../shared/docs/clients.md),
+#                         each with its quirk: Windows' private address as
+#                         its ID, macOS' random L2TP source port; each gets
+#                         the expected proposal, its datagrams go through,
+#                         and its DELETE leaves moon's kernel empty
 # A case passes when both kernels hold exactly the negotiated SAs (or
 # nothing) and traffic goes through them.
 set -eu
@@ -269,6 +277,71 @@ for i in range(3):
 	grep -q "wrong pre-shared key?" "$CD_DIR/moon/log" ||
 	    { cd_log moon; fail "$c: charond did not say why"; }
 	pass "$c: charond said the key is wrong"
+	;;
+clients)
+	cat >/tmp/moon.yaml <<YAML
+daemon:
+  listen: ["$m"]
+  plugin_dir: "@PLUGIN_DIR@"
+connections:
+  l2tp:
+    version: 1
+    local_addrs: ["$m"]
+    proposals: [aes256-sha1-ecp384, aes128-sha1-ecp256, aes256-sha1-modp2048,
+                aes256-sha256-modp2048, aes128-sha1-modp2048,
+                aes256-sha256-modp1024, aes256-sha1-modp1024]
+    local: {auth: psk}
+    remote: {auth: psk}
+    children:
+      l2tp:
+        mode: transport
+        local_ts: ["dynamic[udp/1701]"]
+        remote_ts: ["dynamic[udp]"]
+        esp_proposals: [aes128-sha1, aes256-sha1, aes256-sha256]
+secrets:
+  psk:
+    - secret: "$psk"
+YAML
+	cd_start moon /tmp/moon.yaml
+	sw_start sun
+	# client IKE ESP ID SPORT WANT_IKE WANT_ESP
+	while read -r who ike esp id sport want_ike want_esp; do
+		lts="dynamic[udp/$sport]"
+		[ "$sport" != "%any" ] || lts="dynamic[udp]"
+		sw_psk sun version=1 local="$s" remote="$m" local_id="$id" \
+		    ike="$ike" esp="$esp" mode=transport local_ts="$lts" \
+		    remote_ts='dynamic[udp/1701]' psk="$psk"
+		sw_load sun
+		assert_ok "$c: $who connects" sw_initiate sun net gw
+		want_states 2 "$who"
+		check_pair
+		got=$(ctl --json list-sas | python3 -c 'import json, sys
+s = json.load(sys.stdin)["ike_sas"][0]
+print(s["proposal"], s["children"][0]["proposal"], s["children"][0]["mode"])')
+		[ "$got" = "$want_ike $want_esp transport" ] ||
+		    { cd_log moon; fail "$c: $who got '$got', want '$want_ike $want_esp transport'"; }
+		pass "$c: $who gets $want_ike / $want_esp, transport"
+		port=$sport
+		[ "$port" != "%any" ] || port=49152
+		vm_in sun python3 -S -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("'"$s"'", '"$port"'))
+for i in range(3):
+    s.sendto(b"l2tp", ("'"$m"'", 1701))'
+		sleep 0.3
+		assert_ge "$c: $who's L2TP datagrams through moon's inbound SA" \
+		    "$(packets moon "$IN")" 3
+		assert_ok "$c: $who disconnects" sw_terminate sun gw
+		cd_wait_states moon 0 ||
+		    { cd_log moon; fail "$c: $who's DELETE left SAs on moon"; }
+		[ -z "$(vm_xfrm_policies moon)" ] ||
+		    { vm_xfrm_policies moon; fail "$c: $who's DELETE left policies on moon"; }
+		pass "$c: $who's DELETE leaves moon's kernel empty"
+	done <<LIST
+Windows aes256-sha1-ecp384,aes128-sha1-ecp256,aes256-sha1-modp2048,aes128-sha1-modp2048,aes256-sha1-modp1024,3des-sha1-modp1024 aes256-sha1,aes128-sha1,3des-sha1 192.168.1.23 1701 aes256-sha1-ecp384 aes128-sha1
+macOS aes256-sha256-modp2048,aes256-sha1-modp2048,aes256-md5-modp2048,aes256-sha512-modp2048,aes256-sha256-modp1536,aes256-sha1-modp1536,aes256-sha256-modp1024,aes256-sha1-modp1024,3des-sha1-modp1024 aes128-sha1 $s %any aes256-sha1-modp2048 aes128-sha1
+Android aes256-sha256-modp1024,aes128-sha256-modp1024,3des-sha256-modp1024,aes256-sha1-modp1024,aes128-sha1-modp1024,3des-sha1-modp1024,aes256-md5-modp1024 aes256-sha1,aes128-sha1 $s 1701 aes256-sha256-modp1024 aes128-sha1
+LIST
 	;;
 *) fail "unknown case $c" ;;
 esac
