@@ -97,7 +97,7 @@ vm_host moon sun
 vm_link moon eth0 $M/24 sun eth0 $S/24
 
 # --- charond on moon -------------------------------------------------------------
-# cd_conf_v1 KEYNAME: moon's config, version 1, no children.
+# cd_conf_v1 KEYNAME: moon's config, version 1, a transport child.
 cd_conf_v1() {
 	mkdir -p "$CD_DIR/moon"
 	cat >"$CD_DIR/moon.yaml" <<EOF
@@ -116,6 +116,10 @@ connections:
     proposals: [$IKE]
     local: {auth: pubkey, id: moon.example.org, certs: [$P/$1.pem], key: $P/$1.key}
     remote: {auth: pubkey, id: sun.example.org, ca: test-ca}
+    children:
+      net:
+        mode: transport
+        esp_proposals: [aes128-sha256]
 EOF
 }
 
@@ -150,7 +154,8 @@ mkdir -p "$d/x509" "$d/x509ca" "$d/private"
 cp "$P/ca/ca.pem" "$d/x509ca/ca.pem"
 sw_wait_ready sun
 
-# sw_v1 CERT: sun's swanctl.conf, IKEv1 Main Mode with CERT, no children.
+# sw_v1 CERT: sun's swanctl.conf, IKEv1 Main Mode with CERT, a transport
+# child.
 # Only that certificate and its key are loaded: strongSwan picks its
 # IKEv1 method from the first private key its ID finds, whatever the
 # connection's certs (phase1.c), so another key for sun.example.org
@@ -176,6 +181,12 @@ connections {
 		remote {
 			auth = pubkey
 			id = moon.example.org
+		}
+		children {
+			net {
+				mode = transport
+				esp_proposals = aes128-sha256
+			}
 		}
 	}
 }
@@ -230,8 +241,7 @@ both_up() {
 	    "$1: strongSwan read charond's CERTREQ (the CA's DN)"
 }
 
-# down: no SA left on either end (charond's delete is local until the
-# Informational exchange lands; strongSwan's DELETE is not read yet).
+# down: no SA left on either end.
 down() {
 	ctl --json terminate --ike site --timeout 10 || :
 	sw_terminate sun gw >/dev/null 2>&1 || :
@@ -249,16 +259,23 @@ run_case() {
 	sw_v1 "sun-$3"
 	mark
 	if [ "$2" = strongswan ]; then
-		out=$(sw_initiate sun "" gw 2>&1) ||
-		    { printf '%s\n' "$out" | tail -n 20; fail "$1: swanctl --initiate --ike gw"; }
-		pass "$1: swanctl --initiate --ike gw"
+		out=$(sw_initiate sun net gw 2>&1) ||
+		    { printf '%s\n' "$out" | tail -n 20; fail "$1: swanctl --initiate --child net"; }
+		pass "$1: swanctl --initiate --child net"
 	else
-		ctl --json initiate --ike site --timeout 30
+		ctl --json initiate --child net --timeout 30
 		[ $rc -eq 0 ] || fail "$1: charonctl initiate: exit $rc: $out"
-		pass "$1: charonctl initiate --ike site"
+		pass "$1: charonctl initiate --child net"
 	fi
 	both_up "$1" "$4" "$5"
+	{ cd_wait_states moon 2 && cd_wait_states sun 2; } ||
+	    { ip -n moon xfrm state; cd_log moon; fail "$1: no Quick Mode pair in both kernels"; }
+	pass "$1: Quick Mode's pair in both kernels"
+	assert_ok "$1: ping through ESP" vm_in moon ping -c 2 -i 0.2 -W 2 "$S"
 	down "$1"
+	{ cd_wait_states moon 0 && cd_wait_states sun 0; } ||
+	    fail "$1: SAs left in a kernel after the DELETEs"
+	pass "$1: both kernels empty after the DELETEs"
 }
 
 run_case sw-rsa strongswan rsa "RSA signatures" RSA_EMSA_PKCS1_NULL
