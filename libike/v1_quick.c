@@ -372,6 +372,32 @@ take_algs(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c,
 	return 0;
 }
 
+/*
+ * Both sides rekeyed old at once: two new pairs where one will do. Both
+ * keep the one whose Quick Mode the ISAKMP SA's initiator started (each
+ * side knows who that is) and retire the other as a replaced pair.
+ */
+static void
+crossed(struct ike_engine *e, struct ike_sa *sa, const struct v1_qm *q,
+	struct child_sa *c, const struct child_sa *old)
+{
+	struct child_sa *twin, *loser;
+
+	for (twin = sa->children; twin; twin = twin->next)
+		if (twin != c && twin->replaces == old->id && twin->installed &&
+		    !twin->superseded)
+			break;
+	if (!twin)
+		return;
+	loser = q->initiator == sa->initiator ? twin : c;
+	ike_log(e, sa, IKE_LOG_INFO,
+		"CHILD SA #%u was rekeyed by both sides at once: keeping #%u, "
+		"retiring #%u",
+		old->id, loser == c ? twin->id : c->id, loser->id);
+	loser->superseded = true;
+	loser->rekey_at = e->now + V1_REKEYED_GRACE_MS;
+}
+
 /* KEYMAT for both directions and the install; the old pair of a rekey
  * is retired. */
 static int
@@ -409,6 +435,8 @@ install(struct ike_engine *e, struct ike_sa *sa, struct v1_qm *q,
 		q->gxy ? ", PFS" : "");
 	if (c->replaces && (old = child_by_id(sa, c->replaces)) &&
 	    old->installed) {
+		if (old->superseded)
+			crossed(e, sa, q, c, old);
 		old->superseded = true;
 		old->rekey_at = e->now + V1_REKEYED_GRACE_MS;
 		ike_emit_rekeyed(e, sa, c, old->id);

@@ -434,6 +434,52 @@ START_TEST(isakmp_sa_replaced_children_kept)
 }
 END_TEST
 
+/* Both sides rekey the same pair at the same instant: each side ends up
+ * with one live pair after the grace, and it is the same pair on both
+ * (the one moon, the ISAKMP SA's initiator, started). */
+START_TEST(crossed_rekeys)
+{
+	struct ike_sa *m, *s;
+	unsigned i, k, j;
+	bool same = false;
+
+	setup_qm("aes128-sha256", "aes128-sha256", false);
+	/* No timed rekeys: only the grace of the retired pairs runs out. */
+	cm.children[0].rekey_ms = cs.children[0].rekey_ms = 0;
+	set_conns();
+	main_mode();
+	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", "net"), 0);
+	pump();
+	assert_pair_matches();
+	m = first_sa(&moon);
+	s = first_sa(&sun);
+	moon.watch = sun.watch = "rekeyed by both sides at once";
+	ck_assert_int_eq(ike_rekey_child(moon.e, now, m->id, m->children->id),
+			 0);
+	ck_assert_int_eq(ike_rekey_child(sun.e, now, s->id, s->children->id),
+			 0);
+	pump();
+	ck_assert_uint_eq(moon.n_inst, 3);
+	ck_assert_uint_eq(sun.n_inst, 3);
+	ck_assert_uint_eq(moon.logs_with, 1);
+	ck_assert_uint_eq(sun.logs_with, 1);
+	for (i = 0; i < 4; i++) {
+		advance();
+		pump();
+	}
+	ck_assert_uint_eq(live(&moon), 1);
+	ck_assert_uint_eq(live(&sun), 1);
+	for (k = 0; k < moon.n_inst; k++)
+		for (j = 0; j < sun.n_inst; j++)
+			if (moon.inst[k].live && sun.inst[j].live &&
+			    moon.inst[k].ci.spi_out == sun.inst[j].ci.spi_in &&
+			    moon.inst[k].ci.spi_in == sun.inst[j].ci.spi_out)
+				same = true;
+	ck_assert(same);
+	teardown_pair();
+}
+END_TEST
+
 /* A late repeat of a finished Quick Mode's message 1 makes no second
  * pair. */
 START_TEST(late_repeat_of_message_1)
@@ -525,6 +571,7 @@ v1_quick_suite(void)
 	tcase_add_test(tc, responder_lifetime_lowers_ours);
 	tcase_add_loop_test(tc, rekey_by_either_side, 0, 2);
 	tcase_add_test(tc, isakmp_sa_replaced_children_kept);
+	tcase_add_test(tc, crossed_rekeys);
 	tcase_add_test(tc, late_repeat_of_message_1);
 	tcase_add_test(tc, message_3_never_comes);
 	tcase_add_test(tc, quick_modes_in_flight_are_bounded);
