@@ -243,6 +243,16 @@ struct v1_state {
 	 * their message 1 must not make a second pair. */
 	uint32_t done_mid[4];
 	uint16_t auth; /* IKEV1_AUTH_*: the chosen method */
+	/* Dead Peer Detection (v1_vid.c, v1_dpd.c, RFC 3706). */
+	bool peer_dpd;         /* the peer sent the DPD vendor ID */
+	bool dpd_said;         /* "did not announce DPD" logged once */
+	bool dpd_seq_set;      /* dpd_seq drawn: a random start */
+	bool dpd_peer_seen;    /* dpd_peer_seq is the peer's */
+	uint8_t dpd_tries;     /* retransmits of the check in flight */
+	uint32_t dpd_seq;      /* our last R-U-THERE's sequence number */
+	uint32_t dpd_first;    /* the first of the check in flight */
+	uint32_t dpd_peer_seq; /* the peer's newest R-U-THERE */
+	uint64_t dpd_deadline; /* the check's next retransmit; 0: none */
 };
 
 /*
@@ -664,10 +674,29 @@ int v1_info_delete_isakmp(struct ike_engine *e, struct ike_sa *sa);
 int v1_info_delete_child(struct ike_engine *e, struct ike_sa *sa,
 			 struct child_sa *c, uint64_t now);
 
-/* v1_dpd.c: the hook of RFC 3706 notifies (R-U-THERE, R-U-THERE-ACK)
- * that arrived in a verified Informational. */
+/* v1_dpd.c: Dead Peer Detection (RFC 3706) */
+/* An R-U-THERE or R-U-THERE-ACK that arrived in a verified
+ * Informational: the first answered, the second matched to our check.
+ * Each sets sa->last_heard only when it shows the peer there now (a
+ * fresh sequence number), as a replayed one would not. */
 void v1_dpd_notify(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		   const struct pld_v1_notify *n);
+/* The liveness op: an R-U-THERE, retransmitted by v1_dpd_timers until
+ * its ACK comes or the tries are over (then the SA is killed, "peer not
+ * responding"). -1 with a line if the peer did not send the DPD vendor
+ * ID. */
+int v1_dpd_liveness(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
+/* Due retransmissions of the check in flight (none when now is 0); the
+ * next deadline, UINT64_MAX if none. */
+uint64_t v1_dpd_timers(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
+
+/* v1_vid.c: phase 1 vendor IDs */
+/* Once per phase 1 message 1 or 2: the peer's vendor IDs in m (not NULL)
+ * read (the DPD flag, one log line), ours put in b (not NULL). */
+void v1_vid(struct ike_engine *e, struct ike_sa *sa, const struct msg_v1 *m,
+	    struct msg_builder *b);
+/* The name of a well-known vendor ID, NULL if not one we know. */
+const char *v1_vid_name(struct bytes vid);
 
 /* v1_sa.c: the ISAKMP SA payloads of Main Mode (through prop_v1.c) */
 /* Our offer for the SA's connection, as an SA payload in b. */

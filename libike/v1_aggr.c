@@ -222,7 +222,12 @@ v1_aggr_respond(struct ike_engine *e, uint64_t now,
 		sa_kill(e, sa, "Aggressive Mode key derivation failed");
 		return;
 	}
-	if (put_id_hash(e, sa, &b) < 0 || !(len = msg_build_finish(&b))) {
+	if (put_id_hash(e, sa, &b) < 0) {
+		sa_kill(e, sa, "Aggressive Mode failed");
+		return;
+	}
+	v1_vid(e, sa, m, &b);
+	if (!(len = msg_build_finish(&b))) {
 		sa_kill(e, sa, "Aggressive Mode failed");
 		return;
 	}
@@ -292,6 +297,7 @@ v1_aggr_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 	    v1_put_ke_nonce(e, sa, &b) < 0 || !own_id(e, sa, &id, buf, body))
 		return -1;
 	pld_v1_id_put(&b, &id);
+	v1_vid(e, sa, NULL, &b);
 	if (!(len = msg_build_finish(&b)) ||
 	    v1_keep_own_sa_body(e, sa, len) < 0)
 		return -1;
@@ -369,6 +375,7 @@ complete(struct ike_engine *e, struct ike_sa *sa, struct msg_v1 *m)
 		return;
 	}
 	take_peer_id(e, sa, &a.idv);
+	v1_vid(e, sa, m, NULL);
 	ike_log(e, sa, IKE_LOG_INFO,
 		"peer '%s' authenticated with a pre-shared key", who);
 	n = own_id(e, sa, &id, buf, body);

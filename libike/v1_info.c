@@ -475,10 +475,16 @@ v1_info_input(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	}
 	if (check_hash(e, sa, m) < 0 || check_payloads(e, sa, m) < 0)
 		return;
-	sa->last_heard = now;
 	for (i = 1; i < m->n; i++) {
 		const struct pld_ref *r = &m->pl[i];
 
+		/* DPD's notifies say themselves whether they show the peer
+		 * there now (v1_dpd.c): a replayed one must not. */
+		if (r->type != IKEV1_PL_N ||
+		    pld_v1_notify_get(r, &n, &err) < 0 ||
+		    (n.type != IKEV1_N_R_U_THERE &&
+		     n.type != IKEV1_N_R_U_THERE_ACK))
+			sa->last_heard = now;
 		if (r->type == IKEV1_PL_N &&
 		    pld_v1_notify_get(r, &n, &err) == 0)
 			take_notify(e, sa, now, &n);

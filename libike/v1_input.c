@@ -278,9 +278,9 @@ out:
 }
 
 /* --- what the engine asks of an IKEv1 SA ---------------------------------
- * Main Mode, Aggressive Mode, Quick Mode and the Informational exchange
- * (v1_info.c) exist; rekeying the ISAKMP SA and DPD do not yet: their
- * ops log and fail. */
+ * Main Mode, Aggressive Mode, Quick Mode, the Informational exchange
+ * (v1_info.c) and DPD (v1_dpd.c) exist; rekeying the ISAKMP SA does not
+ * yet: its op logs and fails. */
 
 /* Phase 1 as the connection says: Aggressive Mode only when allowed. */
 static int
@@ -289,14 +289,6 @@ v1_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 	if (ike_conn(e, sa)->aggressive)
 		return v1_aggr_start(e, sa, now);
 	return v1_main_start(e, sa, now);
-}
-
-static int
-unsupported(struct ike_engine *e, const struct ike_sa *sa, const char *what)
-{
-	ike_log(e, sa, IKE_LOG_ERROR, "%s is not yet supported for IKEv1",
-		what);
-	return -1;
 }
 
 static int
@@ -353,10 +345,15 @@ v1_rekey_child(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	return 0;
 }
 
-static int
-v1_liveness(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
+/* Quick Mode's responders and our DPD check resend on their own
+ * deadlines. */
+static uint64_t
+v1_timers(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 {
-	return unsupported(e, sa, "a liveness check (DPD R-U-THERE)");
+	uint64_t q = v1_quick_timers(e, sa, now);
+	uint64_t d = v1_dpd_timers(e, sa, now);
+
+	return q < d ? q : d;
 }
 
 /* IKEv1 has no rekey collisions (RFC 7296 2.8.2 is IKEv2's): nothing is
@@ -379,9 +376,9 @@ const struct ike_version_ops v1_version = {
     .rekey_child = v1_rekey_child,
     .delete_ike = v1_info_delete_ike,
     .delete_child = v1_info_delete_child,
-    .liveness = v1_liveness,
+    .liveness = v1_dpd_liveness,
     .uninstall_child = child_uninstall,
     .announce = v1_announce,
     .going = v1_going,
-    .timers = v1_quick_timers,
+    .timers = v1_timers,
 };

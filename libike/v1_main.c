@@ -185,7 +185,10 @@ v1_main_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 	memset(sa->spi_r, 0, IKEV1_COOKIE_LEN);
 	msg_v1_hdr_init(&h, sa->spi_i, NULL, IKEV1_EXCH_IDENT_PROT, 0, 0);
 	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
-	if (v1_sa_offer(e, sa, &b) < 0 || !(len = msg_build_finish(&b)) ||
+	if (v1_sa_offer(e, sa, &b) < 0)
+		return -1;
+	v1_vid(e, sa, NULL, &b);
+	if (!(len = msg_build_finish(&b)) ||
 	    v1_keep_own_sa_body(e, sa, len) < 0)
 		return -1;
 	sa->state = IKE_SA_CONNECTING;
@@ -657,6 +660,7 @@ v1_main_respond(struct ike_engine *e, uint64_t now,
 		sa_kill(e, sa, "no proposal chosen");
 		return;
 	}
+	v1_vid(e, sa, m, &b);
 	if (!(len = msg_build_finish(&b)) ||
 	    v1_keep_bytes(&sa->v1.sai_b, r->body) < 0) {
 		sa_kill(e, sa, "Main Mode failed");
@@ -747,6 +751,7 @@ complete_sa(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	}
 	if (v1_sa_chosen(e, sa, r) < 0)
 		return;
+	v1_vid(e, sa, m, NULL);
 	memcpy(sa->spi_r, m->hdr.spi_r, IKEV1_COOKIE_LEN);
 	msg_v1_hdr_init(&h, sa->spi_i, sa->spi_r, IKEV1_EXCH_IDENT_PROT, 0, 0);
 	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The dpd plugin: dead peer detection (RFC 7296 2.4). For each IKE SA of a
- * connection with `dpd:`, from the moment it is up (and on through IKE SA
- * rekeys), the peer is asked with an empty INFORMATIONAL once `delay` has
+ * The dpd plugin: dead peer detection (RFC 7296 2.4; RFC 3706 for IKEv1).
+ * For each IKE SA of a connection with `dpd:`, from the moment it is up
+ * (and on through IKE SA rekeys), the peer is asked once `delay` has
  * passed without a word from it: neither an IKE message nor ESP on one of
- * its CHILD SAs (the kernel's last use of their inbound SAs). The peer is
+ * its CHILD SAs (the kernel's last use of their inbound SAs). The engine's
+ * liveness op asks in the SA's version (IKEv2: an empty INFORMATIONAL;
+ * IKEv1: an R-U-THERE, libike/v1_dpd.c, only to a peer that announced
+ * DPD: otherwise it fails, and we look again after delay). The peer is
  * dead when the engine's retransmissions of that check (or of any request)
  * give up, or when `timeout` has passed since the check with nothing
  * heard, whichever comes first; then one line is logged and the action
