@@ -8,9 +8,12 @@
 #                         (aes128-sha256-modp2048 / aes128-sha256-modp2048),
 #                         ping; charond rekeys the pair, then strongSwan
 #                         does, a ping through each new pair; then
-#                         charond offers ESP strongSwan refuses: nothing
-#                         more in either kernel
-#   strongswan-initiates  transport for udp/1701 as an L2TP client sets it
+#                         charond offers ESP strongSwan refuses, then
+#                         phase 1 proposals it refuses: nothing more in
+#                         either kernel, charond's line
+#   strongswan-initiates  a tunnel (aes256-sha256-modp3072), rekeyed by
+#                         each side and deleted by charond; then
+#                         transport for udp/1701 as an L2TP client sets it
 #                         up (3des-sha1-modp1024 / aes128-sha1), the
 #                         policies for udp 1701 only and datagrams through
 #                         the pair; then strongSwan with another key:
@@ -208,8 +211,75 @@ print(len(d[-1]["children"]), sum(len(s["children"]) for s in d[:-1]))')
 	sw_log sun 200 | grep -q "no matching proposal found\|NO_PROPOSAL_CHOSEN" ||
 	    { sw_log sun 40; fail "$c: strongSwan did not refuse the proposal"; }
 	pass "$c: strongSwan refused the Quick Mode proposal ($n SAs before)"
+
+	# Main Mode proposals strongSwan refuses: its NO-PROPOSAL-CHOSEN
+	# ends the attempt with charond's line, nothing installed.
+	cd_stop moon || fail "$c: charond did not exit"
+	CD_VERSION=1 cd_conf /tmp/moon.yaml "$m" "$s" aes256-sha512-modp4096 \
+	    aes128-sha256 tunnel "$psk" start 10.1.0.0/16 10.2.0.0/16
+	cd_start moon /tmp/moon.yaml
+	i=0
+	until grep -q "peer accepts none of our Main Mode proposals" \
+	    "$CD_DIR/moon/log"; do
+		[ $i -lt 50 ] || { cd_log moon; sw_log sun 30; fail "$c: no NO-PROPOSAL-CHOSEN line"; }
+		sleep 0.2
+		i=$((i + 1))
+	done
+	want_states 0 "after Main Mode proposals strongSwan refuses"
+	pass "$c: strongSwan refused our Main Mode proposals, charond said so"
 	;;
 strongswan-initiates)
+	# A tunnel first: strongSwan, the ISAKMP SA's initiator, brings it
+	# up; each side rekeys the pair; charond deletes it.
+	CD_VERSION=1 cd_conf /tmp/moon.yaml "$m" "$s" aes256-sha256-modp3072 \
+	    aes256-sha256 tunnel "$psk" none 10.1.0.0/16 10.2.0.0/16
+	sw_start sun
+	sw_psk sun version=1 local="$s" remote="$m" \
+	    ike=aes256-sha256-modp3072 esp=aes256-sha256 \
+	    local_ts=10.2.0.0/16 remote_ts=10.1.0.0/16 psk="$psk"
+	sw_load sun
+	cd_start moon /tmp/moon.yaml
+	sleep 1
+	assert_ok "$c: strongSwan initiates a tunnel" sw_initiate sun net gw
+	want_states 2 "tunnel"
+	check_pair
+	ping_through "the tunnel strongSwan made"
+	for who in charond strongswan; do
+		before=$OUT
+		if [ $who = charond ]; then
+			ike=$(ctl --json list-sas | python3 -c 'import json, sys
+d = json.load(sys.stdin)["ike_sas"][0]
+print(d["id"], [c["id"] for c in d["children"] if c["state"] == "INSTALLED"][0])')
+			# shellcheck disable=SC2086 # two words wanted
+			set -- $ike
+			assert_ok "$c: charond (ISAKMP responder) rekeys the pair" \
+			    ctl rekey --ike-id "$1" --child-id "$2"
+		else
+			assert_ok "$c: strongSwan (ISAKMP initiator) rekeys the pair" \
+			    sw_rekey_child sun net
+		fi
+		i=0
+		while [ "$(pair | cut -d' ' -f1)" = "$before" ] && [ $i -lt 50 ]; do
+			sleep 0.2
+			i=$((i + 1))
+		done
+		check_pair
+		[ "$OUT" != "$before" ] || fail "$c: $who's rekey made no new pair"
+		ping_through "$who's new pair"
+	done
+	ike=$(ctl --json list-sas | python3 -c 'import json, sys
+print(json.load(sys.stdin)["ike_sas"][0]["id"])')
+	assert_ok "$c: charond (ISAKMP responder) deletes it all" \
+	    ctl terminate --ike-id "$ike" --timeout 10
+	cd_wait_states sun 0 ||
+	    { sw_log sun 40; fail "$c: charond's DELETEs left SAs in strongSwan's kernel"; }
+	sw_wait_gone sun ESTABLISHED 10 ||
+	    { sw_list_sas sun; fail "$c: strongSwan keeps the ISAKMP SA after its DELETE"; }
+	pass "$c: charond's DELETEs emptied strongSwan's kernel and SAs"
+	cd_stop moon || fail "$c: charond did not exit"
+	ip -n moon xfrm state flush
+	ip -n moon xfrm policy flush
+
 	cat >/tmp/moon.yaml <<YAML
 daemon:
   listen: ["$m"]
@@ -231,7 +301,6 @@ secrets:
   psk:
     - secret: "$psk"
 YAML
-	sw_start sun
 	sw_psk sun version=1 local="$s" remote="$m" ike=3des-sha1-modp1024 \
 	    esp=aes128-sha1 mode=transport local_ts='dynamic[udp/1701]' \
 	    remote_ts='dynamic[udp/1701]' psk="$psk"
