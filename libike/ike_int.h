@@ -796,6 +796,9 @@ void v1_quick_input(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
  * about (its SPI ours, or none given), if there is one. */
 void v1_quick_refused(struct ike_engine *e, struct ike_sa *sa,
 		      const struct pld_v1_notify *n);
+/* A rekey of old that did not come about: tried again later. */
+void v1_quick_retry(struct ike_engine *e, struct ike_sa *sa,
+		    struct child_sa *old);
 uint64_t v1_quick_timers(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
 void v1_quick_free_all(struct v1_state *v);
 

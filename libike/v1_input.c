@@ -331,8 +331,12 @@ static int
 v1_rekey_child(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	       struct child_sa *c)
 {
-	if (!c->superseded)
-		return v1_quick_start(e, sa, now, c->cfg, c);
+	if (!c->superseded) {
+		if (v1_quick_start(e, sa, now, c->cfg, c) == 0)
+			return 0;
+		v1_quick_retry(e, sa, c);
+		return -1;
+	}
 	ike_log(e, sa, IKE_LOG_INFO,
 		"CHILD SA #%u was rekeyed; removing the old pair (SPIs in "
 		"%08x out %08x)",

@@ -41,6 +41,10 @@
  * new pair a round trip after us and keeps sending on the old until then. */
 #define V1_REKEYED_GRACE_MS 30000
 
+/* A rekey that did not come about is tried again this much later, while
+ * the pair's lifetime lasts. */
+#define V1_REKEY_RETRY_MS 30000
+
 /* Quick Mode exchanges in flight on one ISAKMP SA: more is a peer
  * flooding us. */
 #define V1_QM_MAX 8
@@ -130,6 +134,17 @@ child_by_id(const struct ike_sa *sa, unsigned id)
 }
 
 /* A child that did not come up: its SPI released, the host told. */
+void
+v1_quick_retry(struct ike_engine *e, struct ike_sa *sa, struct child_sa *old)
+{
+	if (!old || !old->installed || old->superseded || old->rekey_at)
+		return;
+	old->rekey_at = e->now + V1_REKEY_RETRY_MS;
+	ike_log(e, sa, IKE_LOG_INFO, "rekeying CHILD SA #%u again in %u s",
+		old->id, V1_REKEY_RETRY_MS / 1000);
+	sa_schedule(e, sa);
+}
+
 static void
 child_failed(struct ike_engine *e, struct ike_sa *sa, unsigned id,
 	     const char *reason)
@@ -140,6 +155,8 @@ child_failed(struct ike_engine *e, struct ike_sa *sa, unsigned id,
 		return;
 	if (sa->initiator || c->creating)
 		ike_emit(e, sa, IKE_EV_FAILED, c, reason);
+	if (c->replaces)
+		v1_quick_retry(e, sa, child_by_id(sa, c->replaces));
 	child_uninstall(e, sa, c);
 	child_unlink(sa, c);
 	child_free(c);
@@ -662,6 +679,13 @@ complete_checked(struct ike_engine *e, struct ike_sa *sa, struct v1_qm *q,
 			ch.life_s = life_s;
 		}
 	c->spi_out = spi4_get(ans->prop[0].spi.ptr);
+	if (c->peer_gone && c->peer_gone == c->spi_out) {
+		ike_log(e, sa, IKE_LOG_INFO,
+			"the peer deleted CHILD SA '%s' (SPI %08x) before its "
+			"answer reached us; not installed",
+			cc->name, c->spi_out);
+		goto out;
+	}
 	if (child_set_ts(c, &want_i, &want_r) < 0)
 		goto out;
 	rc = install(e, sa, q, c, &ch.chosen, ch.life_s);
@@ -1005,7 +1029,13 @@ finish(struct ike_engine *e, struct ike_sa *sa, struct v1_qm *q,
 		return;
 	}
 	q->iv = iv;
-	if (!c || install(e, sa, q, c, &q->chosen, q->life_s) < 0)
+	if (c && c->peer_gone && c->peer_gone == c->spi_out)
+		ike_log(e, sa, IKE_LOG_INFO,
+			"the peer deleted SPI %08x before its message 3; CHILD "
+			"SA not installed",
+			c->spi_out);
+	if (!c || (c->peer_gone && c->peer_gone == c->spi_out) ||
+	    install(e, sa, q, c, &q->chosen, q->life_s) < 0)
 		child_failed(e, sa, q->child, "Quick Mode failed");
 	sa->v1.done_mid[sa->v1.done_next++ % NELEM(sa->v1.done_mid)] = q->mid;
 	qm_remove(sa, q);

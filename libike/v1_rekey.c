@@ -25,7 +25,7 @@
 /* Move the established CHILD SAs of from to to: their kernel state stays
  * as it is (it names no ISAKMP SA). */
 static unsigned
-hand_over(struct ike_sa *from, struct ike_sa *to)
+hand_over(struct ike_engine *e, struct ike_sa *from, struct ike_sa *to)
 {
 	struct child_sa **pp = &from->children, **tail = &to->children, *c;
 	unsigned n = 0;
@@ -41,6 +41,10 @@ hand_over(struct ike_sa *from, struct ike_sa *to)
 		c->next = NULL;
 		c->id = ++to->next_child_id;
 		c->adopted = true;
+		/* Its rekey was under way on from, and goes with it: it
+		 * starts again on to. */
+		if (c->installed && !c->superseded && !c->rekey_at)
+			c->rekey_at = e->now;
 		*tail = c;
 		tail = &c->next;
 		n++;
@@ -92,7 +96,7 @@ same_peer_sa(struct ike_engine *e, const struct ike_sa *sa)
 static void
 take_over(struct ike_engine *e, struct ike_sa *old, struct ike_sa *new)
 {
-	unsigned n = hand_over(old, new);
+	unsigned n = hand_over(e, old, new);
 
 	ike_log(e, new, IKE_LOG_INFO,
 		"ISAKMP SA replaces #%u; %u CHILD SA(s) kept under it", old->id,

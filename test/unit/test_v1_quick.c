@@ -480,6 +480,44 @@ START_TEST(crossed_rekeys)
 }
 END_TEST
 
+/* A pair's rekey lost with the ISAKMP SA it ran on (replaced before
+ * its Quick Mode was answered) starts again on the new SA: the pair is
+ * not left without a rekey until its lifetime ends. */
+START_TEST(rekey_under_way_survives_the_isakmp_replacement)
+{
+	struct ike_sa *m;
+	unsigned i;
+
+	setup_qm("aes128-sha256", "aes128-sha256", false);
+	cm.children[0].rekey_ms = 60 * 1000;
+	set_conns();
+	main_mode();
+	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", "net"), 0);
+	pump();
+	assert_pair_matches();
+	m = first_sa(&moon);
+	advance(); /* moon's rekey time: its Quick Mode starts */
+	ck_assert_uint_eq(q_len, 1);
+	step(false); /* its message 1 lost */
+	ck_assert_int_eq(ike_rekey(moon.e, now, m->id), 0);
+	pump(); /* the new ISAKMP SA; the old one goes with its Quick Mode */
+	ike_tick(moon.e, now);
+	ike_tick(sun.e, now);
+	ck_assert_uint_eq(moon.e->n_sas, 1);
+	/* Within 2 s, before sun's own rekey time (at 19/20 of 66 s). */
+	for (i = 0; i < 2 && moon.n_inst < 2; i++) {
+		now += 1000;
+		ike_tick(moon.e, now);
+		ike_tick(sun.e, now);
+		pump();
+	}
+	ck_assert_uint_eq(moon.n_inst, 2);
+	ck_assert_uint_eq(sun.n_inst, 2);
+	ck_assert_uint_eq(moon.inst[1].ci.spi_out, sun.inst[1].ci.spi_in);
+	teardown_pair();
+}
+END_TEST
+
 /* A late repeat of a finished Quick Mode's message 1 makes no second
  * pair. */
 START_TEST(late_repeat_of_message_1)
@@ -572,6 +610,7 @@ v1_quick_suite(void)
 	tcase_add_loop_test(tc, rekey_by_either_side, 0, 2);
 	tcase_add_test(tc, isakmp_sa_replaced_children_kept);
 	tcase_add_test(tc, crossed_rekeys);
+	tcase_add_test(tc, rekey_under_way_survives_the_isakmp_replacement);
 	tcase_add_test(tc, late_repeat_of_message_1);
 	tcase_add_test(tc, message_3_never_comes);
 	tcase_add_test(tc, quick_modes_in_flight_are_bounded);
