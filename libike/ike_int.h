@@ -233,6 +233,7 @@ struct v1_state {
 	struct v1_iv iv;  /* the phase 1 chain */
 	uint32_t life_s;  /* the ISAKMP SA's lifetime as chosen */
 	uint64_t ends_at; /* when that lifetime is over (no rekey yet) */
+	uint8_t encap;    /* enum ike_v1_encap: ESP in UDP (natt) */
 	struct v1_qm *qm; /* v1_quick.c: Quick Modes in flight */
 	uint8_t n_qm;
 	uint8_t done_next;
@@ -800,6 +801,14 @@ bool ext_request_refused(struct ike_engine *e, struct ike_sa *sa,
 			 const struct msg *m);
 bool ext_response_refused(struct ike_engine *e, struct ike_sa *sa,
 			  const struct msg *m);
+/* IKEv1 phase 1 (Main Mode message msgno, or Aggressive Mode's):
+ * env.ext_build's VIDs and NAT-D payloads appended to b; env.ext_input
+ * of the peer's message (m NULL: an authenticated message 5 or 6, no
+ * payloads shown): 0, or -1 refused (logged; the caller kills the SA). */
+void ext_v1_put(struct ike_engine *e, const struct ike_sa *sa,
+		struct msg_builder *b, uint8_t msgno);
+int ext_v1_input(struct ike_engine *e, struct ike_sa *sa,
+		 const struct msg_v1 *m, uint8_t msgno);
 
 /* timer_host.c: the host's timers (ike_timer_add) */
 uint64_t htimer_next(const struct ike_engine *e);
