@@ -28,6 +28,8 @@
  * policies serve both), and the old pair goes V1_REKEYED_GRACE_MS later,
  * once the peer has had time to move its traffic to the new one.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,12 +175,24 @@ rekey_in_ms(const struct ike_child_cfg *cc, uint32_t life_s, bool started)
 	return life - life / 10;
 }
 
+/* The mode a child offers and accepts: UDP-encapsulated once natt found
+ * a NAT (or was told to encapsulate) on the ISAKMP SA, in the numbering
+ * of the NAT-T variant the peer speaks (RFC 3947 5.2; the drafts' private
+ * values for a draft peer). */
 static void
-p2_cfg(const struct ike_child_cfg *cc, struct prop_v1_p2_cfg *cfg,
-       const uint8_t *spi)
+p2_cfg(const struct ike_sa *sa, const struct ike_child_cfg *cc,
+       struct prop_v1_p2_cfg *cfg, const uint8_t *spi)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->encap = cc->transport ? IKEV1_ENCAP_TRANSPORT : IKEV1_ENCAP_TUNNEL;
+	if (sa->v1.encap != IKE_V1_ENCAP_NONE) {
+		cfg->encap = cc->transport
+				 ? IKEV1_ENCAP_UDP_ENCAPSULATED_TRANSPORT
+				 : IKEV1_ENCAP_UDP_ENCAPSULATED_TUNNEL;
+		cfg->draft_encap = sa->v1.encap == IKE_V1_ENCAP_DRAFT;
+	} else {
+		cfg->encap =
+		    cc->transport ? IKEV1_ENCAP_TRANSPORT : IKEV1_ENCAP_TUNNEL;
+	}
 	cfg->life_s = child_life_s(cc);
 	cfg->spi = spi;
 }
@@ -333,6 +347,53 @@ take_ids(const struct msg_v1 *m, struct ts *ti, struct ts *tr)
 	return 0;
 }
 
+/* Transport mode through a NAT (RFC 3947 5.2, as RFC 7296 2.23.1): an
+ * end names itself by the address it holds, which the other end may
+ * never see (a Windows client behind a NAT sends its private address as
+ * IDci). For the policies, a single-host ID is the address the ISAKMP SA
+ * runs between on that side; the IDs on the wire stay as they came. */
+static void
+nat_hosts(const struct ike_sa *sa, struct ts *ti, struct ts *tr)
+{
+	struct pld_ts a = {1, {*ti}}, b = {1, {*tr}};
+
+	ts_nat_hosts(&a, sa->initiator ? &sa->local : &sa->remote, NULL, NULL);
+	ts_nat_hosts(&b, sa->initiator ? &sa->remote : &sa->local, NULL, NULL);
+	*ti = a.ts[0];
+	*tr = b.ts[0];
+}
+
+/* NAT-OA (RFC 3947 5.1, the drafts' 131): the peer's original address,
+ * which Linux does not need (it skips the inner checksums of UDP-
+ * encapsulated transport mode); logged for the admin. */
+static void
+log_natoa(struct ike_engine *e, struct ike_sa *sa, const struct msg_v1 *m)
+{
+	struct pld_v1_natoa oa;
+	struct ike_err err = {0};
+	char addr[INET6_ADDRSTRLEN];
+	unsigned i;
+
+	for (i = 0; i < m->n; i++) {
+		const struct pld_ref *r = &m->pl[i];
+
+		if (r->type != IKEV1_PL_NAT_OA &&
+		    r->type != IKEV1_PL_NAT_OA_DRAFT)
+			continue;
+		if (pld_v1_natoa_get(r, &oa, &err) < 0) {
+			ike_log(e, sa, IKE_LOG_DEBUG,
+				"Quick Mode NAT-OA does not decode; ignored");
+			continue;
+		}
+		inet_ntop(oa.id_type == IKEV1_ID_IPV4_ADDR ? AF_INET : AF_INET6,
+			  oa.addr.ptr, addr, sizeof(addr));
+		ike_log(e, sa, IKE_LOG_INFO,
+			"peer's NAT-OA: original address %s (Quick Mode "
+			"%08x)",
+			addr, m->hdr.msgid);
+	}
+}
+
 /* Without IDs, Quick Mode is between the ISAKMP SA's own addresses
  * (RFC 2409 5.5). */
 static void
@@ -465,7 +526,7 @@ v1_quick_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	q->initiator = true;
 	q->child = c->id;
 	spi4_put(spi, c->spi_in);
-	p2_cfg(cc, &pc, spi);
+	p2_cfg(sa, cc, &pc, spi);
 	n = prop_v1_p2_expand(cc->proposals, cc->n_proposals, &pc, xf,
 			      IKEV1_MAX_TRANSFORMS, skipped, sizeof(skipped));
 	if (n < 0 || prop_v1_encode(xf, (size_t)n, out) < 0) {
@@ -572,7 +633,7 @@ complete_checked(struct ike_engine *e, struct ike_sa *sa, struct v1_qm *q,
 
 	if (!ans || !list)
 		goto out;
-	p2_cfg(cc, &pc, NULL);
+	p2_cfg(sa, cc, &pc, NULL);
 	if (!rs || pld_v1_sa_get(rs, ans, &err) < 0 ||
 	    prop_v1_p2_decode(ans, list, &notify, reason, sizeof(reason)) < 0 ||
 	    list->n != 1 ||
@@ -600,6 +661,7 @@ complete_checked(struct ike_engine *e, struct ike_sa *sa, struct v1_qm *q,
 	}
 	if (q->dh && take_ke(e, sa, m, q, dh->id) < 0)
 		goto out;
+	log_natoa(e, sa, m);
 	ids = take_ids(m, &ti, &tr);
 	if (c->replaces && child_by_id(sa, c->replaces)) {
 		const struct child_sa *old = child_by_id(sa, c->replaces);
@@ -711,6 +773,7 @@ choose(struct ike_engine *e, struct ike_sa *sa, const struct prop_v1_list *list,
 	const struct ike_conn_cfg *conn = ike_conn(e, sa);
 	struct prop_v1_p2_cfg pc;
 	struct pld_ts allow_i, allow_r;
+	struct ts pi, pr; /* ti, tr as the policies would have them */
 	char reason[512] = "", a[96], b[96];
 	bool ts_fail = false;
 	unsigned i;
@@ -718,14 +781,18 @@ choose(struct ike_engine *e, struct ike_sa *sa, const struct prop_v1_list *list,
 	for (i = 0; i < conn->n_children; i++) {
 		const struct ike_child_cfg *cc = &conn->children[i];
 
-		p2_cfg(cc, &pc, NULL);
+		p2_cfg(sa, cc, &pc, NULL);
 		if (prop_v1_p2_select(cc->proposals, cc->n_proposals, &pc, list,
 				      ch, reason, sizeof(reason)) < 0)
 			continue;
 		ts_from_cfg(cc->remote_ts, cc->n_remote_ts, &sa->remote,
 			    &allow_i);
 		ts_from_cfg(cc->local_ts, cc->n_local_ts, &sa->local, &allow_r);
-		if (!ts_inside(ti, &allow_i) || !ts_inside(tr, &allow_r)) {
+		pi = *ti;
+		pr = *tr;
+		if (cc->transport && sa->v1.encap != IKE_V1_ENCAP_NONE)
+			nat_hosts(sa, &pi, &pr);
+		if (!ts_inside(&pi, &allow_i) || !ts_inside(&pr, &allow_r)) {
 			ts_fail = true;
 			continue;
 		}
@@ -778,7 +845,7 @@ answer(struct ike_engine *e, struct ike_sa *sa, struct v1_qm *q,
 	struct prop_v1_choice ch;
 	struct child_sa *c = NULL, *old;
 	struct pld_ts tl = {1, {{0}}}, tr = {1, {{0}}};
-	struct ts ti, tresp;
+	struct ts ti, tresp, pol_i, pol_r;
 	struct pld_v1_data nonce;
 	struct ike_err err = {0};
 	uint8_t spi[4], mac[V1_HASH_MAX], life[16];
@@ -809,6 +876,12 @@ answer(struct ike_engine *e, struct ike_sa *sa, struct v1_qm *q,
 	if ((cfg = choose(e, sa, list, &ti, &tresp, &ch, notify)) < 0)
 		goto out;
 	cc = &ike_conn(e, sa)->children[cfg];
+	log_natoa(e, sa, m);
+	/* The policies' selectors; the answer echoes the IDs as they came. */
+	pol_i = ti;
+	pol_r = tresp;
+	if (cc->transport && sa->v1.encap != IKE_V1_ENCAP_NONE)
+		nat_hosts(sa, &pol_i, &pol_r);
 	if (ch.weak)
 		ike_log(e, sa, IKE_LOG_WARN,
 			"CHILD SA '%s' uses a weak algorithm", cc->name);
@@ -821,9 +894,9 @@ answer(struct ike_engine *e, struct ike_sa *sa, struct v1_qm *q,
 	if (!(c = child_new(sa, (unsigned)cfg)))
 		goto out;
 	c->creating = true;
-	tl.ts[0] = tresp;
-	tr.ts[0] = ti;
-	if ((old = rekeyed(sa, (unsigned)cfg, &tresp, &ti))) {
+	tl.ts[0] = pol_r;
+	tr.ts[0] = pol_i;
+	if ((old = rekeyed(sa, (unsigned)cfg, &pol_r, &pol_i))) {
 		c->reqid = old->reqid;
 		c->replaces = old->id;
 	}
