@@ -20,6 +20,9 @@
  * and INFORMATIONAL messages once their ICV verified. A nonzero return (an
  * error notify) fails the exchange. The IKE_AUTH view stays available to
  * the authentication hooks (ike_auth_req.msg) while the message is handled.
+ *
+ * IKEv1 phase 1 has hooks of its own at the end of this file (ext_v1_put,
+ * ext_v1_input): vendor IDs and NAT-D for the natt plugin.
  */
 #include <stdio.h>
 #include <stdlib.h>

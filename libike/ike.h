@@ -200,7 +200,8 @@ struct ike_in_payload {
  * those and CREATE_CHILD_SA; IKE_SA_INIT once it parsed (the response once
  * it is the answer to ours), the others only after their ICV verified.
  * local and remote of an incoming message are the datagram's, which may
- * differ from where the SA runs (a NAT mapping changed).
+ * differ from where the SA runs (a NAT mapping changed). IKEv1 phase 1
+ * messages too, with version 1 (see v1_msg below and libike/IKEV1.md).
  */
 struct ike_msg_view {
 	unsigned ike_id;  /* 0 while there is no SA (IKE_SA_INIT request in) */
