@@ -556,6 +556,70 @@ START_TEST(aggressive_mode_through_nat)
 }
 END_TEST
 
+/* An old client behind the NAT speaking draft-02n only (moon's hooks
+ * here, not the plugin): sun answers with that VID, NAT-D goes as payload
+ * 130 both ways, and Quick Mode runs in the drafts' numbering. */
+static unsigned draft_vids_seen, draft_natd_seen;
+
+static void
+draft_build(void *ctx, const struct ike_msg_view *m, struct ike_out *out)
+{
+	static const uint8_t vid[16] = {0x90, 0xcb, 0x80, 0x91, 0x3e, 0xbb,
+					0x69, 0x6e, 0x08, 0x63, 0x81, 0xb5,
+					0xec, 0x42, 0x7b, 0x1f};
+	uint8_t h[EVP_MAX_MD_SIZE];
+	size_t n;
+
+	if (m->v1_msg == 1)
+		ck_assert_int_eq(ike_out_vendor_id(out, vid, sizeof(vid)), 0);
+	if (m->v1_msg != 3)
+		return;
+	ck_assert_int_eq(
+	    natd_hash_v1(m->v1_digest, m->spi_i, m->spi_r, m->remote, h, &n),
+	    0);
+	ck_assert_int_eq(ike_out_payload(out, IKEV1_PL_NAT_D_DRAFT, h, n), 0);
+	ck_assert_int_eq(
+	    natd_hash_v1(m->v1_digest, m->spi_i, m->spi_r, m->local, h, &n), 0);
+	ck_assert_int_eq(ike_out_payload(out, IKEV1_PL_NAT_D_DRAFT, h, n), 0);
+}
+
+static int
+draft_input(void *ctx, const struct ike_msg_view *m, char *why, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_payloads; i++) {
+		const struct ike_in_payload *p = &m->payloads[i];
+
+		if (m->v1_msg == 2 && p->type == IKEV1_PL_VID &&
+		    natt_v1_vid(p->data.ptr, p->data.len) == NATT_V1_DRAFT_02N)
+			draft_vids_seen++;
+		if (m->v1_msg == 4 && p->type == IKEV1_PL_NAT_D_DRAFT)
+			draft_natd_seen++;
+	}
+	if (m->v1_msg == 4)
+		ike_sa_set_v1_encap(moon.e, m->ike_id, IKE_V1_ENCAP_DRAFT);
+	return 0;
+}
+
+START_TEST(draft_client_through_nat)
+{
+	setup_nat(false);
+	moon.e->env.ext_build = draft_build;
+	moon.e->env.ext_input = draft_input;
+	draft_vids_seen = draft_natd_seen = 0;
+	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", "net"), 0);
+	nat_pump();
+	ck_assert_uint_eq(draft_vids_seen, 1);
+	ck_assert_uint_eq(draft_natd_seen, 2);
+	ck_assert(first_sa(&sun)->nat_remote);
+	ck_assert_uint_eq(first_sa(&sun)->v1.encap, IKE_V1_ENCAP_DRAFT);
+	ck_assert(has_event(&sun, IKE_EV_CHILD_UP));
+	ck_assert(logged("peer does NAT-T as draft-ietf-ipsec-nat-t-ike-02\n"));
+	teardown_nat();
+}
+END_TEST
+
 /* Without the plugin, the engine's own switch: an offer in the UDP modes
  * (either numbering) is taken by a peer that encapsulates too, and
  * refused by one that does not. */
@@ -619,6 +683,7 @@ v1_natt_suite(void)
 	tcase_add_test(tc, no_nat_no_float);
 	tcase_add_test(tc, forced_encap_without_nat);
 	tcase_add_test(tc, aggressive_mode_through_nat);
+	tcase_add_test(tc, draft_client_through_nat);
 	tcase_add_test(tc, udp_modes_in_quick_mode);
 	tcase_add_test(tc, v1_encap_only_on_ikev1);
 	suite_add_tcase(s, tc);
