@@ -744,6 +744,12 @@ int v1_ts_to_id(const struct ts *t, struct pld_v1_id *id,
 /* -1 if the ID is not an address, subnet or range, or malformed. */
 int v1_id_to_ts(const struct pld_v1_id *id, struct ts *t);
 
+/* v1_natt.c: what Quick Mode does through a NAT (RFC 3947 5) */
+void v1_nat_hosts(const struct ike_sa *sa, struct ts *ti, struct ts *tr);
+void v1_natoa_log(struct ike_engine *e, struct ike_sa *sa,
+		  const struct msg_v1 *m);
+void v1_natoa_put(const struct ike_sa *sa, struct msg_builder *b);
+
 /* v1_quick.c */
 int v1_quick_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		   unsigned cfg, struct child_sa *old);

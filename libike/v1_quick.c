@@ -28,8 +28,6 @@
  * policies serve both), and the old pair goes V1_REKEYED_GRACE_MS later,
  * once the peer has had time to move its traffic to the new one.
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -347,53 +345,6 @@ take_ids(const struct msg_v1 *m, struct ts *ti, struct ts *tr)
 	return 0;
 }
 
-/* Transport mode through a NAT (RFC 3947 5.2, as RFC 7296 2.23.1): an
- * end names itself by the address it holds, which the other end may
- * never see (a Windows client behind a NAT sends its private address as
- * IDci). For the policies, a single-host ID is the address the ISAKMP SA
- * runs between on that side; the IDs on the wire stay as they came. */
-static void
-nat_hosts(const struct ike_sa *sa, struct ts *ti, struct ts *tr)
-{
-	struct pld_ts a = {1, {*ti}}, b = {1, {*tr}};
-
-	ts_nat_hosts(&a, sa->initiator ? &sa->local : &sa->remote, NULL, NULL);
-	ts_nat_hosts(&b, sa->initiator ? &sa->remote : &sa->local, NULL, NULL);
-	*ti = a.ts[0];
-	*tr = b.ts[0];
-}
-
-/* NAT-OA (RFC 3947 5.1, the drafts' 131): the peer's original address,
- * which Linux does not need (it skips the inner checksums of UDP-
- * encapsulated transport mode); logged for the admin. */
-static void
-log_natoa(struct ike_engine *e, struct ike_sa *sa, const struct msg_v1 *m)
-{
-	struct pld_v1_natoa oa;
-	struct ike_err err = {0};
-	char addr[INET6_ADDRSTRLEN];
-	unsigned i;
-
-	for (i = 0; i < m->n; i++) {
-		const struct pld_ref *r = &m->pl[i];
-
-		if (r->type != IKEV1_PL_NAT_OA &&
-		    r->type != IKEV1_PL_NAT_OA_DRAFT)
-			continue;
-		if (pld_v1_natoa_get(r, &oa, &err) < 0) {
-			ike_log(e, sa, IKE_LOG_DEBUG,
-				"Quick Mode NAT-OA does not decode; ignored");
-			continue;
-		}
-		inet_ntop(oa.id_type == IKEV1_ID_IPV4_ADDR ? AF_INET : AF_INET6,
-			  oa.addr.ptr, addr, sizeof(addr));
-		ike_log(e, sa, IKE_LOG_INFO,
-			"peer's NAT-OA: original address %s (Quick Mode "
-			"%08x)",
-			addr, m->hdr.msgid);
-	}
-}
-
 /* Without IDs, Quick Mode is between the ISAKMP SA's own addresses
  * (RFC 2409 5.5). */
 static void
@@ -562,8 +513,11 @@ v1_quick_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	rc = 0;
 	if (q->dh)
 		put_ke(&b, q->dh, group, &rc);
-	if (rc < 0 || put_ids(e, sa, &b, &ti.ts[0], &tr.ts[0]) < 0 ||
-	    !(len = msg_build_finish(&b)) ||
+	if (rc == 0 && put_ids(e, sa, &b, &ti.ts[0], &tr.ts[0]) < 0)
+		rc = -1;
+	if (cc->transport && sa->v1.encap != IKE_V1_ENCAP_NONE)
+		v1_natoa_put(sa, &b);
+	if (rc < 0 || !(len = msg_build_finish(&b)) ||
 	    keymat_v1_hash1(sa->v1.suite.prf, sa->v1.keys.skeyid_a, q->mid,
 			    (struct bytes){e->out + rest_at, len - rest_at},
 			    mac) < 0) {
@@ -661,7 +615,7 @@ complete_checked(struct ike_engine *e, struct ike_sa *sa, struct v1_qm *q,
 	}
 	if (q->dh && take_ke(e, sa, m, q, dh->id) < 0)
 		goto out;
-	log_natoa(e, sa, m);
+	v1_natoa_log(e, sa, m);
 	ids = take_ids(m, &ti, &tr);
 	if (c->replaces && child_by_id(sa, c->replaces)) {
 		const struct child_sa *old = child_by_id(sa, c->replaces);
@@ -791,7 +745,7 @@ choose(struct ike_engine *e, struct ike_sa *sa, const struct prop_v1_list *list,
 		pi = *ti;
 		pr = *tr;
 		if (cc->transport && sa->v1.encap != IKE_V1_ENCAP_NONE)
-			nat_hosts(sa, &pi, &pr);
+			v1_nat_hosts(sa, &pi, &pr);
 		if (!ts_inside(&pi, &allow_i) || !ts_inside(&pr, &allow_r)) {
 			ts_fail = true;
 			continue;
@@ -876,12 +830,12 @@ answer(struct ike_engine *e, struct ike_sa *sa, struct v1_qm *q,
 	if ((cfg = choose(e, sa, list, &ti, &tresp, &ch, notify)) < 0)
 		goto out;
 	cc = &ike_conn(e, sa)->children[cfg];
-	log_natoa(e, sa, m);
+	v1_natoa_log(e, sa, m);
 	/* The policies' selectors; the answer echoes the IDs as they came. */
 	pol_i = ti;
 	pol_r = tresp;
 	if (cc->transport && sa->v1.encap != IKE_V1_ENCAP_NONE)
-		nat_hosts(sa, &pol_i, &pol_r);
+		v1_nat_hosts(sa, &pol_i, &pol_r);
 	if (ch.weak)
 		ike_log(e, sa, IKE_LOG_WARN,
 			"CHILD SA '%s' uses a weak algorithm", cc->name);
@@ -923,6 +877,9 @@ answer(struct ike_engine *e, struct ike_sa *sa, struct v1_qm *q,
 		put_ke(&b, q->dh, dh->id, &rc);
 	if (ids == 0 && put_ids(e, sa, &b, &ti, &tresp) < 0)
 		rc = -1;
+	/* The mode chosen is UDP-Encapsulated-Transport (5.2). */
+	if (cc->transport && sa->v1.encap != IKE_V1_ENCAP_NONE)
+		v1_natoa_put(sa, &b);
 	if (ch.notify_life_s || ch.notify_life_kb) {
 		struct pld_v1_notify n = {0};
 

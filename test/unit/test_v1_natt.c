@@ -458,17 +458,21 @@ START_TEST(tunnel_through_nat)
 END_TEST
 
 /* Transport mode: moon names itself by its private address; sun's
- * policies name the public one it sees. */
+ * policies name the public one it sees. Both send NAT-OA. */
 START_TEST(transport_ids_name_the_public_address)
 {
 	const struct installed *is;
 	char a[INET_ADDRSTRLEN];
 
 	setup_nat(true);
+	moon.watch = sun.watch = "peer's NAT-OA: original address ";
 	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", "net"), 0);
 	nat_pump();
 	ck_assert(has_event(&sun, IKE_EV_CHILD_UP));
 	ck_assert(has_event(&moon, IKE_EV_CHILD_UP));
+	/* NAT-OAi and NAT-OAr each way (RFC 3947 5.2). */
+	ck_assert_uint_eq(sun.logs_with, 2);
+	ck_assert_uint_eq(moon.logs_with, 2);
 	is = inst_of(&sun);
 	ck_assert(is->ci.transport);
 	ck_assert_uint_eq(is->ci.encap.type, 2);
