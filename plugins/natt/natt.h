@@ -59,8 +59,10 @@ int natd_hash_v1(const char *digest, const uint8_t *ck_i, const uint8_t *ck_r,
 void natd_check_v1(const struct ike_msg_view *m, uint8_t type,
 		   struct natd_result *r);
 
-/* natt.c, for natt_v1.c */
+/* natt.c, for natt_v1.c (the per-SA state, the float to 4500, following
+ * the peer and keepalives serve both versions) */
 extern const struct charond_api *natt_api;
+/* The SA's state, made on first use; NULL if out of memory. */
 struct natt_sa *natt_sa_get(unsigned ike_id);
 bool natt_conn_forces(const char *conn);
 void natt_publish(const struct natt_sa *s);
