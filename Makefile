@@ -145,7 +145,17 @@ $(B)/test/unit/%.o: test/unit/%.c $(B)/test/unit/suites.h
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -MMD -MP -Ilibike -I$(B)/test/unit \
 	    -DTEST_DATA='"$(TEST_DATA)"' -c -o $@ $<
 
-$(B)/check_libike: $(UNIT_OBJ) $(B)/libike.a
+# test_v1_natt.c drives the natt plugin's code (compiled as the plugin
+# is, linked in) behind a fake charond API.
+NATT_PART_OBJ := $(patsubst plugins/natt/%.c,$(B)/test/unit/natt-parts/%.o,\
+    $(sort $(wildcard plugins/natt/*.c)))
+$(B)/test/unit/natt-parts/%.o: plugins/natt/%.c $(wildcard plugins/natt/*.h) \
+    $(wildcard plugins/include/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -Ilibike -Iplugins/include -c -o $@ $<
+$(B)/test/unit/test_v1_natt.o: CHECK_CFLAGS += -Iplugins/include -Iplugins/natt
+
+$(B)/check_libike: $(UNIT_OBJ) $(NATT_PART_OBJ) $(B)/libike.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(OPENSSL_LIBS)
 
 # The list of suites and the runner of the tests in test/unit/DIR/. The

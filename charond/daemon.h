@@ -293,6 +293,7 @@ int hooks_sa_action(unsigned ike_id, enum charond_sa_action a,
 		    const void *args);
 int hooks_send_keepalive(unsigned ike_id);
 int hooks_sa_nat(unsigned ike_id, bool local_behind, bool remote_behind);
+int hooks_sa_v1_encap(unsigned ike_id, enum ike_v1_encap how);
 uint16_t hooks_port_nat_t(void);
 /* The kernel's XFRM_MSG_MAPPING for a CHILD SA of ike_id: to the
  * listeners' mapping hooks (natt). */

@@ -71,6 +71,7 @@ static const struct charond_api api = {
     .send_keepalive = hooks_send_keepalive,
     .sa_nat = hooks_sa_nat,
     .port_nat_t = hooks_port_nat_t,
+    .sa_v1_encap = hooks_sa_v1_encap,
     .sa_esp_idle = kernel_esp_idle,
     .trap = trap_api,
 };

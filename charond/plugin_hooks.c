@@ -503,6 +503,14 @@ hooks_sa_nat(unsigned ike_id, bool local_behind, bool remote_behind)
 			      remote_behind);
 }
 
+int
+hooks_sa_v1_encap(unsigned ike_id, enum ike_v1_encap how)
+{
+	if (!daemon_g.engine)
+		return -1;
+	return ike_sa_set_v1_encap(daemon_g.engine, ike_id, how);
+}
+
 /* --- the engine's hooks --------------------------------------------------- */
 
 static const struct hook *

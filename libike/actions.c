@@ -215,3 +215,15 @@ ike_sa_set_nat(struct ike_engine *e, unsigned ike_id, bool local, bool remote)
 	sa->nat_remote = remote;
 	return 0;
 }
+
+int
+ike_sa_set_v1_encap(struct ike_engine *e, unsigned ike_id,
+		    enum ike_v1_encap how)
+{
+	struct ike_sa *sa = sa_by_id(e, ike_id);
+
+	if (!sa || sa->version != 1 || how > IKE_V1_ENCAP_DRAFT)
+		return -1;
+	sa->v1.encap = (uint8_t)how;
+	return 0;
+}

@@ -20,6 +20,9 @@
  * and INFORMATIONAL messages once their ICV verified. A nonzero return (an
  * error notify) fails the exchange. The IKE_AUTH view stays available to
  * the authentication hooks (ike_auth_req.msg) while the message is handled.
+ *
+ * IKEv1 phase 1 has hooks of its own at the end of this file (ext_v1_put,
+ * ext_v1_input): vendor IDs and NAT-D for the natt plugin.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,6 +100,16 @@ ike_out_certreq(struct ike_out *o, uint8_t encoding, const void *data,
 	return out_add(o, IKEV2_PL_CERTREQ, encoding, data, len);
 }
 
+int
+ike_out_payload(struct ike_out *o, uint8_t type, const void *data, size_t len)
+{
+	/* Only what a plugin has business adding to phase 1: the engine
+	 * writes the payloads the exchange itself is made of. */
+	if (type != IKEV1_PL_NAT_D && type != IKEV1_PL_NAT_D_DRAFT)
+		return -1;
+	return out_add(o, type, 0, data, len);
+}
+
 /* Write the collected payloads of the given type into b, in the order the
  * hook added them. */
 static void
@@ -108,6 +121,7 @@ out_write(struct msg_builder *b, const struct ike_out *o, uint8_t type)
 		const struct out_item *it = &o->item[i];
 		struct bytes d = {o->data + it->off, it->len};
 
+		/* IKEv1's raw payloads never go into an IKEv2 message. */
 		if (it->type != type)
 			continue;
 		if (type == IKEV2_PL_N) {
@@ -488,4 +502,90 @@ ext_v1_view(struct ike_engine *e, const struct ike_sa *sa,
 	v->n_payloads = n;
 	v->payloads = pl;
 	return v;
+}
+
+/* --- IKEv1 phase 1 ---------------------------------------------------------
+ *
+ * The same hooks see Main Mode and Aggressive Mode (RFC 3947: vendor IDs
+ * in messages 1 and 2, NAT-D in Main Mode 3 and 4 or Aggressive Mode 2
+ * and 3). Outgoing: VIDs and raw NAT-D payloads at the end of our message
+ * 1 to 4 (Aggressive Mode 1 to 3). Incoming: the peer's VIDs and NAT-D of
+ * those, and an empty view of Main Mode 5 and 6 once authenticated (a
+ * NAT-T initiator floats to port 4500 at message 5: the responder's
+ * natt follows it there).
+ */
+
+/* Our message msgno of sa's phase 1, or the peer's. */
+static void
+view_v1(struct ike_msg_view *v, const struct ike_engine *e,
+	const struct ike_sa *sa, uint8_t msgno, bool inbound)
+{
+	uint8_t exch =
+	    sa->v1.aggr ? IKEV1_EXCH_AGGRESSIVE : IKEV1_EXCH_IDENT_PROT;
+
+	/* Odd messages are the initiator's: the "requests" of phase 1. */
+	view_init(v, e, sa, exch, (msgno & 1) != 0, inbound);
+	v->version = 1;
+	v->v1_msg = msgno;
+	v->v1_digest = sa->v1.suite.prf ? sa->v1.suite.prf->digest : NULL;
+}
+
+void
+ext_v1_put(struct ike_engine *e, const struct ike_sa *sa, struct msg_builder *b,
+	   uint8_t msgno)
+{
+	struct ike_msg_view v;
+	struct ike_out *o;
+	unsigned i;
+
+	if (!e->env.ext_build)
+		return;
+	o = out_empty(e);
+	view_v1(&v, e, sa, msgno, false);
+	e->env.ext_build(e->env.ctx, &v, o);
+	for (i = 0; i < o->n; i++) {
+		const struct out_item *it = &o->item[i];
+		struct pld_v1_data d = {{o->data + it->off, it->len}};
+
+		if (it->type == IKEV2_PL_V)
+			pld_v1_vid_put(b, &d);
+		else if (it->type == IKEV1_PL_NAT_D ||
+			 it->type == IKEV1_PL_NAT_D_DRAFT)
+			pld_v1_natd_put(b, it->type, &d);
+		/* notifies, CERT, CERTREQ: IKEv2's, left out */
+	}
+}
+
+int
+ext_v1_input(struct ike_engine *e, struct ike_sa *sa, const struct msg_v1 *m,
+	     uint8_t msgno)
+{
+	struct ike_msg_view *v = &e->ext->in;
+	struct ike_in_payload *pl = e->ext->pl;
+	char why[256] = "";
+	size_t n = 0;
+	unsigned i;
+
+	if (!e->env.ext_input)
+		return 0;
+	e->ext->active = false;
+	view_v1(v, e, sa, msgno, true);
+	for (i = 0; m && i < m->n && n < IKE_MAX_PAYLOADS; i++) {
+		const struct pld_ref *r = &m->pl[i];
+
+		if (r->type == IKEV1_PL_VID || r->type == IKEV1_PL_NAT_D ||
+		    r->type == IKEV1_PL_NAT_D_DRAFT)
+			pl[n++] = (struct ike_in_payload){r->type, 0, r->body};
+	}
+	if (m) {
+		v->spi_i = m->hdr.spi_i;
+		v->spi_r = m->hdr.spi_r;
+	}
+	v->n_payloads = n;
+	v->payloads = pl;
+	if (e->env.ext_input(e->env.ctx, v, why, sizeof(why)) == 0)
+		return 0;
+	ike_log(e, sa, IKE_LOG_WARN, "%s message %u refused: %s", v1_mode(sa),
+		msgno, why[0] ? why : "no reason");
+	return -1;
 }

@@ -175,10 +175,18 @@ int ike_out_cert(struct ike_out *o, uint8_t encoding, const void *data,
 		 size_t len);
 int ike_out_certreq(struct ike_out *o, uint8_t encoding, const void *data,
 		    size_t len);
+/* A raw IKEv1 payload body (after its generic header) for an IKEv1 phase 1
+ * message: NAT-D (IKEV1_PL_NAT_D, or IKEV1_PL_NAT_D_DRAFT of the NAT-T
+ * drafts); any other type is refused (-1). IKEv2 messages leave it out;
+ * in IKEv1 messages ike_out_vendor_id() gives a VID payload and notifies,
+ * CERT and CERTREQ are left out. */
+int ike_out_payload(struct ike_out *o, uint8_t type, const void *data,
+		    size_t len);
 
 /* A payload of an incoming message a hook may read: a notify (sub is its
  * type; data its notification data), a vendor ID, a CERT or a CERTREQ (sub
- * is the encoding). */
+ * is the encoding). In an IKEv1 message (view version 1): IKEV1_PL_VID,
+ * IKEV1_PL_NAT_D or IKEV1_PL_NAT_D_DRAFT, with the payload's body, sub 0. */
 struct ike_in_payload {
 	uint8_t
 	    type; /* IKEV2_PL_N, IKEV2_PL_V, IKEV2_PL_CERT, IKEV2_PL_CERTREQ */
@@ -192,7 +200,8 @@ struct ike_in_payload {
  * those and CREATE_CHILD_SA; IKE_SA_INIT once it parsed (the response once
  * it is the answer to ours), the others only after their ICV verified.
  * local and remote of an incoming message are the datagram's, which may
- * differ from where the SA runs (a NAT mapping changed).
+ * differ from where the SA runs (a NAT mapping changed). IKEv1 phase 1
+ * messages too, with version 1 (see v1_msg below and libike/IKEV1.md).
  */
 struct ike_msg_view {
 	unsigned ike_id;  /* 0 while there is no SA (IKE_SA_INIT request in) */
@@ -206,6 +215,15 @@ struct ike_msg_view {
 	const struct ike_endpoint *local, *remote; /* as it travels */
 	size_t n_payloads;                         /* inbound only */
 	const struct ike_in_payload *payloads;
+	/* IKEv1 (version 1, exchange IKEV1_EXCH_IDENT_PROT or
+	 * IKEV1_EXCH_AGGRESSIVE): which message of phase 1 it is (Main Mode
+	 * 1 to 6, Aggressive Mode 1 to 3), and OpenSSL's name of the phase 1
+	 * hash (NAT-D hashes with it, RFC 3947 3.2), NULL until the SA
+	 * payload was chosen. Messages 5 and 6 of Main Mode and 3 of
+	 * Aggressive Mode are seen inbound only, once authenticated, with
+	 * no payloads (a NAT-T peer floats to port 4500 there). */
+	uint8_t v1_msg;
+	const char *v1_digest;
 };
 
 /* What an authentication request is for. */
@@ -451,6 +469,19 @@ int ike_sa_move(struct ike_engine *e, uint64_t now, unsigned ike_id,
  * The engine only reports it (ike_sa_info); -1 if there is no such SA. */
 int ike_sa_set_nat(struct ike_engine *e, unsigned ike_id, bool local,
 		   bool remote);
+
+/* IKEv1: whether ESP of the ISAKMP SA's Quick Modes goes in UDP (RFC 3947
+ * 5.2), as natt negotiated it: Quick Mode offers and accepts only the
+ * UDP-Encapsulated modes then, numbered as RFC 3947 does or as the NAT-T
+ * drafts did (61443, 61444) for a peer that sent a draft's vendor ID.
+ * -1 if there is no such IKEv1 SA. (natt.) */
+enum ike_v1_encap {
+	IKE_V1_ENCAP_NONE = 0,
+	IKE_V1_ENCAP_RFC3947,
+	IKE_V1_ENCAP_DRAFT,
+};
+int ike_sa_set_v1_encap(struct ike_engine *e, unsigned ike_id,
+			enum ike_v1_encap how);
 
 /* Host timers on the engine's clock: cb runs from ike_tick() once now has
  * reached the deadline, and ike_next_deadline() accounts for it. Returns a

@@ -237,6 +237,7 @@ struct v1_state {
 	unsigned replaces;  /* v1_rekey.c: the SA this one replaces */
 	unsigned successor; /* ...and the one replacing this one */
 	struct v1_qm *qm;   /* v1_quick.c: Quick Modes in flight */
+	uint8_t encap;      /* enum ike_v1_encap: ESP in UDP (natt) */
 	uint8_t n_qm;
 	uint8_t done_next;
 	/* The last Quick Modes we finished answering: a late repeat of
@@ -787,6 +788,12 @@ int v1_rekey_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
 void v1_rekey_established(struct ike_engine *e, struct ike_sa *sa);
 bool v1_rekey_adopt(struct ike_engine *e, struct ike_sa *old);
 
+/* v1_natt.c: what Quick Mode does through a NAT (RFC 3947 5) */
+void v1_nat_hosts(const struct ike_sa *sa, struct ts *ti, struct ts *tr);
+void v1_natoa_log(struct ike_engine *e, struct ike_sa *sa,
+		  const struct msg_v1 *m);
+void v1_natoa_put(const struct ike_sa *sa, struct msg_builder *b);
+
 /* v1_quick.c */
 int v1_quick_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		   unsigned cfg, struct child_sa *old);
@@ -883,6 +890,14 @@ bool ext_request_refused(struct ike_engine *e, struct ike_sa *sa,
 			 const struct msg *m);
 bool ext_response_refused(struct ike_engine *e, struct ike_sa *sa,
 			  const struct msg *m);
+/* IKEv1 phase 1 (Main Mode message msgno, or Aggressive Mode's):
+ * env.ext_build's VIDs and NAT-D payloads appended to b; env.ext_input
+ * of the peer's message (m NULL: an authenticated message 5 or 6, no
+ * payloads shown): 0, or -1 refused (logged; the caller kills the SA). */
+void ext_v1_put(struct ike_engine *e, const struct ike_sa *sa,
+		struct msg_builder *b, uint8_t msgno);
+int ext_v1_input(struct ike_engine *e, struct ike_sa *sa,
+		 const struct msg_v1 *m, uint8_t msgno);
 
 /* timer_host.c: the host's timers (ike_timer_add) */
 uint64_t htimer_next(const struct ike_engine *e);

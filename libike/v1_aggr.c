@@ -202,6 +202,10 @@ v1_aggr_respond(struct ike_engine *e, uint64_t now,
 	sa->state = IKE_SA_CONNECTING;
 	sa->v1.aggr = true;
 	sa->v1.phase = V1_AM_R2;
+	if (ext_v1_input(e, sa, m, 1) < 0) {
+		sa_kill(e, sa, "Aggressive Mode refused");
+		return;
+	}
 	msg_v1_hdr_init(&h, sa->spi_i, sa->spi_r, IKEV1_EXCH_AGGRESSIVE, 0, 0);
 	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
 	if (v1_sa_choose_ke(e, sa, a.sa, a.ke.data.len, &b) < 0) {
@@ -227,6 +231,7 @@ v1_aggr_respond(struct ike_engine *e, uint64_t now,
 		return;
 	}
 	v1_vid(e, sa, m, &b);
+	ext_v1_put(e, sa, &b, 2);
 	if (!(len = msg_build_finish(&b))) {
 		sa_kill(e, sa, "Aggressive Mode failed");
 		return;
@@ -272,6 +277,10 @@ respond_auth(struct ike_engine *e, struct ike_sa *sa, struct msg_v1 *m)
 		sa_kill(e, sa, "authentication failed");
 		return;
 	}
+	if (ext_v1_input(e, sa, m, 3) < 0) {
+		sa_kill(e, sa, "Aggressive Mode refused");
+		return;
+	}
 	/* Message 3 has no answer: a retransmitted message 1 still gets
 	 * message 2 from the cache, which is harmless. */
 	v1_id_text(&id, who, sizeof(who));
@@ -298,6 +307,7 @@ v1_aggr_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 		return -1;
 	pld_v1_id_put(&b, &id);
 	v1_vid(e, sa, NULL, &b);
+	ext_v1_put(e, sa, &b, 1);
 	if (!(len = msg_build_finish(&b)) ||
 	    v1_keep_own_sa_body(e, sa, len) < 0)
 		return -1;
@@ -378,6 +388,11 @@ complete(struct ike_engine *e, struct ike_sa *sa, struct msg_v1 *m)
 	v1_vid(e, sa, m, NULL);
 	ike_log(e, sa, IKE_LOG_INFO,
 		"peer '%s' authenticated with a pre-shared key", who);
+	/* natt may move the SA to port 4500 here: message 3 goes there. */
+	if (ext_v1_input(e, sa, m, 2) < 0) {
+		sa_kill(e, sa, "Aggressive Mode refused");
+		return;
+	}
 	n = own_id(e, sa, &id, buf, body);
 	if (!n || v1_hash_auth(sa, false, (struct bytes){body, n}, want) < 0) {
 		sa_kill(e, sa, "Aggressive Mode failed");
@@ -388,14 +403,16 @@ complete(struct ike_engine *e, struct ike_sa *sa, struct msg_v1 *m)
 			IKEV1_FLAG_ENCRYPTION, 0);
 	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
 	pld_v1_hash_put(&b, &hash);
+	ext_v1_put(e, sa, &b, 3);
 	len = msg_build_finish(&b);
 	OPENSSL_cleanse(want, sizeof(want));
 	if (!len || !(len = v1_seal(e, sa, len))) {
 		sa_kill(e, sa, "Aggressive Mode failed");
 		return;
 	}
-	/* Nothing answers message 3: sent once, not kept. */
-	xchg_send_back(e, sa, e->out, len, false);
+	/* Nothing answers message 3: sent once, not kept; where the SA
+	 * runs now (natt may have moved it to port 4500). */
+	xchg_transmit(e, &sa->local, &sa->remote, e->out, len, false);
 	v1_established(e, sa);
 }
 

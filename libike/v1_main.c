@@ -188,6 +188,7 @@ v1_main_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 	if (v1_sa_offer(e, sa, &b) < 0)
 		return -1;
 	v1_vid(e, sa, NULL, &b);
+	ext_v1_put(e, sa, &b, 1);
 	if (!(len = msg_build_finish(&b)) ||
 	    v1_keep_own_sa_body(e, sa, len) < 0)
 		return -1;
@@ -653,6 +654,10 @@ v1_main_respond(struct ike_engine *e, uint64_t now,
 	sa_set_our_spi(e, sa);
 	sa->state = IKE_SA_CONNECTING;
 	sa->v1.phase = V1_MM_R2;
+	if (ext_v1_input(e, sa, m, 1) < 0) {
+		sa_kill(e, sa, "Main Mode refused");
+		return;
+	}
 	msg_v1_hdr_init(&h, sa->spi_i, sa->spi_r, IKEV1_EXCH_IDENT_PROT, 0, 0);
 	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
 	if (v1_sa_choose(e, sa, r, &b) < 0) {
@@ -661,6 +666,7 @@ v1_main_respond(struct ike_engine *e, uint64_t now,
 		return;
 	}
 	v1_vid(e, sa, m, &b);
+	ext_v1_put(e, sa, &b, 2);
 	if (!(len = msg_build_finish(&b)) ||
 	    v1_keep_bytes(&sa->v1.sai_b, r->body) < 0) {
 		sa_kill(e, sa, "Main Mode failed");
@@ -692,12 +698,20 @@ respond_ke(struct ike_engine *e, struct ike_sa *sa, struct msg_v1 *m)
 	}
 	if (v1_take_ke_nonce(e, sa, m) < 0)
 		return; /* logged; the peer may send a valid one */
+	if (ext_v1_input(e, sa, m, 3) < 0) {
+		sa_kill(e, sa, "Main Mode refused");
+		return;
+	}
 	msg_v1_hdr_init(&h, sa->spi_i, sa->spi_r, IKEV1_EXCH_IDENT_PROT, 0, 0);
 	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
 	if (v1_put_ke_nonce(e, sa, &b) < 0 ||
 	    (v1_auth_is_sig(sa->v1.auth) &&
-	     v1_sig_certreq_put(e, sa, &b) < 0) ||
-	    !(len = msg_build_finish(&b))) {
+	     v1_sig_certreq_put(e, sa, &b) < 0)) {
+		sa_kill(e, sa, "Main Mode failed");
+		return;
+	}
+	ext_v1_put(e, sa, &b, 4);
+	if (!(len = msg_build_finish(&b))) {
 		sa_kill(e, sa, "Main Mode failed");
 		return;
 	}
@@ -721,6 +735,10 @@ respond_auth(struct ike_engine *e, struct ike_sa *sa, struct msg_v1 *m)
 		ike_emit(e, sa, IKE_EV_AUTH_FAILED, NULL,
 			 "peer failed authentication");
 		sa_kill(e, sa, "authentication failed");
+		return;
+	}
+	if (ext_v1_input(e, sa, NULL, 5) < 0) {
+		sa_kill(e, sa, "Main Mode refused");
 		return;
 	}
 	if (!(len = build_id_hash(e, sa))) {
@@ -753,12 +771,20 @@ complete_sa(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		return;
 	v1_vid(e, sa, m, NULL);
 	memcpy(sa->spi_r, m->hdr.spi_r, IKEV1_COOKIE_LEN);
+	if (ext_v1_input(e, sa, m, 2) < 0) {
+		sa_kill(e, sa, "Main Mode refused");
+		return;
+	}
 	msg_v1_hdr_init(&h, sa->spi_i, sa->spi_r, IKEV1_EXCH_IDENT_PROT, 0, 0);
 	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
 	if (v1_put_ke_nonce(e, sa, &b) < 0 ||
 	    (v1_auth_is_sig(sa->v1.auth) &&
-	     v1_sig_certreq_put(e, sa, &b) < 0) ||
-	    !(len = msg_build_finish(&b))) {
+	     v1_sig_certreq_put(e, sa, &b) < 0)) {
+		sa_kill(e, sa, "Main Mode failed");
+		return;
+	}
+	ext_v1_put(e, sa, &b, 3);
+	if (!(len = msg_build_finish(&b))) {
 		sa_kill(e, sa, "Main Mode failed");
 		return;
 	}
@@ -782,6 +808,11 @@ complete_ke(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	}
 	if (v1_take_ke_nonce(e, sa, m) < 0)
 		return;
+	/* natt may move the SA to port 4500 here: message 5 goes there. */
+	if (ext_v1_input(e, sa, m, 4) < 0) {
+		sa_kill(e, sa, "Main Mode refused");
+		return;
+	}
 	if (v1_derive_keys(e, sa) < 0 || !(len = build_id_hash(e, sa))) {
 		sa_kill(e, sa, "Main Mode key derivation failed");
 		return;
@@ -806,6 +837,10 @@ complete_auth(struct ike_engine *e, struct ike_sa *sa, struct msg_v1 *m)
 		ike_emit(e, sa, IKE_EV_AUTH_FAILED, NULL,
 			 "responder failed authentication");
 		sa_kill(e, sa, "responder failed authentication");
+		return;
+	}
+	if (ext_v1_input(e, sa, NULL, 6) < 0) {
+		sa_kill(e, sa, "Main Mode refused");
 		return;
 	}
 	v1_established(e, sa);

@@ -190,12 +190,24 @@ rekey_in_ms(const struct ike_child_cfg *cc, uint32_t life_s, bool started)
 	return life - life / 10;
 }
 
+/* The mode a child offers and accepts: UDP-encapsulated once natt found
+ * a NAT (or was told to encapsulate) on the ISAKMP SA, in the numbering
+ * of the NAT-T variant the peer speaks (RFC 3947 5.2; the drafts' private
+ * values for a draft peer). */
 static void
-p2_cfg(const struct ike_child_cfg *cc, struct prop_v1_p2_cfg *cfg,
-       const uint8_t *spi)
+p2_cfg(const struct ike_sa *sa, const struct ike_child_cfg *cc,
+       struct prop_v1_p2_cfg *cfg, const uint8_t *spi)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->encap = cc->transport ? IKEV1_ENCAP_TRANSPORT : IKEV1_ENCAP_TUNNEL;
+	if (sa->v1.encap != IKE_V1_ENCAP_NONE) {
+		cfg->encap = cc->transport
+				 ? IKEV1_ENCAP_UDP_ENCAPSULATED_TRANSPORT
+				 : IKEV1_ENCAP_UDP_ENCAPSULATED_TUNNEL;
+		cfg->draft_encap = sa->v1.encap == IKE_V1_ENCAP_DRAFT;
+	} else {
+		cfg->encap =
+		    cc->transport ? IKEV1_ENCAP_TRANSPORT : IKEV1_ENCAP_TUNNEL;
+	}
 	cfg->life_s = child_life_s(cc);
 	cfg->spi = spi;
 }
@@ -510,7 +522,7 @@ v1_quick_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	q->initiator = true;
 	q->child = c->id;
 	spi4_put(spi, c->spi_in);
-	p2_cfg(cc, &pc, spi);
+	p2_cfg(sa, cc, &pc, spi);
 	n = prop_v1_p2_expand(cc->proposals, cc->n_proposals, &pc, xf,
 			      IKEV1_MAX_TRANSFORMS, skipped, sizeof(skipped));
 	if (n < 0 || prop_v1_encode(xf, (size_t)n, out) < 0) {
@@ -546,8 +558,11 @@ v1_quick_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	rc = 0;
 	if (q->dh)
 		put_ke(&b, q->dh, group, &rc);
-	if (rc < 0 || put_ids(e, sa, &b, &ti.ts[0], &tr.ts[0]) < 0 ||
-	    !(len = msg_build_finish(&b)) ||
+	if (rc == 0 && put_ids(e, sa, &b, &ti.ts[0], &tr.ts[0]) < 0)
+		rc = -1;
+	if (cc->transport && sa->v1.encap != IKE_V1_ENCAP_NONE)
+		v1_natoa_put(sa, &b);
+	if (rc < 0 || !(len = msg_build_finish(&b)) ||
 	    keymat_v1_hash1(sa->v1.suite.prf, sa->v1.keys.skeyid_a, q->mid,
 			    (struct bytes){e->out + rest_at, len - rest_at},
 			    mac) < 0) {
@@ -617,7 +632,7 @@ complete_checked(struct ike_engine *e, struct ike_sa *sa, struct v1_qm *q,
 
 	if (!ans || !list)
 		goto out;
-	p2_cfg(cc, &pc, NULL);
+	p2_cfg(sa, cc, &pc, NULL);
 	if (!rs || pld_v1_sa_get(rs, ans, &err) < 0 ||
 	    prop_v1_p2_decode(ans, list, &notify, reason, sizeof(reason)) < 0 ||
 	    list->n != 1 ||
@@ -645,6 +660,7 @@ complete_checked(struct ike_engine *e, struct ike_sa *sa, struct v1_qm *q,
 	}
 	if (q->dh && take_ke(e, sa, m, q, dh->id) < 0)
 		goto out;
+	v1_natoa_log(e, sa, m);
 	ids = take_ids(m, &ti, &tr);
 	if (c->replaces && child_by_id(sa, c->replaces)) {
 		const struct child_sa *old = child_by_id(sa, c->replaces);
@@ -763,6 +779,7 @@ choose(struct ike_engine *e, struct ike_sa *sa, const struct prop_v1_list *list,
 	const struct ike_conn_cfg *conn = ike_conn(e, sa);
 	struct prop_v1_p2_cfg pc;
 	struct pld_ts allow_i, allow_r;
+	struct ts pi, pr; /* ti, tr as the policies would have them */
 	char reason[512] = "", a[96], b[96];
 	bool ts_fail = false;
 	unsigned i;
@@ -770,14 +787,18 @@ choose(struct ike_engine *e, struct ike_sa *sa, const struct prop_v1_list *list,
 	for (i = 0; i < conn->n_children; i++) {
 		const struct ike_child_cfg *cc = &conn->children[i];
 
-		p2_cfg(cc, &pc, NULL);
+		p2_cfg(sa, cc, &pc, NULL);
 		if (prop_v1_p2_select(cc->proposals, cc->n_proposals, &pc, list,
 				      ch, reason, sizeof(reason)) < 0)
 			continue;
 		ts_from_cfg(cc->remote_ts, cc->n_remote_ts, &sa->remote,
 			    &allow_i);
 		ts_from_cfg(cc->local_ts, cc->n_local_ts, &sa->local, &allow_r);
-		if (!ts_inside(ti, &allow_i) || !ts_inside(tr, &allow_r)) {
+		pi = *ti;
+		pr = *tr;
+		if (cc->transport && sa->v1.encap != IKE_V1_ENCAP_NONE)
+			v1_nat_hosts(sa, &pi, &pr);
+		if (!ts_inside(&pi, &allow_i) || !ts_inside(&pr, &allow_r)) {
 			ts_fail = true;
 			continue;
 		}
@@ -830,7 +851,7 @@ answer(struct ike_engine *e, struct ike_sa *sa, struct v1_qm *q,
 	struct prop_v1_choice ch;
 	struct child_sa *c = NULL, *old;
 	struct pld_ts tl = {1, {{0}}}, tr = {1, {{0}}};
-	struct ts ti, tresp;
+	struct ts ti, tresp, pol_i, pol_r;
 	struct pld_v1_data nonce;
 	struct ike_err err = {0};
 	uint8_t spi[4], mac[V1_HASH_MAX], life[16];
@@ -861,6 +882,12 @@ answer(struct ike_engine *e, struct ike_sa *sa, struct v1_qm *q,
 	if ((cfg = choose(e, sa, list, &ti, &tresp, &ch, notify)) < 0)
 		goto out;
 	cc = &ike_conn(e, sa)->children[cfg];
+	v1_natoa_log(e, sa, m);
+	/* The policies' selectors; the answer echoes the IDs as they came. */
+	pol_i = ti;
+	pol_r = tresp;
+	if (cc->transport && sa->v1.encap != IKE_V1_ENCAP_NONE)
+		v1_nat_hosts(sa, &pol_i, &pol_r);
 	if (ch.weak)
 		ike_log(e, sa, IKE_LOG_WARN,
 			"CHILD SA '%s' uses a weak algorithm", cc->name);
@@ -873,9 +900,9 @@ answer(struct ike_engine *e, struct ike_sa *sa, struct v1_qm *q,
 	if (!(c = child_new(sa, (unsigned)cfg)))
 		goto out;
 	c->creating = true;
-	tl.ts[0] = tresp;
-	tr.ts[0] = ti;
-	if ((old = rekeyed(sa, (unsigned)cfg, &tresp, &ti))) {
+	tl.ts[0] = pol_r;
+	tr.ts[0] = pol_i;
+	if ((old = rekeyed(sa, (unsigned)cfg, &pol_r, &pol_i))) {
 		c->reqid = old->reqid;
 		c->replaces = old->id;
 	}
@@ -902,6 +929,9 @@ answer(struct ike_engine *e, struct ike_sa *sa, struct v1_qm *q,
 		put_ke(&b, q->dh, dh->id, &rc);
 	if (ids == 0 && put_ids(e, sa, &b, &ti, &tresp) < 0)
 		rc = -1;
+	/* The mode chosen is UDP-Encapsulated-Transport (5.2). */
+	if (cc->transport && sa->v1.encap != IKE_V1_ENCAP_NONE)
+		v1_natoa_put(sa, &b);
 	if (ch.notify_life_s || ch.notify_life_kb) {
 		struct pld_v1_notify n = {0};
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The plugin ABI, version 5. A plugin is a shared object in the plugin
+ * The plugin ABI, version 6. A plugin is a shared object in the plugin
  * directory that exports one const `struct charond_plugin` named
  * `charond_plugin`. It sees this header and libike's public headers
  * (ike.h, buf.h, msg.h, prop.h, ikev1_const.h, ikev2_const.h) and
@@ -72,7 +72,10 @@
  * 6: enum ike_auth_purpose gained IKE_AUTH_PURPOSE_V1_METHOD and _V1_SIG
  * (IKEv1 Main Mode with signatures); an auth method built before fails
  * the method request that every Main Mode now starts with, and the psk
- * plugin's IKEv1 would stop working. */
+ * plugin's IKEv1 would stop working. IKEv1 phase 1 reached the exchange
+ * extensions (struct ike_msg_view: version 1, v1_msg, v1_digest;
+ * ike_out_payload for NAT-D) and sa_v1_encap; an extension built before
+ * would take IKEv1 messages' payload numbers for IKEv2's. */
 #define CHAROND_PLUGIN_ABI    6u
 #define CHAROND_PLUGIN_SYMBOL "charond_plugin"
 
@@ -382,6 +385,10 @@ struct charond_api {
 	int (*trap)(const char *conn, const char *child);
 	/* natt: the daemon's NAT-T port (daemon.port_nat_t), 0 if none. */
 	uint16_t (*port_nat_t)(void);
+	/* natt, IKEv1: ESP of the ISAKMP SA's Quick Modes goes in UDP, in
+	 * RFC 3947's or the drafts' numbering (ike_sa_set_v1_encap). 0, or
+	 * -1 if there is no such IKEv1 SA. ABI 6. */
+	int (*sa_v1_encap)(unsigned ike_id, enum ike_v1_encap how);
 };
 
 /* --- config checks -------------------------------------------------- */

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The natt plugin: NAT traversal for IKEv2 (RFC 7296 2.23) and
- * UDP-encapsulated ESP (RFC 3948).
+ * UDP-encapsulated ESP (RFC 3948). IKEv1's detection and float (RFC 3947)
+ * are natt_v1.c's; the per-SA state, the float, following the peer,
+ * keepalives and the child filter below serve both.
  *
  * - Detection: NAT_DETECTION_SOURCE_IP and _DESTINATION_IP in both
  *   IKE_SA_INIT messages (natt_detect.c). `encap: true` sends a source
@@ -35,7 +37,7 @@
 #define NATT_PORT            4500
 #define KEEPALIVE_DEFAULT_MS (20 * 1000)
 
-static const struct charond_api *api;
+const struct charond_api *natt_api;
 static int slot = -1;
 
 /*
@@ -57,20 +59,21 @@ keepalive_ms(void)
 {
 	struct charond_value v;
 
-	if (api->value(CHAROND_SCOPE_PLUGIN, "natt", NULL, "keepalive", &v) ==
-		0 &&
+	if (natt_api->value(CHAROND_SCOPE_PLUGIN, "natt", NULL, "keepalive",
+			    &v) == 0 &&
 	    v.set)
 		return v.u.ms;
 	return KEEPALIVE_DEFAULT_MS;
 }
 
-static bool
-conn_forces_encap(const char *conn)
+bool
+natt_conn_forces(const char *conn)
 {
 	struct charond_value v;
 
 	return conn &&
-	       api->value(CHAROND_SCOPE_CONN, conn, NULL, "encap", &v) == 0 &&
+	       natt_api->value(CHAROND_SCOPE_CONN, conn, NULL, "encap", &v) ==
+		   0 &&
 	       v.set && v.u.b;
 }
 
@@ -140,22 +143,22 @@ keepalive_fire(void *arg, uint64_t now)
 	uint64_t every = keepalive_ms();
 
 	s->keepalive = 0;
-	api->send_keepalive(s->ike_id);
+	natt_api->send_keepalive(s->ike_id);
 	if (every)
-		s->keepalive = api->timer_add(every, keepalive_fire, s);
+		s->keepalive = natt_api->timer_add(every, keepalive_fire, s);
 	(void)now;
 }
 
 /* Keepalives run while we are behind a NAT (RFC 3948 2.3). */
-static void
-keepalive_update(struct natt_sa *s)
+void
+natt_keepalive_update(struct natt_sa *s)
 {
 	uint64_t every = keepalive_ms();
 
 	if (s->nat_local && every && !s->keepalive)
-		s->keepalive = api->timer_add(every, keepalive_fire, s);
+		s->keepalive = natt_api->timer_add(every, keepalive_fire, s);
 	else if (!s->nat_local && s->keepalive) {
-		api->timer_cancel(s->keepalive);
+		natt_api->timer_cancel(s->keepalive);
 		s->keepalive = 0;
 	}
 }
@@ -166,14 +169,14 @@ sa_free(void *data)
 	struct natt_sa *s = data;
 
 	if (s->keepalive)
-		api->timer_cancel(s->keepalive);
+		natt_api->timer_cancel(s->keepalive);
 	free(s);
 }
 
-static struct natt_sa *
-sa_get_or_new(unsigned ike_id)
+struct natt_sa *
+natt_sa_get(unsigned ike_id)
 {
-	struct natt_sa *s = api->sa_get(slot, ike_id);
+	struct natt_sa *s = natt_api->sa_get(slot, ike_id);
 
 	if (s)
 		return s;
@@ -181,17 +184,17 @@ sa_get_or_new(unsigned ike_id)
 	if (!s)
 		return NULL;
 	s->ike_id = ike_id;
-	if (api->sa_set(slot, ike_id, s) < 0) {
+	if (natt_api->sa_set(slot, ike_id, s) < 0) {
 		free(s);
 		return NULL;
 	}
 	return s;
 }
 
-static void
-publish(const struct natt_sa *s)
+void
+natt_publish(const struct natt_sa *s)
 {
-	api->sa_nat(s->ike_id, s->nat_local, s->nat_remote);
+	natt_api->sa_nat(s->ike_id, s->nat_local, s->nat_remote);
 }
 
 /* --- endpoints ------------------------------------------------------------ */
@@ -217,24 +220,24 @@ move_to(unsigned ike_id, const struct ike_endpoint *local,
 {
 	struct charond_sa_move mv = {*local, *remote};
 
-	return api->sa_action(ike_id, CHAROND_SA_MOVE, &mv);
+	return natt_api->sa_action(ike_id, CHAROND_SA_MOVE, &mv);
 }
 
 /* The initiator's float to the NAT-T port once IKE_SA_INIT is done
  * (2.23): from our NAT-T socket, and to the peer's 4500 when it answered
  * on 500 (a peer on another port keeps it). */
-static void
-float_to_natt(const struct natt_sa *s, const struct ike_msg_view *m)
+void
+natt_float(const struct natt_sa *s, const struct ike_msg_view *m)
 {
 	struct ike_endpoint local = *m->local, remote = *m->remote;
-	uint16_t ours = api->port_nat_t();
+	uint16_t ours = natt_api->port_nat_t();
 	char from[80], to[80];
 
 	if (!ours) {
-		api->log(IKE_LOG_WARN, "natt",
-			 "IKE SA #%u needs UDP encapsulation, but "
-			 "daemon.port_nat_t is 0: ESP goes unencapsulated",
-			 s->ike_id);
+		natt_api->log(IKE_LOG_WARN, "natt",
+			      "IKE SA #%u needs UDP encapsulation, but "
+			      "daemon.port_nat_t is 0: ESP goes unencapsulated",
+			      s->ike_id);
 		return;
 	}
 	set_port(&local, ours);
@@ -243,13 +246,13 @@ float_to_natt(const struct natt_sa *s, const struct ike_msg_view *m)
 	endpoint_text(&local, from, sizeof(from));
 	endpoint_text(&remote, to, sizeof(to));
 	if (move_to(s->ike_id, &local, &remote) < 0)
-		api->log(IKE_LOG_WARN, "natt",
-			 "IKE SA #%u: could not move to %s - %s", s->ike_id,
-			 from, to);
+		natt_api->log(IKE_LOG_WARN, "natt",
+			      "IKE SA #%u: could not move to %s - %s",
+			      s->ike_id, from, to);
 }
 
-static void
-log_detected(const struct natt_sa *s, const char *conn)
+void
+natt_log_detected(const struct natt_sa *s, const char *conn)
 {
 	const char *where = s->nat_local && s->nat_remote ? "both ends are"
 			    : s->nat_local                ? "we are"
@@ -257,15 +260,16 @@ log_detected(const struct natt_sa *s, const char *conn)
 							  : NULL;
 
 	if (where)
-		api->log(IKE_LOG_INFO, "natt",
-			 "'%s' IKE SA #%u: NAT detected, %s behind a NAT: "
-			 "UDP encapsulation on port 4500",
-			 conn ? conn : "?", s->ike_id, where);
+		natt_api->log(IKE_LOG_INFO, "natt",
+			      "'%s' IKE SA #%u: NAT detected, %s behind a NAT: "
+			      "UDP encapsulation on port 4500",
+			      conn ? conn : "?", s->ike_id, where);
 	else if (s->forced)
-		api->log(IKE_LOG_INFO, "natt",
-			 "'%s' IKE SA #%u: no NAT, UDP encapsulation forced "
-			 "(encap: true)",
-			 conn ? conn : "?", s->ike_id);
+		natt_api->log(
+		    IKE_LOG_INFO, "natt",
+		    "'%s' IKE SA #%u: no NAT, UDP encapsulation forced "
+		    "(encap: true)",
+		    conn ? conn : "?", s->ike_id);
 }
 
 /* --- the exchange extension ----------------------------------------------- */
@@ -297,14 +301,18 @@ natt_build(void *state, const struct ike_msg_view *m, struct ike_out *out)
 {
 	struct natt_sa *s;
 
+	if (m->version == 1) {
+		natt_v1_build(m, out);
+		return;
+	}
 	if (m->version != 2 || m->exchange != IKEV2_EXCH_IKE_SA_INIT ||
 	    !m->ike_id)
 		return;
 	if (m->request) {
-		s = sa_get_or_new(m->ike_id);
+		s = natt_sa_get(m->ike_id);
 		if (!s)
 			return;
-		s->forced = conn_forces_encap(m->conn);
+		s->forced = natt_conn_forces(m->conn);
 		put_natd(s, m, out);
 		return;
 	}
@@ -314,33 +322,33 @@ natt_build(void *state, const struct ike_msg_view *m, struct ike_out *out)
 	    !same_endpoint(&pending.remote, m->remote))
 		return;
 	pending.valid = false;
-	s = sa_get_or_new(m->ike_id);
+	s = natt_sa_get(m->ike_id);
 	if (!s)
 		return;
 	s->peer_natd = pending.natd.present;
 	s->nat_local = pending.natd.nat_local;
 	s->nat_remote = pending.natd.nat_remote;
-	s->forced = conn_forces_encap(m->conn);
+	s->forced = natt_conn_forces(m->conn);
 	/* Only to a peer that asked (2.23): others may not know them. */
 	if (s->peer_natd)
 		put_natd(s, m, out);
-	publish(s);
-	log_detected(s, m->conn);
-	keepalive_update(s);
+	natt_publish(s);
+	natt_log_detected(s, m->conn);
+	natt_keepalive_update(s);
 }
 
 /* An authenticated message from elsewhere than the SA runs: follow it
  * once a NAT is involved (2.23); otherwise the peer has no business
  * changing address (no MOBIKE), and the answer goes back the way the
  * request came anyway (2.11). */
-static void
-follow_peer(struct natt_sa *s, const struct ike_msg_view *m)
+void
+natt_follow(struct natt_sa *s, const struct ike_msg_view *m)
 {
 	struct endpoints cur = {0};
 
 	if (!natt_encap(s))
 		return;
-	api->sa_query(s->ike_id, got_endpoints, &cur);
+	natt_api->sa_query(s->ike_id, got_endpoints, &cur);
 	if (!cur.found || (same_endpoint(&cur.local, m->local) &&
 			   same_endpoint(&cur.remote, m->remote)))
 		return;
@@ -353,6 +361,10 @@ natt_input(void *state, const struct ike_msg_view *m, char *why, size_t why_len)
 	struct natd_result r;
 	struct natt_sa *s;
 
+	if (m->version == 1) {
+		natt_v1_input(m);
+		return 0;
+	}
 	if (m->version != 2)
 		return 0;
 	if (m->exchange == IKEV2_EXCH_IKE_SA_INIT && m->request) {
@@ -363,7 +375,7 @@ natt_input(void *state, const struct ike_msg_view *m, char *why, size_t why_len)
 		pending.natd = r;
 		return 0;
 	}
-	if (!m->ike_id || !(s = api->sa_get(slot, m->ike_id)))
+	if (!m->ike_id || !(s = natt_api->sa_get(slot, m->ike_id)))
 		return 0;
 	if (m->exchange == IKEV2_EXCH_IKE_SA_INIT) {
 		natd_check(m, &r);
@@ -371,19 +383,20 @@ natt_input(void *state, const struct ike_msg_view *m, char *why, size_t why_len)
 		s->nat_local = r.nat_local;
 		s->nat_remote = r.nat_remote;
 		if (s->forced && !r.present)
-			api->log(IKE_LOG_WARN, "natt",
-				 "'%s' IKE SA #%u: encap: true, but the peer "
-				 "sent no NAT detection (no NAT-T): ESP goes "
-				 "unencapsulated",
-				 m->conn ? m->conn : "?", s->ike_id);
-		publish(s);
-		log_detected(s, m->conn);
-		keepalive_update(s);
+			natt_api->log(
+			    IKE_LOG_WARN, "natt",
+			    "'%s' IKE SA #%u: encap: true, but the peer "
+			    "sent no NAT detection (no NAT-T): ESP goes "
+			    "unencapsulated",
+			    m->conn ? m->conn : "?", s->ike_id);
+		natt_publish(s);
+		natt_log_detected(s, m->conn);
+		natt_keepalive_update(s);
 		if (natt_encap(s))
-			float_to_natt(s, m);
+			natt_float(s, m);
 		return 0;
 	}
-	follow_peer(s, m);
+	natt_follow(s, m);
 	return 0;
 }
 
@@ -403,35 +416,35 @@ natt_event(void *state, const struct ike_event *ev)
 	if (ev->type != IKE_EV_IKE_REKEYED)
 		return;
 	/* The new IKE SA runs where the old one did, through the same NAT. */
-	old = api->sa_get(slot, ev->old_id);
-	if (!old || !(s = sa_get_or_new(ev->ike_id)))
+	old = natt_api->sa_get(slot, ev->old_id);
+	if (!old || !(s = natt_sa_get(ev->ike_id)))
 		return;
 	s->peer_natd = old->peer_natd;
 	s->nat_local = old->nat_local;
 	s->nat_remote = old->nat_remote;
 	s->forced = old->forced;
-	publish(s);
-	keepalive_update(s);
+	natt_publish(s);
+	natt_keepalive_update(s);
 }
 
 static void
 natt_mapping(void *state, unsigned ike_id, const struct ike_endpoint *remote)
 {
-	struct natt_sa *s = api->sa_get(slot, ike_id);
+	struct natt_sa *s = natt_api->sa_get(slot, ike_id);
 	struct endpoints cur = {0};
 	char from[80], to[80];
 
 	if (!s || !s->nat_remote)
 		return;
-	api->sa_query(ike_id, got_endpoints, &cur);
+	natt_api->sa_query(ike_id, got_endpoints, &cur);
 	if (!cur.found || same_endpoint(&cur.remote, remote))
 		return;
 	endpoint_text(&cur.remote, from, sizeof(from));
 	endpoint_text(remote, to, sizeof(to));
-	api->log(IKE_LOG_DEBUG, "natt",
-		 "IKE SA #%u: the kernel saw the peer's ESP come from %s, "
-		 "not %s",
-		 ike_id, to, from);
+	natt_api->log(IKE_LOG_DEBUG, "natt",
+		      "IKE SA #%u: the kernel saw the peer's ESP come from %s, "
+		      "not %s",
+		      ike_id, to, from);
 	move_to(ike_id, &cur.local, remote);
 }
 
@@ -446,7 +459,7 @@ static int
 natt_filter(void *state, const struct charond_child_view *child,
 	    struct ike_child_install *ci, char *why, size_t why_len)
 {
-	const struct natt_sa *s = api->sa_get(slot, ci->ike_id);
+	const struct natt_sa *s = natt_api->sa_get(slot, ci->ike_id);
 
 	if (!s || !natt_encap(s))
 		return 0;
@@ -471,11 +484,11 @@ static const struct charond_child_filter natt_child_filter = {
 static int
 natt_init(const struct charond_api *a, void **state, char *why, size_t len)
 {
-	api = a;
-	slot = api->sa_slot("natt", sa_free);
-	if (slot < 0 || api->add_extension(&natt_ext, NULL) < 0 ||
-	    api->add_listener(&natt_listener, NULL) < 0 ||
-	    api->add_child_filter(&natt_child_filter, NULL) < 0) {
+	natt_api = a;
+	slot = natt_api->sa_slot("natt", sa_free);
+	if (slot < 0 || natt_api->add_extension(&natt_ext, NULL) < 0 ||
+	    natt_api->add_listener(&natt_listener, NULL) < 0 ||
+	    natt_api->add_child_filter(&natt_child_filter, NULL) < 0) {
 		snprintf(why, len, "cannot register its hooks");
 		return -1;
 	}
