@@ -88,20 +88,43 @@ child_install_keyed(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c,
 	return 0;
 }
 
+/* Does an installed child other than c use its reqid (and so the
+ * policies that name it)? A rekey's new pair does, on the same SA, or on
+ * the ISAKMP SA that replaces this one or that this one replaces. */
+static bool
+reqid_in_use(const struct ike_engine *e, const struct ike_sa *sa,
+	     const struct child_sa *c)
+{
+	const struct ike_sa *other[3] = {sa, NULL, NULL};
+	const struct child_sa *sib;
+	unsigned i;
+
+	if (sa->version == 1) {
+		if (sa->v1.successor)
+			other[1] = sa_by_id(e, sa->v1.successor);
+		if (sa->v1.replaces)
+			other[2] = sa_by_id(e, sa->v1.replaces);
+	}
+	for (i = 0; i < 3; i++)
+		for (sib = other[i] ? other[i]->children : NULL; sib;
+		     sib = sib->next)
+			if (sib != c && sib->installed &&
+			    sib->reqid == c->reqid)
+				return true;
+	return false;
+}
+
 void
 child_uninstall(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c)
 {
 	struct ike_child_install ci;
-	const struct child_sa *sib;
 
 	/* A child that never got installed may still hold the inbound SPI
 	 * the kernel allocated: the host releases that too. */
 	if (!c->installed && !c->spi_in)
 		return;
 	child_describe(e, sa, c, &ci);
-	for (sib = sa->children; sib; sib = sib->next)
-		if (sib != c && sib->installed && sib->reqid == c->reqid)
-			ci.keep_policies = true;
+	ci.keep_policies = reqid_in_use(e, sa, c);
 	if (e->env.child_remove)
 		e->env.child_remove(e->env.ctx, &ci);
 	c->spi_in = 0;

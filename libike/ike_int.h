@@ -53,14 +53,16 @@ struct child_sa {
 	uint16_t encr, encr_bits, integ;
 	bool esn;
 	bool installed;
-	bool creating;      /* our CREATE_CHILD_SA request is out */
-	bool deleting;      /* our DELETE for it is out */
-	bool superseded;    /* IKEv1: rekeyed; goes at rekey_at */
-	bool adopted;       /* IKEv1: taken over from an older ISAKMP SA */
-	uint64_t rekey_at;  /* when we rekey it; 0: never or under way */
-	unsigned replaces;  /* a rekey: the id of the child it succeeds */
-	uint32_t peer_gone; /* creating: an SPI the peer deleted before its
-			       answer told us it was this child's */
+	bool creating;        /* our CREATE_CHILD_SA request is out */
+	bool deleting;        /* our DELETE for it is out */
+	bool superseded;      /* IKEv1: rekeyed; goes at rekey_at */
+	bool adopted;         /* IKEv1: taken over from an older ISAKMP SA */
+	uint64_t rekey_at;    /* when we rekey it; 0: never or under way */
+	unsigned replaces;    /* a rekey: the id of the child it succeeds */
+	unsigned replaces_sa; /* IKEv1: ...in that IKE SA, when not ours
+				 (an ISAKMP SA's replacement renews it) */
+	uint32_t peer_gone;   /* creating: an SPI the peer deleted before its
+				 answer told us it was this child's */
 	/* While creating: our nonce. For a child the peer's rekey made while
 	 * ours of the same SA was under way: the lowest nonce of the peer's
 	 * exchange, until the collision is settled (2.8.1). */
@@ -787,6 +789,9 @@ int v1_id_to_ts(const struct pld_v1_id *id, struct ts *t);
 int v1_rekey_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
 void v1_rekey_established(struct ike_engine *e, struct ike_sa *sa);
 bool v1_rekey_adopt(struct ike_engine *e, struct ike_sa *old);
+/* sa replaces an SA of ours: renew its next pair on sa, or when none is
+ * left delete it (after each of sa's Quick Modes). */
+void v1_rekey_continue(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
 
 /* v1_natt.c: what Quick Mode does through a NAT (RFC 3947 5) */
 void v1_nat_hosts(const struct ike_sa *sa, struct ts *ti, struct ts *tr);
@@ -797,6 +802,10 @@ void v1_natoa_put(const struct ike_sa *sa, struct msg_builder *b);
 /* v1_quick.c */
 int v1_quick_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		   unsigned cfg, struct child_sa *old);
+/* A new pair on sa for old, a pair of the ISAKMP SA old_sa that sa
+ * replaces (v1_rekey.c). */
+int v1_quick_renew(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
+		   struct ike_sa *old_sa, struct child_sa *old);
 void v1_quick_input(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		    struct msg_v1 *m);
 /* A verified error notify: the end of our Quick Mode in flight it is

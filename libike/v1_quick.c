@@ -134,6 +134,21 @@ child_by_id(const struct ike_sa *sa, unsigned id)
 }
 
 /* A child that did not come up: its SPI released, the host told. */
+/* The pair c renews: on this SA, or on the ISAKMP SA this one replaces. */
+static struct child_sa *
+replaced(struct ike_engine *e, struct ike_sa *sa, const struct child_sa *c)
+{
+	struct ike_sa *o;
+
+	if (!c->replaces)
+		return NULL;
+	if (!c->replaces_sa)
+		return child_by_id(sa, c->replaces);
+	o = sa_by_id(e, c->replaces_sa);
+	return o && o->state != IKE_SA_DEAD ? child_by_id(o, c->replaces)
+					    : NULL;
+}
+
 void
 v1_quick_retry(struct ike_engine *e, struct ike_sa *sa, struct child_sa *old)
 {
@@ -149,14 +164,16 @@ static void
 child_failed(struct ike_engine *e, struct ike_sa *sa, unsigned id,
 	     const char *reason)
 {
-	struct child_sa *c = child_by_id(sa, id);
+	struct child_sa *c = child_by_id(sa, id), *old;
 
 	if (!c)
 		return;
 	if (sa->initiator || c->creating)
 		ike_emit(e, sa, IKE_EV_FAILED, c, reason);
-	if (c->replaces)
+	if (c->replaces && !c->replaces_sa)
 		v1_quick_retry(e, sa, child_by_id(sa, c->replaces));
+	else if (c->replaces && (old = replaced(e, sa, c)))
+		old->superseded = true; /* goes with its ISAKMP SA */
 	child_uninstall(e, sa, c);
 	child_unlink(sa, c);
 	child_free(c);
@@ -462,8 +479,13 @@ install(struct ike_engine *e, struct ike_sa *sa, struct v1_qm *q,
 		"Quick Mode done: CHILD SA '%s' (%s mode, lifetime %u s%s)",
 		cc->name, cc->transport ? "transport" : "tunnel", life_s,
 		q->gxy ? ", PFS" : "");
-	if (c->replaces && (old = child_by_id(sa, c->replaces)) &&
-	    old->installed) {
+	if (c->replaces_sa) {
+		/* Renewed for a replaced ISAKMP SA: the old pair goes with
+		 * it (v1_rekey.c). */
+		if ((old = replaced(e, sa, c)))
+			old->superseded = true;
+	} else if (c->replaces && (old = child_by_id(sa, c->replaces)) &&
+		   old->installed) {
 		if (old->superseded)
 			crossed(e, sa, q, c, old);
 		old->superseded = true;
@@ -476,10 +498,11 @@ install(struct ike_engine *e, struct ike_sa *sa, struct v1_qm *q,
 
 /* --- initiator ------------------------------------------------------- */
 
-/* Message 1 for child cfg, a rekey of old if given. */
-int
-v1_quick_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
-	       unsigned cfg, struct child_sa *old)
+/* Message 1 for child cfg, a rekey of old if given (a pair of the
+ * ISAKMP SA old_sa, when not 0). */
+static int
+start(struct ike_engine *e, struct ike_sa *sa, uint64_t now, unsigned cfg,
+      struct child_sa *old, unsigned old_sa)
 {
 	const struct ike_child_cfg *cc = &ike_conn(e, sa)->children[cfg];
 	struct proposal *xf = calloc(IKEV1_MAX_TRANSFORMS, sizeof(*xf));
@@ -511,6 +534,7 @@ v1_quick_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	if (old) {
 		c->reqid = old->reqid;
 		c->replaces = old->id;
+		c->replaces_sa = old_sa;
 	}
 	c->creating = true;
 	if (child_alloc_spi(e, sa, c) < 0 || new_mid(e, sa, &q->mid) < 0 ||
@@ -596,6 +620,20 @@ fail:
 	return -1;
 }
 
+int
+v1_quick_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
+	       unsigned cfg, struct child_sa *old)
+{
+	return start(e, sa, now, cfg, old, 0);
+}
+
+int
+v1_quick_renew(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
+	       struct ike_sa *old_sa, struct child_sa *old)
+{
+	return start(e, sa, now, old->cfg, old, old_sa->id);
+}
+
 /* Does the answer's selector equal what we asked for? (No narrowing in
  * IKEv1: the responder echoes ours or refuses.) */
 static bool
@@ -662,8 +700,8 @@ complete_checked(struct ike_engine *e, struct ike_sa *sa, struct v1_qm *q,
 		goto out;
 	v1_natoa_log(e, sa, m);
 	ids = take_ids(m, &ti, &tr);
-	if (c->replaces && child_by_id(sa, c->replaces)) {
-		const struct child_sa *old = child_by_id(sa, c->replaces);
+	if (replaced(e, sa, c)) {
+		const struct child_sa *old = replaced(e, sa, c);
 
 		want_i.n = want_r.n = 1;
 		want_i.ts[0] = old->local_ts[0];
@@ -739,6 +777,7 @@ complete(struct ike_engine *e, struct ike_sa *sa, struct v1_qm *q,
 	if (!c || complete_checked(e, sa, q, c, m) < 0) {
 		child_failed(e, sa, q->child, "Quick Mode failed");
 		qm_remove(sa, q);
+		v1_rekey_continue(e, sa, e->now);
 		return;
 	}
 	/* Message 3: it proves we saw message 2; sent once, and again for
@@ -756,6 +795,7 @@ complete(struct ike_engine *e, struct ike_sa *sa, struct v1_qm *q,
 			v1_send_reply(e, sa, m, e->out, len);
 	}
 	qm_remove(sa, q);
+	v1_rekey_continue(e, sa, e->now);
 }
 
 /* --- responder ------------------------------------------------------- */

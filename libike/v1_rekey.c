@@ -135,17 +135,45 @@ v1_rekey_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 }
 
 void
+v1_rekey_continue(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
+{
+	struct ike_sa *old =
+	    sa->v1.replaces ? sa_by_id(e, sa->v1.replaces) : NULL;
+	struct child_sa *c;
+	unsigned n = 0;
+
+	if (!old || old->state != IKE_SA_ESTABLISHED || old->dying ||
+	    sa->state != IKE_SA_ESTABLISHED || sa->req.msg)
+		return;
+	for (c = old->children; c; c = c->next) {
+		if (!c->installed || c->superseded || c->creating)
+			continue;
+		if (v1_quick_renew(e, sa, now, old, c) == 0)
+			return;
+		c->superseded = true; /* it goes with old */
+	}
+	for (c = sa->children; c; c = c->next)
+		n += c->installed && c->replaces_sa == old->id;
+	ike_log(e, sa, IKE_LOG_INFO,
+		"ISAKMP SA replaces #%u; %u CHILD SA(s) renewed under it",
+		old->id, n);
+	for (c = sa->children; c; c = c->next)
+		c->replaces_sa = 0;
+	old->rekeyed = true;
+	ike_emit_rekeyed(e, sa, NULL, old->id);
+	sa->v1.replaces = 0;
+	/* Its pairs' DELETEs, then its own: a peer such as strongSwan ends
+	 * an ISAKMP SA's IPsec SAs with it, so they were renewed first. */
+	v1_info_delete_ike(e, old, now);
+}
+
+void
 v1_rekey_established(struct ike_engine *e, struct ike_sa *sa)
 {
 	struct ike_sa *old;
 
 	if (sa->v1.replaces) {
-		old = sa_by_id(e, sa->v1.replaces);
-		if (!old || old->state != IKE_SA_ESTABLISHED || old->dying)
-			return;
-		take_over(e, old, sa);
-		v1_info_delete_isakmp(e, old);
-		sa_kill(e, old, "replaced by a new ISAKMP SA");
+		v1_rekey_continue(e, sa, e->now);
 		return;
 	}
 	/* The peer's new phase 1 while an older one is up: its

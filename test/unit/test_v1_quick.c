@@ -379,10 +379,28 @@ START_TEST(rekey_by_either_side)
 }
 END_TEST
 
-/* The ISAKMP SA's rekey time: moon establishes a new one, the IPsec SAs
- * move to it on both sides untouched, the old one goes on both, and the
- * pair is rekeyed under the new one. */
-START_TEST(isakmp_sa_replaced_children_kept)
+/* The live pair of each side: one, the same pair crosswise. */
+static void
+assert_one_live_pair(void)
+{
+	unsigned k, j, n = 0;
+
+	ck_assert_uint_eq(live(&moon), 1);
+	ck_assert_uint_eq(live(&sun), 1);
+	for (k = 0; k < moon.n_inst; k++)
+		for (j = 0; j < sun.n_inst; j++)
+			n += moon.inst[k].live && sun.inst[j].live &&
+			     moon.inst[k].ci.spi_out == sun.inst[j].ci.spi_in &&
+			     moon.inst[k].ci.spi_in == sun.inst[j].ci.spi_out;
+	ck_assert_uint_eq(n, 1);
+}
+
+/* The ISAKMP SA's rekey time: moon establishes a new one and renews the
+ * pair under it with a Quick Mode (a peer such as strongSwan ends the
+ * IPsec SAs of an ISAKMP SA that is deleted), then deletes the old SA
+ * with its pair; one pair is left on each side, under the new SAs, and
+ * it can be rekeyed there. */
+START_TEST(isakmp_sa_replaced_pairs_renewed)
 {
 	struct ike_sa *m, *s;
 	unsigned old_m, old_s, i;
@@ -397,7 +415,7 @@ START_TEST(isakmp_sa_replaced_children_kept)
 	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", "net"), 0);
 	pump();
 	assert_pair_matches();
-	moon.watch = "CHILD SA(s) kept under it";
+	moon.watch = "1 CHILD SA(s) renewed under it";
 	for (i = 0; i < 5 && moon.logs_with == 0; i++) {
 		advance();
 		pump();
@@ -414,22 +432,27 @@ START_TEST(isakmp_sa_replaced_children_kept)
 	ck_assert_uint_eq(m->state, IKE_SA_ESTABLISHED);
 	ck_assert(has_event(&moon, IKE_EV_IKE_REKEYED));
 	ck_assert(has_event(&sun, IKE_EV_IKE_REKEYED));
-	/* The pair: still the one installed, live, under the new SAs. */
-	ck_assert_uint_eq(moon.n_inst, 1);
-	ck_assert_uint_eq(sun.n_inst, 1);
-	ck_assert_uint_eq(live(&moon) + live(&sun), 2);
-	ck_assert_ptr_nonnull(m->children);
-	ck_assert_ptr_nonnull(s->children);
-	ck_assert_uint_eq(m->children->spi_in, moon.inst[0].ci.spi_in);
-	/* And rekeyed there with the new keys. */
+	ck_assert_uint_eq(moon.n_inst, 2);
+	ck_assert_uint_eq(sun.n_inst, 2);
+	/* The new pair shares the old one's reqid: its policies stayed. */
+	ck_assert_uint_eq(moon.inst[1].ci.reqid, moon.inst[0].ci.reqid);
+	for (i = 0; i < 4 && (live(&moon) > 1 || live(&sun) > 1); i++) {
+		now += 15000;
+		ike_tick(moon.e, now);
+		ike_tick(sun.e, now);
+		pump();
+	}
+	assert_one_live_pair();
+	ck_assert(moon.inst[1].live);
+	ck_assert_uint_eq(m->children->spi_in, moon.inst[1].ci.spi_in);
+	/* And rekeyed there. */
 	ck_assert_int_eq(ike_rekey_child(moon.e, now, m->id, m->children->id),
 			 0);
 	pump();
-	ck_assert_uint_eq(moon.n_inst, 2);
-	ck_assert_uint_eq(sun.n_inst, 2);
-	ck_assert_uint_eq(moon.inst[1].ci.spi_out, sun.inst[1].ci.spi_in);
-	ck_assert_mem_eq(moon.inst[1].encr_out, sun.inst[1].encr_in,
-			 moon.inst[1].encr_len);
+	ck_assert_uint_eq(moon.n_inst, 3);
+	ck_assert_uint_eq(moon.inst[2].ci.spi_out, sun.inst[2].ci.spi_in);
+	ck_assert_mem_eq(moon.inst[2].encr_out, sun.inst[2].encr_in,
+			 moon.inst[2].encr_len);
 	teardown_pair();
 }
 END_TEST
@@ -608,7 +631,7 @@ v1_quick_suite(void)
 	tcase_add_test(tc, transport_udp_1701);
 	tcase_add_test(tc, responder_lifetime_lowers_ours);
 	tcase_add_loop_test(tc, rekey_by_either_side, 0, 2);
-	tcase_add_test(tc, isakmp_sa_replaced_children_kept);
+	tcase_add_test(tc, isakmp_sa_replaced_pairs_renewed);
 	tcase_add_test(tc, crossed_rekeys);
 	tcase_add_test(tc, rekey_under_way_survives_the_isakmp_replacement);
 	tcase_add_test(tc, late_repeat_of_message_1);

@@ -14,7 +14,8 @@
 #             ESP in UDP, pings through
 #   charond-initiates     charond on alice, strongSwan on sun: a tunnel
 #             10.1.0.0/24 <-> 10.2.0.0/16, charond floats to 4500 at
-#             Main Mode message 5, ESP in UDP, pings through, keepalives
+#             Main Mode message 5, ESP in UDP, pings through, keepalives;
+#             then charond replaces the ISAKMP SA: the pair stays, pings
 # After each step both kernels' SAs are checked (mode, ESP in UDP with the
 # ports the NAT shows) and the router dropped no plain ESP.
 set -eu
@@ -275,6 +276,29 @@ ka=$(nat_count keepalive_out)
 sleep 5
 assert_ge "charond-initiates: charond sent NAT keepalives (2 s)" \
     "$(($(nat_count keepalive_out) - ka))" 2
+no_plain_esp charond-initiates
+# charond replaces the ISAKMP SA behind the NAT: the new one runs on
+# 4500 with NAT-T negotiated anew, the pair is renewed under it (ESP in
+# UDP) and the old one deleted.
+ike=$(ctl alice --json list-sas | jq -r '.ike_sas[0].id')
+assert_ok "charond-initiates: charond replaces the ISAKMP SA" \
+    ctl alice rekey --ike-id "$ike"
+i=0
+until grep -q "CHILD SA(s) renewed under it" "$CD_DIR/alice/log"; do
+	[ $i -lt 100 ] || { cd_log alice; sw_log sun 40; fail "charond-initiates: no replacement"; }
+	sleep 0.1
+	i=$((i + 1))
+done
+sleep 1
+l=$(ctl alice --json list-sas | jq -r '[.ike_sas[] |
+    "\(.version) \(.local.port) \(.remote.port) \(.nat.local) \(.children | length)"] | join(",")')
+[ "$l" = "1 4500 4500 true 1" ] ||
+    { cd_log alice; fail "charond-initiates: after the replacement list-sas says '$l'"; }
+pass "charond-initiates: one ISAKMP SA on 4500 behind the NAT holds the pair"
+sw_list_sas sun | grep -q INSTALLED ||
+    { sw_log sun 40; fail "charond-initiates: strongSwan lost the pair"; }
+assert_ok "charond-initiates: ping after the replacement" \
+    vm_in alice ping -c 3 -i 0.2 -W 2 -q -I "$ALICE" 10.2.0.1
 no_plain_esp charond-initiates
 assert_ok "charond-initiates: terminate" \
     ctl alice --json terminate --ike gw --timeout 20
