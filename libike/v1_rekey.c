@@ -101,8 +101,12 @@ take_over(struct ike_engine *e, struct ike_sa *old, struct ike_sa *new)
 	ike_log(e, new, IKE_LOG_INFO,
 		"ISAKMP SA replaces #%u; %u CHILD SA(s) kept under it", old->id,
 		n);
-	old->rekeyed = true;
-	ike_emit_rekeyed(e, new, NULL, old->id);
+	/* Once per old SA: pairs a Quick Mode finished on it after the
+	 * first handover follow later without another report. */
+	if (!old->rekeyed) {
+		old->rekeyed = true;
+		ike_emit_rekeyed(e, new, NULL, old->id);
+	}
 	sa_schedule(e, new);
 }
 
