@@ -216,6 +216,17 @@ enum v1_phase {
 	V1_AM_R2, /* Aggressive Mode responder: message 2 out */
 };
 
+/* What only phase 1 needs (HASH_I/HASH_R, the keys): allocated with it
+ * and freed once both HASHes are checked, so that an established SA (of
+ * either version: they share a union) does not carry it. */
+struct v1_handshake {
+	struct dh *dh;
+	struct secret *ni, *nr;
+	struct bytes sai_b;    /* owned: the initiator's SA payload body */
+	struct bytes gxi, gxr; /* owned: the KE payloads' data */
+	struct bytes idb;      /* owned: Aggressive Mode responder's IDii_b */
+};
+
 /*
  * What an IKEv1 SA holds beyond the common part: the phase 1 suite and
  * keys, the phase 1 IV chain, and what HASH_I/HASH_R need until they are
@@ -226,11 +237,7 @@ struct v1_state {
 	uint8_t phase; /* enum v1_phase, while CONNECTING */
 	bool aggr;     /* phase 1 is Aggressive Mode (v1_aggr.c) */
 	uint16_t dh_group;
-	struct dh *dh;
-	struct secret *ni, *nr;
-	struct bytes sai_b;    /* owned: the initiator's SA payload body */
-	struct bytes gxi, gxr; /* owned: the KE payloads' data */
-	struct bytes idb;      /* owned: Aggressive Mode responder's IDii_b */
+	struct v1_handshake *hs; /* phase 1 only (v1_main.c) */
 	struct v1_suite suite;
 	struct v1_keys keys;
 	struct v1_iv iv;    /* the phase 1 chain */
@@ -728,6 +735,9 @@ void v1_main_respond(struct ike_engine *e, uint64_t now,
 void v1_main_input(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 		   struct msg_v1 *m);
 void v1_state_free(struct v1_state *v);
+/* The phase 1 state of a new SA (struct v1_handshake); -1 if out of
+ * memory. */
+int v1_handshake_new(struct ike_sa *sa);
 /* Shared with Aggressive Mode (v1_aggr.c), which has the same keys,
  * IDs and hashes in fewer messages. */
 extern const char *const v1_wrong_psk_i, *const v1_wrong_psk_r;

@@ -195,6 +195,10 @@ v1_aggr_respond(struct ike_engine *e, uint64_t now,
 	sa = sa_new(e, e->conns[ci], false, 1);
 	if (!sa)
 		return;
+	if (v1_handshake_new(sa) < 0) {
+		sa_kill(e, sa, "out of memory");
+		return;
+	}
 	sa->local = *local;
 	sa->remote = *remote;
 	memcpy(sa->spi_i, m->hdr.spi_i, IKEV1_COOKIE_LEN);
@@ -216,8 +220,8 @@ v1_aggr_respond(struct ike_engine *e, uint64_t now,
 	/* The peer's ID picks the PSK (v1_derive_keys asks with it), and
 	 * its ID payload body is what its HASH_I covers. */
 	take_peer_id(e, sa, &a.idv);
-	if (v1_keep_bytes(&sa->v1.sai_b, a.sa->body) < 0 ||
-	    v1_keep_bytes(&sa->v1.idb, a.id->body) < 0 ||
+	if (v1_keep_bytes(&sa->v1.hs->sai_b, a.sa->body) < 0 ||
+	    v1_keep_bytes(&sa->v1.hs->idb, a.id->body) < 0 ||
 	    v1_take_ke_nonce(e, sa, m) < 0 || v1_put_ke_nonce(e, sa, &b) < 0) {
 		sa_kill(e, sa, "Aggressive Mode failed");
 		return;
@@ -266,7 +270,7 @@ respond_auth(struct ike_engine *e, struct ike_sa *sa, struct msg_v1 *m)
 	ok = (!m->encrypted || v1_open(e, sa, m, &err) == 0) &&
 	     (rh = msg_v1_find(m, IKEV1_PL_HASH, NULL)) &&
 	     pld_v1_hash_get(rh, &hash, &err) == 0 &&
-	     v1_hash_auth(sa, false, sa->v1.idb, want) == 0 &&
+	     v1_hash_auth(sa, false, sa->v1.hs->idb, want) == 0 &&
 	     keymat_v1_hash_equal(want, sa->v1.suite.prf->out_len, hash.data);
 	OPENSSL_cleanse(want, sizeof(want));
 	if (!ok) {
@@ -298,6 +302,8 @@ v1_aggr_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 	struct pld_v1_id id;
 	size_t len;
 
+	if (v1_handshake_new(sa) < 0)
+		return -1;
 	memset(sa->spi_r, 0, IKEV1_COOKIE_LEN);
 	sa->v1.aggr = true;
 	msg_v1_hdr_init(&h, sa->spi_i, NULL, IKEV1_EXCH_AGGRESSIVE, 0, 0);

@@ -47,16 +47,27 @@ const char *const v1_wrong_psk_r =
 static void
 handshake_free(struct v1_state *v)
 {
-	dh_free(v->dh);
-	secret_free(v->ni);
-	secret_free(v->nr);
-	free((void *)v->sai_b.ptr);
-	free((void *)v->gxi.ptr);
-	free((void *)v->gxr.ptr);
-	free((void *)v->idb.ptr);
-	v->dh = NULL;
-	v->ni = v->nr = NULL;
-	v->sai_b = v->gxi = v->gxr = v->idb = (struct bytes){NULL, 0};
+	struct v1_handshake *h = v->hs;
+
+	if (!h)
+		return;
+	dh_free(h->dh);
+	secret_free(h->ni);
+	secret_free(h->nr);
+	free((void *)h->sai_b.ptr);
+	free((void *)h->gxi.ptr);
+	free((void *)h->gxr.ptr);
+	free((void *)h->idb.ptr);
+	free(h);
+	v->hs = NULL;
+}
+
+int
+v1_handshake_new(struct ike_sa *sa)
+{
+	if (!sa->v1.hs)
+		sa->v1.hs = calloc(1, sizeof(*sa->v1.hs));
+	return sa->v1.hs ? 0 : -1;
 }
 
 void
@@ -170,7 +181,7 @@ v1_keep_own_sa_body(struct ike_engine *e, struct ike_sa *sa, size_t len)
 
 	if (m && msg_v1_frame(e->out, len, m, &err) == 0 &&
 	    (r = msg_v1_find(m, IKEV1_PL_SA, NULL)))
-		rc = v1_keep_bytes(&sa->v1.sai_b, r->body);
+		rc = v1_keep_bytes(&sa->v1.hs->sai_b, r->body);
 	free(m);
 	return rc;
 }
@@ -182,6 +193,8 @@ v1_main_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 	struct ike_hdr h;
 	size_t len;
 
+	if (v1_handshake_new(sa) < 0)
+		return -1;
 	memset(sa->spi_r, 0, IKEV1_COOKIE_LEN);
 	msg_v1_hdr_init(&h, sa->spi_i, NULL, IKEV1_EXCH_IDENT_PROT, 0, 0);
 	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
@@ -207,11 +220,11 @@ v1_put_ke_nonce(struct ike_engine *e, struct ike_sa *sa, struct msg_builder *b)
 	size_t publen = dh_public_len(sa->v1.dh_group);
 	struct pld_v1_data ke, nonce;
 
-	sa->v1.dh = ike_dh_new(e, sa->v1.dh_group);
-	if (!n || !sa->v1.dh || !publen || publen > sizeof(pub) ||
-	    dh_public(sa->v1.dh, pub, publen) < 0 ||
+	sa->v1.hs->dh = ike_dh_new(e, sa->v1.dh_group);
+	if (!n || !sa->v1.hs->dh || !publen || publen > sizeof(pub) ||
+	    dh_public(sa->v1.hs->dh, pub, publen) < 0 ||
 	    ike_random(e, n->ptr, n->len) < 0 ||
-	    v1_keep_bytes(sa->initiator ? &sa->v1.gxi : &sa->v1.gxr,
+	    v1_keep_bytes(sa->initiator ? &sa->v1.hs->gxi : &sa->v1.hs->gxr,
 			  (struct bytes){pub, publen}) < 0) {
 		ike_log(e, sa, IKE_LOG_ERROR,
 			"cannot create a key exchange for group %u",
@@ -220,9 +233,9 @@ v1_put_ke_nonce(struct ike_engine *e, struct ike_sa *sa, struct msg_builder *b)
 		return -1;
 	}
 	if (sa->initiator)
-		sa->v1.ni = n;
+		sa->v1.hs->ni = n;
 	else
-		sa->v1.nr = n;
+		sa->v1.hs->nr = n;
 	ke.data = (struct bytes){pub, publen};
 	nonce.data = (struct bytes){n->ptr, n->len};
 	pld_v1_ke_put(b, &ke);
@@ -239,7 +252,7 @@ v1_take_ke_nonce(struct ike_engine *e, struct ike_sa *sa,
 	const struct pld_ref *rn = msg_v1_find(m, IKEV1_PL_NONCE, NULL);
 	struct pld_v1_data ke, n;
 	struct ike_err err = {0};
-	struct secret **nonce = sa->initiator ? &sa->v1.nr : &sa->v1.ni;
+	struct secret **nonce = sa->initiator ? &sa->v1.hs->nr : &sa->v1.hs->ni;
 
 	if (!rk || !rn || pld_v1_ke_get(rk, &ke, &err) < 0 ||
 	    pld_v1_nonce_get(rn, &n, &err) < 0 ||
@@ -250,8 +263,8 @@ v1_take_ke_nonce(struct ike_engine *e, struct ike_sa *sa,
 			sa->v1.dh_group);
 		return -1;
 	}
-	if (v1_keep_bytes(sa->initiator ? &sa->v1.gxr : &sa->v1.gxi, ke.data) <
-		0 ||
+	if (v1_keep_bytes(sa->initiator ? &sa->v1.hs->gxr : &sa->v1.hs->gxi,
+			  ke.data) < 0 ||
 	    !(*nonce = secret_dup(n.data.ptr, n.data.len)))
 		return -1;
 	return 0;
@@ -261,16 +274,17 @@ v1_take_ke_nonce(struct ike_engine *e, struct ike_sa *sa,
 static int
 shared_secret(struct ike_engine *e, struct ike_sa *sa, struct secret **gxy)
 {
-	const struct bytes *peer = sa->initiator ? &sa->v1.gxr : &sa->v1.gxi;
+	const struct bytes *peer =
+	    sa->initiator ? &sa->v1.hs->gxr : &sa->v1.hs->gxi;
 
-	if (dh_shared(sa->v1.dh, peer->ptr, peer->len, gxy) < 0) {
+	if (dh_shared(sa->v1.hs->dh, peer->ptr, peer->len, gxy) < 0) {
 		ike_log(e, sa, IKE_LOG_WARN,
 			"peer's key exchange value for group %u is invalid",
 			sa->v1.dh_group);
 		return -1;
 	}
-	dh_free(sa->v1.dh);
-	sa->v1.dh = NULL;
+	dh_free(sa->v1.hs->dh);
+	sa->v1.hs->dh = NULL;
 	return 0;
 }
 
@@ -283,12 +297,13 @@ derive_keys_sig(struct ike_engine *e, struct ike_sa *sa)
 	int rc = -1;
 
 	if (shared_secret(e, sa, &gxy) == 0 &&
-	    keymat_v1_ike(&sa->v1.suite, NULL, gxy,
-			  (struct bytes){sa->v1.ni->ptr, sa->v1.ni->len},
-			  (struct bytes){sa->v1.nr->ptr, sa->v1.nr->len},
-			  sa->spi_i, sa->spi_r, &sa->v1.keys) == 0 &&
-	    v1_iv_phase1(&sa->v1.suite, sa->v1.gxi, sa->v1.gxr, &sa->v1.iv) ==
-		0)
+	    keymat_v1_ike(
+		&sa->v1.suite, NULL, gxy,
+		(struct bytes){sa->v1.hs->ni->ptr, sa->v1.hs->ni->len},
+		(struct bytes){sa->v1.hs->nr->ptr, sa->v1.hs->nr->len},
+		sa->spi_i, sa->spi_r, &sa->v1.keys) == 0 &&
+	    v1_iv_phase1(&sa->v1.suite, sa->v1.hs->gxi, sa->v1.hs->gxr,
+			 &sa->v1.iv) == 0)
 		rc = 0;
 	secret_free(gxy);
 	return rc;
@@ -300,7 +315,8 @@ int
 v1_derive_keys(struct ike_engine *e, struct ike_sa *sa)
 {
 	const struct ike_conn_cfg *c = ike_conn(e, sa);
-	struct secret *nonces = secret_new(sa->v1.ni->len + sa->v1.nr->len);
+	struct secret *nonces =
+	    secret_new(sa->v1.hs->ni->len + sa->v1.hs->nr->len);
 	struct secret *gxy = NULL;
 	struct ike_id_cfg local;
 	struct ike_auth_req req;
@@ -310,8 +326,9 @@ v1_derive_keys(struct ike_engine *e, struct ike_sa *sa)
 
 	if (!nonces)
 		return -1;
-	memcpy(nonces->ptr, sa->v1.ni->ptr, sa->v1.ni->len);
-	memcpy(nonces->ptr + sa->v1.ni->len, sa->v1.nr->ptr, sa->v1.nr->len);
+	memcpy(nonces->ptr, sa->v1.hs->ni->ptr, sa->v1.hs->ni->len);
+	memcpy(nonces->ptr + sa->v1.hs->ni->len, sa->v1.hs->nr->ptr,
+	       sa->v1.hs->nr->len);
 	if (v1_auth_is_sig(sa->v1.auth)) {
 		secret_free(nonces);
 		return derive_keys_sig(e, sa);
@@ -342,7 +359,8 @@ v1_derive_keys(struct ike_engine *e, struct ike_sa *sa)
 		goto done;
 	if (keymat_v1_ike_rest(&sa->v1.suite, gxy, sa->spi_i, sa->spi_r,
 			       &sa->v1.keys) < 0 ||
-	    v1_iv_phase1(&sa->v1.suite, sa->v1.gxi, sa->v1.gxr, &sa->v1.iv) < 0)
+	    v1_iv_phase1(&sa->v1.suite, sa->v1.hs->gxi, sa->v1.hs->gxr,
+			 &sa->v1.iv) < 0)
 		goto done;
 	rc = 0;
 done:
@@ -358,8 +376,8 @@ v1_hash_auth(const struct ike_sa *sa, bool responder, struct bytes idb,
 	     uint8_t *out)
 {
 	return keymat_v1_hash_auth(&sa->v1.suite, sa->v1.keys.skeyid, responder,
-				   sa->v1.gxi, sa->v1.gxr, sa->spi_i, sa->spi_r,
-				   sa->v1.sai_b, idb, out);
+				   sa->v1.hs->gxi, sa->v1.hs->gxr, sa->spi_i,
+				   sa->spi_r, sa->v1.hs->sai_b, idb, out);
 }
 
 /* Messages 5 and 6: our ID and HASH (or CERTs and SIG), encrypted; the
@@ -648,6 +666,10 @@ v1_main_respond(struct ike_engine *e, uint64_t now,
 	sa = sa_new(e, e->conns[ci], false, 1);
 	if (!sa)
 		return;
+	if (v1_handshake_new(sa) < 0) {
+		sa_kill(e, sa, "out of memory");
+		return;
+	}
 	sa->local = *local;
 	sa->remote = *remote;
 	memcpy(sa->spi_i, m->hdr.spi_i, IKEV1_COOKIE_LEN);
@@ -668,7 +690,7 @@ v1_main_respond(struct ike_engine *e, uint64_t now,
 	v1_vid(e, sa, m, &b);
 	ext_v1_put(e, sa, &b, 2);
 	if (!(len = msg_build_finish(&b)) ||
-	    v1_keep_bytes(&sa->v1.sai_b, r->body) < 0) {
+	    v1_keep_bytes(&sa->v1.hs->sai_b, r->body) < 0) {
 		sa_kill(e, sa, "Main Mode failed");
 		return;
 	}

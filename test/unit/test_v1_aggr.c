@@ -81,9 +81,9 @@ assert_up(void)
 	ck_assert_uint_eq(m->v1.keys.enc_key->len, s->v1.keys.enc_key->len);
 	ck_assert_mem_eq(m->v1.keys.enc_key->ptr, s->v1.keys.enc_key->ptr,
 			 m->v1.keys.enc_key->len);
-	ck_assert_ptr_null(s->v1.idb.ptr);
-	ck_assert_ptr_null(s->v1.sai_b.ptr);
-	ck_assert_ptr_null(m->v1.ni);
+	ck_assert_ptr_null(s->v1.hs);
+	ck_assert_ptr_null(s->v1.hs);
+	ck_assert_ptr_null(m->v1.hs);
 	/* Each knows the other's identity: sun's from message 1. */
 	ck_assert_uint_ne(s->peer_id.type, 0);
 	ck_assert_uint_gt(s->peer_id.data.len, 0);
@@ -305,7 +305,7 @@ START_TEST(clear_message_3_accepted)
 	step(true);
 	ck_assert_uint_eq(q_len, 1);
 	s = first_sa(&sun);
-	ck_assert_int_eq(v1_hash_auth(s, false, s->v1.idb, mac), 0);
+	ck_assert_int_eq(v1_hash_auth(s, false, s->v1.hs->idb, mac), 0);
 	hash.data = (struct bytes){mac, s->v1.suite.prf->out_len};
 	msg_v1_hdr_init(&h, s->spi_i, s->spi_r, IKEV1_EXCH_AGGRESSIVE, 0, 0);
 	msg_build_init(&b, queue[0].data, sizeof(queue[0].data), &h);

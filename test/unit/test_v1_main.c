@@ -94,8 +94,8 @@ assert_up(void)
 	ck_assert_mem_eq(m->v1.keys.skeyid_d->ptr, s->v1.keys.skeyid_d->ptr,
 			 m->v1.keys.skeyid_d->len);
 	/* The handshake's leftovers are gone. */
-	ck_assert_ptr_null(m->v1.ni);
-	ck_assert_ptr_null(s->v1.sai_b.ptr);
+	ck_assert_ptr_null(m->v1.hs);
+	ck_assert_ptr_null(s->v1.hs);
 	ck_assert_uint_eq(ike_list_sas(moon.e, NULL, view_cb, &v), 1);
 	ck_assert_uint_eq(v.version, 1);
 	ck_assert_str_eq(v.state, "ESTABLISHED");
