@@ -382,6 +382,40 @@ END_TEST
 /* The ISAKMP SA's rekey time: moon establishes a new one, the IPsec SAs
  * move to it on both sides untouched, the old one goes on both, and the
  * pair is rekeyed under the new one. */
+/* The pairs of one peer may sit under different ISAKMP SAs on the two
+ * sides: here sun's second phase 1 reached moon's message 5 only (6 is
+ * lost), so moon handed the pair to the new SA and sun kept it under the
+ * old. sun's DELETE of the pair, sent on the old SA, must still remove
+ * moon's (IPsec SAs name no ISAKMP SA). Found by the simulation (seed
+ * 53: "peer deleted ESP SPI ...: no CHILD SA of ours has it; ignored",
+ * the pair left on one side). */
+START_TEST(delete_finds_pair_under_other_isakmp_sa)
+{
+	unsigned sun_old, child, i;
+
+	setup_qm("aes128-sha256", "aes128-sha256", false);
+	main_mode();
+	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", "net"), 0);
+	pump();
+	assert_pair_matches();
+	sun_old = first_sa(&sun)->id;
+	child = first_sa(&sun)->children->id;
+	moon.watch = "CHILD SA(s) kept under it";
+	ck_assert_uint_gt(ike_initiate(sun.e, now, "site", NULL), 0);
+	for (i = 0; i < 5; i++)
+		step(true);
+	ck_assert_uint_eq(q_len, 1);
+	step(false); /* message 6 */
+	ck_assert_uint_eq(moon.logs_with, 1);
+	ck_assert_int_eq(ike_terminate_child(sun.e, now, sun_old, child), 0);
+	ck_assert_uint_eq(q_len, 1);
+	step(true);
+	ck_assert_uint_eq(live(&sun), 0);
+	ck_assert_uint_eq(live(&moon), 0);
+	teardown_pair();
+}
+END_TEST
+
 START_TEST(isakmp_sa_replaced_children_kept)
 {
 	struct ike_sa *m, *s;
@@ -525,6 +559,7 @@ v1_quick_suite(void)
 	tcase_add_test(tc, responder_lifetime_lowers_ours);
 	tcase_add_loop_test(tc, rekey_by_either_side, 0, 2);
 	tcase_add_test(tc, isakmp_sa_replaced_children_kept);
+	tcase_add_test(tc, delete_finds_pair_under_other_isakmp_sa);
 	tcase_add_test(tc, late_repeat_of_message_1);
 	tcase_add_test(tc, message_3_never_comes);
 	tcase_add_test(tc, quick_modes_in_flight_are_bounded);
