@@ -386,7 +386,8 @@ host_move(struct host *h, unsigned id)
 	unsigned b = (unsigned)rng_below(&s->hook_rng, SIM_ALIASES);
 
 	ike_query_sa(h->e, id, peer_cb, &p);
-	if (p.peer < 0)
+	/* IKEv1 has no NAT-T yet (IKEV1.md): nothing moves its SAs. */
+	if (p.peer < 0 || s->v1[h->idx][p.peer])
 		return;
 	host_endpoint(&local, h->idx, a);
 	host_endpoint(&remote, (unsigned)p.peer, b);

@@ -254,6 +254,9 @@ move(struct sim *s, struct host *h, const struct sa_list *l, unsigned peer,
 	size_t i, n = 0, k;
 	const struct sa_view *v = NULL, *pv;
 
+	/* IKEv1 has no NAT-T yet (IKEV1.md): nothing moves its SAs. */
+	if (s->v1[h->idx][peer])
+		return -1;
 	host_endpoint(&local, h->idx, a);
 	host_endpoint(&remote, peer, b);
 	if (rng_chance(&s->scen_rng, 50)) {
