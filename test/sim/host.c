@@ -265,6 +265,10 @@ env_event(void *ctx, const struct ike_event *ev)
 			h->name, names[ev->type], ev->ike_id, ev->child_id,
 			ev->old_id, ev->reason ? ev->reason : "");
 	life_event(h, ev, names[ev->type]);
+	if (conn_v1(h, ev->conn)) {
+		h->sim->st.v1_ike_up += ev->type == IKE_EV_IKE_UP;
+		h->sim->st.v1_child_up += ev->type == IKE_EV_CHILD_UP;
+	}
 	/* dpd's restart: the SA that lost its peer is initiated again
 	 * from its own IKE_DOWN (or FAILED) event, half the time. For
 	 * IKEv1 only one that came up, as dpd does: a peer that dropped

@@ -150,10 +150,11 @@ struct sim_stats {
 	 * fired. */
 	uint64_t ext_checked, hook_refused, child_moved, reinitiated,
 	    timers_fired;
-	/* IKEv1: pairs, crossed phase 2 rekeys started, and the SAs left
+	/* IKEv1: pairs, ISAKMP and CHILD SAs up (IKE_UP, CHILD_UP),
+	 * crossed phase 2 rekeys started, and the SAs left
 	 * on one side only after the drain (an unacknowledged DELETE or
 	 * Quick Mode message 3 lost, check.c). */
-	uint64_t v1_pairs, v1_crossed, v1_one_sided;
+	uint64_t v1_pairs, v1_ike_up, v1_child_up, v1_crossed, v1_one_sided;
 	/* IKEv1: events on an ISAKMP SA already reported replaced (a
 	 * CHILD SA its Quick Mode finished, a second replacement). */
 	uint64_t v1_replaced_events;
