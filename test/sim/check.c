@@ -155,7 +155,10 @@ same_sa(const struct sa_list *l, int peer, const struct sa_view *v)
  * delays that differ), an ISAKMP DELETE may have come before
  * the DELETE of its pairs (sent first, in a message of its own): the
  * pairs go to another ISAKMP SA with the peer (v1_rekey_adopt) and
- * their DELETE then names an SA that is gone. Then one side may keep an
+ * their DELETE then names an SA that is gone. Or the adversary damaged
+ * a Main Mode message: a message 6 that does not verify is a wrong key
+ * to the initiator, which gives up while its responder is established
+ * (an AUTH_FAILED event, host.c). Then one side may keep an
  * ISAKMP SA or a pair the other lacks, until something asks (DPD, which
  * IKEv1 here lacks yet). Otherwise both must agree as for IKEv2. */
 static bool

@@ -242,12 +242,18 @@ host_check_life(struct host *h)
 
 /* The connection talks IKEv1 (its name is "to-h<peer>"). */
 static bool
+conn_v1_peer(const struct host *h, const char *conn, unsigned *peer)
+{
+	return conn && sscanf(conn, "to-h%u", peer) == 1 &&
+	       *peer < h->sim->n_hosts && h->sim->v1[h->idx][*peer];
+}
+
+static bool
 conn_v1(const struct host *h, const char *conn)
 {
 	unsigned p;
 
-	return conn && sscanf(conn, "to-h%u", &p) == 1 && p < h->sim->n_hosts &&
-	       h->sim->v1[h->idx][p];
+	return conn_v1_peer(h, conn, &p);
 }
 
 static void
@@ -258,6 +264,7 @@ env_event(void *ctx, const struct ike_event *ev)
 	    "AUTH_FAILED", "FAILED",   "CHILD_REKEYED", "IKE_REKEYED",
 	};
 	struct host *h = ctx;
+	unsigned peer;
 
 	h->sim->st.events++;
 	if (h->sim->verbose)
@@ -265,9 +272,15 @@ env_event(void *ctx, const struct ike_event *ev)
 			h->name, names[ev->type], ev->ike_id, ev->child_id,
 			ev->old_id, ev->reason ? ev->reason : "");
 	life_event(h, ev, names[ev->type]);
-	if (conn_v1(h, ev->conn)) {
+	if (conn_v1_peer(h, ev->conn, &peer)) {
 		h->sim->st.v1_ike_up += ev->type == IKE_EV_IKE_UP;
 		h->sim->st.v1_child_up += ev->type == IKE_EV_CHILD_UP;
+		/* All share one PSK: only a message the adversary damaged
+		 * fails authentication, and in IKEv1 that ends our side
+		 * only (a message 6 that does not verify is a wrong key to
+		 * the initiator, IKEV1.md), so the pair may differ. */
+		if (ev->type == IKE_EV_AUTH_FAILED)
+			h->sim->v1_upset[peer][h->idx]++;
 	}
 	/* dpd's restart: the SA that lost its peer is initiated again
 	 * from its own IKE_DOWN (or FAILED) event, half the time. For
