@@ -98,6 +98,9 @@ take_over(struct ike_engine *e, struct ike_sa *old, struct ike_sa *new)
 		"ISAKMP SA replaces #%u; %u CHILD SA(s) kept under it", old->id,
 		n);
 	old->rekeyed = true;
+	/* new carries on now, even one replaced before that takes pairs
+	 * back when its successor goes: its end must be reported. */
+	new->rekeyed = false;
 	ike_emit_rekeyed(e, new, NULL, old->id);
 	sa_schedule(e, new);
 }

@@ -160,7 +160,8 @@ version_of(struct host *h, unsigned id)
  * may still finish there (CHILD_UP), its own rekey time may replace it
  * again, and when the peer deletes its successor, the CHILD SAs may go
  * back to it (IKE_REKEYED naming it the new one: two ISAKMP SAs with one
- * peer, both up). These are counted (v1_replaced_events), not failed. */
+ * peer, both up; it is up again then, and its end is reported). These
+ * are counted (v1_replaced_events), not failed. */
 static void
 life_event(struct host *h, const struct ike_event *ev, const char *name)
 {
@@ -194,9 +195,9 @@ life_event(struct host *h, const struct ike_event *ev, const char *name)
 					 h->name, ev->ike_id, ev->old_id,
 					 *old ? "already gone" : "never up");
 		}
-		/* One replaced stays so: it ends without IKE_DOWN. */
-		if (*me != SA_REPLACED)
-			*me = SA_UP;
+		/* One replaced that takes pairs back carries on: its end
+		 * is reported (IKE_DOWN, or replaced again). */
+		*me = SA_UP;
 		if (old)
 			*old = v1_old ? SA_REPLACED : SA_ENDED;
 		break;

@@ -416,6 +416,56 @@ START_TEST(delete_finds_pair_under_other_isakmp_sa)
 }
 END_TEST
 
+static unsigned down_id, downs;
+
+static void
+count_down(struct host *h, const struct ike_event *ev)
+{
+	downs += ev->type == IKE_EV_IKE_DOWN && ev->ike_id == down_id;
+}
+
+/* An ISAKMP SA replaced by the peer's new phase 1 (sun's B takes A's
+ * pair) lives on; when B goes by an ISAKMP DELETE that overtook the
+ * DELETE of its pair, the pair goes back to A (IKE_REKEYED, A replacing
+ * B). A carries on then, so its end must be reported: IKE_DOWN when
+ * moon terminates it. It was not (A still marked replaced), found by the
+ * simulation ("IKE SA came up and was never reported down"). */
+START_TEST(isakmp_sa_taking_pairs_back_reports_its_end)
+{
+	struct datagram d;
+	struct ike_sa *sa;
+	unsigned a, b = 0;
+
+	setup_qm("aes128-sha256", "aes128-sha256", false);
+	a = main_mode();
+	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", "net"), 0);
+	pump();
+	assert_pair_matches();
+	ck_assert_uint_gt(ike_initiate(sun.e, now, "site", NULL), 0);
+	pump();
+	for (sa = sun.e->sas; sa; sa = sa->next)
+		if (sa->children)
+			b = sa->id;
+	ck_assert_uint_ne(b, 0);
+	ck_assert_ptr_null(sa_by_id(moon.e, a)->children); /* taken over */
+	ck_assert_int_eq(ike_terminate(sun.e, now, b), 0);
+	ck_assert_uint_eq(q_len, 2); /* D(ESP), then D(ISAKMP) */
+	d = queue[0];
+	queue[0] = queue[1];
+	queue[1] = d;
+	pump();
+	ck_assert_ptr_nonnull(sa_by_id(moon.e, a)->children); /* back */
+	down_id = a;
+	downs = 0;
+	moon.ev_hook = count_down;
+	ck_assert_int_eq(ike_terminate(moon.e, now, a), 0);
+	pump();
+	ck_assert_uint_eq(downs, 1);
+	moon.ev_hook = NULL;
+	teardown_pair();
+}
+END_TEST
+
 START_TEST(isakmp_sa_replaced_children_kept)
 {
 	struct ike_sa *m, *s;
@@ -560,6 +610,7 @@ v1_quick_suite(void)
 	tcase_add_loop_test(tc, rekey_by_either_side, 0, 2);
 	tcase_add_test(tc, isakmp_sa_replaced_children_kept);
 	tcase_add_test(tc, delete_finds_pair_under_other_isakmp_sa);
+	tcase_add_test(tc, isakmp_sa_taking_pairs_back_reports_its_end);
 	tcase_add_test(tc, late_repeat_of_message_1);
 	tcase_add_test(tc, message_3_never_comes);
 	tcase_add_test(tc, quick_modes_in_flight_are_bounded);
