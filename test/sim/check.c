@@ -158,7 +158,10 @@ same_sa(const struct sa_list *l, int peer, const struct sa_view *v)
  * their DELETE then names an SA that is gone. Or the adversary damaged
  * a Main Mode message: a message 6 that does not verify is a wrong key
  * to the initiator, which gives up while its responder is established
- * (an AUTH_FAILED event, host.c). Then one side may keep an
+ * (an AUTH_FAILED event, host.c). Or the initiator's Main Mode was
+ * ended (terminate, re-initiate, a reload) while its message 6 was on
+ * its way: nothing tells the established responder. Then one side may
+ * keep an
  * ISAKMP SA or a pair the other lacks, until something asks (DPD, which
  * IKEv1 here lacks yet). Otherwise both must agree as for IKEv2. */
 static bool
