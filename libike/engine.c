@@ -383,7 +383,9 @@ input_one(struct ike_engine *e, uint64_t now, const struct ike_endpoint *local,
 	}
 	from_initiator = m->hdr.flags & IKEV2_FLAG_INITIATOR;
 	sa = sa_by_ours(e, from_initiator ? m->hdr.spi_r : m->hdr.spi_i);
-	if (!sa || sa->initiator == from_initiator ||
+	/* An ISAKMP SA's cookies under an IKEv2 header are no SA of IKEv2's:
+	 * its union holds IKEv1 state. */
+	if (!sa || sa->version != 2 || sa->initiator == from_initiator ||
 	    sa->state == IKE_SA_DEAD) {
 		ike_drop(e, NULL, IKE_DROP_UNKNOWN_SA,
 			 "message for an unknown IKE SA; dropped");

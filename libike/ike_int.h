@@ -799,6 +799,8 @@ int v1_id_to_ts(const struct pld_v1_id *id, struct ts *t);
 int v1_rekey_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
 void v1_rekey_established(struct ike_engine *e, struct ike_sa *sa);
 bool v1_rekey_adopt(struct ike_engine *e, struct ike_sa *old);
+struct child_sa *v1_child_by_spi_out(struct ike_engine *e, struct ike_sa *sa,
+				     uint32_t spi, struct ike_sa **owner);
 /* sa replaces an SA of ours: renew its next pair on sa, or when none is
  * left delete it (after each of sa's Quick Modes). */
 void v1_rekey_continue(struct ike_engine *e, struct ike_sa *sa, uint64_t now);

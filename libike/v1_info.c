@@ -311,7 +311,8 @@ take_child_delete(struct ike_engine *e, struct ike_sa *sa,
 
 	for (i = 0; i < d->n_spi; i++) {
 		uint32_t spi = spi4_get(d->spis.ptr + SPI4_LEN * i);
-		struct child_sa *c = child_by_spi_out(sa, spi);
+		struct ike_sa *owner;
+		struct child_sa *c = v1_child_by_spi_out(e, sa, spi, &owner);
 
 		if (!c) {
 			ike_log(e, sa, IKE_LOG_DEBUG,
@@ -330,11 +331,11 @@ take_child_delete(struct ike_engine *e, struct ike_sa *sa,
 				spi);
 			continue;
 		}
-		ike_log(e, sa, IKE_LOG_INFO,
+		ike_log(e, owner, IKE_LOG_INFO,
 			"peer deleted CHILD SA '%s' (SPI %08x)",
-			ike_conn(e, sa)->children[c->cfg].name, c->spi_in);
-		sa_version(sa)->uninstall_child(e, sa, c);
-		child_unlink(sa, c);
+			ike_conn(e, owner)->children[c->cfg].name, c->spi_in);
+		sa_version(owner)->uninstall_child(e, owner, c);
+		child_unlink(owner, c);
 		child_free(c);
 	}
 }

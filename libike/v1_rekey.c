@@ -85,10 +85,13 @@ same_peer_sa(struct ike_engine *e, const struct ike_sa *sa)
 {
 	struct ike_sa *s;
 
+	/* Not one already replaced (pairs never go back to it), nor one of
+	 * ours still renewing the pairs of another (both sides replacing at
+	 * once: each keeps its own). */
 	for (s = e->sas; s; s = s->next)
 		if (s != sa && s->version == 1 &&
 		    s->state == IKE_SA_ESTABLISHED && !s->dying &&
-		    same_peer(s, sa))
+		    !s->rekeyed && !s->v1.replaces && same_peer(s, sa))
 			return s;
 	return NULL;
 }
@@ -204,4 +207,28 @@ v1_rekey_adopt(struct ike_engine *e, struct ike_sa *old)
 	if (old->children)
 		take_over(e, old, new);
 	return true;
+}
+
+/* The pair of sa's peer whose outbound SPI is spi: under sa, or under
+ * another ISAKMP SA with the same peer, since each side hands pairs to
+ * a new phase 1 on its own (a lost message 6 leaves them under the new
+ * SA on one side and the old on the other). Its SA goes to *owner. */
+struct child_sa *
+v1_child_by_spi_out(struct ike_engine *e, struct ike_sa *sa, uint32_t spi,
+		    struct ike_sa **owner)
+{
+	struct child_sa *c = child_by_spi_out(sa, spi);
+	struct ike_sa *s;
+
+	*owner = sa;
+	if (c)
+		return c;
+	for (s = e->sas; s; s = s->next)
+		if (s != sa && s->version == 1 &&
+		    s->state == IKE_SA_ESTABLISHED && !s->dying &&
+		    same_peer(s, sa) && (c = child_by_spi_out(s, spi))) {
+			*owner = s;
+			return c;
+		}
+	return NULL;
 }

@@ -67,6 +67,11 @@ env_ext_build(void *ctx, const struct ike_msg_view *m, struct ike_out *out)
 	uint8_t tag[TAG_LEN];
 	int peer = host_peer_of(h->sim, m->remote);
 
+	/* IKEv1 phase 1 (natt's vendor IDs and NAT-D) takes no notify: the
+	 * tags are IKEv2's. */
+	if (m->version == 1 && !m->inbound && m->ike_id &&
+	    conn_is(m->conn, peer))
+		return;
 	if (m->inbound || !m->ike_id || !conn_is(m->conn, peer) ||
 	    m->version != 2)
 		sim_fail(h->sim,
@@ -201,9 +206,11 @@ env_ext_input(void *ctx, const struct ike_msg_view *m, char *why,
 	struct sim *s = h->sim;
 	char bad[200];
 
-	if (!m->inbound || m->version != 2)
+	if (!m->inbound || (m->version != 2 && m->version != 1))
 		sim_fail(s, "%s: ext_input offered one of our messages",
 			 h->name);
+	if (m->version == 1)
+		return 0; /* IKEv1 phase 1: nothing of ours to check */
 	/* IKE_SA_INIT is in the clear: the adversary's flipped bits are
 	 * the engine's to judge, not ours. CREATE_CHILD_SA carries no
 	 * extension payloads (the hooks only read it). */
@@ -386,7 +393,8 @@ host_move(struct host *h, unsigned id)
 	unsigned b = (unsigned)rng_below(&s->hook_rng, SIM_ALIASES);
 
 	ike_query_sa(h->e, id, peer_cb, &p);
-	if (p.peer < 0)
+	/* IKEv1 has no NAT-T yet (IKEV1.md): nothing moves its SAs. */
+	if (p.peer < 0 || s->v1[h->idx][p.peer])
 		return;
 	host_endpoint(&local, h->idx, a);
 	host_endpoint(&remote, (unsigned)p.peer, b);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ikev1_const.h"
 #include "sim.h"
 
 #define PSK "simulated shared secret"
@@ -22,6 +23,15 @@ static const char *const ike_props[] = {
 };
 static const char *const esp_props[] = {
     "aes128gcm16", "aes128gcm16-curve25519", /* PFS */
+};
+/* IKEv1 (RFC 2409) has no AEAD and no curve25519 in phase 1; ecp256 is
+ * the cheapest group it has. */
+static const char *const ike_props_v1[] = {
+    "aes128-sha256-ecp256",
+    "aes256-sha1-ecp256",
+};
+static const char *const esp_props_v1[] = {
+    "aes128gcm16", "aes128-sha256-ecp256", /* PFS */
 };
 
 static void
@@ -52,13 +62,30 @@ env_remove(void *ctx, const struct ike_child_install *ci)
 	kernel_remove(ctx, ci);
 }
 
+/* As the psk plugin answers: IKEv1 asks first which method our
+ * credentials take, then for SKEYID (the PSK never enters the engine). */
 static int
 env_sign(void *ctx, const struct ike_auth_req *r, uint8_t *method, uint8_t *out,
 	 size_t *len)
 {
+	struct host *h = ctx;
+
+	if (r->version == 1 && r->purpose == IKE_AUTH_PURPOSE_V1_METHOD) {
+		*method = IKEV1_AUTH_PRE_SHARED_KEY;
+		*len = 0;
+		return 0;
+	}
+	if (r->version == 1 && r->purpose == IKE_AUTH_PURPOSE_V1_SKEYID) {
+		*method = IKEV1_AUTH_PRE_SHARED_KEY;
+		return ike_psk_v1_skeyid(r->prf, h->psk, r->octets, out, len);
+	}
+	if (r->version != 2 || r->purpose != IKE_AUTH_PURPOSE_AUTH) {
+		sim_fail(h->sim, "%s: auth_sign asked version %u purpose %d",
+			 h->name, r->version, (int)r->purpose);
+		return -1;
+	}
 	*method = IKEV2_AUTH_SHARED_KEY_MIC;
-	return ike_psk_auth(r->prf, ((struct host *)ctx)->psk, r->octets, out,
-			    len);
+	return ike_psk_auth(r->prf, h->psk, r->octets, out, len);
 }
 
 static int
@@ -106,36 +133,73 @@ life_of(struct host *h, unsigned id)
 	return &h->life[id];
 }
 
+static void
+version_cb(void *ctx, const struct ike_sa_info *sa)
+{
+	*(uint8_t *)ctx = sa->version;
+}
+
+static uint8_t
+version_of(struct host *h, unsigned id)
+{
+	uint8_t version = 0;
+
+	ike_query_sa(h->e, id, version_cb, &version);
+	return version;
+}
+
 /* What an observer (charond, its monitor clients) is told must make
  * sense: an IKE SA comes up once (IKE_UP, or as a rekey's successor),
  * ends once (IKE_DOWN, or replaced by a rekey), and its CHILD SAs are
- * reported only in between. */
+ * reported only in between.
+ *
+ * IKEv1 (v1_rekey.c) differs: a new ISAKMP SA is a phase 1 of its own,
+ * up with IKE_UP, and is reported replacing older ones (IKE_REKEYED)
+ * once it is. A replaced ISAKMP SA lives on silently (SA_REPLACED) until
+ * the peer deletes it or its lifetime ends: a Quick Mode that ran on it
+ * may still finish there (CHILD_UP), its own rekey time may replace it
+ * again, and when the peer deletes its successor, the CHILD SAs may go
+ * back to it (IKE_REKEYED naming it the new one: two ISAKMP SAs with one
+ * peer, both up; it is up again then, and its end is reported). These
+ * are counted (v1_replaced_events), not failed. */
 static void
 life_event(struct host *h, const struct ike_event *ev, const char *name)
 {
 	uint8_t *me = life_of(h, ev->ike_id);
 	uint8_t *old =
 	    ev->type == IKE_EV_IKE_REKEYED ? life_of(h, ev->old_id) : NULL;
+	bool v1_old = false;
 
 	if (!me || (ev->type == IKE_EV_IKE_REKEYED && !old))
 		return;
 	switch (ev->type) {
 	case IKE_EV_IKE_UP:
 	case IKE_EV_IKE_REKEYED:
-		if (*me)
+		if (*me == SA_REPLACED && ev->type == IKE_EV_IKE_REKEYED)
+			h->sim->st.v1_replaced_events++;
+		else if (*me &&
+			 !(ev->type == IKE_EV_IKE_REKEYED && *me == SA_UP &&
+			   version_of(h, ev->ike_id) == 1))
 			sim_fail(h->sim,
 				 "%s: %s for IKE SA #%u, which was "
 				 "already up",
 				 h->name, name, ev->ike_id);
-		if (old && *old != SA_UP)
-			sim_fail(h->sim,
-				 "%s: IKE SA #%u replaces #%u, which "
-				 "was %s",
-				 h->name, ev->ike_id, ev->old_id,
-				 *old ? "already gone" : "never up");
+		if (old) {
+			v1_old = version_of(h, ev->old_id) == 1;
+			if (*old == SA_REPLACED)
+				h->sim->st.v1_replaced_events++;
+			else if (*old != SA_UP)
+				sim_fail(h->sim,
+					 "%s: IKE SA #%u replaces #%u, which "
+					 "was %s",
+					 h->name, ev->ike_id, ev->old_id,
+					 *old ? "already gone" : "never up");
+		}
+		/* One replaced that takes pairs back carries on: its end
+		 * is reported (IKE_DOWN, or replaced again). */
 		*me = SA_UP;
 		if (old)
-			*old = SA_ENDED;
+			*old = v1_old ? SA_REPLACED : SA_ENDED;
 		break;
 	case IKE_EV_IKE_DOWN:
 		if (*me != SA_UP)
@@ -143,13 +207,17 @@ life_event(struct host *h, const struct ike_event *ev, const char *name)
 				 "%s: IKE_DOWN for IKE SA #%u, which "
 				 "was %s",
 				 h->name, ev->ike_id,
-				 *me ? "already gone" : "never up");
+				 *me == SA_REPLACED
+				     ? "reported replaced"
+				     : (*me ? "already gone" : "never up"));
 		*me = SA_ENDED;
 		break;
 	case IKE_EV_CHILD_UP:
 	case IKE_EV_CHILD_DOWN:
 	case IKE_EV_CHILD_REKEYED:
-		if (*me != SA_UP)
+		if (*me == SA_REPLACED)
+			h->sim->st.v1_replaced_events++;
+		else if (*me != SA_UP)
 			sim_fail(h->sim, "%s: %s on IKE SA #%u, which is %s",
 				 h->name, name, ev->ike_id,
 				 *me ? "gone" : "not up");
@@ -173,6 +241,22 @@ host_check_life(struct host *h)
 				 h->name, i);
 }
 
+/* The connection talks IKEv1 (its name is "to-h<peer>"). */
+static bool
+conn_v1_peer(const struct host *h, const char *conn, unsigned *peer)
+{
+	return conn && sscanf(conn, "to-h%u", peer) == 1 &&
+	       *peer < h->sim->n_hosts && h->sim->v1[h->idx][*peer];
+}
+
+static bool
+conn_v1(const struct host *h, const char *conn)
+{
+	unsigned p;
+
+	return conn_v1_peer(h, conn, &p);
+}
+
 static void
 env_event(void *ctx, const struct ike_event *ev)
 {
@@ -181,6 +265,7 @@ env_event(void *ctx, const struct ike_event *ev)
 	    "AUTH_FAILED", "FAILED",   "CHILD_REKEYED", "IKE_REKEYED",
 	};
 	struct host *h = ctx;
+	unsigned peer;
 
 	h->sim->st.events++;
 	if (h->sim->verbose)
@@ -188,10 +273,25 @@ env_event(void *ctx, const struct ike_event *ev)
 			h->name, names[ev->type], ev->ike_id, ev->child_id,
 			ev->old_id, ev->reason ? ev->reason : "");
 	life_event(h, ev, names[ev->type]);
+	if (conn_v1_peer(h, ev->conn, &peer)) {
+		h->sim->st.v1_ike_up += ev->type == IKE_EV_IKE_UP;
+		h->sim->st.v1_child_up += ev->type == IKE_EV_CHILD_UP;
+		/* All share one PSK: only a message the adversary damaged
+		 * fails authentication, and in IKEv1 that ends our side
+		 * only (a message 6 that does not verify is a wrong key to
+		 * the initiator, IKEV1.md), so the pair may differ. */
+		if (ev->type == IKE_EV_AUTH_FAILED)
+			h->sim->v1_upset[peer][h->idx]++;
+	}
 	/* dpd's restart: the SA that lost its peer is initiated again
-	 * from its own IKE_DOWN (or FAILED) event, half the time. */
+	 * from its own IKE_DOWN (or FAILED) event, half the time. For
+	 * IKEv1 only one that came up, as dpd does: a peer that dropped
+	 * the connection ignores Main Mode without a word, and restarts
+	 * on top of the keying tries would grow without end. */
 	if ((ev->type == IKE_EV_IKE_DOWN || ev->type == IKE_EV_FAILED) &&
 	    ev->reason && strcmp(ev->reason, "peer not responding") == 0 &&
+	    (!conn_v1(h, ev->conn) ||
+	     (ev->ike_id < h->n_life && h->life[ev->ike_id])) &&
 	    rng_chance(&h->sim->hook_rng, 500)) {
 		unsigned id = ike_reinitiate(h->e, h->sim->now, ev->ike_id);
 
@@ -300,6 +400,7 @@ conn_for(struct host *h, unsigned peer, struct rng *r, struct ike_conn_cfg *c,
 	struct sim *s = h->sim;
 	/* Timed rekeys only where they cannot collide (see sim.h). */
 	bool timed = s->collisions || s->driver[h->idx][peer] == h->idx;
+	bool v1 = s->v1[h->idx][peer];
 	unsigned i;
 
 	memset(c, 0, sizeof(*c));
@@ -307,8 +408,9 @@ conn_for(struct host *h, unsigned peer, struct rng *r, struct ike_conn_cfg *c,
 	host_conn_name(peer, c->name, sizeof(c->name));
 	c->local = h->addr;
 	host_endpoint(&c->remote, peer, 0);
-	if (props(c->proposals, &c->n_proposals, ike_props, 2, IKEV2_PROTO_IKE,
-		  r) < 0)
+	c->version = v1 ? 1 : 2;
+	if (props(c->proposals, &c->n_proposals, v1 ? ike_props_v1 : ike_props,
+		  2, IKEV2_PROTO_IKE, r) < 0)
 		return -1;
 	fqdn(&c->local_id, h->idx);
 	fqdn(&c->remote_id, peer);
@@ -319,11 +421,17 @@ conn_for(struct host *h, unsigned peer, struct rng *r, struct ike_conn_cfg *c,
 		struct ike_child_cfg *ch = &c->children[i];
 
 		snprintf(ch->name, sizeof(ch->name), i ? "net2" : "net");
-		ch->n_local_ts = ch->n_remote_ts = 1;
-		range(&ch->local_ts[0], h->idx, i);
-		range(&ch->remote_ts[0], peer, i);
-		if (props(ch->proposals, &ch->n_proposals, esp_props, 2,
-			  IKEV2_PROTO_ESP, r) < 0)
+		/* IKEv1's second child is in transport mode: Quick Mode
+		 * with the hosts' addresses as IDs. */
+		ch->transport = v1 && i == 1;
+		if (!ch->transport) {
+			ch->n_local_ts = ch->n_remote_ts = 1;
+			range(&ch->local_ts[0], h->idx, i);
+			range(&ch->remote_ts[0], peer, i);
+		}
+		if (props(ch->proposals, &ch->n_proposals,
+			  v1 ? esp_props_v1 : esp_props, 2, IKEV2_PROTO_ESP,
+			  r) < 0)
 			return -1;
 		ch->start = i == 0;
 		ch->rekey_ms = timed ? rekey_time(r) : 0;

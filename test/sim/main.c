@@ -131,6 +131,12 @@ main(int argc, char **argv)
 		sum.child_moved += st.child_moved;
 		sum.reinitiated += st.reinitiated;
 		sum.timers_fired += st.timers_fired;
+		sum.v1_pairs += st.v1_pairs;
+		sum.v1_ike_up += st.v1_ike_up;
+		sum.v1_child_up += st.v1_child_up;
+		sum.v1_crossed += st.v1_crossed;
+		sum.v1_one_sided += st.v1_one_sided;
+		sum.v1_replaced_events += st.v1_replaced_events;
 		if (rc < 0) {
 			failed++;
 			printf("FAIL seed %llu: %s\n  replay: %s --seed %llu "
@@ -146,7 +152,10 @@ main(int argc, char **argv)
 	    "datagrams (%llu lost, %llu duplicated), %llu injected, %llu "
 	    "actions (%llu refused), %llu events; hooks: %llu peer notifies "
 	    "checked, %llu refusals, %llu CHILD SAs moved, %llu SAs "
-	    "re-initiated, %llu host timers fired\n",
+	    "re-initiated, %llu host timers fired; IKEv1: %llu pairs, %llu "
+	    "ISAKMP and %llu CHILD SAs up, %llu crossed phase 2 rekeys, "
+	    "%llu SAs on one side only after the drain, %llu events on "
+	    "replaced ISAKMP SAs\n",
 	    (unsigned long long)n, (unsigned long long)start,
 	    (unsigned long long)(start + n - 1),
 	    o.collisions ? " with collisions" : "", (unsigned long long)failed,
@@ -158,6 +167,11 @@ main(int argc, char **argv)
 	    (unsigned long long)sum.hook_refused,
 	    (unsigned long long)sum.child_moved,
 	    (unsigned long long)sum.reinitiated,
-	    (unsigned long long)sum.timers_fired);
+	    (unsigned long long)sum.timers_fired,
+	    (unsigned long long)sum.v1_pairs, (unsigned long long)sum.v1_ike_up,
+	    (unsigned long long)sum.v1_child_up,
+	    (unsigned long long)sum.v1_crossed,
+	    (unsigned long long)sum.v1_one_sided,
+	    (unsigned long long)sum.v1_replaced_events);
 	return failed ? 1 : 0;
 }

@@ -81,6 +81,9 @@ net_send(struct host *from, const struct ike_endpoint *remote,
 	if (s->faults) {
 		if (rng_chance(&s->net_rng, s->loss)) {
 			s->st.lost++;
+			/* The major version, octet 17 (RFC 2408 3.1). */
+			if (len > 17 && pkt[17] >> 4 == 1)
+				s->v1_upset[from->idx][to]++;
 			if (s->verbose)
 				sim_log(s, "net: %s -> h%d %zu bytes lost",
 					from->name, to, len);
@@ -144,6 +147,30 @@ digest(struct sim *s, const struct dgram *d)
 	s->digest = h;
 }
 
+static bool
+is_v1(const struct dgram *d)
+{
+	/* The major version, octet 17 (RFC 2408 3.1). */
+	return d->len > 17 && d->data[17] >> 4 == 1;
+}
+
+/* An IKEv1 datagram d overtakes one its sender sent the same host
+ * before, still on its way. */
+static bool
+overtakes(const struct net *n, const struct dgram *d)
+{
+	size_t i;
+
+	if (!is_v1(d))
+		return false;
+	for (i = 0; i < n->n; i++)
+		if (!n->q[i].injected && n->q[i].from == d->from &&
+		    n->q[i].to == d->to && n->q[i].seq < d->seq &&
+		    is_v1(&n->q[i]))
+			return true;
+	return false;
+}
+
 bool
 net_deliver_one(struct sim *s)
 {
@@ -160,6 +187,8 @@ net_deliver_one(struct sim *s)
 	/* Taken out first: the engine may send (and grow the queue). */
 	d = n->q[i];
 	n->q[i] = n->q[--n->n];
+	if (!d.injected && overtakes(n, &d))
+		s->v1_upset[d.from][d.to]++;
 	to = &s->h[d.to];
 	from = &s->h[d.from];
 	digest(s, &d);

@@ -65,7 +65,7 @@ engines_next(const struct sim *s)
 static int
 setup(struct sim *s, uint64_t seed, const struct run_opts *o)
 {
-	struct rng r;
+	struct rng r, v1;
 	unsigned a, b, i;
 
 	s->seed = seed;
@@ -77,6 +77,8 @@ setup(struct sim *s, uint64_t seed, const struct run_opts *o)
 	rng_init(&s->adv_rng, seed, 3);
 	rng_init(&s->scen_rng, seed, 4);
 	rng_init(&s->hook_rng, seed, 5);
+	/* A stream of its own, so that the IKEv2 runs stay as they were. */
+	rng_init(&v1, seed, 6);
 	s->n_hosts = 3 + (unsigned)rng_below(&r, SIM_MAX_HOSTS - 2);
 	for (a = 0; a < s->n_hosts; a++)
 		for (b = a + 1; b < s->n_hosts; b++) {
@@ -88,6 +90,9 @@ setup(struct sim *s, uint64_t seed, const struct run_opts *o)
 
 			s->pair[a][b] = s->pair[b][a] = on;
 			s->driver[a][b] = s->driver[b][a] = d;
+			/* About a third of the pairs talk IKEv1. */
+			s->v1[a][b] = s->v1[b][a] = rng_chance(&v1, 333) && on;
+			s->st.v1_pairs += s->v1[a][b];
 		}
 	s->faults = true;
 	s->loss = (unsigned)rng_below(&r, 150);
@@ -102,10 +107,12 @@ setup(struct sim *s, uint64_t seed, const struct run_opts *o)
 	s->act_next = s->now + 1 + rng_below(&s->scen_rng, 2 * s->act_gap);
 	if (s->verbose)
 		sim_log(s,
-			"seed %llu: %u hosts, loss %u dup %u reorder %u "
-			"(permille), delay <%llu ms, adversary %s every "
-			"~%llu ms, run %llu s, action every ~%llu ms%s",
-			(unsigned long long)seed, s->n_hosts, s->loss, s->dup,
+			"seed %llu: %u hosts (%llu IKEv1 pairs), loss %u dup "
+			"%u reorder %u (permille), delay <%llu ms, adversary "
+			"%s every ~%llu ms, run %llu s, action every ~%llu "
+			"ms%s",
+			(unsigned long long)seed, s->n_hosts,
+			(unsigned long long)s->st.v1_pairs, s->loss, s->dup,
 			s->reorder, (unsigned long long)s->max_delay,
 			s->adversary ? "on" : "off",
 			(unsigned long long)s->adv_gap,

@@ -219,6 +219,50 @@ collide(struct sim *s, struct host *a, struct host *b, const struct sa_list *la,
 	}
 }
 
+/* h's peer's pair for child c (its inbound SPI c's outbound), under any
+ * of the peer's ISAKMP SAs with h; the SA's id in *sa. */
+static const struct child_view *
+peer_pair(const struct sa_list *lp, unsigned h, const struct child_view *c,
+	  unsigned *sa)
+{
+	size_t i;
+	unsigned j;
+
+	for (i = 0; i < lp->n; i++)
+		for (j = 0; lp->v[i].peer == (int)h && j < lp->v[i].n_children;
+		     j++)
+			if (lp->v[i].ch[j].installed &&
+			    lp->v[i].ch[j].spi_in == c->spi_out) {
+				*sa = lp->v[i].id;
+				return &lp->v[i].ch[j];
+			}
+	return NULL;
+}
+
+/* IKEv1: both ends rekey one pair at the same instant (crossed phase 2
+ * rekeys). Nothing in IKEv1 settles such a race: each Quick Mode makes
+ * a pair of its own, both replace the old one, which goes after its
+ * grace; both must end up mirrored on both sides. */
+static int
+cross_rekey(struct sim *s, struct host *a, const struct sa_view *va,
+	    const struct child_view *c, struct host *b,
+	    const struct sa_list *lb)
+{
+	const struct child_view *pc;
+	unsigned vb = 0;
+	int ra, rb;
+
+	if (!va || !c || !(pc = peer_pair(lb, a->idx, c, &vb)))
+		return -1;
+	if (s->verbose)
+		sim_log(s, "scenario: crossed rekey of %s #%u/%u and %s #%u/%u",
+			a->name, va->id, c->id, b->name, vb, pc->id);
+	ra = ike_rekey_child(a->e, s->now, va->id, c->id);
+	rb = ike_rekey_child(b->e, s->now, vb, pc->id);
+	s->st.v1_crossed += ra == 0 && rb == 0;
+	return ra == 0 && rb == 0 ? 0 : -1;
+}
+
 /* ike_reinitiate: a new SA (another id), the old one gone or DELETING
  * at once, and gone by the end of the run (check_reinit). */
 static int
@@ -254,6 +298,9 @@ move(struct sim *s, struct host *h, const struct sa_list *l, unsigned peer,
 	size_t i, n = 0, k;
 	const struct sa_view *v = NULL, *pv;
 
+	/* IKEv1 has no NAT-T yet (IKEV1.md): nothing moves its SAs. */
+	if (s->v1[h->idx][peer])
+		return -1;
 	host_endpoint(&local, h->idx, a);
 	host_endpoint(&remote, peer, b);
 	if (rng_chance(&s->scen_rng, 50)) {
@@ -391,7 +438,10 @@ scenario_act(struct sim *s)
 				 : -1;
 		break;
 	case REKEY_CHILD:
-		if (c)
+		/* A third of an IKEv1 pair's are crossed. */
+		if (s->v1[hi][peer] && rng_chance(&s->scen_rng, 333))
+			rc = cross_rekey(s, h, v, c, &s->h[peer], lp);
+		else if (c)
 			rc = ike_rekey_child(h->e, s->now, v->id, c->id);
 		break;
 	case REKEY_IKE:

@@ -121,8 +121,9 @@ struct host {
 	unsigned refuse_input, refuse_id;
 };
 
-#define SA_UP    1
-#define SA_ENDED 2
+#define SA_UP       1
+#define SA_ENDED    2
+#define SA_REPLACED 3 /* IKEv1: reported replaced, still there */
 
 /* net.c */
 struct dgram {
@@ -149,6 +150,14 @@ struct sim_stats {
 	 * fired. */
 	uint64_t ext_checked, hook_refused, child_moved, reinitiated,
 	    timers_fired;
+	/* IKEv1: pairs, ISAKMP and CHILD SAs up (IKE_UP, CHILD_UP),
+	 * crossed phase 2 rekeys started, and the SAs left
+	 * on one side only after the drain (an unacknowledged DELETE or
+	 * Quick Mode message 3 lost, check.c). */
+	uint64_t v1_pairs, v1_ike_up, v1_child_up, v1_crossed, v1_one_sided;
+	/* IKEv1: events on an ISAKMP SA already reported replaced (a
+	 * CHILD SA its Quick Mode finished, a second replacement). */
+	uint64_t v1_replaced_events;
 };
 
 struct sim {
@@ -163,6 +172,12 @@ struct sim {
 	/* Without --collisions only this side of a pair issues rekeys and
 	 * deletes, and only it has rekey_ms configured. */
 	unsigned driver[SIM_MAX_HOSTS][SIM_MAX_HOSTS];
+	/* The pair talks IKEv1 (version 1 connections on both sides). */
+	bool v1[SIM_MAX_HOSTS][SIM_MAX_HOSTS];
+	/* IKEv1 datagrams the network lost or held back for others to
+	 * overtake, by sender and receiver: what lets a pair's SAs differ
+	 * after the drain (check.c). */
+	unsigned v1_upset[SIM_MAX_HOSTS][SIM_MAX_HOSTS];
 	struct net net;
 	/* Faults, in permille, while `faults` is on. */
 	bool faults;

@@ -456,6 +456,68 @@ START_TEST(proposal_choice_and_refusal)
 }
 END_TEST
 
+/* An IKEv2 message (major 2) under an ISAKMP SA's cookies, from the
+ * peer's address: IKEv2's input must not take the IKEv1 SA for one of
+ * its own (the union holds IKEv1 state there). The simulation's
+ * adversary found it: a cross-SA IKE_AUTH with SKF on an ISAKMP SA. */
+static void
+v2_under_v1_cookies(struct host *to, struct host *from, const struct ike_sa *sa,
+		    uint8_t exchange, uint8_t np, bool initiator)
+{
+	uint8_t pkt[28 + 4 + 96];
+
+	memset(pkt, 0x5a, sizeof(pkt));
+	memcpy(pkt, sa->spi_i, 8);
+	memcpy(pkt + 8, sa->spi_r, 8);
+	pkt[16] = np;
+	pkt[17] = 0x20;
+	pkt[18] = exchange;
+	pkt[19] = initiator ? IKEV2_FLAG_INITIATOR : IKEV2_FLAG_RESPONSE;
+	memset(pkt + 20, 0, 4);
+	pkt[23] = 1;
+	memset(pkt + 24, 0, 4);
+	pkt[27] = sizeof(pkt);
+	pkt[28] = 0; /* the payload: next none, length */
+	pkt[29] = 0;
+	pkt[30] = 0;
+	pkt[31] = sizeof(pkt) - 28;
+	if (np == IKEV2_PL_SKF) { /* fragment 1 of 2 */
+		memcpy(pkt + 32, "\0\1\0\2", 4);
+	}
+	ike_input(to->e, now, &to->addr, &from->addr, pkt, sizeof(pkt));
+}
+
+START_TEST(v2_message_on_isakmp_sa_dropped)
+{
+	static const uint8_t np[] = {IKEV2_PL_SK, IKEV2_PL_SKF};
+	static const uint8_t exch[] = {IKEV2_EXCH_IKE_AUTH,
+				       IKEV2_EXCH_INFORMATIONAL,
+				       IKEV2_EXCH_CREATE_CHILD_SA};
+	struct ike_stats st;
+	unsigned i, j;
+
+	setup_v1("aes128-sha256-modp2048", "s", "s", 1, 1);
+	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", NULL), 0);
+	pump();
+	assert_up();
+	for (i = 0; i < 2; i++)
+		for (j = 0; j < 3; j++) {
+			v2_under_v1_cookies(&sun, &moon, first_sa(&sun),
+					    exch[j], np[i], true);
+			v2_under_v1_cookies(&moon, &sun, first_sa(&moon),
+					    exch[j], np[i], false);
+		}
+	ike_engine_stats(sun.e, &st);
+	ck_assert_uint_eq(st.drops[IKE_DROP_UNKNOWN_SA], 6);
+	ike_engine_stats(moon.e, &st);
+	ck_assert_uint_eq(st.drops[IKE_DROP_UNKNOWN_SA], 6);
+	ck_assert_uint_eq(q_len, 0);
+	ck_assert_uint_eq(first_sa(&sun)->state, IKE_SA_ESTABLISHED);
+	ck_assert_uint_eq(first_sa(&moon)->state, IKE_SA_ESTABLISHED);
+	teardown_pair();
+}
+END_TEST
+
 Suite *
 v1_main_suite(void)
 {
@@ -477,6 +539,7 @@ v1_main_suite(void)
 	tcase_add_test(tc, timers_end_every_state);
 	tcase_add_test(tc, terminate_deletes_the_isakmp_sa);
 	tcase_add_test(tc, proposal_choice_and_refusal);
+	tcase_add_test(tc, v2_message_on_isakmp_sa_dropped);
 	suite_add_tcase(s, tc);
 	return s;
 }

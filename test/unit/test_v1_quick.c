@@ -541,6 +541,91 @@ START_TEST(rekey_under_way_survives_the_isakmp_replacement)
 }
 END_TEST
 
+/* The pairs of one peer may sit under different ISAKMP SAs on the two
+ * sides: here sun's second phase 1 reached moon's message 5 only (6 is
+ * lost), so moon handed the pair to the new SA and sun kept it under the
+ * old. sun's DELETE of the pair, sent on the old SA, must still remove
+ * moon's (IPsec SAs name no ISAKMP SA). Found by the simulation (seed
+ * 53: "peer deleted ESP SPI ...: no CHILD SA of ours has it; ignored",
+ * the pair left on one side). */
+START_TEST(delete_finds_pair_under_other_isakmp_sa)
+{
+	unsigned sun_old, child, i;
+
+	setup_qm("aes128-sha256", "aes128-sha256", false);
+	main_mode();
+	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", "net"), 0);
+	pump();
+	assert_pair_matches();
+	sun_old = first_sa(&sun)->id;
+	child = first_sa(&sun)->children->id;
+	moon.watch = "CHILD SA(s) kept under it";
+	ck_assert_uint_gt(ike_initiate(sun.e, now, "site", NULL), 0);
+	for (i = 0; i < 5; i++)
+		step(true);
+	ck_assert_uint_eq(q_len, 1);
+	step(false); /* message 6 */
+	ck_assert_uint_eq(moon.logs_with, 1);
+	ck_assert_int_eq(ike_terminate_child(sun.e, now, sun_old, child), 0);
+	ck_assert_uint_eq(q_len, 1);
+	step(true);
+	ck_assert_uint_eq(live(&sun), 0);
+	ck_assert_uint_eq(live(&moon), 0);
+	teardown_pair();
+}
+END_TEST
+
+static unsigned down_id, downs;
+
+static void
+count_down(struct host *h, const struct ike_event *ev)
+{
+	downs += ev->type == IKE_EV_IKE_DOWN && ev->ike_id == down_id;
+}
+
+/* An ISAKMP SA replaced by the peer's new phase 1 (sun's B takes A's
+ * pair) lives on until the peer deletes it, but takes no pair back: when
+ * B goes by an ISAKMP DELETE that overtook the DELETE of its pair, the
+ * pair goes with B, and A, reported replaced, ends without IKE_DOWN.
+ * Before, the pair went back to A and A's end was reported twice over
+ * (found by the simulation). */
+START_TEST(replaced_isakmp_sa_takes_no_pair_back)
+{
+	struct datagram d;
+	struct ike_sa *sa;
+	unsigned a, b = 0;
+
+	setup_qm("aes128-sha256", "aes128-sha256", false);
+	a = main_mode();
+	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", "net"), 0);
+	pump();
+	assert_pair_matches();
+	ck_assert_uint_gt(ike_initiate(sun.e, now, "site", NULL), 0);
+	pump();
+	for (sa = sun.e->sas; sa; sa = sa->next)
+		if (sa->children)
+			b = sa->id;
+	ck_assert_uint_ne(b, 0);
+	ck_assert_ptr_null(sa_by_id(moon.e, a)->children); /* taken over */
+	ck_assert_int_eq(ike_terminate(sun.e, now, b), 0);
+	ck_assert_uint_eq(q_len, 2); /* D(ESP), then D(ISAKMP) */
+	d = queue[0];
+	queue[0] = queue[1];
+	queue[1] = d;
+	pump();
+	ck_assert_ptr_null(sa_by_id(moon.e, a)->children);
+	ck_assert_uint_eq(live(&moon), 0);
+	down_id = a;
+	downs = 0;
+	moon.ev_hook = count_down;
+	ck_assert_int_eq(ike_terminate(moon.e, now, a), 0);
+	pump();
+	ck_assert_uint_eq(downs, 0);
+	moon.ev_hook = NULL;
+	teardown_pair();
+}
+END_TEST
+
 /* A late repeat of a finished Quick Mode's message 1 makes no second
  * pair. */
 START_TEST(late_repeat_of_message_1)
@@ -634,6 +719,8 @@ v1_quick_suite(void)
 	tcase_add_test(tc, isakmp_sa_replaced_pairs_renewed);
 	tcase_add_test(tc, crossed_rekeys);
 	tcase_add_test(tc, rekey_under_way_survives_the_isakmp_replacement);
+	tcase_add_test(tc, delete_finds_pair_under_other_isakmp_sa);
+	tcase_add_test(tc, replaced_isakmp_sa_takes_no_pair_back);
 	tcase_add_test(tc, late_repeat_of_message_1);
 	tcase_add_test(tc, message_3_never_comes);
 	tcase_add_test(tc, quick_modes_in_flight_are_bounded);
