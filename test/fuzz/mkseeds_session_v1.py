@@ -14,7 +14,7 @@ import os
 import struct
 import sys
 
-from mkseeds_v1 import SA, P, T, KE, ID, HASH, NONCE, N, D, VID, chain, \
+from mkseeds_v1 import SA, KE, ID, HASH, NONCE, N, D, VID, chain, \
     ident, notify, prop, sa, tlv, tv, VID_DPD
 
 DELIVER, DELIVER_AT, DROP, DUP, FLIP, CLOCK, NEXT, CMD, FORGE, RAW_NEW, \
