@@ -6,7 +6,8 @@
 #   make                          build everything
 #   make check                    install what is missing, run every test
 #   make check-unit               unit tests only
-#   make check-fuzz               the fuzzers, FUZZ_SECONDS each (default 60)
+#   make check-fuzz               the fuzzers, FUZZ_SECONDS each (default 60;
+#                                 make check: CHECK_FUZZ_TOTAL shared by all)
 #   make check-sim                the deterministic simulation (test/sim), SIM_SEEDS
 #   make sim SIM_SEEDS=100000     a longer simulation run
 #   make check-vm                 real-kernel scenarios in a QEMU VM (test/vm)
@@ -332,6 +333,9 @@ check-vm: all $(B)/check_libxfrm
 # --- fuzzers (clang's libFuzzer) --------------------------------------------
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
+# make check gives the fuzzers six minutes in all, shared evenly, so that
+# a new fuzzer does not make it longer.
+CHECK_FUZZ_TOTAL ?= 360
 FB := build/fuzz
 FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -433,7 +437,8 @@ check: deps
 	$(MAKE) check-unit
 	$(MAKE) check-sim
 	$(MAKE) check-e2e
-	$(MAKE) check-fuzz
+	$(MAKE) check-fuzz \
+	    FUZZ_SECONDS=$$(( $(CHECK_FUZZ_TOTAL) / $(words $(FUZZ_BIN)) ))
 	$(MAKE) check-vm
 	$(MAKE) check-package
 

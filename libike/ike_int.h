@@ -227,6 +227,30 @@ struct v1_handshake {
 	struct bytes idb;      /* owned: Aggressive Mode responder's IDii_b */
 };
 
+/* One Quick Mode exchange in flight (v1_quick.c). Here rather than in
+ * v1_quick.c so that the session fuzzer (test/fuzz/fuzz_session_v1.c)
+ * can forge messages 2 and 3 of an exchange under way: they need its IV
+ * and nonces. */
+struct v1_qm {
+	struct v1_qm *next;
+	uint32_t mid;
+	bool initiator;
+	unsigned child; /* the child_sa it creates */
+	struct v1_iv iv;
+	struct secret *ni, *nr;
+	struct dh *dh;
+	struct secret *gxy; /* PFS */
+	/* Responder: message 1's hash (a repeat gets message 2 again),
+	 * message 2 for its retransmission, and what message 3 installs. */
+	uint8_t req_hash[IKE_REQ_HASH_LEN];
+	uint8_t *msg;
+	size_t len;
+	uint64_t deadline;
+	unsigned tries;
+	uint32_t life_s;
+	struct proposal chosen;
+};
+
 /*
  * What an IKEv1 SA holds beyond the common part: the phase 1 suite and
  * keys, the phase 1 IV chain, and what HASH_I/HASH_R need until they are

@@ -51,26 +51,6 @@
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
-struct v1_qm {
-	struct v1_qm *next;
-	uint32_t mid;
-	bool initiator;
-	unsigned child; /* the child_sa it creates */
-	struct v1_iv iv;
-	struct secret *ni, *nr;
-	struct dh *dh;
-	struct secret *gxy; /* PFS */
-	/* Responder: message 1's hash (a repeat gets message 2 again),
-	 * message 2 for its retransmission, and what message 3 installs. */
-	uint8_t req_hash[IKE_REQ_HASH_LEN];
-	uint8_t *msg;
-	size_t len;
-	uint64_t deadline;
-	unsigned tries;
-	uint32_t life_s;
-	struct proposal chosen;
-};
-
 static void
 qm_free(struct v1_qm *q)
 {

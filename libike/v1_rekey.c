@@ -101,6 +101,17 @@ take_over(struct ike_engine *e, struct ike_sa *old, struct ike_sa *new)
 {
 	unsigned n = hand_over(e, old, new);
 
+	/* Taken over before (the peer's new phase 1 came up while a Quick
+	 * Mode still ran on old), and now old goes: what is left moves too,
+	 * but the replacement was reported, and old ends only once. */
+	if (old->rekeyed) {
+		if (n)
+			ike_log(e, new, IKE_LOG_INFO,
+				"%u more CHILD SA(s) of #%u kept under it", n,
+				old->id);
+		sa_schedule(e, new);
+		return;
+	}
 	ike_log(e, new, IKE_LOG_INFO,
 		"ISAKMP SA replaces #%u; %u CHILD SA(s) kept under it", old->id,
 		n);

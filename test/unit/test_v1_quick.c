@@ -457,6 +457,46 @@ START_TEST(isakmp_sa_replaced_pairs_renewed)
 }
 END_TEST
 
+static unsigned
+n_events(const struct host *h, enum ike_event_type t)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < h->n_ev; i++)
+		n += h->ev[i] == t;
+	return n;
+}
+
+/* moon replaces the ISAKMP SA while sun answers a Quick Mode of it (the
+ * pair's rekey, its message 2 lost): sun hands the pair over when the
+ * new SA is up, and again what is left when moon's DELETE of the old
+ * one comes; the replacement is reported once on each side, as the
+ * old SA ends once. (Found by fuzz_session_v1.) */
+START_TEST(isakmp_sa_replaced_once_with_quick_mode_under_way)
+{
+	struct ike_sa *m;
+
+	setup_qm("aes128-sha256", "aes128-sha256", false);
+	main_mode();
+	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", "net"), 0);
+	pump();
+	assert_pair_matches();
+	m = first_sa(&moon);
+	ck_assert_int_eq(ike_rekey_child(moon.e, now, m->id, m->children->id),
+			 0);
+	step(true);  /* message 1: sun's new child is under way */
+	step(false); /* its message 2 lost */
+	ck_assert_uint_eq(first_sa(&sun)->v1.n_qm, 1);
+	ck_assert_int_eq(ike_rekey(moon.e, now, m->id), 0);
+	pump();
+	ck_assert_uint_eq(n_events(&moon, IKE_EV_IKE_REKEYED), 1);
+	ck_assert_uint_eq(n_events(&sun, IKE_EV_IKE_REKEYED), 1);
+	ck_assert_uint_eq(n_events(&sun, IKE_EV_IKE_DOWN), 0);
+	ck_assert_uint_eq(live(&moon) + live(&sun), 2);
+	teardown_pair();
+}
+END_TEST
+
 /* Both sides rekey the same pair at the same instant: each side ends up
  * with one live pair after the grace, and it is the same pair on both
  * (the one moon, the ISAKMP SA's initiator, started). */
@@ -717,6 +757,7 @@ v1_quick_suite(void)
 	tcase_add_test(tc, responder_lifetime_lowers_ours);
 	tcase_add_loop_test(tc, rekey_by_either_side, 0, 2);
 	tcase_add_test(tc, isakmp_sa_replaced_pairs_renewed);
+	tcase_add_test(tc, isakmp_sa_replaced_once_with_quick_mode_under_way);
 	tcase_add_test(tc, crossed_rekeys);
 	tcase_add_test(tc, rekey_under_way_survives_the_isakmp_replacement);
 	tcase_add_test(tc, delete_finds_pair_under_other_isakmp_sa);
