@@ -24,6 +24,33 @@ child_alloc_spi(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c)
 	return 0;
 }
 
+int
+child_take_algs(struct ike_engine *e, const struct ike_sa *sa,
+		struct child_sa *c, const struct proposal *p, size_t *encr_len,
+		size_t *integ_len)
+{
+	const struct transform *encr = prop_xf_first(p, IKEV2_TRANS_ENCR);
+	const struct transform *integ = prop_xf_first(p, IKEV2_TRANS_INTEG);
+	const struct transform *esn = prop_xf_first(p, IKEV2_TRANS_ESN);
+	const struct encr_alg *ea =
+	    encr ? crypto_encr(encr->id, encr->key_bits) : NULL;
+	const struct integ_alg *ia =
+	    integ && integ->id ? crypto_integ(integ->id) : NULL;
+
+	if (!ea || (!ea->aead && !ia)) {
+		ike_log(e, sa, IKE_LOG_ERROR,
+			"negotiated ESP algorithms are not implemented");
+		return -1;
+	}
+	c->encr = encr->id;
+	c->encr_bits = encr->key_bits;
+	c->integ = ia ? ia->id : 0;
+	c->esn = esn && esn->id == IKEV2_ESN_YES;
+	*encr_len = ea->key_len;
+	*integ_len = ia ? ia->key_len : 0;
+	return 0;
+}
+
 /* What the host needs to know of a child, keys aside. */
 void
 child_describe(struct ike_engine *e, const struct ike_sa *sa,

@@ -565,6 +565,12 @@ int v2_auth_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
 /* child.c: what every CHILD SA goes through, whichever version made it */
 int child_alloc_spi(struct ike_engine *e, struct ike_sa *sa,
 		    struct child_sa *c);
+/* The encryption, integrity and ESN the chosen ESP proposal names, on
+ * c; the key lengths KEYMAT is cut into. -1 (logged) if not
+ * implemented. */
+int child_take_algs(struct ike_engine *e, const struct ike_sa *sa,
+		    struct child_sa *c, const struct proposal *p,
+		    size_t *encr_len, size_t *integ_len);
 /* Keys and kernel state for a child whose algorithms (c->encr...),
  * SPIs and selectors are settled: the host installs it, CHILD_UP is
  * emitted, and c->rekey_at is set rekey_ms from now (0: not). keys are
@@ -762,6 +768,13 @@ void v1_state_free(struct v1_state *v);
 /* The phase 1 state of a new SA (struct v1_handshake); -1 if out of
  * memory. */
 int v1_handshake_new(struct ike_sa *sa);
+/* A responder SA of connection ci for the peer's message 1 m, in phase
+ * V1_MM_R2 or V1_AM_R2 (the hooks have seen m); NULL if it could not be
+ * made or a hook refused m. */
+struct ike_sa *v1_responder_sa(struct ike_engine *e, int ci,
+			       const struct ike_endpoint *local,
+			       const struct ike_endpoint *remote,
+			       const struct msg_v1 *m, uint8_t phase);
 /* Shared with Aggressive Mode (v1_aggr.c), which has the same keys,
  * IDs and hashes in fewer messages. */
 extern const char *const v1_wrong_psk_i, *const v1_wrong_psk_r;

@@ -192,24 +192,8 @@ v1_aggr_respond(struct ike_engine *e, uint64_t now,
 	}
 	if (!v1_admission_ok(e, remote, m, "Aggressive Mode"))
 		return;
-	sa = sa_new(e, e->conns[ci], false, 1);
-	if (!sa)
+	if (!(sa = v1_responder_sa(e, ci, local, remote, m, V1_AM_R2)))
 		return;
-	if (v1_handshake_new(sa) < 0) {
-		sa_kill(e, sa, "out of memory");
-		return;
-	}
-	sa->local = *local;
-	sa->remote = *remote;
-	memcpy(sa->spi_i, m->hdr.spi_i, IKEV1_COOKIE_LEN);
-	sa_set_our_spi(e, sa);
-	sa->state = IKE_SA_CONNECTING;
-	sa->v1.aggr = true;
-	sa->v1.phase = V1_AM_R2;
-	if (ext_v1_input(e, sa, m, 1) < 0) {
-		sa_kill(e, sa, "Aggressive Mode refused");
-		return;
-	}
 	msg_v1_hdr_init(&h, sa->spi_i, sa->spi_r, IKEV1_EXCH_AGGRESSIVE, 0, 0);
 	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
 	if (v1_sa_choose_ke(e, sa, a.sa, a.ke.data.len, &b) < 0) {

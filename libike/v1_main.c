@@ -641,6 +641,33 @@ v1_admission_ok(struct ike_engine *e, const struct ike_endpoint *remote,
 	return true;
 }
 
+struct ike_sa *
+v1_responder_sa(struct ike_engine *e, int ci, const struct ike_endpoint *local,
+		const struct ike_endpoint *remote, const struct msg_v1 *m,
+		uint8_t phase)
+{
+	struct ike_sa *sa = sa_new(e, e->conns[ci], false, 1);
+
+	if (!sa)
+		return NULL;
+	if (v1_handshake_new(sa) < 0) {
+		sa_kill(e, sa, "out of memory");
+		return NULL;
+	}
+	sa->local = *local;
+	sa->remote = *remote;
+	memcpy(sa->spi_i, m->hdr.spi_i, IKEV1_COOKIE_LEN);
+	sa_set_our_spi(e, sa);
+	sa->state = IKE_SA_CONNECTING;
+	sa->v1.aggr = phase == V1_AM_R2;
+	sa->v1.phase = phase;
+	if (ext_v1_input(e, sa, m, 1) < 0) {
+		sa_kill(e, sa, "phase 1 refused");
+		return NULL;
+	}
+	return sa;
+}
+
 void
 v1_main_respond(struct ike_engine *e, uint64_t now,
 		const struct ike_endpoint *local,
@@ -663,23 +690,8 @@ v1_main_respond(struct ike_engine *e, uint64_t now,
 					"payload; dropped");
 		return;
 	}
-	sa = sa_new(e, e->conns[ci], false, 1);
-	if (!sa)
+	if (!(sa = v1_responder_sa(e, ci, local, remote, m, V1_MM_R2)))
 		return;
-	if (v1_handshake_new(sa) < 0) {
-		sa_kill(e, sa, "out of memory");
-		return;
-	}
-	sa->local = *local;
-	sa->remote = *remote;
-	memcpy(sa->spi_i, m->hdr.spi_i, IKEV1_COOKIE_LEN);
-	sa_set_our_spi(e, sa);
-	sa->state = IKE_SA_CONNECTING;
-	sa->v1.phase = V1_MM_R2;
-	if (ext_v1_input(e, sa, m, 1) < 0) {
-		sa_kill(e, sa, "Main Mode refused");
-		return;
-	}
 	msg_v1_hdr_init(&h, sa->spi_i, sa->spi_r, IKEV1_EXCH_IDENT_PROT, 0, 0);
 	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
 	if (v1_sa_choose(e, sa, r, &b) < 0) {

@@ -368,34 +368,6 @@ qm_host_ts(const struct ike_endpoint *ep, struct ts *t)
 	*t = one.ts[0];
 }
 
-/* The encryption and integrity the chosen transform names, on the
- * child; the key lengths KEYMAT is cut into. */
-static int
-take_algs(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c,
-	  const struct proposal *p, size_t *encr_len, size_t *integ_len)
-{
-	const struct transform *encr = prop_xf_first(p, IKEV2_TRANS_ENCR);
-	const struct transform *integ = prop_xf_first(p, IKEV2_TRANS_INTEG);
-	const struct transform *esn = prop_xf_first(p, IKEV2_TRANS_ESN);
-	const struct encr_alg *ea =
-	    encr ? crypto_encr(encr->id, encr->key_bits) : NULL;
-	const struct integ_alg *ia =
-	    integ && integ->id ? crypto_integ(integ->id) : NULL;
-
-	if (!ea || (!ea->aead && !ia)) {
-		ike_log(e, sa, IKE_LOG_ERROR,
-			"negotiated ESP algorithms are not implemented");
-		return -1;
-	}
-	c->encr = encr->id;
-	c->encr_bits = encr->key_bits;
-	c->integ = ia ? ia->id : 0;
-	c->esn = esn && esn->id == IKEV2_ESN_YES;
-	*encr_len = ea->key_len;
-	*integ_len = ia ? ia->key_len : 0;
-	return 0;
-}
-
 /*
  * Both sides rekeyed old at once: two new pairs where one will do. Both
  * keep the one whose Quick Mode the ISAKMP SA's initiator started (each
@@ -435,7 +407,7 @@ qm_install(struct ike_engine *e, struct ike_sa *sa, struct v1_qm *q,
 	struct child_sa *old;
 	int rc;
 
-	if (take_algs(e, sa, c, chosen, &elen, &ilen) < 0)
+	if (child_take_algs(e, sa, c, chosen, &elen, &ilen) < 0)
 		return -1;
 	spi4_put(spi_in, c->spi_in);
 	spi4_put(spi_out, c->spi_out);

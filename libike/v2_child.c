@@ -53,30 +53,13 @@ v2_child_install(struct ike_engine *e, struct ike_sa *sa, struct child_sa *c,
 		 const struct proposal *chosen, const struct child_keying *k)
 {
 	const struct ike_conn_cfg *conn = ike_conn(e, sa);
-	const struct transform *encr = prop_xf_first(chosen, IKEV2_TRANS_ENCR);
-	const struct transform *integ =
-	    prop_xf_first(chosen, IKEV2_TRANS_INTEG);
-	const struct transform *esn = prop_xf_first(chosen, IKEV2_TRANS_ESN);
-	const struct encr_alg *ea;
-	const struct integ_alg *ia = NULL;
 	struct child_keys keys = {0};
+	size_t elen, ilen;
 	int rc;
 
-	ea = encr ? crypto_encr(encr->id, encr->key_bits) : NULL;
-	if (integ && integ->id)
-		ia = crypto_integ(integ->id);
-	if (!ea || (!ea->aead && !ia)) {
-		ike_log(e, sa, IKE_LOG_ERROR,
-			"negotiated ESP algorithms are not implemented");
-		return -1;
-	}
-	c->encr = encr->id;
-	c->encr_bits = encr->key_bits;
-	c->integ = ia ? ia->id : 0;
-	c->esn = esn && esn->id == IKEV2_ESN_YES;
-	if (keymat_v2_child(sa->v2.suite.prf, sa->v2.keys.sk_d, k->gir, k->ni,
-			    k->nr, ea->key_len, ia ? ia->key_len : 0,
-			    &keys) < 0)
+	if (child_take_algs(e, sa, c, chosen, &elen, &ilen) < 0 ||
+	    keymat_v2_child(sa->v2.suite.prf, sa->v2.keys.sk_d, k->gir, k->ni,
+			    k->nr, elen, ilen, &keys) < 0)
 		return -1;
 	/* The initiator of the CHILD SA rekeys it (either side may; this
 	 * keeps the two from colliding in the usual case). */
