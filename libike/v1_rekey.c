@@ -132,6 +132,10 @@ v1_rekey_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 	if (sa->v1.successor && (n = sa_by_id(e, sa->v1.successor)) &&
 	    n->state != IKE_SA_DEAD)
 		return 0;
+	/* Replaced already (the peer's new phase 1 took its pairs): it only
+	 * waits for its end. */
+	if (sa->rekeyed)
+		return 0;
 	n = sa_new(e, sa->conn, true, 1);
 	if (!n)
 		return -1;
@@ -177,8 +181,10 @@ v1_rekey_continue(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 		old->id, n);
 	for (c = sa->children; c; c = c->next)
 		c->replaces_sa = 0;
-	old->rekeyed = true;
-	ike_emit_rekeyed(e, sa, NULL, old->id);
+	if (!old->rekeyed) {
+		old->rekeyed = true;
+		ike_emit_rekeyed(e, sa, NULL, old->id);
+	}
 	sa->v1.replaces = 0;
 	/* Its pairs' DELETEs, then its own: a peer such as strongSwan ends
 	 * an ISAKMP SA's IPsec SAs with it, so they were renewed first. */

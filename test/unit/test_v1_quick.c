@@ -666,6 +666,38 @@ START_TEST(replaced_isakmp_sa_takes_no_pair_back)
 }
 END_TEST
 
+/* An ISAKMP SA whose pairs the peer's new phase 1 took over is not
+ * replaced again at its own rekey time: that would report it replaced a
+ * second time (found by fuzz_session_v1: "IKE SA rekey of an SA never
+ * up, or ended"). */
+START_TEST(replaced_isakmp_sa_is_not_replaced_again)
+{
+	struct ike_sa *sa;
+	unsigned a, n;
+
+	setup_qm("aes128-sha256", "aes128-sha256", false);
+	a = main_mode();
+	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", "net"), 0);
+	pump();
+	ck_assert_uint_gt(ike_initiate(sun.e, now, "site", NULL), 0);
+	pump();
+	ck_assert_ptr_null(sa_by_id(moon.e, a)->children); /* taken over */
+	ck_assert_uint_eq(n_events(&moon, IKE_EV_IKE_REKEYED), 1);
+	/* sun ends its new SA: moon's successor of a goes too. */
+	for (sa = sun.e->sas; sa; sa = sa->next)
+		if (sa->state == IKE_SA_ESTABLISHED && sa->children)
+			ck_assert_int_eq(ike_terminate(sun.e, now, sa->id), 0);
+	pump();
+	ike_tick(moon.e, now);
+	n = moon.e->n_sas;
+	ck_assert_int_eq(ike_rekey(moon.e, now, a), 0);
+	pump();
+	ck_assert_uint_eq(moon.e->n_sas, n);
+	ck_assert_uint_eq(n_events(&moon, IKE_EV_IKE_REKEYED), 1);
+	teardown_pair();
+}
+END_TEST
+
 /* A late repeat of a finished Quick Mode's message 1 makes no second
  * pair. */
 START_TEST(late_repeat_of_message_1)
@@ -762,6 +794,7 @@ v1_quick_suite(void)
 	tcase_add_test(tc, rekey_under_way_survives_the_isakmp_replacement);
 	tcase_add_test(tc, delete_finds_pair_under_other_isakmp_sa);
 	tcase_add_test(tc, replaced_isakmp_sa_takes_no_pair_back);
+	tcase_add_test(tc, replaced_isakmp_sa_is_not_replaced_again);
 	tcase_add_test(tc, late_repeat_of_message_1);
 	tcase_add_test(tc, message_3_never_comes);
 	tcase_add_test(tc, quick_modes_in_flight_are_bounded);
