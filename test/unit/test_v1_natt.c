@@ -54,6 +54,9 @@ static struct {
 	bool digest;
 } seen[8];
 
+static void f_log(enum ike_log_level level, const char *plugin, const char *fmt,
+		  ...) __attribute__((format(printf, 3, 4)));
+
 static void
 f_log(enum ike_log_level level, const char *plugin, const char *fmt, ...)
 {
