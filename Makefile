@@ -116,8 +116,12 @@ $(B)/bin/charonctl: $(CHARONCTL_OBJ)
 $(B)/plugins/%.so: $$(wildcard plugins/%/*.c) $$(wildcard plugins/%/*.h) \
     $(wildcard plugins/include/*.h libike/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -fPIC -shared $(PLUGIN_INC) $(ALL_LDFLAGS) -o $@ \
-	    $(filter %.c,$^) $(OPENSSL_LIBS)
+	$(CC) $(ALL_CFLAGS) $(PLUGIN_CFLAGS_$*) -fPIC -shared $(PLUGIN_INC) \
+	    $(ALL_LDFLAGS) -o $@ $(filter %.c,$^) $(PLUGIN_LIBS_$*) $(OPENSSL_LIBS)
+
+# The l2tp plugin drives nftables (libnftnl) and conntrack over netlink.
+PLUGIN_CFLAGS_l2tp := $(NFTNL_CFLAGS) $(MNL_CFLAGS)
+PLUGIN_LIBS_l2tp := $(NFTNL_LIBS) $(MNL_LIBS)
 
 # The loader's test plugins (test/e2e/plugin-loader.sh), never installed.
 TEST_PLUGIN_SRC := $(sort $(wildcard test/plugins/*.c))

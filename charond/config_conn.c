@@ -368,9 +368,11 @@ child_finish(struct loader *ld, struct child_cfg *c, const struct ynode **vals)
 	if (c->n_local_ts == 0 && vals[1] == NULL)
 		default_ts(ld, &c->local_ts, &c->n_local_ts, c->l2tp ? 17 : 0,
 			   c->l2tp ? 1701 : 0);
-	if (c->n_remote_ts == 0 && vals[2] == NULL)
+	if (c->n_remote_ts == 0 && vals[2] == NULL) {
 		default_ts(ld, &c->remote_ts, &c->n_remote_ts, c->l2tp ? 17 : 0,
 			   0);
+		c->remote_ts_default = true;
+	}
 	if (c->n_esp_proposals == 0 && vals[3] == NULL) {
 		np = prop_default(IKEV2_PROTO_ESP, p, NELEM(p));
 		if (np > 0)
@@ -499,6 +501,43 @@ has_peer(const struct conn_cfg *c)
 	return false;
 }
 
+/* An L2TP client's connection names its server (hosts only); a
+ * server's takes clients from %any or a subnet (the l2tp plugin makes the
+ * same distinction). */
+static bool
+names_hosts_only(const struct conn_cfg *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_remote_addrs; i++) {
+		const struct cfg_addr *a = &c->remote_addrs[i];
+
+		if (a->kind == CFG_ADDR_ANY ||
+		    (a->kind == CFG_ADDR_IP &&
+		     a->prefix != (a->ip.family == AF_INET ? 32 : 128)))
+			return false;
+	}
+	return c->n_remote_addrs > 0;
+}
+
+/* The L2TP client talks to the server's xl2tpd on UDP/1701, where a
+ * server takes any client port (macOS picks a random one). */
+static void
+l2tp_client_ts(struct conn_cfg *c)
+{
+	size_t i;
+
+	if (!names_hosts_only(c))
+		return;
+	for (i = 0; i < c->n_children; i++) {
+		struct child_cfg *ch = &c->children[i];
+
+		if (ch->l2tp && ch->remote_ts_default && ch->n_remote_ts == 1)
+			ch->remote_ts[0].port_from = ch->remote_ts[0].port_to =
+			    1701;
+	}
+}
+
 /* IKEv1 negotiates one authentication method for both ends: a
  * pre-shared key (psk) or signatures with certificates (pubkey). */
 static bool
@@ -582,6 +621,7 @@ conn_finish(struct loader *ld, struct conn_cfg *c, const struct ynode *at)
 	}
 	v1_check(ld, c, at);
 	aggressive_check(ld, c);
+	l2tp_client_ts(c);
 	for (i = 0; i < c->n_children; i++) {
 		const struct child_cfg *ch = &c->children[i];
 

@@ -201,6 +201,7 @@ config_view_child(const struct config *cfg, const char *conn, const char *child,
 	v.transport = ch->mode == CFG_MODE_TRANSPORT;
 	v.start_action =
 	    (unsigned)ch->start_action < 3 ? start[ch->start_action] : "none";
+	v.l2tp = ch->l2tp;
 	fill(out, &v, sizeof(v));
 	return 0;
 }

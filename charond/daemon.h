@@ -318,7 +318,8 @@ int plugins_ext_input(void *ctx, const struct ike_msg_view *m, char *why,
 void plugins_event(void *ctx, const struct ike_event *ev);
 void plugins_sa_freed(void *ctx, unsigned ike_id);
 /* The child filters on a copy of ci (out); -1 with why if one refuses. */
-int plugins_child_filter(const struct ike_child_install *ci,
+int plugins_child_filter(enum charond_filter_op op,
+			 const struct ike_child_install *ci,
 			 struct ike_child_install *out, char *why,
 			 size_t why_len);
 

@@ -334,12 +334,15 @@ base_sa(const struct ike_child_install *ci, bool in, struct xfrm_sa *sa)
 	sa->proto = IPPROTO_ESP;
 	sa->mode = ci->transport ? XFRM_MODE_TRANSPORT : XFRM_MODE_TUNNEL;
 	sa->reqid = ci->reqid;
-	/* The kernel finds an SA by its mark too: set on removal as well. */
-	if ((in ? ci->mark_in : ci->mark_out) ||
-	    (in ? ci->mark_in_mask : ci->mark_out_mask)) {
+	/* The kernel finds an SA by its mark too: set on removal as well.
+	 * Only the outbound SA takes one: ESP arrives unmarked, and the
+	 * kernel would find no inbound SA with a mark for it. mark_in
+	 * selects the in policy, whose check comes after decryption, when
+	 * a netfilter rule has marked the packet (the l2tp plugin). */
+	if (!in && (ci->mark_out || ci->mark_out_mask)) {
 		sa->has |= XFRM_SA_HAS_MARK;
-		sa->mark = in ? ci->mark_in : ci->mark_out;
-		sa->mark_mask = in ? ci->mark_in_mask : ci->mark_out_mask;
+		sa->mark = ci->mark_out;
+		sa->mark_mask = ci->mark_out_mask;
 	}
 	if (ci->if_id) {
 		sa->has |= XFRM_SA_HAS_IF_ID;
@@ -463,8 +466,10 @@ kernel_child_move(void *ctx, const struct ike_child_install *from_in,
 	/* Filtered as they were installed, so that marks, interface ID
 	 * and encapsulation are what the kernel holds, and what they
 	 * become at the new addresses. */
-	if (plugins_child_filter(from_in, &from, why, sizeof(why)) < 0 ||
-	    plugins_child_filter(to_in, &to, why, sizeof(why)) < 0) {
+	if (plugins_child_filter(CHAROND_FILTER_MOVE, from_in, &from, why,
+				 sizeof(why)) < 0 ||
+	    plugins_child_filter(CHAROND_FILTER_MOVE, to_in, &to, why,
+				 sizeof(why)) < 0) {
 		log_msg(IKE_LOG_ERROR, "CHILD SA %s of '%s' not moved: %s",
 			from_in->child ? from_in->child : "?",
 			from_in->conn ? from_in->conn : "?", why);
@@ -521,7 +526,8 @@ kernel_child_install(void *ctx, const struct ike_child_install *in)
 	char why[256];
 	int rc;
 
-	if (plugins_child_filter(in, &f, why, sizeof(why)) < 0) {
+	if (plugins_child_filter(CHAROND_FILTER_INSTALL, in, &f, why,
+				 sizeof(why)) < 0) {
 		log_msg(IKE_LOG_ERROR, "CHILD SA %s of '%s' not installed: %s",
 			in->child ? in->child : "?", in->conn ? in->conn : "?",
 			why);
@@ -532,15 +538,22 @@ kernel_child_install(void *ctx, const struct ike_child_install *in)
 			"CHILD SA %s of '%s': unknown encapsulation %u",
 			ci->child ? ci->child : "?", ci->conn ? ci->conn : "?",
 			ci->encap.type);
-		return -EINVAL;
+		rc = -EINVAL;
+		goto undo;
 	}
 	if ((rc = add_sa(d, ci, true)) < 0 || (rc = add_sa(d, ci, false)) < 0 ||
-	    (rc = kernel_policies(d, ci, false)) < 0) {
-		remove_filtered(d, ci);
-		return rc;
-	}
+	    (rc = kernel_policies(d, ci, false)) < 0)
+		goto undo;
 	trap_child_installed(d, ci);
 	return 0;
+undo:
+	/* The filters hear of the removal too: they may keep state for
+	 * what they filtered for the install (l2tp). */
+	if (plugins_child_filter(CHAROND_FILTER_REMOVE, in, &f, why,
+				 sizeof(why)) < 0)
+		f = *in;
+	remove_filtered(d, &f);
+	return rc;
 }
 
 void
@@ -551,7 +564,8 @@ kernel_child_remove(void *ctx, const struct ike_child_install *in)
 
 	/* The filters change a CHILD SA on removal as they did when it was
 	 * installed, so the kernel finds what was installed. */
-	if (plugins_child_filter(in, &f, why, sizeof(why)) < 0) {
+	if (plugins_child_filter(CHAROND_FILTER_REMOVE, in, &f, why,
+				 sizeof(why)) < 0) {
 		log_msg(IKE_LOG_WARN,
 			"CHILD SA %s of '%s': a filter refused its removal "
 			"(%s); removing it as the engine describes it",

@@ -671,7 +671,8 @@ plugins_sa_freed(void *ctx, unsigned ike_id)
 }
 
 int
-plugins_child_filter(const struct ike_child_install *ci,
+plugins_child_filter(enum charond_filter_op op,
+		     const struct ike_child_install *ci,
 		     struct ike_child_install *out, char *why, size_t why_len)
 {
 	struct charond_child_view view;
@@ -694,8 +695,8 @@ plugins_child_filter(const struct ike_child_install *ci,
 		const struct charond_child_filter *f = filters.v[i].h;
 
 		why[0] = '\0';
-		if (f->filter(filters.v[i].state, &view, out, why, why_len) <
-		    0) {
+		if (f->filter(filters.v[i].state, op, &view, out, why,
+			      why_len) < 0) {
 			if (!why[0])
 				snprintf(why, why_len, "refused by %s",
 					 f->name ? f->name : "a filter");

@@ -122,7 +122,8 @@ describe(struct daemon *d, struct trap *t)
 	ci.n_remote_ts = ch->n_remote_ts;
 	ci.local_ts = t->lts;
 	ci.remote_ts = t->rts;
-	if (plugins_child_filter(&ci, &t->ci, why, sizeof(why)) < 0) {
+	if (plugins_child_filter(CHAROND_FILTER_TRAP, &ci, &t->ci, why,
+				 sizeof(why)) < 0) {
 		log_msg(IKE_LOG_ERROR,
 			"connection '%s': no trap for child '%s': %s", t->conn,
 			t->child, why);

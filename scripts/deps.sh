@@ -6,7 +6,7 @@ set -eu
 
 # debhelper, build-essential (dpkg-buildpackage's check of the build
 # dependencies) and lintian: make deb and check-package (debian/).
-pkgs="gcc make autoconf pkg-config python3 libssl-dev libmnl-dev libev-dev
+pkgs="gcc make autoconf pkg-config python3 libssl-dev libmnl-dev libnftnl-dev libev-dev
 libyaml-dev libjansson-dev check clang libclang-rt-14-dev zsh tshark
 debhelper build-essential lintian"
 

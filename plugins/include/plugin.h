@@ -75,8 +75,11 @@
  * plugin's IKEv1 would stop working. IKEv1 phase 1 reached the exchange
  * extensions (struct ike_msg_view: version 1, v1_msg, v1_digest;
  * ike_out_payload for NAT-D) and sa_v1_encap; an extension built before
- * would take IKEv1 messages' payload numbers for IKEv2's. */
-#define CHAROND_PLUGIN_ABI    6u
+ * would take IKEv1 messages' payload numbers for IKEv2's.
+ * 7: a child filter is told what the CHILD SA is filtered for (enum
+ * charond_filter_op): the l2tp plugin keeps netfilter state for each
+ * installed CHILD SA, which it must drop when the SA goes. */
+#define CHAROND_PLUGIN_ABI    7u
 #define CHAROND_PLUGIN_SYMBOL "charond_plugin"
 
 /* --- configuration: declared keys, typed values, views ------------------ */
@@ -192,6 +195,9 @@ struct charond_child_view {
 	const char *conn, *name;
 	bool transport;
 	const char *start_action; /* "none", "trap", "start" */
+	/* `l2tp: true`: the l2tp plugin keeps several L2TP clients behind
+	 * one NAT apart. Appended within ABI 6 (views may grow). */
+	bool l2tp;
 };
 
 /* A secret of the top-level `secrets:` section, e.g. kind "psk". */
@@ -268,6 +274,17 @@ struct charond_sa_listener {
 			const struct ike_endpoint *remote);
 };
 
+/* What a child filter is called for. */
+enum charond_filter_op {
+	CHAROND_FILTER_INSTALL, /* the SAs and policies go to the kernel */
+	CHAROND_FILTER_REMOVE,  /* they are removed (also after a failed
+				   install, and for an inbound SPI that was
+				   allocated and never used: spi_out 0) */
+	CHAROND_FILTER_MOVE,    /* as installed (ci: from) and as moved (ci:
+				   to), see CHAROND_SA_MOVE */
+	CHAROND_FILTER_TRAP,    /* trap policies (no SAs, no SPIs) */
+};
+
 /*
  * A child filter, called before a CHILD SA and its policies are handed to
  * the kernel and again, identically, before they are removed. It may
@@ -278,7 +295,8 @@ struct charond_sa_listener {
  */
 struct charond_child_filter {
 	const char *name;
-	int (*filter)(void *state, const struct charond_child_view *child,
+	int (*filter)(void *state, enum charond_filter_op op,
+		      const struct charond_child_view *child,
 		      struct ike_child_install *ci, char *why, size_t why_len);
 };
 

@@ -456,7 +456,8 @@ static const struct charond_sa_listener natt_listener = {
 /* --- the kernel's view of a CHILD SA -------------------------------------- */
 
 static int
-natt_filter(void *state, const struct charond_child_view *child,
+natt_filter(void *state, enum charond_filter_op op,
+	    const struct charond_child_view *child,
 	    struct ike_child_install *ci, char *why, size_t why_len)
 {
 	const struct natt_sa *s = natt_api->sa_get(slot, ci->ike_id);

@@ -38,7 +38,7 @@ sed "s|plugin_dir: .*|plugin_dir: \"$W/plugins\"|" "$W/moon.yaml" \
 out=$("$CHAROND" -c "$W/abi.yaml" --version 2>&1)
 echo "$out"
 case $out in
-*"old.so was built for plugin ABI 99, this charond has ABI 6"*)
+*"old.so was built for plugin ABI 99, this charond has ABI 7"*)
 	pass "a plugin of another ABI is refused, with the reason" ;;
 *) fail "no ABI mismatch message" ;;
 esac

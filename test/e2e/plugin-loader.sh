@@ -78,7 +78,7 @@ has "plugins: tp_base-1.0" "the others still start"
 # Another ABI.
 conf abi.yaml "tp_oldabi, tp_base"
 run -c "$W/abi.yaml" --version
-has "plugin tp_oldabi refused: $TP/tp_oldabi.so was built for plugin ABI 1, this charond has ABI 6" \
+has "plugin tp_oldabi refused: $TP/tp_oldabi.so was built for plugin ABI 1, this charond has ABI 7" \
     "a plugin of another ABI is refused, naming it and both ABIs"
 
 # A failing init, and its dependant.

@@ -402,7 +402,8 @@ static const struct charond_sa_listener listener = {.event = event,
 /* --- child filter (registered; needs ESP to run) -------------------------- */
 
 static int
-child_filter(void *state, const struct charond_child_view *child,
+child_filter(void *state, enum charond_filter_op op,
+	     const struct charond_child_view *child,
 	     struct ike_child_install *ci, char *why, size_t why_len)
 {
 	api->log(IKE_LOG_INFO, NAME, "child filter for %s/%s", child->conn,

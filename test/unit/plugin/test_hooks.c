@@ -332,7 +332,8 @@ START_TEST(test_slots_grow)
 END_TEST
 
 static int
-filter_mark(void *st, const struct charond_child_view *child,
+filter_mark(void *st, enum charond_filter_op op,
+	    const struct charond_child_view *child,
 	    struct ike_child_install *ci, char *why, size_t wl)
 {
 	ck_assert_str_eq(child->name, "net");
@@ -343,7 +344,8 @@ filter_mark(void *st, const struct charond_child_view *child,
 }
 
 static int
-filter_refuse(void *st, const struct charond_child_view *child,
+filter_refuse(void *st, enum charond_filter_op op,
+	      const struct charond_child_view *child,
 	      struct ike_child_install *ci, char *why, size_t wl)
 {
 	return ci->mark_out == 42 ? -1 : 0;
@@ -356,21 +358,29 @@ START_TEST(test_child_filters)
 	struct ike_child_install ci = {.conn = "site", .child = "net"}, out;
 	char why[64];
 
-	ck_assert_int_eq(plugins_child_filter(&ci, &out, why, sizeof(why)), 0);
+	ck_assert_int_eq(plugins_child_filter(CHAROND_FILTER_INSTALL, &ci, &out,
+					      why, sizeof(why)),
+			 0);
 	hooks_begin(&p1);
 	hooks_add_child_filter(&f1, NULL);
 	hooks_begin(NULL);
-	ck_assert_int_eq(plugins_child_filter(&ci, &out, why, sizeof(why)), 0);
+	ck_assert_int_eq(plugins_child_filter(CHAROND_FILTER_INSTALL, &ci, &out,
+					      why, sizeof(why)),
+			 0);
 	ck_assert_uint_eq(out.mark_out, 42);
 	ck_assert_uint_eq(out.encap.type, 2);
 	ck_assert_uint_eq(ci.mark_out, 0); /* the engine's is untouched */
 	hooks_begin(&p2);
 	hooks_add_child_filter(&f2, NULL);
 	hooks_begin(NULL);
-	ck_assert_int_eq(plugins_child_filter(&ci, &out, why, sizeof(why)), -1);
+	ck_assert_int_eq(plugins_child_filter(CHAROND_FILTER_INSTALL, &ci, &out,
+					      why, sizeof(why)),
+			 -1);
 	ck_assert_str_eq(why, "refused by no42");
 	hooks_drop(&p2);
-	ck_assert_int_eq(plugins_child_filter(&ci, &out, why, sizeof(why)), 0);
+	ck_assert_int_eq(plugins_child_filter(CHAROND_FILTER_INSTALL, &ci, &out,
+					      why, sizeof(why)),
+			 0);
 }
 END_TEST
 

@@ -1,0 +1,88 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+#
+# The l2tp plugin's netfilter state, on the host (daemon.kernel none: no
+# SAs, but the child filters run and nftables is real in this network
+# namespace). sun is an L2TP/IPsec server (remote_addrs %any, an IKEv1
+# child with l2tp: true), moon its client (remote_addrs names sun). When
+# moon's child comes up, sun's table `ip charond-l2tp` holds moon's
+# address and its reqid's mark, zone and port, and sun's line says so;
+# moon, a client, has no such state. A rekey keeps the one entry; when
+# the child goes, the entries go; when sun stops, its table goes.
+set -eu
+# shellcheck source=lib.sh
+. "${0%/*}/lib.sh"
+
+l2tp_conf() {
+	e2e_conf "$1" "$2" "$3" "one key" aes128-sha1-modp2048
+	sed -i -e 's|^daemon:$|daemon:\n  kernel: none|' \
+	    -e 's|^  site:$|  site:\n    version: 1|' \
+	    -e 's|esp_proposals: \[aes128gcm16\]|esp_proposals: [aes128-sha1]|' \
+	    -e '/local_ts: \[10.1.0.0\/16\]/d' \
+	    -e 's|remote_ts: \[10.2.0.0/16\]|l2tp: true|' "$W/$1.yaml"
+}
+l2tp_conf moon 127.0.0.1 127.0.0.2
+l2tp_conf sun 127.0.0.2 '"%any"'
+e2e_start sun
+e2e_start moon
+
+table() { nft -j list table ip charond-l2tp 2>/dev/null || true; }
+# The elements of set SET in the table, as "key:value" words.
+elems() {
+	table | python3 -c 'import json, sys
+t = sys.stdin.read()
+out = []
+for o in (json.loads(t)["nftables"] if t else []):
+    s = o.get("set") or o.get("map")
+    if s and s["name"] == sys.argv[1]:
+        for e in s.get("elem", []):
+            out.append(json.dumps(e, sort_keys=True).replace(" ", ""))
+print(" ".join(out))' "$1"
+}
+
+check "no table before any L2TP client" test -z "$(table)"
+ctl moon --json initiate --child net --timeout 10
+expect_rc 0 "moon's L2TP child comes up"
+expect_in "$W/sun.log" "nftables table ip charond-l2tp set up" "sun's line"
+expect_in "$W/sun.log" "L2TP client 127.0.0.1 (CHILD SA net of 'site', reqid" \
+    "sun names its client"
+check "sun's client-addrs holds moon" test "$(elems client-addrs)" = '"127.0.0.1"'
+ctl sun --json list-sas
+reqid_line=$(grep -o "reqid [0-9]*) is 127.0.0.1:[0-9]*" "$W/sun.log" | head -1)
+echo "$reqid_line"
+marks=$(elems reqid-mark)
+echo "reqid-mark: $marks"
+check "one reqid-mark entry" test "$(echo "$marks" | wc -w)" = 1
+check "its mark is the one sun's line names" \
+    sh -c "nft list map ip charond-l2tp reqid-mark | grep -q '$(grep -o 'mark 0x06a5[0-9a-f]*' "$W/sun.log" | head -1 | cut -d' ' -f2)'"
+nft list table ip charond-l2tp
+check "one zone entry" test "$(elems reqid-zone | wc -w)" = 1
+check "one port entry" test "$(elems reqid-port | wc -w)" = 1
+check "one addr.port entry" test "$(elems addr-port-mark | wc -w)" = 1
+
+# A rekey by either side: the same client, the same one entry.
+ctl sun --json list-sas
+ike=$(jget 'd["ike_sas"][0]["id"]' <"$W/out")
+id=$(jget '[c["id"] for c in d["ike_sas"][0]["children"]
+    if c["state"] == "INSTALLED"][0]' <"$W/out")
+ctl sun --json rekey --ike-id "$ike" --child-id "$id"
+expect_rc 0 "sun rekeys the child"
+sleep 0.5
+check "still one reqid-mark entry after the rekey" \
+    test "$(elems reqid-mark)" = "$marks"
+
+# The child goes: its entries go (conntrack flushed by its mark too).
+ctl moon --json terminate --ike site --timeout 10
+expect_rc 0 "moon terminates"
+i=0
+while [ -n "$(elems reqid-mark)" ] && [ $i -lt 30 ]; do
+	i=$((i + 1))
+	sleep 0.1
+done
+check "no reqid-mark entry once the client is gone" test -z "$(elems reqid-mark)"
+check "no client address left" test -z "$(elems client-addrs)"
+check "no addr.port entry left" test -z "$(elems addr-port-mark)"
+expect_in "$W/sun.log" "L2TP client 127.0.0.1 (reqid" "sun's line on it"
+e2e_stop moon
+e2e_stop sun
+check "sun's table went with it" test -z "$(table)"
