@@ -197,6 +197,12 @@ assert_fails() {
 }
 
 # assert_ge WHAT ACTUAL MIN: PASS if the integer ACTUAL >= MIN.
+# assert_eq WHAT GOT WANT
+assert_eq() {
+	[ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"
+	pass "$1"
+}
+
 assert_ge() {
 	case $2 in
 	'' | *[!0-9]*) fail "$1 (not a number: '$2')" ;;

@@ -39,13 +39,13 @@ NAT_PUBLIC=192.0.2.1
 NAT_SUN=192.0.2.2
 NAT_CLIENTS=
 
-# nat_topology CLIENT...: one or two clients behind the NAT, the router
+# nat_topology CLIENT...: one to three clients behind the NAT, the router
 # "nat" and sun (see above). Forwarding on the router only; no NAT yet
 # (nat_masq).
 nat_topology() {
 	case $# in
-	1 | 2) ;;
-	*) fail "nat_topology: one or two clients" ;;
+	1 | 2 | 3) ;;
+	*) fail "nat_topology: one to three clients" ;;
 	esac
 	vm_host nat sun "$@"
 	ip -n nat link add br0 type bridge || fail "no bridge on the router"

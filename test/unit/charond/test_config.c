@@ -1180,6 +1180,48 @@ START_TEST(test_l2tp_tunnel)
 }
 END_TEST
 
+/* An L2TP client's connection names its server, whose xl2tpd listens on
+ * udp/1701: that is its remote selector unless written. A server's takes
+ * any client port (macOS picks a random one). */
+START_TEST(test_l2tp_client_selectors)
+{
+	static const char *const remote[] = {"[192.0.2.1]", "[vpn.example.org]",
+					     "[\"%any\"]", "[192.0.2.0/24]"};
+	static const char *const want[] = {"dynamic[udp/1701]",
+					   "dynamic[udp/1701]", "dynamic[udp]",
+					   "dynamic[udp]"};
+	char yaml[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(remote) / sizeof(remote[0]); i++) {
+		struct config *cfg;
+		const struct child_cfg *ch;
+
+		snprintf(yaml, sizeof(yaml),
+			 "connections:\n"
+			 "  c:\n"
+			 "    remote_addrs: %s\n"
+			 "    local: {auth: psk}\n"
+			 "    remote: {auth: psk}\n"
+			 "    children:\n"
+			 "      l2tp: {l2tp: true}\n"
+			 "      own: {l2tp: true, remote_ts: [\"dynamic[udp]\"]}\n"
+			 "      net: {remote_ts: [dynamic]}\n" PSK_TAIL,
+			 remote[i]);
+		cfg = load_ok(yaml);
+		ch = config_find_child(config_find_conn(cfg, "c"), "l2tp");
+		assert_ts(&ch->local_ts[0], "dynamic[udp/1701]");
+		assert_ts(&ch->remote_ts[0], want[i]);
+		/* Written selectors stay as written. */
+		ch = config_find_child(config_find_conn(cfg, "c"), "own");
+		assert_ts(&ch->remote_ts[0], "dynamic[udp]");
+		ch = config_find_child(config_find_conn(cfg, "c"), "net");
+		assert_ts(&ch->remote_ts[0], "dynamic");
+		config_free(cfg);
+	}
+}
+END_TEST
+
 START_TEST(test_start_action_without_peer)
 {
 	EXPECT(
@@ -1940,6 +1982,7 @@ config_suite(void)
 	tcase_add_test(te, test_auth_methods);
 	tcase_add_test(te, test_ts_errors);
 	tcase_add_test(te, test_l2tp_tunnel);
+	tcase_add_test(te, test_l2tp_client_selectors);
 	tcase_add_test(te, test_start_action_without_peer);
 	tcase_add_test(te, test_secrets);
 	tcase_add_test(te, test_yaml_syntax);
