@@ -258,7 +258,8 @@ e_install(void *ctx, const struct ike_child_install *ci)
 	char why[128];
 
 	cur = ctx;
-	ck_assert_int_eq(x_filter->filter(NULL, NULL, &copy, why, sizeof(why)),
+	ck_assert_int_eq(x_filter->filter(NULL, CHAROND_FILTER_INSTALL, NULL,
+					  &copy, why, sizeof(why)),
 			 0);
 	return k_install_orig(ctx, &copy);
 }
