@@ -33,12 +33,7 @@ nb_run(const char *proc, const char *conf, struct nb_seen *s)
 	return l2tp_neighbour_check(&p, record, s);
 }
 
-void
-nb_tmp(char dir[64])
-{
-	snprintf(dir, 64, "/tmp/l2tp-nb-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-}
+static char root[64];
 
 static int
 rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -51,6 +46,29 @@ void
 nb_tmp_free(const char *dir)
 {
 	nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+void
+nb_root_make(void)
+{
+	snprintf(root, sizeof(root), "/tmp/l2tp-nb-XXXXXX");
+	if (mkdtemp(root) == NULL) {
+		perror("mkdtemp");
+		abort();
+	}
+}
+
+void
+nb_root_remove(void)
+{
+	nb_tmp_free(root);
+}
+
+void
+nb_tmp(char dir[128])
+{
+	snprintf(dir, 128, "%s/t-XXXXXX", root);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
 }
 
 /* The parent directories of dir/rel, and that path into path. */

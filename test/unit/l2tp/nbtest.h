@@ -27,9 +27,14 @@ struct nb_seen {
 /* l2tp_neighbour_check on these paths; NULL for no xl2tpd.conf. */
 int nb_run(const char *proc, const char *conf, struct nb_seen *s);
 
-/* A scratch directory (for nb_put and nb_link) into dir, removed by
- * nb_tmp_free. */
-void nb_tmp(char dir[64]);
+/* The tests' scratch root, made and removed around each suite's tests in
+ * the runner's process (tcase_add_unchecked_fixture): a failed test, which
+ * ends before its own cleanup, leaves nothing behind in /tmp. */
+void nb_root_make(void);
+void nb_root_remove(void);
+/* A scratch directory under it (for nb_put and nb_link) into dir, removed
+ * by nb_tmp_free. */
+void nb_tmp(char dir[128]);
 void nb_tmp_free(const char *dir);
 /* dir/rel with len bytes of data, parent directories made. */
 void nb_put(const char *dir, const char *rel, const char *data, size_t len);

@@ -168,7 +168,7 @@ START_TEST(udp6_unreadable)
 {
 	static const char header[] = "  sl  local_address\n";
 	struct nb_seen s;
-	char dir[64], want[256];
+	char dir[128], want[256];
 
 	nb_tmp(dir);
 	nb_put(dir, "net/udp", header, strlen(header));
@@ -203,7 +203,7 @@ START_TEST(long_line_in_net_udp)
 {
 	size_t big = 1u << 20, n;
 	struct nb_seen s;
-	char dir[64], *data;
+	char dir[128], *data;
 
 	nb_tmp(dir);
 	nb_put(dir, "net/udp6", "", 0);
@@ -235,7 +235,7 @@ START_TEST(owner_name_sanitised)
 	static const char comm[] = "evil\n\033[31mred\tname-long-enough-"
 				   "to-be-cut-at-31\n";
 	struct nb_seen s;
-	char dir[64], line[256], want[512];
+	char dir[128], line[256], want[512];
 	int n;
 
 	nb_tmp(dir);
@@ -256,7 +256,7 @@ END_TEST
 START_TEST(owners_bounded)
 {
 	struct nb_seen s;
-	char dir[64], rel[64], target[64], *data;
+	char dir[128], rel[64], target[64], *data;
 	size_t n = 0;
 
 	nb_tmp(dir);
@@ -292,6 +292,8 @@ l2tp_listen_suite(void)
 {
 	Suite *s = suite_create("l2tp_listen");
 	TCase *tc = tcase_create("core");
+
+	tcase_add_unchecked_fixture(tc, nb_root_make, nb_root_remove);
 
 	tcase_add_test(tc, nothing_listens);
 	tcase_add_test(tc, nothing_listens_no_conf);

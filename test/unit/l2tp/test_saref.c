@@ -118,14 +118,14 @@ END_TEST
 /* A scratch xl2tpd.conf of n bytes from data; the check's result and
  * reports into *s. */
 static int
-run_on(const char *data, size_t n, struct nb_seen *s, char path[128])
+run_on(const char *data, size_t n, struct nb_seen *s, char path[192])
 {
-	char dir[64];
+	char dir[128];
 	int r;
 
 	nb_tmp(dir);
 	nb_put(dir, "xl2tpd.conf", data, n);
-	snprintf(path, 128, "%s/xl2tpd.conf", dir);
+	snprintf(path, 192, "%s/xl2tpd.conf", dir);
 	r = nb_run(PROC, path, s);
 	nb_tmp_free(dir);
 	return r;
@@ -151,7 +151,7 @@ padded(const char *head, int c, size_t n, const char *tail, size_t *len)
 START_TEST(long_line_before)
 {
 	struct nb_seen s;
-	char path[128], want[8192];
+	char path[192], want[8192];
 	size_t n;
 	char *b = padded("[global]\nname = ", 'x', 1u << 20,
 			 "\nipsec saref = yes\n", &n);
@@ -170,7 +170,7 @@ START_TEST(long_whitespace_and_comment)
 	static const char head[] = "[global]\nipsec saref =";
 	size_t w = 100000, n = sizeof(head) - 1;
 	struct nb_seen s;
-	char path[128], want[8192];
+	char path[192], want[8192];
 	char *b = malloc(n + 3 * w + 8);
 
 	ck_assert_ptr_nonnull(b);
@@ -196,7 +196,7 @@ END_TEST
 START_TEST(long_value)
 {
 	struct nb_seen s;
-	char path[128];
+	char path[192];
 	size_t n;
 	char *b = padded("[global]\nipsec saref = yes", 'x', 100000, "\n", &n);
 
@@ -211,7 +211,7 @@ START_TEST(nul_ends_line)
 	static const char on[] = "[global]\nipsec saref = yes\0no\n";
 	static const char off[] = "[global]\nipsec saref = \0yes\n";
 	struct nb_seen s;
-	char path[128];
+	char path[192];
 
 	ck_assert_int_eq(run_on(on, sizeof(on) - 1, &s, path), 1);
 	ck_assert_int_eq(run_on(off, sizeof(off) - 1, &s, path), 0);
@@ -223,7 +223,7 @@ START_TEST(no_final_newline)
 {
 	static const char c[] = "[global]\nipsec saref = yes";
 	struct nb_seen s;
-	char path[128], want[8192];
+	char path[192], want[8192];
 
 	ck_assert_int_eq(run_on(c, sizeof(c) - 1, &s, path), 1);
 	saref_at(want, sizeof(want), path, 2);
@@ -236,6 +236,8 @@ l2tp_saref_suite(void)
 {
 	Suite *s = suite_create("l2tp_saref");
 	TCase *tc = tcase_create("core");
+
+	tcase_add_unchecked_fixture(tc, nb_root_make, nb_root_remove);
 
 	tcase_add_test(tc, saref_no);
 	tcase_add_test(tc, saref_yes);
