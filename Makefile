@@ -172,7 +172,7 @@ $(B)/test/unit/$(1)/suites.h: $(sort $(wildcard test/unit/$(1)/*.c))
 	@mkdir -p $$(dir $$@)
 	sed -n 's/^\([a-z0-9_]*_suite\)(void)$$$$/X(\1)/p' $$^ > $$@
 endef
-$(foreach d,charond xfrm ctl plugin x509,$(eval $(call unit_suites,$(d))))
+$(foreach d,charond xfrm ctl plugin x509 l2tp,$(eval $(call unit_suites,$(d))))
 
 $(B)/test/unit/%/runner.o: test/unit/runner.c $(B)/test/unit/%/suites.h
 	@mkdir -p $(dir $@)
@@ -280,14 +280,37 @@ $(B)/test/unit/x509-parts/%.o: plugins/x509/%.c
 $(B)/check_x509: $(X509_UNIT_OBJ) $(X509_PART_OBJ) $(B)/libike.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(OPENSSL_LIBS)
 
+# The l2tp plugin's neighbour checks (test/unit/l2tp/): plugins/l2tp/
+# neighbour.c alone, compiled as the plugin is (it needs nothing of
+# charond's or libike's), against the fake /proc trees and xl2tpd.conf
+# files of test/data/l2tp/.
+L2TP_UNIT_SRC := $(sort $(wildcard test/unit/l2tp/*.c))
+L2TP_UNIT_OBJ := $(L2TP_UNIT_SRC:%.c=$(B)/%.o) $(B)/test/unit/l2tp/runner.o
+L2TP_PART_OBJ := $(B)/test/unit/l2tp-parts/neighbour.o
+
+$(B)/test/unit/l2tp/%.o: test/unit/l2tp/%.c $(B)/test/unit/l2tp/suites.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -MMD -MP $(PLUGIN_INC) \
+	    -Iplugins/l2tp -I$(B)/test/unit/l2tp -DTEST_DATA='"$(TEST_DATA)"' \
+	    -c -o $@ $<
+
+$(B)/test/unit/l2tp-parts/%.o: plugins/l2tp/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP $(PLUGIN_INC) -c -o $@ $<
+
+$(B)/check_l2tp: $(L2TP_UNIT_OBJ) $(L2TP_PART_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS)
+
 check-unit: $(B)/check_libike $(B)/check_charond $(B)/check_libxfrm \
-    $(B)/check_ctl $(B)/check_plugin $(B)/check_x509 $(B)/bin/charonctl
+    $(B)/check_ctl $(B)/check_plugin $(B)/check_x509 $(B)/check_l2tp \
+    $(B)/bin/charonctl
 	CK_FORK=$(if $(SANITIZE),no,yes) $(B)/check_libike
 	CK_FORK=$(if $(SANITIZE),no,yes) $(B)/check_charond
 	CK_FORK=$(if $(SANITIZE),no,yes) $(B)/check_libxfrm
 	CK_FORK=$(if $(SANITIZE),no,yes) $(B)/check_ctl
 	CK_FORK=$(if $(SANITIZE),no,yes) $(B)/check_plugin
 	CK_FORK=$(if $(SANITIZE),no,yes) $(B)/check_x509
+	CK_FORK=$(if $(SANITIZE),no,yes) $(B)/check_l2tp
 
 # --- the deterministic simulation (test/sim/README.md) -----------------------
 # Engines on a simulated network with faults and an adversary, one seed per
@@ -511,7 +534,7 @@ FORMAT_SRC = $(wildcard libike/*.[ch] test/unit/*.[ch] test/fuzz/*.c test/sim/*.
 	charond/*.[ch] test/unit/charond/*.[ch] libxfrm/*.[ch] \
 	plugins/*/*.c test/plugins/*.c \
 	test/unit/xfrm/*.[ch] charonctl/*.[ch] test/unit/ctl/*.[ch] \
-	test/unit/plugin/*.[ch])
+	test/unit/plugin/*.[ch] test/unit/l2tp/*.[ch] plugins/l2tp/*.h)
 
 format:
 	clang-format -i $(FORMAT_SRC)
