@@ -280,13 +280,14 @@ $(B)/test/unit/x509-parts/%.o: plugins/x509/%.c
 $(B)/check_x509: $(X509_UNIT_OBJ) $(X509_PART_OBJ) $(B)/libike.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(OPENSSL_LIBS)
 
-# The l2tp plugin's neighbour checks (test/unit/l2tp/): plugins/l2tp/
-# neighbour.c alone, compiled as the plugin is (it needs nothing of
+# The l2tp plugin's pure parts (test/unit/l2tp/): plugins/l2tp/
+# neighbour.c and clients.c, compiled as the plugin is (it needs nothing of
 # charond's or libike's), against the fake /proc trees and xl2tpd.conf
 # files of test/data/l2tp/.
 L2TP_UNIT_SRC := $(sort $(wildcard test/unit/l2tp/*.c))
 L2TP_UNIT_OBJ := $(L2TP_UNIT_SRC:%.c=$(B)/%.o) $(B)/test/unit/l2tp/runner.o
-L2TP_PART_OBJ := $(B)/test/unit/l2tp-parts/neighbour.o
+L2TP_PART_OBJ := $(B)/test/unit/l2tp-parts/neighbour.o \
+    $(B)/test/unit/l2tp-parts/clients.o
 
 $(B)/test/unit/l2tp/%.o: test/unit/l2tp/%.c $(B)/test/unit/l2tp/suites.h
 	@mkdir -p $(dir $@)

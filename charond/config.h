@@ -243,9 +243,9 @@ struct child_cfg {
 	enum cfg_start_action start_action; /* none */
 	uint64_t rekey_time_ms;             /* 1 h; 0 = never */
 	enum cfg_hw_offload hw_offload;     /* no */
-	bool l2tp;          /* the L2TP plugin protects UDP/1701 */
+	bool l2tp;              /* the L2TP plugin protects UDP/1701 */
 	bool remote_ts_default; /* remote_ts not written: set by child_finish */
-	struct cfg_pos pos; /* of the child's name */
+	struct cfg_pos pos;     /* of the child's name */
 };
 
 struct conn_cfg {

@@ -45,6 +45,7 @@
 
 #include "clients.h"
 #include "ct.h"
+#include "neighbour.h"
 #include "nft.h"
 #include "plugin.h"
 
@@ -301,6 +302,66 @@ l2tp_fini(void *state)
 	free(st);
 }
 
+/* --- the config check: xl2tpd beside us ---------------------------------- */
+
+struct first_l2tp {
+	const struct charond_check *ck;
+	char conn[128], child[128];
+};
+
+static void
+neighbour_report(void *ctx, const char *msg)
+{
+	const struct first_l2tp *f = ctx;
+
+	f->ck->report(f->ck, CHAROND_WARNING, f->conn, f->child, "l2tp", "%s",
+		      msg);
+}
+
+/* The first child with l2tp: true, where the warnings are printed: one
+ * line per problem, however many L2TP children there are. */
+static bool
+find_l2tp_child(const struct charond_check *ck, struct first_l2tp *f)
+{
+	struct charond_conn_view cv;
+	struct charond_child_view chv;
+	size_t i, j;
+
+	for (i = 0;; i++) {
+		memset(&cv, 0, sizeof(cv));
+		cv.size = sizeof(cv);
+		if (ck->conn_at(ck, i, &cv) < 0)
+			return false;
+		for (j = 0; j < cv.n_children; j++) {
+			memset(&chv, 0, sizeof(chv));
+			chv.size = sizeof(chv);
+			if (ck->child(ck, cv.name, cv.children[j], &chv) < 0 ||
+			    !chv.l2tp)
+				continue;
+			snprintf(f->conn, sizeof(f->conn), "%s", cv.name);
+			snprintf(f->child, sizeof(f->child), "%s",
+				 cv.children[j]);
+			return true;
+		}
+	}
+}
+
+/* Warnings only: xl2tpd may well start after us. A look that failed is
+ * one warning too, never a refused configuration. */
+static int
+l2tp_check(const struct charond_check *ck)
+{
+	static const struct l2tp_neighbour_paths paths = {
+	    .proc = "/proc",
+	    .xl2tpd_conf = "/etc/xl2tpd/xl2tpd.conf",
+	};
+	struct first_l2tp f = {.ck = ck};
+
+	if (find_l2tp_child(ck, &f))
+		(void)l2tp_neighbour_check(&paths, neighbour_report, &f);
+	return 0;
+}
+
 const struct charond_plugin charond_plugin = {
     .abi = CHAROND_PLUGIN_ABI,
     .name = NAME,
@@ -310,4 +371,5 @@ const struct charond_plugin charond_plugin = {
     .keys = NULL,
     .init = l2tp_init,
     .fini = l2tp_fini,
+    .check = l2tp_check,
 };

@@ -41,6 +41,9 @@ print(" ".join(out))' "$1"
 }
 
 check "no table before any L2TP client" test -z "$(table)"
+# The config check looks at xl2tpd: not running in this namespace.
+expect_in "$W/sun.log" "warning: xl2tpd is not listening on UDP/1701" \
+    "sun warns, at the child's l2tp key, that xl2tpd is not listening"
 ctl moon --json initiate --child net --timeout 10
 expect_rc 0 "moon's L2TP child comes up"
 expect_in "$W/sun.log" "nftables table ip charond-l2tp set up" "sun's line"

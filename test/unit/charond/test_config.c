@@ -1197,17 +1197,18 @@ START_TEST(test_l2tp_client_selectors)
 		struct config *cfg;
 		const struct child_cfg *ch;
 
-		snprintf(yaml, sizeof(yaml),
-			 "connections:\n"
-			 "  c:\n"
-			 "    remote_addrs: %s\n"
-			 "    local: {auth: psk}\n"
-			 "    remote: {auth: psk}\n"
-			 "    children:\n"
-			 "      l2tp: {l2tp: true}\n"
-			 "      own: {l2tp: true, remote_ts: [\"dynamic[udp]\"]}\n"
-			 "      net: {remote_ts: [dynamic]}\n" PSK_TAIL,
-			 remote[i]);
+		snprintf(
+		    yaml, sizeof(yaml),
+		    "connections:\n"
+		    "  c:\n"
+		    "    remote_addrs: %s\n"
+		    "    local: {auth: psk}\n"
+		    "    remote: {auth: psk}\n"
+		    "    children:\n"
+		    "      l2tp: {l2tp: true}\n"
+		    "      own: {l2tp: true, remote_ts: [\"dynamic[udp]\"]}\n"
+		    "      net: {remote_ts: [dynamic]}\n" PSK_TAIL,
+		    remote[i]);
 		cfg = load_ok(yaml);
 		ch = config_find_child(config_find_conn(cfg, "c"), "l2tp");
 		assert_ts(&ch->local_ts[0], "dynamic[udp/1701]");
