@@ -15,7 +15,8 @@
 #   make deb                      the Debian package, in build/debian/
 #   make check-package            build it, lintian, install/use/purge in the VM
 #   make install                  PREFIX, PLUGIN_DIR, MANDIR, DESTDIR,
-#                                 BASH_COMPLETION_DIR, ZSH_COMPLETION_DIR
+#                                 BASH_COMPLETION_DIR, ZSH_COMPLETION_DIR,
+#                                 SYSTEMD_UNIT_DIR
 #   make CC=clang ...             build with clang (objects go to build/clang)
 #   make SANITIZE=address,undefined check-unit
 #   make format / make lint       clang-format / cppcheck
@@ -488,6 +489,12 @@ MANDIR ?= $(PREFIX)/share/man
 BASH_COMPLETION_DIR ?= $(or $(shell pkg-config --variable=completionsdir \
     bash-completion 2>/dev/null),/usr/share/bash-completion/completions)
 ZSH_COMPLETION_DIR ?= /usr/share/zsh/vendor-completions
+# The systemd unit: with PREFIX=/usr where systemd's pkg-config file says
+# (Debian 12: /lib/systemd/system, where dh_installsystemd finds it for the
+# package), otherwise under PREFIX, which systemd searches too
+# (/usr/local/lib/systemd/system).
+SYSTEMD_UNIT_DIR ?= $(if $(filter /usr,$(PREFIX)),$(or $(shell pkg-config \
+    --variable=systemdsystemunitdir systemd 2>/dev/null),/lib/systemd/system),$(PREFIX)/lib/systemd/system)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
@@ -502,6 +509,11 @@ install: all
 	install -m 0644 etc/completion/charonctl.bash \
 	    $(DESTDIR)$(BASH_COMPLETION_DIR)/charonctl
 	install -m 0644 etc/completion/_charonctl $(DESTDIR)$(ZSH_COMPLETION_DIR)/_charonctl
+	install -d $(DESTDIR)$(SYSTEMD_UNIT_DIR)
+	sed -e 's|/usr/sbin/charond|$(PREFIX)/sbin/charond|' \
+	    -e 's|/usr/bin/charonctl|$(PREFIX)/bin/charonctl|' \
+	    etc/charond.service >$(DESTDIR)$(SYSTEMD_UNIT_DIR)/charond.service
+	chmod 0644 $(DESTDIR)$(SYSTEMD_UNIT_DIR)/charond.service
 
 # --- the Debian package (debian/) -------------------------------------------
 # dpkg-buildpackage runs in a copy of the tree's files (git's, committed or

@@ -8,6 +8,8 @@
 # refuses a non-member; `systemctl reload` reloads; purging stops the
 # service and leaves nothing behind (files, the group, /run/charond,
 # systemd's enablement links, /var/lib/charond of daemon.save_keys).
+# The unit's sandbox is checked on the running process (capabilities,
+# seccomp, what it may write); what follows runs inside it.
 # In between, package-user.sh does what a new user does: a connection in
 # conf.d, systemctl reload, a failed initiation explained in one journal
 # line, a typo the reload refuses, then the tunnel up.
@@ -112,6 +114,37 @@ assert_contains "$(sd systemctl show -p ActiveState -p SubState charond)" \
     "SubState=running" "systemd counts it started and running (READY=1)"
 assert_ok "the default configuration passes --check-config" \
     /usr/sbin/charond --check-config
+# The unit's sandbox (etc/charond.service), as the kernel holds it for the
+# running process: the rest of this test (the socket's group, a reload,
+# SAs and policies installed for a ping) then runs inside it.
+tab=$(printf '\t')
+st=$(sd cat "/proc/$pid/status")
+assert_contains "$st" "CapBnd:${tab}0000000000001401" \
+    "charond keeps CAP_CHOWN, CAP_NET_BIND_SERVICE and CAP_NET_ADMIN alone"
+assert_contains "$st" "NoNewPrivs:${tab}1" "NoNewPrivileges"
+assert_contains "$st" "Seccomp:${tab}2" "a system call filter"
+# mount_opts DIR: the options of the mount charond sees at DIR (the last
+# one mounted there), "" if none is.
+mi=$(sd cat "/proc/$pid/mountinfo")
+mount_opts() { echo "$mi" | awk -v d="$1" '$5 == d { o = $6 } END { print o }'; }
+# The guest's /etc, /var and /usr are writable overlays (see above);
+# /run stays writable under ProtectSystem=strict, as systemd leaves it.
+for d in /etc /var /usr; do
+	case $(mount_opts $d) in
+	ro*) ;;
+	*) fail "$d is writable for charond ($(mount_opts $d)): $mi" ;;
+	esac
+done
+pass "/etc, /var and /usr are read-only for charond (ProtectSystem=strict)"
+for d in /run/charond /var/lib/charond; do
+	case $(mount_opts $d) in
+	rw*) ;;
+	*) fail "$d is not writable for charond: $mi" ;;
+	esac
+done
+pass "but /run/charond and /var/lib/charond are"
+assert_contains "$(stat -c '%a %U' /var/lib/charond)" "700 root" \
+    "/var/lib/charond is root's, 0700 (StateDirectory, for daemon.save_keys)"
 gid=$(getent group charond | cut -d: -f3)
 [ -n "$gid" ] || fail "no group charond"
 pass "the group charond exists (gid $gid)"
