@@ -147,6 +147,20 @@ l2tp_clients_drop(struct l2tp_clients *t, struct l2tp_client *c)
 	free(c);
 }
 
+int
+l2tp_clients_each(const struct l2tp_clients *t,
+		  int (*fn)(void *ctx, const struct l2tp_client *c), void *ctx)
+{
+	const struct l2tp_client *c;
+	unsigned i;
+
+	for (i = 0; i < L2TP_BUCKETS; i++)
+		for (c = t->bucket[i]; c != NULL; c = c->next)
+			if (fn(ctx, c) < 0)
+				return -1;
+	return 0;
+}
+
 /* A walk over every client: only when one comes or goes, never per
  * packet, and at most L2TP_MAX_CLIENTS. */
 bool

@@ -72,6 +72,10 @@ int l2tp_client_add_spi(struct l2tp_client *c, uint32_t spi);
 unsigned l2tp_client_del_spi(struct l2tp_client *c, uint32_t spi);
 /* Unlinks and frees the entry; its slot may be taken again later. */
 void l2tp_clients_drop(struct l2tp_clients *t, struct l2tp_client *c);
+/* Calls fn for every entry until it returns -1; returns that, or 0. */
+int l2tp_clients_each(const struct l2tp_clients *t,
+		      int (*fn)(void *ctx, const struct l2tp_client *c),
+		      void *ctx);
 /* Whether an entry other than `not` has address addr. */
 bool l2tp_clients_addr_used(const struct l2tp_clients *t, uint32_t addr,
 			    const struct l2tp_client * not );

@@ -38,6 +38,7 @@
  * SA per server and needs none of it.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,6 +119,59 @@ table_ready(struct l2tp *st, char *why, size_t why_len)
 	return 0;
 }
 
+struct readd {
+	struct l2tp *st;
+	const struct l2tp_client *skip;
+	char *why;
+	size_t why_len;
+};
+
+static int
+readd_one(void *ctx, const struct l2tp_client *c)
+{
+	struct readd *r = ctx;
+
+	if (c == r->skip)
+		return 0;
+	/* Adding an address that is there already is no error. */
+	return l2tp_nft_client(r->st->nft, c, 1, 1, r->why, r->why_len);
+}
+
+/*
+ * The table vanished under us (`nft flush ruleset`, a firewall reload):
+ * it is made again with every client in it, so that a firewall restart
+ * costs the clients behind one NAT nothing.
+ */
+static int
+table_again(struct l2tp *st, const struct l2tp_client *skip, char *why,
+	    size_t why_len)
+{
+	struct readd r = {st, skip, why, why_len};
+
+	api->log(IKE_LOG_WARN, NAME,
+		 "nftables table ip %s was removed (a firewall reload that "
+		 "flushes the ruleset?): making it again",
+		 L2TP_NFT_TABLE);
+	st->table_up = false;
+	if (table_ready(st, why, why_len) < 0)
+		return -1;
+	return l2tp_clients_each(&st->clients, readd_one, &r);
+}
+
+/* A new client's entries; the table is made again if it went. */
+static int
+add_client(struct l2tp *st, const struct l2tp_client *c, char *why,
+	   size_t why_len)
+{
+	bool first = !l2tp_clients_addr_used(&st->clients, c->addr, c);
+
+	if (l2tp_nft_client(st->nft, c, 1, first, why, why_len) == 0)
+		return 0;
+	if (errno != ENOENT || table_again(st, c, why, why_len) < 0)
+		return -1;
+	return l2tp_nft_client(st->nft, c, 1, first, why, why_len);
+}
+
 static int
 install(struct l2tp *st, struct ike_child_install *ci, char *why,
 	size_t why_len)
@@ -136,10 +190,7 @@ install(struct l2tp *st, struct ike_child_install *ci, char *why,
 			 L2TP_MAX_CLIENTS);
 		return -1;
 	}
-	if (made &&
-	    l2tp_nft_client(st->nft, c, 1,
-			    !l2tp_clients_addr_used(&st->clients, c->addr, c),
-			    why, why_len) < 0) {
+	if (made && add_client(st, c, why, why_len) < 0) {
 		l2tp_clients_drop(&st->clients, c);
 		return -1;
 	}
@@ -167,10 +218,13 @@ release(struct l2tp *st, struct l2tp_client *c)
 	uint32_t mark = l2tp_mark(c->slot);
 
 	addr_text(c->addr, a, sizeof(a));
+	/* ENOENT: the table went (a flushed ruleset), and the entries
+	 * with it. */
 	if (st->table_up &&
 	    l2tp_nft_client(st->nft, c, 0,
 			    !l2tp_clients_addr_used(&st->clients, c->addr, c),
-			    why, sizeof(why)) < 0)
+			    why, sizeof(why)) < 0 &&
+	    errno != ENOENT)
 		api->log(IKE_LOG_WARN, NAME,
 			 "L2TP client %s: its nftables entries stay: %s", a,
 			 why);

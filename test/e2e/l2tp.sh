@@ -74,6 +74,22 @@ sleep 0.5
 check "still one reqid-mark entry after the rekey" \
     test "$(elems reqid-mark)" = "$marks"
 
+# A firewall reload that flushes the ruleset takes our table with it:
+# the next client's arrival makes it again, with moon in it too.
+nft delete table ip charond-l2tp
+l2tp_conf bob 127.0.0.3 127.0.0.2
+e2e_start bob
+ctl bob --json initiate --child net --timeout 10
+expect_rc 0 "bob's L2TP child comes up"
+expect_in "$W/sun.log" "was removed (a firewall reload that flushes the ruleset?): making it again" \
+    "sun's line"
+check "the table is back with moon's and bob's addresses" \
+    test "$(elems client-addrs)" = '"127.0.0.1" "127.0.0.3"'
+check "and two reqid-mark entries" test "$(elems reqid-mark | wc -w)" = 2
+ctl bob --json terminate --ike site --timeout 10
+expect_rc 0 "bob terminates"
+e2e_stop bob
+
 # The child goes: its entries go (conntrack flushed by its mark too).
 ctl moon --json terminate --ike site --timeout 10
 expect_rc 0 "moon terminates"
