@@ -54,10 +54,15 @@
 
 static const struct charond_api *api;
 
+/* How often the table is looked for while there are clients: a
+ * firewall reload that flushes the ruleset takes it away. */
+#define WATCH_MS 10000u
+
 struct l2tp {
 	struct l2tp_clients clients;
 	struct l2tp_nft *nft;
 	bool table_up;
+	uint64_t watch; /* the timer, 0 when none */
 };
 
 /* A server accepts clients from anywhere; a client names its server. */
@@ -158,6 +163,34 @@ table_again(struct l2tp *st, const struct l2tp_client *skip, char *why,
 	return l2tp_clients_each(&st->clients, readd_one, &r);
 }
 
+static void watch_arm(struct l2tp *st);
+
+static void
+watch_tick(void *arg, uint64_t now)
+{
+	struct l2tp *st = arg;
+	char why[160];
+	int there;
+
+	st->watch = 0;
+	if (!st->table_up || st->clients.n == 0)
+		return;
+	there = l2tp_nft_exists(st->nft, why, sizeof(why));
+	if (there == 0 && table_again(st, NULL, why, sizeof(why)) < 0)
+		api->log(IKE_LOG_ERROR, NAME,
+			 "nftables table ip %s could not be made again: %s; "
+			 "L2TP clients behind one NAT will fail",
+			 L2TP_NFT_TABLE, why);
+	watch_arm(st);
+}
+
+static void
+watch_arm(struct l2tp *st)
+{
+	if (st->watch == 0 && st->clients.n > 0)
+		st->watch = api->timer_add(WATCH_MS, watch_tick, st);
+}
+
 /* A new client's entries; the table is made again if it went. */
 static int
 add_client(struct l2tp *st, const struct l2tp_client *c, char *why,
@@ -200,6 +233,7 @@ install(struct l2tp *st, struct ike_child_install *ci, char *why,
 		return -1;
 	}
 	set_marks(ci, c);
+	watch_arm(st);
 	if (made)
 		api->log(IKE_LOG_INFO, NAME,
 			 "L2TP client %s (CHILD SA %s of '%s', reqid %u) is "
@@ -348,6 +382,8 @@ l2tp_fini(void *state)
 
 	if (st == NULL)
 		return;
+	if (st->watch)
+		api->timer_cancel(st->watch);
 	if (st->table_up && l2tp_nft_delete(st->nft, why, sizeof(why)) < 0)
 		api->log(IKE_LOG_WARN, NAME, "table ip %s stays: %s",
 			 L2TP_NFT_TABLE, why);

@@ -570,6 +570,44 @@ l2tp_nft_create(struct l2tp_nft *n, char *why, size_t why_len)
 	return txn_commit(&t, why, why_len);
 }
 
+/* A GETTABLE by name, without an ACK asked for: the kernel answers with
+ * the table or with an error (ENOENT), one message either way. */
+int
+l2tp_nft_exists(struct l2tp_nft *n, char *why, size_t why_len)
+{
+	struct nftnl_table *tb = nftnl_table_alloc();
+	struct nlmsghdr *nlh;
+	ssize_t len;
+	int rc;
+
+	if (tb == NULL) {
+		snprintf(why, why_len, "out of memory");
+		return -1;
+	}
+	nftnl_table_set_str(tb, NFTNL_TABLE_NAME, L2TP_NFT_TABLE);
+	nlh = nftnl_nlmsg_build_hdr(n->buf, NFT_MSG_GETTABLE, FAMILY, 0,
+				    n->seq++);
+	nftnl_table_nlmsg_build_payload(nlh, tb);
+	nftnl_table_free(tb);
+	if (mnl_socket_sendto(n->nl, nlh, nlh->nlmsg_len) < 0) {
+		snprintf(why, why_len, "nftables: send: %s", strerror(errno));
+		return -1;
+	}
+	len = mnl_socket_recvfrom(n->nl, n->buf, sizeof(n->buf));
+	if (len < 0) {
+		snprintf(why, why_len, "nftables: no answer: %s",
+			 strerror(errno));
+		return -1;
+	}
+	rc = mnl_cb_run(n->buf, (size_t)len, 0, 0, NULL, NULL);
+	if (rc >= 0)
+		return 1;
+	if (errno == ENOENT)
+		return 0;
+	snprintf(why, why_len, "nftables: %s", strerror(errno));
+	return -1;
+}
+
 int
 l2tp_nft_delete(struct l2tp_nft *n, char *why, size_t why_len)
 {

@@ -23,6 +23,8 @@ void l2tp_nft_close(struct l2tp_nft *n);
  * one: sets, maps, chains and rules, in one transaction. 0, or -1 with
  * why. */
 int l2tp_nft_create(struct l2tp_nft *n, char *why, size_t why_len);
+/* 1 if the table is there, 0 if not, -1 with why if it cannot tell. */
+int l2tp_nft_exists(struct l2tp_nft *n, char *why, size_t why_len);
 /* Deletes the table; 0 also when there was none. */
 int l2tp_nft_delete(struct l2tp_nft *n, char *why, size_t why_len);
 /* A client's map entries, in one transaction; with_addr also adds (or

@@ -90,6 +90,17 @@ ctl bob --json terminate --ike site --timeout 10
 expect_rc 0 "bob terminates"
 e2e_stop bob
 
+# Flushed while moon is the only client: sun notices by itself within
+# its 10 s look and puts moon's entries back.
+nft flush ruleset
+i=0
+while [ -z "$(elems reqid-mark)" ] && [ $i -lt 150 ]; do
+	i=$((i + 1))
+	sleep 0.1
+done
+check "sun made its table again with moon's entries" \
+    test "$(elems reqid-mark)" = "$marks"
+
 # The child goes: its entries go (conntrack flushed by its mark too).
 ctl moon --json terminate --ike site --timeout 10
 expect_rc 0 "moon terminates"
