@@ -14,8 +14,8 @@
 #                     br0 10.1.0.1  [nat]  eth1 192.0.2.1 ---- eth0 192.0.2.2 sun
 #   bob   10.1.0.20 --+  (bridge)  masquerade                   lan 10.2.0.1/16
 #
-# The clients (the first at 10.1.0.10, the second at 10.1.0.20; eth0,
-# default route via 10.1.0.1) share a private LAN, a bridge in the router
+# The clients (the first at 10.1.0.10, the second at 10.1.0.20, a third,
+# if any, at 10.1.0.30; eth0, default route via 10.1.0.1) share a private LAN, a bridge in the router
 # "nat". The router masquerades what leaves its public side (eth1,
 # 192.0.2.1) as nat_masq says; sun (192.0.2.2, eth0) is on the public
 # side with a LAN of its own (dummy "lan", 10.2.0.1/16) and a route to
@@ -39,13 +39,13 @@ NAT_PUBLIC=192.0.2.1
 NAT_SUN=192.0.2.2
 NAT_CLIENTS=
 
-# nat_topology CLIENT...: one or two clients behind the NAT, the router
+# nat_topology CLIENT...: one to three clients behind the NAT, the router
 # "nat" and sun (see above). Forwarding on the router only; no NAT yet
 # (nat_masq).
 nat_topology() {
 	case $# in
-	1 | 2) ;;
-	*) fail "nat_topology: one or two clients" ;;
+	1 | 2 | 3) ;;
+	*) fail "nat_topology: one to three clients" ;;
 	esac
 	vm_host nat sun "$@"
 	ip -n nat link add br0 type bridge || fail "no bridge on the router"
