@@ -81,6 +81,45 @@ s|dpd: {delay: 30s,|dpd: {delay: $2,|"
 	    fail "cannot write $1"
 }
 
+# l2tp_lac_conf OUT LOCAL: charond as an L2TP/IPsec client (beside an
+# xl2tpd LAC) at LOCAL towards the server: IKEv1 with what Windows offers,
+# ESP in transport mode for its L2TP datagrams (the child as L2TP_CHILD
+# says: `l2tp: true`, or the selectors Windows proposes, local and remote
+# udp/1701), brought up at start. Not remote udp (any port): strongSwan as
+# the server narrows that to udp/1701 in its Quick Mode answer, which
+# charond refuses ("Quick Mode answer for 'l2tp' changed our IDs").
+l2tp_lac_conf() {
+	if [ "$L2TP_CHILD" = l2tp ]; then
+		l2_child='        l2tp: true'
+	else
+		l2_child='        local_ts: ["dynamic[udp/1701]"]
+        remote_ts: ["dynamic[udp/1701]"]'
+	fi
+	cat >"$1" <<EOF || fail "cannot write $1"
+daemon:
+  plugin_dir: "@PLUGIN_DIR@"
+  retransmit: {timeout: 1s, base: 1.5, tries: 3}
+connections:
+  l2tp:
+    version: 1
+    local_addrs: ["$2"]
+    remote_addrs: ["$L2TP_SERVER"]
+    proposals: [aes256-sha1-ecp384, aes128-sha1-ecp256, aes256-sha1-modp2048,
+                aes128-sha1-modp2048]
+    local: {auth: psk}
+    remote: {auth: psk}
+    children:
+      l2tp:
+        mode: transport
+$l2_child
+        esp_proposals: [aes256-sha1, aes128-sha1]
+        start_action: start
+secrets:
+  psk:
+    - secret: "$L2TP_PSK"
+EOF
+}
+
 # l2tp_ppp_setup: the users' CHAP secrets (one line serves the server's
 # check and the client's answer: any server name) and pppd's log file,
 # once per boot.
@@ -135,23 +174,29 @@ l2tp_xl2tpd_stop() {
 	wait "$l2_p" 2>/dev/null || :
 }
 
-# l2tp_server_start [CONF]: on sun, charond with CONF (default: the sample
-# through l2tp_server_conf) and xl2tpd with the samples: xl2tpd.conf copied
-# as it is (the pid file and control pipe moved by xl2tpd's -p and -C),
+# l2tp_lns_start: sun's xl2tpd with the samples: xl2tpd.conf copied as it
+# is (the pid file and control pipe moved by xl2tpd's -p and -C),
 # options.xl2tpd where xl2tpd.conf names it, /etc/ppp/options.xl2tpd.
-l2tp_server_start() {
+l2tp_lns_start() {
 	mkdir -p "$L2TP_DIR/sun"
 	l2tp_ppp_setup
-	if [ -z "${1:-}" ]; then
-		l2tp_server_conf "$L2TP_DIR/sun/charond.yaml"
-		set -- "$L2TP_DIR/sun/charond.yaml"
-	fi
 	cp etc/examples/xl2tpd.conf "$L2TP_DIR/sun/xl2tpd.conf" ||
 	    fail "cannot copy the xl2tpd sample"
 	cp etc/examples/options.xl2tpd /etc/ppp/options.xl2tpd ||
 	    fail "cannot copy the pppd options sample"
-	cd_start sun "$1"
 	l2tp_xl2tpd sun
+}
+
+# l2tp_server_start [CONF]: on sun, charond with CONF (default: the sample
+# through l2tp_server_conf) and the LNS (l2tp_lns_start).
+l2tp_server_start() {
+	mkdir -p "$L2TP_DIR/sun"
+	if [ -z "${1:-}" ]; then
+		l2tp_server_conf "$L2TP_DIR/sun/charond.yaml"
+		set -- "$L2TP_DIR/sun/charond.yaml"
+	fi
+	cd_start sun "$1"
+	l2tp_lns_start
 	# charond is up once its control socket answers.
 	l2_i=0
 	until l2tp_ctl version >/dev/null 2>&1; do
@@ -164,6 +209,18 @@ l2tp_server_start() {
 # l2tp_ctl ARGS...: charonctl against sun's charond.
 l2tp_ctl() {
 	"$CHAROND_BUILD/bin/charonctl" -S "$CD_DIR/sun/ctl.sock" "$@"
+}
+
+# l2tp_spis HOST: "IN OUT", the SPIs (8 hex digits) of HOST's installed
+# l2tp pair, from its strongSwan or, if it runs none, its charond.
+l2tp_spis() {
+	if sw_pid "$1"; then
+		sw_spis "$1" l2tp
+	else
+		"$CHAROND_BUILD/bin/charonctl" -S "$CD_DIR/$1/ctl.sock" --json \
+		    list-sas 2>/dev/null | jq -r '[.ike_sas[].children[] |
+		    select(.state == "INSTALLED")][0] | "\(.spi_in) \(.spi_out)"'
+	fi
 }
 
 # l2tp_profile PROFILE: set L2_IKE, L2_ESP, L2_LTS (the client's local
@@ -269,6 +326,11 @@ l2tp_server_ppp() {
 	    awk -v p="$1/32" '$5 == "peer" && $6 == p { print $2; exit }'
 }
 
+# l2tp_ppp_links HOST: HOST's PPP interfaces, one line each (none: empty).
+l2tp_ppp_links() {
+	ip -n "$1" -o link show 2>/dev/null | awk -F': ' '$2 ~ /^ppp/'
+}
+
 # l2tp_wait_ppp HOST [SECONDS]: wait (30 s) for HOST's ppp0 with an address
 # from the server's pool and the server's pppN towards it.
 l2tp_wait_ppp() {
@@ -301,8 +363,8 @@ l2tp_packets() {
 l2tp_ping() {
 	l2_h=$1 l2_n=${2:-3}
 	# shellcheck disable=SC2046 # "IN OUT"
-	set -- $(sw_spis "$l2_h" l2tp)
-	[ $# -eq 2 ] || fail "$l2_h: strongSwan lists no l2tp CHILD SA"
+	set -- $(l2tp_spis "$l2_h")
+	[ $# -eq 2 ] || fail "$l2_h: its IKE daemon lists no l2tp CHILD SA"
 	l2_in=$1 l2_out=$2
 	l2_a=$(l2tp_ppp_addr "$l2_h")
 	l2_b="$(l2tp_packets "$l2_h" "$l2_out") $(l2tp_packets "$l2_h" "$l2_in")
@@ -326,7 +388,8 @@ l2tp_ping() {
 }
 
 # l2tp_client_stop HOST: HOST hangs up (xl2tpd's "d l2tp": StopCCN to the
-# server, pppd ends), its xl2tpd stops and strongSwan deletes the SAs.
+# server, pppd ends), its xl2tpd stops and its strongSwan deletes the SAs
+# (a charond instead: stopped, which deletes them).
 l2tp_client_stop() {
 	l2_a=$(l2tp_ppp_addr "$1")
 	[ ! -p "$L2TP_DIR/$1/control" ] || echo "d l2tp" >"$L2TP_DIR/$1/control"
@@ -336,8 +399,12 @@ l2tp_client_stop() {
 		l2_i=$((l2_i + 1))
 	done
 	l2tp_xl2tpd_stop "$1"
-	sw_terminate "$1" l2tp >/dev/null 2>&1 ||
-	    { sw_log "$1" 30; fail "$1: strongSwan could not terminate"; }
+	if sw_pid "$1"; then
+		sw_terminate "$1" l2tp >/dev/null 2>&1 ||
+		    { sw_log "$1" 30; fail "$1: strongSwan could not terminate"; }
+	else
+		cd_stop "$1" || fail "$1: charond did not stop"
+	fi
 	# The server's pppN goes when its xl2tpd hears the StopCCN.
 	l2_i=0
 	while [ -n "$l2_a" ] && [ -n "$(l2tp_server_ppp "$l2_a")" ]; do
@@ -347,15 +414,18 @@ l2tp_client_stop() {
 	done
 }
 
-# l2tp_server_empty WHAT [SECONDS]: within SECONDS (10), sun's kernel holds
-# no SA, no policy and no pppN; with the l2tp plugin (L2TP_CHILD=l2tp) its
-# nftables maps are empty and no conntrack entry carries its mark.
+# l2tp_server_empty WHAT [SECONDS [kernel]]: within SECONDS (10), sun's
+# kernel holds no SA, no policy and (unless "kernel" is given: the IPsec
+# state only) no pppN; with the l2tp plugin (L2TP_CHILD=l2tp) its nftables
+# maps are empty and no conntrack entry carries its mark.
 l2tp_server_empty() {
 	sw_now
 	l2_end=$((SW_NOW + ${2:-10}))
+	l2_what="no SA, policy or PPP link"
+	[ "${3:-}" != kernel ] || l2_what="no SA or policy"
 	while :; do
 		l2_left=$(vm_xfrm_states sun; vm_xfrm_policies sun
-		    ip -n sun -o link show type ppp 2>/dev/null)
+		    [ "${3:-}" = kernel ] || l2tp_ppp_links sun)
 		if [ "$L2TP_CHILD" = l2tp ]; then
 			# Elements show as "elements = { ... }" in a map.
 			l2_left="$l2_left$(vm_in sun nft list table inet charond-l2tp 2>/dev/null |
@@ -370,7 +440,7 @@ l2tp_server_empty() {
 		fi
 		sleep 0.3
 	done
-	pass "sun holds no SA, policy or PPP link $1"
+	pass "sun holds $l2_what $1"
 }
 
 # l2tp_dump: what a failed scenario needs to be understood.
