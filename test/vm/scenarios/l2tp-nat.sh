@@ -78,6 +78,11 @@ for c in "$@"; do
 		in_udp "$c: two clients"
 		l2tp_client carol windows
 		distinct alice bob carol
+		# All three sent from 1701 through the NAT; sun's xl2tpd must
+		# have taken them for three peers (the plugin's SNAT ports).
+		n=$(grep -o "Connection established to $NAT_PUBLIC, [0-9]*" \
+		    "$L2TP_DIR/sun/xl2tpd.log" | sort -u | grep -c . || :)
+		assert_ge "$c: sun's xl2tpd took three tunnels from three peers" "$n" 3
 		for h in alice bob carol; do
 			l2tp_ping "$h"
 		done
