@@ -414,6 +414,20 @@ l2tp_client_stop() {
 	done
 }
 
+# l2tp_plugin_maps: the elements of the maps in sun's table inet
+# charond-l2tp (the l2tp plugin's), as nft lists them ("elements = { ...");
+# empty if none or no table. (No match is no failure: set -e.)
+l2tp_plugin_maps() {
+	vm_in sun nft list table inet charond-l2tp 2>/dev/null |
+	    grep 'elements = ' || :
+}
+
+# l2tp_plugin_conntrack: sun's conntrack entries with the l2tp plugin's
+# marks (0x06a5xxxx), one per line; empty if none.
+l2tp_plugin_conntrack() {
+	vm_in sun conntrack -L -m 0x06a50000/0xffff0000 2>/dev/null || :
+}
+
 # l2tp_server_empty WHAT [SECONDS [kernel]]: within SECONDS (10), sun's
 # kernel holds no SA, no policy and (unless "kernel" is given: the IPsec
 # state only) no pppN; with the l2tp plugin (L2TP_CHILD=l2tp) its nftables
@@ -427,11 +441,7 @@ l2tp_server_empty() {
 		l2_left=$(vm_xfrm_states sun; vm_xfrm_policies sun
 		    [ "${3:-}" = kernel ] || l2tp_ppp_links sun)
 		if [ "$L2TP_CHILD" = l2tp ]; then
-			# Elements show as "elements = { ... }" in a map. (No
-			# match is no failure: set -e would end the scenario.)
-			l2_left="$l2_left$(vm_in sun nft list table inet charond-l2tp 2>/dev/null |
-			    grep 'elements = ' || :)"
-			l2_left="$l2_left$(vm_in sun conntrack -L -m 0x06a50000/0xffff0000 2>/dev/null || :)"
+			l2_left="$l2_left$(l2tp_plugin_maps)$(l2tp_plugin_conntrack)"
 		fi
 		[ -n "$l2_left" ] || break
 		sw_now
