@@ -43,7 +43,7 @@ say "sun: ip xfrm policy"
 ip -n sun xfrm policy | grep -v '^src 0.0.0.0/0\|^src ::/0\|socket'
 
 say "sun: the l2tp plugin's nftables table (with l2tp: true)"
-ip netns exec sun nft list table inet charond-l2tp 2>/dev/null ||
+ip netns exec sun nft list table ip charond-l2tp 2>/dev/null ||
     echo "(none: this run gives the child explicit selectors, see L2TP_CHILD in test/vm/l2tp.sh)"
 
 say "the PPP links: alice's ppp0, sun's end of it"

@@ -414,11 +414,11 @@ l2tp_client_stop() {
 	done
 }
 
-# l2tp_plugin_maps: the elements of the maps in sun's table inet
+# l2tp_plugin_maps: the elements of the maps in sun's table ip
 # charond-l2tp (the l2tp plugin's), as nft lists them ("elements = { ...");
 # empty if none or no table. (No match is no failure: set -e.)
 l2tp_plugin_maps() {
-	vm_in sun nft list table inet charond-l2tp 2>/dev/null |
+	vm_in sun nft list table ip charond-l2tp 2>/dev/null |
 	    grep 'elements = ' || :
 }
 
