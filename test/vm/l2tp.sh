@@ -37,13 +37,14 @@ L2TP_LOCAL=10.10.0.1
 L2TP_POOL=10.10.0.
 
 # ==== THE SWITCH: how the server's (and the LAC case's) l2tp child gets ====
-# its selectors. "selectors": until the l2tp plugin is on main, charond
-# refuses `l2tp: true` ("not supported yet: l2tp (needs the l2tp plugin)"),
-# so l2tp_server_conf replaces that one line of the sample by the explicit
-# local_ts ["dynamic[udp/1701]"] and remote_ts ["dynamic[udp]"] (no marks,
-# no nftables). "l2tp": the sample's child verbatim, and the checks of the
-# plugin's nftables table and conntrack marks run too. Once the plugin
-# lands, change the default below to l2tp: that is the one line to flip.
+# its selectors. "selectors": for a tree without the l2tp plugin
+# (plugins/l2tp), where charond refuses `l2tp: true` ("not supported yet:
+# l2tp (needs the l2tp plugin)"): l2tp_server_conf replaces that one line
+# of the sample by the explicit local_ts ["dynamic[udp/1701]"] and
+# remote_ts ["dynamic[udp]"] (no marks, no nftables), and l2tp-nat.sh skips
+# its Windows case. "l2tp": the sample's child verbatim, and the checks of
+# the plugin's nftables table and conntrack marks run too. In a tree with
+# the plugin, change the default below to l2tp: the one line to flip.
 L2TP_CHILD=${L2TP_CHILD:-selectors}
 
 # l2tp_topology CLIENT: sun (192.0.2.2) and one client (192.0.2.10) on one
