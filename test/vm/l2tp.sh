@@ -85,10 +85,11 @@ s|dpd: {delay: 30s,|dpd: {delay: $2,|"
 # l2tp_lac_conf OUT LOCAL: charond as an L2TP/IPsec client (beside an
 # xl2tpd LAC) at LOCAL towards the server: IKEv1 with what Windows offers,
 # ESP in transport mode for its L2TP datagrams (the child as L2TP_CHILD
-# says: `l2tp: true`, or the selectors Windows proposes, local and remote
-# udp/1701), brought up at start. Not remote udp (any port): strongSwan as
-# the server narrows that to udp/1701 in its Quick Mode answer, which
-# charond refuses ("Quick Mode answer for 'l2tp' changed our IDs").
+# says: `l2tp: true`, which for a client proposes remote udp/1701 with the
+# l2tp plugin, or those selectors, as Windows proposes them), brought up
+# at start. Not remote udp (any port): strongSwan as the server narrows
+# that to udp/1701 in its Quick Mode answer, which charond as an IKEv1
+# initiator refuses ("Quick Mode answer for 'l2tp' changed our IDs").
 l2tp_lac_conf() {
 	if [ "$L2TP_CHILD" = l2tp ]; then
 		l2_child='        l2tp: true'
