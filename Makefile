@@ -443,6 +443,12 @@ demo: all
 	else echo "demo: this kernel has no ESP; running in the test VM"; \
 	    test/vm/setup.sh >/dev/null && test/vm/run.sh scripts/demo.sh; fi
 
+# --- demo-l2tp: the L2TP/IPsec gateway and a client (etc/examples) -----------
+# Always in the test VM: it needs the kernel's L2TP and PPP besides ESP.
+.PHONY: demo-l2tp
+demo-l2tp: all
+	test/vm/setup.sh >/dev/null && test/vm/run.sh scripts/demo-l2tp.sh
+
 # --- bench: set-up rate and memory against strongSwan (bench/README.md) ------
 # In the test VM; minutes, so not part of check. BENCH_N="50 200" runs each.
 .PHONY: bench

@@ -78,9 +78,14 @@ chmod 1777 /tmp
 need="xfrm_user esp4 esp6 tunnel4 xfrm4_tunnel tunnel6 xfrm6_tunnel
 aes_generic gcm ghash_generic ctr seqiv echainiv authenc cbc hmac
 sha1_generic sha256_generic sha512_generic veth"
-# Wanted by later scenarios or only a speed-up; a failure is just noted.
+# Wanted by some scenarios or only a speed-up; a failure is just noted.
+# The L2TP scenarios' xl2tpd uses the kernel's L2TP data path when
+# l2tp_ppp (PPPoX socket PX_PROTO_OL2TP, with pppox, l2tp_core and
+# l2tp_netlink under it) is there, and pppd its pppol2tp plugin on top
+# of ppp_generic (/dev/ppp); ppp_async is for xl2tpd's fallback, pppd on
+# a pty. Compression modules are left out: the example options say noccp.
 want="aesni_intel chacha20poly1305 des3_ede xfrm_interface
-l2tp_core l2tp_netlink l2tp_ppp ppp_generic"
+l2tp_core l2tp_netlink l2tp_ppp pppox ppp_generic ppp_async"
 # One modprobe per list: each process start costs time under TCG. Only
 # when a list fails do we look for the culprits one by one.
 load() {

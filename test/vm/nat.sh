@@ -14,8 +14,8 @@
 #                     br0 10.1.0.1  [nat]  eth1 192.0.2.1 ---- eth0 192.0.2.2 sun
 #   bob   10.1.0.20 --+  (bridge)  masquerade                   lan 10.2.0.1/16
 #
-# The clients (the first at 10.1.0.10, the second at 10.1.0.20; eth0,
-# default route via 10.1.0.1) share a private LAN, a bridge in the router
+# The clients (the first at 10.1.0.10, the second at 10.1.0.20, a third,
+# if any, at 10.1.0.30; eth0, default route via 10.1.0.1) share a private LAN, a bridge in the router
 # "nat". The router masquerades what leaves its public side (eth1,
 # 192.0.2.1) as nat_masq says; sun (192.0.2.2, eth0) is on the public
 # side with a LAN of its own (dummy "lan", 10.2.0.1/16) and a route to

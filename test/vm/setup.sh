@@ -37,10 +37,15 @@ set -eu
 #                    wire with their times (keepalives), the router's NAT
 #                    mappings listed and flushed
 #   jq               charonctl's JSON in the NAT scenarios
+#   xl2tpd ppp       the L2TP/IPsec scenarios (test/vm/l2tp.sh): xl2tpd as
+#                    the LNS beside charond and as each client's LAC, pppd
+#                    (with its pppol2tp plugin) for the PPP sessions; the
+#                    package's init script is disabled below, as the guest
+#                    shares this root and must start nothing by itself
 pkgs="qemu-system-x86 linux-image-amd64 busybox-static cpio kmod iproute2
 nftables iputils-ping procps charon-systemd strongswan-swanctl
 libstrongswan-standard-plugins libcharon-extra-plugins python3 tshark
-tcpdump conntrack jq"
+tcpdump conntrack jq xl2tpd ppp"
 
 # One dpkg-query for all packages keeps the common case fast.
 missing=$(
@@ -63,6 +68,20 @@ if [ -n "$missing" ]; then
 	apt-get update -qq >&2
 	# shellcheck disable=SC2086
 	apt-get install -y -qq --no-install-recommends $missing >&2
+	# Installing xl2tpd enables (and, without a policy-rc.d, starts)
+	# an LNS on UDP 1701 with the package's sample config: on this
+	# machine it would only be in the way, and the scenarios start
+	# their own instances with their own files.
+	case " $missing " in
+	*" xl2tpd "*)
+		if [ -d /run/systemd/system ]; then
+			systemctl disable --now xl2tpd >&2 2>/dev/null || :
+		else
+			invoke-rc.d xl2tpd stop >&2 2>/dev/null || :
+		fi
+		update-rc.d xl2tpd disable >&2 2>/dev/null || :
+		;;
+	esac
 fi
 
 pick_kernel() {
