@@ -42,9 +42,8 @@ ip -n sun xfrm state | sed "s/0x[0-9a-f]\{32,\}/<key>/"
 say "sun: ip xfrm policy"
 ip -n sun xfrm policy | grep -v '^src 0.0.0.0/0\|^src ::/0\|socket'
 
-say "sun: the l2tp plugin's nftables table (with l2tp: true)"
-ip netns exec sun nft list table ip charond-l2tp 2>/dev/null ||
-    echo "(none: this run gives the child explicit selectors, see L2TP_CHILD in test/vm/l2tp.sh)"
+say "sun: the l2tp plugin's nftables table"
+ip netns exec sun nft list table ip charond-l2tp
 
 say "the PPP links: alice's ppp0, sun's end of it"
 ip -n alice -4 -o addr show dev ppp0

@@ -36,17 +36,6 @@ L2TP_PSK='change me to a long random group secret'
 L2TP_LOCAL=10.10.0.1
 L2TP_POOL=10.10.0.
 
-# ==== THE SWITCH: how the server's (and the LAC case's) l2tp child gets ====
-# its selectors. "selectors": for a tree without the l2tp plugin
-# (plugins/l2tp), where charond refuses `l2tp: true` ("not supported yet:
-# l2tp (needs the l2tp plugin)"): l2tp_server_conf replaces that one line
-# of the sample by the explicit local_ts ["dynamic[udp/1701]"] and
-# remote_ts ["dynamic[udp]"] (no marks, no nftables), and l2tp-nat.sh skips
-# its Windows case. "l2tp": the sample's child verbatim, and the checks of
-# the plugin's nftables table and conntrack marks run too. In a tree with
-# the plugin, change the default below to l2tp: the one line to flip.
-L2TP_CHILD=${L2TP_CHILD:-selectors}
-
 # l2tp_topology CLIENT: sun (192.0.2.2) and one client (192.0.2.10) on one
 # link, no router: ESP goes plain. (Behind a NAT: nat.sh's nat_topology.)
 l2tp_topology() {
@@ -66,14 +55,11 @@ l2tp_addr() {
 #   - daemon.plugin_dir (charond.sh's @PLUGIN_DIR@: the build tree's
 #     plugins) and daemon.retransmit 1 s, x1.5, 3 tries (the sample keeps
 #     the default; a DPD probe then gives up after some 5 s, not 60)
-#   - the child: see L2TP_CHILD above
 #   - DPD_DELAY, if given, instead of the sample's dpd delay of 30 s
 #   - L2TP_ANDROID=1: aes256-sha1-modp1024 appended to the proposals, as the
 #     sample's comment tells an admin to do for Android <= 11
 l2tp_server_conf() {
 	l2_sed='s|^daemon:$|daemon:\n  plugin_dir: "@PLUGIN_DIR@"\n  retransmit: {timeout: 1s, base: 1.5, tries: 3}|'
-	[ "$L2TP_CHILD" = l2tp ] || l2_sed="$l2_sed
-s|^\( *\)l2tp: true.*|\1local_ts: [\"dynamic[udp/1701]\"]\n\1remote_ts: [\"dynamic[udp]\"]|"
 	[ -z "${2:-}" ] || l2_sed="$l2_sed
 s|dpd: {delay: 30s,|dpd: {delay: $2,|"
 	[ "${L2TP_ANDROID:-0}" != 1 ] || l2_sed="$l2_sed
@@ -84,19 +70,11 @@ s|dpd: {delay: 30s,|dpd: {delay: $2,|"
 
 # l2tp_lac_conf OUT LOCAL: charond as an L2TP/IPsec client (beside an
 # xl2tpd LAC) at LOCAL towards the server: IKEv1 with what Windows offers,
-# ESP in transport mode for its L2TP datagrams (the child as L2TP_CHILD
-# says: `l2tp: true`, which for a client proposes remote udp/1701 with the
-# l2tp plugin, or those selectors, as Windows proposes them), brought up
-# at start. Not remote udp (any port): strongSwan as the server narrows
-# that to udp/1701 in its Quick Mode answer, which charond as an IKEv1
-# initiator refuses ("Quick Mode answer for 'l2tp' changed our IDs").
+# ESP in transport mode for its L2TP datagrams (`l2tp: true`, which on a
+# connection that names its server proposes remote udp/1701, as Windows
+# does), brought up at start.
 l2tp_lac_conf() {
-	if [ "$L2TP_CHILD" = l2tp ]; then
-		l2_child='        l2tp: true'
-	else
-		l2_child='        local_ts: ["dynamic[udp/1701]"]
-        remote_ts: ["dynamic[udp/1701]"]'
-	fi
+	l2_child='        l2tp: true'
 	cat >"$1" <<EOF || fail "cannot write $1"
 daemon:
   plugin_dir: "@PLUGIN_DIR@"
@@ -432,8 +410,8 @@ l2tp_plugin_conntrack() {
 
 # l2tp_server_empty WHAT [SECONDS [kernel]]: within SECONDS (10), sun's
 # kernel holds no SA, no policy and (unless "kernel" is given: the IPsec
-# state only) no pppN; with the l2tp plugin (L2TP_CHILD=l2tp) its nftables
-# maps are empty and no conntrack entry carries its mark.
+# state only) no pppN; the l2tp plugin's nftables maps are empty and no
+# conntrack entry carries its mark.
 l2tp_server_empty() {
 	sw_now
 	l2_end=$((SW_NOW + ${2:-10}))
@@ -442,9 +420,7 @@ l2tp_server_empty() {
 	while :; do
 		l2_left=$(vm_xfrm_states sun; vm_xfrm_policies sun
 		    [ "${3:-}" = kernel ] || l2tp_ppp_links sun)
-		if [ "$L2TP_CHILD" = l2tp ]; then
-			l2_left="$l2_left$(l2tp_plugin_maps)$(l2tp_plugin_conntrack)"
-		fi
+		l2_left="$l2_left$(l2tp_plugin_maps)$(l2tp_plugin_conntrack)"
 		[ -n "$l2_left" ] || break
 		sw_now
 		if [ "$SW_NOW" -ge "$l2_end" ]; then

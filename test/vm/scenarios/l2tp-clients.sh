@@ -42,10 +42,9 @@ while read -r p ike esp; do
 	[ "$got" = "$ike $esp transport" ] ||
 	    fail "$p: charond chose '$got', not '$ike $esp transport'"
 	pass "$p: charond chose $ike / $esp, transport"
-	# L2_PORT: the profile's L2TP source port (l2tp_profile). With the
-	# l2tp plugin xl2tpd sees the port it gave the SA instead.
-	from="192.0.2.10, $L2_PORT."
-	[ "$L2TP_CHILD" != l2tp ] || from="192.0.2.10, "
+	# xl2tpd sees the port the l2tp plugin gave the SA, not the
+	# profile's L2TP source port.
+	from="192.0.2.10, "
 	last=$(grep "Connection established to" "$L2TP_DIR/sun/xl2tpd.log" |
 	    tail -n 1)
 	case $last in
