@@ -30,6 +30,9 @@
 
 L2TP_DIR=${L2TP_DIR:-/tmp/l2tp}
 L2TP_SERVER=192.0.2.2
+# The server's network namespace: sun, or (package-l2tp.sh) the guest's
+# own, attached under a name.
+L2TP_HOST=${L2TP_HOST:-sun}
 # The sample's group secret, used as it stands (test data, like the rest).
 L2TP_PSK='change me to a long random group secret'
 # etc/examples/xl2tpd.conf's "local ip" and the start of its "ip range".
@@ -290,7 +293,7 @@ EOF
 l2tp_client() {
 	l2tp_ipsec "$1" "$2"
 	l2tp_lac "$1" "$L2_PORT"
-	pass "$1 ($2): IPsec up, ppp0 $(l2tp_ppp_addr "$1") on $1, $(l2tp_server_ppp "$(l2tp_ppp_addr "$1")") on sun"
+	pass "$1 ($2): IPsec up, ppp0 $(l2tp_ppp_addr "$1") on $1, $(l2tp_server_ppp "$(l2tp_ppp_addr "$1")") on $L2TP_HOST"
 }
 
 # l2tp_ppp_addr HOST: the address of HOST's ppp0 (empty: none yet).
@@ -302,7 +305,7 @@ l2tp_ppp_addr() {
 # l2tp_server_ppp ADDR: sun's pppN whose peer is ADDR (empty: none).
 l2tp_server_ppp() {
 	# shellcheck disable=SC2016 # awk's $n, not the shell's
-	ip -n sun -4 -o addr show 2>/dev/null |
+	ip -n "$L2TP_HOST" -4 -o addr show 2>/dev/null |
 	    awk -v p="$1/32" '$5 == "peer" && $6 == p { print $2; exit }'
 }
 
@@ -348,22 +351,22 @@ l2tp_ping() {
 	l2_in=$1 l2_out=$2
 	l2_a=$(l2tp_ppp_addr "$l2_h")
 	l2_b="$(l2tp_packets "$l2_h" "$l2_out") $(l2tp_packets "$l2_h" "$l2_in")
-	    $(l2tp_packets sun "$l2_out") $(l2tp_packets sun "$l2_in")"
+	    $(l2tp_packets "$L2TP_HOST" "$l2_out") $(l2tp_packets "$L2TP_HOST" "$l2_in")"
 	assert_ok "$l2_h: ping from its ppp0 ($l2_a) to the server's $L2TP_LOCAL" \
 	    vm_in "$l2_h" ping -c "$l2_n" -i 0.2 -W 2 "$L2TP_LOCAL"
-	assert_ok "$l2_h: ping from sun to $l2_h's $l2_a" \
-	    vm_in sun ping -c "$l2_n" -i 0.2 -W 2 "$l2_a"
+	assert_ok "$l2_h: ping from $L2TP_HOST to $l2_h's $l2_a" \
+	    vm_in "$L2TP_HOST" ping -c "$l2_n" -i 0.2 -W 2 "$l2_a"
 	l2_e="$(l2tp_packets "$l2_h" "$l2_out") $(l2tp_packets "$l2_h" "$l2_in")
-	    $(l2tp_packets sun "$l2_out") $(l2tp_packets sun "$l2_in")"
+	    $(l2tp_packets "$L2TP_HOST" "$l2_out") $(l2tp_packets "$L2TP_HOST" "$l2_in")"
 	# shellcheck disable=SC2086 # eight numbers: before, then after
 	set -- $l2_b $l2_e
 	assert_ge "$l2_h: its outbound SA $l2_out counted the pings" \
 	    $(($5 - $1)) $((2 * l2_n))
 	assert_ge "$l2_h: its inbound SA $l2_in counted the pings" \
 	    $(($6 - $2)) $((2 * l2_n))
-	assert_ge "$l2_h: sun's inbound SA $l2_out counted the pings" \
+	assert_ge "$l2_h: $L2TP_HOST's inbound SA $l2_out counted the pings" \
 	    $(($7 - $3)) $((2 * l2_n))
-	assert_ge "$l2_h: sun's outbound SA $l2_in counted the pings" \
+	assert_ge "$l2_h: $L2TP_HOST's outbound SA $l2_in counted the pings" \
 	    $(($8 - $4)) $((2 * l2_n))
 }
 
@@ -388,7 +391,7 @@ l2tp_client_stop() {
 	# The server's pppN goes when its xl2tpd hears the StopCCN.
 	l2_i=0
 	while [ -n "$l2_a" ] && [ -n "$(l2tp_server_ppp "$l2_a")" ]; do
-		[ $l2_i -lt 50 ] || fail "$1 hung up, but sun keeps its PPP link to $l2_a"
+		[ $l2_i -lt 50 ] || fail "$1 hung up, but $L2TP_HOST keeps its PPP link to $l2_a"
 		sleep 0.2
 		l2_i=$((l2_i + 1))
 	done
@@ -398,14 +401,14 @@ l2tp_client_stop() {
 # charond-l2tp (the l2tp plugin's), as nft lists them ("elements = { ...");
 # empty if none or no table. (No match is no failure: set -e.)
 l2tp_plugin_maps() {
-	vm_in sun nft list table ip charond-l2tp 2>/dev/null |
+	vm_in "$L2TP_HOST" nft list table ip charond-l2tp 2>/dev/null |
 	    grep 'elements = ' || :
 }
 
 # l2tp_plugin_conntrack: sun's conntrack entries with the l2tp plugin's
 # marks (0x06a5xxxx), one per line; empty if none.
 l2tp_plugin_conntrack() {
-	vm_in sun conntrack -L -m 0x06a50000/0xffff0000 2>/dev/null || :
+	vm_in "$L2TP_HOST" conntrack -L -m 0x06a50000/0xffff0000 2>/dev/null || :
 }
 
 # l2tp_server_empty WHAT [SECONDS [kernel]]: within SECONDS (10), sun's
@@ -418,8 +421,8 @@ l2tp_server_empty() {
 	l2_what="no SA, policy or PPP link"
 	[ "${3:-}" != kernel ] || l2_what="no SA or policy"
 	while :; do
-		l2_left=$(vm_xfrm_states sun; vm_xfrm_policies sun
-		    [ "${3:-}" = kernel ] || l2tp_ppp_links sun)
+		l2_left=$(vm_xfrm_states "$L2TP_HOST"; vm_xfrm_policies "$L2TP_HOST"
+		    [ "${3:-}" = kernel ] || l2tp_ppp_links "$L2TP_HOST")
 		l2_left="$l2_left$(l2tp_plugin_maps)$(l2tp_plugin_conntrack)"
 		[ -n "$l2_left" ] || break
 		sw_now

@@ -12,7 +12,9 @@
 # seccomp, what it may write); what follows runs inside it.
 # In between, package-user.sh does what a new user does: a connection in
 # conf.d, systemctl reload, a failed initiation explained in one journal
-# line, a typo the reload refuses, then the tunnel up.
+# line, a typo the reload refuses, then the tunnel up; and
+# package-l2tp.sh follows docs/l2tp-ipsec-server.md to a connected
+# L2TP/IPsec client.
 #
 # Run by make check-package:  test/vm/run.sh test/vm/package.sh DEB
 #
@@ -206,6 +208,10 @@ assert_contains "$(sd journalctl -u charond --no-pager 2>&1)" \
 # The user's own file: dpkg leaves what it did not install (it says
 # "directory not empty so not removed"); a user who purges removes it.
 rm /etc/charond/conf.d/site.yaml
+
+# --- the L2TP/IPsec guide, followed as a new admin would ----------------------
+# shellcheck source=/dev/null # checked on its own
+. "${0%/*}/package-l2tp.sh"
 
 # --- purge: nothing left ----------------------------------------------------
 # What daemon.save_keys would have left in the directory the default

@@ -42,9 +42,9 @@ while read -r p ike esp; do
 	[ "$got" = "$ike $esp transport" ] ||
 	    fail "$p: charond chose '$got', not '$ike $esp transport'"
 	pass "$p: charond chose $ike / $esp, transport"
-	# xl2tpd sees the port the l2tp plugin gave the SA, not the
-	# profile's L2TP source port.
-	from="192.0.2.10, "
+	# xl2tpd sees the port the l2tp plugin gave the SA (49152+slot),
+	# not the profile's L2TP source port.
+	from="192.0.2.10, 4915"
 	last=$(grep "Connection established to" "$L2TP_DIR/sun/xl2tpd.log" |
 	    tail -n 1)
 	case $last in
