@@ -207,7 +207,7 @@ START_TEST(long_line_in_net_udp)
 
 	nb_tmp(dir);
 	nb_put(dir, "net/udp6", "", 0);
-	data = malloc(big + 512);
+	data = malloc(big + 1 + 512);
 	ck_assert_ptr_nonnull(data);
 	memset(data, 'x', big);
 	data[big] = '\n';
