@@ -334,16 +334,11 @@ base_sa(const struct ike_child_install *ci, bool in, struct xfrm_sa *sa)
 	sa->proto = IPPROTO_ESP;
 	sa->mode = ci->transport ? XFRM_MODE_TRANSPORT : XFRM_MODE_TUNNEL;
 	sa->reqid = ci->reqid;
-	/* The kernel finds an SA by its mark too: set on removal as well.
-	 * Only the outbound SA takes one: ESP arrives unmarked, and the
-	 * kernel would find no inbound SA with a mark for it. mark_in
-	 * selects the in policy, whose check comes after decryption, when
-	 * a netfilter rule has marked the packet (the l2tp plugin). */
-	if (!in && (ci->mark_out || ci->mark_out_mask)) {
-		sa->has |= XFRM_SA_HAS_MARK;
-		sa->mark = ci->mark_out;
-		sa->mark_mask = ci->mark_out_mask;
-	}
+	/* The marks are the policies', not the SAs': ESP arrives unmarked,
+	 * so the kernel would find no inbound SA with a mark; an outbound
+	 * SA is found through its policy's template (reqid) whatever its
+	 * mark; and without one, list-sas' counters and export-keys find
+	 * each SA by its SPI alone. */
 	if (ci->if_id) {
 		sa->has |= XFRM_SA_HAS_IF_ID;
 		sa->if_id = ci->if_id;

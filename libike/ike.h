@@ -131,9 +131,8 @@ struct ike_child_install {
 		uint16_t sport, dport;  /* host order */
 		struct ike_endpoint oa; /* NAT-OA; family 0: none */
 	} encap;
-	/* mark_in: the in (and fwd) policies' mark; the inbound SA takes
-	 * none, since ESP arrives unmarked. mark_out: the out policy's and
-	 * the outbound SA's. */
+	/* mark_in: the in (and fwd) policies' mark; mark_out: the out
+	 * policy's. The SAs take none (ESP arrives unmarked). */
 	uint32_t mark_in, mark_in_mask, mark_out, mark_out_mask;
 	uint32_t if_id;
 };

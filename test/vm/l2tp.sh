@@ -428,11 +428,11 @@ l2tp_server_empty() {
 		sw_now
 		if [ "$SW_NOW" -ge "$l2_end" ]; then
 			printf '%s\n' "$l2_left" | sed 's/^/  | /'
-			fail "sun is not empty $1 (above: what is left)"
+			fail "$L2TP_HOST is not empty $1 (above: what is left)"
 		fi
 		sleep 0.3
 	done
-	pass "sun holds $l2_what $1"
+	pass "$L2TP_HOST holds $l2_what $1"
 }
 
 # l2tp_dump: what a failed scenario needs to be understood.

@@ -39,6 +39,9 @@ psk=$(openssl rand -base64 18)
 sed -i "s|change me to a long random group secret|$psk|" \
     /etc/charond/charond.yaml
 grep -qF "$psk" /etc/charond/charond.yaml || fail "the key is not in the file"
+# What the users type into their clients (l2tp.sh's client uses it).
+# shellcheck disable=SC2034
+L2TP_PSK=$psk
 out=$(/usr/sbin/charond --check-config 2>&1) ||
     fail "charond --check-config refuses the sample: $out"
 echo "$out" | sed 's/^/  check-config: /'

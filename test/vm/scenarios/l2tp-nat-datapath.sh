@@ -137,6 +137,12 @@ for c in $CLIENTS; do
 	done
 done
 
+# list-sas finds each pair's counters (the SAs carry no mark, only the
+# policies do).
+"$CHAROND_BUILD/bin/charonctl" -S "$CD_DIR/sun/ctl.sock" --json list-sas \
+    >/tmp/l2tp-sas.json
+assert_eq "list-sas counts traffic both ways on each client's pair" \
+    "$(jq '[.ike_sas[].children[] | select(.packets_in > 0 and .packets_out > 0)] | length' /tmp/l2tp-sas.json)" 3
 peers=$(awk '{ print $1 }' /tmp/l2tp-server.log | sort -u)
 echo "sun's server saw: $peers"
 assert_eq "sun's server saw three peers" "$(echo "$peers" | grep -c .)" 3
