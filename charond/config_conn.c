@@ -484,20 +484,25 @@ conn_cfg_clear(struct conn_cfg *c)
 	memset(c, 0, sizeof(*c));
 }
 
+/* An address that names one host: a DNS name, or an IP with a full
+ * prefix. */
+static bool
+is_host(const struct cfg_addr *a)
+{
+	return a->kind == CFG_ADDR_DNS ||
+	       (a->kind == CFG_ADDR_IP &&
+		a->prefix == (a->ip.family == AF_INET ? 32 : 128));
+}
+
 /* Whether the connection has a peer address to initiate to. */
 static bool
 has_peer(const struct conn_cfg *c)
 {
 	size_t i;
 
-	for (i = 0; i < c->n_remote_addrs; i++) {
-		const struct cfg_addr *a = &c->remote_addrs[i];
-
-		if (a->kind == CFG_ADDR_DNS ||
-		    (a->kind == CFG_ADDR_IP &&
-		     a->prefix == (a->ip.family == AF_INET ? 32 : 128)))
+	for (i = 0; i < c->n_remote_addrs; i++)
+		if (is_host(&c->remote_addrs[i]))
 			return true;
-	}
 	return false;
 }
 
@@ -509,14 +514,9 @@ names_hosts_only(const struct conn_cfg *c)
 {
 	size_t i;
 
-	for (i = 0; i < c->n_remote_addrs; i++) {
-		const struct cfg_addr *a = &c->remote_addrs[i];
-
-		if (a->kind == CFG_ADDR_ANY ||
-		    (a->kind == CFG_ADDR_IP &&
-		     a->prefix != (a->ip.family == AF_INET ? 32 : 128)))
+	for (i = 0; i < c->n_remote_addrs; i++)
+		if (!is_host(&c->remote_addrs[i]))
 			return false;
-	}
 	return c->n_remote_addrs > 0;
 }
 
