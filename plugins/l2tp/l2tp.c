@@ -321,11 +321,13 @@ l2tp_filter(void *state, enum charond_filter_op op,
 	/* Trap policies stay unmarked: a client's first datagram, which
 	 * starts the SA, carries no mark. IPv6 clients have addresses of
 	 * their own. */
-	if (!child->l2tp || op == CHAROND_FILTER_TRAP ||
-	    ci->remote.ss.ss_family != AF_INET)
+	if (op == CHAROND_FILTER_TRAP || ci->remote.ss.ss_family != AF_INET)
 		return 0;
+	/* A known client by its reqid, whatever the view says: a reload
+	 * that removed its connection leaves a view without `l2tp`, and
+	 * its SAs must still be found (marks) and its entries dropped. */
 	known = l2tp_clients_find(&st->clients, ci->reqid) != NULL;
-	if (!known && !server_conn(ci->conn))
+	if (!known && (!child->l2tp || !server_conn(ci->conn)))
 		return 0;
 	switch (op) {
 	case CHAROND_FILTER_INSTALL:

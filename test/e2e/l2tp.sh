@@ -113,6 +113,23 @@ check "no reqid-mark entry once the client is gone" test -z "$(elems reqid-mark)
 check "no client address left" test -z "$(elems client-addrs)"
 check "no addr.port entry left" test -z "$(elems addr-port-mark)"
 expect_in "$W/sun.log" "L2TP client 127.0.0.1 (reqid" "sun's line on it"
+
+# A reload that drops the connection closes its SAs: the client's entries
+# go too, though the child is no longer in the configuration.
+ctl moon --json initiate --child net --timeout 10
+expect_rc 0 "moon's L2TP child comes up again"
+check "one reqid-mark entry again" test "$(elems reqid-mark | wc -w)" = 1
+sed -i 's|^  site:$|  renamed:|' "$W/sun.yaml"
+ctl sun --json load
+expect_rc 0 "sun reloads without the connection 'site'"
+i=0
+while [ -n "$(elems reqid-mark)" ] && [ $i -lt 30 ]; do
+	i=$((i + 1))
+	sleep 0.1
+done
+check "no reqid-mark entry once the reload closed its SA" \
+    test -z "$(elems reqid-mark)"
+check "no client address left after the reload" test -z "$(elems client-addrs)"
 e2e_stop moon
 e2e_stop sun
 check "sun's table went with it" test -z "$(table)"
