@@ -670,6 +670,26 @@ plugins_sa_freed(void *ctx, unsigned ike_id)
 	sa_gone(ike_id);
 }
 
+/* An install a filter refused never reaches the kernel and so never
+ * gets a removal: the filters before it, which may keep state for it
+ * (l2tp), hear of the removal now. */
+static void
+filters_undo_install(const struct ike_child_install *ci,
+		     const struct charond_child_view *view, unsigned upto)
+{
+	struct ike_child_install scratch;
+	char why[128];
+	unsigned i;
+
+	for (i = 0; i < upto; i++) {
+		const struct charond_child_filter *f = filters.v[i].h;
+
+		scratch = *ci;
+		(void)f->filter(filters.v[i].state, CHAROND_FILTER_REMOVE, view,
+				&scratch, why, sizeof(why));
+	}
+}
+
 int
 plugins_child_filter(enum charond_filter_op op,
 		     const struct ike_child_install *ci,
@@ -700,6 +720,8 @@ plugins_child_filter(enum charond_filter_op op,
 			if (!why[0])
 				snprintf(why, why_len, "refused by %s",
 					 f->name ? f->name : "a filter");
+			if (op == CHAROND_FILTER_INSTALL)
+				filters_undo_install(ci, &view, i);
 			return -1;
 		}
 	}

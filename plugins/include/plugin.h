@@ -278,8 +278,9 @@ struct charond_sa_listener {
 enum charond_filter_op {
 	CHAROND_FILTER_INSTALL, /* the SAs and policies go to the kernel */
 	CHAROND_FILTER_REMOVE,  /* they are removed (also after a failed
-				   install, and for an inbound SPI that was
-				   allocated and never used: spi_out 0) */
+				   install, one a later filter refused
+				   included, and for an inbound SPI that
+				   was allocated and never used: spi_out 0) */
 	CHAROND_FILTER_MOVE,    /* as installed (ci: from) and as moved (ci:
 				   to), see CHAROND_SA_MOVE */
 	CHAROND_FILTER_TRAP,    /* trap policies (no SAs, no SPIs) */

@@ -384,6 +384,53 @@ START_TEST(test_child_filters)
 }
 END_TEST
 
+static enum charond_filter_op seen_ops[4];
+static unsigned n_seen_ops;
+
+static int
+filter_record(void *st, enum charond_filter_op op,
+	      const struct charond_child_view *child,
+	      struct ike_child_install *ci, char *why, size_t wl)
+{
+	if (n_seen_ops < 4)
+		seen_ops[n_seen_ops++] = op;
+	ci->mark_out = 42;
+	return 0;
+}
+
+/* A filter that kept state for an install (l2tp) hears of its removal
+ * when a later filter refuses the install: nothing reaches the kernel,
+ * and no REMOVE would come from it. */
+START_TEST(test_child_filter_refusal_undone)
+{
+	static const struct charond_child_filter f1 = {"rec", filter_record};
+	static const struct charond_child_filter f2 = {"no42", filter_refuse};
+	struct ike_child_install ci = {.conn = "site", .child = "net"}, out;
+	char why[64];
+
+	n_seen_ops = 0;
+	hooks_begin(&p1);
+	hooks_add_child_filter(&f1, NULL);
+	hooks_begin(&p2);
+	hooks_add_child_filter(&f2, NULL);
+	hooks_begin(NULL);
+	ck_assert_int_eq(plugins_child_filter(CHAROND_FILTER_INSTALL, &ci, &out,
+					      why, sizeof(why)),
+			 -1);
+	ck_assert_uint_eq(n_seen_ops, 2);
+	ck_assert_int_eq(seen_ops[0], CHAROND_FILTER_INSTALL);
+	ck_assert_int_eq(seen_ops[1], CHAROND_FILTER_REMOVE);
+	/* A refused removal undoes nothing. */
+	n_seen_ops = 0;
+	ck_assert_int_eq(plugins_child_filter(CHAROND_FILTER_REMOVE, &ci, &out,
+					      why, sizeof(why)),
+			 -1);
+	ck_assert_uint_eq(n_seen_ops, 1);
+	hooks_drop(&p2);
+	hooks_drop(&p1);
+}
+END_TEST
+
 START_TEST(test_bounds)
 {
 	static const struct charond_sa_listener l = {on_event};
@@ -459,6 +506,7 @@ plugin_hooks_suite(void)
 	tcase_add_test(tc, test_slots);
 	tcase_add_test(tc, test_slots_grow);
 	tcase_add_test(tc, test_child_filters);
+	tcase_add_test(tc, test_child_filter_refusal_undone);
 	tcase_add_test(tc, test_bounds);
 	tcase_add_test(tc, test_free_after_engine);
 	suite_add_tcase(s, tc);
