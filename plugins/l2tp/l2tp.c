@@ -227,7 +227,7 @@ install(struct l2tp *st, struct ike_child_install *ci, char *why,
 		l2tp_clients_drop(&st->clients, c);
 		return -1;
 	}
-	if (ci->spi_out != 0 && l2tp_client_add_spi(c, ci->spi_in) < 0) {
+	if (l2tp_client_add_spi(c, ci->spi_in) < 0) {
 		snprintf(why, why_len, "more than %u CHILD SAs share reqid %u",
 			 L2TP_MAX_SPIS, ci->reqid);
 		return -1;
@@ -282,9 +282,9 @@ removal(struct l2tp *st, struct ike_child_install *ci)
 	if (c == NULL)
 		return;
 	set_marks(ci, c);
-	if (ci->spi_out == 0)
-		return; /* an allocated SPI, never installed */
-	if (c->n_spis > 0 && l2tp_client_del_spi(c, ci->spi_in) == 0)
+	/* An SPI it never installed (one allocated for a negotiation that
+	 * failed) is not among its SPIs and leaves the count as it is. */
+	if (l2tp_client_del_spi(c, ci->spi_in) == 0)
 		release(st, c);
 }
 
