@@ -222,6 +222,21 @@ out:
 	return len;
 }
 
+/* Our half of a pair we could not install: a DELETE of its SPI (our
+ * inbound, the initiator's outbound) takes the initiator's half down. */
+static void
+refuse_pair(struct ike_engine *e, struct ike_sa *sa, const struct child_sa *c)
+{
+	uint8_t spi[SPI4_LEN];
+
+	spi4_put(spi, c->spi_in);
+	if (v1_info_delete(e, sa, IKEV1_PROTO_IPSEC_ESP, spi, SPI4_LEN, 1) == 0)
+		ike_log(e, sa, IKE_LOG_INFO,
+			"CHILD SA '%s' not installed here: DELETE of SPI %08x "
+			"sent, so that the peer removes its half",
+			ike_conn(e, sa)->children[c->cfg].name, c->spi_in);
+}
+
 /* The peer hears why, in a protected Informational (RFC 2409 5.7). */
 static void
 refuse(struct ike_engine *e, struct ike_sa *sa, uint16_t notify)
@@ -320,9 +335,14 @@ qm_finish(struct ike_engine *e, struct ike_sa *sa, struct v1_qm *q,
 			"the peer deleted SPI %08x before its message 3; CHILD "
 			"SA not installed",
 			c->spi_out);
-	if (!c || (c->peer_gone && c->peer_gone == c->spi_out) ||
-	    qm_install(e, sa, q, c, &q->chosen, q->life_s) < 0)
+	if (!c || (c->peer_gone && c->peer_gone == c->spi_out)) {
 		qm_child_failed(e, sa, q->child, "Quick Mode failed");
+	} else if (qm_install(e, sa, q, c, &q->chosen, q->life_s) < 0) {
+		/* The initiator installed its pair on our message 2; without
+		 * a word it would send into SAs we do not have. */
+		refuse_pair(e, sa, c);
+		qm_child_failed(e, sa, q->child, "Quick Mode failed");
+	}
 	sa->v1.done_mid[sa->v1.done_next++ % NELEM(sa->v1.done_mid)] = q->mid;
 	qm_remove(sa, q);
 }

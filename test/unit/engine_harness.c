@@ -98,6 +98,8 @@ k_install(void *ctx, const struct ike_child_install *ci)
 	struct host *h = ctx;
 	struct installed *in;
 
+	if (h->refuse_install)
+		return -1;
 	ck_assert_uint_lt(h->n_inst, MAX_INST);
 	in = &h->inst[h->n_inst++];
 	in->ci = *ci;

@@ -50,6 +50,8 @@ struct host {
 	/* The last IKEv1 SKEYID request named the peer's ID (Aggressive
 	 * Mode's responder can choose the PSK by it). */
 	bool skeyid_by_id;
+	/* The fake kernel refuses every CHILD SA (a child filter's no). */
+	bool refuse_install;
 	/* Called after each event is recorded, as a host's listener. */
 	void (*ev_hook)(struct host *h, const struct ike_event *ev);
 };

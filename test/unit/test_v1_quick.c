@@ -744,6 +744,31 @@ START_TEST(message_3_never_comes)
 }
 END_TEST
 
+/* The responder's kernel refuses the pair after message 3, when the
+ * initiator has installed its own: a DELETE takes the initiator's down
+ * too, rather than leave it sending into nothing. */
+START_TEST(responder_install_refused)
+{
+	struct ike_sa *m;
+
+	setup_qm("aes128-sha256", "aes128-sha256", false);
+	main_mode();
+	sun.refuse_install = true;
+	sun.watch = "not installed here: DELETE of SPI";
+	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", "net"), 0);
+	pump();
+	ck_assert_uint_eq(sun.logs_with, 1);
+	ck_assert_uint_eq(sun.n_inst, 0);
+	ck_assert_ptr_null(first_sa(&sun)->children);
+	m = first_sa(&moon);
+	ck_assert_uint_eq(moon.n_inst, 1);
+	ck_assert(!moon.inst[0].live);
+	ck_assert_ptr_null(m->children);
+	ck_assert_uint_eq(m->state, IKE_SA_ESTABLISHED);
+	teardown_pair();
+}
+END_TEST
+
 /* A peer may not keep more than a few Quick Modes open at once. */
 START_TEST(quick_modes_in_flight_are_bounded)
 {
@@ -797,6 +822,7 @@ v1_quick_suite(void)
 	tcase_add_test(tc, replaced_isakmp_sa_is_not_replaced_again);
 	tcase_add_test(tc, late_repeat_of_message_1);
 	tcase_add_test(tc, message_3_never_comes);
+	tcase_add_test(tc, responder_install_refused);
 	tcase_add_test(tc, quick_modes_in_flight_are_bounded);
 	suite_add_tcase(s, tc);
 	return s;
