@@ -133,3 +133,39 @@ check "no client address left after the reload" test -z "$(elems client-addrs)"
 e2e_stop moon
 e2e_stop sun
 check "sun's table went with it" test -z "$(table)"
+
+# Without CAP_NET_ADMIN the table cannot be made: sun says so at start,
+# and refuses the client's CHILD SA with the reason rather than install
+# marked policies nothing would mark packets for.
+real=$CHAROND
+cat >"$W/charond-nocap" <<EOF
+#!/bin/sh
+exec setpriv --bounding-set -net_admin "$real" "\$@"
+EOF
+chmod +x "$W/charond-nocap"
+CHAROND=$W/charond-nocap
+l2tp_conf sun 127.0.0.2 '"%any"'
+e2e_start sun
+CHAROND=$real
+expect_in "$W/sun.log" "several L2TP clients behind one NAT will fail" \
+    "sun warns at start that it cannot use nftables"
+e2e_start moon
+# IKEv1: moon installs on message 2, sun refuses after message 3 and
+# tells moon with a DELETE.
+ctl moon --json initiate --child net --timeout 10
+expect_in "$W/sun.log" "CHILD SA net of 'site' not installed: nftables:" \
+    "sun's line says the CHILD SA was refused for nftables"
+expect_in "$W/sun.log" "CHILD SA 'net' not installed here: DELETE of SPI" \
+    "sun tells moon"
+i=0
+while :; do
+	ctl moon --json list-sas
+	n=$(jget 'sum(len(s["children"]) for s in d["ike_sas"])' <"$W/out")
+	[ "$n" != 0 ] && [ $i -lt 30 ] || break
+	i=$((i + 1))
+	sleep 0.1
+done
+check "moon holds no CHILD SA: sun's DELETE took it down" test "$n" = 0
+check "no table" test -z "$(table)"
+e2e_stop moon
+e2e_stop sun
