@@ -382,6 +382,9 @@ int config_load_buffer_opts(const char *name, const void *data, size_t len,
 void config_free(struct config *cfg);
 
 /* By name, in constant time. */
+/* Every remote address names one host: a connection that dials its peer
+ * (an L2TP client's), not one that takes peers from %any or a subnet. */
+bool conn_remote_hosts_only(const struct conn_cfg *c);
 const struct conn_cfg *config_find_conn(const struct config *cfg,
 					const char *name);
 const struct authority_cfg *config_find_authority(const struct config *cfg,

@@ -507,10 +507,10 @@ has_peer(const struct conn_cfg *c)
 }
 
 /* An L2TP client's connection names its server (hosts only); a
- * server's takes clients from %any or a subnet (the l2tp plugin makes the
- * same distinction). */
-static bool
-names_hosts_only(const struct conn_cfg *c)
+ * server's takes clients from %any or a subnet (the l2tp plugin tells
+ * them apart by the conn view's remote_hosts_only, this). */
+bool
+conn_remote_hosts_only(const struct conn_cfg *c)
 {
 	size_t i;
 
@@ -527,7 +527,7 @@ l2tp_client_ts(struct conn_cfg *c)
 {
 	size_t i;
 
-	if (!names_hosts_only(c))
+	if (!conn_remote_hosts_only(c))
 		return;
 	for (i = 0; i < c->n_children; i++) {
 		struct child_cfg *ch = &c->children[i];

@@ -162,6 +162,7 @@ config_view_conn(struct config_views *vc, const struct config *cfg,
 	v.n_local_addrs = c->n_local_addrs;
 	v.remote_addrs = (const char *const *)vcn->addrs + c->n_local_addrs;
 	v.n_remote_addrs = c->n_remote_addrs;
+	v.remote_hosts_only = conn_remote_hosts_only(c);
 	/* remote.ca names one of them (config.c checks that it exists). */
 	v.authorities = vc->authorities;
 	v.n_authorities = cfg->n_authorities;

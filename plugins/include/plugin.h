@@ -188,6 +188,11 @@ struct charond_conn_view {
 	const struct secret *local_key_secret;
 	const char *local_key_secret_file;
 	unsigned local_key_secret_line;
+	/* Every remote_addrs entry names one host (an address or a DNS
+	 * name): the connection dials its peer, as an L2TP client does,
+	 * rather than taking peers from %any or a subnet as a server
+	 * does. Appended within ABI 7. */
+	bool remote_hosts_only;
 };
 
 struct charond_child_view {

@@ -65,24 +65,16 @@ struct l2tp {
 	uint64_t watch; /* the timer, 0 when none */
 };
 
-/* A server accepts clients from anywhere; a client names its server. */
+/* A server accepts clients from anywhere; a client names its server
+ * (the core's view decides, as it does for the client's selectors). */
 static bool
 server_conn(const char *conn)
 {
 	struct charond_conn_view v;
-	size_t i;
 
 	memset(&v, 0, sizeof(v));
 	v.size = sizeof(v);
-	if (conn == NULL || api->conn(conn, &v) < 0)
-		return false;
-	if (v.n_remote_addrs == 0)
-		return true;
-	for (i = 0; i < v.n_remote_addrs; i++)
-		if (v.remote_addrs[i][0] == '%' ||
-		    strchr(v.remote_addrs[i], '/') != NULL)
-			return true;
-	return false;
+	return conn != NULL && api->conn(conn, &v) == 0 && !v.remote_hosts_only;
 }
 
 static uint32_t

@@ -82,6 +82,7 @@ START_TEST(test_conn_child)
 	ck_assert_uint_eq(c.n_remote_addrs, 2);
 	ck_assert_str_eq(c.remote_addrs[0], "192.0.2.7");
 	ck_assert_str_eq(c.remote_addrs[1], "10.1.0.0/16");
+	ck_assert(!c.remote_hosts_only); /* a subnet among them */
 	ck_assert_int_eq(views_conn("nope", &c), -1);
 	ck_assert_int_eq(views_child("site", "net", &ch), 0);
 	ck_assert_str_eq(ch.conn, "site");
