@@ -84,7 +84,7 @@ CHAROND_OBJ := $(CHAROND_SRC:%.c=$(B)/%.o)
 PLUGINS := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard plugins/*/*.c)))))
 PLUGIN_SO := $(PLUGINS:%=$(B)/plugins/%.so)
 
-all: $(B)/bin/charond $(PLUGIN_SO)
+all: $(B)/bin/charond $(PLUGIN_SO) $(B)/bench/initflood
 
 $(B)/charond/%.o: charond/%.c
 	@mkdir -p $(dir $@)
@@ -95,7 +95,7 @@ $(B)/bin/charond: $(CHAROND_OBJ) $(B)/libike.a $(B)/libxfrm.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -rdynamic -o $@ $(CHAROND_OBJ) \
 	    -Wl,--whole-archive $(B)/libike.a -Wl,--no-whole-archive \
-	    $(B)/libxfrm.a $(YAML_LIBS) $(JANSSON_LIBS) $(EV_LIBS) $(MNL_LIBS) $(OPENSSL_LIBS) -ldl
+	    $(B)/libxfrm.a $(YAML_LIBS) $(JANSSON_LIBS) $(EV_LIBS) $(MNL_LIBS) $(OPENSSL_LIBS) -ldl -pthread
 
 # charonctl, the admin CLI: a client of the control socket (charond/ctl*.c).
 CHARONCTL_SRC := $(sort $(wildcard charonctl/*.c))
@@ -456,6 +456,11 @@ bench: all
 	bench/run.sh $(BENCH_N)
 
 # --- bench-load: a responder under strongSwan's load-tester, on the host -----
+# initflood: IKE_SA_INITs from a template, for the responder-bound rate.
+$(B)/bench/initflood: bench/load/initflood.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(OPENSSL_LIBS)
+
 # Builds strongSwan's charon with load-tester into build/load-tester/ once,
 # then N IKE SAs to charond (kernel: none), then to strongSwan (fake
 # kernel), for each suite; the table goes to build/bench-load/results.md.
@@ -463,7 +468,7 @@ bench: all
 BENCH_LOAD_N ?= 1000 10000 50000 100000
 BENCH_LOAD_SUITES ?= psk-ecp256 psk-x25519
 .PHONY: bench-load
-bench-load: all
+bench-load: all $(B)/bench/initflood
 	bench/load/build-load-tester.sh
 	B=$(B) LT_SUITES="$(BENCH_LOAD_SUITES)" bench/load/run.sh $(BENCH_LOAD_N)
 

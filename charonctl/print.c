@@ -325,6 +325,12 @@ print_stats(const json_t *r)
 		       "none in the kernel\n",
 		       jint(json_object_get(r, "kernel"), "sas"),
 		       jint(json_object_get(r, "kernel"), "policies"));
+	if (json_object_get(r, "crypto"))
+		printf("crypto:    %lld key exchange worker(s), %lld queued, "
+		       "%lld done\n",
+		       jint(json_object_get(r, "crypto"), "workers"),
+		       jint(json_object_get(r, "crypto"), "queued"),
+		       jint(json_object_get(r, "crypto"), "jobs"));
 	printf("input:     %lld half-open, %lld cookies sent, %lld log lines "
 	       "suppressed\n"
 	       "dropped:  ",

@@ -144,6 +144,23 @@ print_prometheus(FILE *f, const json_t *s)
 	     "limit.");
 	sample(f, "charond_log_suppressed_total", NULL, NULL,
 	       jint(in, "log_suppressed"));
+	if (json_object_get(s, "crypto")) {
+		const json_t *k = json_object_get(s, "crypto");
+
+		head(f, "charond_crypto_workers", "gauge",
+		     "Threads computing IKE_SA_INIT key exchanges "
+		     "(daemon.crypto_workers).");
+		sample(f, "charond_crypto_workers", NULL, NULL,
+		       jint(k, "workers"));
+		head(f, "charond_crypto_jobs_queued", "gauge",
+		     "Key exchanges handed to the workers, not yet back.");
+		sample(f, "charond_crypto_jobs_queued", NULL, NULL,
+		       jint(k, "queued"));
+		head(f, "charond_crypto_jobs_total", "counter",
+		     "Key exchanges the workers computed.");
+		sample(f, "charond_crypto_jobs_total", NULL, NULL,
+		       jint(k, "jobs"));
+	}
 	head(f, "charond_control_clients", "gauge",
 	     "Clients connected to the control socket.");
 	sample(f, "charond_control_clients", NULL, NULL, jint(c, "clients"));

@@ -198,7 +198,14 @@ struct daemon_cfg {
 	unsigned receive_buffer;  /* bytes of each IKE socket's; 4 MiB */
 	unsigned start_in_flight; /* start_action start: at most this many
 				     connecting at once (8) */
+	unsigned crypto_workers;  /* threads for key exchanges; 0: none, on
+				     the event loop (default: the CPUs) */
 };
+
+#define CFG_CRYPTO_WORKERS_MAX 64
+/* One per online CPU, none on a machine with one: a thread that shares
+ * the loop's only core gains nothing. */
+unsigned cfg_crypto_workers_default(void);
 
 struct authority_cfg {
 	char *name;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include "config_int.h"
 #include "config_plugin.h"
@@ -872,7 +873,20 @@ static const struct field daemon_fields[] = {
     FA("receive_buffer", sch_uint, struct daemon_cfg, receive_buffer,
        256u << 20),
     FA("start_in_flight", sch_uint, struct daemon_cfg, start_in_flight, 100000),
+    FA("crypto_workers", sch_uint, struct daemon_cfg, crypto_workers,
+       CFG_CRYPTO_WORKERS_MAX),
 };
+
+unsigned
+cfg_crypto_workers_default(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 2)
+		return 0;
+	return n > CFG_CRYPTO_WORKERS_MAX ? CFG_CRYPTO_WORKERS_MAX
+					  : (unsigned)n;
+}
 
 static void
 f_daemon(struct loader *ld, const struct field *f, const struct ynode *v,
@@ -1010,6 +1024,7 @@ schema_defaults(struct config *cfg)
 	 * defaults (charond's and strongSwan's cookie_threshold, 10) asks
 	 * for COOKIEs, which cost every start a round trip more. */
 	d->start_in_flight = 8;
+	d->crypto_workers = cfg_crypto_workers_default();
 	d->ctl_idle_ms = 60000;
 	d->all_plugins = true;
 	d->log_level = CFG_LOG_INFO;

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "crypto_pool.h"
 #include "ctl.h"
 #include "daemon.h"
 
@@ -669,6 +670,19 @@ kernel_stats(void)
 			 (json_int_t)sas, "policies", (json_int_t)pols);
 }
 
+/* The key exchange workers (daemon.crypto_workers): 0 workers computes
+ * on the loop's thread. */
+static json_t *
+crypto_stats(void)
+{
+	struct crypto_pool_stats st;
+
+	crypto_pool_stats(daemon_g.pool, &st);
+	return json_pack("{s:I,s:I,s:I}", "workers", (json_int_t)st.workers,
+			 "queued", (json_int_t)st.queued, "jobs",
+			 (json_int_t)st.finished);
+}
+
 static void
 cmd_stats(struct ctl_client *c, struct ctl_req *r)
 {
@@ -714,6 +728,7 @@ cmd_stats(struct ctl_client *c, struct ctl_req *r)
 	    (json_int_t)s->clients_dropped, "clients_refused",
 	    (json_int_t)s->clients_refused, "input", input_stats());
 	json_object_set_new(res, "kernel", kernel_stats());
+	json_object_set_new(res, "crypto", crypto_stats());
 	ctl_reply(c, r->id, res);
 }
 

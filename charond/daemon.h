@@ -58,6 +58,9 @@ struct daemon {
 	struct loaded_plugin plugins[MAX_PLUGINS]; /* in start order */
 	unsigned n_plugins;
 	bool stopping;
+	/* daemon.crypto_workers: responders' key exchanges off the loop's
+	 * thread (crypto_pool.c); NULL with 0 workers. */
+	struct crypto_pool *pool;
 	const char *socket_path; /* ctl: -S, else the config's daemon.socket */
 };
 

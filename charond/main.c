@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "config_plugin.h"
+#include "crypto_pool.h"
 #include "ctl.h"
 #include "daemon.h"
 
@@ -72,6 +73,26 @@ sa_freed(void *ctx, unsigned ike_id)
 	plugins_sa_freed(ctx, ike_id);
 	kernel_idle_forget(ike_id);
 	starts_done(ctx, ike_id);
+}
+
+static void
+engine_offload(void *ctx, struct ike_job *job)
+{
+	struct daemon *d = ctx;
+
+	crypto_pool_submit(d->pool, job);
+}
+
+/* A worker is done with a job: the engine answers, and its next deadline
+ * may have moved (the answered SA waits for IKE_AUTH). */
+static void
+job_done(void *ctx, struct ike_job *job)
+{
+	struct daemon *d = ctx;
+
+	ike_engine_job_done(d->engine, daemon_now(), job);
+	if (!d->stopping)
+		daemon_rearm(d);
 }
 
 static void
@@ -179,9 +200,11 @@ terminate_conn(struct daemon *d, const char *name)
 }
 
 const char *const daemon_restart_keys[] = {
-    "daemon.listen",     "daemon.port",         "daemon.port_nat_t",
-    "daemon.socket",     "daemon.socket_group", "daemon.plugins",
-    "daemon.plugin_dir", "daemon.kernel",       NULL,
+    "daemon.listen",         "daemon.port",
+    "daemon.port_nat_t",     "daemon.socket",
+    "daemon.socket_group",   "daemon.plugins",
+    "daemon.plugin_dir",     "daemon.kernel",
+    "daemon.crypto_workers", NULL,
 };
 
 static bool
@@ -311,6 +334,10 @@ daemon_settings(struct daemon *d, struct daemon_cfg *run,
 	if (run->kernel != next->kernel) {
 		restart_needed(dl, f, &mask, 7, "%s", d->kops->name);
 		next->kernel = run->kernel;
+	}
+	if (run->crypto_workers != next->crypto_workers) {
+		restart_needed(dl, f, &mask, 8, "%u", run->crypto_workers);
+		next->crypto_workers = run->crypto_workers;
 	}
 	/* What a running daemon can change, it does. */
 	ctl_set_idle_timeout(next->ctl_idle_ms);
@@ -555,6 +582,13 @@ main(int argc, char **argv)
 	env.log = engine_log;
 	env.event = engine_event;
 	env.sa_freed = sa_freed;
+	if (!version && d->cfg->daemon.crypto_workers) {
+		d->pool = crypto_pool_new(
+		    d->loop, d->cfg->daemon.crypto_workers, job_done, d);
+		if (!d->pool)
+			return 1;
+		env.offload = engine_offload;
+	}
 	/* Before the plugins start: their init may set timers. */
 	d->engine = ike_engine_new(&env);
 	if (!d->engine)
@@ -608,6 +642,9 @@ main(int argc, char **argv)
 	log_buffer(false);
 	starts_clear();
 	ctl_close(d);
+	/* Every job goes back to the engine before the engine goes. */
+	crypto_pool_free(d->pool);
+	d->pool = NULL;
 	ike_engine_free(d->engine);
 	d->engine = NULL;
 	net_close(d);

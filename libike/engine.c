@@ -343,6 +343,14 @@ init_request(struct ike_engine *e, uint64_t now,
 		return;
 	}
 	guard_request_hash(e, m->raw, hash);
+	if (sa->version == 2 && sa->state == IKE_SA_CONNECTING &&
+	    sa->v2.phase == V2_INIT_KE &&
+	    bytes_equal_ct(hash, sa->resp_req_hash, sizeof(hash))) {
+		ike_log(e, sa, IKE_LOG_DEBUG,
+			"IKE_SA_INIT retransmitted while our key exchange is "
+			"computed; the answer follows");
+		return;
+	}
 	if (sa->state != IKE_SA_CONNECTING || !sa->resp ||
 	    !bytes_equal_ct(hash, sa->resp_req_hash, sizeof(hash))) {
 		ike_drop(e, sa, IKE_DROP_REPLAY,
@@ -389,6 +397,13 @@ input_one(struct ike_engine *e, uint64_t now, const struct ike_endpoint *local,
 	    sa->state == IKE_SA_DEAD) {
 		ike_drop(e, NULL, IKE_DROP_UNKNOWN_SA,
 			 "message for an unknown IKE SA; dropped");
+		return;
+	}
+	/* No keys yet, and no message of the peer's can be due. */
+	if (sa->state == IKE_SA_CONNECTING && sa->v2.phase == V2_INIT_KE) {
+		ike_drop(e, sa, IKE_DROP_STATE,
+			 "message for an IKE SA whose IKE_SA_INIT is not "
+			 "answered yet; dropped");
 		return;
 	}
 	xchg_input(e, sa, now, m);

@@ -282,6 +282,9 @@ struct ike_auth_req {
 
 #define IKE_AUTH_MAX 1024 /* largest AUTH data we produce */
 
+/* Work handed to the host's threads (ike_env.offload); opaque. */
+struct ike_job;
+
 struct ike_env {
 	void *ctx;
 	/* Send one datagram from local to remote. */
@@ -340,6 +343,14 @@ struct ike_env {
 	void (*log)(void *ctx, enum ike_log_level level, const char *conn,
 		    unsigned ike_id, const char *msg);
 	void (*event)(void *ctx, const struct ike_event *ev);
+	/* Optional: compute a responder's key exchange off the engine's
+	 * thread (a worker pool). The host calls ike_job_run(job) on any
+	 * thread, then hands the job back with ike_engine_job_done() on
+	 * the engine's thread: every job exactly once, also one it never
+	 * ran (at shutdown), and before ike_engine_free(). Only used while
+	 * random is NULL (a seeded generator belongs to one thread); NULL:
+	 * the engine computes inline, as the simulation does. */
+	void (*offload)(void *ctx, struct ike_job *job);
 	/* Optional: the IKE SA with this id is gone for good, however it
 	 * ended (down, failed, rekeyed, or half-open and expired without an
 	 * event); what the host keeps per SA can go. Not called while
@@ -348,6 +359,14 @@ struct ike_env {
 };
 
 struct ike_engine;
+
+/* Runs the job: key generation and derivation, touching only the job;
+ * safe on any thread, for different jobs at once. */
+void ike_job_run(struct ike_job *job);
+/* On the engine's thread: the SA waiting for the job goes on (sends its
+ * answer) or fails; an SA gone meanwhile is skipped. Frees the job. */
+void ike_engine_job_done(struct ike_engine *e, uint64_t now,
+			 struct ike_job *job);
 
 struct ike_engine *ike_engine_new(const struct ike_env *env);
 void ike_engine_free(struct ike_engine *e);

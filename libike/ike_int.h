@@ -31,6 +31,8 @@ enum v2_phase {
 	V2_INIT_SENT, /* initiator: IKE_SA_INIT request out */
 	V2_AUTH_SENT, /* initiator: IKE_AUTH request out */
 	V2_INIT_DONE, /* responder: IKE_SA_INIT answered */
+	V2_INIT_KE,   /* responder: our key exchange is computed elsewhere
+			 (struct ike_job); nothing is answered meanwhile */
 };
 
 /*
@@ -44,6 +46,7 @@ enum v2_phase {
 #define XS_V2_INIT_SENT 0x0010u
 #define XS_V2_AUTH_SENT 0x0020u
 #define XS_V2_INIT_DONE 0x0040u
+#define XS_V2_INIT_KE   0x0080u /* no exchange runs in it */
 
 struct child_sa {
 	unsigned id;
@@ -557,6 +560,35 @@ int v2_init_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now);
 void v2_init_respond(struct ike_engine *e, uint64_t now,
 		     const struct ike_endpoint *local,
 		     const struct ike_endpoint *remote, const struct msg *m);
+
+/*
+ * A responder's key exchange for IKE_SA_INIT, computed on another thread
+ * (ike_env.offload): the inputs are copies, so ike_job_run() touches
+ * nothing of the engine's, and the engine finds the SA again by id and
+ * SPIs, since it may be gone by then (job.c).
+ */
+struct ike_job {
+	/* Read by ike_job_run(). */
+	uint16_t group;
+	size_t peer_len, pub_len; /* peer's value, then ours, in data[] */
+	/* Written by ike_job_run(). */
+	bool ran;
+	int rc;                /* 0, JOB_KEYGEN or JOB_PEER */
+	struct secret *shared; /* g^ir */
+	/* The engine's own. */
+	unsigned sa_id;
+	uint8_t spi_i[IKEV2_SPI_LEN], spi_r[IKEV2_SPI_LEN];
+	size_t ke_at; /* where our value goes in the SA's init_resp */
+	uint8_t data[];
+};
+
+enum { JOB_KEYGEN = -1, JOB_PEER = -2 };
+
+struct ike_job *job_new(uint16_t group, struct bytes peer);
+void job_free(struct ike_job *j);
+/* The job for sa is done (or was dropped unrun): answer or fail. */
+void v2_init_ke_done(struct ike_engine *e, struct ike_sa *sa, struct ike_job *j,
+		     uint64_t now);
 
 /* v2_auth.c */
 extern const struct xchg_ops v2_auth_ops;

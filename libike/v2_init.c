@@ -248,20 +248,44 @@ v2_init_start(struct ike_engine *e, struct ike_sa *sa, uint64_t now)
 	return xchg_send_request(e, sa, now, e->out, len, &v2_init_ops);
 }
 
-/* Both roles: the suite of the chosen proposal, g^ir and the keys. */
+/* Both roles: the suite of the chosen proposal, which the SA keeps. */
 static int
-derive_keys(struct ike_engine *e, struct ike_sa *sa,
-	    const struct proposal *chosen, const struct pld_ke *peer_ke)
+suite_set(struct ike_engine *e, struct ike_sa *sa,
+	  const struct proposal *chosen)
 {
-	struct secret *gir = NULL;
-	struct bytes ni, nr;
-	int rc;
-
 	if (keymat_v2_suite(chosen, sa->v2.dh_group, &sa->v2.suite) < 0) {
 		ike_log(e, sa, IKE_LOG_ERROR,
 			"negotiated algorithms are not implemented");
 		return -1;
 	}
+	free(sa->ike_prop);
+	sa->ike_prop = malloc(sizeof(*sa->ike_prop));
+	if (!sa->ike_prop)
+		return -1;
+	*sa->ike_prop = *chosen;
+	return 0;
+}
+
+/* Both roles: the IKE SA's keys from g^ir and the nonces (2.14). */
+static int
+keys_from(struct ike_sa *sa, const struct secret *gir)
+{
+	struct bytes ni = {sa->v2.ni->ptr, sa->v2.ni->len};
+	struct bytes nr = {sa->v2.nr->ptr, sa->v2.nr->len};
+
+	return keymat_v2_ike(&sa->v2.suite, gir, ni, nr, sa->spi_i, sa->spi_r,
+			     &sa->v2.keys);
+}
+
+/* Both roles, on the engine's thread: g^ir from our private value and
+ * the peer's, then the keys. */
+static int
+derive_keys(struct ike_engine *e, struct ike_sa *sa,
+	    const struct pld_ke *peer_ke)
+{
+	struct secret *gir = NULL;
+	int rc;
+
 	if (dh_shared(sa->v2.dh, peer_ke->data.ptr, peer_ke->data.len, &gir) <
 	    0) {
 		ike_log(e, sa, IKE_LOG_WARN,
@@ -272,25 +296,15 @@ derive_keys(struct ike_engine *e, struct ike_sa *sa,
 	/* The private value has done its job. */
 	dh_free(sa->v2.dh);
 	sa->v2.dh = NULL;
-	ni.ptr = sa->v2.ni->ptr;
-	ni.len = sa->v2.ni->len;
-	nr.ptr = sa->v2.nr->ptr;
-	nr.len = sa->v2.nr->len;
-	rc = keymat_v2_ike(&sa->v2.suite, gir, ni, nr, sa->spi_i, sa->spi_r,
-			   &sa->v2.keys);
+	rc = keys_from(sa, gir);
 	secret_free(gir);
-	free(sa->ike_prop);
-	sa->ike_prop = malloc(sizeof(*sa->ike_prop));
-	if (!sa->ike_prop)
-		return -1;
-	*sa->ike_prop = *chosen;
 	return rc;
 }
 
 /* An unencrypted answer to an IKE_SA_INIT request we will not serve. */
 static void
 init_reject(struct ike_engine *e, const struct ike_endpoint *local,
-	    const struct ike_endpoint *remote, const struct msg *m,
+	    const struct ike_endpoint *remote, const uint8_t *spi_i,
 	    uint16_t type, struct bytes data)
 {
 	struct pld_notify n = {0, 0, type, {NULL, 0}, data};
@@ -298,7 +312,7 @@ init_reject(struct ike_engine *e, const struct ike_endpoint *local,
 	struct ike_hdr h = {0};
 	size_t len;
 
-	memcpy(h.spi_i, m->hdr.spi_i, IKEV2_SPI_LEN);
+	memcpy(h.spi_i, spi_i, IKEV2_SPI_LEN);
 	h.major = IKEV2_MAJOR;
 	h.exchange = IKEV2_EXCH_IKE_SA_INIT;
 	h.flags = IKEV2_FLAG_RESPONSE;
@@ -349,7 +363,7 @@ admission_ok(struct ike_engine *e, const struct ike_endpoint *local,
 		       "the initiator for a cookie",
 		       e->n_half_open, from_ip);
 	guard_cookie(e, remote, m->hdr.spi_i, ni.data, cookie);
-	init_reject(e, local, remote, m, IKEV2_N_COOKIE,
+	init_reject(e, local, remote, m->hdr.spi_i, IKEV2_N_COOKIE,
 		    (struct bytes){cookie, sizeof(cookie)});
 	return false;
 }
@@ -380,6 +394,15 @@ get_one(const struct msg *m, uint8_t type, struct ike_err *err,
 	return *r ? 0 : -1;
 }
 
+/* The answer is complete: send it (and keep it for retransmissions). */
+static void
+init_answer(struct ike_engine *e, struct ike_sa *sa)
+{
+	ike_log(e, sa, IKE_LOG_INFO, "IKE_SA_INIT answered with group %u",
+		sa->v2.dh_group);
+	xchg_send_response(e, sa, sa->v2.init_resp, sa->v2.init_resp_len);
+}
+
 void
 v2_init_respond(struct ike_engine *e, uint64_t now,
 		const struct ike_endpoint *local,
@@ -399,8 +422,9 @@ v2_init_respond(struct ike_engine *e, uint64_t now,
 	uint16_t want = 0, refused;
 	struct msg_builder b;
 	struct ike_hdr h;
+	struct ike_job *job = NULL;
 	int ci = conn_for(e, local, remote);
-	size_t len;
+	size_t len, ke_at;
 
 	if (!offer)
 		return;
@@ -412,7 +436,8 @@ v2_init_respond(struct ike_engine *e, uint64_t now,
 		    e, IKE_LOG_WARN,
 		    "IKE_SA_INIT from a peer no connection is configured for; "
 		    "answered NO_PROPOSAL_CHOSEN");
-		init_reject(e, local, remote, m, IKEV2_N_NO_PROPOSAL_CHOSEN,
+		init_reject(e, local, remote, m->hdr.spi_i,
+			    IKEV2_N_NO_PROPOSAL_CHOSEN,
 			    (struct bytes){NULL, 0});
 		goto out;
 	}
@@ -429,10 +454,10 @@ v2_init_respond(struct ike_engine *e, uint64_t now,
 		if (err.notify == IKEV2_N_UNSUPPORTED_CRITICAL_PAYLOAD) {
 			uint8_t t = err.pld_type;
 
-			init_reject(e, local, remote, m, err.notify,
+			init_reject(e, local, remote, m->hdr.spi_i, err.notify,
 				    (struct bytes){&t, 1});
 		} else {
-			init_reject(e, local, remote, m, err.notify,
+			init_reject(e, local, remote, m->hdr.spi_i, err.notify,
 				    (struct bytes){NULL, 0});
 		}
 		goto out;
@@ -442,7 +467,8 @@ v2_init_respond(struct ike_engine *e, uint64_t now,
 			   sizeof(reason)) < 0) {
 		ike_log_unauth(e, IKE_LOG_WARN, "'%s': IKE_SA_INIT %s", c->name,
 			       reason);
-		init_reject(e, local, remote, m, IKEV2_N_NO_PROPOSAL_CHOSEN,
+		init_reject(e, local, remote, m->hdr.spi_i,
+			    IKEV2_N_NO_PROPOSAL_CHOSEN,
 			    (struct bytes){NULL, 0});
 		goto out;
 	}
@@ -454,12 +480,12 @@ v2_init_respond(struct ike_engine *e, uint64_t now,
 		    "'%s': peer sent a key exchange for group %u, asking for "
 		    "group %u",
 		    c->name, ke.group, want);
-		init_reject(e, local, remote, m, IKEV2_N_INVALID_KE_PAYLOAD,
-			    (struct bytes){g, 2});
+		init_reject(e, local, remote, m->hdr.spi_i,
+			    IKEV2_N_INVALID_KE_PAYLOAD, (struct bytes){g, 2});
 		goto out;
 	}
 	if ((refused = ext_init_request(e, c->name, local, remote, m))) {
-		init_reject(e, local, remote, m, refused,
+		init_reject(e, local, remote, m->hdr.spi_i, refused,
 			    (struct bytes){NULL, 0});
 		goto out;
 	}
@@ -471,27 +497,43 @@ v2_init_respond(struct ike_engine *e, uint64_t now,
 	memcpy(sa->spi_i, m->hdr.spi_i, IKEV2_SPI_LEN);
 	sa_set_our_spi(e, sa);
 	sa->v2.dh_group = ke.group;
-	sa->v2.dh = ike_dh_new(e, ke.group);
 	sa->v2.ni = secret_dup(ni.data.ptr, ni.data.len);
 	sa->v2.nr = secret_new(IKE_NONCE_LEN);
 	our_ke.group = ke.group;
 	our_ke.data.ptr = pub;
 	our_ke.data.len = dh_public_len(ke.group);
-	if (!sa->v2.dh || !sa->v2.ni || !sa->v2.nr ||
-	    our_ke.data.len > sizeof(pub) ||
-	    dh_public(sa->v2.dh, pub, our_ke.data.len) < 0 ||
+	if (!sa->v2.ni || !sa->v2.nr || our_ke.data.len > sizeof(pub) ||
 	    ike_random(e, sa->v2.nr->ptr, sa->v2.nr->len) < 0)
 		goto fail;
-	if (derive_keys(e, sa, &chosen, &ke) < 0) {
-		init_reject(e, local, remote, m, IKEV2_N_INVALID_SYNTAX,
-			    (struct bytes){NULL, 0});
+	if (suite_set(e, sa, &chosen) < 0) {
+		init_reject(e, local, remote, m->hdr.spi_i,
+			    IKEV2_N_INVALID_SYNTAX, (struct bytes){NULL, 0});
 		goto fail;
+	}
+	if (e->env.offload && !e->env.random) {
+		/* Our value is written into the answer when the job is back. */
+		if (!(job = job_new(ke.group, ke.data)))
+			goto fail;
+		memset(pub, 0, our_ke.data.len);
+	} else {
+		sa->v2.dh = ike_dh_new(e, ke.group);
+		if (!sa->v2.dh ||
+		    dh_public(sa->v2.dh, pub, our_ke.data.len) < 0)
+			goto fail;
+		if (derive_keys(e, sa, &ke) < 0) {
+			init_reject(e, local, remote, m->hdr.spi_i,
+				    IKEV2_N_INVALID_SYNTAX,
+				    (struct bytes){NULL, 0});
+			goto fail;
+		}
 	}
 	nr.data.ptr = sa->v2.nr->ptr;
 	nr.data.len = sa->v2.nr->len;
 	xchg_hdr(sa, &h, IKEV2_EXCH_IKE_SA_INIT, true, 0);
 	msg_build_init(&b, e->out, IKEV2_MAX_MSG_LEN, &h);
 	pld_props_put(&b, &chosen, 1);
+	/* The payload's generic header, group and RESERVED, then the value. */
+	ke_at = b.w.len + 8;
 	pld_ke_put(&b, &our_ke);
 	pld_nonce_put(&b, &nr);
 	/* Only to a peer that announced it (RFC 7383 2.3). */
@@ -510,21 +552,62 @@ v2_init_respond(struct ike_engine *e, uint64_t now,
 	memcpy(sa->v2.init_resp, e->out, len);
 	sa->v2.init_resp_len = len;
 	sa->state = IKE_SA_CONNECTING;
-	sa->v2.phase = V2_INIT_DONE;
+	sa->v2.phase = job ? V2_INIT_KE : V2_INIT_DONE;
 	sa->msgid_in = 1;
 	sa->expire_at = now + e->lim.half_open_ms;
 	if (guard_half_open_add(e, sa) < 0)
 		goto fail;
 	xchg_note_request(e, sa, m);
 	sa_schedule(e, sa);
-	ike_log(e, sa, IKE_LOG_INFO, "IKE_SA_INIT answered with group %u",
-		ke.group);
-	xchg_send_response(e, sa, e->out, len);
+	if (job) {
+		job->sa_id = sa->id;
+		memcpy(job->spi_i, sa->spi_i, IKEV2_SPI_LEN);
+		memcpy(job->spi_r, sa->spi_r, IKEV2_SPI_LEN);
+		job->ke_at = ke_at;
+		e->env.offload(e->env.ctx, job);
+		goto out;
+	}
+	init_answer(e, sa);
 	goto out;
 fail:
+	job_free(job);
 	sa_kill(e, sa, "IKE_SA_INIT failed");
 out:
 	free(offer);
+}
+
+void
+v2_init_ke_done(struct ike_engine *e, struct ike_sa *sa, struct ike_job *j,
+		uint64_t now)
+{
+	(void)now;
+	if (!j->ran || j->rc < 0 ||
+	    j->ke_at + j->pub_len > sa->v2.init_resp_len) {
+		if (j->rc == JOB_PEER) {
+			ike_log(e, sa, IKE_LOG_WARN,
+				"peer's key exchange value for group %u is "
+				"invalid",
+				j->group);
+			init_reject(e, &sa->local, &sa->remote, sa->spi_i,
+				    IKEV2_N_INVALID_SYNTAX,
+				    (struct bytes){NULL, 0});
+		} else {
+			ike_log(e, sa, IKE_LOG_ERROR,
+				"our key exchange for group %u %s", j->group,
+				j->ran ? "could not be computed"
+				       : "was dropped before it ran");
+		}
+		sa_kill(e, sa, "IKE_SA_INIT failed");
+		return;
+	}
+	memcpy(sa->v2.init_resp + j->ke_at, j->data + j->peer_len, j->pub_len);
+	if (keys_from(sa, j->shared) < 0) {
+		sa_kill(e, sa, "IKE_SA_INIT failed");
+		return;
+	}
+	sa->v2.phase = V2_INIT_DONE;
+	init_answer(e, sa);
+	sa_schedule(e, sa);
 }
 
 /* The responder refused with a notify: retry if it tells us how. */
@@ -643,7 +726,8 @@ v2_init_complete(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 	memcpy(sa->spi_r, m->hdr.spi_r, IKEV2_SPI_LEN);
 	sa->v2.frag_peer = e->frag_size && frag_announced(m);
 	sa->v2.nr = secret_dup(nr.data.ptr, nr.data.len);
-	if (!sa->v2.nr || derive_keys(e, sa, &ans->prop[0], &ke) < 0)
+	if (!sa->v2.nr || suite_set(e, sa, &ans->prop[0]) < 0 ||
+	    derive_keys(e, sa, &ke) < 0)
 		goto fail;
 	sa->v2.init_resp = malloc(m->raw.len);
 	if (!sa->v2.init_resp)

@@ -29,7 +29,9 @@ COLS = [
 ]
 
 INIT = re.compile(r"^(\d+\.\d+) .*initiating IKE_SA \S+\[(\d+)\]")
-EST = re.compile(r"^(\d+\.\d+) .*IKE_SA \S+\[(\d+)\] established between")
+# initflood's "answered" stands for "established" (its IKE SAs end there).
+EST = re.compile(
+    r"^(\d+\.\d+) .*IKE_SA \S+\[(\d+)\] (?:established between|answered)")
 
 
 def header():

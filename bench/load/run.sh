@@ -25,12 +25,24 @@
 # over the timed window into OUT/SUITE-RESPONDER-N.perf.data),
 # LT_WRAP (empty: a command the responder is started under, e.g.
 # "valgrind --tool=callgrind"), LT_SPEED (1: run openssl speed first),
-# LT_RESULTS (build/bench-load/results.md, rewritten).
+# LT_RESULTS (build/bench-load/results.md, rewritten), LT_INITIATOR
+# (empty: load-tester; "flood": bench/load/initflood.c, IKE_SA_INIT only,
+# psk-ecp256, LT_WINDOW requests in flight, default 64), responders
+# "charond" (daemon.crypto_workers at its default, one per CPU) and
+# "charond-1thread" (crypto_workers: 0) besides "strongswan".
 #
 # Topology: namespaces lt-ini (192.0.2.1) and lt-resp (192.0.2.2) joined
 # by a veth pair, so both daemons own port 500. Logs, configurations and
 # a results file stay in build/load-tester/out/.
 set -eu
+
+# One benchmark at a time on this machine: the namespaces and their
+# addresses are fixed, so a second run would tear down the first's.
+exec 9>/tmp/charond-bench-load.lock
+if ! flock -n 9; then
+	echo "load: another bench/load run holds /tmp/charond-bench-load.lock; waiting" >&2
+	flock 9
+fi
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 B=${B:-build/gcc}
@@ -49,6 +61,16 @@ LT_PERF=${LT_PERF:-}
 LT_WRAP=${LT_WRAP:-}
 LT_SPEED=${LT_SPEED:-1}
 LT_RESULTS=${LT_RESULTS:-$top/build/bench-load/results.md}
+LT_INITIATOR=${LT_INITIATOR:-}
+LT_WINDOW=${LT_WINDOW:-64}
+FLOOD=$top/$B/bench/initflood
+if [ "$LT_INITIATOR" = flood ]; then
+	[ "$LT_SUITES" = psk-ecp256 ] || {
+		echo "load: LT_INITIATOR=flood sends psk-ecp256 only" >&2
+		exit 2
+	}
+	[ -x "$FLOOD" ] || { echo "load: build $FLOOD first" >&2; exit 2; }
+fi
 PSK="a load-tester benchmark secret"
 PROPOSAL=aes128gcm16-prfsha256-ecp256
 
@@ -145,6 +167,7 @@ daemon:
   listen: [$RESP]
   kernel: none
   plugin_dir: "$top/$B/plugins"
+$([ "$R" = charond-1thread ] && echo "  crypto_workers: 0")
   log: {level: info}
   limits:
     cookie_threshold: 10000000
@@ -282,7 +305,7 @@ wait_vici() {
 # holds (see README).
 watch_up() {
 	case $R in
-	charond) pat="IKE SA established" ;;
+	charond*) pat="IKE SA established" ;;
 	strongswan) pat="established between" ;; # the CHILD SA's: "with"
 	esac
 	rm -f "$OUT/up" "$OUT/up.t" "$OUT/fifo"
@@ -313,7 +336,7 @@ unwatch() {
 # the run.
 established() {
 	case $R in
-	charond)
+	charond*)
 		# "IKE SAs:   N total, N connecting, N established, ..."
 		"$CHARONCTL" -S "$OUT/resp.sock" stats 2>/dev/null |
 			awk '/^IKE SAs:/ { print $7; f = 1 } END { if (!f) print 0 }'
@@ -328,7 +351,7 @@ established() {
 
 start_responder() {
 	case $R in
-	charond)
+	charond*)
 		charond_conf >"$OUT/resp.yaml"
 		rm -f "$OUT/resp.sock"
 		# shellcheck disable=SC2086 # LT_WRAP is a command line
@@ -369,7 +392,7 @@ run_one() {
 	heap0=$(heap "$RPID" "$RLOG")
 	rss0=$(rss_kb "$RPID")
 	cpu0=$(cpu_ticks "$RPID")
-	watch_up
+	[ "$LT_INITIATOR" = flood ] || watch_up
 	if [ "$LT_PERF" = record ]; then
 		# Frame pointers are missing in OpenSSL and glibc: DWARF
 		# unwinding gives the callers (children) right.
@@ -379,7 +402,14 @@ run_one() {
 		sleep 1
 	fi
 	t0=$(now)
-	start_charon ini lt-ini
+	if [ "$LT_INITIATOR" = flood ]; then
+		rm -f "$OUT/up" "$OUT/up.t"
+		ip netns exec lt-ini "$FLOOD" -n "$N" -w "$LT_WINDOW" -o "$OUT" \
+		    "$RESP" >"$OUT/flood.out" 2>&1 &
+		echo $! >"$OUT/ini.pid"
+	else
+		start_charon ini lt-ini
+	fi
 	# Wait for the N-th or until nothing moves for LT_TIMEOUT s.
 	last=0
 	lastt=$(date +%s)
@@ -403,7 +433,11 @@ run_one() {
 	unwatch
 	IPID=$(cat "$OUT/ini.pid")
 	cpu1=$(cpu_ticks "$RPID" 2>/dev/null || echo "$cpu0")
-	icpu=$(cpu_ticks "$IPID" 2>/dev/null || echo 0)
+	if [ "$LT_INITIATOR" = flood ]; then
+		icpu=$(awk '$1 == "cpu_ticks" { print $2 }' "$OUT/flood.out")
+	else
+		icpu=$(cpu_ticks "$IPID" 2>/dev/null || echo 0)
+	fi
 	if [ -f "$OUT/perf.pid" ]; then
 		p=$(cat "$OUT/perf.pid")
 		kill -INT "$p" 2>/dev/null || :
@@ -411,7 +445,11 @@ run_one() {
 		rm -f "$OUT/perf.pid"
 	fi
 	sleep 1
-	e=$(established)
+	if [ "$LT_INITIATOR" = flood ]; then
+		e=$(cat "$OUT/up" 2>/dev/null || echo 0)
+	else
+		e=$(established)
+	fi
 	rss1=$(rss_kb "$RPID" 2>/dev/null || echo 0)
 	heap1=$(heap "$RPID" "$RLOG")
 	retr=$(grep -c "retransmit [0-9]* of request" "$OUT/ini.log" || :)
@@ -421,7 +459,7 @@ run_one() {
 	    for (i = 1; i <= NF; i++) { if ($i == "RcvbufErrors") c = i }
 	    else print $c }' /proc/net/snmp)
 	drops=-
-	if [ "$R" = charond ]; then
+	if [ "$R" != strongswan ]; then
 		"$CHARONCTL" -S "$OUT/resp.sock" --json stats >"$OUT/resp-stats.json"
 		drops=$(python3 -c 'import json, sys
 d = json.load(open(sys.argv[1]))["input"]
@@ -439,7 +477,8 @@ print(sum(d["drops"].values()) + d["socket_drops"])' "$OUT/resp-stats.json")
 	    done | wc -l)
 	[ "$x" = 0 ] || echo "load: $R: $x XFRM SAs/policies found" >&2
 	hz=$(getconf CLK_TCK)
-	python3 "$top/bench/load/report.py" row "$S" "$R" "$N" "$e" "$t0" "$t1" \
+	python3 "$top/bench/load/report.py" row "$S${LT_INITIATOR:+/$LT_INITIATOR}" \
+	    "$R" "$N" "$e" "$t0" "$t1" \
 	    "$cpu0" "$cpu1" "$hz" "$rss0" "$rss1" "$heap0" "$heap1" "$retr" \
 	    "$fail" "$rcvbuf" "$drops" "$icpu" "$OUT/ini.log" |
 	    tee -a "$LT_RESULTS"

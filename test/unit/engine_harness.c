@@ -292,6 +292,15 @@ conn_cfg(struct ike_conn_cfg *c, const struct host *self,
 	}
 }
 
+static void
+on_offload(void *ctx, struct ike_job *job)
+{
+	struct host *h = ctx;
+
+	ck_assert_uint_lt(h->n_jobs, sizeof(h->jobs) / sizeof(h->jobs[0]));
+	h->jobs[h->n_jobs++] = job;
+}
+
 struct ike_engine *
 host_engine(struct host *h, int (*rand)(void *ctx, uint8_t *out, size_t len))
 {
@@ -308,9 +317,23 @@ host_engine(struct host *h, int (*rand)(void *ctx, uint8_t *out, size_t len))
 	    .event = on_event,
 	    .sa_freed = on_sa_freed,
 	    .random = rand,
+	    .offload = h->offload ? on_offload : NULL,
 	};
 
 	return ike_engine_new(&env);
+}
+
+void
+run_jobs(struct host *h, bool run)
+{
+	unsigned i, n = h->n_jobs;
+
+	h->n_jobs = 0;
+	for (i = 0; i < n; i++) {
+		if (run)
+			ike_job_run(h->jobs[i]);
+		ike_engine_job_done(h->e, now, h->jobs[i]);
+	}
 }
 
 void

@@ -52,6 +52,11 @@ struct host {
 	bool skeyid_by_id;
 	/* The fake kernel refuses every CHILD SA (a child filter's no). */
 	bool refuse_install;
+	/* Key exchanges are handed over (ike_env.offload) into jobs[],
+	 * for the test to run and hand back (run_jobs). */
+	bool offload;
+	struct ike_job *jobs[8];
+	unsigned n_jobs;
 	/* Called after each event is recorded, as a host's listener. */
 	void (*ev_hook)(struct host *h, const struct ike_event *ev);
 };
@@ -89,6 +94,8 @@ void pump(void);
 /* Let time pass to the next deadline of either engine and run it. */
 void advance(void);
 bool has_event(const struct host *h, enum ike_event_type t);
+/* Hand h's jobs back to its engine, each run first if run. */
+void run_jobs(struct host *h, bool run);
 unsigned live(const struct host *h);
 /* The two installs describe one pair of SAs. */
 void assert_pair_matches(void);
