@@ -483,7 +483,7 @@ print(sum(d["drops"].values()) + d["socket_drops"])' "$OUT/resp-stats.json")
 	    "$fail" "$rcvbuf" "$drops" "$icpu" "$OUT/ini.log" |
 	    tee -a "$LT_RESULTS"
 	# Keep this run's logs.
-	d=$OUT/$S-$R-$N
+	d=$OUT/$S${LT_INITIATOR:+-$LT_INITIATOR}-$R-$N
 	rm -rf "$d"
 	mkdir -p "$d"
 	cp "$OUT"/*.log "$OUT"/*.conf "$OUT"/resp.* "$OUT"/resp-stats.* "$d"/ 2>/dev/null || :

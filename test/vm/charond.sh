@@ -54,13 +54,18 @@ cd_wait_states() {
 # REMOTE with the given IKE and ESP proposals, tunnel|transport MODE, the
 # PSK, start_action START (start|none) and, in tunnel mode, the subnets.
 # The identities are the addresses. CD_REKEY and CD_IKE_REKEY, if set, are
-# the child's and the connection's rekey_time; CD_VERSION the IKE version.
+# the child's and the connection's rekey_time; CD_VERSION the IKE version;
+# CD_WORKERS daemon.crypto_workers (2).
 cd_conf() {
 	{
 		echo "daemon:"
 		echo "  listen: [\"$2\"]"
 		echo "  plugin_dir: \"@PLUGIN_DIR@\""
 		echo "  retransmit: {timeout: 2s, base: 1.8, tries: 4}"
+		# The guest has one CPU, so the default would be none: the
+		# answers to strongSwan's IKE_SA_INITs go through the
+		# workers' path, as on a gateway.
+		echo "  crypto_workers: ${CD_WORKERS:-2}"
 		echo "connections:"
 		echo "  site:"
 		echo "    local_addrs: [\"$2\"]"
