@@ -27,7 +27,7 @@ choose_is_ee(X509 *x)
 /* Whether issuer issued x: the names (and key identifiers) fit and its
  * key verifies x's signature. */
 static bool
-issued(X509 *issuer, X509 *x)
+signed_by(X509 *issuer, X509 *x)
 {
 	EVP_PKEY *k;
 
@@ -35,6 +35,13 @@ issued(X509 *issuer, X509 *x)
 		return false;
 	k = X509_get0_pubkey(issuer);
 	return k && X509_verify(x, k) == 1;
+}
+
+/* The chain is chosen for every IKE SA: each verification once. */
+static bool
+issued(X509 *issuer, X509 *x)
+{
+	return memo_issued(issuer, x, signed_by);
 }
 
 static bool

@@ -398,9 +398,8 @@ peer_cert(const struct ike_auth_req *r, bool validate, char *why, size_t len)
 
 		if (p->type != IKEV2_PL_CERT || p->sub != IKEV2_CERT_X509_SIG)
 			continue;
-		x = d2i_X509(NULL, &q, (long)p->data.len);
-		if (!x || q != p->data.ptr + p->data.len) {
-			X509_free(x);
+		x = memo_cert(q, p->data.len);
+		if (!x) {
 			snprintf(why, len,
 				 "its CERT payload %zu is no X.509 "
 				 "certificate",
@@ -1052,6 +1051,7 @@ x509_init(const struct charond_api *a, void **state, char *why, size_t len)
 static void
 x509_fini(void *state)
 {
+	memo_free();
 	cred_cache_free();
 	api = NULL;
 }

@@ -202,6 +202,13 @@ struct choose_cand {
 	X509 *anchor; /* the authority's CA the chain ends at, or NULL */
 };
 
+/* memo.c: the certificate DER encodes, parsed once for every SA that
+ * sends it (a new reference, or NULL if it is not one whole certificate);
+ * and whether issuer signed x, as check says, asked once per pair. */
+X509 *memo_cert(const unsigned char *der, size_t len);
+bool memo_issued(X509 *issuer, X509 *x, bool (*check)(X509 *issuer, X509 *x));
+void memo_free(void);
+
 /* Not a CA certificate (no basicConstraints CA:TRUE). */
 bool choose_is_ee(X509 *x);
 /* ee's chain: the CA certificates of pool (local.certs) that issued it,
