@@ -32,6 +32,14 @@
 # a results file stay in build/load-tester/out/.
 set -eu
 
+# One benchmark at a time on this machine: the namespaces and their
+# addresses are fixed, so a second run would tear down the first's.
+exec 9>/tmp/charond-bench-load.lock
+if ! flock -n 9; then
+	echo "load: another bench/load run holds /tmp/charond-bench-load.lock; waiting" >&2
+	flock 9
+fi
+
 top=$(cd "$(dirname "$0")/../.." && pwd)
 B=${B:-build/gcc}
 LT_DIR=${LT_DIR:-$top/build/load-tester}
