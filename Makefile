@@ -460,7 +460,7 @@ bench: all
 # then N IKE SAs to charond (kernel: none), then to strongSwan (fake
 # kernel), for each suite; the table goes to build/bench-load/results.md.
 # Root; not part of check; about 25 minutes for the PSK suites on 2 CPUs,
-# cert-ecdsa (a patched load-tester: bench/README.md) about 50 more.
+# cert-ecdsa (a patched load-tester: bench/README.md) 30 to 50 more.
 BENCH_LOAD_N ?= 1000 10000 50000 100000
 BENCH_LOAD_SUITES ?= psk-ecp256 psk-x25519 cert-ecdsa
 .PHONY: bench-load
