@@ -464,18 +464,22 @@ $(B)/bench/initflood: bench/load/initflood.c
 # Builds strongSwan's charon with load-tester into build/load-tester/ once,
 # then N IKE SAs to charond (kernel: none), then to strongSwan (fake
 # kernel), for each suite; the table goes to build/bench-load/results.md.
-# Root; not part of check; about 25 minutes with the defaults on 2 CPUs.
-# Then the cores: charond with crypto_workers 0 and at its default, and
-# strongSwan, answering initflood's IKE_SA_INITs as fast as they can
-# (build/bench-load/flood.md), and charond with 0 workers under
-# load-tester (build/bench-load/1thread.md).
+# Root; not part of check; about 25 minutes for the PSK suites on 2 CPUs.
+# Then cert-ecdsa (a patched load-tester, bench/README.md) at
+# BENCH_LOAD_CERT_N (build/bench-load/cert.md); then the cores: charond
+# with crypto_workers 0 and at its default, and strongSwan, answering
+# initflood's IKE_SA_INITs as fast as they can (build/bench-load/flood.md),
+# and charond with 0 workers under load-tester (build/bench-load/1thread.md).
 BENCH_LOAD_N ?= 1000 10000 50000 100000
 BENCH_LOAD_SUITES ?= psk-ecp256 psk-x25519
+BENCH_LOAD_CERT_N ?= 1000 10000
 BENCH_LOAD_FLOOD_N ?= 30000
 .PHONY: bench-load
 bench-load: all $(B)/bench/initflood
 	bench/load/build-load-tester.sh
 	B=$(B) LT_SUITES="$(BENCH_LOAD_SUITES)" bench/load/run.sh $(BENCH_LOAD_N)
+	B=$(B) LT_SUITES=cert-ecdsa LT_SPEED=0 \
+	    LT_RESULTS=build/bench-load/cert.md bench/load/run.sh $(BENCH_LOAD_CERT_N)
 	B=$(B) LT_SUITES=psk-ecp256 LT_RESPONDERS=charond-1thread LT_SPEED=0 \
 	    LT_RESULTS=build/bench-load/1thread.md bench/load/run.sh 10000
 	B=$(B) LT_SUITES=psk-ecp256 LT_INITIATOR=flood LT_SPEED=0 \

@@ -37,9 +37,19 @@ opts="--disable-defaults --enable-charon --enable-ikev2 --enable-swanctl
 # shellcheck disable=SC2086,SC2116 # one line, single spaces
 opts=$(echo $opts)
 
-# Built already, with these options: nothing to do.
+# Our own patches to load-tester (bench/load/patches/*.patch, applied in
+# name order to the unpacked source): the ECDSA one lets its credential
+# set use an ECDSA issuer key (suite cert-ecdsa of run.sh). Their hash is
+# part of the build's stamp, so that a changed patch rebuilds.
+patches=$(find "$top/bench/load/patches" -name '*.patch' 2>/dev/null |
+	LC_ALL=C sort)
+# shellcheck disable=SC2086 # a list of file names without spaces
+phash=$(cat /dev/null $patches | sha256sum | cut -c1-16)
+stamp="$opts patches:$phash"
+
+# Built already, with these options and patches: nothing to do.
 if [ -x "$charon" ] && [ -x "$prefix/sbin/swanctl" ] &&
-	[ "$(cat "$out/configure-options" 2>/dev/null)" = "$opts" ]; then
+	[ "$(cat "$out/configure-options" 2>/dev/null)" = "$stamp" ]; then
 	echo "load-tester: $charon already built (rm -rf $out to rebuild)"
 	exit 0
 fi
@@ -84,11 +94,12 @@ start=$(date +%s)
 echo "load-tester: deb-src from $mirror ($suite)"
 apt-get "$@" update -q
 # What configure below needs: a compiler, make, OpenSSL's headers (the
-# openssl plugin does all the crypto); dpkg-dev unpacks the source. Only
-# the missing ones are installed: naming an installed package to apt-get
-# would upgrade it (and its libraries, under the machine's other users).
+# openssl plugin does all the crypto); dpkg-dev unpacks the source, patch
+# applies ours. Only the missing ones are installed: naming an installed
+# package to apt-get would upgrade it (and its libraries, under the
+# machine's other users).
 missing=
-for p in gcc make pkg-config libssl-dev dpkg-dev; do
+for p in gcc make pkg-config libssl-dev dpkg-dev patch; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
 		grep -q 'install ok installed' || missing="$missing $p"
 done
@@ -99,15 +110,27 @@ if [ -n "$missing" ]; then
 fi
 
 cd "$out/src"
-if ! ls -d strongswan-*/ >/dev/null 2>&1; then
+if ! ls strongswan_*.dsc >/dev/null 2>&1; then
 	# The newest version first; the security archive's mirror may lack
 	# its .dsc, then the point release's suite has one.
 	apt-get "$@" source -q --download-only strongswan ||
 		apt-get "$@" source -q --download-only "strongswan/$suite"
+fi
+# A tree unpacked without these patches (or with others) is unpacked
+# again: the patches apply to Debian's source only.
+src=$(ls -d "$out"/src/strongswan-*/ 2>/dev/null | head -n 1 || :)
+if [ -z "$src" ] || [ "$(cat "$src/.charond-patches" 2>/dev/null)" != "$phash" ]
+then
+	rm -rf "$out"/src/strongswan-*/
 	dpkg-source --no-check -x "$(ls strongswan_*.dsc | sort -V | tail -n 1)"
+	src=$(ls -d "$out"/src/strongswan-*/ | head -n 1)
+	for p in $patches; do
+		echo "load-tester: applying $(basename "$p")"
+		patch -d "$src" -p1 -s --no-backup-if-mismatch <"$p"
+	done
+	echo "$phash" >"$src/.charond-patches"
 fi
 fetched=$(date +%s)
-src=$(ls -d "$out"/src/strongswan-*/ | head -n 1)
 cd "$src"
 # Debian's patches are applied by dpkg-source (format 3.0 quilt). The
 # build's output goes to OUTDIR/build.log.
@@ -118,11 +141,12 @@ rm -rf "$out/configure-options" "$prefix"
 	--with-piddir="$out/run" $opts CFLAGS="-O2 -g" >"$out/build.log" 2>&1
 nice -n 10 make -j2 >>"$out/build.log" 2>&1
 make install >>"$out/build.log" 2>&1
-echo "$opts" >"$out/configure-options"
+echo "$stamp" >"$out/configure-options"
 end=$(date +%s)
 
 {
-	echo "source: $(basename "$src") from $mirror ($suite)"
+	echo "source: $(basename "$src") from $mirror ($suite)," \
+	    "patches: $(for p in $patches; do basename "$p"; done | tr '\n' ' ' | sed 's/ $//')"
 	echo "fetch_and_deps_s: $((fetched - start))"
 	echo "configure_build_install_s: $((end - fetched))"
 	echo "total_s: $((end - start))"

@@ -20,9 +20,9 @@
 # one each), LT_DELAY (1: ms each thread sleeps after an initiation and
 # between polls of the in-flight limit; 0 makes them spin, see README),
 # LT_RESPONDERS ("charond strongswan"), LT_TIMEOUT (20: s without
-# progress before a run is given up), LT_SUITES ("psk-ecp256 psk-x25519":
-# see suite()), LT_PERF (empty; "record": perf record of the responder
-# over the timed window into OUT/SUITE-RESPONDER-N.perf.data),
+# progress before a run is given up), LT_SUITES ("psk-ecp256 psk-x25519";
+# cert-ecdsa too: see suite()), LT_PERF (empty; "record": perf record of the
+# responder over the timed window into OUT/SUITE-RESPONDER-N.perf.data),
 # LT_WRAP (empty: a command the responder is started under, e.g.
 # "valgrind --tool=callgrind"), LT_SPEED (1: run openssl speed first),
 # LT_RESULTS (build/bench-load/results.md, rewritten), LT_INITIATOR
@@ -73,15 +73,19 @@ if [ "$LT_INITIATOR" = flood ]; then
 fi
 PSK="a load-tester benchmark secret"
 PROPOSAL=aes128gcm16-prfsha256-ecp256
+AUTH=psk
 
-# suite NAME: the IKE proposal of a suite. Both use PSK: load-tester's
-# certificate authentication signs with RSA only (its credential set
-# offers no other key type), so ECDSA is not measured (see README).
+# suite NAME: the IKE proposal and authentication of a suite. cert-ecdsa
+# needs load-tester built with bench/load/patches/load-tester-ecdsa.patch
+# (build-load-tester.sh applies it): unpatched, its credential set loads
+# and offers RSA keys only.
 suite() {
 	case $1 in
-	psk-ecp256) PROPOSAL=aes128gcm16-prfsha256-ecp256 ;;
-	psk-x25519) PROPOSAL=aes128gcm16-prfsha256-x25519 ;;
-	*) echo "load: unknown suite $1 (psk-ecp256, psk-x25519)" >&2
+	psk-ecp256) PROPOSAL=aes128gcm16-prfsha256-ecp256 AUTH=psk ;;
+	psk-x25519) PROPOSAL=aes128gcm16-prfsha256-x25519 AUTH=psk ;;
+	cert-ecdsa) PROPOSAL=aes128gcm16-prfsha256-ecp256 AUTH=pubkey ;;
+	*) echo "load: unknown suite $1 (psk-ecp256, psk-x25519," \
+		"cert-ecdsa)" >&2
 		exit 1 ;;
 	esac
 }
@@ -92,6 +96,28 @@ RESP=192.0.2.2
 [ -x "$CHARON" ] || { echo "load: no $CHARON: run" \
 	"bench/load/build-load-tester.sh first" >&2; exit 1; }
 [ -x "$CHAROND" ] || { echo "load: no $CHAROND: make all first" >&2; exit 1; }
+
+# lt_patched: whether LT_DIR's build has bench/load/patches as they are
+# now (build-load-tester.sh writes their hash, computed the same way, to
+# its configure-options); an unpatched load-tester fails every
+# certificate SA, and only after LT_TIMEOUT.
+lt_patched() {
+	# shellcheck disable=SC2046 # file names without spaces
+	want=$(cat /dev/null $(find "$top/bench/load/patches" -name '*.patch' |
+	    LC_ALL=C sort) | sha256sum | cut -c1-16)
+	case $(cat "$LT_DIR/configure-options" 2>/dev/null) in
+	*" patches:$want") ;;
+	*) echo "load: $LT_DIR is not built with bench/load/patches as" \
+		"they are (suite $S needs them): run" \
+		"bench/load/build-load-tester.sh" >&2
+		exit 1 ;;
+	esac
+}
+# Every suite known, and its load-tester fit, before the first run.
+for S in $LT_SUITES; do
+	suite "$S"
+	[ "$AUTH" != pubkey ] || lt_patched
+done
 command -v gdb >/dev/null || echo "load: no gdb: heap figures will be empty" >&2
 
 OUT=$LT_DIR/out
@@ -157,10 +183,71 @@ heap() {
 	    t && /^in use bytes/ { v = $NF; t = 0 } END { print v }'
 }
 
-# charond as responder: one connection for any peer, PSK, one child
-# whose selectors are the two addresses (dynamic, the default); the
-# per-address DoS limits raised, as the man page says a gateway
-# load-tested from one address must.
+# pki: for cert-ecdsa, OUT/pki/ with one CA (ECDSA P-256, ca.key and
+# ca.pem: load-tester's issuer_key and issuer_cert, and charond's
+# authority) and charond's certificate srv.pem and key srv.key (P-256),
+# subject the DN load-tester's initiator expects of its responder. The
+# initiator (and the reference responder) signs with the CA's key and
+# certifies it for its own DN on demand: load-tester's way. Made afresh
+# by the openssl CLI for every run; no key is kept in the tree.
+pki() {
+	P=$OUT/pki
+	rm -rf "$P"
+	mkdir -p "$P"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout "$P/ca.key" -out "$P/ca.pem" -days 30 \
+	    -subj "/CN=load-test CA/OU=load-test/O=strongSwan" \
+	    -addext "basicConstraints=critical,CA:TRUE" \
+	    -addext "keyUsage=critical,keyCertSign,cRLSign" 2>"$P/err" &&
+	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+	    -out "$P/srv.key" 2>>"$P/err" &&
+	openssl req -new -key "$P/srv.key" -out "$P/srv.csr" \
+	    -subj "/CN=srv/OU=load-test/O=strongSwan" 2>>"$P/err" &&
+	printf '%s\n' "basicConstraints=CA:FALSE" \
+	    "keyUsage=critical,digitalSignature" \
+	    "subjectKeyIdentifier=hash" "authorityKeyIdentifier=keyid" \
+	    >"$P/ee.ext" &&
+	openssl x509 -req -in "$P/srv.csr" -CA "$P/ca.pem" -CAkey "$P/ca.key" \
+	    -set_serial 2 -days 30 -sha256 -extfile "$P/ee.ext" \
+	    -out "$P/srv.pem" 2>>"$P/err" || {
+		echo "load: openssl could not make the PKI:" >&2
+		cat "$P/err" >&2
+		exit 1
+	}
+}
+
+# charond_auth: the authentication part of charond's connection and its
+# secrets or authorities, for AUTH.
+charond_auth() {
+	if [ "$AUTH" = pubkey ]; then
+		cat <<EOF
+    local: {auth: pubkey, certs: [$OUT/pki/srv.pem], key: $OUT/pki/srv.key}
+    remote: {auth: pubkey, ca: lt-ca}
+    children:
+      net:
+        esp_proposals: [aes128gcm16]
+authorities:
+  lt-ca:
+    cacert: $OUT/pki/ca.pem
+EOF
+	else
+		cat <<EOF
+    local: {auth: psk, id: srv.strongswan.org}
+    remote: {auth: psk}
+    children:
+      net:
+        esp_proposals: [aes128gcm16]
+secrets:
+  psk:
+    - secret: "$PSK"
+EOF
+	fi
+}
+
+# charond as responder: one connection for any peer, PSK or certificates
+# (AUTH), one child whose selectors are the two addresses (dynamic, the
+# default); the per-address DoS limits raised, as the man page says a
+# gateway load-tested from one address must.
 charond_conf() {
 	cat <<EOF
 daemon:
@@ -179,15 +266,22 @@ connections:
     local_addrs: [$RESP]
     remote_addrs: ["%any"]
     proposals: [$PROPOSAL]
-    local: {auth: psk, id: srv.strongswan.org}
-    remote: {auth: psk}
-    children:
-      net:
-        esp_proposals: [aes128gcm16]
-secrets:
-  psk:
-    - secret: "$PSK"
 EOF
+	charond_auth
+}
+
+# lt_auth: load-tester's authentication settings for AUTH; with pubkey
+# the CA of pki() issues (with SHA-256) the certificates it makes.
+lt_auth() {
+	echo "			initiator_auth = $AUTH"
+	echo "			responder_auth = $AUTH"
+	if [ "$AUTH" = pubkey ]; then
+		echo "			issuer_key = $OUT/pki/ca.key"
+		echo "			issuer_cert = $OUT/pki/ca.pem"
+		echo "			digest = sha256"
+	else
+		echo "			preshared_key = $PSK"
+	fi
 }
 
 # strongswan_conf ROLE N: strongswan.conf for the load-tester initiator
@@ -260,9 +354,7 @@ charon {
 			responder = $RESP
 			proposal = $PROPOSAL
 			esp = aes128gcm16
-			initiator_auth = psk
-			responder_auth = psk
-			preshared_key = $PSK
+$(lt_auth)
 			child_rekey = 0
 			ike_rekey = 0
 			version = 2
@@ -387,6 +479,7 @@ run_one() {
 	rm -f "$OUT"/*.log "$OUT"/*.conf "$OUT"/*.stderr "$OUT"/resp.* \
 	    "$OUT"/resp-stats.*
 	netns_up
+	[ "$AUTH" != pubkey ] || pki
 	start_responder
 	sleep 0.5
 	heap0=$(heap "$RPID" "$RLOG")
