@@ -230,15 +230,13 @@ dh_wrap(const struct dh_group *g, EVP_PKEY *key)
 	return dh;
 }
 
-struct dh *
-dh_new(uint16_t group)
+/* A key-generation context for the group, ready for EVP_PKEY_generate. */
+static EVP_PKEY_CTX *
+keygen_ctx_new(const struct dh_group *g)
 {
-	const struct dh_group *g = group_find(group);
-	EVP_PKEY *params = NULL, *key = NULL;
+	EVP_PKEY *params;
 	EVP_PKEY_CTX *ctx;
 
-	if (!g)
-		return NULL;
 	if (g->kind == DH_XDH) {
 		ctx = EVP_PKEY_CTX_new_from_name(NULL, g->name, NULL);
 	} else {
@@ -246,14 +244,85 @@ dh_new(uint16_t group)
 		if (!params)
 			return NULL;
 		ctx = EVP_PKEY_CTX_new_from_pkey(NULL, params, NULL);
+		EVP_PKEY_free(params); /* the context holds its own */
 	}
-	if (!ctx || EVP_PKEY_keygen_init(ctx) <= 0 ||
-	    EVP_PKEY_generate(ctx, &key) <= 0) {
+	if (ctx && EVP_PKEY_keygen_init(ctx) <= 0) {
+		EVP_PKEY_CTX_free(ctx);
+		ctx = NULL;
+	}
+	return ctx;
+}
+
+/*
+ * Each thread's key-generation context per group, made for its first key
+ * of the group and used for all later ones: a new context cost OpenSSL a
+ * walk of the key manager's names and the set-up of the generation, 1 to
+ * 2 % of a responder's CPU per IKE SA. EVP_PKEY_generate writes to its
+ * context, so a context is never shared between threads: each has its own
+ * slots (keygen_ctx), freed by keygen_thread_end when the thread exits;
+ * the main thread's stay reachable in its slots until the process ends.
+ * Without the thread key (its creation failed) each key gets a context of
+ * its own, as before.
+ */
+static _Thread_local EVP_PKEY_CTX *keygen_ctx[NGROUPS];
+static CRYPTO_THREAD_LOCAL keygen_key;
+static CRYPTO_ONCE keygen_once = CRYPTO_ONCE_STATIC_INIT;
+static int keygen_key_ok;
+
+static void
+keygen_thread_end(void *slots)
+{
+	EVP_PKEY_CTX **ctx = slots;
+	size_t i;
+
+	for (i = 0; i < NGROUPS; i++) {
+		EVP_PKEY_CTX_free(ctx[i]);
+		ctx[i] = NULL;
+	}
+}
+
+static void
+keygen_init(void)
+{
+	keygen_key_ok =
+	    CRYPTO_THREAD_init_local(&keygen_key, keygen_thread_end);
+}
+
+/* This thread's context for g, or NULL: the caller then makes its own. */
+static EVP_PKEY_CTX *
+keygen_ctx_get(const struct dh_group *g)
+{
+	EVP_PKEY_CTX **slot = &keygen_ctx[g - groups];
+
+	if (!CRYPTO_THREAD_run_once(&keygen_once, keygen_init) ||
+	    !keygen_key_ok)
+		return NULL;
+	if (!*slot) {
+		/* Registered first, so that the thread's exit frees it. */
+		if (!CRYPTO_THREAD_set_local(&keygen_key, keygen_ctx))
+			return NULL;
+		*slot = keygen_ctx_new(g);
+	}
+	return *slot;
+}
+
+struct dh *
+dh_new(uint16_t group)
+{
+	const struct dh_group *g = group_find(group);
+	EVP_PKEY_CTX *ctx, *own = NULL;
+	EVP_PKEY *key = NULL;
+
+	if (!g)
+		return NULL;
+	ctx = keygen_ctx_get(g);
+	if (!ctx)
+		ctx = own = keygen_ctx_new(g);
+	if (!ctx || EVP_PKEY_generate(ctx, &key) <= 0) {
 		EVP_PKEY_free(key);
 		key = NULL;
 	}
-	EVP_PKEY_CTX_free(ctx);
-	EVP_PKEY_free(params);
+	EVP_PKEY_CTX_free(own);
 	return dh_wrap(g, key);
 }
 
