@@ -86,6 +86,14 @@ int crypto_cbc_encrypt(const struct encr_alg *encr, const uint8_t *key,
 int crypto_cbc_decrypt(const struct encr_alg *encr, const uint8_t *key,
 		       const uint8_t *iv, uint8_t *buf, size_t len);
 
+/* SipHash-2-4, 128-bit output, of parts[0] | parts[1] | ...: a keyed hash
+ * for the engine's own bookkeeping, not for the protocol. */
+#define CRYPTO_SIPHASH_KEY_LEN 16
+#define CRYPTO_SIPHASH_LEN     16
+int crypto_siphash(const uint8_t key[CRYPTO_SIPHASH_KEY_LEN],
+		   const struct bytes *parts, size_t nparts,
+		   uint8_t out[CRYPTO_SIPHASH_LEN]);
+
 int crypto_random(uint8_t *out, size_t len);
 
 /* dh.c: key exchange methods with validation of the peer's public value. */

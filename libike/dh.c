@@ -230,15 +230,13 @@ dh_wrap(const struct dh_group *g, EVP_PKEY *key)
 	return dh;
 }
 
-struct dh *
-dh_new(uint16_t group)
+/* A key-generation context for the group, ready for EVP_PKEY_generate. */
+static EVP_PKEY_CTX *
+keygen_ctx_new(const struct dh_group *g)
 {
-	const struct dh_group *g = group_find(group);
-	EVP_PKEY *params = NULL, *key = NULL;
+	EVP_PKEY *params;
 	EVP_PKEY_CTX *ctx;
 
-	if (!g)
-		return NULL;
 	if (g->kind == DH_XDH) {
 		ctx = EVP_PKEY_CTX_new_from_name(NULL, g->name, NULL);
 	} else {
@@ -246,14 +244,85 @@ dh_new(uint16_t group)
 		if (!params)
 			return NULL;
 		ctx = EVP_PKEY_CTX_new_from_pkey(NULL, params, NULL);
+		EVP_PKEY_free(params); /* the context holds its own */
 	}
-	if (!ctx || EVP_PKEY_keygen_init(ctx) <= 0 ||
-	    EVP_PKEY_generate(ctx, &key) <= 0) {
+	if (ctx && EVP_PKEY_keygen_init(ctx) <= 0) {
+		EVP_PKEY_CTX_free(ctx);
+		ctx = NULL;
+	}
+	return ctx;
+}
+
+/*
+ * Each thread's key-generation context per group, made for its first key
+ * of the group and used for all later ones: a new context cost OpenSSL a
+ * walk of the key manager's names and the set-up of the generation, 1 to
+ * 2 % of a responder's CPU per IKE SA. EVP_PKEY_generate writes to its
+ * context, so a context is never shared between threads: each has its own
+ * slots (keygen_ctx), freed by keygen_thread_end when the thread exits;
+ * the main thread's stay reachable in its slots until the process ends.
+ * Without the thread key (its creation failed) each key gets a context of
+ * its own, as before.
+ */
+static _Thread_local EVP_PKEY_CTX *keygen_ctx[NGROUPS];
+static CRYPTO_THREAD_LOCAL keygen_key;
+static CRYPTO_ONCE keygen_once = CRYPTO_ONCE_STATIC_INIT;
+static int keygen_key_ok;
+
+static void
+keygen_thread_end(void *slots)
+{
+	EVP_PKEY_CTX **ctx = slots;
+	size_t i;
+
+	for (i = 0; i < NGROUPS; i++) {
+		EVP_PKEY_CTX_free(ctx[i]);
+		ctx[i] = NULL;
+	}
+}
+
+static void
+keygen_init(void)
+{
+	keygen_key_ok =
+	    CRYPTO_THREAD_init_local(&keygen_key, keygen_thread_end);
+}
+
+/* This thread's context for g, or NULL: the caller then makes its own. */
+static EVP_PKEY_CTX *
+keygen_ctx_get(const struct dh_group *g)
+{
+	EVP_PKEY_CTX **slot = &keygen_ctx[g - groups];
+
+	if (!CRYPTO_THREAD_run_once(&keygen_once, keygen_init) ||
+	    !keygen_key_ok)
+		return NULL;
+	if (!*slot) {
+		/* Registered first, so that the thread's exit frees it. */
+		if (!CRYPTO_THREAD_set_local(&keygen_key, keygen_ctx))
+			return NULL;
+		*slot = keygen_ctx_new(g);
+	}
+	return *slot;
+}
+
+struct dh *
+dh_new(uint16_t group)
+{
+	const struct dh_group *g = group_find(group);
+	EVP_PKEY_CTX *ctx, *own = NULL;
+	EVP_PKEY *key = NULL;
+
+	if (!g)
+		return NULL;
+	ctx = keygen_ctx_get(g);
+	if (!ctx)
+		ctx = own = keygen_ctx_new(g);
+	if (!ctx || EVP_PKEY_generate(ctx, &key) <= 0) {
 		EVP_PKEY_free(key);
 		key = NULL;
 	}
-	EVP_PKEY_CTX_free(ctx);
-	EVP_PKEY_free(params);
+	EVP_PKEY_CTX_free(own);
 	return dh_wrap(g, key);
 }
 
@@ -456,13 +525,80 @@ out:
 	return key;
 }
 
-/* The peer's ECP value must be a point on the curve (RFC 6989 section
- * 2.3). OpenSSL refuses an off-curve point on import already; the public
- * check repeats that so the guarantee does not rest on import details.
- * The quick check (coordinates below p, on the curve, not infinity) is
- * all RFC 6989 asks for curves of cofactor 1, which all of ours are: the
- * full check adds n * Q == O, a scalar multiplication as costly as the
- * ECDH itself, which cannot fail for a point on such a curve. */
+/*
+ * Each curve as an EC_GROUP with its prime's bytes, made once per process
+ * and then only read (EC_POINT_oct2point and EC_POINT_is_on_curve take the
+ * group const), by any thread: the peer's point is checked on it.
+ */
+static struct {
+	EC_GROUP *grp;
+	uint8_t p[66]; /* big-endian, the field's length */
+} curve_cache[NGROUPS];
+static CRYPTO_ONCE curve_once = CRYPTO_ONCE_STATIC_INIT;
+
+static void
+curve_init(void)
+{
+	BIGNUM *p = BN_new();
+	size_t i;
+
+	for (i = 0; p && i < NGROUPS; i++) {
+		if (groups[i].kind != DH_ECP)
+			continue;
+		curve_cache[i].grp =
+		    EC_GROUP_new_by_curve_name_ex(NULL, NULL, groups[i].nid);
+		if (curve_cache[i].grp &&
+		    (!EC_GROUP_get_curve(curve_cache[i].grp, p, NULL, NULL,
+					 NULL) ||
+		     BN_bn2binpad(p, curve_cache[i].p, (int)groups[i].len) <
+			 0)) {
+			EC_GROUP_free(curve_cache[i].grp);
+			curve_cache[i].grp = NULL;
+		}
+	}
+	BN_free(p);
+}
+
+/*
+ * The peer's ECP value must be a point on the curve (RFC 6989 section
+ * 2.3): both coordinates below p, and on the curve, which the point at
+ * infinity (it has no x | y encoding) cannot be. For curves of cofactor 1,
+ * all of ours, that is all RFC 6989 asks; OpenSSL's full public check adds
+ * n * Q == O, a scalar multiplication as costly as the ECDH, which cannot
+ * fail for such a point. Checked here on the cached curve, not left to
+ * what OpenSSL's import checks; and not with EVP_PKEY_public_check_quick,
+ * whose context and affine conversion cost 4 % of a responder's CPU per
+ * IKE SA. 1 if it is, 0 if not, -1 without the cached curve.
+ */
+static int
+ecp_point_ok(const struct dh_group *g, const uint8_t *oct, size_t len)
+{
+	const EC_GROUP *grp = NULL;
+	const uint8_t *p;
+	EC_POINT *q;
+	int ok;
+
+	if (CRYPTO_THREAD_run_once(&curve_once, curve_init))
+		grp = curve_cache[g - groups].grp;
+	if (!grp)
+		return -1;
+	p = curve_cache[g - groups].p;
+	if (len != 1 + 2 * g->len || oct[0] != POINT_CONVERSION_UNCOMPRESSED ||
+	    memcmp(oct + 1, p, g->len) >= 0 ||
+	    memcmp(oct + 1 + g->len, p, g->len) >= 0)
+		return 0;
+	q = EC_POINT_new(grp);
+	if (!q)
+		return -1;
+	ok = EC_POINT_oct2point(grp, q, oct, len, NULL) == 1 &&
+	     EC_POINT_is_on_curve(grp, q, NULL) == 1 &&
+	     !EC_POINT_is_at_infinity(grp, q);
+	EC_POINT_free(q);
+	return ok;
+}
+
+/* The peer's point as a key of the group, once ecp_point_ok accepted it
+ * (or, without the cached curve, OpenSSL's quick public check). */
 static EVP_PKEY *
 ecp_peer(const struct dh *dh, const uint8_t *peer, size_t len)
 {
@@ -475,6 +611,9 @@ ecp_peer(const struct dh *dh, const uint8_t *peer, size_t len)
 		return NULL;
 	oct[0] = POINT_CONVERSION_UNCOMPRESSED;
 	memcpy(oct + 1, peer, len);
+	ok = ecp_point_ok(dh->g, oct, 1 + len);
+	if (ok == 0)
+		return NULL;
 	/* The point set on a copy of the group's cached parameters: an
 	 * import from data would build the curve again. */
 	key = EVP_PKEY_new();
@@ -486,12 +625,14 @@ ecp_peer(const struct dh *dh, const uint8_t *peer, size_t len)
 		return NULL;
 	}
 	EVP_PKEY_free(params);
-	ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
-	ok = ctx && EVP_PKEY_public_check_quick(ctx) == 1;
-	EVP_PKEY_CTX_free(ctx);
-	if (!ok) {
-		EVP_PKEY_free(key);
-		return NULL;
+	if (ok < 0) {
+		ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
+		ok = ctx && EVP_PKEY_public_check_quick(ctx) == 1;
+		EVP_PKEY_CTX_free(ctx);
+		if (!ok) {
+			EVP_PKEY_free(key);
+			return NULL;
+		}
 	}
 	return key;
 }

@@ -9,8 +9,9 @@
 # request with the cookie in front.
 #
 #   ikeinit.py ADDR PORT N    send N requests from one socket, print how
-#                             many were answered with an SA (and how many
-#                             needed a cookie)
+#                             many were answered with an SA, how many
+#                             needed a cookie and how many were sent again
+#                             after 2 s without an answer
 import os
 import socket
 import struct
@@ -71,7 +72,7 @@ def main():
     s.connect((addr, port))
     s.settimeout(2)
     pending = {}  # SPI -> (ke, nonce, tries)
-    answered = cookies = sent = 0
+    answered = cookies = sent = resent = 0
     window = 64
     deadline = time.time() + 600
     while (sent < n or pending) and time.time() < deadline:
@@ -90,6 +91,7 @@ def main():
                     continue
                 pending[spi] = (ke, nonce, tries + 1)
                 s.send(request(spi, ke, nonce))
+                resent += 1
             continue
         if len(msg) < 28 or msg[:8] not in pending:
             continue
@@ -103,7 +105,7 @@ def main():
         if msg[16] == SA:
             answered += 1
         del pending[spi]
-    print("answered %d cookies %d" % (answered, cookies))
+    print("answered %d cookies %d resent %d" % (answered, cookies, resent))
 
 
 main()

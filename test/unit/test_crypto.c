@@ -688,6 +688,49 @@ START_TEST(random_differs)
 }
 END_TEST
 
+/* SipHash-2-4 with 128-bit output: the reference implementation's
+ * vectors (key 00..0f, message 00..len-1) for the empty message and 15
+ * bytes; the same bytes cut into parts; and a key or message that
+ * differs in one bit gives another hash. */
+START_TEST(siphash_reference_vectors)
+{
+	static const uint8_t want0[16] = {0xa3, 0x81, 0x7f, 0x04, 0xba, 0x25,
+					  0xa8, 0xe6, 0x6d, 0xf6, 0x72, 0x14,
+					  0xc7, 0x55, 0x02, 0x93};
+	static const uint8_t want15[16] = {0x54, 0x93, 0xe9, 0x99, 0x33, 0xb0,
+					   0xa8, 0x11, 0x7e, 0x08, 0xec, 0x0f,
+					   0x97, 0xcf, 0xc3, 0xd9};
+	uint8_t key[16], msg[15], out[16], again[16];
+	struct bytes parts[3];
+	int i;
+
+	for (i = 0; i < 16; i++)
+		key[i] = (uint8_t)i;
+	for (i = 0; i < 15; i++)
+		msg[i] = (uint8_t)i;
+	ck_assert_int_eq(crypto_siphash(key, NULL, 0, out), 0);
+	ck_assert_mem_eq(out, want0, 16);
+	parts[0] = (struct bytes){msg, 15};
+	ck_assert_int_eq(crypto_siphash(key, parts, 1, out), 0);
+	ck_assert_mem_eq(out, want15, 16);
+	parts[0] = (struct bytes){msg, 4};
+	parts[1] = (struct bytes){msg + 4, 0};
+	parts[2] = (struct bytes){msg + 4, 11};
+	ck_assert_int_eq(crypto_siphash(key, parts, 3, again), 0);
+	ck_assert_mem_eq(again, want15, 16);
+	msg[7] ^= 1;
+	parts[0] = (struct bytes){msg, 15};
+	ck_assert_int_eq(crypto_siphash(key, parts, 1, again), 0);
+	ck_assert(memcmp(again, want15, 16) != 0);
+	msg[7] ^= 1;
+	key[15] ^= 0x80;
+	ck_assert_int_eq(crypto_siphash(key, parts, 1, again), 0);
+	ck_assert(memcmp(again, want15, 16) != 0);
+	ck_assert_int_eq(crypto_siphash(NULL, parts, 1, again), -1);
+	ck_assert_int_eq(crypto_siphash(key, parts, 1, NULL), -1);
+}
+END_TEST
+
 #define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 Suite *
@@ -709,6 +752,7 @@ crypto_suite(void)
 	tcase_add_test(tc, algorithm_tables);
 	tcase_add_test(tc, bad_arguments_fail);
 	tcase_add_test(tc, random_differs);
+	tcase_add_test(tc, siphash_reference_vectors);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -4,6 +4,7 @@
  * ones of RFC 7748 section 6, agreement of fresh key pairs in every
  * group, and the refusal of invalid peer values (RFC 6989).
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -575,6 +576,76 @@ START_TEST(bad_private_values_refused)
 }
 END_TEST
 
+/* One thread's share of threads_generate_and_derive: ROUNDS pairs of
+ * fresh keys of one group, each pair distinct and agreeing; the failures
+ * are counted (a check assertion belongs to the test's own thread). */
+#define ROUNDS 16
+
+struct dh_worker {
+	uint16_t group;
+	int failures;
+};
+
+static int
+pair_agrees(uint16_t group)
+{
+	size_t len = dh_public_len(group);
+	struct dh *a = dh_new(group), *b = dh_new(group);
+	struct secret *sa = NULL, *sb = NULL;
+	uint8_t pa[133], pb[133];
+	int ok;
+
+	ok = a && b && len <= sizeof(pa) && dh_public(a, pa, len) == 0 &&
+	     dh_public(b, pb, len) == 0 && memcmp(pa, pb, len) != 0 &&
+	     dh_shared(a, pb, len, &sa) == 0 &&
+	     dh_shared(b, pa, len, &sb) == 0 && sa->len == sb->len &&
+	     memcmp(sa->ptr, sb->ptr, sa->len) == 0;
+	secret_free(sa);
+	secret_free(sb);
+	dh_free(a);
+	dh_free(b);
+	return ok;
+}
+
+static void *
+dh_worker_run(void *arg)
+{
+	struct dh_worker *w = arg;
+	int i;
+
+	for (i = 0; i < ROUNDS; i++)
+		if (!pair_agrees(w->group))
+			w->failures++;
+	return NULL;
+}
+
+/* dh_new keeps a key-generation context per thread and group: threads
+ * that make and use keys of one group at the same time must each get
+ * distinct pairs that agree, and (under the sanitizers) each thread's
+ * contexts must be freed when it exits. */
+START_TEST(threads_generate_and_derive)
+{
+	static const uint16_t g[] = {IKEV2_DH_ECP256, IKEV2_DH_CURVE25519,
+				     IKEV2_DH_MODP1024};
+	struct dh_worker w[4];
+	pthread_t t[4];
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		w[i].group = g[_i];
+		w[i].failures = 0;
+		ck_assert_int_eq(
+		    pthread_create(&t[i], NULL, dh_worker_run, &w[i]), 0);
+	}
+	for (i = 0; i < 4; i++) {
+		ck_assert_int_eq(pthread_join(t[i], NULL), 0);
+		ck_assert_int_eq(w[i].failures, 0);
+	}
+	/* This thread's own contexts, made before or after, work too. */
+	ck_assert(pair_agrees(g[_i]));
+}
+END_TEST
+
 Suite *
 dh_suite(void)
 {
@@ -594,6 +665,7 @@ dh_suite(void)
 	tcase_add_loop_test(tc, modp_from_private_small, 0, NELEM(modp_groups));
 	tcase_add_test(tc, xdh_zero_secret_refused);
 	tcase_add_test(tc, bad_private_values_refused);
+	tcase_add_loop_test(tc, threads_generate_and_derive, 0, 3);
 	suite_add_tcase(s, tc);
 	return s;
 }
