@@ -627,7 +627,20 @@ init_retry(struct ike_engine *e, struct ike_sa *sa, uint64_t now,
 			uint16_t g =
 			    (uint16_t)(n.data.ptr[0] << 8 | n.data.ptr[1]);
 
-			if (g == sa->v2.dh_group || !group_offered(c, g)) {
+			/* The answer to a copy of our earlier request (a
+			 * retransmission crossed the first answer): we use
+			 * that group already, and wait for the answer to
+			 * this request. */
+			if (g == sa->v2.dh_group) {
+				ike_drop(
+				    e, sa, IKE_DROP_INIT_INVALID,
+				    "INVALID_KE_PAYLOAD asks for group %u, "
+				    "which our request has; a late answer "
+				    "to an earlier one, dropped",
+				    g);
+				return true;
+			}
+			if (!group_offered(c, g)) {
 				ike_log(
 				    e, sa, IKE_LOG_WARN,
 				    "peer asks for group %u, which we do not "

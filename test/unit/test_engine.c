@@ -116,6 +116,39 @@ START_TEST(invalid_ke_retry)
 }
 END_TEST
 
+/* moon's first request went twice (a retransmission crossing sun's
+ * answer): the second INVALID_KE_PAYLOAD names the group moon already
+ * switched to, and is stale, not a refusal of it. */
+START_TEST(invalid_ke_answered_twice)
+{
+	struct datagram req, first, late;
+
+	setup_pair("aes128gcm16-prfsha256-ecp256-modp3072", "aes128gcm16",
+		   "aes128gcm16-prfsha256-modp3072", "aes128gcm16", false, "x",
+		   "x");
+	ck_assert_uint_gt(ike_initiate(moon.e, now, "site", NULL), 0);
+	req = queue[0];
+	q_len = 0;
+	ike_input(sun.e, now, &req.to, &req.from, req.data, req.len);
+	ike_input(sun.e, now, &req.to, &req.from, req.data, req.len);
+	ck_assert_uint_eq(q_len, 2);
+	first = queue[0];
+	late = queue[1];
+	q_len = 0;
+	/* The first answer: moon retries with group 15. */
+	ike_input(moon.e, now, &first.to, &first.from, first.data, first.len);
+	ck_assert_uint_eq(q_len, 1);
+	/* The second, late: nothing is sent, nothing ends. */
+	ike_input(moon.e, now, &late.to, &late.from, late.data, late.len);
+	ck_assert_uint_eq(q_len, 1);
+	ck_assert(!has_event(&moon, IKE_EV_FAILED));
+	pump();
+	ck_assert(has_event(&moon, IKE_EV_IKE_UP));
+	assert_pair_matches();
+	teardown_pair();
+}
+END_TEST
+
 START_TEST(lost_auth_response)
 {
 	struct datagram d;
@@ -1298,6 +1331,7 @@ engine_suite(void)
 	tcase_add_test(tc, wrong_psk_fails_cleanly);
 	tcase_add_test(tc, proposal_mismatch_explained);
 	tcase_add_test(tc, invalid_ke_retry);
+	tcase_add_test(tc, invalid_ke_answered_twice);
 	tcase_add_test(tc, lost_auth_response);
 	tcase_add_test(tc, silent_peer_gives_up_with_backoff);
 	tcase_add_test(tc, terminate_removes_everything);
