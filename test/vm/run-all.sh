@@ -104,10 +104,12 @@ run_one() {
 # boot in the first one's, and each reported as it ends. Those the guest
 # did not finish (timeout, panic) fail with what there is.
 run_group() {
-	local names=() n line cur log last now st rc
-	local -A done_st=()
+	local names=() n line cur last now st rc
+	local -A done_st=() member=()
 	for s in "$@"; do
-		names+=("$(basename "$s" .sh)")
+		n=$(basename "$s" .sh)
+		names+=("$n")
+		member[$n]=1
 	done
 	for n in "${names[@]}"; do
 		echo "vm: $n runs in one boot with: ${names[*]}" \
@@ -118,7 +120,7 @@ run_group() {
 	local begin='^vm\| vm init: scenario ([^ ]+) begins$'
 	local end='^vm\| vm init: scenario ([^ ]+) ends: exit status ([0-9]+) '
 	while IFS= read -r line; do
-		if [[ $line =~ $begin ]] && [ -f "build/vm/${BASH_REMATCH[1]}.log" ]; then
+		if [[ $line =~ $begin ]] && [ -n "${member[${BASH_REMATCH[1]}]:-}" ]; then
 			cur=${BASH_REMATCH[1]}
 		fi
 		printf '%s\n' "$line" >>"build/vm/$cur.log"
