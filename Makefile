@@ -11,6 +11,7 @@
 #   make check-sim                the deterministic simulation (test/sim), SIM_SEEDS
 #   make sim SIM_SEEDS=100000     a longer simulation run
 #   make check-vm                 real-kernel scenarios in a QEMU VM (test/vm)
+#   make check-vm-group           run.sh --group's own test (one VM boot)
 #   make check-e2e                charond + charonctl on the host (test/e2e)
 #   make deb                      the Debian package, in build/debian/
 #   make check-package            build it, lintian, install/use/purge in the VM
@@ -435,6 +436,12 @@ check-vm:
 	    exit 0; \
 	fi; \
 	test/vm/run-all.sh $(VM_SCENARIOS)
+
+# run.sh --group itself: one boot, scenarios that fail, leave everything
+# behind and overrun their time, each with its own status (test/vm/group.sh).
+.PHONY: check-vm-group
+check-vm-group:
+	test/vm/setup.sh >/dev/null && test/vm/group.sh
 
 # --- demo: a tunnel between two namespaces (README's first command) ----------
 # Directly when this kernel has ESP with AES-GCM, else inside the test VM.

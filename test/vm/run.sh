@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: ISC
 #
 # test/vm/run.sh SCRIPT [ARGS...]
+# test/vm/run.sh --group SCRIPT...
+# test/vm/run.sh --prepare
 #
 # Boots Debian's kernel under QEMU (TCG) with the host's / as the guest's
 # read-only root and runs SCRIPT as root inside it, with ARGS, from the
@@ -10,8 +12,19 @@
 #   124  the VM ran out of time (VM_TIMEOUT seconds, default 300)
 #   125  the VM gave no exit status (boot failure, panic, QEMU error)
 #
+# --group runs several scenarios (no ARGS) in one boot, one after the
+# other, each from a clean guest (guest-init.sh resets what the last one
+# left), each with its own $VM_OUT (run.*/out/NAME) and time limit
+# (VM_EACH_TIMEOUT); the console shows "vm init: scenario NAME begins"
+# and "vm init: scenario NAME ends: exit status N (Ss)" around each, which
+# run-all.sh splits the log by. The status is 0 if every one passed.
+# --prepare only builds the cached initramfs and kernel (run-all.sh does
+# it once before starting guests side by side).
+#
 # Environment:
-#   VM_TIMEOUT  seconds for the whole run, boot included (default 300)
+#   VM_TIMEOUT  seconds for the whole run, boot included (default 300;
+#               for a group 30 + (VM_EACH_TIMEOUT + 15) per scenario)
+#   VM_EACH_TIMEOUT  seconds for each scenario of a group (default 280)
 #   VM_MEM      guest memory (default 1024M)
 #   VM_SMP      guest CPUs (default 1)
 #   VM_KERNEL   guest kernel version (default: see setup.sh)
@@ -29,16 +42,29 @@ set -o pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-VM_TIMEOUT=${VM_TIMEOUT:-300}
 VM_MEM=${VM_MEM:-1024M}
 VM_SMP=${VM_SMP:-1}
 VM_SHELL=${VM_SHELL:-0}
 
 say() { echo "vm: $*" >&2; }
 
-if [ $# -eq 0 ] && [ "$VM_SHELL" != 1 ]; then
+mode=one
+case ${1:-} in
+--group) mode=group; shift ;;
+--prepare) mode=prepare; shift ;;
+esac
+if { [ $# -eq 0 ] && [ "$VM_SHELL" != 1 ] && [ "$mode" != prepare ]; } ||
+    { [ "$mode" = group ] && [ "$VM_SHELL" = 1 ]; }; then
 	echo "usage: $0 SCRIPT [ARGS...]   (or VM_SHELL=1 $0)" >&2
+	echo "       $0 --group SCRIPT...  (several scenarios in one boot)" >&2
+	echo "       $0 --prepare          (build the cached kernel and initramfs)" >&2
 	exit 2
+fi
+VM_EACH_TIMEOUT=${VM_EACH_TIMEOUT:-280}
+if [ "$mode" = group ]; then
+	VM_TIMEOUT=${VM_TIMEOUT:-$((30 + $# * (VM_EACH_TIMEOUT + 15)))}
+else
+	VM_TIMEOUT=${VM_TIMEOUT:-300}
 fi
 # The kernel command line names guest-init.sh by its path.
 case $here in
@@ -47,18 +73,42 @@ case $here in
 	exit 2
 	;;
 esac
-script=
-if [ $# -gt 0 ]; then
-	script=$(realpath -e "$1") || { say "no such script: $1"; exit 2; }
-	shift
+# guest_path FILE: FILE's absolute path, if the guest can run it.
+guest_path() {
+	local p
+	p=$(realpath -e "$1") || { say "no such script: $1"; return 2; }
 	# The guest mounts tmpfs on these, hiding the host's files there.
-	case $script in
+	case $p in
 	/run/* | /dev/* | /proc/* | /sys/*)
-		say "$script is hidden inside the guest (tmpfs or pseudo fs);" \
+		say "$p is hidden inside the guest (tmpfs or pseudo fs);" \
 		    "put it elsewhere"
-		exit 2
+		return 2
 		;;
 	esac
+	printf '%s\n' "$p"
+}
+script=
+group=
+if [ "$mode" = group ]; then
+	# The guest splits the list on spaces; names must be unique, as each
+	# one's status file and $VM_OUT are named after it.
+	for a in "$@"; do
+		p=$(guest_path "$a") || exit 2
+		case $p in
+		*[[:space:]]*) say "no white space in a group's paths: $p"; exit 2 ;;
+		esac
+		n=$(basename "$p" .sh)
+		case " $group " in
+		*/"$n.sh "*) say "$n twice in the group"; exit 2 ;;
+		esac
+		group="${group:+$group }$p"
+		count=$((${count:-0} + 1))
+	done
+	script=${group%% *}
+	set --
+elif [ $# -gt 0 ]; then
+	script=$(guest_path "$1") || exit 2
+	shift
 fi
 
 kver=$("$here/setup.sh")
@@ -147,6 +197,11 @@ if [ "${VM_PVH:-1}" = 1 ]; then
 	fi
 fi
 
+if [ "$mode" = prepare ]; then
+	say "kernel $kernel and initramfs $initrd ready"
+	exit 0
+fi
+
 # --- the job, handed to the guest through a writable 9p share ---------------
 run=$(mktemp -d "$cache/run.XXXXXX")
 mkdir "$run/out"
@@ -157,6 +212,10 @@ q() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
 	echo "VM_SCRIPT=$(q "$script")"
 	echo "VM_CWD=$(q "$top")"
 	echo "VM_SHELL=$(q "$VM_SHELL")"
+	if [ "$mode" = group ]; then
+		echo "VM_GROUP=$(q "$group")"
+		echo "VM_EACH_TIMEOUT=$(q "$VM_EACH_TIMEOUT")"
+	fi
 	printf 'set --'
 	for a in "$@"; do printf ' %s' "$(q "$a")"; done
 	echo
@@ -187,7 +246,13 @@ if [ "$VM_SHELL" = 1 ]; then
 	# Interactive: the console straight to the terminal. Ctrl-A X quits QEMU.
 	timeout --foreground -k 10 "$VM_TIMEOUT" "${qemu[@]}" || st=$?
 else
-	say "booting $kver for ${script#"$top"/} (timeout ${VM_TIMEOUT}s)"
+	if [ "$mode" = group ]; then
+		say "booting $kver for a group of $count:" \
+		    "${group//"$top"\//} (timeout ${VM_TIMEOUT}s, each" \
+		    "${VM_EACH_TIMEOUT}s)"
+	else
+		say "booting $kver for ${script#"$top"/} (timeout ${VM_TIMEOUT}s)"
+	fi
 	# stdin from /dev/null keeps QEMU from putting the terminal in raw
 	# mode; sed drops carriage returns and SeaBIOS's terminal resets.
 	# --foreground: in timeout's default process group of its own, QEMU
@@ -198,6 +263,17 @@ else
 fi
 elapsed=$(($(date +%s) - start))
 
+# A group's statuses, as far as the guest got.
+if [ "$mode" = group ]; then
+	for p in $group; do
+		n=$(basename "$p" .sh)
+		if [ -s "$run/rc.$n" ]; then
+			say "$n: exit status $(cat "$run/rc.$n")"
+		else
+			say "$n: no exit status"
+		fi
+	done
+fi
 if [ "$st" -eq 124 ] || [ "$st" -eq 137 ]; then
 	say "TIMEOUT: killed QEMU after ${VM_TIMEOUT}s (VM_TIMEOUT); files in $run"
 	exit 124
