@@ -25,7 +25,14 @@
 # over the timed window into OUT/SUITE-RESPONDER-N.perf.data),
 # LT_WRAP (empty: a command the responder is started under, e.g.
 # "valgrind --tool=callgrind"), LT_SPEED (1: run openssl speed first),
-# LT_RESULTS (build/bench-load/results.md, rewritten).
+# LT_RESULTS (build/bench-load/results.md, rewritten), LT_OUT
+# ($LT_DIR/out: logs and configurations), LT_KERNEL (none: the
+# responder installs nothing, charond's kernel: none and strongSwan's
+# fake_kernel; real: into the responder namespace's XFRM, checked
+# afterwards, see bench/kernel/), LT_UNIQUE_TS (0; 1: every CHILD SA's
+# initiator selector has a port of its own, so that each one has
+# policies of its own), LT_XFRM_LOG (empty; a file that gets one line per
+# run with the SAs and policies found in the responder's XFRM).
 #
 # Topology: namespaces lt-ini (192.0.2.1) and lt-resp (192.0.2.2) joined
 # by a veth pair, so both daemons own port 500. Logs, configurations and
@@ -49,6 +56,12 @@ LT_PERF=${LT_PERF:-}
 LT_WRAP=${LT_WRAP:-}
 LT_SPEED=${LT_SPEED:-1}
 LT_RESULTS=${LT_RESULTS:-$top/build/bench-load/results.md}
+LT_KERNEL=${LT_KERNEL:-none}
+LT_UNIQUE_TS=${LT_UNIQUE_TS:-0}
+LT_XFRM_LOG=${LT_XFRM_LOG:-}
+case $LT_KERNEL in none | real) ;; *)
+	echo "load: LT_KERNEL is none or real, not $LT_KERNEL" >&2; exit 1 ;;
+esac
 PSK="a load-tester benchmark secret"
 PROPOSAL=aes128gcm16-prfsha256-ecp256
 
@@ -72,7 +85,7 @@ RESP=192.0.2.2
 [ -x "$CHAROND" ] || { echo "load: no $CHAROND: make all first" >&2; exit 1; }
 command -v gdb >/dev/null || echo "load: no gdb: heap figures will be empty" >&2
 
-OUT=$LT_DIR/out
+OUT=${LT_OUT:-$LT_DIR/out}
 mkdir -p "$OUT" "$(dirname "$LT_RESULTS")"
 
 cleanup() {
@@ -143,7 +156,7 @@ charond_conf() {
 	cat <<EOF
 daemon:
   listen: [$RESP]
-  kernel: none
+$([ "$LT_KERNEL" = real ] || echo "  kernel: none")
   plugin_dir: "$top/$B/plugins"
   log: {level: info}
   limits:
@@ -176,6 +189,7 @@ strongswan_conf() {
 		inits=$LT_INITIATORS
 		iters=$((($2 + LT_INITIATORS - 1) / LT_INITIATORS))
 		lvl=1 # the retransmissions are counted in this log
+		fake=yes # the initiator never installs anything
 		# Each initiator holds a worker thread for its whole run:
 		# with no threads left for the answers it never completes one.
 		threads=$((LT_INITIATORS + 16))
@@ -184,6 +198,8 @@ strongswan_conf() {
 		iters=0
 		lvl=0
 		threads=16
+		fake=yes
+		[ "$LT_KERNEL" = none ] || fake=no
 	fi
 	cat <<EOF
 charon {
@@ -228,7 +244,7 @@ charon {
 		}
 		load-tester {
 			enable = yes
-			fake_kernel = yes
+			fake_kernel = $fake
 			initiators = $inits
 			iterations = $iters
 			init_limit = $inits
@@ -243,6 +259,8 @@ charon {
 			child_rekey = 0
 			ike_rekey = 0
 			version = 2
+$([ "$LT_UNIQUE_TS" != 1 ] || printf '\t\t\t%s\n' \
+    "initiator_tsi = %dynamic[udp/%unique]")
 		}
 	}
 }
@@ -430,14 +448,23 @@ print(sum(d["drops"].values()) + d["socket_drops"])' "$OUT/resp-stats.json")
 		"$SWANCTL" --stats --uri "unix://$OUT/resp.vici" \
 		    >"$OUT/resp-stats.txt" 2>&1 || :
 	fi
-	# No SA or SPD policy may have reached XFRM on either side. (The
-	# per-socket policies that exempt a daemon's IKE sockets from IPsec,
-	# "socket in/out", are set with setsockopt(), not through XFRM
-	# netlink: charond sets them with kernel: none too.)
-	x=$(for n in lt-ini lt-resp; do ip -n $n xfrm state | grep "^src"
+	# No SA or SPD policy may have reached XFRM on either side, but for
+	# the responder's with LT_KERNEL=real. (The per-socket policies that
+	# exempt a daemon's IKE sockets from IPsec, "socket in/out", are set
+	# with setsockopt(), not through XFRM netlink: charond sets them with
+	# kernel: none too.)
+	xsa=$(ip -n lt-resp xfrm state | grep -c "^src" || :)
+	xpol=$(ip -n lt-resp xfrm policy |
+	    grep -cE "^[[:space:]]*dir (in|out|fwd)" || :)
+	x=$(for n in lt-ini lt-resp; do
+	    [ $n = lt-resp ] && [ "$LT_KERNEL" = real ] && continue
+	    ip -n $n xfrm state | grep "^src"
 	    ip -n $n xfrm policy | grep -E "^[[:space:]]*dir (in|out|fwd)"
 	    done | wc -l)
 	[ "$x" = 0 ] || echo "load: $R: $x XFRM SAs/policies found" >&2
+	if [ -n "$LT_XFRM_LOG" ]; then
+		echo "$S $R $N $LT_KERNEL $e $xsa $xpol $x" >>"$LT_XFRM_LOG"
+	fi
 	hz=$(getconf CLK_TCK)
 	python3 "$top/bench/load/report.py" row "$S" "$R" "$N" "$e" "$t0" "$t1" \
 	    "$cpu0" "$cpu1" "$hz" "$rss0" "$rss1" "$heap0" "$heap1" "$retr" \
