@@ -1,0 +1,71 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+#
+# The kernel-side benchmark, inside the test VM (bench/kernel/run.sh boots
+# it): for each N, bench/load/run.sh's load-tester initiates N IKE SAs,
+# each with one CHILD SA whose initiator selector has a UDP port of its
+# own (so that every CHILD SA has policies of its own), to charond and to
+# strongSwan's charon, first with the responder's kernel off (charond
+# kernel: none, strongSwan fake_kernel), then with the real kernel. The
+# difference between the two is what installing the CHILD SAs (SAs and
+# policies) costs each responder. The initiator never installs anything.
+#
+#   test/vm/run.sh bench/kernel/vm.sh [xb=XB] N...   (root, in the guest)
+#
+# First charond's libxfrm alone (bench/kernel/xfrm-bench.c) installs
+# XB (10,000; the guest gets no environment, hence the argument) tunnels, with distinct and with shared
+# selectors.
+#
+# Writes to $VM_OUT: none-N.md and real-N.md (bench/load/report.py's
+# tables), xfrm.txt (SAs and policies in the responder's XFRM after each
+# run), summary.md (bench/kernel/summary.py), xfrm-bench-*.txt and the runs'
+# logs (gzipped).
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+out=${VM_OUT:-/tmp/bench-kernel}
+mkdir -p "$out"
+XB=10000
+case ${1:-} in xb=*) XB=${1#xb=}; shift ;; esac
+[ $# -gt 0 ] || set -- 200
+: >"$out/xfrm.txt"
+rc=0
+# charond's libxfrm alone, without IKE: XB tunnels (two SAs and three
+# policies each), with distinct subnets, then with the load-tester runs'
+# selectors (the same two hosts, a port each).
+for m in distinct ports; do
+	ip netns add xb
+	echo "bench-kernel: xfrm-bench $XB $m"
+	ip netns exec xb "$top/${B:-build/gcc}/bench/xfrm-bench" "$XB" "$m" \
+	    >"$out/xfrm-bench-$m.txt" 2>&1 || rc=1
+	echo "in the kernel: $(ip -n xb xfrm state | grep -c '^src') SAs," \
+	    "$(ip -n xb xfrm policy | grep -cE '^[[:space:]]*dir ')" \
+	    "policies" >>"$out/xfrm-bench-$m.txt"
+	cat "$out/xfrm-bench-$m.txt"
+	ip netns del xb
+done
+for n in "$@"; do
+	for k in none real; do
+		echo "bench-kernel: N $n, responder's kernel $k"
+		# Fewer initiator threads polling less often than on the
+		# host: under TCG each of load-tester's wake-ups is costly
+		# (at 8 threads and 1 ms it took 80 to 250 ms of CPU per SA).
+		LT_INITIATORS=4 LT_DELAY=20 \
+		    LT_KERNEL=$k LT_UNIQUE_TS=1 LT_SPEED=0 LT_SUITES=psk-ecp256 \
+		    LT_OUT=/tmp/lt-out LT_XFRM_LOG="$out/xfrm.txt" \
+		    LT_RESULTS="$out/$k-$n.md" LT_TIMEOUT=${LT_TIMEOUT:-60} \
+		    "$top/bench/load/run.sh" "$n" || rc=1
+		# The logs of this N and kernel setting, without the big
+		# ones' copies twice.
+		mkdir -p "$out/logs/$k-$n"
+		for d in /tmp/lt-out/psk-ecp256-*; do
+			[ -d "$d" ] || continue
+			mkdir -p "$out/logs/$k-$n/${d##*/}"
+			for f in "$d"/*; do
+				gzip -c "$f" >"$out/logs/$k-$n/${d##*/}/${f##*/}.gz"
+			done
+			rm -rf "$d"
+		done
+	done
+done
+python3 "$top/bench/kernel/summary.py" "$out" | tee "$out/summary.md" || rc=1
+exit "$rc"
