@@ -13,7 +13,7 @@
 # the load-tester (bench/load/build-load-tester.sh, into build/load-tester,
 # where the guest looks for it): the guest can build none of them.
 # Environment: BENCH_KERNEL_N, BENCH_KERNEL_XB (tunnels charond's libxfrm
-# installs alone, without IKE: bench/kernel/xfrm-bench.c; 10000) and
+# installs alone, without IKE: bench/kernel/xfrm-bench.c; 4000) and
 # test/vm/run.sh's VM_*; VM_TIMEOUT defaults to 600 s plus 5 s per N (four
 # runs of N tunnels each, under TCG).
 set -eu
@@ -42,7 +42,7 @@ echo "bench-kernel: N $* in the VM (console: $log), $(date -u +%H:%MZ)," \
     "load average $(cut -d' ' -f1-3 /proc/loadavg)"
 st=0
 VM_KEEP=1 VM_TIMEOUT=${VM_TIMEOUT:-$((600 + total * 5))} \
-    test/vm/run.sh bench/kernel/vm.sh "xb=${BENCH_KERNEL_XB:-10000}" "$@" \
+    test/vm/run.sh bench/kernel/vm.sh "xb=${BENCH_KERNEL_XB:-4000}" "$@" \
     >"$log" 2>&1 || st=$?
 run=$(sed -n 's/^vm: .*files in //p' "$log" | tail -n 1)
 if [ -n "$run" ] && [ -d "$run/out" ]; then
