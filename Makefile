@@ -494,6 +494,23 @@ bench-load: all $(B)/bench/initflood
 	    LT_RESULTS=build/bench-load/flood.md \
 	    bench/load/run.sh $(BENCH_LOAD_FLOOD_N)
 
+# --- bench-kernel: installing CHILD SAs in a real kernel, in the test VM ----
+# load-tester against charond and strongSwan, each with its kernel off and
+# on; the difference is the install cost per tunnel (bench/README.md).
+# Root; not part of check; about 15 minutes for the default N (TCG).
+BENCH_KERNEL_N ?= 200
+.PHONY: bench-kernel
+bench-kernel: all $(B)/bench/xfrm-bench
+	bench/load/build-load-tester.sh
+	test/vm/setup.sh >/dev/null
+	bench/kernel/run.sh $(BENCH_KERNEL_N)
+
+# charond's libxfrm alone installing N tunnels (bench/kernel/vm.sh runs it).
+$(B)/bench/xfrm-bench: bench/kernel/xfrm-bench.c $(B)/libxfrm.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Ilibxfrm -o $@ $< $(ALL_LDFLAGS) $(B)/libxfrm.a \
+	    $(MNL_LIBS)
+
 # --- check: the README's test command ---------------------------------------
 check: deps
 	$(MAKE) check-unit
@@ -581,7 +598,8 @@ FORMAT_SRC = $(wildcard libike/*.[ch] test/unit/*.[ch] test/fuzz/*.c test/sim/*.
 	charond/*.[ch] test/unit/charond/*.[ch] libxfrm/*.[ch] \
 	plugins/*/*.c test/plugins/*.c \
 	test/unit/xfrm/*.[ch] charonctl/*.[ch] test/unit/ctl/*.[ch] \
-	test/unit/plugin/*.[ch] test/unit/l2tp/*.[ch] plugins/l2tp/*.h)
+	test/unit/plugin/*.[ch] test/unit/l2tp/*.[ch] plugins/l2tp/*.h \
+	bench/kernel/*.c)
 
 format:
 	clang-format -i $(FORMAT_SRC)
@@ -590,7 +608,7 @@ lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 	    --std=c11 --inline-suppr -Ilibike -Icharond -Ilibxfrm \
 	    -Iplugins/include libike charond plugins test/plugins \
-	    libxfrm test/fuzz test/sim charonctl
+	    libxfrm test/fuzz test/sim charonctl bench/kernel
 
 clean:
 	rm -rf build

@@ -25,8 +25,15 @@
 # responder over the timed window into OUT/SUITE-RESPONDER-N.perf.data),
 # LT_WRAP (empty: a command the responder is started under, e.g.
 # "valgrind --tool=callgrind"), LT_SPEED (1: run openssl speed first),
-# LT_RESULTS (build/bench-load/results.md, rewritten), LT_INITIATOR
-# (empty: load-tester; "flood": bench/load/initflood.c, IKE_SA_INIT only,
+# LT_RESULTS (build/bench-load/results.md, rewritten), LT_OUT
+# ($LT_DIR/out: logs and configurations), LT_KERNEL (none: the
+# responder installs nothing, charond's kernel: none and strongSwan's
+# fake_kernel; real: into the responder namespace's XFRM, checked
+# afterwards, see bench/kernel/), LT_UNIQUE_TS (0; 1: every CHILD SA's
+# initiator selector has a port of its own, so that each one has
+# policies of its own), LT_XFRM_LOG (empty; a file that gets one line per
+# run with the SAs and policies found in the responder's XFRM),
+# LT_INITIATOR (empty: load-tester; "flood": bench/load/initflood.c, IKE_SA_INIT only,
 # psk-ecp256, LT_WINDOW requests in flight, default 64), responders
 # "charond" (daemon.crypto_workers at its default, one per CPU) and
 # "charond-1thread" (crypto_workers: 0) besides "strongswan".
@@ -71,6 +78,12 @@ if [ "$LT_INITIATOR" = flood ]; then
 	}
 	[ -x "$FLOOD" ] || { echo "load: build $FLOOD first" >&2; exit 2; }
 fi
+LT_KERNEL=${LT_KERNEL:-none}
+LT_UNIQUE_TS=${LT_UNIQUE_TS:-0}
+LT_XFRM_LOG=${LT_XFRM_LOG:-}
+case $LT_KERNEL in none | real) ;; *)
+	echo "load: LT_KERNEL is none or real, not $LT_KERNEL" >&2; exit 1 ;;
+esac
 PSK="a load-tester benchmark secret"
 PROPOSAL=aes128gcm16-prfsha256-ecp256
 AUTH=psk
@@ -120,7 +133,7 @@ for S in $LT_SUITES; do
 done
 command -v gdb >/dev/null || echo "load: no gdb: heap figures will be empty" >&2
 
-OUT=$LT_DIR/out
+OUT=${LT_OUT:-$LT_DIR/out}
 mkdir -p "$OUT" "$(dirname "$LT_RESULTS")"
 
 cleanup() {
@@ -252,7 +265,7 @@ charond_conf() {
 	cat <<EOF
 daemon:
   listen: [$RESP]
-  kernel: none
+$([ "$LT_KERNEL" = real ] || echo "  kernel: none")
   plugin_dir: "$top/$B/plugins"
 $([ "$R" = charond-1thread ] && echo "  crypto_workers: 0")
   log: {level: info}
@@ -293,6 +306,7 @@ strongswan_conf() {
 		inits=$LT_INITIATORS
 		iters=$((($2 + LT_INITIATORS - 1) / LT_INITIATORS))
 		lvl=1 # the retransmissions are counted in this log
+		fake=yes # the initiator never installs anything
 		# Each initiator holds a worker thread for its whole run:
 		# with no threads left for the answers it never completes one.
 		threads=$((LT_INITIATORS + 16))
@@ -301,6 +315,8 @@ strongswan_conf() {
 		iters=0
 		lvl=0
 		threads=16
+		fake=yes
+		[ "$LT_KERNEL" = none ] || fake=no
 	fi
 	cat <<EOF
 charon {
@@ -345,7 +361,7 @@ charon {
 		}
 		load-tester {
 			enable = yes
-			fake_kernel = yes
+			fake_kernel = $fake
 			initiators = $inits
 			iterations = $iters
 			init_limit = $inits
@@ -358,6 +374,8 @@ $(lt_auth)
 			child_rekey = 0
 			ike_rekey = 0
 			version = 2
+$([ "$LT_UNIQUE_TS" != 1 ] || printf '\t\t\t%s\n' \
+    "initiator_tsi = %dynamic[udp/%unique]")
 		}
 	}
 }
@@ -561,14 +579,23 @@ print(sum(d["drops"].values()) + d["socket_drops"])' "$OUT/resp-stats.json")
 		"$SWANCTL" --stats --uri "unix://$OUT/resp.vici" \
 		    >"$OUT/resp-stats.txt" 2>&1 || :
 	fi
-	# No SA or SPD policy may have reached XFRM on either side. (The
-	# per-socket policies that exempt a daemon's IKE sockets from IPsec,
-	# "socket in/out", are set with setsockopt(), not through XFRM
-	# netlink: charond sets them with kernel: none too.)
-	x=$(for n in lt-ini lt-resp; do ip -n $n xfrm state | grep "^src"
+	# No SA or SPD policy may have reached XFRM on either side, but for
+	# the responder's with LT_KERNEL=real. (The per-socket policies that
+	# exempt a daemon's IKE sockets from IPsec, "socket in/out", are set
+	# with setsockopt(), not through XFRM netlink: charond sets them with
+	# kernel: none too.)
+	xsa=$(ip -n lt-resp xfrm state | grep -c "^src" || :)
+	xpol=$(ip -n lt-resp xfrm policy |
+	    grep -cE "^[[:space:]]*dir (in|out|fwd)" || :)
+	x=$(for n in lt-ini lt-resp; do
+	    [ $n = lt-resp ] && [ "$LT_KERNEL" = real ] && continue
+	    ip -n $n xfrm state | grep "^src"
 	    ip -n $n xfrm policy | grep -E "^[[:space:]]*dir (in|out|fwd)"
 	    done | wc -l)
 	[ "$x" = 0 ] || echo "load: $R: $x XFRM SAs/policies found" >&2
+	if [ -n "$LT_XFRM_LOG" ]; then
+		echo "$S $R $N $LT_KERNEL $e $xsa $xpol $x" >>"$LT_XFRM_LOG"
+	fi
 	hz=$(getconf CLK_TCK)
 	python3 "$top/bench/load/report.py" row "$S${LT_INITIATOR:+/$LT_INITIATOR}" \
 	    "$R" "$N" "$e" "$t0" "$t1" \
