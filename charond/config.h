@@ -200,6 +200,8 @@ struct daemon_cfg {
 				     connecting at once (8) */
 	unsigned crypto_workers;  /* threads for key exchanges; 0: none, on
 				     the event loop (default: the CPUs) */
+	/* The SPD's hash thresholds, both prefixes (0: as they are). */
+	unsigned spd_hash_ipv4, spd_hash_ipv6;
 };
 
 #define CFG_CRYPTO_WORKERS_MAX 64

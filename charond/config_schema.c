@@ -875,6 +875,8 @@ static const struct field daemon_fields[] = {
     FA("start_in_flight", sch_uint, struct daemon_cfg, start_in_flight, 100000),
     FA("crypto_workers", sch_uint, struct daemon_cfg, crypto_workers,
        CFG_CRYPTO_WORKERS_MAX),
+    FA("spd_hash_ipv4", sch_uint, struct daemon_cfg, spd_hash_ipv4, 32),
+    FA("spd_hash_ipv6", sch_uint, struct daemon_cfg, spd_hash_ipv6, 128),
 };
 
 unsigned

@@ -194,6 +194,10 @@ extern const struct kernel_ops kernel_xfrm_ops;
 /* Opens the kernel side daemon.kernel names: 0, or -1 (logged). */
 int kernel_open(struct daemon *d);
 void kernel_close(struct daemon *d);
+/* daemon.spd_hash_ipv4/ipv6 into the SPD of our network namespace, when
+ * set and (on a reload) other than before's; logged. */
+void kernel_spd_hash(struct daemon *d, const struct daemon_cfg *c,
+		     const struct daemon_cfg *before);
 void kernel_xaddr(const struct ike_endpoint *ep, struct xfrm_addr *a);
 int kernel_spi_alloc(void *ctx, const struct ike_endpoint *local,
 		     const struct ike_endpoint *remote, uint32_t reqid,

@@ -140,6 +140,37 @@ kernel_open(struct daemon *d)
 }
 
 void
+kernel_spd_hash(struct daemon *d, const struct daemon_cfg *c,
+		const struct daemon_cfg *before)
+{
+	struct xfrm_spd_hthresh t = {
+	    (uint8_t)c->spd_hash_ipv4, (uint8_t)c->spd_hash_ipv4,
+	    (uint8_t)c->spd_hash_ipv6, (uint8_t)c->spd_hash_ipv6};
+	char v4[16] = "as it is", v6[16] = "as it is";
+
+	if (d->kops != &kernel_xfrm_ops ||
+	    (!c->spd_hash_ipv4 && !c->spd_hash_ipv6) ||
+	    (before && before->spd_hash_ipv4 == c->spd_hash_ipv4 &&
+	     before->spd_hash_ipv6 == c->spd_hash_ipv6))
+		return;
+	if (xfrm_spd_hthresh_set(d->kh, &t) < 0) {
+		log_msg(IKE_LOG_WARN,
+			"SPD hash thresholds (daemon.spd_hash_ipv4/ipv6) not "
+			"set: %s",
+			xfrm_nl_error(d->kh));
+		return;
+	}
+	if (c->spd_hash_ipv4)
+		snprintf(v4, sizeof(v4), "/%u", c->spd_hash_ipv4);
+	if (c->spd_hash_ipv6)
+		snprintf(v6, sizeof(v6), "/%u", c->spd_hash_ipv6);
+	log_msg(IKE_LOG_INFO,
+		"SPD hash thresholds: IPv4 %s, IPv6 %s (policies whose "
+		"prefixes are at least that long are hashed)",
+		v4, v6);
+}
+
+void
 kernel_close(struct daemon *d)
 {
 	if (d->kops && d->kh)

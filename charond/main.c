@@ -335,6 +335,7 @@ daemon_settings(struct daemon *d, struct daemon_cfg *run,
 		restart_needed(dl, f, &mask, 7, "%s", d->kops->name);
 		next->kernel = run->kernel;
 	}
+	kernel_spd_hash(d, next, run);
 	if (run->crypto_workers != next->crypto_workers) {
 		restart_needed(dl, f, &mask, 8, "%u", run->crypto_workers);
 		next->crypto_workers = run->crypto_workers;
@@ -604,6 +605,7 @@ main(int argc, char **argv)
 	}
 	if (kernel_open(d) < 0)
 		return 1;
+	kernel_spd_hash(d, &d->cfg->daemon, NULL);
 	if (net_open(d) < 0)
 		return 1;
 	if (kernel_events_open(d) < 0)

@@ -245,6 +245,23 @@ int xfrm_policy_get(struct xfrm_nl *nl, const struct xfrm_policy *p,
 int xfrm_policy_migrate(struct xfrm_nl *nl, const struct xfrm_policy *p,
 			const struct xfrm_move *m);
 
+/*
+ * The SPD's hash thresholds, per network namespace (NEWSPDINFO): a policy
+ * whose source and destination prefixes are at least lbits and rbits long
+ * is hashed by its addresses; the kernel keeps the others in "inexact"
+ * structures, where adding one costs time in proportion to those already
+ * there (subnet policies: bench/README.md). The kernel's defaults are
+ * /32 and /128, so only host policies are hashed. A family whose two
+ * values are 0 is left as it is by xfrm_spd_hthresh_set().
+ */
+struct xfrm_spd_hthresh {
+	uint8_t lbits4, rbits4; /* 0..32 */
+	uint8_t lbits6, rbits6; /* 0..128 */
+};
+
+int xfrm_spd_hthresh_set(struct xfrm_nl *nl, const struct xfrm_spd_hthresh *t);
+int xfrm_spd_hthresh_get(struct xfrm_nl *nl, struct xfrm_spd_hthresh *out);
+
 /* xfrm_event.c: the kernel's multicast events. */
 enum xfrm_event_type {
 	XFRM_EVENT_EXPIRE = 1, /* an SA reached a soft or hard limit */

@@ -36,6 +36,9 @@ int xfrm_msg_delpolicy(void *buf, size_t len, uint16_t type,
 		       uint32_t seq); /* DELPOLICY or GETPOLICY */
 int xfrm_msg_migrate(void *buf, size_t len, const struct xfrm_policy *p,
 		     const struct xfrm_move *m, uint32_t seq);
+/* NEWSPDINFO with t's thresholds, or GETSPDINFO (t unused). */
+int xfrm_msg_spdinfo(void *buf, size_t len, uint16_t type,
+		     const struct xfrm_spd_hthresh *t, uint32_t seq);
 
 /* xfrm_parse.c: the kernel's messages; -EBADMSG when malformed. An SA
  * (NEWSA answers, EXPIRE) starts with xfrm_usersa_info, its attributes
@@ -48,6 +51,9 @@ int xfrm_parse_sa_keys(const struct nlmsghdr *nlh, size_t hdrlen,
 		       struct xfrm_sa_keys *k);
 /* A policy's xfrm_userpolicy_info at info_off (NEWPOLICY: 0, ACQUIRE:
  * inside xfrm_user_acquire), its attributes after hdrlen bytes. */
+/* NEWSPDINFO (the answer to GETSPDINFO): the hash thresholds; a family
+ * the kernel does not report stays 0. */
+int xfrm_parse_spdinfo(const struct nlmsghdr *nlh, struct xfrm_spd_hthresh *t);
 int xfrm_parse_policy(const struct nlmsghdr *nlh, size_t hdrlen,
 		      size_t info_off, struct xfrm_policy *p);
 /* The message at *off of len bytes, advancing *off past it; NULL at the

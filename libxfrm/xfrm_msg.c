@@ -587,3 +587,42 @@ xfrm_msg_migrate(void *buf, size_t len, const struct xfrm_policy *p,
 		return rc;
 	return (int)nlh->nlmsg_len;
 }
+
+/*
+ * XFRM_MSG_NEWSPDINFO / XFRM_MSG_GETSPDINFO: a u32 of flags (none), then
+ * for NEWSPDINFO each family's thresholds that are set:
+ *
+ *   +----------+-------+---------------------------+---------------------------+
+ *   | nlmsghdr | u32 0 | XFRMA_SPD_IPV4_HTHRESH    | XFRMA_SPD_IPV6_HTHRESH |
+ *   |          |       | xfrmu_spdhthresh (opt)    | xfrmu_spdhthresh (opt) |
+ *   +----------+-------+---------------------------+---------------------------+
+ */
+int
+xfrm_msg_spdinfo(void *buf, size_t len, uint16_t type,
+		 const struct xfrm_spd_hthresh *t, uint32_t seq)
+{
+	struct xfrmu_spdhthresh h4, h6;
+	struct nlmsghdr *nlh;
+	int rc;
+
+	if (type != XFRM_MSG_NEWSPDINFO && type != XFRM_MSG_GETSPDINFO)
+		return -EINVAL;
+	if (type == XFRM_MSG_NEWSPDINFO && (t->lbits4 > 32 || t->rbits4 > 32 ||
+					    t->lbits6 > 128 || t->rbits6 > 128))
+		return -EINVAL;
+	nlh = start(buf, len, type, NLM_F_REQUEST | NLM_F_ACK, seq,
+		    sizeof(uint32_t));
+	if (nlh == NULL)
+		return -EMSGSIZE;
+	if (type == XFRM_MSG_GETSPDINFO)
+		return (int)nlh->nlmsg_len;
+	h4 = (struct xfrmu_spdhthresh){t->lbits4, t->rbits4};
+	h6 = (struct xfrmu_spdhthresh){t->lbits6, t->rbits6};
+	if ((t->lbits4 || t->rbits4) &&
+	    (rc = put(nlh, len, XFRMA_SPD_IPV4_HTHRESH, &h4, sizeof(h4))) < 0)
+		return rc;
+	if ((t->lbits6 || t->rbits6) &&
+	    (rc = put(nlh, len, XFRMA_SPD_IPV6_HTHRESH, &h6, sizeof(h6))) < 0)
+		return rc;
+	return (int)nlh->nlmsg_len;
+}

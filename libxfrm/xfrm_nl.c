@@ -405,3 +405,35 @@ xfrm_policy_migrate(struct xfrm_nl *nl, const struct xfrm_policy *p,
 			xfrm_msg_migrate(nl->req, sizeof(nl->req), p, m, seq),
 			seq, false, "MIGRATE", &r);
 }
+
+int
+xfrm_spd_hthresh_set(struct xfrm_nl *nl, const struct xfrm_spd_hthresh *t)
+{
+	struct reply r = {0};
+	uint32_t seq = next_seq(nl);
+
+	return transact(nl,
+			xfrm_msg_spdinfo(nl->req, sizeof(nl->req),
+					 XFRM_MSG_NEWSPDINFO, t, seq),
+			seq, false, "NEWSPDINFO", &r);
+}
+
+static int
+parse_spdinfo(const struct nlmsghdr *nlh, void *out)
+{
+	return xfrm_parse_spdinfo(nlh, out);
+}
+
+int
+xfrm_spd_hthresh_get(struct xfrm_nl *nl, struct xfrm_spd_hthresh *out)
+{
+	struct reply r = {XFRM_MSG_NEWSPDINFO, parse_spdinfo, NULL, false};
+	uint32_t seq = next_seq(nl);
+
+	memset(out, 0, sizeof(*out));
+	r.out = out;
+	return transact(nl,
+			xfrm_msg_spdinfo(nl->req, sizeof(nl->req),
+					 XFRM_MSG_GETSPDINFO, NULL, seq),
+			seq, false, "GETSPDINFO", &r);
+}

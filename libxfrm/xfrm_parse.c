@@ -391,3 +391,35 @@ xfrm_parse_policy(const struct nlmsghdr *nlh, size_t hdrlen, size_t info_off,
 		return -EBADMSG;
 	return 0;
 }
+
+static int
+spdinfo_attr_cb(const struct nlattr *a, void *data)
+{
+	struct xfrm_spd_hthresh *t = data;
+	struct xfrmu_spdhthresh h;
+	uint16_t type = mnl_attr_get_type(a);
+
+	if (type != XFRMA_SPD_IPV4_HTHRESH && type != XFRMA_SPD_IPV6_HTHRESH)
+		return MNL_CB_OK;
+	if (mnl_attr_get_payload_len(a) < sizeof(h))
+		return MNL_CB_ERROR;
+	memcpy(&h, mnl_attr_get_payload(a), sizeof(h));
+	if (type == XFRMA_SPD_IPV4_HTHRESH) {
+		t->lbits4 = h.lbits;
+		t->rbits4 = h.rbits;
+	} else {
+		t->lbits6 = h.lbits;
+		t->rbits6 = h.rbits;
+	}
+	return MNL_CB_OK;
+}
+
+int
+xfrm_parse_spdinfo(const struct nlmsghdr *nlh, struct xfrm_spd_hthresh *t)
+{
+	memset(t, 0, sizeof(*t));
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(uint32_t) ||
+	    mnl_attr_parse(nlh, sizeof(uint32_t), spdinfo_attr_cb, t) < 0)
+		return -EBADMSG;
+	return 0;
+}

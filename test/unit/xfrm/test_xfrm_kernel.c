@@ -133,6 +133,48 @@ policy_lifecycle(void *arg)
 	return NULL;
 }
 
+/* A new namespace has the kernel's thresholds (/32, /128); what is set
+ * reads back, and a family left at 0 keeps its own. */
+static const char *
+spd_thresholds(void *arg)
+{
+	struct xfrm_nl *nl = xfrm_nl_open();
+	struct xfrm_spd_hthresh t = {24, 24, 64, 64}, v4 = {20, 28, 0, 0};
+	struct xfrm_spd_hthresh bad = {33, 24, 0, 0}, got;
+	int rc;
+
+	XT_REQUIRE(nl != NULL, "xfrm_nl_open: %s", strerror(errno));
+	rc = xfrm_spd_hthresh_get(nl, &got);
+	XT_REQUIRE(rc == 0, "get: %d %s", rc, xfrm_nl_error(nl));
+	XT_REQUIRE(got.lbits4 == 32 && got.rbits4 == 32 && got.lbits6 == 128 &&
+		       got.rbits6 == 128,
+		   "defaults %u/%u %u/%u", got.lbits4, got.rbits4, got.lbits6,
+		   got.rbits6);
+	rc = xfrm_spd_hthresh_set(nl, &t);
+	XT_REQUIRE(rc == 0, "set: %d %s", rc, xfrm_nl_error(nl));
+	rc = xfrm_spd_hthresh_get(nl, &got);
+	XT_REQUIRE(rc == 0 && memcmp(&got, &t, sizeof(t)) == 0,
+		   "read back %u/%u %u/%u", got.lbits4, got.rbits4, got.lbits6,
+		   got.rbits6);
+	rc = xfrm_spd_hthresh_set(nl, &v4);
+	XT_REQUIRE(rc == 0, "set v4: %d %s", rc, xfrm_nl_error(nl));
+	rc = xfrm_spd_hthresh_get(nl, &got);
+	XT_REQUIRE(rc == 0 && got.lbits4 == 20 && got.rbits4 == 28 &&
+		       got.lbits6 == 64 && got.rbits6 == 64,
+		   "v4 only: %u/%u %u/%u", got.lbits4, got.rbits4, got.lbits6,
+		   got.rbits6);
+	rc = xfrm_spd_hthresh_set(nl, &bad);
+	XT_REQUIRE(rc == -EINVAL, "33 bits: %d", rc);
+	xfrm_nl_close(nl);
+	return NULL;
+}
+
+START_TEST(spd_hash_thresholds)
+{
+	xt_in_netns("spd_hash_thresholds", spd_thresholds, NULL);
+}
+END_TEST
+
 START_TEST(policies)
 {
 	xt_in_netns("policies", policy_lifecycle, NULL);
@@ -477,6 +519,7 @@ xfrm_kernel_suite(void)
 	tc = tcase_create("netns");
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, policies);
+	tcase_add_test(tc, spd_hash_thresholds);
 	tcase_add_test(tc, policy_migrate);
 	tcase_add_test(tc, spi_alloc);
 	tcase_add_test(tc, sa_add_error);

@@ -678,6 +678,86 @@ START_TEST(migrate)
 }
 END_TEST
 
+START_TEST(spdinfo)
+{
+	struct xfrm_spd_hthresh t = {24, 24, 0, 0};
+	struct xfrmu_spdhthresh h4 = {24, 24}, h6 = {48, 64};
+	uint32_t flags = 0;
+	struct gold g;
+	int n;
+
+	/* IPv4 alone: IPv6 left as it is. */
+	gold_start(&g, XFRM_MSG_NEWSPDINFO, REQ, 7, &flags, sizeof(flags));
+	gold_attr(&g, XFRMA_SPD_IPV4_HTHRESH, &h4, sizeof(h4), NULL, 0);
+	n = xfrm_msg_spdinfo(buf, sizeof(buf), XFRM_MSG_NEWSPDINFO, &t, 7);
+	ck_assert_int_gt(n, 0);
+	xt_assert_bytes(buf, (size_t)n, g.b, g.len);
+	/* Both. */
+	t = (struct xfrm_spd_hthresh){24, 24, 48, 64};
+	gold_start(&g, XFRM_MSG_NEWSPDINFO, REQ, 8, &flags, sizeof(flags));
+	gold_attr(&g, XFRMA_SPD_IPV4_HTHRESH, &h4, sizeof(h4), NULL, 0);
+	gold_attr(&g, XFRMA_SPD_IPV6_HTHRESH, &h6, sizeof(h6), NULL, 0);
+	n = xfrm_msg_spdinfo(buf, sizeof(buf), XFRM_MSG_NEWSPDINFO, &t, 8);
+	ck_assert_int_gt(n, 0);
+	xt_assert_bytes(buf, (size_t)n, g.b, g.len);
+	/* The question: the flags word alone. */
+	gold_start(&g, XFRM_MSG_GETSPDINFO, REQ, 9, &flags, sizeof(flags));
+	n = xfrm_msg_spdinfo(buf, sizeof(buf), XFRM_MSG_GETSPDINFO, NULL, 9);
+	ck_assert_int_gt(n, 0);
+	xt_assert_bytes(buf, (size_t)n, g.b, g.len);
+	/* Refused: prefixes longer than the family's, another type, no
+	 * room. */
+	t = (struct xfrm_spd_hthresh){33, 24, 0, 0};
+	ck_assert_int_eq(
+	    xfrm_msg_spdinfo(buf, sizeof(buf), XFRM_MSG_NEWSPDINFO, &t, 1),
+	    -EINVAL);
+	t = (struct xfrm_spd_hthresh){0, 0, 64, 129};
+	ck_assert_int_eq(
+	    xfrm_msg_spdinfo(buf, sizeof(buf), XFRM_MSG_NEWSPDINFO, &t, 1),
+	    -EINVAL);
+	ck_assert_int_eq(
+	    xfrm_msg_spdinfo(buf, sizeof(buf), XFRM_MSG_NEWSA, &t, 1), -EINVAL);
+	t = (struct xfrm_spd_hthresh){24, 24, 64, 64};
+	ck_assert_int_eq(xfrm_msg_spdinfo(buf, 20, XFRM_MSG_NEWSPDINFO, &t, 1),
+			 -EMSGSIZE);
+	ck_assert_int_eq(xfrm_msg_spdinfo(buf, 28, XFRM_MSG_NEWSPDINFO, &t, 1),
+			 -EMSGSIZE);
+}
+END_TEST
+
+/* The kernel's answer to GETSPDINFO, as it sends it (counts first). */
+START_TEST(spdinfo_reply)
+{
+	struct xfrmu_spdinfo info = {1, 2, 3, 4, 5, 6};
+	struct xfrmu_spdhinfo hinfo = {16, 64};
+	struct xfrmu_spdhthresh h4 = {24, 16}, h6 = {64, 48};
+	struct xfrm_spd_hthresh t;
+	uint32_t flags = 0;
+	uint8_t one = 1;
+	struct gold g;
+
+	gold_start(&g, XFRM_MSG_NEWSPDINFO, 0, 1, &flags, sizeof(flags));
+	gold_attr(&g, XFRMA_SPD_INFO, &info, sizeof(info), NULL, 0);
+	gold_attr(&g, XFRMA_SPD_HINFO, &hinfo, sizeof(hinfo), NULL, 0);
+	gold_attr(&g, XFRMA_SPD_IPV4_HTHRESH, &h4, sizeof(h4), NULL, 0);
+	gold_attr(&g, XFRMA_SPD_IPV6_HTHRESH, &h6, sizeof(h6), NULL, 0);
+	ck_assert_int_eq(xfrm_parse_spdinfo((struct nlmsghdr *)g.b, &t), 0);
+	ck_assert_uint_eq(t.lbits4, 24);
+	ck_assert_uint_eq(t.rbits4, 16);
+	ck_assert_uint_eq(t.lbits6, 64);
+	ck_assert_uint_eq(t.rbits6, 48);
+	/* A threshold attribute too short to hold one. */
+	gold_start(&g, XFRM_MSG_NEWSPDINFO, 0, 1, &flags, sizeof(flags));
+	gold_attr(&g, XFRMA_SPD_IPV4_HTHRESH, &one, sizeof(one), NULL, 0);
+	ck_assert_int_eq(xfrm_parse_spdinfo((struct nlmsghdr *)g.b, &t),
+			 -EBADMSG);
+	/* No room for the flags word. */
+	gold_start(&g, XFRM_MSG_NEWSPDINFO, 0, 1, NULL, 0);
+	ck_assert_int_eq(xfrm_parse_spdinfo((struct nlmsghdr *)g.b, &t),
+			 -EBADMSG);
+}
+END_TEST
+
 START_TEST(builders_refuse_bad_input)
 {
 	struct xfrm_policy p;
@@ -846,6 +926,8 @@ xfrm_msg_suite(void)
 	tcase_add_test(tc, newpolicy_two_templates_mark_if_id_offload);
 	tcase_add_test(tc, delpolicy_and_getpolicy);
 	tcase_add_test(tc, migrate);
+	tcase_add_test(tc, spdinfo);
+	tcase_add_test(tc, spdinfo_reply);
 	tcase_add_test(tc, builders_refuse_bad_input);
 	tcase_add_test(tc, builders_stay_in_bounds);
 	suite_add_tcase(s, tc);
