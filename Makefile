@@ -479,7 +479,7 @@ $(B)/bench/initflood: bench/load/initflood.c
 # and charond with 0 workers under load-tester (build/bench-load/1thread.md).
 BENCH_LOAD_N ?= 1000 10000 50000 100000
 BENCH_LOAD_SUITES ?= psk-ecp256 psk-x25519
-BENCH_LOAD_CERT_N ?= 1000 10000
+BENCH_LOAD_CERT_N ?= 1000 10000 50000 100000
 BENCH_LOAD_FLOOD_N ?= 30000
 .PHONY: bench-load
 bench-load: all $(B)/bench/initflood
