@@ -26,7 +26,8 @@ job_new(uint16_t group, struct bytes peer)
 	j->group = group;
 	j->peer_len = peer.len;
 	j->pub_len = pub_len;
-	memcpy(j->data, peer.ptr, peer.len);
+	if (peer.len)
+		memcpy(j->data, peer.ptr, peer.len);
 	return j;
 }
 

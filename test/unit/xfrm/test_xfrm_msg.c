@@ -752,7 +752,7 @@ START_TEST(spdinfo_reply)
 	ck_assert_int_eq(xfrm_parse_spdinfo((struct nlmsghdr *)g.b, &t),
 			 -EBADMSG);
 	/* No room for the flags word. */
-	gold_start(&g, XFRM_MSG_NEWSPDINFO, 0, 1, NULL, 0);
+	gold_start(&g, XFRM_MSG_NEWSPDINFO, 0, 1, &flags, 0);
 	ck_assert_int_eq(xfrm_parse_spdinfo((struct nlmsghdr *)g.b, &t),
 			 -EBADMSG);
 }
