@@ -171,7 +171,9 @@ crypto_pool_submit(struct crypto_pool *p, struct ike_job *job)
 
 	p->queued++;
 	if (!n) {
-		/* Unrun, it fails its SA: the engine logs that. */
+		/* Unrun, it fails its SA: the engine logs that. This hands
+		 * the job back from inside the engine's offload call, which
+		 * ends right after it and touches the SA no more. */
 		p->queued--;
 		p->finished++;
 		p->done_fn(p->ctx, job);

@@ -587,8 +587,8 @@ enum { JOB_KEYGEN = -1, JOB_PEER = -2 };
 struct ike_job *job_new(uint16_t group, struct bytes peer);
 void job_free(struct ike_job *j);
 /* The job for sa is done (or was dropped unrun): answer or fail. */
-void v2_init_ke_done(struct ike_engine *e, struct ike_sa *sa, struct ike_job *j,
-		     uint64_t now);
+void v2_init_ke_done(struct ike_engine *e, struct ike_sa *sa,
+		     struct ike_job *j);
 
 /* v2_auth.c */
 extern const struct xchg_ops v2_auth_ops;

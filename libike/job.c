@@ -65,6 +65,6 @@ ike_engine_job_done(struct ike_engine *e, uint64_t now, struct ike_job *j)
 	    sa->v2.phase == V2_INIT_KE &&
 	    memcmp(sa->spi_i, j->spi_i, IKEV2_SPI_LEN) == 0 &&
 	    memcmp(sa->spi_r, j->spi_r, IKEV2_SPI_LEN) == 0)
-		v2_init_ke_done(e, sa, j, now);
+		v2_init_ke_done(e, sa, j);
 	job_free(j);
 }

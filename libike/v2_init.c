@@ -577,10 +577,8 @@ out:
 }
 
 void
-v2_init_ke_done(struct ike_engine *e, struct ike_sa *sa, struct ike_job *j,
-		uint64_t now)
+v2_init_ke_done(struct ike_engine *e, struct ike_sa *sa, struct ike_job *j)
 {
-	(void)now;
 	if (!j->ran || j->rc < 0 ||
 	    j->ke_at + j->pub_len > sa->v2.init_resp_len) {
 		if (j->rc == JOB_PEER) {
